@@ -1,0 +1,22 @@
+from django.db import models
+
+from comptoir.core.records.models import CrmRecord
+
+
+class Activity(CrmRecord):
+    """Tasks, notes, calls, emails and meetings: one table, told apart by object type."""
+
+    object_type_name = models.CharField(max_length=16)
+    hs_timestamp = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(
+                fields=["object_type_name", "hs_timestamp"], name="activity_type_time_idx"
+            ),
+            models.Index(fields=["object_type_name", "updated_at"], name="activity_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type_name} {self.pk}"

@@ -1,0 +1,26 @@
+from django.db import models
+from django.db.models.functions import Lower
+
+from comptoir.core.records.models import CrmRecord
+
+
+class Company(CrmRecord):
+    object_type_name = "companies"
+
+    name = models.TextField(null=True, blank=True)
+    domain = models.CharField(max_length=253, null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=models.Q(archived=False), name="uniq_company_domain"
+            )
+        ]
+        indexes = [
+            models.Index(Lower("name"), "id", name="company_name_idx"),
+            models.Index(fields=["updated_at"], name="company_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.domain or f"Company {self.pk}"

@@ -1,0 +1,139 @@
+"""Typed readers for configuration from the environment.
+
+Each helper fails loudly (ImproperlyConfigured) on a value it cannot understand,
+so a typo in deployment stops the process at start instead of misbehaving later.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no).")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        allowed = ", ".join(sorted(choices))
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {allowed}.")
+    return value
+
+
+def data_dir() -> Path:
+    """The directory holding the SQLite file, the secret key and uploaded files."""
+    path = Path(env_str("COMPTOIR_DATA_DIR", "var")).resolve()
+    if path.exists() and not path.is_dir():
+        raise ImproperlyConfigured(f"COMPTOIR_DATA_DIR={path} exists and is not a directory.")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the data dir."""
+    value = env_str("SECRET_KEY")
+    if value:
+        if len(value) < 32:
+            raise ImproperlyConfigured("SECRET_KEY is set but shorter than 32 characters.")
+        return value
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+    value = key_file.read_text().strip()
+    if len(value) < 32:
+        raise ImproperlyConfigured(
+            f"{key_file} holds no usable secret key; delete it to regenerate."
+        )
+    return value
+
+
+def database(directory: Path) -> dict:
+    """DATABASE_URL (PostgreSQL or SQLite), default: SQLite file in the data dir."""
+    import dj_database_url
+
+    url = env_str("DATABASE_URL")
+    if not url:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(directory / "comptoir.sqlite3"),
+        }
+    else:
+        try:
+            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        except Exception as exc:  # the library raises several types for bad URLs
+            raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be parsed: {exc}") from None
+        engine = config.get("ENGINE", "")
+        if engine not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+            raise ImproperlyConfigured(
+                f"DATABASE_URL={url!r}: only postgres:// and sqlite:/// are supported."
+            )
+        if engine.endswith("sqlite3") and not config.get("NAME"):
+            raise ImproperlyConfigured(
+                "DATABASE_URL for SQLite needs a file path (sqlite:////abs/path)."
+            )
+    if config["ENGINE"].endswith("sqlite3"):
+        config.pop("CONN_MAX_AGE", None)
+        config.pop("CONN_HEALTH_CHECKS", None)
+        config["OPTIONS"] = {
+            # IMMEDIATE avoids "database is locked" upgrades from read to write mid-transaction.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=30000;"
+                "PRAGMA cache_size=-131072;"
+                "PRAGMA temp_store=MEMORY;"
+                "PRAGMA mmap_size=1073741824;"
+            ),
+        }
+        config["TEST"] = {"NAME": None}
+    else:
+        config.setdefault("OPTIONS", {})
+        config["TEST"] = {"NAME": env_str("COMPTOIR_TEST_DATABASE") or None}
+    return config

@@ -1,0 +1,34 @@
+from django.db import models
+from django.db.models.functions import Lower
+
+from comptoir.core.records.models import CrmRecord
+
+
+class Contact(CrmRecord):
+    object_type_name = "contacts"
+
+    email = models.CharField(max_length=254, null=True, blank=True)
+    firstname = models.TextField(null=True, blank=True)
+    lastname = models.TextField(null=True, blank=True)
+    lifecyclestage = models.CharField(max_length=64, null=True, blank=True)
+    # Derived from email; indexed so a new company finds its contacts by domain.
+    hs_email_domain = models.CharField(max_length=253, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Emails are stored lower-cased, so this is case-insensitive uniqueness.
+            models.UniqueConstraint(
+                fields=["email"], condition=models.Q(archived=False), name="uniq_contact_email"
+            )
+        ]
+        indexes = [
+            models.Index(Lower("lastname"), "id", name="contact_lastname_idx"),
+            models.Index(Lower("firstname"), "id", name="contact_firstname_idx"),
+            models.Index(fields=["lifecyclestage"], name="contact_lifecycle_idx"),
+            models.Index(fields=["hs_email_domain"], name="contact_email_domain_idx"),
+            models.Index(fields=["updated_at"], name="contact_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        name = f"{self.firstname or ''} {self.lastname or ''}".strip()
+        return name or self.email or f"Contact {self.pk}"

@@ -1,0 +1,96 @@
+"""Contact rules: email domain, auto-association with companies, owner sync (SET-3)."""
+
+from comptoir.contacts.freemail import email_domain, is_freemail, registered_domain
+from comptoir.core.associations import services as associations
+from comptoir.core.history.models import SourceType
+from comptoir.core.portal.services import automation_enabled
+from comptoir.core.records import services as records
+from comptoir.core.records.behavior import RecordBehavior
+from comptoir.core.records.lifecycle import advance_lifecycle
+from comptoir.core.records.values import base_queryset
+
+
+def company_for_email(email: str | None):
+    """The company whose domain matches the email's domain, or None (free-mail never match)."""
+    host = email_domain(email)
+    if not host or is_freemail(host):
+        return None
+    candidates = {host, registered_domain(host)}
+    return base_queryset("companies").filter(domain__in=candidates).order_by("pk").first()
+
+
+def sync_owner_with_company(contact_id: int, company_id: int, source) -> None:
+    """Fill whichever of contact and company has no owner from the other."""
+    if not automation_enabled("sync_owner_contact_company"):
+        return
+    contact = base_queryset("contacts").filter(pk=contact_id).first()
+    company = base_queryset("companies").filter(pk=company_id).first()
+    if contact is None or company is None:
+        return
+    auto = source.derived(SourceType.AUTOMATION, id="sync_owner_contact_company")
+    if contact.hubspot_owner_id is None and company.hubspot_owner_id is not None:
+        records.update_record(
+            "contacts", contact, {"hubspot_owner_id": str(company.hubspot_owner_id)}, source=auto
+        )
+    elif company.hubspot_owner_id is None and contact.hubspot_owner_id is not None:
+        records.update_record(
+            "companies", company, {"hubspot_owner_id": str(contact.hubspot_owner_id)}, source=auto
+        )
+
+
+class ContactBehavior(RecordBehavior):
+    def clean(self, values, record, errors):
+        if "email" in values:
+            values["hs_email_domain"] = email_domain(values["email"])
+
+    def after_create(self, record, changes, source):
+        if "email" in changes:
+            self._associate_by_domain(record, source)
+
+    def after_update(self, record, changes, old, source):
+        if "email" in changes:
+            self._associate_by_domain(record, source)
+        if changes.get("hubspot_owner_id"):
+            company_id = associations.primary_company_id("contacts", record.pk)
+            if company_id:
+                sync_owner_with_company(record.pk, company_id, source)
+
+    def after_associate(self, record_id, to_ot, to_id, source):
+        if to_ot.name != "companies":
+            return
+        if associations.primary_company_id("contacts", record_id) == to_id:
+            sync_owner_with_company(record_id, to_id, source)
+        if automation_enabled("sync_company_lifecycle_to_contacts"):
+            stage = (
+                base_queryset("companies")
+                .filter(pk=to_id)
+                .values_list("properties", flat=True)
+                .first()
+            )
+            stage = (stage or {}).get("lifecyclestage")
+            if stage:
+                advance_lifecycle(
+                    "contacts", [record_id], stage, source, "sync_company_lifecycle_to_contacts"
+                )
+
+    def _associate_by_domain(self, record, source):
+        if not automation_enabled("auto_associate_companies"):
+            return
+        company = company_for_email(record.email)
+        if company is None:
+            return
+        auto = source.derived(SourceType.AUTOMATION, id="auto_associate_companies")
+        has_primary = associations.primary_company_id("contacts", record.pk) is not None
+        primary = None if has_primary else [1]
+        associations.associate(
+            "contacts",
+            record.pk,
+            "companies",
+            company.pk,
+            primary,
+            source=auto,
+            record=record,
+            check=False,
+        )
+        if not has_primary:
+            sync_owner_with_company(record.pk, company.pk, source)

@@ -1,0 +1,43 @@
+"""`comptoir serve`: the production server (gunicorn, threads), static files by WhiteNoise."""
+
+import os
+import re
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+BIND_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$")
+
+
+class Command(BaseCommand):
+    help = "Serve Comptoir with a production WSGI server (not runserver)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("COMPTOIR_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 0)))
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args, **opts):
+        match = BIND_RE.match(opts["bind"])
+        if not match or not 0 < int(match.group(2)) < 65536:
+            raise CommandError(f"--bind {opts['bind']!r}: use host:port, e.g. 127.0.0.1:8000")
+        workers = opts["workers"] or min(4, (os.cpu_count() or 1) + 1)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        from gunicorn.app.base import BaseApplication
+
+        from comptoir.config.wsgi import application
+
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", [opts["bind"]])
+                self.cfg.set("workers", workers)
+                self.cfg.set("threads", opts["threads"])
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 120)
+
+            def load(self):
+                return application
+
+        Server().run()

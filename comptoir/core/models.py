@@ -1,0 +1,24 @@
+"""Models of the engine, gathered here so Django finds them."""
+
+from comptoir.core.associations.models import Association, AssociationLabel
+from comptoir.core.history.models import PropertyChange
+from comptoir.core.pipelines.models import Pipeline, PipelineStage
+from comptoir.core.portal.models import PortalSettings
+from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
+from comptoir.core.properties.registry import SchemaVersion
+from comptoir.core.scheduling.models import PeriodicJob
+from comptoir.core.timeline.models import TimelineEvent
+
+__all__ = [
+    "Association",
+    "AssociationLabel",
+    "PeriodicJob",
+    "Pipeline",
+    "PipelineStage",
+    "PortalSettings",
+    "PropertyChange",
+    "PropertyDefinition",
+    "PropertyGroup",
+    "SchemaVersion",
+    "TimelineEvent",
+]

@@ -1,0 +1,262 @@
+"""Turn what callers send into canonical stored values, and stored values into API strings.
+
+Canonical forms (ARCHITECTURE §3): numbers as JSON numbers, bools as bools, dates
+`YYYY-MM-DD`, datetimes fixed-width UTC `YYYY-MM-DDTHH:MM:SS.mmmZ` (so text order is
+time order), enumerations as option values (multi-select joined by `;`).
+"""
+
+import datetime as dt
+import math
+from decimal import Decimal, InvalidOperation
+
+from email_validator import EmailNotValidError, validate_email
+
+from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.models import PropertyType
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+MAX_SAFE_INT = 2**53
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """HubSpot's timestamp form: UTC, milliseconds, `Z`."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_datetime_string(value: str) -> dt.datetime:
+    """Canonical datetime string back to an aware datetime."""
+    return dt.datetime.fromisoformat(value)
+
+
+def format_number(value) -> str:
+    """Decimal string without exponent or trailing zeros: 10000, 1500.5, -0.25."""
+    if isinstance(value, bool):
+        raise TypeError("bool is not a number")
+    if isinstance(value, int):
+        return str(value)
+    number = value if isinstance(value, Decimal) else Decimal(repr(value))
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    text = format(number.normalize(), "f")
+    return text
+
+
+def _epoch_ms(value) -> dt.datetime:
+    return EPOCH + dt.timedelta(milliseconds=int(value))
+
+
+def _looks_numeric(text: str) -> bool:
+    return text.lstrip("-").isdigit()
+
+
+def parse_instant(raw, name: str = "value") -> dt.datetime:
+    """ISO 8601 (with or without offset, date only) or epoch milliseconds → aware UTC datetime."""
+    if isinstance(raw, dt.datetime):
+        value = raw
+    elif isinstance(raw, dt.date):
+        value = dt.datetime(raw.year, raw.month, raw.day)
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if not math.isfinite(raw):
+            raise PropertyError(name, "INVALID_DATETIME", f"{raw!r} is not a valid date-time")
+        try:
+            value = _epoch_ms(raw)
+        except OverflowError:
+            raise PropertyError(name, "INVALID_DATETIME", f"{raw!r} is out of range") from None
+    elif isinstance(raw, str):
+        text = raw.strip()
+        try:
+            if _looks_numeric(text):
+                value = _epoch_ms(int(text))
+            else:
+                value = dt.datetime.fromisoformat(text)
+        except (ValueError, OverflowError):
+            raise PropertyError(
+                name,
+                "INVALID_DATETIME",
+                f"{raw!r} is not a valid date-time (use ISO 8601 or epoch milliseconds)",
+                raw,
+            ) from None
+    else:
+        raise PropertyError(name, "INVALID_DATETIME", f"{raw!r} is not a valid date-time", raw)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def parse_date(raw, name: str = "value") -> dt.date:
+    """A calendar date from ISO (date or date-time, taken as written) or epoch ms (UTC)."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str) and not _looks_numeric(raw.strip()):
+        text = raw.strip()
+        try:
+            if len(text) == 10:
+                return dt.date.fromisoformat(text)
+            return dt.datetime.fromisoformat(text).date()
+        except ValueError:
+            raise PropertyError(
+                name, "INVALID_DATE", f"{raw!r} is not a valid date (use YYYY-MM-DD)", raw
+            ) from None
+    try:
+        return parse_instant(raw, name).date()
+    except PropertyError as exc:
+        message = exc.message.replace("date-time", "date")
+        raise PropertyError(name, "INVALID_DATE", message, raw) from None
+
+
+def parse_number(raw, name: str = "value") -> int | float:
+    if isinstance(raw, bool) or raw is None or isinstance(raw, (dict, list)):
+        raise PropertyError(name, "INVALID_NUMBER", f"{raw!r} is not a number", raw)
+    if isinstance(raw, int):
+        return raw
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise PropertyError(name, "INVALID_NUMBER", f"{raw!r} is not a number", raw) from None
+    if not number.is_finite():
+        raise PropertyError(name, "INVALID_NUMBER", f"{raw!r} is not a finite number", raw)
+    if number == number.to_integral_value() and abs(number) < MAX_SAFE_INT:
+        return int(number)
+    return float(number)
+
+
+def parse_bool(raw, name: str = "value") -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise PropertyError(name, "INVALID_BOOLEAN", f"{raw!r} is not a boolean (true or false)", raw)
+
+
+def normalize_email(raw: str, name: str = "email") -> str:
+    text = raw.strip()
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise PropertyError(
+            name, "INVALID_EMAIL", f"{raw!r} is not a valid email address: {exc}", raw
+        ) from None
+    return result.normalized.lower()
+
+
+def _as_text(raw, name: str) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (int, float, Decimal)):
+        return format_number(raw)
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return raw.isoformat()
+    if isinstance(raw, str):
+        return raw
+    raise PropertyError(name, "INVALID_STRING", f"{type(raw).__name__} is not a text value", raw)
+
+
+def coerce(defn, raw, option_values=None):
+    """Validate one incoming value for `defn`; return its canonical form (None = clear it).
+
+    `option_values` supplies the allowed values for enumerations whose options are not
+    stored on the definition (pipelines, stages, owners).
+    """
+    name = defn.name
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw == "":
+        return None
+    kind = defn.type
+    if kind in (PropertyType.STRING, PropertyType.PHONE_NUMBER):
+        text = _as_text(raw, name)
+        if len(text) > defn.max_length:
+            raise PropertyError(
+                name,
+                "TOO_LONG",
+                f"value is {len(text)} characters long, the maximum is {defn.max_length}",
+                text[:50] + "…",
+            )
+        if name == "email":
+            return normalize_email(text, name)
+        if name in ("hs_additional_emails",):
+            parts = [
+                normalize_email(p, name) for p in text.replace(",", ";").split(";") if p.strip()
+            ]
+            return ";".join(dict.fromkeys(parts)) or None
+        if name in ("domain",):
+            return normalize_domain(text, name)
+        return text
+    if kind == PropertyType.NUMBER:
+        return parse_number(raw, name)
+    if kind == PropertyType.BOOL:
+        return parse_bool(raw, name)
+    if kind == PropertyType.DATE:
+        return parse_date(raw, name).isoformat()
+    if kind == PropertyType.DATETIME:
+        return format_datetime(parse_instant(raw, name))
+    if kind == PropertyType.ENUMERATION:
+        allowed = option_values if option_values is not None else defn.option_values()
+        text = _as_text(raw, name).strip()
+        values = [v for v in text.split(";") if v != ""] if defn.is_multi else [text]
+        for value in values:
+            if value not in allowed:
+                shown = ", ".join(list(allowed)[:20]) + (", …" if len(allowed) > 20 else "")
+                raise PropertyError(
+                    name,
+                    "INVALID_OPTION",
+                    f"{value!r} was not one of the allowed options: [{shown}]",
+                    value,
+                )
+        return ";".join(dict.fromkeys(values)) if defn.is_multi else values[0]
+    raise PropertyError(name, "INVALID_TYPE", f"unsupported property type {kind!r}")
+
+
+def normalize_domain(raw: str, name: str = "domain") -> str:
+    """`https://www.Acme.fr/about` → `acme.fr`: HubSpot keys companies on the bare host."""
+    text = raw.strip().lower()
+    for prefix in ("https://", "http://"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
+    if text.startswith("www."):
+        text = text[4:]
+    labels = text.split(".")
+    valid = (
+        len(labels) >= 2
+        and len(text) <= 253
+        and all(
+            label
+            and len(label) <= 63
+            and label.replace("-", "").isalnum()
+            and not label.startswith("-")
+            and not label.endswith("-")
+            for label in labels
+        )
+    )
+    if not valid:
+        raise PropertyError(name, "INVALID_DOMAIN", f"{raw!r} is not a valid domain name", raw)
+    return text
+
+
+def to_api_string(defn, value) -> str | None:
+    """Canonical or column value → HubSpot's string form."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float, Decimal)):
+        return format_number(value)
+    return str(value)

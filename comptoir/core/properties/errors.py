@@ -1,0 +1,53 @@
+"""Errors raised when property values or definitions are refused."""
+
+
+class PropertyError(Exception):
+    """One refused value: which property, a HubSpot-style code and a readable reason."""
+
+    def __init__(self, name: str, code: str, message: str, value=None):
+        self.name = name
+        self.code = code
+        self.message = message
+        self.value = value
+        super().__init__(message)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "code": self.code, "message": self.message}
+
+
+class ValidationFailed(Exception):
+    """A record (or definition) was refused; nothing of it was saved."""
+
+    def __init__(self, errors: list[PropertyError], message: str | None = None):
+        self.errors = errors
+        if message is None:
+            reasons = "; ".join(f"{e.name}: {e.message}" for e in errors)
+            message = f"Property values were not valid: {reasons}"
+        self.message = message
+        super().__init__(message)
+
+
+class DuplicateValue(Exception):
+    """A unique property (contact email, company domain, custom unique) is already taken."""
+
+    def __init__(self, object_type, name: str, value, existing_id: int):
+        self.object_type = object_type
+        self.name = name
+        self.value = value
+        self.existing_id = existing_id
+        if object_type.name == "contacts" and name == "email":
+            message = f"Contact already exists. Existing ID: {existing_id}"
+        else:
+            message = (
+                f"A {object_type.singular} with {name}={value!r} already exists. "
+                f"Existing ID: {existing_id}"
+            )
+        self.message = message
+        super().__init__(message)
+
+
+class RecordNotFound(LookupError):
+    def __init__(self, object_type, record_id):
+        self.object_type = object_type
+        self.record_id = record_id
+        super().__init__(f"No {object_type.singular} with id {record_id}.")

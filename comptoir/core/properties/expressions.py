@@ -1,0 +1,80 @@
+"""PropValue: one property as a SQL expression, wherever the value is stored.
+
+JSON keys are written into the SQL as validated literals (json_extract(..., '$.tier'),
+properties ->> 'tier') rather than bound parameters, so that SQLite and PostgreSQL
+can use the expression indexes built for them. Django's `properties__tier` lookups bind
+the path and never use an index: nobody outside this package writes them.
+"""
+
+import re
+
+from django.db import models
+from django.db.models import F, Func
+from django.db.models.functions import Lower
+
+from comptoir.core.properties.models import PropertyType
+
+SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+_OUTPUT = {
+    PropertyType.NUMBER: models.FloatField,
+    PropertyType.BOOL: models.BooleanField,
+}
+
+
+class PropValue(Func):
+    """The JSON-stored value of property `name` on the current row."""
+
+    def __init__(self, name: str, kind: str = PropertyType.STRING):
+        if not SAFE_NAME.match(name):
+            raise ValueError(f"unsafe property name {name!r}")
+        self.name = name
+        self.kind = kind
+        output = _OUTPUT.get(kind, models.TextField)()
+        super().__init__(F("properties"), output_field=output)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"json_extract({column}, '$.{self.name}')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = f"({column} ->> '{self.name}')"
+        if self.kind == PropertyType.NUMBER:
+            sql = f"({sql})::numeric"
+        elif self.kind == PropertyType.BOOL:
+            sql = f"({sql})::boolean"
+        return sql, params
+
+    def as_sql(self, compiler, connection, **extra):  # other backends are unsupported
+        raise NotImplementedError(f"PropValue does not support {connection.vendor}")
+
+
+def prop_expression(ot, defn):
+    """The raw value expression of a property (column or JSON key)."""
+    if defn.column:
+        return F("pk" if defn.column == "id" else defn.column)
+    return PropValue(defn.name, defn.type)
+
+
+def is_case_insensitive(defn) -> bool:
+    """String values compare and sort case-insensitively (enumerations do not)."""
+    return defn.type in (PropertyType.STRING, PropertyType.PHONE_NUMBER)
+
+
+# Properties stored lower-cased already, so LOWER() is unnecessary (and would skip indexes).
+STORED_LOWER = {
+    "email",
+    "domain",
+    "hs_email_domain",
+    "hs_additional_emails",
+    "hs_additional_domains",
+}
+
+
+def comparable_expression(ot, defn):
+    """The expression filters and sorts use: LOWER(...) for free text."""
+    expr = prop_expression(ot, defn)
+    if is_case_insensitive(defn) and defn.name not in STORED_LOWER:
+        return Lower(expr)
+    return expr

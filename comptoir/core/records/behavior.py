@@ -1,0 +1,54 @@
+"""Per-object-type rules hooked into the generic write path.
+
+The generic engine (services.py) validates, stores, and records history; a behaviour
+adds what only one object type needs (deal stages, contact email domains...) and the
+automations that follow a write. Automations are explicit calls, never signals.
+"""
+
+from importlib import import_module
+
+from comptoir.core.objects.registry import ObjectType
+
+
+class RecordBehavior:
+    def __init__(self, object_type: ObjectType):
+        self.ot = object_type
+
+    def clean(self, values: dict, record, errors: list) -> None:
+        """Adjust `values` (canonical) before saving: derive values, add PropertyErrors."""
+
+    def clean_bulk(self, rows: list[dict], errors: list[list]) -> None:
+        """clean() for many new records at once; default: one by one."""
+        for values, row_errors in zip(rows, errors, strict=True):
+            if not row_errors:
+                self.clean(values, None, row_errors)
+
+    def after_create(self, record, changes: dict, source) -> None:
+        """Automations after a record was created (same transaction)."""
+
+    def after_update(self, record, changes: dict, old: dict, source) -> None:
+        """Automations after a record changed; `old` holds the previous canonical values."""
+
+    def after_associate(self, record_id: int, to_ot: ObjectType, to_id: int, source) -> None:
+        """Automations after this record gained an association."""
+
+
+_BEHAVIORS = {
+    "contacts": "comptoir.contacts.services.ContactBehavior",
+    "companies": "comptoir.companies.services.CompanyBehavior",
+    "deals": "comptoir.deals.services.DealBehavior",
+    "tasks": "comptoir.activities.services.TaskBehavior",
+}
+_instances: dict[str, RecordBehavior] = {}
+
+
+def behavior_for(ot: ObjectType) -> RecordBehavior:
+    if ot.name not in _instances:
+        path = _BEHAVIORS.get(ot.name)
+        if path is None:
+            cls = RecordBehavior
+        else:
+            module, _, name = path.rpartition(".")
+            cls = getattr(import_module(module), name)
+        _instances[ot.name] = cls(ot)
+    return _instances[ot.name]

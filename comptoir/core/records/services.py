@@ -1,0 +1,362 @@
+"""The write path for every CRM record: create, update, archive, restore, purge, merge.
+
+Each function owns its transaction, writes history rows for changed values only, and
+then calls the object type's behaviour for automations. API handlers, views, imports
+and tasks call these; nothing else saves CRM records.
+"""
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comptoir.core.history.models import PropertyChange, SourceType
+from comptoir.core.history.services import record_changes
+from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import coerce, to_api_string
+from comptoir.core.properties.errors import (
+    DuplicateValue,
+    PropertyError,
+    RecordNotFound,
+    ValidationFailed,
+)
+from comptoir.core.properties.expressions import prop_expression
+from comptoir.core.records.behavior import behavior_for
+from comptoir.core.records.values import base_queryset, read_value, stored_form, write_value
+from comptoir.core.search.text import document
+from comptoir.core.timeline import events
+from comptoir.core.timeline.models import TimelineEvent
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def option_values(defn):
+    """Allowed values of an enumeration whose options live elsewhere (owners, pipelines)."""
+    from comptoir.core.pipelines.queries import pipeline_ids, stages
+
+    source = defn.options_source
+    if source == "owners":
+        return active_owner_ids()
+    if source == "stages":
+        return stages(defn.object_type).keys()
+    if source == "pipelines":
+        return pipeline_ids(defn.object_type)
+    return None
+
+
+def active_owner_ids() -> set[str]:
+    from comptoir.users.models import Owner
+
+    return registry.cached(
+        "owners",
+        lambda: {
+            str(pk) for pk in Owner.objects.filter(archived=False).values_list("pk", flat=True)
+        },
+    )
+
+
+def validate(ot, properties: dict, *, allow_read_only: bool = False) -> tuple[dict, list]:
+    """Coerce caller values; returns ({name: canonical}, [PropertyError]). Saves nothing."""
+    defs = registry.definitions(ot)
+    values: dict = {}
+    errors: list[PropertyError] = []
+    if not isinstance(properties, dict):
+        return values, [PropertyError("properties", "INVALID_TYPE", "properties must be an object")]
+    for name, raw in properties.items():
+        defn = defs.get(name) if isinstance(name, str) else None
+        if defn is None:
+            errors.append(
+                PropertyError(
+                    str(name),
+                    "PROPERTY_DOESNT_EXIST",
+                    f'Property "{name}" does not exist on {ot.name}',
+                    name,
+                )
+            )
+            continue
+        if defn.read_only_value and not allow_read_only:
+            continue  # computed by Comptoir: HubSpot ignores callers' values too
+        try:
+            values[name] = stored_form(defn, coerce(defn, raw, option_values(defn)))
+        except PropertyError as exc:
+            errors.append(exc)
+    return values, errors
+
+
+def check_required(ot, values: dict, errors: list, record=None) -> None:
+    defs = registry.definitions(ot)
+
+    def present(name):
+        if name in values:
+            return values[name] is not None
+        return record is not None and read_value(record, defs[name]) is not None
+
+    for name in ot.required_all:
+        if not present(name):
+            errors.append(PropertyError(name, "REQUIRED", f'"{name}" is required'))
+    if ot.required_any and not any(present(n) for n in ot.required_any):
+        names = " or ".join(ot.required_any)
+        errors.append(PropertyError(ot.required_any[0], "REQUIRED", f"{names} is required"))
+
+
+def check_unique(ot, values: dict, record=None) -> None:
+    defs = registry.definitions(ot)
+    for name, value in values.items():
+        defn = defs[name]
+        if not defn.has_unique_value or value is None:
+            continue
+        qs = base_queryset(ot).alias(_v=prop_expression(ot, defn)).filter(_v=value)
+        if record is not None and record.pk:
+            qs = qs.exclude(pk=record.pk)
+        existing = qs.values_list("pk", flat=True).first()
+        if existing is not None:
+            raise DuplicateValue(ot, name, value, existing)
+
+
+# -- applying values ------------------------------------------------------------------------
+
+
+def apply_values(ot, record, values: dict) -> tuple[dict, dict]:
+    """Write changed values onto the instance; returns ({name: api string}, {name: old})."""
+    defs = registry.definitions(ot)
+    changes, old = {}, {}
+    for name, value in values.items():
+        defn = defs[name]
+        current = read_value(record, defn)
+        if current == value and type(current) is type(value):
+            continue
+        old[name] = current
+        write_value(record, defn, value)
+        changes[name] = to_api_string(defn, value)
+    return changes, old
+
+
+def search_document(ot, record) -> str:
+    defs = registry.definitions(ot)
+    texts, phones = [], []
+    for name in ot.searchable_properties:
+        defn = defs.get(name)
+        value = read_value(record, defn) if defn else None
+        if value is None:
+            continue
+        if defn.field_type == "phonenumber":
+            phones.append(str(value))
+        texts.append(str(value))
+    return document(texts, phones)
+
+
+def _changed_fields(ot, names) -> list[str]:
+    cols = registry.columns(ot)
+    fields = {cols[n] for n in names if n in cols and cols[n] != "id"}
+    if any(n not in cols for n in names):
+        fields.add("properties")
+    return sorted(fields)
+
+
+def _raise_if(errors):
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _save_new(ot, record) -> None:
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+    except IntegrityError as exc:
+        _duplicate_from_integrity(ot, record, exc)
+        raise
+
+
+def _duplicate_from_integrity(ot, record, exc) -> None:
+    """A unique index caught a race the pre-check missed: report it as a duplicate."""
+    for name in ("email", "domain"):
+        value = getattr(record, name, None)
+        if value:
+            existing = (
+                base_queryset(ot)
+                .filter(**{name: value})
+                .exclude(pk=record.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if existing is not None:
+                raise DuplicateValue(ot, name, value, existing) from exc
+
+
+# -- create / update ------------------------------------------------------------------------
+
+
+def create_record(ot, properties: dict, *, source: ChangeSource, associations=(), at=None):
+    """Create one record; `associations` = [(to_type, to_id, [type ids] | None)]."""
+    from comptoir.core.associations.services import associate, check_targets
+
+    ot = get_object_type(ot)
+    behavior = behavior_for(ot)
+    values, errors = validate(ot, properties, allow_read_only=False)
+    if not errors:
+        behavior.clean(values, None, errors)
+        check_required(ot, values, errors)
+    _raise_if(errors)
+    check_targets(ot, associations)
+    now = at or timezone.now()
+    with transaction.atomic():
+        check_unique(ot, values)
+        record = ot.model(properties={}, created_at=now, updated_at=now)
+        if ot.is_activity:
+            record.object_type_name = ot.name
+        changes, _ = apply_values(ot, record, values)
+        record.search_text = search_document(ot, record)
+        _save_new(ot, record)
+        record_changes(ot.type_id, record.pk, changes, source, now)
+        for to_type, to_id, type_ids in associations:
+            associate(ot, record.pk, to_type, to_id, type_ids, source=source, record=record)
+        if automations_on(source):
+            behavior.after_create(record, changes, source)
+    return record
+
+
+def get_record(ot, record_id, *, archived: bool | None = False, for_update: bool = False):
+    ot = get_object_type(ot)
+    try:
+        pk = int(record_id)
+    except (TypeError, ValueError):
+        raise RecordNotFound(ot, record_id) from None
+    qs = base_queryset(ot, archived=archived)
+    if for_update:
+        qs = qs.select_for_update()
+    record = qs.filter(pk=pk).first()
+    if record is None:
+        raise RecordNotFound(ot, record_id)
+    return record
+
+
+def update_record(
+    ot, record_id, properties: dict, *, source: ChangeSource, allow_read_only: bool = False, at=None
+):
+    """Change some properties of one record; unchanged values write nothing."""
+    ot = get_object_type(ot)
+    behavior = behavior_for(ot)
+    values, errors = validate(ot, properties, allow_read_only=allow_read_only)
+    _raise_if(errors)
+    with transaction.atomic():
+        record = (
+            record_id
+            if isinstance(record_id, ot.model)
+            else get_record(ot, record_id, for_update=True)
+        )
+        behavior.clean(values, record, errors)
+        check_required(ot, values, errors, record)
+        _raise_if(errors)
+        changed = {
+            name: value
+            for name, value in values.items()
+            if read_value(record, registry.definitions(ot)[name]) != value
+        }
+        check_unique(ot, changed, record)
+        changes, old = apply_values(ot, record, values)
+        if not changes:
+            return record
+        now = at or timezone.now()
+        record.updated_at = now
+        fields = [*_changed_fields(ot, changes), "updated_at"]
+        if set(changes) & set(ot.searchable_properties):
+            record.search_text = search_document(ot, record)
+            fields.append("search_text")
+        try:
+            with transaction.atomic():
+                record.save(update_fields=fields)
+        except IntegrityError as exc:
+            _duplicate_from_integrity(ot, record, exc)
+            raise
+        record_changes(ot.type_id, record.pk, changes, source, now)
+        _system_events(ot, record, changes, old, source, now)
+        if automations_on(source):
+            behavior.after_update(record, changes, old, source)
+    return record
+
+
+def automations_on(source: ChangeSource) -> bool:
+    # Automations never trigger further automations: no loops, predictable results.
+    return source.type != SourceType.AUTOMATION
+
+
+def _system_events(ot, record, changes, old, source, now) -> None:
+    if "hubspot_owner_id" in changes:
+        events.owner_changed(
+            ot,
+            record.pk,
+            now,
+            source,
+            old=old.get("hubspot_owner_id"),
+            new=changes["hubspot_owner_id"],
+        )
+    if "dealstage" in changes:
+        events.stage_changed(
+            ot,
+            record.pk,
+            now,
+            source,
+            old=old.get("dealstage"),
+            new=changes["dealstage"],
+            pipeline=getattr(record, "pipeline", None),
+        )
+    if "lifecyclestage" in changes:
+        events.lifecycle_changed(
+            ot, record.pk, now, source, old=old.get("lifecyclestage"), new=changes["lifecyclestage"]
+        )
+
+
+# -- archive / restore / purge --------------------------------------------------------------
+
+
+def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
+    """Move a record to the recycle bin (restorable for COMPTOIR_RESTORE_DAYS)."""
+    ot = get_object_type(ot)
+    now = at or timezone.now()
+    record = get_record(ot, record_id)
+    updated = base_queryset(ot).filter(pk=record.pk).update(archived=True, archived_at=now)
+    if not updated:
+        raise RecordNotFound(ot, record_id)
+
+
+def restore_record(ot, record_id, *, source: ChangeSource, at=None):
+    ot = get_object_type(ot)
+    now = at or timezone.now()
+    with transaction.atomic():
+        record = get_record(ot, record_id, archived=True, for_update=True)
+        if record.merged_into_id:
+            raise ValidationFailed(
+                [PropertyError("id", "MERGED", f"was merged into {record.merged_into_id}")],
+                f"{ot.singular} {record.pk} was merged into {record.merged_into_id} and "
+                "cannot be restored.",
+            )
+        defs = registry.definitions(ot)
+        unique = {n: read_value(record, d) for n, d in defs.items() if d.has_unique_value}
+        check_unique(ot, unique, record)
+        base_queryset(ot, archived=True).filter(pk=record.pk).update(
+            archived=False, archived_at=None, updated_at=now
+        )
+        events.restored(ot, record.pk, now, source)
+    record.archived, record.archived_at = False, None
+    return record
+
+
+def purge_records(ot, record_ids) -> int:
+    """Delete records for good with their history, associations and timeline (GDPR, purge)."""
+    from comptoir.core.associations.services import delete_all_associations
+
+    ot = get_object_type(ot)
+    ids = [int(i) for i in record_ids]
+    if not ids:
+        return 0
+    with transaction.atomic():
+        delete_all_associations(ot, ids)
+        PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
+        TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
+        deleted, _ = base_queryset(ot, archived=None).filter(pk__in=ids).delete()
+    return deleted

@@ -1,0 +1,35 @@
+"""Enqueue periodic tasks when due. Several workers may run this at once: each due job is
+claimed by a conditional UPDATE, and only the worker whose UPDATE touched the row enqueues."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from comptoir.core.scheduling.models import PeriodicJob
+
+# name: (interval in seconds, task path)
+PERIODIC_JOBS = {
+    "purge_archived_records": (6 * 3600, "comptoir.core.tasks.purge_archived_records"),
+}
+
+
+def tick(worker_id: str, now=None) -> list[str]:
+    """Enqueue every job that is due; returns the names this worker enqueued."""
+    now = now or timezone.now()
+    for name, (interval, _) in PERIODIC_JOBS.items():
+        PeriodicJob.objects.get_or_create(
+            name=name, defaults={"interval_seconds": interval, "next_run_at": now}
+        )
+    enqueued = []
+    for job in PeriodicJob.objects.filter(name__in=PERIODIC_JOBS, next_run_at__lte=now):
+        interval, path = PERIODIC_JOBS[job.name]
+        claimed = PeriodicJob.objects.filter(pk=job.pk, next_run_at=job.next_run_at).update(
+            next_run_at=now + dt.timedelta(seconds=interval),
+            last_run_at=now,
+            last_claimed_by=worker_id,
+        )
+        if claimed == 1:
+            import_string(path).enqueue()
+            enqueued.append(job.name)
+    return enqueued

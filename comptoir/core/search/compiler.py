@@ -1,0 +1,368 @@
+"""HubSpot search requests → Django querysets (reference §4).
+
+The one query language of Comptoir: the API's search endpoint, the UI's filters and
+saved views all go through `compile_filter_groups` and `search`.
+
+Semantics (documented because the tests check them against a plain-Python evaluator):
+* groups are ORed, filters inside a group ANDed;
+* free text compares case-insensitively, enumerations exactly;
+* NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match records without a value;
+* ascending sorts put empty values last, descending sorts first; ties break on id.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.db.models import Func, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    In,
+    IRegex,
+    LessThan,
+    LessThanOrEqual,
+)
+
+from comptoir.core.associations.models import Association
+from comptoir.core.objects.registry import ObjectType, UnknownObjectType, get_object_type
+from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import (
+    format_datetime,
+    parse_bool,
+    parse_date,
+    parse_instant,
+    parse_number,
+)
+from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.expressions import comparable_expression, is_case_insensitive
+from comptoir.core.properties.models import PropertyType
+from comptoir.core.records.values import base_queryset
+from comptoir.core.search.fulltext import fts_table
+from comptoir.core.search.text import query_tokens
+
+OPERATORS = (
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+)
+MAX_GROUPS = 5
+MAX_FILTERS_PER_GROUP = 6
+MAX_FILTERS = 18
+MAX_PAGE = 200
+MAX_RESULTS = 10_000
+
+
+class SearchError(ValueError):
+    """A search request HubSpot would refuse with 400 VALIDATION_ERROR."""
+
+
+@dataclass
+class SearchResult:
+    total: int
+    records: list
+    next_after: str | None
+
+
+class IsNullKey(Func):
+    template = "(%(expressions)s IS NULL)"
+    output_field = models.BooleanField()
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def _filter_value(defn, raw, *, column: bool):
+    """A filter value in the form the stored expression compares against."""
+    name = defn.name
+    if raw is None:
+        raise SearchError(f"Filter on {name} needs a value.")
+    try:
+        kind = defn.type
+        if kind == PropertyType.NUMBER:
+            return parse_number(raw, name)
+        if kind == PropertyType.BOOL:
+            return parse_bool(raw, name)
+        if kind == PropertyType.DATE:
+            return parse_date(raw, name).isoformat()
+        if kind == PropertyType.DATETIME:
+            instant = parse_instant(raw, name)
+            return instant if column else format_datetime(instant)
+        if defn.options_source == "owners" and column:
+            return int(raw)
+    except PropertyError as exc:
+        raise SearchError(f"Invalid filter value for {name}: {exc.message}") from None
+    except (TypeError, ValueError):
+        raise SearchError(f"Invalid filter value for {name}: {raw!r}") from None
+    text = raw if isinstance(raw, str) else str(raw).lower() if isinstance(raw, bool) else str(raw)
+    return text.lower() if is_case_insensitive(defn) else text
+
+
+def _token_regex(value: str) -> str:
+    """CONTAINS_TOKEN: `*` is a wildcard over the whole value, else a whole-token match."""
+    text = value.lower() if value else ""
+    if "*" in text:
+        return "^" + ".*".join(re.escape(part) for part in text.split("*")) + "$"
+    return r"(^|\W)" + re.escape(text) + r"(\W|$)"
+
+
+# -- filters ----------------------------------------------------------------------------------
+
+
+def _association_filter(ot: ObjectType, flt: dict) -> Q:
+    target = flt["propertyName"].split(".", 1)[1]
+    try:
+        to_ot = get_object_type(target)
+    except UnknownObjectType:
+        raise SearchError(f"Unknown object type {target!r} in {flt['propertyName']}.") from None
+    operator = flt.get("operator")
+    if operator == "EQ":
+        ids = [flt.get("value")]
+    elif operator == "IN":
+        ids = flt.get("values") or []
+    else:
+        raise SearchError(f"{flt['propertyName']} supports only EQ and IN.")
+    try:
+        ids = [int(i) for i in ids]
+    except (TypeError, ValueError):
+        raise SearchError(f"{flt['propertyName']} needs record ids.") from None
+    linked = Association.objects.filter(
+        from_type=to_ot.name, from_id__in=ids, to_type=ot.name
+    ).values("to_id")
+    return Q(pk__in=linked)
+
+
+def compile_filter(ot: ObjectType, flt: dict) -> Q:
+    if not isinstance(flt, dict):
+        raise SearchError("Each filter must be an object.")
+    name = flt.get("propertyName")
+    operator = flt.get("operator")
+    if not isinstance(name, str) or not name:
+        raise SearchError("A filter is missing propertyName.")
+    if operator not in OPERATORS:
+        raise SearchError(
+            f"Unknown operator {operator!r} on {name}; use one of {', '.join(OPERATORS)}."
+        )
+    if name.startswith("associations."):
+        return _association_filter(ot, flt)
+    defn = registry.definitions(ot).get(name)
+    if defn is None:
+        raise SearchError(f'Property "{name}" does not exist on {ot.name}.')
+    expr = comparable_expression(ot, defn)
+    column = bool(defn.column)
+    has_value = ~Q(_isnull(expr))
+    missing = Q(_isnull(expr))
+
+    def value(key="value"):
+        return _filter_value(defn, flt.get(key), column=column)
+
+    if operator == "HAS_PROPERTY":
+        return has_value
+    if operator == "NOT_HAS_PROPERTY":
+        return missing
+    if operator == "EQ":
+        return Q(Exact(expr, value()))
+    if operator == "NEQ":
+        return ~Q(Exact(expr, value())) | missing
+    if operator == "LT":
+        return Q(LessThan(expr, value()))
+    if operator == "LTE":
+        return Q(LessThanOrEqual(expr, value()))
+    if operator == "GT":
+        return Q(GreaterThan(expr, value()))
+    if operator == "GTE":
+        return Q(GreaterThanOrEqual(expr, value()))
+    if operator == "BETWEEN":
+        if flt.get("highValue") is None:
+            raise SearchError(f"BETWEEN on {name} needs value and highValue.")
+        return Q(GreaterThanOrEqual(expr, value())) & Q(LessThanOrEqual(expr, value("highValue")))
+    if operator in ("IN", "NOT_IN"):
+        raw_values = flt.get("values")
+        if not isinstance(raw_values, list) or not raw_values:
+            raise SearchError(f"{operator} on {name} needs a non-empty values list.")
+        values = [_filter_value(defn, v, column=column) for v in raw_values]
+        condition = Q(In(expr, values))
+        return condition if operator == "IN" else ~condition | missing
+    # CONTAINS_TOKEN / NOT_CONTAINS_TOKEN work on the text form of the value.
+    raw = flt.get("value")
+    if raw is None or str(raw) == "":
+        raise SearchError(f"{operator} on {name} needs a value.")
+    text_expr = Lower(expr) if not is_case_insensitive(defn) else expr
+    if defn.type != PropertyType.STRING and defn.type != PropertyType.PHONE_NUMBER:
+        text_expr = Lower(models.functions.Cast(expr, models.TextField()))
+    condition = Q(IRegex(text_expr, _token_regex(str(raw))))
+    return condition if operator == "CONTAINS_TOKEN" else ~condition | missing
+
+
+def _isnull(expr):
+    from django.db.models.lookups import IsNull
+
+    return IsNull(expr, True)
+
+
+def compile_filter_groups(object_type, filter_groups) -> Q:
+    """OR of ANDed filters; an empty list matches everything."""
+    ot = get_object_type(object_type)
+    if filter_groups in (None, []):
+        return Q()
+    if not isinstance(filter_groups, list):
+        raise SearchError("filterGroups must be a list.")
+    if len(filter_groups) > MAX_GROUPS:
+        raise SearchError(
+            f"Too many filter groups ({len(filter_groups)}); the maximum is {MAX_GROUPS}."
+        )
+    total = 0
+    combined = Q()
+    for group in filter_groups:
+        filters = group.get("filters") if isinstance(group, dict) else None
+        if not isinstance(filters, list):
+            raise SearchError("Each filter group needs a filters list.")
+        if len(filters) > MAX_FILTERS_PER_GROUP:
+            raise SearchError(
+                f"Too many filters in a group ({len(filters)}); the maximum is "
+                f"{MAX_FILTERS_PER_GROUP}."
+            )
+        total += len(filters)
+        group_q = Q()
+        for flt in filters:
+            group_q &= compile_filter(ot, flt)
+        combined |= group_q
+    if total > MAX_FILTERS:
+        raise SearchError(f"Too many filters ({total}); the maximum is {MAX_FILTERS}.")
+    return combined
+
+
+# -- full text --------------------------------------------------------------------------------
+
+
+def apply_query(qs, ot: ObjectType, query: str):
+    """Restrict to records whose searchable text matches every word (as a prefix)."""
+    words = query_tokens(query or "")
+    if not words:
+        return qs
+    table = ot.model._meta.db_table
+    if connection.vendor == "sqlite":
+        fts = fts_table(table)
+        match = " ".join(f'"{w}"*' for w in words)
+        return qs.filter(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match]))
+    tsquery = " & ".join(f"{w}:*" for w in words)
+    return qs.filter(
+        RawSQL(
+            f"to_tsvector('simple', \"{table}\".\"search_text\") @@ to_tsquery('simple', %s)",
+            [tsquery],
+            output_field=models.BooleanField(),
+        )
+    )
+
+
+# -- sorting ----------------------------------------------------------------------------------
+
+
+def parse_sorts(sorts) -> list[tuple[str, bool]]:
+    """[(propertyName, descending)] from strings ("-createdate") or objects."""
+    result = []
+    for item in sorts or []:
+        if isinstance(item, str):
+            text = item.strip()
+            descending = text.startswith("-")
+            name = text.lstrip("-+")
+        elif isinstance(item, dict):
+            name = item.get("propertyName")
+            direction = str(item.get("direction") or "ASCENDING").upper()
+            if direction not in ("ASCENDING", "DESCENDING", "ASC", "DESC"):
+                raise SearchError(f"Unknown sort direction {direction!r}.")
+            descending = direction.startswith("DESC")
+        else:
+            raise SearchError("Each sort must be a string or an object.")
+        if not name:
+            raise SearchError("A sort is missing propertyName.")
+        result.append((name, descending))
+    return result
+
+
+def order_by(object_type, sorts) -> list:
+    """ORDER BY expressions for one sort (HubSpot honours only the first), then id."""
+    ot = get_object_type(object_type)
+    parsed = parse_sorts(sorts)[:1]
+    if not parsed:
+        return ["pk"]
+    name, descending = parsed[0]
+    defn = registry.definitions(ot).get(name)
+    if defn is None:
+        raise SearchError(f'Cannot sort by "{name}": the property does not exist on {ot.name}.')
+    if defn.column == "id":
+        return ["-pk" if descending else "pk"]
+    expr = comparable_expression(ot, defn)
+    tie = "-pk" if descending else "pk"
+    if connection.vendor == "sqlite":
+        # SQLite sorts NULLs first ascending; (x IS NULL) first puts them last and
+        # matches the sort indexes built on ((x IS NULL), x, id).
+        nulls = IsNullKey(expr)
+        return [
+            nulls.desc() if descending else nulls.asc(),
+            expr.desc() if descending else expr.asc(),
+            tie,
+        ]
+    return [expr.desc(nulls_first=True) if descending else expr.asc(nulls_last=True), tie]
+
+
+# -- the whole request ------------------------------------------------------------------------
+
+
+def filtered_queryset(object_type, *, filter_groups=None, query=None, base=None):
+    ot = get_object_type(object_type)
+    qs = base if base is not None else base_queryset(ot)
+    qs = qs.filter(compile_filter_groups(ot, filter_groups))
+    return apply_query(qs, ot, query)
+
+
+def parse_paging(limit, after) -> tuple[int, int]:
+    try:
+        limit = 10 if limit in (None, "") else int(limit)
+        offset = 0 if after in (None, "") else int(after)
+    except (TypeError, ValueError):
+        raise SearchError("limit and after must be integers.") from None
+    if limit < 1 or limit > MAX_PAGE:
+        raise SearchError(f"limit must be between 1 and {MAX_PAGE}.")
+    if offset < 0:
+        raise SearchError("after must not be negative.")
+    if offset + limit > MAX_RESULTS:
+        raise SearchError(
+            f"Search results are limited to {MAX_RESULTS} records; "
+            "narrow the filters instead of paging further."
+        )
+    return limit, offset
+
+
+def search(object_type, request: dict, *, base=None, count: bool = True) -> SearchResult:
+    """Run a HubSpot search request body; returns a page of records and the total."""
+    ot = get_object_type(object_type)
+    if not isinstance(request, dict):
+        raise SearchError("The search request must be a JSON object.")
+    limit, offset = parse_paging(request.get("limit"), request.get("after"))
+    qs = filtered_queryset(
+        ot, filter_groups=request.get("filterGroups"), query=request.get("query"), base=base
+    )
+    ordering = order_by(ot, request.get("sorts"))
+    records = list(qs.order_by(*ordering)[offset : offset + limit + 1])
+    has_more = len(records) > limit
+    records = records[:limit]
+    if count:
+        total = offset + len(records) if not has_more and (records or offset == 0) else qs.count()
+    else:
+        total = -1
+    next_after = str(offset + limit) if has_more and offset + limit < MAX_RESULTS else None
+    return SearchResult(total=total, records=records, next_after=next_after)

@@ -1,0 +1,52 @@
+"""Normalised search text: lower-case, accent-free alphanumeric tokens.
+
+The same normalisation is applied to stored text and to queries, which is what makes
+"Lefevre" find "Lefèvre" on both SQLite FTS5 and PostgreSQL full-text search.
+"""
+
+import re
+import unicodedata
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_QUERY_TOKENS = 8
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents ("Lefèvre" → "lefevre", "Œuvre" → "oeuvre")."""
+    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+def phone_digits(text: str) -> str:
+    """National digits of a phone number, so "+33 6 12 34 56 78" is found by "0612345678"."""
+    digits = "".join(c for c in text if c.isdigit())
+    if text.strip().startswith("+33") and len(digits) == 11:
+        return "0" + digits[2:]
+    return digits
+
+
+def document(values: list[str], phones: list[str] = ()) -> str:
+    """The search_text of a record from its searchable values."""
+    parts: list[str] = []
+    for value in values:
+        parts.extend(tokens(value))
+    for value in phones:
+        digits = phone_digits(value)
+        if digits:
+            parts.append(digits)
+    return " ".join(parts)
+
+
+def query_tokens(query: str) -> list[str]:
+    return tokens(query)[:MAX_QUERY_TOKENS]
+
+
+def matches(search_text: str, query: str) -> bool:
+    """Plain-Python meaning of a full-text query: every query token prefixes a stored token."""
+    stored = search_text.split()
+    return all(any(t.startswith(q) for t in stored) for q in query_tokens(query))

@@ -1,0 +1,28 @@
+"""Background tasks of the engine (run by `comptoir worker`)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+
+from comptoir.core.objects.registry import OBJECT_TYPES
+from comptoir.core.records.services import purge_records
+from comptoir.core.records.values import base_queryset
+
+PURGE_BATCH = 500
+
+
+@task
+def purge_archived_records() -> int:
+    """Delete records archived longer ago than the restore window, with their history."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.COMPTOIR_RESTORE_DAYS)
+    purged = 0
+    for ot in OBJECT_TYPES:
+        qs = base_queryset(ot, archived=True).filter(archived_at__lt=cutoff)
+        while True:
+            ids = list(qs.order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH])
+            if not ids:
+                break
+            purged += purge_records(ot, ids)
+    return purged

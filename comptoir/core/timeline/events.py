@@ -1,0 +1,36 @@
+"""The only way timeline events are created: one small factory per event type."""
+
+from comptoir.core.timeline.models import EventType, TimelineEvent
+
+
+def _event(ot, object_id, event_type, at, source, **data) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        object_type=ot.type_id,
+        object_id=object_id,
+        event_type=event_type,
+        occurred_at=at,
+        actor_id=source.actor_id,
+        data=data,
+    )
+
+
+def stage_changed(ot, object_id, at, source, *, old, new, pipeline):
+    return _event(
+        ot, object_id, EventType.STAGE_CHANGED, at, source, old=old, new=new, pipeline=pipeline
+    )
+
+
+def owner_changed(ot, object_id, at, source, *, old, new):
+    return _event(ot, object_id, EventType.OWNER_CHANGED, at, source, old=old, new=new)
+
+
+def lifecycle_changed(ot, object_id, at, source, *, old, new):
+    return _event(ot, object_id, EventType.LIFECYCLE_CHANGED, at, source, old=old, new=new)
+
+
+def merged(ot, object_id, at, source, *, merged_id):
+    return _event(ot, object_id, EventType.MERGED, at, source, merged_id=merged_id)
+
+
+def restored(ot, object_id, at, source):
+    return _event(ot, object_id, EventType.RESTORED, at, source)

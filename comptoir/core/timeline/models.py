@@ -1,0 +1,26 @@
+"""Typed timeline events (UI-4): system events shown beside activities."""
+
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    STAGE_CHANGED = "stage_changed"
+    OWNER_CHANGED = "owner_changed"
+    LIFECYCLE_CHANGED = "lifecycle_changed"
+    MERGED = "merged"
+    RESTORED = "restored"
+    ASSOCIATED = "associated"
+
+
+class TimelineEvent(models.Model):
+    object_type = models.CharField(max_length=16)  # type id
+    object_id = models.BigIntegerField()
+    event_type = models.CharField(max_length=32, choices=EventType.choices)
+    occurred_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "occurred_at"], name="timeline_idx")
+        ]

@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from comptoir.core.search.fulltext import create_fulltext_index
+
+
+class Migration(migrations.Migration):
+    dependencies = [("deals", "0001_initial")]
+
+    operations = [create_fulltext_index("deals_deal")]

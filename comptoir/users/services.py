@@ -1,0 +1,120 @@
+"""Write path for users, owners, teams and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.core.properties import registry
+from comptoir.users.models import ApiToken, Owner, Team, TeamMembership, User
+from comptoir.users.scopes import ALL_SCOPES
+
+TOKEN_PREFIX = "pat-cpt1-"
+
+
+class UserError(ValueError):
+    """Bad input for a user or token operation; the message names the field."""
+
+
+def create_user(
+    email: str,
+    password: str,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    is_admin: bool = False,
+    team: str | None = None,
+    check_password: bool = True,
+) -> User:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise UserError(f"email: {email!r} is not a valid email address.") from None
+    if User.objects.filter(email=email).exists():
+        raise UserError(f"email: a user with {email} already exists.")
+    if not password:
+        raise UserError("password: a password is required.")
+    if check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise UserError("password: " + " ".join(exc.messages)) from None
+    with transaction.atomic():
+        user = User(
+            email=email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            is_staff=is_admin,
+            is_superuser=is_admin,
+        )
+        user.set_password(password)
+        user.save()
+        Owner.objects.create(
+            user=user, email=email, first_name=user.first_name, last_name=user.last_name
+        )
+        if team:
+            add_to_team(user, team)
+        registry.invalidate()
+    return user
+
+
+def add_to_team(user: User, team_name: str, *, primary: bool = True) -> Team:
+    name = team_name.strip()
+    if not name:
+        raise UserError("team: a team needs a name.")
+    team, _ = Team.objects.get_or_create(name=name)
+    if primary:
+        TeamMembership.objects.filter(user=user).update(primary=False)
+    TeamMembership.objects.update_or_create(team=team, user=user, defaults={"primary": primary})
+    return team
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(
+    user: User, name: str = "", scopes: list[str] | None = None
+) -> tuple[ApiToken, str]:
+    """A new private-app token; returns the row and the raw token, shown only once."""
+    chosen = list(scopes) if scopes else list(ALL_SCOPES)
+    unknown = sorted(set(chosen) - set(ALL_SCOPES))
+    if unknown:
+        raise UserError(
+            f"scopes: unknown scope(s) {', '.join(unknown)}. Known: {', '.join(ALL_SCOPES)}"
+        )
+    if not user.is_active:
+        raise UserError(f"user: {user.email} is deactivated.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=(name or "Private app").strip()[:150],
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        token_hash=hash_token(raw),
+        scopes=sorted(set(chosen)),
+    )
+    return token, raw
+
+
+def authenticate_token(raw: str) -> ApiToken | None:
+    if not raw:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    return token
+
+
+def revoke_token(token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def owner_for(user: User) -> Owner | None:
+    return Owner.objects.filter(user=user).first()

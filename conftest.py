@@ -1,0 +1,24 @@
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    # Tests run in one process: local invalidation is immediate, so never re-check.
+    settings.COMPTOIR_REGISTRY_TTL = 3600
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registry():
+    """Each test starts with an empty definition cache (rows may differ between tests)."""
+    from comptoir.core.properties import registry
+
+    registry.clear_local()
+    yield
+    registry.clear_local()
+
+
+@pytest.fixture
+def ui_source():
+    from comptoir.core.testing.factories import UI
+
+    return UI
