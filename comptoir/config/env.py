@@ -112,9 +112,10 @@ def database(directory: Path) -> dict:
             raise ImproperlyConfigured(
                 f"DATABASE_URL={url!r}: only postgres:// and sqlite:/// are supported."
             )
-        if engine.endswith("sqlite3") and not config.get("NAME"):
+        if not config.get("NAME"):
             raise ImproperlyConfigured(
-                "DATABASE_URL for SQLite needs a file path (sqlite:////abs/path)."
+                f"DATABASE_URL={url!r} names no database (postgres://user@host:5432/name, "
+                "sqlite:////absolute/path)."
             )
     if config["ENGINE"].endswith("sqlite3"):
         config.pop("CONN_MAX_AGE", None)

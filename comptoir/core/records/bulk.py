@@ -86,29 +86,43 @@ def _unique_conflicts(ot, rows: list[dict], errors: dict) -> None:
             if value is None or index in errors:
                 continue
             if value in wanted:
-                errors[index] = [PropertyError(name, "DUPLICATE_VALUE",
-                                               f"{value!r} appears twice in this batch", value)]
+                errors[index] = [
+                    PropertyError(
+                        name, "DUPLICATE_VALUE", f"{value!r} appears twice in this batch", value
+                    )
+                ]
                 continue
             wanted[value] = index
         keys = list(wanted)
         for start in range(0, len(keys), 900):
-            chunk = keys[start:start + 900]
+            chunk = keys[start : start + 900]
             found = (
-                base_queryset(ot).alias(_v=prop_expression(ot, defn)).filter(_v__in=chunk)
+                base_queryset(ot)
+                .alias(_v=prop_expression(ot, defn))
+                .filter(_v__in=chunk)
                 .values_list("_v", "pk")
             )
             for value, pk in found:
                 index = wanted.get(value)
                 if index is not None:
-                    errors[index] = [PropertyError(
-                        name, "DUPLICATE_VALUE",
-                        f"{value!r} already belongs to {ot.singular} {pk}", value,
-                    )]
+                    errors[index] = [
+                        PropertyError(
+                            name,
+                            "DUPLICATE_VALUE",
+                            f"{value!r} already belongs to {ot.singular} {pk}",
+                            value,
+                        )
+                    ]
 
 
-def bulk_create_records(object_type, rows: list[dict], *, source: ChangeSource,
-                        associations: list | None = None, times: list | None = None,
-                        ) -> BulkResult:
+def bulk_create_records(
+    object_type,
+    rows: list[dict],
+    *,
+    source: ChangeSource,
+    associations: list | None = None,
+    times: list | None = None,
+) -> BulkResult:
     """Create many records; `associations[i]` = [(to_type, to_id, [type ids] | None)] and
     `times[i]` the creation time of row i (default now). Targets must exist."""
     ot = get_object_type(object_type)
@@ -152,21 +166,45 @@ def bulk_create_records(object_type, rows: list[dict], *, source: ChangeSource,
             record_rows.append(tuple(_prep(f, getattr(record, f.attname)) for f in fields))
             for name, value in values.items():
                 if value is not None:
-                    history_rows.append((ot.type_id, pk, name, to_api_string(defs[name], value),
-                                         at, source.type, source.id, source.actor_id,
-                                         source.request_id))
+                    history_rows.append(
+                        (
+                            ot.type_id,
+                            pk,
+                            name,
+                            to_api_string(defs[name], value),
+                            at,
+                            source.type,
+                            source.id,
+                            source.actor_id,
+                            source.request_id,
+                        )
+                    )
             association_rows.extend(_association_rows(ot, pk, links))
             result.ids[index] = pk
         insert_rows(model._meta.db_table, columns, record_rows)
         history_table = PropertyChange._meta.db_table
-        history_columns = ["object_type", "object_id", "property", "value", "changed_at",
-                           "source_type", "source_id", "actor_id", "request_id"]
+        history_columns = [
+            "object_type",
+            "object_id",
+            "property",
+            "value",
+            "changed_at",
+            "source_type",
+            "source_id",
+            "actor_id",
+            "request_id",
+        ]
         changed_at = PropertyChange._meta.get_field("changed_at")
-        insert_rows(history_table, history_columns,
-                    [(*r[:4], _prep(changed_at, r[4]), *r[5:]) for r in history_rows])
-        insert_rows("core_association",
-                    ["from_type", "from_id", "to_type", "to_id", "type_id", "category"],
-                    association_rows)
+        insert_rows(
+            history_table,
+            history_columns,
+            [(*r[:4], _prep(changed_at, r[4]), *r[5:]) for r in history_rows],
+        )
+        insert_rows(
+            "core_association",
+            ["from_type", "from_id", "to_type", "to_id", "type_id", "category"],
+            association_rows,
+        )
     result.errors = errors
     return result
 
@@ -176,7 +214,11 @@ def _primary_company(ot, links) -> int | None:
     if primary is None:
         return None
     for to_type, to_id, type_ids in links:
-        if get_object_type(to_type).name == "companies" and type_ids and primary.type_id in type_ids:
+        if (
+            get_object_type(to_type).name == "companies"
+            and type_ids
+            and primary.type_id in type_ids
+        ):
             return int(to_id)
     return None
 

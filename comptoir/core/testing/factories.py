@@ -14,8 +14,13 @@ UI = ChangeSource(type=SourceType.CRM_UI)
 
 def make_user(email=None, **kw):
     n = next(_seq)
-    return create_user(email or f"user{n}@example.com", "Pass-word-123", check_password=False,
-                       first_name=kw.pop("first_name", f"User{n}"), **kw)
+    return create_user(
+        email or f"user{n}@example.com",
+        "Pass-word-123",
+        check_password=False,
+        first_name=kw.pop("first_name", f"User{n}"),
+        **kw,
+    )
 
 
 def make_contact(source=UI, associations=(), **props):

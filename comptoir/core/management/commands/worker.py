@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="append", default=None, help="queue name(s)")
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
         parser.add_argument("--batch", action="store_true", help="exit once the queue is empty")
-        parser.add_argument("--no-scheduler", action="store_true", help="do not enqueue periodic jobs")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="do not enqueue periodic jobs"
+        )
 
     def handle(self, *args, **opts):
         worker_id = f"{socket.gethostname()}-{os.getpid()}"

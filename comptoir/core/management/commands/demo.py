@@ -1,0 +1,45 @@
+"""`comptoir demo`: what the README's first command runs after installing."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from comptoir.users.models import User
+from comptoir.users.services import create_user
+
+DEMO_EMAIL = "demo@comptoir.local"
+DEMO_PASSWORD = "comptoir-demo"
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed demo data on first run, print the URL and login, and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="prepare only")
+
+    def handle(self, *args, **opts):
+        call_command("migrate", interactive=False, verbosity=0)
+        if not User.objects.filter(email=DEMO_EMAIL).exists():
+            create_user(
+                DEMO_EMAIL,
+                DEMO_PASSWORD,
+                first_name="Camille",
+                last_name="Martin",
+                is_admin=True,
+                team="Ventes",
+                check_password=False,
+            )
+        from comptoir.contacts.models import Contact
+
+        if not Contact.objects.exists():
+            self.stdout.write("Seeding demo data…")
+            call_command("seed_demo", seed=1)
+        host, _, port = opts["bind"].rpartition(":")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nComptoir is ready: http://{host}:{port}/\n"
+                f"Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
+            )
+        )
+        if not opts["no_serve"]:
+            call_command("serve", bind=opts["bind"])

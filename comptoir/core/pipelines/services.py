@@ -1,0 +1,272 @@
+"""The write path for pipelines and stages (SET-4).
+
+Deleting a stage or a pipeline that still holds deals requires a destination; the deals
+move through `update_record`, so each move has its history entry and stage event.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.pipelines.models import Pipeline, PipelineStage
+from comptoir.core.properties import registry
+from comptoir.core.properties.errors import PropertyError, ValidationFailed
+from comptoir.core.records.services import update_record
+from comptoir.core.records.values import base_queryset
+
+
+def _fail(field, code, message):
+    raise ValidationFailed([PropertyError(field, code, message)], message)
+
+
+def _pipeline_objects(object_type):
+    ot = get_object_type(object_type)
+    if not ot.has_pipelines and ot.name != "tasks":
+        _fail("objectType", "NO_PIPELINES", f"{ot.name} have no pipelines")
+    return ot
+
+
+def _probability(metadata: dict, ot) -> tuple[Decimal, bool]:
+    metadata = metadata or {}
+    raw = metadata.get("probability")
+    if raw in (None, ""):
+        if ot.name == "deals":
+            _fail("metadata.probability", "REQUIRED", "a deal stage needs a probability")
+        raw = "0"
+    try:
+        probability = Decimal(str(raw))
+    except InvalidOperation:
+        _fail("metadata.probability", "INVALID_NUMBER", f"{raw!r} is not a probability")
+    if not Decimal(0) <= probability <= Decimal(1):
+        _fail("metadata.probability", "OUT_OF_RANGE", "probability must be between 0.0 and 1.0")
+    closed = str(metadata.get("isClosed", "false")).lower() == "true"
+    return probability.quantize(Decimal("0.01")), closed
+
+
+def _new_id(model, field) -> str:
+    """Numeric ids for new pipelines and stages, as HubSpot gives them."""
+    numeric = [int(v) for v in model.objects.values_list(field, flat=True) if str(v).isdigit()]
+    return str(max([100000, *numeric]) + 1)
+
+
+def _clean_label(label, field="label") -> str:
+    text = str(label or "").strip()
+    if not text:
+        _fail(field, "REQUIRED", "a label is required")
+    return text
+
+
+def create_pipeline(object_type, data: dict) -> Pipeline:
+    """From HubSpot's PipelineInput: {label, displayOrder, stages: [{label, displayOrder,
+    metadata}], pipelineId?}."""
+    ot = _pipeline_objects(object_type)
+    label = _clean_label(data.get("label"))
+    stages = data.get("stages")
+    if not isinstance(stages, list) or not stages:
+        _fail("stages", "REQUIRED", "a pipeline needs at least one stage")
+    now = timezone.now()
+    with transaction.atomic():
+        if Pipeline.objects.filter(object_type=ot.name, label=label, archived=False).exists():
+            _fail("label", "DUPLICATE_LABEL", f"a pipeline named {label!r} already exists")
+        pipeline_id = str(data.get("pipelineId") or _new_id(Pipeline, "pipeline_id"))
+        if Pipeline.objects.filter(object_type=ot.name, pipeline_id=pipeline_id).exists():
+            _fail("pipelineId", "DUPLICATE_ID", f"pipeline id {pipeline_id!r} is taken")
+        pipeline = Pipeline.objects.create(
+            object_type=ot.name,
+            pipeline_id=pipeline_id,
+            label=label,
+            display_order=int(data.get("displayOrder") or 0),
+            created_at=now,
+            updated_at=now,
+        )
+        for order, stage in enumerate(stages):
+            _create_stage(ot, pipeline, stage, order, now)
+        registry.invalidate()
+    return pipeline
+
+
+def _create_stage(ot, pipeline, data, order, now) -> PipelineStage:
+    if not isinstance(data, dict):
+        _fail("stages", "INVALID_STAGE", "each stage must be an object")
+    label = _clean_label(data.get("label"), "stages.label")
+    probability, closed = _probability(data.get("metadata"), ot)
+    stage_id = str(data.get("stageId") or _new_id(PipelineStage, "stage_id"))
+    if PipelineStage.objects.filter(pipeline__object_type=ot.name, stage_id=stage_id).exists():
+        _fail("stageId", "DUPLICATE_ID", f"stage id {stage_id!r} is taken")
+    return PipelineStage.objects.create(
+        pipeline=pipeline,
+        stage_id=stage_id,
+        label=label,
+        label_fr=str(data.get("label_fr") or ""),
+        display_order=int(data.get("displayOrder", order)),
+        probability=probability,
+        is_closed=closed,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def get_pipeline(object_type, pipeline_id) -> Pipeline:
+    ot = _pipeline_objects(object_type)
+    pipeline = Pipeline.objects.filter(
+        object_type=ot.name, pipeline_id=str(pipeline_id), archived=False
+    ).first()
+    if pipeline is None:
+        _fail("pipelineId", "PIPELINE_DOESNT_EXIST", f"no pipeline {pipeline_id!r} on {ot.name}")
+    return pipeline
+
+
+def update_pipeline(object_type, pipeline_id, data: dict) -> Pipeline:
+    pipeline = get_pipeline(object_type, pipeline_id)
+    if "label" in data:
+        pipeline.label = _clean_label(data["label"])
+    if "displayOrder" in data:
+        pipeline.display_order = int(data["displayOrder"])
+    pipeline.updated_at = timezone.now()
+    pipeline.save()
+    registry.invalidate()
+    return pipeline
+
+
+def add_stage(object_type, pipeline_id, data: dict) -> PipelineStage:
+    ot = get_object_type(object_type)
+    pipeline = get_pipeline(ot, pipeline_id)
+    with transaction.atomic():
+        order = (pipeline.stages.aggregate(m=Max("display_order"))["m"] or 0) + 1
+        stage = _create_stage(ot, pipeline, data, order, timezone.now())
+        registry.invalidate()
+    return stage
+
+
+def get_stage(object_type, pipeline_id, stage_id) -> PipelineStage:
+    pipeline = get_pipeline(object_type, pipeline_id)
+    stage = pipeline.stages.filter(stage_id=str(stage_id), archived=False).first()
+    if stage is None:
+        _fail("stageId", "STAGE_DOESNT_EXIST", f"no stage {stage_id!r} in pipeline {pipeline_id!r}")
+    return stage
+
+
+def update_stage(object_type, pipeline_id, stage_id, data: dict, *, source) -> PipelineStage:
+    """Relabel, reorder or re-weight a stage; deals' derived probabilities follow."""
+    ot = get_object_type(object_type)
+    stage = get_stage(ot, pipeline_id, stage_id)
+    with transaction.atomic():
+        if "label" in data:
+            stage.label = _clean_label(data["label"])
+        if "displayOrder" in data:
+            stage.display_order = int(data["displayOrder"])
+        reweigh = "metadata" in data
+        if reweigh:
+            stage.probability, stage.is_closed = _probability(data["metadata"], ot)
+        stage.updated_at = timezone.now()
+        stage.save()
+        registry.invalidate()
+        if reweigh and ot.name == "deals":
+            _refresh_derived(ot, stage, source)
+    return stage
+
+
+def reorder_stages(object_type, pipeline_id, stage_ids: list[str]) -> None:
+    pipeline = get_pipeline(object_type, pipeline_id)
+    current = set(pipeline.stages.filter(archived=False).values_list("stage_id", flat=True))
+    if set(stage_ids) != current or len(stage_ids) != len(current):
+        _fail("stages", "INVALID_ORDER", "give every stage of the pipeline exactly once")
+    with transaction.atomic():
+        for order, stage_id in enumerate(stage_ids):
+            pipeline.stages.filter(stage_id=stage_id).update(display_order=order)
+        registry.invalidate()
+
+
+def _refresh_derived(ot, stage, source, batch=500) -> None:
+    """Re-derive probability-based values of the deals in a stage, in keyset batches."""
+    from comptoir.core.pipelines.queries import stages
+    from comptoir.deals.services import stage_values
+
+    info = stages(ot)[stage.stage_id]
+    last = 0
+    qs = base_queryset(ot).filter(dealstage=stage.stage_id).order_by("pk")
+    while True:
+        deals = list(qs.filter(pk__gt=last)[:batch])
+        if not deals:
+            return
+        for deal in deals:
+            update_record(
+                ot, deal, stage_values(info, deal.amount), source=source, allow_read_only=True
+            )
+        last = deals[-1].pk
+
+
+def _move_deals(ot, stage_ids, destination: PipelineStage, source) -> int:
+    moved = 0
+    qs = base_queryset(ot, archived=None).filter(dealstage__in=list(stage_ids)).order_by("pk")
+    for deal in qs.iterator(chunk_size=500):
+        update_record(
+            ot,
+            deal,
+            {"pipeline": destination.pipeline.pipeline_id, "dealstage": destination.stage_id},
+            source=source,
+        )
+        moved += 1
+    return moved
+
+
+def delete_stage(object_type, pipeline_id, stage_id, *, move_to: str | None = None, source) -> int:
+    """Archive a stage; its deals must go to `move_to` (a stage id) if it holds any."""
+    ot = get_object_type(object_type)
+    stage = get_stage(ot, pipeline_id, stage_id)
+    with transaction.atomic():
+        holding = base_queryset(ot, archived=None).filter(dealstage=stage.stage_id).exists()
+        if stage.pipeline.stages.filter(archived=False).count() == 1:
+            _fail("stageId", "LAST_STAGE", "a pipeline keeps at least one stage")
+        moved = 0
+        if holding:
+            destination = _destination(ot, move_to, exclude={stage.stage_id})
+            moved = _move_deals(ot, [stage.stage_id], destination, source)
+        PipelineStage.objects.filter(pk=stage.pk).update(archived=True, archived_at=timezone.now())
+        registry.invalidate()
+    return moved
+
+
+def delete_pipeline(object_type, pipeline_id, *, move_to: str | None = None, source) -> int:
+    """Archive a pipeline; its deals must go to `move_to` (a stage of another pipeline)."""
+    ot = get_object_type(object_type)
+    pipeline = get_pipeline(ot, pipeline_id)
+    with transaction.atomic():
+        stage_ids = list(pipeline.stages.values_list("stage_id", flat=True))
+        if Pipeline.objects.filter(object_type=ot.name, archived=False).count() == 1:
+            _fail("pipelineId", "LAST_PIPELINE", f"{ot.name} keep at least one pipeline")
+        moved = 0
+        if base_queryset(ot, archived=None).filter(dealstage__in=stage_ids).exists():
+            destination = _destination(ot, move_to, exclude=set(stage_ids))
+            moved = _move_deals(ot, stage_ids, destination, source)
+        now = timezone.now()
+        Pipeline.objects.filter(pk=pipeline.pk).update(archived=True, archived_at=now)
+        registry.invalidate()
+    return moved
+
+
+def _destination(ot, move_to, exclude) -> PipelineStage:
+    if not move_to:
+        _fail(
+            "moveTo",
+            "DESTINATION_REQUIRED",
+            "deals are still in this stage: choose the stage they move to",
+        )
+    if move_to in exclude:
+        _fail("moveTo", "INVALID_DESTINATION", "deals cannot move to a stage being deleted")
+    destination = (
+        PipelineStage.objects.filter(
+            pipeline__object_type=ot.name,
+            stage_id=move_to,
+            archived=False,
+            pipeline__archived=False,
+        )
+        .select_related("pipeline")
+        .first()
+    )
+    if destination is None:
+        _fail("moveTo", "STAGE_DOESNT_EXIST", f"no stage {move_to!r} to move the deals to")
+    return destination
