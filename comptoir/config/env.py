@@ -138,3 +138,12 @@ def database(directory: Path) -> dict:
         config.setdefault("OPTIONS", {})
         config["TEST"] = {"NAME": env_str("COMPTOIR_TEST_DATABASE") or None}
     return config
+
+
+def cache(url: str) -> dict:
+    """COMPTOIR_CACHE_URL: redis://host:6379/0, or empty for a per-process memory cache."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not url.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(f"COMPTOIR_CACHE_URL={url!r}: use redis://host:port/db.")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}

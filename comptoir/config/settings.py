@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "comptoir.companies",
     "comptoir.deals",
     "comptoir.activities",
+    "comptoir.hubspot_api",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 
@@ -91,6 +93,14 @@ LOGIN_URL = "/login/"
 COMPTOIR_RESTORE_DAYS = env.env_int("COMPTOIR_RESTORE_DAYS", 90, minimum=1)
 # How many on-demand expression indexes each object type may have.
 COMPTOIR_MAX_PROPERTY_INDEXES = env.env_int("COMPTOIR_MAX_PROPERTY_INDEXES", 25, minimum=0)
+
+# Per-token API rate limits (requests per 10 s, per day); 0 disables. Generous by default
+# so a sync tool is never throttled by accident.
+COMPTOIR_API_RATE_LIMIT = env.env_int("COMPTOIR_API_RATE_LIMIT", 1000, minimum=0)
+COMPTOIR_API_DAILY_LIMIT = env.env_int("COMPTOIR_API_DAILY_LIMIT", 5_000_000, minimum=0)
+
+# Rate-limit counters and shared caches: Redis when several processes or machines serve.
+CACHES = {"default": env.cache(env.env_str("COMPTOIR_CACHE_URL"))}
 
 LOGGING = {
     "version": 1,

@@ -6,9 +6,13 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from comptoir.core.properties.expressions import register_sqlite_functions
         from comptoir.core.setup import sync_defaults
+
+        connection_created.connect(register_sqlite_functions)
 
         # Setup data (default properties, pipelines), not business behaviour: it must
         # be present after every migrate and after a test-case flush.

@@ -26,3 +26,11 @@ def purge_archived_records() -> int:
                 break
             purged += purge_records(ot, ids)
     return purged
+
+
+@task
+def build_property_index(object_type: str, name: str) -> str:
+    """Build a property's expression index in the background (CONCURRENTLY on PostgreSQL)."""
+    from comptoir.core.properties.indexes import ensure_property_index
+
+    return ensure_property_index(object_type, name)

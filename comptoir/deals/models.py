@@ -18,6 +18,7 @@ class Deal(CrmRecord):
             models.Index(Lower("dealname"), "id", name="deal_name_idx"),
             models.Index(fields=["pipeline", "dealstage"], name="deal_stage_idx"),
             models.Index(fields=["closedate"], name="deal_closedate_idx"),
+            models.Index(fields=["amount"], name="deal_amount_idx"),
             models.Index(fields=["updated_at"], name="deal_updated_idx"),
         ]
 

@@ -114,6 +114,8 @@ def associate(
     """
     from_ot, to_ot = get_object_type(from_type), get_object_type(to_type)
     from_id, to_id = _int(from_id, from_ot), _int(to_id, to_ot)
+    if not type_ids and not replace:
+        type_ids = _first_company_is_primary(from_ot, from_id, to_ot, to_id)
     chosen = resolve_types(from_ot, to_ot, type_ids)
     if check:
         if record is None and not base_queryset(from_ot).filter(pk=from_id).exists():
@@ -148,6 +150,17 @@ def associate(
         if new:
             _after_associate(from_ot, from_id, to_ot, to_id, source)
     return chosen
+
+
+def _first_company_is_primary(from_ot, from_id, to_ot, to_id):
+    """A contact's (or deal's) first company becomes its primary one, as in HubSpot."""
+    primary = atypes.primary_type(from_ot, to_ot)
+    if primary is None:
+        return None
+    holder_ot, holder_id = _holder(primary, from_ot, from_id, to_id)
+    if primary_company_id(holder_ot, holder_id) is not None:
+        return None
+    return [primary.type_id]
 
 
 def _after_associate(from_ot, from_id, to_ot, to_id, source):

@@ -128,3 +128,18 @@ def find_type_by_name(from_type, to_type, name: str) -> AssociationType | None:
         if t.name == name:
             return t
     return None
+
+
+def find_from(from_type, type_id: int) -> AssociationType | None:
+    """The association type with this id leaving `from_type`, whatever its target.
+
+    HubSpot's inline `associations` on create name only the type id; the id tells the
+    target object type.
+    """
+    from comptoir.core.objects.registry import OBJECT_TYPES
+
+    for to_ot in OBJECT_TYPES:
+        found = find_type(from_type, to_ot, type_id)
+        if found is not None:
+            return found
+    return None

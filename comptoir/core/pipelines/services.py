@@ -7,7 +7,7 @@ move through `update_record`, so each move has its history entry and stage event
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from comptoir.core.objects.registry import get_object_type
@@ -107,6 +107,34 @@ def _create_stage(ot, pipeline, data, order, now) -> PipelineStage:
         created_at=now,
         updated_at=now,
     )
+
+
+def list_pipelines(object_type):
+    """Active pipelines of an object type, display order, active stages prefetched."""
+    ot = _pipeline_objects(object_type)
+    active_stages = PipelineStage.objects.filter(archived=False).order_by("display_order", "id")
+    return (
+        Pipeline.objects.filter(object_type=ot.name, archived=False)
+        .order_by("display_order", "id")
+        .prefetch_related(Prefetch("stages", queryset=active_stages))
+    )
+
+
+def stage_usage(object_type, stage_ids) -> dict[str, int]:
+    """{stage id: records in it, archived ones included} for the stages still in use.
+
+    Only deals record a stage; other object types never hold records in one.
+    """
+    ot = get_object_type(object_type)
+    if ot.name != "deals" or not stage_ids:
+        return {}
+    rows = (
+        base_queryset(ot, archived=None)
+        .filter(dealstage__in=list(stage_ids))
+        .values("dealstage")
+        .annotate(n=Count("pk"))
+    )
+    return {row["dealstage"]: row["n"] for row in rows}
 
 
 def get_pipeline(object_type, pipeline_id) -> Pipeline:
@@ -218,7 +246,7 @@ def delete_stage(object_type, pipeline_id, stage_id, *, move_to: str | None = No
     ot = get_object_type(object_type)
     stage = get_stage(ot, pipeline_id, stage_id)
     with transaction.atomic():
-        holding = base_queryset(ot, archived=None).filter(dealstage=stage.stage_id).exists()
+        holding = bool(stage_usage(ot, [stage.stage_id]))
         if stage.pipeline.stages.filter(archived=False).count() == 1:
             _fail("stageId", "LAST_STAGE", "a pipeline keeps at least one stage")
         moved = 0
@@ -239,13 +267,93 @@ def delete_pipeline(object_type, pipeline_id, *, move_to: str | None = None, sou
         if Pipeline.objects.filter(object_type=ot.name, archived=False).count() == 1:
             _fail("pipelineId", "LAST_PIPELINE", f"{ot.name} keep at least one pipeline")
         moved = 0
-        if base_queryset(ot, archived=None).filter(dealstage__in=stage_ids).exists():
+        if stage_usage(ot, stage_ids):
             destination = _destination(ot, move_to, exclude=set(stage_ids))
             moved = _move_deals(ot, stage_ids, destination, source)
         now = timezone.now()
         Pipeline.objects.filter(pk=pipeline.pk).update(archived=True, archived_at=now)
         registry.invalidate()
     return moved
+
+
+def replace_pipeline(object_type, pipeline_id, data: dict, *, source) -> Pipeline:
+    """PUT semantics (HubSpot's PipelineInput): the pipeline becomes exactly `data`.
+
+    An input stage keeps an existing stage when it names it by `stageId` or, without
+    one, carries the label of a not yet matched stage; other inputs become new stages.
+    Stages left out are archived, which is refused while any of them holds deals
+    (HubSpot's validateDealStageUsagesBeforeDelete): deals are never left behind.
+    """
+    ot = get_object_type(object_type)
+    pipeline = get_pipeline(ot, pipeline_id)
+    label = _clean_label(data.get("label"))
+    items = data.get("stages")
+    if not isinstance(items, list) or not items:
+        _fail("stages", "REQUIRED", "a pipeline needs at least one stage")
+    now = timezone.now()
+    with transaction.atomic():
+        pipeline = Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+        if (
+            Pipeline.objects.filter(object_type=ot.name, label=label, archived=False)
+            .exclude(pk=pipeline.pk)
+            .exists()
+        ):
+            _fail("label", "DUPLICATE_LABEL", f"a pipeline named {label!r} already exists")
+        current = list(pipeline.stages.filter(archived=False).order_by("display_order", "id"))
+        by_id = {stage.stage_id: stage for stage in current}
+        claimed: set[str] = set()
+        plan = []
+        for order, item in enumerate(items):
+            if not isinstance(item, dict):
+                _fail("stages", "INVALID_STAGE", "each stage must be an object")
+            wanted = item.get("stageId")
+            if wanted not in (None, ""):
+                match = by_id.get(str(wanted))
+            else:
+                text = str(item.get("label") or "").strip()
+                match = next(
+                    (s for s in current if s.stage_id not in claimed and s.label == text), None
+                )
+            if match is not None:
+                if match.stage_id in claimed:
+                    _fail("stageId", "DUPLICATE_ID", f"stage {match.stage_id!r} is given twice")
+                claimed.add(match.stage_id)
+            plan.append((match, item, order))
+        removed = [stage.stage_id for stage in current if stage.stage_id not in claimed]
+        in_use = stage_usage(ot, removed)
+        if in_use:
+            detail = ", ".join(f"{sid} ({n})" for sid, n in sorted(in_use.items()))
+            _fail(
+                "stages",
+                "STAGE_IN_USE",
+                f"stage(s) left out of the pipeline still hold deals: {detail}; "
+                "keep them or move their deals first",
+            )
+        pipeline.label = label
+        pipeline.display_order = int(data.get("displayOrder") or 0)
+        pipeline.updated_at = now
+        pipeline.save()
+        PipelineStage.objects.filter(pipeline=pipeline, stage_id__in=removed).update(
+            archived=True, archived_at=now
+        )
+        reweighed = []
+        for match, item, order in plan:
+            if match is None:
+                _create_stage(ot, pipeline, item, order, now)
+                continue
+            probability, closed = _probability(item.get("metadata"), ot)
+            if (probability, closed) != (match.probability, match.is_closed):
+                reweighed.append(match)
+            match.label = _clean_label(item.get("label"), "stages.label")
+            match.display_order = int(item.get("displayOrder", order))
+            match.probability, match.is_closed = probability, closed
+            match.updated_at = now
+            match.save()
+        registry.invalidate()
+        if ot.name == "deals":
+            for stage in reweighed:
+                _refresh_derived(ot, stage, source)
+    return pipeline
 
 
 def _destination(ot, move_to, exclude) -> PipelineStage:

@@ -72,9 +72,40 @@ STORED_LOWER = {
 }
 
 
+SQLITE_LOWER = "comptoir_lower"
+
+
+def _sqlite_lower(value):
+    return None if value is None else str(value).lower()
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """On every new SQLite connection (connection_created): indexes are built on
+    comptoir_lower(), so every connection that writes those tables must know it."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_LOWER, 1, _sqlite_lower, deterministic=True)
+
+
+class UnicodeLower(Lower):
+    """LOWER() folding every letter, as Python's str.lower() does with filter values.
+
+    SQLite's built-in lower() folds ASCII only ("LEFÈVRE" → "lefÈvre"), so on SQLite this
+    calls comptoir_lower(), a Python function registered on each connection. PostgreSQL's
+    lower() already folds Unicode letters.
+    """
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function=SQLITE_LOWER, **extra)
+
+
+def lower_sql(sql: str, vendor: str) -> str:
+    """The same folding in hand-written SQL (index definitions)."""
+    return f"{SQLITE_LOWER}({sql})" if vendor == "sqlite" else f"LOWER({sql})"
+
+
 def comparable_expression(ot, defn):
     """The expression filters and sorts use: LOWER(...) for free text."""
     expr = prop_expression(ot, defn)
     if is_case_insensitive(defn) and defn.name not in STORED_LOWER:
-        return Lower(expr)
+        return UnicodeLower(expr)
     return expr

@@ -80,6 +80,12 @@ def _clean_options(kind: str, options, field="options") -> list[dict]:
     return cleaned
 
 
+def _display_order(data: dict) -> int:
+    """displayOrder as given (0 included); -1, HubSpot's "after the others", when absent."""
+    value = data.get("displayOrder")
+    return -1 if value is None else int(value)
+
+
 def _check_group(ot, group_name) -> None:
     if not PropertyGroup.objects.filter(
         object_type=ot.name, name=group_name, archived=False
@@ -143,7 +149,7 @@ def create_property(object_type, data: dict, *, source=None) -> PropertyDefiniti
             type=kind,
             field_type=field_type,
             options=options,
-            display_order=int(data.get("displayOrder", -1) or -1),
+            display_order=_display_order(data),
             hidden=bool(data.get("hidden", False)),
             form_field=bool(data.get("formField", True)),
             has_unique_value=unique,
@@ -281,7 +287,7 @@ def create_group(object_type, data: dict) -> PropertyGroup:
         name=name,
         label=label,
         label_fr=str(data.get("label_fr") or ""),
-        display_order=int(data.get("displayOrder", -1) or -1),
+        display_order=_display_order(data),
     )
     registry.invalidate()
     return group

@@ -214,7 +214,10 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
         _save_new(ot, record)
         record_changes(ot.type_id, record.pk, changes, source, now)
         for to_type, to_id, type_ids in associations:
-            associate(ot, record.pk, to_type, to_id, type_ids, source=source, record=record)
+            # check_targets() above validated the targets already.
+            associate(
+                ot, record.pk, to_type, to_id, type_ids, source=source, record=record, check=False
+            )
         if automations_on(source):
             behavior.after_create(record, changes, source)
     return record
@@ -360,3 +363,34 @@ def purge_records(ot, record_ids) -> int:
         TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         deleted, _ = base_queryset(ot, archived=None).filter(pk__in=ids).delete()
     return deleted
+
+
+def get_record_by(
+    ot, id_property: str | None, raw_id, *, archived: bool | None = False, for_update: bool = False
+):
+    """A record by id, or by the value of a unique property (`idProperty`)."""
+    ot = get_object_type(ot)
+    if not id_property or id_property == "hs_object_id":
+        return get_record(ot, raw_id, archived=archived, for_update=for_update)
+    defn = registry.definitions(ot).get(id_property)
+    if defn is None or not defn.has_unique_value:
+        raise ValidationFailed(
+            [
+                PropertyError(
+                    id_property,
+                    "INVALID_ID_PROPERTY",
+                    f"{id_property!r} is not a unique property of {ot.name}",
+                )
+            ],
+        )
+    try:
+        value = coerce(defn, raw_id, option_values(defn))
+    except PropertyError:
+        raise RecordNotFound(ot, raw_id) from None
+    qs = base_queryset(ot, archived=archived).alias(_v=prop_expression(ot, defn)).filter(_v=value)
+    if for_update:
+        qs = qs.select_for_update()
+    record = qs.first()
+    if record is None:
+        raise RecordNotFound(ot, raw_id)
+    return record

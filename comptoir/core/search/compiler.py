@@ -115,7 +115,9 @@ def _token_regex(value: str) -> str:
     """CONTAINS_TOKEN: `*` is a wildcard over the whole value, else a whole-token match."""
     text = value.lower() if value else ""
     if "*" in text:
-        return "^" + ".*".join(re.escape(part) for part in text.split("*")) + "$"
+        # (?s): `.` also matches newlines (PostgreSQL's default, not Python's, which SQLite
+        # uses); \Z: the very end, where Python's `$` also matches before a final newline.
+        return r"(?s)\A" + ".*".join(re.escape(part) for part in text.split("*")) + r"\Z"
     return r"(^|\W)" + re.escape(text) + r"(\W|$)"
 
 
@@ -307,7 +309,7 @@ def order_by(object_type, sorts) -> list:
         return ["-pk" if descending else "pk"]
     expr = comparable_expression(ot, defn)
     tie = "-pk" if descending else "pk"
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and _nullable(ot, defn):
         # SQLite sorts NULLs first ascending; (x IS NULL) first puts them last and
         # matches the sort indexes built on ((x IS NULL), x, id).
         nulls = IsNullKey(expr)
@@ -317,6 +319,10 @@ def order_by(object_type, sorts) -> list:
             tie,
         ]
     return [expr.desc(nulls_first=True) if descending else expr.asc(nulls_last=True), tie]
+
+
+def _nullable(ot, defn) -> bool:
+    return not defn.column or ot.model._meta.get_field(defn.column).null
 
 
 # -- the whole request ------------------------------------------------------------------------

@@ -1,0 +1,203 @@
+"""API benchmarks (issue 3, point 8): `comptoir serve` on the 1M-contact database, load
+from a separate process on loopback.
+
+    .venv/bin/python bench/engine.py --database sqlite    # once: seeds 1M contacts
+    .venv/bin/python bench/api.py --database sqlite
+
+Throughput comes from wrk (apt-get install wrk); latencies from a keep-alive Python client
+issuing requests one after another. The baseline is /healthz, a bare Django view
+returning a fixed JSON body from the same server.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from common import ROOT, setup_django
+
+SEARCH_BODY = {
+    "filterGroups": [
+        {
+            "filters": [
+                {"propertyName": "lifecyclestage", "operator": "EQ", "value": "customer"},
+                {"propertyName": "tier", "operator": "EQ", "value": "gold"},
+            ]
+        }
+    ],
+    "sorts": ["lastname"],
+    "properties": ["email", "firstname", "lastname", "lifecyclestage"],
+    "limit": 100,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "comptoir"),
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+def wrk(url: str, token: str, *, seconds: int, script: str | None = None) -> float:
+    args = [
+        "wrk",
+        "-t",
+        "1",
+        "-c",
+        "8",
+        "-d",
+        f"{seconds}s",
+        "-H",
+        f"Authorization: Bearer {token}",
+    ]
+    if script:
+        args += ["-s", script]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def latencies(port, token, method, path, body=None, runs=50) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    times = []
+    for i in range(runs + 3):
+        payload = body(i) if callable(body) else body
+        data = json.dumps(payload) if payload is not None else None
+        start = time.perf_counter()
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status}")
+        if i >= 3:
+            times.append(elapsed)
+    times.sort()
+    return {"median": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    setup_django(args.database)
+
+    from comptoir.contacts.models import Contact
+    from comptoir.users.models import User
+    from comptoir.users.services import create_token
+
+    user = User.objects.order_by("pk").first()
+    _, token = create_token(user, "bench")
+    contact_id = (
+        Contact.objects.filter(archived=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[500_000 if Contact.objects.count() > 600_000 else 0]
+    )
+    env = {
+        **os.environ,
+        "COMPTOIR_API_RATE_LIMIT": "0",
+        "COMPTOIR_API_DAILY_LIMIT": "0",
+        "COMPTOIR_LOG_LEVEL": "WARNING",
+    }
+    port = free_port()
+    server = start_server(env, port, args.workers)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write(
+                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                f"wrk.body = [[{json.dumps(SEARCH_BODY)}]]\n"
+            )
+        bare = wrk(f"{base}/healthz", token, seconds=args.seconds)
+        get_rps = wrk(f"{base}/crm/v3/objects/contacts/{contact_id}", token, seconds=args.seconds)
+        search_rps = wrk(
+            f"{base}/crm/v3/objects/contacts/search", token, seconds=args.seconds, script=lua.name
+        )
+        get_lat = latencies(port, token, "GET", f"/crm/v3/objects/contacts/{contact_id}")
+        search_lat = latencies(port, token, "POST", "/crm/v3/objects/contacts/search", SEARCH_BODY)
+        stamp = int(time.time())
+
+        def batch(i):
+            return {
+                "inputs": [
+                    {
+                        "properties": {
+                            "email": f"api-bench-{stamp}-{i}-{n}@bench-example.org",
+                            "firstname": "Bench",
+                            "lastname": f"Api{n}",
+                            "lifecyclestage": "lead",
+                        }
+                    }
+                    for n in range(100)
+                ]
+            }
+
+        batch_lat = latencies(
+            port, token, "POST", "/crm/v3/objects/contacts/batch/create", batch, runs=20
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    print(
+        f"\n{args.database}: {Contact.objects.count():,} contacts, {args.workers} server "
+        f"processes, wrk -t1 -c8 -d{args.seconds}s\n"
+    )
+    print("| measure | value | baseline | ratio | target |\n|---|---|---|---|---|")
+    print(f"| bare view /healthz, requests/s | {bare:.0f} | — | — | — |")
+    print(
+        f"| GET contact by id, requests/s | {get_rps:.0f} | {bare:.0f} | "
+        f"{get_rps / bare:.2f} | ≥ 0.5 |"
+    )
+    print(
+        f"| GET contact by id, median / p95 ms | {get_lat['median']:.1f} / "
+        f"{get_lat['p95']:.1f} | — | — | — |"
+    )
+    print(
+        f"| search, 2 filters + sort, 100 rows: requests/s | {search_rps:.0f} | {bare:.0f} | "
+        f"{search_rps / bare:.2f} | — |"
+    )
+    print(
+        f"| search, median / p95 ms | {search_lat['median']:.1f} / {search_lat['p95']:.1f} "
+        f"| — | — | median < 30 ms |"
+    )
+    print(
+        f"| batch create 100 contacts, median / p95 ms | {batch_lat['median']:.1f} / "
+        f"{batch_lat['p95']:.1f} | — | — | < 150 ms |"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

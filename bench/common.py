@@ -1,0 +1,51 @@
+"""Shared helpers for benchmarks: Django setup, timing, reporting."""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(database: str) -> None:
+    """database: 'sqlite' (file under bench/data) or 'postgres' (comptoir_bench)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.config.settings")
+    os.environ["COMPTOIR_DATA_DIR"] = str(ROOT / "bench" / "data" / database)
+    if database == "postgres":
+        os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/comptoir_bench")
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("COMPTOIR_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def measure(fn, *, runs: int = 30, warmup: int = 3) -> dict:
+    """Median and p95 wall time of fn() in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {"median": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1]}
+
+
+def row(name: str, ours: dict, raw: dict | None, target: str = "") -> str:
+    ratio = f"{ours['median'] / raw['median']:.2f}x" if raw else "—"
+    raw_text = f"{raw['median']:.2f}" if raw else "—"
+    return (
+        f"| {name} | {ours['median']:.2f} | {ours['p95']:.2f} | {raw_text} | {ratio} | {target} |"
+    )
+
+
+TABLE_HEAD = (
+    "| operation | Comptoir median ms | Comptoir p95 ms | raw SQL median ms | ratio "
+    "| target |\n|---|---|---|---|---|---|"
+)

@@ -1,0 +1,147 @@
+"""Expression indexes that make filters and sorts on properties fast.
+
+The SQL written here must be the SQL the search compiler emits (PropValue, LOWER for
+free text, and on SQLite the `(x IS NULL)` sort key), or the planners will not use it.
+Hot columns get theirs in migrations; custom properties get theirs on demand
+(`ensure_property_index`), capped per object type.
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.properties import registry
+from comptoir.core.properties.errors import PropertyError, ValidationFailed
+from comptoir.core.properties.expressions import (
+    SAFE_NAME,
+    STORED_LOWER,
+    is_case_insensitive,
+    lower_sql,
+)
+from comptoir.core.properties.models import PropertyDefinition, PropertyType
+
+
+def value_sql(defn, vendor: str) -> str:
+    """The comparable expression of a property, unqualified, as the compiler writes it."""
+    if defn.column:
+        sql = f'"{defn.column}"'
+    else:
+        if not SAFE_NAME.match(defn.name):
+            raise ValueError(f"unsafe property name {defn.name!r}")
+        if vendor == "sqlite":
+            sql = f"json_extract(\"properties\", '$.{defn.name}')"
+        else:
+            sql = f"(\"properties\" ->> '{defn.name}')"
+            if defn.type == PropertyType.NUMBER:
+                sql = f"({sql})::numeric"
+            elif defn.type == PropertyType.BOOL:
+                sql = f"({sql})::boolean"
+    if is_case_insensitive(defn) and defn.name not in STORED_LOWER:
+        sql = lower_sql(sql, vendor)
+    return sql
+
+
+def index_statements(
+    table: str, name: str, expr: str, vendor: str, *, prefix: str = "", concurrently: bool = False
+) -> list[str]:
+    """CREATE INDEX statements for filtering and sorting on `expr`."""
+    lead = f"{prefix}, " if prefix else ""
+    how = "CONCURRENTLY " if concurrently else ""
+    if vendor == "sqlite":
+        return [
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({lead}{expr})',
+            f'CREATE INDEX IF NOT EXISTS "{name}_sort" ON "{table}" '
+            f'({lead}({expr} IS NULL), {expr}, "id")',
+        ]
+    # PostgreSQL: one btree (expr, id) serves equality, ranges and ASC NULLS LAST sorts.
+    return [f'CREATE INDEX {how}IF NOT EXISTS "{name}" ON "{table}" ({lead}({expr}), "id")']
+
+
+def drop_statements(name: str, vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f'DROP INDEX IF EXISTS "{name}"', f'DROP INDEX IF EXISTS "{name}_sort"']
+    return [f'DROP INDEX IF EXISTS "{name}"']
+
+
+def _index_name(ot, defn) -> str:
+    return f"prop_{ot.name}_{defn.name}"[:60]
+
+
+def ensure_property_index(object_type, name: str) -> str:
+    """Build the index of one property if missing; returns its name.
+
+    On PostgreSQL the index is built CONCURRENTLY (writes go on meanwhile), so this must
+    run outside a transaction: from the worker task `build_property_index`.
+    """
+    ot = get_object_type(object_type)
+    defn = registry.definition(ot, name)
+    if defn.index_name:
+        return defn.index_name
+    if defn.column:
+        return ""  # hot columns are indexed by migrations
+    indexed = PropertyDefinition.objects.filter(object_type=ot.name).exclude(index_name="")
+    if indexed.count() >= settings.COMPTOIR_MAX_PROPERTY_INDEXES:
+        message = (
+            f"{ot.name} already have {settings.COMPTOIR_MAX_PROPERTY_INDEXES} indexed "
+            "properties; remove one before adding another"
+        )
+        raise ValidationFailed([PropertyError(name, "TOO_MANY_INDEXES", message)], message)
+    vendor = connection.vendor
+    table = ot.model._meta.db_table
+    index = _index_name(ot, defn)
+    prefix = '"object_type_name"' if ot.is_activity else ""
+    concurrently = vendor == "postgresql" and not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        for statement in index_statements(
+            table, index, value_sql(defn, vendor), vendor, prefix=prefix, concurrently=concurrently
+        ):
+            cursor.execute(statement)
+        if vendor == "sqlite":
+            cursor.execute(f'ANALYZE "{table}"')
+    with transaction.atomic():
+        PropertyDefinition.objects.filter(pk=defn.pk).update(index_name=index)
+        registry.invalidate()
+    return index
+
+
+def drop_property_index(object_type, name: str) -> None:
+    ot = get_object_type(object_type)
+    defn = registry.definition(ot, name)
+    if not defn.index_name:
+        return
+    with connection.cursor() as cursor:
+        for statement in drop_statements(defn.index_name, connection.vendor):
+            cursor.execute(statement)
+    PropertyDefinition.objects.filter(pk=defn.pk).update(index_name="")
+    registry.invalidate()
+
+
+def hot_column_indexes(table: str, columns: dict[str, tuple[str, bool]], prefix: str = ""):
+    """A migration operation adding SQLite's filter and sort indexes for hot columns:
+    {index name: (column, folded)}; folded columns compare through comptoir_lower().
+
+    PostgreSQL needs none: the model's (LOWER(x), id) indexes filter and sort NULLS LAST.
+    """
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        if vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for name, (column, folded) in columns.items():
+                expr = lower_sql(f'"{column}"', vendor) if folded else f'"{column}"'
+                statements = index_statements(table, name, expr, vendor, prefix=prefix)
+                # Unfolded columns already have Django's plain index for filtering.
+                for statement in statements if folded else statements[1:]:
+                    cursor.execute(statement)
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for name in columns:
+                for statement in drop_statements(name, "sqlite"):
+                    cursor.execute(statement)
+
+    return migrations.RunPython(forward, backward)

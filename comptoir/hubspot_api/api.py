@@ -1,0 +1,114 @@
+"""The HubSpot-compatible API: one NinjaAPI, HubSpot's error bodies everywhere."""
+
+import json
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from comptoir.core.objects.registry import UnknownObjectType
+from comptoir.core.properties.errors import (
+    DuplicateValue,
+    PropertyError,
+    RecordNotFound,
+    ValidationFailed,
+)
+from comptoir.core.search.compiler import SearchError
+from comptoir.hubspot_api.auth import TokenAuth
+from comptoir.hubspot_api.errors import ApiError, error_response, not_found, property_errors
+
+api = NinjaAPI(
+    title="Comptoir CRM API (HubSpot-compatible)",
+    version="3",
+    description=(
+        "HubSpot's public CRM API, served by Comptoir. Point `hubspot-api-client` at this "
+        "server with `host=` and a private-app token from `comptoir create_token`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="hubspot_api",
+    docs_url="/api/docs",
+    openapi_url="/api/openapi.json",
+)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc):
+    return error_response(exc)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error_response(
+        ApiError(
+            401,
+            "Authentication credentials not found. This API supports OAuth 2.0 and private app "
+            "access tokens (Authorization: Bearer <token>).",
+            "INVALID_AUTHENTICATION",
+        )
+    )
+
+
+@api.exception_handler(ValidationFailed)
+def _validation_failed(request, exc):
+    return error_response(property_errors(exc))
+
+
+@api.exception_handler(DuplicateValue)
+def _duplicate(request, exc):
+    return error_response(
+        ApiError(409, exc.message, "CONFLICT", context={"id": [str(exc.existing_id)]})
+    )
+
+
+@api.exception_handler(RecordNotFound)
+def _record_not_found(request, exc):
+    return error_response(not_found(exc.object_type, exc.record_id))
+
+
+@api.exception_handler(UnknownObjectType)
+def _unknown_type(request, exc):
+    return error_response(
+        ApiError(400, f"Unable to infer object type from: {exc.key}", "VALIDATION_ERROR")
+    )
+
+
+@api.exception_handler(PropertyError)
+def _property_error(request, exc):
+    return error_response(property_errors(ValidationFailed([exc])))
+
+
+@api.exception_handler(SearchError)
+def _search_error(request, exc):
+    return error_response(ApiError(400, str(exc), "VALIDATION_ERROR"))
+
+
+@api.exception_handler(ValidationError)
+def _ninja_validation(request, exc):
+    return error_response(
+        ApiError(400, f"Invalid input: {json.dumps(exc.errors)[:500]}", "VALIDATION_ERROR")
+    )
+
+
+@api.exception_handler(Http404)
+def _http404(request, exc):
+    return error_response(ApiError(404, str(exc) or "Not found", "OBJECT_NOT_FOUND"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return error_response(ApiError(exc.status_code, str(exc), "VALIDATION_ERROR"))
+
+
+def register() -> NinjaAPI:
+    """Attach every router once (imports are here so url loading stays cheap)."""
+    if getattr(api, "_comptoir_registered", False):
+        return api
+    from comptoir.hubspot_api import associations, objects, owners, pipelines, properties
+
+    api.add_router("/crm/v3/objects", objects.router)
+    api.add_router("/crm/v3/properties", properties.router)
+    api.add_router("/crm/v3/pipelines", pipelines.router)
+    api.add_router("/crm/v3/owners", owners.router)
+    api.add_router("", associations.router)
+    api._comptoir_registered = True
+    return api

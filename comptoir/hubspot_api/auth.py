@@ -1,0 +1,54 @@
+"""Private-app tokens (API-2): who is calling, with which scopes, at what rate."""
+
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from comptoir.core.history.models import SourceType
+from comptoir.core.history.source import ChangeSource
+from comptoir.hubspot_api.errors import ApiError
+from comptoir.hubspot_api.ratelimit import check_rate
+from comptoir.users.models import ApiToken
+from comptoir.users.services import authenticate_token
+
+SCOPES_DOC = "https://developers.hubspot.com/scopes"
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_GRANULARITY = 60
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        found = authenticate_token(token)
+        if found is None:
+            return None
+        request.api_token = found
+        request.user = found.user
+        request.ratelimit_headers = check_rate(found)
+        now = timezone.now()
+        if not found.last_used_at or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        return found
+
+
+def require_scope(request, *scopes: str) -> None:
+    """403 MISSING_SCOPES unless the token holds at least one of `scopes`."""
+    granted = set(request.api_token.scopes)
+    if not granted.intersection(scopes):
+        raise ApiError(
+            403,
+            "This app hasn't been granted all required scopes to make this call. "
+            f"Read more about required scopes here: {SCOPES_DOC}.",
+            "MISSING_SCOPES",
+            errors=[
+                {
+                    "message": "One or more of the following scopes are required.",
+                    "context": {"requiredGranularScopes": list(scopes)},
+                }
+            ],
+            links={"scopes": SCOPES_DOC},
+        )
+
+
+def api_source(request) -> ChangeSource:
+    """History source of this request: API, the token's id, the token's user."""
+    token = request.api_token
+    return ChangeSource(type=SourceType.API, id=str(token.pk), actor_id=token.user_id)

@@ -1,0 +1,47 @@
+"""Reading JSON request bodies with HubSpot-shaped errors instead of 500s."""
+
+import json
+
+from django.core.exceptions import RequestDataTooBig
+
+from comptoir.hubspot_api.errors import ApiError
+
+
+def json_body(request, *, max_chars: int | None = None, expect=dict):
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError(413, "The request body is too large.", "VALIDATION_ERROR") from None
+    if max_chars is not None and len(raw) > max_chars:
+        raise ApiError(
+            400,
+            f"The request body is {len(raw)} characters long; the maximum is {max_chars}.",
+            "VALIDATION_ERROR",
+        )
+    if not raw.strip():
+        raise ApiError(400, "The request body is empty; a JSON body is required.")
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise ApiError(400, "The request body is not valid UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400, f"Invalid input JSON on line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    if expect is dict and not isinstance(data, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    if expect is list and not isinstance(data, list):
+        raise ApiError(400, "The request body must be a JSON array.")
+    return data
+
+
+def inputs(data: dict, *, maximum: int = 100) -> list:
+    items = data.get("inputs")
+    if not isinstance(items, list):
+        raise ApiError(400, "inputs must be a list.")
+    if len(items) > maximum:
+        raise ApiError(400, f"Too many inputs: {len(items)}; the maximum is {maximum}.")
+    for item in items:
+        if not isinstance(item, dict):
+            raise ApiError(400, "Each input must be a JSON object.")
+    return items

@@ -1,0 +1,386 @@
+"""`/crm/v3/objects/{objectType}`: list, get, create, update, archive, batch, search,
+merge and GDPR delete (reference §2.1-§2.2). Handlers only translate; services decide."""
+
+from contextlib import suppress
+
+from django.db import transaction
+from django.utils import timezone
+from ninja import Router
+
+from comptoir.core.associations import types as atypes
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.records import services as records
+from comptoir.core.records.merge import merge_records
+from comptoir.core.records.values import base_queryset
+from comptoir.core.search.compiler import search
+from comptoir.hubspot_api import docs
+from comptoir.hubspot_api.auth import api_source, require_scope
+from comptoir.hubspot_api.body import inputs, json_body
+from comptoir.hubspot_api.errors import ApiError, standard_error
+from comptoir.hubspot_api.params import boolean, integer, multi
+from comptoir.hubspot_api.responses import batch_response, respond
+from comptoir.hubspot_api.serializers import records_to_bodies
+from comptoir.users.scopes import object_scope
+
+router = Router(tags=["Objects"])
+SEARCH_BODY_MAX = 3000
+
+
+def _ot(request, object_type: str, *, write: bool):
+    ot = get_object_type(object_type)
+    require_scope(request, object_scope(ot.name, write))
+    return ot
+
+
+def _inline_associations(ot, raw) -> list:
+    """[{"to": {"id"}, "types": [{associationCategory, associationTypeId}]}] → service form."""
+    if raw in (None, []):
+        return []
+    if not isinstance(raw, list):
+        raise ApiError(400, "associations must be a list.")
+    result = []
+    for item in raw:
+        to_id = (item.get("to") or {}).get("id") if isinstance(item, dict) else None
+        types = item.get("types") if isinstance(item, dict) else None
+        if to_id in (None, "") or not isinstance(types, list) or not types:
+            raise ApiError(400, "Each association needs to.id and a non-empty types list.")
+        targets = {}
+        for spec in types:
+            type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
+            found = atypes.find_from(ot, int(type_id)) if str(type_id).isdigit() else None
+            if found is None:
+                raise ApiError(
+                    400,
+                    f"Association type {type_id} does not exist from {ot.name}.",
+                    errors=[
+                        {"message": "invalid associationTypeId", "code": "INVALID_ASSOCIATION_TYPE"}
+                    ],
+                )
+            targets.setdefault(found.to_type, []).append(found.type_id)
+        for to_type, type_ids in targets.items():
+            result.append((to_type, to_id, type_ids))
+    return result
+
+
+def _properties(data: dict) -> dict:
+    props = data.get("properties", {})
+    if props is None:
+        props = {}
+    if not isinstance(props, dict):
+        raise ApiError(400, "properties must be a JSON object of property names to values.")
+    return props
+
+
+def _one(ot, record, written=()):
+    """A written record as HubSpot answers it: default properties plus those written."""
+    names = list(dict.fromkeys([*ot.default_properties, *written]))
+    return records_to_bodies(ot, [record], properties=names)[0]
+
+
+# -- literal paths first: they must win over /{objectId} ---------------------------------------
+
+
+@router.post("/{object_type}/search", summary="Search", openapi_extra=docs.body("SearchRequest"))
+def search_objects(request, object_type: str):
+    ot = _ot(request, object_type, write=False)
+    data = json_body(request, max_chars=SEARCH_BODY_MAX)
+    result = search(ot, data)
+    properties = data.get("properties") if isinstance(data.get("properties"), list) else None
+    body = {
+        "total": result.total,
+        "results": records_to_bodies(ot, result.records, properties=properties),
+    }
+    if result.next_after is not None:
+        body["paging"] = {"next": {"after": result.next_after}}
+    return respond(body)
+
+
+@router.post(
+    "/{object_type}/batch/read", summary="Read a batch", openapi_extra=docs.body("BatchRead")
+)
+def batch_read(request, object_type: str):
+    ot = _ot(request, object_type, write=False)
+    data = json_body(request)
+    items = inputs(data)
+    archived = boolean(request, "archived")
+    id_property = data.get("idProperty")
+    started = timezone.now()
+    found, missing = [], []
+    for item in items:
+        try:
+            found.append(records.get_record_by(ot, id_property, item.get("id"), archived=archived))
+        except (RecordNotFound, ValidationFailed):
+            missing.append(str(item.get("id")))
+    results = records_to_bodies(
+        ot,
+        found,
+        properties=_list(data, "properties"),
+        history=_list(data, "propertiesWithHistory"),
+    )
+    errors = []
+    if missing:
+        errors.append(
+            standard_error(
+                f"Could not get some {ot.hubspot_name} objects, they may be deleted or not exist. "
+                "Check that ids are valid.",
+                "OBJECT_NOT_FOUND",
+                {"ids": missing},
+            )
+        )
+    return batch_response(results, errors, started, ok_status=200)
+
+
+def _list(data, key):
+    value = data.get(key)
+    return [str(v) for v in value] if isinstance(value, list) else None
+
+
+def _trace_ids(items) -> bool:
+    return any(item.get("objectWriteTraceId") for item in items)
+
+
+def _batch_write(ot, items, write_one, *, ok_status):
+    """Run write_one(item) per input. Without objectWriteTraceId the batch is all or
+    nothing (HubSpot answers the first error); with them, each input stands alone (207)."""
+    started = timezone.now()
+    results, errors = [], []
+    partial = _trace_ids(items)
+    with transaction.atomic():
+        for item in items:
+            if not partial:
+                results.append(write_one(item))
+                continue
+            try:
+                with transaction.atomic():
+                    results.append(write_one(item))
+            except (ValidationFailed, DuplicateValue, RecordNotFound) as exc:
+                category = (
+                    "CONFLICT"
+                    if isinstance(exc, DuplicateValue)
+                    else "OBJECT_NOT_FOUND"
+                    if isinstance(exc, RecordNotFound)
+                    else "VALIDATION_ERROR"
+                )
+                context = {"objectWriteTraceId": [str(item.get("objectWriteTraceId"))]}
+                errors.append(standard_error(str(exc), category, context))
+    return batch_response(results, errors, started, ok_status=ok_status)
+
+
+@router.post(
+    "/{object_type}/batch/create", summary="Create a batch", openapi_extra=docs.body("BatchCreate")
+)
+def batch_create(request, object_type: str):
+    ot = _ot(request, object_type, write=True)
+    items = inputs(json_body(request))
+    source = api_source(request)
+
+    def create(item):
+        props = _properties(item)
+        record = records.create_record(
+            ot,
+            props,
+            source=source,
+            associations=_inline_associations(ot, item.get("associations")),
+        )
+        return _one(ot, record, props)
+
+    return _batch_write(ot, items, create, ok_status=201)
+
+
+@router.post(
+    "/{object_type}/batch/update", summary="Update a batch", openapi_extra=docs.body("BatchUpdate")
+)
+def batch_update(request, object_type: str):
+    ot = _ot(request, object_type, write=True)
+    items = inputs(json_body(request))
+    source = api_source(request)
+
+    def update(item):
+        record = records.get_record_by(ot, item.get("idProperty"), item.get("id"), for_update=True)
+        props = _properties(item)
+        record = records.update_record(ot, record, props, source=source)
+        return _one(ot, record, props)
+
+    return _batch_write(ot, items, update, ok_status=200)
+
+
+@router.post(
+    "/{object_type}/batch/upsert",
+    summary="Create or update a batch by a unique property",
+    openapi_extra=docs.body("BatchUpsert"),
+)
+def batch_upsert(request, object_type: str):
+    ot = _ot(request, object_type, write=True)
+    items = inputs(json_body(request))
+    source = api_source(request)
+
+    def upsert(item):
+        id_property = item.get("idProperty") or "hs_object_id"
+        props = _properties(item)
+        try:
+            record = records.get_record_by(ot, id_property, item.get("id"), for_update=True)
+        except RecordNotFound:
+            if id_property == "hs_object_id":
+                raise
+            record = records.create_record(
+                ot, {**props, id_property: item.get("id")}, source=source
+            )
+            return {**_one(ot, record, props), "new": True}
+        record = records.update_record(ot, record, props, source=source)
+        return {**_one(ot, record, props), "new": False}
+
+    return _batch_write(ot, items, upsert, ok_status=200)
+
+
+@router.post(
+    "/{object_type}/batch/archive", summary="Archive a batch", openapi_extra=docs.body("BatchIds")
+)
+def batch_archive(request, object_type: str):
+    ot = _ot(request, object_type, write=True)
+    items = inputs(json_body(request))
+    source = api_source(request)
+    with transaction.atomic():
+        for item in items:
+            # Archiving is idempotent, as in HubSpot: missing ids are not an error.
+            with suppress(RecordNotFound):
+                records.archive_record(ot, item.get("id"), source=source)
+    return respond(None, status=204)
+
+
+@router.post("/{object_type}/merge", summary="Merge two records", openapi_extra=docs.body("Merge"))
+def merge(request, object_type: str):
+    ot = _ot(request, object_type, write=True)
+    data = json_body(request)
+    primary, other = data.get("primaryObjectId"), data.get("objectIdToMerge")
+    if primary in (None, "") or other in (None, ""):
+        raise ApiError(400, "primaryObjectId and objectIdToMerge are required.")
+    record = merge_records(ot, primary, other, source=api_source(request))
+    return respond(_one(ot, record))
+
+
+@router.post(
+    "/{object_type}/gdpr-delete",
+    summary="Erase a contact for good (GDPR)",
+    openapi_extra=docs.body("GdprDelete"),
+)
+def gdpr_delete(request, object_type: str):
+    ot = _ot(request, object_type, write=True)
+    if ot.name != "contacts":
+        raise ApiError(400, "GDPR delete exists only for contacts.")
+    data = json_body(request)
+    record = records.get_record_by(ot, data.get("idProperty"), data.get("objectId"), archived=None)
+    records.purge_records(ot, [record.pk])
+    return respond(None, status=204)
+
+
+# -- collection and single records ----------------------------------------------------------------
+
+
+@router.get("/{object_type}", summary="List records")
+def list_objects(request, object_type: str):
+    ot = _ot(request, object_type, write=False)
+    history = multi(request, "propertiesWithHistory")
+    maximum = 50 if history else 100
+    limit = min(integer(request, "limit", 10, maximum=10_000), maximum)
+    after = request.GET.get("after")
+    qs = base_queryset(ot, archived=boolean(request, "archived")).order_by("pk")
+    if after not in (None, ""):
+        if not after.isdigit():
+            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
+        qs = qs.filter(pk__gte=int(after))
+    page = list(qs[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    body = {
+        "results": records_to_bodies(
+            ot,
+            page,
+            properties=multi(request, "properties"),
+            history=history,
+            associations=_assoc_types(request),
+        )
+    }
+    if more:
+        next_id = str(qs.filter(pk__gt=page[-1].pk).values_list("pk", flat=True).first())
+        link = request.build_absolute_uri(f"{request.path}?after={next_id}")
+        body["paging"] = {"next": {"after": next_id, "link": link}}
+    return respond(body)
+
+
+def _assoc_types(request) -> list[str]:
+    return [get_object_type(t).name for t in multi(request, "associations")]
+
+
+@router.post("/{object_type}", summary="Create a record", openapi_extra=docs.body("Create"))
+def create(request, object_type: str):
+    ot = _ot(request, object_type, write=True)
+    data = json_body(request)
+    props = _properties(data)
+    record = records.create_record(
+        ot,
+        props,
+        source=api_source(request),
+        associations=_inline_associations(ot, data.get("associations")),
+    )
+    return respond(_one(ot, record, props), status=201)
+
+
+def _resolve(ot, object_id, request, *, archived=False, for_update=False):
+    id_property = request.GET.get("idProperty")
+    try:
+        return records.get_record_by(
+            ot, id_property, object_id, archived=archived, for_update=for_update
+        )
+    except RecordNotFound:
+        if archived or id_property:
+            raise
+        # A merged record answers with the record it was merged into, as HubSpot does.
+        merged = (
+            base_queryset(ot, archived=True)
+            .filter(pk=_int_or_none(object_id))
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+        if merged:
+            return _resolve(ot, merged, request, for_update=for_update)
+        raise
+
+
+def _int_or_none(value):
+    return int(value) if str(value).isdigit() else None
+
+
+@router.get("/{object_type}/{object_id}", summary="Read a record")
+def read(request, object_type: str, object_id: str):
+    ot = _ot(request, object_type, write=False)
+    record = _resolve(ot, object_id, request, archived=boolean(request, "archived"))
+    body = records_to_bodies(
+        ot,
+        [record],
+        properties=multi(request, "properties"),
+        history=multi(request, "propertiesWithHistory"),
+        associations=_assoc_types(request),
+    )[0]
+    return respond(body)
+
+
+@router.patch(
+    "/{object_type}/{object_id}", summary="Update a record", openapi_extra=docs.body("Update")
+)
+def update(request, object_type: str, object_id: str):
+    ot = _ot(request, object_type, write=True)
+    data = json_body(request)
+    with transaction.atomic():
+        record = _resolve(ot, object_id, request, for_update=True)
+        props = _properties(data)
+        record = records.update_record(ot, record, props, source=api_source(request))
+    return respond(_one(ot, record, props))
+
+
+@router.delete("/{object_type}/{object_id}", summary="Archive a record")
+def archive(request, object_type: str, object_id: str):
+    ot = _ot(request, object_type, write=True)
+    with suppress(RecordNotFound):  # idempotent: already archived or never existed
+        records.archive_record(ot, object_id, source=api_source(request))
+    return respond(None, status=204)

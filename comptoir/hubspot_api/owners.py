@@ -1,0 +1,118 @@
+"""`/crm/v3/owners`: who records can be assigned to (reference §2.5). Read-only.
+
+The SDK asks for `/crm/v3/owners/` (trailing slash) while HubSpot's spec writes
+`/crm/v3/owners`: both are routed, neither redirects."""
+
+from ninja import Router
+
+from comptoir.hubspot_api.auth import require_scope
+from comptoir.hubspot_api.errors import ApiError
+from comptoir.hubspot_api.params import boolean, integer
+from comptoir.hubspot_api.responses import respond
+from comptoir.hubspot_api.serializers import timestamp
+from comptoir.users.models import Owner, TeamMembership
+
+router = Router(tags=["Owners"])
+SCOPE = "crm.objects.owners.read"
+MAX_LIMIT = 500
+
+
+def _teams(owners) -> dict[int, list[dict]]:
+    """{user id: [PublicTeam]} for the owners' users, in one query."""
+    user_ids = [o.user_id for o in owners if o.user_id]
+    teams: dict[int, list[dict]] = {}
+    rows = (
+        TeamMembership.objects.filter(user_id__in=user_ids)
+        .select_related("team")
+        .order_by("-primary", "team__name")
+    )
+    for row in rows:
+        teams.setdefault(row.user_id, []).append(
+            {"id": str(row.team_id), "name": row.team.name, "primary": row.primary}
+        )
+    return teams
+
+
+def owner_body(owner, teams: dict) -> dict:
+    """PublicOwner. userId is null once the owner is archived or its user deactivated;
+    userIdIncludingInactive keeps it (HubSpot's owners guide)."""
+    user = owner.user
+    active = user is not None and user.is_active and not owner.archived
+    return {
+        "id": str(owner.pk),
+        "type": owner.type,
+        "archived": owner.archived,
+        "createdAt": timestamp(owner.created_at),
+        "updatedAt": timestamp(owner.updated_at),
+        "email": owner.email or (user.email if user else None),
+        "firstName": owner.first_name,
+        "lastName": owner.last_name,
+        "userId": user.pk if active else None,
+        "userIdIncludingInactive": user.pk if user is not None else None,
+        "teams": teams.get(owner.user_id, []) if owner.user_id else [],
+    }
+
+
+def _page(request):
+    require_scope(request, SCOPE)
+    limit = integer(request, "limit", 100, maximum=MAX_LIMIT)
+    qs = (
+        Owner.objects.select_related("user")
+        .filter(archived=boolean(request, "archived"))
+        .order_by("pk")
+    )
+    email = (request.GET.get("email") or "").strip()
+    if email:
+        qs = qs.filter(email__iexact=email)
+    after = request.GET.get("after")
+    if after not in (None, ""):
+        if not after.isdigit():
+            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
+        qs = qs.filter(pk__gte=int(after))
+    page = list(qs[: limit + 1])
+    more = len(page) > limit
+    if more:
+        next_after = str(page[limit].pk)
+        page = page[:limit]
+    teams = _teams(page)
+    body = {"results": [owner_body(o, teams) for o in page]}
+    if more:
+        params = request.GET.copy()
+        params["after"] = next_after
+        link = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        body["paging"] = {"next": {"after": next_after, "link": link}}
+    return respond(body)
+
+
+@router.get("/", summary="List owners")
+def get_page(request):
+    return _page(request)
+
+
+@router.get("", summary="List owners", include_in_schema=False)
+def get_page_without_slash(request):
+    return _page(request)
+
+
+@router.get("/{owner_id}", summary="Read an owner by id or user id")
+def get_by_id(request, owner_id: str):
+    require_scope(request, SCOPE)
+    id_property = request.GET.get("idProperty") or "id"
+    if id_property not in ("id", "userId"):
+        raise ApiError(400, f"idProperty={id_property!r} is not one of id, userId.")
+    if not owner_id.isdigit():
+        raise ApiError(400, f"ownerId {owner_id!r} is not an integer.")
+    field = "pk" if id_property == "id" else "user_id"
+    owner = (
+        Owner.objects.select_related("user")
+        .filter(**{field: int(owner_id)}, archived=boolean(request, "archived"))
+        .first()
+    )
+    if owner is None:
+        raise ApiError(
+            404,
+            f"No owner with {id_property} {owner_id}.",
+            "OBJECT_NOT_FOUND",
+            context={"id": [owner_id]},
+        )
+    return respond(owner_body(owner, _teams([owner])))

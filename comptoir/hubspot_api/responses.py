@@ -1,0 +1,33 @@
+"""JSON responses built directly (no schema round-trip on the hot path)."""
+
+import json
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from comptoir.hubspot_api.serializers import timestamp
+
+
+def respond(body, status: int = 200) -> HttpResponse:
+    if body is None:
+        return HttpResponse(status=status)
+    return HttpResponse(
+        json.dumps(body, separators=(",", ":")),
+        status=status,
+        content_type="application/json;charset=utf-8",
+    )
+
+
+def batch_response(results: list, errors: list, started, *, ok_status: int) -> HttpResponse:
+    """BatchResponse…: 207 with numErrors/errors when some inputs failed."""
+    body = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": timestamp(started),
+        "completedAt": timestamp(timezone.now()),
+    }
+    if errors:
+        body["numErrors"] = len(errors)
+        body["errors"] = errors
+        return respond(body, status=207)
+    return respond(body, status=ok_status)

@@ -1,0 +1,48 @@
+"""The real SDK against a live server, once with defaults and once in strict mode."""
+
+import gc
+
+import pytest
+from hubspot import HubSpot
+
+from comptoir.users.services import create_token, create_user
+
+
+@pytest.fixture
+def api_user(db):
+    return create_user(
+        "api@example.com", "Api-pass-123", first_name="Api", last_name="User", check_password=False
+    )
+
+
+@pytest.fixture
+def token(api_user):
+    return create_token(api_user, "Tests")[1]
+
+
+@pytest.fixture(params=[False, True], ids=["default", "strict"])
+def hubspot(request, live_server, token):
+    """HubSpot client pointed at the live server; strict = client_side_validation=True."""
+    yield HubSpot(access_token=token, host=live_server.url, client_side_validation=request.param)
+    # Every SDK api object owns a urllib3 pool whose keep-alive sockets live until it is
+    # garbage collected (often late: exceptions caught by pytest.raises form cycles). Each
+    # open socket keeps a live-server thread, and its database session, alive; PostgreSQL
+    # then refuses to drop the test database. Collect now so those threads end.
+    gc.collect()
+
+
+@pytest.fixture
+def http(live_server, token):
+    """Plain HTTP for what the SDK cannot send."""
+    import requests
+
+    class Client:
+        base = live_server.url
+
+        def __call__(self, method, path, *, auth=True, **kw):
+            headers = kw.pop("headers", {})
+            if auth:
+                headers.setdefault("Authorization", f"Bearer {token}")
+            return requests.request(method, self.base + path, headers=headers, timeout=30, **kw)
+
+    return Client()
