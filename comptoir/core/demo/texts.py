@@ -271,23 +271,23 @@ TASKS = (
     ),
 )
 CALL_TITLES = (
-    ("Appel avec {first} {last}", "Appel de découverte – {company}", "Relance téléphonique"),
-    ("Call with {first} {last}", "Discovery call – {company}", "Follow-up call"),
+    ("Appel avec {first} {last}", "Appel de découverte - {company}", "Relance téléphonique"),
+    ("Call with {first} {last}", "Discovery call - {company}", "Follow-up call"),
 )
 # (title template, HubSpot activity type)
 MEETINGS = (
     (
         ("Rendez-vous découverte avec {first} {last}", "Discovery"),
-        ("Démo produit – {company}", "Demo"),
-        ("Négociation du contrat – {company}", "Negotiation"),
-        ("Point d'avancement – {company}", "Follow-up"),
+        ("Démo produit - {company}", "Demo"),
+        ("Négociation du contrat - {company}", "Negotiation"),
+        ("Point d'avancement - {company}", "Follow-up"),
         ("Déjeuner avec {first}", "Follow-up"),
     ),
     (
         ("Discovery meeting with {first} {last}", "Discovery"),
-        ("Product demo – {company}", "Demo"),
-        ("Contract negotiation – {company}", "Negotiation"),
-        ("Status review – {company}", "Follow-up"),
+        ("Product demo - {company}", "Demo"),
+        ("Contract negotiation - {company}", "Negotiation"),
+        ("Status review - {company}", "Follow-up"),
         ("Lunch with {first}", "Follow-up"),
     ),
 )

@@ -41,7 +41,13 @@ def allocate_ids(model, count: int) -> list[int]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # The transaction holds SQLite's write lock (BEGIN IMMEDIATE): nobody else inserts.
-            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+            # Tables are AUTOINCREMENT: ids of deleted (purged) rows are never given again,
+            # so start above the highest id ever used, not only above the live ones.
+            cursor.execute(
+                f'SELECT MAX(COALESCE((SELECT MAX(id) FROM "{table}"), 0), '
+                "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+                [table],
+            )
             start = cursor.fetchone()[0] + 1
             return list(range(start, start + count))
         cursor.execute(
@@ -74,6 +80,29 @@ def _prep(model_field, value):
     return model_field.get_db_prep_save(value, connection)
 
 
+class _Prep:
+    """`_prep` for one field, remembering the result for repeated values (the same creation
+    time on every history row of a record, enumeration values...). Decimals are not
+    remembered: Decimal("1.0") == Decimal("1.00") but they are not the same value."""
+
+    def __init__(self, model_field):
+        self.field = model_field
+        kind = model_field.get_internal_type()
+        self.memo = None if kind in ("JSONField", "DecimalField") else {}
+
+    def __call__(self, value):
+        if value is None or self.memo is None:
+            return _prep(self.field, value)
+        key = (value.__class__, value)
+        try:
+            return self.memo[key]
+        except KeyError:
+            prepared = self.memo[key] = _prep(self.field, value)
+            return prepared
+        except TypeError:  # unhashable
+            return _prep(self.field, value)
+
+
 def _unique_conflicts(ot, rows: list[dict], errors: dict) -> None:
     """Refuse rows whose unique values exist already or repeat an earlier row."""
     defs = registry.definitions(ot)
@@ -98,7 +127,7 @@ def _unique_conflicts(ot, rows: list[dict], errors: dict) -> None:
             chunk = keys[start : start + 900]
             found = (
                 base_queryset(ot)
-                .alias(_v=prop_expression(ot, defn))
+                .annotate(_v=prop_expression(ot, defn))
                 .filter(_v__in=chunk)
                 .values_list("_v", "pk")
             )
@@ -128,7 +157,6 @@ def bulk_create_records(
     ot = get_object_type(object_type)
     model = ot.model
     behavior = behavior_for(ot)
-    defs = registry.definitions(ot)
     now = timezone.now()
     result = BulkResult(ids=[None] * len(rows))
 
@@ -143,95 +171,144 @@ def bulk_create_records(
             check_required(ot, values, errs)
     errors = {i: errs for i, errs in enumerate(row_errors) if errs}
 
+    # Everything but the ids is computed before the transaction, so the write lock
+    # (SQLite has one writer) is held only for the unique check, the ids and the inserts.
+    maker = _RowMaker(ot, source)
+    early = not maker.needs_pk
+    prepared = {}
+    if early:
+        for index, values in enumerate(cleaned):
+            if index not in errors:
+                at = times[index] if times else now
+                links = associations[index] if associations else []
+                prepared[index] = maker.prepare(values, at, links)
+
     with transaction.atomic():
         _unique_conflicts(ot, cleaned, errors)
         good = [i for i in range(len(rows)) if i not in errors]
         ids = allocate_ids(model, len(good))
-        fields = [f for f in model._meta.concrete_fields]
-        columns = [f.column for f in fields]
         record_rows, history_rows, association_rows = [], [], []
         for index, pk in zip(good, ids, strict=True):
-            at = times[index] if times else now
-            values = cleaned[index]
-            links = associations[index] if associations else []
-            primary = _primary_company(ot, links)
-            if primary is not None:
-                values["associatedcompanyid"] = primary
-            record = model(pk=pk, properties={}, created_at=at, updated_at=at)
-            if ot.is_activity:
-                record.object_type_name = ot.name
-            for name, value in values.items():
-                write_value(record, defs[name], value)
-            record.search_text = search_document(ot, record)
-            record_rows.append(tuple(_prep(f, getattr(record, f.attname)) for f in fields))
-            for name, value in values.items():
-                if value is not None:
-                    history_rows.append(
-                        (
-                            ot.type_id,
-                            pk,
-                            name,
-                            to_api_string(defs[name], value),
-                            at,
-                            source.type,
-                            source.id,
-                            source.actor_id,
-                            source.request_id,
-                        )
-                    )
-            association_rows.extend(_association_rows(ot, pk, links))
+            if early:
+                rows_of_record = prepared.pop(index)
+            else:
+                at = times[index] if times else now
+                links = associations[index] if associations else []
+                rows_of_record = maker.prepare(cleaned[index], at, links, pk)
+            maker.emit(rows_of_record, pk, record_rows, history_rows, association_rows)
             result.ids[index] = pk
-        insert_rows(model._meta.db_table, columns, record_rows)
-        history_table = PropertyChange._meta.db_table
-        history_columns = [
-            "object_type",
-            "object_id",
-            "property",
-            "value",
-            "changed_at",
-            "source_type",
-            "source_id",
-            "actor_id",
-            "request_id",
-        ]
-        changed_at = PropertyChange._meta.get_field("changed_at")
-        insert_rows(
-            history_table,
-            history_columns,
-            [(*r[:4], _prep(changed_at, r[4]), *r[5:]) for r in history_rows],
-        )
-        insert_rows(
-            "core_association",
-            ["from_type", "from_id", "to_type", "to_id", "type_id", "category"],
-            association_rows,
-        )
+        insert_rows(model._meta.db_table, maker.columns, record_rows)
+        insert_rows(PropertyChange._meta.db_table, HISTORY_COLUMNS, history_rows)
+        insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
     result.errors = errors
     return result
 
 
-def _primary_company(ot, links) -> int | None:
-    primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
+HISTORY_COLUMNS = [
+    "object_type",
+    "object_id",
+    "property",
+    "value",
+    "changed_at",
+    "source_type",
+    "source_id",
+    "actor_id",
+    "request_id",
+]
+ASSOCIATION_COLUMNS = ["from_type", "from_id", "to_type", "to_id", "type_id", "category"]
+
+
+class _RowMaker:
+    """The database rows of new records: `prepare` all but the id, `emit` with the id."""
+
+    def __init__(self, ot, source: ChangeSource):
+        self.ot, self.model = ot, ot.model
+        self.defs = registry.definitions(ot)
+        fields = list(self.model._meta.concrete_fields)
+        self.columns = [f.column for f in fields]
+        self.preps = [(f.attname, _Prep(f)) for f in fields]
+        self.pk_position = next(i for i, f in enumerate(fields) if f.primary_key)
+        self.prep_pk = self.preps[self.pk_position][1]
+        self.prep_changed_at = _Prep(PropertyChange._meta.get_field("changed_at"))
+        self.primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
+        self.link_types = _LinkTypes(ot)
+        self.source_columns = (source.type, source.id, source.actor_id, source.request_id)
+        # The search text is built before the id exists, unless the id is searchable.
+        self.needs_pk = "hs_object_id" in ot.searchable_properties
+
+    def prepare(self, values: dict, at, links, pk=None) -> tuple:
+        ot, defs = self.ot, self.defs
+        company_id = _primary_company(self.primary, links)
+        if company_id is not None:
+            values["associatedcompanyid"] = company_id
+        record = self.model(pk=pk, properties={}, created_at=at, updated_at=at)
+        if ot.is_activity:
+            record.object_type_name = ot.name
+        for name, value in values.items():
+            write_value(record, defs[name], value)
+        record.search_text = search_document(ot, record)
+        record_row = [prep(getattr(record, attname)) for attname, prep in self.preps]
+        history = [
+            (name, to_api_string(defs[name], value))
+            for name, value in values.items()
+            if value is not None
+        ]
+        targets = []
+        for to_type, to_id, type_ids in links:
+            to_name, chosen = self.link_types(to_type, type_ids)
+            targets.append((to_name, int(to_id), chosen))
+        return record_row, self.prep_changed_at(at), history, targets
+
+    def emit(self, prepared, pk, record_rows, history_rows, association_rows) -> None:
+        record_row, changed_at, history, targets = prepared
+        record_row[self.pk_position] = self.prep_pk(pk)
+        record_rows.append(tuple(record_row))
+        type_id, source_columns = self.ot.type_id, self.source_columns
+        for name, value in history:
+            history_rows.append((type_id, pk, name, value, changed_at, *source_columns))
+        name = self.ot.name
+        for to_name, to_id, chosen in targets:
+            for link_type, inverse_type, category in chosen:
+                association_rows.append((name, pk, to_name, to_id, link_type, category))
+                association_rows.append((to_name, to_id, name, pk, inverse_type, category))
+
+
+def _primary_company(primary, links) -> int | None:
+    """The company a contact's links make its primary one (type ids as ints or strings)."""
     if primary is None:
         return None
     for to_type, to_id, type_ids in links:
         if (
             get_object_type(to_type).name == "companies"
             and type_ids
-            and primary.type_id in type_ids
+            and primary.type_id in {int(t) for t in type_ids}
         ):
             return int(to_id)
     return None
 
 
-def _association_rows(ot, pk, links) -> list[tuple]:
-    rows = []
-    for to_type, to_id, type_ids in links:
-        to_ot = get_object_type(to_type)
+class _LinkTypes:
+    """(target type name, [(type id, inverse type id, category)]) of one link, looked up
+    once per call: the default type plus the requested ones, without repeats."""
+
+    def __init__(self, ot):
+        self.ot = ot
+        self.memo: dict = {}
+
+    def __call__(self, to_type, type_ids):
+        key = (to_type, tuple(type_ids) if type_ids else None)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._resolve(to_type, type_ids)
+        return found
+
+    def _resolve(self, to_type, type_ids):
+        ot, to_ot = self.ot, get_object_type(to_type)
         chosen = [atypes.default_type(ot, to_ot)]
         chosen += [atypes.find_type(ot, to_ot, int(t)) for t in type_ids or ()]
+        resolved = []
         for t in dict.fromkeys(chosen):
             if t is None:
                 raise ValueError(f"unknown association type from {ot.name} to {to_ot.name}")
-            rows.append((ot.name, pk, to_ot.name, int(to_id), t.type_id, t.category))
-            rows.append((to_ot.name, int(to_id), ot.name, pk, t.inverse_type_id, t.category))
-    return rows
+            resolved.append((t.type_id, t.inverse_type_id, t.category))
+        return to_ot.name, resolved
