@@ -111,8 +111,9 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--data-dir", help="reuse a seeded data directory (SQLite)")
     args = parser.parse_args()
-    setup_django(args.database)
+    setup_django(args.database, args.data_dir)
 
     from comptoir.contacts.models import Contact
     from comptoir.users.models import User

@@ -9,11 +9,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup_django(database: str) -> None:
-    """database: 'sqlite' (file under bench/data) or 'postgres' (comptoir_bench)."""
+def setup_django(database: str, data_dir: str | None = None) -> None:
+    """database: 'sqlite' (file under bench/data, or data_dir) or 'postgres' (comptoir_bench)."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.config.settings")
-    os.environ["COMPTOIR_DATA_DIR"] = str(ROOT / "bench" / "data" / database)
+    os.environ["COMPTOIR_DATA_DIR"] = data_dir or str(ROOT / "bench" / "data" / database)
     if database == "postgres":
         os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/comptoir_bench")
     else:

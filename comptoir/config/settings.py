@@ -18,6 +18,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
     "django_tasks_db",
     "comptoir.core",
     "comptoir.users",
@@ -36,6 +38,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "comptoir.users.middleware.UserLanguageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -53,6 +58,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "comptoir.core.ui.nav.nav_items",
             ],
         },
     },
@@ -88,6 +94,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# Mail (password reset, notifications): an SMTP server, or the console when none is set.
+_SMTP_HOST = env.env_str("COMPTOIR_SMTP_HOST")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _SMTP_HOST,
+            "port": env.env_int("COMPTOIR_SMTP_PORT", 25, minimum=1),
+            "username": env.env_str("COMPTOIR_SMTP_USER") or None,
+            "password": env.env_str("COMPTOIR_SMTP_PASSWORD") or None,
+            "use_tls": env.env_bool("COMPTOIR_SMTP_TLS", False),
+            "timeout": 30,
+        },
+    }
+    if _SMTP_HOST
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
+DEFAULT_FROM_EMAIL = env.env_str("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
 
 # Records stay in the recycle bin this many days before the worker purges them.
 COMPTOIR_RESTORE_DAYS = env.env_int("COMPTOIR_RESTORE_DAYS", 90, minimum=1)

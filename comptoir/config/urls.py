@@ -1,14 +1,54 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
 
-from comptoir.core.views import healthz, home
+from comptoir.core.views import healthz
 from comptoir.hubspot_api.api import register
+from comptoir.users import views as user_views
 
 api = register()
 
+
+def _public(patterns):
+    """The API authenticates with tokens, not sessions: no sign-in page for it."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _public(pattern.url_patterns)
+        else:
+            pattern.callback = login_not_required(pattern.callback)
+    return patterns
+
+
+api_patterns, api_app, api_namespace = api.urls
 urlpatterns = [
-    path("", home, name="home"),
-    path("healthz", healthz, name="healthz"),
-    path("", api.urls),
+    path("", RedirectView.as_view(url="/contacts/", permanent=False), name="home"),
+    path("healthz", login_not_required(healthz), name="healthz"),
+    path("login/", user_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
+    path("password-reset/", user_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        user_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        user_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        user_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("language/", user_views.set_language_pref, name="set_language_pref"),
+    path("search/", include("comptoir.core.ui.search_urls")),
+    path("contacts/", include("comptoir.contacts.urls")),
+    path("companies/", include("comptoir.companies.urls")),
+    path("deals/", include("comptoir.deals.urls")),
+    path("tasks/", include("comptoir.activities.urls")),
+    path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 
 handler404 = "comptoir.core.views.not_found"

@@ -24,7 +24,8 @@ class Contact(CrmRecord):
         indexes = [
             models.Index(Lower("lastname"), "id", name="contact_lastname_idx"),
             models.Index(Lower("firstname"), "id", name="contact_firstname_idx"),
-            models.Index(fields=["lifecyclestage"], name="contact_lifecycle_idx"),
+            # (stage, archived) covers "contacts per lifecycle stage" without a table scan.
+            models.Index(fields=["lifecyclestage", "archived"], name="contact_lifecycle_idx"),
             models.Index(fields=["hs_email_domain"], name="contact_email_domain_idx"),
             models.Index(fields=["updated_at"], name="contact_updated_idx"),
         ]

@@ -39,7 +39,7 @@ def sync_owner_with_company(contact_id: int, company_id: int, source) -> None:
 
 
 class ContactBehavior(RecordBehavior):
-    def clean(self, values, record, errors):
+    def clean(self, values, record, errors, now=None):
         if "email" in values:
             values["hs_email_domain"] = email_domain(values["email"])
 

@@ -6,6 +6,7 @@ from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 from comptoir.core.properties.registry import SchemaVersion
+from comptoir.core.savedviews.models import SavedView, ViewPreference
 from comptoir.core.scheduling.models import PeriodicJob
 from comptoir.core.timeline.models import TimelineEvent
 
@@ -19,6 +20,8 @@ __all__ = [
     "PropertyChange",
     "PropertyDefinition",
     "PropertyGroup",
+    "SavedView",
     "SchemaVersion",
     "TimelineEvent",
+    "ViewPreference",
 ]

@@ -34,3 +34,11 @@ def build_property_index(object_type: str, name: str) -> str:
     from comptoir.core.properties.indexes import ensure_property_index
 
     return ensure_property_index(object_type, name)
+
+
+@task
+def optimize_database() -> None:
+    """Daily: fresh planner statistics (see comptoir.core.db.refresh_statistics)."""
+    from comptoir.core.db import refresh_statistics
+
+    refresh_statistics()

@@ -15,8 +15,7 @@ def not_found(request, exception=None):
     if request.path.startswith(("/crm/", "/api/")):
         from comptoir.hubspot_api.errors import ApiError, error_response
 
-        return error_response(ApiError(404, f"No endpoint at {request.path}.",
-                                       "OBJECT_NOT_FOUND"))
+        return error_response(ApiError(404, f"No endpoint at {request.path}.", "OBJECT_NOT_FOUND"))
     return HttpResponse("Not found.", status=404, content_type="text/plain")
 
 
@@ -24,6 +23,7 @@ def server_error(request):
     if request.path.startswith(("/crm/", "/api/")):
         from comptoir.hubspot_api.errors import ApiError, error_response
 
-        return error_response(ApiError(500, "Internal error; it has been logged.",
-                                       "INTERNAL_ERROR"))
+        return error_response(
+            ApiError(500, "Internal error; it has been logged.", "INTERNAL_ERROR")
+        )
     return HttpResponse("Server error.", status=500, content_type="text/plain")

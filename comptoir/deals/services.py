@@ -27,7 +27,7 @@ def stage_values(stage, amount) -> dict:
 
 
 class DealBehavior(RecordBehavior):
-    def clean(self, values, record, errors):
+    def clean(self, values, record, errors, now=None):
         from comptoir.core.properties import registry
 
         defs = registry.definitions(self.ot)
@@ -67,7 +67,7 @@ class DealBehavior(RecordBehavior):
         if "dealstage" in values or "amount" in values or record is None:
             values.update(stage_values(stage, current("amount")))
         if stage.is_closed and current("closedate") is None:
-            values["closedate"] = format_datetime(timezone.now())
+            values["closedate"] = format_datetime(now or timezone.now())
 
     def after_create(self, record, changes, source):
         self._advance_lifecycles(record, source, created=True)

@@ -37,9 +37,9 @@ def create_user(
         raise UserError(f"email: {email!r} is not a valid email address.") from None
     if User.objects.filter(email=email).exists():
         raise UserError(f"email: a user with {email} already exists.")
-    if not password:
+    if not password and check_password:
         raise UserError("password: a password is required.")
-    if check_password:
+    if password and check_password:
         try:
             validate_password(password)
         except ValidationError as exc:
@@ -52,7 +52,10 @@ def create_user(
             is_staff=is_admin,
             is_superuser=is_admin,
         )
-        user.set_password(password)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()  # chosen later through a reset or invitation link
         user.save()
         Owner.objects.create(
             user=user, email=email, first_name=user.first_name, last_name=user.last_name

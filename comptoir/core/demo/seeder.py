@@ -3,7 +3,6 @@
 import datetime as dt
 import functools
 import random
-import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -50,20 +49,25 @@ def deal_stages() -> p.Stages:
 
 
 def demo_owners(seed: int) -> tuple[list[str], int]:
-    """Owner ids to spread records over: existing ones, or DEMO_USERS new demo users."""
+    """Owner ids to spread records over: the existing owners, topped up with demo
+    teammates until there are DEMO_USERS of them."""
     from comptoir.users.models import Owner, User
     from comptoir.users.services import create_user
 
     created = 0
-    if not User.objects.exists():
+    existing = Owner.objects.filter(archived=False).count()
+    if existing < DEMO_USERS:
         fake = Faker(["fr_FR", "en_US"])
         fake.seed_instance(f"{seed}-users")
-        for n in range(DEMO_USERS):
+        for n in range(existing, DEMO_USERS):
             locale = "fr_FR" if n < DEMO_USERS * 5 // 8 else "en_US"
             first, last = fake[locale].first_name(), fake[locale].last_name()
+            email = f"{slug(first)}.{slug(last)}{n + 1}@comptoir-demo.example"
+            if User.objects.filter(email=email).exists():
+                continue
             create_user(
-                f"{slug(first)}.{slug(last)}{n + 1}@comptoir-demo.example",
-                secrets.token_urlsafe(24),  # demo users sign in only after a password reset
+                email,
+                None,  # demo teammates sign in only after a password reset
                 first_name=first,
                 last_name=last,
                 team="Ventes France" if locale == "fr_FR" else "Sales US",

@@ -61,3 +61,13 @@ def pipeline_ids(object_type="deals") -> list[str]:
 def default_pipeline_id(object_type="deals") -> str | None:
     ids = pipeline_ids(object_type)
     return ids[0] if ids else None
+
+
+def pipeline_labels(object_type="deals") -> dict[str, str]:
+    from comptoir.core.pipelines.models import Pipeline
+
+    name = get_object_type(object_type).name
+    return cached(
+        f"pipeline_labels:{name}",
+        lambda: dict(Pipeline.objects.filter(object_type=name).values_list("pipeline_id", "label")),
+    )

@@ -30,7 +30,10 @@ _state = {"version": None, "checked_at": 0.0}
 
 
 def _ttl() -> float:
-    return float(getattr(settings, "COMPTOIR_REGISTRY_TTL", 2.0))
+    # Read once: this runs on every registry access and settings lookups are not free.
+    if "ttl" not in _state:
+        _state["ttl"] = float(getattr(settings, "COMPTOIR_REGISTRY_TTL", 2.0))
+    return _state["ttl"]
 
 
 def _current_version() -> int:

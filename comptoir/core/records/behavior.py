@@ -14,14 +14,15 @@ class RecordBehavior:
     def __init__(self, object_type: ObjectType):
         self.ot = object_type
 
-    def clean(self, values: dict, record, errors: list) -> None:
-        """Adjust `values` (canonical) before saving: derive values, add PropertyErrors."""
+    def clean(self, values: dict, record, errors: list, now=None) -> None:
+        """Adjust `values` (canonical) before saving: derive values, add PropertyErrors.
+        `now` is the time of the write (a record's creation time when seeding or importing)."""
 
-    def clean_bulk(self, rows: list[dict], errors: list[list]) -> None:
+    def clean_bulk(self, rows: list[dict], errors: list[list], times=None) -> None:
         """clean() for many new records at once; default: one by one."""
-        for values, row_errors in zip(rows, errors, strict=True):
+        for index, (values, row_errors) in enumerate(zip(rows, errors, strict=True)):
             if not row_errors:
-                self.clean(values, None, row_errors)
+                self.clean(values, None, row_errors, now=times[index] if times else None)
 
     def after_create(self, record, changes: dict, source) -> None:
         """Automations after a record was created (same transaction)."""

@@ -165,7 +165,7 @@ def bulk_create_records(
         values, errs = validate(ot, raw)
         cleaned.append(values)
         row_errors.append(errs)
-    behavior.clean_bulk(cleaned, row_errors)
+    behavior.clean_bulk(cleaned, row_errors, times)
     for values, errs in zip(cleaned, row_errors, strict=True):
         if not errs:
             check_required(ot, values, errs)

@@ -197,13 +197,13 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
 
     ot = get_object_type(ot)
     behavior = behavior_for(ot)
+    now = at or timezone.now()
     values, errors = validate(ot, properties, allow_read_only=False)
     if not errors:
-        behavior.clean(values, None, errors)
+        behavior.clean(values, None, errors, now=now)
         check_required(ot, values, errors)
     _raise_if(errors)
     check_targets(ot, associations)
-    now = at or timezone.now()
     with transaction.atomic():
         check_unique(ot, values)
         record = ot.model(properties={}, created_at=now, updated_at=now)
@@ -252,7 +252,7 @@ def update_record(
             if isinstance(record_id, ot.model)
             else get_record(ot, record_id, for_update=True)
         )
-        behavior.clean(values, record, errors)
+        behavior.clean(values, record, errors, now=at)
         check_required(ot, values, errors, record)
         _raise_if(errors)
         changed = {

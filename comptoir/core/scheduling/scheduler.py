@@ -11,6 +11,7 @@ from comptoir.core.scheduling.models import PeriodicJob
 # name: (interval in seconds, task path)
 PERIODIC_JOBS = {
     "purge_archived_records": (6 * 3600, "comptoir.core.tasks.purge_archived_records"),
+    "optimize_database": (24 * 3600, "comptoir.core.tasks.optimize_database"),
 }
 
 

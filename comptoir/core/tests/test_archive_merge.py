@@ -59,8 +59,9 @@ def test_purge_task_deletes_old_archives_with_their_history(monkeypatch):
 
     result = purge_archived_records.enqueue()
     # The worker closes idle connections between tasks; here that would be the test's own.
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections",
-                        lambda: None)
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     call_command("worker", batch=True, no_scheduler=True, verbosity=0)
     result.refresh()
     assert result.return_value == 1
@@ -69,10 +70,10 @@ def test_purge_task_deletes_old_archives_with_their_history(monkeypatch):
     restore_record("contacts", recent.pk, source=UI)
 
 
-def test_worker_scheduler_enqueues_the_purge_once_across_workers():
+def test_worker_scheduler_enqueues_each_periodic_job_once_across_workers():
     from comptoir.core.scheduling.scheduler import tick
 
-    assert tick("worker-a") == ["purge_archived_records"]
+    assert sorted(tick("worker-a")) == ["optimize_database", "purge_archived_records"]
     assert tick("worker-b") == []
 
 

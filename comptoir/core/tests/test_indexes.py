@@ -25,8 +25,14 @@ def _plan(qs) -> str:
 @pytest.mark.parametrize(
     ("data", "value"),
     [
-        ({"type": "enumeration", "fieldType": "select",
-          "options": [{"label": "Gold", "value": "gold"}]}, "gold"),
+        (
+            {
+                "type": "enumeration",
+                "fieldType": "select",
+                "options": [{"label": "Gold", "value": "gold"}],
+            },
+            "gold",
+        ),
         ({"type": "string", "fieldType": "text"}, "Paris"),
         ({"type": "number", "fieldType": "number"}, "12"),
     ],
@@ -36,8 +42,9 @@ def test_filter_and_sort_on_an_indexed_custom_property_use_the_index(data, value
     name = ensure_property_index("contacts", "prop_x")
     flt = [{"filters": [{"propertyName": "prop_x", "operator": "EQ", "value": value}]}]
     assert name in _plan(filtered_queryset("contacts", filter_groups=flt)[:100])
-    assert name in _plan(filtered_queryset("contacts").order_by(
-        *order_by("contacts", ["prop_x"]))[:100])
+    assert name in _plan(
+        filtered_queryset("contacts").order_by(*order_by("contacts", ["prop_x"]))[:100]
+    )
     drop_property_index("contacts", "prop_x")
     assert name not in _plan(filtered_queryset("contacts", filter_groups=flt)[:100])
 
@@ -54,8 +61,9 @@ def test_index_cap_per_object_type(settings):
 
     settings.COMPTOIR_MAX_PROPERTY_INDEXES = 1
     for name in ("a_one", "a_two"):
-        create_property("contacts", {"name": name, "label": name, "type": "string",
-                                     "fieldType": "text"})
+        create_property(
+            "contacts", {"name": name, "label": name, "type": "string", "fieldType": "text"}
+        )
     ensure_property_index("contacts", "a_one")
     with pytest.raises(ValidationFailed, match="already have 1 indexed"):
         ensure_property_index("contacts", "a_two")

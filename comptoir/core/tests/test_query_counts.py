@@ -38,8 +38,7 @@ def test_create_contact_joining_its_company(warm, django_assert_max_num_queries)
 def test_update_contact(warm, django_assert_max_num_queries):
     contact = make_contact(email="upd@gmail.com")
     with django_assert_max_num_queries(BUDGETS["update_contact"]):
-        update_record("contacts", contact.pk, {"firstname": "Bo", "jobtitle": "CEO"},
-                      source=UI)
+        update_record("contacts", contact.pk, {"firstname": "Bo", "jobtitle": "CEO"}, source=UI)
 
 
 def test_create_deal(warm, django_assert_max_num_queries):

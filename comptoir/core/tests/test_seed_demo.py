@@ -161,17 +161,16 @@ def test_activities_look_real():
 
 
 @pytest.mark.django_db
-def test_existing_users_are_reused_and_a_second_run_adds_more():
+def test_existing_users_are_reused_topped_up_with_teammates_and_a_second_run_adds_more():
+    from comptoir.core.demo.seeder import DEMO_USERS
     from comptoir.core.testing.factories import make_user
 
     user = make_user("boss@example.com")
     seed()
     seed(contacts=20, companies=5, deals=3, activities=10)
-    assert User.objects.count() == 1
-    assert set(Contact.objects.values_list("hubspot_owner_id", flat=True)) <= {
-        user.owner.pk,
-        None,
-    }
+    assert User.objects.count() == DEMO_USERS  # the boss plus teammates, not twice
+    owners = set(Contact.objects.values_list("hubspot_owner_id", flat=True)) - {None}
+    assert user.owner.pk in owners and len(owners) > 1
     assert Contact.objects.count() == 220 and Company.objects.count() == 35
     emails = list(Contact.objects.values_list("email", flat=True))
     assert len(set(emails)) == len(emails)

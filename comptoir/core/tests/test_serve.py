@@ -23,8 +23,12 @@ def test_console_script_migrates_and_serves(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "COMPTOIR_DATA_DIR": str(tmp_path)}
     subprocess.run([COMPTOIR, "migrate", "-v0"], env=env, check=True, timeout=120)
     port = _free_port()
-    server = subprocess.Popen([COMPTOIR, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [COMPTOIR, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = None
         for _ in range(100):

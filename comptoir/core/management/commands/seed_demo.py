@@ -6,6 +6,7 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from comptoir.core.db import refresh_statistics
 from comptoir.core.demo.plan import Counts
 from comptoir.core.demo.seeder import Seeder, SeedError
 
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             created = Seeder(counts, seed=seed, batch_size=batch_size, jobs=jobs, write=write).run()
         except SeedError as exc:
             raise CommandError(str(exc)) from exc
+        refresh_statistics()  # a bulk load leaves the planner's statistics stale
         kinds = ", ".join(
             f"{created[k]:,} {k}" for k in ("notes", "tasks", "calls", "meetings", "emails")
         )

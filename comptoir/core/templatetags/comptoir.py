@@ -1,0 +1,63 @@
+"""Template helpers of the browser app: icons, initials, property values per locale."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# Inline SVG paths (24x24, stroke icons), kept here rather than pulled from a CDN.
+ICONS = {
+    "dashboard": '<path d="M3 13h8V3H3zM13 21h8V11h-8zM3 21h8v-6H3zM13 3v6h8V3z"/>',
+    "contacts": '<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4 4-6 8-6s8 2 8 6"/>',
+    "companies": '<path d="M3 21V5l8-3v19M11 21h10V9l-10-3M7 9h.01M7 13h.01M7 17h.01M15 13h2M15 17h2"/>',
+    "deals": '<path d="M3 12h4l3 8 4-16 3 8h4"/>',
+    "tasks": '<path d="M9 11l3 3 8-8"/><path d="M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9"/>',
+    "search": '<circle cx="11" cy="11" r="7"/><path d="M21 21l-4.3-4.3"/>',
+    "plus": '<path d="M12 5v14M5 12h14"/>',
+    "menu": '<path d="M3 6h18M3 12h18M3 18h18"/>',
+    "close": '<path d="M6 6l12 12M18 6L6 18"/>',
+    "note": '<path d="M4 4h16v12l-4 4H4z"/><path d="M16 20v-4h4"/>',
+    "call": '<path d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.5c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2z"/>',
+    "email": '<rect x="2" y="4" width="20" height="16" rx="2"/><path d="M22 7l-10 6L2 7"/>',
+    "meeting": '<rect x="3" y="4" width="18" height="18" rx="2"/><path d="M16 2v4M8 2v4M3 10h18"/>',
+    "history": '<path d="M3 12a9 9 0 1 0 3-6.7L3 8"/><path d="M3 3v5h5M12 7v5l3 3"/>',
+    "eye": '<path d="M1 12s4-8 11-8 11 8 11 8-4 8-11 8S1 12 1 12z"/><circle cx="12" cy="12" r="3"/>',
+    "columns": '<rect x="3" y="3" width="18" height="18" rx="2"/><path d="M9 3v18M15 3v18"/>',
+    "filter": '<path d="M22 3H2l8 9.5V19l4 2v-8.5z"/>',
+    "logo": '<path d="M4 20V10l8-6 8 6v10z"/><path d="M9 20v-6h6v6"/>',
+    "trash": '<path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6"/>',
+    "board": '<rect x="3" y="3" width="5" height="18" rx="1"/><rect x="10" y="3" width="5" height="12" rx="1"/><rect x="17" y="3" width="4" height="8" rx="1"/>',
+    "table": '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M3 10h18M3 15h18M9 4v16"/>',
+}
+
+
+@register.simple_tag
+def icon(name: str, label: str = ""):
+    path = ICONS.get(name, ICONS["note"])
+    aria = format_html(' role="img" aria-label="{}"', label) if label else ' aria-hidden="true"'
+    return mark_safe(
+        f'<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
+        f'stroke-linecap="round" stroke-linejoin="round"{aria}>{path}</svg>'
+    )
+
+
+@register.filter
+def initials(text) -> str:
+    words = [w for w in str(text or "").replace("@", " ").split() if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+@register.filter
+def sort_url(state, name):
+    return state.sort_url(name)
+
+
+@register.filter
+def page_url(state, step):
+    return state.url(page=state.page + int(step))
+
+
+@register.filter
+def per_page_url(state, size):
+    return state.url(per_page=int(size), page=1)

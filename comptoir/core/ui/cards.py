@@ -1,0 +1,204 @@
+"""Association cards on the right of a record page (UI-3): what each card lists.
+
+A card costs two queries (the first records, their association labels) and a count only
+when there are more records than the card shows.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from comptoir.core.associations import types as atypes
+from comptoir.core.associations.models import Association
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.portal.services import portal
+from comptoir.core.properties import registry
+from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.ui.fields import make_field
+from comptoir.core.ui.formatting import babel_locale, format_value
+
+CARDS = {
+    "contacts": ("companies", "deals", "tasks"),
+    "companies": ("contacts", "deals", "tasks"),
+    "deals": ("contacts", "companies", "tasks"),
+    "tasks": ("contacts", "companies", "deals"),
+}
+LIMIT = 10
+SEARCH_LIMIT = 8
+ORDER = {"tasks": ("-hs_timestamp", "-pk")}
+# The small "create and associate" form of each card.
+CREATE_FIELDS = {
+    "contacts": ("email", "firstname", "lastname", "jobtitle"),
+    "companies": ("name", "domain"),
+    "deals": ("dealname", "dealstage", "amount", "closedate"),
+    "tasks": ("hs_task_subject", "hs_timestamp", "hs_task_priority"),
+}
+
+
+@dataclass
+class FormField:
+    """What records/_field.html needs, with an id unique on the page."""
+
+    name: str
+    label: str
+    input_id: str
+    value: str = ""
+    widget: str = "text"
+    choices: list = field(default_factory=list)
+    error: str = ""
+    wide: bool = False
+
+
+def form_field(
+    defn, canonical, tz, prefix: str, *, label=None, value=None, error="", name=None
+) -> FormField:
+    base = make_field(defn, canonical, tz)
+    return FormField(
+        name=name or defn.name,
+        label=label or base.label,
+        input_id=f"{prefix}-{name or defn.name}",
+        value=base.value if value is None else value,
+        widget=base.widget,
+        choices=base.choices,
+        error=error,
+    )
+
+
+def type_label(ot, plural=True) -> str:
+    french = babel_locale().startswith("fr")
+    if plural:
+        return ot.label_fr if french else ot.label
+    return ot.singular_label_fr if french else ot.singular_label
+
+
+def detail_text(target, record, tz: str, currency: str) -> str:
+    defs = registry.definitions(target)
+
+    def value(name):
+        defn = defs.get(name)
+        return (
+            format_value(defn, read_value(record, defn), tz=tz, currency=currency) if defn else ""
+        )
+
+    parts = {
+        "contacts": ("email", "jobtitle"),
+        "companies": ("domain",),
+        "deals": ("amount", "dealstage"),
+        "tasks": ("hs_timestamp", "hs_task_status"),
+    }[target.name]
+    return " · ".join(v for v in (value(n) for n in parts) if v)
+
+
+def labels_for(ot, target, type_ids) -> tuple[list[str], bool]:
+    """Visible labels of one association (the unlabeled default shows nothing)."""
+    labels, primary = [], False
+    for type_id in type_ids:
+        t = atypes.find_type(ot, target, type_id)
+        if t is None or t.is_default:
+            continue
+        if t.is_primary:
+            primary = True
+            labels.insert(0, _("Primary"))
+        elif t.label:
+            labels.append(t.label)
+    return labels, primary
+
+
+def label_choices(ot, target) -> list[tuple[int, str]]:
+    """Labels a user may pick when associating (custom ones; primary has its own button)."""
+    return [
+        (t.type_id, t.label)
+        for t in atypes.types_between(ot, target)
+        if not t.is_default and not t.is_primary and t.label
+    ]
+
+
+def card(ot, pk: int, target_name: str, *, limit: int = LIMIT) -> dict:
+    ot, target = get_object_type(ot), get_object_type(target_name)
+    settings = portal()
+    links = Association.objects.filter(from_type=ot.name, from_id=pk, to_type=target.name)
+    qs = base_queryset(target).filter(pk__in=links.values("to_id"))
+    rows = list(qs.order_by(*ORDER.get(target.name, ("-pk",)))[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    count = qs.count() if more else len(rows)
+    types = defaultdict(list)
+    if rows:
+        for to_id, type_id in links.filter(to_id__in=[r.pk for r in rows]).values_list(
+            "to_id", "type_id"
+        ):
+            types[to_id].append(type_id)
+    can_be_primary = atypes.primary_type(ot, target) is not None
+    items = []
+    for record in rows:
+        labels, primary = labels_for(ot, target, sorted(types[record.pk]))
+        items.append(
+            {
+                "pk": record.pk,
+                "name": display_name(target, record),
+                "url": reverse(f"{target.name}:detail", args=[record.pk]),
+                "detail": detail_text(target, record, settings.report_time_zone, settings.currency),
+                "labels": labels,
+                "primary": primary,
+                "can_set_primary": can_be_primary and not primary,
+            }
+        )
+    items.sort(key=lambda item: not item["primary"])
+    return {
+        "target": target,
+        "title": type_label(target),
+        "singular": type_label(target, plural=False),
+        "count": count,
+        "items": items,
+        "more": more,
+        "label_choices": label_choices(ot, target),
+    }
+
+
+def create_fields(target_name: str, values: dict | None = None, errors: dict | None = None):
+    target = get_object_type(target_name)
+    defs = registry.definitions(target)
+    tz = portal().report_time_zone
+    values, errors = values or {}, errors or {}
+    fields = []
+    for name in CREATE_FIELDS[target.name]:
+        defn = defs.get(name)
+        if defn is None:
+            continue
+        fields.append(
+            form_field(
+                defn,
+                None,
+                tz,
+                f"new-{target.name}",
+                value=values.get(name),
+                error=errors.get(name, ""),
+            )
+        )
+    return fields
+
+
+def search(ot, pk: int, target_name: str, query: str) -> list[dict]:
+    """Records matching `query` that are not yet associated with the record."""
+    from comptoir.core.search.compiler import SearchError, filtered_queryset
+
+    ot, target = get_object_type(ot), get_object_type(target_name)
+    linked = Association.objects.filter(from_type=ot.name, from_id=pk, to_type=target.name)
+    try:
+        qs = filtered_queryset(target, query=query).exclude(pk__in=linked.values("to_id"))
+        if target.name == ot.name:
+            qs = qs.exclude(pk=pk)
+        rows = list(qs.order_by("-pk")[:SEARCH_LIMIT])
+    except SearchError:
+        return []
+    settings = portal()
+    return [
+        {
+            "pk": r.pk,
+            "name": display_name(target, r),
+            "detail": detail_text(target, r, settings.report_time_zone, settings.currency),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,256 @@
+"""What an index page shows, read from the query string (so a link reproduces it):
+which view, which filters, which sort, which page, which columns (UI-1)."""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.objects.registry import ObjectType
+from comptoir.core.properties import registry
+from comptoir.core.records.values import base_queryset
+from comptoir.core.savedviews.models import SavedView
+from comptoir.core.search.compiler import (
+    SearchError,
+    apply_query,
+    compile_filter_groups,
+    order_by,
+)
+
+PAGE_SIZES = (25, 50, 100)
+COUNT_CAP = 10_000
+MAX_OFFSET = 10_000
+
+# The name column of each object type is always first and links to the record.
+NAME_COLUMN = {
+    "contacts": "lastname",
+    "companies": "name",
+    "deals": "dealname",
+    "tasks": "hs_task_subject",
+}
+DEFAULT_COLUMNS = {
+    "contacts": [
+        "email",
+        "phone",
+        "hubspot_owner_id",
+        "associatedcompanyid",
+        "lifecyclestage",
+        "hs_lead_status",
+        "notes_last_updated",
+        "createdate",
+    ],
+    "companies": [
+        "domain",
+        "hubspot_owner_id",
+        "phone",
+        "city",
+        "country",
+        "industry",
+        "notes_last_updated",
+        "createdate",
+    ],
+    "deals": ["dealstage", "amount", "closedate", "hubspot_owner_id", "pipeline", "createdate"],
+    "tasks": [
+        "hs_task_status",
+        "hs_timestamp",
+        "hs_task_priority",
+        "hs_task_type",
+        "hubspot_owner_id",
+    ],
+}
+DEFAULT_SORT = {
+    "contacts": "-createdate",
+    "companies": "-createdate",
+    "deals": "-createdate",
+    "tasks": "hs_timestamp",
+}
+
+
+@dataclass(frozen=True)
+class BuiltinView:
+    key: str
+    label: object
+    filter_groups: object  # callable(user) -> filterGroups
+
+
+def _mine(user):
+    owner = getattr(user, "owner", None)
+    value = str(owner.pk) if owner else "0"
+    return [{"filters": [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": value}]}]
+
+
+def _recent(user):
+    since = timezone.now() - dt.timedelta(days=7)
+    return [
+        {
+            "filters": [
+                {
+                    "propertyName": "__created__",
+                    "operator": "GTE",
+                    "value": int(since.timestamp() * 1000),
+                }
+            ]
+        }
+    ]
+
+
+BUILTIN_VIEWS = {
+    "all": BuiltinView("all", _("All"), lambda user: []),
+    "mine": BuiltinView("mine", _("My records"), _mine),
+    "unassigned": BuiltinView(
+        "unassigned",
+        _("Unassigned"),
+        lambda user: [
+            {"filters": [{"propertyName": "hubspot_owner_id", "operator": "NOT_HAS_PROPERTY"}]}
+        ],
+    ),
+    "recent": BuiltinView("recent", _("Recently created"), _recent),
+}
+
+
+def _resolve_created(ot, groups):
+    """Built-in views name the creation date generically; each type calls it its own way."""
+    for group in groups:
+        for flt in group["filters"]:
+            if flt["propertyName"] == "__created__":
+                flt["propertyName"] = ot.created_property
+    return groups
+
+
+@dataclass
+class ListState:
+    ot: ObjectType
+    view_key: str = "all"
+    saved_view: SavedView | None = None
+    query: str = ""
+    filter_groups: list = field(default_factory=list)  # added on top of the view's
+    sort: str = ""
+    page: int = 1
+    per_page: int = 25
+    errors: list = field(default_factory=list)
+
+    @classmethod
+    def from_request(cls, request, ot: ObjectType) -> "ListState":
+        params = request.GET
+        state = cls(ot=ot)
+        key = params.get("view") or "all"
+        if key.isdigit():
+            state.saved_view = visible_views(request.user, ot).filter(pk=int(key)).first()
+            if state.saved_view is None:
+                state.errors.append(_("That view no longer exists; showing all records."))
+                key = "all"
+        elif key not in BUILTIN_VIEWS:
+            key = "all"
+        state.view_key = key
+        state.query = params.get("q", "").strip()[:200]
+        raw_filters = params.get("filters")
+        if raw_filters:
+            try:
+                groups = json.loads(raw_filters)
+                compile_filter_groups(ot, groups)
+                state.filter_groups = groups
+            except (ValueError, SearchError) as exc:
+                state.errors.append(
+                    _("The filters could not be applied: %(error)s") % {"error": exc}
+                )
+        default_sort = (
+            state.saved_view.sort
+            if state.saved_view and state.saved_view.sort
+            else (DEFAULT_SORT.get(ot.name, "-createdate"))
+        )
+        state.sort = params.get("sort") or default_sort
+        if state.sort.lstrip("-") not in registry.definitions(ot):
+            state.sort = DEFAULT_SORT.get(ot.name, "-" + ot.created_property)
+        try:
+            state.per_page = int(params.get("per_page", 25))
+        except ValueError:
+            state.per_page = 25
+        if state.per_page not in PAGE_SIZES:
+            state.per_page = 25
+        try:
+            state.page = max(1, int(params.get("page", 1)))
+        except ValueError:
+            state.page = 1
+        state.page = min(state.page, MAX_OFFSET // state.per_page)
+        return state
+
+    # -- what to query ---------------------------------------------------------------------
+
+    def view_filter_groups(self, user) -> list:
+        if self.saved_view is not None:
+            return list(self.saved_view.filter_groups)
+        return _resolve_created(self.ot, BUILTIN_VIEWS[self.view_key].filter_groups(user))
+
+    def queryset(self, user, base=None):
+        qs = base if base is not None else base_queryset(self.ot)
+        qs = qs.filter(compile_filter_groups(self.ot, self.view_filter_groups(user)))
+        if self.filter_groups:
+            qs = qs.filter(compile_filter_groups(self.ot, self.filter_groups))
+        query = self.query or (self.saved_view.query if self.saved_view else "")
+        return apply_query(qs, self.ot, query)
+
+    def columns(self, user) -> list[str]:
+        defs = registry.definitions(self.ot)
+        chosen = None
+        if self.saved_view is not None and self.saved_view.columns:
+            chosen = self.saved_view.columns
+        else:
+            from comptoir.core.savedviews.prefs import builtin_columns
+
+            chosen = builtin_columns(user, self.ot, self.view_key)
+        names = [c for c in (chosen or DEFAULT_COLUMNS.get(self.ot.name, [])) if c in defs]
+        return [c for c in names if c != NAME_COLUMN.get(self.ot.name)]
+
+    # -- links -------------------------------------------------------------------------------
+
+    def params(self, **changes) -> dict:
+        values = {
+            "view": str(self.saved_view.pk) if self.saved_view else self.view_key,
+            "q": self.query,
+            "filters": json.dumps(self.filter_groups, separators=(",", ":"))
+            if self.filter_groups
+            else "",
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
+        values.update(changes)
+        defaults = {
+            "view": "all",
+            "q": "",
+            "filters": "",
+            "page": 1,
+            "per_page": 25,
+            "sort": DEFAULT_SORT.get(self.ot.name),
+        }
+        return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
+
+    def url(self, **changes) -> str:
+        query = urlencode(self.params(**changes))
+        return f"?{query}" if query else ""
+
+    def sort_url(self, name: str) -> str:
+        descending = self.sort == name
+        return self.url(sort=f"-{name}" if descending else name, page=1)
+
+
+def visible_views(user, ot):
+    """The user's own saved views and those teammates shared."""
+    return SavedView.objects.filter(object_type=ot.name).filter(Q(owner=user) | Q(shared=True))
+
+
+def bounded_count(qs) -> tuple[int, bool]:
+    """(count, capped): never counts more than COUNT_CAP rows on a page view."""
+    count = qs.order_by()[: COUNT_CAP + 1].count()
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def page_of(state: ListState, qs):
+    ordering = order_by(state.ot, [state.sort])
+    offset = (state.page - 1) * state.per_page
+    rows = list(qs.order_by(*ordering)[offset : offset + state.per_page + 1])
+    return rows[: state.per_page], len(rows) > state.per_page

@@ -1,0 +1,22 @@
+"""The left navigation, with the current section marked."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def nav_items(request) -> dict:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    items = [
+        ("contacts", _("Contacts"), reverse("contacts:list")),
+        ("companies", _("Companies"), reverse("companies:list")),
+        ("deals", _("Deals"), reverse("deals:list")),
+        ("tasks", _("Tasks"), reverse("tasks:list")),
+    ]
+    path = request.path
+    return {
+        "nav_items": [
+            {"icon": icon, "label": label, "url": url, "active": path.startswith(url)}
+            for icon, label, url in items
+        ]
+    }

@@ -1,0 +1,85 @@
+"""What a record page shows: the "About" properties, formatted for the reader (UI-3)."""
+
+from comptoir.core.portal.services import portal
+from comptoir.core.properties import registry
+from comptoir.core.records.values import read_value
+from comptoir.core.ui.formatting import babel_locale, format_value
+
+ABOUT = {
+    "contacts": [
+        "email",
+        "phone",
+        "mobilephone",
+        "jobtitle",
+        "hubspot_owner_id",
+        "lifecyclestage",
+        "hs_lead_status",
+        "city",
+        "country",
+        "createdate",
+        "notes_last_updated",
+    ],
+    "companies": [
+        "domain",
+        "name",
+        "industry",
+        "type",
+        "hubspot_owner_id",
+        "phone",
+        "city",
+        "country",
+        "numberofemployees",
+        "annualrevenue",
+        "lifecyclestage",
+        "createdate",
+    ],
+    "deals": [
+        "amount",
+        "dealstage",
+        "pipeline",
+        "closedate",
+        "hubspot_owner_id",
+        "dealtype",
+        "hs_priority",
+        "hs_deal_stage_probability",
+        "createdate",
+    ],
+    "tasks": [
+        "hs_task_subject",
+        "hs_timestamp",
+        "hs_task_status",
+        "hs_task_priority",
+        "hs_task_type",
+        "hubspot_owner_id",
+    ],
+}
+
+
+def label(defn) -> str:
+    return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
+
+
+def property_rows(ot, record, names) -> list[dict]:
+    defs = registry.definitions(ot)
+    settings = portal()
+    rows = []
+    for name in names:
+        defn = defs.get(name)
+        if defn is None:
+            continue
+        value = read_value(record, defn)
+        rows.append(
+            {
+                "name": name,
+                "label": label(defn),
+                "display": format_value(
+                    defn, value, tz=settings.report_time_zone, currency=settings.currency
+                ),
+                "editable": not defn.read_only_value,
+            }
+        )
+    return rows
+
+
+def about_properties(ot, record) -> list[dict]:
+    return property_rows(ot, record, ABOUT.get(ot.name, list(ot.default_properties)))

@@ -1,0 +1,50 @@
+"""The top bar's search: contacts, companies and deals at once, as you type."""
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from comptoir.core.records.values import display_name
+from comptoir.core.search.compiler import filtered_queryset
+from comptoir.core.search.text import query_tokens
+from comptoir.core.ui.record import label
+
+PER_TYPE = 5
+TYPES = ("contacts", "companies", "deals")
+
+
+def global_search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    groups = []
+    if query_tokens(query):
+        from comptoir.core.objects.registry import get_object_type
+        from comptoir.core.properties import registry
+
+        for name in TYPES:
+            ot = get_object_type(name)
+            rows = list(filtered_queryset(ot, query=query).order_by("-pk")[:PER_TYPE])
+            if rows:
+                second = {"contacts": "email", "companies": "domain", "deals": "dealstage"}[name]
+                defn = registry.definitions(ot)[second]
+                groups.append(
+                    {
+                        "ot": ot,
+                        "label": ot.label_fr if request.LANGUAGE_CODE == "fr" else ot.label,
+                        "items": [
+                            {
+                                "name": display_name(ot, r),
+                                "detail": _secondary(defn, r),
+                                "url": reverse(f"{ot.name}:detail", args=[r.pk]),
+                            }
+                            for r in rows
+                        ],
+                    }
+                )
+    template = "search/_results.html" if request.htmx else "search/page.html"
+    return render(request, template, {"query": query, "groups": groups, "label": label})
+
+
+def _secondary(defn, record) -> str:
+    from comptoir.core.records.values import read_value
+    from comptoir.core.ui.formatting import format_value
+
+    return format_value(defn, read_value(record, defn))

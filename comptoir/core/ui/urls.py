@@ -1,0 +1,41 @@
+"""The same URL set for every object type's pages."""
+
+from django.urls import path
+
+from comptoir.core.ui import record_views, views
+
+
+def object_urls(object_type: str) -> list:
+    kw = {"object_type": object_type}
+    return [
+        path("", views.record_list, kw, name="list"),
+        path("create/", views.record_create, kw, name="create"),
+        path("bulk/", views.bulk_action, kw, name="bulk"),
+        path("columns/", views.edit_columns, kw, name="columns"),
+        path("views/", views.view_save, kw, name="view_save"),
+        path("views/<int:view_id>/", views.view_change, kw, name="view_change"),
+        path("<int:pk>/preview/", views.record_preview, kw, name="preview"),
+        *record_urls(kw),
+    ]
+
+
+def record_urls(kw: dict) -> list:
+    """The record page (UI-3, UI-4, ACT-1): core/ui/record_views.py."""
+    rv = record_views
+    prop = "<int:pk>/properties/<str:name>/"
+    card = "<int:pk>/associations/<str:target>/"
+    return [
+        path("<int:pk>/", rv.record_detail, kw, name="detail"),
+        path("<int:pk>/properties/", rv.all_properties, kw, name="properties"),
+        path(prop, rv.property_value, kw, name="property"),
+        path(f"{prop}edit/", rv.property_edit, kw, name="property_edit"),
+        path(f"{prop}history/", rv.property_history_view, kw, name="property_history"),
+        path(card, rv.association_card, kw, name="assoc_card"),
+        path(f"{card}search/", rv.association_search, kw, name="assoc_search"),
+        path(f"{card}add/", rv.association_add, kw, name="assoc_add"),
+        path(f"{card}create/", rv.association_create, kw, name="assoc_create"),
+        path(f"{card}<int:to_id>/remove/", rv.association_remove, kw, name="assoc_remove"),
+        path(f"{card}<int:to_id>/primary/", rv.association_primary, kw, name="assoc_primary"),
+        path("<int:pk>/timeline/", rv.record_timeline, kw, name="timeline"),
+        path("<int:pk>/log/<str:kind>/", rv.composer_log, kw, name="log"),
+    ]

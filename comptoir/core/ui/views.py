@@ -1,0 +1,380 @@
+"""Index pages shared by every object type (UI-1): the table, saved views, columns, bulk
+actions, the create dialog and the preview panel (UI-2). Writes go through services."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.portal.services import portal
+from comptoir.core.properties import registry
+from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.records import services as records
+from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.savedviews import services as views_service
+from comptoir.core.search.compiler import SearchError
+from comptoir.core.ui import listing
+from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
+from comptoir.core.ui.formatting import format_value
+from comptoir.core.ui.listing import BUILTIN_VIEWS, NAME_COLUMN, ListState, visible_views
+
+BULK_LIMIT = 1000
+
+
+def ui_source(request) -> ChangeSource:
+    return ChangeSource.for_user(request.user)
+
+
+def _label(defn) -> str:
+    from comptoir.core.ui.formatting import babel_locale
+
+    return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
+
+
+def _detail_url(ot, pk) -> str:
+    return reverse(f"{ot.name}:detail", args=[pk])
+
+
+def _company_names(rows, names) -> dict:
+    """Primary-company column shows names: one query for the page."""
+    if "associatedcompanyid" not in names:
+        return {}
+    ids = {r.properties.get("associatedcompanyid") for r in rows} - {None}
+    return dict(base_queryset("companies").filter(pk__in=ids).values_list("pk", "name"))
+
+
+def table_rows(ot, rows, names) -> list[dict]:
+    defs = registry.definitions(ot)
+    settings = portal()
+    companies = _company_names(rows, names)
+    result = []
+    for record in rows:
+        cells = []
+        for name in names:
+            defn = defs[name]
+            value = read_value(record, defn)
+            if name == "associatedcompanyid" and value is not None:
+                text = companies.get(int(value), "")
+                link = reverse("companies:detail", args=[value]) if text else ""
+            else:
+                text = format_value(
+                    defn, value, tz=settings.report_time_zone, currency=settings.currency
+                )
+                link = ""
+            numeric = defn.type == "number" and name != "associatedcompanyid"
+            cells.append({"text": text, "link": link, "numeric": numeric})
+        result.append(
+            {
+                "pk": record.pk,
+                "name": display_name(ot, record),
+                "url": _detail_url(ot, record.pk),
+                "cells": cells,
+            }
+        )
+    return result
+
+
+COLUMN_LABELS = {"associatedcompanyid": _lazy("Primary company")}
+
+
+def _columns(ot, names):
+    defs = registry.definitions(ot)
+    return [
+        {
+            "name": n,
+            "label": COLUMN_LABELS.get(n) or _label(defs[n]),
+            "numeric": defs[n].type == "number" and n != "associatedcompanyid",
+        }
+        for n in names
+    ]
+
+
+def list_context(request, ot, state: ListState) -> dict:
+    names = state.columns(request.user)
+    try:
+        qs = state.queryset(request.user)
+        count, capped = listing.bounded_count(qs)
+        rows, has_next = listing.page_of(state, qs)
+    except SearchError as exc:
+        state.errors.append(str(exc))
+        count, capped, rows, has_next = 0, False, [], False
+    defs = registry.definitions(ot)
+    name_column = NAME_COLUMN.get(ot.name)
+    return {
+        "ot": ot,
+        "state": state,
+        "count": count,
+        "capped": capped,
+        "columns": _columns(ot, names),
+        "name_label": _("Name"),
+        "name_sort": name_column,
+        "rows": table_rows(ot, rows, names),
+        "has_next": has_next,
+        "has_previous": state.page > 1,
+        "builtin_views": list(BUILTIN_VIEWS.values()),
+        "saved_views": list(visible_views(request.user, ot)),
+        "filterable": sorted(
+            ((n, _label(d)) for n, d in defs.items() if not d.hidden),
+            key=lambda item: item[1].lower(),
+        ),
+        "owners": make_field(defs["hubspot_owner_id"], None, "UTC").choices
+        if "hubspot_owner_id" in defs
+        else [],
+        "page_sizes": listing.PAGE_SIZES,
+    }
+
+
+def record_list(request, object_type):
+    ot = get_object_type(object_type)
+    state = ListState.from_request(request, ot)
+    context = list_context(request, ot, state)
+    if request.GET.get("create"):
+        context["create_form"] = create_fields(ot, {}, {})
+    partial = request.htmx and request.htmx.target == "records-table"
+    template = "records/_table.html" if partial else "records/list.html"
+    return render(request, template, context)
+
+
+# -- create -----------------------------------------------------------------------------------
+
+
+def create_fields(ot, values: dict, errors: dict) -> list:
+    defs = registry.definitions(ot)
+    tz = portal().report_time_zone
+    return [
+        make_field(defs[n], values.get(n), tz, errors.get(n, ""))
+        for n in CREATE_FIELDS.get(ot.name, [])
+        if n in defs
+    ]
+
+
+def form_properties(ot, post, names) -> dict:
+    defs = registry.definitions(ot)
+    tz = portal().report_time_zone
+    return {
+        n: submitted_value(defs[n], post.get(n), tz)
+        for n in names
+        if n in defs and post.get(n) not in (None,)
+    }
+
+
+def errors_by_field(exc) -> dict:
+    if isinstance(exc, DuplicateValue):
+        return {exc.name: _("Already used by another record (#%(id)s).") % {"id": exc.existing_id}}
+    return {e.name: e.message for e in exc.errors}
+
+
+def record_create(request, object_type):
+    ot = get_object_type(object_type)
+    if request.method != "POST":
+        return render(
+            request, "records/_create_dialog.html", {"ot": ot, "fields": create_fields(ot, {}, {})}
+        )
+    props = {
+        k: v
+        for k, v in form_properties(ot, request.POST, CREATE_FIELDS[ot.name]).items()
+        if v != ""
+    }
+    try:
+        record = records.create_record(ot, props, source=ui_source(request))
+    except (ValidationFailed, DuplicateValue) as exc:
+        fields = create_fields(ot, {}, errors_by_field(exc))
+        for field in fields:
+            field.value = request.POST.get(field.name, "")
+        response = render(
+            request,
+            "records/_create_dialog.html",
+            {"ot": ot, "fields": fields, "failed": True},
+            status=422,
+        )
+        return response
+    messages.success(
+        request,
+        _("%(type)s “%(name)s” created.")
+        % {"type": _label_type(ot), "name": display_name(ot, record)},
+    )
+    url = _detail_url(ot, record.pk)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _label_type(ot) -> str:
+    from comptoir.core.ui.formatting import babel_locale
+
+    return ot.singular_label_fr if babel_locale().startswith("fr") else ot.singular_label
+
+
+# -- preview ----------------------------------------------------------------------------------
+
+
+def record_preview(request, object_type, pk):
+    ot = get_object_type(object_type)
+    try:
+        record = records.get_record(ot, pk)
+    except RecordNotFound:
+        return render(request, "records/_gone.html", {"ot": ot}, status=404)
+    from comptoir.core.ui.record import about_properties
+
+    return render(
+        request,
+        "records/_preview.html",
+        {
+            "ot": ot,
+            "record": record,
+            "name": display_name(ot, record),
+            "properties": about_properties(ot, record),
+            "url": _detail_url(ot, pk),
+        },
+    )
+
+
+# -- saved views and columns -----------------------------------------------------------------
+
+
+def _back(request, ot, **params):
+    state = ListState.from_request(request, ot)
+    return redirect(reverse(f"{ot.name}:list") + state.url(**params))
+
+
+@require_POST
+def view_save(request, object_type):
+    ot = get_object_type(object_type)
+    state = ListState.from_request(request, ot)
+    # Two sets of groups are ANDed on the page; a saved view holds one set: combine them.
+    combined = _and_groups(state.view_filter_groups(request.user), state.filter_groups)
+    try:
+        view = views_service.save_view(
+            request.user,
+            ot,
+            request.POST.get("name"),
+            filter_groups=combined,
+            query=state.query,
+            sort=state.sort,
+            columns=state.columns(request.user),
+            shared=request.POST.get("shared") == "on",
+        )
+    except (ValidationFailed, SearchError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return _back(request, ot)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(reverse(f"{ot.name}:list") + f"?view={view.pk}")
+
+
+def _and_groups(first: list, second: list) -> list:
+    """(A or B) and (C or D) → (A and C) or (A and D) or (B and C) or (B and D)."""
+    if not first:
+        return second
+    if not second:
+        return first
+    return [{"filters": a["filters"] + b["filters"]} for a in first for b in second]
+
+
+def _own_view(request, ot, view_id):
+    view = get_object_or_404(visible_views(request.user, ot), pk=view_id)
+    return view
+
+
+@require_POST
+def view_change(request, object_type, view_id):
+    ot = get_object_type(object_type)
+    view = _own_view(request, ot, view_id)
+    action = request.POST.get("action")
+    try:
+        if action == "rename":
+            views_service.rename_view(request.user, view, request.POST.get("name"))
+            messages.success(request, _("View renamed."))
+        elif action == "share":
+            views_service.share_view(request.user, view, request.POST.get("shared") == "on")
+            messages.success(request, _("Sharing updated."))
+        elif action == "delete":
+            views_service.delete_view(request.user, view)
+            messages.success(request, _("View deleted."))
+            return redirect(reverse(f"{ot.name}:list"))
+        else:
+            raise Http404
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse(f"{ot.name}:list") + f"?view={view.pk}")
+
+
+def edit_columns(request, object_type):
+    ot = get_object_type(object_type)
+    state = ListState.from_request(request, ot)
+    defs = registry.definitions(ot)
+    if request.method == "POST":
+        try:
+            views_service.set_columns(
+                request.user, ot, state.view_key, state.saved_view, request.POST.getlist("columns")
+            )
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+        return redirect(reverse(f"{ot.name}:list") + state.url())
+    current = state.columns(request.user)
+    available = sorted(
+        ((n, _label(d)) for n, d in defs.items() if n != NAME_COLUMN.get(ot.name) and not d.hidden),
+        key=lambda item: item[1].lower(),
+    )
+    return render(
+        request,
+        "records/_columns_dialog.html",
+        {"ot": ot, "state": state, "current": current, "available": available},
+    )
+
+
+# -- bulk actions -----------------------------------------------------------------------------
+
+
+@require_POST
+def bulk_action(request, object_type):
+    ot = get_object_type(object_type)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    action = request.POST.get("action")
+    source = ui_source(request)
+    if not ids:
+        messages.error(request, _("Select at least one record."))
+        return _back(request, ot)
+    done, failed = 0, []
+    for pk in ids:
+        try:
+            if action == "delete":
+                records.archive_record(ot, pk, source=source)
+            elif action == "assign_owner":
+                records.update_record(
+                    ot, pk, {"hubspot_owner_id": request.POST.get("owner")}, source=source
+                )
+            elif action == "edit_property":
+                name = request.POST.get("property", "")
+                defs = registry.definitions(ot)
+                if name not in defs:
+                    raise ValidationFailed([])
+                value = submitted_value(
+                    defs[name], request.POST.get("value", ""), portal().report_time_zone
+                )
+                records.update_record(ot, pk, {name: value}, source=source)
+            else:
+                raise Http404
+            done += 1
+        except (ValidationFailed, DuplicateValue, RecordNotFound) as exc:
+            failed.append(str(getattr(exc, "message", exc)) or _("not allowed"))
+    if done:
+        messages.success(
+            request,
+            _("%(n)d record(s) updated.") % {"n": done}
+            if action != "delete"
+            else _("%(n)d record(s) deleted. They stay restorable for 90 days.") % {"n": done},
+        )
+    if failed:
+        messages.error(
+            request,
+            _("%(n)d record(s) were not changed: %(reason)s")
+            % {"n": len(failed), "reason": failed[0]},
+        )
+    return _back(request, ot)

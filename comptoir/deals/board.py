@@ -1,0 +1,230 @@
+"""The deals board (UI-5): one column per stage of a pipeline, over the table's filters.
+
+Per column: count, total amount and weighted amount come from one GROUP BY query; the
+cards from one LIMIT query per stage that holds deals, so the page costs the same number
+of queries with 20 deals or 200 000.
+"""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from babel.numbers import format_percent
+from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from comptoir.core.portal.services import portal
+from comptoir.core.properties.registry import cached
+from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by
+from comptoir.core.ui.formatting import babel_locale, format_amount, format_date, owner_names
+from comptoir.core.ui.listing import ListState
+
+CARD_LIMIT = 50
+CARD_FIELDS = (
+    "pk",
+    "dealname",
+    "amount",
+    "closedate",
+    "hubspot_owner_id",
+    "dealstage",
+    "pipeline",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    stage_id: str
+    label: str
+    label_fr: str
+    probability: Decimal
+    is_closed: bool
+
+    @property
+    def name(self) -> str:
+        return self.label_fr if babel_locale().startswith("fr") and self.label_fr else self.label
+
+
+@dataclass(frozen=True)
+class PipelineInfo:
+    pipeline_id: str
+    label: str
+    label_fr: str
+    stages: tuple[Stage, ...]
+
+    @property
+    def name(self) -> str:
+        return self.label_fr if babel_locale().startswith("fr") and self.label_fr else self.label
+
+    def stage(self, stage_id) -> Stage | None:
+        return next((s for s in self.stages if s.stage_id == stage_id), None)
+
+
+def pipelines() -> list[PipelineInfo]:
+    """Active deal pipelines with their active stages, in display order (cached)."""
+    from comptoir.core.pipelines.models import Pipeline, PipelineStage
+
+    def load():
+        rows = list(
+            Pipeline.objects.filter(object_type="deals", archived=False).order_by(
+                "display_order", "id"
+            )
+        )
+        stages: dict[int, list[Stage]] = {p.pk: [] for p in rows}
+        for s in PipelineStage.objects.filter(pipeline__in=rows, archived=False).order_by(
+            "display_order", "id"
+        ):
+            stages[s.pipeline_id].append(
+                Stage(s.stage_id, s.label, s.label_fr, s.probability, s.is_closed)
+            )
+        return [PipelineInfo(p.pipeline_id, p.label, p.label_fr, tuple(stages[p.pk])) for p in rows]
+
+    return cached("board_pipelines:deals", load)
+
+
+def pipeline_for(pipeline_id: str | None) -> PipelineInfo | None:
+    known = pipelines()
+    return next((p for p in known if p.pipeline_id == pipeline_id), known[0] if known else None)
+
+
+@dataclass
+class Card:
+    pk: int
+    name: str
+    url: str
+    amount: str
+    close_date: str
+    overdue: bool
+    owner: str
+    stage_id: str
+    moved: bool = False
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    total: Decimal = Decimal(0)
+    cards: list = field(default_factory=list)
+    more_url: str = ""
+    total_text: str = ""
+    weighted_text: str = ""
+    probability_text: str = ""
+
+    @property
+    def more(self) -> int:
+        return max(0, self.count - len(self.cards))
+
+    @property
+    def weighted(self) -> Decimal:
+        return self.total * self.stage.probability
+
+
+def deals_queryset(state: ListState, user, pipeline: PipelineInfo):
+    """The table's filters (view, advanced filters, search), restricted to the pipeline."""
+    return state.queryset(user).filter(pipeline=pipeline.pipeline_id)
+
+
+def _card(deal, stage: Stage | None, now, tz, currency, owners) -> Card:
+    close = deal.closedate
+    owner = owners.get(str(deal.hubspot_owner_id), "") if deal.hubspot_owner_id else ""
+    return Card(
+        pk=deal.pk,
+        name=deal.dealname or f"#{deal.pk}",
+        url=reverse("deals:detail", args=[deal.pk]),
+        amount=format_amount(deal.amount, currency) if deal.amount is not None else "",
+        close_date=format_date(close, tz) if close else "",
+        overdue=bool(close and close < now and stage is not None and not stage.is_closed),
+        owner=owner,
+        stage_id=deal.dealstage,
+    )
+
+
+def table_url(state: ListState, pipeline: PipelineInfo, stage: Stage) -> str:
+    """The deals table filtered like the board, on one stage of the pipeline."""
+    extra = [
+        {"propertyName": "pipeline", "operator": "EQ", "value": pipeline.pipeline_id},
+        {"propertyName": "dealstage", "operator": "EQ", "value": stage.stage_id},
+    ]
+    groups = [
+        {"filters": [*g["filters"], *extra][:MAX_FILTERS_PER_GROUP]} for g in state.filter_groups
+    ] or [{"filters": extra}]
+    return reverse("deals:list") + state.url(
+        filters=json.dumps(groups, separators=(",", ":")), page=1
+    )
+
+
+def build_columns(
+    state: ListState,
+    user,
+    pipeline: PipelineInfo,
+    only=None,
+    pinned: int | None = None,
+    cards: bool = True,
+) -> list[Column]:
+    """Columns of the board (or of the stages in `only`), with their first cards.
+
+    `pinned`: a deal to show first in its column even beyond the card limit (just moved).
+    `cards=False`: counts and totals only.
+    """
+    settings = portal()
+    tz, currency = settings.report_time_zone, settings.currency
+    wanted = [s for s in pipeline.stages if only is None or s.stage_id in only]
+    columns = {s.stage_id: Column(stage=s) for s in wanted}
+    if not columns:
+        return []
+    qs = deals_queryset(state, user, pipeline)
+    if only is not None:
+        qs = qs.filter(dealstage__in=list(columns))
+    totals = qs.order_by().values("dealstage").annotate(n=Count("pk"), total=Sum("amount"))
+    for row in totals:
+        column = columns.get(row["dealstage"])
+        if column is not None:
+            column.count = row["n"]
+            column.total = row["total"] or Decimal(0)
+    busy = [sid for sid, c in columns.items() if c.count] if cards else []
+    deals = []
+    if busy:
+        # One LIMIT query per stage: each reads its first cards off an index (top-N), where a
+        # window function over the whole pipeline would sort every deal of it.
+        ordering = order_by(state.ot, [state.sort])
+        for stage_id in busy:
+            deals.extend(
+                qs.filter(dealstage=stage_id).only(*CARD_FIELDS).order_by(*ordering)[:CARD_LIMIT]
+            )
+    if cards and pinned is not None and not any(d.pk == pinned for d in deals):
+        extra = qs.filter(pk=pinned).only(*CARD_FIELDS).first()
+        if extra is not None and extra.dealstage in columns:
+            deals.insert(0, extra)
+    now = timezone.now()
+    owners = owner_names()
+    for deal in deals:
+        column = columns.get(deal.dealstage)
+        if column is None:
+            continue
+        card = _card(deal, column.stage, now, tz, currency, owners)
+        card.moved = deal.pk == pinned
+        if card.moved:
+            column.cards.insert(0, card)
+        else:
+            column.cards.append(card)
+    for column in columns.values():
+        column.probability_text = format_percent(column.stage.probability, locale=babel_locale())
+        column.total_text = format_amount(column.total, currency)
+        column.weighted_text = format_amount(column.weighted.quantize(Decimal("0.01")), currency)
+        if column.more:
+            column.more_url = table_url(state, pipeline, column.stage)
+    return list(columns.values())
+
+
+def board_totals(columns: list[Column], currency: str) -> dict:
+    count = sum(c.count for c in columns)
+    total = sum((c.total for c in columns), Decimal(0))
+    weighted = sum((c.weighted for c in columns), Decimal(0))
+    return {
+        "count": count,
+        "total": format_amount(total, currency),
+        "weighted": format_amount(weighted.quantize(Decimal("0.01")), currency),
+    }

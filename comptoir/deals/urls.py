@@ -1,0 +1,12 @@
+from django.urls import path
+
+from comptoir.core.ui.urls import object_urls
+from comptoir.deals import views
+
+app_name = "deals"
+urlpatterns = [
+    path("board/", views.board, name="board"),
+    path("board/move/", views.board_move, name="board_move"),
+    path("board/filters/", views.board_filters, name="board_filters"),
+    *object_urls("deals"),
+]

@@ -1,0 +1,75 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+# still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (./run tests does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def seller(transactional_db):
+    from comptoir.core.testing.factories import make_user
+
+    return make_user("camille@example.com", first_name="Camille", last_name="Martin")
+
+
+def sign_in(context, live_server, email="camille@example.com", password="Pass-word-123"):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/contacts/")
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, seller):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = sign_in(context, live_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, seller):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True, has_touch=True
+    )
+    page = sign_in(context, live_server)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a picture of the main pages for the README (docs/screenshots)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
