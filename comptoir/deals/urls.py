@@ -7,6 +7,5 @@ app_name = "deals"
 urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/move/", views.board_move, name="board_move"),
-    path("board/filters/", views.board_filters, name="board_filters"),
     *object_urls("deals"),
 ]

@@ -4,12 +4,10 @@ Moves go through `update_record` (history, stage automation, lifecycle sync live
 the board reads the same query string as the deals table, so both show the same deals.
 """
 
-import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,12 +15,10 @@ from django.views.decorators.http import require_POST
 
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
-from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset
-from comptoir.core.search.compiler import SearchError, compile_filter_groups
-from comptoir.core.ui.filters import OPERATORS, groups_from_form
+from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.listing import BUILTIN_VIEWS, ListState, visible_views
 from comptoir.core.ui.views import ui_source
 from comptoir.deals.board import Column, board_totals, build_columns, pipeline_for, pipelines
@@ -190,79 +186,3 @@ def _summary(request, state, pipeline) -> dict | None:
     except SearchError:
         return None
     return board_totals(columns, portal().currency)
-
-
-# -- advanced filters on the board -------------------------------------------------------------
-
-
-def _filter_rows(groups) -> list:
-    shown = []
-    for group in groups or [{"filters": []}]:
-        filters = group["filters"] or [{"propertyName": "", "operator": "EQ", "value": ""}]
-        shown.append(
-            [
-                {
-                    "property": f.get("propertyName", ""),
-                    "operator": f.get("operator", "EQ"),
-                    "value": ", ".join(f["values"]) if "values" in f else f.get("value", ""),
-                    "high": f.get("highValue", ""),
-                }
-                for f in filters
-            ]
-        )
-    return shown
-
-
-def board_filters(request):
-    """The table's "Advanced filters" dialog, returning to the board."""
-    from comptoir.core.ui.record import label
-
-    ot = get_object_type("deals")
-    state = _state(request)
-    pipeline = pipeline_for(request.GET.get("pipeline"))
-    groups = state.filter_groups
-    error = ""
-    if request.method == "POST":
-        groups = groups_from_form(request.POST)
-        add = request.POST.get("add", "")
-        if add == "group" and len(groups) < 5:
-            groups.append({"filters": []})
-        elif add.startswith("row:") and add[4:].isdigit():
-            index = min(int(add[4:]), 4)
-            while len(groups) <= index:
-                groups.append({"filters": []})
-            groups[index]["filters"].append({"propertyName": "", "operator": "EQ", "value": ""})
-        else:
-            try:
-                compile_filter_groups(ot, groups)
-            except SearchError as exc:
-                error = str(exc)
-            else:
-                target = reverse("deals:board") + board_query(
-                    state,
-                    pipeline,
-                    filters=json.dumps(groups, separators=(",", ":")) if groups else "",
-                )
-                if request.htmx:
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = target
-                    return response
-                return redirect(target)
-    defs = registry.definitions(ot)
-    properties = sorted(
-        ((n, label(d)) for n, d in defs.items() if not d.hidden), key=lambda item: item[1].lower()
-    )
-    return render(
-        request,
-        "deals/_board_filters_dialog.html",
-        {
-            "ot": ot,
-            "state": state,
-            "groups": _filter_rows(groups),
-            "properties": properties,
-            "operators": OPERATORS,
-            "error": error,
-            "query": board_query(state, pipeline),
-        },
-        status=422 if error else 200,
-    )

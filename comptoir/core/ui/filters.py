@@ -74,6 +74,18 @@ def _rows(groups) -> list:
     return shown
 
 
+# Pages that open the dialog besides the table, and the query parameters of their own
+# to carry back (the deals board keeps its pipeline).
+RETURN_PAGES = {"board": ("deals:board", ("pipeline",))}
+
+
+def _return_url(request, ot, state, groups) -> str:
+    page, keep = RETURN_PAGES.get(request.GET.get("back", ""), (f"{ot.name}:list", ()))
+    extra = {k: request.GET[k] for k in keep if request.GET.get(k)}
+    filters = json.dumps(groups, separators=(",", ":")) if groups else ""
+    return reverse(page) + state.url(filters=filters, page=1, **extra)
+
+
 def filters_dialog(request, object_type):
     ot = get_object_type(object_type)
     state = ListState.from_request(request, ot)
@@ -84,8 +96,8 @@ def filters_dialog(request, object_type):
         add = request.POST.get("add", "")
         if add == "group" and len(groups) < 5:
             groups.append({"filters": []})
-        elif add.startswith("row:"):
-            index = int(add.split(":")[1])
+        elif add.startswith("row:") and add[4:].isdigit():
+            index = min(int(add[4:]), 4)
             while len(groups) <= index:
                 groups.append({"filters": []})
             groups[index]["filters"].append({"propertyName": "", "operator": "EQ", "value": ""})
@@ -95,9 +107,7 @@ def filters_dialog(request, object_type):
             except SearchError as exc:
                 error = str(exc)
             else:
-                target = reverse(f"{ot.name}:list") + state.url(
-                    filters=json.dumps(groups, separators=(",", ":")) if groups else "", page=1
-                )
+                target = _return_url(request, ot, state, groups)
                 if request.htmx:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = target
@@ -117,5 +127,7 @@ def filters_dialog(request, object_type):
             "properties": properties,
             "operators": OPERATORS,
             "error": error,
+            "query": request.META.get("QUERY_STRING", ""),
         },
+        status=422 if error else 200,
     )

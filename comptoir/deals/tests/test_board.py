@@ -229,7 +229,8 @@ def test_without_javascript_the_move_redirects_to_the_board(client_in, deals):
         {"deal": deal.pk, "from": "appointmentscheduled", "stage": "contractsent"},
     )
     assert response.status_code == 302
-    assert response["Location"].startswith("/deals/board/?") and "q=beta" in response["Location"]
+    assert response["Location"].startswith("/deals/board/?")
+    assert "pipeline=default" in response["Location"] and "q=beta" in response["Location"]
     assert get_record("deals", deal.pk).dealstage == "contractsent"
     # The stage dialog behind each card's button works without JavaScript too.
     page = client_in.get(f"/deals/board/?move={deal.pk}").content.decode()
@@ -325,18 +326,19 @@ def test_move_needs_post_and_a_session(client, client_in, deals):
 
 
 def test_board_filters_dialog_returns_to_the_board(client_in, deals):
-    dialog = client_in.get("/deals/board/filters/?pipeline=default")
+    dialog = client_in.get("/search/filters/deals/?pipeline=default&back=board")
     assert dialog.status_code == 200 and "Advanced filters" in dialog.content.decode()
     response = client_in.post(
-        "/deals/board/filters/?pipeline=default",
+        "/search/filters/deals/?pipeline=default&back=board",
         {"g0_p0": "amount", "g0_o0": "GT", "g0_v0": "600", "add": ""},
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/deals/board/?")
+    assert "pipeline=default" in response["Location"]
     columns = columns_of(client_in.get(response["Location"]))
     assert columns["appointmentscheduled"].count == 1
     bad = client_in.post(
-        "/deals/board/filters/", {"g0_p0": "amount", "g0_o0": "GT", "g0_v0": "lots", "add": ""}
+        "/search/filters/deals/?back=board", {"g0_p0": "amount", "g0_o0": "GT", "g0_v0": "lots", "add": ""}
     )
     assert bad.status_code == 422
 

@@ -1,4 +1,15 @@
 // Small behaviours of the shell; everything else is htmx attributes in the templates.
+// htmx 2 leaves 4xx answers unswapped. Ours are HTML meant for the user: a refused value
+// (422), a stale record (409) or one deleted meanwhile (404, 410) is shown in place.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  const html = (xhr.getResponseHeader("Content-Type") || "").includes("text/html");
+  if ([404, 409, 410, 422].includes(xhr.status) && html && xhr.responseText) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
 document.addEventListener("keydown", (event) => {
   const typing = /INPUT|TEXTAREA|SELECT/.test(document.activeElement?.tagName || "");
   if (event.key === "/" && !typing) {
@@ -219,17 +230,6 @@ document.addEventListener("htmx:afterSwap", () => {
     });
   }
 
-  // htmx 2 leaves 4xx answers unswapped; inside [data-swap-errors], validation errors (422),
-  // stale records (409) and deleted ones (404) are shown in place.
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    const elt = event.detail.requestConfig?.elt;
-    const status = event.detail.xhr.status;
-    if (ERROR_STATUSES.includes(status) && elt && elt.closest("[data-swap-errors]")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
-
   // The task dialog starts on its first invalid field, else on the title.
   function focusTaskDialog() {
     const dialog = document.getElementById("task-dialog");
@@ -297,16 +297,6 @@ document.addEventListener("htmx:afterSwap", () => {
 
 // ==== Record page (UI-3, UI-4, ACT-1): inline edit, composer, timeline, association cards ====
 (() => {
-  // Refused values (422) and stale records (410, 404) come back as HTML to show in place.
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    const xhr = event.detail.xhr;
-    const html = (xhr.getResponseHeader("Content-Type") || "").includes("text/html");
-    if ([404, 410, 422].includes(xhr.status) && html && xhr.responseText) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
-
   const FIELDS = "input:not([type=hidden]), select, textarea, [contenteditable=true]";
 
   // A server-opened dialog (history) is gone once closed, or the next swap would reopen it.
