@@ -26,6 +26,7 @@ from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import apply_query
 from comptoir.core.ui.fields import Field, make_field, submitted_value
 from comptoir.core.ui.formatting import option_label, owner_names
+from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import ui_source
 
 FORM_FIELDS = [
@@ -305,7 +306,7 @@ def _edit_context(request, pk, page_url) -> dict | None:
 
 
 def _error_text(problem) -> str:
-    return str(ERROR_MESSAGES.get(problem.code) or problem.message)
+    return str(ERROR_MESSAGES.get(problem.code) or error_text(problem))
 
 
 def _read_form(request, names, *, creating: bool):

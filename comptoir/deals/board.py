@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel.numbers import format_percent
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from comptoir.core.portal.services import portal
+from comptoir.core.properties.expressions import NotIndexed
 from comptoir.core.properties.registry import cached
-from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by
+from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by, scan_worthwhile
 from comptoir.core.ui.formatting import babel_locale, format_amount, format_date, owner_names
 from comptoir.core.ui.listing import ListState
 
@@ -122,9 +123,14 @@ class Column:
         return self.total * self.stage.probability
 
 
-def deals_queryset(state: ListState, user, pipeline: PipelineInfo):
-    """The table's filters (view, advanced filters, search), restricted to the pipeline."""
-    return state.queryset(user).filter(pipeline=pipeline.pipeline_id)
+def deals_queryset(state: ListState, user, pipeline: PipelineInfo, *, scan: bool = False):
+    """The table's filters (view, advanced filters, search), restricted to the pipeline.
+    `scan`: read in sort order, checking the filters row by row (see NotIndexed)."""
+    qs = state.queryset(user, scan=scan)
+    if scan:
+        return qs.alias(_pipeline=NotIndexed(F("pipeline"))).filter(
+            _pipeline=pipeline.pipeline_id)
+    return qs.filter(pipeline=pipeline.pipeline_id)
 
 
 def _card(deal, stage: Stage | None, now, tz, currency, owners) -> Card:
@@ -191,9 +197,13 @@ def build_columns(
         # window function over the whole pipeline would sort every deal of it.
         ordering = order_by(state.ot, [state.sort])
         for stage_id in busy:
-            deals.extend(
-                qs.filter(dealstage=stage_id).only(*CARD_FIELDS).order_by(*ordering)[:CARD_LIMIT]
-            )
+            # A crowded stage reads its first cards walking the sort index (SQLite).
+            if scan_worthwhile(columns[stage_id].count, True):
+                stage_qs = deals_queryset(state, user, pipeline, scan=True).alias(
+                    _stage=NotIndexed(F("dealstage"))).filter(_stage=stage_id)
+            else:
+                stage_qs = qs.filter(dealstage=stage_id)
+            deals.extend(stage_qs.only(*CARD_FIELDS).order_by(*ordering)[:CARD_LIMIT])
     if cards and pinned is not None and not any(d.pk == pinned for d in deals):
         extra = qs.filter(pk=pinned).only(*CARD_FIELDS).first()
         if extra is not None and extra.dealstage in columns:

@@ -20,6 +20,7 @@ from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.listing import BUILTIN_VIEWS, ListState, visible_views
+from comptoir.core.ui.phrases import error_text, errors_text
 from comptoir.core.ui.views import ui_source
 from comptoir.deals.board import Column, board_totals, build_columns, pipeline_for, pipelines
 
@@ -68,7 +69,7 @@ def board(request):
             "table_url": reverse("deals:list") + state.url(page=1),
             "views": [
                 {
-                    "label": v.label,
+                    "label": v.label_for(ot),
                     "url": board_query(state, pipeline, view=v.key, q="", filters=""),
                     "current": not state.saved_view and state.view_key == v.key,
                 }
@@ -136,7 +137,7 @@ def _move(request, pipeline, deal_id, from_stage, to_stage):
         try:
             return records.update_record(ot, deal, {"dealstage": to_stage}, source=source)
         except ValidationFailed as exc:
-            reason = "; ".join(e.message for e in exc.errors) or exc.message
+            reason = "; ".join(dict.fromkeys(error_text(e) for e in exc.errors)) or errors_text(exc)
             raise Refused(
                 422, _("The deal was not moved: %(reason)s") % {"reason": reason}
             ) from None

@@ -34,6 +34,12 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Signing in hashes the password twice per test (user creation, login): keep it cheap."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seller(transactional_db):
     from comptoir.core.testing.factories import make_user

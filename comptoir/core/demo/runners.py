@@ -32,7 +32,10 @@ class InlineRunner:
         pass
 
     def close(self) -> None:
-        connections.close_all()  # the last connection to close checkpoints the WAL
+        # The last connection to close checkpoints the WAL; never close a caller's
+        # transaction (a test's, say) under its feet.
+        if not connection.in_atomic_block:
+            connections.close_all()
 
     def abort(self) -> None:
         self.close()

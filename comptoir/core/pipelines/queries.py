@@ -14,6 +14,7 @@ class StageInfo:
     label: str
     probability: Decimal
     is_closed: bool
+    label_fr: str = ""
 
     @property
     def is_won(self) -> bool:
@@ -36,7 +37,12 @@ def stages(object_type="deals") -> dict[str, StageInfo]:
         )
         return {
             s.stage_id: StageInfo(
-                s.stage_id, s.pipeline.pipeline_id, s.label, s.probability, s.is_closed
+                s.stage_id,
+                s.pipeline.pipeline_id,
+                s.label,
+                s.probability,
+                s.is_closed,
+                s.label_fr,
             )
             for s in rows
         }
@@ -63,11 +69,17 @@ def default_pipeline_id(object_type="deals") -> str | None:
     return ids[0] if ids else None
 
 
-def pipeline_labels(object_type="deals") -> dict[str, str]:
+def pipeline_labels(object_type="deals", *, french: bool = False) -> dict[str, str]:
+    """{pipeline id: label}; with `french`, the French label where there is one."""
     from comptoir.core.pipelines.models import Pipeline
 
     name = get_object_type(object_type).name
-    return cached(
+    rows = cached(
         f"pipeline_labels:{name}",
-        lambda: dict(Pipeline.objects.filter(object_type=name).values_list("pipeline_id", "label")),
+        lambda: list(
+            Pipeline.objects.filter(object_type=name).values_list(
+                "pipeline_id", "label", "label_fr"
+            )
+        ),
     )
+    return {pid: (label_fr if french and label_fr else label) for pid, label, label_fr in rows}

@@ -109,3 +109,21 @@ def comparable_expression(ot, defn):
     if is_case_insensitive(defn) and defn.name not in STORED_LOWER:
         return UnicodeLower(expr)
     return expr
+
+
+class NotIndexed(Func):
+    """`+x` on SQLite: the same value, but the planner may not answer the term from an index.
+
+    When a filter matches many rows and the page is sorted, walking the sort index and
+    checking each row beats fetching every match through the filter's index and sorting
+    them all; SQLite cannot see that on its own. PostgreSQL plans this well: no-op there.
+    """
+
+    template = "%(expressions)s"
+
+    def __init__(self, expression):
+        super().__init__(expression, output_field=getattr(expression, "output_field", None))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"+({sql})", params

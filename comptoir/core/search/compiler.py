@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.lookups import (
@@ -38,7 +38,11 @@ from comptoir.core.properties.coercion import (
     parse_number,
 )
 from comptoir.core.properties.errors import PropertyError
-from comptoir.core.properties.expressions import comparable_expression, is_case_insensitive
+from comptoir.core.properties.expressions import (
+    NotIndexed,
+    comparable_expression,
+    is_case_insensitive,
+)
 from comptoir.core.properties.models import PropertyType
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.fulltext import fts_table
@@ -147,7 +151,7 @@ def _association_filter(ot: ObjectType, flt: dict) -> Q:
     return Q(pk__in=linked)
 
 
-def compile_filter(ot: ObjectType, flt: dict) -> Q:
+def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
     if not isinstance(flt, dict):
         raise SearchError("Each filter must be an object.")
     name = flt.get("propertyName")
@@ -164,6 +168,8 @@ def compile_filter(ot: ObjectType, flt: dict) -> Q:
     if defn is None:
         raise SearchError(f'Property "{name}" does not exist on {ot.name}.')
     expr = comparable_expression(ot, defn)
+    if scan:
+        expr = NotIndexed(expr)
     column = bool(defn.column)
     has_value = ~Q(_isnull(expr))
     missing = Q(_isnull(expr))
@@ -215,8 +221,11 @@ def _isnull(expr):
     return IsNull(expr, True)
 
 
-def compile_filter_groups(object_type, filter_groups) -> Q:
-    """OR of ANDed filters; an empty list matches everything."""
+def compile_filter_groups(object_type, filter_groups, *, scan: bool = False) -> Q:
+    """OR of ANDed filters; an empty list matches everything.
+
+    `scan`: the filters check rows instead of choosing an index (see NotIndexed); for a
+    sorted page when the filters are known to match many rows."""
     ot = get_object_type(object_type)
     if filter_groups in (None, []):
         return Q()
@@ -240,7 +249,7 @@ def compile_filter_groups(object_type, filter_groups) -> Q:
         total += len(filters)
         group_q = Q()
         for flt in filters:
-            group_q &= compile_filter(ot, flt)
+            group_q &= compile_filter(ot, flt, scan=scan)
         combined |= group_q
     if total > MAX_FILTERS:
         raise SearchError(f"Too many filters ({total}); the maximum is {MAX_FILTERS}.")
@@ -250,7 +259,7 @@ def compile_filter_groups(object_type, filter_groups) -> Q:
 # -- full text --------------------------------------------------------------------------------
 
 
-def apply_query(qs, ot: ObjectType, query: str):
+def apply_query(qs, ot: ObjectType, query: str, *, scan: bool = False):
     """Restrict to records whose searchable text matches every word (as a prefix)."""
     words = query_tokens(query or "")
     if not words:
@@ -259,7 +268,10 @@ def apply_query(qs, ot: ObjectType, query: str):
     if connection.vendor == "sqlite":
         fts = fts_table(table)
         match = " ".join(f'"{w}"*' for w in words)
-        return qs.filter(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match]))
+        matches = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])
+        if scan:
+            return qs.filter(In(NotIndexed(F("pk")), matches))
+        return qs.filter(pk__in=matches)
     tsquery = " & ".join(f"{w}:*" for w in words)
     return qs.filter(
         RawSQL(
@@ -328,11 +340,20 @@ def _nullable(ot, defn) -> bool:
 # -- the whole request ------------------------------------------------------------------------
 
 
-def filtered_queryset(object_type, *, filter_groups=None, query=None, base=None):
+# A sorted page whose filters match more rows than this walks the sort index instead.
+SCAN_THRESHOLD = 2000
+
+
+def filtered_queryset(object_type, *, filter_groups=None, query=None, base=None, scan=False):
     ot = get_object_type(object_type)
     qs = base if base is not None else base_queryset(ot)
-    qs = qs.filter(compile_filter_groups(ot, filter_groups))
-    return apply_query(qs, ot, query)
+    qs = qs.filter(compile_filter_groups(ot, filter_groups, scan=scan))
+    return apply_query(qs, ot, query, scan=scan)
+
+
+def scan_worthwhile(count: int, sorted_by_property: bool) -> bool:
+    """True when a sorted page is cheaper to read in sort order (SQLite only matters)."""
+    return sorted_by_property and count > SCAN_THRESHOLD and connection.vendor == "sqlite"
 
 
 def parse_paging(limit, after) -> tuple[int, int]:
@@ -359,16 +380,20 @@ def search(object_type, request: dict, *, base=None, count: bool = True) -> Sear
     if not isinstance(request, dict):
         raise SearchError("The search request must be a JSON object.")
     limit, offset = parse_paging(request.get("limit"), request.get("after"))
-    qs = filtered_queryset(
-        ot, filter_groups=request.get("filterGroups"), query=request.get("query"), base=base
-    )
+    groups, query = request.get("filterGroups"), request.get("query")
+    qs = filtered_queryset(ot, filter_groups=groups, query=query, base=base)
     ordering = order_by(ot, request.get("sorts"))
-    records = list(qs.order_by(*ordering)[offset : offset + limit + 1])
+    sorted_by_property = ordering[0] not in ("pk", "-pk") and bool(groups or query)
+    total = qs.count() if count and sorted_by_property else None
+    page = qs
+    if total is not None and scan_worthwhile(total, sorted_by_property):
+        page = filtered_queryset(ot, filter_groups=groups, query=query, base=base, scan=True)
+    records = list(page.order_by(*ordering)[offset : offset + limit + 1])
     has_more = len(records) > limit
     records = records[:limit]
-    if count:
+    if total is None and count:
         total = offset + len(records) if not has_more and (records or offset == 0) else qs.count()
-    else:
+    elif total is None:
         total = -1
     next_after = str(offset + limit) if has_more and offset + limit < MAX_RESULTS else None
     return SearchResult(total=total, records=records, next_after=next_after)

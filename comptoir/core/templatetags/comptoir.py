@@ -61,3 +61,19 @@ def page_url(state, step):
 @register.filter
 def per_page_url(state, size):
     return state.url(per_page=int(size), page=1)
+
+
+@register.simple_tag
+def type_phrase(key: str, ot, **values) -> str:
+    """A sentence naming an object type, agreed per language (core/ui/phrases.py)."""
+    from comptoir.core.ui.phrases import phrase
+
+    return phrase(key, ot, **values)
+
+
+@register.filter
+def type_label(ot, singular=False) -> str:
+    """The object type's name in the current language ("Entreprises")."""
+    from comptoir.core.ui.cards import type_label as label
+
+    return label(ot, plural=not singular)

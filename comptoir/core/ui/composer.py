@@ -22,6 +22,7 @@ from comptoir.core.records.services import create_record
 from comptoir.core.records.values import base_queryset
 from comptoir.core.ui.cards import FormField, form_field
 from comptoir.core.ui.fields import submitted_value
+from comptoir.core.ui.phrases import error_text, errors_text
 from comptoir.core.ui.richtext import clean_html, plain_text, text_to_html
 
 # (tab key, activity object type, tab label, submit label, done message)
@@ -259,17 +260,17 @@ def log(kind: str, ot, record, name: str, raw, source, owner_id=None):
     try:
         activity = create_record(type_name, props, source=source, associations=links)
     except DuplicateValue as exc:
-        return None, {"__all__": str(exc)}
+        return None, {"__all__": errors_text(exc)}
     except ValidationFailed as exc:
         mapped = {}
         names = set(FIELDS[kind]) | {RICH}
         for error in exc.errors:
             field_name = ERROR_FIELD.get(kind, {}).get(error.name, error.name)
             if field_name in names:
-                mapped[field_name] = error.message
+                mapped[field_name] = error_text(error)
             else:
-                mapped["__all__"] = exc.message
-        return None, mapped or {"__all__": exc.message}
+                mapped["__all__"] = errors_text(exc)
+        return None, mapped or {"__all__": errors_text(exc)}
     return activity, None
 
 

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from comptoir.core.properties.models import PropertyType
-from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
+from comptoir.core.ui.formatting import (
+    babel_locale,
+    option_label,
+    owner_names,
+    pipeline_names,
+    stage_label,
+)
 
 CREATE_FIELDS = {
     "contacts": [
@@ -75,14 +81,14 @@ class Field:
 
 
 def choices_for(defn) -> list[tuple[str, str]]:
-    from comptoir.core.pipelines.queries import pipeline_labels, stages
+    from comptoir.core.pipelines.queries import stages
 
     if defn.options_source == "owners":
         return sorted(owner_names().items(), key=lambda item: item[1].lower())
     if defn.options_source == "stages":
-        return [(sid, f"{s.label}") for sid, s in stages(defn.object_type).items()]
+        return [(sid, stage_label(s)) for sid, s in stages(defn.object_type).items()]
     if defn.options_source == "pipelines":
-        return list(pipeline_labels(defn.object_type).items())
+        return list(pipeline_names(defn.object_type).items())
     if defn.type == PropertyType.BOOL:
         return [("true", _("Yes")), ("false", _("No"))]
     return [

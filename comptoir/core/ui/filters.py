@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
-from comptoir.core.search.compiler import SearchError, compile_filter_groups
+from comptoir.core.search.compiler import MAX_FILTERS, SearchError, compile_filter_groups
 from comptoir.core.ui.listing import ListState
 from comptoir.core.ui.record import label
 
@@ -74,6 +74,18 @@ def _rows(groups) -> list:
     return shown
 
 
+def _problem(exc, groups) -> str:
+    """Why the filters were refused: the search engine's words (English, as the API's), or
+    in other languages the likely cause, since the dialog only lets a value be wrong."""
+    from django.utils import translation
+
+    if (translation.get_language() or "en").startswith("en"):
+        return str(exc)
+    if sum(len(g["filters"]) for g in groups) > MAX_FILTERS:
+        return str(_("Too many conditions: at most %(n)d in all.") % {"n": MAX_FILTERS})
+    return str(_("A condition has no value, or a value that does not suit its property."))
+
+
 # Pages that open the dialog besides the table, and the query parameters of their own
 # to carry back (the deals board keeps its pipeline).
 RETURN_PAGES = {"board": ("deals:board", ("pipeline",))}
@@ -105,7 +117,7 @@ def filters_dialog(request, object_type):
             try:
                 compile_filter_groups(ot, groups)
             except SearchError as exc:
-                error = str(exc)
+                error = _problem(exc, groups)
             else:
                 target = _return_url(request, ot, state, groups)
                 if request.htmx:

@@ -14,10 +14,25 @@ from comptoir.core.properties.models import PropertyType
 from comptoir.core.properties.registry import cached
 
 BABEL_LOCALES = {"fr": "fr_FR", "en": "en_US"}
+# Datetime properties people think of as days (HubSpot shows a deal's close date as a date).
+DATE_ONLY = {"closedate"}
 
 
 def babel_locale() -> str:
     return BABEL_LOCALES.get((translation.get_language() or "en")[:2], "en_US")
+
+
+def stage_label(stage) -> str:
+    """A pipeline stage's name in the user's language."""
+    french = babel_locale().startswith("fr")
+    return (stage.label_fr if french else "") or stage.label
+
+
+def pipeline_names(object_type) -> dict[str, str]:
+    """{pipeline id: name in the user's language}."""
+    from comptoir.core.pipelines.queries import pipeline_labels
+
+    return pipeline_labels(object_type, french=babel_locale().startswith("fr"))
 
 
 def owner_names() -> dict[str, str]:
@@ -33,15 +48,15 @@ def owner_names() -> dict[str, str]:
 
 
 def option_label(defn, value: str) -> str:
-    from comptoir.core.pipelines.queries import pipeline_labels, stages
+    from comptoir.core.pipelines.queries import stages
 
     if defn.options_source == "owners":
         return owner_names().get(str(value), str(value))
     if defn.options_source == "stages":
         stage = stages(defn.object_type).get(value)
-        return stage.label if stage else value
+        return stage_label(stage) if stage else value
     if defn.options_source == "pipelines":
-        return pipeline_labels(defn.object_type).get(value, value)
+        return pipeline_names(defn.object_type).get(value, value)
     french = babel_locale().startswith("fr")
     for option in defn.options:
         if option["value"] == value:
@@ -81,6 +96,8 @@ def format_value(defn, value, *, tz: str = "UTC", currency: str = "EUR") -> str:
     if kind == PropertyType.DATETIME:
         moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
         local = moment.astimezone(zoneinfo.ZoneInfo(tz))
+        if defn.name in DATE_ONLY:
+            return babel_dates.format_date(local.date(), "medium", locale=babel_locale())
         return babel_dates.format_datetime(local, "medium", locale=babel_locale())
     return str(value)
 

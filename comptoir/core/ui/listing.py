@@ -19,6 +19,7 @@ from comptoir.core.search.compiler import (
     apply_query,
     compile_filter_groups,
     order_by,
+    scan_worthwhile,
 )
 
 PAGE_SIZES = (25, 50, 100)
@@ -75,6 +76,12 @@ class BuiltinView:
     key: str
     label: object
     filter_groups: object  # callable(user) -> filterGroups
+
+    def label_for(self, ot) -> str:
+        """The tab's name for one object type ("Tous les contacts", "Toutes les entreprises")."""
+        from comptoir.core.ui.phrases import phrase
+
+        return phrase(f"view_{self.key}", ot, default=self.label)
 
 
 def _mine(user):
@@ -185,13 +192,19 @@ class ListState:
             return list(self.saved_view.filter_groups)
         return _resolve_created(self.ot, BUILTIN_VIEWS[self.view_key].filter_groups(user))
 
-    def queryset(self, user, base=None):
+    def queryset(self, user, base=None, *, scan: bool = False):
+        """The records shown; `scan` when a sorted page should walk the sort index."""
         qs = base if base is not None else base_queryset(self.ot)
-        qs = qs.filter(compile_filter_groups(self.ot, self.view_filter_groups(user)))
+        qs = qs.filter(compile_filter_groups(self.ot, self.view_filter_groups(user), scan=scan))
         if self.filter_groups:
-            qs = qs.filter(compile_filter_groups(self.ot, self.filter_groups))
+            qs = qs.filter(compile_filter_groups(self.ot, self.filter_groups, scan=scan))
         query = self.query or (self.saved_view.query if self.saved_view else "")
-        return apply_query(qs, self.ot, query)
+        return apply_query(qs, self.ot, query, scan=scan)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_groups or self.query or self.view_key != "all"
+                    or self.saved_view)
 
     def columns(self, user) -> list[str]:
         defs = registry.definitions(self.ot)
@@ -249,8 +262,12 @@ def bounded_count(qs) -> tuple[int, bool]:
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 
-def page_of(state: ListState, qs):
+def page_of(state: ListState, qs, user=None, count: int = 0):
+    """One page of rows. A filter matching many rows is checked row by row while walking
+    the sort index (SQLite would otherwise fetch every match and sort them all)."""
     ordering = order_by(state.ot, [state.sort])
+    if user is not None and state.filtered and scan_worthwhile(count, True):
+        qs = state.queryset(user, scan=True)
     offset = (state.page - 1) * state.per_page
     rows = list(qs.order_by(*ordering)[offset : offset + state.per_page + 1])
     return rows[: state.per_page], len(rows) > state.per_page

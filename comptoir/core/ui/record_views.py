@@ -35,7 +35,9 @@ from comptoir.core.ui.formatting import (
     format_datetime_short,
     format_value,
     owner_names,
+    stage_label,
 )
+from comptoir.core.ui.phrases import errors_text
 from comptoir.core.ui.record import ABOUT, label, property_rows
 from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
@@ -261,10 +263,10 @@ def stage_context(record) -> dict | None:
     items = []
     for i, s in enumerate(shown):
         state = "done" if i < index else "current" if i == index else "todo"
-        items.append({"label": s.label, "state": state, "lost": lost and s is current})
+        items.append({"label": stage_label(s), "state": state, "lost": lost and s is current})
     return {
         "steps": items,
-        "current": current.label if current else record.dealstage or "",
+        "current": stage_label(current) if current else record.dealstage or "",
         "position": index + 1,
         "total": len(shown),
         "lost": lost,
@@ -664,7 +666,7 @@ def association_add(request, object_type, pk, target):
         )
     except ValidationFailed as exc:
         return _card_response(
-            request, ot, pk, target_ot, add_open=True, status=422, error=exc.message
+            request, ot, pk, target_ot, add_open=True, status=422, error=errors_text(exc)
         )
     return _card_response(request, ot, pk, target_ot, focus=True, message=_("Association added."))
 
@@ -694,7 +696,7 @@ def association_create(request, object_type, pk, target):
         errors = errors_by_field(exc) if isinstance(exc, DuplicateValue) or exc.errors else {}
         values = {n: request.POST.get(n, "") for n in names}
         fields = cards_mod.create_fields(target_ot.name, values, errors)
-        general = "" if any(f.error for f in fields) else getattr(exc, "message", str(exc))
+        general = "" if any(f.error for f in fields) else errors_text(exc)
         return _card_response(
             request,
             ot,

@@ -25,7 +25,12 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.timeline.models import EventType, TimelineEvent
-from comptoir.core.ui.formatting import babel_locale, format_datetime_short, format_value
+from comptoir.core.ui.formatting import (
+    babel_locale,
+    format_datetime_short,
+    format_value,
+    stage_label,
+)
 from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
 
@@ -280,7 +285,7 @@ def event_entry(ot, event, actors: dict, tz: str) -> dict:
         known = stages(ot)
 
         def stage(value):
-            return known[value].label if value in known else str(value)
+            return stage_label(known[value]) if value in known else str(value)
 
         text = (
             _("Deal stage changed from %(old)s to %(new)s") % {"old": stage(old), "new": stage(new)}

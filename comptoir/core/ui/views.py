@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
@@ -22,6 +23,7 @@ from comptoir.core.ui import listing
 from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.listing import BUILTIN_VIEWS, NAME_COLUMN, ListState, visible_views
+from comptoir.core.ui.phrases import error_text, errors_text, phrase
 
 BULK_LIMIT = 1000
 
@@ -99,7 +101,7 @@ def list_context(request, ot, state: ListState) -> dict:
     try:
         qs = state.queryset(request.user)
         count, capped = listing.bounded_count(qs)
-        rows, has_next = listing.page_of(state, qs)
+        rows, has_next = listing.page_of(state, qs, request.user, count)
     except SearchError as exc:
         state.errors.append(str(exc))
         count, capped, rows, has_next = 0, False, [], False
@@ -116,7 +118,7 @@ def list_context(request, ot, state: ListState) -> dict:
         "rows": table_rows(ot, rows, names),
         "has_next": has_next,
         "has_previous": state.page > 1,
-        "builtin_views": list(BUILTIN_VIEWS.values()),
+        "builtin_views": [{"key": v.key, "label": v.label_for(ot)} for v in BUILTIN_VIEWS.values()],
         "saved_views": list(visible_views(request.user, ot)),
         "filterable": sorted(
             ((n, _label(d)) for n, d in defs.items() if not d.hidden),
@@ -166,7 +168,7 @@ def form_properties(ot, post, names) -> dict:
 def errors_by_field(exc) -> dict:
     if isinstance(exc, DuplicateValue):
         return {exc.name: _("Already used by another record (#%(id)s).") % {"id": exc.existing_id}}
-    return {e.name: e.message for e in exc.errors}
+    return {e.name: error_text(e) for e in exc.errors}
 
 
 def record_create(request, object_type):
@@ -193,23 +195,13 @@ def record_create(request, object_type):
             status=422,
         )
         return response
-    messages.success(
-        request,
-        _("%(type)s “%(name)s” created.")
-        % {"type": _label_type(ot), "name": display_name(ot, record)},
-    )
+    messages.success(request, phrase("created", ot, name=display_name(ot, record)))
     url = _detail_url(ot, record.pk)
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
     return redirect(url)
-
-
-def _label_type(ot) -> str:
-    from comptoir.core.ui.formatting import babel_locale
-
-    return ot.singular_label_fr if babel_locale().startswith("fr") else ot.singular_label
 
 
 # -- preview ----------------------------------------------------------------------------------
@@ -363,18 +355,27 @@ def bulk_action(request, object_type):
                 raise Http404
             done += 1
         except (ValidationFailed, DuplicateValue, RecordNotFound) as exc:
-            failed.append(str(getattr(exc, "message", exc)) or _("not allowed"))
+            failed.append(errors_text(exc) or _("not allowed"))
     if done:
         messages.success(
             request,
-            _("%(n)d record(s) updated.") % {"n": done}
+            ngettext("%(n)d record updated.", "%(n)d records updated.", done) % {"n": done}
             if action != "delete"
-            else _("%(n)d record(s) deleted. They stay restorable for 90 days.") % {"n": done},
+            else ngettext(
+                "%(n)d record deleted. It stays restorable for 90 days.",
+                "%(n)d records deleted. They stay restorable for 90 days.",
+                done,
+            )
+            % {"n": done},
         )
     if failed:
         messages.error(
             request,
-            _("%(n)d record(s) were not changed: %(reason)s")
+            ngettext(
+                "%(n)d record was not changed: %(reason)s",
+                "%(n)d records were not changed: %(reason)s",
+                len(failed),
+            )
             % {"n": len(failed), "reason": failed[0]},
         )
     return _back(request, ot)

@@ -338,7 +338,8 @@ def test_board_filters_dialog_returns_to_the_board(client_in, deals):
     columns = columns_of(client_in.get(response["Location"]))
     assert columns["appointmentscheduled"].count == 1
     bad = client_in.post(
-        "/search/filters/deals/?back=board", {"g0_p0": "amount", "g0_o0": "GT", "g0_v0": "lots", "add": ""}
+        "/search/filters/deals/?back=board",
+        {"g0_p0": "amount", "g0_o0": "GT", "g0_v0": "lots", "add": ""},
     )
     assert bad.status_code == 422
 
