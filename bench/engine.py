@@ -157,8 +157,8 @@ def run() -> list[str]:
         tsq = " & ".join(f"{w}:*" for w in words)
         raw = measure(
             lambda: raw_sql(
-                "SELECT * FROM contacts_contact WHERE archived = false AND to_tsvector('simple', "
-                "search_text) @@ to_tsquery('simple', %s) ORDER BY id LIMIT 100",
+                "SELECT * FROM contacts_contact WHERE archived = false AND search_vector @@ "
+                "to_tsquery('simple', %s) ORDER BY id LIMIT 100",
                 [tsq],
             )
         )

@@ -163,17 +163,10 @@ def _raise_if(errors):
         raise ValidationFailed(errors)
 
 
-def _save_new(ot, record) -> None:
-    try:
-        with transaction.atomic():
-            record.save(force_insert=True)
-    except IntegrityError as exc:
-        _duplicate_from_integrity(ot, record, exc)
-        raise
-
-
 def _duplicate_from_integrity(ot, record, exc) -> None:
-    """A unique index caught a race the pre-check missed: report it as a duplicate."""
+    """A unique index caught a race the pre-check missed: report it as a duplicate.
+
+    Called after the write's transaction (or savepoint) rolled back, so it can query."""
     for name in ("email", "domain"):
         value = getattr(record, name, None)
         if value:
@@ -204,22 +197,33 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
         check_required(ot, values, errors)
     _raise_if(errors)
     check_targets(ot, associations)
-    with transaction.atomic():
-        check_unique(ot, values)
-        record = ot.model(properties={}, created_at=now, updated_at=now)
-        if ot.is_activity:
-            record.object_type_name = ot.name
-        changes, _ = apply_values(ot, record, values)
-        record.search_text = search_document(ot, record)
-        _save_new(ot, record)
-        record_changes(ot.type_id, record.pk, changes, source, now)
-        for to_type, to_id, type_ids in associations:
-            # check_targets() above validated the targets already.
-            associate(
-                ot, record.pk, to_type, to_id, type_ids, source=source, record=record, check=False
-            )
-        if automations_on(source):
-            behavior.after_create(record, changes, source)
+    record = ot.model(properties={}, created_at=now, updated_at=now)
+    if ot.is_activity:
+        record.object_type_name = ot.name
+    changes, _ = apply_values(ot, record, values)
+    record.search_text = search_document(ot, record)
+    try:
+        with transaction.atomic():
+            check_unique(ot, values)
+            record.save(force_insert=True)
+            record_changes(ot.type_id, record.pk, changes, source, now)
+            for to_type, to_id, type_ids in associations:
+                # check_targets() above validated the targets already.
+                associate(
+                    ot,
+                    record.pk,
+                    to_type,
+                    to_id,
+                    type_ids,
+                    source=source,
+                    record=record,
+                    check=False,
+                )
+            if automations_on(source):
+                behavior.after_create(record, changes, source)
+    except IntegrityError as exc:
+        _duplicate_from_integrity(ot, record, exc)
+        raise
     return record
 
 
@@ -246,12 +250,23 @@ def update_record(
     behavior = behavior_for(ot)
     values, errors = validate(ot, properties, allow_read_only=allow_read_only)
     _raise_if(errors)
+    seen = {}  # the record written, for the duplicate report after a rollback
+    try:
+        return _update(ot, behavior, record_id, values, errors, source, at, seen)
+    except IntegrityError as exc:
+        if "record" in seen:
+            _duplicate_from_integrity(ot, seen["record"], exc)
+        raise
+
+
+def _update(ot, behavior, record_id, values, errors, source, at, seen):
     with transaction.atomic():
         record = (
             record_id
             if isinstance(record_id, ot.model)
             else get_record(ot, record_id, for_update=True)
         )
+        seen["record"] = record
         behavior.clean(values, record, errors, now=at)
         check_required(ot, values, errors, record)
         _raise_if(errors)
@@ -270,12 +285,7 @@ def update_record(
         if set(changes) & set(ot.searchable_properties):
             record.search_text = search_document(ot, record)
             fields.append("search_text")
-        try:
-            with transaction.atomic():
-                record.save(update_fields=fields)
-        except IntegrityError as exc:
-            _duplicate_from_integrity(ot, record, exc)
-            raise
+        record.save(update_fields=fields)
         record_changes(ot.type_id, record.pk, changes, source, now)
         _system_events(ot, record, changes, old, source, now)
         if automations_on(source):

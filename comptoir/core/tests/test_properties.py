@@ -320,3 +320,23 @@ def test_custom_unique_property_refuses_duplicates():
     with pytest.raises(DuplicateValue) as caught:
         make_company(name="B", siren="123456789")
     assert caught.value.existing_id == first.pk
+
+
+def test_a_duplicate_that_slips_past_the_check_is_still_reported(monkeypatch):
+    """Two requests racing: the unique index catches the second; it still reads as a 409."""
+    from django.db import transaction
+
+    from comptoir.core.records import services
+
+    first = make_contact(email="race@example.com")
+    second = make_contact(email="other@example.com")
+    monkeypatch.setattr(services, "check_unique", lambda *args, **kwargs: None)
+    with transaction.atomic():  # as inside a batch: the failed write must not poison it
+        with pytest.raises(DuplicateValue) as caught:
+            make_contact(email="race@example.com")
+        assert caught.value.existing_id == first.pk
+        with pytest.raises(DuplicateValue) as caught:
+            update_record("contacts", second.pk, {"email": "race@example.com"}, source=UI)
+        assert caught.value.existing_id == first.pk
+        second.refresh_from_db()
+        assert second.email == "other@example.com"
