@@ -118,7 +118,9 @@ def database(directory: Path) -> dict:
                 "sqlite:////absolute/path)."
             )
     if config["ENGINE"].endswith("sqlite3"):
-        config.pop("CONN_MAX_AGE", None)
+        # Keep each thread's connection: reopening it (and re-running the PRAGMAs) on every
+        # request cost more than the request itself.
+        config["CONN_MAX_AGE"] = None
         config.pop("CONN_HEALTH_CHECKS", None)
         config["OPTIONS"] = {
             # IMMEDIATE avoids "database is locked" upgrades from read to write mid-transaction.

@@ -47,6 +47,37 @@ class ContactBehavior(RecordBehavior):
         if "email" in changes:
             self._associate_by_domain(record, source)
 
+    def after_bulk_create(self, created, source):
+        """Domain matching for a whole batch: one query for the companies."""
+        if not automation_enabled("auto_associate_companies"):
+            return
+        hosts = {}
+        for pk, values in created:
+            host = email_domain(values.get("email"))
+            if host and not is_freemail(host):
+                hosts[pk] = {host, registered_domain(host)}
+        if not hosts:
+            return
+        wanted = set().union(*hosts.values())
+        companies = dict(
+            base_queryset("companies")
+            .filter(domain__in=wanted)
+            .order_by("-pk")
+            .values_list("domain", "pk")
+        )
+        auto = source.derived(SourceType.AUTOMATION, id="auto_associate_companies")
+        for pk, values in created:
+            found = [companies[d] for d in hosts.get(pk, ()) if d in companies]
+            if not found:
+                continue
+            match = min(found)  # as company_for_email: the oldest company of the domain
+            primary = None if values.get("associatedcompanyid") else [1]
+            associations.associate(
+                "contacts", pk, "companies", match, primary, source=auto, check=False
+            )
+            if primary:
+                sync_owner_with_company(pk, match, source)
+
     def after_update(self, record, changes, old, source):
         if "email" in changes:
             self._associate_by_domain(record, source)

@@ -128,8 +128,7 @@ def deals_queryset(state: ListState, user, pipeline: PipelineInfo, *, scan: bool
     `scan`: read in sort order, checking the filters row by row (see NotIndexed)."""
     qs = state.queryset(user, scan=scan)
     if scan:
-        return qs.alias(_pipeline=NotIndexed(F("pipeline"))).filter(
-            _pipeline=pipeline.pipeline_id)
+        return qs.alias(_pipeline=NotIndexed(F("pipeline"))).filter(_pipeline=pipeline.pipeline_id)
     return qs.filter(pipeline=pipeline.pipeline_id)
 
 
@@ -199,8 +198,11 @@ def build_columns(
         for stage_id in busy:
             # A crowded stage reads its first cards walking the sort index (SQLite).
             if scan_worthwhile(columns[stage_id].count, True):
-                stage_qs = deals_queryset(state, user, pipeline, scan=True).alias(
-                    _stage=NotIndexed(F("dealstage"))).filter(_stage=stage_id)
+                stage_qs = (
+                    deals_queryset(state, user, pipeline, scan=True)
+                    .alias(_stage=NotIndexed(F("dealstage")))
+                    .filter(_stage=stage_id)
+                )
             else:
                 stage_qs = qs.filter(dealstage=stage_id)
             deals.extend(stage_qs.only(*CARD_FIELDS).order_by(*ordering)[:CARD_LIMIT])

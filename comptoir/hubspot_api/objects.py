@@ -8,9 +8,11 @@ from django.utils import timezone
 from ninja import Router
 
 from comptoir.core.associations import types as atypes
+from comptoir.core.associations.services import check_targets
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
+from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import search
@@ -171,21 +173,70 @@ def _batch_write(ot, items, write_one, *, ok_status):
     "/{object_type}/batch/create", summary="Create a batch", openapi_extra=docs.body("BatchCreate")
 )
 def batch_create(request, object_type: str):
+    """Through the bulk path: one insert for the batch, automations batched too."""
     ot = _ot(request, object_type, write=True)
     items = inputs(json_body(request))
     source = api_source(request)
-
-    def create(item):
-        props = _properties(item)
-        record = records.create_record(
+    started = timezone.now()
+    partial = _trace_ids(items)
+    rows, links, refused = [], [], {}
+    for index, item in enumerate(items):
+        rows.append(_properties(item))
+        try:
+            item_links = _inline_associations(ot, item.get("associations"))
+            check_targets(ot, item_links)
+        except (ValidationFailed, ApiError) as exc:
+            if not partial:
+                raise
+            refused[index] = exc
+            item_links = []
+        links.append(item_links)
+    keep = [i for i in range(len(items)) if i not in refused]
+    with transaction.atomic():
+        result = bulk_create_records(
             ot,
-            props,
+            [rows[i] for i in keep],
             source=source,
-            associations=_inline_associations(ot, item.get("associations")),
+            associations=[links[i] for i in keep],
+            automations=True,
         )
-        return _one(ot, record, props)
+        if result.errors and not partial:
+            raise _first_error(ot, result.errors)  # rolls the whole batch back
+    for position, errors in result.errors.items():
+        refused[keep[position]] = ValidationFailed(errors)
+    created = base_queryset(ot).in_bulk([pk for pk in result.ids if pk is not None])
+    results = [
+        _one(ot, created[pk], rows[keep[position]])
+        for position, pk in enumerate(result.ids)
+        if pk is not None
+    ]
+    errors = [
+        standard_error(
+            getattr(exc, "message", str(exc)),
+            _category(exc),
+            {"objectWriteTraceId": [str(items[index].get("objectWriteTraceId"))]},
+        )
+        for index, exc in sorted(refused.items())
+    ]
+    return batch_response(results, errors, started, ok_status=201)
 
-    return _batch_write(ot, items, create, ok_status=201)
+
+def _first_error(ot, errors: dict):
+    first = errors[min(errors)]
+    duplicate = next((e for e in first if getattr(e, "existing_id", None)), None)
+    if duplicate is not None:
+        return DuplicateValue(ot, duplicate.name, duplicate.value, duplicate.existing_id)
+    return ValidationFailed(first)
+
+
+def _category(exc) -> str:
+    if isinstance(exc, ValidationFailed) and any(
+        getattr(e, "existing_id", None) for e in exc.errors
+    ):
+        return "CONFLICT"
+    if isinstance(exc, ApiError):
+        return exc.category
+    return "VALIDATION_ERROR"
 
 
 @router.post(

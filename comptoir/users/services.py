@@ -105,18 +105,33 @@ def create_token(
 
 
 def authenticate_token(raw: str) -> ApiToken | None:
+    """The live token for a raw bearer string, or None.
+
+    Kept in the registry cache (every API request asks): revoking a token or deactivating
+    its user invalidates the cache, here at once and in other processes within seconds."""
     if not raw:
         return None
-    token = (
+    digest = hash_token(raw)
+    return registry.cached(f"token:{digest}", lambda: _load_token(digest))
+
+
+def _load_token(digest: str) -> ApiToken | None:
+    return (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    return token
 
 
 def revoke_token(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    registry.invalidate()
+
+
+def deactivate_user(user: User) -> None:
+    """Sign the user out of the API at once (their tokens stop working)."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    registry.invalidate()
 
 
 def owner_for(user: User) -> Owner | None:

@@ -97,7 +97,7 @@ def ensure_property_index(object_type, name: str) -> str:
         ):
             cursor.execute(statement)
         if vendor == "sqlite":
-            cursor.execute("PRAGMA analysis_limit=2000")
+            cursor.execute("PRAGMA analysis_limit=0")
             cursor.execute(f'ANALYZE "{table}"')
     with transaction.atomic():
         PropertyDefinition.objects.filter(pk=defn.pk).update(index_name=index)

@@ -27,6 +27,21 @@ class RecordBehavior:
     def after_create(self, record, changes: dict, source) -> None:
         """Automations after a record was created (same transaction)."""
 
+    def after_bulk_create(self, created: list[tuple[int, dict]], source) -> None:
+        """after_create() for records created in bulk: [(id, canonical values)].
+        Default: one by one; a type whose automation can batch overrides it."""
+        if type(self).after_create is RecordBehavior.after_create:
+            return
+        from comptoir.core.properties import registry
+        from comptoir.core.properties.coercion import to_api_string
+        from comptoir.core.records.values import base_queryset
+
+        defs = registry.definitions(self.ot)
+        records = base_queryset(self.ot).in_bulk([pk for pk, _ in created])
+        for pk, values in created:
+            changes = {n: to_api_string(defs[n], v) for n, v in values.items() if v is not None}
+            self.after_create(records[pk], changes, source)
+
     def after_update(self, record, changes: dict, old: dict, source) -> None:
         """Automations after a record changed; `old` holds the previous canonical values."""
 

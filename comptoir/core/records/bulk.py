@@ -21,7 +21,12 @@ from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.records.behavior import behavior_for
-from comptoir.core.records.services import check_required, search_document, validate
+from comptoir.core.records.services import (
+    automations_on,
+    check_required,
+    search_document,
+    validate,
+)
 from comptoir.core.records.values import base_queryset, write_value
 
 
@@ -134,14 +139,14 @@ def _unique_conflicts(ot, rows: list[dict], errors: dict) -> None:
             for value, pk in found:
                 index = wanted.get(value)
                 if index is not None:
-                    errors[index] = [
-                        PropertyError(
-                            name,
-                            "DUPLICATE_VALUE",
-                            f"{value!r} already belongs to {ot.singular} {pk}",
-                            value,
-                        )
-                    ]
+                    error = PropertyError(
+                        name,
+                        "DUPLICATE_VALUE",
+                        f"{value!r} already belongs to {ot.singular} {pk}",
+                        value,
+                    )
+                    error.existing_id = pk
+                    errors[index] = [error]
 
 
 def bulk_create_records(
@@ -151,9 +156,13 @@ def bulk_create_records(
     source: ChangeSource,
     associations: list | None = None,
     times: list | None = None,
+    automations: bool = False,
 ) -> BulkResult:
     """Create many records; `associations[i]` = [(to_type, to_id, [type ids] | None)] and
-    `times[i]` the creation time of row i (default now). Targets must exist."""
+    `times[i]` the creation time of row i (default now). Targets must exist.
+
+    `automations`: run the object type's automations for the new records, as single
+    creates do (API batches); demo data sets its associations and stages itself."""
     ot = get_object_type(object_type)
     model = ot.model
     behavior = behavior_for(ot)
@@ -200,6 +209,8 @@ def bulk_create_records(
         insert_rows(model._meta.db_table, maker.columns, record_rows)
         insert_rows(PropertyChange._meta.db_table, HISTORY_COLUMNS, history_rows)
         insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
+        if automations and automations_on(source):
+            behavior.after_bulk_create([(result.ids[i], cleaned[i]) for i in good], source)
     result.errors = errors
     return result
 

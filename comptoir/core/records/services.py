@@ -7,7 +7,7 @@ and tasks call these; nothing else saves CRM records.
 
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from comptoir.core.history.models import PropertyChange, SourceType
@@ -233,13 +233,52 @@ def get_record(ot, record_id, *, archived: bool | None = False, for_update: bool
         pk = int(record_id)
     except (TypeError, ValueError):
         raise RecordNotFound(ot, record_id) from None
-    qs = base_queryset(ot, archived=archived)
     if for_update:
-        qs = qs.select_for_update()
-    record = qs.filter(pk=pk).first()
+        record = base_queryset(ot, archived=archived).select_for_update().filter(pk=pk).first()
+    else:
+        record = _fetch_one(ot, archived, pk)
     if record is None:
         raise RecordNotFound(ot, record_id)
     return record
+
+
+_PK_MARK = -98765432123
+_FETCH_PLANS: dict = {}
+
+
+def _fetch_one(ot, archived, pk):
+    """One record by id, on the hot path of every record page and API read.
+
+    The SQL and the column converters are prepared once per object type (preparing them
+    costs more than running the query); rows become instances through Model.from_db."""
+    key = (ot.name, archived, connection.alias, connection.vendor)
+    plan = _FETCH_PLANS.get(key)
+    if plan is None:
+        qs = base_queryset(ot, archived=archived).filter(pk=_PK_MARK)[:1]
+        compiler = qs.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        columns = [col for col, _, _ in compiler.select]
+        converters = compiler.get_converters(columns)
+        names = [col.target.attname for col in columns]
+        plan = _FETCH_PLANS[key] = (
+            sql,
+            list(params),
+            list(params).index(_PK_MARK),
+            names,
+            converters,
+            compiler,
+        )
+    sql, params, position, names, converters, compiler = plan
+    params = list(params)
+    params[position] = pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    return ot.model.from_db(connection.alias, names, row)
 
 
 def update_record(

@@ -275,7 +275,7 @@ def apply_query(qs, ot: ObjectType, query: str, *, scan: bool = False):
     tsquery = " & ".join(f"{w}:*" for w in words)
     return qs.filter(
         RawSQL(
-            f"\"{table}\".\"search_vector\" @@ to_tsquery('simple', %s)",
+            f'"{table}"."search_vector" @@ to_tsquery(\'simple\', %s)',
             [tsquery],
             output_field=models.BooleanField(),
         )

@@ -203,8 +203,7 @@ class ListState:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.filter_groups or self.query or self.view_key != "all"
-                    or self.saved_view)
+        return bool(self.filter_groups or self.query or self.view_key != "all" or self.saved_view)
 
     def columns(self, user) -> list[str]:
         defs = registry.definitions(self.ot)

@@ -7,7 +7,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from comptoir.users.models import ApiToken, Owner, User
-from comptoir.users.services import UserError, authenticate_token, create_token, create_user
+from comptoir.users.services import (
+    UserError,
+    authenticate_token,
+    create_token,
+    create_user,
+    deactivate_user,
+    revoke_token,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +89,8 @@ def test_create_token_errors_name_the_problem():
 def test_tokens_of_deactivated_users_stop_working():
     user = create_user("gone@example.com", "Str0ng-pass-1")
     _, raw = create_token(user)
-    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert authenticate_token(raw) is not None
+    deactivate_user(user)
     assert authenticate_token(raw) is None
     with pytest.raises(UserError):
         create_token(User.objects.get(pk=user.pk))
@@ -91,3 +99,11 @@ def test_tokens_of_deactivated_users_stop_working():
 def test_serve_refuses_a_bad_bind():
     with pytest.raises(CommandError, match="host:port"):
         run("serve", "--bind", "nonsense")
+
+
+def test_revoked_tokens_stop_working_at_once():
+    user = create_user("rev@example.com", "Str0ng-pass-1")
+    token, raw = create_token(user)
+    assert authenticate_token(raw) == token
+    revoke_token(token)
+    assert authenticate_token(raw) is None
