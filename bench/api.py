@@ -152,6 +152,9 @@ def main() -> None:
                 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                 f"wrk.body = [[{json.dumps(SEARCH_TYPICAL)}]]\n"
             )
+        # Warm every server process and thread before measuring anything.
+        wrk(f"{base}/healthz", token, seconds=3)
+        wrk(f"{base}/crm/v3/objects/contacts/{contact_id}", token, seconds=3)
         bare = wrk(f"{base}/healthz", token, seconds=args.seconds)
         get_rps = wrk(f"{base}/crm/v3/objects/contacts/{contact_id}", token, seconds=args.seconds)
         search_rps = wrk(

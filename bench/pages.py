@@ -53,7 +53,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM contacts_contact WHERE archived = %s "
-                "AND lifecyclestage = %s LIMIT 10001)", [False, "customer"])
+                "AND lifecyclestage = %s LIMIT 10001) AS page", [False, "customer"])
             cursor.fetchall()
             cursor.execute(
                 "SELECT * FROM contacts_contact WHERE archived = %s AND lifecyclestage = %s "
