@@ -53,3 +53,17 @@ def api_source(request) -> ChangeSource:
     """History source of this request: API, the token's id, the token's user."""
     token = request.api_token
     return ChangeSource(type=SourceType.API, id=str(token.pk), actor_id=token.user_id)
+
+
+def schema_object_type(request, object_type: str, *, write: bool):
+    """Object type of a properties or pipelines call, with HubSpot's scope rule: reading
+    needs the object's read scope or its schema scope; writing the schema write scope."""
+    from comptoir.core.objects.registry import get_object_type
+    from comptoir.users.scopes import object_scope, schema_scope
+
+    ot = get_object_type(object_type)
+    if write:
+        require_scope(request, schema_scope(ot.name, True))
+    else:
+        require_scope(request, object_scope(ot.name, False), schema_scope(ot.name, False))
+    return ot

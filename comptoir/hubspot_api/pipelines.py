@@ -8,17 +8,15 @@ The audit endpoints are not served."""
 
 from ninja import Router
 
-from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines import services as pipes
 from comptoir.hubspot_api import docs
-from comptoir.hubspot_api.auth import api_source, require_scope
+from comptoir.hubspot_api.auth import api_source, schema_object_type
 from comptoir.hubspot_api.body import json_body
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.fields import check_all, invalid, service_errors
 from comptoir.hubspot_api.params import boolean
 from comptoir.hubspot_api.responses import respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.users.scopes import object_scope, schema_scope
 
 router = Router(tags=["Pipelines"])
 
@@ -28,15 +26,6 @@ WRITE_PERMISSIONS = "CRM_PERMISSIONS_ENFORCEMENT"
 
 PIPELINE_FIELDS = {"label": str, "displayOrder": int, "stages": list, "archived": bool}
 STAGE_FIELDS = {"label": str, "displayOrder": int, "metadata": dict, "archived": bool}
-
-
-def _ot(request, object_type: str, *, write: bool):
-    ot = get_object_type(object_type)
-    if write:
-        require_scope(request, schema_scope(ot.name, True))
-    else:
-        require_scope(request, object_scope(ot.name, False), schema_scope(ot.name, False))
-    return ot
 
 
 def _translated():
@@ -172,7 +161,7 @@ def _refuse_if_in_use(ot, stage_ids, what: str) -> None:
 
 @router.get("/{object_type}/{pipeline_id}/stages", summary="List the stages of a pipeline")
 def stages_get_all(request, object_type: str, pipeline_id: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     with _translated():
         pipeline = pipes.get_pipeline(ot, pipeline_id)
     return respond({"results": [stage_body(s) for s in _active_stages(pipeline)]})
@@ -184,7 +173,7 @@ def stages_get_all(request, object_type: str, pipeline_id: str):
     openapi_extra=docs.body("PipelineStageInput"),
 )
 def stages_create(request, object_type: str, pipeline_id: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = _checked_stage(json_body(request), full=True)
     with _translated():
         stage = pipes.add_stage(ot, pipeline_id, data)
@@ -193,7 +182,7 @@ def stages_create(request, object_type: str, pipeline_id: str):
 
 @router.get("/{object_type}/{pipeline_id}/stages/{stage_id}", summary="Read a stage")
 def stages_get_by_id(request, object_type: str, pipeline_id: str, stage_id: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     with _translated():
         stage = pipes.get_stage(ot, pipeline_id, stage_id)
     return respond(stage_body(stage))
@@ -205,7 +194,7 @@ def stages_get_by_id(request, object_type: str, pipeline_id: str, stage_id: str)
     openapi_extra=docs.body("PipelineStageInput"),
 )
 def stages_replace(request, object_type: str, pipeline_id: str, stage_id: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = _checked_stage(json_body(request), full=True)
     _no_archiving(data, "stage")
     changes = {"label": data["label"], "metadata": data.get("metadata") or {}}
@@ -222,7 +211,7 @@ def stages_replace(request, object_type: str, pipeline_id: str, stage_id: str):
     openapi_extra=docs.body("PipelineStagePatchInput"),
 )
 def stages_update(request, object_type: str, pipeline_id: str, stage_id: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = _checked_stage(json_body(request), full=False)
     _no_archiving(data, "stage")
     changes = {k: data[k] for k in ("label", "displayOrder") if data.get(k) is not None}
@@ -237,7 +226,7 @@ def stages_update(request, object_type: str, pipeline_id: str, stage_id: str):
 
 @router.delete("/{object_type}/{pipeline_id}/stages/{stage_id}", summary="Archive a stage")
 def stages_archive(request, object_type: str, pipeline_id: str, stage_id: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     with _translated():
         stage = pipes.get_stage(ot, pipeline_id, stage_id)
         _refuse_if_in_use(ot, [stage.stage_id], f"Stage {stage.stage_id}")
@@ -250,7 +239,7 @@ def stages_archive(request, object_type: str, pipeline_id: str, stage_id: str):
 
 @router.get("/{object_type}", summary="List pipelines")
 def get_all(request, object_type: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     with _translated():
         pipelines = pipes.list_pipelines(ot)
     return respond({"results": [pipeline_body(p, list(p.stages.all())) for p in pipelines]})
@@ -260,7 +249,7 @@ def get_all(request, object_type: str):
     "/{object_type}", summary="Create a pipeline", openapi_extra=docs.body("PipelineInput")
 )
 def create(request, object_type: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = _checked_pipeline(json_body(request), full=True)
     with _translated():
         pipeline = pipes.create_pipeline(ot, data)
@@ -269,7 +258,7 @@ def create(request, object_type: str):
 
 @router.get("/{object_type}/{pipeline_id}", summary="Read a pipeline")
 def get_by_id(request, object_type: str, pipeline_id: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     with _translated():
         pipeline = pipes.get_pipeline(ot, pipeline_id)
     return respond(pipeline_body(pipeline))
@@ -281,7 +270,7 @@ def get_by_id(request, object_type: str, pipeline_id: str):
     openapi_extra=docs.body("PipelineInput"),
 )
 def replace(request, object_type: str, pipeline_id: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     _delete_flags(request)
     data = _checked_pipeline(json_body(request), full=True)
     _no_archiving(data, "pipeline")
@@ -296,7 +285,7 @@ def replace(request, object_type: str, pipeline_id: str):
     openapi_extra=docs.body("PipelinePatchInput"),
 )
 def update(request, object_type: str, pipeline_id: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     _delete_flags(request)
     data = _checked_pipeline(json_body(request), full=False)
     _no_archiving(data, "pipeline")
@@ -308,7 +297,7 @@ def update(request, object_type: str, pipeline_id: str):
 
 @router.delete("/{object_type}/{pipeline_id}", summary="Archive a pipeline")
 def archive(request, object_type: str, pipeline_id: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     _delete_flags(request)
     with _translated():
         pipeline = pipes.get_pipeline(ot, pipeline_id)

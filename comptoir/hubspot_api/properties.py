@@ -5,20 +5,18 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Router
 
-from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties import services as props
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.properties.models import PropertyGroup, PropertyType
 from comptoir.hubspot_api import docs
-from comptoir.hubspot_api.auth import api_source, require_scope
+from comptoir.hubspot_api.auth import api_source, schema_object_type
 from comptoir.hubspot_api.body import inputs, json_body
 from comptoir.hubspot_api.errors import ApiError, standard_error
 from comptoir.hubspot_api.fields import check, check_all, invalid, service_errors
 from comptoir.hubspot_api.params import boolean, multi
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.users.scopes import object_scope, schema_scope
 
 router = Router(tags=["Properties"])
 
@@ -48,15 +46,6 @@ OPTION_FIELDS = {
     "label_fr": str,
 }
 GROUP_FIELDS = {"name": str, "label": str, "displayOrder": int, "label_fr": str}
-
-
-def _ot(request, object_type: str, *, write: bool):
-    ot = get_object_type(object_type)
-    if write:
-        require_scope(request, schema_scope(ot.name, True))
-    else:
-        require_scope(request, object_scope(ot.name, False), schema_scope(ot.name, False))
-    return ot
 
 
 def _translated(name=None):
@@ -223,7 +212,7 @@ def _find(ot, name: str, *, archived: bool = False):
 
 @router.get("/{object_type}/groups", summary="List property groups")
 def groups_get_all(request, object_type: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     groups = PropertyGroup.objects.filter(object_type=ot.name, archived=False).order_by(
         "display_order", "name"
     )
@@ -237,7 +226,7 @@ def groups_get_all(request, object_type: str):
     openapi_extra=docs.body("PropertyGroupCreate"),
 )
 def groups_create(request, object_type: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = json_body(request)
     check_all(data, GROUP_FIELDS, required=("name", "label"))
     with _translated(data["name"]):
@@ -259,7 +248,7 @@ def _group(ot, name: str):
 
 @router.get("/{object_type}/groups/{group_name}", summary="Read a property group")
 def groups_get_by_name(request, object_type: str, group_name: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     return respond(group_body(_group(ot, group_name), _french(request)))
 
 
@@ -269,7 +258,7 @@ def groups_get_by_name(request, object_type: str, group_name: str):
     openapi_extra=docs.body("PropertyGroupUpdate"),
 )
 def groups_update(request, object_type: str, group_name: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = json_body(request)
     check_all(data, GROUP_FIELDS)
     with _translated():
@@ -279,7 +268,7 @@ def groups_update(request, object_type: str, group_name: str):
 
 @router.delete("/{object_type}/groups/{group_name}", summary="Archive a property group")
 def groups_archive(request, object_type: str, group_name: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     with _translated():
         props.archive_group(ot, group_name)
     return respond(None, status=204)
@@ -302,7 +291,7 @@ def _names(items) -> list[str]:
 )
 def batch_create(request, object_type: str):
     """Each input stands alone: 201 when all were created, else 207 listing the refusals."""
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     items = inputs(json_body(request))
     source = api_source(request)
     started = timezone.now()
@@ -331,7 +320,7 @@ def batch_create(request, object_type: str):
     openapi_extra=docs.body("BatchPropertyRead"),
 )
 def batch_read(request, object_type: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     data = json_body(request)
     archived = bool(check(data, "archived", bool))
     names = _names(inputs(data, maximum=1000))
@@ -364,7 +353,7 @@ def batch_read(request, object_type: str):
 )
 def batch_archive(request, object_type: str):
     """All or nothing; names that do not exist (or are already archived) are skipped."""
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     names = _names(inputs(json_body(request)))
     active = registry.definitions(ot)
     with transaction.atomic(), _translated():
@@ -379,7 +368,7 @@ def batch_archive(request, object_type: str):
 
 @router.get("/{object_type}", summary="List properties")
 def get_all(request, object_type: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     archived = boolean(request, "archived")
     wanted = set(multi(request, "properties"))
     options = Options(_french(request))
@@ -395,7 +384,7 @@ def get_all(request, object_type: str):
     "/{object_type}", summary="Create a property", openapi_extra=docs.body("PropertyCreate")
 )
 def create(request, object_type: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = _checked_property(json_body(request), create=True)
     with _translated(data["name"]):
         defn = props.create_property(ot, data, source=api_source(request))
@@ -404,7 +393,7 @@ def create(request, object_type: str):
 
 @router.get("/{object_type}/{property_name}", summary="Read a property")
 def get_by_name(request, object_type: str, property_name: str):
-    ot = _ot(request, object_type, write=False)
+    ot = schema_object_type(request, object_type, write=False)
     defn = _find(ot, property_name, archived=boolean(request, "archived"))
     return respond(property_body(defn, Options(_french(request))))
 
@@ -415,7 +404,7 @@ def get_by_name(request, object_type: str, property_name: str):
     openapi_extra=docs.body("PropertyUpdate"),
 )
 def update(request, object_type: str, property_name: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     data = _checked_property(json_body(request), create=False)
     _find(ot, property_name)
     with _translated():
@@ -425,7 +414,7 @@ def update(request, object_type: str, property_name: str):
 
 @router.delete("/{object_type}/{property_name}", summary="Archive a property")
 def archive(request, object_type: str, property_name: str):
-    ot = _ot(request, object_type, write=True)
+    ot = schema_object_type(request, object_type, write=True)
     _find(ot, property_name)
     with _translated():
         props.archive_property(ot, property_name, source=api_source(request))

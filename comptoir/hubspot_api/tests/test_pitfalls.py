@@ -377,37 +377,87 @@ def test_sdk_error_body_is_parseable_json(hubspot):
 
 
 def test_batch_create_runs_the_same_rules_as_single_creates(http):
-    company = http("POST", "/crm/v3/objects/companies",
-                   json={"properties": {"name": "Acme", "domain": "acme.fr"}}).json()
+    company = http(
+        "POST",
+        "/crm/v3/objects/companies",
+        json={"properties": {"name": "Acme", "domain": "acme.fr"}},
+    ).json()
     existing = make(http, email="taken@example.com")
-    response = http("POST", "/crm/v3/objects/contacts/batch/create", json={"inputs": [
-        {"properties": {"email": "zoe@acme.fr", "firstname": "Zoé"}},
-        {"properties": {"email": "amy@gmail.com"}}]})
+    response = http(
+        "POST",
+        "/crm/v3/objects/contacts/batch/create",
+        json={
+            "inputs": [
+                {"properties": {"email": "zoe@acme.fr", "firstname": "Zoé"}},
+                {"properties": {"email": "amy@gmail.com"}},
+            ]
+        },
+    )
     assert response.status_code == 201
     results = response.json()["results"]
     assert [r["properties"]["email"] for r in results] == ["zoe@acme.fr", "amy@gmail.com"]
-    read = http("GET", f"/crm/v3/objects/contacts/{results[0]['id']}"
-                       "?properties=associatedcompanyid&associations=companies").json()
+    read = http(
+        "GET",
+        f"/crm/v3/objects/contacts/{results[0]['id']}"
+        "?properties=associatedcompanyid&associations=companies",
+    ).json()
     assert read["properties"]["associatedcompanyid"] == company["id"]
     # All or nothing without trace ids: a taken email is HubSpot's 409, nothing saved.
-    conflict = http("POST", "/crm/v3/objects/contacts/batch/create", json={"inputs": [
-        {"properties": {"email": "new1@example.com"}},
-        {"properties": {"email": "TAKEN@example.com"}}]})
+    conflict = http(
+        "POST",
+        "/crm/v3/objects/contacts/batch/create",
+        json={
+            "inputs": [
+                {"properties": {"email": "new1@example.com"}},
+                {"properties": {"email": "TAKEN@example.com"}},
+            ]
+        },
+    )
     assert conflict.status_code == 409
     assert conflict.json()["message"] == f"Contact already exists. Existing ID: {existing['id']}"
-    search = http("POST", "/crm/v3/objects/contacts/search", json={"filterGroups": [
-        {"filters": [{"propertyName": "email", "operator": "EQ", "value": "new1@example.com"}]}]})
+    search = http(
+        "POST",
+        "/crm/v3/objects/contacts/search",
+        json={
+            "filterGroups": [
+                {
+                    "filters": [
+                        {"propertyName": "email", "operator": "EQ", "value": "new1@example.com"}
+                    ]
+                }
+            ]
+        },
+    )
     assert search.json()["total"] == 0
     # With trace ids each input stands alone.
-    partial = http("POST", "/crm/v3/objects/contacts/batch/create", json={"inputs": [
-        {"properties": {"email": "new2@example.com"}, "objectWriteTraceId": "a"},
-        {"properties": {"email": "taken@example.com"}, "objectWriteTraceId": "b"},
-        {"properties": {"email": "x"}, "objectWriteTraceId": "c"},
-        {"properties": {"email": "y@example.com"}, "objectWriteTraceId": "d",
-         "associations": [{"to": {"id": "999999"}, "types": [
-             {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]}]}]})
+    partial = http(
+        "POST",
+        "/crm/v3/objects/contacts/batch/create",
+        json={
+            "inputs": [
+                {"properties": {"email": "new2@example.com"}, "objectWriteTraceId": "a"},
+                {"properties": {"email": "taken@example.com"}, "objectWriteTraceId": "b"},
+                {"properties": {"email": "x"}, "objectWriteTraceId": "c"},
+                {
+                    "properties": {"email": "y@example.com"},
+                    "objectWriteTraceId": "d",
+                    "associations": [
+                        {
+                            "to": {"id": "999999"},
+                            "types": [
+                                {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}
+                            ],
+                        }
+                    ],
+                },
+            ]
+        },
+    )
     assert partial.status_code == 207
     body = partial.json()
     assert [r["properties"]["email"] for r in body["results"]] == ["new2@example.com"]
     assert [(e["context"]["objectWriteTraceId"], e["category"]) for e in body["errors"]] == [
-        (["b"], "CONFLICT"), (["c"], "VALIDATION_ERROR"), (["d"], "VALIDATION_ERROR")]
+        (["b"], "CONFLICT"),
+        (["c"], "VALIDATION_ERROR"),
+        (["d"], "VALIDATION_ERROR"),
+    ]
