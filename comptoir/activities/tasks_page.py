@@ -174,7 +174,8 @@ class TaskQuery:
 
     def base(self, user, tz: str):
         ot = get_object_type("tasks")
-        return apply_query(base_queryset(ot).filter(self.filters(user, tz)), ot, self.q)
+        visible = base_queryset(ot, user=user)
+        return apply_query(visible.filter(self.filters(user, tz)), ot, self.q)
 
 
 def tab_condition(tab: str, tz: str, now: dt.datetime | None = None) -> Q:

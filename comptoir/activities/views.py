@@ -28,6 +28,7 @@ from comptoir.core.ui.fields import Field, make_field, submitted_value
 from comptoir.core.ui.formatting import option_label, owner_names
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import ui_source
+from comptoir.users.permissions import can_edit
 
 FORM_FIELDS = [
     "hs_task_subject",
@@ -154,7 +155,10 @@ def task_complete(request, pk):
     status = page.COMPLETED if done else (previous if previous in open_statuses else "NOT_STARTED")
     page_url = _safe_next(request, reverse("tasks:list"))
     try:
-        task = records.get_record(_ot(), pk)
+        task = records.get_record(_ot(), pk, user=request.user)
+        if not can_edit(request.user, _ot(), task):
+            messages.error(request, _("You can see this task but not change it."))
+            return HttpResponse(status=403) if request.htmx else redirect(page_url)
         before = read_value(task, defs["hs_task_status"]) or "NOT_STARTED"
         task = records.update_record(
             _ot(), task, {"hs_task_status": status}, source=ui_source(request)
@@ -290,7 +294,7 @@ def _add_context(request, page_url) -> dict:
 
 def _edit_context(request, pk, page_url) -> dict | None:
     try:
-        task = records.get_record(_ot(), pk)
+        task = records.get_record(_ot(), pk, user=request.user)
     except RecordNotFound:
         return {"gone": True, "page_url": page_url}
     defs = registry.definitions("tasks")
@@ -399,11 +403,14 @@ def task_edit(request, pk):
             request, "tasks/_task_dialog.html", context, status=404 if context.get("gone") else 200
         )
     try:
-        task = records.get_record(_ot(), pk)
+        task = records.get_record(_ot(), pk, user=request.user)
     except RecordNotFound:
         return render(
             request, "tasks/_task_dialog.html", {"gone": True, "page_url": page_url}, status=404
         )
+    if not can_edit(request.user, _ot(), task):
+        messages.error(request, _("You can see this task but not change it."))
+        return HttpResponse(status=403) if request.htmx else redirect(page_url)
     props, typed, errors = _read_form(request, FORM_FIELDS, creating=False)
     pairs, assoc_error = _parse_assoc(request.POST.getlist("assoc"))
     if assoc_error:
@@ -463,7 +470,9 @@ def association_search(request):
     if text:
         for to_type in page.ASSOCIATED_TYPES:
             ot = get_object_type(to_type)
-            qs = apply_query(base_queryset(ot), ot, text).only(*page.ASSOCIATED_FIELDS[to_type])
+            qs = apply_query(base_queryset(ot, user=request.user), ot, text).only(
+                *page.ASSOCIATED_FIELDS[to_type]
+            )
             for record in qs.order_by("-pk")[:SEARCH_LIMIT]:
                 results.append(
                     {

@@ -23,6 +23,7 @@ from comptoir.core.ui.listing import BUILTIN_VIEWS, ListState, visible_views
 from comptoir.core.ui.phrases import error_text, errors_text
 from comptoir.core.ui.views import ui_source
 from comptoir.deals.board import Column, board_totals, build_columns, pipeline_for, pipelines
+from comptoir.users.permissions import can_edit
 
 
 def _state(request) -> ListState:
@@ -96,7 +97,7 @@ def _move_card(request, pipeline):
     if not deal_id.isdigit() or pipeline is None:
         return None
     return (
-        base_queryset("deals")
+        base_queryset("deals", user=request.user)
         .filter(pk=int(deal_id), pipeline=pipeline.pipeline_id)
         .only("pk", "dealname", "dealstage")
         .first()
@@ -122,9 +123,11 @@ def _move(request, pipeline, deal_id, from_stage, to_stage):
         raise Refused(422, _("This stage is not part of the pipeline."))
     with transaction.atomic():
         try:
-            deal = records.get_record(ot, deal_id, for_update=True)
+            deal = records.get_record(ot, deal_id, for_update=True, user=request.user)
         except RecordNotFound:
             raise Refused(404, _("This deal no longer exists (deleted or merged).")) from None
+        if not can_edit(request.user, ot, deal):
+            raise Refused(403, _("You can see this deal but not change it."))
         if deal.pipeline != pipeline.pipeline_id or deal.dealstage != from_stage:
             raise Refused(
                 409,

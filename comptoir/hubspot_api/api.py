@@ -16,6 +16,7 @@ from comptoir.core.properties.errors import (
 from comptoir.core.search.compiler import SearchError
 from comptoir.hubspot_api.auth import TokenAuth
 from comptoir.hubspot_api.errors import ApiError, error_response, not_found, property_errors
+from comptoir.users.permissions import NotAllowed
 
 api = NinjaAPI(
     title="Comptoir CRM API (HubSpot-compatible)",
@@ -75,6 +76,11 @@ def _unknown_type(request, exc):
 @api.exception_handler(PropertyError)
 def _property_error(request, exc):
     return error_response(property_errors(ValidationFailed([exc])))
+
+
+@api.exception_handler(NotAllowed)
+def _not_allowed(request, exc):
+    return error_response(ApiError(403, str(exc), "FORBIDDEN"))
 
 
 @api.exception_handler(SearchError)

@@ -25,6 +25,7 @@ from comptoir.hubspot_api.errors import ApiError, not_found, standard_error
 from comptoir.hubspot_api.params import integer
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import timestamp
+from comptoir.users.permissions import NotAllowed, editable
 from comptoir.users.scopes import object_scope
 
 router = Router(tags=["Associations"])
@@ -74,18 +75,24 @@ def _pk(value) -> int | None:
     return number if 0 < number <= MAX_PK else None
 
 
-def _existing(ot, ids) -> set[int]:
+def _existing(ot, ids, user, *, edit: bool = False) -> set[int]:
     """Which of these ids are live records of `ot`, in one query."""
     pks = {pk for pk in map(_pk, ids) if pk is not None}
     if not pks:
         return set()
-    return set(base_queryset(ot).filter(pk__in=pks).values_list("pk", flat=True))
+    qs = base_queryset(ot, user=user)
+    if edit:
+        qs = editable(qs, user, ot)
+    return set(qs.filter(pk__in=pks).values_list("pk", flat=True))
 
 
-def _require(ot, object_id) -> int:
+def _require(ot, object_id, user, *, edit: bool = False) -> int:
+    """The record's id if the user may see it (and change it, with `edit`), else 404/403."""
     pk = _pk(object_id)
-    if pk is None or not base_queryset(ot).filter(pk=pk).exists():
+    if pk is None or pk not in _existing(ot, [pk], user):
         raise not_found(ot, object_id)
+    if edit and pk not in _existing(ot, [pk], user, edit=True):
+        raise NotAllowed(f"You can see this {ot.singular} but not change its associations.")
     return pk
 
 
@@ -247,8 +254,9 @@ def _batch_associate(request, from_ot, to_ot, parsed):
     """associate() each (from, to, type ids) whose records exist; the others become errors.
 
     Returns [(input index, from pk, to pk)] of those done, and the errors."""
-    from_ok = _existing(from_ot, [p[0] for p in parsed])
-    to_ok = _existing(to_ot, [p[1] for p in parsed])
+    # Pairs whose "from" record the user may not change read as missing, like invisible ones.
+    from_ok = _existing(from_ot, [p[0] for p in parsed], request.user, edit=True)
+    to_ok = _existing(to_ot, [p[1] for p in parsed], request.user)
     source = api_source(request)
     done, errors = [], []
     with transaction.atomic():
@@ -284,7 +292,8 @@ def _batch_envelope(results, errors, started, status: int):
 def create_default(request, object_type: str, object_id: str, to_type: str, to_id: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=True)
     _associable(from_ot, to_ot)
-    from_pk, to_pk = _require(from_ot, object_id), _require(to_ot, to_id)
+    from_pk = _require(from_ot, object_id, request.user, edit=True)
+    to_pk = _require(to_ot, to_id, request.user)
     started = timezone.now()
     associate(from_ot, from_pk, to_ot, to_pk, [], source=api_source(request), check=False)
     return _batch_envelope(_default_results(from_ot, from_pk, to_ot, to_pk), [], started, 200)
@@ -299,7 +308,8 @@ def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=True)
     _associable(from_ot, to_ot)
     type_ids = _spec_ids(from_ot, to_ot, json_body(request, expect=list))
-    from_pk, to_pk = _require(from_ot, object_id), _require(to_ot, to_id)
+    from_pk = _require(from_ot, object_id, request.user, edit=True)
+    to_pk = _require(to_ot, to_id, request.user)
     associate(
         from_ot,
         from_pk,
@@ -310,17 +320,21 @@ def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
         replace=True,
         check=False,
     )
-    current = associations_by_target(from_ot, [from_pk], to_ot).get(from_pk, {}).get(to_pk, [])
+    current = (
+        associations_by_target(from_ot, [from_pk], to_ot, user=request.user)
+        .get(from_pk, {})
+        .get(to_pk, [])
+    )
     return respond(_labels_between(from_ot, from_pk, to_ot, to_pk, current), status=201)
 
 
 @router.get(RECORD + "/{to_type}", summary="List the associations of a record")
 def get_page(request, object_type: str, object_id: str, to_type: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=False)
-    from_pk = _require(from_ot, object_id)
+    from_pk = _require(from_ot, object_id, request.user)
     limit = min(integer(request, "limit", PAGE_SIZE, maximum=10_000), PAGE_SIZE)
     after = _after(request.GET.get("after"))
-    targets = associations_by_target(from_ot, [from_pk], to_ot).get(from_pk, {})
+    targets = associations_by_target(from_ot, [from_pk], to_ot, user=request.user).get(from_pk, {})
     results, next_after = _page(from_ot, to_ot, targets, after, limit)
     body = {"results": results}
     if next_after is not None:
@@ -334,7 +348,8 @@ def get_page(request, object_type: str, object_id: str, to_type: str):
 )
 def archive(request, object_type: str, object_id: str, to_type: str, to_id: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=True)
-    from_pk, to_pk = _require(from_ot, object_id), _require(to_ot, to_id)
+    from_pk = _require(from_ot, object_id, request.user, edit=True)
+    to_pk = _require(to_ot, to_id, request.user)
     remove_association(from_ot, from_pk, to_ot, to_pk, source=api_source(request))
     return respond(None, status=204)
 
@@ -356,7 +371,7 @@ def batch_create(request, from_type: str, to_type: str):
     ]
     started = timezone.now()
     done, errors = _batch_associate(request, from_ot, to_ot, parsed)
-    found = associations_by_target(from_ot, {f for _, f, _ in done}, to_ot)
+    found = associations_by_target(from_ot, {f for _, f, _ in done}, to_ot, user=request.user)
     results = [
         _labels_between(from_ot, f, to_ot, t, found.get(f, {}).get(t, [])) for _, f, t in done
     ]
@@ -395,8 +410,8 @@ def batch_read(request, from_type: str, to_type: str):
             raise ApiError(400, "Each input needs an id.")
         wanted.append((object_id, _after(item.get("after"))))
     started = timezone.now()
-    live = _existing(from_ot, [w[0] for w in wanted])
-    found = associations_by_target(from_ot, live, to_ot)
+    live = _existing(from_ot, [w[0] for w in wanted], request.user)
+    found = associations_by_target(from_ot, live, to_ot, user=request.user)
     results, errors = [], []
     for object_id, after in wanted:
         pk = _pk(object_id)
@@ -431,11 +446,20 @@ def batch_archive(request, from_type: str, to_type: str):
                 raise ApiError(400, "Each element of to needs an id.")
             pairs.append((_pk(from_id), _pk(to_id)))
     source = api_source(request)
+    allowed = _allowed_pairs(request, from_ot, to_ot, pairs)
     with transaction.atomic():
         for f, t in pairs:
-            if f is not None and t is not None:
+            if (f, t) in allowed:
                 remove_association(from_ot, f, to_ot, t, source=source)
     return respond(None, status=204)
+
+
+def _allowed_pairs(request, from_ot, to_ot, pairs) -> set:
+    """Pairs the user may change: the "from" record editable, the other one visible.
+    The rest is skipped silently, as missing records are (nothing leaks)."""
+    from_ok = _existing(from_ot, [f for f, _ in pairs], request.user, edit=True)
+    to_ok = _existing(to_ot, [t for _, t in pairs], request.user)
+    return {(f, t) for f, t in pairs if f in from_ok and t in to_ok}
 
 
 @router.post(
@@ -451,9 +475,10 @@ def batch_archive_labels(request, from_type: str, to_type: str):
         for i in items
     ]
     source = api_source(request)
+    allowed = _allowed_pairs(request, from_ot, to_ot, [(f, t) for f, t, _ in parsed])
     with transaction.atomic():
         for f, t, type_ids in parsed:
-            if f is not None and t is not None and type_ids:
+            if (f, t) in allowed and type_ids:
                 remove_association(from_ot, f, to_ot, t, type_ids, source=source)
     return respond(None, status=204)
 
@@ -627,8 +652,8 @@ def v3_batch_read(request, from_type: str, to_type: str):
             raise ApiError(400, "Each input needs an id.")
         wanted.append(object_id)
     started = timezone.now()
-    live = _existing(from_ot, wanted)
-    found = associations_by_target(from_ot, live, to_ot)
+    live = _existing(from_ot, wanted, request.user)
+    found = associations_by_target(from_ot, live, to_ot, user=request.user)
     results, errors = [], []
     for object_id in wanted:
         pk = _pk(object_id)
@@ -655,10 +680,11 @@ def v3_batch_archive(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
     parsed = _v3_inputs(from_ot, to_ot, inputs(json_body(request), maximum=WRITE_BATCH_MAX))
     source = api_source(request)
+    pairs = [(_pk(from_id), _pk(to_id)) for from_id, to_id, _ in parsed]
+    allowed = _allowed_pairs(request, from_ot, to_ot, pairs)
     with transaction.atomic():
-        for from_id, to_id, a_type in parsed:
-            f, t = _pk(from_id), _pk(to_id)
-            if f is not None and t is not None:
+        for (f, t), (_, _, a_type) in zip(pairs, parsed, strict=True):
+            if (f, t) in allowed:
                 remove_association(from_ot, f, to_ot, t, [a_type.type_id], source=source)
     return respond(None, status=204)
 

@@ -8,6 +8,7 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.ratelimit import check_rate
 from comptoir.users.models import ApiToken
+from comptoir.users.permissions import has_right
 from comptoir.users.services import authenticate_token
 
 SCOPES_DOC = "https://developers.hubspot.com/scopes"
@@ -20,6 +21,8 @@ class TokenAuth(HttpBearer):
         found = authenticate_token(token)
         if found is None:
             return None
+        if not has_right(found.user, "can_use_api"):
+            raise ApiError(403, "This user's role does not allow the API.", "FORBIDDEN")
         request.api_token = found
         request.user = found.user
         request.ratelimit_headers = check_rate(found)
@@ -64,6 +67,10 @@ def schema_object_type(request, object_type: str, *, write: bool):
     ot = get_object_type(object_type)
     if write:
         require_scope(request, schema_scope(ot.name, True))
+        if not has_right(request.user, "can_manage_settings"):
+            raise ApiError(
+                403, "Changing properties and pipelines needs the settings right.", "FORBIDDEN"
+            )
     else:
         require_scope(request, object_scope(ot.name, False), schema_scope(ot.name, False))
     return ot

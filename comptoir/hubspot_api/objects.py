@@ -23,6 +23,7 @@ from comptoir.hubspot_api.errors import ApiError, standard_error
 from comptoir.hubspot_api.params import boolean, integer, multi
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import records_to_bodies
+from comptoir.users.permissions import require_edit, with_default_owner
 from comptoir.users.scopes import object_scope
 
 router = Router(tags=["Objects"])
@@ -87,7 +88,7 @@ def _one(ot, record, written=()):
 def search_objects(request, object_type: str):
     ot = _ot(request, object_type, write=False)
     data = json_body(request, max_chars=SEARCH_BODY_MAX)
-    result = search(ot, data)
+    result = search(ot, data, base=base_queryset(ot, user=request.user))
     properties = data.get("properties") if isinstance(data.get("properties"), list) else None
     body = {
         "total": result.total,
@@ -111,7 +112,11 @@ def batch_read(request, object_type: str):
     found, missing = [], []
     for item in items:
         try:
-            found.append(records.get_record_by(ot, id_property, item.get("id"), archived=archived))
+            found.append(
+                records.get_record_by(
+                    ot, id_property, item.get("id"), archived=archived, user=request.user
+                )
+            )
         except (RecordNotFound, ValidationFailed):
             missing.append(str(item.get("id")))
     results = records_to_bodies(
@@ -181,7 +186,7 @@ def batch_create(request, object_type: str):
     partial = _trace_ids(items)
     rows, links, refused = [], [], {}
     for index, item in enumerate(items):
-        rows.append(_properties(item))
+        rows.append(with_default_owner(request.user, ot, _properties(item)))
         try:
             item_links = _inline_associations(ot, item.get("associations"))
             check_targets(ot, item_links)
@@ -248,7 +253,10 @@ def batch_update(request, object_type: str):
     source = api_source(request)
 
     def update(item):
-        record = records.get_record_by(ot, item.get("idProperty"), item.get("id"), for_update=True)
+        record = records.get_record_by(
+            ot, item.get("idProperty"), item.get("id"), for_update=True, user=request.user
+        )
+        require_edit(request.user, ot, record)
         props = _properties(item)
         record = records.update_record(ot, record, props, source=source)
         return _one(ot, record, props)
@@ -270,7 +278,9 @@ def batch_upsert(request, object_type: str):
         id_property = item.get("idProperty") or "hs_object_id"
         props = _properties(item)
         try:
-            record = records.get_record_by(ot, id_property, item.get("id"), for_update=True)
+            record = records.get_record_by(
+                ot, id_property, item.get("id"), for_update=True, user=request.user
+            )
         except RecordNotFound:
             if id_property == "hs_object_id":
                 raise
@@ -278,6 +288,7 @@ def batch_upsert(request, object_type: str):
                 ot, {**props, id_property: item.get("id")}, source=source
             )
             return {**_one(ot, record, props), "new": True}
+        require_edit(request.user, ot, record)
         record = records.update_record(ot, record, props, source=source)
         return {**_one(ot, record, props), "new": False}
 
@@ -295,7 +306,7 @@ def batch_archive(request, object_type: str):
         for item in items:
             # Archiving is idempotent, as in HubSpot: missing ids are not an error.
             with suppress(RecordNotFound):
-                records.archive_record(ot, item.get("id"), source=source)
+                _archive(request, ot, item.get("id"), source)
     return respond(None, status=204)
 
 
@@ -306,6 +317,8 @@ def merge(request, object_type: str):
     primary, other = data.get("primaryObjectId"), data.get("objectIdToMerge")
     if primary in (None, "") or other in (None, ""):
         raise ApiError(400, "primaryObjectId and objectIdToMerge are required.")
+    for object_id in (primary, other):
+        require_edit(request.user, ot, records.get_record(ot, object_id, user=request.user))
     record = merge_records(ot, primary, other, source=api_source(request))
     return respond(_one(ot, record))
 
@@ -320,7 +333,10 @@ def gdpr_delete(request, object_type: str):
     if ot.name != "contacts":
         raise ApiError(400, "GDPR delete exists only for contacts.")
     data = json_body(request)
-    record = records.get_record_by(ot, data.get("idProperty"), data.get("objectId"), archived=None)
+    record = records.get_record_by(
+        ot, data.get("idProperty"), data.get("objectId"), archived=None, user=request.user
+    )
+    require_edit(request.user, ot, record)
     records.purge_records(ot, [record.pk])
     return respond(None, status=204)
 
@@ -335,7 +351,7 @@ def list_objects(request, object_type: str):
     maximum = 50 if history else 100
     limit = min(integer(request, "limit", 10, maximum=10_000), maximum)
     after = request.GET.get("after")
-    qs = base_queryset(ot, archived=boolean(request, "archived")).order_by("pk")
+    qs = base_queryset(ot, archived=boolean(request, "archived"), user=request.user).order_by("pk")
     if after not in (None, ""):
         if not after.isdigit():
             raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
@@ -350,6 +366,7 @@ def list_objects(request, object_type: str):
             properties=multi(request, "properties"),
             history=history,
             associations=_assoc_types(request),
+            user=request.user,
         )
     }
     if more:
@@ -370,7 +387,7 @@ def create(request, object_type: str):
     props = _properties(data)
     record = records.create_record(
         ot,
-        props,
+        with_default_owner(request.user, ot, props),
         source=api_source(request),
         associations=_inline_associations(ot, data.get("associations")),
     )
@@ -381,7 +398,12 @@ def _resolve(ot, object_id, request, *, archived=False, for_update=False):
     id_property = request.GET.get("idProperty")
     try:
         return records.get_record_by(
-            ot, id_property, object_id, archived=archived, for_update=for_update
+            ot,
+            id_property,
+            object_id,
+            archived=archived,
+            for_update=for_update,
+            user=request.user,
         )
     except RecordNotFound:
         if archived or id_property:
@@ -398,6 +420,17 @@ def _resolve(ot, object_id, request, *, archived=False, for_update=False):
         raise
 
 
+def _archive(request, ot, object_id, source) -> None:
+    """Archive if the user may change the record; a missing or invisible one is a no-op
+    (idempotent, as in HubSpot, and nothing leaks)."""
+    try:
+        record = records.get_record(ot, object_id, user=request.user)
+    except RecordNotFound:
+        return
+    require_edit(request.user, ot, record)
+    records.archive_record(ot, record.pk, source=source)
+
+
 def _int_or_none(value):
     return int(value) if str(value).isdigit() else None
 
@@ -412,6 +445,7 @@ def read(request, object_type: str, object_id: str):
         properties=multi(request, "properties"),
         history=multi(request, "propertiesWithHistory"),
         associations=_assoc_types(request),
+        user=request.user,
     )[0]
     return respond(body)
 
@@ -424,6 +458,7 @@ def update(request, object_type: str, object_id: str):
     data = json_body(request)
     with transaction.atomic():
         record = _resolve(ot, object_id, request, for_update=True)
+        require_edit(request.user, ot, record)
         props = _properties(data)
         record = records.update_record(ot, record, props, source=api_source(request))
     return respond(_one(ot, record, props))
@@ -433,5 +468,5 @@ def update(request, object_type: str, object_id: str):
 def archive(request, object_type: str, object_id: str):
     ot = _ot(request, object_type, write=True)
     with suppress(RecordNotFound):  # idempotent: already archived or never existed
-        records.archive_record(ot, object_id, source=api_source(request))
+        _archive(request, ot, object_id, api_source(request))
     return respond(None, status=204)

@@ -64,12 +64,14 @@ def attach_history(ot, bodies: list[dict], records: list, names: list[str]) -> N
         }
 
 
-def attach_associations(ot, bodies: list[dict], records: list, to_types: list[str]) -> None:
+def attach_associations(
+    ot, bodies: list[dict], records: list, to_types: list[str], user=None
+) -> None:
     """`associations` on list/get: {plural: {"results": [{"id", "type"}]}}, omitted if none."""
     ids = [r.pk for r in records]
     for to_name in to_types:
         to_ot = get_object_type(to_name)
-        found = associations_by_target(ot, ids, to_ot)
+        found = associations_by_target(ot, ids, to_ot, user=user)
         for body, record in zip(bodies, records, strict=True):
             targets = found.get(record.pk)
             if not targets:
@@ -83,11 +85,11 @@ def attach_associations(ot, bodies: list[dict], records: list, to_types: list[st
 
 
 def records_to_bodies(
-    ot, records, *, properties=None, history=None, associations=None
+    ot, records, *, properties=None, history=None, associations=None, user=None
 ) -> list[dict]:
     names = property_names(ot, properties)
     bodies = [simple_object(ot, r, names) for r in records]
     attach_history(ot, bodies, records, history_names(ot, history or []))
     if associations:
-        attach_associations(ot, bodies, records, associations)
+        attach_associations(ot, bodies, records, associations, user)
     return bodies

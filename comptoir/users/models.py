@@ -24,11 +24,36 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
 
+class Role(models.Model):
+    """What a user may see and change (SET-5): per object a view and an edit scope, plus
+    rights. Scopes: "all", "team" (records owned by teammates), "owned" (their own)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    builtin = models.BooleanField(default=False)
+    # {"contacts": {"view": "all", "edit": "owned"}, "companies": ..., "deals": ...,
+    #  "activities": ...}
+    scopes = models.JSONField(default=dict)
+    can_import = models.BooleanField(default=False)
+    can_export = models.BooleanField(default=False)
+    can_bulk_delete = models.BooleanField(default=False)
+    can_manage_settings = models.BooleanField(default=False)
+    can_use_api = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     first_name = models.CharField(max_length=150, blank=True, default="")
     last_name = models.CharField(max_length=150, blank=True, default="")
     language = models.CharField(max_length=8, blank=True, default="")
+    role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

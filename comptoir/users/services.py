@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.properties import registry
-from comptoir.users.models import ApiToken, Owner, Team, TeamMembership, User
+from comptoir.users.models import ApiToken, Owner, Role, Team, TeamMembership, User
+from comptoir.users.roles import SALES_REP, SUPER_ADMIN
 from comptoir.users.scopes import ALL_SCOPES
 
 TOKEN_PREFIX = "pat-cpt1-"
@@ -28,6 +29,7 @@ def create_user(
     last_name: str = "",
     is_admin: bool = False,
     team: str | None = None,
+    role: str | None = None,
     check_password: bool = True,
 ) -> User:
     email = (email or "").strip().lower()
@@ -44,6 +46,7 @@ def create_user(
             validate_password(password)
         except ValidationError as exc:
             raise UserError("password: " + " ".join(exc.messages)) from None
+    chosen_role = _role_named(role or (SUPER_ADMIN if is_admin else SALES_REP))
     with transaction.atomic():
         user = User(
             email=email,
@@ -51,6 +54,7 @@ def create_user(
             last_name=last_name.strip(),
             is_staff=is_admin,
             is_superuser=is_admin,
+            role=chosen_role,
         )
         if password:
             user.set_password(password)
@@ -64,6 +68,14 @@ def create_user(
             add_to_team(user, team)
         registry.invalidate()
     return user
+
+
+def _role_named(name: str) -> Role:
+    role = Role.objects.filter(name=name.strip()).first()
+    if role is None:
+        known = ", ".join(Role.objects.values_list("name", flat=True))
+        raise UserError(f"role: no role named {name!r} (known: {known}).")
+    return role
 
 
 def add_to_team(user: User, team_name: str, *, primary: bool = True) -> Team:

@@ -284,15 +284,17 @@ def associated_ids(from_type, from_id, to_type, *, include_archived=False) -> li
     return sorted(ids)
 
 
-def associations_by_target(from_type, from_ids, to_type) -> dict[int, dict[int, list[int]]]:
-    """{from_id: {to_id: [type ids]}} for live targets, in one query per side."""
+def associations_by_target(
+    from_type, from_ids, to_type, *, user=None
+) -> dict[int, dict[int, list[int]]]:
+    """{from_id: {to_id: [type ids]}} for live targets (those `user` may see), one query."""
     from_ot, to_ot = get_object_type(from_type), get_object_type(to_type)
     rows = (
         Association.objects.filter(
             from_type=from_ot.name,
             from_id__in=list(from_ids),
             to_type=to_ot.name,
-            to_id__in=base_queryset(to_ot).values("pk"),
+            to_id__in=base_queryset(to_ot, user=user).values("pk"),
         )
         .order_by("from_id", "to_id", "type_id")
         .values_list("from_id", "to_id", "type_id")

@@ -227,7 +227,10 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
     return record
 
 
-def get_record(ot, record_id, *, archived: bool | None = False, for_update: bool = False):
+def get_record(
+    ot, record_id, *, archived: bool | None = False, for_update: bool = False, user=None
+):
+    """One record; with `user`, RecordNotFound also when the user may not see it."""
     ot = get_object_type(ot)
     try:
         pk = int(record_id)
@@ -237,9 +240,15 @@ def get_record(ot, record_id, *, archived: bool | None = False, for_update: bool
         record = base_queryset(ot, archived=archived).select_for_update().filter(pk=pk).first()
     else:
         record = _fetch_one(ot, archived, pk)
-    if record is None:
+    if record is None or (user is not None and not _visible_to(user, ot, record)):
         raise RecordNotFound(ot, record_id)
     return record
+
+
+def _visible_to(user, ot, record) -> bool:
+    from comptoir.users.permissions import can_view
+
+    return can_view(user, ot, record)
 
 
 _PK_MARK = -98765432123
@@ -415,12 +424,19 @@ def purge_records(ot, record_ids) -> int:
 
 
 def get_record_by(
-    ot, id_property: str | None, raw_id, *, archived: bool | None = False, for_update: bool = False
+    ot,
+    id_property: str | None,
+    raw_id,
+    *,
+    archived: bool | None = False,
+    for_update: bool = False,
+    user=None,
 ):
-    """A record by id, or by the value of a unique property (`idProperty`)."""
+    """A record by id, or by the value of a unique property (`idProperty`); with `user`,
+    only one the user may see."""
     ot = get_object_type(ot)
     if not id_property or id_property == "hs_object_id":
-        return get_record(ot, raw_id, archived=archived, for_update=for_update)
+        return get_record(ot, raw_id, archived=archived, for_update=for_update, user=user)
     defn = registry.definitions(ot).get(id_property)
     if defn is None or not defn.has_unique_value:
         raise ValidationFailed(
@@ -436,7 +452,8 @@ def get_record_by(
         value = coerce(defn, raw_id, option_values(defn))
     except PropertyError:
         raise RecordNotFound(ot, raw_id) from None
-    qs = base_queryset(ot, archived=archived).alias(_v=prop_expression(ot, defn)).filter(_v=value)
+    qs = base_queryset(ot, archived=archived, user=user).alias(_v=prop_expression(ot, defn))
+    qs = qs.filter(_v=value)
     if for_update:
         qs = qs.select_for_update()
     record = qs.first()

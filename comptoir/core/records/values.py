@@ -9,14 +9,21 @@ from comptoir.core.properties.coercion import format_datetime, parse_number, to_
 from comptoir.core.properties.models import PropertyType
 
 
-def base_queryset(object_type, *, archived: bool | None = False):
-    """All records of one object type (activities share a table, so filter by type)."""
+def base_queryset(object_type, *, archived: bool | None = False, user=None):
+    """All records of one object type (activities share a table, so filter by type).
+
+    With `user`, only those the user may see (comptoir.users.permissions): every read of
+    the UI and the API passes its user here."""
     ot = get_object_type(object_type)
     qs = ot.model.objects.all()
     if ot.is_activity:
         qs = qs.filter(object_type_name=ot.name)
     if archived is not None:
         qs = qs.filter(archived=archived)
+    if user is not None:
+        from comptoir.users.permissions import visible
+
+        qs = visible(qs, user, ot)
     return qs
 
 

@@ -13,7 +13,9 @@ UI = ChangeSource(type=SourceType.CRM_UI)
 
 
 def make_user(email=None, **kw):
+    """A user; role "Sales manager" (sees and changes every record) unless given."""
     n = next(_seq)
+    kw.setdefault("role", "Sales manager")
     return create_user(
         email or f"user{n}@example.com",
         "Pass-word-123",

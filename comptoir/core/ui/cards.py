@@ -115,11 +115,12 @@ def label_choices(ot, target) -> list[tuple[int, str]]:
     ]
 
 
-def card(ot, pk: int, target_name: str, *, limit: int = LIMIT) -> dict:
+def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dict:
+    """The associated records of one type, among those the user may see."""
     ot, target = get_object_type(ot), get_object_type(target_name)
     settings = portal()
     links = Association.objects.filter(from_type=ot.name, from_id=pk, to_type=target.name)
-    qs = base_queryset(target).filter(pk__in=links.values("to_id"))
+    qs = base_queryset(target, user=user).filter(pk__in=links.values("to_id"))
     rows = list(qs.order_by(*ORDER.get(target.name, ("-pk",)))[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
@@ -180,14 +181,17 @@ def create_fields(target_name: str, values: dict | None = None, errors: dict | N
     return fields
 
 
-def search(ot, pk: int, target_name: str, query: str) -> list[dict]:
-    """Records matching `query` that are not yet associated with the record."""
+def search(ot, pk: int, target_name: str, query: str, user=None) -> list[dict]:
+    """Records matching `query` that are not yet associated with the record (and that the
+    user may see)."""
     from comptoir.core.search.compiler import SearchError, filtered_queryset
 
     ot, target = get_object_type(ot), get_object_type(target_name)
     linked = Association.objects.filter(from_type=ot.name, from_id=pk, to_type=target.name)
     try:
-        qs = filtered_queryset(target, query=query).exclude(pk__in=linked.values("to_id"))
+        qs = filtered_queryset(target, query=query, base=base_queryset(target, user=user)).exclude(
+            pk__in=linked.values("to_id")
+        )
         if target.name == ot.name:
             qs = qs.exclude(pk=pk)
         rows = list(qs.order_by("-pk")[:SEARCH_LIMIT])

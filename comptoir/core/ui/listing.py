@@ -194,7 +194,7 @@ class ListState:
 
     def queryset(self, user, base=None, *, scan: bool = False):
         """The records shown; `scan` when a sorted page should walk the sort index."""
-        qs = base if base is not None else base_queryset(self.ot)
+        qs = base if base is not None else base_queryset(self.ot, user=user)
         qs = qs.filter(compile_filter_groups(self.ot, self.view_filter_groups(user), scan=scan))
         if self.filter_groups:
             qs = qs.filter(compile_filter_groups(self.ot, self.filter_groups, scan=scan))

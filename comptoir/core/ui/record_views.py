@@ -41,6 +41,7 @@ from comptoir.core.ui.phrases import errors_text
 from comptoir.core.ui.record import ABOUT, label, property_rows
 from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
+from comptoir.users.permissions import can_edit
 
 PAGE_TYPES = ("contacts", "companies", "deals", "tasks")
 # Shown first in "About" so the name itself can be edited in place.
@@ -93,8 +94,13 @@ def _merged_into(ot, pk):
 
 
 def stale_response(request, ot, pk):
-    """The record was deleted or merged after the page was loaded: say so, at the top."""
+    """The record was deleted or merged after the page was loaded: say so, at the top.
+    A record that exists but that this user may not see reads as missing (404)."""
+    if base_queryset(ot).filter(pk=pk).exists():
+        return render(request, "records/gone.html", {"ot": ot}, status=404)
     merged = _merged_into(ot, pk)
+    if merged and not _exists(request, ot, merged):
+        merged = None
     context = {
         "ot": ot,
         "merged_url": _detail_url(ot, merged) if merged else "",
@@ -109,15 +115,39 @@ def stale_response(request, ot, pk):
 
 
 def _record(request, ot, pk):
-    """(record, None) or (None, stale response)."""
+    """(record, None) or (None, stale response): only records the user may see."""
     try:
-        return records.get_record(ot, pk), None
+        return records.get_record(ot, pk, user=request.user), None
     except RecordNotFound:
         return None, stale_response(request, ot, pk)
 
 
-def _exists(ot, pk) -> bool:
-    return base_queryset(ot).filter(pk=pk).exists()
+def _exists(request, ot, pk) -> bool:
+    return base_queryset(ot, user=request.user).filter(pk=pk).exists()
+
+
+READ_ONLY_MESSAGE = _lazy("You can see this record but not change it.")
+
+
+def _read_only_response(request, ot, pk):
+    """403 for a change to a record the user may see but not edit (SET-5)."""
+    if not request.htmx:
+        messages.error(request, str(READ_ONLY_MESSAGE))
+        return redirect(_detail_url(ot, pk))
+    response = HttpResponse(_status(str(READ_ONLY_MESSAGE)), status=403)
+    response["HX-Reswap"] = "none"
+    return response
+
+
+def _locked(request, ot, pk):
+    """None when the user may change the record, else the response to send."""
+    try:
+        record = records.get_record(ot, pk, user=request.user)
+    except RecordNotFound:
+        return stale_response(request, ot, pk)
+    if not can_edit(request.user, ot, record):
+        return _read_only_response(request, ot, pk)
+    return None
 
 
 def _status(text: str) -> str:
@@ -273,8 +303,8 @@ def stage_context(record) -> dict | None:
     }
 
 
-def timeline_context(ot, pk, filters, cursor=None, last_month: str = "", *, focus=False):
-    items, next_cursor = tl.page(ot, pk, filters, cursor)
+def timeline_context(ot, pk, filters, cursor=None, last_month: str = "", *, focus=False, user=None):
+    items, next_cursor = tl.page(ot, pk, filters, cursor, user=user)
     entries = tl.entries(ot, items, last_month)
     chosen = tl.chosen_filters(filters)
     return {
@@ -290,8 +320,8 @@ def timeline_context(ot, pk, filters, cursor=None, last_month: str = "", *, focu
     }
 
 
-def _card_context(ot, pk, target, *, limit=cards_mod.LIMIT, **extra) -> dict:
-    card = cards_mod.card(ot, pk, target, limit=limit)
+def _card_context(ot, pk, target, *, user, limit=cards_mod.LIMIT, **extra) -> dict:
+    card = cards_mod.card(ot, pk, target, limit=limit, user=user)
     card.update(
         create_fields=extra.pop("create_fields", None) or cards_mod.create_fields(target), **extra
     )
@@ -305,10 +335,10 @@ def _card_context(ot, pk, target, *, limit=cards_mod.LIMIT, **extra) -> dict:
 def record_detail(request, object_type, pk):
     ot = _page_type(object_type)
     try:
-        record = records.get_record(ot, pk)
+        record = records.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         merged = _merged_into(ot, pk)
-        if merged and _exists(ot, merged):
+        if merged and _exists(request, ot, merged):
             messages.info(request, _("This record was merged into this one."))
             return redirect(_detail_url(ot, merged))
         return render(request, "records/gone.html", {"ot": ot}, status=404)
@@ -324,13 +354,15 @@ def record_detail(request, object_type, pk):
         "head": head_context(ot, record),
         "about": rows(ot, record, about_names(ot)),
         "where": "about",
-        "cards": [_card_context(ot, record.pk, t) for t in cards_mod.CARDS[ot.name]],
+        "cards": [
+            _card_context(ot, record.pk, t, user=request.user) for t in cards_mod.CARDS[ot.name]
+        ],
     }
     if ot.name == "tasks":
         context["task_body"] = safe_html(record.properties.get("hs_task_body"))
     else:
         context["composer"] = composer.tabs(active=active, owner_id=_user_owner_id(request.user))
-        context["timeline"] = timeline_context(ot, record.pk, filters)
+        context["timeline"] = timeline_context(ot, record.pk, filters, user=request.user)
     if ot.name == "deals":
         context["stage"] = stage_context(record)
     return render(request, "records/detail.html", context)
@@ -407,6 +439,8 @@ def property_edit(request, object_type, pk, name):
     record, stale = _record(request, ot, pk)
     if stale:
         return stale
+    if not can_edit(request.user, ot, record):
+        return _read_only_response(request, ot, pk)
     field = make_field(defn, read_value(record, defn), portal().report_time_zone)
     return render(
         request,
@@ -445,6 +479,8 @@ def _save_property(request, ot, pk, name):
     record, stale = _record(request, ot, pk)
     if stale:
         return stale
+    if not can_edit(request.user, ot, record):
+        return _read_only_response(request, ot, pk)
     names = _visible_names(ot, where)
     before = {r["name"]: r for r in rows(ot, record, names)}
     head_before = head_context(ot, record) if where == "about" else None
@@ -544,7 +580,7 @@ def property_history_view(request, object_type, pk, name):
 
     ot = _page_type(object_type)
     defn = _definition(ot, name)
-    if not _exists(ot, pk):
+    if not _exists(request, ot, pk):
         return stale_response(request, ot, pk)
     changes = property_history(ot.type_id, [pk], [name]).get(pk, {}).get(name, [])
     changes = changes[:HISTORY_LIMIT]
@@ -568,7 +604,7 @@ def property_history_view(request, object_type, pk, name):
     context = {"ot": ot, "pk": pk, "label": label(defn), "entries": entries, "name": name}
     if request.htmx:
         return render(request, "records/_history.html", context)
-    record = records.get_record(ot, pk)
+    record = records.get_record(ot, pk, user=request.user)
     context["record_name"] = display_name(ot, record)
     return render(request, "records/history.html", context)
 
@@ -584,11 +620,11 @@ def _card_target(ot, target: str):
 
 def _card_response(request, ot, pk, target, *, status=200, message="", **extra):
     limit = CARD_ALL_LIMIT if request.GET.get("all") else cards_mod.LIMIT
-    card = _card_context(ot, pk, target.name, limit=limit, **extra)
+    card = _card_context(ot, pk, target.name, limit=limit, user=request.user, **extra)
     html = render_to_string("records/_assoc_card.html", {"ot": ot, "pk": pk, "card": card}, request)
     if ot.name == "contacts" and target.name == "companies" and request.method == "POST":
         try:
-            record = records.get_record(ot, pk)
+            record = records.get_record(ot, pk, user=request.user)
         except RecordNotFound:
             return stale_response(request, ot, pk)
         html += render_to_string(
@@ -613,7 +649,7 @@ def _card_response(request, ot, pk, target, *, status=200, message="", **extra):
 def association_card(request, object_type, pk, target):
     ot = _page_type(object_type)
     target_ot = _card_target(ot, target)
-    if not _exists(ot, pk):
+    if not _exists(request, ot, pk):
         return stale_response(request, ot, pk)
     return _card_response(request, ot, pk, target_ot)
 
@@ -623,7 +659,7 @@ def association_search(request, object_type, pk, target):
     ot = _page_type(object_type)
     target_ot = _card_target(ot, target)
     query = request.GET.get("q", "").strip()[:100]
-    results = cards_mod.search(ot, pk, target_ot.name, query) if query else []
+    results = cards_mod.search(ot, pk, target_ot.name, query, user=request.user) if query else []
     return render(
         request,
         "records/_assoc_results.html",
@@ -635,8 +671,9 @@ def association_search(request, object_type, pk, target):
 def association_add(request, object_type, pk, target):
     ot = _page_type(object_type)
     target_ot = _card_target(ot, target)
-    if not _exists(ot, pk):
-        return stale_response(request, ot, pk)
+    locked = _locked(request, ot, pk)
+    if locked:
+        return locked
     to_id = request.POST.get("to_id", "")
     if not to_id.isdigit():
         return _card_response(
@@ -653,7 +690,7 @@ def association_add(request, object_type, pk, target):
     try:
         assoc.associate(ot, pk, target_ot, int(to_id), type_ids, source=ui_source(request))
     except RecordNotFound as exc:
-        if getattr(exc, "object_type", None) == ot or not _exists(ot, pk):
+        if getattr(exc, "object_type", None) == ot or not _exists(request, ot, pk):
             return stale_response(request, ot, pk)
         return _card_response(
             request,
@@ -676,8 +713,9 @@ def association_create(request, object_type, pk, target):
     """Create a record from the card's small form, associated with this one."""
     ot = _page_type(object_type)
     target_ot = _card_target(ot, target)
-    if not _exists(ot, pk):
-        return stale_response(request, ot, pk)
+    locked = _locked(request, ot, pk)
+    if locked:
+        return locked
     defs = registry.definitions(target_ot)
     tz = portal().report_time_zone
     names = [n for n in cards_mod.CREATE_FIELDS[target_ot.name] if n in defs]
@@ -722,8 +760,9 @@ def association_create(request, object_type, pk, target):
 def association_remove(request, object_type, pk, target, to_id):
     ot = _page_type(object_type)
     target_ot = _card_target(ot, target)
-    if not _exists(ot, pk):
-        return stale_response(request, ot, pk)
+    locked = _locked(request, ot, pk)
+    if locked:
+        return locked
     assoc.remove_association(ot, pk, target_ot, to_id, None, source=ui_source(request))
     return _card_response(request, ot, pk, target_ot, focus=True, message=_("Association removed."))
 
@@ -735,8 +774,9 @@ def association_primary(request, object_type, pk, target, to_id):
     primary = atypes.primary_type(ot, target_ot)
     if primary is None:
         raise Http404
-    if not _exists(ot, pk):
-        return stale_response(request, ot, pk)
+    locked = _locked(request, ot, pk)
+    if locked:
+        return locked
     try:
         assoc.associate(ot, pk, target_ot, to_id, [primary.type_id], source=ui_source(request))
     except RecordNotFound:
@@ -756,7 +796,7 @@ def record_timeline(request, object_type, pk):
     ot = _page_type(object_type)
     if ot.name == "tasks":
         raise Http404
-    if not _exists(ot, pk):
+    if not _exists(request, ot, pk):
         return stale_response(request, ot, pk)
     filters = request.GET.getlist("type")
     cursor = tl.Cursor.decode(request.GET.get("cursor"))
@@ -764,7 +804,13 @@ def record_timeline(request, object_type, pk):
         "ot": ot,
         "pk": pk,
         "timeline": timeline_context(
-            ot, pk, filters, cursor, request.GET.get("last", "")[:10], focus=cursor is not None
+            ot,
+            pk,
+            filters,
+            cursor,
+            request.GET.get("last", "")[:10],
+            focus=cursor is not None,
+            user=request.user,
         ),
     }
     template = "records/_timeline_items.html" if cursor else "records/_timeline.html"

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 
-from comptoir.core.records.values import display_name
+from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.search.compiler import filtered_queryset
 from comptoir.core.search.text import query_tokens
 from comptoir.core.ui.record import label
@@ -21,7 +21,8 @@ def global_search(request):
 
         for name in TYPES:
             ot = get_object_type(name)
-            rows = list(filtered_queryset(ot, query=query).order_by("-pk")[:PER_TYPE])
+            visible = base_queryset(ot, user=request.user)
+            rows = list(filtered_queryset(ot, query=query, base=visible).order_by("-pk")[:PER_TYPE])
             if rows:
                 second = {"contacts": "email", "companies": "domain", "deals": "dealstage"}[name]
                 defn = registry.definitions(ot)[second]

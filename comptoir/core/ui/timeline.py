@@ -90,25 +90,28 @@ def chosen_filters(values) -> list[str]:
     return [v for v in FILTERS if v in set(values or ())]
 
 
-def _linked(ot, pk, to_type):
-    return Association.objects.filter(from_type=ot.name, from_id=pk, to_type=to_type).values(
-        "to_id"
-    )
+def _linked(ot, pk, to_type, user=None):
+    """Ids of the records of `to_type` associated with the record (those the user sees)."""
+    ids = Association.objects.filter(from_type=ot.name, from_id=pk, to_type=to_type).values("to_id")
+    if user is None:
+        return ids
+    return base_queryset(to_type, user=user).filter(pk__in=ids).values("pk")
 
 
-def source_filter(ot, pk) -> Q:
-    """Association rows from the record, and from the records whose activities it shows."""
+def source_filter(ot, pk, user=None) -> Q:
+    """Association rows from the record, and from the records whose activities it shows
+    (only those the user may see: a rep's company page shows nothing of others' contacts)."""
     q = Q(from_type=ot.name, from_id=pk)
     if ot.name == "companies":
-        q |= Q(from_type="contacts", from_id__in=_linked(ot, pk, "contacts"))
+        q |= Q(from_type="contacts", from_id__in=_linked(ot, pk, "contacts", user))
     elif ot.name == "deals":
-        q |= Q(from_type="contacts", from_id__in=_linked(ot, pk, "contacts"))
-        q |= Q(from_type="companies", from_id__in=_linked(ot, pk, "companies"))
+        q |= Q(from_type="contacts", from_id__in=_linked(ot, pk, "contacts", user))
+        q |= Q(from_type="companies", from_id__in=_linked(ot, pk, "companies", user))
     return q
 
 
-def _activities(ot, pk, kinds, cursor, limit) -> list:
-    ids = Association.objects.filter(source_filter(ot, pk), to_type__in=kinds).values("to_id")
+def _activities(ot, pk, kinds, cursor, limit, user=None) -> list:
+    ids = Association.objects.filter(source_filter(ot, pk, user), to_type__in=kinds).values("to_id")
     qs = Activity.objects.filter(pk__in=ids, archived=False, object_type_name__in=kinds).annotate(
         at=Coalesce("hs_timestamp", "created_at")
     )
@@ -132,7 +135,7 @@ def _events(ot, pk, cursor, limit) -> list:
     return list(qs.order_by("-occurred_at", "-pk")[: limit + 1])
 
 
-def page(ot, pk, filters=(), cursor: Cursor | None = None, limit: int = PAGE_SIZE):
+def page(ot, pk, filters=(), cursor: Cursor | None = None, limit: int = PAGE_SIZE, user=None):
     """([(time, rank, pk, object)], next cursor or None) for one page of the timeline."""
     ot = get_object_type(ot)
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
@@ -140,7 +143,9 @@ def page(ot, pk, filters=(), cursor: Cursor | None = None, limit: int = PAGE_SIZ
     kinds = [k for k in KINDS if k in filters]
     items = []
     if kinds:
-        items += [(a.at, ACTIVITY, a.pk, a) for a in _activities(ot, pk, kinds, cursor, limit)]
+        items += [
+            (a.at, ACTIVITY, a.pk, a) for a in _activities(ot, pk, kinds, cursor, limit, user)
+        ]
     if EVENTS in filters:
         items += [(e.occurred_at, EVENT, e.pk, e) for e in _events(ot, pk, cursor, limit)]
     items.sort(key=lambda item: item[:3], reverse=True)

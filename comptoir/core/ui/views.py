@@ -24,6 +24,12 @@ from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.listing import BUILTIN_VIEWS, NAME_COLUMN, ListState, visible_views
 from comptoir.core.ui.phrases import error_text, errors_text, phrase
+from comptoir.users.permissions import (
+    NotAllowed,
+    has_right,
+    require_edit,
+    with_default_owner,
+)
 
 BULK_LIMIT = 1000
 
@@ -42,18 +48,19 @@ def _detail_url(ot, pk) -> str:
     return reverse(f"{ot.name}:detail", args=[pk])
 
 
-def _company_names(rows, names) -> dict:
-    """Primary-company column shows names: one query for the page."""
+def _company_names(rows, names, user) -> dict:
+    """Primary-company column shows names (of companies the user may see): one query."""
     if "associatedcompanyid" not in names:
         return {}
     ids = {r.properties.get("associatedcompanyid") for r in rows} - {None}
-    return dict(base_queryset("companies").filter(pk__in=ids).values_list("pk", "name"))
+    companies = base_queryset("companies", user=user).filter(pk__in=ids)
+    return dict(companies.values_list("pk", "name"))
 
 
-def table_rows(ot, rows, names) -> list[dict]:
+def table_rows(ot, rows, names, user=None) -> list[dict]:
     defs = registry.definitions(ot)
     settings = portal()
-    companies = _company_names(rows, names)
+    companies = _company_names(rows, names, user)
     result = []
     for record in rows:
         cells = []
@@ -115,7 +122,7 @@ def list_context(request, ot, state: ListState) -> dict:
         "columns": _columns(ot, names),
         "name_label": _("Name"),
         "name_sort": name_column,
-        "rows": table_rows(ot, rows, names),
+        "rows": table_rows(ot, rows, names, request.user),
         "has_next": has_next,
         "has_previous": state.page > 1,
         "builtin_views": [{"key": v.key, "label": v.label_for(ot)} for v in BUILTIN_VIEWS.values()],
@@ -183,6 +190,7 @@ def record_create(request, object_type):
         if v != ""
     }
     try:
+        props = with_default_owner(request.user, ot, props)
         record = records.create_record(ot, props, source=ui_source(request))
     except (ValidationFailed, DuplicateValue) as exc:
         fields = create_fields(ot, {}, errors_by_field(exc))
@@ -210,7 +218,7 @@ def record_create(request, object_type):
 def record_preview(request, object_type, pk):
     ot = get_object_type(object_type)
     try:
-        record = records.get_record(ot, pk)
+        record = records.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         return render(request, "records/_gone.html", {"ot": ot}, status=404)
     from comptoir.core.ui.record import about_properties
@@ -333,9 +341,14 @@ def bulk_action(request, object_type):
     if not ids:
         messages.error(request, _("Select at least one record."))
         return _back(request, ot)
+    if action == "delete" and not has_right(request.user, "can_bulk_delete"):
+        messages.error(request, _("Your role does not allow deleting records in bulk."))
+        return _back(request, ot)
     done, failed = 0, []
     for pk in ids:
         try:
+            record = records.get_record(ot, pk, user=request.user)
+            require_edit(request.user, ot, record)
             if action == "delete":
                 records.archive_record(ot, pk, source=source)
             elif action == "assign_owner":
@@ -354,6 +367,8 @@ def bulk_action(request, object_type):
             else:
                 raise Http404
             done += 1
+        except NotAllowed:
+            failed.append(_("you can see these records but not change them"))
         except (ValidationFailed, DuplicateValue, RecordNotFound) as exc:
             failed.append(errors_text(exc) or _("not allowed"))
     if done:

@@ -11,7 +11,12 @@ from comptoir.users.services import create_token, create_user
 @pytest.fixture
 def api_user(db):
     return create_user(
-        "api@example.com", "Api-pass-123", first_name="Api", last_name="User", check_password=False
+        "api@example.com",
+        "Api-pass-123",
+        first_name="Api",
+        last_name="User",
+        role="Super admin",  # an integration's user sees and changes everything
+        check_password=False,
     )
 
 

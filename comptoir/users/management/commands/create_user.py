@@ -13,6 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--team", default=None, help="put the user in this team")
+        parser.add_argument(
+            "--role",
+            default=None,
+            help='role name, e.g. "Sales rep" (default: Super admin with --admin, else Sales rep)',
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -23,6 +28,7 @@ class Command(BaseCommand):
                 last_name=opts["last_name"],
                 is_admin=opts["admin"],
                 team=opts["team"],
+                role=opts["role"],
             )
         except UserError as exc:
             raise CommandError(str(exc)) from None
