@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "comptoir.deals",
     "comptoir.activities",
     "comptoir.hubspot_api",
+    "comptoir.settings_pages",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SettingsPagesConfig(AppConfig):
+    name = "comptoir.settings_pages"
+    label = "settings_pages"
