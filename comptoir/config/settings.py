@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "comptoir.activities",
     "comptoir.hubspot_api",
     "comptoir.settings_pages",
+    "comptoir.notifications",
+    "comptoir.dashboard",
+    "comptoir.imports",
 ]
 
 MIDDLEWARE = [

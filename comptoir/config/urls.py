@@ -42,6 +42,11 @@ urlpatterns = [
         user_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path(
+        "invitation/<uidb64>/<token>/",
+        user_views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
     path("language/", user_views.set_language_pref, name="set_language_pref"),
     path("search/", include("comptoir.core.ui.search_urls")),
     path("contacts/", include("comptoir.contacts.urls")),

@@ -7,6 +7,7 @@ profile); a section shows only to users holding its right."""
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,18 @@ class Section:
     right: str | None = None  # a role right needed (comptoir.users.permissions.RIGHTS)
 
 
-# Pages not built yet are simply absent.
-SECTIONS: list[Section] = []
+# A section whose page is not built yet (its url_name does not resolve) is simply absent.
+SECTIONS: list[Section] = [
+    Section("properties", _("Properties"), "settings:properties", "can_manage_settings"),
+    Section("pipelines", _("Pipelines"), "settings:pipelines", "can_manage_settings"),
+    Section("automation", _("Automation"), "settings:automation", "can_manage_settings"),
+    Section("team", _("Users & teams"), "settings:team", "can_manage_settings"),
+    Section("import-export", _("Import & export"), "settings:import_export"),
+    Section("configuration", _("Configuration"), "settings:configuration", "can_manage_settings"),
+    Section("notifications", _("Notifications"), "settings:notifications"),
+    Section("api-tokens", _("API tokens"), "settings:api_tokens", "can_use_api"),
+    Section("profile", _("Profile"), "settings:profile"),
+]
 
 
 def visible_sections(user) -> list[dict]:

@@ -1,10 +1,20 @@
-"""/settings/...: each section's module adds its routes here."""
+"""/settings/...: one URL module per section of the side menu (comptoir.settings_pages.menu),
+so each section's pages live apart; sections from other apps are included from there."""
 
-from django.urls import path
+from django.urls import include, path
 
 from comptoir.settings_pages import views
 
 app_name = "settings"
 urlpatterns = [
     path("", views.settings_home, name="home"),
+    path("properties/", include("comptoir.settings_pages.sections.properties")),
+    path("pipelines/", include("comptoir.settings_pages.sections.pipelines")),
+    path("automation/", include("comptoir.settings_pages.sections.automation")),
+    path("team/", include("comptoir.settings_pages.sections.team")),
+    path("import-export/", include("comptoir.imports.settings_urls")),
+    path("configuration/", include("comptoir.settings_pages.sections.configuration")),
+    path("notifications/", include("comptoir.notifications.settings_urls")),
+    path("api-tokens/", include("comptoir.settings_pages.sections.tokens")),
+    path("profile/", include("comptoir.settings_pages.sections.profile")),
 ]

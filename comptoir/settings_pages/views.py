@@ -1,7 +1,14 @@
+"""The /settings/ shell: the side menu, who may open which page, and the helpers every
+settings page shares (dialogs that also work as plain pages, engine errors on fields)."""
+
+from functools import wraps
+
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from comptoir.settings_pages.menu import visible_sections
+from comptoir.users.permissions import has_right
 
 
 def settings_home(request):
@@ -15,3 +22,51 @@ def settings_home(request):
 def section_context(request, key: str) -> dict:
     """What every settings page template needs for the side menu."""
     return {"settings_sections": visible_sections(request.user), "settings_current": key}
+
+
+def require_right(right: str):
+    """Admin pages answer 404 to users without the right, like the menu that hides them
+    (one rule for every settings page: a page you may not use does not exist for you)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_right(request.user, right):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+settings_admin = require_right("can_manage_settings")
+
+
+def page(request, key: str, template: str, context: dict, status: int = 200):
+    return render(request, template, {**section_context(request, key), **context}, status=status)
+
+
+def dialog(request, key: str, template: str, context: dict, status: int = 200):
+    """A dialog swapped into #dialogs for htmx; without htmx, the same dialog opened on a
+    page of its own (settings/dialog_page.html), so every form works without JavaScript."""
+    if request.htmx:
+        return render(request, template, context, status=status)
+    return page(
+        request,
+        key,
+        "settings/dialog_page.html",
+        {**context, "dialog_html": render_to_string(template, context, request=request)},
+        status=status,
+    )
+
+
+def htmx_redirect(request, url: str):
+    """After a change made from a dialog: reload the page behind it (messages show there)."""
+    if request.htmx:
+        from django.http import HttpResponse
+
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

@@ -51,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(max_length=150, blank=True, default="")
     last_name = models.CharField(max_length=150, blank=True, default="")
     language = models.CharField(max_length=8, blank=True, default="")
+    # Profile (SET-11): shown to teammates and used when writing to contacts.
+    job_title = models.CharField(max_length=150, blank=True, default="")
+    phone = models.CharField(max_length=50, blank=True, default="")
+    email_signature = models.TextField(blank=True, default="")
+    photo = models.FileField(upload_to="photos/", blank=True, default="")
     role = models.ForeignKey(
         Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )

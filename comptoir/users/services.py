@@ -18,7 +18,18 @@ TOKEN_PREFIX = "pat-cpt1-"
 
 
 class UserError(ValueError):
-    """Bad input for a user or token operation; the message names the field."""
+    """Bad input for a user or token operation; the message names the field.
+
+    `field` is the form field the message belongs next to: given, or read from a leading
+    "field: " in the message (the command-line wording)."""
+
+    def __init__(self, message, field: str | None = None):
+        self.message = str(message)
+        super().__init__(self.message)
+        if field is None:
+            head = self.message.split(":", 1)[0]
+            field = head if ":" in self.message and head.isidentifier() else "__all__"
+        self.field = field
 
 
 def create_user(
@@ -140,10 +151,16 @@ def revoke_token(token: ApiToken) -> None:
     registry.invalidate()
 
 
-def deactivate_user(user: User) -> None:
-    """Sign the user out of the API at once (their tokens stop working)."""
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    registry.invalidate()
+def deactivate_user(user: User, *, transfer_to: User | None = None, source=None) -> dict:
+    """Deactivate a user: they can no longer sign in, their API tokens stop working at once
+    and their owner is archived (no new records can be assigned to them).
+
+    With `transfer_to`, their records (contacts, companies, deals) and open tasks go to that
+    user first, each through `update_record` so every move has its history entry.
+    Returns {object type: records moved}."""
+    from comptoir.users import team as team_services
+
+    return team_services.deactivate(user, transfer_to=transfer_to, source=source)
 
 
 def owner_for(user: User) -> Owner | None:

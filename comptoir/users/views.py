@@ -56,3 +56,21 @@ def set_language_pref(request):
     response = HttpResponseRedirect(target)
     response.set_cookie("django_language", language, max_age=365 * 86400, samesite="Lax")
     return response
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The link of an invitation email: the new user chooses a password and is signed in."""
+
+    template_name = "registration/invite_accept.html"
+    post_reset_login = True
+    success_url = "/"
+
+    def __init__(self, **kwargs):
+        from comptoir.users.team import invitation_tokens
+
+        super().__init__(**kwargs)
+        self.token_generator = invitation_tokens
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None

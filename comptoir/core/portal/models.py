@@ -17,6 +17,10 @@ class PortalSettings(models.Model):
     lifecycle_on_deal_created = models.BooleanField(default=True)
     lifecycle_on_deal_won = models.BooleanField(default=True)
 
+    # SET-2: the "About" card of record pages, {object type: [property names]} in order;
+    # an object type left out shows the built-in choice (comptoir.core.ui.record.ABOUT).
+    about_properties = models.JSONField(default=dict, blank=True)
+
     class Meta:
         verbose_name_plural = "portal settings"
 

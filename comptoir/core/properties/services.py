@@ -43,8 +43,8 @@ BOOL_OPTIONS = [
 ]
 
 
-def _fail(field: str, code: str, message: str):
-    raise ValidationFailed([PropertyError(field, code, message)], message)
+def _fail(field: str, code: str, message: str, value=None):
+    raise ValidationFailed([PropertyError(field, code, message, value)], message)
 
 
 def _clean_options(kind: str, options, field="options") -> list[dict]:
@@ -240,6 +240,7 @@ def update_property(object_type, name: str, data: dict, *, source=None) -> Prope
                         "OPTION_IN_USE",
                         f"cannot remove option(s) {', '.join(sorted(removed))}: "
                         f"{in_use} record(s) still use them",
+                        in_use,
                     )
             defn.options = options
         if "type" in data and data["type"] != defn.type:

@@ -81,5 +81,14 @@ def property_rows(ot, record, names) -> list[dict]:
     return rows
 
 
+def about_names(ot) -> list[str]:
+    """The "About" properties of an object type, in order: the admin's choice (Settings >
+    Properties > About), else the built-in one. Archived properties drop out."""
+    chosen = (portal().about_properties or {}).get(ot.name)
+    names = chosen if chosen else ABOUT.get(ot.name, list(ot.default_properties))
+    defs = registry.definitions(ot)
+    return [name for name in names if name in defs]
+
+
 def about_properties(ot, record) -> list[dict]:
-    return property_rows(ot, record, ABOUT.get(ot.name, list(ot.default_properties)))
+    return property_rows(ot, record, about_names(ot))

@@ -38,7 +38,8 @@ from comptoir.core.ui.formatting import (
     stage_label,
 )
 from comptoir.core.ui.phrases import errors_text
-from comptoir.core.ui.record import ABOUT, label, property_rows
+from comptoir.core.ui.record import about_names as configured_about
+from comptoir.core.ui.record import label, property_rows
 from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
 from comptoir.users.permissions import can_edit
@@ -180,7 +181,7 @@ def rows(ot, record, names) -> list[dict]:
 
 def about_names(ot) -> list[str]:
     names = list(NAME_PROPERTIES.get(ot.name, ()))
-    names += [n for n in ABOUT.get(ot.name, ot.default_properties) if n not in names]
+    names += [n for n in configured_about(ot) if n not in names]
     return names
 
 
