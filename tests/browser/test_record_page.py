@@ -141,3 +141,24 @@ def test_contact_page_at_phone_width(lea_with_a_note, phone_page, live_server):
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "contact-record-phone")
+
+
+def test_change_the_label_of_an_association_on_the_record_page(lea, acme, page, live_server):
+    from comptoir.core.associations.labels import create_label
+
+    create_label("contacts", "companies", "Decision maker", "decision_maker")
+    create_label("contacts", "companies", "Billing contact", "billing_contact")
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    card = page.get_by_role("region", name="Companies")
+    card.get_by_role("button", name="Edit labels of Acme").click()
+    labels = card.get_by_role("group", name="Labels of Acme")
+    labels.get_by_label("Decision maker").check()
+    card.get_by_role("button", name="Save", exact=True).click()
+
+    card = page.get_by_role("region", name="Companies")
+    expect(card.get_by_role("listitem").filter(has_text="Acme")).to_contain_text("Decision maker")
+    expect(page.get_by_role("status")).to_contain_text("Labels saved.")
+    card.get_by_role("button", name="Edit labels of Acme").click()
+    labels = card.get_by_role("group", name="Labels of Acme")
+    expect(labels.get_by_label("Decision maker")).to_be_checked()
+    expect(labels.get_by_label("Billing contact")).not_to_be_checked()

@@ -132,6 +132,8 @@ def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dic
         ):
             types[to_id].append(type_id)
     can_be_primary = atypes.primary_type(ot, target) is not None
+    choices = label_choices(ot, target)
+    choice_ids = {type_id for type_id, _text in choices}
     items = []
     for record in rows:
         labels, primary = labels_for(ot, target, sorted(types[record.pk]))
@@ -144,6 +146,7 @@ def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dic
                 "labels": labels,
                 "primary": primary,
                 "can_set_primary": can_be_primary and not primary,
+                "label_ids": [t for t in types[record.pk] if t in choice_ids],
             }
         )
     items.sort(key=lambda item: not item["primary"])
@@ -154,7 +157,7 @@ def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dic
         "count": count,
         "items": items,
         "more": more,
-        "label_choices": label_choices(ot, target),
+        "label_choices": choices,
     }
 
 

@@ -7,6 +7,7 @@ record deleted or merged since the page was loaded gets a clear message, never a
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -787,6 +788,34 @@ def association_primary(request, object_type, pk, target, to_id):
     return _card_response(
         request, ot, pk, target_ot, focus=True, message=_("Primary company changed.")
     )
+
+
+@require_POST
+def association_labels(request, object_type, pk, target, to_id):
+    """Set the labels of an existing association to exactly the ones ticked (the
+    unlabeled association and the primary flag stay as they are)."""
+    ot = _page_type(object_type)
+    target_ot = _card_target(ot, target)
+    locked = _locked(request, ot, pk)
+    if locked:
+        return locked
+    choices = {type_id for type_id, _text in cards_mod.label_choices(ot, target_ot)}
+    wanted = {int(v) for v in request.POST.getlist("label") if v.isdigit()} & choices
+    links = assoc.associations_by_target(ot, [pk], target_ot, user=request.user)
+    current = set(links.get(pk, {}).get(to_id, []))
+    if not current:
+        return _card_response(
+            request, ot, pk, target_ot, status=422, error=_("That association no longer exists.")
+        )
+    source = ui_source(request)
+    with transaction.atomic():
+        if wanted - current:
+            assoc.associate(ot, pk, target_ot, to_id, sorted(wanted - current), source=source)
+        if (current & choices) - wanted:
+            assoc.remove_association(
+                ot, pk, target_ot, to_id, sorted((current & choices) - wanted), source=source
+            )
+    return _card_response(request, ot, pk, target_ot, focus=True, message=_("Labels saved."))
 
 
 # -- timeline and composer --------------------------------------------------------------------

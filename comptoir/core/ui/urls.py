@@ -36,6 +36,7 @@ def record_urls(kw: dict) -> list:
         path(f"{card}create/", rv.association_create, kw, name="assoc_create"),
         path(f"{card}<int:to_id>/remove/", rv.association_remove, kw, name="assoc_remove"),
         path(f"{card}<int:to_id>/primary/", rv.association_primary, kw, name="assoc_primary"),
+        path(f"{card}<int:to_id>/labels/", rv.association_labels, kw, name="assoc_labels"),
         path("<int:pk>/timeline/", rv.record_timeline, kw, name="timeline"),
         path("<int:pk>/log/<str:kind>/", rv.composer_log, kw, name="log"),
     ]

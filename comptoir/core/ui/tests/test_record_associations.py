@@ -170,3 +170,52 @@ def test_cards_refuse_pairs_that_do_not_belong(client_in):
         client_in.post(f"/contacts/{contact.pk}/associations/deals/1/primary/", **HX).status_code
         == 404
     )
+
+
+def test_change_the_labels_of_an_existing_association(client_in):
+    from comptoir.core.associations.labels import create_label
+    from comptoir.core.associations.services import associations_by_target
+
+    decision = create_label("contacts", "companies", "Decision maker", "decision_maker")
+    billing = create_label("contacts", "companies", "Billing contact", "billing_contact")
+    company = make_company(name="Acme", domain="acme.com")
+    contact = make_contact(email="ann@gmail.com", associations=[("companies", company.pk, None)])
+    assert primary_company_id("contacts", contact.pk) == company.pk
+    url = f"/contacts/{contact.pk}/associations/companies/{company.pk}/labels/"
+    client_in.post(url, {"label": [str(decision.type_id)]}, **HX)
+    html = client_in.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "Edit labels of Acme" in html
+    assert f'value="{decision.type_id}" checked' in html
+
+    response = client_in.post(url, {"label": [str(billing.type_id)]}, **HX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Labels saved." in html and "Billing contact" in html
+    types = associations_by_target("contacts", [contact.pk], "companies")[contact.pk][company.pk]
+    # Decision maker off, billing on; the association itself and the primary flag stay.
+    assert billing.type_id in types and decision.type_id not in types
+    assert primary_company_id("contacts", contact.pk) == company.pk
+    # The other side sees the same labels (the inverse rows follow).
+    back = associations_by_target("companies", [company.pk], "contacts")[company.pk][contact.pk]
+    assert billing.inverse_type_id in back and decision.inverse_type_id not in back
+
+    # Nothing ticked: the records stay associated, without labels.
+    client_in.post(url, {}, **HX)
+    types = associations_by_target("contacts", [contact.pk], "companies")[contact.pk][company.pk]
+    assert billing.type_id not in types and associated_ids("contacts", contact.pk, "companies")
+
+
+def test_labels_of_a_missing_association_are_refused(client_in):
+    from comptoir.core.associations.labels import create_label
+
+    label = create_label("contacts", "companies", "Decision maker", "decision_maker")
+    company = make_company(name="Acme", domain="acme.com")
+    contact = make_contact(email="ann@gmail.com")
+    response = client_in.post(
+        f"/contacts/{contact.pk}/associations/companies/{company.pk}/labels/",
+        {"label": [str(label.type_id)]},
+        **HX,
+    )
+    assert response.status_code == 422
+    assert "That association no longer exists." in response.content.decode()
+    assert associated_ids("contacts", contact.pk, "companies") == []
