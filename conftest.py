@@ -22,3 +22,18 @@ def ui_source():
     from comptoir.core.testing.factories import UI
 
     return UI
+
+
+@pytest.fixture
+def user(db):
+    from comptoir.core.testing.factories import make_user
+
+    return make_user("seller@example.com", first_name="Sam", last_name="Seller")
+
+
+@pytest.fixture
+def client_in(client, user):
+    """Django's test client signed in as `user`, in English."""
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client

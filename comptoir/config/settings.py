@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "comptoir.notifications",
     "comptoir.dashboard",
     "comptoir.imports",
+    "comptoir.salestools",
 ]
 
 MIDDLEWARE = [

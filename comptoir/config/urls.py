@@ -53,6 +53,7 @@ urlpatterns = [
     path("companies/", include("comptoir.companies.urls")),
     path("deals/", include("comptoir.deals.urls")),
     path("tasks/", include("comptoir.activities.urls")),
+    path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]

@@ -12,6 +12,7 @@ def nav_items(request) -> dict:
         ("companies", _("Companies"), reverse("companies:list")),
         ("deals", _("Deals"), reverse("deals:list")),
         ("tasks", _("Tasks"), reverse("tasks:list")),
+        ("tools", _("Sales tools"), reverse("salestools:index")),
         ("settings", _("Settings"), reverse("settings:home")),
     ]
     path = request.path
