@@ -43,6 +43,11 @@ def test_an_admin_creates_an_enumeration_and_filters_contacts_on_it(admin, page,
     screenshot(page, "settings-properties")
     review_shot(page, "settings-properties")
 
+    page.get_by_role("link", name="Source du lead").click()
+    expect(page.get_by_label("Option label 2")).to_have_value("Recommandation")
+    review_shot(page, "settings-property-edit-custom")
+    page.goto(f"{live_server.url}/settings/properties/?object=contacts")
+
     # A duplicate internal name is refused next to its field.
     page.get_by_role("link", name="Create property").click()
     page.get_by_label("Label", exact=True).fill("Source du lead")

@@ -174,3 +174,19 @@ def test_french_admins_rename_the_french_label(admin_client, admin):
     )
     stage = PipelineStage.objects.get(stage_id="qualifiedtobuy")
     assert (stage.label, stage.label_fr) == ("Qualified To Buy", "Qualifié")
+
+
+def test_the_settings_pages_speak_french(admin_client, admin):
+    from comptoir.users.models import User
+
+    User.objects.filter(pk=admin.pk).update(language="fr")
+    html = admin_client.get(URL).content.decode()
+    assert "Rendez-vous programmé" in html
+    assert "Conclue gagnée" in html and "Type de phase" in html
+    assert "compte pour 100 %, une phase conclue perdue pour 0 %." in html
+    html = admin_client.get("/settings/properties/new/").content.decode()
+    assert "Créer une propriété : Contacts" in html and "Liste déroulante" in html
+    html = admin_client.get("/settings/configuration/").content.decode()
+    assert "Fuseau horaire du rapport" in html and "EUR – euro" in html  # noqa: RUF001
+    html = admin_client.get("/settings/automation/").content.decode()
+    assert "Associer les contacts aux entreprises" in html
