@@ -4,12 +4,29 @@ import pytest
 
 from comptoir.core.portal.services import automation_enabled, portal
 from comptoir.core.properties import registry
+from comptoir.core.testing.factories import make_deal
 from comptoir.settings_pages.menu import visible_sections
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ("/settings/automation/", "/settings/configuration/", "/settings/properties/",
-         "/settings/pipelines/")  # fmt: skip
+PAGES = (
+    "/settings/properties/new/",
+    "/settings/properties/about/",
+    "/settings/properties/contacts/email/",
+    "/settings/properties/contacts/email/archive/",
+    "/settings/properties/groups/new/",
+    "/settings/pipelines/new/",
+    "/settings/pipelines/default/rename/",
+    "/settings/pipelines/default/delete/",
+    "/settings/pipelines/default/stages/add/",
+    "/settings/pipelines/default/stages/order/",
+    "/settings/pipelines/default/stages/qualifiedtobuy/",
+    "/settings/pipelines/default/stages/qualifiedtobuy/delete/",
+    "/settings/automation/",
+    "/settings/configuration/",
+    "/settings/properties/",
+    "/settings/pipelines/",
+)
 
 
 def test_the_automation_page_explains_each_switch_and_saves_them(admin_client):
@@ -49,6 +66,9 @@ def test_configuration_saves_company_time_zone_currency_and_language(admin_clien
     assert (settings.company_name, settings.company_domain) == ("Acme SAS", "acme.fr")
     assert settings.report_time_zone == "America/Montreal"
     assert (settings.currency, settings.default_language) == ("CAD", "en")
+    # The deals board now counts in Canadian dollars.
+    make_deal(dealname="Érable", amount="1000", dealstage="appointmentscheduled")
+    assert "CA$1,000.00" in admin_client.get("/deals/board/").content.decode()
 
 
 @pytest.mark.parametrize(
@@ -81,9 +101,16 @@ def test_bad_configuration_is_refused_on_its_field_and_nothing_changes(
 
 
 def test_non_admins_get_404_and_do_not_see_the_admin_sections(rep_client):
+    data = {"move_to": "contractsent", "label": "Hacked", "company_name": "Hacked"}
     for url in PAGES:
         assert rep_client.get(url).status_code == 404, url
-        assert rep_client.post(url, {}).status_code == 404, url
+        assert rep_client.post(url, data).status_code == 404, url
+    from comptoir.core.pipelines.models import Pipeline, PipelineStage
+
+    assert PipelineStage.objects.filter(stage_id="qualifiedtobuy", archived=False).exists()
+    assert not Pipeline.objects.filter(label="Hacked").exists()
+    registry.clear_local()
+    assert portal().company_name == ""
     # Nor in the navigation of the pages they do use.
     html = rep_client.get("/contacts/").content.decode()
     assert "/settings/automation/" not in html

@@ -192,3 +192,39 @@ def _deals():
     from comptoir.core.objects.registry import get_object_type
 
     return get_object_type("deals")
+
+
+@pytest.mark.parametrize(
+    "object_type",
+    ["contacts", "companies", "deals", "tasks", "notes", "calls", "emails", "meetings"],
+)
+def test_every_object_has_its_properties_pages(admin_client, object_type):
+    for url in (
+        "/settings/properties/",
+        "/settings/properties/new/",
+        "/settings/properties/about/",
+    ):
+        response = admin_client.get(url, {"object": object_type})
+        assert response.status_code == 200, url
+        assert f'<option value="{object_type}" selected>' in response.content.decode() or (
+            "new/" in url
+        )
+    # A property made for it joins its own list, not another object's.
+    response = admin_client.post(
+        f"/settings/properties/new/?object={object_type}",
+        {"label": "Code interne", "kind": "text", "group": _first_group(admin_client, object_type)},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PropertyDefinition.objects.get(name="code_interne").object_type == object_type
+
+
+def test_an_unknown_object_is_not_found(admin_client):
+    assert admin_client.get("/settings/properties/?object=planets").status_code == 404
+    assert admin_client.get("/settings/properties/planets/x/").status_code == 404
+    assert admin_client.get("/settings/properties/contacts/nothing_here/").status_code == 404
+
+
+def _first_group(client, object_type):
+    from comptoir.core.properties.models import PropertyGroup
+
+    return PropertyGroup.objects.filter(object_type=object_type).values_list("name", flat=True)[0]
