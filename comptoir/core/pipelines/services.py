@@ -151,6 +151,8 @@ def update_pipeline(object_type, pipeline_id, data: dict) -> Pipeline:
     pipeline = get_pipeline(object_type, pipeline_id)
     if "label" in data:
         pipeline.label = _clean_label(data["label"])
+    if "label_fr" in data:  # the settings page renames in the reader's language
+        pipeline.label_fr = _clean_label(data["label_fr"])
     if "displayOrder" in data:
         pipeline.display_order = int(data["displayOrder"])
     pipeline.updated_at = timezone.now()
@@ -184,6 +186,8 @@ def update_stage(object_type, pipeline_id, stage_id, data: dict, *, source) -> P
     with transaction.atomic():
         if "label" in data:
             stage.label = _clean_label(data["label"])
+        if "label_fr" in data:
+            stage.label_fr = _clean_label(data["label_fr"])
         if "displayOrder" in data:
             stage.display_order = int(data["displayOrder"])
         reweigh = "metadata" in data

@@ -1,3 +1,7 @@
-"""Routes of this settings section (filled in when the section is built)."""
+"""Routes of Settings > Automation (SET-3)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from comptoir.settings_pages import automation
+
+urlpatterns = [path("", automation.automation, name="automation")]

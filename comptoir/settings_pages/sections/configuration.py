@@ -1,3 +1,7 @@
-"""Routes of this settings section (filled in when the section is built)."""
+"""Routes of Settings > Configuration (SET-8)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from comptoir.settings_pages import configuration
+
+urlpatterns = [path("", configuration.configuration, name="configuration")]

@@ -1,0 +1,107 @@
+"""Settings > Properties in Chromium: an admin creates "Source du lead", then filters the
+contacts on it; the "About" card is ordered with the keyboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from comptoir.core.testing.factories import make_contact
+from tests.browser.conftest import screenshot
+from tests.browser.settings_helpers import admin, no_sideways_scroll, review_shot
+
+__all__ = ["admin"]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_admin_creates_an_enumeration_and_filters_contacts_on_it(admin, page, live_server):
+    page.goto(f"{live_server.url}/settings/")
+    expect(page.get_by_role("heading", level=1, name="Properties")).to_be_visible()
+    page.get_by_role("link", name="Create property").click()
+
+    page.get_by_label("Label", exact=True).fill("Source du lead")
+    # The internal name follows the label as it is typed.
+    expect(page.get_by_label("Internal name")).to_have_value("source_du_lead")
+    options = page.get_by_role("group", name="Options")
+    expect(options).to_be_hidden()  # text fields have no options
+    page.get_by_label("Field type").select_option(label="Dropdown select")
+    expect(options).to_be_visible()
+    page.get_by_label("Option label 1").fill("Salon")
+    for text in ("Site web", "Recommandation"):
+        options.get_by_role("button", name="Add an option").click()
+        expect(page.get_by_label(f"Option label {options.locator('li').count()}")).to_be_focused()
+        page.keyboard.type(text)
+    # Keyboard reordering: "Recommandation" moves up above "Site web".
+    options.get_by_role("listitem").nth(2).get_by_role("button", name="Move up").press("Enter")
+    expect(page.get_by_label("Option label 2")).to_have_value("Recommandation")
+    expect(page.get_by_label("Option label 3")).to_have_value("Site web")
+    review_shot(page, "settings-property-create")
+    page.get_by_role("button", name="Create property").click()
+
+    expect(page.get_by_role("status")).to_contain_text(
+        "Property “Source du lead” created (internal name: source_du_lead)."
+    )
+    expect(page.get_by_role("link", name="Source du lead")).to_be_visible()
+    screenshot(page, "settings-properties")
+    review_shot(page, "settings-properties")
+
+    page.get_by_role("link", name="Source du lead").click()
+    expect(page.get_by_label("Option label 2")).to_have_value("Recommandation")
+    review_shot(page, "settings-property-edit-custom")
+    page.goto(f"{live_server.url}/settings/properties/?object=contacts")
+
+    # A duplicate internal name is refused next to its field.
+    page.get_by_role("link", name="Create property").click()
+    page.get_by_label("Label", exact=True).fill("Source du lead")
+    page.get_by_role("button", name="Create property").click()
+    expect(page.locator("#id_name_error")).to_have_text(
+        "A property with this internal name already exists: choose another."
+    )
+
+    make_contact(email="alice@example.fr", firstname="Alice", source_du_lead="Salon")
+    make_contact(email="bruno@example.fr", firstname="Bruno", source_du_lead="Site web")
+    make_contact(email="chloe@example.fr", firstname="Chloé")
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_role("button", name="Advanced filters").click()
+    dialog = page.get_by_role("dialog", name="Advanced filters")
+    dialog.get_by_label("Property").select_option(label="Source du lead")
+    dialog.get_by_label("Condition").select_option(label="is")
+    dialog.get_by_label("Value").fill("Salon")
+    dialog.get_by_role("button", name="Apply filters").click()
+    table = page.locator("table")
+    expect(table).to_contain_text("Alice")
+    expect(table).not_to_contain_text("Bruno")
+    expect(table).not_to_contain_text("Chloé")
+
+
+def test_the_about_card_is_ordered_with_the_keyboard(admin, page, live_server):
+    page.goto(f"{live_server.url}/settings/properties/about/?object=contacts")
+    rows = page.get_by_role("list", name="Properties of the “About” card").get_by_role("listitem")
+    expect(rows.nth(0)).to_contain_text("Email")
+    expect(rows.nth(1)).to_contain_text("Phone number")
+    page.get_by_role("button", name="Move Phone number up").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("“About” card saved.")
+    expect(rows.nth(0)).to_contain_text("Phone number")
+    # Focus comes back to the button pressed, to move it again.
+    expect(page.get_by_role("button", name="Move Phone number down")).to_be_visible()
+    review_shot(page, "settings-about")
+
+    contact = make_contact(email="lea@example.fr", firstname="Léa", phone="+33 1 23 45 67 89")
+    page.goto(f"{live_server.url}/contacts/{contact.pk}/")
+    about = page.locator(".props").first
+    expect(about).to_contain_text("Phone number")
+    labels = about.locator("dt").all_inner_texts()
+    assert labels.index(next(t for t in labels if "Phone" in t)) < labels.index(
+        next(t for t in labels if t.strip().startswith("Email"))
+    )
+
+
+def test_properties_pages_at_phone_width(admin, phone_page, live_server):
+    page = phone_page
+    for path, name in (
+        ("/settings/properties/?object=deals", "settings-properties-phone"),
+        ("/settings/properties/new/?object=deals", "settings-property-create-phone"),
+        ("/settings/properties/about/?object=deals", "settings-about-phone"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#settings-heading")).to_be_visible()
+        review_shot(page, name)
+        no_sideways_scroll(page)
