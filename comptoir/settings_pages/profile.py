@@ -47,6 +47,13 @@ class PhotoForm(forms.Form):
     )
 
 
+def _password_form(user, data=None):
+    form = PasswordChangeForm(user, data)
+    # Django focuses the old password: on this page it would scroll past the profile.
+    form.fields["old_password"].widget.attrs.pop("autofocus", None)
+    return form
+
+
 def _page(request, profile=None, photo=None, password=None, status=200):
     user = request.user
     current = user.language or translation.get_language() or "en"
@@ -67,7 +74,7 @@ def _page(request, profile=None, photo=None, password=None, status=200):
                 }
             ),
             "photo_form": photo or PhotoForm(),
-            "password_form": password or PasswordChangeForm(user),
+            "password_form": password or _password_form(user),
         },
         status=status,
     )
@@ -131,7 +138,7 @@ def photo_file(request, pk):
 
 @require_POST
 def password(request):
-    form = PasswordChangeForm(request.user, request.POST)
+    form = _password_form(request.user, request.POST)
     if form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)  # stay signed in on this device

@@ -189,3 +189,48 @@ def test_a_rep_creates_an_api_token_and_sets_a_profile_photo(
     small.get_by_text("Créer un jeton").first.click()
     screenshot(small, "settings-tokens-390")
     phone.close()
+
+
+def test_an_admin_creates_a_role_and_deactivates_a_rep_with_a_hand_over(
+    browser, live_server, admin
+):
+    rita = make_user("rita@example.com", first_name="Rita", last_name="Moreau")
+    make_contact(email="client@acme.fr", firstname="Chloé", hubspot_owner_id=rita.owner.pk)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = sign_in(context, live_server, "bea@example.com")
+    page.goto(f"{live_server.url}/settings/team/roles/")
+    page.get_by_role("link", name="Create role").click()
+    page.get_by_label("Deals: view").select_option("team")
+    page.get_by_label("Deals: edit").select_option("all")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Role name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("A role needs a name.")).to_be_visible()
+    page.get_by_label("Role name").fill("Assistant")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The edit scope cannot be wider than the view scope.")).to_be_visible()
+    screenshot(page, "settings-role-edit")
+    page.get_by_label("Deals: edit").select_option("team")
+    page.get_by_label("Export").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Role “Assistant” saved.")
+    card = page.locator(".role-card").filter(has_text="Assistant")
+    expect(card).to_contain_text("view: Team only · edit: Team only")
+    expect(card).to_contain_text("Export")
+
+    page.goto(f"{live_server.url}/settings/team/")
+    page.get_by_role("link", name="Deactivate Rita Moreau").click()
+    expect(page.get_by_text("1 contact")).to_be_visible()
+    page.get_by_label("Who takes over their records and open tasks").select_option(
+        label="Béa Durand (bea@example.com)"
+    )
+    screenshot(page, "settings-deactivate")
+    page.get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Rita Moreau was deactivated; 1 contact handed over to Béa Durand"
+    )
+    expect(page.get_by_role("row").filter(has_text="rita@example.com")).to_contain_text(
+        "Deactivated"
+    )
+    page.goto(f"{live_server.url}/contacts/")
+    expect(page.get_by_role("row").filter(has_text="Chloé")).to_contain_text("Béa Durand")
+    context.close()

@@ -11,7 +11,7 @@ from comptoir.core.testing.factories import make_activity, make_contact, make_us
 from comptoir.core.testing.smtp import smtp_server
 from comptoir.users import team
 from comptoir.users.models import Role, Team, User
-from comptoir.users.roles import SALES_MANAGER, SALES_REP
+from comptoir.users.roles import SALES_MANAGER, SALES_REP, SALES_REP_PRIVATE
 from comptoir.users.services import create_user
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,88 @@ def test_the_last_settings_admin_keeps_access(admin):
     assert response.status_code == 422
     assert "last user who can manage settings" in field_error(response, "role")
     assert User.objects.get(pk=chief.pk).role.name == "Super admin"
+
+
+def test_teams_are_created_renamed_given_members_and_deleted_from_the_pages(admin):
+    ana = make_user("ana@example.com", first_name="Ana")
+    bob = make_user("bob@example.com", first_name="Bob")
+    client = client_for(admin)
+    assert "No teams yet" in text(client.get("/settings/team/teams/"))
+    refused = client.post("/settings/team/teams/new/", {"name": " ", "members": [ana.pk]})
+    assert refused.status_code == 422 and "A team needs a name" in field_error(refused, "name")
+    assert not Team.objects.exists()
+    done = client.post(
+        "/settings/team/teams/new/", {"name": "Paris", "members": [ana.pk, bob.pk]}, follow=True
+    )
+    assert "Team “Paris” saved." in text(done)
+    paris = Team.objects.get(name="Paris")
+    row = text(done).split(f'href="/settings/team/teams/{paris.pk}/"')[1].split("</tr>")[0]
+    assert "Ana" in row and "Bob" in row
+    clash = client.post("/settings/team/teams/new/", {"name": "paris"})
+    assert "already exists" in field_error(clash, "name")
+    client.post(f"/settings/team/teams/{paris.pk}/", {"name": "Paris Nord", "members": [bob.pk]})
+    paris.refresh_from_db()
+    assert paris.name == "Paris Nord" and list(paris.members.all()) == [bob]
+    assert client.get(f"/settings/team/teams/{paris.pk}/delete/").status_code == 405
+    gone = client.post(f"/settings/team/teams/{paris.pk}/delete/", follow=True)
+    assert "Team “Paris Nord” deleted." in text(gone) and not Team.objects.exists()
+    assert User.objects.filter(pk=bob.pk, is_active=True).exists()
+
+
+def role_data(name, **overrides):
+    data = {"name": name}
+    for obj in ("contacts", "companies", "deals", "activities"):
+        data[f"{obj}_view"], data[f"{obj}_edit"] = "all", "owned"
+    data.update(overrides)
+    return data
+
+
+def test_roles_are_created_edited_and_deleted_built_in_ones_read_only(admin):
+    client = client_for(admin)
+    listing = text(client.get("/settings/team/roles/"))
+    for name in ("Super admin", "Sales manager", "Sales rep", "Sales rep – private"):  # noqa: RUF001
+        assert name in listing
+    count = Role.objects.count()
+    nameless = client.post("/settings/team/roles/new/", role_data(""))
+    assert nameless.status_code == 422
+    assert "A role needs a name." in field_error(nameless, "name")
+    wide = client.post(
+        "/settings/team/roles/new/",
+        role_data("Wide", deals_view="team", deals_edit="all", can_export="on"),
+    )
+    assert wide.status_code == 422
+    assert "cannot be wider than the view scope" in field_error(wide, "deals_edit")
+    assert Role.objects.count() == count
+
+    done = client.post(
+        "/settings/team/roles/new/",
+        role_data("Assistant", deals_view="team", deals_edit="team", can_export="on"),
+        follow=True,
+    )
+    assert "Role “Assistant” saved." in text(done)
+    role = Role.objects.get(name="Assistant")
+    assert role.scopes["deals"] == {"view": "team", "edit": "team"}
+    assert role.can_export and not role.can_import
+    edit = client.get(f"/settings/team/roles/{role.pk}/")
+    assert 'value="Assistant"' in text(edit)
+    client.post(f"/settings/team/roles/{role.pk}/", role_data("Assistant+", can_import="on"))
+    role.refresh_from_db()
+    assert role.name == "Assistant+" and role.can_import and not role.can_export
+
+    # Built-in: shown read-only; a forged post changes nothing.
+    private = Role.objects.get(name=SALES_REP_PRIVATE)
+    page = text(client.get(f"/settings/team/roles/{private.pk}/"))
+    assert "Built-in roles cannot be changed" in page and "<fieldset disabled>" in page
+    client.post(f"/settings/team/roles/{private.pk}/", role_data("Hacked"))
+    assert Role.objects.filter(name=SALES_REP_PRIVATE).exists()
+    assert client.post(f"/settings/team/roles/{private.pk}/delete/").status_code == 302
+    assert Role.objects.filter(pk=private.pk).exists()
+
+    # A role in use is kept until its users have another.
+    user = make_user("assistant@example.com", role="Assistant+")
+    kept = client.post(f"/settings/team/roles/{role.pk}/delete/", follow=True)
+    assert "still have this role" in text(kept) and Role.objects.filter(pk=role.pk).exists()
+    team.change_user(user, role=Role.objects.get(name=SALES_REP), teams=[])
+    gone = client.post(f"/settings/team/roles/{role.pk}/delete/", follow=True)
+    assert "Role “Assistant+” deleted." in text(gone)
+    assert not Role.objects.filter(pk=role.pk).exists()
