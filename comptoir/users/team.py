@@ -330,7 +330,7 @@ def save_role(role: Role | None, name: str, scopes: dict, rights: dict) -> Role:
             if (
                 role.can_manage_settings
                 and not values["can_manage_settings"]
-                and not _settings_admins().exclude(role=role).exists()
+                and not _settings_admins().exclude(role=role, is_superuser=False).exists()
             ):
                 raise UserError(
                     _("No one else can manage settings: keep this right."),

@@ -1,3 +1,10 @@
-"""Routes of this settings section (filled in when the section is built)."""
+"""Routes of Settings > API tokens."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from comptoir.settings_pages import tokens as views
+
+urlpatterns = [
+    path("", views.tokens, name="api_tokens"),
+    path("<int:pk>/revoke/", views.revoke, name="api_token_revoke"),
+]

@@ -1,0 +1,147 @@
+"""Settings > Profile (SET-11): every user's own name, photo, job title, phone, language,
+email signature and password. Photos are served to signed-in users only, never as public
+files."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from comptoir.settings_pages.views import page
+from comptoir.users import team as services
+from comptoir.users.models import User
+from comptoir.users.services import UserError
+
+KEY = "profile"
+LANGUAGE_COOKIE_AGE = 365 * 86400
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_lazy("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_lazy("Last name"), max_length=150, required=False)
+    job_title = forms.CharField(label=_lazy("Job title"), max_length=150, required=False)
+    phone = forms.CharField(label=_lazy("Phone number"), max_length=50, required=False)
+    language = forms.ChoiceField(
+        label=_lazy("Language"), choices=[("en", "English"), ("fr", "Français")]
+    )
+    email_signature = forms.CharField(
+        label=_lazy("Email signature"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_lazy("Photo"),
+        help_text=_lazy("PNG, JPEG, GIF or WebP, 2 MB at most."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
+    )
+
+
+def _password_form(user, data=None):
+    form = PasswordChangeForm(user, data)
+    # Django focuses the old password: on this page it would scroll past the profile.
+    form.fields["old_password"].widget.attrs.pop("autofocus", None)
+    return form
+
+
+def _page(request, profile=None, photo=None, password=None, status=200):
+    user = request.user
+    current = user.language or translation.get_language() or "en"
+    return page(
+        request,
+        KEY,
+        "settings/profile.html",
+        {
+            "profile_form": profile
+            or ProfileForm(
+                initial={
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "job_title": user.job_title,
+                    "phone": user.phone,
+                    "language": current[:2] if current[:2] in ("en", "fr") else "en",
+                    "email_signature": user.email_signature,
+                }
+            ),
+            "photo_form": photo or PhotoForm(),
+            "password_form": password or _password_form(user),
+        },
+        status=status,
+    )
+
+
+def profile(request):
+    if request.method != "POST":
+        return _page(request)
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            user = services.update_profile(request.user, **form.cleaned_data)
+        except UserError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            translation.activate(user.language)
+            messages.success(request, _("Your profile was saved."))
+            response = redirect("settings:profile")
+            response.set_cookie(
+                "django_language", user.language, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax"
+            )
+            return response
+    return _page(request, profile=form, status=422)
+
+
+@require_POST
+def photo(request):
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.set_photo(request.user, form.cleaned_data["photo"])
+        except UserError as exc:
+            form.add_error("photo", exc.message)
+        else:
+            messages.success(request, _("Your photo was saved."))
+            return redirect("settings:profile")
+    return _page(request, photo=form, status=422)
+
+
+@require_POST
+def remove_photo(request):
+    services.remove_photo(request.user)
+    messages.success(request, _("Your photo was removed."))
+    return redirect("settings:profile")
+
+
+def photo_file(request, pk):
+    """A user's photo, for signed-in users (the session is checked by the login middleware)."""
+    user = get_object_or_404(User, pk=pk)
+    if not user.photo:
+        raise Http404
+    try:
+        handle = user.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=services.photo_type(user.photo.name))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def password(request):
+    form = _password_form(request.user, request.POST)
+    if form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # stay signed in on this device
+        messages.success(request, _("Your password was changed."))
+        return redirect("settings:profile")
+    return _page(request, password=form, status=422)
