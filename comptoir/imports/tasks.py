@@ -1,0 +1,17 @@
+"""Background jobs of imports and exports (run by `comptoir worker`)."""
+
+from django.tasks import task
+
+
+@task
+def run_import(import_id: int) -> str:
+    from comptoir.imports import engine
+
+    return engine.run(import_id)
+
+
+@task
+def run_export(export_id: int) -> str:
+    from comptoir.imports import exports
+
+    return exports.run(export_id)
