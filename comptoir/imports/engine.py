@@ -231,6 +231,9 @@ class Importer:
                 ) from None
         if key == "name":
             return str(value).strip()
+        if key == "email":
+            # The lookup form; the service validates the address when it writes the row.
+            return str(value).strip().lower()
         if key == "domain":
             return normalize_domain(str(value))
         defn = registry.definitions(ot)[key]
