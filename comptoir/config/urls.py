@@ -55,6 +55,7 @@ urlpatterns = [
     path("tasks/", include("comptoir.activities.urls")),
     path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
+    path("imports/", include("comptoir.imports.urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 

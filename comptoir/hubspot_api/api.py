@@ -116,5 +116,8 @@ def register() -> NinjaAPI:
     api.add_router("/crm/v3/pipelines", pipelines.router)
     api.add_router("/crm/v3/owners", owners.router)
     api.add_router("", associations.router)
+    from comptoir.imports import api as imports_api
+
+    api.add_router("/crm/v3/imports", imports_api.router)
     api._comptoir_registered = True
     return api

@@ -1,3 +1,24 @@
-"""Routes of this settings section (filled in when the section is built)."""
+"""Settings → Import & export: the history of the imports and exports the user may see."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from comptoir.imports.exports import visible_exports
+from comptoir.imports.services import visible_imports
+from comptoir.settings_pages.views import page
+from comptoir.users.permissions import has_right
+
+
+def import_export(request):
+    return page(
+        request,
+        "import-export",
+        "imports/settings.html",
+        {
+            "imports": list(visible_imports(request.user)[:50]),
+            "exports": list(visible_exports(request.user)[:50]),
+            "can_import": has_right(request.user, "can_import"),
+        },
+    )
+
+
+urlpatterns = [path("", import_export, name="import_export")]

@@ -1,0 +1,282 @@
+"""`/crm/v3/imports`: HubSpot's imports API (reference §2.6) over the same import engine
+as the wizard. The SDK posts `importRequest` (a JSON string) and `files` as multipart;
+the import then runs in the worker like any other."""
+
+import json
+
+from django.db import transaction
+from ninja import Router
+
+from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.hubspot_api.auth import require_scope
+from comptoir.hubspot_api.errors import ApiError
+from comptoir.hubspot_api.params import boolean, integer
+from comptoir.hubspot_api.responses import respond
+from comptoir.hubspot_api.serializers import timestamp
+from comptoir.imports import services
+from comptoir.imports.models import Import, ImportState, Mode
+from comptoir.imports.values import DATE_FORMATS
+from comptoir.users.permissions import NotAllowed
+
+router = Router(tags=["Imports"])
+SCOPE = "crm.import"
+MAX_LIMIT = 500
+
+# Our reasons → HubSpot's errorType values (the SDK checks them in strict mode).
+ERROR_TYPES = {
+    "INVALID_EMAIL": "INVALID_EMAIL",
+    "INVALID_DOMAIN": "INVALID_DOMAIN",
+    "TOO_LONG": "COLUMN_TOO_LARGE",
+    "INVALID_NUMBER": "COULD_NOT_PARSE_NUMBER",
+    "INVALID_DATE": "COULD_NOT_PARSE_DATE",
+    "INVALID_DATETIME": "COULD_NOT_PARSE_DATE",
+    "INVALID_OPTION": "INVALID_ENUMERATION_OPTION",
+    "UNKNOWN_OWNER": "COULD_NOT_FIND_OWNER",
+    "DUPLICATE_VALUE": "DUPLICATE_UNIQUE_PROPERTY_VALUE",
+    "OBJECT_NOT_FOUND": "INVALID_RECORD_ID",
+    "INVALID_OBJECT_ID": "INVALID_OBJECT_ID",
+    "CREATE_ONLY_IMPORT_EXISTING_OBJECT": "CREATE_ONLY_IMPORT",
+    "UPDATE_ONLY_IMPORT_NO_MATCH": "UPDATE_ONLY_IMPORT",
+    "REQUIRED": "MISSING_REQUIRED_PROPERTY",
+    "DUPLICATE_ROW": "DUPLICATE_ROW_CONTENT",
+}
+OBJECT_NAMES = {"contacts": "CONTACT", "companies": "COMPANY", "deals": "DEAL"}
+
+
+def import_body(imp: Import) -> dict:
+    type_ids = [get_object_type(ot).type_id for ot in imp.object_types]
+    return {
+        "id": str(imp.pk),
+        "state": imp.state,
+        "createdAt": timestamp(imp.created_at),
+        "updatedAt": timestamp(imp.updated_at),
+        "optOutImport": False,
+        "mappedObjectTypeIds": type_ids,
+        "metadata": {
+            "counters": {
+                "TOTAL_ROWS": imp.rows_done,
+                "CREATED_OBJECTS": imp.created,
+                "UPDATED_OBJECTS": imp.updated,
+                "SKIPPED_ROWS": imp.skipped,
+                "ERRORS": imp.failed,
+            },
+            "fileIds": [str(imp.pk)],
+            "objectLists": [],
+        },
+        "importName": imp.name,
+        "importSource": "API" if imp.source == "API" else "CRM_UI",
+        "importRequestJson": imp.request_json,
+    }
+
+
+def _visible(request):
+    require_scope(request, SCOPE)
+    return services.visible_imports(request.user)
+
+
+def _get(request, import_id: str) -> Import:
+    qs = _visible(request)
+    imp = qs.filter(pk=int(import_id)).first() if import_id.isdigit() else None
+    if imp is None:
+        raise ApiError(
+            404, f"No import with id {import_id}.", "OBJECT_NOT_FOUND", context={"id": [import_id]}
+        )
+    return imp
+
+
+def _parse_request(raw) -> dict:
+    try:
+        body = json.loads(raw or "")
+    except ValueError:
+        raise ApiError(400, "importRequest is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "importRequest must be a JSON object.")
+    return body
+
+
+def _object_types(mappings) -> list[str]:
+    names = []
+    for mapping in mappings:
+        raw = mapping.get("columnObjectTypeId") or "0-1"
+        try:
+            name = get_object_type(raw).name
+        except UnknownObjectType:
+            raise ApiError(400, f"Unknown columnObjectTypeId {raw!r}.") from None
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _choice(names: list[str]) -> str:
+    if set(names) == {"contacts", "companies"}:
+        return "contacts+companies"
+    if len(names) == 1 and names[0] in ("contacts", "companies", "deals"):
+        return names[0]
+    raise ApiError(
+        400,
+        "Comptoir imports contacts, companies, deals, or contacts with their companies; "
+        f"not {', '.join(names)}.",
+    )
+
+
+def _create(request):
+    require_scope(request, SCOPE)
+    body = _parse_request(request.POST.get("importRequest"))
+    uploads = request.FILES.getlist("files")
+    if len(uploads) != 1:
+        raise ApiError(400, "Send exactly one file in the `files` part.")
+    files = body.get("files") or [{}]
+    page = (files[0] or {}).get("fileImportPage") or {}
+    mappings = page.get("columnMappings") or []
+    if not mappings:
+        raise ApiError(400, "files[0].fileImportPage.columnMappings is required.")
+    names = _object_types(mappings)
+    choice = _choice(names)
+    date_format = body.get("dateFormat") or "MONTH_DAY_YEAR"
+    if date_format not in DATE_FORMATS:
+        raise ApiError(400, f"dateFormat must be one of {', '.join(DATE_FORMATS)}.")
+    operations = body.get("importOperations") or {}
+    main_type = get_object_type(names[0] if choice != "contacts+companies" else "contacts")
+    mode = operations.get(main_type.type_id) or operations.get(main_type.name) or "UPSERT"
+    if mode not in Mode.values:
+        raise ApiError(400, f"importOperations values must be one of {', '.join(Mode.values)}.")
+    with transaction.atomic():
+        try:
+            imp = services.create_draft(request.user, uploads[0], choice, source="API")
+        except NotAllowed as exc:
+            raise ApiError(403, str(exc), "FORBIDDEN") from None
+        except services.ImportProblem as exc:
+            raise ApiError(400, f"The file could not be read: {exc}") from None
+        by_name = {str(m.get("columnName", "")).strip().lower(): m for m in mappings}
+        mapping = []
+        for index, column in enumerate(imp.header):
+            found = by_name.get(column.strip().lower())
+            if found is None and index < len(mappings) and not mappings[index].get("columnName"):
+                found = mappings[index]
+            entry = {"column": column, "object_type": names[0], "property": ""}
+            if found and found.get("propertyName"):
+                ot = get_object_type(found.get("columnObjectTypeId") or "0-1").name
+                entry.update(object_type=ot, property=found["propertyName"])
+            mapping.append(entry)
+        imp.mapping = mapping
+        imp.name = str(body.get("name") or imp.name)[:200]
+        imp.mode = mode
+        imp.date_format = date_format
+        imp.decimal_comma = False  # HubSpot's API reads numbers with a decimal point
+        imp.request_json = body
+        imp.save()
+        try:
+            imp = services.start(imp, request.user)
+        except services.ImportProblem as exc:
+            raise ApiError(400, str(exc)) from None
+    return respond(import_body(imp))
+
+
+@router.post("/", summary="Start an import (multipart: importRequest + files)")
+def create(request):
+    return _create(request)
+
+
+@router.post("", summary="Start an import", include_in_schema=False)
+def create_without_slash(request):
+    return _create(request)
+
+
+def _page(request):
+    qs = _visible(request).order_by("-pk")
+    limit = integer(request, "limit", 100, maximum=MAX_LIMIT)
+    after = request.GET.get("after")
+    if after not in (None, ""):
+        if not after.isdigit():
+            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
+        qs = qs.filter(pk__lte=int(after))
+    page = list(qs[: limit + 1])
+    body = {"results": [import_body(i) for i in page[:limit]]}
+    if len(page) > limit:
+        next_after = str(page[limit].pk)
+        params = request.GET.copy()
+        params["after"] = next_after
+        link = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        body["paging"] = {"next": {"after": next_after, "link": link}}
+    return respond(body)
+
+
+@router.get("/", summary="List imports, newest first")
+def get_page(request):
+    return _page(request)
+
+
+@router.get("", summary="List imports", include_in_schema=False)
+def get_page_without_slash(request):
+    return _page(request)
+
+
+@router.get("/{import_id}", summary="Read an import")
+def get_by_id(request, import_id: str):
+    return respond(import_body(_get(request, import_id)))
+
+
+@router.post("/{import_id}/cancel", summary="Cancel an import")
+def cancel(request, import_id: str):
+    from django.utils import timezone
+
+    imp = _get(request, import_id)
+    requested = timezone.now()
+    if imp.running:
+        imp = services.cancel(imp)
+    status = "CANCELED" if imp.state == ImportState.CANCELED else "COMPLETE"
+    if imp.state == ImportState.PROCESSING:
+        status = "PROCESSING"  # stops after the batch in flight
+    return respond(
+        {
+            "status": status,
+            "requestedAt": timestamp(requested),
+            "startedAt": timestamp(requested),
+            "completedAt": timestamp(timezone.now()),
+            "links": {},
+        }
+    )
+
+
+@router.get("/{import_id}/errors", summary="The rows an import could not import")
+def get_errors(request, import_id: str):
+    imp = _get(request, import_id)
+    limit = integer(request, "limit", 100, maximum=MAX_LIMIT)
+    with_message = boolean(request, "includeErrorMessage", False)
+    with_row = boolean(request, "includeRowData", False)
+    qs = imp.failures.order_by("pk")
+    after = request.GET.get("after")
+    if after not in (None, ""):
+        if not after.isdigit():
+            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
+        qs = qs.filter(pk__gte=int(after))
+    page = list(qs[: limit + 1])
+    columns = {str(c).strip().lower(): i for i, c in enumerate(imp.header)}
+    results = []
+    for failure in page[:limit]:
+        item = {
+            "id": str(failure.pk),
+            "createdAt": int(failure.created_at.timestamp() * 1000),
+            "errorType": ERROR_TYPES.get(failure.error_type, "UNKNOWN_ERROR"),
+            "sourceData": {
+                "rowData": failure.row if with_row else [],
+                "lineNumber": failure.line,
+                "fileId": imp.pk,
+                "containsEncryptedProperties": False,
+            },
+            "objectType": OBJECT_NAMES.get(failure.object_type, "CONTACT"),
+            "invalidValue": failure.value,
+        }
+        if failure.column.strip().lower() in columns:
+            item["knownColumnNumber"] = columns[failure.column.strip().lower()] + 1
+        if with_message:
+            item["errorMessage"] = failure.reason
+        results.append(item)
+    body = {"results": results}
+    if len(page) > limit:
+        next_after = str(page[limit].pk)
+        params = request.GET.copy()
+        params["after"] = next_after
+        link = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        body["paging"] = {"next": {"after": next_after, "link": link}}
+    return respond(body)

@@ -1,0 +1,514 @@
+"""The import engine: a file's rows → records, in batches, through the record services.
+
+Each batch is one transaction holding its records, their history (source IMPORT, the
+import's id), associations, the rows that failed and the import's counters and last
+committed line. A worker that dies loses at most the batch in flight, and a new run
+starts after `last_line`. A bad row is reported and never stops the others."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from comptoir.core.associations import types as atypes
+from comptoir.core.associations.services import associate
+from comptoir.core.history.models import SourceType
+from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import coerce, normalize_domain
+from comptoir.core.properties.errors import (
+    DuplicateValue,
+    PropertyError,
+    RecordNotFound,
+    ValidationFailed,
+)
+from comptoir.core.properties.expressions import prop_expression
+from comptoir.core.records.bulk import bulk_create_records
+from comptoir.core.records.services import option_values, update_record, validate
+from comptoir.core.records.values import base_queryset, read_value
+from comptoir.imports import files
+from comptoir.imports.models import Import, ImportBatch, ImportFailure, ImportState, Mode
+from comptoir.imports.values import CellConverter, owner_lookup
+from comptoir.users.permissions import can_edit, has_right, with_default_owner
+
+BATCH_SIZE = 2000
+# Natural keys HubSpot de-duplicates on, per object type (besides the record id).
+NATURAL_KEYS = {"contacts": "email", "companies": "domain"}
+
+
+class Canceled(Exception):
+    pass
+
+
+@dataclass
+class Row:
+    line: int
+    cells: list
+    values: dict = field(default_factory=dict)  # {object type: {property: value}}
+    failed: bool = False
+    company_id: int | None = None
+    created_pk: int | None = None
+
+
+@dataclass
+class BatchOutcome:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    failures: list = field(default_factory=list)
+    created_ids: dict = field(default_factory=lambda: defaultdict(list))
+    updated_ids: dict = field(default_factory=lambda: defaultdict(list))
+
+
+def file_info(imp: Import) -> files.FileInfo:
+    return files.FileInfo(
+        file_format=imp.file_format,
+        encoding=imp.encoding,
+        delimiter=imp.delimiter,
+        sheet=imp.sheet,
+    )
+
+
+class Importer:
+    """Everything about one import that is the same for every batch."""
+
+    def __init__(self, imp: Import, batch_size: int = BATCH_SIZE):
+        self.imp = imp
+        self.batch_size = batch_size
+        self.user = imp.user
+        self.source = ChangeSource(
+            type=SourceType.IMPORT,
+            id=str(imp.pk),
+            actor_id=imp.user_id,
+            request_id=f"import-{imp.pk}",
+        )
+        self.object_types = list(imp.object_types)
+        self.main = self.object_types[0]
+        owners = owner_lookup()
+        self.columns = []  # (index, object type, property, converter)
+        self.column_of = defaultdict(dict)  # {object type: {property: column name}}
+        for index, entry in enumerate(imp.mapping):
+            ot, name = entry.get("object_type"), entry.get("property")
+            if not name or ot not in self.object_types:
+                continue
+            defn = registry.definitions(ot).get(name)
+            if defn is None:
+                continue
+            converter = CellConverter(
+                defn, date_format=imp.date_format, decimal_comma=imp.decimal_comma, owners=owners
+            )
+            self.columns.append((index, ot, name, converter))
+            self.column_of[ot][name] = entry.get("column") or name
+        self.keys = {ot: self._key(ot) for ot in self.object_types}
+
+    def _key(self, ot) -> str | None:
+        mapped = self.column_of[ot]
+        if "hs_object_id" in mapped:
+            return "hs_object_id"
+        natural = NATURAL_KEYS.get(ot)
+        if natural in mapped:
+            return natural
+        defs = registry.definitions(ot)
+        for name in mapped:
+            if defs[name].has_unique_value:
+                return name
+        if ot == "companies" and ot != self.main and "name" in mapped:
+            return "name"  # a contact's company found by its name when there is no domain
+        return None
+
+    # -- the run -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        reader = files.RowReader(self.imp.file_path, file_info(self.imp))
+        batch = []
+        for line, cells in reader:
+            if line == 1 or line <= self.imp.last_line:
+                continue  # the header, or rows a previous run committed
+            batch.append((line, cells))
+            if len(batch) >= self.batch_size:
+                self.commit(batch, reader.fraction)
+                batch = []
+        if batch:
+            self.commit(batch, 1.0)
+
+    def commit(self, batch, fraction: float) -> None:
+        imp = self.imp
+        if Import.objects.filter(pk=imp.pk, cancel_requested=True).exists():
+            raise Canceled
+        with transaction.atomic():
+            outcome = self.process(batch)
+            ImportBatch.objects.create(
+                run=imp,
+                first_line=batch[0][0],
+                last_line=batch[-1][0],
+                created_ids=dict(outcome.created_ids),
+                updated_ids=dict(outcome.updated_ids),
+            )
+            ImportFailure.objects.bulk_create(outcome.failures, batch_size=500)
+            Import.objects.filter(pk=imp.pk).update(
+                created=F("created") + outcome.created,
+                updated=F("updated") + outcome.updated,
+                skipped=F("skipped") + outcome.skipped,
+                failed=F("failed") + outcome.failed,
+                last_line=batch[-1][0],
+                percent=int(fraction * 100),
+                updated_at=timezone.now(),
+            )
+        imp.last_line = batch[-1][0]
+        after_batch(imp, outcome)
+
+    # -- one batch -----------------------------------------------------------------------
+
+    def process(self, batch) -> BatchOutcome:
+        outcome = BatchOutcome()
+        rows = []
+        for line, cells in batch:
+            if files.is_empty(cells):
+                outcome.skipped += 1
+                continue
+            row = Row(line, cells)
+            self.convert(row, outcome)
+            if not row.failed:
+                rows.append(row)
+        if "companies" in self.object_types and self.main != "companies":
+            self.companies_of(rows, outcome)
+        self.main_records(rows, outcome)
+        return outcome
+
+    def convert(self, row: Row, outcome) -> None:
+        row.values = {ot: {} for ot in self.object_types}
+        cells = row.cells
+        for index, ot, name, converter in self.columns:
+            raw = cells[index] if index < len(cells) else None
+            try:
+                row.values[ot][name] = converter(raw)
+            except PropertyError as exc:
+                self.fail(row, outcome, ot, exc, column=self.column_of[ot][name], value=raw)
+                return
+
+    def fail(self, row, outcome, ot, exc, *, column=None, value=None, skipped=False) -> None:
+        """Record why a row was not imported; the first reason is enough to fix it."""
+        if row.failed:
+            return
+        row.failed = True
+        if skipped:
+            outcome.skipped += 1
+        else:
+            outcome.failed += 1
+        name = getattr(exc, "name", "")
+        if column is None:
+            column = self.column_of.get(ot, {}).get(name, name or "")
+        if value is None:
+            value = getattr(exc, "value", None)
+        outcome.failures.append(
+            ImportFailure(
+                run_id=self.imp.pk,
+                line=row.line,
+                column=str(column or "")[:255],
+                value="" if value is None else str(value)[:1000],
+                reason=getattr(exc, "message", None) or str(exc),
+                error_type=getattr(exc, "code", "INVALID_ROW"),
+                object_type=ot,
+                skipped=skipped,
+                row=["" if c is None else str(c) for c in row.cells],
+            )
+        )
+
+    def key_value(self, ot, key, value):
+        """The canonical form records are looked up by (a normalised email, domain...)."""
+        if value is None:
+            return None
+        if key == "hs_object_id":
+            try:
+                return int(str(value).strip())
+            except ValueError:
+                raise PropertyError(
+                    key, "INVALID_OBJECT_ID", f"{value!r} is not a record id", value
+                ) from None
+        if key == "name":
+            return str(value).strip()
+        if key == "email":
+            # The lookup form; the service validates the address when it writes the row.
+            return str(value).strip().lower()
+        if key == "domain":
+            return normalize_domain(str(value))
+        defn = registry.definitions(ot)[key]
+        return coerce(defn, value, option_values(defn))
+
+    def existing(self, ot, key, values) -> dict:
+        """{key value: record} for the values that match a live record."""
+        values = list(values)
+        found = {}
+        defs = registry.definitions(ot)
+        for start in range(0, len(values), 900):
+            chunk = values[start : start + 900]
+            qs = base_queryset(ot)
+            if key == "hs_object_id":
+                qs = qs.filter(pk__in=chunk)
+                found.update((r.pk, r) for r in qs)
+            elif defs[key].column and key != "hs_object_id":
+                qs = qs.filter(**{f"{defs[key].column}__in": chunk})
+                for record in qs.order_by("pk"):
+                    found.setdefault(getattr(record, defs[key].column), record)
+            else:
+                qs = qs.alias(_v=prop_expression(ot, defs[key])).filter(_v__in=chunk)
+                for record in qs.order_by("pk"):
+                    found.setdefault(read_value(record, defs[key]), record)
+        return found
+
+    # -- companies named in a contacts file ------------------------------------------------
+
+    def companies_of(self, rows, outcome) -> None:
+        ot = "companies"
+        key = self.keys[ot]
+        if key is None:
+            return
+        groups: dict = {}
+        for row in rows:
+            props = row.values[ot]
+            value = props.get(key)
+            if value is None:
+                continue
+            try:
+                canonical = self.key_value(ot, key, value)
+            except PropertyError as exc:
+                self.fail(row, outcome, ot, exc)
+                continue
+            groups.setdefault(canonical, []).append(row)
+        found = self.existing(ot, key, groups)
+        new_keys, new_props = [], []
+        for canonical, group in groups.items():
+            record = found.get(canonical)
+            if record is not None:
+                self.update_company(record, group, outcome)
+                continue
+            if self.imp.mode == Mode.UPDATE:
+                continue  # update only: the contact is updated without its company
+            new_keys.append(canonical)
+            new_props.append(with_default_owner(self.user, ot, dict(group[0].values[ot])))
+        if not new_props:
+            return
+        result = bulk_create_records(ot, new_props, source=self.source)
+        for index, canonical in enumerate(new_keys):
+            pk = result.ids[index]
+            if pk is None:
+                error = result.errors[index][0]
+                for row in groups[canonical]:
+                    self.fail(row, outcome, ot, error)
+                continue
+            outcome.created_ids[ot].append(pk)
+            for row in groups[canonical]:
+                row.company_id = pk
+
+    def update_company(self, record, group, outcome) -> None:
+        ot = "companies"
+        for row in group:
+            row.company_id = record.pk
+        if self.imp.mode == Mode.CREATE or not can_edit(self.user, ot, record):
+            return  # the company is only linked, not changed
+        props = group[0].values[ot]
+        if not _changes(ot, record, props):
+            return
+        try:
+            update_record(ot, record, props, source=self.source)
+        except (ValidationFailed, DuplicateValue) as exc:
+            for row in group:
+                self.fail(row, outcome, ot, _first_error(exc))
+            return
+        outcome.updated_ids[ot].append(record.pk)
+
+    # -- the main object -------------------------------------------------------------------
+
+    def main_records(self, rows, outcome) -> None:
+        ot, key, mode = self.main, self.keys[self.main], self.imp.mode
+        keyed = []
+        for row in rows:
+            if row.failed:
+                continue
+            canonical = None
+            if key is not None:
+                try:
+                    canonical = self.key_value(ot, key, row.values[ot].get(key))
+                except PropertyError as exc:
+                    self.fail(row, outcome, ot, exc)
+                    continue
+            keyed.append((row, canonical))
+        found = self.existing(ot, key, {k for _, k in keyed if k is not None}) if key else {}
+        creates, updates, repeats, first_of = [], [], [], {}
+        for row, canonical in keyed:
+            record = found.get(canonical) if canonical is not None else None
+            if record is not None:
+                if mode == Mode.CREATE:
+                    self.fail(row, outcome, ot, _exists(ot, key, canonical, record), skipped=True)
+                elif not can_edit(self.user, ot, record):
+                    self.fail(row, outcome, ot, _not_allowed(ot, record))
+                else:
+                    updates.append((row, record))
+            elif key == "hs_object_id" and canonical is not None:
+                self.fail(row, outcome, ot, RecordNotFoundError(ot, canonical))
+            elif mode == Mode.UPDATE:
+                self.fail(row, outcome, ot, _no_match(ot, key), skipped=True)
+            elif canonical is not None and canonical in first_of:
+                repeats.append((row, first_of[canonical]))  # same email twice: update the first
+            else:
+                if canonical is not None:
+                    first_of[canonical] = row
+                creates.append(row)
+        self.create_main(creates, outcome)
+        for row, record in updates:
+            self.update_main(row, record, outcome)
+        for row, first in repeats:
+            pk = first.created_pk
+            if pk is None:
+                self.fail(row, outcome, ot, _repeat_failed(first))
+                continue
+            self.update_main(row, pk, outcome)
+
+    def create_main(self, rows, outcome) -> None:
+        if not rows:
+            return
+        ot = self.main
+        props, links = [], []
+        primary = atypes.primary_type(ot, "companies") if ot != "companies" else None
+        for row in rows:
+            values = {k: v for k, v in row.values[ot].items() if k != "hs_object_id"}
+            props.append(with_default_owner(self.user, ot, values))
+            if row.company_id and primary is not None:
+                links.append([("companies", row.company_id, [primary.type_id])])
+            else:
+                links.append([])
+        result = bulk_create_records(ot, props, source=self.source, associations=links)
+        for index, row in enumerate(rows):
+            pk = result.ids[index]
+            if pk is None:
+                self.fail(row, outcome, ot, result.errors[index][0])
+                continue
+            row.created_pk = pk
+            outcome.created += 1
+            outcome.created_ids[ot].append(pk)
+
+    def update_main(self, row, record, outcome) -> None:
+        ot = self.main
+        values = {k: v for k, v in row.values[ot].items() if k != "hs_object_id"}
+        try:
+            with transaction.atomic():
+                updated = update_record(ot, record, values, source=self.source)
+                if row.company_id:
+                    associate(ot, updated.pk, "companies", row.company_id, source=self.source)
+        except (ValidationFailed, DuplicateValue) as exc:
+            self.fail(row, outcome, ot, _first_error(exc))
+            return
+        except RecordNotFound as exc:
+            self.fail(row, outcome, ot, RecordNotFoundError(ot, exc.record_id))
+            return
+        outcome.updated += 1
+        if updated.pk not in outcome.created_ids[ot]:
+            outcome.updated_ids[ot].append(updated.pk)
+
+
+def _changes(ot, record, props) -> bool:
+    values, errors = validate(ot, props)
+    if errors:
+        return True  # let the service report them
+    defs = registry.definitions(ot)
+    return any(read_value(record, defs[n]) != v for n, v in values.items())
+
+
+def _first_error(exc) -> PropertyError:
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        return exc.errors[0]
+    if isinstance(exc, DuplicateValue):
+        return PropertyError(exc.name, "DUPLICATE_VALUE", exc.message, exc.value)
+    return PropertyError("", "INVALID_ROW", str(exc))
+
+
+def RecordNotFoundError(ot, record_id) -> PropertyError:
+    singular = get_object_type(ot).singular
+    return PropertyError(
+        "hs_object_id", "OBJECT_NOT_FOUND", f"no {singular} has the id {record_id}", record_id
+    )
+
+
+def _exists(ot, key, value, record) -> PropertyError:
+    singular = get_object_type(ot).singular
+    return PropertyError(
+        key,
+        "CREATE_ONLY_IMPORT_EXISTING_OBJECT",
+        f"a {singular} with this {key} exists already (id {record.pk}); "
+        "the import creates new records only",
+        value,
+    )
+
+
+def _not_allowed(ot, record) -> PropertyError:
+    singular = get_object_type(ot).singular
+    return PropertyError(
+        "", "NOT_ALLOWED", f"you may not change the existing {singular} {record.pk}", ""
+    )
+
+
+def _no_match(ot, key) -> PropertyError:
+    singular = get_object_type(ot).singular
+    if key is None:
+        message = f"no column identifies existing {singular}s: the import updates only"
+    else:
+        message = f"no existing {singular} has this {key}: the import updates only"
+    return PropertyError(key or "", "UPDATE_ONLY_IMPORT_NO_MATCH", message, "")
+
+
+def _repeat_failed(first) -> PropertyError:
+    return PropertyError(
+        "", "DUPLICATE_ROW", f"repeats line {first.line}, which could not be imported", ""
+    )
+
+
+# -- running an import ---------------------------------------------------------------------
+
+
+def after_batch(imp, outcome) -> None:
+    """Hook between batches (tests stop a run here, as a killed worker would)."""
+
+
+def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
+    """Run (or resume) an import; claimed with a conditional UPDATE so one worker runs it."""
+    now = timezone.now()
+    claimed = Import.objects.filter(pk=import_id, state=ImportState.STARTED).update(
+        state=ImportState.PROCESSING, updated_at=now
+    )
+    if not claimed:
+        return "not claimed"
+    imp = Import.objects.select_related("user").get(pk=import_id)
+    if imp.started_at is None:
+        Import.objects.filter(pk=imp.pk).update(started_at=now)
+    if imp.user is None or not has_right(imp.user, "can_import"):
+        _finish(imp, ImportState.FAILED, "The user who started this import may not import.")
+        return ImportState.FAILED
+    try:
+        Importer(imp, batch_size).run()
+    except Canceled:
+        _finish(imp, ImportState.CANCELED)
+        return ImportState.CANCELED
+    except files.FileProblem as exc:
+        _finish(imp, ImportState.FAILED, f"The file could not be read: {exc}")
+        return ImportState.FAILED
+    except Exception as exc:
+        # Committed batches stay; the import says where it stopped and can be resumed.
+        _finish(imp, ImportState.FAILED, f"Stopped after line {imp.last_line}: {exc}")
+        raise
+    _finish(imp, ImportState.DONE)
+    return ImportState.DONE
+
+
+def _finish(imp, state, message: str = "") -> None:
+    Import.objects.filter(pk=imp.pk).update(
+        state=state,
+        error_message=message,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        **({"percent": 100} if state == ImportState.DONE else {}),
+    )
+    imp.refresh_from_db()

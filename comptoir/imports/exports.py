@@ -1,0 +1,130 @@
+"""Exports of a list view (its filters, search, sort and columns) to CSV or XLSX, built
+in the background from the records the user may see."""
+
+import csv
+from pathlib import Path
+
+from django.http import QueryDict
+from django.utils import timezone, translation
+
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.ui.listing import ListState
+from comptoir.imports.models import Export, ExportState
+from comptoir.imports.services import safe_name, storage_dir
+from comptoir.users.permissions import NotAllowed, has_right
+
+CHUNK = 2000
+FORMATS = ("CSV", "XLSX")
+
+
+class _ListRequest:
+    """What ListState.from_request reads, rebuilt in the worker from the saved query."""
+
+    def __init__(self, user, params: str):
+        self.user = user
+        self.GET = QueryDict(params)
+
+
+def start_export(user, object_type, params: str, file_format: str = "CSV") -> Export:
+    from django.db import transaction
+
+    from comptoir.imports.tasks import run_export
+
+    if not has_right(user, "can_export"):
+        raise NotAllowed("Your role does not allow exporting records.")
+    ot = get_object_type(object_type)
+    file_format = file_format.upper() if file_format.upper() in FORMATS else "CSV"
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H-%M")
+    export = Export.objects.create(
+        user=user,
+        object_type=ot.name,
+        name=f"{ot.label} {stamp}",
+        params=params.lstrip("?")[:4000],
+        file_format=file_format,
+    )
+    transaction.on_commit(lambda: run_export.enqueue(export.pk))
+    return export
+
+
+def run(export_id: int) -> str:
+    claimed = Export.objects.filter(pk=export_id, state=ExportState.STARTED).update(
+        state=ExportState.PROCESSING
+    )
+    if not claimed:
+        return "not claimed"
+    export = Export.objects.select_related("user").get(pk=export_id)
+    user = export.user
+    try:
+        if user is None or not has_right(user, "can_export"):
+            raise NotAllowed("The user who asked for this export may not export.")
+        with translation.override(getattr(user, "language", "") or "en"):
+            path, count = _write(export, user)
+    except Exception as exc:
+        Export.objects.filter(pk=export.pk).update(
+            state=ExportState.FAILED, error_message=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    Export.objects.filter(pk=export.pk).update(
+        state=ExportState.DONE, file_path=str(path), row_count=count, finished_at=timezone.now()
+    )
+    return ExportState.DONE
+
+
+def _chunks(export, user):
+    """(header, rows of cell texts), the records the user may see, in id order by keyset."""
+    from comptoir.core.ui.views import _columns, table_rows
+
+    ot = get_object_type(export.object_type)
+    state = ListState.from_request(_ListRequest(user, export.params), ot)
+    names = state.columns(user)
+    header = [_name_label(ot)] + [str(c["label"]) for c in _columns(ot, names)]
+    qs = state.queryset(user)
+
+    def rows():
+        last = 0
+        while True:
+            records = list(qs.filter(pk__gt=last).order_by("pk")[:CHUNK])
+            if not records:
+                return
+            for row in table_rows(ot, records, names, user):
+                yield [row["name"], *(cell["text"] for cell in row["cells"])]
+            last = records[-1].pk
+
+    return header, rows()
+
+
+def _name_label(ot) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Name")
+
+
+def _write(export, user) -> tuple[Path, int]:
+    header, rows = _chunks(export, user)
+    path = storage_dir("exports") / safe_name(export.file_name)
+    count = 0
+    if export.file_format == "XLSX":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(export.object_type[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+            count += 1
+        book.save(path)
+    else:
+        with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+    return path, count
+
+
+def visible_exports(user):
+    qs = Export.objects.select_related("user")
+    if has_right(user, "can_manage_settings"):
+        return qs
+    return qs.filter(user=user)

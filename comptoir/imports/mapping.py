@@ -1,0 +1,119 @@
+"""Column → property matching: a column named like a property (its internal name, its
+English or French label, or a common synonym) is mapped to it without asking."""
+
+from comptoir.core.properties import registry
+from comptoir.imports.values import fold
+
+OBJECT_CHOICES = {
+    "contacts": ("contacts",),
+    "companies": ("companies",),
+    "deals": ("deals",),
+    "contacts+companies": ("contacts", "companies"),
+}
+
+# Headers spreadsheets use that are neither the name nor a label of the property.
+SYNONYMS = {
+    "contacts": {
+        "email": ["e-mail", "mail", "courriel", "adresse mail", "adresse email", "email address"],
+        "firstname": ["prénom", "first name", "given name"],
+        "lastname": ["nom", "nom de famille", "last name", "surname", "family name"],
+        "company": ["entreprise", "société", "societe", "company", "organisation"],
+        "phone": ["téléphone", "tel", "tél", "phone", "telephone", "phone number"],
+        "mobilephone": ["portable", "mobile", "téléphone portable", "cell phone"],
+        "jobtitle": ["poste", "fonction", "intitulé du poste", "title", "job title"],
+        "city": ["ville"],
+        "zip": ["code postal", "cp", "postal code", "postcode"],
+        "country": ["pays"],
+        "address": ["adresse", "street address"],
+        "website": ["site web", "site internet", "website url"],
+        "hubspot_owner_id": ["propriétaire", "owner", "contact owner"],
+    },
+    "companies": {
+        "name": [
+            "entreprise",
+            "société",
+            "societe",
+            "company",
+            "company name",
+            "nom de l'entreprise",
+            "raison sociale",
+        ],
+        "domain": [
+            "domaine",
+            "nom de domaine",
+            "site web",
+            "website",
+            "company domain",
+            "domain name",
+        ],
+        "phone": ["téléphone", "tel"],
+        "city": ["ville"],
+        "zip": ["code postal"],
+        "country": ["pays"],
+        "industry": ["secteur", "secteur d'activité"],
+        "hubspot_owner_id": ["propriétaire", "owner", "company owner"],
+    },
+    "deals": {
+        "dealname": ["nom", "transaction", "deal", "deal name", "nom de la transaction"],
+        "amount": ["montant", "amount"],
+        "closedate": ["date de fermeture", "close date", "date de clôture"],
+        "dealstage": ["étape", "phase", "stage", "deal stage", "étape de la transaction"],
+        "pipeline": ["pipeline"],
+        "hubspot_owner_id": ["propriétaire", "owner", "deal owner"],
+    },
+}
+# In a contacts-and-companies file, these columns describe the company, not the contact.
+COMPANY_COLUMNS_IN_CONTACT_FILES = {"name", "domain"}
+
+
+def importable(defn) -> bool:
+    return not defn.read_only_value or defn.name == "hs_object_id"
+
+
+def candidates(object_type) -> dict:
+    """{folded header: property name} for one object type, strongest match last wins."""
+    defs = registry.definitions(object_type)
+    table: dict = {}
+    for name, defn in defs.items():
+        if not importable(defn) or (defn.hidden and defn.name != "hs_object_id"):
+            continue
+        for text in (defn.label, defn.label_fr):
+            if text:
+                table.setdefault(fold(text), name)
+    for name, words in SYNONYMS.get(str(object_type), {}).items():
+        if name in defs:
+            for word in words:
+                table[fold(word)] = name
+    for name, defn in defs.items():
+        if importable(defn):
+            table[fold(name)] = name
+    table[fold("record id")] = "hs_object_id"
+    table[fold("id")] = "hs_object_id"
+    return table
+
+
+def auto_map(header: list[str], object_types) -> list[dict]:
+    """One mapping entry per column: {"column", "object_type", "property"} ("" = skip)."""
+    object_types = list(object_types)
+    tables = {ot: candidates(ot) for ot in object_types}
+    mapping, taken = [], set()
+    for column in header:
+        key = fold(column)
+        entry = {"column": column, "object_type": object_types[0], "property": ""}
+        order = object_types
+        if "companies" in object_types and "contacts" in object_types:
+            company_name = tables["companies"].get(key)
+            contact_name = tables["contacts"].get(key)
+            # "Entreprise" names the company; "Nom" stays the contact's last name.
+            if company_name in COMPANY_COLUMNS_IN_CONTACT_FILES and (
+                contact_name in (None, "company", "website")
+            ):
+                order = ["companies", "contacts"]
+        for ot in order:
+            name = tables[ot].get(key)
+            if name and (ot, name) not in taken:
+                entry = {"column": column, "object_type": ot, "property": name}
+                taken.add((ot, name))
+                break
+        mapping.append(entry)
+    return mapping

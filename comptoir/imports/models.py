@@ -1,0 +1,167 @@
+"""Imports and exports (SET-6): what was asked, how far it got, what went wrong.
+
+An import commits in batches; each batch writes its records, an ImportBatch row (the
+ids it created and updated, for undo) and the import's counters in one transaction, so
+`last_line` is always exactly the last row whose effects are saved."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+STALL_AFTER = dt.timedelta(minutes=5)
+
+
+class ImportState(models.TextChoices):
+    DRAFT = "DRAFT", _("Draft")  # the wizard has the file, nothing is queued yet
+    STARTED = "STARTED", _("Waiting")
+    PROCESSING = "PROCESSING", _("In progress")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+    CANCELED = "CANCELED", _("Canceled")
+    REVERTED = "REVERTED", _("Undone")
+
+
+class Mode(models.TextChoices):
+    CREATE = "CREATE", _("Create new records only")
+    UPDATE = "UPDATE", _("Update existing records only")
+    UPSERT = "UPSERT", _("Create and update records")
+
+
+class Import(models.Model):
+    name = models.CharField(max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="imports"
+    )
+    source = models.CharField(max_length=20, default="CRM_UI")  # HubSpot's importSource
+    state = models.CharField(max_length=20, choices=ImportState.choices, default="DRAFT")
+    objects_choice = models.CharField(max_length=40, default="contacts")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.UPSERT)
+    date_format = models.CharField(max_length=20, default="DAY_MONTH_YEAR")
+    decimal_comma = models.BooleanField(default=False)
+    file_name = models.CharField(max_length=255)
+    file_path = models.CharField(max_length=500)
+    file_size = models.BigIntegerField(default=0)
+    file_format = models.CharField(max_length=20, default="CSV")
+    encoding = models.CharField(max_length=30, blank=True, default="")
+    delimiter = models.CharField(max_length=5, blank=True, default="")
+    sheet = models.CharField(max_length=200, blank=True, default="")
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=list)  # [{"column", "object_type", "property"}]
+    request_json = models.JSONField(null=True, blank=True)  # the API's importRequest
+    created = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+    skipped = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    percent = models.IntegerField(default=0)  # of the file read, by bytes or rows
+    last_line = models.IntegerField(default=0)  # last file line whose effects are committed
+    cancel_requested = models.BooleanField(default=False)
+    error_message = models.TextField(blank=True, default="")
+    undo_conflicts = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)  # heartbeat while running
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def object_types(self) -> tuple:
+        from comptoir.imports.mapping import OBJECT_CHOICES
+
+        return OBJECT_CHOICES.get(self.objects_choice, ("contacts",))
+
+    @property
+    def rows_done(self) -> int:
+        return self.created + self.updated + self.skipped + self.failed
+
+    @property
+    def progress(self) -> int:
+        """Percent of the file read (by bytes: known without counting the rows first)."""
+        if self.state in (ImportState.DONE, ImportState.REVERTED):
+            return 100
+        return min(99, self.percent)
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ImportState.STARTED, ImportState.PROCESSING)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but no batch committed for a while: its worker died. Resumable."""
+        return self.running and timezone.now() - self.updated_at > STALL_AFTER
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.CANCELED, ImportState.FAILED)
+
+
+class ImportBatch(models.Model):
+    """One committed batch: the ids it created and updated, per object type."""
+
+    run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="batches")
+    first_line = models.IntegerField()
+    last_line = models.IntegerField()
+    created_ids = models.JSONField(default=dict)  # {"contacts": [1, 2], ...}
+    updated_ids = models.JSONField(default=dict)
+    committed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_line"]
+
+
+class ImportFailure(models.Model):
+    """A row that was not imported (or skipped), with the reason."""
+
+    run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="failures")
+    line = models.IntegerField()
+    column = models.CharField(max_length=255, blank=True, default="")
+    value = models.TextField(blank=True, default="")
+    reason = models.TextField()
+    error_type = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=32, blank=True, default="")
+    skipped = models.BooleanField(default=False)  # counted as skipped, not failed
+    row = models.JSONField(default=list)  # the row's cells, for the errors file
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["line", "id"]
+
+
+class ExportState(models.TextChoices):
+    STARTED = "STARTED", _("Waiting")
+    PROCESSING = "PROCESSING", _("In progress")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+
+
+class Export(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="exports"
+    )
+    object_type = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    params = models.CharField(max_length=4000, blank=True, default="")  # the list's query
+    file_format = models.CharField(max_length=10, default="CSV")  # CSV | XLSX
+    state = models.CharField(max_length=20, choices=ExportState.choices, default="STARTED")
+    row_count = models.IntegerField(default=0)
+    file_path = models.CharField(max_length=500, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.{self.file_format.lower()}"

@@ -1,0 +1,146 @@
+"""The life of an import: upload, configure, start, cancel, resume. Views and the API
+call these; the engine (comptoir.imports.engine) does the work in the worker."""
+
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.imports import files
+from comptoir.imports.mapping import OBJECT_CHOICES, auto_map
+from comptoir.imports.models import Import, ImportState
+from comptoir.users.permissions import NotAllowed, has_right
+
+MAX_UPLOAD = 2 * 1024**3
+
+
+class ImportProblem(ValueError):
+    """A request about an import that cannot be done as asked (shown to the user)."""
+
+
+def storage_dir(kind: str) -> Path:
+    path = Path(settings.MEDIA_ROOT) / kind / uuid.uuid4().hex
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def safe_name(name: str) -> str:
+    name = Path(name or "import.csv").name
+    return "".join(c if c.isalnum() or c in "._- " else "_" for c in name)[:120] or "import.csv"
+
+
+def require_import_right(user) -> None:
+    if not has_right(user, "can_import"):
+        raise NotAllowed("Your role does not allow importing records.")
+
+
+def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
+    """Store the uploaded file (streamed to disk in chunks) and guess how to read it."""
+    require_import_right(user)
+    if objects_choice not in OBJECT_CHOICES:
+        raise ImportProblem(f"unknown choice of objects {objects_choice!r}")
+    name = safe_name(getattr(uploaded, "name", "") or "import.csv")
+    target = storage_dir("imports") / name
+    size = 0
+    with open(target, "wb") as out:
+        for chunk in uploaded.chunks():
+            size += len(chunk)
+            out.write(chunk)
+    if size == 0:
+        shutil.rmtree(target.parent, ignore_errors=True)
+        raise ImportProblem("the file is empty")
+    imp = Import(
+        name=Path(name).stem[:200],
+        user=user,
+        source=source,
+        objects_choice=objects_choice,
+        file_name=name,
+        file_path=str(target),
+        file_size=size,
+        file_format=files.file_format(name),
+    )
+    try:
+        info = files.inspect(target, name)
+    except files.FileProblem as exc:
+        shutil.rmtree(target.parent, ignore_errors=True)
+        raise ImportProblem(str(exc)) from None
+    imp.encoding, imp.delimiter, imp.sheet = info.encoding, info.delimiter, info.sheet
+    read_header(imp)
+    imp.decimal_comma = imp.delimiter == ";"  # French Excel writes both
+    imp.mapping = auto_map(imp.header, imp.object_types)
+    imp.save()
+    return imp
+
+
+def read_header(imp: Import) -> list:
+    """(Re)read the header and sample rows with the current reading options."""
+    from comptoir.imports.engine import file_info
+
+    try:
+        header, sample = files.header_and_sample(imp.file_path, file_info(imp))
+    except files.FileProblem as exc:
+        raise ImportProblem(str(exc)) from None
+    if not header:
+        raise ImportProblem("the first line must name the columns")
+    imp.header = header
+    return sample
+
+
+def start(imp: Import, user) -> Import:
+    """Queue the import for the worker."""
+    from comptoir.imports.tasks import run_import
+
+    require_import_right(user)
+    if not any(entry.get("property") for entry in imp.mapping):
+        raise ImportProblem("map at least one column to a property")
+    updated = Import.objects.filter(pk=imp.pk, state=ImportState.DRAFT).update(
+        state=ImportState.STARTED, created_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not updated:
+        raise ImportProblem("this import has already been started")
+    transaction.on_commit(lambda: run_import.enqueue(imp.pk))
+    imp.refresh_from_db()
+    return imp
+
+
+def cancel(imp: Import) -> Import:
+    """Stop between two batches; what was committed stays (undo removes it)."""
+    if imp.state == ImportState.STARTED:
+        Import.objects.filter(pk=imp.pk, state=ImportState.STARTED).update(
+            state=ImportState.CANCELED, finished_at=timezone.now()
+        )
+    Import.objects.filter(pk=imp.pk).update(cancel_requested=True)
+    imp.refresh_from_db()
+    if imp.state == ImportState.PROCESSING and imp.stalled:
+        Import.objects.filter(pk=imp.pk).update(
+            state=ImportState.CANCELED, finished_at=timezone.now()
+        )
+        imp.refresh_from_db()
+    return imp
+
+
+def resume(imp: Import, user) -> Import:
+    """Run again from the row after the last committed one (after a failure or a worker
+    that died)."""
+    from comptoir.imports.tasks import run_import
+
+    require_import_right(user)
+    if not (imp.state == ImportState.FAILED or imp.stalled):
+        raise ImportProblem("only a failed or interrupted import can be resumed")
+    Import.objects.filter(pk=imp.pk, state=imp.state).update(
+        state=ImportState.STARTED, error_message="", finished_at=None, updated_at=timezone.now()
+    )
+    transaction.on_commit(lambda: run_import.enqueue(imp.pk))
+    imp.refresh_from_db()
+    return imp
+
+
+def visible_imports(user):
+    """Everyone sees their own imports; settings admins see everybody's."""
+    qs = Import.objects.exclude(state=ImportState.DRAFT).select_related("user")
+    if has_right(user, "can_manage_settings"):
+        return qs
+    return qs.filter(user=user)

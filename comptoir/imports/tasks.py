@@ -1,0 +1,28 @@
+"""Background jobs of imports and exports (run by `comptoir worker`)."""
+
+from django.tasks import task
+
+
+@task
+def run_import(import_id: int) -> str:
+    from comptoir.imports import engine
+
+    return engine.run(import_id)
+
+
+@task
+def run_export(export_id: int) -> str:
+    from comptoir.imports import exports
+
+    return exports.run(export_id)
+
+
+@task
+def undo_import(import_id: int, user_id: int) -> int:
+    from django.contrib.auth import get_user_model
+
+    from comptoir.imports.models import Import
+    from comptoir.imports.undo import undo
+
+    imp = Import.objects.get(pk=import_id)
+    return len(undo(imp, get_user_model().objects.get(pk=user_id)))

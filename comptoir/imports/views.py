@@ -1,0 +1,417 @@
+"""The import wizard (/imports/new/), the import page with its live progress, and the
+export pages. Work happens in the worker; these pages configure it and show it."""
+
+import re
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.portal.services import portal
+from comptoir.core.properties import registry
+from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.records.services import validate
+from comptoir.core.ui.formatting import format_value
+from comptoir.core.ui.views import _label
+from comptoir.imports import exports, services
+from comptoir.imports.engine import BatchOutcome, Importer, Row
+from comptoir.imports.errorfile import error_rows
+from comptoir.imports.files import DELIMITERS, FileProblem
+from comptoir.imports.mapping import OBJECT_CHOICES, auto_map, importable
+from comptoir.imports.models import Export, Import, ImportState, Mode
+from comptoir.imports.undo import undoable
+from comptoir.imports.values import DATE_FORMATS
+from comptoir.users.permissions import NotAllowed, has_right
+
+OBJECT_LABELS = {
+    "contacts": _lazy("Contacts"),
+    "companies": _lazy("Companies"),
+    "deals": _lazy("Deals"),
+    "contacts+companies": _lazy("Contacts and their companies (one file)"),
+}
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": _lazy("UTF-8 with BOM"),
+    "windows-1252": _lazy("Windows-1252 (Excel on Windows)"),
+    "iso-8859-1": "Latin-1 (ISO-8859-1)",
+}
+DELIMITER_LABELS = {",": _lazy("Comma (,)"), ";": _lazy("Semicolon (;)"), "tab": _lazy("Tab")}
+DATE_LABELS = {
+    "DAY_MONTH_YEAR": _lazy("Day/month/year (31/12/2024)"),
+    "MONTH_DAY_YEAR": _lazy("Month/day/year (12/31/2024)"),
+    "YEAR_MONTH_DAY": _lazy("Year-month-day (2024-12-31)"),
+}
+NEW_PROPERTY_TYPES = {
+    "string": ("text", _lazy("Single-line text")),
+    "number": ("number", _lazy("Number")),
+    "date": ("date", _lazy("Date picker")),
+}
+
+
+def _my_import(request, pk) -> Import:
+    imp = get_object_or_404(Import, pk=pk)
+    if imp.user_id != request.user.pk and not has_right(request.user, "can_manage_settings"):
+        raise Http404
+    return imp
+
+
+def _needs_import_right(request):
+    if not has_right(request.user, "can_import"):
+        raise Http404
+
+
+# -- step 1: objects and file ----------------------------------------------------------------
+
+
+def new(request):
+    _needs_import_right(request)
+    error = ""
+    choice = request.POST.get("objects") or request.GET.get("objects") or "contacts"
+    if request.method == "POST":
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            error = _("Choose a CSV or XLSX file.")
+        else:
+            try:
+                imp = services.create_draft(request.user, uploaded, choice)
+            except services.ImportProblem as exc:
+                error = _("The file could not be read: %(reason)s") % {"reason": exc}
+            else:
+                return redirect("imports:setup", imp.pk)
+    return render(
+        request,
+        "imports/new.html",
+        {
+            "choices": [(k, OBJECT_LABELS[k]) for k in OBJECT_CHOICES],
+            "choice": choice if choice in OBJECT_CHOICES else "contacts",
+            "error": error,
+        },
+    )
+
+
+# -- step 2: reading options, mapping, mode, preview -------------------------------------------
+
+
+def _property_choices(imp) -> list[dict]:
+    groups = []
+    for ot in imp.object_types:
+        defs = registry.definitions(ot)
+        options = [
+            (f"{ot}:{n}", _label(d))
+            for n, d in defs.items()
+            if importable(d) and (not d.hidden or n == "hs_object_id")
+        ]
+        options.sort(key=lambda item: str(item[1]).lower())
+        groups.append({"label": OBJECT_LABELS[ot], "options": options})
+    return groups
+
+
+def _apply_form(imp, post) -> None:
+    if post.get("encoding") in ENCODING_LABELS:
+        imp.encoding = post["encoding"]
+    if post.get("delimiter") in DELIMITERS:
+        imp.delimiter = post["delimiter"]
+    if post.get("sheet"):
+        imp.sheet = post["sheet"][:200]
+    if post.get("date_format") in DATE_FORMATS:
+        imp.date_format = post["date_format"]
+    if post.get("mode") in Mode.values:
+        imp.mode = post["mode"]
+    if "options_sent" in post:
+        imp.decimal_comma = bool(post.get("decimal_comma"))
+    if post.get("name"):
+        imp.name = post["name"].strip()[:200]
+    for index, entry in enumerate(imp.mapping):
+        chosen = post.get(f"map-{index}")
+        if chosen is None:
+            continue
+        ot, _sep, name = chosen.partition(":")
+        if ot in imp.object_types and name in registry.definitions(ot):
+            entry.update(object_type=ot, property=name)
+        else:
+            entry.update(property="")
+
+
+def _sample_rows(imp):
+    try:
+        return services.read_header(imp), ""
+    except services.ImportProblem as exc:
+        return [], str(exc)
+
+
+def _setup_context(request, imp, problem=""):
+    sample, read_error = _sample_rows(imp)
+    columns = []
+    for index, entry in enumerate(imp.mapping):
+        values = [
+            str(cells[index]) for _line, cells in sample if index < len(cells) and cells[index]
+        ][:3]
+        columns.append(
+            {
+                "index": index,
+                "name": entry["column"],
+                "samples": values,
+                "chosen": f"{entry['object_type']}:{entry['property']}"
+                if entry["property"]
+                else "",
+            }
+        )
+    sheets = []
+    if imp.file_format == "SPREADSHEET":
+        from comptoir.imports.files import sheet_names
+
+        try:
+            sheets = sheet_names(imp.file_path)
+        except FileProblem:
+            sheets = []
+    return {
+        "imp": imp,
+        "columns": columns,
+        "groups": _property_choices(imp),
+        "encodings": ENCODING_LABELS.items(),
+        "delimiters": DELIMITER_LABELS.items(),
+        "date_formats": DATE_LABELS.items(),
+        "modes": Mode.choices,
+        "sheets": sheets,
+        "objects_label": OBJECT_LABELS.get(imp.objects_choice, ""),
+        "problem": problem or read_error,
+        "can_create_property": has_right(request.user, "can_manage_settings"),
+        "property_types": [(k, v[1]) for k, v in NEW_PROPERTY_TYPES.items()],
+    }
+
+
+def setup(request, pk):
+    _needs_import_right(request)
+    imp = _my_import(request, pk)
+    if imp.state != ImportState.DRAFT:
+        return redirect("imports:detail", imp.pk)
+    problem = ""
+    if request.method == "POST":
+        before = (imp.encoding, imp.delimiter, imp.sheet)
+        _apply_form(imp, request.POST)
+        if (imp.encoding, imp.delimiter, imp.sheet) != before:
+            try:
+                services.read_header(imp)
+                imp.mapping = auto_map(imp.header, imp.object_types)
+            except services.ImportProblem as exc:
+                problem = str(exc)
+        imp.save()
+        action = request.POST.get("action")
+        if action == "preview" and request.htmx:
+            return render(request, "imports/_preview.html", _preview(imp))
+        if action == "start" and not problem:
+            try:
+                services.start(imp, request.user)
+            except services.ImportProblem as exc:
+                problem = str(exc)
+            else:
+                return redirect("imports:detail", imp.pk)
+    return render(request, "imports/setup.html", _setup_context(request, imp, problem))
+
+
+def _preview(imp) -> dict:
+    """The first rows as they will be saved: converted, validated, formatted."""
+    sample, problem = _sample_rows(imp)
+    importer = Importer(imp)
+    settings = portal()
+    heads = [
+        {"ot": ot, "name": name, "label": _label(registry.definitions(ot)[name])}
+        for _i, ot, name, _c in importer.columns
+    ]
+    rows = []
+    for line, cells in sample:
+        row = Row(line, cells)
+        collector = BatchOutcome()
+        importer.convert(row, collector)
+        cells_out, errors = [], [f.reason for f in collector.failures]
+        for head in heads:
+            value = row.values.get(head["ot"], {}).get(head["name"]) if not row.failed else None
+            cells_out.append(value)
+        if not row.failed:
+            for ot in importer.object_types:
+                values, errs = validate(
+                    ot, {k: v for k, v in row.values[ot].items() if v is not None}
+                )
+                errors += [f"{e.name}: {e.message}" for e in errs]
+                for position, head in enumerate(heads):
+                    if head["ot"] == ot and head["name"] in values:
+                        defn = registry.definitions(ot)[head["name"]]
+                        cells_out[position] = format_value(
+                            defn,
+                            values[head["name"]],
+                            tz=settings.report_time_zone,
+                            currency=settings.currency,
+                        )
+        rows.append({"line": line, "cells": cells_out, "errors": errors})
+    return {"heads": heads, "rows": rows, "problem": problem}
+
+
+_NAME_CLEAN = re.compile(r"[^a-z0-9_]+")
+
+
+@require_POST
+def create_property(request, pk, index):
+    """A new custom property from a column, mapped to it at once."""
+    from django.utils.text import slugify
+
+    from comptoir.core.properties.services import create_property as create
+
+    imp = _my_import(request, pk)
+    if not has_right(request.user, "can_manage_settings") or imp.state != ImportState.DRAFT:
+        raise Http404
+    try:
+        entry = imp.mapping[index]
+    except IndexError:
+        raise Http404 from None
+    ot = request.POST.get("object_type") or imp.object_types[0]
+    if ot not in imp.object_types:
+        raise Http404
+    kind = request.POST.get("type", "string")
+    field_type = NEW_PROPERTY_TYPES.get(kind, NEW_PROPERTY_TYPES["string"])[0]
+    label = (request.POST.get("label") or entry["column"]).strip()[:200]
+    name = _NAME_CLEAN.sub("_", slugify(label).replace("-", "_")).strip("_")[:50] or "column"
+    if not name[0].isalpha():
+        name = f"p_{name}"[:50]
+    from comptoir.core.history.source import ChangeSource
+
+    try:
+        create(
+            ot,
+            {"name": name, "label": label, "type": kind, "fieldType": field_type},
+            source=ChangeSource.for_user(request.user),
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:setup", imp.pk)
+    entry.update(object_type=ot, property=name)
+    imp.save(update_fields=["mapping"])
+    messages.success(
+        request, _("Property “%(label)s” created and mapped to its column.") % {"label": label}
+    )
+    return redirect("imports:setup", imp.pk)
+
+
+# -- the import page ----------------------------------------------------------------------------
+
+
+def _detail_context(request, imp) -> dict:
+    failures = list(imp.failures.all()[:100])
+    return {
+        "imp": imp,
+        "failures": failures,
+        "more_failures": imp.failures.count() > len(failures),
+        "objects_label": OBJECT_LABELS.get(imp.objects_choice, ""),
+        "can_undo": undoable(imp) and has_right(request.user, "can_import"),
+        "can_resume": imp.state == ImportState.FAILED or imp.stalled,
+        "conflicts": imp.undo_conflicts[:200],
+    }
+
+
+def detail(request, pk):
+    imp = _my_import(request, pk)
+    if imp.state == ImportState.DRAFT:
+        return redirect("imports:setup", imp.pk)
+    context = _detail_context(request, imp)
+    if request.htmx and request.GET.get("part") == "progress":
+        response = render(request, "imports/_progress.html", context)
+        if not imp.running:
+            response["HX-Refresh"] = "true"  # done: show the errors and actions
+        return response
+    return render(request, "imports/detail.html", context)
+
+
+@require_POST
+def cancel(request, pk):
+    imp = _my_import(request, pk)
+    if imp.running:
+        services.cancel(imp)
+        messages.info(request, _("The import stops after the batch in progress."))
+    return redirect("imports:detail", imp.pk)
+
+
+@require_POST
+def resume(request, pk):
+    imp = _my_import(request, pk)
+    try:
+        services.resume(imp, request.user)
+    except (services.ImportProblem, NotAllowed) as exc:
+        messages.error(request, str(exc))
+    return redirect("imports:detail", imp.pk)
+
+
+@require_POST
+def undo(request, pk):
+    from django.db import transaction
+
+    from comptoir.imports.tasks import undo_import
+
+    imp = _my_import(request, pk)
+    if not undoable(imp) or not has_right(request.user, "can_import"):
+        raise Http404
+    transaction.on_commit(lambda: undo_import.enqueue(imp.pk, request.user.pk))
+    messages.success(
+        request,
+        _(
+            "Undo started: created records go to the recycle bin and changed values are put "
+            "back. Reload this page to see the result."
+        ),
+    )
+    return redirect("imports:detail", imp.pk)
+
+
+def errors_file(request, pk):
+    imp = _my_import(request, pk)
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in error_rows(imp)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="errors-{imp.pk}.csv"'
+    return response
+
+
+def index(request):
+    return redirect("settings:import_export")
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+@require_POST
+def export_start(request, object_type):
+    ot = get_object_type(object_type)
+    try:
+        export = exports.start_export(
+            request.user, ot, request.POST.get("params", ""), request.POST.get("format", "CSV")
+        )
+    except NotAllowed:
+        raise Http404 from None
+    return redirect("imports:export", export.pk)
+
+
+def _my_export(request, pk) -> Export:
+    export = get_object_or_404(Export, pk=pk)
+    if export.user_id != request.user.pk and not has_right(request.user, "can_manage_settings"):
+        raise Http404
+    return export
+
+
+def export_detail(request, pk):
+    export = _my_export(request, pk)
+    context = {"export": export, "back": reverse(f"{export.object_type}:list")}
+    if request.htmx:
+        response = render(request, "imports/_export_status.html", context)
+        if export.state in ("DONE", "FAILED"):
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/export.html", context)
+
+
+def export_download(request, pk):
+    export = _my_export(request, pk)
+    if export.state != "DONE" or not export.file_path:
+        raise Http404
+    return FileResponse(open(export.file_path, "rb"), as_attachment=True, filename=export.file_name)
