@@ -54,6 +54,7 @@ urlpatterns = [
     path("deals/", include("comptoir.deals.urls")),
     path("tasks/", include("comptoir.activities.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
+    path("notifications/", include("comptoir.notifications.urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 
