@@ -56,6 +56,7 @@ urlpatterns = [
     path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
     path("imports/", include("comptoir.imports.urls")),
+    path("notifications/", include("comptoir.notifications.urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 

@@ -23,6 +23,7 @@ from comptoir.hubspot_api.errors import ApiError, standard_error
 from comptoir.hubspot_api.params import boolean, integer, multi
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import records_to_bodies
+from comptoir.notifications import services as notifications
 from comptoir.users.permissions import require_edit, with_default_owner
 from comptoir.users.scopes import object_scope
 
@@ -153,7 +154,8 @@ def _batch_write(ot, items, write_one, *, ok_status):
     started = timezone.now()
     results, errors = [], []
     partial = _trace_ids(items)
-    with transaction.atomic():
+    # One notification per new owner for the batch, made after the commit.
+    with notifications.batch(), transaction.atomic():
         for item in items:
             if not partial:
                 results.append(write_one(item))

@@ -211,8 +211,30 @@ def bulk_create_records(
         insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
         if automations and automations_on(source):
             behavior.after_bulk_create([(result.ids[i], cleaned[i]) for i in good], source)
+        _notify_owners(ot, [(result.ids[i], cleaned[i]) for i in good], source, now)
     result.errors = errors
     return result
+
+
+def _notify_owners(ot, created, source, now) -> None:
+    """Tell new owners (SET-7) in one go, after commit; imports and demo data stay silent."""
+    from comptoir.notifications import services as notifications
+
+    if not notifications.notifies(source):
+        return
+    from comptoir.core.records.values import display_name
+
+    defs = registry.definitions(ot)
+    items = []
+    for pk, values in created:
+        owner = values.get("hubspot_owner_id")
+        if owner in (None, ""):
+            continue
+        record = ot.model(pk=pk, properties={}, created_at=now, updated_at=now)
+        for name, value in values.items():
+            write_value(record, defs[name], value)
+        items.append((pk, owner, display_name(ot, record)))
+    notifications.records_assigned(ot, items, source)
 
 
 HISTORY_COLUMNS = [

@@ -221,6 +221,8 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
                 )
             if automations_on(source):
                 behavior.after_create(record, changes, source)
+            if changes.get("hubspot_owner_id"):
+                _notify_owner(ot, record, changes["hubspot_owner_id"], source)
     except IntegrityError as exc:
         _duplicate_from_integrity(ot, record, exc)
         raise
@@ -338,7 +340,19 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen):
         _system_events(ot, record, changes, old, source, now)
         if automations_on(source):
             behavior.after_update(record, changes, old, source)
+        if changes.get("hubspot_owner_id"):
+            _notify_owner(ot, record, changes["hubspot_owner_id"], source)
     return record
+
+
+def _notify_owner(ot, record, owner_id, source) -> None:
+    """Tell the new owner (SET-7), after commit; imports stay silent."""
+    from comptoir.notifications import services as notifications
+
+    if notifications.notifies(source):
+        from comptoir.core.records.values import display_name
+
+        notifications.record_assigned(ot, record.pk, owner_id, display_name(ot, record), source)
 
 
 def automations_on(source: ChangeSource) -> bool:

@@ -12,6 +12,8 @@ from comptoir.core.scheduling.models import PeriodicJob
 PERIODIC_JOBS = {
     "purge_archived_records": (6 * 3600, "comptoir.core.tasks.purge_archived_records"),
     "optimize_database": (24 * 3600, "comptoir.core.tasks.optimize_database"),
+    # Task reminders (due within the hour, overdue) and notification emails left unsent.
+    "notification_minute": (60, "comptoir.notifications.tasks.notification_minute"),
 }
 
 

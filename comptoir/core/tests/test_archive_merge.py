@@ -73,7 +73,11 @@ def test_purge_task_deletes_old_archives_with_their_history(monkeypatch):
 def test_worker_scheduler_enqueues_each_periodic_job_once_across_workers():
     from comptoir.core.scheduling.scheduler import tick
 
-    assert sorted(tick("worker-a")) == ["optimize_database", "purge_archived_records"]
+    assert sorted(tick("worker-a")) == [
+        "notification_minute",
+        "optimize_database",
+        "purge_archived_records",
+    ]
     assert tick("worker-b") == []
 
 

@@ -24,6 +24,7 @@ from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.listing import BUILTIN_VIEWS, NAME_COLUMN, ListState, visible_views
 from comptoir.core.ui.phrases import error_text, errors_text, phrase
+from comptoir.notifications import services as notifications
 from comptoir.users.permissions import (
     NotAllowed,
     has_right,
@@ -333,6 +334,7 @@ def edit_columns(request, object_type):
 
 
 @require_POST
+@notifications.batched  # new owners are told once, in one go, after the loop
 def bulk_action(request, object_type):
     ot = get_object_type(object_type)
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]

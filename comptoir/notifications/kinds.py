@@ -1,0 +1,123 @@
+"""What Comptoir tells users about (SET-7): each kind's label, defaults and title.
+
+Titles are written when shown, from the names stored in `params` when the notification
+was made, so each reader sees them in their own language. Email opened / new prospect
+come with the sales tools."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+
+ASSIGNED = "assigned"
+TASK_DUE = "task_due"
+TASK_OVERDUE = "task_overdue"
+MENTION = "mention"
+
+# The object types whose owner change notifies the new owner.
+ASSIGNABLE = ("contacts", "companies", "deals", "tasks")
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: object
+    description: object
+    in_app: bool = True  # default channels, until the user chooses
+    email: bool = True
+
+
+KINDS = {
+    kind.key: kind
+    for kind in (
+        Kind(
+            ASSIGNED,
+            _lazy("Record assigned to me"),
+            _lazy("Someone else makes you the owner of a contact, company, deal or task."),
+        ),
+        Kind(
+            TASK_DUE,
+            _lazy("Task due soon"),
+            _lazy("One of your open tasks is due within the hour."),
+        ),
+        Kind(
+            TASK_OVERDUE,
+            _lazy("Task overdue"),
+            _lazy("One of your open tasks is past its due date."),
+            email=False,
+        ),
+        Kind(
+            MENTION,
+            _lazy("@mention in a note"),
+            _lazy("A teammate mentions you in a note."),
+        ),
+    )
+}
+
+
+def _assigned_one(object_type: str) -> str:
+    return {
+        "contacts": _("%(actor)s assigned you the contact %(record)s"),
+        "companies": _("%(actor)s assigned you the company %(record)s"),
+        "deals": _("%(actor)s assigned you the deal %(record)s"),
+        "tasks": _("%(actor)s assigned you the task %(record)s"),
+    }.get(object_type, _("%(actor)s assigned you %(record)s"))
+
+
+def _assigned_many(object_type: str, count: int) -> str:
+    if object_type == "companies":
+        return ngettext(
+            "%(actor)s assigned you %(count)d company",
+            "%(actor)s assigned you %(count)d companies",
+            count,
+        )
+    if object_type == "deals":
+        return ngettext(
+            "%(actor)s assigned you %(count)d deal", "%(actor)s assigned you %(count)d deals", count
+        )
+    if object_type == "tasks":
+        return ngettext(
+            "%(actor)s assigned you %(count)d task", "%(actor)s assigned you %(count)d tasks", count
+        )
+    return ngettext(
+        "%(actor)s assigned you %(count)d contact",
+        "%(actor)s assigned you %(count)d contacts",
+        count,
+    )
+
+
+def title(notification) -> str:
+    """The sentence shown in the bell, the list and the email subject (active language)."""
+    params = notification.params or {}
+    values = {
+        "actor": params.get("actor") or "Comptoir",
+        "record": params.get("record") or "#%s" % (notification.object_id or ""),
+        "count": params.get("count") or 0,
+    }
+    kind = notification.kind
+    if kind == ASSIGNED:
+        if notification.object_id is None:
+            return _assigned_many(notification.object_type, values["count"]) % values
+        return _assigned_one(notification.object_type) % values
+    if kind == TASK_DUE:
+        return _("Task due within the hour: %(record)s") % values
+    if kind == TASK_OVERDUE:
+        return _("Task overdue: %(record)s") % values
+    if kind == MENTION:
+        return _("%(actor)s mentioned you in a note on %(record)s") % values
+    return str(KINDS[kind].label) if kind in KINDS else kind
+
+
+def record_url(notification) -> str:
+    """Where the notification leads: its record, or the list of what was assigned."""
+    object_type, pk = notification.object_type, notification.object_id
+    if not object_type:
+        return reverse("notifications:list")
+    if object_type == "tasks":
+        base = reverse("tasks:list")
+        return f"{base}?edit={pk}" if pk else f"{base}?owner=me"
+    if pk:
+        return reverse(f"{object_type}:detail", args=[pk])
+    return reverse(f"{object_type}:list") + "?view=mine"

@@ -1,0 +1,283 @@
+"""Making notifications (SET-7): who is told what, through which channels.
+
+The engine's services call the hooks below explicitly (no signals). Nothing is made until
+the write commits (`transaction.on_commit`), so a rolled-back change tells nobody. Inside
+`batch()` (bulk actions) the hooks only collect; the whole batch is then made with a
+constant number of queries, whatever the number of records, and one recipient given many
+records of a type at once gets one notification for them all.
+"""
+
+import contextlib
+import functools
+from collections import defaultdict
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.core.history.models import SourceType
+from comptoir.notifications.kinds import ASSIGNABLE, ASSIGNED, KINDS, MENTION
+from comptoir.notifications.models import Notification, NotificationPreference
+
+# Imports and data migrations never notify: 100k imported rows must not mean 100k emails.
+SILENT_SOURCES = {SourceType.IMPORT, SourceType.MIGRATION, SourceType.MERGE}
+# From this many records of one type assigned to one user at once, one grouped notice.
+GROUP_FROM = 4
+
+
+@dataclass
+class Intent:
+    """A notification to make, before its recipient is resolved and preferences applied."""
+
+    kind: str
+    object_type: str = ""
+    object_id: int | None = None
+    record: str = ""  # the record's name as it was
+    owner_id: int | None = None  # recipient given as an owner (assignments)
+    user_id: int | None = None  # recipient given as a user (mentions, reminders)
+    actor_id: int | None = None  # the user who acted (never notified of it)
+    body: str = ""
+    params: dict = field(default_factory=dict)
+
+
+_pending: ContextVar[list | None] = ContextVar("notifications_pending", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Collect the notifications of many writes and make them together at the end."""
+    if _pending.get() is not None:  # nested: the outer batch delivers
+        yield
+        return
+    pending: list[Intent] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    # Registered after every intent's own on_commit, so it runs after them.
+    transaction.on_commit(lambda: deliver(pending))
+
+
+def batched(function):
+    """Decorator: the whole call is one batch (bulk actions)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with batch():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _add(intents: list[Intent]) -> None:
+    if not intents:
+        return
+    pending = _pending.get()
+    if pending is not None:
+        transaction.on_commit(lambda: pending.extend(intents))
+    else:
+        transaction.on_commit(lambda: deliver(intents))
+
+
+def notifies(source) -> bool:
+    return source is None or source.type not in SILENT_SOURCES
+
+
+# -- hooks called by the engine and the composer ----------------------------------------------
+
+
+def record_assigned(ot, record_id, owner_id, name: str, source) -> None:
+    """The owner of a record became `owner_id` (create or update)."""
+    records_assigned(ot, [(record_id, owner_id, name)], source)
+
+
+def records_assigned(ot, items, source) -> None:
+    """Many records got owners: items = [(record id, owner id, record name)]."""
+    if ot.name not in ASSIGNABLE or not notifies(source):
+        return
+    actor = getattr(source, "actor_id", None)
+    _add(
+        [
+            Intent(
+                ASSIGNED,
+                object_type=ot.name,
+                object_id=int(pk),
+                record=name,
+                owner_id=int(owner),
+                actor_id=actor,
+            )
+            for pk, owner, name in items
+            if owner not in (None, "")
+        ]
+    )
+
+
+def mentioned(user_ids, *, actor, ot, record_id, record_name: str, body: str = "") -> None:
+    """Users mentioned in a note on a record; each told once, the author never."""
+    _add(
+        [
+            Intent(
+                MENTION,
+                object_type=ot.name,
+                object_id=int(record_id),
+                record=record_name,
+                user_id=int(uid),
+                actor_id=getattr(actor, "pk", None),
+                body=body[:500],
+            )
+            for uid in dict.fromkeys(user_ids)
+        ]
+    )
+
+
+# -- preferences -----------------------------------------------------------------------------
+
+
+def channels(kind: str, pref=None) -> tuple[bool, bool]:
+    """(in app, by email) for a kind, from the user's row or the kind's defaults."""
+    if pref is not None:
+        return pref.in_app, pref.email
+    default = KINDS[kind]
+    return default.in_app, default.email
+
+
+def preferences(user) -> dict[str, tuple[bool, bool]]:
+    rows = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    return {kind: channels(kind, rows.get(kind)) for kind in KINDS}
+
+
+def set_preferences(user, choices: dict[str, tuple[bool, bool]]) -> None:
+    """Save the user's channels for every kind given (unknown kinds are ignored)."""
+    with transaction.atomic():
+        for kind, (in_app, email) in choices.items():
+            if kind in KINDS:
+                NotificationPreference.objects.update_or_create(
+                    user=user, kind=kind, defaults={"in_app": bool(in_app), "email": bool(email)}
+                )
+
+
+# -- delivery --------------------------------------------------------------------------------
+
+
+def deliver(intents: list[Intent]) -> list[Notification]:
+    """Resolve recipients, drop self-notifications, group, apply preferences, save in bulk
+    and queue the emails. A constant number of queries for any number of intents."""
+    from comptoir.users.models import Owner, User
+
+    if not intents:
+        return []
+    owner_ids = {i.owner_id for i in intents if i.owner_id is not None}
+    owners = dict(
+        Owner.objects.filter(pk__in=owner_ids, user__is_active=True).values_list("pk", "user_id")
+        if owner_ids
+        else ()
+    )
+    for intent in intents:
+        if intent.owner_id is not None:
+            intent.user_id = owners.get(intent.owner_id)
+    wanted = [i for i in intents if i.user_id is not None and i.user_id != i.actor_id]
+    named = {i.user_id for i in wanted} | {i.actor_id for i in wanted if i.actor_id}
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=named).only(
+            "pk", "first_name", "last_name", "email", "is_active"
+        )
+    }
+    wanted = [i for i in wanted if i.user_id in users and users[i.user_id].is_active]
+    if not wanted:
+        return []
+    prefs = {
+        (p.user_id, p.kind): p
+        for p in NotificationPreference.objects.filter(user_id__in={i.user_id for i in wanted})
+    }
+    now = timezone.now()
+    rows = []
+    for intent, count in _grouped(wanted):
+        in_app, email = channels(intent.kind, prefs.get((intent.user_id, intent.kind)))
+        if not (in_app or email):
+            continue
+        actor = users.get(intent.actor_id)
+        params = {**intent.params, "record": intent.record}
+        if actor is not None:
+            params["actor"] = actor.get_full_name() or actor.email
+        if count > 1:
+            params["count"] = count
+        rows.append(
+            Notification(
+                recipient_id=intent.user_id,
+                kind=intent.kind,
+                actor_id=intent.actor_id,
+                object_type=intent.object_type,
+                object_id=None if count > 1 else intent.object_id,
+                params=params,
+                body=intent.body,
+                in_app=in_app,
+                by_email=email,
+                created_at=now,
+            )
+        )
+    made = Notification.objects.bulk_create(rows)
+    to_email = [n.pk for n in made if n.by_email]
+    if to_email:
+        from comptoir.notifications.tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.enqueue(to_email))
+    return made
+
+
+def _grouped(intents):
+    """[(intent, count)]: assignments of one type to one user at once, from GROUP_FROM on,
+    become one intent counting them."""
+    groups = defaultdict(list)
+    for intent in intents:
+        if intent.kind == ASSIGNED:
+            groups[(intent.user_id, intent.object_type, intent.actor_id)].append(intent)
+    seen_groups = set()
+    seen = set()
+    for intent in intents:
+        key = (intent.user_id, intent.object_type, intent.actor_id)
+        if intent.kind == ASSIGNED and len(groups[key]) >= GROUP_FROM:
+            if key not in seen_groups:
+                seen_groups.add(key)
+                yield intent, len(groups[key])
+            continue
+        once = (intent.kind, intent.user_id, intent.object_type, intent.object_id)
+        if once in seen:  # the same record twice in one batch: tell once
+            continue
+        seen.add(once)
+        yield intent, 1
+
+
+# -- reading and marking ---------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    """The bell's number: served by the partial index of unread notifications."""
+    return Notification.objects.filter(recipient=user, in_app=True, read_at__isnull=True).count()
+
+
+def recent(user, limit: int = 8):
+    return list(
+        Notification.objects.filter(recipient=user, in_app=True).order_by("-created_at", "-pk")[
+            :limit
+        ]
+    )
+
+
+def mark_read(user, notification_id) -> Notification | None:
+    """Mark one of the user's notifications read; None when it is not theirs."""
+    notification = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def mark_all_read(user) -> int:
+    return Notification.objects.filter(recipient=user, in_app=True, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
