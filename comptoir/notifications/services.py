@@ -114,7 +114,7 @@ def records_assigned(ot, items, source) -> None:
     )
 
 
-def mentioned(user_ids, *, actor, ot, record_id, record_name: str, body: str = "") -> None:
+def mentioned(user_ids, *, actor_id, ot, record_id, record_name: str, body: str = "") -> None:
     """Users mentioned in a note on a record; each told once, the author never."""
     _add(
         [
@@ -124,7 +124,7 @@ def mentioned(user_ids, *, actor, ot, record_id, record_name: str, body: str = "
                 object_id=int(record_id),
                 record=record_name,
                 user_id=int(uid),
-                actor_id=getattr(actor, "pk", None),
+                actor_id=actor_id,
                 body=body[:500],
             )
             for uid in dict.fromkeys(user_ids)

@@ -50,7 +50,9 @@ def test_creating_a_deal_for_someone_else_tells_them(alice, bob, commit):
 def test_no_notification_for_your_own_action(alice, commit):
     with commit():
         make_contact(email="me@acme.fr", hubspot_owner_id=alice.owner.pk, source=as_user(alice))
-        services.mentioned([alice.pk], actor=alice, ot=_contacts(), record_id=1, record_name="Jean")
+        services.mentioned(
+            [alice.pk], actor_id=alice.pk, ot=_contacts(), record_id=1, record_name="Jean"
+        )
     assert not Notification.objects.exists()
 
 
@@ -63,7 +65,7 @@ def test_preferences_choose_the_channels_and_both_off_makes_nothing(alice, bob, 
             email="x@acme.fr", hubspot_owner_id=bob.owner.pk, source=as_user(alice)
         )
         services.mentioned(
-            [bob.pk], actor=alice, ot=_contacts(), record_id=contact.pk, record_name="X"
+            [bob.pk], actor_id=alice.pk, ot=_contacts(), record_id=contact.pk, record_name="X"
         )
     notification = Notification.objects.get(recipient=bob)
     assert notification.kind == MENTION
