@@ -56,8 +56,9 @@ def batch():
         yield
     finally:
         _pending.reset(token)
-    # Registered after every intent's own on_commit, so it runs after them.
-    transaction.on_commit(lambda: deliver(pending))
+    # Registered after every intent's own on_commit, so it runs after them. Robust: a
+    # failure is logged, never shown to a user whose change is saved already.
+    transaction.on_commit(lambda: deliver(pending), robust=True)
 
 
 def batched(function):
@@ -78,7 +79,7 @@ def _add(intents: list[Intent]) -> None:
     if pending is not None:
         transaction.on_commit(lambda: pending.extend(intents))
     else:
-        transaction.on_commit(lambda: deliver(intents))
+        transaction.on_commit(lambda: deliver(intents), robust=True)
 
 
 def notifies(source) -> bool:
@@ -114,7 +115,7 @@ def records_assigned(ot, items, source) -> None:
     )
 
 
-def mentioned(user_ids, *, actor, ot, record_id, record_name: str, body: str = "") -> None:
+def mentioned(user_ids, *, actor_id, ot, record_id, record_name: str, body: str = "") -> None:
     """Users mentioned in a note on a record; each told once, the author never."""
     _add(
         [
@@ -124,7 +125,7 @@ def mentioned(user_ids, *, actor, ot, record_id, record_name: str, body: str = "
                 object_id=int(record_id),
                 record=record_name,
                 user_id=int(uid),
-                actor_id=getattr(actor, "pk", None),
+                actor_id=actor_id,
                 body=body[:500],
             )
             for uid in dict.fromkeys(user_ids)
@@ -223,7 +224,7 @@ def deliver(intents: list[Intent]) -> list[Notification]:
     if to_email:
         from comptoir.notifications.tasks import send_notification_emails
 
-        transaction.on_commit(lambda: send_notification_emails.enqueue(to_email))
+        transaction.on_commit(lambda: send_notification_emails.enqueue(to_email), robust=True)
     return made
 
 

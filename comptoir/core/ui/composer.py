@@ -24,6 +24,7 @@ from comptoir.core.ui.cards import FormField, form_field
 from comptoir.core.ui.fields import submitted_value
 from comptoir.core.ui.phrases import error_text, errors_text
 from comptoir.core.ui.richtext import clean_html, plain_text, text_to_html
+from comptoir.notifications.mentions import notify_mentions
 
 # (tab key, activity object type, tab label, submit label, done message)
 TABS = (
@@ -271,6 +272,15 @@ def log(kind: str, ot, record, name: str, raw, source, owner_id=None):
             else:
                 mapped["__all__"] = errors_text(exc)
         return None, mapped or {"__all__": errors_text(exc)}
+    if kind == "note":  # each @mentioned teammate is told (SET-7)
+        notify_mentions(
+            props[RICH],
+            actor_id=source.actor_id,
+            ot=ot,
+            record=record,
+            record_name=name,
+            body=plain_text(props[RICH]),
+        )
     return activity, None
 
 

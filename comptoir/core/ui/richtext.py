@@ -4,8 +4,10 @@ import nh3
 from django.utils.html import linebreaks, strip_tags
 from django.utils.safestring import mark_safe
 
-TAGS = {"p", "br", "div", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a"}
-ATTRIBUTES = {"a": {"href"}}
+TAGS = {"p", "br", "div", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "span"}
+# span: @mentions, <span class="mention" data-mention="<user id>"> (comptoir.notifications).
+ATTRIBUTES = {"a": {"href"}, "span": {"data-mention"}}
+CLASSES = {"span": {"mention"}}
 SCHEMES = {"http", "https", "mailto", "tel"}
 
 
@@ -17,6 +19,7 @@ def clean_html(html: str | None) -> str:
         str(html),
         tags=TAGS,
         attributes=ATTRIBUTES,
+        allowed_classes=CLASSES,
         url_schemes=SCHEMES,
         link_rel="noopener noreferrer nofollow",
     ).strip()

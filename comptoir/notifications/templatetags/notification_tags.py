@@ -1,4 +1,9 @@
+import datetime as dt
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from comptoir.notifications.services import unread_count
 
@@ -12,3 +17,11 @@ def unread_notifications(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return unread_count(user)
+
+
+@register.filter
+def ago(moment) -> str:
+    """ "just now", else "5 minutes ago" (the largest unit only)."""
+    if timezone.now() - moment < dt.timedelta(minutes=1):
+        return _("just now")
+    return _("%(ago)s ago") % {"ago": timesince(moment, depth=1)}
