@@ -23,11 +23,11 @@ def drag(page, source, target) -> None:
     a, b = source.bounding_box(), target.bounding_box()
     page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
     page.mouse.down()
-    for step in range(1, 16):
-        page.mouse.move(
-            a["x"] + a["width"] / 2,
-            a["y"] + a["height"] / 2 + (b["y"] + 4 - a["y"] - a["height"] / 2) * step / 15,
-        )
+    start, end = a["y"] + a["height"] / 2, b["y"] + 3
+    for step in range(1, 26):
+        page.mouse.move(a["x"] + a["width"] / 2, start + (end - start) * step / 25)
+        page.wait_for_timeout(15)  # SortableJS reacts on animation frames: let it see each step
+    page.wait_for_timeout(200)
     page.mouse.up()
 
 
