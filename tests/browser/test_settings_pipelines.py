@@ -106,3 +106,20 @@ def test_settings_pages_at_both_widths(admin, page, phone_page, live_server):
         expect(phone_page.locator("#settings-heading")).to_be_visible()
         review_shot(phone_page, f"{name}-phone")
         no_sideways_scroll(phone_page)
+
+
+def test_french_settings_pages_fit_a_phone(admin, phone_page, live_server):
+    from comptoir.users.models import User
+
+    User.objects.filter(pk=admin.pk).update(language="fr")
+    make_deal(dealname="Acme renewal", dealstage="qualifiedtobuy")
+    for path, name in (
+        ("/settings/pipelines/", "settings-pipelines-fr-phone"),
+        ("/settings/properties/new/", "settings-property-create-fr-phone"),
+        ("/settings/configuration/", "settings-configuration-fr-phone"),
+    ):
+        phone_page.goto(f"{live_server.url}{path}")
+        expect(phone_page.locator("#settings-heading")).to_be_visible()
+        review_shot(phone_page, name)
+        no_sideways_scroll(phone_page)
+    expect(phone_page.get_by_label("Fuseau horaire du rapport")).to_have_value("Europe/Paris")
