@@ -101,7 +101,7 @@ def property_list(request):
     needle = request.GET.get("q", "").strip().lower()
     group_labels = dict(groups)
     rows = []
-    qs = PropertyDefinition.objects.filter(object_type=ot.name, archived=archived, hidden=False)
+    qs = PropertyDefinition.objects.filter(object_type=ot.name, archived=archived)
     for defn in qs.order_by("display_order", "name"):
         text = label(defn)
         if group and defn.group_name != group:
@@ -115,6 +115,7 @@ def property_list(request):
                 "kind": kind_label(defn),
                 "group": group_labels.get(defn.group_name, defn.group_name),
                 "custom": not defn.hubspot_defined,
+                "hidden": defn.hidden,
                 "archivable": defn.archivable and not defn.hubspot_defined,
             }
         )
@@ -156,8 +157,16 @@ class PropertyForm(forms.Form):
         help_text=_lazy("Two records cannot hold the same value (text and number fields)."),
     )
 
+    hidden = forms.BooleanField(
+        label=_lazy("Hide this property"),
+        required=False,
+        help_text=_lazy("It leaves filters, columns and forms; records keep their values."),
+    )
+
     def __init__(self, ot, *args, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if editing is None or editing.hubspot_defined:
+            del self.fields["hidden"]
         self.fields["kind"].choices = [(key, text) for key, text, _k, _f in KINDS]
         self.fields["group"].choices = _groups(ot)
         if editing is not None:
@@ -295,6 +304,8 @@ def property_edit(request, object_type, name):
         if form.is_valid():
             data = form.cleaned_data
             changes = {_label_key(defn): data["label"], "description": data["description"]}
+            if "hidden" in data:
+                changes["hidden"] = data["hidden"]
             if "group" in data and data["group"] != defn.group_name:
                 changes["groupName"] = data["group"]
             if editable_options:
@@ -319,6 +330,7 @@ def property_edit(request, object_type, name):
                 "label": label(defn),
                 "group": defn.group_name,
                 "description": defn.description,
+                "hidden": defn.hidden,
             },
         )
         status = 200

@@ -23,11 +23,11 @@ def drag(page, source, target) -> None:
     a, b = source.bounding_box(), target.bounding_box()
     page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
     page.mouse.down()
-    for step in range(1, 16):
-        page.mouse.move(
-            a["x"] + a["width"] / 2,
-            a["y"] + a["height"] / 2 + (b["y"] + 4 - a["y"] - a["height"] / 2) * step / 15,
-        )
+    start, end = a["y"] + a["height"] / 2, b["y"] + 3
+    for step in range(1, 26):
+        page.mouse.move(a["x"] + a["width"] / 2, start + (end - start) * step / 25)
+        page.wait_for_timeout(15)  # SortableJS reacts on animation frames: let it see each step
+    page.wait_for_timeout(200)
     page.mouse.up()
 
 
@@ -106,3 +106,20 @@ def test_settings_pages_at_both_widths(admin, page, phone_page, live_server):
         expect(phone_page.locator("#settings-heading")).to_be_visible()
         review_shot(phone_page, f"{name}-phone")
         no_sideways_scroll(phone_page)
+
+
+def test_french_settings_pages_fit_a_phone(admin, phone_page, live_server):
+    from comptoir.users.models import User
+
+    User.objects.filter(pk=admin.pk).update(language="fr")
+    make_deal(dealname="Acme renewal", dealstage="qualifiedtobuy")
+    for path, name in (
+        ("/settings/pipelines/", "settings-pipelines-fr-phone"),
+        ("/settings/properties/new/", "settings-property-create-fr-phone"),
+        ("/settings/configuration/", "settings-configuration-fr-phone"),
+    ):
+        phone_page.goto(f"{live_server.url}{path}")
+        expect(phone_page.locator("#settings-heading")).to_be_visible()
+        review_shot(phone_page, name)
+        no_sideways_scroll(phone_page)
+    expect(phone_page.get_by_label("Fuseau horaire du rapport")).to_have_value("Europe/Paris")

@@ -105,3 +105,28 @@ def test_properties_pages_at_phone_width(admin, phone_page, live_server):
         expect(page.locator("#settings-heading")).to_be_visible()
         review_shot(page, name)
         no_sideways_scroll(page)
+
+
+def test_an_admin_creates_a_group_then_archives_and_restores_a_property(admin, page, live_server):
+    page.goto(f"{live_server.url}/settings/properties/?object=deals")
+    page.get_by_text("Create a group").click()
+    page.get_by_label("Group name").fill("Qualification BANT")
+    review_shot(page, "settings-group-create")
+    page.get_by_role("button", name="Create group").click()
+    expect(page.get_by_role("status")).to_contain_text("Group “Qualification BANT” created.")
+    expect(page.get_by_label("Group", exact=True)).to_have_value("qualification_bant")
+    expect(page.get_by_role("heading", name="No property matches")).to_be_visible()
+
+    page.get_by_role("link", name="Create property").click()
+    page.get_by_label("Label", exact=True).fill("Budget validé")
+    page.get_by_label("Field type").select_option(label="Single checkbox")
+    page.get_by_label("Group", exact=True).select_option(label="Qualification BANT")
+    page.get_by_role("button", name="Create property").click()
+    expect(page.get_by_role("link", name="Budget validé")).to_be_visible()
+
+    page.get_by_role("button", name="Archive Budget validé").click()
+    expect(page.get_by_role("status")).to_contain_text("Property “Budget validé” archived.")
+    page.get_by_role("link", name="Archived properties").click()
+    page.get_by_role("button", name="Restore Budget validé").click()
+    expect(page.get_by_role("status")).to_contain_text("Property “Budget validé” restored.")
+    expect(page.get_by_role("link", name="Budget validé")).to_be_visible()

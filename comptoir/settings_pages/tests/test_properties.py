@@ -228,3 +228,32 @@ def _first_group(client, object_type):
     from comptoir.core.properties.models import PropertyGroup
 
     return PropertyGroup.objects.filter(object_type=object_type).values_list("name", flat=True)[0]
+
+
+def test_a_hidden_custom_property_leaves_the_filters_but_keeps_its_values(admin_client):
+    create_source(admin_client)
+    alice = make_contact(email="a@x.fr", source_du_lead="Salon")
+    url = "/settings/properties/contacts/source_du_lead/"
+    assert "Hide this property" in admin_client.get(url).content.decode()
+    admin_client.post(
+        url,
+        {
+            "label": "Source du lead",
+            "group": "contactinformation",
+            "hidden": "on",
+            "option_label": ["Salon", "Site web", "Recommandation"],
+            "option_value": ["Salon", "Site web", "Recommandation"],
+        },
+    )
+    assert PropertyDefinition.objects.get(name="source_du_lead").hidden
+    dialog = admin_client.get("/search/filters/contacts/").content.decode()
+    assert 'value="source_du_lead"' not in dialog
+    html = admin_client.get("/settings/properties/?object=contacts&q=source").content.decode()
+    assert ">hidden</span>" in html
+    alice.refresh_from_db()
+    assert alice.properties["source_du_lead"] == "Salon"
+    # Default properties cannot be hidden from here.
+    assert (
+        "Hide this property"
+        not in admin_client.get("/settings/properties/contacts/email/").content.decode()
+    )
