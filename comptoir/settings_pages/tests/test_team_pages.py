@@ -317,3 +317,23 @@ def test_roles_are_created_edited_and_deleted_built_in_ones_read_only(admin):
     gone = client.post(f"/settings/team/roles/{role.pk}/delete/", follow=True)
     assert "Role “Assistant+” deleted." in text(gone)
     assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_the_users_list_costs_the_same_queries_for_3_or_12_users(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client = client_for(admin)
+        client.get("/settings/team/")  # warm the session and the role cache
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/settings/team/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for n in range(2):
+        make_user(f"few{n}@example.com", team="Lyon")
+    few = count()
+    for n in range(9):
+        user = make_user(f"many{n}@example.com", team=f"T{n}")
+        make_contact(email=f"c{n}@example.com", hubspot_owner_id=str(user.owner.pk))
+    assert count() == few
