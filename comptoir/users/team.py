@@ -117,7 +117,10 @@ def send_invitation(user: User, *, invited_by: User | None = None, base_url: str
     """Email the invitation link, in the invitee's language (else the portal's)."""
     from comptoir.core.portal.services import portal
 
-    if user_state(user) != "invited":
+    state = user_state(user)
+    if state == "deactivated":
+        raise UserError(_("This user is deactivated: reactivate them first."), "__all__")
+    if state != "invited":
         raise UserError(_("This user has already chosen a password."), "__all__")
     language = user.language or portal().default_language or settings.LANGUAGE_CODE
     company = portal().company_name or "Comptoir"

@@ -110,6 +110,10 @@ def test_resending_works_only_while_invited(admin, inbox):
     assert [m["To"] for m in inbox.messages] == ["late@example.com"] * 2
     with pytest.raises(UserError, match="already chosen a password"):
         team.send_invitation(admin)
+    team.deactivate(user)
+    with pytest.raises(UserError, match="reactivate them first"):
+        team.send_invitation(User.objects.get(pk=user.pk))
+    assert len(inbox.messages) == 2
 
 
 # -- deactivation -----------------------------------------------------------------------------
