@@ -123,7 +123,7 @@ def send_invitation(user: User, *, invited_by: User | None = None, base_url: str
     if state != "invited":
         raise UserError(_("This user has already chosen a password."), "__all__")
     language = user.language or portal().default_language or settings.LANGUAGE_CODE
-    company = portal().company_name or "Comptoir"
+    company = portal().company_name
     with translation.override(language if language in LANGUAGES else "en"):
         context = {
             "user": user,
