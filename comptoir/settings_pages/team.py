@@ -16,6 +16,8 @@ from comptoir.users.models import Owner, Role, Team, User
 from comptoir.users.services import UserError
 
 KEY = "team"
+# Past this many records and open tasks, a hand-over runs in the worker, not the request.
+HAND_OVER_INLINE = 300
 
 
 def _tabs(current: str) -> list[dict]:
@@ -192,17 +194,30 @@ def deactivate(request, pk):
     if request.method == "POST":
         form = forms.DeactivateForm(request.POST, leaving=user)
         if form.is_valid():
+            heir = form.cleaned_data["transfer_to"]
+            later = heir is not None and sum(held.values()) > HAND_OVER_INLINE
             try:
                 moved = services.deactivate(
                     user,
-                    transfer_to=form.cleaned_data["transfer_to"],
+                    transfer_to=heir,
                     source=ChangeSource.for_user(request.user),
+                    later=later,
                 )
             except UserError as exc:
                 forms.apply_error(form, exc)
             else:
                 words = _holding_words(moved)
-                if words:
+                if later:
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s was deactivated; %(held)s are being handed over to "
+                            "%(heir)s in the background: their counts in this list go down "
+                            "as it runs."
+                        )
+                        % {"name": user, "held": ", ".join(_holding_words(held)), "heir": heir},
+                    )
+                elif words:
                     messages.success(
                         request,
                         _("%(name)s was deactivated; %(moved)s handed over to %(heir)s.")
