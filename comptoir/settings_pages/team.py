@@ -16,6 +16,8 @@ from comptoir.users.models import Owner, Role, Team, User
 from comptoir.users.services import UserError
 
 KEY = "team"
+# Past this many records and open tasks, a hand-over runs in the worker, not the request.
+HAND_OVER_INLINE = 300
 
 
 def _tabs(current: str) -> list[dict]:
@@ -30,14 +32,18 @@ def _tabs(current: str) -> list[dict]:
 
 
 def _owned_counts() -> dict:
-    """{user id: {object type: count}} for the list, in four grouped queries."""
+    """{user id: {object type: count}} for the list, one grouped query per object type.
+
+    Counted on the owner index alone, so records in the recycle bin are included: filtering
+    them out reads every row (7.8 s instead of 0.2 s at a million contacts). The
+    deactivation page counts exactly what would be handed over (holdings())."""
     from comptoir.core.records.values import base_queryset
 
     owners = dict(Owner.objects.filter(user__isnull=False).values_list("pk", "user_id"))
     counts: dict = {}
     for name in ("contacts", "companies", "deals"):
         rows = (
-            base_queryset(name)
+            base_queryset(name, archived=None)
             .filter(hubspot_owner_id__in=list(owners))
             .values("hubspot_owner_id")
             .annotate(n=Count("pk"))
@@ -188,17 +194,30 @@ def deactivate(request, pk):
     if request.method == "POST":
         form = forms.DeactivateForm(request.POST, leaving=user)
         if form.is_valid():
+            heir = form.cleaned_data["transfer_to"]
+            later = heir is not None and sum(held.values()) > HAND_OVER_INLINE
             try:
                 moved = services.deactivate(
                     user,
-                    transfer_to=form.cleaned_data["transfer_to"],
+                    transfer_to=heir,
                     source=ChangeSource.for_user(request.user),
+                    later=later,
                 )
             except UserError as exc:
                 forms.apply_error(form, exc)
             else:
                 words = _holding_words(moved)
-                if words:
+                if later:
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s was deactivated; %(held)s are being handed over to "
+                            "%(heir)s in the background: their counts in this list go down "
+                            "as it runs."
+                        )
+                        % {"name": user, "held": ", ".join(_holding_words(held)), "heir": heir},
+                    )
+                elif words:
                     messages.success(
                         request,
                         _("%(name)s was deactivated; %(moved)s handed over to %(heir)s.")

@@ -50,6 +50,11 @@ def _active_users():
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "email")
 
 
+class RoleChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
 class UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         name = obj.get_full_name()
@@ -65,7 +70,7 @@ class InviteForm(forms.Form):
     email = forms.CharField(label=_lazy("Email"), max_length=254)
     first_name = forms.CharField(label=_lazy("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_lazy("Last name"), max_length=150, required=False)
-    role = forms.ModelChoiceField(
+    role = RoleChoice(
         label=_lazy("Role"),
         queryset=Role.objects.none(),
         to_field_name="name",
@@ -84,9 +89,7 @@ class InviteForm(forms.Form):
 
 
 class UserForm(forms.Form):
-    role = forms.ModelChoiceField(
-        label=_lazy("Role"), queryset=Role.objects.none(), empty_label=None
-    )
+    role = RoleChoice(label=_lazy("Role"), queryset=Role.objects.none(), empty_label=None)
     teams = forms.ModelMultipleChoiceField(
         label=_lazy("Teams"),
         queryset=Team.objects.none(),

@@ -45,6 +45,13 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name shown: a built-in role's in the reader's language."""
+        from comptoir.users.roles import BUILTIN_LABELS
+
+        return str(BUILTIN_LABELS.get(self.name, self.name)) if self.builtin else self.name
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)

@@ -1,6 +1,7 @@
 """The built-in roles (SET-5), kept in step after every migrate."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.users.permissions import ALL, OWNED, SCOPED_OBJECTS
 
@@ -13,6 +14,14 @@ SUPER_ADMIN = "Super admin"
 SALES_MANAGER = "Sales manager"
 SALES_REP = "Sales rep"
 SALES_REP_PRIVATE = "Sales rep – private"  # noqa: RUF001 - the en dash is the name
+
+# Built-in roles keep their English names as data; people read them in their language.
+BUILTIN_LABELS = {
+    SUPER_ADMIN: _lazy("Super admin"),
+    SALES_MANAGER: _lazy("Sales manager"),
+    SALES_REP: _lazy("Sales rep"),
+    SALES_REP_PRIVATE: _lazy("Sales rep – private"),  # noqa: RUF001
+}
 
 BUILTIN_ROLES = {
     SUPER_ADMIN: dict(

@@ -117,10 +117,13 @@ def send_invitation(user: User, *, invited_by: User | None = None, base_url: str
     """Email the invitation link, in the invitee's language (else the portal's)."""
     from comptoir.core.portal.services import portal
 
-    if user_state(user) != "invited":
+    state = user_state(user)
+    if state == "deactivated":
+        raise UserError(_("This user is deactivated: reactivate them first."), "__all__")
+    if state != "invited":
         raise UserError(_("This user has already chosen a password."), "__all__")
     language = user.language or portal().default_language or settings.LANGUAGE_CODE
-    company = portal().company_name or "Comptoir"
+    company = portal().company_name
     with translation.override(language if language in LANGUAGES else "en"):
         context = {
             "user": user,
@@ -171,10 +174,15 @@ def _open_tasks(owner):
     )
 
 
-def deactivate(user: User, *, transfer_to: User | None = None, source=None) -> dict:
+def deactivate(
+    user: User, *, transfer_to: User | None = None, source=None, later: bool = False
+) -> dict:
+    """Deactivate a user, handing their records and open tasks to `transfer_to`.
+
+    With `later`, the hand-over runs in the worker (comptoir.users.tasks): each record moves
+    through update_record (a few ms each), too long for a request when someone owns
+    thousands. The user is deactivated at once either way. Returns what moved now."""
     from comptoir.core.history.source import ChangeSource
-    from comptoir.core.records.services import update_record
-    from comptoir.core.records.values import base_queryset
 
     if transfer_to is not None:
         if transfer_to.pk == user.pk:
@@ -189,25 +197,43 @@ def deactivate(user: User, *, transfer_to: User | None = None, source=None) -> d
             "__all__",
         )
     source = source or ChangeSource()
-    owner = Owner.objects.filter(user=user).first()
     moved: dict[str, int] = {}
     with transaction.atomic():
-        if owner is not None and transfer_to is not None:
-            new_owner = str(Owner.objects.get(user=transfer_to).pk)
-            batches = [
-                (name, base_queryset(name).filter(hubspot_owner_id=owner.pk))
-                for name in ("contacts", "companies", "deals")
-            ]
-            batches.append(("tasks", _open_tasks(owner)))
-            for name, qs in batches:
-                count = 0
-                for record in qs.order_by("pk").iterator(chunk_size=500):
-                    update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
-                    count += 1
-                moved[name] = count
+        if transfer_to is not None and not later:
+            moved = hand_over(user, transfer_to, source=source)
         User.objects.filter(pk=user.pk).update(is_active=False)
         Owner.objects.filter(user=user).update(archived=True, updated_at=timezone.now())
         registry.invalidate()
+        if transfer_to is not None and later:
+            from comptoir.users.tasks import hand_over_records
+
+            # Enqueued in the same transaction: no deactivation without its hand-over.
+            hand_over_records.enqueue(user.pk, transfer_to.pk, source.actor_id)
+    return moved
+
+
+def hand_over(user: User, heir: User, *, source) -> dict:
+    """Give `user`'s records and open tasks to `heir`, each through update_record (history
+    entry per record). Returns {object type: records moved}."""
+    from comptoir.core.records.services import update_record
+    from comptoir.core.records.values import base_queryset
+
+    owner = Owner.objects.filter(user=user).first()
+    if owner is None:
+        return {}
+    new_owner = str(Owner.objects.get(user=heir).pk)
+    batches = [
+        (name, base_queryset(name).filter(hubspot_owner_id=owner.pk))
+        for name in ("contacts", "companies", "deals")
+    ]
+    batches.append(("tasks", _open_tasks(owner)))
+    moved: dict[str, int] = {}
+    for name, qs in batches:
+        count = 0
+        for record in qs.order_by("pk").iterator(chunk_size=500):
+            update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
+            count += 1
+        moved[name] = count
     return moved
 
 

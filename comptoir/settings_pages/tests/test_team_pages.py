@@ -317,3 +317,47 @@ def test_roles_are_created_edited_and_deleted_built_in_ones_read_only(admin):
     gone = client.post(f"/settings/team/roles/{role.pk}/delete/", follow=True)
     assert "Role “Assistant+” deleted." in text(gone)
     assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_the_users_list_costs_the_same_queries_for_3_or_12_users(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client = client_for(admin)
+        client.get("/settings/team/")  # warm the session and the role cache
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/settings/team/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for n in range(2):
+        make_user(f"few{n}@example.com", team="Lyon")
+    few = count()
+    for n in range(9):
+        user = make_user(f"many{n}@example.com", team=f"T{n}")
+        make_contact(email=f"c{n}@example.com", hubspot_owner_id=str(user.owner.pk))
+    assert count() == few
+
+
+def test_a_large_hand_over_is_announced_and_left_to_the_worker(admin, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setattr("comptoir.settings_pages.team.HAND_OVER_INLINE", 1)
+    leaving = make_user("leaving@example.com", first_name="Leo")
+    heir = make_user("heir@example.com", first_name="Hana")
+    for n in range(2):
+        make_contact(email=f"c{n}@example.com", hubspot_owner_id=str(leaving.owner.pk))
+    client = client_for(admin)
+    response = client.post(
+        f"/settings/team/users/{leaving.pk}/deactivate/", {"transfer_to": heir.pk}, follow=True
+    )
+    assert "2 contacts are being handed over to Hana" in text(response)
+    row = text(response).split('data-email="leaving@example.com"')[1].split("</tr>")[0]
+    assert "Deactivated" in row and "2 contacts" in row  # still theirs until the worker runs
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    call_command("worker", batch=True, no_scheduler=True, verbosity=0)
+    row = text(client.get("/settings/team/")).split('data-email="leaving@example.com"')[1]
+    assert "nothing" in row.split("</tr>")[0]
+    assert base_queryset("contacts").filter(hubspot_owner_id=heir.owner.pk).count() == 2

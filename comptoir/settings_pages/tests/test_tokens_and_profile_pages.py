@@ -167,3 +167,21 @@ def test_password_change_keeps_the_session(rep):
     assert "Your password was changed" in text(response)
     assert client.get("/settings/profile/").status_code == 200  # still signed in
     assert User.objects.get(pk=rep.pk).check_password("Brand-new-pass-42")
+
+
+def test_the_tokens_list_costs_the_same_queries_for_1_or_8_tokens(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client = client_for(admin)
+        client.get("/settings/api-tokens/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/settings/api-tokens/").status_code == 200
+        return len(ctx.captured_queries)
+
+    create_token(make_user("one@example.com"), "One", ["crm.objects.contacts.read"])
+    few = count()
+    for n in range(7):
+        create_token(make_user(f"u{n}@example.com"), f"T{n}", ["crm.objects.deals.read"])
+    assert count() == few

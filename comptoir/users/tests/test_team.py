@@ -110,6 +110,10 @@ def test_resending_works_only_while_invited(admin, inbox):
     assert [m["To"] for m in inbox.messages] == ["late@example.com"] * 2
     with pytest.raises(UserError, match="already chosen a password"):
         team.send_invitation(admin)
+    team.deactivate(user)
+    with pytest.raises(UserError, match="reactivate them first"):
+        team.send_invitation(User.objects.get(pk=user.pk))
+    assert len(inbox.messages) == 2
 
 
 # -- deactivation -----------------------------------------------------------------------------
@@ -302,3 +306,31 @@ class BytesIOUpload(BytesIO):
     @property
     def size(self):
         return len(self.getvalue())
+
+
+def test_a_large_hand_over_runs_in_the_worker_with_history(admin, monkeypatch):
+    from django.core.management import call_command
+
+    leaving = make_user("leaving@example.com")
+    heir = make_user("heir@example.com")
+    contacts = [
+        make_contact(email=f"c{n}@example.com", hubspot_owner_id=str(leaving.owner.pk))
+        for n in range(3)
+    ]
+    moved = team.deactivate(
+        leaving, transfer_to=heir, source=ChangeSource.for_user(admin), later=True
+    )
+    # Deactivated at once; the records wait for the worker.
+    assert moved == {} and not User.objects.get(pk=leaving.pk).is_active
+    assert base_queryset("contacts").filter(hubspot_owner_id=leaving.owner.pk).count() == 3
+    # The worker closes idle connections between tasks; here that would be the test's own.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    call_command("worker", batch=True, no_scheduler=True, verbosity=0)
+    for contact in contacts:
+        assert base_queryset("contacts").get(pk=contact.pk).hubspot_owner_id == heir.owner.pk
+        change = PropertyChange.objects.filter(
+            object_id=contact.pk, property="hubspot_owner_id"
+        ).latest("changed_at")
+        assert change.actor_id == admin.pk
