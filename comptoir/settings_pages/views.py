@@ -1,11 +1,10 @@
 """The /settings/ shell: the side menu, who may open which page, and the helpers every
-settings page shares (dialogs that also work as plain pages, engine errors on fields)."""
+settings page shares."""
 
 from functools import wraps
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 
 from comptoir.settings_pages.menu import visible_sections
 from comptoir.users.permissions import has_right
@@ -45,20 +44,6 @@ settings_admin = require_right("can_manage_settings")
 
 def page(request, key: str, template: str, context: dict, status: int = 200):
     return render(request, template, {**section_context(request, key), **context}, status=status)
-
-
-def dialog(request, key: str, template: str, context: dict, status: int = 200):
-    """A dialog swapped into #dialogs for htmx; without htmx, the same dialog opened on a
-    page of its own (settings/dialog_page.html), so every form works without JavaScript."""
-    if request.htmx:
-        return render(request, template, context, status=status)
-    return page(
-        request,
-        key,
-        "settings/dialog_page.html",
-        {**context, "dialog_html": render_to_string(template, context, request=request)},
-        status=status,
-    )
 
 
 def htmx_redirect(request, url: str):
