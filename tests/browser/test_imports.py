@@ -96,3 +96,29 @@ def test_wizard_on_a_phone(phone_page, live_server, french_csv, monkeypatch):
     run_worker(monkeypatch)
     expect(page.get_by_text("Done", exact=True)).to_be_visible(timeout=10000)
     look(page, french_csv.parent, "import-390")
+
+
+def test_export_a_list_view_then_find_it_in_settings(page, live_server, tmp_path, monkeypatch):
+    from comptoir.core.testing.factories import make_contact
+
+    monkeypatch.setattr("django.conf.settings.MEDIA_ROOT", tmp_path / "media")
+    make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    make_contact(email="max@gmail.com", firstname="Max", lastname="Martin")
+    page.goto(f"{live_server.url}/contacts/?q=lefevre")
+    page.get_by_role("button", name="Actions").click()
+    page.get_by_role("menuitem", name="Export view (Excel)").click()
+    expect(page.get_by_role("heading", name="Export", exact=False)).to_be_visible()
+    run_worker(monkeypatch)
+    link = page.get_by_role("link", name="Download")
+    expect(link).to_be_visible(timeout=10000)
+    expect(page.get_by_text("1 record exported.")).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.goto(f"{live_server.url}/settings/import-export/")
+    exports = page.get_by_role("region", name="Exports")
+    expect(exports.get_by_role("cell", name="1", exact=True)).to_be_visible()
+    look(page, tmp_path, "settings-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    look(page, tmp_path, "settings-390")
