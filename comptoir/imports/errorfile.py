@@ -4,10 +4,35 @@ in the original order, plus an error column, in the file's own delimiter."""
 import csv
 import io
 
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.ui.phrases import FIELD_ERRORS
 from comptoir.imports.files import DELIMITERS
 from comptoir.imports.models import Import
 
 ERROR_COLUMN = "Error"
+IMPORT_ERRORS = {
+    "UNKNOWN_OWNER": _("No user has this email address: the owner is unknown."),
+    "NOT_ALLOWED": _("You may not change this existing record."),
+    "CREATE_ONLY_IMPORT_EXISTING_OBJECT": _(
+        "This record exists already and the import creates new records only."
+    ),
+    "UPDATE_ONLY_IMPORT_NO_MATCH": _(
+        "No existing record matches and the import updates records only."
+    ),
+    "DUPLICATE_ROW": _("This row repeats an earlier row that could not be imported."),
+    "INVALID_OBJECT_ID": _("This is not a record ID."),
+}
+
+
+def reason_text(failure) -> str:
+    """The reason in the active language: English keeps the engine's detailed message."""
+    if (translation.get_language() or "en").startswith("en"):
+        return failure.reason
+    text = IMPORT_ERRORS.get(failure.error_type) or FIELD_ERRORS.get(failure.error_type)
+    return str(text) if text else failure.reason
 
 
 def error_rows(imp: Import):
@@ -28,5 +53,6 @@ def error_rows(imp: Import):
     for failure in failures.iterator(chunk_size=1000):
         cells = list(failure.row) + [""] * max(0, len(imp.header) - len(failure.row))
         where = f"{failure.column}: " if failure.column else ""
-        writer.writerow([*cells, f"{where}{failure.reason} (line {failure.line})"])
+        line = gettext("line %(line)s") % {"line": failure.line}
+        writer.writerow([*cells, f"{where}{reason_text(failure)} ({line})"])
         yield flush()

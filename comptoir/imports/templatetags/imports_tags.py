@@ -9,3 +9,11 @@ register = template.Library()
 def may(user, right: str) -> bool:
     """{% if user|may:"can_export" %}: a role right (comptoir.users.permissions)."""
     return has_right(user, right)
+
+
+@register.filter
+def reason(failure) -> str:
+    """Why a row was not imported, in the user's language (the stored reason is English)."""
+    from comptoir.imports.errorfile import reason_text
+
+    return reason_text(failure)

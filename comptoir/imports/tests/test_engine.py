@@ -314,3 +314,37 @@ def test_users_without_the_import_right_cannot_import(db):
     rep = make_user("norights@example.com", role="Sales rep")
     with pytest.raises(NotAllowed):
         upload(rep, csv_bytes([["Email"], ["a@example.com"]]))
+
+
+def test_deals_with_french_stage_labels_amounts_dates_and_owner(importer_user):
+    owner = make_user("vendeur@example.com", first_name="Victor")
+    rows = [
+        [
+            "Nom de la transaction",
+            "Étape de la transaction",
+            "Montant",
+            "Date de fermeture",
+            "Propriétaire",
+        ],
+        ["Contrat Acme", "Qualifié pour l'achat", "12 500,50", "15/03/2026", "vendeur@example.com"],
+        ["Contrat Globex", "Étape inconnue", "1 000", "01/04/2026", ""],
+    ]
+    imp = upload(importer_user, csv_bytes(rows, delimiter=";"), objects="deals")
+    assert [m["property"] for m in imp.mapping] == [
+        "dealname",
+        "dealstage",
+        "amount",
+        "closedate",
+        "hubspot_owner_id",
+    ]
+    imp = run_import(imp)
+    assert (imp.created, imp.failed) == (1, 1)
+    deal = base_queryset("deals").get()
+    assert (deal.dealname, deal.dealstage, str(deal.amount)) == (
+        "Contrat Acme",
+        "qualifiedtobuy",
+        "12500.50",
+    )
+    assert deal.closedate.date().isoformat() == "2026-03-15"
+    assert deal.hubspot_owner_id == owner.owner.pk
+    assert imp.failures.get().error_type == "INVALID_OPTION"

@@ -114,3 +114,14 @@ def test_export_needs_the_right_and_respects_view_scopes(db):
     make_contact(email="notmine@example.com")
     export = _run_export(private, "", "CSV")
     assert export.row_count == 1
+
+
+def test_reasons_are_in_french_for_french_users(importer_user):
+    from django.utils import translation
+
+    rows = [["Email", "Contact owner"], ["a@example.com", "personne@example.com"], ["bad", ""]]
+    imp = run_import(upload(importer_user, csv_bytes(rows)))
+    with translation.override("fr"):
+        text = "".join(error_rows(imp))
+    assert "Aucun utilisateur n'a cette adresse e-mail" in text
+    assert "Saisissez une adresse e-mail valide." in text and "(ligne 3)" in text

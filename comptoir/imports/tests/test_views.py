@@ -97,3 +97,19 @@ def test_users_without_the_export_right_see_no_export(client):
     client.force_login(user)
     assert "Export view" not in client.get("/contacts/").content.decode()
     assert client.post("/imports/export/contacts/", {"format": "CSV"}).status_code == 404
+
+
+def test_undo_from_the_import_page(client_in, run_worker, django_capture_on_commit_callbacks):
+    data = csv_bytes([["Email"], ["undo@example.com"]])
+    client_in.post("/imports/new/", {"file": SimpleUploadedFile("f.csv", data)})
+    imp = Import.objects.get()
+    client_in.post(f"/imports/{imp.pk}/setup/", {"action": "start"})
+    engine.run(imp.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_in.post(f"/imports/{imp.pk}/undo/")
+    run_worker()
+    imp.refresh_from_db()
+    assert imp.state == ImportState.REVERTED
+    assert not base_queryset("contacts").exists()
+    page = client_in.get(f"/imports/{imp.pk}/").content.decode()
+    assert "Undone" in page and "Undo the import" not in page
