@@ -75,7 +75,7 @@ def test_filters_change_the_figures_and_a_figure_opens_its_list(page, live_serve
     expect(page.get_by_role("link", name="Open amount: €9,000, 1 deal")).to_be_visible()
 
     page.goto(f"{live_server.url}/dashboard/")
-    page.get_by_role("link", name="Calls made – Camille Martin: 2").click()
+    page.get_by_role("link", name="Calls made – Camille Martin: 2").click()  # noqa: RUF001
     expect(page.get_by_role("heading", name="Calls made")).to_be_visible()
     rows = page.get_by_role("row")
     expect(rows).to_have_count(3)  # the header and the two calls
