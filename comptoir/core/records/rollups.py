@@ -81,12 +81,17 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
     return result
 
 
-def association_counts(object_type: str, ids) -> dict[int, dict]:
-    """{record id: {num_associated_x: count of live associated records}}."""
+def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
+    """{record id: {num_associated_x: count of live associated records}}; `targets` limits
+    the counts to some associated types."""
     from comptoir.core.records.values import base_queryset
 
     ids = list(ids)
-    wanted = ASSOCIATION_COUNTS.get(object_type, {})
+    wanted = {
+        name: target
+        for name, target in ASSOCIATION_COUNTS.get(object_type, {}).items()
+        if targets is None or target in targets
+    }
     result = {i: dict.fromkeys(wanted, 0) for i in ids}
     for name, target in wanted.items():
         for start in range(0, len(ids), CHUNK):
@@ -106,13 +111,17 @@ def association_counts(object_type: str, ids) -> dict[int, dict]:
     return result
 
 
-def refresh(object_type, ids, source, *, activities: bool = True, counts: bool = True) -> None:
-    """Recompute and store the rollups of some contacts, companies or deals."""
+def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -> None:
+    """Recompute and store the rollups of some contacts, companies or deals; `counts`: the
+    associated types whose counts to recompute (None: all, empty: none)."""
     from comptoir.core.records.services import update_record
     from comptoir.core.records.values import base_queryset
 
     ot = get_object_type(object_type)
-    if ot.name not in ROLLED_UP:
+    count_targets = set(ASSOCIATION_COUNTS.get(ot.name, {}).values())
+    if counts is not None:
+        count_targets &= set(counts)
+    if ot.name not in ROLLED_UP or not (activities or count_targets):
         return
     ids = sorted({int(i) for i in ids})
     if not ids:
@@ -121,8 +130,8 @@ def refresh(object_type, ids, source, *, activities: bool = True, counts: bool =
     if activities:
         for record_id, rolled in activity_rollups(ot.name, ids).items():
             values[record_id].update(rolled)
-    if counts:
-        for record_id, rolled in association_counts(ot.name, ids).items():
+    if count_targets:
+        for record_id, rolled in association_counts(ot.name, ids, count_targets).items():
             values[record_id].update(rolled)
     auto = source.derived(SourceType.AUTOMATION, id="rollups")
     live = base_queryset(ot).filter(pk__in=ids)
@@ -150,14 +159,7 @@ def after_associations_changed(from_ot, from_id, to_ot, to_id, source) -> None:
     for ot, record_id, other in ((from_ot, from_id, to_ot), (to_ot, to_id, from_ot)):
         if ot.name not in ROLLED_UP:
             continue
-        refresh(
-            ot,
-            [record_id],
-            source,
-            activities=other.is_activity,
-            counts=other.name in ASSOCIATION_COUNTS.get(ot.name, {}).values()
-            or other.name in ("contacts", "deals"),
-        )
+        refresh(ot, [record_id], source, activities=other.is_activity, counts={other.name})
 
 
 def after_record_changed(ot, record_id, source) -> None:
@@ -167,4 +169,4 @@ def after_record_changed(ot, record_id, source) -> None:
     if not (ot.is_activity or ot.name in ("contacts", "deals")):
         return
     for target, ids in _linked(ot.name, [record_id]).items():
-        refresh(target, ids, source, activities=ot.is_activity, counts=not ot.is_activity)
+        refresh(target, ids, source, activities=ot.is_activity, counts={ot.name})
