@@ -170,3 +170,15 @@ def after_record_changed(ot, record_id, source) -> None:
         return
     for target, ids in _linked(ot.name, [record_id]).items():
         refresh(target, ids, source, activities=ot.is_activity, counts={ot.name})
+
+
+def after_bulk_links(ot, links_per_record, source) -> None:
+    """Records created in bulk with associations (API batches): each associated record rolls
+    up once, with a few queries per chunk of records rather than per new record."""
+    ot = get_object_type(ot)
+    targets: dict[str, set[int]] = defaultdict(set)
+    for links in links_per_record:
+        for to_type, to_id, _type_ids in links:
+            targets[get_object_type(to_type).name].add(int(to_id))
+    for to_type, ids in targets.items():
+        refresh(to_type, ids, source, activities=ot.is_activity, counts={ot.name})

@@ -357,3 +357,10 @@ def test_query_count_of_the_dashboard_does_not_grow_with_data(client, data):
     with CaptureQueriesContext(connection) as second:
         client.get("/dashboard/?" + urlencode(Q4))
     assert len(first) == len(second) <= 16, [q["sql"] for q in second.captured_queries]
+
+
+def test_contacts_called_stop_counting_past_the_cap(data):
+    update_portal(report_time_zone="Europe/Paris")
+    filters, *_ = figures_for(data["alice"], **Q4)
+    assert figures.called_count(filters, data["alice"], cap=2) == (2, True)
+    assert figures.called_count(filters, data["alice"], cap=3) == (3, False)

@@ -72,3 +72,23 @@ def test_association_counts_on_companies_and_deals():
     assert props("contacts", b, "num_associated_deals") == (1,)
     archive_record("contacts", b.pk, source=UI)
     assert props("companies", company, "num_associated_contacts") == (1,)
+
+
+def test_activities_created_in_bulk_by_the_api_roll_up():
+    from comptoir.core.records.bulk import bulk_create_records
+
+    lea = make_contact(firstname="Léa")
+    rows = [{"hs_timestamp": f"2026-04-0{d}T10:00:00Z"} for d in (1, 2, 3)]
+    bulk_create_records(
+        "calls",
+        rows,
+        source=UI,
+        associations=[[("contacts", lea.pk, None)]] * 3,
+        automations=True,
+    )
+    assert props("contacts", lea, *ROLLUPS) == (
+        3,
+        3,
+        "2026-04-03T10:00:00.000Z",
+        "2026-04-03T10:00:00.000Z",
+    )
