@@ -325,12 +325,14 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
     batch: list[int] = []
 
     def absorb(ids) -> None:
-        linked = Association.objects.filter(
-            from_type="calls", from_id__in=ids, to_type="contacts"
-        ).values_list("to_id", flat=True)
-        new = set(linked) - seen
-        if new:
-            seen.update(visible.filter(pk__in=list(new)).values_list("pk", flat=True))
+        seen.update(
+            Association.objects.filter(
+                from_type="calls",
+                from_id__in=ids,
+                to_type="contacts",
+                to_id__in=visible.values("pk"),
+            ).values_list("to_id", flat=True)
+        )
 
     for pk in calls.iterator(chunk_size=CALL_BATCH):
         batch.append(pk)

@@ -54,9 +54,9 @@ def sales(seller):
 
 
 def test_filters_change_the_figures_and_a_figure_opens_its_list(page, live_server, sales):
-    # Signing in lands on the dashboard, the first entry of the navigation.
+    # The dashboard is the home page and the first entry of the navigation.
+    page.goto(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
-    page.reload()  # the data was made after signing in
     nav = page.get_by_role("navigation", name="Main navigation")
     expect(nav.get_by_role("link").first).to_have_text("Dashboard")
     expect(page.get_by_role("link", name="Open amount: €2,000, 2 deals")).to_be_visible()
