@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, When
+from django.db.models import Case, Count, IntegerField, Sum, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,7 @@ from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import compile_filter_groups
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import local_midnight
-from comptoir.users.permissions import ALL, owner_id, team_owner_ids, view_q, view_scope
+from comptoir.users.permissions import ALL, owner_id, team_owner_ids, view_scope
 
 # What each productivity column counts (DASH-3), beyond "owned by the user".
 ACTIVITY_KINDS = {
@@ -194,6 +194,7 @@ class UserRow:
 class Productivity:
     rows: list[UserRow]
     totals: dict  # kind -> (count, url)
+    weekly: dict = field(default_factory=dict)  # (owner id, monday) -> count, charted kinds
 
 
 def allowed_owners(user) -> set[int] | None:
@@ -207,24 +208,55 @@ def allowed_owners(user) -> set[int] | None:
     return {mine} if mine else set()
 
 
+def week_buckets(filters: DashboardFilters):
+    """(mondays, expression giving each activity's week index).
+
+    Weeks are bucketed with plain comparisons against their local-midnight bounds: exact
+    across daylight-saving changes and cheap on both databases (no per-row time zone work)."""
+    mondays = filters.period.weeks()
+    tz = filters.period.tz
+    bucket = Case(
+        *[
+            When(hs_timestamp__lt=local_midnight(monday + dt.timedelta(days=7), tz), then=i)
+            for i, monday in enumerate(mondays)
+        ],
+        default=None,
+        output_field=IntegerField(),
+    )
+    return mondays, bucket
+
+
 def productivity(filters: DashboardFilters, user) -> Productivity:
+    """Per owner and kind, with one query per kind; the charted kinds are grouped by week
+    too, so the weekly chart costs no query of its own."""
     from comptoir.core.ui.formatting import owner_names
 
+    mondays, bucket = week_buckets(filters)
     per_owner: dict[int, dict[str, int]] = defaultdict(dict)
+    weekly: dict = defaultdict(int)
     totals = {}
     for kind in ACTIVITY_KINDS:
         groups = activity_groups(kind, filters)
-        rows = (
-            matching(kind, user, groups)
-            .filter(hubspot_owner__isnull=False)
-            .order_by()
-            .values_list("hubspot_owner_id")
-            .annotate(n=Count("pk"))
-        )
+        qs = matching(kind, user, groups).order_by()
+        if kind in CHARTED_KINDS:
+            rows = (
+                qs.annotate(week=bucket)
+                .values_list("hubspot_owner_id", "week")
+                .annotate(n=Count("pk"))
+            )
+        else:
+            rows = (
+                (owner, None, n)
+                for owner, n in qs.values_list("hubspot_owner_id").annotate(n=Count("pk"))
+            )
         total = 0
-        for owner, n in rows:
-            per_owner[owner][kind] = n
-            total += n
+        for owner, week, n in rows:
+            total += n  # unassigned activities count in the totals, not in any row
+            if owner is None:
+                continue
+            per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
+            if week is not None:
+                weekly[(owner, mondays[week])] += n
         totals[kind] = (total, activities_url(kind, groups))
     wanted = set(per_owner)
     if filters.owner_ids is not None:
@@ -241,44 +273,12 @@ def productivity(filters: DashboardFilters, user) -> Productivity:
             row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
         result.append(row)
     result.sort(key=lambda r: (-r.total, r.name.lower()))
-    # Totals count unassigned activities too; the rows only people's.
-    return Productivity(rows=result, totals=totals)
+    return Productivity(rows=result, totals=totals, weekly=dict(weekly))
 
 
 def weekly_activity(filters: DashboardFilters, user) -> dict:
     """{(owner id, monday date): count} of calls, emails sent and meetings held."""
-    from comptoir.activities.models import Activity
-
-    condition = Q()
-    for kind in CHARTED_KINDS:
-        ot = get_object_type(kind)
-        condition |= Q(object_type_name=kind) & compile_filter_groups(
-            ot, activity_groups(kind, filters)
-        )
-    qs = Activity.objects.filter(archived=False).filter(condition)
-    scope = view_q(user, "calls")  # the same for every activity kind
-    if scope is not None:
-        qs = qs.filter(scope)
-    # Weeks are bucketed with plain comparisons against their local-midnight bounds: exact
-    # across daylight-saving changes and cheap on both databases (no per-row time zone work).
-    mondays = filters.period.weeks()
-    tz = filters.period.tz
-    bucket = Case(
-        *[
-            When(hs_timestamp__lt=local_midnight(monday + dt.timedelta(days=7), tz), then=i)
-            for i, monday in enumerate(mondays)
-        ],
-        default=None,
-        output_field=IntegerField(),
-    )
-    rows = (
-        qs.filter(hubspot_owner__isnull=False)
-        .order_by()
-        .annotate(week=bucket)
-        .values_list("hubspot_owner_id", "week")
-        .annotate(n=Count("pk"))
-    )
-    return {(owner, mondays[week]): n for owner, week, n in rows if week is not None}
+    return productivity(filters, user).weekly
 
 
 # -- pipeline (DASH-4) ---------------------------------------------------------------------------
@@ -317,32 +317,28 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
     year of calls to the associations at once."""
     calls = (
         matching("calls", user, activity_groups("calls", filters))
-        .order_by()
+        .order_by("hs_timestamp", "pk")  # the (type, archived, time, owner) index's order
         .values_list("pk", flat=True)
     )
     visible = base_queryset("contacts", user=user)
     seen: set[int] = set()
-    batch: list[int] = []
-
-    def absorb(ids) -> None:
-        seen.update(
-            Association.objects.filter(
-                from_type="calls",
-                from_id__in=ids,
-                to_type="contacts",
-                to_id__in=visible.values("pk"),
-            ).values_list("to_id", flat=True)
-        )
-
-    for pk in calls.iterator(chunk_size=CALL_BATCH):
-        batch.append(pk)
-        if len(batch) == CALL_BATCH:
-            absorb(batch)
-            batch = []
-            if len(seen) > cap:
-                return cap, True
-    if batch:
-        absorb(batch)
+    offset = 0
+    while True:
+        batch = list(calls[offset : offset + CALL_BATCH])
+        if batch:
+            seen.update(
+                Association.objects.filter(
+                    from_type="calls",
+                    from_id__in=batch,
+                    to_type="contacts",
+                    to_id__in=visible.values("pk"),
+                ).values_list("to_id", flat=True)
+            )
+        if len(seen) > cap:
+            return cap, True
+        if len(batch) < CALL_BATCH:
+            break
+        offset += CALL_BATCH
     return min(len(seen), cap), len(seen) > cap
 
 
@@ -354,7 +350,8 @@ def pipeline_figures(filters: DashboardFilters, user, fc: Forecast) -> list[Figu
     )
     ot = get_object_type("contacts")
     counts = base_queryset(ot, user=user).aggregate(
-        total=Count("pk"), owned=Count("pk", filter=compile_filter_groups(ot, owned_groups))
+        total=Count("*"),
+        owned=Count("hubspot_owner_id", filter=compile_filter_groups(ot, owned_groups)),
     )
     total, owned = counts["total"], counts["owned"]
     called, called_capped = called_count(filters, user)

@@ -44,9 +44,7 @@ def dashboard(request):
     forecast = figures.forecast(filters, user)
     productivity = figures.productivity(filters, user)
     names = owner_names()
-    weekly = charts.with_svg(
-        charts.weekly_bars(figures.weekly_activity(filters, user), filters.period, names)
-    )
+    weekly = charts.with_svg(charts.weekly_bars(productivity.weekly, filters.period, names))
     french = babel_locale().startswith("fr")
     context = {
         "filters": filters,

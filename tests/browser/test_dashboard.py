@@ -60,7 +60,6 @@ def test_filters_change_the_figures_and_a_figure_opens_its_list(page, live_serve
     nav = page.get_by_role("navigation", name="Main navigation")
     expect(nav.get_by_role("link").first).to_have_text("Dashboard")
     expect(page.get_by_role("link", name="Open amount: €2,000, 2 deals")).to_be_visible()
-    screenshot(page, "dashboard")
 
     page.get_by_label("Period").select_option("this_year")
     page.get_by_role("button", name="Apply").click()
