@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from comptoir.core.views import healthz
+from comptoir.dashboard import views as dashboard_views
 from comptoir.hubspot_api.api import register
 from comptoir.users import views as user_views
 
@@ -22,7 +22,7 @@ def _public(patterns):
 
 api_patterns, api_app, api_namespace = api.urls
 urlpatterns = [
-    path("", RedirectView.as_view(url="/contacts/", permanent=False), name="home"),
+    path("", dashboard_views.dashboard, name="home"),
     path("healthz", login_not_required(healthz), name="healthz"),
     path("login/", user_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
@@ -49,6 +49,7 @@ urlpatterns = [
     ),
     path("language/", user_views.set_language_pref, name="set_language_pref"),
     path("search/", include("comptoir.core.ui.search_urls")),
+    path("dashboard/", include("comptoir.dashboard.urls")),
     path("contacts/", include("comptoir.contacts.urls")),
     path("companies/", include("comptoir.companies.urls")),
     path("deals/", include("comptoir.deals.urls")),

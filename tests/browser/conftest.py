@@ -53,7 +53,8 @@ def sign_in(context, live_server, email="camille@example.com", password="Pass-wo
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/contacts/")
+    page.wait_for_url(f"{live_server.url}/")  # signing in lands on the dashboard (home)
+    page.goto(f"{live_server.url}/contacts/")  # where most tests start
     return page
 
 

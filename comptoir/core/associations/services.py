@@ -13,6 +13,7 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.properties.errors import PropertyError, RecordNotFound, ValidationFailed
+from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.values import base_queryset
 
@@ -149,6 +150,7 @@ def associate(
             )
         if new:
             _after_associate(from_ot, from_id, to_ot, to_id, source)
+            rollups.after_associations_changed(from_ot, from_id, to_ot, to_id, source)
     return chosen
 
 
@@ -261,6 +263,8 @@ def remove_association(from_type, from_id, to_type, to_id, type_ids=None, *, sou
             only_type_ids=None if type_ids is None else list(map(int, type_ids)),
         )
         _forget_primary(removed, from_ot, from_id, to_id, source)
+        if removed:
+            rollups.after_associations_changed(from_ot, from_id, to_ot, to_id, source)
     return len(removed)
 
 

@@ -20,6 +20,7 @@ from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.expressions import prop_expression
+from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.services import (
     automations_on,
@@ -211,6 +212,8 @@ def bulk_create_records(
         insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
         if automations and automations_on(source):
             behavior.after_bulk_create([(result.ids[i], cleaned[i]) for i in good], source)
+            if associations:
+                rollups.after_bulk_links(ot, [associations[i] for i in good], source)
         _notify_owners(ot, [(result.ids[i], cleaned[i]) for i in good], source, now)
     result.errors = errors
     return result

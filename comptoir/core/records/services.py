@@ -23,6 +23,7 @@ from comptoir.core.properties.errors import (
     ValidationFailed,
 )
 from comptoir.core.properties.expressions import prop_expression
+from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.values import base_queryset, read_value, stored_form, write_value
 from comptoir.core.search.text import document
@@ -338,6 +339,8 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen):
         record.save(update_fields=fields)
         record_changes(ot.type_id, record.pk, changes, source, now)
         _system_events(ot, record, changes, old, source, now)
+        if ot.is_activity and "hs_timestamp" in changes:
+            rollups.after_record_changed(ot, record.pk, source)
         if automations_on(source):
             behavior.after_update(record, changes, old, source)
         if changes.get("hubspot_owner_id"):
@@ -397,6 +400,7 @@ def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
     updated = base_queryset(ot).filter(pk=record.pk).update(archived=True, archived_at=now)
     if not updated:
         raise RecordNotFound(ot, record_id)
+    rollups.after_record_changed(ot, record.pk, source)
 
 
 def restore_record(ot, record_id, *, source: ChangeSource, at=None):
@@ -417,6 +421,7 @@ def restore_record(ot, record_id, *, source: ChangeSource, at=None):
             archived=False, archived_at=None, updated_at=now
         )
         events.restored(ot, record.pk, now, source)
+        rollups.after_record_changed(ot, record.pk, source)
     record.archived, record.archived_at = False, None
     return record
 

@@ -8,6 +8,7 @@ def nav_items(request) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     items = [
+        ("dashboard", _("Dashboard"), reverse("dashboard:home")),
         ("contacts", _("Contacts"), reverse("contacts:list")),
         ("companies", _("Companies"), reverse("companies:list")),
         ("deals", _("Deals"), reverse("deals:list")),
@@ -18,7 +19,12 @@ def nav_items(request) -> dict:
     path = request.path
     return {
         "nav_items": [
-            {"icon": icon, "label": label, "url": url, "active": path.startswith(url)}
+            {"icon": icon, "label": label, "url": url, "active": _current(path, icon, url)}
             for icon, label, url in items
         ]
     }
+
+
+def _current(path: str, key: str, url: str) -> bool:
+    # The dashboard is also the home page.
+    return path.startswith(url) or (key == "dashboard" and path == "/")

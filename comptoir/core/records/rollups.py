@@ -1,0 +1,184 @@
+"""Rollup properties (ACT-2) of contacts, companies and deals, kept by the write services.
+
+Called explicitly (never by signals) when an activity is created, associated, changes
+date, is archived or restored, and when associations change. Values are recomputed from
+the association table for the records concerned (a few queries per call, whatever the
+number of activities), then written through `update_record` with an automation source, so
+history is kept and unchanged values write nothing.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Count
+
+from comptoir.core.associations.models import Association
+from comptoir.core.history.models import SourceType
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.properties.coercion import format_datetime
+
+ACTIVITY_TYPES = ("notes", "tasks", "calls", "emails", "meetings")
+CONTACTED_TYPES = ("calls", "emails", "meetings")  # "times contacted": conversations
+ACTIVITY_ROLLUPS = (
+    "num_notes",
+    "num_contacted_notes",
+    "notes_last_updated",
+    "notes_last_contacted",
+    "hs_last_sales_activity_timestamp",
+)
+# {object type: {rollup property: associated object type}}
+ASSOCIATION_COUNTS = {
+    "contacts": {"num_associated_deals": "deals"},
+    "companies": {"num_associated_contacts": "contacts", "num_associated_deals": "deals"},
+    "deals": {"num_associated_contacts": "contacts"},
+}
+ROLLED_UP = ("contacts", "companies", "deals")
+CHUNK = 500
+
+
+def activity_rollups(object_type: str, ids) -> dict[int, dict]:
+    """{record id: {rollup: canonical value}} from the live activities associated with them."""
+    from comptoir.activities.models import Activity
+
+    ids = list(ids)
+    result = {
+        i: {
+            "num_notes": 0,
+            "num_contacted_notes": 0,
+            "notes_last_updated": None,
+            "notes_last_contacted": None,
+            "hs_last_sales_activity_timestamp": None,
+        }
+        for i in ids
+    }
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        links = Association.objects.filter(
+            from_type=object_type, from_id__in=chunk, to_type__in=ACTIVITY_TYPES
+        ).values_list("from_id", "to_id")
+        by_activity = defaultdict(set)
+        for record_id, activity_id in links:
+            by_activity[activity_id].add(record_id)
+        if not by_activity:
+            continue
+        activities = Activity.objects.filter(pk__in=list(by_activity), archived=False).values_list(
+            "pk", "object_type_name", "hs_timestamp"
+        )
+        for pk, kind, when in activities:
+            for record_id in by_activity[pk]:
+                values = result[record_id]
+                values["num_notes"] += 1
+                contacted = kind in CONTACTED_TYPES
+                if contacted:
+                    values["num_contacted_notes"] += 1
+                if when is None:
+                    continue
+                stamp = format_datetime(when)
+                for name in ("notes_last_updated", "hs_last_sales_activity_timestamp") + (
+                    ("notes_last_contacted",) if contacted else ()
+                ):
+                    if values[name] is None or stamp > values[name]:
+                        values[name] = stamp
+    return result
+
+
+def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
+    """{record id: {num_associated_x: count of live associated records}}; `targets` limits
+    the counts to some associated types."""
+    from comptoir.core.records.values import base_queryset
+
+    ids = list(ids)
+    wanted = {
+        name: target
+        for name, target in ASSOCIATION_COUNTS.get(object_type, {}).items()
+        if targets is None or target in targets
+    }
+    result = {i: dict.fromkeys(wanted, 0) for i in ids}
+    for name, target in wanted.items():
+        for start in range(0, len(ids), CHUNK):
+            rows = (
+                Association.objects.filter(
+                    from_type=object_type,
+                    from_id__in=ids[start : start + CHUNK],
+                    to_type=target,
+                    to_id__in=base_queryset(target).values("pk"),
+                )
+                .values("from_id")
+                .annotate(n=Count("to_id", distinct=True))
+                .values_list("from_id", "n")
+            )
+            for record_id, n in rows:
+                result[record_id][name] = n
+    return result
+
+
+def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -> None:
+    """Recompute and store the rollups of some contacts, companies or deals; `counts`: the
+    associated types whose counts to recompute (None: all, empty: none)."""
+    from comptoir.core.records.services import update_record
+    from comptoir.core.records.values import base_queryset
+
+    ot = get_object_type(object_type)
+    count_targets = set(ASSOCIATION_COUNTS.get(ot.name, {}).values())
+    if counts is not None:
+        count_targets &= set(counts)
+    if ot.name not in ROLLED_UP or not (activities or count_targets):
+        return
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return
+    values: dict[int, dict] = {i: {} for i in ids}
+    if activities:
+        for record_id, rolled in activity_rollups(ot.name, ids).items():
+            values[record_id].update(rolled)
+    if count_targets:
+        for record_id, rolled in association_counts(ot.name, ids, count_targets).items():
+            values[record_id].update(rolled)
+    auto = source.derived(SourceType.AUTOMATION, id="rollups")
+    live = base_queryset(ot).filter(pk__in=ids)
+    for record in live:
+        if values[record.pk]:
+            update_record(ot, record, values[record.pk], source=auto, allow_read_only=True)
+
+
+def _linked(object_type: str, ids) -> dict[str, set[int]]:
+    """{rolled-up type: ids} of the records associated with some records."""
+    found: dict[str, set[int]] = defaultdict(set)
+    rows = Association.objects.filter(
+        from_type=object_type, from_id__in=list(ids), to_type__in=ROLLED_UP
+    ).values_list("to_type", "to_id")
+    for to_type, to_id in rows:
+        found[to_type].add(to_id)
+    return found
+
+
+# -- the hooks the services call -----------------------------------------------------------------
+
+
+def after_associations_changed(from_ot, from_id, to_ot, to_id, source) -> None:
+    """Two records gained or lost an association."""
+    for ot, record_id, other in ((from_ot, from_id, to_ot), (to_ot, to_id, from_ot)):
+        if ot.name not in ROLLED_UP:
+            continue
+        refresh(ot, [record_id], source, activities=other.is_activity, counts={other.name})
+
+
+def after_record_changed(ot, record_id, source) -> None:
+    """An activity was archived, restored or changed date, or a contact or deal was archived
+    or restored: the records it is associated with roll up again."""
+    ot = get_object_type(ot)
+    if not (ot.is_activity or ot.name in ("contacts", "deals")):
+        return
+    for target, ids in _linked(ot.name, [record_id]).items():
+        refresh(target, ids, source, activities=ot.is_activity, counts={ot.name})
+
+
+def after_bulk_links(ot, links_per_record, source) -> None:
+    """Records created in bulk with associations (API batches): each associated record rolls
+    up once, with a few queries per chunk of records rather than per new record."""
+    ot = get_object_type(ot)
+    targets: dict[str, set[int]] = defaultdict(set)
+    for links in links_per_record:
+        for to_type, to_id, _type_ids in links:
+            targets[get_object_type(to_type).name].add(int(to_id))
+    for to_type, ids in targets.items():
+        refresh(to_type, ids, source, activities=ot.is_activity, counts={ot.name})

@@ -1,0 +1,393 @@
+"""The dashboard's figures (DASH-2..4), each with the link to exactly the records it counts.
+
+Every figure is a set of records described with the search API's filterGroups; the count
+runs `compile_filter_groups` over the user's visible records and the link hands the same
+filterGroups to the list page, so what a figure says and what its list shows cannot drift
+apart. (Contacts called in the period are the one figure the filters cannot describe: it
+links to a dashboard list that recomputes it from the dashboard's own filters.)
+"""
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Case, Count, IntegerField, Sum, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.associations.models import Association
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.pipelines.queries import stages
+from comptoir.core.records.values import base_queryset
+from comptoir.core.search.compiler import compile_filter_groups
+from comptoir.dashboard.filters import DashboardFilters
+from comptoir.dashboard.periods import local_midnight
+from comptoir.users.permissions import ALL, owner_id, team_owner_ids, view_scope
+
+# What each productivity column counts (DASH-3), beyond "owned by the user".
+ACTIVITY_KINDS = {
+    "calls": _("Calls made"),
+    "emails": _("Emails sent"),
+    "meetings": _("Meetings held"),
+    "tasks": _("Tasks completed"),
+}
+# Meetings that did not take place are not "held".
+NOT_HELD = ["CANCELED", "NO_SHOW", "RESCHEDULED"]
+# The weekly chart: logged activities by their activity date.
+CHARTED_KINDS = ("calls", "emails", "meetings")
+
+
+def deals_url(groups: list) -> str:
+    return reverse("deals:list") + "?" + urlencode({"filters": _json(groups)})
+
+
+def contacts_url(groups: list) -> str:
+    if not groups:
+        return reverse("contacts:list")
+    return reverse("contacts:list") + "?" + urlencode({"filters": _json(groups)})
+
+
+def activities_url(kind: str, groups: list) -> str:
+    return (
+        reverse("dashboard:activities", args=[kind]) + "?" + urlencode({"filters": _json(groups)})
+    )
+
+
+def _json(groups) -> str:
+    return json.dumps(groups, separators=(",", ":"))
+
+
+def matching(object_type, user, groups: list):
+    """The records of `groups` that `user` may see: what a figure counts and its list shows."""
+    ot = get_object_type(object_type)
+    return base_queryset(ot, user=user).filter(compile_filter_groups(ot, groups))
+
+
+# -- forecast (DASH-2) ---------------------------------------------------------------------------
+
+
+@dataclass
+class StageFigure:
+    stage_id: str
+    label: str
+    probability: Decimal
+    is_closed: bool
+    is_won: bool
+    count: int = 0
+    amount: Decimal = Decimal(0)
+    url: str = ""
+
+    @property
+    def weighted(self) -> Decimal:
+        return (self.amount * self.probability).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Forecast:
+    stages: list[StageFigure]
+    open_amount: Decimal
+    open_count: int
+    open_url: str
+    weighted_amount: Decimal
+    won_amount: Decimal
+    won_count: int
+    won_url: str
+    lost_count: int
+
+
+def deal_groups(filters: DashboardFilters, *extra) -> list:
+    """Deals of the pipeline, the owner(s) and the period (by close date)."""
+    base = [*filters.pipeline_filter(), *filters.owner_filter(), *filters.range_filter("closedate")]
+    return [{"filters": [*base, *extra]}]
+
+
+def stage_filter(stage_ids: list[str]) -> dict:
+    if len(stage_ids) == 1:
+        return {"propertyName": "dealstage", "operator": "EQ", "value": stage_ids[0]}
+    return {"propertyName": "dealstage", "operator": "IN", "values": stage_ids or ["-"]}
+
+
+def forecast(filters: DashboardFilters, user) -> Forecast:
+    from comptoir.core.ui.formatting import stage_label
+
+    pipeline_stages = [s for s in stages().values() if s.pipeline_id == filters.pipeline]
+    rows = (
+        matching("deals", user, deal_groups(filters))
+        .order_by()
+        .values("dealstage")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    )
+    totals = {r["dealstage"]: (r["n"], r["total"] or Decimal(0)) for r in rows}
+    figures = []
+    for s in pipeline_stages:
+        count, amount = totals.get(s.stage_id, (0, Decimal(0)))
+        figures.append(
+            StageFigure(
+                stage_id=s.stage_id,
+                label=stage_label(s),
+                probability=s.probability,
+                is_closed=s.is_closed,
+                is_won=s.is_won,
+                count=count,
+                amount=amount,
+                url=deals_url(deal_groups(filters, stage_filter([s.stage_id]))),
+            )
+        )
+    open_ = [f for f in figures if not f.is_closed]
+    won = [f for f in figures if f.is_won]
+    return Forecast(
+        stages=figures,
+        open_amount=sum((f.amount for f in open_), Decimal(0)),
+        open_count=sum(f.count for f in open_),
+        open_url=deals_url(deal_groups(filters, stage_filter([f.stage_id for f in open_]))),
+        weighted_amount=sum((f.weighted for f in open_), Decimal(0)),
+        won_amount=sum((f.amount for f in won), Decimal(0)),
+        won_count=sum(f.count for f in won),
+        won_url=deals_url(deal_groups(filters, stage_filter([f.stage_id for f in won]))),
+        lost_count=sum(f.count for f in figures if f.is_closed and not f.is_won),
+    )
+
+
+# -- productivity (DASH-3) -----------------------------------------------------------------------
+
+
+def activity_groups(kind: str, filters: DashboardFilters, owner: int | None = None) -> list:
+    """The activities of one productivity column, for everyone selected or one owner."""
+    owners = (
+        [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": str(owner)}]
+        if owner is not None
+        else filters.owner_filter()
+    )
+    if kind == "tasks":
+        specific = [
+            {"propertyName": "hs_task_status", "operator": "EQ", "value": "COMPLETED"},
+            *filters.range_filter("hs_task_completion_date"),
+        ]
+    else:
+        specific = filters.range_filter("hs_timestamp")
+        if kind == "emails":
+            specific.append(
+                {"propertyName": "hs_email_direction", "operator": "EQ", "value": "EMAIL"}
+            )
+        elif kind == "meetings":
+            specific.append(
+                {"propertyName": "hs_meeting_outcome", "operator": "NOT_IN", "values": NOT_HELD}
+            )
+    return [{"filters": [*owners, *specific]}]
+
+
+@dataclass
+class UserRow:
+    owner_id: int
+    name: str
+    counts: dict = field(default_factory=dict)  # kind -> (count, url)
+
+    @property
+    def total(self) -> int:
+        return sum(count for count, _url in self.counts.values())
+
+
+@dataclass
+class Productivity:
+    rows: list[UserRow]
+    totals: dict  # kind -> (count, url)
+    weekly: dict = field(default_factory=dict)  # (owner id, monday) -> count, charted kinds
+
+
+def allowed_owners(user) -> set[int] | None:
+    """Owners whose activities the user may see at all (None: everyone's)."""
+    scope = view_scope(user, "calls")
+    if scope == ALL:
+        return None
+    if scope == "team":
+        return set(team_owner_ids(user))
+    mine = owner_id(user)
+    return {mine} if mine else set()
+
+
+def week_buckets(filters: DashboardFilters):
+    """(mondays, expression giving each activity's week index).
+
+    Weeks are bucketed with plain comparisons against their local-midnight bounds: exact
+    across daylight-saving changes and cheap on both databases (no per-row time zone work)."""
+    mondays = filters.period.weeks()
+    tz = filters.period.tz
+    bucket = Case(
+        *[
+            When(hs_timestamp__lt=local_midnight(monday + dt.timedelta(days=7), tz), then=i)
+            for i, monday in enumerate(mondays)
+        ],
+        default=None,
+        output_field=IntegerField(),
+    )
+    return mondays, bucket
+
+
+def productivity(filters: DashboardFilters, user) -> Productivity:
+    """Per owner and kind, with one query per kind; the charted kinds are grouped by week
+    too, so the weekly chart costs no query of its own."""
+    from comptoir.core.ui.formatting import owner_names
+
+    mondays, bucket = week_buckets(filters)
+    per_owner: dict[int, dict[str, int]] = defaultdict(dict)
+    weekly: dict = defaultdict(int)
+    totals = {}
+    for kind in ACTIVITY_KINDS:
+        groups = activity_groups(kind, filters)
+        qs = matching(kind, user, groups).order_by()
+        if kind in CHARTED_KINDS:
+            rows = (
+                qs.annotate(week=bucket)
+                .values_list("hubspot_owner_id", "week")
+                .annotate(n=Count("pk"))
+            )
+        else:
+            rows = (
+                (owner, None, n)
+                for owner, n in qs.values_list("hubspot_owner_id").annotate(n=Count("pk"))
+            )
+        total = 0
+        for owner, week, n in rows:
+            total += n  # unassigned activities count in the totals, not in any row
+            if owner is None:
+                continue
+            per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
+            if week is not None:
+                weekly[(owner, mondays[week])] += n
+        totals[kind] = (total, activities_url(kind, groups))
+    wanted = set(per_owner)
+    if filters.owner_ids is not None:
+        wanted |= set(filters.owner_ids)
+    allowed = allowed_owners(user)
+    if allowed is not None:
+        wanted &= allowed
+    names = owner_names()
+    result = []
+    for owner in wanted:
+        row = UserRow(owner, names.get(str(owner), f"#{owner}"))
+        for kind in ACTIVITY_KINDS:
+            count = per_owner.get(owner, {}).get(kind, 0)
+            row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
+        result.append(row)
+    result.sort(key=lambda r: (-r.total, r.name.lower()))
+    return Productivity(rows=result, totals=totals, weekly=dict(weekly))
+
+
+def weekly_activity(filters: DashboardFilters, user) -> dict:
+    """{(owner id, monday date): count} of calls, emails sent and meetings held."""
+    return productivity(filters, user).weekly
+
+
+# -- pipeline (DASH-4) ---------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    label: str
+    count: int
+    url: str
+    percent: float | None = None
+    note: str = ""
+    capped: bool = False  # counted up to COUNT_CAP: "10,000+"
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return None if not whole else round(100 * part / whole, 1)
+
+
+def called_contacts(filters: DashboardFilters, user):
+    """Contacts associated with a call made in the period (by the selected owners)."""
+    calls = matching("calls", user, activity_groups("calls", filters)).values("pk")
+    linked = Association.objects.filter(
+        from_type="calls", from_id__in=calls, to_type="contacts"
+    ).values("to_id")
+    return base_queryset("contacts", user=user).filter(pk__in=linked)
+
+
+COUNT_CAP = 10_000
+CALL_BATCH = 5_000
+
+
+def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(contacts called, capped): counts distinct contacts while walking the period's calls
+    in batches and stops past `cap` ("10,000+", as the lists say), instead of joining a
+    year of calls to the associations at once."""
+    calls = (
+        matching("calls", user, activity_groups("calls", filters))
+        .order_by("hs_timestamp", "pk")  # the (type, archived, time, owner) index's order
+        .values_list("pk", flat=True)
+    )
+    visible = base_queryset("contacts", user=user)
+    seen: set[int] = set()
+    offset = 0
+    while True:
+        batch = list(calls[offset : offset + CALL_BATCH])
+        if batch:
+            seen.update(
+                Association.objects.filter(
+                    from_type="calls",
+                    from_id__in=batch,
+                    to_type="contacts",
+                    to_id__in=visible.values("pk"),
+                ).values_list("to_id", flat=True)
+            )
+        if len(seen) > cap:
+            return cap, True
+        if len(batch) < CALL_BATCH:
+            break
+        offset += CALL_BATCH
+    return min(len(seen), cap), len(seen) > cap
+
+
+def pipeline_figures(filters: DashboardFilters, user, fc: Forecast) -> list[Figure]:
+    owned_groups = (
+        [{"filters": filters.owner_filter()}]
+        if filters.owner_ids is not None
+        else [{"filters": [{"propertyName": "hubspot_owner_id", "operator": "HAS_PROPERTY"}]}]
+    )
+    ot = get_object_type("contacts")
+    counts = base_queryset(ot, user=user).aggregate(
+        total=Count("*"),
+        owned=Count("hubspot_owner_id", filter=compile_filter_groups(ot, owned_groups)),
+    )
+    total, owned = counts["total"], counts["owned"]
+    called, called_capped = called_count(filters, user)
+    created_groups = [
+        {
+            "filters": [
+                *filters.pipeline_filter(),
+                *filters.owner_filter(),
+                *filters.range_filter("createdate"),
+            ]
+        }
+    ]
+    created = matching("deals", user, created_groups).count()
+    closed = fc.won_count + fc.lost_count
+    return [
+        Figure(
+            str(_("Contacts with an owner")),
+            owned,
+            contacts_url(owned_groups),
+            _percent(owned, total),
+            str(_("of all contacts")),
+        ),
+        Figure(
+            str(_("Contacts called")),
+            called,
+            reverse("dashboard:contacts_called") + "?" + filters.query(),
+            None if called_capped else _percent(called, total),
+            str(_("of all contacts")),
+            capped=called_capped,
+        ),
+        Figure(str(_("Deals created")), created, deals_url(created_groups)),
+        Figure(
+            str(_("Deals closed won")),
+            fc.won_count,
+            fc.won_url,
+            _percent(fc.won_count, closed),
+            str(_("of deals closed in the period")),
+        ),
+    ]
