@@ -11,6 +11,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.ui.listing import ListState
 from comptoir.imports.models import Export, ExportState
 from comptoir.imports.services import safe_name, storage_dir
+from comptoir.notifications import services as notifications
 from comptoir.users.permissions import NotAllowed, has_right
 
 CHUNK = 2000
@@ -67,6 +68,7 @@ def run(export_id: int) -> str:
     Export.objects.filter(pk=export.pk).update(
         state=ExportState.DONE, file_path=str(path), row_count=count, finished_at=timezone.now()
     )
+    notifications.export_ready(user.pk, export.pk, export.file_name)
     return ExportState.DONE
 
 

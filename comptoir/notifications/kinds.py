@@ -15,6 +15,7 @@ ASSIGNED = "assigned"
 TASK_DUE = "task_due"
 TASK_OVERDUE = "task_overdue"
 MENTION = "mention"
+EXPORT_READY = "export_ready"
 
 # The object types whose owner change notifies the new owner.
 ASSIGNABLE = ("contacts", "companies", "deals", "tasks")
@@ -52,6 +53,12 @@ KINDS = {
             MENTION,
             _lazy("@mention in a note"),
             _lazy("A teammate mentions you in a note."),
+        ),
+        Kind(
+            EXPORT_READY,
+            _lazy("Export ready"),
+            _lazy("A list you exported is ready to download."),
+            email=False,
         ),
     )
 }
@@ -107,6 +114,8 @@ def title(notification) -> str:
         return _("Task overdue: %(record)s") % values
     if kind == MENTION:
         return _("%(actor)s mentioned you in a note on %(record)s") % values
+    if kind == EXPORT_READY:
+        return _("Your export %(record)s is ready to download") % values
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -115,6 +124,8 @@ def record_url(notification) -> str:
     object_type, pk = notification.object_type, notification.object_id
     if not object_type:
         return reverse("notifications:list")
+    if object_type == "exports":
+        return reverse("imports:export", args=[pk])
     if object_type == "tasks":
         base = reverse("tasks:list")
         return f"{base}?edit={pk}" if pk else f"{base}?owner=me"

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.history.models import SourceType
-from comptoir.notifications.kinds import ASSIGNABLE, ASSIGNED, KINDS, MENTION
+from comptoir.notifications.kinds import ASSIGNABLE, ASSIGNED, EXPORT_READY, KINDS, MENTION
 from comptoir.notifications.models import Notification, NotificationPreference
 
 # Imports and data migrations never notify: 100k imported rows must not mean 100k emails.
@@ -129,6 +129,21 @@ def mentioned(user_ids, *, actor_id, ot, record_id, record_name: str, body: str 
                 body=body[:500],
             )
             for uid in dict.fromkeys(user_ids)
+        ]
+    )
+
+
+def export_ready(user_id: int, export_id: int, name: str) -> None:
+    """A background export finished: its file waits on the export's page."""
+    _add(
+        [
+            Intent(
+                EXPORT_READY,
+                object_type="exports",
+                object_id=export_id,
+                record=name,
+                user_id=user_id,
+            )
         ]
     )
 

@@ -1,12 +1,13 @@
 """Settings > Users & teams in a real browser (SET-5): an admin invites a user who accepts
 through the emailed link; a private rep sees only their own contacts, in lists and search."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from comptoir.core.testing.factories import make_contact, make_user
+from comptoir.core.testing.factories import make_contact, make_deal, make_user
 from comptoir.core.testing.smtp import smtp_server
 from comptoir.users.models import User
 from comptoir.users.roles import SALES_REP_PRIVATE
@@ -87,7 +88,7 @@ def test_an_admin_invites_a_user_who_accepts_through_the_emailed_link(
     welcome.get_by_label("New password", exact=True).fill("Fresh-pass-987")
     welcome.get_by_label("New password confirmation").fill("Fresh-pass-987")
     welcome.get_by_role("button", name="Save the password and sign in").click()
-    welcome.wait_for_url(f"{live_server.url}/contacts/")
+    welcome.wait_for_url(f"{live_server.url}/")  # the dashboard
     # Signed in, in the portal's language (French unless configured otherwise).
     expect(welcome.locator("html")).to_have_attribute("lang", "fr")
     welcome.get_by_role("button", name="Menu du compte").click()
@@ -95,7 +96,7 @@ def test_an_admin_invites_a_user_who_accepts_through_the_emailed_link(
     guest.close()
 
 
-def test_a_private_rep_sees_only_their_own_contacts_in_lists_and_search(browser, live_server):
+def test_a_private_rep_sees_only_their_own_records_in_lists_search_and_dashboard(browser, live_server):
     alice = make_user("alice@example.com", first_name="Alice", role=SALES_REP_PRIVATE)
     bruno = make_user("bruno@example.com", first_name="Bruno", role=SALES_REP_PRIVATE)
     make_contact(
@@ -117,6 +118,20 @@ def test_a_private_rep_sees_only_their_own_contacts_in_lists_and_search(browser,
     results = page.get_by_role("region", name="Search results")
     expect(results.get_by_text("Martin Mine")).to_be_visible()
     expect(results.get_by_text("Martin Other")).to_have_count(0)
+
+    # The dashboard counts only their deals.
+    for owner, amount in ((alice, "1000"), (bruno, "5000")):
+        make_deal(
+            dealname=f"Deal of {owner.first_name}",
+            amount=amount,
+            dealstage="appointmentscheduled",
+            closedate=dt.datetime.now(dt.UTC).isoformat(),
+            hubspot_owner_id=owner.owner.pk,
+        )
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.get_by_role("link", name="Open amount: €1,000, 1 deal")).to_be_visible()
+    expect(page.get_by_text("€5,000")).to_have_count(0)
+    expect(page.get_by_text("€6,000")).to_have_count(0)
 
     # Their settings: Profile and API tokens, not the admin pages.
     page.goto(f"{live_server.url}/settings/")
@@ -168,7 +183,11 @@ def test_a_rep_creates_an_api_token_and_sets_a_profile_photo(
     expect(page.get_by_role("status")).to_contain_text("Your photo was saved.")
     avatar = page.locator("header img.avatar")
     expect(avatar).to_be_visible()
-    assert avatar.evaluate("img => img.naturalWidth") == 1  # the image really loaded
+    # The image really loads (a broken one never completes with a width).
+    page.wait_for_function(
+        "() => { const i = document.querySelector('header img.avatar');"
+        " return i && i.complete && i.naturalWidth === 1; }"
+    )
     page.get_by_label("Job title").fill("Account executive")
     page.get_by_label("Language").select_option("fr")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -125,3 +125,16 @@ def test_reasons_are_in_french_for_french_users(importer_user):
         text = "".join(error_rows(imp))
     assert "Aucun utilisateur n'a cette adresse e-mail" in text
     assert "Saisissez une adresse e-mail valide." in text and "(ligne 3)" in text
+
+
+def test_the_user_is_told_when_the_export_is_ready(db, django_capture_on_commit_callbacks):
+    from comptoir.notifications.models import Notification
+
+    rep = make_user("seller@example.com", role="Sales manager")
+    make_contact(email="a@example.com", firstname="Alice", lastname="Arnaud")
+    with django_capture_on_commit_callbacks(execute=True):
+        export = _run_export(rep, "", "CSV")
+    notice = Notification.objects.get(recipient=rep)
+    assert notice.kind == "export_ready" and notice.unread and notice.in_app
+    assert notice.url == f"/imports/exports/{export.pk}/"
+    assert notice.title == f"Your export {export.file_name} is ready to download"
