@@ -8,7 +8,7 @@ from ninja import Router
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, integer
-from comptoir.hubspot_api.responses import respond
+from comptoir.hubspot_api.responses import next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.users.models import Owner, TeamMembership
 
@@ -77,10 +77,7 @@ def _page(request):
     teams = _teams(page)
     body = {"results": [owner_body(o, teams) for o in page]}
     if more:
-        params = request.GET.copy()
-        params["after"] = next_after
-        link = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        body["paging"] = {"next": {"after": next_after, "link": link}}
+        body["paging"] = next_page(request, next_after)
     return respond(body)
 
 

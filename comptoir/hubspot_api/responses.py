@@ -31,3 +31,12 @@ def batch_response(results: list, errors: list, started, *, ok_status: int) -> H
         body["errors"] = errors
         return respond(body, status=207)
     return respond(body, status=ok_status)
+
+
+def next_page(request, after: str) -> dict:
+    """HubSpot's `paging` for a page with more after it: the cursor, and the same request's
+    link with only `after` changed."""
+    params = request.GET.copy()
+    params["after"] = after
+    link = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return {"next": {"after": after, "link": link}}

@@ -11,7 +11,7 @@ from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, integer
-from comptoir.hubspot_api.responses import respond
+from comptoir.hubspot_api.responses import next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.imports import services
 from comptoir.imports.models import Import, ImportState, Mode
@@ -194,10 +194,7 @@ def _page(request):
     body = {"results": [import_body(i) for i in page[:limit]]}
     if len(page) > limit:
         next_after = str(page[limit].pk)
-        params = request.GET.copy()
-        params["after"] = next_after
-        link = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        body["paging"] = {"next": {"after": next_after, "link": link}}
+        body["paging"] = next_page(request, next_after)
     return respond(body)
 
 
@@ -275,8 +272,5 @@ def get_errors(request, import_id: str):
     body = {"results": results}
     if len(page) > limit:
         next_after = str(page[limit].pk)
-        params = request.GET.copy()
-        params["after"] = next_after
-        link = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        body["paging"] = {"next": {"after": next_after, "link": link}}
+        body["paging"] = next_page(request, next_after)
     return respond(body)
