@@ -45,3 +45,45 @@ def test_console_script_migrates_and_serves(tmp_path):
         server.wait(timeout=20)
     assert (tmp_path / "comptoir.sqlite3").exists()
     assert (tmp_path / "secret_key").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+def test_demo_seeds_prints_the_login_serves_and_runs_a_worker(tmp_path):
+    """The README's first command: one process tree with the server and a worker."""
+    env = {"PATH": "/usr/bin:/bin", "COMPTOIR_DATA_DIR": str(tmp_path)}
+    port = _free_port()
+    log = (tmp_path / "demo.log").open("w")
+    demo = subprocess.Popen(
+        [COMPTOIR, "demo", "--bind", f"127.0.0.1:{port}"], env=env, stdout=log, stderr=log
+    )
+    try:
+        status = None
+        for _ in range(900):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as r:
+                    status = r.status
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200, (tmp_path / "demo.log").read_text()
+        output = (tmp_path / "demo.log").read_text()
+        assert f"Comptoir is ready: http://127.0.0.1:{port}/" in output
+        assert "Log in as demo@comptoir.local with password comptoir-demo" in output
+        worker_pid = int(output.split("Background worker started (process ")[1].split(")")[0])
+        assert _alive(worker_pid)
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+    for _ in range(100):  # the worker stops with the demo
+        if not _alive(worker_pid):
+            break
+        time.sleep(0.1)
+    assert not _alive(worker_pid)

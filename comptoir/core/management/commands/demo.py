@@ -1,5 +1,9 @@
 """`comptoir demo`: what the README's first command runs after installing."""
 
+import atexit
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -16,6 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="prepare only")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start a background worker"
+        )
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
@@ -42,4 +49,13 @@ class Command(BaseCommand):
             )
         )
         if not opts["no_serve"]:
+            if not opts["no_worker"]:
+                self._start_worker()
             call_command("serve", bind=opts["bind"])
+
+    def _start_worker(self) -> None:
+        """One machine, one command: imports, exports and reminders need a worker beside
+        the server; it stops with the demo."""
+        worker = subprocess.Popen([sys.executable, "-m", "comptoir.manage", "worker"])
+        atexit.register(worker.terminate)
+        self.stdout.write(f"Background worker started (process {worker.pid}).")
