@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, IntegerField, Sum, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Sum, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -328,10 +328,10 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
         if batch:
             seen.update(
                 Association.objects.filter(
+                    Exists(visible.filter(pk=OuterRef("to_id"))),  # a lookup per row
                     from_type="calls",
                     from_id__in=batch,
                     to_type="contacts",
-                    to_id__in=visible.values("pk"),
                 ).values_list("to_id", flat=True)
             )
         if len(seen) > cap:
