@@ -25,10 +25,14 @@ from common import ROOT, setup_django
 
 # A typical integration lookup: a name within a lifecycle stage (about a thousand matches).
 SEARCH_TYPICAL = {
-    "filterGroups": [{"filters": [
-        {"propertyName": "lastname", "operator": "EQ", "value": "Martin"},
-        {"propertyName": "lifecyclestage", "operator": "EQ", "value": "customer"},
-    ]}],
+    "filterGroups": [
+        {
+            "filters": [
+                {"propertyName": "lastname", "operator": "EQ", "value": "Martin"},
+                {"propertyName": "lifecyclestage", "operator": "EQ", "value": "customer"},
+            ]
+        }
+    ],
     "sorts": ["-createdate"],
     "properties": ["email", "firstname", "lastname", "lifecyclestage"],
     "limit": 100,

@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 
 from common import measure, setup_django
 
-LIST_FILTER = [{"filters": [{"propertyName": "lifecyclestage", "operator": "EQ",
-                             "value": "customer"}]}]
+LIST_FILTER = [
+    {"filters": [{"propertyName": "lifecyclestage", "operator": "EQ", "value": "customer"}]}
+]
 
 
 def main() -> None:
@@ -36,9 +37,9 @@ def main() -> None:
     client.force_login(user)
     client.cookies["django_language"] = "en"
     sqlite = connection.vendor == "sqlite"
-    contact = Contact.objects.filter(archived=False).order_by("-pk").values_list("pk", flat=True)[
-        1000
-    ]
+    contact = (
+        Contact.objects.filter(archived=False).order_by("-pk").values_list("pk", flat=True)[1000]
+    )
 
     def page(url):
         def fetch():
@@ -53,11 +54,15 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM contacts_contact WHERE archived = %s "
-                "AND lifecyclestage = %s LIMIT 10001) AS page", [False, "customer"])
+                "AND lifecyclestage = %s LIMIT 10001) AS page",
+                [False, "customer"],
+            )
             cursor.fetchall()
             cursor.execute(
                 "SELECT * FROM contacts_contact WHERE archived = %s AND lifecyclestage = %s "
-                "ORDER BY created_at DESC, id DESC LIMIT 26", [False, "customer"])
+                "ORDER BY created_at DESC, id DESC LIMIT 26",
+                [False, "customer"],
+            )
             cursor.fetchall()
 
     url = "/contacts/?" + urlencode({"filters": json.dumps(LIST_FILTER)})
@@ -77,8 +82,10 @@ def main() -> None:
         raw = measure(raw_fn, runs=20) if raw_fn else None
         ratio = f"{ours['median'] / raw['median']:.1f}x" if raw else "—"
         raw_text = f"{raw['median']:.1f}" if raw else "—"
-        print(f"| {name} | {ours['median']:.1f} | {ours['p95']:.1f} | {raw_text} | {ratio} "
-              f"| {target} |")
+        print(
+            f"| {name} | {ours['median']:.1f} | {ours['p95']:.1f} | {raw_text} | {ratio} "
+            f"| {target} |"
+        )
     print(f"\n(`{lower}` is the Unicode case folding the list sorts with.)")
 
 

@@ -96,7 +96,7 @@ def test_an_admin_invites_a_user_who_accepts_through_the_emailed_link(
     guest.close()
 
 
-def test_a_private_rep_sees_only_their_own_records_in_lists_search_and_dashboard(browser, live_server):
+def test_a_private_rep_sees_only_their_records_in_lists_search_and_dashboard(browser, live_server):
     alice = make_user("alice@example.com", first_name="Alice", role=SALES_REP_PRIVATE)
     bruno = make_user("bruno@example.com", first_name="Bruno", role=SALES_REP_PRIVATE)
     make_contact(
