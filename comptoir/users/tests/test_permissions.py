@@ -268,3 +268,34 @@ def test_roles_without_the_api_right_cannot_use_tokens(world, live_server):
         timeout=10,
     )
     assert response.status_code == 403 and response.json()["category"] == "FORBIDDEN"
+
+
+def test_exports_call_queues_and_the_dashboard_hold_only_own_records(world):
+    """The surfaces that came with settings, sales tools and exports, on the same two reps."""
+    import csv
+
+    from comptoir.imports import exports
+    from comptoir.salestools.models import CallQueue
+    from comptoir.users.models import Role
+
+    Role.objects.filter(name=PRIVATE).update(can_export=True)
+    export = exports.start_export(world["alice"], "contacts", "", "CSV")
+    exports.run(export.pk)
+    export.refresh_from_db()
+    with open(export.file_path, encoding="utf-8-sig") as handle:
+        names = [row[0] for row in csv.reader(handle)][1:]
+    assert names == ["Aaa Aaason"]
+
+    alice = browser(world["alice"])
+    ids = [str(world[tag]["contact"].pk) for tag in ("Aaa", "Bbb")]
+    alice.post("/sales-tools/calls/new/", {"ids": ids})
+    queue = CallQueue.objects.get(user=world["alice"])
+    assert [e.contact_id for e in queue.entries.all()] == [world["Aaa"]["contact"].pk]
+    assert browser(world["bruno"]).get(f"/sales-tools/calls/{queue.pk}/").status_code == 404
+
+    # The dashboard counts Alice's contact only (its own tests check every figure).
+    response = alice.get("/dashboard/?period=this_year")
+    assert "Bruno</th>" not in html(response)
+    owned = response.context["pipeline_figures"][0]
+    assert (owned.label, owned.count) == ("Contacts with an owner", 1)
+    assert html(alice.get(owned.url)).count("Bbb Bbbson") == 0
