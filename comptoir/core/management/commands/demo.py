@@ -48,6 +48,7 @@ class Command(BaseCommand):
                 f"Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
             )
         )
+        self.stdout.flush()  # the URL and login show at once, even when output is a file
         if not opts["no_serve"]:
             if not opts["no_worker"]:
                 self._start_worker()
@@ -59,3 +60,4 @@ class Command(BaseCommand):
         worker = subprocess.Popen([sys.executable, "-m", "comptoir.manage", "worker"])
         atexit.register(worker.terminate)
         self.stdout.write(f"Background worker started (process {worker.pid}).")
+        self.stdout.flush()
