@@ -80,3 +80,16 @@ def type_label(ot, singular=False) -> str:
     from comptoir.core.ui.cards import type_label as label
 
     return label(ot, plural=not singular)
+
+
+@register.filter
+def local_datetime(moment, style: str = "datetime") -> str:
+    """A moment as people read it on every page: the portal's report time zone, the
+    reader's locale (Babel), like the record pages; style "date" drops the time."""
+    if not moment:
+        return ""
+    from comptoir.core.portal.services import portal
+    from comptoir.core.ui.formatting import format_date, format_datetime_short
+
+    tz = portal().report_time_zone
+    return format_date(moment, tz) if style == "date" else format_datetime_short(moment, tz)
