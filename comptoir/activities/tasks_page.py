@@ -21,6 +21,7 @@ from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import apply_query, compile_filter
 from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
+from comptoir.core.ui.listing import paging
 
 TABS = {
     "today": _("Due today"),
@@ -32,8 +33,6 @@ TABS = {
 DEFAULT_TAB = "today"
 COUNTED_TABS = ("today", "overdue", "upcoming")
 COUNT_CAP = 1000
-PAGE_SIZES = (25, 50, 100)
-MAX_OFFSET = 10_000
 ASSOCIATED_TYPES = ("contacts", "companies", "deals")
 ASSOCIATED_FIELDS = {
     "contacts": ("pk", "firstname", "lastname", "email"),
@@ -93,17 +92,7 @@ class TaskQuery:
             query.errors.append(_("A due date filter was not a date and was ignored."))
         query.q = params.get("q", "").strip()[:200]
         query.sort = params.get("sort", "") if params.get("sort") in ("due", "-due") else ""
-        try:
-            query.per_page = int(params.get("per_page", 25))
-        except ValueError:
-            query.per_page = 25
-        if query.per_page not in PAGE_SIZES:
-            query.per_page = 25
-        try:
-            query.page = max(1, int(params.get("page", 1)))
-        except ValueError:
-            query.page = 1
-        query.page = min(query.page, MAX_OFFSET // query.per_page)
+        query.per_page, query.page = paging(params)
         return query
 
     # -- links -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import apply_query
 from comptoir.core.ui.fields import Field, make_field, submitted_value
 from comptoir.core.ui.formatting import option_label, owner_names
+from comptoir.core.ui.listing import PAGE_SIZES
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import ui_source
 from comptoir.users.permissions import can_edit
@@ -128,7 +129,7 @@ def tasks_page(request):
         "has_previous": query.page > 1,
         "next_url": query.url(page=query.page + 1),
         "previous_url": query.url(page=query.page - 1),
-        "page_sizes": [(size, query.url(per_page=size, page=1)) for size in page.PAGE_SIZES],
+        "page_sizes": [(size, query.url(per_page=size, page=1)) for size in PAGE_SIZES],
         "sort_url": query.sort_url(),
         "clear_url": query.url(owner="", status="", type="", due_from="", due_to="", q="", page=1),
         "page_url": page_url,

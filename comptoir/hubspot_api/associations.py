@@ -22,7 +22,7 @@ from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.body import inputs, json_body
 from comptoir.hubspot_api.errors import ApiError, not_found, standard_error
-from comptoir.hubspot_api.params import integer
+from comptoir.hubspot_api.params import cursor, integer
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.users.permissions import NotAllowed, editable
@@ -197,14 +197,6 @@ def _default_results(from_ot, from_id, to_ot, to_id) -> list[dict]:
     return [one(from_id, to_id, t.type_id), one(to_id, from_id, t.inverse_type_id)]
 
 
-def _after(value) -> int | None:
-    if value in (None, ""):
-        return None
-    if not (isinstance(value, str | int) and str(value).isascii() and str(value).isdigit()):
-        raise ApiError(400, f"after={value!r} is not a valid paging cursor.")
-    return int(value)
-
-
 def _page(from_ot, to_ot, targets: dict, after: int | None, limit: int):
     """(results, next cursor) over {to_id: [type ids]}, ordered by target id."""
     to_ids = sorted(i for i in targets if after is None or i >= after)
@@ -333,7 +325,7 @@ def get_page(request, object_type: str, object_id: str, to_type: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=False)
     from_pk = _require(from_ot, object_id, request.user)
     limit = min(integer(request, "limit", PAGE_SIZE, maximum=10_000), PAGE_SIZE)
-    after = _after(request.GET.get("after"))
+    after = cursor(request.GET.get("after"))
     targets = associations_by_target(from_ot, [from_pk], to_ot, user=request.user).get(from_pk, {})
     results, next_after = _page(from_ot, to_ot, targets, after, limit)
     body = {"results": results}
@@ -408,7 +400,7 @@ def batch_read(request, from_type: str, to_type: str):
         object_id = item.get("id")
         if object_id in (None, "") or isinstance(object_id, dict | list):
             raise ApiError(400, "Each input needs an id.")
-        wanted.append((object_id, _after(item.get("after"))))
+        wanted.append((object_id, cursor(item.get("after"))))
     started = timezone.now()
     live = _existing(from_ot, [w[0] for w in wanted], request.user)
     found = associations_by_target(from_ot, live, to_ot, user=request.user)

@@ -20,7 +20,7 @@ from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.body import inputs, json_body
 from comptoir.hubspot_api.errors import ApiError, standard_error
-from comptoir.hubspot_api.params import boolean, integer, multi
+from comptoir.hubspot_api.params import boolean, cursor, integer, multi
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import records_to_bodies
 from comptoir.notifications import services as notifications
@@ -352,12 +352,10 @@ def list_objects(request, object_type: str):
     history = multi(request, "propertiesWithHistory")
     maximum = 50 if history else 100
     limit = min(integer(request, "limit", 10, maximum=10_000), maximum)
-    after = request.GET.get("after")
+    after = cursor(request.GET.get("after"))
     qs = base_queryset(ot, archived=boolean(request, "archived"), user=request.user).order_by("pk")
-    if after not in (None, ""):
-        if not after.isdigit():
-            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
-        qs = qs.filter(pk__gte=int(after))
+    if after is not None:
+        qs = qs.filter(pk__gte=after)
     page = list(qs[: limit + 1])
     more = len(page) > limit
     page = page[:limit]

@@ -7,7 +7,7 @@ from ninja import Router
 
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
-from comptoir.hubspot_api.params import boolean, integer
+from comptoir.hubspot_api.params import boolean, cursor, integer
 from comptoir.hubspot_api.responses import next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.users.models import Owner, TeamMembership
@@ -64,11 +64,9 @@ def _page(request):
     email = (request.GET.get("email") or "").strip()
     if email:
         qs = qs.filter(email__iexact=email)
-    after = request.GET.get("after")
-    if after not in (None, ""):
-        if not after.isdigit():
-            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
-        qs = qs.filter(pk__gte=int(after))
+    after = cursor(request.GET.get("after"))
+    if after is not None:
+        qs = qs.filter(pk__gte=after)
     page = list(qs[: limit + 1])
     more = len(page) > limit
     if more:

@@ -37,3 +37,12 @@ def integer(
         limit = f" and {maximum}" if maximum is not None else ""
         raise ApiError(400, f"Query parameter {name} must be between {minimum}{limit}.")
     return value
+
+
+def cursor(value) -> int | None:
+    """HubSpot's paging cursor `after` (a record id as text); empty means the first page."""
+    if value in (None, ""):
+        return None
+    if not (isinstance(value, str | int) and str(value).isascii() and str(value).isdigit()):
+        raise ApiError(400, f"after={value!r} is not a valid paging cursor.")
+    return int(value)

@@ -10,7 +10,7 @@ from ninja import Router
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
-from comptoir.hubspot_api.params import boolean, integer
+from comptoir.hubspot_api.params import boolean, cursor, integer
 from comptoir.hubspot_api.responses import next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.imports import services
@@ -185,11 +185,9 @@ def create_without_slash(request):
 def _page(request):
     qs = _visible(request).order_by("-pk")
     limit = integer(request, "limit", 100, maximum=MAX_LIMIT)
-    after = request.GET.get("after")
-    if after not in (None, ""):
-        if not after.isdigit():
-            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
-        qs = qs.filter(pk__lte=int(after))
+    after = cursor(request.GET.get("after"))
+    if after is not None:
+        qs = qs.filter(pk__lte=after)
     page = list(qs[: limit + 1])
     body = {"results": [import_body(i) for i in page[:limit]]}
     if len(page) > limit:
@@ -242,11 +240,9 @@ def get_errors(request, import_id: str):
     with_message = boolean(request, "includeErrorMessage", False)
     with_row = boolean(request, "includeRowData", False)
     qs = imp.failures.order_by("pk")
-    after = request.GET.get("after")
-    if after not in (None, ""):
-        if not after.isdigit():
-            raise ApiError(400, f"after={after!r} is not a valid paging cursor.")
-        qs = qs.filter(pk__gte=int(after))
+    after = cursor(request.GET.get("after"))
+    if after is not None:
+        qs = qs.filter(pk__gte=after)
     page = list(qs[: limit + 1])
     columns = {str(c).strip().lower(): i for i, c in enumerate(imp.header)}
     results = []

@@ -172,17 +172,7 @@ class ListState:
         state.sort = params.get("sort") or default_sort
         if state.sort.lstrip("-") not in registry.definitions(ot):
             state.sort = DEFAULT_SORT.get(ot.name, "-" + ot.created_property)
-        try:
-            state.per_page = int(params.get("per_page", 25))
-        except ValueError:
-            state.per_page = 25
-        if state.per_page not in PAGE_SIZES:
-            state.per_page = 25
-        try:
-            state.page = max(1, int(params.get("page", 1)))
-        except ValueError:
-            state.page = 1
-        state.page = min(state.page, MAX_OFFSET // state.per_page)
+        state.per_page, state.page = paging(params)
         return state
 
     # -- what to query ---------------------------------------------------------------------
@@ -248,6 +238,22 @@ class ListState:
     def sort_url(self, name: str) -> str:
         descending = self.sort == name
         return self.url(sort=f"-{name}" if descending else name, page=1)
+
+
+def paging(params) -> tuple[int, int]:
+    """(per page, page) from a query string: a page size we offer, and a page number that
+    stays within MAX_OFFSET rows (deep pages are reached by filtering, not by paging)."""
+    try:
+        per_page = int(params.get("per_page", 25))
+    except ValueError:
+        per_page = 25
+    if per_page not in PAGE_SIZES:
+        per_page = 25
+    try:
+        page = max(1, int(params.get("page", 1)))
+    except ValueError:
+        page = 1
+    return per_page, min(page, MAX_OFFSET // per_page)
 
 
 def visible_views(user, ot):
