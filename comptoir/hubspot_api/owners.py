@@ -8,7 +8,7 @@ from ninja import Router
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, cursor, integer
-from comptoir.hubspot_api.responses import next_page, respond
+from comptoir.hubspot_api.responses import collection_root, next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.users.models import Owner, TeamMembership
 
@@ -79,13 +79,8 @@ def _page(request):
     return respond(body)
 
 
-@router.get("/", summary="List owners")
+@collection_root(router, "GET", "List owners")
 def get_page(request):
-    return _page(request)
-
-
-@router.get("", summary="List owners", include_in_schema=False)
-def get_page_without_slash(request):
     return _page(request)
 
 

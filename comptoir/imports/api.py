@@ -11,7 +11,7 @@ from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, cursor, integer
-from comptoir.hubspot_api.responses import next_page, respond
+from comptoir.hubspot_api.responses import collection_root, next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.imports import services
 from comptoir.imports.models import Import, ImportState, Mode
@@ -172,13 +172,8 @@ def _create(request):
     return respond(import_body(imp))
 
 
-@router.post("/", summary="Start an import (multipart: importRequest + files)")
+@collection_root(router, "POST", "Start an import (multipart: importRequest + files)")
 def create(request):
-    return _create(request)
-
-
-@router.post("", summary="Start an import", include_in_schema=False)
-def create_without_slash(request):
     return _create(request)
 
 
@@ -196,13 +191,8 @@ def _page(request):
     return respond(body)
 
 
-@router.get("/", summary="List imports, newest first")
+@collection_root(router, "GET", "List imports, newest first")
 def get_page(request):
-    return _page(request)
-
-
-@router.get("", summary="List imports", include_in_schema=False)
-def get_page_without_slash(request):
     return _page(request)
 
 
