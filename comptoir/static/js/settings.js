@@ -11,7 +11,9 @@
     if (label && name) {
       let touched = Boolean(name.value) && name.value !== internalName(label.value);
       name.addEventListener("input", () => { touched = Boolean(name.value); });
-      label.addEventListener("input", () => { if (!touched) name.value = internalName(label.value); });
+      const follow = () => { if (!touched) name.value = internalName(label.value); };
+      label.addEventListener("input", follow);
+      follow();  // a label typed before this script ran (it is deferred) is caught up
     }
     const kind = form.querySelector("[name=kind]");
     const options = form.querySelector("[data-options]");
