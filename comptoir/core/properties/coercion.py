@@ -7,9 +7,10 @@ time order), enumerations as option values (multi-select joined by `;`).
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal, InvalidOperation
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.models import PropertyType
@@ -141,8 +142,31 @@ def parse_bool(raw, name: str = "value") -> bool:
     raise PropertyError(name, "INVALID_BOOLEAN", f"{raw!r} is not a boolean (true or false)", raw)
 
 
+# Plain ASCII addresses (nearly all of them): dot-atoms, letters-only top-level domain, no
+# punycode. email_validator accepts each of them unchanged but costs 0.2 ms per address,
+# most of an import row; anything else still goes through it (a test checks they agree).
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63}))"
+)
+_SPECIAL_TLDS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def _plain_email(text: str) -> bool:
+    match = _PLAIN_EMAIL.fullmatch(text)
+    return (
+        match is not None
+        and len(text) <= 254
+        and text.index("@") <= 64
+        and "--" not in match[1]
+        and match[2].lower() not in _SPECIAL_TLDS
+    )
+
+
 def normalize_email(raw: str, name: str = "email") -> str:
     text = raw.strip()
+    if _plain_email(text):
+        return text.lower()
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

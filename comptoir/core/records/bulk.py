@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from comptoir.core.associations import types as atypes
@@ -86,15 +87,30 @@ def _prep(model_field, value):
     return model_field.get_db_prep_save(value, connection)
 
 
+# Values of these Python types go to these fields' columns as they are.
+_PLAIN_TYPES = {
+    "CharField": (str,),
+    "TextField": (str,),
+    "BooleanField": (bool,),
+    "IntegerField": (int,),
+    "BigIntegerField": (int,),
+    "AutoField": (int,),
+    "BigAutoField": (int,),
+    "ForeignKey": (int,),
+}
+
+
 class _Prep:
     """`_prep` for one field, remembering the result for repeated values (the same creation
     time on every history row of a record, enumeration values...). Decimals are not
-    remembered: Decimal("1.0") == Decimal("1.00") but they are not the same value."""
+    remembered: Decimal("1.0") == Decimal("1.00") but they are not the same value.
+    `plain`: the value types that need no preparation at all (checked inline by callers)."""
 
     def __init__(self, model_field):
         self.field = model_field
         kind = model_field.get_internal_type()
         self.memo = None if kind in ("JSONField", "DecimalField") else {}
+        self.plain = _PLAIN_TYPES.get(kind, ())
 
     def __call__(self, value):
         if value is None or self.memo is None:
@@ -262,9 +278,14 @@ class _RowMaker:
         self.defs = registry.definitions(ot)
         fields = list(self.model._meta.concrete_fields)
         self.columns = [f.column for f in fields]
-        self.preps = [(f.attname, _Prep(f)) for f in fields]
+        self.preps = [(f.attname, prep.plain, prep) for f in fields for prep in [_Prep(f)]]
+        # A new record's attributes, set directly: Model.__init__ costs more than the rest
+        # of preparing the row. Callable defaults (mutable ones) are called per record.
+        called = [f for f in fields if f.has_default() and callable(f.default)]
+        self.fixed_defaults = {f.attname: f.get_default() for f in fields if f not in called}
+        self.callable_defaults = [(f.attname, f.default) for f in called]
         self.pk_position = next(i for i, f in enumerate(fields) if f.primary_key)
-        self.prep_pk = self.preps[self.pk_position][1]
+        self.prep_pk = self.preps[self.pk_position][2]
         self.prep_changed_at = _Prep(PropertyChange._meta.get_field("changed_at"))
         self.primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
         self.link_types = _LinkTypes(ot)
@@ -277,13 +298,15 @@ class _RowMaker:
         company_id = _primary_company(self.primary, links)
         if company_id is not None:
             values["associatedcompanyid"] = company_id
-        record = self.model(pk=pk, properties={}, created_at=at, updated_at=at)
-        if ot.is_activity:
-            record.object_type_name = ot.name
+        record = self.new_record(pk, at)
         for name, value in values.items():
             write_value(record, defs[name], value)
         record.search_text = search_document(ot, record)
-        record_row = [prep(getattr(record, attname)) for attname, prep in self.preps]
+        attrs = record.__dict__
+        record_row = []
+        for attname, plain, prep in self.preps:
+            value = attrs[attname]
+            record_row.append(value if value is None or value.__class__ in plain else prep(value))
         history = [
             (name, to_api_string(defs[name], value))
             for name, value in values.items()
@@ -294,6 +317,20 @@ class _RowMaker:
             to_name, chosen = self.link_types(to_type, type_ids)
             targets.append((to_name, int(to_id), chosen))
         return record_row, self.prep_changed_at(at), history, targets
+
+    def new_record(self, pk, at):
+        model = self.model
+        record = model.__new__(model)
+        attrs = record.__dict__
+        attrs.update(self.fixed_defaults)
+        for attname, default in self.callable_defaults:
+            attrs[attname] = default()
+        attrs["_state"] = ModelState()
+        attrs[model._meta.pk.attname] = pk
+        attrs.update(properties={}, created_at=at, updated_at=at)
+        if self.ot.is_activity:
+            attrs["object_type_name"] = self.ot.name
+        return record
 
     def emit(self, prepared, pk, record_rows, history_rows, association_rows) -> None:
         record_row, changed_at, history, targets = prepared

@@ -13,6 +13,8 @@ MAX_QUERY_TOKENS = 8
 
 def fold(text: str) -> str:
     """Lower-case and strip accents ("Lefèvre" → "lefevre", "Œuvre" → "oeuvre")."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose: the common case, ten times faster
     text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
