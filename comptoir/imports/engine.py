@@ -239,25 +239,27 @@ class Importer:
         defn = registry.definitions(ot)[key]
         return coerce(defn, value, option_values(defn))
 
-    def existing(self, ot, key, values) -> dict:
-        """{key value: record} for the values that match a live record."""
+    def existing(self, ot, key, values, *, ids_only: bool = False) -> dict:
+        """{key value: record} for the values that match a live record, the oldest first;
+        `ids_only` (column keys): {key value: id}, loading no record."""
         values = list(values)
         found = {}
-        defs = registry.definitions(ot)
+        defn = registry.definitions(ot)[key]
         for start in range(0, len(values), 900):
             chunk = values[start : start + 900]
-            qs = base_queryset(ot)
             if key == "hs_object_id":
-                qs = qs.filter(pk__in=chunk)
-                found.update((r.pk, r) for r in qs)
-            elif defs[key].column and key != "hs_object_id":
-                qs = qs.filter(**{f"{defs[key].column}__in": chunk})
-                for record in qs.order_by("pk"):
-                    found.setdefault(getattr(record, defs[key].column), record)
+                qs = base_queryset(ot).filter(pk__in=chunk).annotate(_v=F("pk"))
             else:
-                qs = qs.alias(_v=prop_expression(ot, defs[key])).filter(_v__in=chunk)
-                for record in qs.order_by("pk"):
-                    found.setdefault(read_value(record, defs[key]), record)
+                qs = base_queryset(ot).annotate(_v=prop_expression(ot, defn)).filter(_v__in=chunk)
+            qs = qs.order_by("pk")
+            if ids_only:
+                for value, pk in qs.values_list("_v", "pk"):
+                    found.setdefault(value, pk)
+            else:
+                for record in qs:
+                    # JSON values come back raw: compare their canonical form.
+                    value = record._v if defn.column else read_value(record, defn)
+                    found.setdefault(value, record)
         return found
 
     # -- companies named in a contacts file ------------------------------------------------
@@ -279,12 +281,19 @@ class Importer:
                 self.fail(row, outcome, ot, exc)
                 continue
             groups.setdefault(canonical, []).append(row)
-        found = self.existing(ot, key, groups)
+        # Only the key mapped (a company name or domain column): nothing to update, so the
+        # ids are enough and no company is loaded.
+        link_only = set(self.column_of[ot]) <= {key} and bool(registry.definitions(ot)[key].column)
+        found = self.existing(ot, key, groups, ids_only=link_only)
         new_keys, new_props = [], []
         for canonical, group in groups.items():
             record = found.get(canonical)
             if record is not None:
-                self.update_company(record, group, outcome)
+                if link_only:
+                    for row in group:
+                        row.company_id = record
+                else:
+                    self.update_company(record, group, outcome)
                 continue
             if self.imp.mode == Mode.UPDATE:
                 continue  # update only: the contact is updated without its company
