@@ -1,5 +1,7 @@
 """Database upkeep shared by the worker, the seeders and imports."""
 
+from contextlib import contextmanager
+
 from django.db import connection
 
 
@@ -15,3 +17,39 @@ def refresh_statistics() -> None:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=0")
         cursor.execute("ANALYZE")
+
+
+# A writer of many batches on SQLite keeps 512 MiB of pages instead of 128 and checkpoints
+# its WAL every ~1 GiB instead of every ~4 MB, so index pages touched by consecutive
+# batches are read and flushed once (the demo seeder measured -20 to -30 % wall time at a
+# million contacts). Per connection only: the data written is the same.
+BULK_PRAGMAS = ("PRAGMA cache_size=-524288", "PRAGMA wal_autocheckpoint=262144")
+# What the connection goes back to (config/env.py's init_command, SQLite's default).
+USUAL_PRAGMAS = ("PRAGMA cache_size=-131072", "PRAGMA wal_autocheckpoint=1000")
+
+
+def _on_disk_sqlite() -> bool:
+    return connection.vendor == "sqlite" and not connection.is_in_memory_db()
+
+
+def tune_for_bulk_writes() -> None:
+    if _on_disk_sqlite():
+        with connection.cursor() as cursor:
+            for pragma in BULK_PRAGMAS:
+                cursor.execute(pragma)
+
+
+@contextmanager
+def bulk_writes():
+    """Tune this connection for a long run of batches, then give it back as it was, with
+    the WAL copied into the database (other connections read it faster then)."""
+    tune_for_bulk_writes()
+    try:
+        yield
+    finally:
+        if _on_disk_sqlite():
+            with connection.cursor() as cursor:
+                for pragma in USUAL_PRAGMAS:
+                    cursor.execute(pragma)
+                if not connection.in_atomic_block:  # a checkpoint cannot run in one
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

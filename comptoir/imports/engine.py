@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import associate
+from comptoir.core.db import bulk_writes
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
@@ -497,7 +498,8 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         _finish(imp, ImportState.FAILED, "The user who started this import may not import.")
         return ImportState.FAILED
     try:
-        Importer(imp, batch_size).run()
+        with bulk_writes():
+            Importer(imp, batch_size).run()
     except Canceled:
         _finish(imp, ImportState.CANCELED)
         return ImportState.CANCELED

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from faker import Faker
 
+from comptoir.core.db import tune_for_bulk_writes
 from comptoir.core.demo import plan as p
 from comptoir.core.demo.engagements import DemoActivities
 from comptoir.core.demo.pools import build_pools, slug
@@ -80,7 +81,7 @@ def demo_owners(seed: int) -> tuple[list[str], int]:
 
 def write_batch(source: ChangeSource, seed: int, seq: int, jobs: list) -> list:
     """Write jobs [(object type, rows, times, links)]; [(ids, {position: renamed row})]."""
-    tune_sqlite()
+    tune_for_bulk_writes()
     rng = random.Random(f"{seed}-retry-{seq}")
     return [write_rows(source, rng, *job) for job in jobs]
 
@@ -114,20 +115,8 @@ def write_rows(source, rng, object_type: str, rows: list, times: list, links: li
     return ids, renamed
 
 
-def tune_sqlite() -> None:
-    """Settings of this writer connection only (the data written is the same): SQLite
-    keeps 512 MiB of pages instead of 128 and checkpoints its WAL every ~1 GiB instead of
-    after every batch, so index pages touched by consecutive batches are read and
-    flushed once (measured: -20 to -30 % wall time on a million-contact database)."""
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size=-524288")
-        cursor.execute("PRAGMA wal_autocheckpoint=262144")
-
-
 def checkpoint_sqlite() -> None:
-    """Copy the WAL (up to ~1 GiB with `tune_sqlite`) into the database and empty it."""
+    """Copy the WAL (up to ~1 GiB with `tune_for_bulk_writes`) into the database and empty it."""
     if connection.vendor == "sqlite" and not connection.is_in_memory_db():
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
