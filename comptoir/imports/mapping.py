@@ -140,13 +140,16 @@ def identifies(object_type, name) -> bool:
 def guess_common_columns(main_header, linked) -> tuple[str, str]:
     """(main file column, linked file column) holding the same values: a header both files
     have (the one the linked file maps to an identifying property first), else the main
-    column named like the linked file's identifying property ("Company domain" → domain)."""
+    column named like the linked file's identifying property ("Company domain" → domain);
+    else the linked file's identifying column alone, for the user to pick its match."""
     ot = linked.objects_choice
-    keyed = [
-        e["column"]
+    entries = [
+        e
         for e in linked.mapping
         if e.get("property") and e.get("object_type") == ot and identifies(ot, e["property"])
     ]
+    # A company's name is the weakest identifier: a domain name or an id comes first.
+    keyed = [e["column"] for e in sorted(entries, key=lambda e: e["property"] == "name")]
     main_by_fold = {fold(c): c for c in main_header}
     for column in [*keyed, *linked.header]:
         if fold(column) in main_by_fold:
@@ -157,4 +160,4 @@ def guess_common_columns(main_header, linked) -> tuple[str, str]:
         for main_column in main_header:
             if table.get(fold(main_column)) == prop:
                 return main_column, column
-    return "", ""
+    return "", keyed[0] if keyed else ""
