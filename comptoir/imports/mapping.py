@@ -41,6 +41,7 @@ SYNONYMS = {
         "domain": [
             "domaine",
             "nom de domaine",
+            "domaine de l'entreprise",
             "site web",
             "website",
             "company domain",

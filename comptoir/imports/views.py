@@ -214,7 +214,7 @@ def _setup_context(request, imp, problem=""):
     return {
         "imp": imp,
         "top": top,
-        "parts": [(part, OBJECT_LABELS[part.objects_choice]) for part in top.files],
+        "parts": [(part, OBJECT_LABELS[part.objects_choice]) for part in [top, *top.files[:-1]]],
         "links": [
             (linked, OBJECT_LABELS[linked.objects_choice]) for linked in imp.linked_files.all()
         ],
@@ -364,6 +364,17 @@ def _objects_label(imp) -> str:
     return f"{OBJECT_LABELS['files']} ({names})"
 
 
+COUNTERS = ("created", "updated", "skipped", "failed", "warnings")
+
+
+def _file_rows(parts) -> list[dict]:
+    """Each file's counts; the main file's row holds the import's totals, less the others'."""
+    rows = [{"part": part, **{c: getattr(part, c) for c in COUNTERS}} for part in parts]
+    for counter in COUNTERS:
+        rows[-1][counter] -= sum(row[counter] for row in rows[:-1])
+    return rows
+
+
 def _detail_context(request, imp) -> dict:
     parts = imp.files
     all_failures = ImportFailure.objects.filter(run__in=parts).select_related("run")
@@ -371,6 +382,7 @@ def _detail_context(request, imp) -> dict:
     return {
         "imp": imp,
         "parts": parts if len(parts) > 1 else [],
+        "file_rows": _file_rows(parts) if len(parts) > 1 else [],
         "failures": failures,
         "more_failures": all_failures.count() > len(failures),
         "objects_label": _objects_label(imp),
