@@ -225,35 +225,24 @@ class Importer:
             column = self.column_of.get(ot, {}).get(name, name or "")
         if value is None:
             value = getattr(exc, "value", None)
-        outcome.failures.append(
-            ImportFailure(
-                run_id=self.imp.pk,
-                line=row.line,
-                column=str(column or "")[:255],
-                value="" if value is None else str(value)[:1000],
-                reason=getattr(exc, "message", None) or str(exc),
-                error_type=getattr(exc, "code", "INVALID_ROW"),
-                object_type=ot,
-                skipped=skipped,
-                row=["" if c is None else str(c) for c in row.cells],
-            )
-        )
+        outcome.failures.append(self.failure(row, ot, exc, column, value, skipped=skipped))
 
     def warn(self, row, outcome, ot, exc, *, column, value) -> None:
         """Note something a row was imported without (the user sees it with the errors)."""
         outcome.warnings += 1
-        outcome.failures.append(
-            ImportFailure(
-                run_id=self.imp.pk,
-                line=row.line,
-                column=str(column or "")[:255],
-                value="" if value is None else str(value)[:1000],
-                reason=exc.message,
-                error_type=exc.code,
-                object_type=ot,
-                warning=True,
-                row=["" if c is None else str(c) for c in row.cells],
-            )
+        outcome.failures.append(self.failure(row, ot, exc, column, value, warning=True))
+
+    def failure(self, row, ot, exc, column, value, **flags) -> ImportFailure:
+        return ImportFailure(
+            run_id=self.imp.pk,
+            line=row.line,
+            column=str(column or "")[:255],
+            value="" if value is None else str(value)[:1000],
+            reason=getattr(exc, "message", None) or str(exc),
+            error_type=getattr(exc, "code", "INVALID_ROW"),
+            object_type=ot,
+            row=["" if c is None else str(c) for c in row.cells],
+            **flags,
         )
 
     def key_value(self, ot, key, value):
