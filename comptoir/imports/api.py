@@ -227,7 +227,7 @@ def create(request):
 
 
 def _page(request):
-    qs = _visible(request).order_by("-pk")
+    qs = _visible(request).order_by("-pk").prefetch_related("linked_files")
     limit = integer(request, "limit", 100, maximum=MAX_LIMIT)
     after = cursor(request.GET.get("after"))
     if after is not None:

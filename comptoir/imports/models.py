@@ -91,7 +91,7 @@ class Import(models.Model):
     @property
     def files(self) -> list:
         """Every file of the import, the linked ones (imported first) before the main one."""
-        return [*self.linked_files.order_by("pk"), self]
+        return [*sorted(self.linked_files.all(), key=lambda f: f.pk), self]  # prefetchable
 
     @property
     def rows_done(self) -> int:

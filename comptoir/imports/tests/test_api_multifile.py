@@ -169,3 +169,54 @@ def test_bad_multi_file_requests(hubspot, files):
     assert caught.value.status == 400
     message = json.loads(caught.value.body)["message"]
     assert message == "choose the common column of companies.csv"
+
+
+def test_hubspots_example_companies_pointing_at_their_contacts_by_email(
+    hubspot, tmp_path, run_worker
+):
+    """The imports guide's example: the companies file's Email column names contacts."""
+    contacts = tmp_path / "contact-import-file.csv"
+    contacts.write_bytes(csv_bytes([["First name", "Email"], ["Ana", "ana@globex.fr"]]))
+    companies = tmp_path / "company-import-file.csv"
+    companies.write_bytes(
+        csv_bytes(
+            [
+                ["Company name", "Company domain name", "Email"],
+                ["Globex", "globex.fr", "ana@globex.fr"],
+            ]
+        )
+    )
+    request = {
+        "name": "Contact Company import",
+        "dateFormat": "YEAR_MONTH_DAY",
+        "files": [
+            file_entry(
+                "contact-import-file.csv",
+                column("First name", "0-1", "firstname"),
+                column("Email", "0-1", "email"),
+            ),
+            file_entry(
+                "company-import-file.csv",
+                column("Company name", "0-2", "name"),
+                column("Company domain name", "0-2", "domain", columnType="HUBSPOT_ALTERNATE_ID"),
+                {
+                    "columnName": "Email",
+                    "propertyName": None,
+                    "toColumnObjectTypeId": "0-1",
+                    "foreignKeyType": {
+                        "associationTypeId": 280,
+                        "associationCategory": "HUBSPOT_DEFINED",
+                    },
+                },
+            ),
+        ],
+    }
+    created = hubspot.crm.imports.core_api.create(
+        files=[str(contacts), str(companies)], import_request=json.dumps(request)
+    )
+    run_worker()
+    done = hubspot.crm.imports.core_api.get_by_id(created.id)
+    assert (done.state, done.metadata.counters["CREATED_OBJECTS"]) == ("DONE", 2)
+    globex = base_queryset("companies").get(domain="globex.fr")
+    ana = base_queryset("contacts").get(email="ana@globex.fr")
+    assert associated_ids("companies", globex.pk, "contacts") == [ana.pk]
