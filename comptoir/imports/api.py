@@ -13,8 +13,8 @@ from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, cursor, integer
 from comptoir.hubspot_api.responses import collection_root, next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.imports import services
-from comptoir.imports.models import Import, ImportState, Mode
+from comptoir.imports import api_files, services
+from comptoir.imports.models import Import, ImportFailure, ImportState, Mode
 from comptoir.imports.values import DATE_FORMATS
 from comptoir.users.permissions import NotAllowed
 
@@ -39,12 +39,14 @@ ERROR_TYPES = {
     "UPDATE_ONLY_IMPORT_NO_MATCH": "UPDATE_ONLY_IMPORT",
     "REQUIRED": "MISSING_REQUIRED_PROPERTY",
     "DUPLICATE_ROW": "DUPLICATE_ROW_CONTENT",
+    "ASSOCIATION_NOT_FOUND": "ASSOCIATION_RECORD_NOT_FOUND",
 }
 OBJECT_NAMES = {"contacts": "CONTACT", "companies": "COMPANY", "deals": "DEAL"}
 
 
 def import_body(imp: Import) -> dict:
-    type_ids = [get_object_type(ot).type_id for ot in imp.object_types]
+    parts = imp.files
+    type_ids = [get_object_type(ot).type_id for part in parts for ot in part.object_types]
     return {
         "id": str(imp.pk),
         "state": imp.state,
@@ -60,7 +62,7 @@ def import_body(imp: Import) -> dict:
                 "SKIPPED_ROWS": imp.skipped,
                 "ERRORS": imp.failed,
             },
-            "fileIds": [str(imp.pk)],
+            "fileIds": [str(part.pk) for part in parts],
             "objectLists": [],
         },
         "importName": imp.name,
@@ -123,46 +125,19 @@ def _create(request):
     require_scope(request, SCOPE)
     body = _parse_request(request.POST.get("importRequest"))
     uploads = request.FILES.getlist("files")
-    if len(uploads) != 1:
-        raise ApiError(400, "Send exactly one file in the `files` part.")
-    files = body.get("files") or [{}]
-    page = (files[0] or {}).get("fileImportPage") or {}
-    mappings = page.get("columnMappings") or []
-    if not mappings:
-        raise ApiError(400, "files[0].fileImportPage.columnMappings is required.")
-    names = _object_types(mappings)
-    choice = _choice(names)
     date_format = body.get("dateFormat") or "MONTH_DAY_YEAR"
     if date_format not in DATE_FORMATS:
         raise ApiError(400, f"dateFormat must be one of {', '.join(DATE_FORMATS)}.")
-    operations = body.get("importOperations") or {}
-    main_type = get_object_type(names[0] if choice != "contacts+companies" else "contacts")
-    mode = operations.get(main_type.type_id) or operations.get(main_type.name) or "UPSERT"
-    if mode not in Mode.values:
-        raise ApiError(400, f"importOperations values must be one of {', '.join(Mode.values)}.")
     with transaction.atomic():
-        try:
-            imp = services.create_draft(request.user, uploads[0], choice, source="API")
-        except NotAllowed as exc:
-            raise ApiError(403, str(exc), "FORBIDDEN") from None
-        except services.ImportProblem as exc:
-            raise ApiError(400, f"The file could not be read: {exc}") from None
-        by_name = {str(m.get("columnName", "")).strip().lower(): m for m in mappings}
-        mapping = []
-        for index, column in enumerate(imp.header):
-            found = by_name.get(column.strip().lower())
-            if found is None and index < len(mappings) and not mappings[index].get("columnName"):
-                found = mappings[index]
-            entry = {"column": column, "object_type": names[0], "property": ""}
-            if found and found.get("propertyName"):
-                ot = get_object_type(found.get("columnObjectTypeId") or "0-1").name
-                entry.update(object_type=ot, property=found["propertyName"])
-            mapping.append(entry)
-        imp.mapping = mapping
+        if len(body.get("files") or []) > 1:
+            imp = _create_files(request, body, uploads)
+        else:
+            imp = _create_one(request, body, uploads)
+        for part in imp.files:
+            part.date_format = date_format
+            part.decimal_comma = False  # HubSpot's API reads numbers with a decimal point
+            part.save()
         imp.name = str(body.get("name") or imp.name)[:200]
-        imp.mode = mode
-        imp.date_format = date_format
-        imp.decimal_comma = False  # HubSpot's API reads numbers with a decimal point
         imp.request_json = body
         imp.save()
         try:
@@ -172,13 +147,87 @@ def _create(request):
     return respond(import_body(imp))
 
 
+def _create_one(request, body, uploads) -> Import:
+    if len(uploads) != 1:
+        raise ApiError(400, "Send exactly one file in the `files` part.")
+    files = body.get("files") or [{}]
+    page = (files[0] or {}).get("fileImportPage") or {}
+    mappings = page.get("columnMappings") or []
+    if not mappings:
+        raise ApiError(400, "files[0].fileImportPage.columnMappings is required.")
+    names = _object_types(mappings)
+    choice = _choice(names)
+    imp = _draft(request, uploads[0], choice)
+    _map(imp, mappings, names[0])
+    imp.mode = _mode(body, names[0] if choice != "contacts+companies" else "contacts")
+    return imp
+
+
+def _create_files(request, body, uploads) -> Import:
+    """Several files joined by a common column (comptoir.imports.api_files)."""
+    entries = api_files.read_entries(body, uploads)
+    main = api_files.main_entry(entries)
+    main.draft = _draft(request, main.upload, main.own)
+    _map(main.draft, main.mappings, main.own, skip=main.foreign())
+    main.draft.mode = _mode(body, main.own)
+    by_type = {}
+    for entry in entries:
+        if entry is main:
+            continue
+        entry.draft = _draft(request, entry.upload, entry.own)
+        entry.draft.parent = main.draft
+        _map(entry.draft, entry.mappings, entry.own)
+        entry.draft.save()
+        by_type[entry.own] = entry
+    for mapping in main.foreign():
+        target = api_files.foreign_target(mapping)
+        if target not in by_type:
+            raise ApiError(400, f"No file of the import holds the {target} of its common column.")
+        api_files.link(main.draft, by_type[target], mapping)
+    return main.draft
+
+
+def _draft(request, upload, choice) -> Import:
+    try:
+        return services.create_draft(request.user, upload, choice, source="API")
+    except NotAllowed as exc:
+        raise ApiError(403, str(exc), "FORBIDDEN") from None
+    except services.ImportProblem as exc:
+        raise ApiError(400, f"The file could not be read: {exc}") from None
+
+
+def _mode(body, main_name) -> str:
+    operations = body.get("importOperations") or {}
+    main_type = get_object_type(main_name)
+    mode = operations.get(main_type.type_id) or operations.get(main_type.name) or "UPSERT"
+    if mode not in Mode.values:
+        raise ApiError(400, f"importOperations values must be one of {', '.join(Mode.values)}.")
+    return mode
+
+
+def _map(imp, mappings, default_ot, skip=()) -> None:
+    """The draft's mapping from HubSpot's column mappings (by column name, else position)."""
+    by_name = {str(m.get("columnName", "")).strip().lower(): m for m in mappings}
+    mapping = []
+    for index, column in enumerate(imp.header):
+        found = by_name.get(column.strip().lower())
+        if found is None and index < len(mappings) and not mappings[index].get("columnName"):
+            found = mappings[index]
+        entry = {"column": column, "object_type": default_ot, "property": ""}
+        if found and found.get("propertyName") and found not in skip:
+            ot = get_object_type(found.get("columnObjectTypeId") or default_ot).name
+            entry.update(object_type=ot, property=found["propertyName"])
+        mapping.append(entry)
+    imp.mapping = mapping
+
+
 @collection_root(router, "POST", "Start an import (multipart: importRequest + files)")
 def create(request):
     return _create(request)
 
 
 def _page(request):
-    qs = _visible(request).order_by("-pk")
+    qs = _visible(request).order_by("-pk").prefetch_related("linked_files")
     limit = integer(request, "limit", 100, maximum=MAX_LIMIT)
     after = cursor(request.GET.get("after"))
     if after is not None:
@@ -229,14 +278,19 @@ def get_errors(request, import_id: str):
     limit = integer(request, "limit", 100, maximum=MAX_LIMIT)
     with_message = boolean(request, "includeErrorMessage", False)
     with_row = boolean(request, "includeRowData", False)
-    qs = imp.failures.order_by("pk")
+    parts = {part.pk: part for part in imp.files}
+    qs = ImportFailure.objects.filter(run__in=list(parts)).order_by("pk")
     after = cursor(request.GET.get("after"))
     if after is not None:
         qs = qs.filter(pk__gte=after)
     page = list(qs[: limit + 1])
-    columns = {str(c).strip().lower(): i for i, c in enumerate(imp.header)}
+    headers = {
+        pk: {str(c).strip().lower(): i for i, c in enumerate(part.header)}
+        for pk, part in parts.items()
+    }
     results = []
     for failure in page[:limit]:
+        columns = headers[failure.run_id]
         item = {
             "id": str(failure.pk),
             "createdAt": int(failure.created_at.timestamp() * 1000),
@@ -244,7 +298,7 @@ def get_errors(request, import_id: str):
             "sourceData": {
                 "rowData": failure.row if with_row else [],
                 "lineNumber": failure.line,
-                "fileId": imp.pk,
+                "fileId": failure.run_id,
                 "containsEncryptedProperties": False,
             },
             "objectType": OBJECT_NAMES.get(failure.object_type, "CONTACT"),

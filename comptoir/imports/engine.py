@@ -31,13 +31,13 @@ from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.services import option_values, update_record, validate
 from comptoir.core.records.values import base_queryset, read_value
 from comptoir.imports import files
+from comptoir.imports.links import Link, LinkProblem, file_links
+from comptoir.imports.mapping import NATURAL_KEYS
 from comptoir.imports.models import Import, ImportBatch, ImportFailure, ImportState, Mode
 from comptoir.imports.values import CellConverter, owner_lookup
 from comptoir.users.permissions import can_edit, has_right, with_default_owner
 
 BATCH_SIZE = 2000
-# Natural keys HubSpot de-duplicates on, per object type (besides the record id).
-NATURAL_KEYS = {"contacts": "email", "companies": "domain"}
 
 
 class Canceled(Exception):
@@ -50,7 +50,7 @@ class Row:
     cells: list
     values: dict = field(default_factory=dict)  # {object type: {property: value}}
     failed: bool = False
-    company_id: int | None = None
+    links: dict = field(default_factory=dict)  # {object type: id of the record to associate}
     created_pk: int | None = None
 
 
@@ -60,6 +60,7 @@ class BatchOutcome:
     updated: int = 0
     skipped: int = 0
     failed: int = 0
+    warnings: int = 0
     failures: list = field(default_factory=list)
     created_ids: dict = field(default_factory=lambda: defaultdict(list))
     updated_ids: dict = field(default_factory=lambda: defaultdict(list))
@@ -75,17 +76,25 @@ def file_info(imp: Import) -> files.FileInfo:
 
 
 class Importer:
-    """Everything about one import that is the same for every batch."""
+    """Everything about one file of an import that is the same for every batch.
 
-    def __init__(self, imp: Import, batch_size: int = BATCH_SIZE):
+    `top` is the import users see (the file's own one, or the main file's when the file is
+    linked to it by a common column): its id is the history's source, its cancel button
+    stops every file, its counters add up all the files; `span` is (start, share) of the
+    file in the whole import's progress."""
+
+    def __init__(self, imp: Import, batch_size: int = BATCH_SIZE, *, top=None, span=(0.0, 1.0)):
         self.imp = imp
+        self.top = top or imp
+        self.span = span
         self.batch_size = batch_size
         self.user = imp.user
+        self.mode = self.top.mode
         self.source = ChangeSource(
             type=SourceType.IMPORT,
-            id=str(imp.pk),
+            id=str(self.top.pk),
             actor_id=imp.user_id,
-            request_id=f"import-{imp.pk}",
+            request_id=f"import-{self.top.pk}",
         )
         self.object_types = list(imp.object_types)
         self.main = self.object_types[0]
@@ -105,6 +114,8 @@ class Importer:
             self.columns.append((index, ot, name, converter))
             self.column_of[ot][name] = entry.get("column") or name
         self.keys = {ot: self._key(ot) for ot in self.object_types}
+        self.owners = owners
+        self.links: list[Link] = []  # to the linked files, read when the run starts
 
     def _key(self, ot) -> str | None:
         mapped = self.column_of[ot]
@@ -124,6 +135,7 @@ class Importer:
     # -- the run -------------------------------------------------------------------------
 
     def run(self) -> None:
+        self.links = file_links(self.imp, self.owners)
         reader = files.RowReader(self.imp.file_path, file_info(self.imp))
         batch = []
         for line, cells in reader:
@@ -137,8 +149,8 @@ class Importer:
             self.commit(batch, 1.0)
 
     def commit(self, batch, fraction: float) -> None:
-        imp = self.imp
-        if Import.objects.filter(pk=imp.pk, cancel_requested=True).exists():
+        imp, top = self.imp, self.top
+        if Import.objects.filter(pk=top.pk, cancel_requested=True).exists():
             raise Canceled
         with transaction.atomic():
             outcome = self.process(batch)
@@ -150,17 +162,24 @@ class Importer:
                 updated_ids=dict(outcome.updated_ids),
             )
             ImportFailure.objects.bulk_create(outcome.failures, batch_size=500)
+            counts = {
+                "created": F("created") + outcome.created,
+                "updated": F("updated") + outcome.updated,
+                "skipped": F("skipped") + outcome.skipped,
+                "failed": F("failed") + outcome.failed,
+                "warnings": F("warnings") + outcome.warnings,
+                "updated_at": timezone.now(),
+            }
+            start, share = self.span
             Import.objects.filter(pk=imp.pk).update(
-                created=F("created") + outcome.created,
-                updated=F("updated") + outcome.updated,
-                skipped=F("skipped") + outcome.skipped,
-                failed=F("failed") + outcome.failed,
-                last_line=batch[-1][0],
-                percent=int(fraction * 100),
-                updated_at=timezone.now(),
+                **counts, last_line=batch[-1][0], percent=int((start + fraction * share) * 100)
             )
+            if top.pk != imp.pk:
+                Import.objects.filter(pk=top.pk).update(
+                    **counts, percent=int((start + fraction * share) * 100)
+                )
         imp.last_line = batch[-1][0]
-        after_batch(imp, outcome)
+        after_batch(top, outcome)
 
     # -- one batch -----------------------------------------------------------------------
 
@@ -177,6 +196,8 @@ class Importer:
                 rows.append(row)
         if "companies" in self.object_types and self.main != "companies":
             self.companies_of(rows, outcome)
+        for link in self.links:
+            link.resolve(self, rows, outcome)
         self.main_records(rows, outcome)
         return outcome
 
@@ -205,18 +226,24 @@ class Importer:
             column = self.column_of.get(ot, {}).get(name, name or "")
         if value is None:
             value = getattr(exc, "value", None)
-        outcome.failures.append(
-            ImportFailure(
-                run_id=self.imp.pk,
-                line=row.line,
-                column=str(column or "")[:255],
-                value="" if value is None else str(value)[:1000],
-                reason=getattr(exc, "message", None) or str(exc),
-                error_type=getattr(exc, "code", "INVALID_ROW"),
-                object_type=ot,
-                skipped=skipped,
-                row=["" if c is None else str(c) for c in row.cells],
-            )
+        outcome.failures.append(self.failure(row, ot, exc, column, value, skipped=skipped))
+
+    def warn(self, row, outcome, ot, exc, *, column, value) -> None:
+        """Note something a row was imported without (the user sees it with the errors)."""
+        outcome.warnings += 1
+        outcome.failures.append(self.failure(row, ot, exc, column, value, warning=True))
+
+    def failure(self, row, ot, exc, column, value, **flags) -> ImportFailure:
+        return ImportFailure(
+            run_id=self.imp.pk,
+            line=row.line,
+            column=str(column or "")[:255],
+            value="" if value is None else str(value)[:1000],
+            reason=getattr(exc, "message", None) or str(exc),
+            error_type=getattr(exc, "code", "INVALID_ROW"),
+            object_type=ot,
+            row=["" if c is None else str(c) for c in row.cells],
+            **flags,
         )
 
     def key_value(self, ot, key, value):
@@ -292,11 +319,11 @@ class Importer:
             if record is not None:
                 if link_only:
                     for row in group:
-                        row.company_id = record
+                        row.links[ot] = record
                 else:
                     self.update_company(record, group, outcome)
                 continue
-            if self.imp.mode == Mode.UPDATE:
+            if self.mode == Mode.UPDATE:
                 continue  # update only: the contact is updated without its company
             new_keys.append(canonical)
             new_props.append(with_default_owner(self.user, ot, dict(group[0].values[ot])))
@@ -312,13 +339,13 @@ class Importer:
                 continue
             outcome.created_ids[ot].append(pk)
             for row in groups[canonical]:
-                row.company_id = pk
+                row.links[ot] = pk
 
     def update_company(self, record, group, outcome) -> None:
         ot = "companies"
         for row in group:
-            row.company_id = record.pk
-        if self.imp.mode == Mode.CREATE or not can_edit(self.user, ot, record):
+            row.links[ot] = record.pk
+        if self.mode == Mode.CREATE or not can_edit(self.user, ot, record):
             return  # the company is only linked, not changed
         props = group[0].values[ot]
         if not _changes(ot, record, props):
@@ -334,7 +361,7 @@ class Importer:
     # -- the main object -------------------------------------------------------------------
 
     def main_records(self, rows, outcome) -> None:
-        ot, key, mode = self.main, self.keys[self.main], self.imp.mode
+        ot, key, mode = self.main, self.keys[self.main], self.mode
         keyed = []
         for row in rows:
             if row.failed:
@@ -383,14 +410,12 @@ class Importer:
             return
         ot = self.main
         props, links = [], []
-        primary = atypes.primary_type(ot, "companies") if ot != "companies" else None
         for row in rows:
             values = {k: v for k, v in row.values[ot].items() if k != "hs_object_id"}
             props.append(with_default_owner(self.user, ot, values))
-            if row.company_id and primary is not None:
-                links.append([("companies", row.company_id, [primary.type_id])])
-            else:
-                links.append([])
+            links.append(
+                [(to, pk, self.link_types(to)) for to, pk in row.links.items() if pk is not None]
+            )
         result = bulk_create_records(ot, props, source=self.source, associations=links)
         for index, row in enumerate(rows):
             pk = result.ids[index]
@@ -401,14 +426,25 @@ class Importer:
             outcome.created += 1
             outcome.created_ids[ot].append(pk)
 
+    def link_types(self, to) -> list[int]:
+        """The association types of a row's link: the API's foreignKeyType when it named
+        one, else the primary one (a contact's or deal's company), else the default."""
+        for link in self.links:
+            if link.to == to and link.type_id is not None:
+                return [link.type_id]
+        primary = atypes.primary_type(self.main, to)
+        return [primary.type_id] if primary is not None else []
+
     def update_main(self, row, record, outcome) -> None:
         ot = self.main
         values = {k: v for k, v in row.values[ot].items() if k != "hs_object_id"}
         try:
             with transaction.atomic():
                 updated = update_record(ot, record, values, source=self.source)
-                if row.company_id:
-                    associate(ot, updated.pk, "companies", row.company_id, source=self.source)
+                for to, pk in row.links.items():
+                    if pk is not None:
+                        types = [t for t in self.link_types(to) if not _is_primary(ot, to, t)]
+                        associate(ot, updated.pk, to, pk, types or None, source=self.source)
         except (ValidationFailed, DuplicateValue) as exc:
             self.fail(row, outcome, ot, _first_error(exc))
             return
@@ -418,6 +454,12 @@ class Importer:
         outcome.updated += 1
         if updated.pk not in outcome.created_ids[ot]:
             outcome.updated_ids[ot].append(updated.pk)
+
+
+def _is_primary(ot, to, type_id) -> bool:
+    """A primary type is left to `associate`, which makes the first company primary."""
+    found = atypes.find_type(ot, to, type_id)
+    return found is not None and found.is_primary
 
 
 def _changes(ot, record, props) -> bool:
@@ -499,19 +541,45 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         return ImportState.FAILED
     try:
         with bulk_writes():
-            Importer(imp, batch_size).run()
+            run_files(imp, batch_size)
     except Canceled:
         _finish(imp, ImportState.CANCELED)
         return ImportState.CANCELED
     except files.FileProblem as exc:
         _finish(imp, ImportState.FAILED, f"The file could not be read: {exc}")
         return ImportState.FAILED
+    except LinkProblem as exc:
+        _finish(imp, ImportState.FAILED, f"The files cannot be joined: {exc}")
+        return ImportState.FAILED
     except Exception as exc:
         # Committed batches stay; the import says where it stopped and can be resumed.
-        _finish(imp, ImportState.FAILED, f"Stopped after line {imp.last_line}: {exc}")
+        _finish(imp, ImportState.FAILED, f"Stopped after {_position(imp)}: {exc}")
         raise
     _finish(imp, ImportState.DONE)
     return ImportState.DONE
+
+
+def run_files(imp, batch_size: int = BATCH_SIZE) -> None:
+    """The linked files first (a file done in an earlier run is not read again), then the
+    main one; each resumes after its own last committed line."""
+    parts = imp.files
+    total = sum(max(1, part.file_size) for part in parts)
+    start = 0.0
+    for part in parts:
+        share = max(1, part.file_size) / total
+        if part.pk == imp.pk or part.state != ImportState.DONE:
+            Importer(part, batch_size, top=imp, span=(start, share)).run()
+            if part.pk != imp.pk:
+                Import.objects.filter(pk=part.pk).update(state=ImportState.DONE, percent=100)
+        start += share
+
+
+def _position(imp) -> str:
+    """Where a run stopped: the main file's line, or a linked file's."""
+    imp.refresh_from_db()
+    for part in imp.linked_files.exclude(state=ImportState.DONE).order_by("pk"):
+        return f"line {part.last_line} of {part.file_name}"
+    return f"line {imp.last_line}"
 
 
 def _finish(imp, state, message: str = "") -> None:

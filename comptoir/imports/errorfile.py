@@ -24,6 +24,10 @@ IMPORT_ERRORS = {
     ),
     "DUPLICATE_ROW": _("This row repeats an earlier row that could not be imported."),
     "INVALID_OBJECT_ID": _("This is not a record ID."),
+    "ASSOCIATION_NOT_FOUND": _(
+        "No record of the other file or of the CRM has this value: "
+        "the row was imported without the association."
+    ),
 }
 
 
@@ -49,7 +53,7 @@ def error_rows(imp: Import):
 
     writer.writerow([*imp.header, ERROR_COLUMN])
     yield "\ufeff" + flush()
-    failures = imp.failures.filter(skipped=False).order_by("line", "id")
+    failures = imp.failures.filter(skipped=False, warning=False).order_by("line", "id")
     for failure in failures.iterator(chunk_size=1000):
         cells = list(failure.row) + [""] * max(0, len(imp.header) - len(failure.row))
         where = f"{failure.column}: " if failure.column else ""

@@ -41,6 +41,7 @@ SYNONYMS = {
         "domain": [
             "domaine",
             "nom de domaine",
+            "domaine de l'entreprise",
             "site web",
             "website",
             "company domain",
@@ -62,6 +63,10 @@ SYNONYMS = {
         "hubspot_owner_id": ["propriétaire", "owner", "deal owner"],
     },
 }
+# Several files joined by a common column: the file of the first of these object types is
+# the main one, whose rows are associated with the records of the others.
+FILE_ORDER = ("deals", "contacts", "companies")
+NATURAL_KEYS = {"contacts": "email", "companies": "domain"}
 # In a contacts-and-companies file, these columns describe the company, not the contact.
 COMPANY_COLUMNS_IN_CONTACT_FILES = {"name", "domain"}
 
@@ -117,3 +122,43 @@ def auto_map(header: list[str], object_types) -> list[dict]:
                 break
         mapping.append(entry)
     return mapping
+
+
+def identifies(object_type, name) -> bool:
+    """Whether a property's value finds one record: what a common column must be mapped to
+    in the file of the records it points at (a company's name counts, as in HubSpot)."""
+    defn = registry.definitions(object_type).get(name)
+    if defn is None:
+        return False
+    return (
+        name == "hs_object_id"
+        or NATURAL_KEYS.get(str(object_type)) == name
+        or defn.has_unique_value
+        or (str(object_type) == "companies" and name == "name")
+    )
+
+
+def guess_common_columns(main_header, linked) -> tuple[str, str]:
+    """(main file column, linked file column) holding the same values: a header both files
+    have (the one the linked file maps to an identifying property first), else the main
+    column named like the linked file's identifying property ("Company domain" → domain);
+    else the linked file's identifying column alone, for the user to pick its match."""
+    ot = linked.objects_choice
+    entries = [
+        e
+        for e in linked.mapping
+        if e.get("property") and e.get("object_type") == ot and identifies(ot, e["property"])
+    ]
+    # A company's name is the weakest identifier: a domain name or an id comes first.
+    keyed = [e["column"] for e in sorted(entries, key=lambda e: e["property"] == "name")]
+    main_by_fold = {fold(c): c for c in main_header}
+    for column in [*keyed, *linked.header]:
+        if fold(column) in main_by_fold:
+            return main_by_fold[fold(column)], column
+    table = candidates(ot)
+    for column in keyed:
+        prop = next(e["property"] for e in linked.mapping if e["column"] == column)
+        for main_column in main_header:
+            if table.get(fold(main_column)) == prop:
+                return main_column, column
+    return "", keyed[0] if keyed else ""

@@ -51,10 +51,21 @@ class Import(models.Model):
     header = models.JSONField(default=list)
     mapping = models.JSONField(default=list)  # [{"column", "object_type", "property"}]
     request_json = models.JSONField(null=True, blank=True)  # the API's importRequest
+    # Several files joined by a common column: each other file is an Import row of its own
+    # (its file, reading options, mapping, position, counters) whose `parent` is the main
+    # file's import, the one users see. It is imported first; each main row is then
+    # associated with the record whose `common_column` value equals its `main_column` one.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="linked_files"
+    )
+    common_column = models.CharField(max_length=255, blank=True, default="")
+    main_column = models.CharField(max_length=255, blank=True, default="")
+    association_type_id = models.IntegerField(null=True, blank=True)  # the API's foreignKeyType
     created = models.IntegerField(default=0)
     updated = models.IntegerField(default=0)
     skipped = models.IntegerField(default=0)
     failed = models.IntegerField(default=0)
+    warnings = models.IntegerField(default=0)  # rows imported without their association
     percent = models.IntegerField(default=0)  # of the file read, by bytes or rows
     last_line = models.IntegerField(default=0)  # last file line whose effects are committed
     cancel_requested = models.BooleanField(default=False)
@@ -76,6 +87,11 @@ class Import(models.Model):
         from comptoir.imports.mapping import OBJECT_CHOICES
 
         return OBJECT_CHOICES.get(self.objects_choice, ("contacts",))
+
+    @property
+    def files(self) -> list:
+        """Every file of the import, the linked ones (imported first) before the main one."""
+        return [*sorted(self.linked_files.all(), key=lambda f: f.pk), self]  # prefetchable
 
     @property
     def rows_done(self) -> int:
@@ -127,6 +143,7 @@ class ImportFailure(models.Model):
     error_type = models.CharField(max_length=60)
     object_type = models.CharField(max_length=32, blank=True, default="")
     skipped = models.BooleanField(default=False)  # counted as skipped, not failed
+    warning = models.BooleanField(default=False)  # imported, but without an association
     row = models.JSONField(default=list)  # the row's cells, for the errors file
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from comptoir.imports import files
-from comptoir.imports.mapping import OBJECT_CHOICES, auto_map
+from comptoir.imports import files, links
+from comptoir.imports.mapping import FILE_ORDER, OBJECT_CHOICES, auto_map, guess_common_columns
 from comptoir.imports.models import Import, ImportState
 from comptoir.users.permissions import NotAllowed, has_right
 
@@ -75,6 +75,31 @@ def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CR
     return imp
 
 
+def create_files_draft(user, uploads: dict, *, source="CRM_UI") -> Import:
+    """Several files joined by a common column ({object type: uploaded file}): the main
+    file's draft (deals, else contacts), the others linked to it with the common columns
+    guessed."""
+    types = [ot for ot in FILE_ORDER if uploads.get(ot) is not None]
+    if len(types) < 2:
+        raise ImportProblem("choose a file for at least two of contacts, companies and deals")
+    with transaction.atomic():
+        main = create_draft(user, uploads[types[0]], types[0], source=source)
+        for ot in types[1:]:
+            linked = create_draft(user, uploads[ot], ot, source=source)
+            linked.parent = main
+            linked.main_column, linked.common_column = guess_common_columns(main.header, linked)
+            linked.save()
+    return main
+
+
+def check_links(imp: Import) -> None:
+    """Each linked file's common column is chosen, in both files, and identifies records."""
+    try:
+        links.check(imp)
+    except links.LinkProblem as exc:
+        raise ImportProblem(str(exc)) from None
+
+
 def read_header(imp: Import) -> list:
     """(Re)read the header and sample rows with the current reading options."""
     from comptoir.imports.engine import file_info
@@ -94,13 +119,16 @@ def start(imp: Import, user) -> Import:
     from comptoir.imports.tasks import run_import
 
     require_import_right(user)
-    if not any(entry.get("property") for entry in imp.mapping):
-        raise ImportProblem("map at least one column to a property")
+    for part in imp.files:
+        if not any(entry.get("property") for entry in part.mapping):
+            raise ImportProblem(f"map at least one column of {part.file_name} to a property")
+    check_links(imp)
     updated = Import.objects.filter(pk=imp.pk, state=ImportState.DRAFT).update(
         state=ImportState.STARTED, created_at=timezone.now(), updated_at=timezone.now()
     )
     if not updated:
         raise ImportProblem("this import has already been started")
+    imp.linked_files.update(state=ImportState.STARTED)
     transaction.on_commit(lambda: run_import.enqueue(imp.pk))
     imp.refresh_from_db()
     return imp
@@ -140,7 +168,8 @@ def resume(imp: Import, user) -> Import:
 
 def visible_imports(user):
     """Everyone sees their own imports; settings admins see everybody's."""
-    qs = Import.objects.exclude(state=ImportState.DRAFT).select_related("user")
+    qs = Import.objects.exclude(state=ImportState.DRAFT).filter(parent=None)
+    qs = qs.select_related("user")
     if has_right(user, "can_manage_settings"):
         return qs
     return qs.filter(user=user)

@@ -12,7 +12,7 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records.services import archive_record, update_record
-from comptoir.imports.models import Import, ImportState
+from comptoir.imports.models import Import, ImportBatch, ImportState
 
 CHUNK = 500
 
@@ -27,7 +27,7 @@ def undo(imp: Import, user) -> list[dict]:
     """Returns the values not put back because they changed after the import."""
     source = ChangeSource.for_user(user, SourceType.CRM_UI, id=f"undo-import-{imp.pk}")
     created, updated = defaultdict(set), defaultdict(set)
-    for batch in imp.batches.all():
+    for batch in ImportBatch.objects.filter(run__in=imp.files):  # every file's
         for ot, ids in batch.created_ids.items():
             created[ot].update(ids)
         for ot, ids in batch.updated_ids.items():

@@ -22,8 +22,13 @@ from comptoir.imports import exports, services
 from comptoir.imports.engine import BatchOutcome, Importer, Row
 from comptoir.imports.errorfile import error_rows
 from comptoir.imports.files import DELIMITERS, FileProblem
-from comptoir.imports.mapping import OBJECT_CHOICES, auto_map, importable
-from comptoir.imports.models import Export, Import, ImportState, Mode
+from comptoir.imports.mapping import (
+    OBJECT_CHOICES,
+    auto_map,
+    guess_common_columns,
+    importable,
+)
+from comptoir.imports.models import Export, Import, ImportFailure, ImportState, Mode
 from comptoir.imports.undo import undoable
 from comptoir.imports.values import DATE_FORMATS
 from comptoir.users.permissions import NotAllowed, has_right
@@ -33,6 +38,12 @@ OBJECT_LABELS = {
     "companies": _lazy("Companies"),
     "deals": _lazy("Deals"),
     "contacts+companies": _lazy("Contacts and their companies (one file)"),
+    "files": _lazy("Several files with associations"),
+}
+FILE_LABELS = {
+    "contacts": _lazy("Contacts file"),
+    "companies": _lazy("Companies file"),
+    "deals": _lazy("Deals file"),
 }
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
@@ -73,12 +84,18 @@ def new(request):
     error = ""
     choice = request.POST.get("objects") or request.GET.get("objects") or "contacts"
     if request.method == "POST":
+        uploads = {ot: request.FILES.get(f"file-{ot}") for ot in FILE_LABELS}
         uploaded = request.FILES.get("file")
-        if uploaded is None:
+        if choice == "files" and sum(1 for u in uploads.values() if u) < 2:
+            error = _("Choose a file for at least two of contacts, companies and deals.")
+        elif choice != "files" and uploaded is None:
             error = _("Choose a CSV or XLSX file.")
         else:
             try:
-                imp = services.create_draft(request.user, uploaded, choice)
+                if choice == "files":
+                    imp = services.create_files_draft(request.user, uploads)
+                else:
+                    imp = services.create_draft(request.user, uploaded, choice)
             except services.ImportProblem as exc:
                 error = _("The file could not be read: %(reason)s") % {"reason": exc}
             else:
@@ -87,8 +104,9 @@ def new(request):
         request,
         "imports/new.html",
         {
-            "choices": [(k, OBJECT_LABELS[k]) for k in OBJECT_CHOICES],
-            "choice": choice if choice in OBJECT_CHOICES else "contacts",
+            "choices": [(k, OBJECT_LABELS[k]) for k in [*OBJECT_CHOICES, "files"]],
+            "choice": choice if choice in OBJECT_LABELS else "contacts",
+            "file_inputs": FILE_LABELS.items(),
             "error": error,
         },
     )
@@ -126,6 +144,8 @@ def _apply_form(imp, post) -> None:
         imp.decimal_comma = bool(post.get("decimal_comma"))
     if post.get("name"):
         imp.name = post["name"].strip()[:200]
+    if post.get("common_column") in imp.header and imp.parent_id:
+        imp.common_column = post["common_column"]
     for index, entry in enumerate(imp.mapping):
         chosen = post.get(f"map-{index}")
         if chosen is None:
@@ -135,6 +155,27 @@ def _apply_form(imp, post) -> None:
             entry.update(object_type=ot, property=name)
         else:
             entry.update(property="")
+
+
+def _apply_main_columns(imp, post) -> None:
+    """The main file's page chooses its column matching each linked file."""
+    for linked in imp.linked_files.all():
+        chosen = post.get(f"main_column-{linked.pk}")
+        if chosen in imp.header and chosen != linked.main_column:
+            linked.main_column = chosen
+            linked.save(update_fields=["main_column"])
+
+
+def _reguess_common_columns(imp) -> None:
+    """After the header was read again (another encoding, separator or sheet)."""
+    top = imp.parent or imp
+    for linked in top.linked_files.all():
+        if linked.pk == imp.pk:
+            linked = imp
+        if linked.main_column not in top.header or linked.common_column not in linked.header:
+            linked.main_column, linked.common_column = guess_common_columns(top.header, linked)
+            if linked.pk != imp.pk:
+                linked.save(update_fields=["main_column", "common_column"])
 
 
 def _sample_rows(imp):
@@ -169,8 +210,14 @@ def _setup_context(request, imp, problem=""):
             sheets = sheet_names(imp.file_path)
         except FileProblem:
             sheets = []
+    top = imp.parent or imp
     return {
         "imp": imp,
+        "top": top,
+        "parts": [(part, OBJECT_LABELS[part.objects_choice]) for part in [top, *top.files[:-1]]],
+        "links": [
+            (linked, OBJECT_LABELS[linked.objects_choice]) for linked in imp.linked_files.all()
+        ],
         "columns": columns,
         "groups": _property_choices(imp),
         "encodings": ENCODING_LABELS.items(),
@@ -186,31 +233,41 @@ def _setup_context(request, imp, problem=""):
 
 
 def setup(request, pk):
+    """One file's reading options, mapping and preview; with several files, each file has
+    its page (tabs that save before switching), and the main file's page has the import's
+    name and mode."""
     _needs_import_right(request)
     imp = _my_import(request, pk)
+    top = imp.parent or imp
     if imp.state != ImportState.DRAFT:
-        return redirect("imports:detail", imp.pk)
+        return redirect("imports:detail", top.pk)
     problem = ""
     if request.method == "POST":
         before = (imp.encoding, imp.delimiter, imp.sheet)
         _apply_form(imp, request.POST)
+        _apply_main_columns(imp, request.POST)
         if (imp.encoding, imp.delimiter, imp.sheet) != before:
             try:
                 services.read_header(imp)
                 imp.mapping = auto_map(imp.header, imp.object_types)
+                _reguess_common_columns(imp)
             except services.ImportProblem as exc:
                 problem = str(exc)
         imp.save()
-        action = request.POST.get("action")
+        action = request.POST.get("action", "")
         if action == "preview" and request.htmx:
             return render(request, "imports/_preview.html", _preview(imp))
+        other = action.removeprefix("file-")
+        if other.isdigit() and any(str(part.pk) == other for part in top.files):
+            return redirect("imports:setup", int(other))
         if action == "start" and not problem:
+            top.refresh_from_db()
             try:
-                services.start(imp, request.user)
+                services.start(top, request.user)
             except services.ImportProblem as exc:
                 problem = str(exc)
             else:
-                return redirect("imports:detail", imp.pk)
+                return redirect("imports:detail", top.pk)
     return render(request, "imports/setup.html", _setup_context(request, imp, problem))
 
 
@@ -299,13 +356,36 @@ def create_property(request, pk, index):
 # -- the import page ----------------------------------------------------------------------------
 
 
+def _objects_label(imp) -> str:
+    parts = imp.files
+    if len(parts) == 1:
+        return OBJECT_LABELS.get(imp.objects_choice, "")
+    names = ", ".join(str(OBJECT_LABELS[part.objects_choice]) for part in parts[::-1])
+    return f"{OBJECT_LABELS['files']} ({names})"
+
+
+COUNTERS = ("created", "updated", "skipped", "failed", "warnings")
+
+
+def _file_rows(parts) -> list[dict]:
+    """Each file's counts; the main file's row holds the import's totals, less the others'."""
+    rows = [{"part": part, **{c: getattr(part, c) for c in COUNTERS}} for part in parts]
+    for counter in COUNTERS:
+        rows[-1][counter] -= sum(row[counter] for row in rows[:-1])
+    return rows
+
+
 def _detail_context(request, imp) -> dict:
-    failures = list(imp.failures.all()[:100])
+    parts = imp.files
+    all_failures = ImportFailure.objects.filter(run__in=parts).select_related("run")
+    failures = list(all_failures.order_by("-run_id", "line", "id")[:100])
     return {
         "imp": imp,
+        "parts": parts if len(parts) > 1 else [],
+        "file_rows": _file_rows(parts) if len(parts) > 1 else [],
         "failures": failures,
-        "more_failures": imp.failures.count() > len(failures),
-        "objects_label": OBJECT_LABELS.get(imp.objects_choice, ""),
+        "more_failures": all_failures.count() > len(failures),
+        "objects_label": _objects_label(imp),
         "can_undo": undoable(imp) and has_right(request.user, "can_import"),
         "can_resume": imp.state == ImportState.FAILED or imp.stalled,
         "conflicts": imp.undo_conflicts[:200],
@@ -314,6 +394,8 @@ def _detail_context(request, imp) -> dict:
 
 def detail(request, pk):
     imp = _my_import(request, pk)
+    if imp.parent_id:
+        return redirect("imports:detail", imp.parent_id)
     if imp.state == ImportState.DRAFT:
         return redirect("imports:setup", imp.pk)
     context = _detail_context(request, imp)
@@ -365,6 +447,7 @@ def undo(request, pk):
 
 
 def errors_file(request, pk):
+    """The failed rows of one file (with several files, each has its own download)."""
     imp = _my_import(request, pk)
     response = StreamingHttpResponse(
         (chunk.encode("utf-8") for chunk in error_rows(imp)), content_type="text/csv"

@@ -122,3 +122,78 @@ def test_export_a_list_view_then_find_it_in_settings(page, live_server, tmp_path
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     look(page, tmp_path, "settings-390")
+
+
+CONTACTS = [
+    ["E-mail", "Prénom", "Nom", "Domaine de l'entreprise"],
+    ["helene@globex.fr", "Hélène", "Lefèvre", "globex.fr"],
+    ["marc@initech.fr", "Marc", "Durand", "initech.fr"],
+    ["zoe@inconnue.fr", "Zoé", "Martin", "inconnue.fr"],
+]
+COMPANIES = [
+    ["Nom de l'entreprise", "Domaine de l'entreprise", "Ville"],
+    ["Globex", "globex.fr", "Lyon"],
+    ["Initech", "initech.fr", "Nantes"],
+]
+
+
+def two_files(page, live_server, tmp_path, shots):
+    contacts, companies = tmp_path / "contacts-salon.csv", tmp_path / "entreprises.csv"
+    contacts.write_bytes(csv_bytes(CONTACTS, delimiter=";", encoding="windows-1252"))
+    companies.write_bytes(csv_bytes(COMPANIES))
+    page.goto(f"{live_server.url}/imports/new/")
+    page.get_by_label("Several files with associations").check()
+    expect(page.get_by_label("File (CSV or XLSX)")).to_be_hidden()
+    page.get_by_label("Contacts file").set_input_files(str(contacts))
+    page.get_by_label("Companies file").set_input_files(str(companies))
+    look(page, tmp_path, f"import-files-upload-{shots}")
+    page.get_by_role("button", name="Next").click()
+
+    # The main file's page: its own reading options, mapping, and the common column guessed.
+    expect(page.get_by_label("Separator")).to_have_value(";")
+    expect(page.get_by_label("Column of this file matching entreprises.csv")).to_have_value(
+        "Domaine de l'entreprise"
+    )
+    look(page, tmp_path, f"import-files-contacts-{shots}")
+    page.get_by_role("button", name="Companies · entreprises.csv").click()
+    expect(page.get_by_label("Separator")).to_have_value(",")
+    expect(page.get_by_label("Property for column Ville")).to_have_value("companies:city")
+    expect(
+        page.get_by_label("Column of this file whose values are in contacts-salon.csv")
+    ).to_have_value("Domaine de l'entreprise")
+    page.get_by_role("button", name="Preview the first rows").click()
+    preview = page.get_by_role("table", name="Preview of the first rows")
+    expect(preview.get_by_role("cell", name="Nantes")).to_be_visible()
+    look(page, tmp_path, f"import-files-companies-{shots}")
+    page.get_by_role("button", name="Start the import").click()
+    expect(page.get_by_role("progressbar", name="Import progress")).to_be_visible()
+
+
+def test_wizard_imports_contacts_and_companies_from_two_files(
+    page, live_server, tmp_path, monkeypatch, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    two_files(page, live_server, tmp_path, "1280")
+    run_worker(monkeypatch)
+    expect(page.get_by_text("Done", exact=True)).to_be_visible(timeout=10000)
+    counts = page.locator(".import-counts")
+    expect(counts.get_by_text("Created").locator("..")).to_contain_text("5")
+    expect(counts.get_by_text("Warnings").locator("..")).to_contain_text("1")
+    files = page.get_by_role("region", name="Files")
+    expect(files.get_by_role("cell", name="entreprises.csv")).to_be_visible()
+    warnings = page.get_by_role("region", name="Errors and warnings")
+    expect(warnings.get_by_role("cell", name="inconnue.fr", exact=True)).to_be_visible()
+    expect(warnings).to_contain_text("without its company")
+    look(page, tmp_path, "import-files-done-1280")
+
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_role("link", name="Hélène Lefèvre").click()
+    expect(page.get_by_role("link", name="Globex").first).to_be_visible()
+
+
+def test_two_files_on_a_phone(phone_page, live_server, tmp_path, monkeypatch, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    two_files(phone_page, live_server, tmp_path, "390")
+    run_worker(monkeypatch)
+    expect(phone_page.get_by_text("Done", exact=True)).to_be_visible(timeout=10000)
+    look(phone_page, tmp_path, "import-files-done-390")

@@ -43,3 +43,9 @@ def run_import(imp: Import, user=None, batch_size=engine.BATCH_SIZE, **changes) 
     engine.run(imp.pk, batch_size=batch_size)
     imp.refresh_from_db()
     return imp
+
+
+def upload_files(user, files: dict) -> Import:
+    """Several files joined by a common column: {object type: (file name, bytes)}."""
+    uploads = {ot: SimpleUploadedFile(name, data) for ot, (name, data) in files.items()}
+    return services.create_files_draft(user, uploads)

@@ -113,3 +113,57 @@ def test_undo_from_the_import_page(client_in, run_worker, django_capture_on_comm
     assert not base_queryset("contacts").exists()
     page = client_in.get(f"/imports/{imp.pk}/").content.decode()
     assert "Undone" in page and "Undo the import" not in page
+
+
+def test_wizard_with_two_files_joined_by_a_common_column(client_in):
+    contacts = csv_bytes(
+        [
+            ["E-mail", "Prénom", "Lien entreprise"],
+            ["lea@globex.fr", "Léa", "globex.fr"],
+            ["x@y.fr", "X", "y.fr"],
+        ],
+        delimiter=";",
+    )
+    companies = csv_bytes([["Company name", "Site web"], ["Globex", "globex.fr"], ["Bad", "%%"]])
+    response = client_in.post(
+        "/imports/new/",
+        {
+            "objects": "files",
+            "file-contacts": SimpleUploadedFile("contacts.csv", contacts),
+            "file-companies": SimpleUploadedFile("companies.csv", companies),
+        },
+    )
+    main = Import.objects.get(parent=None)
+    linked = main.linked_files.get()
+    assert response.url == f"/imports/{main.pk}/setup/"
+    page = client_in.get(response.url).content.decode()
+    assert f'value="file-{linked.pk}"' in page and "Common columns" in page
+    # Nothing tells which column of contacts.csv holds the companies' domains: the user says.
+    assert (linked.main_column, linked.common_column) == ("", "Site web")
+    response = client_in.post(f"/imports/{main.pk}/setup/", {"action": "start"})
+    assert "choose the column of contacts.csv that matches companies.csv" in (
+        response.content.decode()
+    )
+    response = client_in.post(
+        f"/imports/{main.pk}/setup/",
+        {
+            f"main_column-{linked.pk}": "Lien entreprise",
+            "action": f"file-{linked.pk}",
+            "name": "Salon",
+        },
+    )
+    assert response.url == f"/imports/{linked.pk}/setup/"
+    page = client_in.get(response.url).content.decode()
+    assert "Common column" in page and 'value="companies:domain" selected' in page
+    response = client_in.post(response.url, {"action": "start"})
+    assert response.url == f"/imports/{main.pk}/"
+    engine.run(main.pk)
+    page = client_in.get(response.url).content.decode()
+    assert "Salon" in page and "Errors and warnings" in page
+    assert "companies.csv" in page and "Download the rows of companies.csv with errors" in page
+    assert "without its company" in page
+    assert client_in.get(f"/imports/{linked.pk}/").url == f"/imports/{main.pk}/"
+    history = client_in.get("/settings/import-export/").content.decode()
+    assert history.count("/imports/") - history.count("/imports/new/") == 1
+    lea = base_queryset("contacts").get(email="lea@globex.fr")
+    assert lea.properties["associatedcompanyid"] == base_queryset("companies").get().pk
