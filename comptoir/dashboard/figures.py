@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Sum, When
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import compile_filter_groups
+from comptoir.dashboard import counts
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import local_midnight
 from comptoir.users.permissions import ALL, owner_id, team_owner_ids, view_scope
@@ -34,8 +37,7 @@ ACTIVITY_KINDS = {
     "meetings": _("Meetings held"),
     "tasks": _("Tasks completed"),
 }
-# Meetings that did not take place are not "held".
-NOT_HELD = ["CANCELED", "NO_SHOW", "RESCHEDULED"]
+NOT_HELD = list(counts.NOT_HELD)  # meetings that did not take place are not "held"
 # The weekly chart: logged activities by their activity date.
 CHARTED_KINDS = ("calls", "emails", "meetings")
 
@@ -227,17 +229,94 @@ def week_buckets(filters: DashboardFilters):
 
 
 def productivity(filters: DashboardFilters, user) -> Productivity:
-    """Per owner and kind, with one query per kind; the charted kinds are grouped by week
-    too, so the weekly chart costs no query of its own."""
+    """Per owner and kind, and per owner and week for the chart: from the day counters
+    when they are cut in the report time zone, else from the activities themselves."""
     from comptoir.core.ui.formatting import owner_names
 
+    if counts_ready(filters):
+        per_owner, weekly, counted = _counted_productivity(filters, user)
+    else:
+        per_owner, weekly, counted = _live_productivity(filters, user)
+    totals = {
+        kind: (counted.get(kind, 0), activities_url(kind, activity_groups(kind, filters)))
+        for kind in ACTIVITY_KINDS
+    }
+    wanted = set(per_owner)
+    if filters.owner_ids is not None:
+        wanted |= set(filters.owner_ids)
+    allowed = allowed_owners(user)
+    if allowed is not None:
+        wanted &= allowed
+    names = owner_names()
+    result = []
+    for owner in wanted:
+        row = UserRow(owner, names.get(str(owner), f"#{owner}"))
+        for kind in ACTIVITY_KINDS:
+            count = per_owner.get(owner, {}).get(kind, 0)
+            row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
+        result.append(row)
+    result.sort(key=lambda r: (-r.total, r.name.lower()))
+    return Productivity(rows=result, totals=totals, weekly=dict(weekly))
+
+
+def counts_ready(filters: DashboardFilters) -> bool:
+    """Are the day counters cut in the report time zone (not being rebuilt after a change)?"""
+    from comptoir.dashboard.models import CountState
+
+    return CountState.objects.filter(pk=1, time_zone=filters.period.tz).exists()
+
+
+def _week_index(first_monday: dt.date) -> RawSQL:
+    if connection.vendor == "postgresql":
+        return RawSQL("((day - %s::date) / 7)", [first_monday.isoformat()])
+    return RawSQL(
+        "CAST((julianday(day) - julianday(%s)) / 7 AS INTEGER)", [first_monday.isoformat()]
+    )
+
+
+def _counted_productivity(filters: DashboardFilters, user):
+    """What _live_productivity counts, summed from the day counters in one query (rows per
+    owner and day): a period is a range of whole report-time-zone days."""
+    from comptoir.dashboard.models import ActivityDayCount
+
+    period = filters.period
+    mondays = period.weeks()
+    qs = ActivityDayCount.objects.filter(day__gte=period.first_day, day__lte=period.last_day)
+    if filters.owner_ids is not None:
+        qs = qs.filter(owner_id__in=filters.owner_ids)
+    allowed = allowed_owners(user)
+    if allowed is not None:  # unassigned activities (owner 0) only for who sees everyone's
+        qs = qs.filter(owner_id__in=allowed)
+    rows = (
+        qs.order_by()
+        .annotate(week=_week_index(mondays[0]))
+        .values_list("owner_id", "week")
+        .annotate(*[Sum(kind) for kind in ACTIVITY_KINDS])
+    )
+    per_owner: dict[int, dict[str, int]] = defaultdict(dict)
+    weekly: dict = defaultdict(int)
+    totals: dict = defaultdict(int)
+    for owner, week, *sums in rows:
+        by_kind = dict(zip(ACTIVITY_KINDS, sums, strict=True))
+        for kind, n in by_kind.items():
+            totals[kind] += n
+            if owner and n:  # unassigned activities count in the totals, not in any row
+                per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
+        charted = sum(by_kind[kind] for kind in CHARTED_KINDS)
+        if owner and charted:
+            weekly[(owner, mondays[week])] += charted
+    return per_owner, weekly, totals
+
+
+def _live_productivity(filters: DashboardFilters, user):
+    """Per owner and kind from the activities, with one query per kind; the charted kinds
+    are grouped by week too, so the weekly chart costs no query of its own."""
     mondays, bucket = week_buckets(filters)
     per_owner: dict[int, dict[str, int]] = defaultdict(dict)
     weekly: dict = defaultdict(int)
     totals = {}
     for kind in ACTIVITY_KINDS:
-        groups = activity_groups(kind, filters)
-        qs = matching(kind, user, groups).order_by()
+        qs = matching(kind, user, activity_groups(kind, filters)).order_by()
         if kind in CHARTED_KINDS:
             rows = (
                 qs.annotate(week=bucket)
@@ -257,23 +336,8 @@ def productivity(filters: DashboardFilters, user) -> Productivity:
             per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
             if week is not None:
                 weekly[(owner, mondays[week])] += n
-        totals[kind] = (total, activities_url(kind, groups))
-    wanted = set(per_owner)
-    if filters.owner_ids is not None:
-        wanted |= set(filters.owner_ids)
-    allowed = allowed_owners(user)
-    if allowed is not None:
-        wanted &= allowed
-    names = owner_names()
-    result = []
-    for owner in wanted:
-        row = UserRow(owner, names.get(str(owner), f"#{owner}"))
-        for kind in ACTIVITY_KINDS:
-            count = per_owner.get(owner, {}).get(kind, 0)
-            row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
-        result.append(row)
-    result.sort(key=lambda r: (-r.total, r.name.lower()))
-    return Productivity(rows=result, totals=totals, weekly=dict(weekly))
+        totals[kind] = total
+    return per_owner, weekly, totals
 
 
 def weekly_activity(filters: DashboardFilters, user) -> dict:
