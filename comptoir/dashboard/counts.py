@@ -16,7 +16,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 KINDS = ("calls", "emails", "meetings", "tasks")
 # Meetings that did not take place are not "held".
@@ -288,3 +288,92 @@ def stored() -> dict:
         for r in ActivityDayCount.objects.all()
         if any((r.calls, r.emails, r.meetings, r.tasks))
     }
+
+
+# -- contacts per owner --------------------------------------------------------------------------
+
+
+def contact_snapshot(record) -> tuple:
+    return (record.archived, record.hubspot_owner_id)
+
+
+def contacts_changed(before: list, after: list) -> None:
+    """Contacts went from the `before` snapshots to the `after` ones (None: did not exist)."""
+    deltas: dict = defaultdict(int)
+    for snaps, sign in ((before, -1), (after, 1)):
+        for snap in snaps:
+            if snap is not None and not snap[0]:
+                deltas[snap[1] or 0] += sign
+    rows = [(owner, n) for owner, n in deltas.items() if n]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO dashboard_contactownercount (owner_id, contacts) VALUES (%s, %s) "
+            "ON CONFLICT (owner_id) DO UPDATE "
+            "SET contacts = dashboard_contactownercount.contacts + excluded.contacts",
+            rows,
+        )
+
+
+def contact_recount() -> dict:
+    """{owner id or 0: live contacts} from the contacts (rebuilds, tests)."""
+    from comptoir.contacts.models import Contact
+
+    rows = (
+        Contact.objects.filter(archived=False)
+        .order_by()
+        .values_list("hubspot_owner_id")
+        .annotate(n=models.Count("pk"))
+    )
+    return {owner or 0: n for owner, n in rows}
+
+
+def rebuild_contacts() -> None:
+    from comptoir.dashboard.models import ContactOwnerCount
+
+    with transaction.atomic():
+        ContactOwnerCount.objects.all().delete()
+        ContactOwnerCount.objects.bulk_create(
+            ContactOwnerCount(owner_id=owner, contacts=n) for owner, n in contact_recount().items()
+        )
+
+
+def contacts_stored() -> dict:
+    from comptoir.dashboard.models import ContactOwnerCount
+
+    return {r.owner_id: r.contacts for r in ContactOwnerCount.objects.filter(contacts__gt=0)}
+
+
+# -- what the write services call ----------------------------------------------------------------
+
+
+def counted_type(ot) -> bool:
+    return (ot.is_activity and ot.name in KINDS) or ot.name == "contacts"
+
+
+def snap(ot, record) -> tuple | None:
+    """The counted state of a record of any type (None: the type is not counted)."""
+    if ot.is_activity:
+        return snapshot(record)
+    if ot.name == "contacts":
+        return contact_snapshot(record)
+    return None
+
+
+def snap_values(ot, values: dict) -> tuple | None:
+    """snap() of a new record from its canonical values (bulk creates)."""
+    if ot.is_activity:
+        return snapshot_values(ot.name, values)
+    if ot.name == "contacts":
+        owner = values.get("hubspot_owner_id")
+        return (False, int(owner) if owner not in (None, "") else None)
+    return None
+
+
+def apply(ot, before: list, after: list) -> None:
+    """Records of `ot` went from `before` to `after` (snap() values, None: did not exist)."""
+    if ot.is_activity:
+        changed(before, after)
+    elif ot.name == "contacts":
+        contacts_changed(before, after)

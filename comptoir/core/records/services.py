@@ -221,8 +221,7 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
                     record=record,
                     check=False,
                 )
-            if ot.is_activity:
-                day_counts.changed([], [day_counts.snapshot(record)])
+            day_counts.apply(ot, [], [day_counts.snap(ot, record)])
             if automations_on(source):
                 behavior.after_create(record, changes, source)
             if changes.get("hubspot_owner_id"):
@@ -321,7 +320,7 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen):
             else get_record(ot, record_id, for_update=True)
         )
         seen["record"] = record
-        counted_before = day_counts.snapshot(record) if ot.is_activity else None
+        counted_before = day_counts.snap(ot, record)
         behavior.clean(values, record, errors, now=at)
         check_required(ot, values, errors, record)
         _raise_if(errors)
@@ -342,8 +341,7 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen):
             fields.append("search_text")
         record.save(update_fields=fields)
         record_changes(ot.type_id, record.pk, changes, source, now)
-        if ot.is_activity:
-            day_counts.changed([counted_before], [day_counts.snapshot(record)])
+        day_counts.apply(ot, [counted_before], [day_counts.snap(ot, record)])
         _system_events(ot, record, changes, old, source, now)
         if ot.is_activity and "hs_timestamp" in changes:
             rollups.after_record_changed(ot, record.pk, source)
@@ -407,8 +405,7 @@ def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
         updated = base_queryset(ot).filter(pk=record.pk).update(archived=True, archived_at=now)
         if not updated:
             raise RecordNotFound(ot, record_id)
-        if ot.is_activity:
-            day_counts.changed([day_counts.snapshot(record)], [])
+        day_counts.apply(ot, [day_counts.snap(ot, record)], [])
     rollups.after_record_changed(ot, record.pk, source)
 
 
@@ -431,8 +428,7 @@ def restore_record(ot, record_id, *, source: ChangeSource, at=None):
         )
         events.restored(ot, record.pk, now, source)
         record.archived, record.archived_at = False, None
-        if ot.is_activity:
-            day_counts.changed([], [day_counts.snapshot(record)])
+        day_counts.apply(ot, [], [day_counts.snap(ot, record)])
         rollups.after_record_changed(ot, record.pk, source)
     return record
 
@@ -446,9 +442,9 @@ def purge_records(ot, record_ids) -> int:
     if not ids:
         return 0
     with transaction.atomic():
-        if ot.is_activity:  # live ones leave the dashboard's counters (archived ones left)
-            live = base_queryset(ot).filter(pk__in=ids)
-            day_counts.changed([day_counts.snapshot(r) for r in live], [])
+        if day_counts.counted_type(ot):  # live ones leave the dashboard's counters
+            live = base_queryset(ot).filter(pk__in=ids)  # (archived ones left already)
+            day_counts.apply(ot, [day_counts.snap(ot, r) for r in live], [])
         delete_all_associations(ot, ids)
         PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()

@@ -209,3 +209,68 @@ def test_counted_figures_equal_live_figures(people, zone, monkeypatch):
             monkeypatch.undo()
             assert counted == live, (user, params)
             assert counted.weekly == live.weekly
+
+
+def assert_contact_counters_exact():
+    assert counts.contacts_stored() == {o: n for o, n in counts.contact_recount().items() if n}
+
+
+def test_contact_write_paths_keep_the_owner_counters_exact(people):
+    from comptoir.users.team import hand_over
+
+    alice, bob, a, b = people
+    k1 = create_record("contacts", {"email": "k1@example.com", "hubspot_owner_id": a}, source=UI)
+    k2 = create_record("contacts", {"email": "k2@example.com", "hubspot_owner_id": b}, source=UI)
+    k3 = create_record("contacts", {"email": "k3@example.com"}, source=UI)
+    assert_contact_counters_exact()
+    update_record("contacts", k3.pk, {"hubspot_owner_id": b}, source=UI)
+    update_record("contacts", k1.pk, {"hubspot_owner_id": ""}, source=UI)
+    assert_contact_counters_exact()
+    archive_record("contacts", k1.pk, source=UI)
+    assert_contact_counters_exact()
+    restore_record("contacts", k1.pk, source=UI)
+    assert_contact_counters_exact()
+    merge_records("contacts", k2.pk, k3.pk, source=UI)
+    assert_contact_counters_exact()
+    bulk_create_records(
+        "contacts",
+        [
+            {"email": f"bulk{i}@example.com", "hubspot_owner_id": (a, b, "")[i % 3]}
+            for i in range(7)
+        ],
+        source=UI,
+    )
+    assert_contact_counters_exact()
+    hand_over(bob, alice, source=UI)
+    assert_contact_counters_exact()
+    archive_record("contacts", k2.pk, source=UI)
+    purge_records("contacts", [k2.pk, k1.pk])  # one archived, one live
+    assert_contact_counters_exact()
+    assert counts.contacts_stored()
+
+
+def test_contacts_with_an_owner_equal_the_contacts_lists(people):
+    from django.db.models import Count
+
+    from comptoir.core.records.values import base_queryset
+
+    alice, bob, a, b = people
+    for i, owner in enumerate([a, a, b, "", b, ""]):
+        props = {"email": f"c{i}@example.com"}
+        if owner:
+            props["hubspot_owner_id"] = owner
+        create_record("contacts", props, source=UI)
+    for user in (alice, bob):
+        for who in ("", f"owner:{a}", f"owner:{b}"):
+            request = RequestFactory().get("/dashboard/", {"who": who})
+            request.user = user
+            filters = DashboardFilters.from_request(request)
+            visible = base_queryset("contacts", user=user)
+            if filters.owner_ids is not None:
+                owned = visible.filter(hubspot_owner_id__in=filters.owner_ids)
+            else:
+                owned = visible.filter(hubspot_owner_id__isnull=False)
+            assert figures.contact_counts(filters, user) == (
+                visible.aggregate(n=Count("pk"))["n"],
+                owned.count(),
+            ), (user, who)
