@@ -5,6 +5,11 @@ runs `compile_filter_groups` over the user's visible records and the link hands 
 filterGroups to the list page, so what a figure says and what its list shows cannot drift
 apart. (Contacts called in the period are the one figure the filters cannot describe: it
 links to a dashboard list that recomputes it from the dashboard's own filters.)
+
+Two kinds of figures are read from counters instead, at 1M contacts and 2M activities:
+productivity and the weekly chart from per-day activity counters, contacts with an owner
+from per-owner contact counters (comptoir.dashboard.counts, kept by the write services and
+checked against a recount by the tests); their links are the same filterGroups as ever.
 """
 
 import datetime as dt
@@ -410,7 +415,7 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
         "AND x.from_id = k.pk AND x.to_type = 'contacts' "
         f"JOIN ({contacts_sql}) c ON c.pk = x.to_id"
     )
-    limit = 4 * cap
+    limit = 2 * cap
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
