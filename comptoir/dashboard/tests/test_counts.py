@@ -274,3 +274,18 @@ def test_contacts_with_an_owner_equal_the_contacts_lists(people):
                 visible.aggregate(n=Count("pk"))["n"],
                 owned.count(),
             ), (user, who)
+
+
+def test_the_rebuild_command_recounts_in_the_report_time_zone(people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _alice, _bob, a, b = people
+    some_activities(a, b)
+    update_portal(report_time_zone="Asia/Kathmandu")
+    out = StringIO()
+    call_command("rebuild_dashboard_counts", stdout=out)
+    assert "day counters" in out.getvalue()
+    assert counts.kept_zone() == "Asia/Kathmandu"
+    assert_counters_exact()
