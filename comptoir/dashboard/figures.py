@@ -413,11 +413,20 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
     contacts_sql, contacts_params = (
         base_queryset("contacts", user=user).values("pk").query.sql_with_params()
     )
-    links = (
-        f"SELECT x.to_id FROM ({calls_sql}) k JOIN core_association x ON x.from_type = 'calls' "
-        "AND x.from_id = k.pk AND x.to_type = 'contacts' "
-        f"JOIN ({contacts_sql}) c ON c.pk = x.to_id"
-    )
+    link = "x.from_type = 'calls' AND x.from_id = k.pk AND x.to_type = 'contacts'"
+    if connection.vendor == "postgresql":
+        # OFFSET 0 keeps the links a per-call index lookup: joined plainly, PostgreSQL hashes
+        # every call's links (440k) before the LIMIT can stop it.
+        links = (
+            f"SELECT x.to_id FROM ({calls_sql}) k CROSS JOIN LATERAL "
+            f"(SELECT x.to_id FROM core_association x WHERE {link} OFFSET 0) x "
+            f"JOIN ({contacts_sql}) c ON c.pk = x.to_id"
+        )
+    else:
+        links = (
+            f"SELECT x.to_id FROM ({calls_sql}) k JOIN core_association x ON {link} "
+            f"JOIN ({contacts_sql}) c ON c.pk = x.to_id"
+        )
     limit = 2 * cap
     with connection.cursor() as cursor:
         while True:
