@@ -5,6 +5,11 @@ runs `compile_filter_groups` over the user's visible records and the link hands 
 filterGroups to the list page, so what a figure says and what its list shows cannot drift
 apart. (Contacts called in the period are the one figure the filters cannot describe: it
 links to a dashboard list that recomputes it from the dashboard's own filters.)
+
+Two kinds of figures are read from counters instead, at 1M contacts and 2M activities:
+productivity and the weekly chart from per-day activity counters, contacts with an owner
+from per-owner contact counters (comptoir.dashboard.counts, kept by the write services and
+checked against a recount by the tests); their links are the same filterGroups as ever.
 """
 
 import datetime as dt
@@ -14,7 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Sum, When
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Sum, When
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +30,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import compile_filter_groups
+from comptoir.dashboard import counts
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import local_midnight
 from comptoir.users.permissions import ALL, owner_id, team_owner_ids, view_scope
@@ -34,8 +42,7 @@ ACTIVITY_KINDS = {
     "meetings": _("Meetings held"),
     "tasks": _("Tasks completed"),
 }
-# Meetings that did not take place are not "held".
-NOT_HELD = ["CANCELED", "NO_SHOW", "RESCHEDULED"]
+NOT_HELD = list(counts.NOT_HELD)  # meetings that did not take place are not "held"
 # The weekly chart: logged activities by their activity date.
 CHARTED_KINDS = ("calls", "emails", "meetings")
 
@@ -114,11 +121,14 @@ def forecast(filters: DashboardFilters, user) -> Forecast:
     from comptoir.core.ui.formatting import stage_label
 
     pipeline_stages = [s for s in stages().values() if s.pipeline_id == filters.pipeline]
+    # Naming the stages lets the (pipeline, archived, stage, close date) index read one
+    # range per stage; deals in a stage of no pipeline were never shown anyway.
+    in_stages = stage_filter([s.stage_id for s in pipeline_stages])
     rows = (
-        matching("deals", user, deal_groups(filters))
+        matching("deals", user, deal_groups(filters, in_stages))
         .order_by()
         .values("dealstage")
-        .annotate(n=Count("pk"), total=Sum("amount"))
+        .annotate(n=Count("*"), total=Sum("amount"))  # COUNT(*): the index holds no id on PG
     )
     totals = {r["dealstage"]: (r["n"], r["total"] or Decimal(0)) for r in rows}
     figures = []
@@ -197,9 +207,9 @@ class Productivity:
     weekly: dict = field(default_factory=dict)  # (owner id, monday) -> count, charted kinds
 
 
-def allowed_owners(user) -> set[int] | None:
-    """Owners whose activities the user may see at all (None: everyone's)."""
-    scope = view_scope(user, "calls")
+def allowed_owners(user, object_type: str = "calls") -> set[int] | None:
+    """Owners whose records (activities by default) the user may see (None: everyone's)."""
+    scope = view_scope(user, object_type)
     if scope == ALL:
         return None
     if scope == "team":
@@ -227,17 +237,94 @@ def week_buckets(filters: DashboardFilters):
 
 
 def productivity(filters: DashboardFilters, user) -> Productivity:
-    """Per owner and kind, with one query per kind; the charted kinds are grouped by week
-    too, so the weekly chart costs no query of its own."""
+    """Per owner and kind, and per owner and week for the chart: from the day counters
+    when they are cut in the report time zone, else from the activities themselves."""
     from comptoir.core.ui.formatting import owner_names
 
+    if counts_ready(filters):
+        per_owner, weekly, counted = _counted_productivity(filters, user)
+    else:
+        per_owner, weekly, counted = _live_productivity(filters, user)
+    totals = {
+        kind: (counted.get(kind, 0), activities_url(kind, activity_groups(kind, filters)))
+        for kind in ACTIVITY_KINDS
+    }
+    wanted = set(per_owner)
+    if filters.owner_ids is not None:
+        wanted |= set(filters.owner_ids)
+    allowed = allowed_owners(user)
+    if allowed is not None:
+        wanted &= allowed
+    names = owner_names()
+    result = []
+    for owner in wanted:
+        row = UserRow(owner, names.get(str(owner), f"#{owner}"))
+        for kind in ACTIVITY_KINDS:
+            count = per_owner.get(owner, {}).get(kind, 0)
+            row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
+        result.append(row)
+    result.sort(key=lambda r: (-r.total, r.name.lower()))
+    return Productivity(rows=result, totals=totals, weekly=dict(weekly))
+
+
+def counts_ready(filters: DashboardFilters) -> bool:
+    """Are the day counters cut in the report time zone (not being rebuilt after a change)?"""
+    from comptoir.dashboard.models import CountState
+
+    return CountState.objects.filter(pk=1, time_zone=filters.period.tz).exists()
+
+
+def _week_index(first_monday: dt.date) -> RawSQL:
+    if connection.vendor == "postgresql":
+        return RawSQL("((day - %s::date) / 7)", [first_monday.isoformat()])
+    return RawSQL(
+        "CAST((julianday(day) - julianday(%s)) / 7 AS INTEGER)", [first_monday.isoformat()]
+    )
+
+
+def _counted_productivity(filters: DashboardFilters, user):
+    """What _live_productivity counts, summed from the day counters in one query (rows per
+    owner and day): a period is a range of whole report-time-zone days."""
+    from comptoir.dashboard.models import ActivityDayCount
+
+    period = filters.period
+    mondays = period.weeks()
+    qs = ActivityDayCount.objects.filter(day__gte=period.first_day, day__lte=period.last_day)
+    if filters.owner_ids is not None:
+        qs = qs.filter(owner_id__in=filters.owner_ids)
+    allowed = allowed_owners(user)
+    if allowed is not None:  # unassigned activities (owner 0) only for who sees everyone's
+        qs = qs.filter(owner_id__in=allowed)
+    rows = (
+        qs.order_by()
+        .annotate(week=_week_index(mondays[0]))
+        .values_list("owner_id", "week")
+        .annotate(*[Sum(kind) for kind in ACTIVITY_KINDS])
+    )
+    per_owner: dict[int, dict[str, int]] = defaultdict(dict)
+    weekly: dict = defaultdict(int)
+    totals: dict = defaultdict(int)
+    for owner, week, *sums in rows:
+        by_kind = dict(zip(ACTIVITY_KINDS, sums, strict=True))
+        for kind, n in by_kind.items():
+            totals[kind] += n
+            if owner and n:  # unassigned activities count in the totals, not in any row
+                per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
+        charted = sum(by_kind[kind] for kind in CHARTED_KINDS)
+        if owner and charted:
+            weekly[(owner, mondays[week])] += charted
+    return per_owner, weekly, totals
+
+
+def _live_productivity(filters: DashboardFilters, user):
+    """Per owner and kind from the activities, with one query per kind; the charted kinds
+    are grouped by week too, so the weekly chart costs no query of its own."""
     mondays, bucket = week_buckets(filters)
     per_owner: dict[int, dict[str, int]] = defaultdict(dict)
     weekly: dict = defaultdict(int)
     totals = {}
     for kind in ACTIVITY_KINDS:
-        groups = activity_groups(kind, filters)
-        qs = matching(kind, user, groups).order_by()
+        qs = matching(kind, user, activity_groups(kind, filters)).order_by()
         if kind in CHARTED_KINDS:
             rows = (
                 qs.annotate(week=bucket)
@@ -257,23 +344,8 @@ def productivity(filters: DashboardFilters, user) -> Productivity:
             per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
             if week is not None:
                 weekly[(owner, mondays[week])] += n
-        totals[kind] = (total, activities_url(kind, groups))
-    wanted = set(per_owner)
-    if filters.owner_ids is not None:
-        wanted |= set(filters.owner_ids)
-    allowed = allowed_owners(user)
-    if allowed is not None:
-        wanted &= allowed
-    names = owner_names()
-    result = []
-    for owner in wanted:
-        row = UserRow(owner, names.get(str(owner), f"#{owner}"))
-        for kind in ACTIVITY_KINDS:
-            count = per_owner.get(owner, {}).get(kind, 0)
-            row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
-        result.append(row)
-    result.sort(key=lambda r: (-r.total, r.name.lower()))
-    return Productivity(rows=result, totals=totals, weekly=dict(weekly))
+        totals[kind] = total
+    return per_owner, weekly, totals
 
 
 def weekly_activity(filters: DashboardFilters, user) -> dict:
@@ -298,6 +370,23 @@ def _percent(part: int, whole: int) -> float | None:
     return None if not whole else round(100 * part / whole, 1)
 
 
+def contact_counts(filters: DashboardFilters, user) -> tuple[int, int]:
+    """(contacts the user may see, those of them owned by the selected owners, or by anyone
+    when everyone is selected): what the contacts list counts, read from the per-owner
+    counters the contact services keep (a few rows instead of a million contacts)."""
+    from comptoir.dashboard.models import ContactOwnerCount
+
+    allowed = allowed_owners(user, "contacts")  # unassigned ones (0) only with everyone's
+    rows = {
+        owner: n
+        for owner, n in ContactOwnerCount.objects.values_list("owner_id", "contacts")
+        if allowed is None or owner in allowed
+    }
+    wanted = filters.owner_ids
+    owned = sum(n for owner, n in rows.items() if owner and (wanted is None or owner in wanted))
+    return sum(rows.values()), owned
+
+
 def called_contacts(filters: DashboardFilters, user):
     """Contacts associated with a call made in the period (by the selected owners)."""
     calls = matching("calls", user, activity_groups("calls", filters)).values("pk")
@@ -308,38 +397,49 @@ def called_contacts(filters: DashboardFilters, user):
 
 
 COUNT_CAP = 10_000
-CALL_BATCH = 5_000
 
 
 def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(contacts called, capped): counts distinct contacts while walking the period's calls
-    in batches and stops past `cap` ("10,000+", as the lists say), instead of joining a
-    year of calls to the associations at once."""
-    calls = (
-        matching("calls", user, activity_groups("calls", filters))
-        .order_by("hs_timestamp", "pk")  # the (type, archived, time, owner) index's order
-        .values_list("pk", flat=True)
+    """(contacts called, capped): the distinct visible contacts linked to the period's calls,
+    counted up to `cap` ("10,000+", as the lists say).
+
+    One query joins the calls (read in the (type, archived, time, owner) index) to their
+    links and contacts (primary key lookups) and counts the first `limit` links only; it is
+    asked again with a larger limit only while that was not enough to decide. A year of
+    calls is then never joined at once when the first links already pass the cap."""
+    calls_sql, calls_params = (
+        matching("calls", user, activity_groups("calls", filters)).values("pk").query
+    ).sql_with_params()
+    contacts_sql, contacts_params = (
+        base_queryset("contacts", user=user).values("pk").query.sql_with_params()
     )
-    visible = base_queryset("contacts", user=user)
-    seen: set[int] = set()
-    offset = 0
-    while True:
-        batch = list(calls[offset : offset + CALL_BATCH])
-        if batch:
-            seen.update(
-                Association.objects.filter(
-                    Exists(visible.filter(pk=OuterRef("to_id"))),  # a lookup per row
-                    from_type="calls",
-                    from_id__in=batch,
-                    to_type="contacts",
-                ).values_list("to_id", flat=True)
+    link = "x.from_type = 'calls' AND x.from_id = k.pk AND x.to_type = 'contacts'"
+    if connection.vendor == "postgresql":
+        # OFFSET 0 keeps the links a per-call index lookup: joined plainly, PostgreSQL hashes
+        # every call's links (440k) before the LIMIT can stop it.
+        links = (
+            f"SELECT x.to_id FROM ({calls_sql}) k CROSS JOIN LATERAL "
+            f"(SELECT x.to_id FROM core_association x WHERE {link} OFFSET 0) x "
+            f"JOIN ({contacts_sql}) c ON c.pk = x.to_id"
+        )
+    else:
+        links = (
+            f"SELECT x.to_id FROM ({calls_sql}) k JOIN core_association x ON {link} "
+            f"JOIN ({contacts_sql}) c ON c.pk = x.to_id"
+        )
+    limit = 2 * cap
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT COUNT(DISTINCT to_id), COUNT(*) FROM ({links} LIMIT %s) l",
+                [*calls_params, *contacts_params, limit],
             )
-        if len(seen) > cap:
-            return cap, True
-        if len(batch) < CALL_BATCH:
-            break
-        offset += CALL_BATCH
-    return min(len(seen), cap), len(seen) > cap
+            distinct, rows = cursor.fetchone()
+            if distinct > cap:
+                return cap, True
+            if rows < limit:
+                return distinct, False
+            limit *= 4
 
 
 def pipeline_figures(filters: DashboardFilters, user, fc: Forecast) -> list[Figure]:
@@ -348,12 +448,7 @@ def pipeline_figures(filters: DashboardFilters, user, fc: Forecast) -> list[Figu
         if filters.owner_ids is not None
         else [{"filters": [{"propertyName": "hubspot_owner_id", "operator": "HAS_PROPERTY"}]}]
     )
-    ot = get_object_type("contacts")
-    counts = base_queryset(ot, user=user).aggregate(
-        total=Count("*"),
-        owned=Count("hubspot_owner_id", filter=compile_filter_groups(ot, owned_groups)),
-    )
-    total, owned = counts["total"], counts["owned"]
+    total, owned = contact_counts(filters, user)
     called, called_capped = called_count(filters, user)
     created_groups = [
         {

@@ -15,6 +15,7 @@ from comptoir.core.records.services import get_record, search_document, update_r
 from comptoir.core.records.values import base_queryset, read_value
 from comptoir.core.timeline import events
 from comptoir.core.timeline.models import TimelineEvent
+from comptoir.dashboard import counts as day_counts
 
 MERGEABLE = ("contacts", "companies", "deals")
 
@@ -63,6 +64,7 @@ def merge_records(object_type, primary_id, merged_id, *, source):
         base_queryset(ot).filter(pk=other.pk).update(
             archived=True, archived_at=now, merged_into_id=primary.pk
         )
+        day_counts.apply(ot, [day_counts.snap(ot, other)], [])
         PropertyChange.objects.filter(object_type=ot.type_id, object_id=other.pk).update(
             object_id=primary.pk
         )

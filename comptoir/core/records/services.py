@@ -29,6 +29,7 @@ from comptoir.core.records.values import base_queryset, read_value, stored_form,
 from comptoir.core.search.text import document
 from comptoir.core.timeline import events
 from comptoir.core.timeline.models import TimelineEvent
+from comptoir.dashboard import counts as day_counts
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
@@ -220,6 +221,7 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
                     record=record,
                     check=False,
                 )
+            day_counts.apply(ot, [], [day_counts.snap(ot, record)])
             if automations_on(source):
                 behavior.after_create(record, changes, source)
             if changes.get("hubspot_owner_id"):
@@ -318,6 +320,7 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen):
             else get_record(ot, record_id, for_update=True)
         )
         seen["record"] = record
+        counted_before = day_counts.snap(ot, record)
         behavior.clean(values, record, errors, now=at)
         check_required(ot, values, errors, record)
         _raise_if(errors)
@@ -338,6 +341,7 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen):
             fields.append("search_text")
         record.save(update_fields=fields)
         record_changes(ot.type_id, record.pk, changes, source, now)
+        day_counts.apply(ot, [counted_before], [day_counts.snap(ot, record)])
         _system_events(ot, record, changes, old, source, now)
         if ot.is_activity and "hs_timestamp" in changes:
             rollups.after_record_changed(ot, record.pk, source)
@@ -396,10 +400,12 @@ def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
     """Move a record to the recycle bin (restorable for COMPTOIR_RESTORE_DAYS)."""
     ot = get_object_type(ot)
     now = at or timezone.now()
-    record = get_record(ot, record_id)
-    updated = base_queryset(ot).filter(pk=record.pk).update(archived=True, archived_at=now)
-    if not updated:
-        raise RecordNotFound(ot, record_id)
+    with transaction.atomic():  # the dashboard's counters change with the record
+        record = get_record(ot, record_id, for_update=True)
+        updated = base_queryset(ot).filter(pk=record.pk).update(archived=True, archived_at=now)
+        if not updated:
+            raise RecordNotFound(ot, record_id)
+        day_counts.apply(ot, [day_counts.snap(ot, record)], [])
     rollups.after_record_changed(ot, record.pk, source)
 
 
@@ -421,8 +427,9 @@ def restore_record(ot, record_id, *, source: ChangeSource, at=None):
             archived=False, archived_at=None, updated_at=now
         )
         events.restored(ot, record.pk, now, source)
+        record.archived, record.archived_at = False, None
+        day_counts.apply(ot, [], [day_counts.snap(ot, record)])
         rollups.after_record_changed(ot, record.pk, source)
-    record.archived, record.archived_at = False, None
     return record
 
 
@@ -435,6 +442,9 @@ def purge_records(ot, record_ids) -> int:
     if not ids:
         return 0
     with transaction.atomic():
+        if day_counts.counted_type(ot):  # live ones leave the dashboard's counters
+            live = base_queryset(ot).filter(pk__in=ids)  # (archived ones left already)
+            day_counts.apply(ot, [day_counts.snap(ot, r) for r in live], [])
         delete_all_associations(ot, ids)
         PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()

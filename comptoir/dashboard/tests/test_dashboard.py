@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from comptoir.core.portal.services import update_portal
 from comptoir.core.records.services import archive_record, create_record
 from comptoir.core.testing.factories import UI, make_user
-from comptoir.dashboard import figures
+from comptoir.dashboard import counts, figures
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import period_for
 from comptoir.users.roles import SALES_REP_PRIVATE
@@ -119,6 +119,7 @@ def figures_for(user, tz="Europe/Paris", **params):
     from django.test import RequestFactory
 
     update_portal(report_time_zone=tz)
+    counts.rebuild()  # the productivity figures read the day counters of that zone
     request = RequestFactory().get("/dashboard/", params)
     request.user = user
     filters = DashboardFilters.from_request(request)
