@@ -17,6 +17,20 @@ def _fresh_registry():
     registry.clear_local()
 
 
+@pytest.fixture(autouse=True)
+def _language_kept():
+    """A test that switches the thread's language (a French request, a French email) gives
+    it back, so the next test on this worker does not read French by accident."""
+    from django.utils import translation
+
+    language = translation.get_language()
+    yield
+    if language:
+        translation.activate(language)
+    else:
+        translation.deactivate_all()
+
+
 @pytest.fixture
 def ui_source():
     from comptoir.core.testing.factories import UI
