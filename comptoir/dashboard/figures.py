@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Sum, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -397,6 +397,7 @@ def called_contacts(filters: DashboardFilters, user):
 
 
 COUNT_CAP = 10_000
+LINKS_PER_FETCH = 2_000
 
 
 def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple[int, bool]:
@@ -404,9 +405,10 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
     counted up to `cap` ("10,000+", as the lists say).
 
     One query joins the calls (read in the (type, archived, time, owner) index) to their
-    links and contacts (primary key lookups) and counts the first `limit` links only; it is
-    asked again with a larger limit only while that was not enough to decide. A year of
-    calls is then never joined at once when the first links already pass the cap."""
+    links and contacts (primary key lookups); its rows are streamed (a server-side cursor on
+    PostgreSQL) and collected until `cap + 1` distinct contacts are seen, so a busy period
+    stops after about `cap` links, however many calls it holds and however often the same
+    contacts were called."""
     calls_sql, calls_params = (
         matching("calls", user, activity_groups("calls", filters)).values("pk").query
     ).sql_with_params()
@@ -415,8 +417,8 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
     )
     link = "x.from_type = 'calls' AND x.from_id = k.pk AND x.to_type = 'contacts'"
     if connection.vendor == "postgresql":
-        # OFFSET 0 keeps the links a per-call index lookup: joined plainly, PostgreSQL hashes
-        # every call's links (440k) before the LIMIT can stop it.
+        # OFFSET 0 keeps the links a per-call index lookup: joined plainly, PostgreSQL may hash
+        # every call's links (440k) before the first row comes out.
         links = (
             f"SELECT x.to_id FROM ({calls_sql}) k CROSS JOIN LATERAL "
             f"(SELECT x.to_id FROM core_association x WHERE {link} OFFSET 0) x "
@@ -427,19 +429,16 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
             f"SELECT x.to_id FROM ({calls_sql}) k JOIN core_association x ON {link} "
             f"JOIN ({contacts_sql}) c ON c.pk = x.to_id"
         )
-    limit = 2 * cap
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(
-                f"SELECT COUNT(DISTINCT to_id), COUNT(*) FROM ({links} LIMIT %s) l",
-                [*calls_params, *contacts_params, limit],
-            )
-            distinct, rows = cursor.fetchone()
-            if distinct > cap:
-                return cap, True
-            if rows < limit:
-                return distinct, False
-            limit *= 4
+    seen: set[int] = set()
+    # A transaction keeps PostgreSQL's cursor lazy (WITH HOLD would run the query to the end).
+    with transaction.atomic(savepoint=False), connection.chunked_cursor() as cursor:
+        cursor.execute(links, [*calls_params, *contacts_params])
+        while len(seen) <= cap:
+            rows = cursor.fetchmany(LINKS_PER_FETCH)
+            if not rows:
+                return len(seen), False
+            seen.update(row[0] for row in rows)
+    return cap, True
 
 
 def pipeline_figures(filters: DashboardFilters, user, fc: Forecast) -> list[Figure]:
