@@ -1,4 +1,6 @@
-"""Keeping the per-day activity counters (models.ActivityDayCount) equal to the activities.
+"""Keeping the dashboard's counters equal to the records: per-day activity counters
+(models.ActivityDayCount), per-day deal counters (DealDayCount) and live contacts per owner
+(ContactOwnerCount).
 
 The write services describe each activity before and after a write with `snapshot()`
 (plain values, no query) and hand both to `changed()`, in the write's transaction; it
@@ -15,6 +17,7 @@ days again (a worker job, the `rebuild_dashboard_counts` command, and migrate).
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import connection, models, transaction
 
@@ -256,9 +259,10 @@ def _transitions(zone, low: dt.datetime, high: dt.datetime) -> list[tuple]:
     return segments
 
 
-def rebuild(zone_name: str | None = None) -> int:
-    """Recount every counter in the report time zone (or `zone_name`); returns the number
-    of rows. Holds the state row FOR UPDATE: writers wait (see kept_zone)."""
+def rebuild(zone_name: str | None = None, *, deals: bool = True) -> int:
+    """Recount every day counter (activities and deals) in the report time zone (or
+    `zone_name`); returns the number of activity rows. Holds the state row FOR UPDATE:
+    writers wait (see kept_zone). `deals=False`: for the migration that predates them."""
     from comptoir.core.portal.models import PortalSettings
     from comptoir.dashboard.models import ActivityDayCount, CountState
 
@@ -274,6 +278,8 @@ def rebuild(zone_name: str | None = None) -> int:
             for (day, owner), counts in recount(zone_name).items()
         ]
         ActivityDayCount.objects.bulk_create(rows, batch_size=2000)
+        if deals:
+            _rebuild_deals(zone_name)
         state.time_zone = zone_name
         state.save(update_fields=["time_zone"])
     return len(rows)
@@ -345,11 +351,157 @@ def contacts_stored() -> dict:
     return {r.owner_id: r.contacts for r in ContactOwnerCount.objects.filter(contacts__gt=0)}
 
 
+# -- deals per day -------------------------------------------------------------------------------
+
+_CENT = Decimal("0.01")
+
+
+def _cents(amount) -> int:
+    """A deal amount as stored (2 decimal places, Django's rounding) in cents."""
+    if amount in (None, ""):
+        return 0
+    return int(Decimal(str(amount)).quantize(_CENT, rounding=ROUND_HALF_EVEN) * 100)
+
+
+def deal_snapshot(record) -> tuple:
+    return (
+        record.archived,
+        record.pipeline,
+        record.dealstage,
+        record.hubspot_owner_id,
+        record.closedate,
+        record.created_at,
+        record.amount,
+    )
+
+
+def deal_snapshot_values(values: dict, created_at) -> tuple:
+    """deal_snapshot() of a new, live deal from its canonical values (bulk creates)."""
+    owner = values.get("hubspot_owner_id")
+    return (
+        False,
+        values.get("pipeline"),
+        values.get("dealstage"),
+        int(owner) if owner not in (None, "") else None,
+        values.get("closedate"),
+        created_at,
+        values.get("amount"),
+    )
+
+
+def deal_counted(snap: tuple | None, zone) -> list:
+    """[(counter key, (closing, closing cents, created))] a deal adds to: its close day's
+    row and its creation day's row (archived deals count nowhere)."""
+    if snap is None or snap[0]:
+        return []
+    _archived, pipeline, stage, owner, close, created, amount = snap
+    rest = (stage or "", owner or 0)
+    counted = []
+    close = _instant(close)
+    if close is not None:
+        counted.append(
+            ((pipeline or "", close.astimezone(zone).date(), *rest), (1, _cents(amount), 0))
+        )
+    created = _instant(created)
+    if created is not None:
+        counted.append(((pipeline or "", created.astimezone(zone).date(), *rest), (0, 0, 1)))
+    return counted
+
+
+def _deal_totals(snaps_and_signs, zone) -> dict:
+    totals: dict = defaultdict(lambda: [0, 0, 0])
+    for snap, sign in snaps_and_signs:
+        for key, values in deal_counted(snap, zone):
+            row = totals[key]
+            for i, value in enumerate(values):
+                row[i] += sign * value
+    return totals
+
+
+def deals_changed(before: list, after: list) -> None:
+    """Deals went from the `before` snapshots to the `after` ones (None: did not exist)."""
+    zone_name = kept_zone()
+    if zone_name is None:
+        return
+    pairs = [(s, -1) for s in before] + [(s, 1) for s in after]
+    rows = [
+        (pipeline, day.isoformat(), stage, owner, *values)
+        for (pipeline, day, stage, owner), values in _deal_totals(
+            pairs, zoneinfo.ZoneInfo(zone_name)
+        ).items()
+        if any(values)
+    ]
+    if not rows:
+        return
+    columns = ("closing", "closing_cents", "created")
+    updates = ", ".join(f"{c} = dashboard_dealdaycount.{c} + excluded.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO dashboard_dealdaycount "
+            "(pipeline, day, dealstage, owner_id, closing, closing_cents, created) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT (pipeline, day, dealstage, owner_id) DO UPDATE SET {updates}",
+            rows,
+        )
+
+
+def deal_recount(zone_name: str) -> dict:
+    """{(pipeline, day, stage, owner or 0): [closing, cents, created]} from the live deals
+    (rebuilds, tests): 200,000 deals take a couple of seconds."""
+    from comptoir.deals.models import Deal
+
+    fields = (
+        "archived",
+        "pipeline",
+        "dealstage",
+        "hubspot_owner_id",
+        "closedate",
+        "created_at",
+        "amount",
+    )
+    snaps = Deal.objects.filter(archived=False).order_by().values_list(*fields).iterator(5000)
+    totals = _deal_totals(((snap, 1) for snap in snaps), zoneinfo.ZoneInfo(zone_name))
+    return {key: values for key, values in totals.items() if any(values)}
+
+
+def _rebuild_deals(zone_name: str) -> None:
+    from comptoir.dashboard.models import DealDayCount
+
+    DealDayCount.objects.all().delete()
+    DealDayCount.objects.bulk_create(
+        (
+            DealDayCount(
+                pipeline=pipeline,
+                day=day,
+                dealstage=stage,
+                owner_id=owner,
+                closing=closing,
+                closing_cents=cents,
+                created=created,
+            )
+            for (pipeline, day, stage, owner), (closing, cents, created) in deal_recount(
+                zone_name
+            ).items()
+        ),
+        batch_size=2000,
+    )
+
+
+def deals_stored() -> dict:
+    from comptoir.dashboard.models import DealDayCount
+
+    return {
+        (r.pipeline, r.day, r.dealstage, r.owner_id): [r.closing, r.closing_cents, r.created]
+        for r in DealDayCount.objects.all()
+        if any((r.closing, r.closing_cents, r.created))
+    }
+
+
 # -- what the write services call ----------------------------------------------------------------
 
 
 def counted_type(ot) -> bool:
-    return (ot.is_activity and ot.name in KINDS) or ot.name == "contacts"
+    return (ot.is_activity and ot.name in KINDS) or ot.name in ("contacts", "deals")
 
 
 def snap(ot, record) -> tuple | None:
@@ -358,11 +510,15 @@ def snap(ot, record) -> tuple | None:
         return snapshot(record)
     if ot.name == "contacts":
         return contact_snapshot(record)
+    if ot.name == "deals":
+        return deal_snapshot(record)
     return None
 
 
-def snap_values(ot, values: dict) -> tuple | None:
+def snap_values(ot, values: dict, created_at) -> tuple | None:
     """snap() of a new record from its canonical values (bulk creates)."""
+    if ot.name == "deals":
+        return deal_snapshot_values(values, created_at)
     if ot.is_activity:
         return snapshot_values(ot.name, values)
     if ot.name == "contacts":
@@ -377,3 +533,5 @@ def apply(ot, before: list, after: list) -> None:
         changed(before, after)
     elif ot.name == "contacts":
         contacts_changed(before, after)
+    elif ot.name == "deals":
+        deals_changed(before, after)

@@ -27,6 +27,7 @@ class DashboardFilters:
     who: str = ""  # "", "owner:<owner id>" or "team:<team id>"
     owner_ids: list[int] | None = None  # None: everyone
     errors: list = field(default_factory=list)
+    counters_ready: bool | None = field(default=None, compare=False)  # figures.counts_ready
 
     @classmethod
     def from_request(cls, request, *, now=None) -> "DashboardFilters":

@@ -38,3 +38,26 @@ class ContactOwnerCount(models.Model):
 
     owner_id = models.BigIntegerField(unique=True)
     contacts = models.BigIntegerField(default=0)
+
+
+class DealDayCount(models.Model):
+    """Deals per report-time-zone day, pipeline, stage and owner (0: without one): how many
+    close that day and for what amount (the forecast), how many were created that day ("deals
+    created"). Kept by the deal write services like ActivityDayCount, in the zone CountState
+    names; amounts in cents, so adding and taking away stays exact on SQLite too."""
+
+    pipeline = models.CharField(max_length=64)
+    day = models.DateField()
+    dealstage = models.CharField(max_length=64)
+    owner_id = models.BigIntegerField()
+    closing = models.IntegerField(default=0)
+    closing_cents = models.BigIntegerField(default=0)
+    created = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Led by the pipeline and the day: also the index a period's figures are read by.
+            models.UniqueConstraint(
+                fields=["pipeline", "day", "dealstage", "owner_id"], name="dash_deal_day_uniq"
+            )
+        ]

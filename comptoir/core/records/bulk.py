@@ -227,7 +227,11 @@ def bulk_create_records(
         insert_rows(model._meta.db_table, maker.columns, record_rows)
         insert_rows(PropertyChange._meta.db_table, HISTORY_COLUMNS, history_rows)
         insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
-        day_counts.apply(ot, [], [day_counts.snap_values(ot, cleaned[i]) for i in good])
+        day_counts.apply(
+            ot,
+            [],
+            [day_counts.snap_values(ot, cleaned[i], times[i] if times else now) for i in good],
+        )
         if automations and automations_on(source):
             behavior.after_bulk_create([(result.ids[i], cleaned[i]) for i in good], source)
             if associations:

@@ -15,7 +15,7 @@ def build(apps, schema_editor):
         if current
         else portal_settings._meta.get_field("report_time_zone").default
     )
-    counts.rebuild(zone)
+    counts.rebuild(zone, deals=False)  # their table comes with 0007
 
 
 class Migration(migrations.Migration):

@@ -3,6 +3,7 @@ write path, in time zones with and without daylight saving; figures read from th
 the figures counted live; a changed report time zone is read live until rebuilt."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.test import RequestFactory
@@ -176,6 +177,7 @@ def test_a_changed_time_zone_is_read_live_until_rebuilt(people, django_capture_o
     assert not figures.counts_ready(filters)
     live = figures.productivity(filters, alice)
     counts.rebuild()
+    filters = DashboardFilters.from_request(request)  # the next page asks again
     assert figures.counts_ready(filters)
     assert counts.kept_zone() == "America/New_York"
     counted = figures.productivity(filters, alice)
@@ -289,3 +291,122 @@ def test_the_rebuild_command_recounts_in_the_report_time_zone(people):
     assert "day counters" in out.getvalue()
     assert counts.kept_zone() == "Asia/Kathmandu"
     assert_counters_exact()
+
+
+# -- deals ---------------------------------------------------------------------------------------
+
+STAGES = ["appointmentscheduled", "contractsent", "closedwon", "closedlost"]
+
+
+def assert_deal_counters_exact():
+    assert counts.deals_stored() == counts.deal_recount(counts.kept_zone())
+
+
+def _at(when: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+
+
+def some_deals(a, b):
+    """Deals closing and created at every edge, amounts with cents, some without an owner,
+    an amount or a close date."""
+    owners = [a, b, ""]
+    made = []
+    for i, when in enumerate(EDGES):
+        props = {
+            "dealname": f"Deal {i}",
+            "pipeline": "default",
+            "dealstage": STAGES[i % len(STAGES)],
+            "hubspot_owner_id": owners[i % 3],
+        }
+        if i % 5:
+            props["amount"] = f"{1000 + i * 37}.{i:02d}"
+        if i % 6:
+            props["closedate"] = EDGES[(i + 3) % len(EDGES)]
+        made.append(create_record("deals", props, source=UI, at=_at(when)))
+    return made
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_deal_write_paths_keep_the_day_counters_exact(people, zone):
+    from comptoir.users.team import hand_over
+
+    alice, bob, a, b = people
+    update_portal(report_time_zone=zone)
+    counts.rebuild()
+    made = some_deals(a, b)
+    assert_deal_counters_exact()
+    assert counts.deals_stored(), "something was counted"
+    update_record("deals", made[1].pk, {"dealstage": "closedwon"}, source=UI)
+    update_record("deals", made[2].pk, {"amount": "99.99"}, source=UI)
+    update_record("deals", made[3].pk, {"amount": ""}, source=UI)
+    update_record("deals", made[4].pk, {"closedate": "2026-03-29T00:59:59Z"}, source=UI)
+    update_record("deals", made[5].pk, {"hubspot_owner_id": ""}, source=UI)
+    update_record(
+        "deals", made[7].pk, {"hubspot_owner_id": b, "dealstage": "closedlost"}, source=UI
+    )
+    assert_deal_counters_exact()
+    archive_record("deals", made[8].pk, source=UI)
+    archive_record("deals", made[9].pk, source=UI)
+    assert_deal_counters_exact()
+    restore_record("deals", made[8].pk, source=UI)
+    purge_records("deals", [made[8].pk, made[9].pk])  # one live, one archived
+    assert_deal_counters_exact()
+    result = bulk_create_records(
+        "deals",
+        [
+            {
+                "dealname": f"Bulk {i}",
+                "pipeline": "default",
+                "dealstage": STAGES[i % 4],
+                "amount": f"{i}.5",
+                "closedate": when,
+                "hubspot_owner_id": (a, b, "")[i % 3],
+            }
+            for i, when in enumerate(EDGES)
+        ],
+        source=UI,
+        times=[_at(when) for when in reversed(EDGES)],
+    )
+    assert result.created == len(EDGES)
+    assert_deal_counters_exact()
+    merge_records("deals", made[10].pk, made[11].pk, source=UI)
+    assert_deal_counters_exact()
+    hand_over(bob, alice, source=UI)
+    assert_deal_counters_exact()
+
+
+def _deal_figures(user, **params):
+    request = RequestFactory().get("/dashboard/", params)
+    request.user = user
+    filters = DashboardFilters.from_request(request)
+    forecast = figures.forecast(filters, user)
+    created = {f.label: f.count for f in figures.pipeline_figures(filters, user, forecast)}
+    return forecast, created["Deals created"]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "Asia/Kathmandu"])
+def test_counted_deal_figures_equal_live_figures(people, zone, monkeypatch):
+    alice, bob, a, b = people
+    update_portal(report_time_zone=zone)
+    counts.rebuild()
+    some_deals(a, b)
+    combos = [
+        {"period": "custom", "from": "2026-01-01", "to": "2026-12-31"},
+        {"period": "custom", "from": "2026-03-29", "to": "2026-03-29"},
+        {"period": "custom", "from": "2026-03-28", "to": "2026-11-01"},
+        {"period": "custom", "from": "2026-12-31", "to": "2027-01-01", "who": f"owner:{a}"},
+        {"period": "custom", "from": "2024-01-01", "to": "2026-12-31", "who": f"owner:{b}"},
+    ]
+    for user in (alice, bob):
+        for params in combos:
+            counted = _deal_figures(user, **params)
+            monkeypatch.setattr(figures, "counts_ready", lambda f: False)
+            live = _deal_figures(user, **params)
+            monkeypatch.undo()
+            assert counted == live, (user, params)
+    forecast, created = _deal_figures(
+        alice, period="custom", **{"from": "2026-01-01", "to": "2026-12-31"}
+    )
+    in_2026 = sum(_at(e).astimezone(zoneinfo.ZoneInfo(zone)).year == 2026 for e in EDGES)
+    assert created == in_2026  # deals created at 23:30 UTC on 31 December are in 2027 there
+    assert forecast.won_count and forecast.open_amount
