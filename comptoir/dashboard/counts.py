@@ -390,21 +390,20 @@ def deal_snapshot_values(values: dict, created_at) -> tuple:
 
 
 def deal_counted(snap: tuple | None, zone) -> list:
-    """[(counter key, (closing, closing cents, created))] a deal adds to: its close day's
-    row and its creation day's row (archived deals count nowhere)."""
+    """[(counter key, (closing, closing cents, created))] a deal adds to: the day and the
+    month rows of its close date and of its creation date (archived deals count nowhere).
+    A key is (pipeline, month?, day, stage, owner or 0)."""
     if snap is None or snap[0]:
         return []
     _archived, pipeline, stage, owner, close, created, amount = snap
-    rest = (stage or "", owner or 0)
     counted = []
-    close = _instant(close)
-    if close is not None:
-        counted.append(
-            ((pipeline or "", close.astimezone(zone).date(), *rest), (1, _cents(amount), 0))
-        )
-    created = _instant(created)
-    if created is not None:
-        counted.append(((pipeline or "", created.astimezone(zone).date(), *rest), (0, 0, 1)))
+    for when, values in ((close, (1, _cents(amount), 0)), (created, (0, 0, 1))):
+        when = _instant(when)
+        if when is None:
+            continue
+        day = when.astimezone(zone).date()
+        for month, row_day in ((False, day), (True, day.replace(day=1))):
+            counted.append(((pipeline or "", month, row_day, stage or "", owner or 0), values))
     return counted
 
 
@@ -425,8 +424,8 @@ def deals_changed(before: list, after: list) -> None:
         return
     pairs = [(s, -1) for s in before] + [(s, 1) for s in after]
     rows = [
-        (pipeline, day.isoformat(), stage, owner, *values)
-        for (pipeline, day, stage, owner), values in _deal_totals(
+        (pipeline, month, day.isoformat(), stage, owner, *values)
+        for (pipeline, month, day, stage, owner), values in _deal_totals(
             pairs, zoneinfo.ZoneInfo(zone_name)
         ).items()
         if any(values)
@@ -438,15 +437,15 @@ def deals_changed(before: list, after: list) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO dashboard_dealdaycount "
-            "(pipeline, day, dealstage, owner_id, closing, closing_cents, created) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-            f"ON CONFLICT (pipeline, day, dealstage, owner_id) DO UPDATE SET {updates}",
+            "(pipeline, month, day, dealstage, owner_id, closing, closing_cents, created) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT (pipeline, month, day, dealstage, owner_id) DO UPDATE SET {updates}",
             rows,
         )
 
 
 def deal_recount(zone_name: str) -> dict:
-    """{(pipeline, day, stage, owner or 0): [closing, cents, created]} from the live deals
+    """{(pipeline, month?, day, stage, owner or 0): [closing, cents, created]} from the deals
     (rebuilds, tests): 200,000 deals take a couple of seconds."""
     from comptoir.deals.models import Deal
 
@@ -472,6 +471,7 @@ def _rebuild_deals(zone_name: str) -> None:
         (
             DealDayCount(
                 pipeline=pipeline,
+                month=month,
                 day=day,
                 dealstage=stage,
                 owner_id=owner,
@@ -479,7 +479,7 @@ def _rebuild_deals(zone_name: str) -> None:
                 closing_cents=cents,
                 created=created,
             )
-            for (pipeline, day, stage, owner), (closing, cents, created) in deal_recount(
+            for (pipeline, month, day, stage, owner), (closing, cents, created) in deal_recount(
                 zone_name
             ).items()
         ),
@@ -491,7 +491,11 @@ def deals_stored() -> dict:
     from comptoir.dashboard.models import DealDayCount
 
     return {
-        (r.pipeline, r.day, r.dealstage, r.owner_id): [r.closing, r.closing_cents, r.created]
+        (r.pipeline, r.month, r.day, r.dealstage, r.owner_id): [
+            r.closing,
+            r.closing_cents,
+            r.created,
+        ]
         for r in DealDayCount.objects.all()
         if any((r.closing, r.closing_cents, r.created))
     }

@@ -20,7 +20,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Sum, When
+from django.db.models import Case, Count, IntegerField, Q, Sum, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -288,13 +288,34 @@ def counts_ready(filters: DashboardFilters) -> bool:
     return filters.counters_ready
 
 
+def _whole_months_and_edge_days(period) -> Q:
+    """The counter rows that add up to the period: the month rows of its whole months and
+    the day rows of the days before the first and after the last of them."""
+    first, last = period.first_day, period.last_day
+    start = first if first.day == 1 else _next_month(first)
+    months = []
+    while _next_month(start) - dt.timedelta(days=1) <= last:
+        months.append(start)
+        start = _next_month(start)
+    if not months:
+        return Q(month=False, day__gte=first, day__lte=last)
+    return (
+        Q(month=True, day__gte=months[0], day__lte=months[-1])
+        | Q(month=False, day__gte=first, day__lt=months[0])
+        | Q(month=False, day__gte=_next_month(months[-1]), day__lte=last)
+    )
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def deal_counters(filters: DashboardFilters, user):
     """The per-day deal counters of the period, pipeline and selected owners that `user`
     may see (deals are visible by owner, as the deal lists filter them)."""
     from comptoir.dashboard.models import DealDayCount
 
-    period = filters.period
-    qs = DealDayCount.objects.filter(day__gte=period.first_day, day__lte=period.last_day)
+    qs = DealDayCount.objects.filter(_whole_months_and_edge_days(filters.period))
     if filters.pipeline:
         qs = qs.filter(pipeline=filters.pipeline)
     if filters.owner_ids is not None:

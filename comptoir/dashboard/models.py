@@ -44,9 +44,14 @@ class DealDayCount(models.Model):
     """Deals per report-time-zone day, pipeline, stage and owner (0: without one): how many
     close that day and for what amount (the forecast), how many were created that day ("deals
     created"). Kept by the deal write services like ActivityDayCount, in the zone CountState
-    names; amounts in cents, so adding and taking away stays exact on SQLite too."""
+    names; amounts in cents, so adding and taking away stays exact on SQLite too.
+
+    Each deal also counts in a whole-month row (`month`, `day` its first day): a period
+    reads its whole months there and only its edge days from the day rows, a few thousand
+    rows for three years instead of one per day, stage and owner."""
 
     pipeline = models.CharField(max_length=64)
+    month = models.BooleanField(default=False)
     day = models.DateField()
     dealstage = models.CharField(max_length=64)
     owner_id = models.BigIntegerField()
@@ -56,8 +61,9 @@ class DealDayCount(models.Model):
 
     class Meta:
         constraints = [
-            # Led by the pipeline and the day: also the index a period's figures are read by.
+            # Led by the pipeline and the grain: also the index a period is read by.
             models.UniqueConstraint(
-                fields=["pipeline", "day", "dealstage", "owner_id"], name="dash_deal_day_uniq"
+                fields=["pipeline", "month", "day", "dealstage", "owner_id"],
+                name="dash_deal_day_uniq",
             )
         ]

@@ -57,6 +57,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('pipeline', models.CharField(max_length=64)),
+                ('month', models.BooleanField(default=False)),
                 ('day', models.DateField()),
                 ('dealstage', models.CharField(max_length=64)),
                 ('owner_id', models.BigIntegerField()),
@@ -65,7 +66,7 @@ class Migration(migrations.Migration):
                 ('created', models.IntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('pipeline', 'day', 'dealstage', 'owner_id'), name='dash_deal_day_uniq')],
+                'constraints': [models.UniqueConstraint(fields=('pipeline', 'month', 'day', 'dealstage', 'owner_id'), name='dash_deal_day_uniq')],
             },
         ),
         migrations.RunPython(build, migrations.RunPython.noop),

@@ -396,6 +396,11 @@ def test_counted_deal_figures_equal_live_figures(people, zone, monkeypatch):
         {"period": "custom", "from": "2026-03-28", "to": "2026-11-01"},
         {"period": "custom", "from": "2026-12-31", "to": "2027-01-01", "who": f"owner:{a}"},
         {"period": "custom", "from": "2024-01-01", "to": "2026-12-31", "who": f"owner:{b}"},
+        # whole months read from the month rows, edge days from the day rows
+        {"period": "custom", "from": "2026-02-01", "to": "2026-02-28"},
+        {"period": "custom", "from": "2026-03-08", "to": "2026-04-30"},
+        {"period": "custom", "from": "2026-03-01", "to": "2026-03-29"},
+        {"period": "custom", "from": "2025-12-31", "to": "2026-11-01"},
     ]
     for user in (alice, bob):
         for params in combos:
