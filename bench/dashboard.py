@@ -32,6 +32,7 @@ def main() -> None:
 
     from comptoir.activities.models import Activity
     from comptoir.contacts.models import Contact
+    from comptoir.dashboard import figures
     from comptoir.dashboard.filters import DashboardFilters
     from comptoir.deals.models import Deal
     from comptoir.users.models import Owner, Team, User
@@ -46,11 +47,22 @@ def main() -> None:
 
     combos = [
         ("this month, everyone", {}),
+        ("today, everyone", {"period": "today"}),
         ("this week, everyone", {"period": "this_week"}),
+        ("last month, everyone", {"period": "last_month"}),
         ("this quarter, everyone", {"period": "this_quarter"}),
         ("this year, everyone", {"period": "this_year"}),
         ("last quarter, one owner", {"period": "last_quarter", "who": f"owner:{owner.pk}"}),
         ("this year, one owner", {"period": "this_year", "who": f"owner:{owner.pk}"}),
+        (
+            "custom 3 years, one owner",
+            {
+                "period": "custom",
+                "from": "2024-01-01",
+                "to": "2026-12-31",
+                "who": f"owner:{owner.pk}",
+            },
+        ),
         (
             "custom 3 years, everyone",
             {"period": "custom", "from": "2024-01-01", "to": "2026-12-31"},
@@ -71,10 +83,11 @@ def main() -> None:
         return fetch
 
     def raw(params):
-        """The page's figures in hand-written SQL, read where the page reads them: forecast
-        per stage, the day counters per owner and week (productivity and the chart), the
-        contact counters, contacts called (the first 20,000 links of the period's calls),
-        deals created."""
+        """The page's figures in hand-written SQL, read where the page reads them: the deal
+        counters per stage (forecast) and in total (deals created), the activity day
+        counters per owner and week (productivity and the chart), the contact counters,
+        contacts called (the first 12,000 links of the period's calls: as many as the page
+        reads to pass 10,000 distinct contacts on this data)."""
         request = RequestFactory().get("/dashboard/", params)
         request.user = user
         f = DashboardFilters.from_request(request)
@@ -88,13 +101,22 @@ def main() -> None:
         pg = connection.vendor == "postgresql"
         first, last = f.period.first_day, f.period.last_day
         monday = f.period.weeks()[0]
+        owners_of_days = own.replace("hubspot_owner_id", "owner_id")
+        # The deal counters' whole months and edge days, as the page reads them.
+        spans = figures._whole_months_and_edge_days(f.period)
+        ranges = " OR ".join(
+            "(pipeline = %s AND month = %s AND day >= %s AND day <= %s)" for _ in spans
+        )
+        range_params = [
+            v for m, low, high in spans for v in (f.pipeline, m, low.isoformat(), high.isoformat())
+        ]
 
         def run():
             with connection.cursor() as c:
                 c.execute(
-                    "SELECT dealstage, COUNT(*), SUM(amount) FROM deals_deal WHERE archived = %s "
-                    f"AND pipeline = %s AND closedate >= %s AND closedate < %s{own} GROUP BY dealstage",
-                    [False, f.pipeline, start, end],
+                    "SELECT dealstage, SUM(closing), SUM(closing_cents) FROM dashboard_dealdaycount "
+                    f"WHERE ({ranges}){owners_of_days} GROUP BY dealstage",
+                    range_params,
                 )
                 c.fetchall()
                 week = (
@@ -102,7 +124,6 @@ def main() -> None:
                     if pg
                     else "CAST((julianday(day) - julianday(%s)) / 7 AS INTEGER)"
                 )
-                owners_of_days = own.replace("hubspot_owner_id", "owner_id")
                 c.execute(
                     f"SELECT owner_id, {week}, SUM(calls), SUM(emails), SUM(meetings), SUM(tasks) "
                     f"FROM dashboard_activitydaycount WHERE day >= %s AND day <= %s{owners_of_days} "
@@ -117,14 +138,14 @@ def main() -> None:
                     "JOIN core_association x ON x.from_type = 'calls' AND x.from_id = a.id AND x.to_type = 'contacts' "
                     "JOIN contacts_contact k ON k.id = x.to_id AND k.archived = %s "
                     "WHERE a.object_type_name = 'calls' AND a.archived = %s AND a.hs_timestamp >= %s "
-                    f"AND a.hs_timestamp < %s{own.replace('hubspot_owner_id', 'a.hubspot_owner_id')} LIMIT 20000) l",
+                    f"AND a.hs_timestamp < %s{own.replace('hubspot_owner_id', 'a.hubspot_owner_id')} LIMIT 12000) l",
                     [False, False, start, end],
                 )
                 c.fetchall()
                 c.execute(
-                    "SELECT COUNT(*) FROM deals_deal WHERE archived = %s AND pipeline = %s AND "
-                    f"created_at >= %s AND created_at < %s{own}",
-                    [False, f.pipeline, start, end],
+                    "SELECT SUM(created) FROM dashboard_dealdaycount "
+                    f"WHERE ({ranges}){owners_of_days}",
+                    range_params,
                 )
                 c.fetchall()
 
