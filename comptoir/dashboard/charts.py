@@ -65,8 +65,12 @@ def weekly_bars(counts: dict, period, names: dict, *, max_series: int = len(PALE
     scale = _nice_ceiling(top)
     slot = 100 / max(len(weeks), 1)
     bar = slot * 0.7
-    every = max(1, math.ceil(len(weeks) / 7))  # about seven date labels at most
     locale = babel_locale()
+    # Over several years, "10 Jun" alone would not say which June: the weeks name their
+    # year, and the axis shows fewer, shorter labels ("Jun 2024") so they fit at 390 px.
+    one_year = period.first_day.year == period.last_day.year
+    date_format, axis_format = ("d MMM", "d MMM") if one_year else ("d MMM y", "MMM y")
+    every = max(1, math.ceil(len(weeks) / (7 if one_year else 5)))  # labels at most
     bars = []
     for index, (week, row) in enumerate(zip(weeks, table, strict=True)):
         y = TOP + PLOT_HEIGHT
@@ -85,12 +89,17 @@ def weekly_bars(counts: dict, period, names: dict, *, max_series: int = len(PALE
                     "count": n,
                 }
             )
-        label = babel_dates.format_date(week, "d MMM", locale=locale)
+        label = babel_dates.format_date(week, date_format, locale=locale)
+        # Each label sits in the middle of its group of weeks: never cut off at the edge.
+        show_label = index % every == every // 2
         bars.append(
             {
                 "week": week,
                 "label": label,
-                "show_label": index % every == 0,
+                "axis_label": babel_dates.format_date(week, axis_format, locale=locale)
+                if show_label
+                else "",
+                "show_label": show_label,
                 "x": round(index * slot + (slot - bar) / 2, 3),
                 "center": round(index * slot + slot / 2, 3),
                 "width": round(bar, 3),
@@ -167,7 +176,7 @@ def weekly_svg(chart: dict, labelled_by: str, described_by: str) -> str:
         if bar["show_label"]:
             parts.append(
                 f'<text x="{_n(bar["center"])}%" y="{chart["label_y"]}" text-anchor="middle" '
-                f'class="axis">{label}</text>'
+                f'class="axis">{escape(bar["axis_label"])}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))
