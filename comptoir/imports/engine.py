@@ -269,7 +269,8 @@ class Importer:
 
     def existing(self, ot, key, values, *, ids_only: bool = False) -> dict:
         """{key value: record} for the values that match a live record, the oldest first;
-        `ids_only` (column keys): {key value: id}, loading no record."""
+        `ids_only`: {key value: id}, loading no record when the key is a column (a JSON
+        value is compared in its canonical form, read from the loaded record)."""
         values = list(values)
         found = {}
         defn = registry.definitions(ot)[key]
@@ -280,14 +281,14 @@ class Importer:
             else:
                 qs = base_queryset(ot).annotate(_v=prop_expression(ot, defn)).filter(_v__in=chunk)
             qs = qs.order_by("pk")
-            if ids_only:
+            if ids_only and defn.column:
                 for value, pk in qs.values_list("_v", "pk"):
                     found.setdefault(value, pk)
             else:
                 for record in qs:
                     # JSON values come back raw: compare their canonical form.
                     value = record._v if defn.column else read_value(record, defn)
-                    found.setdefault(value, record)
+                    found.setdefault(value, record.pk if ids_only else record)
         return found
 
     # -- companies named in a contacts file ------------------------------------------------
