@@ -275,6 +275,8 @@ def to_api_string(defn, value) -> str | None:
     """Canonical or column value → HubSpot's string form."""
     if value is None:
         return None
+    if value.__class__ is str:
+        return value  # most values: skip the type checks below
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):

@@ -27,10 +27,11 @@ from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.services import (
+    Validator,
     automations_on,
     check_required,
     search_document,
-    validate,
+    searchable_definitions,
 )
 from comptoir.core.records.values import base_queryset, write_value
 from comptoir.dashboard import counts as day_counts
@@ -107,11 +108,15 @@ class _JsonTextDumper(Dumper):
         return b"\x01" + obj.encode()
 
 
+# One encoder for every row: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _prep(model_field, value):
     if value is None:
         return None
     if model_field.get_internal_type() == "JSONField":
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return _JSON.encode(value)
     return model_field.get_db_prep_save(value, connection)
 
 
@@ -214,9 +219,10 @@ def bulk_create_records(
     now = timezone.now()
     result = BulkResult(ids=[None] * len(rows))
 
+    validate = Validator(ot)
     cleaned, row_errors = [], []
     for raw in rows:
-        values, errs = validate(ot, raw)
+        values, errs = validate(raw)
         cleaned.append(values)
         row_errors.append(errs)
     behavior.clean_bulk(cleaned, row_errors, times)
@@ -314,13 +320,14 @@ class _RowMaker:
         self.fixed_defaults = {f.attname: f.get_default() for f in fields if f not in called}
         self.callable_defaults = [(f.attname, f.default) for f in called]
         self.pk_position = next(i for i, f in enumerate(fields) if f.primary_key)
-        self.prep_pk = self.preps[self.pk_position][2]
+        _, self.pk_plain, self.prep_pk = self.preps[self.pk_position]
         self.prep_changed_at = _Prep(PropertyChange._meta.get_field("changed_at"))
         self.primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
         self.link_types = _LinkTypes(ot)
         self.source_columns = (source.type, source.id, source.actor_id, source.request_id)
         # The search text is built before the id exists, unless the id is searchable.
         self.needs_pk = "hs_object_id" in ot.searchable_properties
+        self.searchable = searchable_definitions(ot)
 
     def prepare(self, values: dict, at, links, pk=None) -> tuple:
         ot, defs = self.ot, self.defs
@@ -330,7 +337,7 @@ class _RowMaker:
         record = self.new_record(pk, at)
         for name, value in values.items():
             write_value(record, defs[name], value)
-        record.search_text = search_document(ot, record)
+        record.search_text = search_document(ot, record, self.searchable)
         attrs = record.__dict__
         record_row = []
         for attname, plain, prep in self.preps:
@@ -363,7 +370,7 @@ class _RowMaker:
 
     def emit(self, prepared, pk, record_rows, history_rows, association_rows) -> None:
         record_row, changed_at, history, targets = prepared
-        record_row[self.pk_position] = self.prep_pk(pk)
+        record_row[self.pk_position] = pk if pk.__class__ in self.pk_plain else self.prep_pk(pk)
         record_rows.append(tuple(record_row))
         type_id, source_columns = self.ot.type_id, self.source_columns
         for name, value in history:

@@ -24,9 +24,15 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
 def phone_digits(text: str) -> str:
     """National digits of a phone number, so "+33 6 12 34 56 78" is found by "0612345678"."""
-    digits = "".join(c for c in text if c.isdigit())
+    if text.isascii():  # the common case: only 0-9 are digits, and a regex is faster
+        digits = _NOT_ASCII_DIGIT.sub("", text)
+    else:
+        digits = "".join(c for c in text if c.isdigit())
     if text.strip().startswith("+33") and len(digits) == 11:
         return "0" + digits[2:]
     return digits
