@@ -4,6 +4,7 @@ The same normalisation is applied to stored text and to queries, which is what m
 "Lefevre" find "Lefèvre" on both SQLite FTS5 and PostgreSQL full-text search.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -15,6 +16,18 @@ def fold(text: str) -> str:
     """Lower-case and strip accents ("Lefèvre" → "lefevre", "Œuvre" → "oeuvre")."""
     if text.isascii():
         return text.lower()  # nothing to decompose: the common case, ten times faster
+    if len(text) <= 40:
+        return _fold_short(text)
+    return _fold_unicode(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_short(text: str) -> str:
+    """Names and words repeat (Hélène, Léa, Société...): remember their folding."""
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
     text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -1,8 +1,10 @@
 """Shortcuts on the bulk write path give exactly what the general code gives: plain
 addresses skip email_validator, ASCII text skips Unicode decomposition, ASCII phone
-numbers lose their non-digits by a regex, text values skip to_api_string's type checks."""
+numbers lose their non-digits by a regex, text values skip to_api_string's type checks,
+floats are written from their repr()."""
 
 import unicodedata
+from decimal import Decimal
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from comptoir.core.properties.coercion import (
     _PLAIN_EMAIL,
     _plain_email,
+    format_number,
     normalize_email,
     to_api_string,
 )
@@ -100,3 +103,15 @@ def test_to_api_string_gives_text_as_str_does(text):
     defn = PropertyDefinition(name="x", type="string")
     assert to_api_string(defn, text) == str(text)
     assert to_api_string(defn, _Text(text)) == "str() of a subclass"
+
+
+def _outcome(value):
+    try:
+        return format_number(value)
+    except ArithmeticError as exc:
+        return type(exc)
+
+
+@given(st.floats() | st.integers(-(10**20), 10**20).map(float))
+def test_a_float_is_written_as_its_decimal_is(value):
+    assert _outcome(value) == _outcome(Decimal(repr(value)))
