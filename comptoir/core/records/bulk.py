@@ -322,8 +322,8 @@ class _RowMaker:
         self.pk_position = next(i for i, f in enumerate(fields) if f.primary_key)
         _, self.pk_plain, self.prep_pk = self.preps[self.pk_position]
         self.prep_changed_at = _Prep(PropertyChange._meta.get_field("changed_at"))
-        self.primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
-        self.link_types = _LinkTypes(ot)
+        primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
+        self.link_types = _LinkTypes(ot, primary)
         self.source_columns = (source.type, source.id, source.actor_id, source.request_id)
         # The search text is built before the id exists, unless the id is searchable.
         self.needs_pk = "hs_object_id" in ot.searchable_properties
@@ -331,7 +331,12 @@ class _RowMaker:
 
     def prepare(self, values: dict, at, links, pk=None) -> tuple:
         ot, defs = self.ot, self.defs
-        company_id = _primary_company(self.primary, links)
+        targets, company_id = [], None
+        for to_type, to_id, type_ids in links:
+            to_name, chosen, primary = self.link_types(to_type, type_ids)
+            targets.append((to_name, int(to_id), chosen))
+            if primary and company_id is None:
+                company_id = int(to_id)
         if company_id is not None:
             values["associatedcompanyid"] = company_id
         record = self.new_record(pk, at)
@@ -348,10 +353,6 @@ class _RowMaker:
             for name, value in values.items()
             if value is not None
         ]
-        targets = []
-        for to_type, to_id, type_ids in links:
-            to_name, chosen = self.link_types(to_type, type_ids)
-            targets.append((to_name, int(to_id), chosen))
         return record_row, self.prep_changed_at(at), history, targets
 
     def new_record(self, pk, at):
@@ -382,26 +383,14 @@ class _RowMaker:
                 association_rows.append((to_name, to_id, name, pk, inverse_type, category))
 
 
-def _primary_company(primary, links) -> int | None:
-    """The company a contact's links make its primary one (type ids as ints or strings)."""
-    if primary is None:
-        return None
-    for to_type, to_id, type_ids in links:
-        if (
-            get_object_type(to_type).name == "companies"
-            and type_ids
-            and primary.type_id in {int(t) for t in type_ids}
-        ):
-            return int(to_id)
-    return None
-
-
 class _LinkTypes:
-    """(target type name, [(type id, inverse type id, category)]) of one link, looked up
-    once per call: the default type plus the requested ones, without repeats."""
+    """(target type name, [(type id, inverse type id, category)], makes the company the
+    contact's primary one) of one link, looked up once per call: the default type plus
+    the requested ones (ints or strings), without repeats."""
 
-    def __init__(self, ot):
+    def __init__(self, ot, primary):
         self.ot = ot
+        self.primary = primary  # a contact's primary company type, else None
         self.memo: dict = {}
 
     def __call__(self, to_type, type_ids):
@@ -420,4 +409,9 @@ class _LinkTypes:
             if t is None:
                 raise ValueError(f"unknown association type from {ot.name} to {to_ot.name}")
             resolved.append((t.type_id, t.inverse_type_id, t.category))
-        return to_ot.name, resolved
+        primary = (
+            self.primary is not None
+            and to_ot.name == "companies"
+            and self.primary.type_id in {int(t) for t in type_ids or ()}
+        )
+        return to_ot.name, resolved, primary
