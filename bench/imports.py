@@ -172,6 +172,7 @@ def main() -> None:
     raw = raw_baseline(csv_path, engine.BATCH_SIZE)
     print(f"state {imp.state}: created {imp.created}, updated {imp.updated}, failed {imp.failed}")
     print(f"contacts {contacts}, companies {companies}")
+    print(f"CPU {cpu:.2f} s, {cpu * 1000 / args.rows:.3f} ms a row")
     print(
         f"| {args.database} | {args.rows:,} | {elapsed:.0f} s | {args.rows / elapsed:,.0f} | "
         f"{cpu:.0f} s | {args.rows / cpu:,.0f} | "

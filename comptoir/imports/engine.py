@@ -35,7 +35,7 @@ from comptoir.imports.links import Link, LinkProblem, file_links
 from comptoir.imports.mapping import NATURAL_KEYS
 from comptoir.imports.models import Import, ImportBatch, ImportFailure, ImportState, Mode
 from comptoir.imports.values import CellConverter, owner_lookup
-from comptoir.users.permissions import can_edit, has_right, with_default_owner
+from comptoir.users.permissions import can_edit, default_owner, has_right, with_owner
 
 BATCH_SIZE = 2000
 
@@ -116,6 +116,7 @@ class Importer:
         self.keys = {ot: self._key(ot) for ot in self.object_types}
         self.owners = owners
         self.links: list[Link] = []  # to the linked files, read when the run starts
+        self._link_types: dict = {}  # {object type: link_types()}
 
     def _key(self, ot) -> str | None:
         mapped = self.column_of[ot]
@@ -269,7 +270,8 @@ class Importer:
 
     def existing(self, ot, key, values, *, ids_only: bool = False) -> dict:
         """{key value: record} for the values that match a live record, the oldest first;
-        `ids_only` (column keys): {key value: id}, loading no record."""
+        `ids_only`: {key value: id}, loading no record when the key is a column (a JSON
+        value is compared in its canonical form, read from the loaded record)."""
         values = list(values)
         found = {}
         defn = registry.definitions(ot)[key]
@@ -280,14 +282,14 @@ class Importer:
             else:
                 qs = base_queryset(ot).annotate(_v=prop_expression(ot, defn)).filter(_v__in=chunk)
             qs = qs.order_by("pk")
-            if ids_only:
+            if ids_only and defn.column:
                 for value, pk in qs.values_list("_v", "pk"):
                     found.setdefault(value, pk)
             else:
                 for record in qs:
                     # JSON values come back raw: compare their canonical form.
                     value = record._v if defn.column else read_value(record, defn)
-                    found.setdefault(value, record)
+                    found.setdefault(value, record.pk if ids_only else record)
         return found
 
     # -- companies named in a contacts file ------------------------------------------------
@@ -314,6 +316,7 @@ class Importer:
         link_only = set(self.column_of[ot]) <= {key} and bool(registry.definitions(ot)[key].column)
         found = self.existing(ot, key, groups, ids_only=link_only)
         new_keys, new_props = [], []
+        owner = default_owner(self.user, ot)
         for canonical, group in groups.items():
             record = found.get(canonical)
             if record is not None:
@@ -326,7 +329,7 @@ class Importer:
             if self.mode == Mode.UPDATE:
                 continue  # update only: the contact is updated without its company
             new_keys.append(canonical)
-            new_props.append(with_default_owner(self.user, ot, dict(group[0].values[ot])))
+            new_props.append(with_owner(dict(group[0].values[ot]), owner))
         if not new_props:
             return
         result = bulk_create_records(ot, new_props, source=self.source)
@@ -409,10 +412,11 @@ class Importer:
         if not rows:
             return
         ot = self.main
+        owner = default_owner(self.user, ot)
         props, links = [], []
         for row in rows:
             values = {k: v for k, v in row.values[ot].items() if k != "hs_object_id"}
-            props.append(with_default_owner(self.user, ot, values))
+            props.append(with_owner(values, owner))
             links.append(
                 [(to, pk, self.link_types(to)) for to, pk in row.links.items() if pk is not None]
             )
@@ -428,7 +432,14 @@ class Importer:
 
     def link_types(self, to) -> list[int]:
         """The association types of a row's link: the API's foreignKeyType when it named
-        one, else the primary one (a contact's or deal's company), else the default."""
+        one, else the primary one (a contact's or deal's company), else the default.
+        The same for every row of the file: looked up once."""
+        found = self._link_types.get(to)
+        if found is None:
+            found = self._link_types[to] = self._find_link_types(to)
+        return found
+
+    def _find_link_types(self, to) -> list[int]:
         for link in self.links:
             if link.to == to and link.type_id is not None:
                 return [link.type_id]

@@ -34,7 +34,7 @@ class Link:
     type_id: int | None = None
 
     def resolve(self, importer, rows, outcome) -> None:
-        """Set `row.links[to]` to the matching record of each row, or warn."""
+        """Set `row.links[to]` to the id of each row's matching record, or warn."""
         wanted = {}
         for row in rows:
             if row.failed:
@@ -48,11 +48,13 @@ class Link:
                 continue
             if canonical is not None:
                 wanted[row.line] = (row, canonical, raw)
-        found = importer.existing(self.to, self.key, {c for _, c, _ in wanted.values()})
+        # Only the ids are needed: no record is loaded.
+        values = {c for _, c, _ in wanted.values()}
+        found = importer.existing(self.to, self.key, values, ids_only=True)
         for row, canonical, raw in wanted.values():
-            record = found.get(canonical)
-            if record is not None:
-                row.links[self.to] = record.pk
+            pk = found.get(canonical)
+            if pk is not None:
+                row.links[self.to] = pk
             else:
                 error = self.missing(raw)
                 importer.warn(row, outcome, self.to, error, column=self.column, value=raw)

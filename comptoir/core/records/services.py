@@ -64,39 +64,61 @@ def active_owner_ids() -> set[str]:
 
 def validate(ot, properties: dict, *, allow_read_only: bool = False) -> tuple[dict, list]:
     """Coerce caller values; returns ({name: canonical}, [PropertyError]). Saves nothing."""
-    defs = registry.definitions(ot)
-    values: dict = {}
-    errors: list[PropertyError] = []
-    if not isinstance(properties, dict):
-        return values, [PropertyError("properties", "INVALID_TYPE", "properties must be an object")]
-    for name, raw in properties.items():
-        defn = defs.get(name) if isinstance(name, str) else None
-        if defn is None:
-            errors.append(
-                PropertyError(
-                    str(name),
-                    "PROPERTY_DOESNT_EXIST",
-                    f'Property "{name}" does not exist on {ot.name}',
-                    name,
-                )
-            )
-            continue
-        if defn.read_only_value and not allow_read_only:
-            continue  # computed by Comptoir: HubSpot ignores callers' values too
+    return Validator(ot, allow_read_only=allow_read_only)(properties)
+
+
+class Validator:
+    """`validate` for the rows of one write: the definitions and the allowed options of
+    enumerations are looked up once, not per row and property (the bulk path's hot loop)."""
+
+    def __init__(self, ot, *, allow_read_only: bool = False):
+        self.ot = ot
+        self.defs = registry.definitions(ot)
+        self.allow_read_only = allow_read_only
+        self.options: dict = {}  # {name: allowed values} of the properties seen
+
+    def option_values(self, defn):
         try:
-            values[name] = stored_form(defn, coerce(defn, raw, option_values(defn)))
-        except PropertyError as exc:
-            errors.append(exc)
-    return values, errors
+            return self.options[defn.name]
+        except KeyError:
+            found = self.options[defn.name] = option_values(defn)
+            return found
+
+    def __call__(self, properties: dict) -> tuple[dict, list]:
+        defs, ot = self.defs, self.ot
+        values: dict = {}
+        errors: list[PropertyError] = []
+        if not isinstance(properties, dict):
+            error = PropertyError("properties", "INVALID_TYPE", "properties must be an object")
+            return values, [error]
+        for name, raw in properties.items():
+            defn = defs.get(name) if isinstance(name, str) else None
+            if defn is None:
+                errors.append(
+                    PropertyError(
+                        str(name),
+                        "PROPERTY_DOESNT_EXIST",
+                        f'Property "{name}" does not exist on {ot.name}',
+                        name,
+                    )
+                )
+                continue
+            if defn.read_only_value and not self.allow_read_only:
+                continue  # computed by Comptoir: HubSpot ignores callers' values too
+            try:
+                values[name] = stored_form(defn, coerce(defn, raw, self.option_values(defn)))
+            except PropertyError as exc:
+                errors.append(exc)
+        return values, errors
 
 
 def check_required(ot, values: dict, errors: list, record=None) -> None:
-    defs = registry.definitions(ot)
-
     def present(name):
         if name in values:
             return values[name] is not None
-        return record is not None and read_value(record, defs[name]) is not None
+        if record is None:
+            return False
+        return read_value(record, registry.definitions(ot)[name]) is not None
 
     for name in ot.required_all:
         if not present(name):
@@ -138,15 +160,25 @@ def apply_values(ot, record, values: dict) -> tuple[dict, dict]:
     return changes, old
 
 
-def search_document(ot, record) -> str:
+def searchable_definitions(ot) -> list:
+    """[(definition, is a phone number)] of the properties full-text search covers."""
     defs = registry.definitions(ot)
+    return [
+        (defs[name], defs[name].field_type == "phonenumber")
+        for name in ot.searchable_properties
+        if name in defs
+    ]
+
+
+def search_document(ot, record, searchable: list | None = None) -> str:
+    """The record's search text; `searchable`: searchable_definitions(ot), when the caller
+    builds many documents."""
     texts, phones = [], []
-    for name in ot.searchable_properties:
-        defn = defs.get(name)
-        value = read_value(record, defn) if defn else None
+    for defn, is_phone in searchable if searchable is not None else searchable_definitions(ot):
+        value = read_value(record, defn)
         if value is None:
             continue
-        if defn.field_type == "phonenumber":
+        if is_phone:
             phones.append(str(value))
         texts.append(str(value))
     return document(texts, phones)

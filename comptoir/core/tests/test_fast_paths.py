@@ -1,16 +1,26 @@
 """Shortcuts on the bulk write path give exactly what the general code gives: plain
-addresses skip email_validator and ASCII text skips Unicode decomposition."""
+addresses skip email_validator, ASCII text skips Unicode decomposition, ASCII phone
+numbers lose their non-digits by a regex, text values skip to_api_string's type checks,
+floats are written from their repr()."""
 
 import unicodedata
+from decimal import Decimal
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comptoir.core.properties.coercion import _PLAIN_EMAIL, _plain_email, normalize_email
+from comptoir.core.properties.coercion import (
+    _PLAIN_EMAIL,
+    _plain_email,
+    format_number,
+    normalize_email,
+    to_api_string,
+)
 from comptoir.core.properties.errors import PropertyError
-from comptoir.core.search.text import fold
+from comptoir.core.properties.models import PropertyDefinition
+from comptoir.core.search.text import fold, phone_digits
 
 
 def _validator(text):
@@ -69,3 +79,39 @@ def test_fold_is_the_same_for_any_text(text):
 
 def test_fold_strips_accents_and_ligatures():
     assert fold("Lefèvre ŒUVRE Æther") == "lefevre oeuvre aether"
+
+
+def _slow_phone_digits(text):
+    digits = "".join(c for c in text if c.isdigit())
+    if text.strip().startswith("+33") and len(digits) == 11:
+        return "0" + digits[2:]
+    return digits
+
+
+@given(st.text() | st.text("+0123456789 ()-./²٣x"))
+def test_phone_digits_are_the_same_for_any_text(text):
+    assert phone_digits(text) == _slow_phone_digits(text)
+
+
+class _Text(str):
+    def __str__(self):
+        return "str() of a subclass"
+
+
+@given(st.text())
+def test_to_api_string_gives_text_as_str_does(text):
+    defn = PropertyDefinition(name="x", type="string")
+    assert to_api_string(defn, text) == str(text)
+    assert to_api_string(defn, _Text(text)) == "str() of a subclass"
+
+
+def _outcome(value):
+    try:
+        return format_number(value)
+    except ArithmeticError as exc:
+        return type(exc)
+
+
+@given(st.floats() | st.integers(-(10**20), 10**20).map(float))
+def test_a_float_is_written_as_its_decimal_is(value):
+    assert _outcome(value) == _outcome(Decimal(repr(value)))

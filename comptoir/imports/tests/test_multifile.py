@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from comptoir.core.associations.services import associated_ids
 from comptoir.core.history.models import PropertyChange
+from comptoir.core.properties.services import create_property
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_company, make_contact
 from comptoir.imports import engine, services
@@ -215,6 +216,50 @@ def test_deals_with_their_contacts_linked_by_email(importer_user):
     assert associated_ids("deals", deals["Contrat Acme"].pk, "contacts") == [lea.pk]
     max_ = by_email()["max@globex.fr"]
     assert associated_ids("contacts", max_.pk, "deals") == [deals["Contrat Globex"].pk]
+
+
+def test_a_unique_custom_property_joins_the_files(importer_user):
+    """A key stored in the JSON column is compared in its canonical form (a number)."""
+    create_property(
+        "companies",
+        {
+            "name": "siren",
+            "label": "SIREN",
+            "type": "number",
+            "fieldType": "number",
+            "hasUniqueValue": True,
+        },
+    )
+    known = make_company(name="Connue", siren=552100554)
+    imp = upload_files(
+        importer_user,
+        {
+            "contacts": (
+                "contacts.csv",
+                csv_bytes(
+                    [
+                        ["Email", "SIREN"],
+                        ["ana@globex.fr", "732829320"],
+                        ["ben@connue.fr", "552 100 554"],
+                        ["dora@nowhere.fr", "999999999"],
+                    ]
+                ),
+            ),
+            "companies": (
+                "entreprises.csv",
+                csv_bytes([["Company name", "SIREN"], ["Globex", "732829320"]]),
+            ),
+        },
+    )
+    linked = imp.linked_files.get()
+    assert (linked.main_column, linked.common_column) == ("SIREN", "SIREN")
+    imp = run_import(imp)
+    assert (imp.created, imp.warnings, imp.failed) == (4, 1, 0)
+    globex = base_queryset("companies").get(name="Globex")
+    contacts = by_email()
+    assert associated_ids("contacts", contacts["ana@globex.fr"].pk, "companies") == [globex.pk]
+    assert associated_ids("contacts", contacts["ben@connue.fr"].pk, "companies") == [known.pk]
+    assert associated_ids("contacts", contacts["dora@nowhere.fr"].pk, "companies") == []
 
 
 def test_the_common_column_must_identify_the_records_of_the_linked_file(importer_user):
