@@ -135,3 +135,26 @@ def test_any_text(firstname, lastname, phone):
     props = {"firstname": firstname, "lastname": lastname, "phone": phone}
     expected, bulk = _both_ways("contacts", props)
     assert bulk == expected
+
+
+def test_a_batch_wider_than_one_insert_statement_is_stored_whole(monkeypatch):
+    """SQLite writes several rows per INSERT: a batch spread over statements of different
+    sizes keeps every row, its history and its search text (ids in order)."""
+    from comptoir.core.records import bulk
+
+    monkeypatch.setattr(bulk, "SQLITE_ROWS_PER_INSERT", 3)
+    rows = [{"email": f"row{i}@example.com", "firstname": f"Row{i}"} for i in range(7)]
+    result = bulk_create_records("contacts", rows, source=SOURCE)
+    assert result.created == 7
+    stored = list(
+        base_queryset("contacts").order_by("pk").values_list("pk", "email", "search_text")
+    )
+    assert [(pk, email) for pk, email, _ in stored] == [
+        (result.ids[i], f"row{i}@example.com") for i in range(7)
+    ]
+    assert all(f"row{i}" in text for i, (_, _, text) in enumerate(stored))
+    contacts = get_object_type("contacts").type_id
+    for pk in result.ids:
+        assert PropertyChange.objects.filter(
+            object_type=contacts, object_id=pk, property="email"
+        ).exists()
