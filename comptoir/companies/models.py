@@ -20,6 +20,8 @@ class Company(CrmRecord):
         indexes = [
             models.Index(Lower("name"), "id", name="company_name_idx"),
             models.Index(fields=["updated_at"], name="company_updated_idx"),
+            # Imports find the companies a file names by their exact name, a batch at a time.
+            models.Index(fields=["name"], name="company_exact_name_idx"),
         ]
 
     def __str__(self) -> str:

@@ -79,7 +79,7 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
         if connection.vendor == "postgresql":
             _copy_binary(cursor.cursor, table, names, columns, rows)
         else:
-            _insert_many(cursor, table, names, len(columns), rows)
+            _insert_many(cursor.cursor, table, names, len(columns), rows)
 
 
 SQLITE_ROWS_PER_INSERT = 500
@@ -92,12 +92,15 @@ def _insert_many(cursor, table: str, names: str, width: int, rows: list[tuple]) 
     import spend half its time there."""
     most = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     per = max(1, min(SQLITE_ROWS_PER_INSERT, most // width))
-    row_marks = "(" + ", ".join(["%s"] * width) + ")"
+    row_marks = "(" + ", ".join(["?"] * width) + ")"
+    # sqlite3's own execute, written with "?": Django's wrapper would rewrite every "%s" of
+    # a 12,000-parameter statement with a regular expression (7% of an import's time).
+    execute = sqlite3.Cursor.execute
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         values = ", ".join([row_marks] * len(chunk))
         params = [value for row in chunk for value in row]
-        cursor.execute(f'INSERT INTO "{table}" ({names}) VALUES {values}', params)
+        execute(cursor, f'INSERT INTO "{table}" ({names}) VALUES {values}', params)
 
 
 def _copy_binary(cursor, table: str, names: str, columns: list[str], rows: list[tuple]) -> None:
