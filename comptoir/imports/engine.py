@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import associate
-from comptoir.core.db import bulk_writes
+from comptoir.core.db import IMPORT_PRAGMAS, bulk_writes
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
@@ -551,7 +551,7 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         _finish(imp, ImportState.FAILED, "The user who started this import may not import.")
         return ImportState.FAILED
     try:
-        with bulk_writes():
+        with bulk_writes(IMPORT_PRAGMAS):
             run_files(imp, batch_size)
     except Canceled:
         _finish(imp, ImportState.CANCELED)

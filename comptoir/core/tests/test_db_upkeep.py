@@ -30,3 +30,12 @@ def test_bulk_writes_restores_the_connection_when_the_run_fails(monkeypatch):
     with pytest.raises(RuntimeError), db.bulk_writes():
         raise RuntimeError("worker stopped")
     assert _pragmas() == (-131072, 1000)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_keeps_the_usual_cache_then_restores_the_connection(monkeypatch):
+    """Imports bound their memory (the usual cache, no mmap) but still checkpoint rarely."""
+    monkeypatch.setattr(db, "_on_disk_sqlite", lambda: True)
+    with db.bulk_writes(db.IMPORT_PRAGMAS):
+        assert _pragmas() == (-131072, 262144)
+    assert _pragmas() == (-131072, 1000)
