@@ -54,6 +54,7 @@ _ENGAGEMENT_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
 
 
 def _activity(name, singular, type_id, label, label_fr, sl, sl_fr, searchable, display, **kw):
+    kw.setdefault("required_all", ("hs_timestamp",))
     return ObjectType(
         name=name,
         singular=singular,
@@ -69,7 +70,6 @@ def _activity(name, singular, type_id, label, label_fr, sl, sl_fr, searchable, d
         default_properties=_ENGAGEMENT_DEFAULTS,
         searchable_properties=searchable,
         display_properties=display,
-        required_all=("hs_timestamp",),
         is_activity=True,
         **kw,
     )
@@ -196,6 +196,7 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
         "E-mail",
         ("hs_email_subject",),
         ("hs_email_subject",),
+        required_all=("hs_timestamp", "hs_email_direction"),  # as HubSpot's emails API
     ),
     _activity(
         "meetings",

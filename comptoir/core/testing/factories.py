@@ -43,4 +43,6 @@ def make_deal(source=UI, associations=(), **props):
 
 def make_activity(object_type, source=UI, associations=(), **props):
     props.setdefault("hs_timestamp", "2026-01-15T10:00:00Z")
+    if object_type == "emails":
+        props.setdefault("hs_email_direction", "EMAIL")  # required, as on HubSpot
     return create_record(object_type, props, source=source, associations=associations)
