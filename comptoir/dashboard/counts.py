@@ -123,14 +123,21 @@ def _add(deltas: dict) -> None:
     rows = [
         (day.isoformat(), owner, *counts) for (day, owner), counts in deltas.items() if any(counts)
     ]
+    _add_to("dashboard_activitydaycount", ("day", "owner_id"), KINDS, rows)
+
+
+def _add_to(table: str, keys: tuple, counters: tuple, rows: list) -> None:
+    """Add each row's counters to the row of the same keys, creating it at zero first:
+    rows = [(*keys, *counters)]."""
     if not rows:
         return
-    updates = ", ".join(f"{k} = dashboard_activitydaycount.{k} + excluded.{k}" for k in KINDS)
+    columns = ", ".join((*keys, *counters))
+    marks = ", ".join(["%s"] * (len(keys) + len(counters)))
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO dashboard_activitydaycount "
-            "(day, owner_id, calls, emails, meetings, tasks) VALUES (%s, %s, %s, %s, %s, %s) "
-            f"ON CONFLICT (day, owner_id) DO UPDATE SET {updates}",
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}",
             rows,
         )
 
@@ -311,15 +318,7 @@ def contacts_changed(before: list, after: list) -> None:
             if snap is not None and not snap[0]:
                 deltas[snap[1] or 0] += sign
     rows = [(owner, n) for owner, n in deltas.items() if n]
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO dashboard_contactownercount (owner_id, contacts) VALUES (%s, %s) "
-            "ON CONFLICT (owner_id) DO UPDATE "
-            "SET contacts = dashboard_contactownercount.contacts + excluded.contacts",
-            rows,
-        )
+    _add_to("dashboard_contactownercount", ("owner_id",), ("contacts",), rows)
 
 
 def contact_recount() -> dict:
@@ -430,18 +429,12 @@ def deals_changed(before: list, after: list) -> None:
         ).items()
         if any(values)
     ]
-    if not rows:
-        return
-    columns = ("closing", "closing_cents", "created")
-    updates = ", ".join(f"{c} = dashboard_dealdaycount.{c} + excluded.{c}" for c in columns)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO dashboard_dealdaycount "
-            "(pipeline, month, day, dealstage, owner_id, closing, closing_cents, created) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            f"ON CONFLICT (pipeline, month, day, dealstage, owner_id) DO UPDATE SET {updates}",
-            rows,
-        )
+    _add_to(
+        "dashboard_dealdaycount",
+        ("pipeline", "month", "day", "dealstage", "owner_id"),
+        ("closing", "closing_cents", "created"),
+        rows,
+    )
 
 
 def deal_recount(zone_name: str) -> dict:
