@@ -12,6 +12,7 @@ from per-owner contact counters (comptoir.dashboard.counts, kept by the write se
 checked against a recount by the tests); their links are the same filterGroups as ever.
 """
 
+import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
@@ -487,12 +488,7 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
         )
     seen: set[int] = set()
     # A transaction keeps PostgreSQL's cursor lazy (WITH HOLD would run the query to the end).
-    with transaction.atomic(savepoint=False), connection.chunked_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Its cost estimate counts every call of a long period: JIT would compile for
-            # ~170 ms a plan that stops after a few thousand index lookups.
-            with connection.cursor() as c:
-                c.execute("SET LOCAL jit = off")
+    with transaction.atomic(savepoint=False), _without_jit(), connection.chunked_cursor() as cursor:
         cursor.execute(links, [*calls_params, *contacts_params])
         while len(seen) <= cap:
             rows = cursor.fetchmany(LINKS_PER_FETCH)
@@ -500,6 +496,28 @@ def called_count(filters: DashboardFilters, user, cap: int = COUNT_CAP) -> tuple
                 return len(seen), False
             seen.update(row[0] for row in rows)
     return cap, True
+
+
+@contextlib.contextmanager
+def _without_jit():
+    """PostgreSQL's cost estimate counts every call of a long period: JIT would compile for
+    ~170 ms a plan that stops after a few thousand index lookups. The setting is put back
+    after, as the caller's transaction may go on."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as c:
+        # The CTE's row is read before set_config runs on it: the value from before.
+        c.execute(
+            "WITH b AS MATERIALIZED (SELECT current_setting('jit') AS v) "
+            "SELECT v, set_config('jit', 'off', true) FROM b"
+        )
+        before, _ = c.fetchone()
+    try:
+        yield
+    finally:
+        with connection.cursor() as c:
+            c.execute("SELECT set_config('jit', %s, true)", [before])
 
 
 def pipeline_figures(filters: DashboardFilters, user, fc: Forecast) -> list[Figure]:

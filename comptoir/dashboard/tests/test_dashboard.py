@@ -365,3 +365,15 @@ def test_contacts_called_stop_counting_past_the_cap(data):
     filters, *_ = figures_for(data["alice"], **Q4)
     assert figures.called_count(filters, data["alice"], cap=2) == (2, True)
     assert figures.called_count(filters, data["alice"], cap=3) == (3, False)
+
+
+def test_counting_calls_leaves_the_callers_database_settings_as_they_were(data):
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")
+    filters, *_ = figures_for(data["alice"], **Q4)
+    figures.called_count(filters, data["alice"])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("on",)
