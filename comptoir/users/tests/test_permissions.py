@@ -483,3 +483,56 @@ def test_imports_neither_change_nor_reveal_the_other_reps_records(world):
     )
     assert reasons(imp)[2][1] == "a contact with this email exists that you may not change"
     assert type(mine).objects.get(pk=mine.pk).properties["jobtitle"] == "CEO"
+
+
+def test_team_only_scopes_see_and_change_teammates_records_not_other_teams():
+    """A role on "team only": Tina sees and changes Theo's records (same team), while
+    Olga's (another team) answer 404 everywhere."""
+    from comptoir.users.permissions import SCOPED_OBJECTS
+    from comptoir.users.team import save_role
+
+    scopes = {name: {"view": "team", "edit": "team"} for name in SCOPED_OBJECTS}
+    role = save_role(None, "Team desk", scopes, {"can_import": True})
+    tina = make_user("tina@example.com", first_name="Tina", role=role.name, team="Paris")
+    theo = make_user("theo@example.com", first_name="Theo", role=SALES_REP, team="Paris")
+    olga = make_user("olga@example.com", first_name="Olga", role=SALES_REP, team="Lyon")
+    mate = make_contact(
+        email="mate@gmail.com", firstname="Mate", hubspot_owner_id=str(theo.owner.pk)
+    )
+    other = make_contact(
+        email="other@gmail.com", firstname="Stranger", hubspot_owner_id=str(olga.owner.pk)
+    )
+    mate_deal = make_deal(dealname="Mate deal", hubspot_owner_id=str(theo.owner.pk))
+    other_deal = make_deal(dealname="Stranger deal", hubspot_owner_id=str(olga.owner.pk))
+    client = browser(tina)
+
+    listed = html(client.get("/contacts/"))
+    assert "Mate" in listed and "Stranger" not in listed
+    deals = html(client.get("/deals/"))
+    assert "Mate deal" in deals and "Stranger deal" not in deals
+    assert client.get(f"/contacts/{mate.pk}/").status_code == 200
+    response = client.post(
+        f"/contacts/{mate.pk}/properties/jobtitle/", {"jobtitle": "Buyer"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert base_queryset("contacts").get(pk=mate.pk).properties["jobtitle"] == "Buyer"
+    response = client.post(
+        f"/deals/{mate_deal.pk}/properties/amount/", {"amount": "500"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+
+    for url in (f"/contacts/{other.pk}/", f"/deals/{other_deal.pk}/"):
+        assert client.get(url).status_code == 404, url
+    response = client.post(
+        f"/contacts/{other.pk}/properties/jobtitle/", {"jobtitle": "Nope"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 404 and "Stranger" not in html(response)
+    assert "jobtitle" not in base_queryset("contacts").get(pk=other.pk).properties
+    assert "Stranger" not in html(client.get("/search/?q=stranger", HTTP_HX_REQUEST="true"))
+    # Theo moves to Lyon: his records leave Tina's team view at once.
+    from comptoir.core.properties import registry
+    from comptoir.users.models import TeamMembership
+
+    TeamMembership.objects.filter(user=theo).delete()
+    registry.invalidate()
+    assert browser(tina).get(f"/contacts/{mate.pk}/").status_code == 404
