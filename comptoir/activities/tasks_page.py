@@ -218,8 +218,9 @@ def page_of(query: TaskQuery, qs):
 # -- rows -------------------------------------------------------------------------------------
 
 
-def associated_records(task_ids) -> dict[int, list[dict]]:
-    """{task id: [{type, label, name, url}]}: one query for the links, one per linked type."""
+def associated_records(task_ids, user=None) -> dict[int, list[dict]]:
+    """{task id: [{type, label, name, url}]}: one query for the links, one per linked type;
+    with a user, only the records that user may see (a name must not leak)."""
     ids = list(task_ids)
     if not ids:
         return {}
@@ -236,14 +237,15 @@ def associated_records(task_ids) -> dict[int, list[dict]]:
     names = {}
     for to_type, to_ids in by_type.items():
         ot = get_object_type(to_type)
-        for record in base_queryset(ot).filter(pk__in=to_ids).only(*ASSOCIATED_FIELDS[to_type]):
+        qs = base_queryset(ot, user=user).filter(pk__in=to_ids)
+        for record in qs.only(*ASSOCIATED_FIELDS[to_type]):
             names[(to_type, record.pk)] = display_name(ot, record)
     result: dict[int, list[dict]] = defaultdict(list)
     order = {t: i for i, t in enumerate(ASSOCIATED_TYPES)}
     for task_id, to_type, to_id in sorted(links, key=lambda x: (order[x[1]], x[2])):
         name = names.get((to_type, to_id))
         if name is None:
-            continue  # archived meanwhile
+            continue  # archived meanwhile, or not the user's to see
         result[task_id].append(
             {
                 "type": to_type,
@@ -271,12 +273,12 @@ def due_text(moment: dt.datetime, tz: str, today: dt.date) -> str:
     return _("%(day)s, %(time)s") % {"day": day, "time": time}
 
 
-def task_rows(tasks, *, now=None) -> list[dict]:
+def task_rows(tasks, *, user=None, now=None) -> list[dict]:
     settings = portal()
     tz = settings.report_time_zone
     defs = registry.definitions("tasks")
     owners = owner_names()
-    links = associated_records(t.pk for t in tasks)
+    links = associated_records((t.pk for t in tasks), user)
     today_start = day_start(local_today(tz, now), tz)
     rows = []
     for task in tasks:

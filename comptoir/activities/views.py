@@ -124,7 +124,7 @@ def tasks_page(request):
             }
             for key, label in page.TABS.items()
         ],
-        "rows": page.task_rows(tasks),
+        "rows": page.task_rows(tasks, user=request.user),
         "has_next": has_next,
         "has_previous": query.page > 1,
         "next_url": query.url(page=query.page + 1),
@@ -166,9 +166,8 @@ def task_complete(request, pk):
         )
     except RecordNotFound:
         message = _("This task no longer exists (deleted meanwhile).")
-        if not request.htmx:
-            messages.error(request, message)
-            return redirect(page_url)
+        if not request.htmx:  # a 404 like the task's page: one the user may not see too
+            return render(request, "records/gone.html", {"ot": _ot()}, status=404)
         return render(request, "tasks/_gone_row.html", {"message": message, "pk": pk}, status=404)
     subject = read_value(task, defs["hs_task_subject"]) or _("(untitled task)")
     if done:
@@ -178,7 +177,7 @@ def task_complete(request, pk):
     if not request.htmx:
         messages.success(request, message)
         return redirect(page_url)
-    row = page.task_rows([task])[0]
+    row = page.task_rows([task], user=request.user)[0]
     row["previous"] = before if done and before != page.COMPLETED else ""
     return render(
         request, "tasks/_complete.html", {"row": row, "message": message, "page_url": page_url}
@@ -214,15 +213,16 @@ def _default_due(tz: str) -> str:
     return local.astimezone(dt.UTC).isoformat()
 
 
-def _chosen(pairs) -> list[dict]:
-    """[(type, id)] → [{type, id, name, kind}] for live records only."""
+def _chosen(pairs, user) -> list[dict]:
+    """[(type, id)] → [{type, id, name, kind}] for live records the user may see."""
     by_type: dict[str, list[int]] = {}
     for to_type, to_id in pairs:
         by_type.setdefault(to_type, []).append(to_id)
     names = {}
     for to_type, ids in by_type.items():
         ot = get_object_type(to_type)
-        for record in base_queryset(ot).filter(pk__in=ids).only(*page.ASSOCIATED_FIELDS[to_type]):
+        qs = base_queryset(ot, user=user).filter(pk__in=ids)
+        for record in qs.only(*page.ASSOCIATED_FIELDS[to_type]):
             names[(to_type, record.pk)] = display_name(ot, record)
     return [
         {
@@ -237,7 +237,7 @@ def _chosen(pairs) -> list[dict]:
     ]
 
 
-def _parse_assoc(values) -> tuple[list[tuple[str, int]], str]:
+def _parse_assoc(values, user) -> tuple[list[tuple[str, int]], str]:
     pairs, error = [], ""
     for value in values:
         to_type, _sep, raw_id = str(value).partition(":")
@@ -247,13 +247,15 @@ def _parse_assoc(values) -> tuple[list[tuple[str, int]], str]:
         pair = (to_type, int(raw_id))
         if pair not in pairs:
             pairs.append(pair)
-    if not error and len(_chosen(pairs)) != len(pairs):
+    if not error and len(_chosen(pairs, user)) != len(pairs):
         error = _("One of the chosen records no longer exists: remove it and try again.")
     return pairs, error
 
 
-def _existing_assoc(pk) -> list[tuple[str, int]]:
-    links = page.associated_records([pk]).get(pk, [])
+def _existing_assoc(pk, user) -> list[tuple[str, int]]:
+    """The task's links to records the user may see (the others are neither shown nor
+    removed by the dialog)."""
+    links = page.associated_records([pk], user).get(pk, [])
     return [(link["type"], link["id"]) for link in links]
 
 
@@ -283,11 +285,11 @@ def _add_context(request, page_url) -> dict:
         "hs_task_priority": "NONE",
         "hubspot_owner_id": str(owner.pk) if owner else None,
     }
-    pairs, _error = _parse_assoc(request.GET.getlist("assoc"))
+    pairs, _error = _parse_assoc(request.GET.getlist("assoc"), request.user)
     return {
         "task": None,
         "fields": _fields(ADD_FIELDS, values, {}),
-        "chosen": _chosen(pairs),
+        "chosen": _chosen(pairs, request.user),
         "action": reverse("tasks:add"),
         "page_url": page_url,
     }
@@ -303,7 +305,7 @@ def _edit_context(request, pk, page_url) -> dict | None:
     return {
         "task": task,
         "fields": _fields(FORM_FIELDS, values, {}),
-        "chosen": _chosen(_existing_assoc(pk)),
+        "chosen": _chosen(_existing_assoc(pk, request.user), request.user),
         "action": reverse("tasks:edit", args=[pk]),
         "page_url": page_url,
         "version": task.updated_at.isoformat(),
@@ -365,7 +367,7 @@ def task_add(request):
     if request.method != "POST":
         return render(request, "tasks/_task_dialog.html", _add_context(request, page_url))
     props, typed, errors = _read_form(request, ADD_FIELDS, creating=True)
-    pairs, assoc_error = _parse_assoc(request.POST.getlist("assoc"))
+    pairs, assoc_error = _parse_assoc(request.POST.getlist("assoc"), request.user)
     if assoc_error:
         errors["associations"] = assoc_error
     if not errors:
@@ -389,7 +391,7 @@ def task_add(request):
     return _dialog(
         request,
         fields=fields,
-        chosen=_chosen(pairs),
+        chosen=_chosen(pairs, request.user),
         page_url=page_url,
         failed=errors.get("associations", "") or "fields",
         status=422,
@@ -413,7 +415,7 @@ def task_edit(request, pk):
         messages.error(request, _("You can see this task but not change it."))
         return HttpResponse(status=403) if request.htmx else redirect(page_url)
     props, typed, errors = _read_form(request, FORM_FIELDS, creating=False)
-    pairs, assoc_error = _parse_assoc(request.POST.getlist("assoc"))
+    pairs, assoc_error = _parse_assoc(request.POST.getlist("assoc"), request.user)
     if assoc_error:
         errors["associations"] = assoc_error
     version = task.updated_at.isoformat()
@@ -425,14 +427,14 @@ def task_edit(request, pk):
             request,
             task=task,
             fields=fields,
-            chosen=_chosen(pairs),
+            chosen=_chosen(pairs, request.user),
             page_url=page_url,
             failed=failed,
             version=version,
             status=409 if failed == "stale" else 422,
         )
     source = ui_source(request)
-    before = set(_existing_assoc(pk))
+    before = set(_existing_assoc(pk, request.user))
     try:
         with transaction.atomic():
             task = records.update_record(_ot(), pk, props, source=source)
@@ -448,7 +450,7 @@ def task_edit(request, pk):
             request,
             task=task,
             fields=fields,
-            chosen=_chosen(pairs),
+            chosen=_chosen(pairs, request.user),
             page_url=page_url,
             failed=errors.get("associations", "") or "fields",
             version=version,

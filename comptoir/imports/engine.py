@@ -35,7 +35,7 @@ from comptoir.imports.links import Link, LinkProblem, file_links
 from comptoir.imports.mapping import NATURAL_KEYS
 from comptoir.imports.models import Import, ImportBatch, ImportFailure, ImportState, Mode
 from comptoir.imports.values import CellConverter, owner_lookup
-from comptoir.users.permissions import can_edit, default_owner, has_right, with_owner
+from comptoir.users.permissions import can_edit, can_view, default_owner, has_right, with_owner
 
 BATCH_SIZE = 2000
 
@@ -381,11 +381,17 @@ class Importer:
         creates, updates, repeats, first_of = [], [], [], {}
         for row, canonical in keyed:
             record = found.get(canonical) if canonical is not None else None
-            if record is not None:
+            # A record the user may not see is named by no id (its existence must not leak);
+            # looked up by its id, it reads as missing.
+            seen = record is not None and can_view(self.user, ot, record)
+            if record is not None and not seen and key == "hs_object_id":
+                self.fail(row, outcome, ot, RecordNotFoundError(ot, canonical))
+            elif record is not None:
                 if mode == Mode.CREATE:
-                    self.fail(row, outcome, ot, _exists(ot, key, canonical, record), skipped=True)
+                    error = _exists(ot, key, canonical, record if seen else None)
+                    self.fail(row, outcome, ot, error, skipped=True)
                 elif not can_edit(self.user, ot, record):
-                    self.fail(row, outcome, ot, _not_allowed(ot, record))
+                    self.fail(row, outcome, ot, _not_allowed(ot, key, record if seen else None))
                 else:
                     updates.append((row, record))
             elif key == "hs_object_id" and canonical is not None:
@@ -497,21 +503,26 @@ def RecordNotFoundError(ot, record_id) -> PropertyError:
 
 
 def _exists(ot, key, value, record) -> PropertyError:
+    """`record`: the existing one, or None when the user may not see it (no id then)."""
     singular = get_object_type(ot).singular
+    which = f"id {record.pk}" if record is not None else "one you may not see"
     return PropertyError(
         key,
         "CREATE_ONLY_IMPORT_EXISTING_OBJECT",
-        f"a {singular} with this {key} exists already (id {record.pk}); "
+        f"a {singular} with this {key} exists already ({which}); "
         "the import creates new records only",
         value,
     )
 
 
-def _not_allowed(ot, record) -> PropertyError:
+def _not_allowed(ot, key, record) -> PropertyError:
+    """`record`: the existing one, or None when the user may not see it (no id then)."""
     singular = get_object_type(ot).singular
-    return PropertyError(
-        "", "NOT_ALLOWED", f"you may not change the existing {singular} {record.pk}", ""
-    )
+    if record is None:
+        message = f"a {singular} with this {key} exists that you may not change"
+    else:
+        message = f"you may not change the existing {singular} {record.pk}"
+    return PropertyError("", "NOT_ALLOWED", message, "")
 
 
 def _no_match(ot, key) -> PropertyError:

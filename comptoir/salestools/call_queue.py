@@ -91,13 +91,13 @@ def _finish(entry: CallQueueEntry, state: str, call_id=None) -> None:
     entry.save(update_fields=["state", "call_id", "done_at"])
 
 
-def log_call(entry: CallQueueEntry, contact, raw, *, source, owner_id=None):
+def log_call(entry: CallQueueEntry, contact, raw, *, source, owner_id=None, user=None):
     """Log the call on the contact (composer's service) and move on; (call, errors)."""
     if entry.state != CallQueueEntry.PENDING:
         raise QueueError(_("This contact was already done in this queue."))
     contacts = get_object_type("contacts")
     call, errors = composer.log(
-        "call", contacts, contact, display_name(contacts, contact), raw, source, owner_id
+        "call", contacts, contact, display_name(contacts, contact), raw, source, owner_id, user
     )
     if call is not None:
         _finish(entry, CallQueueEntry.CALLED, call.pk)

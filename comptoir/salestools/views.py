@@ -164,7 +164,12 @@ def log_call(request, queue_id):
         return redirect(_queue_url(queue))
     owner = owner_for(request.user)
     _call, errors = call_queue.log_call(
-        entry, contact, request.POST, source=ui_source(request), owner_id=owner and owner.pk
+        entry,
+        contact,
+        request.POST,
+        source=ui_source(request),
+        owner_id=owner and owner.pk,
+        user=request.user,
     )
     if errors:
         return _calling_screen(

@@ -75,7 +75,7 @@ def create_user(
         Owner.objects.create(
             user=user, email=email, first_name=user.first_name, last_name=user.last_name
         )
-        if team:
+        if team is not None:  # an empty name is refused, not ignored
             add_to_team(user, team)
         registry.invalidate()
     return user
@@ -93,6 +93,9 @@ def add_to_team(user: User, team_name: str, *, primary: bool = True) -> Team:
     name = team_name.strip()
     if not name:
         raise UserError("team: a team needs a name.")
+    limit = Team._meta.get_field("name").max_length
+    if len(name) > limit:
+        raise UserError(f"team: a team name has at most {limit} characters.")
     team, _ = Team.objects.get_or_create(name=name)
     if primary:
         TeamMembership.objects.filter(user=user).update(primary=False)

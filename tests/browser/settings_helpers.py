@@ -26,3 +26,16 @@ def review_shot(page, name: str) -> None:
 def no_sideways_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
+
+
+def drag(page, source, target) -> None:
+    """Carry `source` (a drag handle) over `target` with small mouse steps (SortableJS)."""
+    a, b = source.bounding_box(), target.bounding_box()
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    start, end = a["y"] + a["height"] / 2, b["y"] + 3
+    for step in range(1, 26):
+        page.mouse.move(a["x"] + a["width"] / 2, start + (end - start) * step / 25)
+        page.wait_for_timeout(15)  # SortableJS reacts on animation frames: let it see each step
+    page.wait_for_timeout(200)
+    page.mouse.up()

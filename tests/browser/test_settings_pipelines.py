@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_deal
-from tests.browser.settings_helpers import admin, no_sideways_scroll, review_shot
+from tests.browser.settings_helpers import admin, drag, no_sideways_scroll, review_shot
 
 __all__ = ["admin"]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,19 +16,6 @@ STAGES = "ol.stage-list > li"
 def board_order(page, live_server) -> list[str]:
     page.goto(f"{live_server.url}/deals/board/")
     return [t.strip() for t in page.locator(".board-column h2").all_text_contents()]
-
-
-def drag(page, source, target) -> None:
-    """Carry `source` (a drag handle) over `target` with small mouse steps (SortableJS)."""
-    a, b = source.bounding_box(), target.bounding_box()
-    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
-    page.mouse.down()
-    start, end = a["y"] + a["height"] / 2, b["y"] + 3
-    for step in range(1, 26):
-        page.mouse.move(a["x"] + a["width"] / 2, start + (end - start) * step / 25)
-        page.wait_for_timeout(15)  # SortableJS reacts on animation frames: let it see each step
-    page.wait_for_timeout(200)
-    page.mouse.up()
 
 
 def test_reorder_stages_by_drag_and_drop_and_by_keyboard(admin, page, live_server):

@@ -1,12 +1,13 @@
-"""Settings > Properties in Chromium: an admin creates "Source du lead", then filters the
-contacts on it; the "About" card is ordered with the keyboard."""
+"""Settings > Properties in Chromium: an admin creates "Source du lead" (options ordered by
+drag and drop and by keyboard), then filters the contacts on it; the "About" card is ordered
+by drag and drop and with the keyboard."""
 
 import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_contact
 from tests.browser.conftest import screenshot
-from tests.browser.settings_helpers import admin, no_sideways_scroll, review_shot
+from tests.browser.settings_helpers import admin, drag, no_sideways_scroll, review_shot
 
 __all__ = ["admin"]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +34,12 @@ def test_an_admin_creates_an_enumeration_and_filters_contacts_on_it(admin, page,
     options.get_by_role("listitem").nth(2).get_by_role("button", name="Move up").press("Enter")
     expect(page.get_by_label("Option label 2")).to_have_value("Recommandation")
     expect(page.get_by_label("Option label 3")).to_have_value("Site web")
+    # Drag and drop with the mouse: "Site web" goes to the top, "Salon" ends last.
+    rows = options.get_by_role("listitem")
+    drag(page, rows.nth(2).locator(".drag-handle"), rows.nth(0))
+    expect(page.get_by_label("Option label 1")).to_have_value("Site web")
+    expect(page.get_by_label("Option label 2")).to_have_value("Salon")
+    expect(page.get_by_label("Option label 3")).to_have_value("Recommandation")
     review_shot(page, "settings-property-create")
     page.get_by_role("button", name="Create property").click()
 
@@ -43,8 +50,11 @@ def test_an_admin_creates_an_enumeration_and_filters_contacts_on_it(admin, page,
     screenshot(page, "settings-properties")
     review_shot(page, "settings-properties")
 
+    # Saved in the dragged order, as the edit page shows after a reload.
     page.get_by_role("link", name="Source du lead").click()
-    expect(page.get_by_label("Option label 2")).to_have_value("Recommandation")
+    page.reload()
+    for position, text in enumerate(("Site web", "Salon", "Recommandation"), start=1):
+        expect(page.get_by_label(f"Option label {position}")).to_have_value(text)
     review_shot(page, "settings-property-edit-custom")
     page.goto(f"{live_server.url}/settings/properties/?object=contacts")
 
@@ -72,7 +82,7 @@ def test_an_admin_creates_an_enumeration_and_filters_contacts_on_it(admin, page,
     expect(table).not_to_contain_text("Chloé")
 
 
-def test_the_about_card_is_ordered_with_the_keyboard(admin, page, live_server):
+def test_the_about_card_is_ordered_by_drag_and_drop_and_with_the_keyboard(admin, page, live_server):
     page.goto(f"{live_server.url}/settings/properties/about/?object=contacts")
     rows = page.get_by_role("list", name="Properties of the “About” card").get_by_role("listitem")
     expect(rows.nth(0)).to_contain_text("Email")
@@ -83,6 +93,16 @@ def test_the_about_card_is_ordered_with_the_keyboard(admin, page, live_server):
     # Focus comes back to the button pressed, to move it again.
     expect(page.get_by_role("button", name="Move Phone number down")).to_be_visible()
     review_shot(page, "settings-about")
+
+    # Drag and drop with the mouse: the third property goes to the top, saved at once.
+    labels = rows.locator(".sort-label")
+    before = labels.all_inner_texts()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status < 400):
+        drag(page, rows.nth(2).locator(".drag-handle"), rows.nth(0))  # posts the new order
+    expect(labels.first).to_have_text(before[2])
+    page.reload()
+    assert labels.all_inner_texts() == [before[2], *before[:2], *before[3:]]
+    expect(page.get_by_role("button", name=f"Move {before[2]} up")).to_be_disabled()
 
     contact = make_contact(email="lea@example.fr", firstname="Léa", phone="+33 1 23 45 67 89")
     page.goto(f"{live_server.url}/contacts/{contact.pk}/")

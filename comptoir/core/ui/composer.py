@@ -239,11 +239,12 @@ def call_title(name: str) -> str:
     return _("Call with %(name)s") % {"name": name}
 
 
-def log(kind: str, ot, record, name: str, raw, source, owner_id=None):
+def log(kind: str, ot, record, name: str, raw, source, owner_id=None, user=None):
     """Create the activity; returns (activity, None) or (None, {field: error}).
 
     A logged note, email, call or meeting belongs to the user who logged it; a task to
-    the owner chosen in the form."""
+    the owner chosen in the form. A contact's activity also goes to its primary company,
+    when `user` may see that company."""
     type_name = KIND[kind][1]
     tz = portal().report_time_zone
     props, errors = _properties(kind, raw, tz)
@@ -256,7 +257,9 @@ def log(kind: str, ot, record, name: str, raw, source, owner_id=None):
     links = [(ot.name, record.pk, None)]
     if ot.name == "contacts":
         company = primary_company_id("contacts", record.pk)
-        if company is not None and base_queryset("companies").filter(pk=company).exists():
+        # Only a company the author may see: another rep's company must not gain their note.
+        seen = base_queryset("companies", user=user).filter(pk=company)
+        if company is not None and seen.exists():
             links.append(("companies", company, None))
     try:
         activity = create_record(type_name, props, source=source, associations=links)

@@ -192,8 +192,9 @@ def _visible_names(ot, where: str) -> list[str]:
     return about_names(ot)
 
 
-def head_context(ot, record) -> dict:
-    """Name, subtitle, owner and key facts of the header."""
+def head_context(ot, record, user) -> dict:
+    """Name, subtitle, owner and key facts of the header (the primary company only when
+    the user may see it: its name must not leak)."""
     defs = registry.definitions(ot)
     settings = portal()
     tz, currency = settings.report_time_zone, settings.currency
@@ -226,7 +227,7 @@ def head_context(ot, record) -> dict:
         company_id = record.properties.get("associatedcompanyid")
         if company_id:
             company = (
-                base_queryset("companies")
+                base_queryset("companies", user=user)
                 .filter(pk=int(company_id))
                 .only("pk", "name", "domain")
                 .first()
@@ -307,7 +308,7 @@ def stage_context(record) -> dict | None:
 
 def timeline_context(ot, pk, filters, cursor=None, last_month: str = "", *, focus=False, user=None):
     items, next_cursor = tl.page(ot, pk, filters, cursor, user=user)
-    entries = tl.entries(ot, items, last_month)
+    entries = tl.entries(ot, items, last_month, user)
     chosen = tl.chosen_filters(filters)
     return {
         "entries": entries,
@@ -353,7 +354,7 @@ def record_detail(request, object_type, pk):
         "pk": record.pk,
         "name": display_name(ot, record),
         "type_label": cards_mod.type_label(ot, plural=False),
-        "head": head_context(ot, record),
+        "head": head_context(ot, record, request.user),
         "about": rows(ot, record, about_names(ot)),
         "where": "about",
         "cards": [
@@ -485,7 +486,7 @@ def _save_property(request, ot, pk, name):
         return _read_only_response(request, ot, pk)
     names = _visible_names(ot, where)
     before = {r["name"]: r for r in rows(ot, record, names)}
-    head_before = head_context(ot, record) if where == "about" else None
+    head_before = head_context(ot, record, request.user) if where == "about" else None
     stage_before = stage_context(record) if ot.name == "deals" and where == "about" else None
     raw = request.POST.get(name, "")
     tz = portal().report_time_zone
@@ -531,7 +532,7 @@ def _save_property(request, ot, pk, name):
                 )
             )
     if where == "about":
-        head = head_context(ot, record)
+        head = head_context(ot, record, request.user)
         if head != head_before:
             html.append(
                 render_to_string(
@@ -631,7 +632,7 @@ def _card_response(request, ot, pk, target, *, status=200, message="", **extra):
             return stale_response(request, ot, pk)
         html += render_to_string(
             "records/_record_head.html",
-            {"ot": ot, "pk": pk, "head": head_context(ot, record), "oob": True},
+            {"ot": ot, "pk": pk, "head": head_context(ot, record, request.user), "oob": True},
             request,
         )
     if message:
@@ -669,6 +670,17 @@ def association_search(request, object_type, pk, target):
     )
 
 
+def _target_not_found(request, ot, pk, target_ot, to_id, **extra):
+    """The card with a 404 when the other record of an association is missing or one the
+    user may not see: the two answers are the same, so that existence does not leak, and
+    nothing changes."""
+    if _exists(request, target_ot, to_id):
+        return None
+    return _card_response(
+        request, ot, pk, target_ot, status=404, error=_("That record no longer exists."), **extra
+    )
+
+
 @require_POST
 def association_add(request, object_type, pk, target):
     ot = _page_type(object_type)
@@ -677,6 +689,11 @@ def association_add(request, object_type, pk, target):
     if locked:
         return locked
     to_id = request.POST.get("to_id", "")
+    missing = to_id.isdigit() and _target_not_found(
+        request, ot, pk, target_ot, int(to_id), add_open=True
+    )
+    if missing:
+        return missing
     if not to_id.isdigit():
         return _card_response(
             request,
@@ -765,6 +782,9 @@ def association_remove(request, object_type, pk, target, to_id):
     locked = _locked(request, ot, pk)
     if locked:
         return locked
+    missing = _target_not_found(request, ot, pk, target_ot, to_id)
+    if missing:
+        return missing
     assoc.remove_association(ot, pk, target_ot, to_id, None, source=ui_source(request))
     return _card_response(request, ot, pk, target_ot, focus=True, message=_("Association removed."))
 
@@ -779,6 +799,9 @@ def association_primary(request, object_type, pk, target, to_id):
     locked = _locked(request, ot, pk)
     if locked:
         return locked
+    missing = _target_not_found(request, ot, pk, target_ot, to_id)
+    if missing:
+        return missing
     try:
         assoc.associate(ot, pk, target_ot, to_id, [primary.type_id], source=ui_source(request))
     except RecordNotFound:
@@ -799,6 +822,9 @@ def association_labels(request, object_type, pk, target, to_id):
     locked = _locked(request, ot, pk)
     if locked:
         return locked
+    missing = _target_not_found(request, ot, pk, target_ot, to_id)
+    if missing:
+        return missing
     choices = {type_id for type_id, _text in cards_mod.label_choices(ot, target_ot)}
     wanted = {int(v) for v in request.POST.getlist("label") if v.isdigit()} & choices
     links = assoc.associations_by_target(ot, [pk], target_ot, user=request.user)
@@ -861,7 +887,14 @@ def composer_log(request, object_type, pk, kind):
         return stale
     owner_id = _user_owner_id(request.user)
     _activity, errors = composer.log(
-        kind, ot, record, display_name(ot, record), request.POST, ui_source(request), owner_id
+        kind,
+        ot,
+        record,
+        display_name(ot, record),
+        request.POST,
+        ui_source(request),
+        owner_id,
+        user=request.user,
     )
     context = {"ot": ot, "pk": pk}
     if errors:

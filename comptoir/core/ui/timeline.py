@@ -33,6 +33,7 @@ from comptoir.core.ui.formatting import (
 )
 from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
+from comptoir.users.permissions import visible
 
 KINDS = ("notes", "emails", "calls", "meetings", "tasks")
 EVENTS = "events"
@@ -112,9 +113,10 @@ def source_filter(ot, pk, user=None) -> Q:
 
 def _activities(ot, pk, kinds, cursor, limit, user=None) -> list:
     ids = Association.objects.filter(source_filter(ot, pk, user), to_type__in=kinds).values("to_id")
-    qs = Activity.objects.filter(pk__in=ids, archived=False, object_type_name__in=kinds).annotate(
-        at=Coalesce("hs_timestamp", "created_at")
-    )
+    qs = Activity.objects.filter(pk__in=ids, archived=False, object_type_name__in=kinds)
+    if user is not None:  # activities have their own scope: another rep's note stays hidden
+        qs = visible(qs, user, kinds[0])
+    qs = qs.annotate(at=Coalesce("hs_timestamp", "created_at"))
     if cursor is not None:
         after = Q(at__lt=cursor.at)
         if cursor.rank == ACTIVITY:
@@ -158,8 +160,9 @@ def page(ot, pk, filters=(), cursor: Cursor | None = None, limit: int = PAGE_SIZ
 # -- what each entry shows ------------------------------------------------------------------
 
 
-def _about_contacts(ot, activities) -> dict[int, list[dict]]:
-    """{activity id: [{name, url}]}: which contacts a company's or deal's activities concern."""
+def _about_contacts(ot, activities, user=None) -> dict[int, list[dict]]:
+    """{activity id: [{name, url}]}: which contacts (among those the user may see) a
+    company's or deal's activities concern."""
     if ot.name not in ("companies", "deals") or not activities:
         return {}
     rows = list(
@@ -175,7 +178,7 @@ def _about_contacts(ot, activities) -> dict[int, list[dict]]:
         return {}
     contacts = {
         c.pk: c
-        for c in base_queryset("contacts")
+        for c in base_queryset("contacts", user=user)
         .filter(pk__in=wanted)
         .only("pk", "firstname", "lastname", "email")
     }
@@ -343,7 +346,7 @@ def _month(moment: dt.datetime, tz: str, now: dt.datetime) -> tuple[str, str]:
     return local.strftime("%Y-%m"), label[:1].upper() + label[1:]
 
 
-def entries(ot, items, last_month: str = "") -> list[dict]:
+def entries(ot, items, last_month: str = "", user=None) -> list[dict]:
     """Template data for one page of items, with a month heading where the month changes."""
     ot = get_object_type(ot)
     settings = portal()
@@ -351,7 +354,7 @@ def entries(ot, items, last_month: str = "") -> list[dict]:
     now = timezone.now()
     activities = [obj for _, rank, _, obj in items if rank == ACTIVITY]
     events = [obj for _, rank, _, obj in items if rank == EVENT]
-    about = _about_contacts(ot, activities)
+    about = _about_contacts(ot, activities, user)
     actors = _actor_names(events)
     result = []
     for moment, rank, pk, obj in items:

@@ -117,8 +117,25 @@ def test_non_admins_get_404_and_do_not_see_the_admin_sections(rep_client):
 
 
 def test_admins_see_the_sections_in_the_menu(admin_client, rep):
+    """All nine entries of the seed article's side menu, in its order, each a page."""
+    import re
+
     html = admin_client.get("/settings/automation/").content.decode()
-    for label in ("Properties", "Pipelines", "Automation", "Configuration"):
-        assert f">{label}</a>" in html
+    menu = re.search(r'<nav class="settings-menu".*?</nav>', html, re.S).group(0)
+    entries = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', menu)
+    assert [label for _url, label in entries] == [
+        "Properties",
+        "Pipelines",
+        "Automation",
+        "Users &amp; teams",
+        "Import &amp; export",
+        "Configuration",
+        "Notifications",
+        "API tokens",
+        "Profile",
+    ]
+    for url, label in entries:
+        assert admin_client.get(url).status_code == 200, label
+    assert 'href="/settings/automation/" aria-current="page"' in menu
     keys = {section["key"] for section in visible_sections(rep)}
     assert not keys & {"properties", "pipelines", "automation", "configuration"}

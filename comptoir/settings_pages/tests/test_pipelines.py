@@ -77,7 +77,19 @@ def test_add_rename_and_weigh_stages(admin_client):
         {"label": "Signée", "probability": "12", "state": "won"},
     )
     stage.refresh_from_db()
-    assert stage.is_won
+    assert stage.is_closed and stage.is_won and stage.probability == Decimal("1")
+    deal.refresh_from_db()
+    assert Decimal(str(deal.properties["hs_deal_stage_probability"])) == Decimal("1")
+    admin_client.post(
+        f"{URL}default/stages/{stage.stage_id}/",
+        {"label": "Perdue", "probability": "55", "state": "lost"},
+    )
+    stage.refresh_from_db()
+    assert stage.is_closed and not stage.is_won and stage.probability == Decimal("0")
+    deal.refresh_from_db()
+    assert Decimal(str(deal.properties["hs_deal_stage_probability"])) == Decimal("0")
+    html = admin_client.get(URL).content.decode()
+    assert '<option value="lost" selected>Closed lost</option>' in html
 
 
 @pytest.mark.parametrize("value", ["150", "abc", ""])

@@ -50,6 +50,23 @@ def test_a_token_is_created_with_scopes_and_shown_once(rep):
     assert raw not in listing and token.prefix in listing
 
 
+def test_an_api_call_shows_as_the_tokens_last_use(rep):
+    from comptoir.core.portal.services import portal
+    from comptoir.core.ui.formatting import format_datetime_short
+
+    token, raw = create_token(rep, "Sync", ["crm.objects.contacts.read"])
+    client = client_for(rep)
+    assert "Never" in text(client.get("/settings/api-tokens/"))
+    response = Client().get("/crm/v3/objects/contacts", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    listing = text(client.get("/settings/api-tokens/"))
+    shown = format_datetime_short(token.last_used_at, portal().report_time_zone)
+    assert "Never" not in listing
+    assert re.search(r"Last used[^<]*\">" + re.escape(shown) + "</td>", listing), shown
+
+
 def test_token_form_refusals(rep):
     client = client_for(rep)
     response = client.post("/settings/api-tokens/", {"name": "Nothing"})

@@ -107,3 +107,44 @@ def test_revoked_tokens_stop_working_at_once():
     assert authenticate_token(raw) == token
     revoke_token(token)
     assert authenticate_token(raw) is None
+
+
+def test_create_user_command_with_a_role_and_a_team():
+    from comptoir.users.models import Team
+    from comptoir.users.permissions import view_scope
+    from comptoir.users.roles import SALES_REP_PRIVATE
+
+    output = run(
+        "create_user",
+        "--email",
+        "rita@example.com",
+        "--password",
+        "Str0ng-pass-1",
+        "--role",
+        SALES_REP_PRIVATE,
+        "--team",
+        "Lyon",
+    )
+    assert "rita@example.com" in output
+    rita = User.objects.get(email="rita@example.com")
+    assert rita.role.name == SALES_REP_PRIVATE and not rita.is_superuser
+    assert view_scope(rita, "contacts") == "owned"
+    assert [t.name for t in rita.teams.all()] == ["Lyon"]
+    # A second user joins the same team rather than a copy of it.
+    run("create_user", "--email", "max@example.com", "--password", "Str0ng-pass-1", "--team=Lyon")
+    assert Team.objects.get(name="Lyon").members.count() == 2
+    assert User.objects.get(email="max@example.com").role.name == "Sales rep"  # the default
+
+
+def test_create_user_command_refuses_a_bad_role_or_team_and_creates_nothing():
+    from comptoir.users.models import Team
+
+    base = ["create_user", "--email", "x@example.com", "--password", "Str0ng-pass-1"]
+    with pytest.raises(CommandError, match=r"role: no role named 'Astronaut' \(known: .*Sales rep"):
+        run(*base, "--role", "Astronaut")
+    with pytest.raises(CommandError, match="team: a team needs a name"):
+        run(*base, "--team", "  ")
+    with pytest.raises(CommandError, match="team: a team name has at most 150 characters"):
+        run(*base, "--team", "L" * 151)
+    assert not User.objects.exists() and not Owner.objects.exists()
+    assert not Team.objects.exists()

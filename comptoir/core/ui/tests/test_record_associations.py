@@ -50,7 +50,7 @@ def test_add_without_a_choice_or_a_vanished_record(client_in):
     response = client_in.post(
         f"/contacts/{contact.pk}/associations/deals/add/", {"to_id": "987654"}, **HX
     )
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert "That record no longer exists." in response.content.decode()
 
 
