@@ -121,6 +121,14 @@ def test_bulk_complete_and_a_saved_view(tasks, page, live_server, phone_page):
     table = page.get_by_role("table", name="All")
     expect(table.get_by_role("link", name="Prepare the demo")).to_be_visible()
 
+    # The preview panel opens from a row, without leaving the list.
+    row = table.get_by_role("row").filter(has_text="Prepare the demo")
+    row.hover()
+    row.get_by_role("button", name="Preview Prepare the demo").click()
+    preview = page.get_by_role("complementary", name="Preview")
+    expect(preview.get_by_role("heading", name="Prepare the demo")).to_be_visible()
+    page.screenshot(path="/tmp/tasks4-preview.png")
+
     phone_page.goto(f"{live_server.url}/tasks/?tab=all")
     expect(phone_page.get_by_role("link", name="Prepare the demo")).to_be_visible()
     phone_page.screenshot(path="/tmp/tasks4-390.png", full_page=True)
