@@ -117,7 +117,6 @@ def tasks_page(request):
     page_url = reverse("tasks:list") + state.url()
     context.update(
         {
-            "query": state,
             "tabs": [
                 {
                     "key": key,

@@ -129,6 +129,7 @@ def test_save_rename_share_and_delete_a_task_view(client_in, user, tasks):
 def test_builtin_views_on_the_tasks_page(client_in, user, tasks):
     assert titles(client_in.get("/tasks/?view=mine")) == ["Call Ann", "Prepare the demo"]
     assert titles(client_in.get("/tasks/?view=unassigned&tab=overdue")) == ["Late follow-up"]
+    assert len(titles(client_in.get("/tasks/?view=recent&tab=all"))) == 6
     html = client_in.get("/tasks/?tab=upcoming").content.decode()
     assert 'href="?tab=upcoming&amp;view=mine"' in html  # views keep the tab
 
