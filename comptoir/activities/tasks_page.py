@@ -5,7 +5,7 @@ what each task is associated with."""
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from babel import dates as babel_dates
@@ -19,9 +19,9 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
-from comptoir.core.search.compiler import apply_query, compile_filter
+from comptoir.core.search.compiler import compile_filter, compile_filter_groups
 from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
-from comptoir.core.ui.listing import paging
+from comptoir.core.ui.listing import ListState, and_groups
 
 TABS = {
     "today": _("Due today"),
@@ -58,113 +58,145 @@ def local_today(tz: str, now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(tz)).date()
 
 
+# Column headers in the tasks page's own words (“Due date”, not “Activity date”).
+LABELS = {
+    "hs_task_subject": _("Title"),
+    "hs_timestamp": _("Due date"),
+    "hs_task_type": _("Type"),
+    "hs_task_priority": _("Priority"),
+    "hubspot_owner_id": _("Assigned to"),
+    "hs_task_status": _("Status"),
+    "hs_task_body": _("Notes"),
+}
+DUE = "hs_timestamp"
+SORT_ALIASES = {"due": DUE, "-due": f"-{DUE}"}  # links made before sorting by any column
+
+
 @dataclass
-class TaskQuery:
+class TaskListState(ListState):
+    """The generic index state (view, filters, search, sort, page, columns) plus the tasks
+    page's own: the due-date tab and the fixed filters (owner, status, type, due dates)."""
+
     tab: str = DEFAULT_TAB
     owner: str = ""  # "", "me", "none" or an owner id
     status: str = ""
     type: str = ""
     due_from: dt.date | None = None
     due_to: dt.date | None = None
-    q: str = ""
-    sort: str = ""  # "due" or "-due"; "" = the tab's default
-    page: int = 1
-    per_page: int = 25
-    errors: list = field(default_factory=list)
 
-    @classmethod
-    def from_request(cls, request) -> "TaskQuery":
-        params = request.GET
-        query = cls()
-        query.tab = params.get("tab") if params.get("tab") in TABS else DEFAULT_TAB
+    column_labels = LABELS
+
+    def read(self, params, user) -> None:
+        self.tab = params.get("tab") if params.get("tab") in TABS else DEFAULT_TAB
+        super().read(params, user)
+        self.sort = SORT_ALIASES.get(params.get("sort", ""), self.sort)
         defs = registry.definitions("tasks")
         owner = params.get("owner", "")
-        query.owner = owner if owner in ("me", "none") or owner.isdigit() else ""
+        self.owner = owner if owner in ("me", "none") or owner.isdigit() else ""
         statuses = {o["value"] for o in defs["hs_task_status"].options}
         types = {o["value"] for o in defs["hs_task_type"].options}
-        query.status = params.get("status", "") if params.get("status") in statuses else ""
-        query.type = params.get("type", "") if params.get("type") in types else ""
-        query.due_from = _date(params.get("due_from"))
-        query.due_to = _date(params.get("due_to"))
-        if (params.get("due_from") and query.due_from is None) or (
-            params.get("due_to") and query.due_to is None
+        self.status = params.get("status", "") if params.get("status") in statuses else ""
+        self.type = params.get("type", "") if params.get("type") in types else ""
+        self.due_from = _date(params.get("due_from"))
+        self.due_to = _date(params.get("due_to"))
+        if (params.get("due_from") and self.due_from is None) or (
+            params.get("due_to") and self.due_to is None
         ):
-            query.errors.append(_("A due date filter was not a date and was ignored."))
-        query.q = params.get("q", "").strip()[:200]
-        query.sort = params.get("sort", "") if params.get("sort") in ("due", "-due") else ""
-        query.per_page, query.page = paging(params)
-        return query
+            self.errors.append(_("A due date filter was not a date and was ignored."))
+
+    def default_sort(self) -> str:
+        if self.saved_view and self.saved_view.sort:
+            return self.saved_view.sort
+        return tab_sort(self.tab)
 
     # -- links -------------------------------------------------------------------------------
 
-    def params(self, **changes) -> dict:
-        values = {
+    def param_values(self) -> dict:
+        generic = super().param_values()
+        return {
             "tab": self.tab,
+            "view": generic.pop("view"),
             "owner": self.owner,
             "status": self.status,
             "type": self.type,
             "due_from": self.due_from.isoformat() if self.due_from else "",
             "due_to": self.due_to.isoformat() if self.due_to else "",
-            "q": self.q,
-            "sort": self.sort,
-            "page": self.page,
-            "per_page": self.per_page,
+            **generic,
         }
-        values.update(changes)
-        defaults = {"tab": DEFAULT_TAB, "page": 1, "per_page": 25}
-        return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
 
-    def url(self, **changes) -> str:
-        query = urlencode(self.params(**changes))
-        return f"?{query}" if query else "?"
+    def param_defaults(self, values: dict) -> dict:
+        defaults = super().param_defaults(values)
+        tab = values.get("tab") or DEFAULT_TAB
+        saved = self.saved_view.sort if self.saved_view and self.saved_view.sort else ""
+        return {**defaults, "tab": DEFAULT_TAB, "sort": saved or tab_sort(tab)}
+
+    def tab_url(self, tab: str) -> str:
+        """Another tab with the same view and filters, in that tab's own order."""
+        return self.url(tab=tab, page=1, sort="") or "?"
+
+    def view_url(self, key) -> str:
+        """Another view on the same tab: the view brings its own filters."""
+        tab = self.tab if self.tab != DEFAULT_TAB else ""
+        view = str(key) if str(key) != "all" else ""
+        query = urlencode({k: v for k, v in (("tab", tab), ("view", view)) if v})
+        return f"?{query}" if query else ""
+
+    @property
+    def task_filtered(self) -> bool:
+        return bool(self.owner or self.status or self.type or self.due_from or self.due_to)
 
     @property
     def filtered(self) -> bool:
-        return bool(
-            self.owner or self.status or self.type or self.due_from or self.due_to or self.q
-        )
-
-    @property
-    def effective_sort(self) -> str:
-        return self.sort or ("-due" if self.tab in ("completed", "all") else "due")
-
-    def sort_url(self) -> str:
-        return self.url(sort="due" if self.effective_sort == "-due" else "-due", page=1)
+        return super().filtered or self.task_filtered
 
     # -- what to query -----------------------------------------------------------------------
 
-    def owner_id(self, user) -> int | None:
-        if self.owner == "me":
-            owner = getattr(user, "owner", None)
-            return owner.pk if owner else 0
-        return int(self.owner) if self.owner.isdigit() else None
-
-    def filters(self, user, tz: str) -> Q:
-        """Every filter but the tab."""
-        ot = get_object_type("tasks")
-        condition = Q()
+    def task_filters(self, user, tz: str) -> list[dict]:
+        """The fixed filters as search filters: one language for every list and saved view."""
+        filters = []
         if self.owner == "none":
-            condition &= Q(hubspot_owner_id__isnull=True)
+            filters.append({"propertyName": "hubspot_owner_id", "operator": "NOT_HAS_PROPERTY"})
         elif self.owner:
-            condition &= Q(hubspot_owner_id=self.owner_id(user))
-        if self.status:
-            condition &= compile_filter(
-                ot, {"propertyName": "hs_task_status", "operator": "EQ", "value": self.status}
-            )
-        if self.type:
-            condition &= compile_filter(
-                ot, {"propertyName": "hs_task_type", "operator": "EQ", "value": self.type}
-            )
+            owner = self.owner
+            if owner == "me":
+                mine = getattr(user, "owner", None)
+                owner = str(mine.pk) if mine else "0"
+            filters.append({"propertyName": "hubspot_owner_id", "operator": "EQ", "value": owner})
+        for name, value in (("hs_task_status", self.status), ("hs_task_type", self.type)):
+            if value:
+                filters.append({"propertyName": name, "operator": "EQ", "value": value})
         if self.due_from:
-            condition &= Q(hs_timestamp__gte=day_start(self.due_from, tz))
+            start = _millis(day_start(self.due_from, tz))
+            filters.append({"propertyName": DUE, "operator": "GTE", "value": start})
         if self.due_to:
-            condition &= Q(hs_timestamp__lt=day_start(self.due_to + dt.timedelta(days=1), tz))
-        return condition
+            end = _millis(day_start(self.due_to + dt.timedelta(days=1), tz))
+            filters.append({"propertyName": DUE, "operator": "LT", "value": end})
+        return [{"filters": filters}] if filters else []
 
-    def base(self, user, tz: str):
+    def saved_filter_groups(self, user) -> list:
+        tz = portal().report_time_zone
+        return and_groups(super().saved_filter_groups(user), self.task_filters(user, tz))
+
+    def untabbed_queryset(self, user, *, scan: bool = False):
+        """Every filter but the tab: what the tab counts count."""
         ot = get_object_type("tasks")
+        tz = portal().report_time_zone
         visible = base_queryset(ot, user=user)
-        return apply_query(visible.filter(self.filters(user, tz)), ot, self.q)
+        base = visible.filter(compile_filter_groups(ot, self.task_filters(user, tz), scan=scan))
+        return super().queryset(user, base, scan=scan)
+
+    def queryset(self, user, base=None, *, scan: bool = False):
+        tz = portal().report_time_zone
+        return self.untabbed_queryset(user, scan=scan).filter(tab_condition(self.tab, tz))
+
+
+def tab_sort(tab: str) -> str:
+    """Open tabs read soonest first; completed and all tasks, latest first."""
+    return f"-{DUE}" if tab in ("completed", "all") else DUE
+
+
+def _millis(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def tab_condition(tab: str, tz: str, now: dt.datetime | None = None) -> Q:
@@ -205,14 +237,6 @@ def tab_counts(base, tz: str) -> dict[str, tuple[int, bool]]:
         n = base.filter(tab_condition(tab, tz)).order_by()[: COUNT_CAP + 1].count()
         counts[tab] = (min(n, COUNT_CAP), n > COUNT_CAP)
     return counts
-
-
-def page_of(query: TaskQuery, qs):
-    descending = query.effective_sort.startswith("-")
-    ordering = ["-hs_timestamp", "-pk"] if descending else ["hs_timestamp", "pk"]
-    offset = (query.page - 1) * query.per_page
-    rows = list(qs.order_by(*ordering)[offset : offset + query.per_page + 1])
-    return rows[: query.per_page], len(rows) > query.per_page
 
 
 # -- rows -------------------------------------------------------------------------------------
@@ -273,10 +297,22 @@ def due_text(moment: dt.datetime, tz: str, today: dt.date) -> str:
     return _("%(day)s, %(time)s") % {"day": day, "time": time}
 
 
-def task_rows(tasks, *, user=None, now=None) -> list[dict]:
+def task_rows(tasks, names=(), user=None, *, now=None) -> list[dict]:
+    """The rows of the table: what the fixed cells show (title, associations, and the due
+    date, status, priority and owner in the page's own way) and the generic cells of the
+    chosen columns."""
+    from comptoir.core.ui.record import label
+    from comptoir.core.ui.views import table_rows
+
+    defs = registry.definitions("tasks")
+    cells = {
+        row["pk"]: row["cells"] for row in table_rows(get_object_type("tasks"), tasks, names, user)
+    }
+    for row_cells in cells.values():
+        for cell in row_cells:
+            cell["label"] = LABELS.get(cell["name"]) or label(defs[cell["name"]])
     settings = portal()
     tz = settings.report_time_zone
-    defs = registry.definitions("tasks")
     owners = owner_names()
     links = associated_records((t.pk for t in tasks), user)
     today_start = day_start(local_today(tz, now), tz)
@@ -307,6 +343,7 @@ def task_rows(tasks, *, user=None, now=None) -> list[dict]:
                 else "",
                 "associations": links.get(task.pk, []),
                 "detail_url": reverse("tasks:detail", args=[task.pk]),
+                "cells": cells[task.pk],
             }
         )
     return rows

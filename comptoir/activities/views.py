@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,12 +23,13 @@ from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset, display_name, read_value
-from comptoir.core.search.compiler import apply_query
+from comptoir.core.search.compiler import SearchError, apply_query
+from comptoir.core.ui import listing
 from comptoir.core.ui.fields import Field, make_field, submitted_value
 from comptoir.core.ui.formatting import option_label, owner_names
-from comptoir.core.ui.listing import PAGE_SIZES
+from comptoir.core.ui.listing import list_state
 from comptoir.core.ui.phrases import error_text
-from comptoir.core.ui.views import ui_source
+from comptoir.core.ui.views import index_context, ui_source
 from comptoir.users.permissions import can_edit
 
 FORM_FIELDS = [
@@ -41,15 +42,7 @@ FORM_FIELDS = [
     "hs_task_body",
 ]
 ADD_FIELDS = [n for n in FORM_FIELDS if n != "hs_task_status"]
-LABELS = {
-    "hs_task_subject": _lazy("Title"),
-    "hs_timestamp": _lazy("Due date"),
-    "hs_task_type": _lazy("Type"),
-    "hs_task_priority": _lazy("Priority"),
-    "hubspot_owner_id": _lazy("Assigned to"),
-    "hs_task_status": _lazy("Status"),
-    "hs_task_body": _lazy("Notes"),
-}
+LABELS = page.LABELS
 ERROR_MESSAGES = {
     "INVALID_DATETIME": _lazy("Enter a valid date and time."),
     "INVALID_DATE": _lazy("Enter a valid date."),
@@ -104,43 +97,68 @@ def _filter_choices(defs) -> dict:
 
 
 def tasks_page(request):
-    query = page.TaskQuery.from_request(request)
+    """The generic index (views, columns, filters, sort, bulk actions, preview) with the
+    due-date tabs on top and the task's own cells: complete box, associations, due date."""
+    ot = _ot()
+    state = list_state(request, ot)
     tz = _tz()
     defs = registry.definitions("tasks")
-    base = query.base(request.user, tz)
-    counts = page.tab_counts(base, tz)
-    tasks, has_next = page.page_of(query, base.filter(page.tab_condition(query.tab, tz)))
-    page_url = reverse("tasks:list") + query.url()
-    context = {
-        "query": query,
-        "tabs": [
-            {
-                "key": key,
-                "label": label,
-                "url": query.url(tab=key, page=1, sort=""),
-                "count": counts.get(key, (None, False))[0],
-                "capped": counts.get(key, (None, False))[1],
-                "current": key == query.tab,
-            }
-            for key, label in page.TABS.items()
-        ],
-        "rows": page.task_rows(tasks, user=request.user),
-        "has_next": has_next,
-        "has_previous": query.page > 1,
-        "next_url": query.url(page=query.page + 1),
-        "previous_url": query.url(page=query.page - 1),
-        "page_sizes": [(size, query.url(per_page=size, page=1)) for size in PAGE_SIZES],
-        "sort_url": query.sort_url(),
-        "clear_url": query.url(owner="", status="", type="", due_from="", due_to="", q="", page=1),
-        "page_url": page_url,
-        "choices": _filter_choices(defs),
-        "counts": counts,
-    }
+    context = index_context(request, ot, state)
+    names = [c["name"] for c in context["columns"]]
+    try:
+        base = state.untabbed_queryset(request.user)
+        counts = page.tab_counts(base, tz)
+        count = counts.get(state.tab, (0, False))[0]
+        qs = base.filter(page.tab_condition(state.tab, tz))
+        tasks, has_next = listing.page_of(state, qs, request.user, count)
+    except SearchError as exc:
+        state.errors.append(str(exc))
+        counts, tasks, has_next = {}, [], False
+    page_url = reverse("tasks:list") + state.url()
+    context.update(
+        {
+            "tabs": [
+                {
+                    "key": key,
+                    "label": label,
+                    "url": state.tab_url(key),
+                    "count": counts.get(key, (None, False))[0],
+                    "capped": counts.get(key, (None, False))[1],
+                    "current": key == state.tab,
+                }
+                for key, label in page.TABS.items()
+            ],
+            "name_label": LABELS["hs_task_subject"],
+            "name_sort": "hs_task_subject",
+            # What the filter form keeps besides its own fields.
+            "kept": [
+                (k, v)
+                for k, v in state.params().items()
+                if k in ("tab", "view", "sort", "per_page", "filters")
+            ],
+            "rows": page.task_rows(tasks, names, request.user),
+            "has_next": has_next,
+            "clear_url": state.url(
+                owner="", status="", type="", due_from="", due_to="", q="", filters="", page=1
+            )
+            or "?",
+            "page_url": page_url,
+            "create_url": state.url(create=1),
+            "choices": _filter_choices(defs),
+            "counts": counts,
+        }
+    )
     if request.GET.get("create"):
         context["dialog"] = _add_context(request, page_url)
     elif request.GET.get("edit", "").isdigit():
         context["dialog"] = _edit_context(request, int(request.GET["edit"]), page_url)
     return render(request, "tasks/page.html", context)
+
+
+def _page_columns(request, page_url: str) -> list[str]:
+    """The columns of the page a row was changed from, to draw it again the same way."""
+    query = QueryDict(urlsplit(page_url).query)
+    return page.TaskListState.from_params(query, request.user, _ot()).columns(request.user)
 
 
 # -- one-click completion ---------------------------------------------------------------------
@@ -177,7 +195,7 @@ def task_complete(request, pk):
     if not request.htmx:
         messages.success(request, message)
         return redirect(page_url)
-    row = page.task_rows([task], user=request.user)[0]
+    row = page.task_rows([task], _page_columns(request, page_url), request.user)[0]
     row["previous"] = before if done and before != page.COMPLETED else ""
     return render(
         request, "tasks/_complete.html", {"row": row, "message": message, "page_url": page_url}

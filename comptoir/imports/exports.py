@@ -18,14 +18,6 @@ CHUNK = 2000
 FORMATS = ("CSV", "XLSX")
 
 
-class _ListRequest:
-    """What ListState.from_request reads, rebuilt in the worker from the saved query."""
-
-    def __init__(self, user, params: str):
-        self.user = user
-        self.GET = QueryDict(params)
-
-
 def start_export(user, object_type, params: str, file_format: str = "CSV") -> Export:
     from django.db import transaction
 
@@ -74,12 +66,12 @@ def run(export_id: int) -> str:
 
 def _chunks(export, user):
     """(header, rows of cell texts), the records the user may see, in id order by keyset."""
-    from comptoir.core.ui.views import _columns, table_rows
+    from comptoir.core.ui.views import column_headers, table_rows
 
     ot = get_object_type(export.object_type)
-    state = ListState.from_request(_ListRequest(user, export.params), ot)
+    state = ListState.from_params(QueryDict(export.params), user, ot)
     names = state.columns(user)
-    header = [_name_label(ot)] + [str(c["label"]) for c in _columns(ot, names)]
+    header = [_name_label(ot)] + [str(c["label"]) for c in column_headers(state, names)]
     qs = state.queryset(user)
 
     def rows():

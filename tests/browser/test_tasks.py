@@ -85,3 +85,50 @@ def test_complete_tasks_in_one_click(tasks, page, live_server):
     expect(table.get_by_role("checkbox", name="Completed: Call back Léa")).to_be_checked()
     expect(table.get_by_role("checkbox", name="Completed: Send the proposal")).to_be_checked()
     expect(table.get_by_role("link", name="Prepare the demo")).to_have_count(0)
+
+
+def test_bulk_complete_and_a_saved_view(tasks, page, live_server, phone_page):
+    page.goto(f"{live_server.url}/tasks/?tab=all")
+    table = page.get_by_role("table", name="All")
+    table.get_by_role("checkbox", name="Select Call back Léa").check()
+    table.get_by_role("checkbox", name="Select Send the proposal").check()
+    bulk = page.get_by_role("region", name="Bulk actions")
+    expect(bulk).to_contain_text("2 selected")
+    page.screenshot(path="/tmp/tasks4-1280.png", full_page=True)
+    bulk.get_by_role("button", name="Mark as completed").click()
+    expect(page.get_by_text("2 records updated.")).to_be_visible()
+    table = page.get_by_role("table", name="All")
+    expect(table.get_by_role("checkbox", name="Completed: Call back Léa")).to_be_checked()
+    expect(table.get_by_role("checkbox", name="Completed: Send the proposal")).to_be_checked()
+    expect(table.get_by_role("checkbox", name="Completed: Prepare the demo")).not_to_be_checked()
+
+    # Calls only, saved as a view: the view keeps the filter and the tab.
+    page.get_by_label("Type", exact=True).select_option("CALL")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(table.get_by_role("link", name="Prepare the demo")).to_have_count(0)
+    page.get_by_role("navigation", name="Views").get_by_role("link", name="Add view").click()
+    save = page.get_by_role("dialog", name="Save as a new view")
+    save.get_by_label("Name").fill("My calls")
+    save.get_by_role("button", name="Save view").click()
+    views = page.get_by_role("navigation", name="Views")
+    expect(views.get_by_role("link", name="My calls")).to_have_attribute("aria-current", "page")
+    expect(tab(page, "All")).to_have_attribute("aria-current", "page")
+    table = page.get_by_role("table", name="All")
+    expect(table.get_by_role("link", name="Call back Léa")).to_be_visible()
+    expect(table.get_by_role("link", name="Prepare the demo")).to_have_count(0)
+    expect(page.get_by_label("Type", exact=True)).to_have_value("")  # in the view, not the form
+    views.get_by_role("link", name="All tasks").click()
+    table = page.get_by_role("table", name="All")
+    expect(table.get_by_role("link", name="Prepare the demo")).to_be_visible()
+
+    # The preview panel opens from a row, without leaving the list.
+    row = table.get_by_role("row").filter(has_text="Prepare the demo")
+    row.hover()
+    row.get_by_role("button", name="Preview Prepare the demo").click()
+    preview = page.get_by_role("complementary", name="Preview")
+    expect(preview.get_by_role("heading", name="Prepare the demo")).to_be_visible()
+    page.screenshot(path="/tmp/tasks4-preview.png")
+
+    phone_page.goto(f"{live_server.url}/tasks/?tab=all")
+    expect(phone_page.get_by_role("link", name="Prepare the demo")).to_be_visible()
+    phone_page.screenshot(path="/tmp/tasks4-390.png", full_page=True)

@@ -53,17 +53,18 @@ def initials(text) -> str:
 
 @register.filter
 def sort_url(state, name):
-    return state.sort_url(name)
+    # "?" rather than "": an empty href would stay on the current page.
+    return state.sort_url(name) or "?"
 
 
 @register.filter
 def page_url(state, step):
-    return state.url(page=state.page + int(step))
+    return state.url(page=state.page + int(step)) or "?"
 
 
 @register.filter
 def per_page_url(state, size):
-    return state.url(per_page=int(size), page=1)
+    return state.url(per_page=int(size), page=1) or "?"
 
 
 @register.simple_tag

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.search.compiler import MAX_FILTERS, SearchError, compile_filter_groups
-from comptoir.core.ui.listing import ListState
+from comptoir.core.ui.listing import list_state
 from comptoir.core.ui.record import label
 
 OPERATORS = [
@@ -100,7 +100,7 @@ def _return_url(request, ot, state, groups) -> str:
 
 def filters_dialog(request, object_type):
     ot = get_object_type(object_type)
-    state = ListState.from_request(request, ot)
+    state = list_state(request, ot)
     groups = state.filter_groups
     error = ""
     if request.method == "POST":

@@ -55,13 +55,8 @@ DEFAULT_COLUMNS = {
         "createdate",
     ],
     "deals": ["dealstage", "amount", "closedate", "hubspot_owner_id", "pipeline", "createdate"],
-    "tasks": [
-        "hs_task_status",
-        "hs_timestamp",
-        "hs_task_priority",
-        "hs_task_type",
-        "hubspot_owner_id",
-    ],
+    # The type shows as a badge before the title; the due date comes first.
+    "tasks": ["hs_timestamp", "hs_task_status", "hs_task_priority", "hubspot_owner_id"],
 }
 DEFAULT_SORT = {
     "contacts": "-createdate",
@@ -140,40 +135,50 @@ class ListState:
     per_page: int = 25
     errors: list = field(default_factory=list)
 
+    # Headers that differ from the property's label on this page.
+    column_labels = {"associatedcompanyid": _("Primary company")}
+
     @classmethod
     def from_request(cls, request, ot: ObjectType) -> "ListState":
-        params = request.GET
+        return cls.from_params(request.GET, request.user, ot)
+
+    @classmethod
+    def from_params(cls, params, user, ot: ObjectType) -> "ListState":
         state = cls(ot=ot)
+        state.read(params, user)
+        return state
+
+    def read(self, params, user) -> None:
+        ot = self.ot
         key = params.get("view") or "all"
         if key.isdigit():
-            state.saved_view = visible_views(request.user, ot).filter(pk=int(key)).first()
-            if state.saved_view is None:
-                state.errors.append(_("That view no longer exists; showing all records."))
+            self.saved_view = visible_views(user, ot).filter(pk=int(key)).first()
+            if self.saved_view is None:
+                self.errors.append(_("That view no longer exists; showing all records."))
                 key = "all"
         elif key not in BUILTIN_VIEWS:
             key = "all"
-        state.view_key = key
-        state.query = params.get("q", "").strip()[:200]
+        self.view_key = key
+        self.query = params.get("q", "").strip()[:200]
         raw_filters = params.get("filters")
         if raw_filters:
             try:
                 groups = json.loads(raw_filters)
                 compile_filter_groups(ot, groups)
-                state.filter_groups = groups
+                self.filter_groups = groups
             except (ValueError, SearchError) as exc:
-                state.errors.append(
+                self.errors.append(
                     _("The filters could not be applied: %(error)s") % {"error": exc}
                 )
-        default_sort = (
-            state.saved_view.sort
-            if state.saved_view and state.saved_view.sort
-            else (DEFAULT_SORT.get(ot.name, "-createdate"))
-        )
-        state.sort = params.get("sort") or default_sort
-        if state.sort.lstrip("-") not in registry.definitions(ot):
-            state.sort = DEFAULT_SORT.get(ot.name, "-" + ot.created_property)
-        state.per_page, state.page = paging(params)
-        return state
+        self.sort = params.get("sort") or self.default_sort()
+        if self.sort.lstrip("-") not in registry.definitions(ot):
+            self.sort = DEFAULT_SORT.get(ot.name, "-" + ot.created_property)
+        self.per_page, self.page = paging(params)
+
+    def default_sort(self) -> str:
+        if self.saved_view and self.saved_view.sort:
+            return self.saved_view.sort
+        return DEFAULT_SORT.get(self.ot.name, "-createdate")
 
     # -- what to query ---------------------------------------------------------------------
 
@@ -190,6 +195,10 @@ class ListState:
             qs = qs.filter(compile_filter_groups(self.ot, self.filter_groups, scan=scan))
         query = self.query or (self.saved_view.query if self.saved_view else "")
         return apply_query(qs, self.ot, query, scan=scan)
+
+    def saved_filter_groups(self, user) -> list:
+        """What a view saved from this page keeps: the view's filters and the added ones."""
+        return and_groups(self.view_filter_groups(user), self.filter_groups)
 
     @property
     def filtered(self) -> bool:
@@ -209,8 +218,8 @@ class ListState:
 
     # -- links -------------------------------------------------------------------------------
 
-    def params(self, **changes) -> dict:
-        values = {
+    def param_values(self) -> dict:
+        return {
             "view": str(self.saved_view.pk) if self.saved_view else self.view_key,
             "q": self.query,
             "filters": json.dumps(self.filter_groups, separators=(",", ":"))
@@ -220,8 +229,10 @@ class ListState:
             "page": self.page,
             "per_page": self.per_page,
         }
-        values.update(changes)
-        defaults = {
+
+    def param_defaults(self, values: dict) -> dict:
+        """Values left out of links, so that a plain link shows the plain page."""
+        return {
             "view": "all",
             "q": "",
             "filters": "",
@@ -229,6 +240,11 @@ class ListState:
             "per_page": 25,
             "sort": DEFAULT_SORT.get(self.ot.name),
         }
+
+    def params(self, **changes) -> dict:
+        values = self.param_values()
+        values.update(changes)
+        defaults = self.param_defaults(values)
         return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
 
     def url(self, **changes) -> str:
@@ -238,6 +254,28 @@ class ListState:
     def sort_url(self, name: str) -> str:
         descending = self.sort == name
         return self.url(sort=f"-{name}" if descending else name, page=1)
+
+    def view_url(self, key) -> str:
+        """The link to one view (a built-in key or a saved view's id), its own filters only."""
+        return f"?view={key}" if str(key) != "all" else ""
+
+
+# Index pages with state of their own (the tasks page's due-date tabs), by object type;
+# apps register theirs when Django starts (activities/apps.py).
+STATE_CLASSES: dict[str, type[ListState]] = {}
+
+
+def list_state(request, ot: ObjectType) -> ListState:
+    return STATE_CLASSES.get(ot.name, ListState).from_request(request, ot)
+
+
+def and_groups(first: list, second: list) -> list:
+    """(A or B) and (C or D) → (A and C) or (A and D) or (B and C) or (B and D)."""
+    if not first:
+        return second
+    if not second:
+        return first
+    return [{"filters": a["filters"] + b["filters"]} for a in first for b in second]
 
 
 def paging(params) -> tuple[int, int]:

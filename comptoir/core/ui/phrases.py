@@ -61,7 +61,7 @@ PHRASES = {
         "contacts": pgettext_lazy("contacts view", "All"),
         "companies": pgettext_lazy("companies view", "All"),
         "deals": pgettext_lazy("deals view", "All"),
-        "tasks": pgettext_lazy("tasks view", "All"),
+        "tasks": pgettext_lazy("tasks view", "All tasks"),
     },
     "view_mine": {
         "contacts": pgettext_lazy("contacts view", "My records"),

@@ -6,7 +6,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,13 @@ from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui import listing
 from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
-from comptoir.core.ui.listing import BUILTIN_VIEWS, NAME_COLUMN, ListState, visible_views
+from comptoir.core.ui.listing import (
+    BUILTIN_VIEWS,
+    NAME_COLUMN,
+    ListState,
+    list_state,
+    visible_views,
+)
 from comptoir.core.ui.phrases import error_text, errors_text, phrase
 from comptoir.notifications import services as notifications
 from comptoir.users.permissions import (
@@ -33,6 +38,8 @@ from comptoir.users.permissions import (
 )
 
 BULK_LIMIT = 1000
+# Bulk actions that set fixed values, by object type: the same update as an edit, by name.
+BULK_PRESETS = {"tasks": {"complete": {"hs_task_status": "COMPLETED"}}}
 
 
 def ui_source(request) -> ChangeSource:
@@ -77,7 +84,7 @@ def table_rows(ot, rows, names, user=None) -> list[dict]:
                 )
                 link = ""
             numeric = defn.type == "number" and name != "associatedcompanyid"
-            cells.append({"text": text, "link": link, "numeric": numeric})
+            cells.append({"name": name, "text": text, "link": link, "numeric": numeric})
         result.append(
             {
                 "pk": record.pk,
@@ -89,45 +96,32 @@ def table_rows(ot, rows, names, user=None) -> list[dict]:
     return result
 
 
-COLUMN_LABELS = {"associatedcompanyid": _lazy("Primary company")}
-
-
-def _columns(ot, names):
-    defs = registry.definitions(ot)
+def column_headers(state: ListState, names) -> list[dict]:
+    defs = registry.definitions(state.ot)
     return [
         {
             "name": n,
-            "label": COLUMN_LABELS.get(n) or _label(defs[n]),
+            "label": state.column_labels.get(n) or _label(defs[n]),
             "numeric": defs[n].type == "number" and n != "associatedcompanyid",
         }
         for n in names
     ]
 
 
-def list_context(request, ot, state: ListState) -> dict:
-    names = state.columns(request.user)
-    try:
-        qs = state.queryset(request.user)
-        count, capped = listing.bounded_count(qs)
-        rows, has_next = listing.page_of(state, qs, request.user, count)
-    except SearchError as exc:
-        state.errors.append(str(exc))
-        count, capped, rows, has_next = 0, False, [], False
+def index_context(request, ot, state: ListState) -> dict:
+    """What every index page shows around its table: views, columns, bulk-action choices."""
     defs = registry.definitions(ot)
-    name_column = NAME_COLUMN.get(ot.name)
     return {
         "ot": ot,
         "state": state,
-        "count": count,
-        "capped": capped,
-        "columns": _columns(ot, names),
-        "name_label": _("Name"),
-        "name_sort": name_column,
-        "rows": table_rows(ot, rows, names, request.user),
-        "has_next": has_next,
-        "has_previous": state.page > 1,
-        "builtin_views": [{"key": v.key, "label": v.label_for(ot)} for v in BUILTIN_VIEWS.values()],
-        "saved_views": list(visible_views(request.user, ot)),
+        "columns": column_headers(state, state.columns(request.user)),
+        "builtin_views": [
+            {"key": v.key, "label": v.label_for(ot), "url": state.view_url(v.key) or "?"}
+            for v in BUILTIN_VIEWS.values()
+        ],
+        "saved_views": [
+            {"view": v, "url": state.view_url(v.pk)} for v in visible_views(request.user, ot)
+        ],
         "filterable": sorted(
             ((n, _label(d)) for n, d in defs.items() if not d.hidden),
             key=lambda item: item[1].lower(),
@@ -136,12 +130,36 @@ def list_context(request, ot, state: ListState) -> dict:
         if "hubspot_owner_id" in defs
         else [],
         "page_sizes": listing.PAGE_SIZES,
+        "has_previous": state.page > 1,
     }
+
+
+def list_context(request, ot, state: ListState) -> dict:
+    context = index_context(request, ot, state)
+    names = [c["name"] for c in context["columns"]]
+    try:
+        qs = state.queryset(request.user)
+        count, capped = listing.bounded_count(qs)
+        rows, has_next = listing.page_of(state, qs, request.user, count)
+    except SearchError as exc:
+        state.errors.append(str(exc))
+        count, capped, rows, has_next = 0, False, [], False
+    context.update(
+        {
+            "count": count,
+            "capped": capped,
+            "name_label": _("Name"),
+            "name_sort": NAME_COLUMN.get(ot.name),
+            "rows": table_rows(ot, rows, names, request.user),
+            "has_next": has_next,
+        }
+    )
+    return context
 
 
 def record_list(request, object_type):
     ot = get_object_type(object_type)
-    state = ListState.from_request(request, ot)
+    state = list_state(request, ot)
     context = list_context(request, ot, state)
     if request.GET.get("create"):
         context["create_form"] = create_fields(ot, {}, {})
@@ -241,16 +259,16 @@ def record_preview(request, object_type, pk):
 
 
 def _back(request, ot, **params):
-    state = ListState.from_request(request, ot)
+    state = list_state(request, ot)
     return redirect(reverse(f"{ot.name}:list") + state.url(**params))
 
 
 @require_POST
 def view_save(request, object_type):
     ot = get_object_type(object_type)
-    state = ListState.from_request(request, ot)
-    # Two sets of groups are ANDed on the page; a saved view holds one set: combine them.
-    combined = _and_groups(state.view_filter_groups(request.user), state.filter_groups)
+    state = list_state(request, ot)
+    # The page ANDs several sets of filters; a saved view holds one set: combine them.
+    combined = state.saved_filter_groups(request.user)
     try:
         view = views_service.save_view(
             request.user,
@@ -266,16 +284,7 @@ def view_save(request, object_type):
         messages.error(request, getattr(exc, "message", str(exc)))
         return _back(request, ot)
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-    return redirect(reverse(f"{ot.name}:list") + f"?view={view.pk}")
-
-
-def _and_groups(first: list, second: list) -> list:
-    """(A or B) and (C or D) → (A and C) or (A and D) or (B and C) or (B and D)."""
-    if not first:
-        return second
-    if not second:
-        return first
-    return [{"filters": a["filters"] + b["filters"]} for a in first for b in second]
+    return redirect(reverse(f"{ot.name}:list") + state.view_url(view.pk))
 
 
 def _own_view(request, ot, view_id):
@@ -287,6 +296,7 @@ def _own_view(request, ot, view_id):
 def view_change(request, object_type, view_id):
     ot = get_object_type(object_type)
     view = _own_view(request, ot, view_id)
+    state = list_state(request, ot)
     action = request.POST.get("action")
     try:
         if action == "rename":
@@ -298,17 +308,17 @@ def view_change(request, object_type, view_id):
         elif action == "delete":
             views_service.delete_view(request.user, view)
             messages.success(request, _("View deleted."))
-            return redirect(reverse(f"{ot.name}:list"))
+            return redirect(reverse(f"{ot.name}:list") + state.view_url("all"))
         else:
             raise Http404
     except ValidationFailed as exc:
         messages.error(request, exc.message)
-    return redirect(reverse(f"{ot.name}:list") + f"?view={view.pk}")
+    return redirect(reverse(f"{ot.name}:list") + state.view_url(view.pk))
 
 
 def edit_columns(request, object_type):
     ot = get_object_type(object_type)
-    state = ListState.from_request(request, ot)
+    state = list_state(request, ot)
     defs = registry.definitions(ot)
     if request.method == "POST":
         try:
@@ -320,7 +330,11 @@ def edit_columns(request, object_type):
         return redirect(reverse(f"{ot.name}:list") + state.url())
     current = state.columns(request.user)
     available = sorted(
-        ((n, _label(d)) for n, d in defs.items() if n != NAME_COLUMN.get(ot.name) and not d.hidden),
+        (
+            (n, state.column_labels.get(n) or _label(d))
+            for n, d in defs.items()
+            if n != NAME_COLUMN.get(ot.name) and not d.hidden
+        ),
         key=lambda item: item[1].lower(),
     )
     return render(
@@ -353,6 +367,8 @@ def bulk_action(request, object_type):
             require_edit(request.user, ot, record)
             if action == "delete":
                 records.archive_record(ot, pk, source=source)
+            elif action in BULK_PRESETS.get(ot.name, {}):
+                records.update_record(ot, pk, BULK_PRESETS[ot.name][action], source=source)
             elif action == "assign_owner":
                 records.update_record(
                     ot, pk, {"hubspot_owner_id": request.POST.get("owner")}, source=source

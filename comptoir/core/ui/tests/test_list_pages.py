@@ -209,6 +209,7 @@ def test_list_page_query_budget(client_in, django_assert_max_num_queries):
         make_contact(email=f"q{i}@acme.fr", firstname=f"Q{i}")
     assert company
     client_in.get("/contacts/")  # warm the definition caches like a running server
-    for path in ("/contacts/", "/companies/", "/deals/", "/tasks/"):
+    # The tasks page adds its due-date tab counts: its own budget, in activities/tests.
+    for path in ("/contacts/", "/companies/", "/deals/"):
         with django_assert_max_num_queries(budgets["list_page"]):
             assert client_in.get(path).status_code == 200
