@@ -42,10 +42,10 @@ def probability_text(value) -> str:
 
 
 def stage_metadata(stage) -> dict:
-    return {
-        "isClosed": "true" if stage.is_closed else "false",
-        "probability": probability_text(stage.probability),
-    }
+    closed = "true" if stage.is_closed else "false"
+    if stage.pipeline.object_type == "tasks":  # HubSpot gives task stages a state, no odds
+        return {"isClosed": closed, "state": "CLOSED" if stage.is_closed else "OPEN"}
+    return {"isClosed": closed, "probability": probability_text(stage.probability)}
 
 
 def stage_body(stage) -> dict:
