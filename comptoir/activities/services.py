@@ -71,7 +71,12 @@ class TaskBehavior(RecordBehavior):
         else:
             stage = known.get(current("hs_pipeline_stage") or "")
             status = current("hs_task_status") or "NOT_STARTED"
-            if stage is None or stage.pipeline_id != pipeline_id or _status_of(stage, status) != status:
+            in_step = (
+                stage is not None
+                and stage.pipeline_id == pipeline_id
+                and _status_of(stage, status) == status
+            )
+            if not in_step:
                 target = _stage_for(known, pipeline_id, status)
                 if target is None:
                     return

@@ -105,8 +105,8 @@ def _default_pipeline(object_type, pipeline_id, label, label_fr, stages, apps=No
     if apps is None:
         from comptoir.core.pipelines.models import Pipeline, PipelineStage
     else:
-        Pipeline = apps.get_model("core", "Pipeline")  # noqa: N806
-        PipelineStage = apps.get_model("core", "PipelineStage")  # noqa: N806
+        Pipeline = apps.get_model("core", "Pipeline")
+        PipelineStage = apps.get_model("core", "PipelineStage")
 
     pipeline, created = Pipeline.objects.get_or_create(
         object_type=object_type,

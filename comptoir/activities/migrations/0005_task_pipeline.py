@@ -15,8 +15,8 @@ def forwards(apps, schema_editor):
     )
 
     sync_default_task_pipeline(apps)
-    Activity = apps.get_model("activities", "Activity")  # noqa: N806
-    PropertyChange = apps.get_model("core", "PropertyChange")  # noqa: N806
+    Activity = apps.get_model("activities", "Activity")
+    PropertyChange = apps.get_model("core", "PropertyChange")
     now = timezone.now()
     tasks = Activity.objects.filter(object_type_name="tasks").order_by("pk")
     last = 0

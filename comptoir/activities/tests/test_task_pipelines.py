@@ -168,9 +168,8 @@ def test_the_data_migration_puts_existing_tasks_in_the_stage_of_their_status():
     done = make_activity("tasks", hs_task_subject="Old", hs_task_status="COMPLETED")
     waiting = make_activity("tasks", hs_task_subject="Older", hs_task_status="WAITING")
     for task in (done, waiting):  # as they were before tasks had pipelines
-        task.properties = {
-            k: v for k, v in task.properties.items() if k not in ("hs_pipeline", "hs_pipeline_stage")
-        }
+        for name in ("hs_pipeline", "hs_pipeline_stage"):
+            task.properties.pop(name)
         task.save(update_fields=["properties"])
     migration.forwards(apps, None)
     done.refresh_from_db()
@@ -181,7 +180,7 @@ def test_the_data_migration_puts_existing_tasks_in_the_stage_of_their_status():
     )
     assert waiting.properties["hs_pipeline_stage"] == WAITING
     history = property_history("0-27", [done.pk], ["hs_pipeline_stage"])[done.pk]
-    assert [(r.value, r.source_type) for r in history["hs_pipeline_stage"]][0] == (
+    assert next((r.value, r.source_type) for r in history["hs_pipeline_stage"]) == (
         COMPLETED,
         "MIGRATION",
     )

@@ -124,7 +124,10 @@ def list_pipelines(object_type):
 
 
 # (pipeline property, stage property) of the object types whose records sit in a stage.
-STAGE_PROPERTIES = {"deals": ("pipeline", "dealstage"), "tasks": ("hs_pipeline", "hs_pipeline_stage")}
+STAGE_PROPERTIES = {
+    "deals": ("pipeline", "dealstage"),
+    "tasks": ("hs_pipeline", "hs_pipeline_stage"),
+}
 
 
 def _in_stages(ot, stage_ids):
@@ -386,9 +389,7 @@ def _destination(ot, move_to, exclude) -> PipelineStage:
             f"{ot.name} are still in this stage: choose the stage they move to",
         )
     if move_to in exclude:
-        _fail(
-            "moveTo", "INVALID_DESTINATION", f"{ot.name} cannot move to a stage being deleted"
-        )
+        _fail("moveTo", "INVALID_DESTINATION", f"{ot.name} cannot move to a stage being deleted")
     destination = (
         PipelineStage.objects.filter(
             pipeline__object_type=ot.name,
