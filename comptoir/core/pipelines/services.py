@@ -1,7 +1,7 @@
 """The write path for pipelines and stages (SET-4).
 
-Deleting a stage or a pipeline that still holds deals requires a destination; the deals
-move through `update_record`, so each move has its history entry and stage event.
+Deleting a stage or a pipeline that still holds deals (or tasks) requires a destination;
+the records move through `update_record`, so each move has its history entry.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -351,8 +351,8 @@ def replace_pipeline(object_type, pipeline_id, data: dict, *, source) -> Pipelin
             _fail(
                 "stages",
                 "STAGE_IN_USE",
-                f"stage(s) left out of the pipeline still hold deals: {detail}; "
-                "keep them or move their deals first",
+                f"stage(s) left out of the pipeline still hold {ot.name}: {detail}; "
+                f"keep them or move their {ot.name} first",
             )
         pipeline.label = label
         pipeline.display_order = int(data.get("displayOrder") or 0)

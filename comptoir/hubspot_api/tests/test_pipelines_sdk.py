@@ -120,6 +120,12 @@ def test_default_task_pipeline_and_a_task_in_it(hubspot):
         )
     assert caught.value.status == 400 and "hs_pipeline_stage" in caught.value.body
 
+    # A task stage still holding tasks is not deleted from under them.
+    with pytest.raises(ApiException) as caught:
+        hubspot.crm.pipelines.pipeline_stages_api.archive("tasks", pipelines[0].id, completed.id)
+    assert caught.value.status == 400
+    assert "1 task(s) are still in its stage(s)" in error_of(caught)["message"]
+
 
 def test_create_update_replace_archive_a_pipeline(hubspot):
     api = hubspot.crm.pipelines.pipelines_api
