@@ -1,5 +1,5 @@
 """Setup data kept in step with the code after every migrate: default property groups
-and properties (HubSpot's), the default deal pipeline, the portal settings row."""
+and properties (HubSpot's), the default deal and task pipelines, the portal settings row."""
 
 from decimal import Decimal
 
@@ -22,6 +22,22 @@ DEFAULT_DEAL_STAGES = (
     ("closedwon", "Closed Won", "Conclue gagnée", "1.0", True),
     ("closedlost", "Closed Lost", "Conclue perdue", "0.0", True),
 )
+
+# HubSpot's default task pipeline ("Task Pipeline") and its stage ids; each stage stands
+# for one hs_task_status, which TaskBehavior keeps in step with hs_pipeline_stage.
+# HubSpot ships Not Started, Waiting, Completed and Deferred; Comptoir's status list also
+# has IN_PROGRESS (as HubSpot's UI does), so its stage comes with the default pipeline.
+DEFAULT_TASK_PIPELINE_ID = "3d314325-1b2a-4225-9388-375f49c57ec3"
+DEFAULT_TASK_STAGES = (
+    # stage id, label, French label, closed, hs_task_status
+    ("af0e6a5c-2ea3-4c72-b69f-7c6cb3fdb591", "Not Started", "Non commencée", False, "NOT_STARTED"),
+    ("6b5a3c1e-0d4f-4a8e-9c2b-7f1e5d3a9b40", "In progress", "En cours", False, "IN_PROGRESS"),
+    ("dd5826e4-c976-4654-a527-b59ada542e52", "Waiting", "En attente", False, "WAITING"),
+    ("61bafb31-e7fa-46ed-aaa9-1322438d6e67", "Completed", "Terminée", True, "COMPLETED"),
+    ("fc8148fb-3a2d-4b59-834e-69b7859347cb", "Deferred", "Reportée", False, "DEFERRED"),
+)
+TASK_STAGE_BY_STATUS = {status: stage_id for stage_id, *_, status in DEFAULT_TASK_STAGES}
+TASK_STATUS_BY_STAGE = {stage_id: status for status, stage_id in TASK_STAGE_BY_STATUS.items()}
 
 
 def _options(default) -> list[dict]:
@@ -83,23 +99,29 @@ def sync_default_properties() -> None:
                 current.save()
 
 
-def sync_default_pipeline() -> None:
-    from comptoir.core.pipelines.models import Pipeline, PipelineStage
+def _default_pipeline(object_type, pipeline_id, label, label_fr, stages, apps=None) -> None:
+    """Create a default pipeline with its stages once; admins own it from then on.
+    `apps`: a migration's historical models, when a data migration calls it."""
+    if apps is None:
+        from comptoir.core.pipelines.models import Pipeline, PipelineStage
+    else:
+        Pipeline = apps.get_model("core", "Pipeline")
+        PipelineStage = apps.get_model("core", "PipelineStage")
 
     pipeline, created = Pipeline.objects.get_or_create(
-        object_type="deals",
-        pipeline_id="default",
+        object_type=object_type,
+        pipeline_id=pipeline_id,
         defaults={
-            "label": "Sales Pipeline",
-            "label_fr": "Pipeline des ventes",
+            "label": label,
+            "label_fr": label_fr,
             "display_order": 0,
             "created_at": EPOCH,
             "updated_at": EPOCH,
         },
     )
     if not created:
-        return  # admins own it from now on
-    for order, (stage_id, label, label_fr, probability, closed) in enumerate(DEFAULT_DEAL_STAGES):
+        return
+    for order, (stage_id, label, label_fr, probability, closed) in enumerate(stages):
         PipelineStage.objects.create(
             pipeline=pipeline,
             stage_id=stage_id,
@@ -111,6 +133,20 @@ def sync_default_pipeline() -> None:
             created_at=EPOCH,
             updated_at=EPOCH,
         )
+
+
+def sync_default_task_pipeline(apps=None) -> None:
+    stages = [(sid, label, fr, "0", closed) for sid, label, fr, closed, _ in DEFAULT_TASK_STAGES]
+    _default_pipeline(
+        "tasks", DEFAULT_TASK_PIPELINE_ID, "Task Pipeline", "Pipeline des tâches", stages, apps
+    )
+
+
+def sync_default_pipeline() -> None:
+    _default_pipeline(
+        "deals", "default", "Sales Pipeline", "Pipeline des ventes", DEFAULT_DEAL_STAGES
+    )
+    sync_default_task_pipeline()
 
 
 def sync_defaults(using="default", **kwargs) -> None:

@@ -42,10 +42,10 @@ def probability_text(value) -> str:
 
 
 def stage_metadata(stage) -> dict:
-    return {
-        "isClosed": "true" if stage.is_closed else "false",
-        "probability": probability_text(stage.probability),
-    }
+    closed = "true" if stage.is_closed else "false"
+    if stage.pipeline.object_type == "tasks":  # HubSpot gives task stages a state, no odds
+        return {"isClosed": closed, "state": "CLOSED" if stage.is_closed else "OPEN"}
+    return {"isClosed": closed, "probability": probability_text(stage.probability)}
 
 
 def stage_body(stage) -> dict:
@@ -141,12 +141,12 @@ def _refuse_if_in_use(ot, stage_ids, what: str) -> None:
     total = sum(usage.values())
     raise ApiError(
         400,
-        f"{what} cannot be deleted: {total} deal(s) are still in its stage(s) ({detail}). "
-        "Move these deals to another stage first.",
+        f"{what} cannot be deleted: {total} {ot.singular}(s) are still in its stage(s) "
+        f"({detail}). Move these {ot.name} to another stage first.",
         "VALIDATION_ERROR",
         errors=[
             {
-                "message": f"Stage {sid} holds {n} deal(s).",
+                "message": f"Stage {sid} holds {n} {ot.singular}(s).",
                 "code": "STAGE_IN_USE",
                 "context": {"stageId": [sid]},
             }

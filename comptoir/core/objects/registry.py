@@ -162,7 +162,7 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
         "Tâche",
         ("hs_task_body", "hs_task_subject"),
         ("hs_task_subject",),
-        has_pipelines=False,
+        has_pipelines=True,
     ),
     _activity(
         "notes",

@@ -1,13 +1,13 @@
 """The write path for pipelines and stages (SET-4).
 
-Deleting a stage or a pipeline that still holds deals requires a destination; the deals
-move through `update_record`, so each move has its history entry and stage event.
+Deleting a stage or a pipeline that still holds deals (or tasks) requires a destination;
+the records move through `update_record`, so each move has its history entry.
 """
 
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from comptoir.core.objects.registry import get_object_type
@@ -24,7 +24,7 @@ def _fail(field, code, message):
 
 def _pipeline_objects(object_type):
     ot = get_object_type(object_type)
-    if not ot.has_pipelines and ot.name != "tasks":
+    if not ot.has_pipelines:
         _fail("objectType", "NO_PIPELINES", f"{ot.name} have no pipelines")
     return ot
 
@@ -42,7 +42,10 @@ def _probability(metadata: dict, ot) -> tuple[Decimal, bool]:
         _fail("metadata.probability", "INVALID_NUMBER", f"{raw!r} is not a probability")
     if not Decimal(0) <= probability <= Decimal(1):
         _fail("metadata.probability", "OUT_OF_RANGE", "probability must be between 0.0 and 1.0")
-    closed = str(metadata.get("isClosed", "false")).lower() == "true"
+    if "isClosed" in metadata:
+        closed = str(metadata["isClosed"]).lower() == "true"
+    else:  # task stages may say it as HubSpot's state
+        closed = str(metadata.get("state", "")).upper() == "CLOSED"
     return probability.quantize(Decimal("0.01")), closed
 
 
@@ -120,21 +123,35 @@ def list_pipelines(object_type):
     )
 
 
-def stage_usage(object_type, stage_ids) -> dict[str, int]:
-    """{stage id: records in it, archived ones included} for the stages still in use.
+# (pipeline property, stage property) of the object types whose records sit in a stage.
+STAGE_PROPERTIES = {
+    "deals": ("pipeline", "dealstage"),
+    "tasks": ("hs_pipeline", "hs_pipeline_stage"),
+}
 
-    Only deals record a stage; other object types never hold records in one.
-    """
+
+def _in_stages(ot, stage_ids):
+    """Records of `ot` in any of `stage_ids`, archived ones included."""
+    qs = base_queryset(ot, archived=None)
+    if ot.name == "deals":  # a typed column
+        return qs.filter(dealstage__in=list(stage_ids))
+    # Tasks keep their stage in the JSON bag: one lookup per stage works on every backend.
+    query = Q()
+    for stage_id in stage_ids:
+        query |= Q(properties__hs_pipeline_stage=stage_id)
+    return qs.filter(query)
+
+
+def stage_usage(object_type, stage_ids) -> dict[str, int]:
+    """{stage id: records in it, archived ones included} for the stages still in use."""
     ot = get_object_type(object_type)
-    if ot.name != "deals" or not stage_ids:
+    if ot.name not in STAGE_PROPERTIES or not stage_ids:
         return {}
-    rows = (
-        base_queryset(ot, archived=None)
-        .filter(dealstage__in=list(stage_ids))
-        .values("dealstage")
-        .annotate(n=Count("pk"))
-    )
-    return {row["dealstage"]: row["n"] for row in rows}
+    if ot.name == "deals":
+        rows = _in_stages(ot, stage_ids).values("dealstage").annotate(n=Count("pk"))
+        return {row["dealstage"]: row["n"] for row in rows}
+    counts = {sid: _in_stages(ot, [sid]).count() for sid in stage_ids}
+    return {sid: n for sid, n in counts.items() if n}
 
 
 def get_pipeline(object_type, pipeline_id) -> Pipeline:
@@ -231,14 +248,18 @@ def _refresh_derived(ot, stage, source, batch=500) -> None:
         last = deals[-1].pk
 
 
-def _move_deals(ot, stage_ids, destination: PipelineStage, source) -> int:
+def _move_records(ot, stage_ids, destination: PipelineStage, source) -> int:
+    """Move the deals or tasks of `stage_ids` to `destination`, each with its history."""
+    pipeline_property, stage_property = STAGE_PROPERTIES[ot.name]
     moved = 0
-    qs = base_queryset(ot, archived=None).filter(dealstage__in=list(stage_ids)).order_by("pk")
-    for deal in qs.iterator(chunk_size=500):
+    for record in _in_stages(ot, stage_ids).order_by("pk").iterator(chunk_size=500):
         update_record(
             ot,
-            deal,
-            {"pipeline": destination.pipeline.pipeline_id, "dealstage": destination.stage_id},
+            record,
+            {
+                pipeline_property: destination.pipeline.pipeline_id,
+                stage_property: destination.stage_id,
+            },
             source=source,
         )
         moved += 1
@@ -256,7 +277,7 @@ def delete_stage(object_type, pipeline_id, stage_id, *, move_to: str | None = No
         moved = 0
         if holding:
             destination = _destination(ot, move_to, exclude={stage.stage_id})
-            moved = _move_deals(ot, [stage.stage_id], destination, source)
+            moved = _move_records(ot, [stage.stage_id], destination, source)
         PipelineStage.objects.filter(pk=stage.pk).update(archived=True, archived_at=timezone.now())
         registry.invalidate()
     return moved
@@ -273,7 +294,7 @@ def delete_pipeline(object_type, pipeline_id, *, move_to: str | None = None, sou
         moved = 0
         if stage_usage(ot, stage_ids):
             destination = _destination(ot, move_to, exclude=set(stage_ids))
-            moved = _move_deals(ot, stage_ids, destination, source)
+            moved = _move_records(ot, stage_ids, destination, source)
         now = timezone.now()
         Pipeline.objects.filter(pk=pipeline.pk).update(archived=True, archived_at=now)
         registry.invalidate()
@@ -330,8 +351,8 @@ def replace_pipeline(object_type, pipeline_id, data: dict, *, source) -> Pipelin
             _fail(
                 "stages",
                 "STAGE_IN_USE",
-                f"stage(s) left out of the pipeline still hold deals: {detail}; "
-                "keep them or move their deals first",
+                f"stage(s) left out of the pipeline still hold {ot.name}: {detail}; "
+                f"keep them or move their {ot.name} first",
             )
         pipeline.label = label
         pipeline.display_order = int(data.get("displayOrder") or 0)
@@ -365,10 +386,10 @@ def _destination(ot, move_to, exclude) -> PipelineStage:
         _fail(
             "moveTo",
             "DESTINATION_REQUIRED",
-            "deals are still in this stage: choose the stage they move to",
+            f"{ot.name} are still in this stage: choose the stage they move to",
         )
     if move_to in exclude:
-        _fail("moveTo", "INVALID_DESTINATION", "deals cannot move to a stage being deleted")
+        _fail("moveTo", "INVALID_DESTINATION", f"{ot.name} cannot move to a stage being deleted")
     destination = (
         PipelineStage.objects.filter(
             pipeline__object_type=ot.name,
@@ -380,5 +401,5 @@ def _destination(ot, move_to, exclude) -> PipelineStage:
         .first()
     )
     if destination is None:
-        _fail("moveTo", "STAGE_DOESNT_EXIST", f"no stage {move_to!r} to move the deals to")
+        _fail("moveTo", "STAGE_DOESNT_EXIST", f"no stage {move_to!r} to move the {ot.name} to")
     return destination

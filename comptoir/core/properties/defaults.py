@@ -464,6 +464,23 @@ TASKS = _engagement(
     select("hs_task_priority", "Priority", "Priorité", TASK_PRIORITIES),
     select("hs_task_type", "Task type", "Type de tâche", TASK_TYPES),
     text("hs_task_reminders", "Reminder", "Rappel"),
+    # Kept in step with hs_task_status by TaskBehavior (comptoir.activities.services).
+    Default(
+        "hs_pipeline",
+        "enumeration",
+        "select",
+        "Pipeline",
+        "Pipeline",
+        options_source="pipelines",
+    ),
+    Default(
+        "hs_pipeline_stage",
+        "enumeration",
+        "select",
+        "Task stage",
+        "Phase de la tâche",
+        options_source="stages",
+    ),
     datetime(
         "hs_task_completion_date", "Completed at", "Terminée le", read_only=True, calculated=True
     ),

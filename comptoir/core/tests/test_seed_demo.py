@@ -18,7 +18,7 @@ from comptoir.core.demo.plan import Counts, Stages, make_plan
 from comptoir.core.demo.pools import build_pools
 from comptoir.core.demo.records import DemoRecords
 from comptoir.core.history.models import PropertyChange
-from comptoir.core.setup import DEFAULT_DEAL_STAGES
+from comptoir.core.setup import DEFAULT_DEAL_STAGES, DEFAULT_TASK_PIPELINE_ID, TASK_STAGE_BY_STATUS
 from comptoir.deals.models import Deal
 from comptoir.users.models import Owner, User
 
@@ -143,6 +143,8 @@ def test_activities_look_real():
     for task in tasks:
         p = task.properties
         assert p["hs_task_subject"] and p["hs_task_type"] and p["hs_task_priority"]
+        assert p["hs_pipeline"] == DEFAULT_TASK_PIPELINE_ID
+        assert p["hs_pipeline_stage"] == TASK_STAGE_BY_STATUS[p["hs_task_status"]]
         if p["hs_task_status"] != "COMPLETED":
             overdue += task.hs_timestamp < now
             upcoming += task.hs_timestamp > now

@@ -78,6 +78,55 @@ def test_default_deal_pipeline(hubspot):
         hubspot.crm.pipelines.pipeline_stages_api.get_by_id("deals", "default", "nope")
 
 
+def test_default_task_pipeline_and_a_task_in_it(hubspot):
+    from hubspot.crm.objects import ApiException as ObjectsApiException
+    from hubspot.crm.objects import SimplePublicObjectInput
+
+    pipelines = hubspot.crm.pipelines.pipelines_api.get_all("tasks").results
+    assert [(p.id, p.label) for p in pipelines] == [
+        ("3d314325-1b2a-4225-9388-375f49c57ec3", "Task Pipeline")
+    ]
+    stages = pipelines[0].stages
+    assert [s.label for s in stages] == [
+        "Not Started",
+        "In progress",
+        "Waiting",
+        "Completed",
+        "Deferred",
+    ]
+    completed = stages[3]
+    assert completed.id == "61bafb31-e7fa-46ed-aaa9-1322438d6e67"
+    assert completed.metadata == {"isClosed": "true", "state": "CLOSED"}
+    assert stages[0].metadata == {"isClosed": "false", "state": "OPEN"}
+
+    task = hubspot.crm.objects.basic_api.create(
+        "tasks",
+        SimplePublicObjectInput(
+            properties={"hs_task_subject": "Call back", "hs_timestamp": "2026-01-15T10:00:00Z"}
+        ),
+    )
+    wanted = ["hs_pipeline", "hs_pipeline_stage"]
+    task = hubspot.crm.objects.basic_api.get_by_id("tasks", task.id, properties=wanted)
+    assert task.properties["hs_pipeline"] == pipelines[0].id
+    assert task.properties["hs_pipeline_stage"] == stages[0].id
+    hubspot.crm.objects.basic_api.update(
+        "tasks", task.id, SimplePublicObjectInput(properties={"hs_task_status": "COMPLETED"})
+    )
+    done = hubspot.crm.objects.basic_api.get_by_id("tasks", task.id, properties=wanted)
+    assert done.properties["hs_pipeline_stage"] == completed.id
+    with pytest.raises(ObjectsApiException) as caught:
+        hubspot.crm.objects.basic_api.update(
+            "tasks", task.id, SimplePublicObjectInput(properties={"hs_pipeline_stage": "nope"})
+        )
+    assert caught.value.status == 400 and "hs_pipeline_stage" in caught.value.body
+
+    # A task stage still holding tasks is not deleted from under them.
+    with pytest.raises(ApiException) as caught:
+        hubspot.crm.pipelines.pipeline_stages_api.archive("tasks", pipelines[0].id, completed.id)
+    assert caught.value.status == 400
+    assert "1 task(s) are still in its stage(s)" in error_of(caught)["message"]
+
+
 def test_create_update_replace_archive_a_pipeline(hubspot):
     api = hubspot.crm.pipelines.pipelines_api
     created = partners(hubspot)
