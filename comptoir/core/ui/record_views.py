@@ -357,7 +357,8 @@ def record_detail(request, object_type, pk):
         "about": rows(ot, record, about_names(ot)),
         "where": "about",
         "cards": [
-            _card_context(ot, record.pk, t, user=request.user) for t in cards_mod.CARDS[ot.name]
+            {**card, "create_fields": cards_mod.create_fields(card["target"].name)}
+            for card in cards_mod.cards(ot, record.pk, cards_mod.CARDS[ot.name], user=request.user)
         ],
     }
     if ot.name == "tasks":
