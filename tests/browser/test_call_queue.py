@@ -85,3 +85,44 @@ def test_pause_the_countdown_and_the_calling_screen_at_phone_width(people, phone
     expect(page.get_by_role("heading", name="Call with Paul Durand logged.")).to_be_visible()
     page.get_by_role("link", name="Call the next contact").click()
     expect(page.get_by_role("heading", level=2, name="Léa Lefèvre")).to_be_visible()
+
+
+def test_deleting_a_call_queue_asks_first_in_french(people, page, live_server, seller):
+    """The French question has an apostrophe ("file d'appels"): it must still be asked."""
+    from comptoir.salestools.call_queue import create_queue
+    from comptoir.salestools.models import CallQueue
+
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    create_queue(seller, [c.pk for c in people], name="Relances")
+    page.goto(f"{live_server.url}/sales-tools/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("button", name="Supprimer Relances").click()
+    page.wait_for_timeout(300)
+    assert asked == [
+        "Supprimer cette file d'appels ? Les appels déjà enregistrés restent sur les contacts."
+    ]
+    assert CallQueue.objects.filter(name="Relances").exists()  # "Cancel" keeps it
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.get_by_role("button", name="Supprimer Relances").click()
+    expect(page.get_by_role("button", name="Supprimer Relances")).to_have_count(0)
+    assert len(asked) == 2 and not CallQueue.objects.filter(name="Relances").exists()
+
+    # The bulk delete of the contacts list asks the same way.
+    page.goto(f"{live_server.url}/contacts/?sort=lastname")
+    page.get_by_role("checkbox", name="Sélectionner Paul Durand").check()
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("region", name="Actions groupées").get_by_role(
+        "button", name="Supprimer"
+    ).click()
+    page.wait_for_timeout(300)
+    assert asked[-1].startswith("Supprimer les fiches sélectionnées")
+    expect(page.get_by_role("link", name="Paul Durand")).to_be_visible()

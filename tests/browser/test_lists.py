@@ -83,3 +83,65 @@ def test_contact_list_at_phone_width(contacts, phone_page):
             "link", name="Deals"
         )
     ).to_be_visible()
+
+
+def test_companies_list_and_deals_table(seller, page, live_server):
+    from comptoir.core.testing.factories import make_deal, make_user
+
+    other = make_user("hugo@example.com", first_name="Hugo", last_name="Bernard").owner.pk
+    owners = [seller.owner.pk, other]
+    rows = [
+        ("Acme", "acme.fr", "Lyon", "COMPUTER_SOFTWARE", "appointmentscheduled", 12000),
+        ("Boulangeries Dupain", "dupain.fr", "Paris", "FOOD_BEVERAGES", "qualifiedtobuy", 4500),
+        (
+            "Cimenterie du Nord",
+            "cimnord.fr",
+            "Lille",
+            "CONSTRUCTION",
+            "presentationscheduled",
+            88000,
+        ),
+        (
+            "Delta Logistique",
+            "delta-log.fr",
+            "Marseille",
+            "LOGISTICS_AND_SUPPLY_CHAIN",
+            "decisionmakerboughtin",
+            23500,
+        ),
+        ("Éditions Lumière", "lumiere.fr", "Bordeaux", "PUBLISHING", "contractsent", 9900),
+        ("Fromagerie Morel", "morel.fr", "Annecy", "DAIRY", "closedwon", 3200),
+    ]
+    for i, (name, domain, city, industry, stage, amount) in enumerate(rows):
+        company = make_company(
+            name=name,
+            domain=domain,
+            city=city,
+            country="France",
+            industry=industry,
+            phone=f"+33 4 72 00 00 0{i}",
+            hubspot_owner_id=owners[i % 2],
+        )
+        make_deal(
+            dealname=f"{name} \u2013 {('renewal', 'new licences', 'pilot')[i % 3]}",
+            dealstage=stage,
+            amount=amount,
+            closedate=f"2026-{7 + i:02d}-15",
+            hubspot_owner_id=owners[i % 2],
+            associations=[("companies", company.pk, None)],
+        )
+
+    page.goto(f"{live_server.url}/companies/")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("link", name="Cimenterie du Nord")).to_be_visible()
+    expect(table.get_by_role("row").filter(has_text="Delta Logistique")).to_contain_text(
+        "Marseille"
+    )
+    screenshot(page, "companies-list")
+
+    page.goto(f"{live_server.url}/deals/")
+    table = page.get_by_role("table")
+    row = table.get_by_role("row").filter(has_text="Cimenterie du Nord \u2013 pilot")
+    expect(row).to_contain_text("Presentation Scheduled")
+    expect(row).to_contain_text("88,000")
+    screenshot(page, "deals-table")

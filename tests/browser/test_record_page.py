@@ -81,6 +81,33 @@ def test_inline_edit_with_an_error_then_a_valid_value_and_the_history(lea, page,
     expect(page.get_by_role("button", name="Edit Email")).to_contain_text("lea.lefevre@acme.fr")
 
 
+def test_a_value_changed_by_someone_else_meanwhile_is_not_overwritten(lea, page, live_server):
+    from comptoir.core.history.source import ChangeSource
+    from comptoir.core.records.services import get_record, update_record
+    from comptoir.core.testing.factories import make_user
+
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    about = page.get_by_role("region", name="About")
+    about.get_by_role("button", name="Edit Job title").click()
+    field = about.get_by_role("textbox", name="Job title")
+    expect(field).to_have_value("CEO")
+    # A colleague changes it while the field is open.
+    sam = make_user("sam@example.com", first_name="Sam", last_name="Stone")
+    update_record("contacts", lea.pk, {"jobtitle": "CTO"}, source=ChangeSource.for_user(sam))
+    field.fill("Founder")
+    about.get_by_role("button", name="Save").click()
+
+    error = about.get_by_role("alert")
+    expect(error).to_contain_text("Changed by Sam Stone meanwhile: now CTO.")
+    expect(field).to_have_value("Founder")  # what the user typed stays
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert get_record("contacts", lea.pk).properties["jobtitle"] == "CTO"
+    # Having seen the new value, saving again is a choice: it replaces it.
+    about.get_by_role("button", name="Save").click()
+    expect(about.get_by_role("button", name="Edit Job title")).to_contain_text("Founder")
+    assert get_record("contacts", lea.pk).properties["jobtitle"] == "Founder"
+
+
 def test_log_a_call_and_see_it_on_the_company_timeline(lea, acme, page, live_server):
     page.goto(f"{live_server.url}/contacts/{lea.pk}/")
     expect(page.get_by_role("heading", level=1, name="Léa Lefèvre")).to_be_visible()

@@ -1,12 +1,14 @@
 """Association cards on the right of a record page (UI-3): what each card lists.
 
-A card costs two queries (the first records, their association labels) and a count only
-when there are more records than the card shows.
+A card costs one query whatever its size: its first records, each carrying the card's
+total (a window count, so a full card needs no COUNT of its own). The association labels
+of all the cards' records come in one more query.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -115,28 +117,54 @@ def label_choices(ot, target) -> list[tuple[int, str]]:
     ]
 
 
-def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dict:
-    """The associated records of one type, among those the user may see."""
-    ot, target = get_object_type(ot), get_object_type(target_name)
-    settings = portal()
+def _rows(ot, pk: int, target, limit: int, user) -> tuple[list, int]:
+    """The card's first records and how many the user may see in all."""
     links = Association.objects.filter(from_type=ot.name, from_id=pk, to_type=target.name)
     qs = base_queryset(target, user=user).filter(pk__in=links.values("to_id"))
-    rows = list(qs.order_by(*ORDER.get(target.name, ("-pk",)))[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    count = qs.count() if more else len(rows)
+    # The window runs before LIMIT, so every row carries the number of visible records.
+    qs = qs.annotate(card_total=Window(Count("pk")))
+    rows = list(qs.order_by(*ORDER.get(target.name, ("-pk",)))[:limit])
+    return rows, rows[0].card_total if rows else 0
+
+
+def _type_ids(ot, pk: int, shown: dict[str, list]) -> dict[tuple[str, int], list[int]]:
+    """Association types of every record shown on the cards, in one query for all cards."""
+    wanted = Q()
+    for target_name, rows in shown.items():
+        if rows:
+            wanted |= Q(to_type=target_name, to_id__in=[r.pk for r in rows])
     types = defaultdict(list)
-    if rows:
-        for to_id, type_id in links.filter(to_id__in=[r.pk for r in rows]).values_list(
-            "to_id", "type_id"
-        ):
-            types[to_id].append(type_id)
+    if not wanted:
+        return types
+    links = Association.objects.filter(wanted, from_type=ot.name, from_id=pk)
+    for to_type, to_id, type_id in links.values_list("to_type", "to_id", "type_id"):
+        types[(to_type, to_id)].append(type_id)
+    return types
+
+
+def cards(ot, pk: int, target_names, *, limit: int = LIMIT, user=None) -> list[dict]:
+    """The cards of a record page: one query per card and one for all their labels."""
+    ot = get_object_type(ot)
+    targets = [get_object_type(name) for name in target_names]
+    fetched = {t.name: _rows(ot, pk, t, limit, user) for t in targets}
+    types = _type_ids(ot, pk, {name: rows for name, (rows, _n) in fetched.items()})
+    return [_card(ot, t, *fetched[t.name], types) for t in targets]
+
+
+def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dict:
+    """The associated records of one type, among those the user may see."""
+    return cards(ot, pk, [target_name], limit=limit, user=user)[0]
+
+
+def _card(ot, target, rows: list, count: int, types: dict) -> dict:
+    settings = portal()
     can_be_primary = atypes.primary_type(ot, target) is not None
     choices = label_choices(ot, target)
     choice_ids = {type_id for type_id, _text in choices}
     items = []
     for record in rows:
-        labels, primary = labels_for(ot, target, sorted(types[record.pk]))
+        type_ids = types[(target.name, record.pk)]
+        labels, primary = labels_for(ot, target, sorted(type_ids))
         items.append(
             {
                 "pk": record.pk,
@@ -146,7 +174,7 @@ def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dic
                 "labels": labels,
                 "primary": primary,
                 "can_set_primary": can_be_primary and not primary,
-                "label_ids": [t for t in types[record.pk] if t in choice_ids],
+                "label_ids": [t for t in type_ids if t in choice_ids],
             }
         )
     items.sort(key=lambda item: not item["primary"])
@@ -156,7 +184,7 @@ def card(ot, pk: int, target_name: str, *, limit: int = LIMIT, user=None) -> dic
         "singular": type_label(target, plural=False),
         "count": count,
         "items": items,
-        "more": more,
+        "more": count > len(rows),
         "label_choices": choices,
     }
 

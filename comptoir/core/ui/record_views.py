@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.associations import services as assoc
 from comptoir.core.associations import types as atypes
-from comptoir.core.history.models import SourceType
+from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import property_history
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.portal.services import portal
@@ -67,6 +67,9 @@ SOURCE_LABELS = {
 LABEL_OVERRIDES = {("tasks", "hs_timestamp"): _lazy("Due date")}
 HISTORY_LIMIT = 200
 CARD_ALL_LIMIT = 200
+# The inline edit form's hidden field with the value's text when the form opened (the
+# underscore keeps it apart from property names, which cannot start with one).
+ORIGINAL_FIELD = "_original"
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -358,7 +361,8 @@ def record_detail(request, object_type, pk):
         "about": rows(ot, record, about_names(ot)),
         "where": "about",
         "cards": [
-            _card_context(ot, record.pk, t, user=request.user) for t in cards_mod.CARDS[ot.name]
+            {**card, "create_fields": cards_mod.create_fields(card["target"].name)}
+            for card in cards_mod.cards(ot, record.pk, cards_mod.CARDS[ot.name], user=request.user)
         ],
     }
     if ot.name == "tasks":
@@ -448,8 +452,62 @@ def property_edit(request, object_type, pk, name):
     return render(
         request,
         "records/_prop_edit.html",
-        {"ot": ot, "pk": pk, "field": field, "where": _where(request), "label": label(defn)},
+        {
+            "ot": ot,
+            "pk": pk,
+            "field": field,
+            "where": _where(request),
+            "label": label(defn),
+            # Sent back with the value: the save refuses if someone changed it meanwhile.
+            "original": field.value,
+        },
     )
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Browsers send line breaks as CRLF and drop a textarea's leading one."""
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def _changed_meanwhile(request, ot, record, defn, raw: str):
+    """The edit form's text when it opened, if the value has changed since (and the user did
+    not type what it now is): the message for the field and the value's text now."""
+    original = request.POST.get(ORIGINAL_FIELD)
+    if original is None:  # a one-click action (a task's status), not an edit form
+        return None
+    tz = portal().report_time_zone
+    current = read_value(record, defn)
+    now_text = make_field(defn, current, tz).value
+    if _same_text(now_text, original) or _same_text(now_text, raw):
+        return None
+    change = (
+        PropertyChange.objects.filter(
+            object_type=ot.type_id, object_id=record.pk, property=defn.name
+        )
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+    who = source = ""
+    if change is not None and change.actor_id:
+        from comptoir.users.models import User
+
+        user = User.objects.filter(pk=change.actor_id).first()
+        who = (user.get_full_name() or user.email) if user else ""
+    if change is not None:
+        source = str(SOURCE_LABELS.get(change.source_type, change.source_type))
+    value = _history_value(defn, current) or _("empty")
+    again = _("Save again to replace it.")
+    if who:
+        message = _("Changed by %(who)s meanwhile: now %(value)s.") % {"who": who, "value": value}
+    elif source:
+        message = _("Changed meanwhile through %(source)s: now %(value)s.") % {
+            "source": source,
+            "value": value,
+        }
+    else:
+        message = _("Changed meanwhile: now %(value)s.") % {"value": value}
+    message = f"{message} {again}"
+    return message, now_text
 
 
 def property_value(request, object_type, pk, name):
@@ -490,6 +548,20 @@ def _save_property(request, ot, pk, name):
     stage_before = stage_context(record) if ot.name == "deals" and where == "about" else None
     raw = request.POST.get(name, "")
     tz = portal().report_time_zone
+    conflict = _changed_meanwhile(request, ot, record, defn, raw)
+    if conflict is not None:
+        message, now_text = conflict
+        if not request.htmx:
+            text = _("%(label)s: %(message)s") % {"label": label(defn), "message": message}
+            messages.error(request, text)
+            return _back(ot, pk, where)
+        field = make_field(defn, None, tz, message)
+        field.value = raw
+        # The form now starts from the new value: saving again is a deliberate overwrite.
+        context = {"ot": ot, "pk": pk, "field": field, "where": where, "label": label(defn)}
+        return render(
+            request, "records/_prop_edit.html", {**context, "original": now_text}, status=409
+        )
     try:
         record = records.update_record(
             ot, record.pk, {name: submitted_value(defn, raw, tz)}, source=ui_source(request)
@@ -503,11 +575,10 @@ def _save_property(request, ot, pk, name):
         if not request.htmx:
             messages.error(request, field.error)
             return _back(ot, pk, where)
+        context = {"ot": ot, "pk": pk, "field": field, "where": where, "label": label(defn)}
+        original = request.POST.get(ORIGINAL_FIELD)
         return render(
-            request,
-            "records/_prop_edit.html",
-            {"ot": ot, "pk": pk, "field": field, "where": where, "label": label(defn)},
-            status=422,
+            request, "records/_prop_edit.html", {**context, "original": original}, status=422
         )
     if not request.htmx:
         messages.success(request, _("%(label)s saved.") % {"label": label(defn)})

@@ -10,6 +10,21 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   }
 });
 
+// A destructive form asks first: its text sits in data-confirm (on the form or on the button
+// that sends it), never inside inline script, where a translation's apostrophe would end
+// the string. Capturing on the document runs before htmx's own submit handler.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const text = event.submitter?.dataset.confirm || event.target.dataset?.confirm;
+    if (text && !window.confirm(text)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  true,
+);
+
 document.addEventListener("keydown", (event) => {
   const typing = /INPUT|TEXTAREA|SELECT/.test(document.activeElement?.tagName || "");
   if (event.key === "/" && !typing) {

@@ -200,16 +200,34 @@ def test_global_search_finds_contacts_companies_and_deals(client_in):
     )
 
 
-def test_list_page_query_budget(client_in, django_assert_max_num_queries):
+def test_list_page_query_budget(client_in, user, django_assert_max_num_queries):
+    """Every list holds more rows than the budget, with two owners and associations, so a
+    query per row (owner, company, stage) would show."""
     from pathlib import Path
 
     budgets = json.loads((Path(__file__).parent / "query_budgets.json").read_text())
-    company = make_company(name="Acme", domain="acme.fr")
-    for i in range(30):
-        make_contact(email=f"q{i}@acme.fr", firstname=f"Q{i}")
-    assert company
+    owners = [user.owner.pk, make_user("other@example.com").owner.pk]
+    stages = ["appointmentscheduled", "qualifiedtobuy", "closedwon"]
+    rows = 12
+    for i in range(rows):
+        owner = owners[i % 2]
+        company = make_company(name=f"Co {i}", domain=f"co{i}.fr", hubspot_owner_id=owner)
+        contact = make_contact(email=f"q{i}@co{i}.fr", firstname=f"Q{i}", hubspot_owner_id=owner)
+        make_contact(email=f"r{i}@co{i}.fr", firstname=f"R{i}", hubspot_owner_id=owners[1])
+        both = [("contacts", contact.pk, None), ("companies", company.pk, None)]
+        make_deal(
+            dealname=f"Deal {i}",
+            amount=1000 + i,
+            dealstage=stages[i % 3],
+            closedate="2026-06-30",
+            hubspot_owner_id=owner,
+            associations=both,
+        )
     client_in.get("/contacts/")  # warm the definition caches like a running server
-    # The tasks page adds its due-date tab counts: its own budget, in activities/tests.
-    for path in ("/contacts/", "/companies/", "/deals/"):
+    for path, shown in (("/contacts/", 2 * rows), ("/companies/", rows), ("/deals/", rows)):
         with django_assert_max_num_queries(budgets["list_page"]):
-            assert client_in.get(path).status_code == 200
+            response = client_in.get(path)
+        assert len(names_in(response)) == shown, path
+        assert "Rita Rep" in response.content.decode(), "owners are shown"
+    assert "Co 11" in client_in.get("/contacts/").content.decode(), "so are primary companies"
+    # The tasks page adds its due-date tab counts: its own budget, in activities/tests.

@@ -135,6 +135,66 @@ def test_inline_edit_refused_value_keeps_the_typed_text_and_saves_nothing(client
     assert PropertyChange.objects.count() == before
 
 
+def _original(form_html: str) -> str:
+    import re
+
+    return re.search(r'name="_original" value="([^"]*)"', form_html).group(1)
+
+
+@pytest.mark.parametrize("where", ["about", "all"])
+def test_inline_edit_of_a_value_changed_meanwhile_saves_nothing_and_says_so(client_in, acme, where):
+    from comptoir.core.history.source import ChangeSource
+    from comptoir.core.records.services import update_record
+    from comptoir.core.testing.factories import make_user
+
+    _company, contact, _deal = acme
+    url = f"/contacts/{contact.pk}/properties/jobtitle/"
+    form = client_in.get(url + f"edit/?where={where}", **HX).content.decode()
+    started_from = _original(form)
+    assert started_from == "CEO"
+    colleague = make_user("sam@example.com", first_name="Sam", last_name="Stone")
+    update_record(
+        "contacts", contact.pk, {"jobtitle": "CTO"}, source=ChangeSource.for_user(colleague)
+    )
+    before = PropertyChange.objects.count()
+    data = {"jobtitle": "Founder", "where": where, "_original": started_from}
+    response = client_in.post(url, data, **HX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Changed by Sam Stone meanwhile: now CTO." in html
+    assert 'value="Founder"' in html and 'aria-invalid="true"' in html
+    assert get_record("contacts", contact.pk).properties["jobtitle"] == "CTO"
+    assert PropertyChange.objects.count() == before
+    # The form now starts from the value the user has seen: saving again replaces it.
+    assert _original(html) == "CTO"
+    response = client_in.post(url, {**data, "_original": _original(html)}, **HX)
+    assert response.status_code == 200
+    assert get_record("contacts", contact.pk).properties["jobtitle"] == "Founder"
+
+
+def test_inline_edit_meanwhile_in_french_and_without_htmx(client_in, acme, user):
+    _company, contact, _deal = acme
+    url = f"/contacts/{contact.pk}/properties/jobtitle/"
+    from comptoir.core.records.services import update_record
+
+    update_record("contacts", contact.pk, {"jobtitle": ""}, source=UI)
+    data = {"jobtitle": "Founder", "where": "about", "_original": "CEO"}
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    response = client_in.post(url, data, **HX)
+    assert response.status_code == 409
+    french = "Modifié entre-temps via Application Comptoir : maintenant vide."
+    assert french in response.content.decode()
+    # Without JavaScript the page comes back with the message; nothing is saved either.
+    response = client_in.post(url, data, follow=True)
+    assert "Intitulé du poste : Modifié entre-temps" in response.content.decode()
+    assert get_record("contacts", contact.pk).properties.get("jobtitle") in (None, "")
+    # Typing what the value has become is no conflict.
+    update_record("contacts", contact.pk, {"jobtitle": "CTO"}, source=UI)
+    response = client_in.post(url, {**data, "jobtitle": "CTO"}, **HX)
+    assert response.status_code == 200
+
+
 def test_inline_edit_of_a_duplicate_and_of_a_required_value(client_in, acme):
     _company, contact, deal = acme
     other = make_contact(email="bob@acme.fr")

@@ -2,6 +2,7 @@
 activities, associations and timeline events; a regression here is felt on every visit."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.records.services import update_record
 from comptoir.core.testing.factories import make_activity, make_company, make_contact, make_deal
+from comptoir.core.ui.cards import LIMIT
 
 pytestmark = pytest.mark.django_db
 BUDGETS = json.loads((Path(__file__).parent / "record_query_budgets.json").read_text())
@@ -16,21 +18,41 @@ KINDS = ("notes", "calls", "emails", "meetings", "tasks")
 
 
 def build(user, activities: int) -> dict:
-    """A contact with two companies, two deals, some tasks and `activities` activities."""
+    """A contact, a company and a deal whose every card overflows (more than the card's
+    LIMIT records: the totals must not cost a query per card), and `activities`
+    activities."""
     source = ChangeSource.for_user(user)
+    many = LIMIT + 2
     acme = make_company(name="Acme", domain="acme.fr")
-    beta = make_company(name="Beta", domain="beta.fr")
+    companies = [acme] + [make_company(name=f"Co {i}") for i in range(many - 1)]
     contact = make_contact(
         email="ann@acme.fr",
         firstname="Ann",
         lastname="Lee",
-        associations=[("companies", beta.pk, None)],
+        associations=[("companies", c.pk, None) for c in companies],
     )
-    colleague = make_contact(email="bob@acme.fr", firstname="Bob")
+    colleague = make_contact(
+        email="bob@acme.fr", firstname="Bob", associations=[("companies", acme.pk, None)]
+    )
+    contacts = [contact, colleague]
+    contacts += [
+        make_contact(email=f"c{i}@acme.fr", associations=[("companies", acme.pk, None)])
+        for i in range(many - 2)
+    ]
+    both = [("contacts", contact.pk, None), ("companies", acme.pk, None)]
     deal = make_deal(
-        dealname="Big", associations=[("contacts", contact.pk, None), ("companies", acme.pk, None)]
+        dealname="Big",
+        associations=[("contacts", c.pk, None) for c in contacts]
+        + [("companies", c.pk, None) for c in companies],
     )
-    make_deal(dealname="Small", associations=[("contacts", contact.pk, None)])
+    for i in range(many - 1):
+        make_deal(dealname=f"Small {i}", associations=both)
+    for i in range(many):
+        make_activity(
+            "tasks",
+            hs_task_subject=f"Call back {i}",
+            associations=[*both, ("deals", deal.pk, None)],
+        )
     update_record("deals", deal.pk, {"dealstage": "qualifiedtobuy"}, source=source)
     update_record("contacts", contact.pk, {"lifecyclestage": "customer"}, source=source)
     for i in range(activities):
@@ -59,3 +81,6 @@ def test_record_page_query_budget(client_in, user, django_assert_max_num_queries
     with django_assert_max_num_queries(BUDGETS[f"record_page_{page}"]):
         response = client_in.get(url, HTTP_HX_REQUEST="true" if page == "timeline" else None)
     assert response.status_code == 200
+    if page != "timeline":  # every card is full and says how many records it holds
+        totals = re.findall(r'class="count">\((\d+)\)', response.content.decode())
+        assert len(totals) == 3 and all(int(n) >= LIMIT + 2 for n in totals), totals
