@@ -66,3 +66,19 @@ def check_rate(token) -> dict:
                 policyName="DAILY",
             )
     return headers
+
+
+class RateLimitHeadersMiddleware:
+    """Put the token's rate-limit headers on every authenticated API response (success or
+    error), as HubSpot does. Authentication counts the request and leaves the headers on
+    the request; handlers never have to think about them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for key, value in getattr(request, "ratelimit_headers", {}).items():
+            if key not in response:  # a 429 already carries its own, with Retry-After
+                response[key] = value
+        return response

@@ -466,7 +466,9 @@ def restore_record(ot, record_id, *, source: ChangeSource, at=None):
 
 
 def purge_records(ot, record_ids) -> int:
-    """Delete records for good with their history, associations and timeline (GDPR, purge)."""
+    """Delete records for good with their history, associations and timeline (GDPR, purge),
+    and the records merged into them: those keep the merged person's email and names, and a
+    GDPR erasure that left them would not erase anything."""
     from comptoir.core.associations.services import delete_all_associations
 
     ot = get_object_type(ot)
@@ -474,6 +476,7 @@ def purge_records(ot, record_ids) -> int:
     if not ids:
         return 0
     with transaction.atomic():
+        ids = _with_merged_records(ot, ids)
         if day_counts.counted_type(ot):  # live ones leave the dashboard's counters
             live = base_queryset(ot).filter(pk__in=ids)  # (archived ones left already)
             day_counts.apply(ot, [day_counts.snap(ot, r) for r in live], [])
@@ -482,6 +485,20 @@ def purge_records(ot, record_ids) -> int:
         TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         deleted, _ = base_queryset(ot, archived=None).filter(pk__in=ids).delete()
     return deleted
+
+
+def _with_merged_records(ot, ids: list[int]) -> list[int]:
+    """`ids` and every record merged into one of them, however many merges ago."""
+    found, frontier = set(ids), set(ids)
+    while frontier:
+        frontier = set(
+            base_queryset(ot, archived=None)
+            .filter(merged_into_id__in=frontier)
+            .exclude(pk__in=found)
+            .values_list("pk", flat=True)
+        )
+        found |= frontier
+    return sorted(found)
 
 
 def get_record_by(

@@ -151,6 +151,32 @@ def _association_filter(ot: ObjectType, flt: dict) -> Q:
     return Q(pk__in=linked)
 
 
+SCALARS = (str, int, float, bool)
+
+
+def _check_scalar_values(name: str, flt: dict) -> None:
+    """`value`/`highValue` are one string or number and `values` a list of them: an object
+    or a list where one value belongs is a client bug, never something to compare with."""
+    for key in ("value", "highValue"):
+        raw = flt.get(key)
+        if raw is not None and not isinstance(raw, SCALARS):
+            raise SearchError(
+                f"Invalid filter value for {name}: {key} must be a string or a number, "
+                f"not {_json_kind(raw)}."
+            )
+    values = flt.get("values")
+    if values is not None and not (
+        isinstance(values, list) and all(isinstance(v, SCALARS) for v in values)
+    ):
+        raise SearchError(
+            f"Invalid filter value for {name}: values must be a list of strings or numbers."
+        )
+
+
+def _json_kind(raw) -> str:
+    return "an object" if isinstance(raw, dict) else "a list"
+
+
 def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
     if not isinstance(flt, dict):
         raise SearchError("Each filter must be an object.")
@@ -162,6 +188,7 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
         raise SearchError(
             f"Unknown operator {operator!r} on {name}; use one of {', '.join(OPERATORS)}."
         )
+    _check_scalar_values(name, flt)
     if name.startswith("associations."):
         return _association_filter(ot, flt)
     defn = registry.definitions(ot).get(name)

@@ -26,14 +26,27 @@ def token(api_user):
 
 
 @pytest.fixture(params=[False, True], ids=["default", "strict"])
-def hubspot(request, live_server, token):
-    """HubSpot client pointed at the live server; strict = client_side_validation=True."""
-    yield HubSpot(access_token=token, host=live_server.url, client_side_validation=request.param)
+def sdk_for(request, live_server):
+    """Build HubSpot clients for any token, pointed at the live server; every test using it
+    runs twice: default settings, then strict (client_side_validation=True)."""
+
+    def build(raw_token: str) -> HubSpot:
+        return HubSpot(
+            access_token=raw_token, host=live_server.url, client_side_validation=request.param
+        )
+
+    yield build
     # Every SDK api object owns a urllib3 pool whose keep-alive sockets live until it is
     # garbage collected (often late: exceptions caught by pytest.raises form cycles). Each
     # open socket keeps a live-server thread, and its database session, alive; PostgreSQL
     # then refuses to drop the test database. Collect now so those threads end.
     gc.collect()
+
+
+@pytest.fixture
+def hubspot(sdk_for, token):
+    """HubSpot client with the test token, in both modes (see sdk_for)."""
+    return sdk_for(token)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from hubspot import HubSpot
 from hubspot.crm.associations import BatchInputPublicAssociation, BatchInputPublicObjectId
 from hubspot.crm.associations import PublicAssociation as V3Association
 from hubspot.crm.associations import PublicObjectId as V3ObjectId
@@ -158,9 +157,9 @@ HUBSPOT_DEFINED_IDS = [
 ]
 
 
-def test_hubspot_defined_type_ids_per_direction(token, live_server):
+def test_hubspot_defined_type_ids_per_direction(hubspot):
     """One test, not 18: each transactional test costs a flush (slow on PostgreSQL)."""
-    sdk = HubSpot(access_token=token, host=live_server.url, client_side_validation=True)
+    sdk = hubspot
     basic = sdk.crm.associations.v4.basic_api
     for n, (a, b, forward, backward) in enumerate(HUBSPOT_DEFINED_IDS):
         x, y = make(a, f"x{n}"), make(b, f"y{n}")
@@ -799,11 +798,11 @@ def test_scopes_of_both_object_types_are_required(http, api_user):
     error_of(response, 403)
 
 
-def test_sdk_raises_forbidden_without_scope(live_server, api_user):
+def test_sdk_raises_forbidden_without_scope(sdk_for, api_user):
     _, raw = create_token(
         api_user, "Read only", scopes=["crm.objects.contacts.read", "crm.objects.companies.read"]
     )
-    sdk = HubSpot(access_token=raw, host=live_server.url)
+    sdk = sdk_for(raw)
     contact, company = make("contacts"), make("companies")
     with pytest.raises(ForbiddenException):
         sdk.crm.associations.v4.basic_api.create_default("contacts", contact, "companies", company)

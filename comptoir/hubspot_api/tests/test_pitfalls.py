@@ -287,6 +287,122 @@ def test_9_search_accepts_every_request_form_and_enforces_limits(hubspot, http):
         assert response.json()["category"] == "VALIDATION_ERROR"
 
 
+def test_10_associations_v4_specifics(http):
+    """PUT with an array of AssociationSpec; the `default` route (3 segments) apart from the
+    labelled one (2); HUBSPOT_DEFINED ids per direction; `labels: []` and `label: null` when
+    unlabeled; plural, singular and 0-x type names; inline associations on create."""
+    contact = make(http, email="v4@example.com")["id"]
+    company = create(http, "companies", name="Acme", domain="acme.example")["id"]
+    deal = create(http, "deals", dealname="Big", dealstage="appointmentscheduled")["id"]
+
+    default = http(
+        "PUT", f"/crm/v4/objects/contact/{contact}/associations/default/company/{company}"
+    )
+    assert default.status_code == 200, default.text
+    assert spec_ids(default) == [279, 280]
+    default = http("PUT", f"/crm/v4/objects/deals/{deal}/associations/default/companies/{company}")
+    assert spec_ids(default) == [341, 342]
+    labelled = http(
+        "PUT",
+        f"/crm/v4/objects/0-3/{deal}/associations/0-1/{contact}",
+        json=[{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}],
+    )
+    assert labelled.status_code == 201, labelled.text
+    assert (labelled.json()["fromObjectTypeId"], labelled.json()["toObjectTypeId"]) == (
+        "0-3",
+        "0-1",
+    )
+    assert labelled.json()["labels"] == []
+    note = http(
+        "POST",
+        "/crm/v3/objects/notes",
+        json={
+            "properties": {"hs_timestamp": "2026-01-02T10:00:00Z", "hs_note_body": "Met"},
+            "associations": [
+                {
+                    "to": {"id": contact},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202}],
+                }
+            ],
+        },
+    )
+    assert note.status_code == 201, note.text
+
+    def types(from_type, from_id, to_type):
+        response = http("GET", f"/crm/v4/objects/{from_type}/{from_id}/associations/{to_type}")
+        assert response.status_code == 200, response.text
+        return {
+            (t["category"], t["typeId"], t["label"])
+            for r in response.json()["results"]
+            for t in r["associationTypes"]
+        }
+
+    hs = "HUBSPOT_DEFINED"  # a first company is also the primary one (1/2, 5/6)
+    assert types("contacts", contact, "companies") == {(hs, 279, None), (hs, 1, "Primary")}
+    assert types("companies", company, "contacts") == {(hs, 280, None), (hs, 2, "Primary")}
+    assert types("deal", deal, "0-2") == {(hs, 341, None), (hs, 5, "Primary")}
+    assert types("0-2", company, "deals") == {(hs, 342, None), (hs, 6, "Primary")}
+    assert types("deals", deal, "contacts") == {(hs, 3, None)}
+    assert types("contacts", contact, "deals") == {(hs, 4, None)}
+    assert types("notes", note.json()["id"], "contacts") == {(hs, 202, None)}
+    assert types("contacts", contact, "notes") == {(hs, 201, None)}
+
+
+def create(http, object_type, **props):
+    response = http("POST", f"/crm/v3/objects/{object_type}", json={"properties": props})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def spec_ids(response):
+    return [r["associationSpec"]["associationTypeId"] for r in response.json()["results"]]
+
+
+def test_search_filter_values_must_be_strings_or_numbers(http):
+    """An object or a list where one value belongs is a 400 naming the filter, never a 200."""
+    make(http, email="scalar@example.com")
+    for flt in [
+        {"propertyName": "email", "operator": "EQ", "value": {"a": 1}},
+        {"propertyName": "email", "operator": "EQ", "value": ["scalar@example.com"]},
+        {"propertyName": "email", "operator": "CONTAINS_TOKEN", "value": {"a": 1}},
+        {"propertyName": "createdate", "operator": "BETWEEN", "value": 1, "highValue": [2]},
+        {"propertyName": "email", "operator": "IN", "values": [{"a": 1}]},
+        {"propertyName": "email", "operator": "IN", "values": "scalar@example.com"},
+        {"propertyName": "associations.company", "operator": "EQ", "value": {"id": 1}},
+    ]:
+        response = http(
+            "POST", "/crm/v3/objects/contacts/search", json={"filterGroups": [{"filters": [flt]}]}
+        )
+        assert response.status_code == 400, (flt, response.text)
+        body = response.json()
+        assert body["category"] == "VALIDATION_ERROR" and body["status"] == "error"
+        assert flt["propertyName"] in body["message"], body["message"]
+
+
+def test_rate_limit_headers_on_every_authenticated_response(http, settings):
+    settings.COMPTOIR_API_RATE_LIMIT = 100
+    settings.COMPTOIR_API_DAILY_LIMIT = 50_000
+    listed = http("GET", "/crm/v3/objects/contacts")
+    created = http("POST", "/crm/v3/objects/contacts", json={"properties": {"email": "r@x.fr"}})
+    archived = http("DELETE", f"/crm/v3/objects/contacts/{created.json()['id']}")
+    missing = http("GET", "/crm/v3/objects/contacts/987654")
+    rejected = http("POST", "/crm/v3/objects/contacts", json={"properties": {"nope": "1"}})
+    responses = [listed, created, archived, missing, rejected]
+    assert [r.status_code for r in responses] == [200, 201, 204, 404, 400]
+    for response in responses:
+        headers = response.headers
+        assert headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
+        assert headers["X-HubSpot-RateLimit-Max"] == "100"
+        assert 0 <= int(headers["X-HubSpot-RateLimit-Remaining"]) < 100
+        assert headers["X-HubSpot-RateLimit-Daily"] == "50000"
+    daily_left = [int(r.headers["X-HubSpot-RateLimit-Daily-Remaining"]) for r in responses]
+    assert daily_left == [49_999, 49_998, 49_997, 49_996, 49_995]  # each request counts once
+    # Without a token nothing is counted, so there is nothing to report.
+    anonymous = http("GET", "/crm/v3/objects/contacts", auth=False)
+    assert anonymous.status_code == 401
+    assert "X-HubSpot-RateLimit-Max" not in anonymous.headers
+
+
 def test_search_by_association(http):
     company = http(
         "POST",

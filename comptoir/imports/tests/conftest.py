@@ -1,7 +1,13 @@
 import pytest
 
 # The SDK fixtures (a token user, the HubSpot client on the live server) of the API tests.
-from comptoir.hubspot_api.tests.conftest import api_user, http, hubspot, token  # noqa: F401
+from comptoir.hubspot_api.tests.conftest import (  # noqa: F401
+    api_user,
+    http,
+    hubspot,
+    sdk_for,
+    token,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -114,3 +114,21 @@ def test_bad_requests_and_unknown_ids(hubspot, salon_file):
     with pytest.raises(ApiException) as caught:
         hubspot.crm.imports.core_api.get_by_id("999999")
     assert caught.value.status == 404
+
+
+def test_imports_root_answers_without_trailing_slash_and_never_redirects(http, salon_file):
+    """Reference §7.5: curl users type /crm/v3/imports, the SDK /crm/v3/imports/."""
+    with open(salon_file, "rb") as upload:
+        created = http(
+            "POST",
+            "/crm/v3/imports",
+            data={"importRequest": request_json()},
+            files={"files": ("salon.csv", upload, "text/csv")},
+            allow_redirects=False,
+        )
+    assert created.status_code == 200, created.text
+    assert created.json()["state"] == "STARTED"
+    for path in ("/crm/v3/imports", "/crm/v3/imports/"):
+        listed = http("GET", path, allow_redirects=False)
+        assert listed.status_code == 200, (path, listed.status_code)
+        assert [i["id"] for i in listed.json()["results"]] == [created.json()["id"]]
