@@ -364,7 +364,7 @@ def test_audits_list_pipeline_and_stage_changes_newest_first(hubspot, http, api_
 def test_replacing_a_pipeline_audits_each_stage_it_creates_changes_or_archives(hubspot):
     created = partners(hubspot)
     api = hubspot.crm.pipelines
-    new, won = created.stages
+    _new, won = created.stages
     api.pipelines_api.replace(
         "deals",
         created.id,
