@@ -277,10 +277,31 @@ class BatchAssociationV3(BaseModel):
     inputs: list[AssociationV3]
 
 
+class LimitInput(BaseModel):
+    category: str = Field(examples=["USER_DEFINED"])
+    typeId: int = Field(examples=[1000])
+    maxToObjectIds: int = Field(examples=[1], ge=1, le=10000)
+
+
+class BatchLimitCreate(BaseModel):
+    inputs: list[LimitInput] = Field(max_length=100)
+
+
+class LimitType(BaseModel):
+    category: str = Field(examples=["USER_DEFINED"])
+    typeId: int = Field(examples=[1000])
+
+
+class BatchLimitPurge(BaseModel):
+    inputs: list[LimitType] = Field(max_length=100)
+
+
 MODELS.update(
     {
         m.__name__: m
         for m in (
+            BatchLimitCreate,
+            BatchLimitPurge,
             AssociationSpec,
             BatchAssociationCreate,
             BatchAssociationDefault,
