@@ -295,7 +295,7 @@ def create_default(request, object_type: str, object_id: str, to_type: str, to_i
 @router.put(
     RECORD + "/{to_type}/{to_id}",
     summary="Set the labels between two records",
-    openapi_extra=docs.body("AssociationSpec", array_of=True),
+    openapi_extra=docs.op(body="AssociationSpec", array_of=True, ok=201),
 )
 def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=True)
@@ -321,7 +321,11 @@ def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
     return respond(_labels_between(from_ot, from_pk, to_ot, to_pk, current), status=201)
 
 
-@router.get(RECORD + "/{to_type}", summary="List the associations of a record")
+@router.get(
+    RECORD + "/{to_type}",
+    summary="List the associations of a record",
+    openapi_extra=docs.op(query=docs.PAGE),
+)
 def get_page(request, object_type: str, object_id: str, to_type: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=False)
     from_pk = _require(from_ot, object_id, request.user)
@@ -353,7 +357,7 @@ def archive(request, object_type: str, object_id: str, to_type: str, to_id: str)
 @router.post(
     V4 + "/batch/create",
     summary="Associate records with labels (batch)",
-    openapi_extra=docs.body("BatchAssociationCreate"),
+    openapi_extra=docs.op(body="BatchAssociationCreate", ok=201, partial=True),
 )
 def batch_create(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -391,7 +395,7 @@ def batch_create_default(request, from_type: str, to_type: str):
 @router.post(
     V4 + "/batch/read",
     summary="Read the associations of records (batch)",
-    openapi_extra=docs.body("BatchAssociationRead"),
+    openapi_extra=docs.op(body="BatchAssociationRead", partial=True),
 )
 def batch_read(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
@@ -423,7 +427,7 @@ def batch_read(request, from_type: str, to_type: str):
 @router.post(
     V4 + "/batch/archive",
     summary="Remove every association between pairs (batch)",
-    openapi_extra=docs.body("BatchAssociationArchive"),
+    openapi_extra=docs.op(body="BatchAssociationArchive", ok=204),
 )
 def batch_archive(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -458,7 +462,7 @@ def _allowed_pairs(request, from_ot, to_ot, pairs) -> set:
 @router.post(
     V4 + "/batch/labels/archive",
     summary="Remove some labels between pairs (batch)",
-    openapi_extra=docs.body("BatchAssociationCreate"),
+    openapi_extra=docs.op(body="BatchAssociationCreate", ok=204),
 )
 def batch_archive_labels(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -553,7 +557,9 @@ def labels_create(request, from_type: str, to_type: str):
 
 
 @router.put(
-    V4 + "/labels", summary="Rename an association label", openapi_extra=docs.body("LabelUpdate")
+    V4 + "/labels",
+    summary="Rename an association label",
+    openapi_extra=docs.op(body="LabelUpdate", ok=204),
 )
 def labels_update(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -613,7 +619,7 @@ def _v3_inputs(from_ot, to_ot, items):
 @router.post(
     V3 + "/batch/create",
     summary="Associate records (v3 batch)",
-    openapi_extra=docs.body("BatchAssociationV3"),
+    openapi_extra=docs.op(body="BatchAssociationV3", ok=201, partial=True),
 )
 def v3_batch_create(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -633,7 +639,7 @@ def v3_batch_create(request, from_type: str, to_type: str):
 @router.post(
     V3 + "/batch/read",
     summary="Read the associations of records (v3 batch)",
-    openapi_extra=docs.body("BatchIds"),
+    openapi_extra=docs.op(body="BatchIds", partial=True),
 )
 def v3_batch_read(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
@@ -667,7 +673,7 @@ def v3_batch_read(request, from_type: str, to_type: str):
 @router.post(
     V3 + "/batch/archive",
     summary="Remove associations of one type (v3 batch)",
-    openapi_extra=docs.body("BatchAssociationV3"),
+    openapi_extra=docs.op(body="BatchAssociationV3", ok=204),
 )
 def v3_batch_archive(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -776,7 +782,7 @@ def configurations_get_all_between(request, from_type: str, to_type: str):
 @router.post(
     CONFIGURATIONS + "/{from_type}/{to_type}/batch/create",
     summary="Set association limits (batch)",
-    openapi_extra=docs.body("BatchLimitCreate"),
+    openapi_extra=docs.op(body="BatchLimitCreate", ok=201, partial=True),
 )
 def configurations_batch_create(request, from_type: str, to_type: str):
     return _set_limits(request, from_type, to_type, create=True)
@@ -785,7 +791,7 @@ def configurations_batch_create(request, from_type: str, to_type: str):
 @router.post(
     CONFIGURATIONS + "/{from_type}/{to_type}/batch/update",
     summary="Change association limits (batch)",
-    openapi_extra=docs.body("BatchLimitCreate"),
+    openapi_extra=docs.op(body="BatchLimitCreate", partial=True),
 )
 def configurations_batch_update(request, from_type: str, to_type: str):
     return _set_limits(request, from_type, to_type, create=False)
@@ -794,7 +800,7 @@ def configurations_batch_update(request, from_type: str, to_type: str):
 @router.post(
     CONFIGURATIONS + "/{from_type}/{to_type}/batch/purge",
     summary="Remove association limits (batch)",
-    openapi_extra=docs.body("BatchLimitPurge"),
+    openapi_extra=docs.op(body="BatchLimitPurge", ok=204),
 )
 def configurations_batch_remove(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)

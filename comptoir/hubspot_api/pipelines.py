@@ -216,7 +216,7 @@ def stages_get_all(request, object_type: str, pipeline_id: str):
 @router.post(
     "/{object_type}/{pipeline_id}/stages",
     summary="Add a stage to a pipeline",
-    openapi_extra=docs.body("PipelineStageInput"),
+    openapi_extra=docs.op(body="PipelineStageInput", ok=201),
 )
 def stages_create(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -292,7 +292,9 @@ def get_all(request, object_type: str):
 
 
 @router.post(
-    "/{object_type}", summary="Create a pipeline", openapi_extra=docs.body("PipelineInput")
+    "/{object_type}",
+    summary="Create a pipeline",
+    openapi_extra=docs.op(body="PipelineInput", ok=201),
 )
 def create(request, object_type: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -313,7 +315,7 @@ def get_by_id(request, object_type: str, pipeline_id: str):
 @router.put(
     "/{object_type}/{pipeline_id}",
     summary="Replace a pipeline and its stages",
-    openapi_extra=docs.body("PipelineInput"),
+    openapi_extra=docs.op(body="PipelineInput", query=docs.DELETE_FLAGS),
 )
 def replace(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -328,7 +330,7 @@ def replace(request, object_type: str, pipeline_id: str):
 @router.patch(
     "/{object_type}/{pipeline_id}",
     summary="Update a pipeline",
-    openapi_extra=docs.body("PipelinePatchInput"),
+    openapi_extra=docs.op(body="PipelinePatchInput", query=docs.DELETE_FLAGS),
 )
 def update(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -341,7 +343,11 @@ def update(request, object_type: str, pipeline_id: str):
     return respond(pipeline_body(pipeline))
 
 
-@router.delete("/{object_type}/{pipeline_id}", summary="Archive a pipeline")
+@router.delete(
+    "/{object_type}/{pipeline_id}",
+    summary="Archive a pipeline",
+    openapi_extra=docs.op(query=docs.DELETE_FLAGS),
+)
 def archive(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
     _delete_flags(request)
