@@ -6,11 +6,12 @@ records already have keeps those associations (HubSpot's behaviour) but blocks n
 """
 
 from django.db import transaction
-from django.db.models import Q
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association, AssociationLimit
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.properties import registry
+from comptoir.core.properties.registry import cached
 
 MAX_LIMIT = 10_000  # HubSpot's own ceiling for user-enforced limits
 
@@ -21,15 +22,6 @@ class LimitError(Exception):
     def __init__(self, message: str, code: str, field: str):
         super().__init__(message)
         self.message, self.code, self.field = message, code, field
-
-
-def limit_of(from_type, to_type, type_id: int) -> int | None:
-    a, b = get_object_type(from_type).name, get_object_type(to_type).name
-    return (
-        AssociationLimit.objects.filter(from_type=a, to_type=b, type_id=type_id)
-        .values_list("max_to_object_ids", flat=True)
-        .first()
-    )
 
 
 def configured(from_type=None, to_type=None) -> list[tuple[atypes.AssociationType, int | None]]:
@@ -100,14 +92,17 @@ def set_limit(from_type, to_type, type_id, category, maximum, *, create: bool):
         row.category = found.category
         row.max_to_object_ids = maximum
         row.save()
+        registry.invalidate()
     return found, maximum
 
 
 def remove_limits(from_type, to_type, type_ids) -> int:
     a, b = get_object_type(from_type), get_object_type(to_type)
-    deleted, _ = AssociationLimit.objects.filter(
-        from_type=a.name, to_type=b.name, type_id__in=list(type_ids)
-    ).delete()
+    with transaction.atomic():
+        deleted, _ = AssociationLimit.objects.filter(
+            from_type=a.name, to_type=b.name, type_id__in=list(type_ids)
+        ).delete()
+        registry.invalidate()
     return deleted
 
 
@@ -116,30 +111,44 @@ def check_room(from_ot, from_id: int, to_ot, to_id: int, new_types) -> None:
     associations of that type than its limit allows. One query when no limit is set."""
     if not new_types:
         return
+    limits = all_limits()
+    if not limits:
+        return
     holders = {}  # (from type, to type, type id) → the records gaining one association
     for t in new_types:
         holders.setdefault((from_ot.name, to_ot.name, t.type_id), set()).add(from_id)
         holders.setdefault((to_ot.name, from_ot.name, t.inverse_type_id), set()).add(to_id)
-    wanted = Q()
-    for a, b, type_id in holders:
-        wanted |= Q(from_type=a, to_type=b, type_id=type_id)
-    for row in AssociationLimit.objects.filter(wanted):
-        for holder in sorted(holders[(row.from_type, row.to_type, row.type_id)]):
-            _refuse_past(row, holder)
+    for key, records in holders.items():
+        if key in limits:
+            for holder in sorted(records):
+                _refuse_past(key, limits[key], holder)
 
 
-def _refuse_past(row, holder: int) -> None:
+def all_limits() -> dict:
+    """{(from type, to type, type id): limit}, cached until the schema changes: associating
+    costs no query while no limit is set."""
+    return cached(
+        "assoc-limits",
+        lambda: {
+            (row.from_type, row.to_type, row.type_id): row.max_to_object_ids
+            for row in AssociationLimit.objects.all()
+        },
+    )
+
+
+def _refuse_past(key, maximum: int, holder: int) -> None:
     from comptoir.core.associations.services import AssociationError
 
+    from_type, to_type, type_id = key
     held = Association.objects.filter(
-        from_type=row.from_type, from_id=holder, to_type=row.to_type, type_id=row.type_id
+        from_type=from_type, from_id=holder, to_type=to_type, type_id=type_id
     ).count()
-    if held + 1 > row.max_to_object_ids:
-        t = atypes.find_type(row.from_type, row.to_type, row.type_id)
-        name = (t.label if t else None) or f"type {row.type_id}"
+    if held + 1 > maximum:
+        t = atypes.find_type(from_type, to_type, type_id)
+        name = (t.label if t else None) or f"type {type_id}"
         raise AssociationError(
-            f"{get_object_type(row.from_type).singular} {holder} already has "
-            f"{held} association(s) labelled {name!r} with {row.to_type}; the limit is "
-            f"{row.max_to_object_ids}.",
+            f"{get_object_type(from_type).singular} {holder} already has "
+            f"{held} association(s) labelled {name!r} with {to_type}; the limit is "
+            f"{maximum}.",
             "TOO_MANY_ASSOCIATIONS",
         )

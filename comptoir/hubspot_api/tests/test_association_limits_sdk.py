@@ -162,3 +162,14 @@ def test_high_usage_report_request_is_acknowledged(hubspot, api_user):
     assert isinstance(report.enqueue_time, dt.datetime)
     with pytest.raises(ReportNotFound):
         hubspot.crm.associations.v4.report_api.request(987654)
+
+
+def test_a_deleted_labels_limit_does_not_pass_to_the_next_label(hubspot):
+    configs = hubspot.crm.associations.v4.schema.definition_configurations_api
+    label = decision_maker(hubspot)
+    configs.batch_create("contacts", "companies", BatchCreate(inputs=[limit(label, 1)]))
+    hubspot.crm.associations.v4.schema.definitions_api.remove("contacts", "companies", label)
+    assert configs.get_all().results == []
+    again = decision_maker(hubspot)
+    between = configs.get_all_between_two_object_types("contacts", "companies").results
+    assert next(r for r in between if r.type_id == again).user_enforced_max_to_object_ids is None
