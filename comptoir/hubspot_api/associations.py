@@ -243,6 +243,10 @@ def _missing_pair(from_ot, from_id, to_ot, to_id, from_ok: set, to_ok: set) -> d
     )
 
 
+def _over_limit(exc: AssociationError) -> bool:
+    return any(e.code == "TOO_MANY_ASSOCIATIONS" for e in exc.errors)
+
+
 def _batch_associate(request, from_ot, to_ot, parsed):
     """associate() each (from, to, type ids) whose records exist; the others become errors.
 
@@ -258,7 +262,21 @@ def _batch_associate(request, from_ot, to_ot, parsed):
             if f not in from_ok or t not in to_ok:
                 errors.append(_missing_pair(from_ot, from_id, to_ot, to_id, from_ok, to_ok))
                 continue
-            associate(from_ot, f, to_ot, t, type_ids, source=source, check=False)
+            try:
+                associate(from_ot, f, to_ot, t, type_ids, source=source, check=False)
+            except AssociationError as exc:
+                if not _over_limit(exc):
+                    raise
+                # Past an association limit: this input fails alone (its savepoint rolled back).
+                errors.append(
+                    standard_error(
+                        exc.message,
+                        "VALIDATION_ERROR",
+                        context={"fromObjectId": [str(from_id)], "toObjectId": [str(to_id)]},
+                        errors=[{"message": exc.message, "code": "TOO_MANY_ASSOCIATIONS"}],
+                    )
+                )
+                continue
             done.append((index, f, t))
     return done, errors
 

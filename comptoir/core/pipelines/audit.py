@@ -8,6 +8,12 @@ from django.utils import timezone
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
 
 
+def _probability_text(value) -> str:
+    """Decimal("1.00") → "1.0", as HubSpot writes probabilities."""
+    text = format(value.normalize(), "f")
+    return text if "." in text else f"{text}.0"
+
+
 def _snapshot(target) -> dict:
     """The pipeline or stage as it is after the change (HubSpot's `rawObject`)."""
     body = {
@@ -19,7 +25,7 @@ def _snapshot(target) -> dict:
     if isinstance(target, PipelineStage):
         body["metadata"] = {
             "isClosed": "true" if target.is_closed else "false",
-            "probability": format(target.probability.normalize(), "f"),
+            "probability": _probability_text(target.probability),
         }
     return body
 

@@ -90,7 +90,7 @@ def test_limits_are_created_listed_updated_and_purged(hubspot):
     assert [r.type_id for r in configs.get_all().results] == [label]
 
 
-def test_a_limit_refuses_the_association_past_it(hubspot):
+def test_a_limit_refuses_the_association_past_it(hubspot, http):
     configs = hubspot.crm.associations.v4.schema.definition_configurations_api
     label = decision_maker(hubspot)
     configs.batch_create("contacts", "companies", BatchCreate(inputs=[limit(label, 1)]))
@@ -106,6 +106,24 @@ def test_a_limit_refuses_the_association_past_it(hubspot):
     assert "limit is 1" in body["message"]
     # Unlabeled, the second company is fine.
     basic.create_default("contacts", contact, "companies", second)
+    # In a batch, only the input past the limit fails (207).
+    third = make_contact(email="anne@example.com").pk
+    batch = http(
+        "POST",
+        "/crm/v4/associations/contacts/companies/batch/create",
+        json={
+            "inputs": [
+                {"from": {"id": str(c)}, "to": {"id": str(second)}, "types": [
+                    {"associationCategory": USER, "associationTypeId": label}
+                ]}
+                for c in (contact, third)
+            ]
+        },
+    )  # fmt: skip
+    assert batch.status_code == 207
+    assert batch.json()["numErrors"] == 1
+    assert batch.json()["errors"][0]["errors"][0]["code"] == "TOO_MANY_ASSOCIATIONS"
+    assert [r["fromObjectId"] for r in batch.json()["results"]] == [third]
 
 
 def test_limit_errors_are_per_input_or_hubspot_shaped(hubspot, http):

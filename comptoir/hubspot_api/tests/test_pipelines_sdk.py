@@ -349,6 +349,7 @@ def test_audits_list_pipeline_and_stage_changes_newest_first(hubspot, http, api_
         ("UPDATE", "Signed"),
         ("CREATE", "Won"),
     ]
+    assert stage_audit[0].raw_object["metadata"] == {"isClosed": "true", "probability": "1.0"}
     # An archived stage is gone from the API, its audit with it (HubSpot answers 404 too).
     with pytest.raises(NotFoundException):
         api.pipeline_stage_audits_api.get_audit("deals", added.id)
