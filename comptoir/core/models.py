@@ -1,8 +1,8 @@
 """Models of the engine, gathered here so Django finds them."""
 
-from comptoir.core.associations.models import Association, AssociationLabel
+from comptoir.core.associations.models import Association, AssociationLabel, AssociationLimit
 from comptoir.core.history.models import PropertyChange
-from comptoir.core.pipelines.models import Pipeline, PipelineStage
+from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
 from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 from comptoir.core.properties.registry import SchemaVersion
@@ -13,8 +13,10 @@ from comptoir.core.timeline.models import TimelineEvent
 __all__ = [
     "Association",
     "AssociationLabel",
+    "AssociationLimit",
     "PeriodicJob",
     "Pipeline",
+    "PipelineAudit",
     "PipelineStage",
     "PortalSettings",
     "PropertyChange",

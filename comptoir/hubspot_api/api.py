@@ -18,7 +18,15 @@ from comptoir.hubspot_api.auth import TokenAuth
 from comptoir.hubspot_api.errors import ApiError, error_response, not_found, property_errors
 from comptoir.users.permissions import NotAllowed
 
-api = NinjaAPI(
+
+class HubSpotApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        from comptoir.hubspot_api import docs
+
+        return docs.finish(super().get_openapi_schema(*args, **kwargs))
+
+
+api = HubSpotApi(
     title="Comptoir CRM API (HubSpot-compatible)",
     version="3",
     description=(

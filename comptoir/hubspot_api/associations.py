@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Router
 
 from comptoir.core.associations import labels as label_service
+from comptoir.core.associations import limits as limit_service
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import (
     AssociationError,
@@ -242,6 +243,10 @@ def _missing_pair(from_ot, from_id, to_ot, to_id, from_ok: set, to_ok: set) -> d
     )
 
 
+def _over_limit(exc: AssociationError) -> bool:
+    return any(e.code == "TOO_MANY_ASSOCIATIONS" for e in exc.errors)
+
+
 def _batch_associate(request, from_ot, to_ot, parsed):
     """associate() each (from, to, type ids) whose records exist; the others become errors.
 
@@ -257,7 +262,21 @@ def _batch_associate(request, from_ot, to_ot, parsed):
             if f not in from_ok or t not in to_ok:
                 errors.append(_missing_pair(from_ot, from_id, to_ot, to_id, from_ok, to_ok))
                 continue
-            associate(from_ot, f, to_ot, t, type_ids, source=source, check=False)
+            try:
+                associate(from_ot, f, to_ot, t, type_ids, source=source, check=False)
+            except AssociationError as exc:
+                if not _over_limit(exc):
+                    raise
+                # Past an association limit: this input fails alone (its savepoint rolled back).
+                errors.append(
+                    standard_error(
+                        exc.message,
+                        "VALIDATION_ERROR",
+                        context={"fromObjectId": [str(from_id)], "toObjectId": [str(to_id)]},
+                        errors=[{"message": exc.message, "code": "TOO_MANY_ASSOCIATIONS"}],
+                    )
+                )
+                continue
             done.append((index, f, t))
     return done, errors
 
@@ -294,7 +313,7 @@ def create_default(request, object_type: str, object_id: str, to_type: str, to_i
 @router.put(
     RECORD + "/{to_type}/{to_id}",
     summary="Set the labels between two records",
-    openapi_extra=docs.body("AssociationSpec", array_of=True),
+    openapi_extra=docs.op(body="AssociationSpec", array_of=True, ok=201),
 )
 def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=True)
@@ -320,7 +339,11 @@ def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
     return respond(_labels_between(from_ot, from_pk, to_ot, to_pk, current), status=201)
 
 
-@router.get(RECORD + "/{to_type}", summary="List the associations of a record")
+@router.get(
+    RECORD + "/{to_type}",
+    summary="List the associations of a record",
+    openapi_extra=docs.op(query=docs.PAGE),
+)
 def get_page(request, object_type: str, object_id: str, to_type: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=False)
     from_pk = _require(from_ot, object_id, request.user)
@@ -352,7 +375,7 @@ def archive(request, object_type: str, object_id: str, to_type: str, to_id: str)
 @router.post(
     V4 + "/batch/create",
     summary="Associate records with labels (batch)",
-    openapi_extra=docs.body("BatchAssociationCreate"),
+    openapi_extra=docs.op(body="BatchAssociationCreate", ok=201, partial=True),
 )
 def batch_create(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -390,7 +413,7 @@ def batch_create_default(request, from_type: str, to_type: str):
 @router.post(
     V4 + "/batch/read",
     summary="Read the associations of records (batch)",
-    openapi_extra=docs.body("BatchAssociationRead"),
+    openapi_extra=docs.op(body="BatchAssociationRead", partial=True),
 )
 def batch_read(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
@@ -422,7 +445,7 @@ def batch_read(request, from_type: str, to_type: str):
 @router.post(
     V4 + "/batch/archive",
     summary="Remove every association between pairs (batch)",
-    openapi_extra=docs.body("BatchAssociationArchive"),
+    openapi_extra=docs.op(body="BatchAssociationArchive", ok=204),
 )
 def batch_archive(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -457,7 +480,7 @@ def _allowed_pairs(request, from_ot, to_ot, pairs) -> set:
 @router.post(
     V4 + "/batch/labels/archive",
     summary="Remove some labels between pairs (batch)",
-    openapi_extra=docs.body("BatchAssociationCreate"),
+    openapi_extra=docs.op(body="BatchAssociationCreate", ok=204),
 )
 def batch_archive_labels(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -552,7 +575,9 @@ def labels_create(request, from_type: str, to_type: str):
 
 
 @router.put(
-    V4 + "/labels", summary="Rename an association label", openapi_extra=docs.body("LabelUpdate")
+    V4 + "/labels",
+    summary="Rename an association label",
+    openapi_extra=docs.op(body="LabelUpdate", ok=204),
 )
 def labels_update(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -612,7 +637,7 @@ def _v3_inputs(from_ot, to_ot, items):
 @router.post(
     V3 + "/batch/create",
     summary="Associate records (v3 batch)",
-    openapi_extra=docs.body("BatchAssociationV3"),
+    openapi_extra=docs.op(body="BatchAssociationV3", ok=201, partial=True),
 )
 def v3_batch_create(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -632,7 +657,7 @@ def v3_batch_create(request, from_type: str, to_type: str):
 @router.post(
     V3 + "/batch/read",
     summary="Read the associations of records (v3 batch)",
-    openapi_extra=docs.body("BatchIds"),
+    openapi_extra=docs.op(body="BatchIds", partial=True),
 )
 def v3_batch_read(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
@@ -666,7 +691,7 @@ def v3_batch_read(request, from_type: str, to_type: str):
 @router.post(
     V3 + "/batch/archive",
     summary="Remove associations of one type (v3 batch)",
-    openapi_extra=docs.body("BatchAssociationV3"),
+    openapi_extra=docs.op(body="BatchAssociationV3", ok=204),
 )
 def v3_batch_archive(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -690,4 +715,147 @@ def v3_types(request, from_type: str, to_type: str):
                 {"id": str(t.type_id), "name": t.name} for t in atypes.types_between(from_ot, to_ot)
             ]
         }
+    )
+
+
+# -- v4 schema: association limits ("definition configurations") ------------------------------
+# Declared after the label routes: "definitions/configurations/…" never matches those, whose
+# third segment is the literal "labels" or "batch".
+
+CONFIGURATIONS = "/crm/v4/associations/definitions/configurations"
+
+
+def _configuration(t: atypes.AssociationType, maximum: int | None) -> dict:
+    body = {"category": t.category, "typeId": t.type_id, "label": t.label}
+    if maximum is not None:
+        body["userEnforcedMaxToObjectIds"] = maximum
+    return body
+
+
+def _limit_input(item: dict):
+    """typeId, category and maxToObjectIds of one input, as given (checked by the service)."""
+    return (
+        _type_id(item.get("typeId")),
+        item.get("category"),
+        item.get("maxToObjectIds"),
+    )
+
+
+def _limit_error(exc: limit_service.LimitError, item: dict) -> dict:
+    return standard_error(
+        exc.message,
+        "VALIDATION_ERROR",
+        context={exc.field: [str(item.get(exc.field))]},
+        errors=[{"message": exc.message, "code": exc.code, "in": exc.field}],
+    )
+
+
+def _set_limits(request, from_type: str, to_type: str, *, create: bool):
+    from_ot, to_ot = _pair(request, from_type, to_type, write=True)
+    _associable(from_ot, to_ot)
+    items = inputs(json_body(request), maximum=100)
+    started = timezone.now()
+    results, errors = [], []
+    for item in items:
+        type_id, category, maximum = _limit_input(item)
+        try:
+            t, limit = limit_service.set_limit(
+                from_ot, to_ot, type_id, category, maximum, create=create
+            )
+        except limit_service.LimitError as exc:
+            errors.append(_limit_error(exc, item))
+            continue
+        if create:
+            results.append(_configuration(t, limit))
+        else:
+            results.append(
+                {"category": t.category, "typeId": t.type_id, "userEnforcedMaxToObjectIds": limit}
+            )
+    return batch_response(results, errors, started, ok_status=201 if create else 200)
+
+
+@router.get(CONFIGURATIONS + "/all", summary="List every association limit")
+def configurations_get_all(request):
+    visible = []
+    for t, maximum in limit_service.configured():
+        try:
+            _pair(request, t.from_type, t.to_type, write=False)
+        except ApiError:
+            continue  # a token sees the limits of the object types it may read
+        visible.append(_configuration(t, maximum))
+    return respond({"results": visible})
+
+
+@router.get(
+    CONFIGURATIONS + "/{from_type}/{to_type}",
+    summary="List the association types of a pair with their limits",
+)
+def configurations_get_all_between(request, from_type: str, to_type: str):
+    from_ot, to_ot = _pair(request, from_type, to_type, write=False)
+    _associable(from_ot, to_ot)
+    found = limit_service.configured(from_ot, to_ot)
+    return respond({"results": [_configuration(t, maximum) for t, maximum in found]})
+
+
+@router.post(
+    CONFIGURATIONS + "/{from_type}/{to_type}/batch/create",
+    summary="Set association limits (batch)",
+    openapi_extra=docs.op(body="BatchLimitCreate", ok=201, partial=True),
+)
+def configurations_batch_create(request, from_type: str, to_type: str):
+    return _set_limits(request, from_type, to_type, create=True)
+
+
+@router.post(
+    CONFIGURATIONS + "/{from_type}/{to_type}/batch/update",
+    summary="Change association limits (batch)",
+    openapi_extra=docs.op(body="BatchLimitCreate", partial=True),
+)
+def configurations_batch_update(request, from_type: str, to_type: str):
+    return _set_limits(request, from_type, to_type, create=False)
+
+
+@router.post(
+    CONFIGURATIONS + "/{from_type}/{to_type}/batch/purge",
+    summary="Remove association limits (batch)",
+    openapi_extra=docs.op(body="BatchLimitPurge", ok=204),
+)
+def configurations_batch_remove(request, from_type: str, to_type: str):
+    from_ot, to_ot = _pair(request, from_type, to_type, write=True)
+    _associable(from_ot, to_ot)
+    type_ids = []
+    for item in inputs(json_body(request), maximum=100):
+        raw = item.get("typeId")
+        type_id = _type_id(raw)
+        found = atypes.find_type(from_ot, to_ot, type_id) if type_id is not None else None
+        if found is None:
+            raise _invalid_type(from_ot, to_ot, raw)
+        type_ids.append(type_id)
+    limit_service.remove_limits(from_ot, to_ot, type_ids)
+    return respond(None, status=204)
+
+
+# -- v4: high-usage report ----------------------------------------------------------------------
+
+
+@router.post(
+    "/crm/v4/associations/usage/high-usage-report/{user_id}",
+    summary="Ask for the report of records near their association limits",
+)
+def report_request(request, user_id: str):
+    """HubSpot acknowledges and later emails the user the report; Comptoir acknowledges
+    (the same record counts are on each record's page), naming the user it is for."""
+    from comptoir.users.models import User
+
+    pk = _pk(user_id)
+    user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
+    if user is None:
+        raise ApiError(
+            404,
+            f"resource not found: no user with id {user_id}",
+            "OBJECT_NOT_FOUND",
+            context={"userId": [str(user_id)]},
+        )
+    return respond(
+        {"userEmail": user.email, "userId": user.pk, "enqueueTime": timestamp(timezone.now())}
     )

@@ -277,10 +277,31 @@ class BatchAssociationV3(BaseModel):
     inputs: list[AssociationV3]
 
 
+class LimitInput(BaseModel):
+    category: str = Field(examples=["USER_DEFINED"])
+    typeId: int = Field(examples=[1000])
+    maxToObjectIds: int = Field(examples=[1], ge=1, le=10000)
+
+
+class BatchLimitCreate(BaseModel):
+    inputs: list[LimitInput] = Field(max_length=100)
+
+
+class LimitType(BaseModel):
+    category: str = Field(examples=["USER_DEFINED"])
+    typeId: int = Field(examples=[1000])
+
+
+class BatchLimitPurge(BaseModel):
+    inputs: list[LimitType] = Field(max_length=100)
+
+
 MODELS.update(
     {
         m.__name__: m
         for m in (
+            BatchLimitCreate,
+            BatchLimitPurge,
             AssociationSpec,
             BatchAssociationCreate,
             BatchAssociationDefault,
@@ -312,3 +333,115 @@ def body(name: str, *, array_of: bool = False) -> dict:
     if array_of:
         schema = {"type": "array", "items": schema}
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+# -- query parameters, success codes and errors ----------------------------------------------
+# Handlers read the query string themselves (params.py), so each route names here the
+# parameters it reads and its success codes; `finish` turns that into OpenAPI for every
+# operation at once, with HubSpot's error body on every 4xx.
+
+_NAMES = {"type": "array", "items": {"type": "string"}}
+_FLAG = {"type": "boolean", "default": False}
+QUERY = {
+    "limit": ({"type": "integer", "minimum": 1}, "The most results on one page."),
+    "after": ({"type": "string"}, "Paging cursor: `paging.next.after` of the previous page."),
+    "properties": (_NAMES, "Properties to return (repeat the key or separate with commas)."),
+    "propertiesWithHistory": (_NAMES, "Properties to return with their value history."),
+    "associations": (_NAMES, "Object types whose associated ids to return."),
+    "archived": (_FLAG, "Only archived items (true) or only live ones (false)."),
+    "idProperty": (
+        {"type": "string"},
+        "A unique property whose value the id in the path is (e.g. email); default: the id.",
+    ),
+    "locale": ({"type": "string", "examples": ["fr"]}, "fr returns labels in French."),
+    "validateReferencesBeforeDelete": (_FLAG, "Accepted for compatibility (always checked)."),
+    "validateDealStageUsagesBeforeDelete": (
+        _FLAG,
+        "Accepted for compatibility: stages holding deals are never removed.",
+    ),
+    "email": ({"type": "string"}, "Only the owner with this email."),
+    "includeErrorMessage": (_FLAG, "Include each error's message."),
+    "includeRowData": (_FLAG, "Include each failed row's data."),
+}
+LIST_RECORDS = ("limit", "after", "properties", "propertiesWithHistory", "associations", "archived")
+READ_RECORD = ("properties", "propertiesWithHistory", "associations", "archived", "idProperty")
+DELETE_FLAGS = ("validateReferencesBeforeDelete", "validateDealStageUsagesBeforeDelete")
+PAGE = ("limit", "after")
+
+SUCCESS = {
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    207: "Multi-status: some inputs failed (the body has numErrors and errors)",
+}
+ERROR = {
+    "type": "object",
+    "description": "HubSpot's error body, with an HTTP status of 400, 401, 403, 404, 409, "
+    "413, 415 or 429 (429 adds policyName and a Retry-After header).",
+    "required": ["status", "message", "correlationId", "category"],
+    "properties": {
+        "status": {"type": "string", "examples": ["error"]},
+        "message": {"type": "string"},
+        "correlationId": {"type": "string", "format": "uuid"},
+        "category": {"type": "string", "examples": ["VALIDATION_ERROR", "OBJECT_NOT_FOUND"]},
+        "subCategory": {"type": "string"},
+        "context": {"type": "object", "additionalProperties": {"type": "array"}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                    "in": {"type": "string"},
+                    "context": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+_SUCCESS_KEY = "x-comptoir-success"
+
+
+def op(
+    *,
+    body: str | None = None,
+    array_of: bool = False,
+    query: tuple[str, ...] = (),
+    ok: int | None = None,
+    partial: bool = False,
+) -> dict:
+    """openapi_extra of one route: its JSON body model, the query parameters it reads (names
+    from QUERY), its success status (default 200, 204 for DELETE) and whether it answers
+    207 when some batch inputs fail."""
+    extra = globals()["body"](body, array_of=array_of) if body else {}
+    if query:
+        extra["parameters"] = [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "schema": QUERY[name][0],
+                "description": QUERY[name][1],
+                **({"style": "form", "explode": True} if QUERY[name][0] is _NAMES else {}),
+            }
+            for name in query
+        ]
+    if ok is not None or partial:
+        extra[_SUCCESS_KEY] = [ok, 207] if partial else [ok]
+    return extra
+
+
+def finish(schema: dict) -> dict:
+    """Give every operation its real success code(s) and HubSpot's error body."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for methods in schema.get("paths", {}).values():
+        for method, operation in methods.items():
+            codes = operation.pop(_SUCCESS_KEY, None) or [None]
+            default = 204 if method == "delete" else 200
+            codes = [default if code is None else code for code in codes]
+            responses = {str(code): {"description": SUCCESS[code]} for code in codes}
+            responses["4XX"] = {"description": "HubSpot-shaped error", **error}
+            operation["responses"] = responses
+    return schema

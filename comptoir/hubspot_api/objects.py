@@ -101,7 +101,9 @@ def search_objects(request, object_type: str):
 
 
 @router.post(
-    "/{object_type}/batch/read", summary="Read a batch", openapi_extra=docs.body("BatchRead")
+    "/{object_type}/batch/read",
+    summary="Read a batch",
+    openapi_extra=docs.op(body="BatchRead", query=("archived",), partial=True),
 )
 def batch_read(request, object_type: str):
     ot = _ot(request, object_type, write=False)
@@ -177,7 +179,9 @@ def _batch_write(ot, items, write_one, *, ok_status):
 
 
 @router.post(
-    "/{object_type}/batch/create", summary="Create a batch", openapi_extra=docs.body("BatchCreate")
+    "/{object_type}/batch/create",
+    summary="Create a batch",
+    openapi_extra=docs.op(body="BatchCreate", ok=201, partial=True),
 )
 def batch_create(request, object_type: str):
     """Through the bulk path: one insert for the batch, automations batched too."""
@@ -247,7 +251,9 @@ def _category(exc) -> str:
 
 
 @router.post(
-    "/{object_type}/batch/update", summary="Update a batch", openapi_extra=docs.body("BatchUpdate")
+    "/{object_type}/batch/update",
+    summary="Update a batch",
+    openapi_extra=docs.op(body="BatchUpdate", partial=True),
 )
 def batch_update(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -269,7 +275,7 @@ def batch_update(request, object_type: str):
 @router.post(
     "/{object_type}/batch/upsert",
     summary="Create or update a batch by a unique property",
-    openapi_extra=docs.body("BatchUpsert"),
+    openapi_extra=docs.op(body="BatchUpsert", partial=True),
 )
 def batch_upsert(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -298,7 +304,9 @@ def batch_upsert(request, object_type: str):
 
 
 @router.post(
-    "/{object_type}/batch/archive", summary="Archive a batch", openapi_extra=docs.body("BatchIds")
+    "/{object_type}/batch/archive",
+    summary="Archive a batch",
+    openapi_extra=docs.op(body="BatchIds", ok=204),
 )
 def batch_archive(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -328,7 +336,7 @@ def merge(request, object_type: str):
 @router.post(
     "/{object_type}/gdpr-delete",
     summary="Erase a contact for good (GDPR)",
-    openapi_extra=docs.body("GdprDelete"),
+    openapi_extra=docs.op(body="GdprDelete", ok=204),
 )
 def gdpr_delete(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -346,7 +354,9 @@ def gdpr_delete(request, object_type: str):
 # -- collection and single records ----------------------------------------------------------------
 
 
-@router.get("/{object_type}", summary="List records")
+@router.get(
+    "/{object_type}", summary="List records", openapi_extra=docs.op(query=docs.LIST_RECORDS)
+)
 def list_objects(request, object_type: str):
     ot = _ot(request, object_type, write=False)
     history = multi(request, "propertiesWithHistory")
@@ -380,7 +390,9 @@ def _assoc_types(request) -> list[str]:
     return [get_object_type(t).name for t in multi(request, "associations")]
 
 
-@router.post("/{object_type}", summary="Create a record", openapi_extra=docs.body("Create"))
+@router.post(
+    "/{object_type}", summary="Create a record", openapi_extra=docs.op(body="Create", ok=201)
+)
 def create(request, object_type: str):
     ot = _ot(request, object_type, write=True)
     data = json_body(request)
@@ -435,7 +447,11 @@ def _int_or_none(value):
     return int(value) if str(value).isdigit() else None
 
 
-@router.get("/{object_type}/{object_id}", summary="Read a record")
+@router.get(
+    "/{object_type}/{object_id}",
+    summary="Read a record",
+    openapi_extra=docs.op(query=docs.READ_RECORD),
+)
 def read(request, object_type: str, object_id: str):
     ot = _ot(request, object_type, write=False)
     record = _resolve(ot, object_id, request, archived=boolean(request, "archived"))
@@ -451,7 +467,9 @@ def read(request, object_type: str, object_id: str):
 
 
 @router.patch(
-    "/{object_type}/{object_id}", summary="Update a record", openapi_extra=docs.body("Update")
+    "/{object_type}/{object_id}",
+    summary="Update a record",
+    openapi_extra=docs.op(body="Update", query=("idProperty",)),
 )
 def update(request, object_type: str, object_id: str):
     ot = _ot(request, object_type, write=True)

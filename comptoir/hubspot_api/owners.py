@@ -5,6 +5,7 @@ The SDK asks for `/crm/v3/owners/` (trailing slash) while HubSpot's spec writes
 
 from ninja import Router
 
+from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, cursor, integer
@@ -79,12 +80,21 @@ def _page(request):
     return respond(body)
 
 
-@collection_root(router, "GET", "List owners")
+@collection_root(
+    router,
+    "GET",
+    "List owners",
+    openapi_extra=docs.op(query=("email", "limit", "after", "archived")),
+)
 def get_page(request):
     return _page(request)
 
 
-@router.get("/{owner_id}", summary="Read an owner by id or user id")
+@router.get(
+    "/{owner_id}",
+    summary="Read an owner by id or user id",
+    openapi_extra=docs.op(query=("idProperty", "archived")),
+)
 def get_by_id(request, owner_id: str):
     require_scope(request, SCOPE)
     id_property = request.GET.get("idProperty") or "id"

@@ -4,10 +4,11 @@ Handlers only translate; comptoir.core.pipelines.services decides.
 Deals are never left in a removed stage: archiving a stage or pipeline, or replacing a
 pipeline without some of its stages, is refused with a 400 while those stages hold deals
 (HubSpot's validateDealStageUsagesBeforeDelete behaviour, whatever the flag says).
-The audit endpoints are not served."""
+The audit endpoints list comptoir.core.pipelines.audit's change log, newest first."""
 
 from ninja import Router
 
+from comptoir.core.pipelines import audit
 from comptoir.core.pipelines import services as pipes
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, schema_object_type
@@ -156,6 +157,51 @@ def _refuse_if_in_use(ot, stage_ids, what: str) -> None:
     )
 
 
+# -- audits -----------------------------------------------------------------------------------
+
+SDK_UNFILLED_PIPELINE = "{pipelineId}"
+PORTAL_ID = 1  # one self-hosted portal; HubSpot's PublicAuditInfo requires the field
+
+
+def audit_body(entry) -> dict:
+    body = {
+        "identifier": entry.stage_id or entry.pipeline_id,
+        "portalId": PORTAL_ID,
+        "action": entry.action,
+        "message": entry.message,
+        "timestamp": timestamp(entry.timestamp),
+        "rawObject": entry.raw_object,
+    }
+    if entry.actor_id is not None:
+        body["fromUserId"] = entry.actor_id
+    return body
+
+
+@router.get(
+    "/{object_type}/{pipeline_id}/stages/{stage_id}/audit",
+    summary="List the changes of a stage, newest first",
+)
+def stage_audit(request, object_type: str, pipeline_id: str, stage_id: str):
+    ot = schema_object_type(request, object_type, write=False)
+    with _translated():
+        if pipeline_id == SDK_UNFILLED_PIPELINE:
+            # hubspot-api-client 12's get_audit(object_type, stage_id) never fills
+            # {pipelineId} in; stage ids are unique per object type: the stage is enough.
+            pipeline_id = pipes.pipeline_of_stage(ot, stage_id)
+        stage = pipes.get_stage(ot, pipeline_id, stage_id)
+    entries = audit.entries(ot.name, stage.pipeline.pipeline_id, stage.stage_id)
+    return respond({"results": [audit_body(e) for e in entries]})
+
+
+@router.get("/{object_type}/{pipeline_id}/audit", summary="List the changes of a pipeline")
+def pipeline_audit(request, object_type: str, pipeline_id: str):
+    ot = schema_object_type(request, object_type, write=False)
+    with _translated():
+        pipeline = pipes.get_pipeline(ot, pipeline_id)
+    entries = audit.entries(ot.name, pipeline.pipeline_id)
+    return respond({"results": [audit_body(e) for e in entries]})
+
+
 # -- stages (the longer paths first) -----------------------------------------------------------
 
 
@@ -170,13 +216,13 @@ def stages_get_all(request, object_type: str, pipeline_id: str):
 @router.post(
     "/{object_type}/{pipeline_id}/stages",
     summary="Add a stage to a pipeline",
-    openapi_extra=docs.body("PipelineStageInput"),
+    openapi_extra=docs.op(body="PipelineStageInput", ok=201),
 )
 def stages_create(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
     data = _checked_stage(json_body(request), full=True)
     with _translated():
-        stage = pipes.add_stage(ot, pipeline_id, data)
+        stage = pipes.add_stage(ot, pipeline_id, data, source=api_source(request))
     return respond(stage_body(stage), status=201)
 
 
@@ -246,13 +292,15 @@ def get_all(request, object_type: str):
 
 
 @router.post(
-    "/{object_type}", summary="Create a pipeline", openapi_extra=docs.body("PipelineInput")
+    "/{object_type}",
+    summary="Create a pipeline",
+    openapi_extra=docs.op(body="PipelineInput", ok=201),
 )
 def create(request, object_type: str):
     ot = schema_object_type(request, object_type, write=True)
     data = _checked_pipeline(json_body(request), full=True)
     with _translated():
-        pipeline = pipes.create_pipeline(ot, data)
+        pipeline = pipes.create_pipeline(ot, data, source=api_source(request))
     return respond(pipeline_body(pipeline), status=201)
 
 
@@ -267,7 +315,7 @@ def get_by_id(request, object_type: str, pipeline_id: str):
 @router.put(
     "/{object_type}/{pipeline_id}",
     summary="Replace a pipeline and its stages",
-    openapi_extra=docs.body("PipelineInput"),
+    openapi_extra=docs.op(body="PipelineInput", query=docs.DELETE_FLAGS),
 )
 def replace(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -282,7 +330,7 @@ def replace(request, object_type: str, pipeline_id: str):
 @router.patch(
     "/{object_type}/{pipeline_id}",
     summary="Update a pipeline",
-    openapi_extra=docs.body("PipelinePatchInput"),
+    openapi_extra=docs.op(body="PipelinePatchInput", query=docs.DELETE_FLAGS),
 )
 def update(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -291,11 +339,15 @@ def update(request, object_type: str, pipeline_id: str):
     _no_archiving(data, "pipeline")
     changes = {k: data[k] for k in ("label", "displayOrder") if data.get(k) is not None}
     with _translated():
-        pipeline = pipes.update_pipeline(ot, pipeline_id, changes)
+        pipeline = pipes.update_pipeline(ot, pipeline_id, changes, source=api_source(request))
     return respond(pipeline_body(pipeline))
 
 
-@router.delete("/{object_type}/{pipeline_id}", summary="Archive a pipeline")
+@router.delete(
+    "/{object_type}/{pipeline_id}",
+    summary="Archive a pipeline",
+    openapi_extra=docs.op(query=docs.DELETE_FLAGS),
+)
 def archive(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
     _delete_flags(request)

@@ -210,7 +210,11 @@ def _find(ot, name: str, *, archived: bool = False):
 # -- groups (literal paths first: they must win over /{propertyName}) -------------------------
 
 
-@router.get("/{object_type}/groups", summary="List property groups")
+@router.get(
+    "/{object_type}/groups",
+    summary="List property groups",
+    openapi_extra=docs.op(query=("locale",)),
+)
 def groups_get_all(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
     groups = PropertyGroup.objects.filter(object_type=ot.name, archived=False).order_by(
@@ -223,7 +227,7 @@ def groups_get_all(request, object_type: str):
 @router.post(
     "/{object_type}/groups",
     summary="Create a property group",
-    openapi_extra=docs.body("PropertyGroupCreate"),
+    openapi_extra=docs.op(body="PropertyGroupCreate", query=("locale",), ok=201),
 )
 def groups_create(request, object_type: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -246,7 +250,11 @@ def _group(ot, name: str):
     return group
 
 
-@router.get("/{object_type}/groups/{group_name}", summary="Read a property group")
+@router.get(
+    "/{object_type}/groups/{group_name}",
+    summary="Read a property group",
+    openapi_extra=docs.op(query=("locale",)),
+)
 def groups_get_by_name(request, object_type: str, group_name: str):
     ot = schema_object_type(request, object_type, write=False)
     return respond(group_body(_group(ot, group_name), _french(request)))
@@ -255,7 +263,7 @@ def groups_get_by_name(request, object_type: str, group_name: str):
 @router.patch(
     "/{object_type}/groups/{group_name}",
     summary="Update a property group",
-    openapi_extra=docs.body("PropertyGroupUpdate"),
+    openapi_extra=docs.op(body="PropertyGroupUpdate", query=("locale",)),
 )
 def groups_update(request, object_type: str, group_name: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -287,7 +295,7 @@ def _names(items) -> list[str]:
 @router.post(
     "/{object_type}/batch/create",
     summary="Create a batch of properties",
-    openapi_extra=docs.body("BatchPropertyCreate"),
+    openapi_extra=docs.op(body="BatchPropertyCreate", query=("locale",), ok=201, partial=True),
 )
 def batch_create(request, object_type: str):
     """Each input stands alone: 201 when all were created, else 207 listing the refusals."""
@@ -317,7 +325,7 @@ def batch_create(request, object_type: str):
 @router.post(
     "/{object_type}/batch/read",
     summary="Read a batch of properties",
-    openapi_extra=docs.body("BatchPropertyRead"),
+    openapi_extra=docs.op(body="BatchPropertyRead", query=("locale",), partial=True),
 )
 def batch_read(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
@@ -349,7 +357,7 @@ def batch_read(request, object_type: str):
 @router.post(
     "/{object_type}/batch/archive",
     summary="Archive a batch of properties",
-    openapi_extra=docs.body("BatchPropertyNames"),
+    openapi_extra=docs.op(body="BatchPropertyNames", ok=204),
 )
 def batch_archive(request, object_type: str):
     """All or nothing; names that do not exist (or are already archived) are skipped."""
@@ -366,7 +374,11 @@ def batch_archive(request, object_type: str):
 # -- properties --------------------------------------------------------------------------------
 
 
-@router.get("/{object_type}", summary="List properties")
+@router.get(
+    "/{object_type}",
+    summary="List properties",
+    openapi_extra=docs.op(query=("archived", "properties", "locale")),
+)
 def get_all(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
     archived = boolean(request, "archived")
@@ -381,7 +393,9 @@ def get_all(request, object_type: str):
 
 
 @router.post(
-    "/{object_type}", summary="Create a property", openapi_extra=docs.body("PropertyCreate")
+    "/{object_type}",
+    summary="Create a property",
+    openapi_extra=docs.op(body="PropertyCreate", query=("locale",), ok=201),
 )
 def create(request, object_type: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -391,7 +405,11 @@ def create(request, object_type: str):
     return respond(property_body(defn, Options(_french(request))), status=201)
 
 
-@router.get("/{object_type}/{property_name}", summary="Read a property")
+@router.get(
+    "/{object_type}/{property_name}",
+    summary="Read a property",
+    openapi_extra=docs.op(query=("archived", "locale")),
+)
 def get_by_name(request, object_type: str, property_name: str):
     ot = schema_object_type(request, object_type, write=False)
     defn = _find(ot, property_name, archived=boolean(request, "archived"))
@@ -401,7 +419,7 @@ def get_by_name(request, object_type: str, property_name: str):
 @router.patch(
     "/{object_type}/{property_name}",
     summary="Update a property",
-    openapi_extra=docs.body("PropertyUpdate"),
+    openapi_extra=docs.op(body="PropertyUpdate", query=("locale",)),
 )
 def update(request, object_type: str, property_name: str):
     ot = schema_object_type(request, object_type, write=True)

@@ -42,12 +42,12 @@ def next_page(request, after: str) -> dict:
     return {"next": {"after": after, "link": link}}
 
 
-def collection_root(router, method: str, summary: str):
+def collection_root(router, method: str, summary: str, openapi_extra: dict | None = None):
     """Register a view at a collection's root both with and without the trailing slash: the
     SDK calls one, curl users type the other, and HubSpot answers both (never a redirect)."""
 
     def register(view):
-        router.add_api_operation("/", [method], view, summary=summary)
+        router.add_api_operation("/", [method], view, summary=summary, openapi_extra=openapi_extra)
         router.add_api_operation("", [method], view, summary=summary, include_in_schema=False)
         return view
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from ninja import Router
 
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, cursor, integer
@@ -240,7 +241,9 @@ def _page(request):
     return respond(body)
 
 
-@collection_root(router, "GET", "List imports, newest first")
+@collection_root(
+    router, "GET", "List imports, newest first", openapi_extra=docs.op(query=docs.PAGE)
+)
 def get_page(request):
     return _page(request)
 
@@ -272,7 +275,11 @@ def cancel(request, import_id: str):
     )
 
 
-@router.get("/{import_id}/errors", summary="The rows an import could not import")
+@router.get(
+    "/{import_id}/errors",
+    summary="The rows an import could not import",
+    openapi_extra=docs.op(query=(*docs.PAGE, "includeErrorMessage", "includeRowData")),
+)
 def get_errors(request, import_id: str):
     imp = _get(request, import_id)
     limit = integer(request, "limit", 100, maximum=MAX_LIMIT)

@@ -166,6 +166,7 @@ def pipeline_create(request):
                 OT,
                 {"label": form.cleaned_data["label"], "stages": stages,
                  "displayOrder": len(_pipelines())},
+                source=ChangeSource.for_user(request.user),
             )  # fmt: skip
         except ValidationFailed as exc:
             for field, text in field_errors(exc).items():
@@ -193,7 +194,12 @@ def pipeline_rename(request, pipeline_id):
         return redirect(_url(pipeline))
     text = request.POST.get("label", "")
     try:
-        services.update_pipeline(OT, pipeline.pipeline_id, {_label_key(pipeline): text})
+        services.update_pipeline(
+            OT,
+            pipeline.pipeline_id,
+            {_label_key(pipeline): text},
+            source=ChangeSource.for_user(request.user),
+        )
     except ValidationFailed as exc:
         return _render(
             request,
@@ -220,6 +226,7 @@ def stage_add(request, pipeline_id):
                 "label": posted["label"],
                 "metadata": _metadata(posted["state"], posted["probability"]),
             },
+            source=ChangeSource.for_user(request.user),
         )
     except ValidationFailed as exc:
         return _render(
@@ -285,7 +292,9 @@ def stages_order(request, pipeline_id):
             order[i], order[j] = order[j], order[i]
         moved = f"{verb}:{target}"
     try:
-        services.reorder_stages(OT, pipeline.pipeline_id, order)
+        services.reorder_stages(
+            OT, pipeline.pipeline_id, order, source=ChangeSource.for_user(request.user)
+        )
     except ValidationFailed:
         messages.error(request, _("The stages changed meanwhile: here they are as they are now."))
     else:

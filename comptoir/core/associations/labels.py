@@ -5,7 +5,7 @@ import re
 from django.db import transaction
 from django.db.models import Max
 
-from comptoir.core.associations.models import Association, AssociationLabel
+from comptoir.core.associations.models import Association, AssociationLabel, AssociationLimit
 from comptoir.core.associations.services import AssociationError
 from comptoir.core.associations.types import default_type
 from comptoir.core.objects.registry import get_object_type
@@ -92,4 +92,6 @@ def delete_label(from_type, to_type, type_id: int) -> None:
     with transaction.atomic():
         Association.objects.filter(type_id__in=[row.type_id, row.inverse_type_id]).delete()
         AssociationLabel.objects.filter(type_id__in=[row.type_id, row.inverse_type_id]).delete()
+        # A later label may get the same ids: it must not inherit this one's limits.
+        AssociationLimit.objects.filter(type_id__in=[row.type_id, row.inverse_type_id]).delete()
         registry.invalidate()

@@ -44,3 +44,24 @@ class AssociationLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_type}->{self.to_type}: {self.label}"
+
+
+class AssociationLimit(models.Model):
+    """HubSpot's "association definition configuration": at most `max_to_object_ids`
+    records of `to_type` per `from_type` record with this association type (label)."""
+
+    from_type = models.CharField(max_length=32)
+    to_type = models.CharField(max_length=32)
+    type_id = models.IntegerField()
+    category = models.CharField(max_length=24, default="HUBSPOT_DEFINED")
+    max_to_object_ids = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_type", "to_type", "type_id"], name="uniq_association_limit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_type}->{self.to_type} [{self.type_id}] ≤ {self.max_to_object_ids}"

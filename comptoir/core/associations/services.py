@@ -123,6 +123,8 @@ def associate(
             raise RecordNotFound(from_ot, from_id)
         if not base_queryset(to_ot).filter(pk=to_id).exists():
             raise RecordNotFound(to_ot, to_id)
+    from comptoir.core.associations import limits
+
     with transaction.atomic():
         if replace:
             keep = {t.type_id for t in chosen}
@@ -139,6 +141,7 @@ def associate(
             ).values_list("type_id", flat=True)
         )
         new = [t for t in chosen if t.type_id not in existing]
+        limits.check_room(from_ot, from_id, to_ot, to_id, new)
         Association.objects.bulk_create(
             _rows(from_ot, from_id, to_ot, to_id, new), ignore_conflicts=True
         )

@@ -55,3 +55,33 @@ class PipelineStage(models.Model):
     @property
     def is_lost(self) -> bool:
         return self.is_closed and self.probability <= 0
+
+
+class PipelineAudit(models.Model):
+    """One change to a pipeline or to one of its stages (HubSpot's pipeline audit):
+    what happened, to what, by whom, when, and the object as it was after the change."""
+
+    CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+    ACTIONS = [(CREATE, "Create"), (UPDATE, "Update"), (DELETE, "Delete")]
+
+    object_type = models.CharField(max_length=32)
+    pipeline_id = models.CharField(max_length=64)
+    stage_id = models.CharField(max_length=64, blank=True, default="")  # "" = the pipeline
+    action = models.CharField(max_length=8, choices=ACTIONS)
+    actor_id = models.IntegerField(null=True, blank=True)  # the user, when one acted
+    source_type = models.CharField(max_length=32, blank=True, default="")
+    message = models.CharField(max_length=300, blank=True, default="")
+    raw_object = models.JSONField(default=dict)
+    timestamp = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["object_type", "pipeline_id", "stage_id", "-timestamp"],
+                name="pipeline_audit_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = f"{self.pipeline_id}/{self.stage_id}" if self.stage_id else self.pipeline_id
+        return f"{self.action} {self.object_type} {target}"

@@ -11,7 +11,8 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from comptoir.core.objects.registry import get_object_type
-from comptoir.core.pipelines.models import Pipeline, PipelineStage
+from comptoir.core.pipelines import audit
+from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.records.services import update_record
@@ -62,7 +63,7 @@ def _clean_label(label, field="label") -> str:
     return text
 
 
-def create_pipeline(object_type, data: dict) -> Pipeline:
+def create_pipeline(object_type, data: dict, *, source=None) -> Pipeline:
     """From HubSpot's PipelineInput: {label, displayOrder, stages: [{label, displayOrder,
     metadata}], pipelineId?}."""
     ot = _pipeline_objects(object_type)
@@ -85,8 +86,10 @@ def create_pipeline(object_type, data: dict) -> Pipeline:
             created_at=now,
             updated_at=now,
         )
+        audit.record(PipelineAudit.CREATE, pipeline, source)
         for order, stage in enumerate(stages):
-            _create_stage(ot, pipeline, stage, order, now)
+            created = _create_stage(ot, pipeline, stage, order, now)
+            audit.record(PipelineAudit.CREATE, created, source)
         registry.invalidate()
     return pipeline
 
@@ -164,7 +167,7 @@ def get_pipeline(object_type, pipeline_id) -> Pipeline:
     return pipeline
 
 
-def update_pipeline(object_type, pipeline_id, data: dict) -> Pipeline:
+def update_pipeline(object_type, pipeline_id, data: dict, *, source=None) -> Pipeline:
     pipeline = get_pipeline(object_type, pipeline_id)
     if "label" in data:
         pipeline.label = _clean_label(data["label"])
@@ -173,17 +176,20 @@ def update_pipeline(object_type, pipeline_id, data: dict) -> Pipeline:
     if "displayOrder" in data:
         pipeline.display_order = int(data["displayOrder"])
     pipeline.updated_at = timezone.now()
-    pipeline.save()
+    with transaction.atomic():
+        pipeline.save()
+        audit.record(PipelineAudit.UPDATE, pipeline, source)
     registry.invalidate()
     return pipeline
 
 
-def add_stage(object_type, pipeline_id, data: dict) -> PipelineStage:
+def add_stage(object_type, pipeline_id, data: dict, *, source=None) -> PipelineStage:
     ot = get_object_type(object_type)
     pipeline = get_pipeline(ot, pipeline_id)
     with transaction.atomic():
         order = (pipeline.stages.aggregate(m=Max("display_order"))["m"] or 0) + 1
         stage = _create_stage(ot, pipeline, data, order, timezone.now())
+        audit.record(PipelineAudit.CREATE, stage, source)
         registry.invalidate()
     return stage
 
@@ -194,6 +200,24 @@ def get_stage(object_type, pipeline_id, stage_id) -> PipelineStage:
     if stage is None:
         _fail("stageId", "STAGE_DOESNT_EXIST", f"no stage {stage_id!r} in pipeline {pipeline_id!r}")
     return stage
+
+
+def pipeline_of_stage(object_type, stage_id) -> str:
+    """The pipeline id holding a live stage (stage ids are unique per object type)."""
+    ot = get_object_type(object_type)
+    found = (
+        PipelineStage.objects.filter(
+            pipeline__object_type=ot.name,
+            stage_id=str(stage_id),
+            archived=False,
+            pipeline__archived=False,
+        )
+        .values_list("pipeline__pipeline_id", flat=True)
+        .first()
+    )
+    if found is None:
+        _fail("stageId", "STAGE_DOESNT_EXIST", f"no stage {stage_id!r} on {ot.name}")
+    return found
 
 
 def update_stage(object_type, pipeline_id, stage_id, data: dict, *, source) -> PipelineStage:
@@ -212,13 +236,14 @@ def update_stage(object_type, pipeline_id, stage_id, data: dict, *, source) -> P
             stage.probability, stage.is_closed = _probability(data["metadata"], ot)
         stage.updated_at = timezone.now()
         stage.save()
+        audit.record(PipelineAudit.UPDATE, stage, source)
         registry.invalidate()
         if reweigh and ot.name == "deals":
             _refresh_derived(ot, stage, source)
     return stage
 
 
-def reorder_stages(object_type, pipeline_id, stage_ids: list[str]) -> None:
+def reorder_stages(object_type, pipeline_id, stage_ids: list[str], *, source=None) -> None:
     pipeline = get_pipeline(object_type, pipeline_id)
     current = set(pipeline.stages.filter(archived=False).values_list("stage_id", flat=True))
     if set(stage_ids) != current or len(stage_ids) != len(current):
@@ -226,6 +251,7 @@ def reorder_stages(object_type, pipeline_id, stage_ids: list[str]) -> None:
     with transaction.atomic():
         for order, stage_id in enumerate(stage_ids):
             pipeline.stages.filter(stage_id=stage_id).update(display_order=order)
+        audit.record(PipelineAudit.UPDATE, pipeline, source)
         registry.invalidate()
 
 
@@ -279,6 +305,7 @@ def delete_stage(object_type, pipeline_id, stage_id, *, move_to: str | None = No
             destination = _destination(ot, move_to, exclude={stage.stage_id})
             moved = _move_records(ot, [stage.stage_id], destination, source)
         PipelineStage.objects.filter(pk=stage.pk).update(archived=True, archived_at=timezone.now())
+        audit.record(PipelineAudit.DELETE, stage, source)
         registry.invalidate()
     return moved
 
@@ -297,6 +324,7 @@ def delete_pipeline(object_type, pipeline_id, *, move_to: str | None = None, sou
             moved = _move_records(ot, stage_ids, destination, source)
         now = timezone.now()
         Pipeline.objects.filter(pk=pipeline.pk).update(archived=True, archived_at=now)
+        audit.record(PipelineAudit.DELETE, pipeline, source)
         registry.invalidate()
     return moved
 
@@ -358,13 +386,19 @@ def replace_pipeline(object_type, pipeline_id, data: dict, *, source) -> Pipelin
         pipeline.display_order = int(data.get("displayOrder") or 0)
         pipeline.updated_at = now
         pipeline.save()
+        audit.record(PipelineAudit.UPDATE, pipeline, source)
         PipelineStage.objects.filter(pipeline=pipeline, stage_id__in=removed).update(
             archived=True, archived_at=now
         )
+        for stage in current:
+            if stage.stage_id in removed:
+                audit.record(PipelineAudit.DELETE, stage, source)
         reweighed = []
         for match, item, order in plan:
             if match is None:
-                _create_stage(ot, pipeline, item, order, now)
+                audit.record(
+                    PipelineAudit.CREATE, _create_stage(ot, pipeline, item, order, now), source
+                )
                 continue
             probability, closed = _probability(item.get("metadata"), ot)
             if (probability, closed) != (match.probability, match.is_closed):
@@ -374,6 +408,7 @@ def replace_pipeline(object_type, pipeline_id, data: dict, *, source) -> Pipelin
             match.probability, match.is_closed = probability, closed
             match.updated_at = now
             match.save()
+            audit.record(PipelineAudit.UPDATE, match, source)
         registry.invalidate()
         if ot.name == "deals":
             for stage in reweighed:

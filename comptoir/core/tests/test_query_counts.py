@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from comptoir.core.associations import limits
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.services import update_record
@@ -20,6 +21,7 @@ def warm():
     for name in ("contacts", "companies", "deals"):
         registry.definitions(name)
     portal()
+    limits.all_limits()
     make_contact(email="warm@gmail.com")
     make_deal()
 

@@ -36,3 +36,83 @@ def test_browsable_docs_load_their_scripts_from_this_server(client):
     html = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn." not in html
+
+
+def _query(operation) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+
+
+def test_each_operation_lists_its_query_parameters(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    objects = paths["/crm/v3/objects/{object_type}"]
+    assert {"limit", "after", "properties", "propertiesWithHistory", "archived"} <= _query(
+        objects["get"]
+    )
+    assert "associations" in _query(objects["get"])
+    one = paths["/crm/v3/objects/{object_type}/{object_id}"]
+    assert {"properties", "idProperty", "archived"} <= _query(one["get"])
+    assert _query(one["patch"]) == {"idProperty"}
+    properties_param = next(p for p in objects["get"]["parameters"] if p["name"] == "properties")
+    assert properties_param["schema"]["type"] == "array"
+    assert {"email", "limit", "after"} <= _query(paths["/crm/v3/owners/"]["get"])
+    pipeline = paths["/crm/v3/pipelines/{object_type}/{pipeline_id}"]
+    assert "validateDealStageUsagesBeforeDelete" in _query(pipeline["delete"])
+    page = paths["/crm/v4/objects/{object_type}/{object_id}/associations/{to_type}"]["get"]
+    assert _query(page) == {"limit", "after"}
+    # An operation that reads no query string documents none.
+    assert _query(paths["/crm/v3/objects/{object_type}/search"]["post"]) == set()
+
+
+def test_each_operation_declares_its_real_success_codes(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+
+    def codes(path, method):
+        return {c for c in paths[path][method]["responses"] if c.startswith("2")}
+
+    objects = "/crm/v3/objects/{object_type}"
+    assert codes(objects, "get") == {"200"}
+    assert codes(objects, "post") == {"201"}
+    assert codes(objects + "/{object_id}", "delete") == {"204"}
+    assert codes(objects + "/batch/create", "post") == {"201", "207"}
+    assert codes(objects + "/batch/update", "post") == {"200", "207"}
+    assert codes(objects + "/batch/archive", "post") == {"204"}
+    assert codes("/crm/v3/pipelines/{object_type}", "post") == {"201"}
+    assert codes("/crm/v4/associations/{from_type}/{to_type}/labels", "post") == {"200"}
+    assert codes(
+        "/crm/v4/objects/{object_type}/{object_id}/associations/{to_type}/{to_id}", "put"
+    ) == {"201"}
+    limits = "/crm/v4/associations/definitions/configurations/{from_type}/{to_type}/batch"
+    assert codes(limits + "/create", "post") == {"201", "207"}
+    assert codes(limits + "/purge", "post") == {"204"}
+
+
+def test_every_error_is_documented_with_hubspots_error_body(client):
+    schema = client.get("/api/openapi.json").json()
+    error = schema["components"]["schemas"]["Error"]
+    assert {"status", "message", "correlationId", "category"} <= set(error["required"])
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            failure = operation["responses"]["4XX"]["content"]["application/json"]["schema"]
+            assert failure == {"$ref": "#/components/schemas/Error"}, (path, method)
+
+
+def test_every_query_parameter_the_code_reads_is_documented(client):
+    """Handlers read the query string through params.py or request.GET: any name they read
+    must be described, on some operation, in /api/openapi.json."""
+    import re
+    from pathlib import Path
+
+    import comptoir.hubspot_api as package
+    from comptoir.imports import api as imports_api
+
+    sources = [*Path(package.__file__).parent.glob("*.py"), Path(imports_api.__file__)]
+    pattern = re.compile(
+        r"(?:multi|boolean|integer)\(\s*request,\s*\"(\w+)\"|request\.GET\.get(?:list)?\(\"(\w+)\""
+    )
+    read = {a or b for src in sources for a, b in pattern.findall(src.read_text())}
+    assert {"limit", "after", "properties", "idProperty"} <= read
+    paths = client.get("/api/openapi.json").json()["paths"]
+    documented = {
+        name for methods in paths.values() for op in methods.values() for name in _query(op)
+    }
+    assert read <= documented, read - documented

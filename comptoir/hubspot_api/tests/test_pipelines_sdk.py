@@ -372,5 +372,59 @@ def test_wire_format_and_bad_requests(http):
     )
     assert nulls.status_code == 201
     assert nulls.json()["metadata"] == {"isClosed": "false", "probability": "0.5"}
-    # The audit endpoints are not served.
-    assert http("GET", f"{url}/default/audit").status_code == 404
+
+
+def test_audits_list_pipeline_and_stage_changes_newest_first(hubspot, http, api_user):
+    created = partners(hubspot)
+    api = hubspot.crm.pipelines
+    api.pipelines_api.update("deals", created.id, PipelinePatchInput(label="Partner deals"))
+    won = next(s for s in created.stages if s.label == "Won")
+    api.pipeline_stages_api.update(
+        "deals", created.id, won.id, PipelineStagePatchInput(label="Signed")
+    )
+    added = api.pipeline_stages_api.create("deals", created.id, stage("Lost", 2, "0.0", True))
+    api.pipeline_stages_api.archive("deals", created.id, added.id)
+
+    audit = api.pipeline_audits_api.get_audit("deals", created.id).results
+    assert [a.action for a in audit] == ["UPDATE", "CREATE"]
+    assert all(a.identifier == created.id and a.portal_id for a in audit)
+    assert audit[0].raw_object["label"] == "Partner deals"
+    assert audit[0].from_user_id == api_user.pk
+    assert audit[0].timestamp >= audit[1].timestamp
+    assert isinstance(audit[0].timestamp, dt.datetime)
+
+    stage_audit = api.pipeline_stage_audits_api.get_audit("deals", won.id).results
+    assert [(a.action, a.raw_object["label"]) for a in stage_audit] == [
+        ("UPDATE", "Signed"),
+        ("CREATE", "Won"),
+    ]
+    assert stage_audit[0].raw_object["metadata"] == {"isClosed": "true", "probability": "1.0"}
+    # An archived stage is gone from the API, its audit with it (HubSpot answers 404 too).
+    with pytest.raises(NotFoundException):
+        api.pipeline_stage_audits_api.get_audit("deals", added.id)
+    with pytest.raises(NotFoundException) as caught:
+        api.pipeline_audits_api.get_audit("deals", "999999")
+    assert error_of(caught)["category"] == "OBJECT_NOT_FOUND"
+    # With the pipeline in the path (HubSpot's documented URL), over plain HTTP.
+    path = f"/crm/v3/pipelines/deals/{created.id}/stages/{won.id}/audit"
+    assert http("GET", path).json()["results"][0]["identifier"] == won.id
+    assert http("GET", f"/crm/v3/pipelines/deals/default/stages/{won.id}/audit").status_code == 404
+
+
+def test_replacing_a_pipeline_audits_each_stage_it_creates_changes_or_archives(hubspot):
+    created = partners(hubspot)
+    api = hubspot.crm.pipelines
+    _new, won = created.stages
+    api.pipelines_api.replace(
+        "deals",
+        created.id,
+        PipelineInput(
+            label="Partners",
+            display_order=1,
+            stages=[stage("Won", 0, "1.0", closed=True), stage("Negotiation", 1, "0.6")],
+        ),
+    )
+    assert api.pipeline_audits_api.get_audit("deals", created.id).results[0].action == "UPDATE"
+    won_audit = api.pipeline_stage_audits_api.get_audit("deals", won.id).results
+    assert [a.action for a in won_audit] == ["UPDATE", "CREATE"]
+    assert won_audit[0].raw_object["displayOrder"] == 0
