@@ -134,23 +134,23 @@ def check(imp) -> None:
 
 def file_links(imp, owners) -> list[Link]:
     """The main file's links to its linked files (none for a one-file import)."""
-    links = []
-    for linked in imp.linked_files.order_by("pk"):
-        key = linked_key(linked)
-        index = main_index(imp, linked)
-        defn = registry.definitions(linked.objects_choice)[key]
-        converter = CellConverter(
-            defn, date_format=imp.date_format, decimal_comma=imp.decimal_comma, owners=owners
-        )
-        links.append(
-            Link(
-                to=linked.objects_choice,
-                key=key,
-                index=index,
-                column=linked.main_column,
-                file_name=linked.file_name,
-                converter=converter,
-                type_id=linked.association_type_id,
-            )
-        )
-    return links
+    return [link_to(imp, linked, owners) for linked in imp.linked_files.order_by("pk")]
+
+
+def link_to(imp, linked, owners) -> Link:
+    """The main file's link to one linked file, checked (LinkProblem names what is missing)."""
+    key = linked_key(linked)
+    index = main_index(imp, linked)
+    defn = registry.definitions(linked.objects_choice)[key]
+    converter = CellConverter(
+        defn, date_format=imp.date_format, decimal_comma=imp.decimal_comma, owners=owners
+    )
+    return Link(
+        to=linked.objects_choice,
+        key=key,
+        index=index,
+        column=linked.main_column,
+        file_name=linked.file_name,
+        converter=converter,
+        type_id=linked.association_type_id,
+    )

@@ -55,14 +55,13 @@ def link_columns(importer, user, rows) -> list[dict]:
             "object": singular(linked.objects_choice),
             "file": linked.file_name,
         }
+        owners = owners if owners is not None else owner_lookup()
         try:
-            key = links.linked_key(linked)
-            index = links.main_index(imp, linked)
+            link = links.link_to(imp, linked, owners)
         except links.LinkProblem as exc:
             columns.append({"label": label, "problem": str(exc), "targets": [None] * len(rows)})
             continue
-        owners = owners if owners is not None else owner_lookup()
-        targets = _targets(importer, linked, key, index, user, rows, owners)
+        targets = _targets(importer, link, linked, user, rows, owners)
         columns.append({"label": label, "problem": "", "targets": targets})
     return columns
 
@@ -104,14 +103,13 @@ def _converter(imp, ot, key, owners) -> CellConverter:
     )
 
 
-def _targets(importer, linked, key, index, user, rows, owners) -> list:
-    ot = linked.objects_choice
-    main_converter = _converter(importer.imp, ot, key, owners)
+def _targets(importer, link, linked, user, rows, owners) -> list:
+    """Each row's match through `link`: in the linked file, in the CRM, both or neither."""
+    ot, key = link.to, link.key
     keys, targets = [], []
     for row in rows:
-        raw = links.cell(row.cells, index)
         try:
-            canonical = links.key_value(ot, key, main_converter(raw))
+            canonical = link.canonical(links.cell(row.cells, link.index))
         except PropertyError as exc:
             keys.append(None)
             targets.append(Target(error=exc.message))

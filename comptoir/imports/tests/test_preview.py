@@ -160,3 +160,23 @@ def test_a_linked_file_broken_further_down_still_shows_the_rows_found(client, im
         handle.write(csv_bytes(contacts))
     _heads, rows, _html = _preview_cells(client, imp)
     assert _text(rows[0][-1]) == "No match: not associated"
+
+
+def test_the_association_column_in_french(client, importer_user):
+    from comptoir.users.models import User
+
+    User.objects.filter(pk=importer_user.pk).update(language="fr")
+    make_company(name="Acme", domain="acme.fr")
+    client.force_login(importer_user)
+    imp = _two_files(client)
+
+    heads, rows, _html = _preview_cells(client, imp)
+
+    assert heads[-1] == "Associé à : Entreprise (entreprises.csv)"
+    texts = [_text(row[-1]) for row in rows]
+    assert texts == [
+        "Ligne 3 : Globex",
+        "Déjà dans le CRM : Acme",
+        "Aucune correspondance : non associé",
+        "—",
+    ]
