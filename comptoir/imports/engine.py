@@ -19,7 +19,6 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
-from comptoir.core.properties.coercion import coerce, normalize_domain
 from comptoir.core.properties.errors import (
     DuplicateValue,
     PropertyError,
@@ -28,10 +27,10 @@ from comptoir.core.properties.errors import (
 )
 from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.records.bulk import bulk_create_records
-from comptoir.core.records.services import option_values, update_record, validate
+from comptoir.core.records.services import update_record, validate
 from comptoir.core.records.values import base_queryset, read_value
 from comptoir.imports import files
-from comptoir.imports.links import Link, LinkProblem, file_links
+from comptoir.imports.links import Link, LinkProblem, file_links, key_value
 from comptoir.imports.mapping import NATURAL_KEYS
 from comptoir.imports.models import Import, ImportBatch, ImportFailure, ImportState, Mode
 from comptoir.imports.values import CellConverter, owner_lookup
@@ -249,24 +248,7 @@ class Importer:
 
     def key_value(self, ot, key, value):
         """The canonical form records are looked up by (a normalised email, domain...)."""
-        if value is None:
-            return None
-        if key == "hs_object_id":
-            try:
-                return int(str(value).strip())
-            except ValueError:
-                raise PropertyError(
-                    key, "INVALID_OBJECT_ID", f"{value!r} is not a record id", value
-                ) from None
-        if key == "name":
-            return str(value).strip()
-        if key == "email":
-            # The lookup form; the service validates the address when it writes the row.
-            return str(value).strip().lower()
-        if key == "domain":
-            return normalize_domain(str(value))
-        defn = registry.definitions(ot)[key]
-        return coerce(defn, value, option_values(defn))
+        return key_value(ot, key, value)
 
     def existing(self, ot, key, values, *, ids_only: bool = False) -> dict:
         """{key value: record} for the values that match a live record, the oldest first;

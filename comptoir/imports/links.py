@@ -10,11 +10,36 @@ from dataclasses import dataclass
 
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import coerce, normalize_domain
 from comptoir.core.properties.errors import PropertyError
+from comptoir.core.records.services import option_values
 from comptoir.imports.mapping import identifies
 from comptoir.imports.values import CellConverter
 
 NOT_FOUND = "ASSOCIATION_NOT_FOUND"
+
+
+def key_value(ot, key, value):
+    """The canonical form records are looked up by (a normalised email, domain...): the
+    same for a row's own key, a common column and the preview's matches."""
+    if value is None:
+        return None
+    if key == "hs_object_id":
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise PropertyError(
+                key, "INVALID_OBJECT_ID", f"{value!r} is not a record id", value
+            ) from None
+    if key == "name":
+        return str(value).strip()
+    if key == "email":
+        # The lookup form; the service validates the address when it writes the row.
+        return str(value).strip().lower()
+    if key == "domain":
+        return normalize_domain(str(value))
+    defn = registry.definitions(ot)[key]
+    return coerce(defn, value, option_values(defn))
 
 
 class LinkProblem(ValueError):
@@ -39,10 +64,9 @@ class Link:
         for row in rows:
             if row.failed:
                 continue
-            raw = row.cells[self.index] if self.index < len(row.cells) else None
+            raw = cell(row.cells, self.index)
             try:
-                value = self.converter(raw)
-                canonical = importer.key_value(self.to, self.key, value)
+                canonical = self.canonical(raw)
             except PropertyError as exc:
                 importer.fail(row, outcome, self.to, exc, column=self.column, value=raw)
                 continue
@@ -59,6 +83,10 @@ class Link:
                 error = self.missing(raw)
                 importer.warn(row, outcome, self.to, error, column=self.column, value=raw)
 
+    def canonical(self, raw):
+        """The main file's cell in the form the linked records are looked up by."""
+        return key_value(self.to, self.key, self.converter(raw))
+
     def missing(self, raw) -> PropertyError:
         singular = get_object_type(self.to).singular
         return PropertyError(
@@ -68,6 +96,10 @@ class Link:
             f"the row is imported without its {singular}",
             raw,
         )
+
+
+def cell(cells, index):
+    return cells[index] if index < len(cells) else None
 
 
 def linked_key(linked) -> str:
@@ -102,23 +134,23 @@ def check(imp) -> None:
 
 def file_links(imp, owners) -> list[Link]:
     """The main file's links to its linked files (none for a one-file import)."""
-    links = []
-    for linked in imp.linked_files.order_by("pk"):
-        key = linked_key(linked)
-        index = main_index(imp, linked)
-        defn = registry.definitions(linked.objects_choice)[key]
-        converter = CellConverter(
-            defn, date_format=imp.date_format, decimal_comma=imp.decimal_comma, owners=owners
-        )
-        links.append(
-            Link(
-                to=linked.objects_choice,
-                key=key,
-                index=index,
-                column=linked.main_column,
-                file_name=linked.file_name,
-                converter=converter,
-                type_id=linked.association_type_id,
-            )
-        )
-    return links
+    return [link_to(imp, linked, owners) for linked in imp.linked_files.order_by("pk")]
+
+
+def link_to(imp, linked, owners) -> Link:
+    """The main file's link to one linked file, checked (LinkProblem names what is missing)."""
+    key = linked_key(linked)
+    index = main_index(imp, linked)
+    defn = registry.definitions(linked.objects_choice)[key]
+    converter = CellConverter(
+        defn, date_format=imp.date_format, decimal_comma=imp.decimal_comma, owners=owners
+    )
+    return Link(
+        to=linked.objects_choice,
+        key=key,
+        index=index,
+        column=linked.main_column,
+        file_name=linked.file_name,
+        converter=converter,
+        type_id=linked.association_type_id,
+    )

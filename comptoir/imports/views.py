@@ -18,7 +18,7 @@ from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.records.services import validate
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.views import _label
-from comptoir.imports import exports, services
+from comptoir.imports import exports, preview, services
 from comptoir.imports.engine import BatchOutcome, Importer, Row
 from comptoir.imports.errorfile import error_rows
 from comptoir.imports.files import DELIMITERS, FileProblem
@@ -256,7 +256,7 @@ def setup(request, pk):
         imp.save()
         action = request.POST.get("action", "")
         if action == "preview" and request.htmx:
-            return render(request, "imports/_preview.html", _preview(imp))
+            return render(request, "imports/_preview.html", _preview(imp, request.user))
         other = action.removeprefix("file-")
         if other.isdigit() and any(str(part.pk) == other for part in top.files):
             return redirect("imports:setup", int(other))
@@ -271,8 +271,9 @@ def setup(request, pk):
     return render(request, "imports/setup.html", _setup_context(request, imp, problem))
 
 
-def _preview(imp) -> dict:
-    """The first rows as they will be saved: converted, validated, formatted."""
+def _preview(imp, user) -> dict:
+    """The first rows as they will be saved: converted, validated, formatted, and what each
+    will be associated with (comptoir.imports.preview)."""
     sample, problem = _sample_rows(imp)
     importer = Importer(imp)
     settings = portal()
@@ -280,9 +281,10 @@ def _preview(imp) -> dict:
         {"ot": ot, "name": name, "label": _label(registry.definitions(ot)[name])}
         for _i, ot, name, _c in importer.columns
     ]
-    rows = []
+    rows, converted = [], []
     for line, cells in sample:
         row = Row(line, cells)
+        converted.append(row)
         collector = BatchOutcome()
         importer.convert(row, collector)
         cells_out, errors = [], [f.reason for f in collector.failures]
@@ -305,7 +307,11 @@ def _preview(imp) -> dict:
                             currency=settings.currency,
                         )
         rows.append({"line": line, "cells": cells_out, "errors": errors})
-    return {"heads": heads, "rows": rows, "problem": problem}
+    link_columns = preview.link_columns(importer, user, converted) if heads else []
+    for position, row in enumerate(rows):
+        row["links"] = [column["targets"][position] for column in link_columns]
+    width = len(heads) + len(link_columns)
+    return {"heads": heads, "links": link_columns, "rows": rows, "problem": problem, "width": width}
 
 
 _NAME_CLEAN = re.compile(r"[^a-z0-9_]+")

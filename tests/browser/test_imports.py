@@ -154,6 +154,14 @@ def two_files(page, live_server, tmp_path, shots):
     expect(page.get_by_label("Column of this file matching entreprises.csv")).to_have_value(
         "Domaine de l'entreprise"
     )
+    # The preview says what each contact will be associated with.
+    page.get_by_role("button", name="Preview the first rows").click()
+    preview = page.get_by_role("table", name="Preview of the first rows")
+    expect(
+        preview.get_by_role("columnheader", name="Associated with: Company (entreprises.csv)")
+    ).to_be_visible()
+    expect(preview.get_by_role("cell", name="Line 2: Globex")).to_be_visible()
+    expect(preview.get_by_role("cell", name="No match: not associated")).to_be_visible()
     look(page, tmp_path, f"import-files-contacts-{shots}")
     page.get_by_role("button", name="Companies · entreprises.csv").click()
     expect(page.get_by_label("Separator")).to_have_value(",")
