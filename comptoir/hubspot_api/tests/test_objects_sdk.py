@@ -218,8 +218,9 @@ def test_deals_with_inline_associations_and_engagements(hubspot):
 
 @dataclass(frozen=True)
 class Kind:
-    """One object type as an SDK user reaches it: `crm.<name>` (§2.1) or the generic
-    `crm.objects` with the type as first argument (§2.2)."""
+    """One object type as an SDK user reaches it: `crm.<name>` (§2.1), the generic
+    `crm.objects` with the type as first argument, or its own wrapper
+    `crm.objects.<name>` (§2.2)."""
 
     name: str
     base: dict  # properties every record of this type needs
@@ -227,9 +228,12 @@ class Kind:
     extra: str  # another property, empty on the primary of a merge
     unique: str | None = None  # a unique property for idProperty upserts
     generic: bool = False
+    wrapper: bool = False
 
     @property
     def models(self):
+        if self.wrapper:
+            return import_module(f"hubspot.crm.objects.{self.name}")
         return import_module(f"hubspot.crm.{'objects' if self.generic else self.name}")
 
     def props(self, n, **more) -> dict:
@@ -240,7 +244,10 @@ class Kind:
 
     def apis(self, hubspot):
         """basic_api, batch_api and search_api, the type argument already given."""
-        root = hubspot.crm.objects if self.generic else getattr(hubspot.crm, self.name)
+        if self.wrapper:
+            root = getattr(hubspot.crm.objects, self.name)
+        else:
+            root = hubspot.crm.objects if self.generic else getattr(hubspot.crm, self.name)
         return tuple(
             Bound(getattr(root, api), self.name if self.generic else None)
             for api in ("basic_api", "batch_api", "search_api")
@@ -264,8 +271,24 @@ COMPANIES = Kind("companies", {}, "name", "description", unique="domain")
 DEALS = Kind("deals", {"dealstage": "appointmentscheduled"}, "dealname", "description")
 CALLS = Kind("0-48", {"hs_timestamp": AT}, "hs_call_title", "hs_call_body", generic=True)
 TASKS = Kind("tasks", {"hs_timestamp": AT}, "hs_task_subject", "hs_task_body", generic=True)
+# The engagements' own wrappers (crm.objects.notes...): same paths, models of their own.
+WRAPPERS = [
+    Kind("notes", {"hs_timestamp": AT}, "hs_note_body", "hs_attachment_ids", wrapper=True),
+    Kind("calls", {"hs_timestamp": AT}, "hs_call_title", "hs_call_body", wrapper=True),
+    Kind(
+        "emails",
+        {"hs_timestamp": AT, "hs_email_direction": "EMAIL"},
+        "hs_email_subject",
+        "hs_email_text",
+        wrapper=True,
+    ),
+    Kind("meetings", {"hs_timestamp": AT}, "hs_meeting_title", "hs_meeting_body", wrapper=True),
+    Kind("tasks", {"hs_timestamp": AT}, "hs_task_subject", "hs_task_body", wrapper=True),
+]
 EVERY_KIND = pytest.mark.parametrize(
-    "kind", [CONTACTS, COMPANIES, DEALS, CALLS, TASKS], ids=lambda k: k.name
+    "kind",
+    [CONTACTS, COMPANIES, DEALS, CALLS, TASKS, *WRAPPERS],
+    ids=lambda k: f"{k.name}-wrapper" if k.wrapper else k.name,
 )
 
 
@@ -309,6 +332,8 @@ def test_get_page_and_get_all_walk_every_record(hubspot, kind):
     assert len(page.results) == 3 and page.paging.next.after
     rest = basic.get_page(limit=100, after=page.paging.next.after)
     assert {r.id for r in page.results + rest.results} == ids and rest.paging is None
+    if kind.wrapper:
+        return  # the engagements' wrappers have no get_all
     root = hubspot.crm.objects if kind.generic else getattr(hubspot.crm, kind.name)
     everything = root.get_all(*([kind.name] if kind.generic else []))
     assert {r.id for r in everything} == ids
