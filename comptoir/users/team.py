@@ -165,12 +165,17 @@ def holdings(user: User) -> dict:
 
 
 def _open_tasks(owner):
+    from django.db.models import Q
+
+    from comptoir.core.properties.expressions import PropValue
     from comptoir.core.records.values import base_queryset
 
+    status = PropValue("hs_task_status")
     return (
         base_queryset("tasks")
         .filter(hubspot_owner_id=owner.pk)
-        .exclude(properties__hs_task_status="COMPLETED")
+        .annotate(_status=status)
+        .filter(Q(_status__isnull=True) | ~Q(_status="COMPLETED"))
     )
 
 

@@ -7,7 +7,7 @@ the records move through `update_record`, so each move has its history entry.
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from comptoir.core.objects.registry import get_object_type
@@ -15,6 +15,7 @@ from comptoir.core.pipelines import audit
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
+from comptoir.core.properties.expressions import PropValue
 from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
 
@@ -138,11 +139,9 @@ def _in_stages(ot, stage_ids):
     qs = base_queryset(ot, archived=None)
     if ot.name == "deals":  # a typed column
         return qs.filter(dealstage__in=list(stage_ids))
-    # Tasks keep their stage in the JSON bag: one lookup per stage works on every backend.
-    query = Q()
-    for stage_id in stage_ids:
-        query |= Q(properties__hs_pipeline_stage=stage_id)
-    return qs.filter(query)
+    # Tasks keep their stage in the JSON bag.
+    stage = PropValue("hs_pipeline_stage")
+    return qs.annotate(_stage=stage).filter(_stage__in=list(stage_ids))
 
 
 def stage_usage(object_type, stage_ids) -> dict[str, int]:

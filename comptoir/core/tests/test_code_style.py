@@ -17,3 +17,16 @@ def test_ruff_finds_nothing_to_change(command):
         [str(RUFF), *command, "."], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_json_properties_are_filtered_through_propvalue_only():
+    """ARCHITECTURE §3: `properties__x` lookups bind the JSON key in a way no expression
+    index serves (seconds at 1M rows); filters on stored properties go through PropValue."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "comptoir").rglob("*.py"))
+        if "tests" not in path.parts and "properties" not in path.relative_to(ROOT).parts[1:3]
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "properties__" in line
+    ]
+    assert offenders == []
