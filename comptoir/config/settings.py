@@ -134,6 +134,10 @@ COMPTOIR_MAX_PROPERTY_INDEXES = env.env_int("COMPTOIR_MAX_PROPERTY_INDEXES", 25,
 COMPTOIR_API_RATE_LIMIT = env.env_int("COMPTOIR_API_RATE_LIMIT", 1000, minimum=0)
 COMPTOIR_API_DAILY_LIMIT = env.env_int("COMPTOIR_API_DAILY_LIMIT", 5_000_000, minimum=0)
 
+# Reverse proxies in front of Comptoir (their IP addresses): from them, the client's address
+# (sign-in and password-reset throttling) is read from X-Forwarded-For.
+COMPTOIR_TRUSTED_PROXIES = env.env_list("COMPTOIR_TRUSTED_PROXIES", [])
+
 # Rate-limit counters and shared caches: Redis when several processes or machines serve.
 CACHES = {"default": env.cache(env.env_str("COMPTOIR_CACHE_URL"))}
 
