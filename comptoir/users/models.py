@@ -137,3 +137,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ThrottleCounter(models.Model):
+    """Failed sign-ins or reset requests for one key (an account or a client address) since
+    its window opened: in the database, so that every server process counts together.
+    See comptoir.users.throttle."""
+
+    key = models.CharField(max_length=100, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_ends:%Y-%m-%d %H:%M}"

@@ -12,3 +12,11 @@ def hand_over_records(user_id: int, heir_id: int, actor_id: int | None = None) -
 
     user, heir = User.objects.get(pk=user_id), User.objects.get(pk=heir_id)
     return team.hand_over(user, heir, source=ChangeSource(actor_id=actor_id))
+
+
+@task
+def purge_throttle_counters() -> int:
+    """Delete the sign-in and password-reset counters whose window is over."""
+    from comptoir.users.throttle import purge_expired
+
+    return purge_expired()

@@ -1,17 +1,59 @@
 """Sign-in, sign-out, password reset (Django's views, our templates) and language."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from comptoir.users import throttle
 from comptoir.users.models import User
+
+TOO_MANY = 429
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, throttled per account and per client address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _lazy("That email and password do not match. Try again."),
+    }
+
+    def clean(self):
+        email = throttle.normalised_email(self.cleaned_data.get("username"))
+        address = throttle.client_address(self.request)
+        seconds = throttle.longest_wait(
+            (throttle.SIGNIN_ACCOUNT, email), (throttle.SIGNIN_ADDRESS, address)
+        )
+        if seconds:
+            n = throttle.minutes(seconds)
+            message = ngettext(
+                "Too many failed sign-in attempts. Try again in %(n)s minute.",
+                "Too many failed sign-in attempts. Try again in %(n)s minutes.",
+                n,
+            )
+            raise ValidationError(message, code="throttled", params={"n": n})
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if email and self.cleaned_data.get("password"):
+                throttle.hit(throttle.SIGNIN_ACCOUNT, email)
+                throttle.hit(throttle.SIGNIN_ADDRESS, address)
+            raise
+        if self.user_cache is not None:
+            throttle.clear(throttle.SIGNIN_ACCOUNT, email)
+        return cleaned
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
@@ -21,12 +63,44 @@ class LoginView(auth_views.LoginView):
             response.set_cookie("django_language", language, max_age=365 * 86400, samesite="Lax")
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", "throttled"):
+            response.status_code = TOO_MANY
+        return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Reset links by email, at most so many per account (the email typed, whether an
+    account uses it or not: the answer tells nothing) and per client address."""
+
     template_name = "registration/reset_form.html"
     email_template_name = "registration/reset_email.txt"
     subject_template_name = "registration/reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        email = throttle.normalised_email(form.cleaned_data["email"])
+        address = throttle.client_address(self.request)
+        checks = ((throttle.RESET_ACCOUNT, email), (throttle.RESET_ADDRESS, address))
+        seconds = throttle.longest_wait(*checks)
+        if seconds:
+            n = throttle.minutes(seconds)
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many password-reset requests. Try again in %(n)s minute.",
+                    "Too many password-reset requests. Try again in %(n)s minutes.",
+                    n,
+                )
+                % {"n": n},
+            )
+            response = self.form_invalid(form)
+            response.status_code = TOO_MANY
+            return response
+        for rule, value in checks:
+            throttle.hit(rule, value)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -71,13 +71,16 @@ def clear_local() -> None:
 
 
 def cached(key: str, loader):
-    """Memoise `loader()` under `key` until the next invalidation."""
+    """Memoise `loader()` under `key` until the next invalidation. None (nothing found) is
+    not kept: keys can come from outside (a bearer token's digest), and keeping every miss
+    would let a flood of made-up keys fill the process's memory."""
     _check_version()
     value = _cache.get(key)
     if value is None:
         value = loader()
-        with _lock:
-            _cache[key] = value
+        if value is not None:
+            with _lock:
+                _cache[key] = value
     return value
 
 

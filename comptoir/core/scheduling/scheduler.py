@@ -14,6 +14,8 @@ PERIODIC_JOBS = {
     "optimize_database": (24 * 3600, "comptoir.core.tasks.optimize_database"),
     # Task reminders (due within the hour, overdue) and notification emails left unsent.
     "notification_minute": (60, "comptoir.notifications.tasks.notification_minute"),
+    # Sign-in and password-reset counters whose window is over.
+    "purge_throttle_counters": (3600, "comptoir.users.tasks.purge_throttle_counters"),
 }
 
 

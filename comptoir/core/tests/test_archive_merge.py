@@ -77,6 +77,7 @@ def test_worker_scheduler_enqueues_each_periodic_job_once_across_workers():
         "notification_minute",
         "optimize_database",
         "purge_archived_records",
+        "purge_throttle_counters",
     ]
     assert tick("worker-b") == []
 

@@ -56,6 +56,39 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("[data-close-drawer]")) document.getElementById("drawer").innerHTML = "";
 });
 
+// Controls that act when changed (no inline handlers: the Content-Security-Policy forbids
+// them). data-autosubmit sends the control's form as its button would (htmx, data-confirm
+// and validation included); data-navigate follows the URL chosen; data-set-on-change=
+// "name=value" sets another field of the form (a typed date makes the period "custom").
+document.addEventListener("change", (event) => {
+  const control = event.target;
+  if (control.matches?.("[data-autosubmit]")) control.form?.requestSubmit();
+  if (control.matches?.("[data-navigate]") && control.value) window.location.assign(control.value);
+  const assignment = control.dataset?.setOnChange;
+  if (assignment && control.form) {
+    const [name, value] = assignment.split("=");
+    const field = control.form.elements.namedItem(name);
+    if (field) field.value = value;
+  }
+});
+
+// A value shown once (a new API token): clicking the field selects it, data-copy="<id>"
+// copies that field and reveals the [data-copied] note.
+document.addEventListener("click", async (event) => {
+  if (event.target.matches?.("[data-select-on-click]")) event.target.select();
+  const copy = event.target.closest("[data-copy]");
+  const input = copy && document.getElementById(copy.dataset.copy);
+  if (!input) return;
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch (error) {
+    document.execCommand("copy");
+  }
+  const note = document.querySelector("[data-copied]");
+  if (note) note.hidden = false;
+});
+
 // Bulk selection: show the bulk bar when rows are checked.
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-select-all]")) {

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from comptoir.core.testing.factories import make_user
 from comptoir.core.testing.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,65 @@ def test_mismatched_passwords_are_refused_on_the_field(client, user, settings):
     )
     assert "match" in response.content.decode()
     assert client.login(username="rep@example.com", password="Pass-word-123")
+
+
+# -- throttling: per account (the email typed) and per client address ----------------------
+
+TOO_MANY = "Too many password-reset requests. Try again in 60 minutes."
+
+
+def ask(client, email, address="203.0.113.7"):
+    return client.post("/password-reset/", {"email": email}, REMOTE_ADDR=address)
+
+
+def test_reset_emails_to_one_account_are_capped_and_the_refusal_is_neutral(client, user, settings):
+    from comptoir.users.throttle import RESET_ACCOUNT
+
+    with smtp_server(settings) as inbox:
+        answers = {}
+        for email in ("rep@example.com", "nobody@example.com"):
+            for n in range(30):  # from as many addresses: the account limit holds alone
+                answers.setdefault(email, []).append(ask(client, email, f"198.51.100.{n}"))
+    assert len(inbox.messages) == RESET_ACCOUNT.limit
+    assert {m["To"] for m in inbox.messages} == {"rep@example.com"}
+    # The same answers whether the account exists or not: nothing to enumerate.
+    for email, responses in answers.items():
+        codes = [r.status_code for r in responses]
+        assert codes == [302] * RESET_ACCOUNT.limit + [429] * (30 - RESET_ACCOUNT.limit), email
+        assert TOO_MANY in responses[-1].content.decode()
+
+
+def test_the_account_is_the_email_typed_in_any_case(client, user, settings):
+    from comptoir.users.throttle import RESET_ACCOUNT
+
+    with smtp_server(settings) as inbox:
+        for n in range(RESET_ACCOUNT.limit + 2):
+            ask(client, ["REP@example.com", "rep@EXAMPLE.com "][n % 2], f"198.51.100.{n}")
+    assert len(inbox.messages) == RESET_ACCOUNT.limit
+
+
+def test_one_address_asking_for_many_accounts_is_capped(client, settings):
+    from comptoir.users.throttle import RESET_ADDRESS
+
+    users = [make_user(f"user{n}@example.com") for n in range(RESET_ADDRESS.limit + 3)]
+    with smtp_server(settings) as inbox:
+        codes = [ask(client, u.email).status_code for u in users]
+        # Another address still gets its email.
+        assert ask(client, users[-1].email, "198.51.100.9").status_code == 302
+    assert codes == [302] * RESET_ADDRESS.limit + [429] * 3
+    assert len(inbox.messages) == RESET_ADDRESS.limit + 1
+
+
+def test_the_refusal_in_french(client, user, settings):
+    from comptoir.users.throttle import RESET_ACCOUNT
+
+    client.cookies["django_language"] = "fr"
+    with smtp_server(settings):
+        for _ in range(RESET_ACCOUNT.limit):
+            ask(client, "rep@example.com")
+        response = ask(client, "rep@example.com")
+    assert response.status_code == 429
+    assert (
+        "Trop de demandes de réinitialisation du mot de passe. Réessayez dans 60\u00a0minutes."
+        in response.content.decode()
+    )
