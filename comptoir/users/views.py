@@ -25,6 +25,10 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _lazy("That email and password do not match. Try again."),
     }
 
+    def clean_username(self):
+        """Emails are stored in lower case: "Rep@Example.com" is the same account."""
+        return throttle.normalised_email(self.cleaned_data.get("username"))
+
     def clean(self):
         email = throttle.normalised_email(self.cleaned_data.get("username"))
         address = throttle.client_address(self.request)

@@ -51,6 +51,10 @@ def test_wrong_passwords_lock_the_account_and_the_right_one_is_refused_too(clien
     assert sign_in(client, "rep@example.com", RIGHT, address="198.51.100.9").status_code == 429
 
 
+def test_the_email_signs_in_whatever_its_case_and_spaces(client, user):
+    assert signed_in(sign_in(client, " Rep@Example.COM ", RIGHT))
+
+
 def test_the_account_is_the_email_typed_normalised(client, user):
     typed = ["REP@example.com", " rep@EXAMPLE.com ", "Rep@Example.Com"]
     for n in range(throttle.SIGNIN_ACCOUNT.limit):
