@@ -60,7 +60,7 @@ def ui_routes():
 def fill(route: str, ints: str, names: dict | None) -> str:
     def value(match):
         converter, name = match.group(1) or "str", match.group(2)
-        if converter == "id":
+        if converter in ("id", "int"):
             return ints
         return names.get(name, "nope") if names is not None else "nope"
 
@@ -154,7 +154,7 @@ def real_path(route: str, ids: dict) -> str:
 
     def value(match):
         converter, name = match.group(1) or "str", match.group(2)
-        if converter == "id":
+        if converter in ("id", "int"):
             return str(values.get(name, 1))
         return NAMES.get(name, "nope")
 
