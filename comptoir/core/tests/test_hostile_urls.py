@@ -13,6 +13,8 @@ from django.db import transaction
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.records.values import base_queryset
+from comptoir.core.savedviews.models import SavedView
 from comptoir.core.testing.factories import (
     make_activity,
     make_company,
@@ -265,3 +267,22 @@ def test_every_page_and_form_with_hostile_values_answers_below_500(client, world
             for value in HOSTILE_FIELD_VALUES:
                 check(method, url, dict.fromkeys(fields, value))
     assert not failures, "\n".join(failures)
+
+
+def test_a_nul_in_a_form_field_answers_400_naming_the_field(client, world):
+    _sign_in(client, world, "admin")
+    views = SavedView.objects.count()
+    response = client.post("/contacts/views/", {"name": "Mine\x00", "shared": "on"})
+    assert response.status_code == 400
+    assert "“name”" in response.content.decode()
+    assert SavedView.objects.count() == views
+
+
+def test_a_value_no_column_holds_is_a_form_error_naming_the_field(client, world):
+    _sign_in(client, world, "admin")
+    for amount in ("1e26", "1e400", "1000000000000000000"):
+        data = {"dealname": "Big", "dealstage": "appointmentscheduled", "amount": amount}
+        response = client.post("/deals/create/", data, headers={"HX-Request": "true"})
+        assert response.status_code == 422, amount
+        assert "out of range" in response.content.decode()
+    assert not base_queryset("deals").filter(dealname="Big").exists()
