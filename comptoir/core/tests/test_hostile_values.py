@@ -145,3 +145,33 @@ def test_the_api_answers_400_naming_the_property(client, db):
         "/crm/v3/pipelines/deals", json.dumps(body), "application/json", headers=headers
     )
     assert response.status_code == 400 and "displayOrder" in response.json()["message"]
+
+
+PROPERTY_INPUTS = [
+    ({"label": "Tier\x00"}, "label"),
+    ({"label": "Tier\ud800"}, "label"),
+    ({"label": "x" * 201}, "label"),
+    ({"label_fr": "Niveau\x00"}, "label_fr"),
+    ({"description": "a\x00b"}, "description"),
+    ({"displayOrder": 1e30}, "displayOrder"),
+    ({"displayOrder": "first"}, "displayOrder"),
+    ({"options": [{"label": "Gold\x00", "value": "gold"}]}, "options[0].label"),
+    ({"options": [{"label": "Gold", "value": "gold\ud800"}]}, "options[0].value"),
+    ({"options": [{"label": "Gold", "value": "gold", "displayOrder": 1e400}]}, None),
+    ({"groupName": "info\x00"}, "groupName"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), PROPERTY_INPUTS)
+def test_a_property_definition_no_column_holds_is_refused_naming_the_field(db, change, field):
+    from comptoir.core.properties import services as properties
+
+    data = {"name": "tier", "label": "Tier", "type": "enumeration", "fieldType": "select"}
+    data |= {"options": [{"label": "Gold", "value": "gold"}]} | change
+    with pytest.raises(ValidationFailed) as refused:
+        properties.create_property("companies", data, source=UI)
+    assert [error.name for error in refused.value.errors] == [field or "options[0].displayOrder"]
+    if set(change) <= {"label", "label_fr", "displayOrder"}:  # what a group has too
+        with pytest.raises(ValidationFailed) as refused:
+            properties.create_group("companies", {"name": "extra", "label": "Extra"} | change)
+        assert [error.name for error in refused.value.errors] == [field]
