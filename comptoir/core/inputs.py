@@ -7,6 +7,7 @@ varchar(n) refuses longer texts (SQLite keeps them), and ids and integer columns
 64- and 32-bit ranges (SQLite's driver fails past 64 bits, PostgreSQL past the column's).
 """
 
+import datetime as dt
 import math
 import re
 
@@ -14,6 +15,10 @@ from comptoir.core.properties.errors import PropertyError, ValidationFailed
 
 MAX_ID = 2**63 - 1  # a bigint id
 MAX_INT = 2**31 - 1  # an IntegerField (PostgreSQL's integer)
+# Datetimes and dates a day inside Python's range (years 1 to 9999), so that showing one
+# in any time zone, or the next day of a date filter, stays in range.
+EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -82,6 +87,15 @@ def clean_int(name: str, raw, *, low: int = -MAX_INT - 1, high: int = MAX_INT) -
     if not low <= value <= high:
         _fail(PropertyError(name, "OUT_OF_RANGE", f"{value} is out of range ({low} to {high})"))
     return value
+
+
+def parse_day(raw) -> dt.date | None:
+    """A YYYY-MM-DD date from a form or query (None when empty, invalid or out of range)."""
+    try:
+        day = dt.date.fromisoformat(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+    return day if day is None or EARLIEST.date() <= day <= LATEST.date() else None
 
 
 def parse_id(raw) -> int | None:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from comptoir.core.inputs import check_text
+from comptoir.core.inputs import EARLIEST, LATEST, check_text
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.models import PropertyType
 
@@ -24,10 +24,6 @@ MAX_SAFE_INT = 2**53
 # databases, and a deal amount fits its column (18 digits) and the dashboard's totals in
 # cents (64-bit integers) many thousand times over.
 MAX_NUMBER = 10**15
-# Datetimes and dates a day inside Python's range (years 1 to 9999), so that showing one
-# in any time zone, or the next day of a date filter, stays in range.
-EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
-LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
 
 def format_datetime(value: dt.datetime) -> str:

@@ -37,7 +37,7 @@ NAMES = {  # a real value for each named string parameter, to reach deep into th
     "token": "nope",
 }
 HOSTILE_FIELD_VALUES = [HUGE_30, PAST_BIGINT, "1e400", "NaN", "nope", "x\x00y", "x" * 5000]
-HOSTILE_QUERY_VALUES = [HUGE_30, "1e400", "nope", "x\x00y"]
+HOSTILE_QUERY_VALUES = [HUGE_30, "1e400", "nope", "x\x00y", "9999-12-31", "0001-01-01"]
 SKIPPED = {"logout"}  # would sign the client out for the following requests
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
