@@ -8,8 +8,8 @@ app_name = "tasks"
 urlpatterns = [
     path("", views.tasks_page, name="list"),
     path("add/", views.task_add, name="add"),
-    path("<int:pk>/edit/", views.task_edit, name="edit"),
-    path("<int:pk>/complete/", views.task_complete, name="complete"),
+    path("<id:pk>/edit/", views.task_edit, name="edit"),
+    path("<id:pk>/complete/", views.task_complete, name="complete"),
     path("associations/search/", views.association_search, name="association_search"),
     *[p for p in object_urls("tasks") if p.name != "list"],
 ]

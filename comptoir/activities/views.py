@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.activities import tasks_page as page
 from comptoir.core.associations.services import associate, remove_association
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -259,10 +260,11 @@ def _parse_assoc(values, user) -> tuple[list[tuple[str, int]], str]:
     pairs, error = [], ""
     for value in values:
         to_type, _sep, raw_id = str(value).partition(":")
-        if to_type not in page.ASSOCIATED_TYPES or not raw_id.isdigit():
+        record_id = parse_id(raw_id)
+        if to_type not in page.ASSOCIATED_TYPES or record_id is None:
             error = _("A task can be associated with contacts, companies and deals only.")
             continue
-        pair = (to_type, int(raw_id))
+        pair = (to_type, record_id)
         if pair not in pairs:
             pairs.append(pair)
     if not error and len(_chosen(pairs, user)) != len(pairs):

@@ -8,11 +8,14 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
+        from django.urls import register_converter
 
+        from comptoir.core.inputs import IdConverter
         from comptoir.core.properties.expressions import register_sqlite_functions
         from comptoir.core.setup import sync_defaults
 
         connection_created.connect(register_sqlite_functions)
+        register_converter(IdConverter, "id")  # <id:pk> in UI paths (comptoir/core/inputs.py)
 
         # Setup data (default properties, pipelines), not business behaviour: it must
         # be present after every migrate and after a test-case flush.

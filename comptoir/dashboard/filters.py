@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.inputs import parse_day
 from comptoir.core.pipelines.queries import default_pipeline_id, pipeline_ids
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.coercion import format_datetime
@@ -14,10 +15,7 @@ from comptoir.dashboard.periods import DEFAULT_PERIOD, MAX_CUSTOM_DAYS, PERIODS,
 
 
 def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    return parse_day(raw)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from comptoir.core.associations.services import associate
 from comptoir.core.db import IMPORT_PRAGMAS, bulk_writes
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.inputs import storable_text
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import (
@@ -237,12 +238,12 @@ class Importer:
         return ImportFailure(
             run_id=self.imp.pk,
             line=row.line,
-            column=str(column or "")[:255],
-            value="" if value is None else str(value)[:1000],
-            reason=getattr(exc, "message", None) or str(exc),
+            column=storable_text(str(column or "")[:255]),
+            value="" if value is None else storable_text(str(value)[:1000]),
+            reason=storable_text(getattr(exc, "message", None) or str(exc)),
             error_type=getattr(exc, "code", "INVALID_ROW"),
             object_type=ot,
-            row=["" if c is None else str(c) for c in row.cells],
+            row=["" if c is None else storable_text(str(c)) for c in row.cells],
             **flags,
         )
 

@@ -8,6 +8,7 @@ whose value finds nothing is imported without the association, with a warning.""
 
 from dataclasses import dataclass
 
+from comptoir.core.inputs import MAX_ID, check_text
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import coerce, normalize_domain
@@ -26,16 +27,17 @@ def key_value(ot, key, value):
         return None
     if key == "hs_object_id":
         try:
-            return int(str(value).strip())
+            record_id = int(str(value).strip())
         except ValueError:
-            raise PropertyError(
-                key, "INVALID_OBJECT_ID", f"{value!r} is not a record id", value
-            ) from None
+            record_id = None
+        if record_id is None or abs(record_id) > MAX_ID:  # past any id: no lookup
+            raise PropertyError(key, "INVALID_OBJECT_ID", f"{value!r} is not a record id", value)
+        return record_id
     if key == "name":
-        return str(value).strip()
+        return check_text(key, str(value).strip())
     if key == "email":
         # The lookup form; the service validates the address when it writes the row.
-        return str(value).strip().lower()
+        return check_text(key, str(value).strip().lower())
     if key == "domain":
         return normalize_domain(str(value))
     defn = registry.definitions(ot)[key]

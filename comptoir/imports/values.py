@@ -64,8 +64,8 @@ def parse_date_cell(value, date_format: str, name: str):
         month, day, year = a, b, c
     else:
         raise _bad_date(name, value, date_format)
-    year = int(year)
-    if year < 100:
+    digits, year = len(year), int(year)
+    if digits <= 2:  # 31/12/24: 2024 (and 31/12/85: 1985)
         year += 2000 if year < 70 else 1900
     try:
         date = dt.date(year, int(month), int(day))

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.records.services import validate
 from comptoir.core.ui.formatting import format_value
+from comptoir.core.ui.record import page_type
 from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
 from comptoir.imports.engine import BatchOutcome, Importer, Row
@@ -471,7 +471,7 @@ def index(request):
 
 @require_POST
 def export_start(request, object_type):
-    ot = get_object_type(object_type)
+    ot = page_type(object_type)
     try:
         export = exports.start_export(
             request.user, ot, request.POST.get("params", ""), request.POST.get("format", "CSV")

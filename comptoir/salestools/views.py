@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.associations.services import primary_company_id
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.records.values import base_queryset, display_name
@@ -67,7 +68,7 @@ def queue_create(request):
             state = ListState.from_request(request, get_object_type("contacts"))
             queue = call_queue.create_queue_from_list(request.user, state, name=name)
         else:
-            ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+            ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
             queue = call_queue.create_queue(request.user, ids, name=name)
     except call_queue.QueueError as exc:
         messages.error(request, str(exc))

@@ -2,8 +2,10 @@
 and refuses (a UserError lands on the field it names, see `apply_error`)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.inputs import parse_id
 from comptoir.users.models import Role, Team, User
 from comptoir.users.permissions import RIGHTS, SCOPED_OBJECTS
 from comptoir.users.roles import BUILTIN_ROLES, SALES_REP
@@ -61,7 +63,23 @@ class UserChoice(forms.ModelChoiceField):
         return f"{name} ({obj.email})" if name else obj.email
 
 
-class UsersChoice(forms.ModelMultipleChoiceField):
+class IdsChoice(forms.ModelMultipleChoiceField):
+    """Several rows by id; an "id" past any id is refused as invalid before the database
+    sees it (Django checks each value alone, then asks for all with one `IN`, which the
+    database fails on)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class UsersChoice(IdsChoice):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.email
 
@@ -90,7 +108,7 @@ class InviteForm(forms.Form):
 
 class UserForm(forms.Form):
     role = RoleChoice(label=_lazy("Role"), queryset=Role.objects.none(), empty_label=None)
-    teams = forms.ModelMultipleChoiceField(
+    teams = IdsChoice(
         label=_lazy("Teams"),
         queryset=Team.objects.none(),
         required=False,

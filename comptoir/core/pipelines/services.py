@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
+from comptoir.core.inputs import clean_int, clean_text, storable
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines import audit
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
@@ -18,6 +19,9 @@ from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.properties.expressions import PropValue
 from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
+
+LABEL_LENGTH = Pipeline._meta.get_field("label").max_length
+ID_LENGTH = Pipeline._meta.get_field("pipeline_id").max_length
 
 
 def _fail(field, code, message):
@@ -42,7 +46,7 @@ def _probability(metadata: dict, ot) -> tuple[Decimal, bool]:
         probability = Decimal(str(raw))
     except InvalidOperation:
         _fail("metadata.probability", "INVALID_NUMBER", f"{raw!r} is not a probability")
-    if not Decimal(0) <= probability <= Decimal(1):
+    if not probability.is_finite() or not Decimal(0) <= probability <= Decimal(1):
         _fail("metadata.probability", "OUT_OF_RANGE", "probability must be between 0.0 and 1.0")
     if "isClosed" in metadata:
         closed = str(metadata["isClosed"]).lower() == "true"
@@ -58,10 +62,20 @@ def _new_id(model, field) -> str:
 
 
 def _clean_label(label, field="label") -> str:
-    text = str(label or "").strip()
+    text = clean_text(field, label, max_length=LABEL_LENGTH)
     if not text:
         _fail(field, "REQUIRED", "a label is required")
     return text
+
+
+def _given_id(data: dict, key: str, model, field) -> str:
+    """A caller's pipelineId or stageId (a new numeric one when not given)."""
+    given = clean_text(key, data.get(key), max_length=ID_LENGTH)
+    return given or _new_id(model, field)
+
+
+def _display_order(raw, field="displayOrder") -> int:
+    return clean_int(field, raw)
 
 
 def create_pipeline(object_type, data: dict, *, source=None) -> Pipeline:
@@ -76,14 +90,14 @@ def create_pipeline(object_type, data: dict, *, source=None) -> Pipeline:
     with transaction.atomic():
         if Pipeline.objects.filter(object_type=ot.name, label=label, archived=False).exists():
             _fail("label", "DUPLICATE_LABEL", f"a pipeline named {label!r} already exists")
-        pipeline_id = str(data.get("pipelineId") or _new_id(Pipeline, "pipeline_id"))
+        pipeline_id = _given_id(data, "pipelineId", Pipeline, "pipeline_id")
         if Pipeline.objects.filter(object_type=ot.name, pipeline_id=pipeline_id).exists():
             _fail("pipelineId", "DUPLICATE_ID", f"pipeline id {pipeline_id!r} is taken")
         pipeline = Pipeline.objects.create(
             object_type=ot.name,
             pipeline_id=pipeline_id,
             label=label,
-            display_order=int(data.get("displayOrder") or 0),
+            display_order=_display_order(data.get("displayOrder") or 0),
             created_at=now,
             updated_at=now,
         )
@@ -100,15 +114,15 @@ def _create_stage(ot, pipeline, data, order, now) -> PipelineStage:
         _fail("stages", "INVALID_STAGE", "each stage must be an object")
     label = _clean_label(data.get("label"), "stages.label")
     probability, closed = _probability(data.get("metadata"), ot)
-    stage_id = str(data.get("stageId") or _new_id(PipelineStage, "stage_id"))
+    stage_id = _given_id(data, "stageId", PipelineStage, "stage_id")
     if PipelineStage.objects.filter(pipeline__object_type=ot.name, stage_id=stage_id).exists():
         _fail("stageId", "DUPLICATE_ID", f"stage id {stage_id!r} is taken")
     return PipelineStage.objects.create(
         pipeline=pipeline,
         stage_id=stage_id,
         label=label,
-        label_fr=str(data.get("label_fr") or ""),
-        display_order=int(data.get("displayOrder", order)),
+        label_fr=clean_text("label_fr", data.get("label_fr"), max_length=LABEL_LENGTH),
+        display_order=_display_order(data.get("displayOrder", order), "stages.displayOrder"),
         probability=probability,
         is_closed=closed,
         created_at=now,
@@ -158,9 +172,11 @@ def stage_usage(object_type, stage_ids) -> dict[str, int]:
 
 def get_pipeline(object_type, pipeline_id) -> Pipeline:
     ot = _pipeline_objects(object_type)
-    pipeline = Pipeline.objects.filter(
-        object_type=ot.name, pipeline_id=str(pipeline_id), archived=False
-    ).first()
+    pipeline = None
+    if storable(str(pipeline_id)):
+        pipeline = Pipeline.objects.filter(
+            object_type=ot.name, pipeline_id=str(pipeline_id), archived=False
+        ).first()
     if pipeline is None:
         _fail("pipelineId", "PIPELINE_DOESNT_EXIST", f"no pipeline {pipeline_id!r} on {ot.name}")
     return pipeline
@@ -173,7 +189,7 @@ def update_pipeline(object_type, pipeline_id, data: dict, *, source=None) -> Pip
     if "label_fr" in data:  # the settings page renames in the reader's language
         pipeline.label_fr = _clean_label(data["label_fr"])
     if "displayOrder" in data:
-        pipeline.display_order = int(data["displayOrder"])
+        pipeline.display_order = _display_order(data["displayOrder"])
     pipeline.updated_at = timezone.now()
     with transaction.atomic():
         pipeline.save()
@@ -195,7 +211,9 @@ def add_stage(object_type, pipeline_id, data: dict, *, source=None) -> PipelineS
 
 def get_stage(object_type, pipeline_id, stage_id) -> PipelineStage:
     pipeline = get_pipeline(object_type, pipeline_id)
-    stage = pipeline.stages.filter(stage_id=str(stage_id), archived=False).first()
+    stage = None
+    if storable(str(stage_id)):
+        stage = pipeline.stages.filter(stage_id=str(stage_id), archived=False).first()
     if stage is None:
         _fail("stageId", "STAGE_DOESNT_EXIST", f"no stage {stage_id!r} in pipeline {pipeline_id!r}")
     return stage
@@ -204,6 +222,8 @@ def get_stage(object_type, pipeline_id, stage_id) -> PipelineStage:
 def pipeline_of_stage(object_type, stage_id) -> str:
     """The pipeline id holding a live stage (stage ids are unique per object type)."""
     ot = get_object_type(object_type)
+    if not storable(str(stage_id)):
+        _fail("stageId", "STAGE_DOESNT_EXIST", f"no stage {stage_id!r} on {ot.name}")
     found = (
         PipelineStage.objects.filter(
             pipeline__object_type=ot.name,
@@ -229,7 +249,7 @@ def update_stage(object_type, pipeline_id, stage_id, data: dict, *, source) -> P
         if "label_fr" in data:
             stage.label_fr = _clean_label(data["label_fr"])
         if "displayOrder" in data:
-            stage.display_order = int(data["displayOrder"])
+            stage.display_order = _display_order(data["displayOrder"])
         reweigh = "metadata" in data
         if reweigh:
             stage.probability, stage.is_closed = _probability(data["metadata"], ot)
@@ -382,7 +402,7 @@ def replace_pipeline(object_type, pipeline_id, data: dict, *, source) -> Pipelin
                 f"keep them or move their {ot.name} first",
             )
         pipeline.label = label
-        pipeline.display_order = int(data.get("displayOrder") or 0)
+        pipeline.display_order = _display_order(data.get("displayOrder") or 0)
         pipeline.updated_at = now
         pipeline.save()
         audit.record(PipelineAudit.UPDATE, pipeline, source)
@@ -403,7 +423,9 @@ def replace_pipeline(object_type, pipeline_id, data: dict, *, source) -> Pipelin
             if (probability, closed) != (match.probability, match.is_closed):
                 reweighed.append(match)
             match.label = _clean_label(item.get("label"), "stages.label")
-            match.display_order = int(item.get("displayOrder", order))
+            match.display_order = _display_order(
+                item.get("displayOrder", order), "stages.displayOrder"
+            )
             match.probability, match.is_closed = probability, closed
             match.updated_at = now
             match.save()
@@ -422,7 +444,7 @@ def _destination(ot, move_to, exclude) -> PipelineStage:
             "DESTINATION_REQUIRED",
             f"{ot.name} are still in this stage: choose the stage they move to",
         )
-    if move_to in exclude:
+    if move_to in exclude or not storable(str(move_to)):
         _fail("moveTo", "INVALID_DESTINATION", f"{ot.name} cannot move to a stage being deleted")
     destination = (
         PipelineStage.objects.filter(

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
+from comptoir.core.inputs import EARLIEST, LATEST, check_text
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.models import PropertyType
 
@@ -19,14 +20,22 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 MAX_SAFE_INT = 2**53
+# Numbers stay within ±10^15: below 2^53 every integer is exact as a JSON number in both
+# databases, and a deal amount fits its column (18 digits) and the dashboard's totals in
+# cents (64-bit integers) many thousand times over.
+MAX_NUMBER = 10**15
 
 
 def format_datetime(value: dt.datetime) -> str:
-    """HubSpot's timestamp form: UTC, milliseconds, `Z`."""
+    """HubSpot's timestamp form: UTC, milliseconds, `Z` (four-digit years, fixed width)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return (
+        f"{value.year:04d}"
+        + value.strftime("-%m-%dT%H:%M:%S.")
+        + f"{value.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_datetime_string(value: str) -> dt.datetime:
@@ -92,21 +101,37 @@ def parse_instant(raw, name: str = "value") -> dt.datetime:
         raise PropertyError(name, "INVALID_DATETIME", f"{raw!r} is not a valid date-time", raw)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        value = value.astimezone(dt.UTC)
+    except OverflowError:
+        value = None
+    if value is None or not EARLIEST <= value <= LATEST:
+        raise PropertyError(
+            name, "INVALID_DATETIME", f"{raw!r} is out of range (0001-01-02 to 9999-12-30)", raw
+        )
+    return value
+
+
+def _date_in_range(value: dt.date, raw, name: str) -> dt.date:
+    if not EARLIEST.date() <= value <= LATEST.date():
+        raise PropertyError(
+            name, "INVALID_DATE", f"{raw!r} is out of range (0001-01-02 to 9999-12-30)", raw
+        )
+    return value
 
 
 def parse_date(raw, name: str = "value") -> dt.date:
     """A calendar date from ISO (date or date-time, taken as written) or epoch ms (UTC)."""
     if isinstance(raw, dt.datetime):
-        return raw.date()
+        return _date_in_range(raw.date(), raw, name)
     if isinstance(raw, dt.date):
-        return raw
+        return _date_in_range(raw, raw, name)
     if isinstance(raw, str) and not _looks_numeric(raw.strip()):
         text = raw.strip()
         try:
             if len(text) == 10:
-                return dt.date.fromisoformat(text)
-            return dt.datetime.fromisoformat(text).date()
+                return _date_in_range(dt.date.fromisoformat(text), raw, name)
+            return _date_in_range(dt.datetime.fromisoformat(text).date(), raw, name)
         except ValueError:
             raise PropertyError(
                 name, "INVALID_DATE", f"{raw!r} is not a valid date (use YYYY-MM-DD)", raw
@@ -121,17 +146,22 @@ def parse_date(raw, name: str = "value") -> dt.date:
 def parse_number(raw, name: str = "value") -> int | float:
     if isinstance(raw, bool) or raw is None or isinstance(raw, (dict, list)):
         raise PropertyError(name, "INVALID_NUMBER", f"{raw!r} is not a number", raw)
-    if isinstance(raw, int):
+    if isinstance(raw, int) and -MAX_NUMBER <= raw <= MAX_NUMBER:
         return raw
     try:
-        number = Decimal(str(raw).strip())
-    except InvalidOperation:
+        number = Decimal(raw) if isinstance(raw, int) else Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
         raise PropertyError(name, "INVALID_NUMBER", f"{raw!r} is not a number", raw) from None
     if not number.is_finite():
         raise PropertyError(name, "INVALID_NUMBER", f"{raw!r} is not a finite number", raw)
-    if number == number.to_integral_value() and abs(number) < MAX_SAFE_INT:
+    if number.copy_abs() > MAX_NUMBER:
+        shown = raw if isinstance(raw, str) and len(raw) <= 40 else f"{number:.2e}"
+        raise PropertyError(
+            name, "INVALID_NUMBER", f"{shown!r} is out of range (at most ±10^15)", shown
+        )
+    if number == number.to_integral_value():
         return int(number)
-    return float(number)
+    return float(number) or 0  # -0.0 and numbers too small for a double are 0
 
 
 def parse_bool(raw, name: str = "value") -> bool:
@@ -207,7 +237,7 @@ def coerce(defn, raw, option_values=None):
         return None
     kind = defn.type
     if kind in (PropertyType.STRING, PropertyType.PHONE_NUMBER):
-        text = _as_text(raw, name)
+        text = check_text(name, _as_text(raw, name))
         if len(text) > defn.max_length:
             raise PropertyError(
                 name,
@@ -235,7 +265,7 @@ def coerce(defn, raw, option_values=None):
         return format_datetime(parse_instant(raw, name))
     if kind == PropertyType.ENUMERATION:
         allowed = option_values if option_values is not None else defn.option_values()
-        text = _as_text(raw, name).strip()
+        text = check_text(name, _as_text(raw, name)).strip()
         values = [v for v in text.split(";") if v != ""] if defn.is_multi else [text]
         for value in values:
             if value not in allowed:

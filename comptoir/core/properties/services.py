@@ -9,6 +9,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.core.inputs import clean_int, clean_text, storable
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
@@ -43,6 +44,10 @@ BOOL_OPTIONS = [
 ]
 
 
+LABEL_LENGTH = PropertyDefinition._meta.get_field("label").max_length
+TEXT_LENGTH = 65536  # descriptions and option values: any sensible text
+
+
 def _fail(field: str, code: str, message: str, value=None):
     raise ValidationFailed([PropertyError(field, code, message, value)], message)
 
@@ -58,8 +63,9 @@ def _clean_options(kind: str, options, field="options") -> list[dict]:
     for order, option in enumerate(options):
         if not isinstance(option, dict):
             _fail(field, "INVALID_OPTION", "each option must be an object with label and value")
-        value = str(option.get("value", "")).strip()
-        label = str(option.get("label", "")).strip()
+        at = f"{field}[{order}]"
+        value = clean_text(f"{at}.value", option.get("value", ""), max_length=TEXT_LENGTH)
+        label = clean_text(f"{at}.label", option.get("label", ""), max_length=LABEL_LENGTH)
         if not value or not label:
             _fail(field, "INVALID_OPTION", f"option {order + 1} needs a label and a value")
         if ";" in value:
@@ -70,11 +76,18 @@ def _clean_options(kind: str, options, field="options") -> list[dict]:
         cleaned.append(
             {
                 "label": label,
-                "label_fr": str(option.get("label_fr") or "").strip(),
+                "label_fr": clean_text(
+                    f"{at}.label_fr", option.get("label_fr"), max_length=LABEL_LENGTH
+                ),
                 "value": value,
-                "displayOrder": option.get("displayOrder", order),
+                "displayOrder": clean_int(f"{at}.displayOrder", option.get("displayOrder", order)),
                 "hidden": bool(option.get("hidden", False)),
-                "description": str(option.get("description") or ""),
+                "description": clean_text(
+                    f"{at}.description",
+                    option.get("description"),
+                    max_length=TEXT_LENGTH,
+                    strip=False,
+                ),
             }
         )
     return cleaned
@@ -83,12 +96,22 @@ def _clean_options(kind: str, options, field="options") -> list[dict]:
 def _display_order(data: dict) -> int:
     """displayOrder as given (0 included); -1, HubSpot's "after the others", when absent."""
     value = data.get("displayOrder")
-    return -1 if value is None else int(value)
+    return -1 if value is None else clean_int("displayOrder", value)
+
+
+def _label(data: dict, key: str = "label") -> str:
+    return clean_text(key, data.get(key), max_length=LABEL_LENGTH)
+
+
+def _findable(name) -> str:
+    """A name to look a definition or group up by; "" (no match) when no text column could
+    hold it (the database would fail on the lookup)."""
+    return name if isinstance(name, str) and storable(name) else ""
 
 
 def _check_group(ot, group_name) -> None:
     if not PropertyGroup.objects.filter(
-        object_type=ot.name, name=group_name, archived=False
+        object_type=ot.name, name=_findable(group_name), archived=False
     ).exists():
         _fail(
             "groupName",
@@ -108,7 +131,7 @@ def create_property(object_type, data: dict, *, source=None) -> PropertyDefiniti
             f"{name!r} is not a valid property name: use at most 50 lower-case letters, "
             "digits and underscores, starting with a letter",
         )
-    label = str(data.get("label") or "").strip()
+    label = _label(data)
     if not label:
         _fail("label", "REQUIRED", "a property needs a label")
     kind = data.get("type")
@@ -143,8 +166,10 @@ def create_property(object_type, data: dict, *, source=None) -> PropertyDefiniti
             object_type=ot.name,
             name=name,
             label=label,
-            label_fr=str(data.get("label_fr") or ""),
-            description=str(data.get("description") or ""),
+            label_fr=_label(data, "label_fr"),
+            description=clean_text(
+                "description", data.get("description"), max_length=TEXT_LENGTH, strip=False
+            ),
             group_name=group,
             type=kind,
             field_type=field_type,
@@ -188,7 +213,7 @@ def update_property(object_type, name: str, data: dict, *, source=None) -> Prope
     with transaction.atomic():
         defn = (
             PropertyDefinition.objects.select_for_update()
-            .filter(object_type=ot.name, name=name)
+            .filter(object_type=ot.name, name=_findable(name))
             .first()
         )
         if defn is None:
@@ -206,18 +231,21 @@ def update_property(object_type, name: str, data: dict, *, source=None) -> Prope
                 f"{name} is a default property: only labels, description and display change",
             )
         if "label" in data:
-            label = str(data["label"] or "").strip()
+            label = _label(data)
             if not label:
                 _fail("label", "REQUIRED", "a property needs a label")
             defn.label = label
-        for key, attr in (("label_fr", "label_fr"), ("description", "description")):
-            if key in data:
-                setattr(defn, attr, str(data[key] or ""))
+        if "label_fr" in data:
+            defn.label_fr = _label(data, "label_fr")
+        if "description" in data:
+            defn.description = clean_text(
+                "description", data["description"], max_length=TEXT_LENGTH, strip=False
+            )
         if "groupName" in data:
             _check_group(ot, data["groupName"])
             defn.group_name = data["groupName"]
         if "displayOrder" in data:
-            defn.display_order = int(data["displayOrder"])
+            defn.display_order = clean_int("displayOrder", data["displayOrder"])
         for key, attr in (("hidden", "hidden"), ("formField", "form_field")):
             if key in data:
                 setattr(defn, attr, bool(data[key]))
@@ -253,7 +281,9 @@ def update_property(object_type, name: str, data: dict, *, source=None) -> Prope
 
 def archive_property(object_type, name: str, *, source=None) -> None:
     ot = get_object_type(object_type)
-    defn = PropertyDefinition.objects.filter(object_type=ot.name, name=name, archived=False).first()
+    defn = PropertyDefinition.objects.filter(
+        object_type=ot.name, name=_findable(name), archived=False
+    ).first()
     if defn is None:
         _fail(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist on {ot.name}')
     if not defn.archivable or defn.hubspot_defined:
@@ -265,7 +295,7 @@ def archive_property(object_type, name: str, *, source=None) -> None:
 def restore_property(object_type, name: str, *, source=None) -> PropertyDefinition:
     ot = get_object_type(object_type)
     updated = PropertyDefinition.objects.filter(
-        object_type=ot.name, name=name, archived=True
+        object_type=ot.name, name=_findable(name), archived=True
     ).update(archived=False, archived_at=None)
     if not updated:
         _fail(name, "PROPERTY_DOESNT_EXIST", f'No archived property "{name}" on {ot.name}')
@@ -278,7 +308,7 @@ def create_group(object_type, data: dict) -> PropertyGroup:
     name = data.get("name")
     if not isinstance(name, str) or not GROUP_NAME_RE.match(name):
         _fail("name", "INVALID_GROUP_NAME", f"{name!r} is not a valid group name")
-    label = str(data.get("label") or "").strip()
+    label = _label(data)
     if not label:
         _fail("label", "REQUIRED", "a property group needs a label")
     if PropertyGroup.objects.filter(object_type=ot.name, name=name).exists():
@@ -287,7 +317,7 @@ def create_group(object_type, data: dict) -> PropertyGroup:
         object_type=ot.name,
         name=name,
         label=label,
-        label_fr=str(data.get("label_fr") or ""),
+        label_fr=_label(data, "label_fr"),
         display_order=_display_order(data),
     )
     registry.invalidate()
@@ -296,16 +326,18 @@ def create_group(object_type, data: dict) -> PropertyGroup:
 
 def update_group(object_type, name: str, data: dict) -> PropertyGroup:
     ot = get_object_type(object_type)
-    group = PropertyGroup.objects.filter(object_type=ot.name, name=name, archived=False).first()
+    group = PropertyGroup.objects.filter(
+        object_type=ot.name, name=_findable(name), archived=False
+    ).first()
     if group is None:
         _fail(name, "GROUP_DOESNT_EXIST", f"property group {name!r} does not exist on {ot.name}")
     if "label" in data:
-        label = str(data["label"] or "").strip()
+        label = _label(data)
         if not label:
             _fail("label", "REQUIRED", "a property group needs a label")
         group.label = label
     if "displayOrder" in data:
-        group.display_order = int(data["displayOrder"])
+        group.display_order = clean_int("displayOrder", data["displayOrder"])
     group.save()
     registry.invalidate()
     return group
@@ -313,7 +345,9 @@ def update_group(object_type, name: str, data: dict) -> PropertyGroup:
 
 def archive_group(object_type, name: str) -> None:
     ot = get_object_type(object_type)
-    group = PropertyGroup.objects.filter(object_type=ot.name, name=name, archived=False).first()
+    group = PropertyGroup.objects.filter(
+        object_type=ot.name, name=_findable(name), archived=False
+    ).first()
     if group is None:
         _fail(name, "GROUP_DOESNT_EXIST", f"property group {name!r} does not exist on {ot.name}")
     if name == ot.group_name:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import record_changes
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import coerce, to_api_string
@@ -269,10 +270,9 @@ def get_record(
 ):
     """One record; with `user`, RecordNotFound also when the user may not see it."""
     ot = get_object_type(ot)
-    try:
-        pk = int(record_id)
-    except (TypeError, ValueError):
-        raise RecordNotFound(ot, record_id) from None
+    pk = parse_id(record_id)
+    if pk is None:  # not a number, or past any id (the database would fail on it)
+        raise RecordNotFound(ot, record_id)
     if for_update:
         record = base_queryset(ot, archived=archived).select_for_update().filter(pk=pk).first()
     else:

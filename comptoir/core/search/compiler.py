@@ -28,6 +28,7 @@ from django.db.models.lookups import (
 )
 
 from comptoir.core.associations.models import Association
+from comptoir.core.inputs import MAX_ID, check_text, storable
 from comptoir.core.objects.registry import ObjectType, UnknownObjectType, get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import (
@@ -106,7 +107,12 @@ def _filter_value(defn, raw, *, column: bool):
             instant = parse_instant(raw, name)
             return instant if column else format_datetime(instant)
         if defn.options_source == "owners" and column:
-            return int(raw)
+            owner_id = int(raw)
+            if abs(owner_id) > MAX_ID:  # no owner has it; the database would fail on it
+                raise ValueError(raw)
+            return owner_id
+        if isinstance(raw, str):
+            check_text(name, raw)
     except PropertyError as exc:
         raise SearchError(f"Invalid filter value for {name}: {exc.message}") from None
     except (TypeError, ValueError):
@@ -145,6 +151,8 @@ def _association_filter(ot: ObjectType, flt: dict) -> Q:
         ids = [int(i) for i in ids]
     except (TypeError, ValueError):
         raise SearchError(f"{flt['propertyName']} needs record ids.") from None
+    if any(abs(i) > MAX_ID for i in ids):  # no record has it; the database would fail on it
+        raise SearchError(f"{flt['propertyName']} needs record ids.")
     linked = Association.objects.filter(
         from_type=to_ot.name, from_id__in=ids, to_type=ot.name
     ).values("to_id")
@@ -235,6 +243,10 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
     raw = flt.get("value")
     if raw is None or str(raw) == "":
         raise SearchError(f"{operator} on {name} needs a value.")
+    if not storable(str(raw)):
+        raise SearchError(
+            f"Invalid filter value for {name}: it contains a character that cannot be stored."
+        )
     text_expr = Lower(expr) if not is_case_insensitive(defn) else expr
     if defn.type != PropertyType.STRING and defn.type != PropertyType.PHONE_NUMBER:
         text_expr = Lower(models.functions.Cast(expr, models.TextField()))

@@ -7,11 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.search.compiler import MAX_FILTERS, SearchError, compile_filter_groups
 from comptoir.core.ui.listing import list_state
-from comptoir.core.ui.record import label
+from comptoir.core.ui.record import label, page_type
 
 OPERATORS = [
     ("EQ", _("is")),
@@ -99,7 +98,7 @@ def _return_url(request, ot, state, groups) -> str:
 
 
 def filters_dialog(request, object_type):
-    ot = get_object_type(object_type)
+    ot = page_type(object_type)
     state = list_state(request, ot)
     groups = state.filter_groups
     error = ""

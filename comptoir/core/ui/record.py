@@ -1,9 +1,26 @@
 """What a record page shows: the "About" properties, formatted for the reader (UI-3)."""
 
+from django.http import Http404
+
+from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
 from comptoir.core.ui.formatting import babel_locale, format_value
+
+PAGE_TYPES = ("contacts", "companies", "deals", "tasks")
+
+
+def page_type(object_type):
+    """The object type named in a UI path, if it has pages; else 404 (never a 500)."""
+    try:
+        ot = get_object_type(object_type)
+    except UnknownObjectType:
+        raise Http404 from None
+    if ot.name not in PAGE_TYPES:
+        raise Http404
+    return ot
+
 
 ABOUT = {
     "contacts": [

@@ -21,7 +21,7 @@ from comptoir.core.associations import services as assoc
 from comptoir.core.associations import types as atypes
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import property_history
-from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
@@ -40,12 +40,11 @@ from comptoir.core.ui.formatting import (
 )
 from comptoir.core.ui.phrases import errors_text
 from comptoir.core.ui.record import about_names as configured_about
-from comptoir.core.ui.record import label, property_rows
+from comptoir.core.ui.record import label, page_type, property_rows
 from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
 from comptoir.users.permissions import can_edit
 
-PAGE_TYPES = ("contacts", "companies", "deals", "tasks")
 # Shown first in "About" so the name itself can be edited in place.
 NAME_PROPERTIES = {"contacts": ("firstname", "lastname"), "deals": ("dealname",)}
 # Changing these writes a timeline event: the timeline refreshes after an edit.
@@ -73,16 +72,6 @@ ORIGINAL_FIELD = "_original"
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _page_type(object_type):
-    try:
-        ot = get_object_type(object_type)
-    except UnknownObjectType:
-        raise Http404 from None
-    if ot.name not in PAGE_TYPES:
-        raise Http404
-    return ot
 
 
 def _detail_url(ot, pk) -> str:
@@ -339,7 +328,7 @@ def _card_context(ot, pk, target, *, user, limit=cards_mod.LIMIT, **extra) -> di
 
 @require_GET
 def record_detail(request, object_type, pk):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     try:
         record = records.get_record(ot, pk, user=request.user)
     except RecordNotFound:
@@ -380,7 +369,7 @@ def all_properties(request, object_type, pk):
     """Every property of the record, grouped as in Settings, editable like "About"."""
     from comptoir.core.properties.models import PropertyGroup
 
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     record, stale = _record(request, ot, pk)
     if stale:
         return stale
@@ -441,7 +430,7 @@ def _where(request) -> str:
 
 @require_GET
 def property_edit(request, object_type, pk, name):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     defn = _definition(ot, name, editable=True)
     record, stale = _record(request, ot, pk)
     if stale:
@@ -512,7 +501,7 @@ def _changed_meanwhile(request, ot, record, defn, raw: str):
 
 def property_value(request, object_type, pk, name):
     """GET: the row as displayed (Cancel). POST: save one value through update_record."""
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     if request.method == "POST":
         return _save_property(request, ot, pk, name)
     if request.method != "GET":
@@ -652,7 +641,7 @@ def _history_value(defn, value) -> str:
 def property_history_view(request, object_type, pk, name):
     from comptoir.users.models import User
 
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     defn = _definition(ot, name)
     if not _exists(request, ot, pk):
         return stale_response(request, ot, pk)
@@ -721,7 +710,7 @@ def _card_response(request, ot, pk, target, *, status=200, message="", **extra):
 
 @require_GET
 def association_card(request, object_type, pk, target):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     target_ot = _card_target(ot, target)
     if not _exists(request, ot, pk):
         return stale_response(request, ot, pk)
@@ -730,7 +719,7 @@ def association_card(request, object_type, pk, target):
 
 @require_GET
 def association_search(request, object_type, pk, target):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     target_ot = _card_target(ot, target)
     query = request.GET.get("q", "").strip()[:100]
     results = cards_mod.search(ot, pk, target_ot.name, query, user=request.user) if query else []
@@ -754,7 +743,7 @@ def _target_not_found(request, ot, pk, target_ot, to_id, **extra):
 
 @require_POST
 def association_add(request, object_type, pk, target):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     target_ot = _card_target(ot, target)
     locked = _locked(request, ot, pk)
     if locked:
@@ -801,7 +790,7 @@ def association_add(request, object_type, pk, target):
 @require_POST
 def association_create(request, object_type, pk, target):
     """Create a record from the card's small form, associated with this one."""
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     target_ot = _card_target(ot, target)
     locked = _locked(request, ot, pk)
     if locked:
@@ -848,7 +837,7 @@ def association_create(request, object_type, pk, target):
 
 @require_POST
 def association_remove(request, object_type, pk, target, to_id):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     target_ot = _card_target(ot, target)
     locked = _locked(request, ot, pk)
     if locked:
@@ -862,7 +851,7 @@ def association_remove(request, object_type, pk, target, to_id):
 
 @require_POST
 def association_primary(request, object_type, pk, target, to_id):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     target_ot = _card_target(ot, target)
     primary = atypes.primary_type(ot, target_ot)
     if primary is None:
@@ -888,7 +877,7 @@ def association_primary(request, object_type, pk, target, to_id):
 def association_labels(request, object_type, pk, target, to_id):
     """Set the labels of an existing association to exactly the ones ticked (the
     unlabeled association and the primary flag stay as they are)."""
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     target_ot = _card_target(ot, target)
     locked = _locked(request, ot, pk)
     if locked:
@@ -920,7 +909,7 @@ def association_labels(request, object_type, pk, target, to_id):
 
 @require_GET
 def record_timeline(request, object_type, pk):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     if ot.name == "tasks":
         raise Http404
     if not _exists(request, ot, pk):
@@ -950,7 +939,7 @@ def record_timeline(request, object_type, pk):
 
 @require_POST
 def composer_log(request, object_type, pk, kind):
-    ot = _page_type(object_type)
+    ot = page_type(object_type)
     if ot.name == "tasks" or kind not in composer.KIND:
         raise Http404
     record, stale = _record(request, ot, pk)

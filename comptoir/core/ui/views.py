@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -29,6 +30,7 @@ from comptoir.core.ui.listing import (
     visible_views,
 )
 from comptoir.core.ui.phrases import error_text, errors_text, phrase
+from comptoir.core.ui.record import page_type
 from comptoir.notifications import services as notifications
 from comptoir.users.permissions import (
     NotAllowed,
@@ -350,8 +352,8 @@ def edit_columns(request, object_type):
 @require_POST
 @notifications.batched  # new owners are told once, in one go, after the loop
 def bulk_action(request, object_type):
-    ot = get_object_type(object_type)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    ot = page_type(object_type)
+    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None][:BULK_LIMIT]
     action = request.POST.get("action")
     source = ui_source(request)
     if not ids:

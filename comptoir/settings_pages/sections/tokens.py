@@ -6,5 +6,5 @@ from comptoir.settings_pages import tokens as views
 
 urlpatterns = [
     path("", views.tokens, name="api_tokens"),
-    path("<int:pk>/revoke/", views.revoke, name="api_token_revoke"),
+    path("<id:pk>/revoke/", views.revoke, name="api_token_revoke"),
 ]
