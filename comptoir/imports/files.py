@@ -8,6 +8,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from comptoir.imports.formulas import unguard
+
 ENCODINGS = ("utf-8-sig", "utf-8", "windows-1252", "iso-8859-1")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 SAMPLE = 64 * 1024
@@ -166,7 +168,7 @@ def _csv_rows(reader_state, path, encoding, delimiter):
         line = 1
         try:
             for cells in reader:
-                yield line, cells
+                yield line, [unguard(c) if c[:1] == "'" else c for c in cells]
                 line = reader.line_num + 1
         except UnicodeDecodeError:
             raise FileProblem(
