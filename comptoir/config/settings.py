@@ -147,6 +147,17 @@ COMPTOIR_BASE_URL = env.env_str("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
 COMPTOIR_RESTORE_DAYS = env.env_int("COMPTOIR_RESTORE_DAYS", 90, minimum=1)
 # How many on-demand expression indexes each object type may have.
 COMPTOIR_MAX_PROPERTY_INDEXES = env.env_int("COMPTOIR_MAX_PROPERTY_INDEXES", 25, minimum=0)
+# Import files past these limits are refused with a message naming the limit (the file
+# size and rows are HubSpot's; unpacked size and compression ratio guard against XLSX zip
+# bombs, the ratio being Apache POI's).
+COMPTOIR_IMPORT_MAX_FILE_SIZE = env.env_int(
+    "COMPTOIR_IMPORT_MAX_FILE_SIZE", 512 * 1024**2, minimum=1
+)
+COMPTOIR_IMPORT_MAX_ROWS = env.env_int("COMPTOIR_IMPORT_MAX_ROWS", 1_048_576, minimum=1)
+COMPTOIR_IMPORT_MAX_COLUMNS = env.env_int("COMPTOIR_IMPORT_MAX_COLUMNS", 1000, minimum=1)
+COMPTOIR_IMPORT_MAX_ROW_LENGTH = env.env_int("COMPTOIR_IMPORT_MAX_ROW_LENGTH", 1024**2, minimum=1)
+COMPTOIR_IMPORT_MAX_UNPACKED = env.env_int("COMPTOIR_IMPORT_MAX_UNPACKED", 512 * 1024**2, minimum=1)
+COMPTOIR_IMPORT_MAX_RATIO = env.env_int("COMPTOIR_IMPORT_MAX_RATIO", 100, minimum=1)
 
 # Per-token API rate limits (requests per 10 s, per day); 0 disables. Generous by default
 # so a sync tool is never throttled by accident.

@@ -1,16 +1,24 @@
 """The failed rows of an import as a file to fix and import again: the original columns
-in the original order, plus an error column, in the file's own delimiter."""
+in the original order, plus an error column, in the file's own delimiter. Texts a
+spreadsheet would run as formulas are guarded (comptoir.imports.formulas) and the importer
+takes the guard off, so the file imports back to the values of the original file."""
 
 import csv
 import io
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.properties import registry
+from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.models import PropertyType
 from comptoir.core.ui.phrases import FIELD_ERRORS
 from comptoir.imports.files import DELIMITERS
+from comptoir.imports.formulas import NumberText, csv_row
 from comptoir.imports.models import Import
+from comptoir.imports.values import parse_number_cell
 
 ERROR_COLUMN = "Error"
 IMPORT_ERRORS = {
@@ -51,12 +59,37 @@ def error_rows(imp: Import):
         buffer.truncate()
         return text
 
-    writer.writerow([*imp.header, ERROR_COLUMN])
+    writer.writerow(csv_row([*imp.header, ERROR_COLUMN]))
     yield "\ufeff" + flush()
+    numbers = _number_columns(imp)
     failures = imp.failures.filter(skipped=False, warning=False).order_by("line", "id")
     for failure in failures.iterator(chunk_size=1000):
         cells = list(failure.row) + [""] * max(0, len(imp.header) - len(failure.row))
+        for index in numbers:
+            number = _number(cells[index], imp.decimal_comma) if index < len(cells) else None
+            if number is not None:
+                cells[index] = NumberText(str(cells[index]), number)
         where = f"{failure.column}: " if failure.column else ""
         line = gettext("line %(line)s") % {"line": failure.line}
-        writer.writerow([*cells, f"{where}{reason_text(failure)} ({line})"])
+        writer.writerow(csv_row([*cells, f"{where}{reason_text(failure)} ({line})"]))
         yield flush()
+
+
+def _number_columns(imp: Import) -> list[int]:
+    """The columns mapped to number properties: a number there is data, never a formula."""
+    columns = []
+    for index, entry in enumerate(imp.mapping):
+        ot, name = entry.get("object_type"), entry.get("property")
+        defn = registry.definitions(ot).get(name) if ot in imp.object_types and name else None
+        if defn is not None and defn.type == PropertyType.NUMBER:
+            columns.append(index)
+    return columns
+
+
+def _number(cell, decimal_comma: bool) -> Decimal | None:
+    if cell is None or cell == "":
+        return None
+    try:
+        return Decimal(str(parse_number_cell(cell, decimal_comma, "")))
+    except PropertyError:
+        return None

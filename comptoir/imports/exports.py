@@ -2,13 +2,17 @@
 in the background from the records the user may see."""
 
 import csv
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.http import QueryDict
 from django.utils import timezone, translation
 
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.properties import registry
+from comptoir.core.records.values import read_value
 from comptoir.core.ui.listing import ListState
+from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
 from comptoir.imports.models import Export, ExportState
 from comptoir.imports.services import safe_name, storage_dir
 from comptoir.notifications import services as notifications
@@ -65,7 +69,9 @@ def run(export_id: int) -> str:
 
 
 def _chunks(export, user):
-    """(header, rows of cell texts), the records the user may see, in id order by keyset."""
+    """(header, rows of cells), the records the user may see, in id order by keyset: texts
+    as the list shows them, a number property's value as `NumberText` (data, not a formula,
+    and a numeric cell in XLSX)."""
     from comptoir.core.ui.views import column_headers, table_rows
 
     ot = get_object_type(export.object_type)
@@ -73,6 +79,14 @@ def _chunks(export, user):
     names = state.columns(user)
     header = [_name_label(ot)] + [str(c["label"]) for c in column_headers(state, names)]
     qs = state.queryset(user)
+    defs = registry.definitions(ot.name)
+
+    def cells(record, row):
+        for cell in row["cells"]:
+            if cell["numeric"]:
+                yield NumberText(cell["text"], _number(read_value(record, defs[cell["name"]])))
+            else:
+                yield cell["text"]
 
     def rows():
         last = 0
@@ -80,11 +94,21 @@ def _chunks(export, user):
             records = list(qs.filter(pk__gt=last).order_by("pk")[:CHUNK])
             if not records:
                 return
-            for row in table_rows(ot, records, names, user):
-                yield [row["name"], *(cell["text"] for cell in row["cells"])]
+            for record, row in zip(records, table_rows(ot, records, names, user), strict=True):
+                yield [row["name"], *cells(record, row)]
             last = records[-1].pk
 
     return header, rows()
+
+
+def _number(value):
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def _name_label(ot) -> str:
@@ -102,17 +126,17 @@ def _write(export, user) -> tuple[Path, int]:
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet(export.object_type[:31])
-        sheet.append(header)
+        sheet.append(xlsx_row(sheet, header))
         for row in rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
             count += 1
         book.save(path)
     else:
         with open(path, "w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
-            writer.writerow(header)
+            writer.writerow(csv_row(header))
             for row in rows:
-                writer.writerow(row)
+                writer.writerow(csv_row(row))
                 count += 1
     return path, count
 

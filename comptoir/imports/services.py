@@ -14,8 +14,6 @@ from comptoir.imports.mapping import FILE_ORDER, OBJECT_CHOICES, auto_map, guess
 from comptoir.imports.models import Import, ImportState
 from comptoir.users.permissions import NotAllowed, has_right
 
-MAX_UPLOAD = 2 * 1024**3
-
 
 class ImportProblem(ValueError):
     """A request about an import that cannot be done as asked (shown to the user)."""
@@ -45,10 +43,16 @@ def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CR
     name = safe_name(getattr(uploaded, "name", "") or "import.csv")
     target = storage_dir("imports") / name
     size = 0
-    with open(target, "wb") as out:
-        for chunk in uploaded.chunks():
-            size += len(chunk)
-            out.write(chunk)
+    try:
+        files.check_size(getattr(uploaded, "size", None) or 0)
+        with open(target, "wb") as out:
+            for chunk in uploaded.chunks():
+                size += len(chunk)
+                files.check_size(size)  # however the upload reports its size
+                out.write(chunk)
+    except files.FileProblem as exc:
+        shutil.rmtree(target.parent, ignore_errors=True)
+        raise ImportProblem(str(exc)) from None
     if size == 0:
         shutil.rmtree(target.parent, ignore_errors=True)
         raise ImportProblem("the file is empty")

@@ -50,6 +50,11 @@ ENCODING_LABELS = {
     "utf-8-sig": _lazy("UTF-8 with BOM"),
     "windows-1252": _lazy("Windows-1252 (Excel on Windows)"),
     "iso-8859-1": "Latin-1 (ISO-8859-1)",
+    "mac-roman": _lazy("Mac Roman (Excel's CSV Macintosh)"),
+    "utf-16": "UTF-16",
+    "utf-16-le": _lazy("UTF-16 LE without BOM"),
+    "utf-16-be": _lazy("UTF-16 BE without BOM"),
+    "utf-32": "UTF-32",
 }
 DELIMITER_LABELS = {",": _lazy("Comma (,)"), ";": _lazy("Semicolon (;)"), "tab": _lazy("Tab")}
 DATE_LABELS = {
