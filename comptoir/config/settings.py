@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "comptoir.core.busy.BusyDatabaseMiddleware",
 ]
 
 # Content-Security-Policy on every response: scripts and styles only from our own static

@@ -2,10 +2,12 @@
 
 import json
 
+from django.db import DatabaseError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from comptoir.core import busy
 from comptoir.core.objects.registry import UnknownObjectType
 from comptoir.core.properties.errors import (
     DuplicateValue,
@@ -111,6 +113,20 @@ def _http404(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return error_response(ApiError(exc.status_code, str(exc), "VALIDATION_ERROR"))
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request, exc):
+    if not busy.is_busy(exc):
+        raise exc
+    return error_response(
+        ApiError(
+            503,
+            "The database is busy with other work. Try again in a few seconds.",
+            "SERVICE_UNAVAILABLE",
+            headers={"Retry-After": str(busy.RETRY_AFTER)},
+        )
+    )
 
 
 def register() -> NinjaAPI:
