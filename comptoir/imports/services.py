@@ -35,8 +35,10 @@ def require_import_right(user) -> None:
         raise NotAllowed("Your role does not allow importing records.")
 
 
-def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
-    """Store the uploaded file (streamed to disk in chunks) and guess how to read it."""
+def prepare_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
+    """Store the uploaded file (streamed to disk in chunks) and guess how to read it: an
+    unsaved draft. Reading a file may take long (whatever its size or width): callers do it
+    before any transaction, so no lock is held meanwhile, then save in a short one."""
     require_import_right(user)
     if objects_choice not in OBJECT_CHOICES:
         raise ImportProblem(f"unknown choice of objects {objects_choice!r}")
@@ -67,14 +69,28 @@ def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CR
         file_format=files.file_format(name),
     )
     try:
-        info = files.inspect(target, name)
-    except files.FileProblem as exc:
-        shutil.rmtree(target.parent, ignore_errors=True)
-        raise ImportProblem(str(exc)) from None
-    imp.encoding, imp.delimiter, imp.sheet = info.encoding, info.delimiter, info.sheet
-    read_header(imp)
+        try:
+            info = files.inspect(target, name)
+        except files.FileProblem as exc:
+            raise ImportProblem(str(exc)) from None
+        imp.encoding, imp.delimiter, imp.sheet = info.encoding, info.delimiter, info.sheet
+        read_header(imp)
+    except Exception:
+        discard(imp)
+        raise
     imp.decimal_comma = imp.delimiter == ";"  # French Excel writes both
     imp.mapping = auto_map(imp.header, imp.object_types)
+    return imp
+
+
+def discard(*drafts: Import) -> None:
+    """Remove the stored files of drafts that will not be saved."""
+    for draft in drafts:
+        shutil.rmtree(Path(draft.file_path).parent, ignore_errors=True)
+
+
+def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
+    imp = prepare_draft(user, uploaded, objects_choice, source=source)
     imp.save()
     return imp
 
@@ -82,18 +98,31 @@ def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CR
 def create_files_draft(user, uploads: dict, *, source="CRM_UI") -> Import:
     """Several files joined by a common column ({object type: uploaded file}): the main
     file's draft (deals, else contacts), the others linked to it with the common columns
-    guessed."""
+    guessed. Every file is read first; the drafts are then saved together."""
     types = [ot for ot in FILE_ORDER if uploads.get(ot) is not None]
     if len(types) < 2:
         raise ImportProblem("choose a file for at least two of contacts, companies and deals")
-    with transaction.atomic():
-        main = create_draft(user, uploads[types[0]], types[0], source=source)
-        for ot in types[1:]:
-            linked = create_draft(user, uploads[ot], ot, source=source)
-            linked.parent = main
-            linked.main_column, linked.common_column = guess_common_columns(main.header, linked)
-            linked.save()
+    drafts = []
+    try:
+        for ot in types:
+            drafts.append(prepare_draft(user, uploads[ot], ot, source=source))
+        main, linked = drafts[0], drafts[1:]
+        for part in linked:
+            part.main_column, part.common_column = guess_common_columns(main.header, part)
+        save_drafts(main, linked)
+    except Exception:
+        discard(*drafts)
+        raise
     return main
+
+
+def save_drafts(main: Import, linked=()) -> None:
+    """Save a prepared draft and the files linked to it, all or none."""
+    with transaction.atomic():
+        main.save()
+        for part in linked:
+            part.parent = main
+            part.save()
 
 
 def check_links(imp: Import) -> None:
