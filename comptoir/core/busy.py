@@ -6,6 +6,8 @@ deadlock or serialization failure, nothing was written: the request answers 503 
 Retry-After so the client tries again (HubSpot's SDK retries 503s when asked to), the
 worker tries the batch again, and the process goes on."""
 
+import sqlite3
+
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -17,11 +19,13 @@ SQLITE_BUSY = ("database is locked", "database table is locked", "database schem
 
 
 def is_busy(exc: BaseException | None) -> bool:
-    """Whether `exc` (or what caused it) says the database was busy, not broken."""
+    """Whether `exc` (or what caused it) says the database was busy, not broken. Raw
+    driver errors count too: a COPY (core/records/bulk.py) is not wrapped by Django."""
     while exc is not None:
         if getattr(exc, "sqlstate", None) in BUSY_SQLSTATES:
             return True
-        if isinstance(exc, DatabaseError) and str(exc).lower().startswith(SQLITE_BUSY):
+        sqlite_busy = str(exc).lower().startswith(SQLITE_BUSY)
+        if sqlite_busy and isinstance(exc, DatabaseError | sqlite3.Error):
             return True
         exc = exc.__cause__
     return False

@@ -2,7 +2,6 @@
 
 import json
 
-from django.db import DatabaseError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -115,10 +114,10 @@ def _http_error(request, exc):
     return error_response(ApiError(exc.status_code, str(exc), "VALIDATION_ERROR"))
 
 
-@api.exception_handler(DatabaseError)
-def _database_error(request, exc):
+@api.exception_handler(Exception)
+def _busy_database(request, exc):
     if not busy.is_busy(exc):
-        raise exc
+        raise exc  # a real error: Django's 500 (what Ninja's own handler does)
     return error_response(
         ApiError(
             503,

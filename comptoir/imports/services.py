@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from comptoir.imports import files, links
 from comptoir.imports.mapping import FILE_ORDER, OBJECT_CHOICES, auto_map, guess_common_columns
-from comptoir.imports.models import Import, ImportState
+from comptoir.imports.models import Import, ImportState, stall_after
 from comptoir.users.permissions import NotAllowed, has_right
 
 
@@ -168,15 +168,12 @@ def start(imp: Import, user) -> Import:
 
 
 def cancel(imp: Import) -> Import:
-    """Stop between two batches; what was committed stays (undo removes it)."""
-    if imp.state == ImportState.STARTED:
-        Import.objects.filter(pk=imp.pk, state=ImportState.STARTED).update(
-            state=ImportState.CANCELED, finished_at=timezone.now()
-        )
+    """Stop between two batches; what was committed stays (undo removes it). One no worker
+    is running (waiting, or interrupted) stops at once."""
     Import.objects.filter(pk=imp.pk).update(cancel_requested=True)
     imp.refresh_from_db()
-    if imp.state == ImportState.PROCESSING and imp.stalled:
-        Import.objects.filter(pk=imp.pk).update(
+    if imp.state in (ImportState.STARTED, ImportState.DEFERRED) or imp.interrupted:
+        Import.objects.filter(pk=imp.pk, state=imp.state).update(
             state=ImportState.CANCELED, finished_at=timezone.now()
         )
         imp.refresh_from_db()
@@ -184,19 +181,44 @@ def cancel(imp: Import) -> Import:
 
 
 def resume(imp: Import, user) -> Import:
-    """Run again from the row after the last committed one (after a failure or a worker
-    that died)."""
+    """Run a failed import again from the row after the last committed one (an interrupted
+    one resumes by itself: resume_interrupted)."""
     from comptoir.imports.tasks import run_import
 
     require_import_right(user)
-    if not (imp.state == ImportState.FAILED or imp.stalled):
-        raise ImportProblem("only a failed or interrupted import can be resumed")
+    if imp.state != ImportState.FAILED:
+        raise ImportProblem("only a failed import can be resumed")
     Import.objects.filter(pk=imp.pk, state=imp.state).update(
         state=ImportState.STARTED, error_message="", finished_at=None, updated_at=timezone.now()
     )
     transaction.on_commit(lambda: run_import.enqueue(imp.pk))
     imp.refresh_from_db()
     return imp
+
+
+def resume_interrupted(now=None) -> list[int]:
+    """Queue again every import that no worker has run for stall_after(): processing
+    without a heartbeat (its worker died: DEFERRED until a worker claims it), deferred, or
+    waiting (its job lost). Several workers may run this at once: each import is requeued
+    by the one whose conditional UPDATE touched it. Run by the scheduler's every tick."""
+    from comptoir.imports.tasks import run_import
+
+    now = now or timezone.now()
+    quiet = Import.objects.filter(
+        parent=None,
+        state__in=(ImportState.STARTED, ImportState.PROCESSING, ImportState.DEFERRED),
+        updated_at__lt=now - stall_after(),
+    )
+    queued = []
+    for pk, state, updated_at in quiet.values_list("pk", "state", "updated_at"):
+        waiting = ImportState.STARTED if state == ImportState.STARTED else ImportState.DEFERRED
+        touched = Import.objects.filter(pk=pk, state=state, updated_at=updated_at).update(
+            state=waiting, updated_at=now
+        )
+        if touched:
+            run_import.enqueue(pk)
+            queued.append(pk)
+    return queued
 
 
 def visible_imports(user):

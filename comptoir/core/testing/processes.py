@@ -109,6 +109,15 @@ class Site:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.headers, exc.read().decode()
 
+    def session(self) -> str:
+        """A signed-in session of the super admin, for the pages."""
+        code = (
+            "from django.test import Client\nfrom comptoir.users.models import User\n"
+            f"client = Client()\nclient.force_login(User.objects.get(email={ADMIN!r}))\n"
+            'print(client.cookies["sessionid"].value)'
+        )
+        return self.python(code).strip().splitlines()[-1]
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:

@@ -10,17 +10,10 @@ import urllib.parse
 import pytest
 
 from comptoir.core.busy import is_busy
-from comptoir.core.testing.processes import ADMIN, wait_for
+from comptoir.core.testing.processes import wait_for
 
 pytestmark = pytest.mark.slow
 
-SESSION = f"""
-from django.test import Client
-from comptoir.users.models import User
-client = Client()
-client.force_login(User.objects.get(email={ADMIN!r}))
-print(client.cookies["sessionid"].value)
-"""
 CSRF = "k" * 32
 
 
@@ -49,7 +42,7 @@ def _page_post(site, path, data, session):
 
 
 def test_a_write_on_a_locked_database_answers_503_with_retry_after(site):
-    session = site.python(SESSION).strip().splitlines()[-1]
+    session = site.session()
     site.serve()
     status, _, body = site.request(
         "POST", "/crm/v3/objects/contacts", {"properties": {"email": "lock@example.com"}}
