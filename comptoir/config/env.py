@@ -93,8 +93,14 @@ def secret_key(directory: Path) -> str:
 
 
 def database(directory: Path) -> dict:
-    """DATABASE_URL (PostgreSQL or SQLite), default: SQLite file in the data dir."""
+    """DATABASE_URL (PostgreSQL or SQLite), default: SQLite file in the data dir.
+
+    A writer that finds the database locked waits for it, up to COMPTOIR_DB_LOCK_TIMEOUT
+    seconds (SQLite's busy timeout, PostgreSQL's lock_timeout); past that the request
+    answers 503 with Retry-After (comptoir.core.busy) instead of waiting for ever."""
     import dj_database_url
+
+    lock_timeout = env_int("COMPTOIR_DB_LOCK_TIMEOUT", 30, minimum=1)
 
     url = env_str("DATABASE_URL")
     if not url:
@@ -125,11 +131,11 @@ def database(directory: Path) -> dict:
         config["OPTIONS"] = {
             # IMMEDIATE avoids "database is locked" upgrades from read to write mid-transaction.
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": lock_timeout,
             "init_command": (
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=NORMAL;"
-                "PRAGMA busy_timeout=30000;"
+                f"PRAGMA busy_timeout={lock_timeout * 1000};"
                 "PRAGMA cache_size=-131072;"
                 "PRAGMA temp_store=MEMORY;"
                 "PRAGMA mmap_size=1073741824;"
@@ -137,7 +143,10 @@ def database(directory: Path) -> dict:
         }
         config["TEST"] = {"NAME": None}
     else:
-        config.setdefault("OPTIONS", {})
+        options = config.setdefault("OPTIONS", {})
+        given = options.get("options", "")
+        if "lock_timeout" not in given:
+            options["options"] = f"{given} -c lock_timeout={lock_timeout}s".strip()
         config["TEST"] = {"NAME": env_str("COMPTOIR_TEST_DATABASE") or None}
     return config
 

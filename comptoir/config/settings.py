@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "comptoir.core.busy.BusyDatabaseMiddleware",
 ]
 
 # Content-Security-Policy on every response: scripts and styles only from our own static
@@ -158,6 +159,10 @@ COMPTOIR_IMPORT_MAX_COLUMNS = env.env_int("COMPTOIR_IMPORT_MAX_COLUMNS", 1000, m
 COMPTOIR_IMPORT_MAX_ROW_LENGTH = env.env_int("COMPTOIR_IMPORT_MAX_ROW_LENGTH", 1024**2, minimum=1)
 COMPTOIR_IMPORT_MAX_UNPACKED = env.env_int("COMPTOIR_IMPORT_MAX_UNPACKED", 512 * 1024**2, minimum=1)
 COMPTOIR_IMPORT_MAX_RATIO = env.env_int("COMPTOIR_IMPORT_MAX_RATIO", 100, minimum=1)
+
+# A running import shows it is alive this often (seconds); one silent six times as long
+# lost its worker and is resumed by another (comptoir/imports/models.py).
+COMPTOIR_IMPORT_HEARTBEAT = env.env_int("COMPTOIR_IMPORT_HEARTBEAT", 10, minimum=1)
 
 # Per-token API rate limits (requests per 10 s, per day); 0 disables. Generous by default
 # so a sync tool is never throttled by accident.

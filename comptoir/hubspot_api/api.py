@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from comptoir.core import busy
 from comptoir.core.objects.registry import UnknownObjectType
 from comptoir.core.properties.errors import (
     DuplicateValue,
@@ -111,6 +112,20 @@ def _http404(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return error_response(ApiError(exc.status_code, str(exc), "VALIDATION_ERROR"))
+
+
+@api.exception_handler(Exception)
+def _busy_database(request, exc):
+    if not busy.is_busy(exc):
+        raise exc  # a real error: Django's 500 (what Ninja's own handler does)
+    return error_response(
+        ApiError(
+            503,
+            "The database is busy with other work. Try again in a few seconds.",
+            "SERVICE_UNAVAILABLE",
+            headers={"Retry-After": str(busy.RETRY_AFTER)},
+        )
+    )
 
 
 def register() -> NinjaAPI:

@@ -50,7 +50,7 @@ def import_body(imp: Import) -> dict:
     type_ids = [get_object_type(ot).type_id for part in parts for ot in part.object_types]
     return {
         "id": str(imp.pk),
-        "state": imp.state,
+        "state": imp.shown_state,
         "createdAt": timestamp(imp.created_at),
         "updatedAt": timestamp(imp.updated_at),
         "optOutImport": False,
@@ -123,32 +123,40 @@ def _choice(names: list[str]) -> str:
 
 
 def _create(request):
+    """Every file is stored and read (its encoding, columns, mapping) before any
+    transaction: a long read holds no lock. The drafts are then saved and queued in one
+    short transaction, or not at all."""
     require_scope(request, SCOPE)
     body = _parse_request(request.POST.get("importRequest"))
     uploads = request.FILES.getlist("files")
     date_format = body.get("dateFormat") or "MONTH_DAY_YEAR"
     if date_format not in DATE_FORMATS:
         raise ApiError(400, f"dateFormat must be one of {', '.join(DATE_FORMATS)}.")
-    with transaction.atomic():
+    drafts: list[Import] = []  # read so far, the main file's first
+    try:
         if len(body.get("files") or []) > 1:
-            imp = _create_files(request, body, uploads)
+            _create_files(request, body, uploads, drafts)
         else:
-            imp = _create_one(request, body, uploads)
-        for part in imp.files:
+            _create_one(request, body, uploads, drafts)
+        main = drafts[0]
+        for part in drafts:
             part.date_format = date_format
             part.decimal_comma = False  # HubSpot's API reads numbers with a decimal point
-            part.save()
-        imp.name = str(body.get("name") or imp.name)[:200]
-        imp.request_json = body
-        imp.save()
-        try:
-            imp = services.start(imp, request.user)
-        except services.ImportProblem as exc:
-            raise ApiError(400, str(exc)) from None
+        main.name = str(body.get("name") or main.name)[:200]
+        main.request_json = body
+        with transaction.atomic():
+            services.save_drafts(main, drafts[1:])
+            imp = services.start(main, request.user)
+    except services.ImportProblem as exc:
+        services.discard(*drafts)
+        raise ApiError(400, str(exc)) from None
+    except BaseException:
+        services.discard(*drafts)
+        raise
     return respond(import_body(imp))
 
 
-def _create_one(request, body, uploads) -> Import:
+def _create_one(request, body, uploads, drafts) -> None:
     if len(uploads) != 1:
         raise ApiError(400, "Send exactly one file in the `files` part.")
     files = body.get("files") or [{}]
@@ -158,43 +166,41 @@ def _create_one(request, body, uploads) -> Import:
         raise ApiError(400, "files[0].fileImportPage.columnMappings is required.")
     names = _object_types(mappings)
     choice = _choice(names)
-    imp = _draft(request, uploads[0], choice)
+    imp = _draft(request, uploads[0], choice, drafts)
     _map(imp, mappings, names[0])
     imp.mode = _mode(body, names[0] if choice != "contacts+companies" else "contacts")
-    return imp
 
 
-def _create_files(request, body, uploads) -> Import:
+def _create_files(request, body, uploads, drafts) -> None:
     """Several files joined by a common column (comptoir.imports.api_files)."""
     entries = api_files.read_entries(body, uploads)
     main = api_files.main_entry(entries)
-    main.draft = _draft(request, main.upload, main.own)
+    main.draft = _draft(request, main.upload, main.own, drafts)
     _map(main.draft, main.mappings, main.own, skip=main.foreign())
     main.draft.mode = _mode(body, main.own)
     by_type = {}
     for entry in entries:
         if entry is main:
             continue
-        entry.draft = _draft(request, entry.upload, entry.own)
-        entry.draft.parent = main.draft
+        entry.draft = _draft(request, entry.upload, entry.own, drafts)
         _map(entry.draft, entry.mappings, entry.own)
-        entry.draft.save()
         by_type[entry.own] = entry
     for mapping in main.foreign():
         target = api_files.foreign_target(mapping)
         if target not in by_type:
             raise ApiError(400, f"No file of the import holds the {target} of its common column.")
         api_files.link(main.draft, by_type[target], mapping)
-    return main.draft
 
 
-def _draft(request, upload, choice) -> Import:
+def _draft(request, upload, choice, drafts) -> Import:
     try:
-        return services.create_draft(request.user, upload, choice, source="API")
+        draft = services.prepare_draft(request.user, upload, choice, source="API")
     except NotAllowed as exc:
         raise ApiError(403, str(exc), "FORBIDDEN") from None
     except services.ImportProblem as exc:
         raise ApiError(400, f"The file could not be read: {exc}") from None
+    drafts.append(draft)
+    return draft
 
 
 def _mode(body, main_name) -> str:

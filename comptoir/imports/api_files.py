@@ -125,7 +125,6 @@ def link(main_draft, linked_entry: FileEntry, mapping: dict) -> None:
                 f"{main_draft.objects_choice} with {linked.objects_choice}.",
             )
         linked.association_type_id = found.type_id
-    linked.save()
 
 
 def foreign_target(mapping) -> str:

@@ -3,17 +3,26 @@
 Each batch is one transaction holding its records, their history (source IMPORT, the
 import's id), associations, the rows that failed and the import's counters and last
 committed line. A worker that dies loses at most the batch in flight, and a new run
-starts after `last_line`. A bad row is reported and never stops the others."""
+starts after `last_line`. A bad row is reported and never stops the others.
 
+Write transactions stay short whatever the file: a batch holds at most BATCH_SIZE rows
+and BATCH_CELLS cells, its cells are read and converted before the transaction starts,
+and a batch that meets a busy database (comptoir.core.busy) is tried again; if it still
+cannot commit, the import waits (DEFERRED) and is resumed by the worker's scheduler."""
+
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import associate
+from comptoir.core.busy import is_busy
 from comptoir.core.db import IMPORT_PRAGMAS, bulk_writes
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
@@ -38,10 +47,19 @@ from comptoir.imports.values import CellConverter, owner_lookup
 from comptoir.users.permissions import can_edit, can_view, default_owner, has_right, with_owner
 
 BATCH_SIZE = 2000
+BATCH_CELLS = 200_000  # a batch of very wide rows ends sooner
+BUSY_RETRIES = 3  # tries of a batch that meets a busy database, a second apart, then two...
+CLAIMABLE = (ImportState.STARTED, ImportState.DEFERRED)
+
+logger = logging.getLogger("comptoir.imports")
 
 
 class Canceled(Exception):
     pass
+
+
+class Superseded(Exception):
+    """Another run claimed the import (this one was thought dead): commit nothing more."""
 
 
 @dataclass
@@ -115,6 +133,8 @@ class Importer:
             self.column_of[ot][name] = entry.get("column") or name
         self.keys = {ot: self._key(ot) for ot in self.object_types}
         self.owners = owners
+        self.attempt = self.top.attempt
+        self.beat_at = time.monotonic()
         self.links: list[Link] = []  # to the linked files, read when the run starts
         self._link_types: dict = {}  # {object type: link_types()}
 
@@ -138,53 +158,88 @@ class Importer:
     def run(self) -> None:
         self.links = file_links(self.imp, self.owners)
         reader = files.RowReader(self.imp.file_path, file_info(self.imp))
-        batch = []
+        batch, cells_in_batch = [], 0
         for line, cells in reader:
+            self.beat()
             if line == 1 or line <= self.imp.last_line:
                 continue  # the header, or rows a previous run committed
             batch.append((line, cells))
-            if len(batch) >= self.batch_size:
+            cells_in_batch += len(cells)
+            if len(batch) >= self.batch_size or cells_in_batch >= BATCH_CELLS:
                 self.commit(batch, reader.fraction)
-                batch = []
+                batch, cells_in_batch = [], 0
         if batch:
             self.commit(batch, 1.0)
 
+    def beat(self) -> None:
+        """Show the run is alive while it reads rows (resuming, it skips many unsaved)."""
+        if time.monotonic() - self.beat_at < settings.COMPTOIR_IMPORT_HEARTBEAT:
+            return
+        if not self.own().update(updated_at=timezone.now()):
+            raise Superseded
+        self.beat_at = time.monotonic()
+
+    def own(self):
+        """The import, as long as this run is the one running it."""
+        return Import.objects.filter(
+            pk=self.top.pk, attempt=self.attempt, state=ImportState.PROCESSING
+        )
+
     def commit(self, batch, fraction: float) -> None:
+        """One batch in one short transaction, tried again while the database is busy."""
+        for attempt in range(1, BUSY_RETRIES + 1):
+            if Import.objects.filter(pk=self.top.pk, cancel_requested=True).exists():
+                raise Canceled
+            rows, outcome = self.prepare(batch)  # before the transaction: no lock held
+            try:
+                with transaction.atomic():
+                    self.save(batch, rows, outcome, fraction)
+            except Exception as exc:
+                if not is_busy(exc) or attempt == BUSY_RETRIES:
+                    raise
+                logger.warning("Import %s: the database is busy; batch tried again", self.top.pk)
+                busy_pause(attempt)
+            else:
+                break
+        self.imp.last_line = batch[-1][0]
+        self.beat_at = time.monotonic()
+        after_batch(self.top, outcome)
+
+    def save(self, batch, rows, outcome, fraction: float) -> None:
         imp, top = self.imp, self.top
-        if Import.objects.filter(pk=top.pk, cancel_requested=True).exists():
-            raise Canceled
-        with transaction.atomic():
-            outcome = self.process(batch)
-            ImportBatch.objects.create(
-                run=imp,
-                first_line=batch[0][0],
-                last_line=batch[-1][0],
-                created_ids=dict(outcome.created_ids),
-                updated_ids=dict(outcome.updated_ids),
-            )
-            ImportFailure.objects.bulk_create(outcome.failures, batch_size=500)
-            counts = {
-                "created": F("created") + outcome.created,
-                "updated": F("updated") + outcome.updated,
-                "skipped": F("skipped") + outcome.skipped,
-                "failed": F("failed") + outcome.failed,
-                "warnings": F("warnings") + outcome.warnings,
-                "updated_at": timezone.now(),
-            }
-            start, share = self.span
+        self.write(rows, outcome)
+        ImportBatch.objects.create(
+            run=imp,
+            first_line=batch[0][0],
+            last_line=batch[-1][0],
+            created_ids=dict(outcome.created_ids),
+            updated_ids=dict(outcome.updated_ids),
+        )
+        ImportFailure.objects.bulk_create(outcome.failures, batch_size=500)
+        counts = {
+            "created": F("created") + outcome.created,
+            "updated": F("updated") + outcome.updated,
+            "skipped": F("skipped") + outcome.skipped,
+            "failed": F("failed") + outcome.failed,
+            "warnings": F("warnings") + outcome.warnings,
+            "updated_at": timezone.now(),
+        }
+        start, share = self.span
+        percent = int((start + fraction * share) * 100)
+        if top.pk != imp.pk:
             Import.objects.filter(pk=imp.pk).update(
-                **counts, last_line=batch[-1][0], percent=int((start + fraction * share) * 100)
+                **counts, last_line=batch[-1][0], percent=percent
             )
-            if top.pk != imp.pk:
-                Import.objects.filter(pk=top.pk).update(
-                    **counts, percent=int((start + fraction * share) * 100)
-                )
-        imp.last_line = batch[-1][0]
-        after_batch(top, outcome)
+        else:
+            counts["last_line"] = batch[-1][0]
+        # Last, and only while this run owns the import: else the whole batch rolls back.
+        if not self.own().update(**counts, percent=percent):
+            raise Superseded
 
     # -- one batch -----------------------------------------------------------------------
 
-    def process(self, batch) -> BatchOutcome:
+    def prepare(self, batch) -> tuple[list, BatchOutcome]:
+        """The batch's rows read into property values (no database write)."""
         outcome = BatchOutcome()
         rows = []
         for line, cells in batch:
@@ -195,12 +250,14 @@ class Importer:
             self.convert(row, outcome)
             if not row.failed:
                 rows.append(row)
+        return rows, outcome
+
+    def write(self, rows, outcome) -> None:
         if "companies" in self.object_types and self.main != "companies":
             self.companies_of(rows, outcome)
         for link in self.links:
             link.resolve(self, rows, outcome)
         self.main_records(rows, outcome)
-        return outcome
 
     def convert(self, row: Row, outcome) -> None:
         row.values = {ot: {} for ot in self.object_types}
@@ -526,15 +583,21 @@ def _repeat_failed(first) -> PropertyError:
 # -- running an import ---------------------------------------------------------------------
 
 
+def busy_pause(seconds: float) -> None:
+    """Before a batch that met a busy database is tried again."""
+    time.sleep(seconds)
+
+
 def after_batch(imp, outcome) -> None:
     """Hook between batches (tests stop a run here, as a killed worker would)."""
 
 
 def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
-    """Run (or resume) an import; claimed with a conditional UPDATE so one worker runs it."""
+    """Run (or resume) an import; claimed with a conditional UPDATE so one worker runs it,
+    and with a new attempt number so a former run still alive commits nothing more."""
     now = timezone.now()
-    claimed = Import.objects.filter(pk=import_id, state=ImportState.STARTED).update(
-        state=ImportState.PROCESSING, updated_at=now
+    claimed = Import.objects.filter(pk=import_id, state__in=CLAIMABLE).update(
+        state=ImportState.PROCESSING, attempt=F("attempt") + 1, updated_at=now
     )
     if not claimed:
         return "not claimed"
@@ -547,6 +610,9 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
     try:
         with bulk_writes(IMPORT_PRAGMAS):
             run_files(imp, batch_size)
+    except Superseded:
+        logger.warning("Import %s: another run has taken it over; this one stops", imp.pk)
+        return "superseded"
     except Canceled:
         _finish(imp, ImportState.CANCELED)
         return ImportState.CANCELED
@@ -557,6 +623,11 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         _finish(imp, ImportState.FAILED, f"The files cannot be joined: {exc}")
         return ImportState.FAILED
     except Exception as exc:
+        if is_busy(exc):
+            # Committed batches stay; the scheduler queues it again later.
+            logger.warning("Import %s: the database stays busy; it waits to resume", imp.pk)
+            _finish(imp, ImportState.DEFERRED, finished=False)
+            return ImportState.DEFERRED
         # Committed batches stay; the import says where it stopped and can be resumed.
         _finish(imp, ImportState.FAILED, f"Stopped after {_position(imp)}: {exc}")
         raise
@@ -587,11 +658,12 @@ def _position(imp) -> str:
     return f"line {imp.last_line}"
 
 
-def _finish(imp, state, message: str = "") -> None:
-    Import.objects.filter(pk=imp.pk).update(
+def _finish(imp, state, message: str = "", *, finished: bool = True) -> None:
+    """The run's end, unless another run has claimed the import since."""
+    Import.objects.filter(pk=imp.pk, attempt=imp.attempt).update(
         state=state,
         error_message=message,
-        finished_at=timezone.now(),
+        finished_at=timezone.now() if finished else None,
         updated_at=timezone.now(),
         **({"percent": 100} if state == ImportState.DONE else {}),
     )

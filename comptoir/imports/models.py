@@ -2,7 +2,15 @@
 
 An import commits in batches; each batch writes its records, an ImportBatch row (the
 ids it created and updated, for undo) and the import's counters in one transaction, so
-`last_line` is always exactly the last row whose effects are saved."""
+`last_line` is always exactly the last row whose effects are saved.
+
+A running import shows it is alive: `updated_at` moves at least every
+COMPTOIR_IMPORT_HEARTBEAT seconds. One silent for `stall_after()` lost its worker: it is
+interrupted (DEFERRED, HubSpot's state of an import waiting to run), and the worker's
+scheduler queues it again (services.resume_interrupted); the next run goes on after
+`last_line`. Each run claims the import by raising `attempt`, and a batch commits only
+while its run's attempt is the latest, so a run thought dead that wakes up commits
+nothing twice."""
 
 import datetime as dt
 
@@ -11,7 +19,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-STALL_AFTER = dt.timedelta(minutes=5)
+
+def stall_after() -> dt.timedelta:
+    """How long a running import may stay silent before it counts as interrupted."""
+    return dt.timedelta(seconds=6 * settings.COMPTOIR_IMPORT_HEARTBEAT)
 
 
 class ImportState(models.TextChoices):
@@ -22,6 +33,7 @@ class ImportState(models.TextChoices):
     FAILED = "FAILED", _("Failed")
     CANCELED = "CANCELED", _("Canceled")
     REVERTED = "REVERTED", _("Undone")
+    DEFERRED = "DEFERRED", _("Interrupted, resuming automatically")  # its worker stopped
 
 
 class Mode(models.TextChoices):
@@ -73,6 +85,7 @@ class Import(models.Model):
     undo_conflicts = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)  # heartbeat while running
+    attempt = models.IntegerField(default=0)  # runs claimed so far; only the latest commits
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -106,12 +119,23 @@ class Import(models.Model):
 
     @property
     def running(self) -> bool:
-        return self.state in (ImportState.STARTED, ImportState.PROCESSING)
+        return self.state in (ImportState.STARTED, ImportState.PROCESSING, ImportState.DEFERRED)
 
     @property
-    def stalled(self) -> bool:
-        """Running, but no batch committed for a while: its worker died. Resumable."""
-        return self.running and timezone.now() - self.updated_at > STALL_AFTER
+    def interrupted(self) -> bool:
+        """Its worker stopped (no heartbeat for a while): it resumes by itself."""
+        if self.state == ImportState.PROCESSING:
+            return timezone.now() - self.updated_at > stall_after()
+        return self.state == ImportState.DEFERRED
+
+    @property
+    def shown_state(self) -> str:
+        """The state as it truly is: an import whose worker died is not processing."""
+        return ImportState.DEFERRED if self.interrupted else self.state
+
+    @property
+    def shown_state_label(self) -> str:
+        return ImportState(self.shown_state).label
 
     @property
     def finished(self) -> bool:

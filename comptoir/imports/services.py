@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from comptoir.imports import files, links
 from comptoir.imports.mapping import FILE_ORDER, OBJECT_CHOICES, auto_map, guess_common_columns
-from comptoir.imports.models import Import, ImportState
+from comptoir.imports.models import Import, ImportState, stall_after
 from comptoir.users.permissions import NotAllowed, has_right
 
 
@@ -35,8 +35,10 @@ def require_import_right(user) -> None:
         raise NotAllowed("Your role does not allow importing records.")
 
 
-def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
-    """Store the uploaded file (streamed to disk in chunks) and guess how to read it."""
+def prepare_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
+    """Store the uploaded file (streamed to disk in chunks) and guess how to read it: an
+    unsaved draft. Reading a file may take long (whatever its size or width): callers do it
+    before any transaction, so no lock is held meanwhile, then save in a short one."""
     require_import_right(user)
     if objects_choice not in OBJECT_CHOICES:
         raise ImportProblem(f"unknown choice of objects {objects_choice!r}")
@@ -67,14 +69,28 @@ def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CR
         file_format=files.file_format(name),
     )
     try:
-        info = files.inspect(target, name)
-    except files.FileProblem as exc:
-        shutil.rmtree(target.parent, ignore_errors=True)
-        raise ImportProblem(str(exc)) from None
-    imp.encoding, imp.delimiter, imp.sheet = info.encoding, info.delimiter, info.sheet
-    read_header(imp)
+        try:
+            info = files.inspect(target, name)
+        except files.FileProblem as exc:
+            raise ImportProblem(str(exc)) from None
+        imp.encoding, imp.delimiter, imp.sheet = info.encoding, info.delimiter, info.sheet
+        read_header(imp)
+    except Exception:
+        discard(imp)
+        raise
     imp.decimal_comma = imp.delimiter == ";"  # French Excel writes both
     imp.mapping = auto_map(imp.header, imp.object_types)
+    return imp
+
+
+def discard(*drafts: Import) -> None:
+    """Remove the stored files of drafts that will not be saved."""
+    for draft in drafts:
+        shutil.rmtree(Path(draft.file_path).parent, ignore_errors=True)
+
+
+def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
+    imp = prepare_draft(user, uploaded, objects_choice, source=source)
     imp.save()
     return imp
 
@@ -82,18 +98,31 @@ def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CR
 def create_files_draft(user, uploads: dict, *, source="CRM_UI") -> Import:
     """Several files joined by a common column ({object type: uploaded file}): the main
     file's draft (deals, else contacts), the others linked to it with the common columns
-    guessed."""
+    guessed. Every file is read first; the drafts are then saved together."""
     types = [ot for ot in FILE_ORDER if uploads.get(ot) is not None]
     if len(types) < 2:
         raise ImportProblem("choose a file for at least two of contacts, companies and deals")
-    with transaction.atomic():
-        main = create_draft(user, uploads[types[0]], types[0], source=source)
-        for ot in types[1:]:
-            linked = create_draft(user, uploads[ot], ot, source=source)
-            linked.parent = main
-            linked.main_column, linked.common_column = guess_common_columns(main.header, linked)
-            linked.save()
+    drafts = []
+    try:
+        for ot in types:
+            drafts.append(prepare_draft(user, uploads[ot], ot, source=source))
+        main, linked = drafts[0], drafts[1:]
+        for part in linked:
+            part.main_column, part.common_column = guess_common_columns(main.header, part)
+        save_drafts(main, linked)
+    except Exception:
+        discard(*drafts)
+        raise
     return main
+
+
+def save_drafts(main: Import, linked=()) -> None:
+    """Save a prepared draft and the files linked to it, all or none."""
+    with transaction.atomic():
+        main.save()
+        for part in linked:
+            part.parent = main
+            part.save()
 
 
 def check_links(imp: Import) -> None:
@@ -139,15 +168,12 @@ def start(imp: Import, user) -> Import:
 
 
 def cancel(imp: Import) -> Import:
-    """Stop between two batches; what was committed stays (undo removes it)."""
-    if imp.state == ImportState.STARTED:
-        Import.objects.filter(pk=imp.pk, state=ImportState.STARTED).update(
-            state=ImportState.CANCELED, finished_at=timezone.now()
-        )
+    """Stop between two batches; what was committed stays (undo removes it). One no worker
+    is running (waiting, or interrupted) stops at once."""
     Import.objects.filter(pk=imp.pk).update(cancel_requested=True)
     imp.refresh_from_db()
-    if imp.state == ImportState.PROCESSING and imp.stalled:
-        Import.objects.filter(pk=imp.pk).update(
+    if imp.state in (ImportState.STARTED, ImportState.DEFERRED) or imp.interrupted:
+        Import.objects.filter(pk=imp.pk, state=imp.state).update(
             state=ImportState.CANCELED, finished_at=timezone.now()
         )
         imp.refresh_from_db()
@@ -155,19 +181,44 @@ def cancel(imp: Import) -> Import:
 
 
 def resume(imp: Import, user) -> Import:
-    """Run again from the row after the last committed one (after a failure or a worker
-    that died)."""
+    """Run a failed import again from the row after the last committed one (an interrupted
+    one resumes by itself: resume_interrupted)."""
     from comptoir.imports.tasks import run_import
 
     require_import_right(user)
-    if not (imp.state == ImportState.FAILED or imp.stalled):
-        raise ImportProblem("only a failed or interrupted import can be resumed")
+    if imp.state != ImportState.FAILED:
+        raise ImportProblem("only a failed import can be resumed")
     Import.objects.filter(pk=imp.pk, state=imp.state).update(
         state=ImportState.STARTED, error_message="", finished_at=None, updated_at=timezone.now()
     )
     transaction.on_commit(lambda: run_import.enqueue(imp.pk))
     imp.refresh_from_db()
     return imp
+
+
+def resume_interrupted(now=None) -> list[int]:
+    """Queue again every import that no worker has run for stall_after(): processing
+    without a heartbeat (its worker died: DEFERRED until a worker claims it), deferred, or
+    waiting (its job lost). Several workers may run this at once: each import is requeued
+    by the one whose conditional UPDATE touched it. Run by the scheduler's every tick."""
+    from comptoir.imports.tasks import run_import
+
+    now = now or timezone.now()
+    quiet = Import.objects.filter(
+        parent=None,
+        state__in=(ImportState.STARTED, ImportState.PROCESSING, ImportState.DEFERRED),
+        updated_at__lt=now - stall_after(),
+    )
+    queued = []
+    for pk, state, updated_at in quiet.values_list("pk", "state", "updated_at"):
+        waiting = ImportState.STARTED if state == ImportState.STARTED else ImportState.DEFERRED
+        touched = Import.objects.filter(pk=pk, state=state, updated_at=updated_at).update(
+            state=waiting, updated_at=now
+        )
+        if touched:
+            run_import.enqueue(pk)
+            queued.append(pk)
+    return queued
 
 
 def visible_imports(user):

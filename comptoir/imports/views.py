@@ -398,7 +398,7 @@ def _detail_context(request, imp) -> dict:
         "more_failures": all_failures.count() > len(failures),
         "objects_label": _objects_label(imp),
         "can_undo": undoable(imp) and has_right(request.user, "can_import"),
-        "can_resume": imp.state == ImportState.FAILED or imp.stalled,
+        "can_resume": imp.state == ImportState.FAILED,
         "conflicts": imp.undo_conflicts[:200],
     }
 

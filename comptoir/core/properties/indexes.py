@@ -92,10 +92,21 @@ def ensure_property_index(object_type, name: str) -> str:
     prefix = '"object_type_name"' if ot.is_activity else ""
     concurrently = vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        for statement in index_statements(
-            table, index, value_sql(defn, vendor), vendor, prefix=prefix, concurrently=concurrently
-        ):
-            cursor.execute(statement)
+        if concurrently:  # waits for every older transaction: no lock_timeout (config/env.py)
+            cursor.execute("SET lock_timeout = 0")
+        try:
+            for statement in index_statements(
+                table,
+                index,
+                value_sql(defn, vendor),
+                vendor,
+                prefix=prefix,
+                concurrently=concurrently,
+            ):
+                cursor.execute(statement)
+        finally:
+            if concurrently:
+                cursor.execute("RESET lock_timeout")
         if vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=0")
             cursor.execute(f'ANALYZE "{table}"')

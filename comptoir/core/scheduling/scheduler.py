@@ -1,5 +1,6 @@
-"""Enqueue periodic tasks when due. Several workers may run this at once: each due job is
-claimed by a conditional UPDATE, and only the worker whose UPDATE touched the row enqueues."""
+"""Enqueue periodic tasks when due, and work whose worker died. Several workers may run
+this at once: each due job is claimed by a conditional UPDATE, and only the worker whose
+UPDATE touched the row enqueues."""
 
 import datetime as dt
 
@@ -17,6 +18,9 @@ PERIODIC_JOBS = {
     # Sign-in and password-reset counters whose window is over.
     "purge_throttle_counters": (3600, "comptoir.users.tasks.purge_throttle_counters"),
 }
+# Called on every tick, by every worker: each finds the work nobody runs any more (its
+# worker died) and queues it again, claimed by a conditional UPDATE.
+RECOVERIES = ("comptoir.imports.services.resume_interrupted",)
 
 
 def tick(worker_id: str, now=None) -> list[str]:
@@ -37,4 +41,6 @@ def tick(worker_id: str, now=None) -> list[str]:
         if claimed == 1:
             import_string(path).enqueue()
             enqueued.append(job.name)
+    for path in RECOVERIES:
+        import_string(path)(now)
     return enqueued

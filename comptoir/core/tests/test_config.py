@@ -18,6 +18,18 @@ def test_sqlite_by_default_in_the_data_dir(tmp_path, monkeypatch):
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
 
 
+def test_the_lock_timeout_bounds_sqlite_and_postgresql_waits(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("COMPTOIR_DB_LOCK_TIMEOUT", "7")
+    options = env.database(tmp_path)["OPTIONS"]
+    assert options["timeout"] == 7 and "PRAGMA busy_timeout=7000;" in options["init_command"]
+    monkeypatch.setenv("DATABASE_URL", "postgres://crm@db/comptoir?options=-c%20work_mem%3D64MB")
+    assert env.database(tmp_path)["OPTIONS"]["options"] == "-c work_mem=64MB -c lock_timeout=7s"
+    monkeypatch.setenv("COMPTOIR_DB_LOCK_TIMEOUT", "0")
+    with pytest.raises(ImproperlyConfigured, match="COMPTOIR_DB_LOCK_TIMEOUT=0 must be at least 1"):
+        env.database(tmp_path)
+
+
 def test_postgres_from_database_url(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://crm:pw@db.internal:5433/comptoir")
     config = env.database(tmp_path)

@@ -1,5 +1,8 @@
 import pytest
 
+# Real `comptoir` processes on a database of their own (test_locks.py).
+from comptoir.core.testing.processes import _site_template, site  # noqa: F401
+
 # The SDK fixtures (a token user, the HubSpot client on the live server) of the API tests.
 from comptoir.hubspot_api.tests.conftest import (  # noqa: F401
     api_user,

@@ -8,7 +8,7 @@ from comptoir.core.properties.services import create_property
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_company, make_contact, make_user
 from comptoir.imports import engine, services
-from comptoir.imports.models import STALL_AFTER, ImportState
+from comptoir.imports.models import ImportState, stall_after
 from comptoir.imports.tests.helpers import csv_bytes, run_import, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -259,14 +259,15 @@ def test_a_worker_killed_mid_import_leaves_committed_batches_and_resumes(
     imp.refresh_from_db()
     assert imp.state == ImportState.PROCESSING and imp.last_line == 7
     assert len(contacts()) == 6 and imp.created == 6
-    # Its heartbeat stops: the page calls it interrupted and offers to resume.
+    assert services.resume_interrupted() == [] and imp.shown_state == ImportState.PROCESSING
+    # Its heartbeat stops: it shows as interrupted, and the scheduler queues it again.
     from django.utils import timezone
 
-    imp.updated_at = timezone.now() - 2 * STALL_AFTER
-    imp.save(update_fields=["updated_at"])
-    assert imp.stalled
+    later = timezone.now() + 2 * stall_after()
+    assert services.resume_interrupted(later) == [imp.pk]
+    imp.refresh_from_db()
+    assert (imp.state, imp.interrupted) == (ImportState.DEFERRED, True)
     monkeypatch.setattr(engine, "after_batch", lambda *a: None)
-    services.resume(imp, importer_user)
     engine.run(imp.pk, batch_size=3)
     imp.refresh_from_db()
     assert imp.state == ImportState.DONE

@@ -11,7 +11,7 @@ from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_company, make_contact
 from comptoir.imports import engine, services
 from comptoir.imports.errorfile import error_rows
-from comptoir.imports.models import STALL_AFTER, ImportFailure, ImportState
+from comptoir.imports.models import ImportFailure, ImportState, stall_after
 from comptoir.imports.tests.helpers import csv_bytes, run_import, upload_files
 from comptoir.imports.undo import undo
 
@@ -147,10 +147,7 @@ def test_a_worker_killed_in_either_file_resumes_each_after_its_own_last_line(
         return hook
 
     def stall_and_resume():
-        imp.refresh_from_db()
-        imp.updated_at = timezone.now() - 2 * STALL_AFTER
-        imp.save(update_fields=["updated_at"])
-        services.resume(imp, importer_user)
+        assert services.resume_interrupted(timezone.now() + 2 * stall_after()) == [imp.pk]
 
     monkeypatch.setattr(engine, "after_batch", die_at(1))  # in the companies file
     with pytest.raises(KeyboardInterrupt):

@@ -1,4 +1,10 @@
-"""`comptoir worker`: run background tasks, and enqueue periodic ones when due."""
+"""`comptoir worker`: run background tasks, and enqueue periodic ones when due.
+
+Nothing a job does stops the worker: a job's exception marks the job failed (logged with
+its traceback) and the loop goes on; a database error while claiming a job or marking it
+finished (a lock held past the busy timeout, a lost connection) is logged and tried again.
+Only a signal stops it (SIGTERM or Ctrl-C: after the job in progress); a supervisor
+restarts it whatever the cause (docs/deployment.md)."""
 
 import logging
 import os
@@ -8,11 +14,50 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
-from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.management.commands import db_worker
 
 from comptoir.core.scheduling.scheduler import tick
 
 logger = logging.getLogger("comptoir.worker")
+PAUSE = 1.0  # seconds before trying again after a database error, doubled up to a minute
+
+
+class Worker(db_worker.Worker):
+    """django_tasks_db's worker, kept alive through database errors."""
+
+    def run(self) -> None:
+        pause, failed_at = PAUSE, 0.0
+        while True:
+            try:
+                return super().run()
+            except Exception:  # claiming a job failed (its BEGIN EXCLUSIVE timed out...)
+                logger.exception("The worker could not look for jobs; trying again")
+            self.startup_delay = False
+            now = time.monotonic()
+            pause = min(pause * 2, 60) if now - failed_at < 120 else PAUSE
+            failed_at = now
+            time.sleep(pause)
+
+    def run_task(self, db_task_result) -> None:
+        try:
+            super().run_task(db_task_result)
+        except Exception as exc:  # the job ran; saving how it ended failed
+            logger.exception("Job %s: its end could not be saved", db_task_result.id)
+            self._mark_failed(db_task_result, exc)
+
+    def _mark_failed(self, db_task_result, exc) -> None:
+        pause = PAUSE
+        while True:
+            time.sleep(pause)
+            pause = min(pause * 2, 60)
+            try:
+                db_worker.close_old_connections()  # a broken connection is opened again
+                db_task_result.set_failed(exc)
+            except Exception:
+                logger.exception("Job %s: still cannot mark it failed", db_task_result.id)
+            else:
+                logger.warning("Job %s marked failed", db_task_result.id)
+                return
 
 
 class Command(BaseCommand):
