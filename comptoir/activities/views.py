@@ -397,6 +397,7 @@ def task_add(request):
                 props,
                 source=ui_source(request),
                 associations=[(t, i, None) for t, i in pairs],
+                user=request.user,
             )
         except ValidationFailed as exc:
             errors = {p.name: _error_text(p) for p in exc.errors}
@@ -457,12 +458,12 @@ def task_edit(request, pk):
     before = set(_existing_assoc(pk, request.user))
     try:
         with transaction.atomic():
-            task = records.update_record(_ot(), pk, props, source=source)
+            task = records.update_record(_ot(), pk, props, source=source, user=request.user)
             for to_type, to_id in sorted(before - set(pairs)):
                 remove_association("tasks", pk, to_type, to_id, source=source)
             for to_type, to_id in pairs:
                 if (to_type, to_id) not in before:
-                    associate("tasks", pk, to_type, to_id, source=source)
+                    associate("tasks", pk, to_type, to_id, source=source, user=request.user)
     except ValidationFailed as exc:
         errors = {p.name: _error_text(p) for p in exc.errors}
         fields = _fields(FORM_FIELDS, {}, errors, typed)

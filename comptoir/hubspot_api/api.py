@@ -65,9 +65,9 @@ def _validation_failed(request, exc):
 
 @api.exception_handler(DuplicateValue)
 def _duplicate(request, exc):
-    return error_response(
-        ApiError(409, exc.message, "CONFLICT", context={"id": [str(exc.existing_id)]})
-    )
+    # The id only of a record the caller may see (the service left it out otherwise).
+    context = {"id": [str(exc.existing_id)]} if exc.existing_id is not None else None
+    return error_response(ApiError(409, exc.message, "CONFLICT", context=context))
 
 
 @api.exception_handler(RecordNotFound)

@@ -15,10 +15,11 @@ from comptoir.core.associations.services import (
     AssociationError,
     associate,
     associations_by_target,
+    reachable_ids,
     remove_association,
 )
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
-from comptoir.core.records.values import base_queryset
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.body import inputs, json_body
@@ -26,7 +27,7 @@ from comptoir.hubspot_api.errors import ApiError, not_found, standard_error
 from comptoir.hubspot_api.params import cursor, integer
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.users.permissions import NotAllowed, editable
+from comptoir.users.permissions import NotAllowed
 from comptoir.users.scopes import object_scope
 
 router = Router(tags=["Associations"])
@@ -37,7 +38,6 @@ V3 = "/crm/v3/associations/{from_type}/{to_type}"
 READ_BATCH_MAX = 1000  # HubSpot: batch read ≤ 1,000 inputs
 WRITE_BATCH_MAX = 2000  # HubSpot: batch create ≤ 2,000 inputs
 PAGE_SIZE = 500  # v4 GET default (and our maximum) per page
-MAX_PK = 2**63 - 1
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -65,34 +65,12 @@ def _associable(from_ot, to_ot) -> None:
         )
 
 
-def _pk(value) -> int | None:
-    """A record id as an int, or None when it cannot be one (never a database error)."""
-    if isinstance(value, bool):
-        return None
-    text = str(value).strip() if value is not None else ""
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_PK else None
-
-
-def _existing(ot, ids, user, *, edit: bool = False) -> set[int]:
-    """Which of these ids are live records of `ot`, in one query."""
-    pks = {pk for pk in map(_pk, ids) if pk is not None}
-    if not pks:
-        return set()
-    qs = base_queryset(ot, user=user)
-    if edit:
-        qs = editable(qs, user, ot)
-    return set(qs.filter(pk__in=pks).values_list("pk", flat=True))
-
-
 def _require(ot, object_id, user, *, edit: bool = False) -> int:
     """The record's id if the user may see it (and change it, with `edit`), else 404/403."""
-    pk = _pk(object_id)
-    if pk is None or pk not in _existing(ot, [pk], user):
+    pk = parse_id(object_id)
+    if pk is None or pk not in reachable_ids(ot, [pk], user):
         raise not_found(ot, object_id)
-    if edit and pk not in _existing(ot, [pk], user, edit=True):
+    if edit and pk not in reachable_ids(ot, [pk], user, edit=True):
         raise NotAllowed(f"You can see this {ot.singular} but not change its associations.")
     return pk
 
@@ -229,10 +207,10 @@ def _no_associations(from_ot, to_ot, from_id) -> dict:
 def _missing_pair(from_ot, from_id, to_ot, to_id, from_ok: set, to_ok: set) -> dict:
     missing = []
     context = {}
-    if _pk(from_id) not in from_ok:
+    if parse_id(from_id) not in from_ok:
         missing.append(f"{from_ot.singular} {from_id}")
         context["fromObjectId"] = [str(from_id)]
-    if _pk(to_id) not in to_ok:
+    if parse_id(to_id) not in to_ok:
         missing.append(f"{to_ot.singular} {to_id}")
         context["toObjectId"] = [str(to_id)]
     return standard_error(
@@ -252,13 +230,13 @@ def _batch_associate(request, from_ot, to_ot, parsed):
 
     Returns [(input index, from pk, to pk)] of those done, and the errors."""
     # Pairs whose "from" record the user may not change read as missing, like invisible ones.
-    from_ok = _existing(from_ot, [p[0] for p in parsed], request.user, edit=True)
-    to_ok = _existing(to_ot, [p[1] for p in parsed], request.user)
+    from_ok = reachable_ids(from_ot, [p[0] for p in parsed], request.user, edit=True)
+    to_ok = reachable_ids(to_ot, [p[1] for p in parsed], request.user)
     source = api_source(request)
     done, errors = [], []
     with transaction.atomic():
         for index, (from_id, to_id, type_ids) in enumerate(parsed):
-            f, t = _pk(from_id), _pk(to_id)
+            f, t = parse_id(from_id), parse_id(to_id)
             if f not in from_ok or t not in to_ok:
                 errors.append(_missing_pair(from_ot, from_id, to_ot, to_id, from_ok, to_ok))
                 continue
@@ -425,11 +403,11 @@ def batch_read(request, from_type: str, to_type: str):
             raise ApiError(400, "Each input needs an id.")
         wanted.append((object_id, cursor(item.get("after"))))
     started = timezone.now()
-    live = _existing(from_ot, [w[0] for w in wanted], request.user)
+    live = reachable_ids(from_ot, [w[0] for w in wanted], request.user)
     found = associations_by_target(from_ot, live, to_ot, user=request.user)
     results, errors = [], []
     for object_id, after in wanted:
-        pk = _pk(object_id)
+        pk = parse_id(object_id)
         targets = found.get(pk) if pk in live else None
         if not targets:
             errors.append(_no_associations(from_ot, to_ot, object_id))
@@ -459,7 +437,7 @@ def batch_archive(request, from_type: str, to_type: str):
             to_id = target.get("id") if isinstance(target, dict) else None
             if to_id in (None, ""):
                 raise ApiError(400, "Each element of to needs an id.")
-            pairs.append((_pk(from_id), _pk(to_id)))
+            pairs.append((parse_id(from_id), parse_id(to_id)))
     source = api_source(request)
     allowed = _allowed_pairs(request, from_ot, to_ot, pairs)
     with transaction.atomic():
@@ -472,8 +450,8 @@ def batch_archive(request, from_type: str, to_type: str):
 def _allowed_pairs(request, from_ot, to_ot, pairs) -> set:
     """Pairs the user may change: the "from" record editable, the other one visible.
     The rest is skipped silently, as missing records are (nothing leaks)."""
-    from_ok = _existing(from_ot, [f for f, _ in pairs], request.user, edit=True)
-    to_ok = _existing(to_ot, [t for _, t in pairs], request.user)
+    from_ok = reachable_ids(from_ot, [f for f, _ in pairs], request.user, edit=True)
+    to_ok = reachable_ids(to_ot, [t for _, t in pairs], request.user)
     return {(f, t) for f, t in pairs if f in from_ok and t in to_ok}
 
 
@@ -486,7 +464,11 @@ def batch_archive_labels(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
     items = inputs(json_body(request), maximum=WRITE_BATCH_MAX)
     parsed = [
-        (_pk(_ref(i, "from")), _pk(_ref(i, "to")), _spec_ids(from_ot, to_ot, i.get("types")))
+        (
+            parse_id(_ref(i, "from")),
+            parse_id(_ref(i, "to")),
+            _spec_ids(from_ot, to_ot, i.get("types")),
+        )
         for i in items
     ]
     source = api_source(request)
@@ -669,11 +651,11 @@ def v3_batch_read(request, from_type: str, to_type: str):
             raise ApiError(400, "Each input needs an id.")
         wanted.append(object_id)
     started = timezone.now()
-    live = _existing(from_ot, wanted, request.user)
+    live = reachable_ids(from_ot, wanted, request.user)
     found = associations_by_target(from_ot, live, to_ot, user=request.user)
     results, errors = [], []
     for object_id in wanted:
-        pk = _pk(object_id)
+        pk = parse_id(object_id)
         targets = found.get(pk) if pk in live else None
         if not targets:
             errors.append(_no_associations(from_ot, to_ot, object_id))
@@ -697,7 +679,7 @@ def v3_batch_archive(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
     parsed = _v3_inputs(from_ot, to_ot, inputs(json_body(request), maximum=WRITE_BATCH_MAX))
     source = api_source(request)
-    pairs = [(_pk(from_id), _pk(to_id)) for from_id, to_id, _ in parsed]
+    pairs = [(parse_id(from_id), parse_id(to_id)) for from_id, to_id, _ in parsed]
     allowed = _allowed_pairs(request, from_ot, to_ot, pairs)
     with transaction.atomic():
         for (f, t), (_, _, a_type) in zip(pairs, parsed, strict=True):
@@ -847,7 +829,7 @@ def report_request(request, user_id: str):
     (the same record counts are on each record's page), naming the user it is for."""
     from comptoir.users.models import User
 
-    pk = _pk(user_id)
+    pk = parse_id(user_id)
     user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
     if user is None:
         raise ApiError(

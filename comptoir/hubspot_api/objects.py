@@ -195,7 +195,7 @@ def batch_create(request, object_type: str):
         rows.append(with_default_owner(request.user, ot, _properties(item)))
         try:
             item_links = _inline_associations(ot, item.get("associations"))
-            check_targets(ot, item_links)
+            check_targets(ot, item_links, user=request.user)
         except (ValidationFailed, ApiError) as exc:
             if not partial:
                 raise
@@ -210,6 +210,7 @@ def batch_create(request, object_type: str):
             source=source,
             associations=[links[i] for i in keep],
             automations=True,
+            user=request.user,
         )
         if result.errors and not partial:
             raise _first_error(ot, result.errors)  # rolls the whole batch back
@@ -234,16 +235,14 @@ def batch_create(request, object_type: str):
 
 def _first_error(ot, errors: dict):
     first = errors[min(errors)]
-    duplicate = next((e for e in first if getattr(e, "existing_id", None)), None)
+    duplicate = next((e for e in first if getattr(e, "taken", False)), None)
     if duplicate is not None:
         return DuplicateValue(ot, duplicate.name, duplicate.value, duplicate.existing_id)
     return ValidationFailed(first)
 
 
 def _category(exc) -> str:
-    if isinstance(exc, ValidationFailed) and any(
-        getattr(e, "existing_id", None) for e in exc.errors
-    ):
+    if isinstance(exc, ValidationFailed) and any(getattr(e, "taken", False) for e in exc.errors):
         return "CONFLICT"
     if isinstance(exc, ApiError):
         return exc.category
@@ -266,7 +265,7 @@ def batch_update(request, object_type: str):
         )
         require_edit(request.user, ot, record)
         props = _properties(item)
-        record = records.update_record(ot, record, props, source=source)
+        record = records.update_record(ot, record, props, source=source, user=request.user)
         return _one(ot, record, props)
 
     return _batch_write(ot, items, update, ok_status=200)
@@ -293,11 +292,14 @@ def batch_upsert(request, object_type: str):
             if id_property == "hs_object_id":
                 raise
             record = records.create_record(
-                ot, {**props, id_property: item.get("id")}, source=source
+                ot,
+                with_default_owner(request.user, ot, {**props, id_property: item.get("id")}),
+                source=source,
+                user=request.user,
             )
             return {**_one(ot, record, props), "new": True}
         require_edit(request.user, ot, record)
-        record = records.update_record(ot, record, props, source=source)
+        record = records.update_record(ot, record, props, source=source, user=request.user)
         return {**_one(ot, record, props), "new": False}
 
     return _batch_write(ot, items, upsert, ok_status=200)
@@ -402,6 +404,7 @@ def create(request, object_type: str):
         with_default_owner(request.user, ot, props),
         source=api_source(request),
         associations=_inline_associations(ot, data.get("associations")),
+        user=request.user,
     )
     return respond(_one(ot, record, props), status=201)
 
@@ -478,7 +481,9 @@ def update(request, object_type: str, object_id: str):
         record = _resolve(ot, object_id, request, for_update=True)
         require_edit(request.user, ot, record)
         props = _properties(data)
-        record = records.update_record(ot, record, props, source=api_source(request))
+        record = records.update_record(
+            ot, record, props, source=api_source(request), user=request.user
+        )
     return respond(_one(ot, record, props))
 
 

@@ -308,19 +308,21 @@ class Importer:
         """The canonical form records are looked up by (a normalised email, domain...)."""
         return key_value(ot, key, value)
 
-    def existing(self, ot, key, values, *, ids_only: bool = False) -> dict:
+    def existing(self, ot, key, values, *, ids_only: bool = False, user=None) -> dict:
         """{key value: record} for the values that match a live record, the oldest first;
         `ids_only`: {key value: id}, loading no record when the key is a column (a JSON
-        value is compared in its canonical form, read from the loaded record)."""
+        value is compared in its canonical form, read from the loaded record). With `user`,
+        only records they may see: the others are missing, as for the API."""
         values = list(values)
         found = {}
         defn = registry.definitions(ot)[key]
         for start in range(0, len(values), 900):
             chunk = values[start : start + 900]
+            records = base_queryset(ot, user=user)
             if key == "hs_object_id":
-                qs = base_queryset(ot).filter(pk__in=chunk).annotate(_v=F("pk"))
+                qs = records.filter(pk__in=chunk).annotate(_v=F("pk"))
             else:
-                qs = base_queryset(ot).annotate(_v=prop_expression(ot, defn)).filter(_v__in=chunk)
+                qs = records.annotate(_v=prop_expression(ot, defn)).filter(_v__in=chunk)
             qs = qs.order_by("pk")
             if ids_only and defn.column:
                 for value, pk in qs.values_list("_v", "pk"):
@@ -354,7 +356,8 @@ class Importer:
         # Only the key mapped (a company name or domain column): nothing to update, so the
         # ids are enough and no company is loaded.
         link_only = set(self.column_of[ot]) <= {key} and bool(registry.definitions(ot)[key].column)
-        found = self.existing(ot, key, groups, ids_only=link_only)
+        # A company the importer may not see is missing: never linked, never named.
+        found = self.existing(ot, key, groups, ids_only=link_only, user=self.user)
         new_keys, new_props = [], []
         owner = default_owner(self.user, ot)
         for canonical, group in groups.items():
@@ -372,7 +375,7 @@ class Importer:
             new_props.append(with_owner(dict(group[0].values[ot]), owner))
         if not new_props:
             return
-        result = bulk_create_records(ot, new_props, source=self.source)
+        result = bulk_create_records(ot, new_props, source=self.source, user=self.user)
         for index, canonical in enumerate(new_keys):
             pk = result.ids[index]
             if pk is None:
@@ -394,7 +397,7 @@ class Importer:
         if not _changes(ot, record, props):
             return
         try:
-            update_record(ot, record, props, source=self.source)
+            update_record(ot, record, props, source=self.source, user=self.user)
         except (ValidationFailed, DuplicateValue) as exc:
             for row in group:
                 self.fail(row, outcome, ot, _first_error(exc))
@@ -466,7 +469,9 @@ class Importer:
             links.append(
                 [(to, pk, self.link_types(to)) for to, pk in row.links.items() if pk is not None]
             )
-        result = bulk_create_records(ot, props, source=self.source, associations=links)
+        result = bulk_create_records(
+            ot, props, source=self.source, associations=links, user=self.user
+        )
         for index, row in enumerate(rows):
             pk = result.ids[index]
             if pk is None:
@@ -497,11 +502,19 @@ class Importer:
         values = {k: v for k, v in row.values[ot].items() if k != "hs_object_id"}
         try:
             with transaction.atomic():
-                updated = update_record(ot, record, values, source=self.source)
+                updated = update_record(ot, record, values, source=self.source, user=self.user)
                 for to, pk in row.links.items():
                     if pk is not None:
                         types = [t for t in self.link_types(to) if not _is_primary(ot, to, t)]
-                        associate(ot, updated.pk, to, pk, types or None, source=self.source)
+                        associate(
+                            ot,
+                            updated.pk,
+                            to,
+                            pk,
+                            types or None,
+                            source=self.source,
+                            user=self.user,
+                        )
         except (ValidationFailed, DuplicateValue) as exc:
             self.fail(row, outcome, ot, _first_error(exc))
             return

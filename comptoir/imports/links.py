@@ -3,8 +3,9 @@
 A linked file (say companies) is imported first. Its common column is mapped to a property
 that finds one record (domain, name, record ID, a unique property). Each row of the main
 file (say contacts) is then associated with the record whose property has the value of the
-row's own common column: created by the linked file or there already, as in HubSpot. A row
-whose value finds nothing is imported without the association, with a warning."""
+row's own common column: created by the linked file or there already (and visible to the
+importer), as in HubSpot. A row whose value finds nothing is imported without the
+association, with a warning."""
 
 from dataclasses import dataclass
 
@@ -76,7 +77,8 @@ class Link:
                 wanted[row.line] = (row, canonical, raw)
         # Only the ids are needed: no record is loaded.
         values = {c for _, c, _ in wanted.values()}
-        found = importer.existing(self.to, self.key, values, ids_only=True)
+        # A record the importer may not see is missing: never linked, never named.
+        found = importer.existing(self.to, self.key, values, ids_only=True, user=importer.user)
         for row, canonical, raw in wanted.values():
             pk = found.get(canonical)
             if pk is not None:

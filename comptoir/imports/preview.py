@@ -19,7 +19,6 @@ from comptoir.core.ui.formatting import babel_locale
 from comptoir.imports import files, links
 from comptoir.imports.models import Mode
 from comptoir.imports.values import CellConverter, owner_lookup
-from comptoir.users.permissions import can_view
 
 
 @dataclass
@@ -28,9 +27,8 @@ class Target:
 
     line: int | None = None  # the linked file's row
     label: str = ""  # that row's name (a company's name, a contact's full name...)
-    record: str = ""  # an existing record's name, when the user may see it
+    record: str = ""  # an existing record's name (one the user may see: others are missing)
     url: str = ""
-    hidden: bool = False  # an existing record the user may not see
     new: bool = False  # created from this row (a contacts-and-companies file)
     empty: bool = False  # no value in the common column: nothing to associate
     error: str = ""
@@ -189,14 +187,13 @@ def _row_name(ot, cells, names) -> str:
 
 
 def _existing(importer, ot, key, wanted, user) -> dict:
-    """{key: Target fields} for the keys a live record has: its name and page when the user
-    may see it, else only that it exists (as the engine's own messages say)."""
-    found = importer.existing(ot, key, wanted) if wanted else {}
-    out = {}
-    for canonical, record in found.items():
-        if can_view(user, ot, record):
-            url = reverse(f"{ot}:detail", args=[record.pk])
-            out[canonical] = {"record": display_name(ot, record), "url": url}
-        else:
-            out[canonical] = {"hidden": True}
-    return out
+    """{key: Target fields} for the keys a live record the user may see has: its name and
+    page. A record the user may not see is missing, as for the engine."""
+    found = importer.existing(ot, key, wanted, user=user) if wanted else {}
+    return {
+        canonical: {
+            "record": display_name(ot, record),
+            "url": reverse(f"{ot}:detail", args=[record.pk]),
+        }
+        for canonical, record in found.items()
+    }

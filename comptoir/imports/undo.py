@@ -36,7 +36,7 @@ def undo(imp: Import, user) -> list[dict]:
     for ot, ids in updated.items():
         ids = sorted(ids - created[ot])
         for start in range(0, len(ids), CHUNK):
-            conflicts += _restore_values(imp, ot, ids[start : start + CHUNK], source)
+            conflicts += _restore_values(imp, ot, ids[start : start + CHUNK], source, user)
     for ot, ids in created.items():
         for pk in sorted(ids):
             with contextlib.suppress(RecordNotFound):  # deleted or merged since
@@ -48,7 +48,7 @@ def undo(imp: Import, user) -> list[dict]:
     return conflicts
 
 
-def _restore_values(imp, ot_name, ids, source) -> list[dict]:
+def _restore_values(imp, ot_name, ids, source, user) -> list[dict]:
     ot = get_object_type(ot_name)
     rows = PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids)
     mine: dict = {}  # (record, property) -> the import's last change
@@ -80,7 +80,7 @@ def _restore_values(imp, ot_name, ids, source) -> list[dict]:
     for record_id, props in values.items():
         try:
             with transaction.atomic():
-                update_record(ot, record_id, props, source=source)
+                update_record(ot, record_id, props, source=source, user=user)
         except (RecordNotFound, ValidationFailed, DuplicateValue) as exc:
             for name in props:
                 conflicts.append(

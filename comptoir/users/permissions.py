@@ -144,8 +144,11 @@ def with_default_owner(user, object_type, properties: dict) -> dict:
 
 def default_owner(user, object_type) -> str | None:
     """The owner of the records the user creates without naming one (None: no owner);
-    callers creating many records look it up once."""
-    if user is None or view_scope(user, object_type) == ALL:
+    callers creating many records look it up once. Anyone whose role limits what they see
+    or change gets their own records: an unowned one would be out of their reach at once."""
+    if user is None or (
+        view_scope(user, object_type) == ALL and edit_scope(user, object_type) == ALL
+    ):
         return None
     mine = owner_id(user)
     return str(mine) if mine else None

@@ -11,11 +11,13 @@ from django.db.models import Q
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.properties.errors import PropertyError, RecordNotFound, ValidationFailed
 from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.values import base_queryset
+from comptoir.users.permissions import NotAllowed, editable
 
 
 class AssociationError(ValidationFailed):
@@ -43,18 +45,50 @@ def resolve_types(from_ot, to_ot, type_ids) -> list[atypes.AssociationType]:
     return chosen
 
 
-def check_targets(from_ot, associations) -> None:
-    """Validate inline associations of a record about to be created (before any write)."""
+def check_targets(from_ot, associations, user=None) -> None:
+    """Validate inline associations of a record about to be created (before any write):
+    each target must be a live record `user` may see (None: the system, any live one).
+    One the user may not see is refused exactly as a missing one."""
     for to_type, to_id, type_ids in associations:
         try:
             to_ot = get_object_type(to_type)
         except UnknownObjectType:
             raise AssociationError(f"Unknown object type {to_type!r} in associations.") from None
         resolve_types(from_ot, to_ot, type_ids)
-        if not base_queryset(to_ot).filter(pk=_int(to_id, to_ot)).exists():
+        if _int(to_id, to_ot) not in reachable_ids(to_ot, [to_id], user):
             raise AssociationError(
                 f"{to_ot.singular} {to_id} does not exist (in associations).", "OBJECT_NOT_FOUND"
             )
+
+
+def reachable_ids(ot, ids, user, *, edit: bool = False) -> set[int]:
+    """Which of `ids` are live records of `ot` that `user` may see (with `edit`: and
+    change), in one query; user None (the system): every live one. The one decision of
+    every association path about the records it names."""
+    ot = get_object_type(ot)
+    pks = {pk for pk in map(parse_id, ids) if pk is not None}
+    if not pks:
+        return set()
+    qs = base_queryset(ot, user=user)
+    if edit and user is not None:
+        qs = editable(qs, user, ot)
+    return set(qs.filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def check_pair(from_ot, from_id, to_ot, to_id, user, *, from_known: bool = False) -> None:
+    """May `user` associate these two records? The first must be one they may change
+    (RecordNotFound when they may not see it, NotAllowed when they may only see it), the
+    other one they may see (RecordNotFound otherwise, exactly as for a missing record)."""
+    if not from_known and parse_id(from_id) not in reachable_ids(
+        from_ot, [from_id], user, edit=True
+    ):
+        if user is not None and parse_id(from_id) in reachable_ids(from_ot, [from_id], user):
+            raise NotAllowed(
+                f"You can see this {from_ot.singular} but not change its associations."
+            )
+        raise RecordNotFound(from_ot, from_id)
+    if parse_id(to_id) not in reachable_ids(to_ot, [to_id], user):
+        raise RecordNotFound(to_ot, to_id)
 
 
 def _int(value, ot) -> int:
@@ -108,10 +142,13 @@ def associate(
     replace=False,
     record=None,
     check=True,
+    user=None,
 ) -> list[atypes.AssociationType]:
     """Associate two records with the default type plus `type_ids`.
 
     With `replace`, the pair ends with exactly these labels (HubSpot's v4 PUT semantics).
+    `check`: both records must exist; with `user` (None: the system), as check_pair()
+    says. `check=False`: the caller checked them already.
     """
     from_ot, to_ot = get_object_type(from_type), get_object_type(to_type)
     from_id, to_id = _int(from_id, from_ot), _int(to_id, to_ot)
@@ -119,10 +156,7 @@ def associate(
         type_ids = _first_company_is_primary(from_ot, from_id, to_ot, to_id)
     chosen = resolve_types(from_ot, to_ot, type_ids)
     if check:
-        if record is None and not base_queryset(from_ot).filter(pk=from_id).exists():
-            raise RecordNotFound(from_ot, from_id)
-        if not base_queryset(to_ot).filter(pk=to_id).exists():
-            raise RecordNotFound(to_ot, to_id)
+        check_pair(from_ot, from_id, to_ot, to_id, user, from_known=record is not None)
     from comptoir.core.associations import limits
 
     with transaction.atomic():

@@ -28,22 +28,29 @@ class ValidationFailed(Exception):
 
 
 class DuplicateValue(Exception):
-    """A unique property (contact email, company domain, custom unique) is already taken."""
+    """A unique property (contact email, company domain, custom unique) is already taken.
 
-    def __init__(self, object_type, name: str, value, existing_id: int):
+    `existing_id` is None when the caller may not see the record that holds the value: the
+    refusal then names no id, so the record stays hidden (only its value is known taken)."""
+
+    def __init__(self, object_type, name: str, value, existing_id: int | None):
         self.object_type = object_type
         self.name = name
         self.value = value
         self.existing_id = existing_id
-        if object_type.name == "contacts" and name == "email":
-            message = f"Contact already exists. Existing ID: {existing_id}"
-        else:
-            message = (
-                f"A {object_type.singular} with {name}={value!r} already exists. "
-                f"Existing ID: {existing_id}"
-            )
-        self.message = message
-        super().__init__(message)
+        self.message = duplicate_message(object_type, name, value, existing_id)
+        super().__init__(self.message)
+
+
+def duplicate_message(object_type, name: str, value, existing_id: int | None) -> str:
+    """HubSpot's words for a taken value, naming the existing record when it may be named."""
+    if existing_id is None:
+        return f"A {object_type.singular} with this {name} already exists."
+    if object_type.name == "contacts" and name == "email":
+        return f"Contact already exists. Existing ID: {existing_id}"
+    return (
+        f"A {object_type.singular} with {name}={value!r} already exists. Existing ID: {existing_id}"
+    )
 
 
 class RecordNotFound(LookupError):

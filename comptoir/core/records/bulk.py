@@ -179,8 +179,9 @@ class _Prep:
             return _prep(self.field, value)
 
 
-def _unique_conflicts(ot, rows: list[dict], errors: dict) -> None:
-    """Refuse rows whose unique values exist already or repeat an earlier row."""
+def _unique_conflicts(ot, rows: list[dict], errors: dict, user=None) -> None:
+    """Refuse rows whose unique values exist already or repeat an earlier row; an existing
+    record is named only when `user` may see it (None: the system, always)."""
     defs = registry.definitions(ot)
     for name, defn in defs.items():
         if not defn.has_unique_value:
@@ -201,23 +202,33 @@ def _unique_conflicts(ot, rows: list[dict], errors: dict) -> None:
         keys = list(wanted)
         for start in range(0, len(keys), 900):
             chunk = keys[start : start + 900]
-            found = (
+            found = list(
                 base_queryset(ot)
                 .annotate(_v=prop_expression(ot, defn))
                 .filter(_v__in=chunk)
                 .values_list("_v", "pk")
             )
+            shown = _shown_ids(ot, [pk for _, pk in found], user)
             for value, pk in found:
                 index = wanted.get(value)
                 if index is not None:
-                    error = PropertyError(
-                        name,
-                        "DUPLICATE_VALUE",
-                        f"{value!r} already belongs to {ot.singular} {pk}",
-                        value,
-                    )
-                    error.existing_id = pk
-                    errors[index] = [error]
+                    errors[index] = [_taken(ot, name, value, pk if pk in shown else None)]
+
+
+def _shown_ids(ot, pks: list[int], user) -> set[int]:
+    if user is None or not pks:
+        return set(pks)
+    return set(base_queryset(ot, user=user).filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def _taken(ot, name, value, existing_id: int | None) -> PropertyError:
+    """A row's unique value held by a record (`existing_id` None: one the user may not see,
+    which the message does not name)."""
+    holder = f"{ot.singular} {existing_id}" if existing_id else f"another {ot.singular}"
+    error = PropertyError(name, "DUPLICATE_VALUE", f"{value!r} already belongs to {holder}", value)
+    error.taken = True  # by a record, not by an earlier row of the batch
+    error.existing_id = existing_id
+    return error
 
 
 def bulk_create_records(
@@ -228,12 +239,15 @@ def bulk_create_records(
     associations: list | None = None,
     times: list | None = None,
     automations: bool = False,
+    user=None,
 ) -> BulkResult:
     """Create many records; `associations[i]` = [(to_type, to_id, [type ids] | None)] and
     `times[i]` the creation time of row i (default now). Targets must exist.
 
     `automations`: run the object type's automations for the new records, as single
-    creates do (API batches); demo data sets its associations and stages itself."""
+    creates do (API batches); demo data sets its associations and stages itself.
+    `user`: the person creating them (None: the system), whose refusals name only
+    records they may see; the callers checked the association targets."""
     ot = get_object_type(object_type)
     model = ot.model
     behavior = behavior_for(ot)
@@ -265,7 +279,7 @@ def bulk_create_records(
                 prepared[index] = maker.prepare(values, at, links)
 
     with transaction.atomic():
-        _unique_conflicts(ot, cleaned, errors)
+        _unique_conflicts(ot, cleaned, errors, user)
         good = [i for i in range(len(rows)) if i not in errors]
         ids = allocate_ids(model, len(good))
         record_rows, history_rows, association_rows = [], [], []

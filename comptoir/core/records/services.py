@@ -129,7 +129,9 @@ def check_required(ot, values: dict, errors: list, record=None) -> None:
         errors.append(PropertyError(ot.required_any[0], "REQUIRED", f"{names} is required"))
 
 
-def check_unique(ot, values: dict, record=None) -> None:
+def check_unique(ot, values: dict, record=None, user=None) -> None:
+    """DuplicateValue for a unique value another record holds (naming that record only
+    when `user` may see it; user None: a system caller, told everything)."""
     defs = registry.definitions(ot)
     for name, value in values.items():
         defn = defs[name]
@@ -140,7 +142,14 @@ def check_unique(ot, values: dict, record=None) -> None:
             qs = qs.exclude(pk=record.pk)
         existing = qs.values_list("pk", flat=True).first()
         if existing is not None:
-            raise DuplicateValue(ot, name, value, existing)
+            raise DuplicateValue(ot, name, value, _shown(ot, existing, user))
+
+
+def _shown(ot, existing_id: int, user) -> int | None:
+    """The id of a record holding a taken value, or None when `user` may not see it."""
+    if user is None or base_queryset(ot, user=user).filter(pk=existing_id).exists():
+        return existing_id
+    return None
 
 
 # -- applying values ------------------------------------------------------------------------
@@ -198,7 +207,7 @@ def _raise_if(errors):
         raise ValidationFailed(errors)
 
 
-def _duplicate_from_integrity(ot, record, exc) -> None:
+def _duplicate_from_integrity(ot, record, exc, user=None) -> None:
     """A unique index caught a race the pre-check missed: report it as a duplicate.
 
     Called after the write's transaction (or savepoint) rolled back, so it can query."""
@@ -213,14 +222,19 @@ def _duplicate_from_integrity(ot, record, exc) -> None:
                 .first()
             )
             if existing is not None:
-                raise DuplicateValue(ot, name, value, existing) from exc
+                raise DuplicateValue(ot, name, value, _shown(ot, existing, user)) from exc
 
 
 # -- create / update ------------------------------------------------------------------------
 
 
-def create_record(ot, properties: dict, *, source: ChangeSource, associations=(), at=None):
-    """Create one record; `associations` = [(to_type, to_id, [type ids] | None)]."""
+def create_record(
+    ot, properties: dict, *, source: ChangeSource, associations=(), at=None, user=None
+):
+    """Create one record; `associations` = [(to_type, to_id, [type ids] | None)].
+
+    `user`: the person creating it (None: the system). Their associations may reach only
+    records they may see, and a taken unique value names only a record they may see."""
     from comptoir.core.associations.services import associate, check_targets
 
     ot = get_object_type(ot)
@@ -231,7 +245,7 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
         behavior.clean(values, None, errors, now=now)
         check_required(ot, values, errors)
     _raise_if(errors)
-    check_targets(ot, associations)
+    check_targets(ot, associations, user=user)
     record = ot.model(properties={}, created_at=now, updated_at=now)
     if ot.is_activity:
         record.object_type_name = ot.name
@@ -239,7 +253,7 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
     record.search_text = search_document(ot, record)
     try:
         with transaction.atomic():
-            check_unique(ot, values)
+            check_unique(ot, values, user=user)
             record.save(force_insert=True)
             record_changes(ot.type_id, record.pk, changes, source, now)
             for to_type, to_id, type_ids in associations:
@@ -260,7 +274,7 @@ def create_record(ot, properties: dict, *, source: ChangeSource, associations=()
             if changes.get("hubspot_owner_id"):
                 _notify_owner(ot, record, changes["hubspot_owner_id"], source)
     except IntegrityError as exc:
-        _duplicate_from_integrity(ot, record, exc)
+        _duplicate_from_integrity(ot, record, exc, user)
         raise
     return record
 
@@ -328,23 +342,32 @@ def _fetch_one(ot, archived, pk):
 
 
 def update_record(
-    ot, record_id, properties: dict, *, source: ChangeSource, allow_read_only: bool = False, at=None
+    ot,
+    record_id,
+    properties: dict,
+    *,
+    source: ChangeSource,
+    allow_read_only: bool = False,
+    at=None,
+    user=None,
 ):
-    """Change some properties of one record; unchanged values write nothing."""
+    """Change some properties of one record; unchanged values write nothing. `user`: the
+    person changing it (None: the system), for a taken unique value's message only: the
+    caller checked they may change the record."""
     ot = get_object_type(ot)
     behavior = behavior_for(ot)
     values, errors = validate(ot, properties, allow_read_only=allow_read_only)
     _raise_if(errors)
     seen = {}  # the record written, for the duplicate report after a rollback
     try:
-        return _update(ot, behavior, record_id, values, errors, source, at, seen)
+        return _update(ot, behavior, record_id, values, errors, source, at, seen, user)
     except IntegrityError as exc:
         if "record" in seen:
-            _duplicate_from_integrity(ot, seen["record"], exc)
+            _duplicate_from_integrity(ot, seen["record"], exc, user)
         raise
 
 
-def _update(ot, behavior, record_id, values, errors, source, at, seen):
+def _update(ot, behavior, record_id, values, errors, source, at, seen, user):
     with transaction.atomic():
         record = (
             record_id
@@ -361,7 +384,7 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen):
             for name, value in values.items()
             if read_value(record, registry.definitions(ot)[name]) != value
         }
-        check_unique(ot, changed, record)
+        check_unique(ot, changed, record, user)
         changes, old = apply_values(ot, record, values)
         if not changes:
             return record

@@ -262,7 +262,7 @@ def log(kind: str, ot, record, name: str, raw, source, owner_id=None, user=None)
         if company is not None and seen.exists():
             links.append(("companies", company, None))
     try:
-        activity = create_record(type_name, props, source=source, associations=links)
+        activity = create_record(type_name, props, source=source, associations=links, user=user)
     except DuplicateValue as exc:
         return None, {"__all__": errors_text(exc)}
     except ValidationFailed as exc:

@@ -43,7 +43,7 @@ from comptoir.core.ui.record import about_names as configured_about
 from comptoir.core.ui.record import label, page_type, property_rows
 from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
-from comptoir.users.permissions import can_edit
+from comptoir.users.permissions import can_edit, with_default_owner
 
 # Shown first in "About" so the name itself can be edited in place.
 NAME_PROPERTIES = {"contacts": ("firstname", "lastname"), "deals": ("dealname",)}
@@ -89,8 +89,9 @@ def _merged_into(ot, pk):
 
 def stale_response(request, ot, pk):
     """The record was deleted or merged after the page was loaded: say so, at the top.
-    A record that exists but that this user may not see reads as missing (404)."""
-    if base_queryset(ot).filter(pk=pk).exists():
+    Any other id (never used, or a record, live or deleted, this user may not see) answers
+    the same 404, so that existence does not leak."""
+    if not base_queryset(ot, archived=True, user=request.user).filter(pk=pk).exists():
         return render(request, "records/gone.html", {"ot": ot}, status=404)
     merged = _merged_into(ot, pk)
     if merged and not _exists(request, ot, merged):
@@ -553,7 +554,11 @@ def _save_property(request, ot, pk, name):
         )
     try:
         record = records.update_record(
-            ot, record.pk, {name: submitted_value(defn, raw, tz)}, source=ui_source(request)
+            ot,
+            record.pk,
+            {name: submitted_value(defn, raw, tz)},
+            source=ui_source(request),
+            user=request.user,
         )
     except RecordNotFound:
         return stale_response(request, ot, pk)
@@ -767,7 +772,9 @@ def association_add(request, object_type, pk, target):
     label_id = request.POST.get("label", "")
     type_ids = [int(label_id)] if label_id.isdigit() else None
     try:
-        assoc.associate(ot, pk, target_ot, int(to_id), type_ids, source=ui_source(request))
+        assoc.associate(
+            ot, pk, target_ot, int(to_id), type_ids, source=ui_source(request), user=request.user
+        )
     except RecordNotFound as exc:
         if getattr(exc, "object_type", None) == ot or not _exists(request, ot, pk):
             return stale_response(request, ot, pk)
@@ -807,7 +814,11 @@ def association_create(request, object_type, pk, target):
             props.setdefault("hubspot_owner_id", str(owner))
     try:
         created = records.create_record(
-            target_ot, props, source=ui_source(request), associations=[(ot.name, pk, None)]
+            target_ot,
+            with_default_owner(request.user, target_ot, props),
+            source=ui_source(request),
+            associations=[(ot.name, pk, None)],
+            user=request.user,
         )
     except (ValidationFailed, DuplicateValue) as exc:
         errors = errors_by_field(exc) if isinstance(exc, DuplicateValue) or exc.errors else {}
@@ -863,7 +874,15 @@ def association_primary(request, object_type, pk, target, to_id):
     if missing:
         return missing
     try:
-        assoc.associate(ot, pk, target_ot, to_id, [primary.type_id], source=ui_source(request))
+        assoc.associate(
+            ot,
+            pk,
+            target_ot,
+            to_id,
+            [primary.type_id],
+            source=ui_source(request),
+            user=request.user,
+        )
     except RecordNotFound:
         return _card_response(
             request, ot, pk, target_ot, status=422, error=_("That record no longer exists.")
@@ -896,7 +915,9 @@ def association_labels(request, object_type, pk, target, to_id):
     source = ui_source(request)
     with transaction.atomic():
         if wanted - current:
-            assoc.associate(ot, pk, target_ot, to_id, sorted(wanted - current), source=source)
+            assoc.associate(
+                ot, pk, target_ot, to_id, sorted(wanted - current), source=source, user=request.user
+            )
         if (current & choices) - wanted:
             assoc.remove_association(
                 ot, pk, target_ot, to_id, sorted((current & choices) - wanted), source=source

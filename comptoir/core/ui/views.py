@@ -195,6 +195,8 @@ def form_properties(ot, post, names) -> dict:
 
 def errors_by_field(exc) -> dict:
     if isinstance(exc, DuplicateValue):
+        if exc.existing_id is None:  # a record the user may not see: no id
+            return {exc.name: _("Already used by another record.")}
         return {exc.name: _("Already used by another record (#%(id)s).") % {"id": exc.existing_id}}
     return {e.name: error_text(e) for e in exc.errors}
 
@@ -212,7 +214,7 @@ def record_create(request, object_type):
     }
     try:
         props = with_default_owner(request.user, ot, props)
-        record = records.create_record(ot, props, source=ui_source(request))
+        record = records.create_record(ot, props, source=ui_source(request), user=request.user)
     except (ValidationFailed, DuplicateValue) as exc:
         fields = create_fields(ot, {}, errors_by_field(exc))
         for field in fields:
@@ -370,10 +372,16 @@ def bulk_action(request, object_type):
             if action == "delete":
                 records.archive_record(ot, pk, source=source)
             elif action in BULK_PRESETS.get(ot.name, {}):
-                records.update_record(ot, pk, BULK_PRESETS[ot.name][action], source=source)
+                records.update_record(
+                    ot, pk, BULK_PRESETS[ot.name][action], source=source, user=request.user
+                )
             elif action == "assign_owner":
                 records.update_record(
-                    ot, pk, {"hubspot_owner_id": request.POST.get("owner")}, source=source
+                    ot,
+                    pk,
+                    {"hubspot_owner_id": request.POST.get("owner")},
+                    source=source,
+                    user=request.user,
                 )
             elif action == "edit_property":
                 name = request.POST.get("property", "")
@@ -383,7 +391,7 @@ def bulk_action(request, object_type):
                 value = submitted_value(
                     defs[name], request.POST.get("value", ""), portal().report_time_zone
                 )
-                records.update_record(ot, pk, {name: value}, source=source)
+                records.update_record(ot, pk, {name: value}, source=source, user=request.user)
             else:
                 raise Http404
             done += 1

@@ -71,7 +71,8 @@ def test_a_contact_row_shows_its_company_from_the_file_the_crm_or_no_match(clien
     assert _text(by_email["eve@solo.fr"]) == "—"
 
 
-def test_a_company_the_user_may_not_see_is_not_named(client):
+def test_a_company_the_user_may_not_see_is_missing(client):
+    """As for the engine, which never links a row to it."""
     hidden = make_company(name="Secret Acme", domain="acme.fr")  # owned by nobody
     private = make_user("private@example.com", role="Sales rep – private")  # noqa: RUF001
     client.force_login(private)
@@ -81,7 +82,7 @@ def test_a_company_the_user_may_not_see_is_not_named(client):
 
     assert "Secret Acme" not in html and f"/companies/{hidden.pk}/" not in html
     carl = next(row for row in rows if row[1] == "carl@acme.fr")
-    assert _text(carl[-1]) == "Already in the CRM (a record you may not see)"
+    assert _text(carl[-1]) == "No match: not associated"
 
 
 def test_the_link_column_says_what_is_missing_before_the_common_column_is_chosen(

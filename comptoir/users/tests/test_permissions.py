@@ -5,14 +5,11 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 
-from comptoir.core.associations.services import associate
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import (
     UI,
     make_activity,
-    make_company,
     make_contact,
     make_deal,
     make_user,
@@ -20,6 +17,7 @@ from comptoir.core.testing.factories import (
 from comptoir.users.permissions import can_edit, can_view, has_right
 from comptoir.users.roles import SALES_REP, SALES_REP_PRIVATE
 from comptoir.users.services import UserError, create_token, create_user
+from comptoir.users.tests.helpers import browser, two_private_reps
 
 pytestmark = pytest.mark.django_db
 PRIVATE = SALES_REP_PRIVATE
@@ -27,56 +25,7 @@ PRIVATE = SALES_REP_PRIVATE
 
 @pytest.fixture
 def world():
-    """Alice and Bruno, private reps, each with a contact, company, deal, task and note.
-    Bruno's contact also belongs to Alice's company (a cross-link that must not leak)."""
-    alice = make_user("alice@example.com", first_name="Alice", role=PRIVATE)
-    bruno = make_user("bruno@example.com", first_name="Bruno", role=PRIVATE)
-    data = {"alice": alice, "bruno": bruno}
-    for user, tag in ((alice, "Aaa"), (bruno, "Bbb")):
-        owner = str(user.owner.pk)
-        company = make_company(name=f"{tag} Corp", hubspot_owner_id=owner)
-        contact = make_contact(
-            email=f"{tag.lower()}@gmail.com",
-            firstname=tag,
-            lastname=f"{tag}son",
-            hubspot_owner_id=owner,
-        )
-        deal = make_deal(
-            dealname=f"{tag} deal",
-            hubspot_owner_id=owner,
-            associations=[("contacts", contact.pk, None)],
-        )
-        task = make_activity(
-            "tasks",
-            hs_task_subject=f"{tag} task",
-            hubspot_owner_id=owner,
-            hs_timestamp="2030-01-01T10:00:00Z",
-            associations=[("contacts", contact.pk, None)],
-        )
-        note = make_activity(
-            "notes",
-            hs_note_body=f"{tag} secret note",
-            hubspot_owner_id=owner,
-            associations=[("contacts", contact.pk, None)],
-        )
-        data[tag] = {
-            "company": company,
-            "contact": contact,
-            "deal": deal,
-            "task": task,
-            "note": note,
-        }
-    associate(
-        "contacts", data["Bbb"]["contact"].pk, "companies", data["Aaa"]["company"].pk, source=UI
-    )
-    return data
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
+    return two_private_reps()
 
 
 def html(response) -> str:
