@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,13 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures are rewritten only when asked for
+# (COMPTOIR_SCREENSHOTS=docs/screenshots ./run tests tests/browser); otherwise a run leaves
+# the checkout as it found it and its pictures land in the temporary directory.
+SCREENSHOTS = Path(
+    os.environ.get("COMPTOIR_SCREENSHOTS") or Path(tempfile.gettempdir()) / "comptoir-screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,15 @@
 """Shared by the settings browser tests: an admin, and pictures of every page to look at."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 # Review pictures (1280 and 390 px) go here; only the README's go to docs/screenshots.
-REVIEW = Path(os.environ.get("COMPTOIR_REVIEW_SHOTS", "var/screenshots"))
+REVIEW = Path(
+    os.environ.get("COMPTOIR_REVIEW_SHOTS") or Path(tempfile.gettempdir()) / "comptoir-review-shots"
+)
 
 
 @pytest.fixture
