@@ -1,5 +1,14 @@
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# No timed assertions in the suite: Hypothesis's deadline and "too slow" health check time
+# each example, and a loaded machine (CI shares its cores) made them fail at random.
+hypothesis_settings.register_profile(
+    "comptoir", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("comptoir")
 
 
 def pytest_configure(config):
