@@ -5,6 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from comptoir.core.objects.registry import OBJECT_TYPES
+from comptoir.hubspot_api import response_models
+
 
 class AssociationSpec(BaseModel):
     associationCategory: str = Field(examples=["HUBSPOT_DEFINED"])
@@ -401,6 +404,7 @@ ERROR = {
     },
 }
 _SUCCESS_KEY = "x-comptoir-success"
+_ANSWER_KEY = "x-comptoir-answer"
 
 
 def op(
@@ -410,11 +414,16 @@ def op(
     query: tuple[str, ...] = (),
     ok: int | None = None,
     partial: bool = False,
+    answer: str | None = None,
 ) -> dict:
     """openapi_extra of one route: its JSON body model, the query parameters it reads (names
-    from QUERY), its success status (default 200, 204 for DELETE) and whether it answers
-    207 when some batch inputs fail."""
+    from QUERY), its success status (default 200, 204 for DELETE), whether it answers
+    207 when some batch inputs fail, and the model of its success body (response_models)."""
     extra = globals()["body"](body, array_of=array_of) if body else {}
+    if answer is not None:
+        if answer not in response_models.NAMES:
+            raise LookupError(f"No response model {answer!r}.")
+        extra[_ANSWER_KEY] = answer
     if query:
         extra["parameters"] = [
             {
@@ -432,16 +441,85 @@ def op(
     return extra
 
 
+def _json(name: str) -> dict:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
 def finish(schema: dict) -> dict:
-    """Give every operation its real success code(s) and HubSpot's error body."""
-    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    for methods in schema.get("paths", {}).values():
+    """Give every operation its real success code(s) with their body, HubSpot's error body,
+    and its path parameters' real types (PATH)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(response_models.component_schemas())
+    components["Error"] = ERROR
+    for path, methods in schema.get("paths", {}).items():
         for method, operation in methods.items():
             codes = operation.pop(_SUCCESS_KEY, None) or [None]
+            answer = operation.pop(_ANSWER_KEY, None)
             default = 204 if method == "delete" else 200
             codes = [default if code is None else code for code in codes]
-            responses = {str(code): {"description": SUCCESS[code]} for code in codes}
-            responses["4XX"] = {"description": "HubSpot-shaped error", **error}
+            responses = {}
+            for code in codes:
+                responses[str(code)] = {"description": SUCCESS[code]}
+                if code != 204:
+                    if answer is None:
+                        raise LookupError(f"{method.upper()} {path} documents no {code} body.")
+                    responses[str(code)].update(_json(answer))
+            responses["4XX"] = {"description": "HubSpot-shaped error", **_json("Error")}
             operation["responses"] = responses
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    parameter["schema"] = path_schema(path, parameter["name"])
     return schema
+
+
+# -- path parameters --------------------------------------------------------------------------
+# Handlers take every path parameter as text and answer 400/404 for what they cannot use;
+# these are the values that can succeed.
+
+
+def _type_names(types) -> list[str]:
+    return [key for ot in types for key in (ot.name, ot.singular, ot.type_id)]
+
+
+OBJECT_TYPE = {
+    "type": "string",
+    "enum": _type_names(OBJECT_TYPES),
+    "description": "An object type: plural or singular name, or type id (0-1, 0-2, ...).",
+}
+PIPELINE_OBJECT_TYPE = {
+    **OBJECT_TYPE,
+    "enum": _type_names(ot for ot in OBJECT_TYPES if ot.has_pipelines),
+    "description": "An object type with pipelines.",
+}
+RECORD_ID = {"type": "string", "pattern": "^[0-9]+$", "description": "A record id."}
+INTEGER_ID = {"type": "integer", "format": "int64", "minimum": 1}
+TEXT = {"type": "string", "minLength": 1}
+PATH = {
+    "object_type": OBJECT_TYPE,
+    "from_type": OBJECT_TYPE,
+    "to_type": OBJECT_TYPE,
+    "object_id": RECORD_ID,
+    "to_id": RECORD_ID,
+    "association_type_id": INTEGER_ID,
+    "owner_id": INTEGER_ID,
+    "import_id": INTEGER_ID,
+    "user_id": INTEGER_ID,
+    "pipeline_id": TEXT,
+    "stage_id": TEXT,
+    "group_name": TEXT,
+    "property_name": TEXT,
+}
+READ_BY_ID = {
+    "type": "string",
+    "minLength": 1,
+    "description": "A record id, or the value of the unique property named by idProperty.",
+}
+
+
+def path_schema(path: str, name: str) -> dict:
+    """The schema of path parameter `name` of `path` (KeyError for an undescribed one)."""
+    if name == "object_type" and path.startswith("/crm/v3/pipelines/"):
+        return PIPELINE_OBJECT_TYPE
+    if name == "object_id" and path == "/crm/v3/objects/{object_type}/{object_id}":
+        return READ_BY_ID
+    return PATH[name]

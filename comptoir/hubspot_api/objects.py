@@ -85,7 +85,11 @@ def _one(ot, record, written=()):
 # -- literal paths first: they must win over /{objectId} ---------------------------------------
 
 
-@router.post("/{object_type}/search", summary="Search", openapi_extra=docs.body("SearchRequest"))
+@router.post(
+    "/{object_type}/search",
+    summary="Search",
+    openapi_extra=docs.op(body="SearchRequest", answer="SearchResults"),
+)
 def search_objects(request, object_type: str):
     ot = _ot(request, object_type, write=False)
     data = json_body(request, max_chars=SEARCH_BODY_MAX)
@@ -103,7 +107,12 @@ def search_objects(request, object_type: str):
 @router.post(
     "/{object_type}/batch/read",
     summary="Read a batch",
-    openapi_extra=docs.op(body="BatchRead", query=("archived",), partial=True),
+    openapi_extra=docs.op(
+        body="BatchRead",
+        query=("archived",),
+        partial=True,
+        answer="BatchResponseSimplePublicObject",
+    ),
 )
 def batch_read(request, object_type: str):
     ot = _ot(request, object_type, write=False)
@@ -181,7 +190,9 @@ def _batch_write(ot, items, write_one, *, ok_status):
 @router.post(
     "/{object_type}/batch/create",
     summary="Create a batch",
-    openapi_extra=docs.op(body="BatchCreate", ok=201, partial=True),
+    openapi_extra=docs.op(
+        body="BatchCreate", ok=201, partial=True, answer="BatchResponseSimplePublicObject"
+    ),
 )
 def batch_create(request, object_type: str):
     """Through the bulk path: one insert for the batch, automations batched too."""
@@ -252,7 +263,9 @@ def _category(exc) -> str:
 @router.post(
     "/{object_type}/batch/update",
     summary="Update a batch",
-    openapi_extra=docs.op(body="BatchUpdate", partial=True),
+    openapi_extra=docs.op(
+        body="BatchUpdate", partial=True, answer="BatchResponseSimplePublicObject"
+    ),
 )
 def batch_update(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -274,7 +287,9 @@ def batch_update(request, object_type: str):
 @router.post(
     "/{object_type}/batch/upsert",
     summary="Create or update a batch by a unique property",
-    openapi_extra=docs.op(body="BatchUpsert", partial=True),
+    openapi_extra=docs.op(
+        body="BatchUpsert", partial=True, answer="BatchResponseSimplePublicUpsertObject"
+    ),
 )
 def batch_upsert(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -322,7 +337,11 @@ def batch_archive(request, object_type: str):
     return respond(None, status=204)
 
 
-@router.post("/{object_type}/merge", summary="Merge two records", openapi_extra=docs.body("Merge"))
+@router.post(
+    "/{object_type}/merge",
+    summary="Merge two records",
+    openapi_extra=docs.op(body="Merge", answer="SimplePublicObject"),
+)
 def merge(request, object_type: str):
     ot = _ot(request, object_type, write=True)
     data = json_body(request)
@@ -357,7 +376,9 @@ def gdpr_delete(request, object_type: str):
 
 
 @router.get(
-    "/{object_type}", summary="List records", openapi_extra=docs.op(query=docs.LIST_RECORDS)
+    "/{object_type}",
+    summary="List records",
+    openapi_extra=docs.op(query=docs.LIST_RECORDS, answer="CollectionResponseSimplePublicObject"),
 )
 def list_objects(request, object_type: str):
     ot = _ot(request, object_type, write=False)
@@ -393,7 +414,9 @@ def _assoc_types(request) -> list[str]:
 
 
 @router.post(
-    "/{object_type}", summary="Create a record", openapi_extra=docs.op(body="Create", ok=201)
+    "/{object_type}",
+    summary="Create a record",
+    openapi_extra=docs.op(body="Create", ok=201, answer="SimplePublicObject"),
 )
 def create(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -453,7 +476,7 @@ def _int_or_none(value):
 @router.get(
     "/{object_type}/{object_id}",
     summary="Read a record",
-    openapi_extra=docs.op(query=docs.READ_RECORD),
+    openapi_extra=docs.op(query=docs.READ_RECORD, answer="SimplePublicObjectWithAssociations"),
 )
 def read(request, object_type: str, object_id: str):
     ot = _ot(request, object_type, write=False)
@@ -472,7 +495,7 @@ def read(request, object_type: str, object_id: str):
 @router.patch(
     "/{object_type}/{object_id}",
     summary="Update a record",
-    openapi_extra=docs.op(body="Update", query=("idProperty",)),
+    openapi_extra=docs.op(body="Update", query=("idProperty",), answer="SimplePublicObject"),
 )
 def update(request, object_type: str, object_id: str):
     ot = _ot(request, object_type, write=True)

@@ -228,7 +228,12 @@ def _map(imp, mappings, default_ot, skip=()) -> None:
     imp.mapping = mapping
 
 
-@collection_root(router, "POST", "Start an import (multipart: importRequest + files)")
+@collection_root(
+    router,
+    "POST",
+    "Start an import (multipart: importRequest + files)",
+    openapi_extra=docs.op(answer="PublicImportResponse"),
+)
 def create(request):
     return _create(request)
 
@@ -248,18 +253,27 @@ def _page(request):
 
 
 @collection_root(
-    router, "GET", "List imports, newest first", openapi_extra=docs.op(query=docs.PAGE)
+    router,
+    "GET",
+    "List imports, newest first",
+    openapi_extra=docs.op(query=docs.PAGE, answer="CollectionResponsePublicImportResponse"),
 )
 def get_page(request):
     return _page(request)
 
 
-@router.get("/{import_id}", summary="Read an import")
+@router.get(
+    "/{import_id}", summary="Read an import", openapi_extra=docs.op(answer="PublicImportResponse")
+)
 def get_by_id(request, import_id: str):
     return respond(import_body(_get(request, import_id)))
 
 
-@router.post("/{import_id}/cancel", summary="Cancel an import")
+@router.post(
+    "/{import_id}/cancel",
+    summary="Cancel an import",
+    openapi_extra=docs.op(answer="ActionResponse"),
+)
 def cancel(request, import_id: str):
     from django.utils import timezone
 
@@ -284,7 +298,10 @@ def cancel(request, import_id: str):
 @router.get(
     "/{import_id}/errors",
     summary="The rows an import could not import",
-    openapi_extra=docs.op(query=(*docs.PAGE, "includeErrorMessage", "includeRowData")),
+    openapi_extra=docs.op(
+        query=(*docs.PAGE, "includeErrorMessage", "includeRowData"),
+        answer="CollectionResponsePublicImportError",
+    ),
 )
 def get_errors(request, import_id: str):
     imp = _get(request, import_id)
