@@ -403,6 +403,10 @@ ERROR = {
         },
     },
 }
+BUSY = (
+    "The database is busy (a lock wait timed out, or a deadlock): nothing was written; "
+    "try again after Retry-After seconds (category SERVICE_UNAVAILABLE)."
+)
 _SUCCESS_KEY = "x-comptoir-success"
 _ANSWER_KEY = "x-comptoir-answer"
 
@@ -465,6 +469,7 @@ def finish(schema: dict) -> dict:
                         raise LookupError(f"{method.upper()} {path} documents no {code} body.")
                     responses[str(code)].update(_json(answer))
             responses["4XX"] = {"description": "HubSpot-shaped error", **_json("Error")}
+            responses["503"] = {"description": BUSY, **_json("Error")}
             operation["responses"] = responses
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
