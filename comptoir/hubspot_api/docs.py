@@ -1,7 +1,7 @@
 """Request-body schemas for /api/docs. Bodies are parsed by the handlers themselves (to
 answer HubSpot-shaped errors), so these models exist only to describe the API."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -315,6 +315,60 @@ MODELS.update(
         )
     }
 )
+
+
+# -- imports (multipart: importRequest as JSON, and the files) ----------------------------------
+
+
+class ForeignKeyType(BaseModel):
+    associationTypeId: int | None = None
+    associationCategory: str | None = None
+
+
+class ColumnMapping(BaseModel):
+    columnObjectTypeId: str = Field("0-1", examples=["0-1"])
+    columnName: str = Field(examples=["Email"])
+    propertyName: str | None = Field(None, examples=["email"])
+    idColumnType: str | None = Field(None, examples=["HUBSPOT_ALTERNATE_ID"])
+    toColumnObjectTypeId: str | None = None
+    foreignKeyType: ForeignKeyType | None = None
+
+
+class FileImportPage(BaseModel):
+    hasHeader: bool = True
+    columnMappings: list[ColumnMapping]
+
+
+class ImportFile(BaseModel):
+    fileName: str = Field(examples=["contacts.csv"])
+    fileFormat: str = Field("CSV", examples=["CSV", "SPREADSHEET"])
+    dateFormat: str | None = None
+    fileImportPage: FileImportPage
+
+
+class ImportRequest(BaseModel):
+    name: str = Field(examples=["Salon 2026"])
+    importOperations: dict[str, Literal["CREATE", "UPDATE", "UPSERT"]] = Field(
+        {}, examples=[{"0-1": "UPSERT"}]
+    )
+    dateFormat: Literal["DAY_MONTH_YEAR", "MONTH_DAY_YEAR", "YEAR_MONTH_DAY"] = "MONTH_DAY_YEAR"
+    files: list[ImportFile]
+
+
+def import_form() -> dict:
+    """openapi_extra of POST /crm/v3/imports: a multipart form whose importRequest part is
+    HubSpot's ImportRequest as JSON text, with one `files` part per entry of its files."""
+    schema = ImportRequest.model_json_schema()
+    form = {
+        "type": "object",
+        "required": ["importRequest", "files"],
+        "properties": {
+            "importRequest": _inline(schema, schema.get("$defs", {})),
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        },
+    }
+    media = {"schema": form, "encoding": {"importRequest": {"contentType": "application/json"}}}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": media}}}
 
 
 def _inline(node, definitions):

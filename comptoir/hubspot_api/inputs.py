@@ -30,18 +30,19 @@ def check_text(field: str, text: str) -> None:
         raise invalid(name, f"{name} {exc.message}.", exc.code) from None
 
 
-def check_json(data) -> None:
-    """Every key and string storable, every number finite, at most MAX_DEPTH levels."""
-    stack = [("", data, 0)]
+def check_json(data, root: str = "") -> None:
+    """Every key and string storable, every number finite, at most MAX_DEPTH levels; errors
+    name the field by its path from `root` (properties.firstname, inputs[0].id)."""
+    stack = [(root, data, 0)]
     while stack:
         path, value, depth = stack.pop()
+        name = path or "body"
         if isinstance(value, str):
-            check_text(path or "body", value)
+            check_text(name, value)
         elif isinstance(value, float) and not math.isfinite(value):
-            raise invalid(path or "body", f"{path or 'body'} is not a finite number.")
+            raise invalid(name, f"{name} is not a finite number.")
         elif isinstance(value, dict | list):
             if depth >= MAX_DEPTH:
-                name = path or "body"
                 raise invalid(name, f"{name} is nested more than {MAX_DEPTH} levels deep.")
             if isinstance(value, dict):
                 for key, item in value.items():

@@ -9,6 +9,7 @@ import gc
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hubspot import HubSpot
 from hubspot.crm.contacts import (
     ApiException,
@@ -329,3 +330,98 @@ def test_sdk_create_with_a_lone_surrogate(sdk):
             SimplePublicObjectInputForCreate(properties={"firstname": "\ud800"})
         )
     sdk_refused(caught, "properties.firstname")
+
+
+# -- the imports API's multipart form ---------------------------------------------------------
+
+IMPORT_REQUEST = {
+    "name": "Salon",
+    "files": [
+        {
+            "fileName": "salon.csv",
+            "fileImportPage": {
+                "hasHeader": True,
+                "columnMappings": [
+                    {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}
+                ],
+            },
+        }
+    ],
+}
+MAPPING_PATH = "files[0].fileImportPage.columnMappings[0]"
+MAPPING = f"importRequest.{MAPPING_PATH}"
+
+
+@pytest.fixture
+def start_import(client, token):
+    """start_import(importRequest text, file bytes) → (status, JSON body)."""
+
+    def send(request_text, content=b"Email\nana@example.com\n"):
+        upload = SimpleUploadedFile("salon.csv", content, content_type="text/csv")
+        response = client.post(
+            "/crm/v3/imports/",
+            {"importRequest": request_text, "files": upload},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return response.status_code, response.json()
+
+    client.raise_request_exception = False
+    return send
+
+
+def _changed(path: str, value) -> str:
+    """IMPORT_REQUEST as JSON text with the field at `path` (dots; [i] for lists) set."""
+    body = json.loads(json.dumps(IMPORT_REQUEST))
+    *parents, last = path.replace("[", ".").replace("]", "").split(".")
+    node = body
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[int(last) if last.isdigit() else last] = value
+    return json.dumps(body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        ("name", "Salon\x00", "importRequest.name"),
+        ("name", "Salon\ud800", "importRequest.name"),
+        ("name", {"a": 1}, "importRequest.name"),
+        ("dateFormat", ["DAY_MONTH_YEAR"], "importRequest.dateFormat"),
+        ("importOperations", [], "importRequest.importOperations"),
+        ("importOperations", {"0-1": ["UPSERT"]}, "importRequest.importOperations.0-1"),
+        ("files", "salon.csv", "importRequest.files"),
+        ("files[0]", "salon.csv", "importRequest.files[0]"),
+        ("files[0].fileImportPage", "x", "importRequest.files[0].fileImportPage"),
+        (
+            "files[0].fileImportPage.columnMappings",
+            "x",
+            "importRequest.files[0].fileImportPage.columnMappings",
+        ),
+        (MAPPING_PATH, "x", MAPPING),
+        (f"{MAPPING_PATH}.propertyName", ["email"], f"{MAPPING}.propertyName"),
+        (f"{MAPPING_PATH}.propertyName", "em\x00ail", f"{MAPPING}.propertyName"),
+        (f"{MAPPING_PATH}.columnName", {"a": 1}, f"{MAPPING}.columnName"),
+        (
+            f"{MAPPING_PATH}.foreignKeyType",
+            {"associationTypeId": "first"},
+            f"{MAPPING}.foreignKeyType.associationTypeId",
+        ),
+    ],
+)
+def test_import_requests_of_the_wrong_shape_name_the_field(start_import, path, value, field):
+    refused(start_import(_changed(path, value)), field)
+
+
+@pytest.mark.django_db
+def test_import_request_json_that_no_handler_could_use(start_import):
+    for text, fragment in [
+        ('{"name": NaN}', "NaN is not a JSON number"),
+        ("[" * 5000 + "]" * 5000, "nested"),
+        ('{"name": "\\ud800"}', "importRequest.name"),
+        ("", "importRequest is required"),
+    ]:
+        code, body = start_import(text)
+        assert code == 400, ascii(body)
+        assert fragment in body["message"], ascii(body)
+
