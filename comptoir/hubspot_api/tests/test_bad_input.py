@@ -425,3 +425,9 @@ def test_import_request_json_that_no_handler_could_use(start_import):
         assert code == 400, ascii(body)
         assert fragment in body["message"], ascii(body)
 
+
+@pytest.mark.django_db
+def test_a_column_name_no_database_stores_refuses_the_file(start_import):
+    code, body = start_import(json.dumps(IMPORT_REQUEST), b"Em\x00ail\nana@example.com\n")
+    assert code == 400, ascii(body)
+    assert "column 1" in body["message"] and "cannot be stored" in body["message"]
