@@ -133,7 +133,9 @@ def register() -> NinjaAPI:
     if getattr(api, "_comptoir_registered", False):
         return api
     from comptoir.hubspot_api import associations, objects, owners, pipelines, properties
+    from comptoir.hubspot_api.inputs import checked_text
 
+    api.add_decorator(checked_text)  # before any handler: path and query text is storable
     api.add_router("/crm/v3/objects", objects.router)
     api.add_router("/crm/v3/properties", properties.router)
     api.add_router("/crm/v3/pipelines", pipelines.router)

@@ -277,7 +277,11 @@ def _batch_envelope(results, errors, started, status: int):
 # The 3-segment "default" route is declared first so it is never read as {toObjectType}.
 
 
-@router.put(RECORD + "/default/{to_type}/{to_id}", summary="Associate two records (unlabeled)")
+@router.put(
+    RECORD + "/default/{to_type}/{to_id}",
+    summary="Associate two records (unlabeled)",
+    openapi_extra=docs.op(answer="BatchResponsePublicDefaultAssociation"),
+)
 def create_default(request, object_type: str, object_id: str, to_type: str, to_id: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=True)
     _associable(from_ot, to_ot)
@@ -291,7 +295,9 @@ def create_default(request, object_type: str, object_id: str, to_type: str, to_i
 @router.put(
     RECORD + "/{to_type}/{to_id}",
     summary="Set the labels between two records",
-    openapi_extra=docs.op(body="AssociationSpec", array_of=True, ok=201),
+    openapi_extra=docs.op(
+        body="AssociationSpec", array_of=True, ok=201, answer="LabelsBetweenObjectPair"
+    ),
 )
 def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=True)
@@ -320,7 +326,9 @@ def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
 @router.get(
     RECORD + "/{to_type}",
     summary="List the associations of a record",
-    openapi_extra=docs.op(query=docs.PAGE),
+    openapi_extra=docs.op(
+        query=docs.PAGE, answer="CollectionResponseMultiAssociatedObjectWithLabel"
+    ),
 )
 def get_page(request, object_type: str, object_id: str, to_type: str):
     from_ot, to_ot = _pair(request, object_type, to_type, write=False)
@@ -353,7 +361,12 @@ def archive(request, object_type: str, object_id: str, to_type: str, to_id: str)
 @router.post(
     V4 + "/batch/create",
     summary="Associate records with labels (batch)",
-    openapi_extra=docs.op(body="BatchAssociationCreate", ok=201, partial=True),
+    openapi_extra=docs.op(
+        body="BatchAssociationCreate",
+        ok=201,
+        partial=True,
+        answer="BatchResponseLabelsBetweenObjectPair",
+    ),
 )
 def batch_create(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -374,7 +387,9 @@ def batch_create(request, from_type: str, to_type: str):
 @router.post(
     V4 + "/batch/associate/default",
     summary="Associate records unlabeled (batch)",
-    openapi_extra=docs.body("BatchAssociationDefault"),
+    openapi_extra=docs.op(
+        body="BatchAssociationDefault", answer="BatchResponsePublicDefaultAssociation"
+    ),
 )
 def batch_create_default(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -391,7 +406,11 @@ def batch_create_default(request, from_type: str, to_type: str):
 @router.post(
     V4 + "/batch/read",
     summary="Read the associations of records (batch)",
-    openapi_extra=docs.op(body="BatchAssociationRead", partial=True),
+    openapi_extra=docs.op(
+        body="BatchAssociationRead",
+        partial=True,
+        answer="BatchResponsePublicAssociationMultiWithLabel",
+    ),
 )
 def batch_read(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
@@ -532,14 +551,20 @@ def _text(data: dict, key: str, *, required: bool) -> str | None:
     return value
 
 
-@router.get(V4 + "/labels", summary="List association types and labels")
+@router.get(
+    V4 + "/labels",
+    summary="List association types and labels",
+    openapi_extra=docs.op(answer="CollectionResponseAssociationSpecWithLabel"),
+)
 def labels_get_all(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
     return respond({"results": [_label_spec(t) for t in atypes.types_between(from_ot, to_ot)]})
 
 
 @router.post(
-    V4 + "/labels", summary="Create an association label", openapi_extra=docs.body("LabelCreate")
+    V4 + "/labels",
+    summary="Create an association label",
+    openapi_extra=docs.op(body="LabelCreate", answer="CollectionResponseAssociationSpecWithLabel"),
 )
 def labels_create(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -619,7 +644,12 @@ def _v3_inputs(from_ot, to_ot, items):
 @router.post(
     V3 + "/batch/create",
     summary="Associate records (v3 batch)",
-    openapi_extra=docs.op(body="BatchAssociationV3", ok=201, partial=True),
+    openapi_extra=docs.op(
+        body="BatchAssociationV3",
+        ok=201,
+        partial=True,
+        answer="BatchResponsePublicAssociationV3",
+    ),
 )
 def v3_batch_create(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=True)
@@ -639,7 +669,9 @@ def v3_batch_create(request, from_type: str, to_type: str):
 @router.post(
     V3 + "/batch/read",
     summary="Read the associations of records (v3 batch)",
-    openapi_extra=docs.op(body="BatchIds", partial=True),
+    openapi_extra=docs.op(
+        body="BatchIds", partial=True, answer="BatchResponsePublicAssociationMultiV3"
+    ),
 )
 def v3_batch_read(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
@@ -688,7 +720,11 @@ def v3_batch_archive(request, from_type: str, to_type: str):
     return respond(None, status=204)
 
 
-@router.get(V3 + "/types", summary="List association types (v3)")
+@router.get(
+    V3 + "/types",
+    summary="List association types (v3)",
+    openapi_extra=docs.op(answer="CollectionResponseAssociationTypeV3"),
+)
 def v3_types(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
     return respond(
@@ -756,7 +792,11 @@ def _set_limits(request, from_type: str, to_type: str, *, create: bool):
     return batch_response(results, errors, started, ok_status=201 if create else 200)
 
 
-@router.get(CONFIGURATIONS + "/all", summary="List every association limit")
+@router.get(
+    CONFIGURATIONS + "/all",
+    summary="List every association limit",
+    openapi_extra=docs.op(answer="CollectionResponseAssociationDefinitionConfiguration"),
+)
 def configurations_get_all(request):
     visible = []
     for t, maximum in limit_service.configured():
@@ -771,6 +811,7 @@ def configurations_get_all(request):
 @router.get(
     CONFIGURATIONS + "/{from_type}/{to_type}",
     summary="List the association types of a pair with their limits",
+    openapi_extra=docs.op(answer="CollectionResponseAssociationDefinitionConfiguration"),
 )
 def configurations_get_all_between(request, from_type: str, to_type: str):
     from_ot, to_ot = _pair(request, from_type, to_type, write=False)
@@ -782,7 +823,12 @@ def configurations_get_all_between(request, from_type: str, to_type: str):
 @router.post(
     CONFIGURATIONS + "/{from_type}/{to_type}/batch/create",
     summary="Set association limits (batch)",
-    openapi_extra=docs.op(body="BatchLimitCreate", ok=201, partial=True),
+    openapi_extra=docs.op(
+        body="BatchLimitCreate",
+        ok=201,
+        partial=True,
+        answer="BatchResponseAssociationDefinitionConfiguration",
+    ),
 )
 def configurations_batch_create(request, from_type: str, to_type: str):
     return _set_limits(request, from_type, to_type, create=True)
@@ -791,7 +837,9 @@ def configurations_batch_create(request, from_type: str, to_type: str):
 @router.post(
     CONFIGURATIONS + "/{from_type}/{to_type}/batch/update",
     summary="Change association limits (batch)",
-    openapi_extra=docs.op(body="BatchLimitCreate", partial=True),
+    openapi_extra=docs.op(
+        body="BatchLimitCreate", partial=True, answer="BatchResponseAssociationLimit"
+    ),
 )
 def configurations_batch_update(request, from_type: str, to_type: str):
     return _set_limits(request, from_type, to_type, create=False)
@@ -823,6 +871,7 @@ def configurations_batch_remove(request, from_type: str, to_type: str):
 @router.post(
     "/crm/v4/associations/usage/high-usage-report/{user_id}",
     summary="Ask for the report of records near their association limits",
+    openapi_extra=docs.op(answer="ReportCreationResponse"),
 )
 def report_request(request, user_id: str):
     """HubSpot acknowledges and later emails the user the report; Comptoir acknowledges

@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import RequestDataTooBig
 
 from comptoir.hubspot_api.errors import ApiError
+from comptoir.hubspot_api.inputs import check_json
 
 
 def json_body(request, *, max_chars: int | None = None, expect=dict):
@@ -20,19 +21,36 @@ def json_body(request, *, max_chars: int | None = None, expect=dict):
         )
     if not raw.strip():
         raise ApiError(400, "The request body is empty; a JSON body is required.")
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError:
-        raise ApiError(400, "The request body is not valid UTF-8.") from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            400, f"Invalid input JSON on line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+    data = loads(raw)
     if expect is dict and not isinstance(data, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     if expect is list and not isinstance(data, list):
         raise ApiError(400, "The request body must be a JSON array.")
     return data
+
+
+def loads(raw, root: str = ""):
+    """JSON text → data that check_json accepts, or HubSpot's 400 (`root` names the text:
+    "importRequest" for the imports API's form field, nothing for a request body)."""
+    where = f" in {root}" if root else ""
+    try:
+        data = json.loads(raw, parse_constant=_not_a_number)
+    except UnicodeDecodeError:
+        raise ApiError(400, f"The request body{where} is not valid UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400, f"Invalid input JSON{where} on line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise ApiError(400, f"Invalid input JSON{where}: nested too deeply.") from None
+    except ValueError as exc:  # NaN or Infinity, or an integer of more than 4,300 digits
+        raise ApiError(400, f"Invalid input JSON{where}: {exc}") from None
+    check_json(data, root)
+    return data
+
+
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a JSON number.")
 
 
 def inputs(data: dict, *, maximum: int = 100) -> list:

@@ -1,9 +1,12 @@
 """Request-body schemas for /api/docs. Bodies are parsed by the handlers themselves (to
 answer HubSpot-shaped errors), so these models exist only to describe the API."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from comptoir.core.objects.registry import OBJECT_TYPES
+from comptoir.hubspot_api import response_models
 
 
 class AssociationSpec(BaseModel):
@@ -314,6 +317,60 @@ MODELS.update(
 )
 
 
+# -- imports (multipart: importRequest as JSON, and the files) ----------------------------------
+
+
+class ForeignKeyType(BaseModel):
+    associationTypeId: int | None = None
+    associationCategory: str | None = None
+
+
+class ColumnMapping(BaseModel):
+    columnObjectTypeId: str = Field("0-1", examples=["0-1"])
+    columnName: str = Field(examples=["Email"])
+    propertyName: str | None = Field(None, examples=["email"])
+    idColumnType: str | None = Field(None, examples=["HUBSPOT_ALTERNATE_ID"])
+    toColumnObjectTypeId: str | None = None
+    foreignKeyType: ForeignKeyType | None = None
+
+
+class FileImportPage(BaseModel):
+    hasHeader: bool = True
+    columnMappings: list[ColumnMapping]
+
+
+class ImportFile(BaseModel):
+    fileName: str = Field(examples=["contacts.csv"])
+    fileFormat: str = Field("CSV", examples=["CSV", "SPREADSHEET"])
+    dateFormat: str | None = None
+    fileImportPage: FileImportPage
+
+
+class ImportRequest(BaseModel):
+    name: str = Field(examples=["Salon 2026"])
+    importOperations: dict[str, Literal["CREATE", "UPDATE", "UPSERT"]] = Field(
+        {}, examples=[{"0-1": "UPSERT"}]
+    )
+    dateFormat: Literal["DAY_MONTH_YEAR", "MONTH_DAY_YEAR", "YEAR_MONTH_DAY"] = "MONTH_DAY_YEAR"
+    files: list[ImportFile]
+
+
+def import_form() -> dict:
+    """openapi_extra of POST /crm/v3/imports: a multipart form whose importRequest part is
+    HubSpot's ImportRequest as JSON text, with one `files` part per entry of its files."""
+    schema = ImportRequest.model_json_schema()
+    form = {
+        "type": "object",
+        "required": ["importRequest", "files"],
+        "properties": {
+            "importRequest": _inline(schema, schema.get("$defs", {})),
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        },
+    }
+    media = {"schema": form, "encoding": {"importRequest": {"contentType": "application/json"}}}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": media}}}
+
+
 def _inline(node, definitions):
     """Replace "$ref": "#/$defs/X" by X itself, so each schema stands alone in OpenAPI."""
     if isinstance(node, dict):
@@ -400,7 +457,12 @@ ERROR = {
         },
     },
 }
+BUSY = (
+    "The database is busy (a lock wait timed out, or a deadlock): nothing was written; "
+    "try again after Retry-After seconds (category SERVICE_UNAVAILABLE)."
+)
 _SUCCESS_KEY = "x-comptoir-success"
+_ANSWER_KEY = "x-comptoir-answer"
 
 
 def op(
@@ -410,11 +472,16 @@ def op(
     query: tuple[str, ...] = (),
     ok: int | None = None,
     partial: bool = False,
+    answer: str | None = None,
 ) -> dict:
     """openapi_extra of one route: its JSON body model, the query parameters it reads (names
-    from QUERY), its success status (default 200, 204 for DELETE) and whether it answers
-    207 when some batch inputs fail."""
+    from QUERY), its success status (default 200, 204 for DELETE), whether it answers
+    207 when some batch inputs fail, and the model of its success body (response_models)."""
     extra = globals()["body"](body, array_of=array_of) if body else {}
+    if answer is not None:
+        if answer not in response_models.NAMES:
+            raise LookupError(f"No response model {answer!r}.")
+        extra[_ANSWER_KEY] = answer
     if query:
         extra["parameters"] = [
             {
@@ -432,16 +499,86 @@ def op(
     return extra
 
 
+def _json(name: str) -> dict:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
 def finish(schema: dict) -> dict:
-    """Give every operation its real success code(s) and HubSpot's error body."""
-    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    for methods in schema.get("paths", {}).values():
+    """Give every operation its real success code(s) with their body, HubSpot's error body,
+    and its path parameters' real types (PATH)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(response_models.component_schemas())
+    components["Error"] = ERROR
+    for path, methods in schema.get("paths", {}).items():
         for method, operation in methods.items():
             codes = operation.pop(_SUCCESS_KEY, None) or [None]
+            answer = operation.pop(_ANSWER_KEY, None)
             default = 204 if method == "delete" else 200
             codes = [default if code is None else code for code in codes]
-            responses = {str(code): {"description": SUCCESS[code]} for code in codes}
-            responses["4XX"] = {"description": "HubSpot-shaped error", **error}
+            responses = {}
+            for code in codes:
+                responses[str(code)] = {"description": SUCCESS[code]}
+                if code != 204:
+                    if answer is None:
+                        raise LookupError(f"{method.upper()} {path} documents no {code} body.")
+                    responses[str(code)].update(_json(answer))
+            responses["4XX"] = {"description": "HubSpot-shaped error", **_json("Error")}
+            responses["503"] = {"description": BUSY, **_json("Error")}
             operation["responses"] = responses
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    parameter["schema"] = path_schema(path, parameter["name"])
     return schema
+
+
+# -- path parameters --------------------------------------------------------------------------
+# Handlers take every path parameter as text and answer 400/404 for what they cannot use;
+# these are the values that can succeed.
+
+
+def _type_names(types) -> list[str]:
+    return [key for ot in types for key in (ot.name, ot.singular, ot.type_id)]
+
+
+OBJECT_TYPE = {
+    "type": "string",
+    "enum": _type_names(OBJECT_TYPES),
+    "description": "An object type: plural or singular name, or type id (0-1, 0-2, ...).",
+}
+PIPELINE_OBJECT_TYPE = {
+    **OBJECT_TYPE,
+    "enum": _type_names(ot for ot in OBJECT_TYPES if ot.has_pipelines),
+    "description": "An object type with pipelines.",
+}
+RECORD_ID = {"type": "string", "pattern": "^[0-9]+$", "description": "A record id."}
+INTEGER_ID = {"type": "integer", "format": "int64", "minimum": 1}
+TEXT = {"type": "string", "minLength": 1}
+PATH = {
+    "object_type": OBJECT_TYPE,
+    "from_type": OBJECT_TYPE,
+    "to_type": OBJECT_TYPE,
+    "object_id": RECORD_ID,
+    "to_id": RECORD_ID,
+    "association_type_id": INTEGER_ID,
+    "owner_id": INTEGER_ID,
+    "import_id": INTEGER_ID,
+    "user_id": INTEGER_ID,
+    "pipeline_id": TEXT,
+    "stage_id": TEXT,
+    "group_name": TEXT,
+    "property_name": TEXT,
+}
+READ_BY_ID = {
+    "type": "string",
+    "minLength": 1,
+    "description": "A record id, or the value of the unique property named by idProperty.",
+}
+
+
+def path_schema(path: str, name: str) -> dict:
+    """The schema of path parameter `name` of `path` (KeyError for an undescribed one)."""
+    if name == "object_type" and path.startswith("/crm/v3/pipelines/"):
+        return PIPELINE_OBJECT_TYPE
+    if name == "object_id" and path == "/crm/v3/objects/{object_type}/{object_id}":
+        return READ_BY_ID
+    return PATH[name]

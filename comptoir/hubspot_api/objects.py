@@ -9,6 +9,7 @@ from ninja import Router
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import check_targets
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
@@ -20,8 +21,10 @@ from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.body import inputs, json_body
 from comptoir.hubspot_api.errors import ApiError, standard_error
+from comptoir.hubspot_api.fields import check, invalid
 from comptoir.hubspot_api.params import boolean, cursor, integer, multi
 from comptoir.hubspot_api.responses import batch_response, respond
+from comptoir.hubspot_api.search_request import check_search_request
 from comptoir.hubspot_api.serializers import records_to_bodies
 from comptoir.notifications import services as notifications
 from comptoir.users.permissions import require_edit, with_default_owner
@@ -44,15 +47,20 @@ def _inline_associations(ot, raw) -> list:
     if not isinstance(raw, list):
         raise ApiError(400, "associations must be a list.")
     result = []
-    for item in raw:
-        to_id = (item.get("to") or {}).get("id") if isinstance(item, dict) else None
+    for i, item in enumerate(raw):
+        to = item.get("to") if isinstance(item, dict) else None
+        to_id = to.get("id") if isinstance(to, dict) else None
         types = item.get("types") if isinstance(item, dict) else None
-        if to_id in (None, "") or not isinstance(types, list) or not types:
-            raise ApiError(400, "Each association needs to.id and a non-empty types list.")
+        if not _is_id(to_id) or not isinstance(types, list) or not types:
+            raise invalid(
+                f"associations[{i}]",
+                f"associations[{i}] needs to.id (a string) and a non-empty types list.",
+            )
         targets = {}
         for spec in types:
             type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
-            found = atypes.find_from(ot, int(type_id)) if str(type_id).isdigit() else None
+            number = parse_id(type_id)  # type ids are positive integers, as record ids
+            found = atypes.find_from(ot, number) if number is not None else None
             if found is None:
                 raise ApiError(
                     400,
@@ -76,6 +84,25 @@ def _properties(data: dict) -> dict:
     return props
 
 
+def _is_id(value) -> bool:
+    """A record id or unique value as JSON may send it: a string or a number, not empty."""
+    return isinstance(value, str | int) and not isinstance(value, bool) and value != ""
+
+
+def _checked_id(data: dict, field: str = "id", prefix: str = "") -> None:
+    """A record id or unique value is a string (or a number): 400 naming the field if not."""
+    if not _is_id(data.get(field)):
+        name = f"{prefix}{field}"
+        raise invalid(name, f"{name} is required and must be a string.")
+
+
+def _checked_refs(items: list) -> None:
+    """Each input's id and idProperty have HubSpot's JSON types (strings)."""
+    for i, item in enumerate(items):
+        check(item, "idProperty", str, prefix=f"inputs[{i}].")
+        _checked_id(item, prefix=f"inputs[{i}].")
+
+
 def _one(ot, record, written=()):
     """A written record as HubSpot answers it: default properties plus those written."""
     names = list(dict.fromkeys([*ot.default_properties, *written]))
@@ -85,15 +112,19 @@ def _one(ot, record, written=()):
 # -- literal paths first: they must win over /{objectId} ---------------------------------------
 
 
-@router.post("/{object_type}/search", summary="Search", openapi_extra=docs.body("SearchRequest"))
+@router.post(
+    "/{object_type}/search",
+    summary="Search",
+    openapi_extra=docs.op(body="SearchRequest", answer="SearchResults"),
+)
 def search_objects(request, object_type: str):
     ot = _ot(request, object_type, write=False)
     data = json_body(request, max_chars=SEARCH_BODY_MAX)
+    check_search_request(data)
     result = search(ot, data, base=base_queryset(ot, user=request.user))
-    properties = data.get("properties") if isinstance(data.get("properties"), list) else None
     body = {
         "total": result.total,
-        "results": records_to_bodies(ot, result.records, properties=properties),
+        "results": records_to_bodies(ot, result.records, properties=data.get("properties")),
     }
     if result.next_after is not None:
         body["paging"] = {"next": {"after": result.next_after}}
@@ -103,14 +134,20 @@ def search_objects(request, object_type: str):
 @router.post(
     "/{object_type}/batch/read",
     summary="Read a batch",
-    openapi_extra=docs.op(body="BatchRead", query=("archived",), partial=True),
+    openapi_extra=docs.op(
+        body="BatchRead",
+        query=("archived",),
+        partial=True,
+        answer="BatchResponseSimplePublicObject",
+    ),
 )
 def batch_read(request, object_type: str):
     ot = _ot(request, object_type, write=False)
     data = json_body(request)
     items = inputs(data)
     archived = boolean(request, "archived")
-    id_property = data.get("idProperty")
+    id_property = check(data, "idProperty", str)
+    _checked_refs(items)
     started = timezone.now()
     found, missing = [], []
     for item in items:
@@ -181,7 +218,9 @@ def _batch_write(ot, items, write_one, *, ok_status):
 @router.post(
     "/{object_type}/batch/create",
     summary="Create a batch",
-    openapi_extra=docs.op(body="BatchCreate", ok=201, partial=True),
+    openapi_extra=docs.op(
+        body="BatchCreate", ok=201, partial=True, answer="BatchResponseSimplePublicObject"
+    ),
 )
 def batch_create(request, object_type: str):
     """Through the bulk path: one insert for the batch, automations batched too."""
@@ -252,11 +291,14 @@ def _category(exc) -> str:
 @router.post(
     "/{object_type}/batch/update",
     summary="Update a batch",
-    openapi_extra=docs.op(body="BatchUpdate", partial=True),
+    openapi_extra=docs.op(
+        body="BatchUpdate", partial=True, answer="BatchResponseSimplePublicObject"
+    ),
 )
 def batch_update(request, object_type: str):
     ot = _ot(request, object_type, write=True)
     items = inputs(json_body(request))
+    _checked_refs(items)
     source = api_source(request)
 
     def update(item):
@@ -274,11 +316,14 @@ def batch_update(request, object_type: str):
 @router.post(
     "/{object_type}/batch/upsert",
     summary="Create or update a batch by a unique property",
-    openapi_extra=docs.op(body="BatchUpsert", partial=True),
+    openapi_extra=docs.op(
+        body="BatchUpsert", partial=True, answer="BatchResponseSimplePublicUpsertObject"
+    ),
 )
 def batch_upsert(request, object_type: str):
     ot = _ot(request, object_type, write=True)
     items = inputs(json_body(request))
+    _checked_refs(items)
     source = api_source(request)
 
     def upsert(item):
@@ -313,6 +358,7 @@ def batch_upsert(request, object_type: str):
 def batch_archive(request, object_type: str):
     ot = _ot(request, object_type, write=True)
     items = inputs(json_body(request))
+    _checked_refs(items)
     source = api_source(request)
     with transaction.atomic():
         for item in items:
@@ -322,13 +368,19 @@ def batch_archive(request, object_type: str):
     return respond(None, status=204)
 
 
-@router.post("/{object_type}/merge", summary="Merge two records", openapi_extra=docs.body("Merge"))
+@router.post(
+    "/{object_type}/merge",
+    summary="Merge two records",
+    openapi_extra=docs.op(body="Merge", answer="SimplePublicObject"),
+)
 def merge(request, object_type: str):
     ot = _ot(request, object_type, write=True)
     data = json_body(request)
     primary, other = data.get("primaryObjectId"), data.get("objectIdToMerge")
     if primary in (None, "") or other in (None, ""):
         raise ApiError(400, "primaryObjectId and objectIdToMerge are required.")
+    for field in ("primaryObjectId", "objectIdToMerge"):
+        _checked_id(data, field)
     for object_id in (primary, other):
         require_edit(request.user, ot, records.get_record(ot, object_id, user=request.user))
     record = merge_records(ot, primary, other, source=api_source(request))
@@ -345,6 +397,8 @@ def gdpr_delete(request, object_type: str):
     if ot.name != "contacts":
         raise ApiError(400, "GDPR delete exists only for contacts.")
     data = json_body(request)
+    check(data, "idProperty", str)
+    _checked_id(data, "objectId")
     record = records.get_record_by(
         ot, data.get("idProperty"), data.get("objectId"), archived=None, user=request.user
     )
@@ -357,7 +411,9 @@ def gdpr_delete(request, object_type: str):
 
 
 @router.get(
-    "/{object_type}", summary="List records", openapi_extra=docs.op(query=docs.LIST_RECORDS)
+    "/{object_type}",
+    summary="List records",
+    openapi_extra=docs.op(query=docs.LIST_RECORDS, answer="CollectionResponseSimplePublicObject"),
 )
 def list_objects(request, object_type: str):
     ot = _ot(request, object_type, write=False)
@@ -393,7 +449,9 @@ def _assoc_types(request) -> list[str]:
 
 
 @router.post(
-    "/{object_type}", summary="Create a record", openapi_extra=docs.op(body="Create", ok=201)
+    "/{object_type}",
+    summary="Create a record",
+    openapi_extra=docs.op(body="Create", ok=201, answer="SimplePublicObject"),
 )
 def create(request, object_type: str):
     ot = _ot(request, object_type, write=True)
@@ -426,7 +484,7 @@ def _resolve(ot, object_id, request, *, archived=False, for_update=False):
         # A merged record answers with the record it was merged into, as HubSpot does.
         merged = (
             base_queryset(ot, archived=True)
-            .filter(pk=_int_or_none(object_id))
+            .filter(pk=parse_id(object_id))
             .values_list("merged_into_id", flat=True)
             .first()
         )
@@ -446,14 +504,10 @@ def _archive(request, ot, object_id, source) -> None:
     records.archive_record(ot, record.pk, source=source)
 
 
-def _int_or_none(value):
-    return int(value) if str(value).isdigit() else None
-
-
 @router.get(
     "/{object_type}/{object_id}",
     summary="Read a record",
-    openapi_extra=docs.op(query=docs.READ_RECORD),
+    openapi_extra=docs.op(query=docs.READ_RECORD, answer="SimplePublicObjectWithAssociations"),
 )
 def read(request, object_type: str, object_id: str):
     ot = _ot(request, object_type, write=False)
@@ -472,7 +526,7 @@ def read(request, object_type: str, object_id: str):
 @router.patch(
     "/{object_type}/{object_id}",
     summary="Update a record",
-    openapi_extra=docs.op(body="Update", query=("idProperty",)),
+    openapi_extra=docs.op(body="Update", query=("idProperty",), answer="SimplePublicObject"),
 )
 def update(request, object_type: str, object_id: str):
     ot = _ot(request, object_type, write=True)

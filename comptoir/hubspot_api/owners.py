@@ -84,7 +84,9 @@ def _page(request):
     router,
     "GET",
     "List owners",
-    openapi_extra=docs.op(query=("email", "limit", "after", "archived")),
+    openapi_extra=docs.op(
+        query=("email", "limit", "after", "archived"), answer="CollectionResponsePublicOwner"
+    ),
 )
 def get_page(request):
     return _page(request)
@@ -93,7 +95,7 @@ def get_page(request):
 @router.get(
     "/{owner_id}",
     summary="Read an owner by id or user id",
-    openapi_extra=docs.op(query=("idProperty", "archived")),
+    openapi_extra=docs.op(query=("idProperty", "archived"), answer="PublicOwner"),
 )
 def get_by_id(request, owner_id: str):
     require_scope(request, SCOPE)

@@ -180,6 +180,7 @@ def audit_body(entry) -> dict:
 @router.get(
     "/{object_type}/{pipeline_id}/stages/{stage_id}/audit",
     summary="List the changes of a stage, newest first",
+    openapi_extra=docs.op(answer="CollectionResponsePublicAuditInfo"),
 )
 def stage_audit(request, object_type: str, pipeline_id: str, stage_id: str):
     ot = schema_object_type(request, object_type, write=False)
@@ -193,7 +194,11 @@ def stage_audit(request, object_type: str, pipeline_id: str, stage_id: str):
     return respond({"results": [audit_body(e) for e in entries]})
 
 
-@router.get("/{object_type}/{pipeline_id}/audit", summary="List the changes of a pipeline")
+@router.get(
+    "/{object_type}/{pipeline_id}/audit",
+    summary="List the changes of a pipeline",
+    openapi_extra=docs.op(answer="CollectionResponsePublicAuditInfo"),
+)
 def pipeline_audit(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=False)
     with _translated():
@@ -205,7 +210,11 @@ def pipeline_audit(request, object_type: str, pipeline_id: str):
 # -- stages (the longer paths first) -----------------------------------------------------------
 
 
-@router.get("/{object_type}/{pipeline_id}/stages", summary="List the stages of a pipeline")
+@router.get(
+    "/{object_type}/{pipeline_id}/stages",
+    summary="List the stages of a pipeline",
+    openapi_extra=docs.op(answer="CollectionResponsePipelineStage"),
+)
 def stages_get_all(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=False)
     with _translated():
@@ -216,7 +225,7 @@ def stages_get_all(request, object_type: str, pipeline_id: str):
 @router.post(
     "/{object_type}/{pipeline_id}/stages",
     summary="Add a stage to a pipeline",
-    openapi_extra=docs.op(body="PipelineStageInput", ok=201),
+    openapi_extra=docs.op(body="PipelineStageInput", ok=201, answer="PipelineStage"),
 )
 def stages_create(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -226,7 +235,11 @@ def stages_create(request, object_type: str, pipeline_id: str):
     return respond(stage_body(stage), status=201)
 
 
-@router.get("/{object_type}/{pipeline_id}/stages/{stage_id}", summary="Read a stage")
+@router.get(
+    "/{object_type}/{pipeline_id}/stages/{stage_id}",
+    summary="Read a stage",
+    openapi_extra=docs.op(answer="PipelineStage"),
+)
 def stages_get_by_id(request, object_type: str, pipeline_id: str, stage_id: str):
     ot = schema_object_type(request, object_type, write=False)
     with _translated():
@@ -237,7 +250,7 @@ def stages_get_by_id(request, object_type: str, pipeline_id: str, stage_id: str)
 @router.put(
     "/{object_type}/{pipeline_id}/stages/{stage_id}",
     summary="Replace a stage",
-    openapi_extra=docs.body("PipelineStageInput"),
+    openapi_extra=docs.op(body="PipelineStageInput", answer="PipelineStage"),
 )
 def stages_replace(request, object_type: str, pipeline_id: str, stage_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -254,7 +267,7 @@ def stages_replace(request, object_type: str, pipeline_id: str, stage_id: str):
 @router.patch(
     "/{object_type}/{pipeline_id}/stages/{stage_id}",
     summary="Update a stage",
-    openapi_extra=docs.body("PipelineStagePatchInput"),
+    openapi_extra=docs.op(body="PipelineStagePatchInput", answer="PipelineStage"),
 )
 def stages_update(request, object_type: str, pipeline_id: str, stage_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -283,7 +296,11 @@ def stages_archive(request, object_type: str, pipeline_id: str, stage_id: str):
 # -- pipelines ---------------------------------------------------------------------------------
 
 
-@router.get("/{object_type}", summary="List pipelines")
+@router.get(
+    "/{object_type}",
+    summary="List pipelines",
+    openapi_extra=docs.op(answer="CollectionResponsePipeline"),
+)
 def get_all(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
     with _translated():
@@ -294,7 +311,7 @@ def get_all(request, object_type: str):
 @router.post(
     "/{object_type}",
     summary="Create a pipeline",
-    openapi_extra=docs.op(body="PipelineInput", ok=201),
+    openapi_extra=docs.op(body="PipelineInput", ok=201, answer="Pipeline"),
 )
 def create(request, object_type: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -304,7 +321,11 @@ def create(request, object_type: str):
     return respond(pipeline_body(pipeline), status=201)
 
 
-@router.get("/{object_type}/{pipeline_id}", summary="Read a pipeline")
+@router.get(
+    "/{object_type}/{pipeline_id}",
+    summary="Read a pipeline",
+    openapi_extra=docs.op(answer="Pipeline"),
+)
 def get_by_id(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=False)
     with _translated():
@@ -315,7 +336,7 @@ def get_by_id(request, object_type: str, pipeline_id: str):
 @router.put(
     "/{object_type}/{pipeline_id}",
     summary="Replace a pipeline and its stages",
-    openapi_extra=docs.op(body="PipelineInput", query=docs.DELETE_FLAGS),
+    openapi_extra=docs.op(body="PipelineInput", query=docs.DELETE_FLAGS, answer="Pipeline"),
 )
 def replace(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -330,7 +351,7 @@ def replace(request, object_type: str, pipeline_id: str):
 @router.patch(
     "/{object_type}/{pipeline_id}",
     summary="Update a pipeline",
-    openapi_extra=docs.op(body="PipelinePatchInput", query=docs.DELETE_FLAGS),
+    openapi_extra=docs.op(body="PipelinePatchInput", query=docs.DELETE_FLAGS, answer="Pipeline"),
 )
 def update(request, object_type: str, pipeline_id: str):
     ot = schema_object_type(request, object_type, write=True)

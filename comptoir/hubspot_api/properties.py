@@ -213,7 +213,7 @@ def _find(ot, name: str, *, archived: bool = False):
 @router.get(
     "/{object_type}/groups",
     summary="List property groups",
-    openapi_extra=docs.op(query=("locale",)),
+    openapi_extra=docs.op(query=("locale",), answer="CollectionResponsePropertyGroup"),
 )
 def groups_get_all(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
@@ -227,7 +227,9 @@ def groups_get_all(request, object_type: str):
 @router.post(
     "/{object_type}/groups",
     summary="Create a property group",
-    openapi_extra=docs.op(body="PropertyGroupCreate", query=("locale",), ok=201),
+    openapi_extra=docs.op(
+        body="PropertyGroupCreate", query=("locale",), ok=201, answer="PropertyGroup"
+    ),
 )
 def groups_create(request, object_type: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -253,7 +255,7 @@ def _group(ot, name: str):
 @router.get(
     "/{object_type}/groups/{group_name}",
     summary="Read a property group",
-    openapi_extra=docs.op(query=("locale",)),
+    openapi_extra=docs.op(query=("locale",), answer="PropertyGroup"),
 )
 def groups_get_by_name(request, object_type: str, group_name: str):
     ot = schema_object_type(request, object_type, write=False)
@@ -263,7 +265,7 @@ def groups_get_by_name(request, object_type: str, group_name: str):
 @router.patch(
     "/{object_type}/groups/{group_name}",
     summary="Update a property group",
-    openapi_extra=docs.op(body="PropertyGroupUpdate", query=("locale",)),
+    openapi_extra=docs.op(body="PropertyGroupUpdate", query=("locale",), answer="PropertyGroup"),
 )
 def groups_update(request, object_type: str, group_name: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -295,7 +297,13 @@ def _names(items) -> list[str]:
 @router.post(
     "/{object_type}/batch/create",
     summary="Create a batch of properties",
-    openapi_extra=docs.op(body="BatchPropertyCreate", query=("locale",), ok=201, partial=True),
+    openapi_extra=docs.op(
+        body="BatchPropertyCreate",
+        query=("locale",),
+        ok=201,
+        partial=True,
+        answer="BatchResponseProperty",
+    ),
 )
 def batch_create(request, object_type: str):
     """Each input stands alone: 201 when all were created, else 207 listing the refusals."""
@@ -325,7 +333,9 @@ def batch_create(request, object_type: str):
 @router.post(
     "/{object_type}/batch/read",
     summary="Read a batch of properties",
-    openapi_extra=docs.op(body="BatchPropertyRead", query=("locale",), partial=True),
+    openapi_extra=docs.op(
+        body="BatchPropertyRead", query=("locale",), partial=True, answer="BatchResponseProperty"
+    ),
 )
 def batch_read(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
@@ -377,7 +387,9 @@ def batch_archive(request, object_type: str):
 @router.get(
     "/{object_type}",
     summary="List properties",
-    openapi_extra=docs.op(query=("archived", "properties", "locale")),
+    openapi_extra=docs.op(
+        query=("archived", "properties", "locale"), answer="CollectionResponseProperty"
+    ),
 )
 def get_all(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
@@ -395,7 +407,7 @@ def get_all(request, object_type: str):
 @router.post(
     "/{object_type}",
     summary="Create a property",
-    openapi_extra=docs.op(body="PropertyCreate", query=("locale",), ok=201),
+    openapi_extra=docs.op(body="PropertyCreate", query=("locale",), ok=201, answer="Property"),
 )
 def create(request, object_type: str):
     ot = schema_object_type(request, object_type, write=True)
@@ -408,7 +420,7 @@ def create(request, object_type: str):
 @router.get(
     "/{object_type}/{property_name}",
     summary="Read a property",
-    openapi_extra=docs.op(query=("archived", "locale")),
+    openapi_extra=docs.op(query=("archived", "locale"), answer="Property"),
 )
 def get_by_name(request, object_type: str, property_name: str):
     ot = schema_object_type(request, object_type, write=False)
@@ -419,7 +431,7 @@ def get_by_name(request, object_type: str, property_name: str):
 @router.patch(
     "/{object_type}/{property_name}",
     summary="Update a property",
-    openapi_extra=docs.op(body="PropertyUpdate", query=("locale",)),
+    openapi_extra=docs.op(body="PropertyUpdate", query=("locale",), answer="Property"),
 )
 def update(request, object_type: str, property_name: str):
     ot = schema_object_type(request, object_type, write=True)

@@ -2,19 +2,19 @@
 as the wizard. The SDK posts `importRequest` (a JSON string) and `files` as multipart;
 the import then runs in the worker like any other."""
 
-import json
-
 from django.db import transaction
 from ninja import Router
 
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope
+from comptoir.hubspot_api.body import loads
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.params import boolean, cursor, integer
 from comptoir.hubspot_api.responses import collection_root, next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.imports import api_files, services
+from comptoir.imports.api_request import ROOT, check_import_request
 from comptoir.imports.models import Import, ImportFailure, ImportState, Mode
 from comptoir.imports.values import DATE_FORMATS
 from comptoir.users.permissions import NotAllowed
@@ -88,12 +88,12 @@ def _get(request, import_id: str) -> Import:
 
 
 def _parse_request(raw) -> dict:
-    try:
-        body = json.loads(raw or "")
-    except ValueError:
-        raise ApiError(400, "importRequest is not valid JSON.") from None
+    if not (raw or "").strip():
+        raise ApiError(400, "importRequest is required: HubSpot's ImportRequest as JSON.")
+    body = loads(raw, ROOT)
     if not isinstance(body, dict):
         raise ApiError(400, "importRequest must be a JSON object.")
+    check_import_request(body)
     return body
 
 
@@ -228,7 +228,12 @@ def _map(imp, mappings, default_ot, skip=()) -> None:
     imp.mapping = mapping
 
 
-@collection_root(router, "POST", "Start an import (multipart: importRequest + files)")
+@collection_root(
+    router,
+    "POST",
+    "Start an import (multipart: importRequest + files)",
+    openapi_extra={**docs.import_form(), **docs.op(answer="PublicImportResponse")},
+)
 def create(request):
     return _create(request)
 
@@ -248,18 +253,27 @@ def _page(request):
 
 
 @collection_root(
-    router, "GET", "List imports, newest first", openapi_extra=docs.op(query=docs.PAGE)
+    router,
+    "GET",
+    "List imports, newest first",
+    openapi_extra=docs.op(query=docs.PAGE, answer="CollectionResponsePublicImportResponse"),
 )
 def get_page(request):
     return _page(request)
 
 
-@router.get("/{import_id}", summary="Read an import")
+@router.get(
+    "/{import_id}", summary="Read an import", openapi_extra=docs.op(answer="PublicImportResponse")
+)
 def get_by_id(request, import_id: str):
     return respond(import_body(_get(request, import_id)))
 
 
-@router.post("/{import_id}/cancel", summary="Cancel an import")
+@router.post(
+    "/{import_id}/cancel",
+    summary="Cancel an import",
+    openapi_extra=docs.op(answer="ActionResponse"),
+)
 def cancel(request, import_id: str):
     from django.utils import timezone
 
@@ -284,7 +298,10 @@ def cancel(request, import_id: str):
 @router.get(
     "/{import_id}/errors",
     summary="The rows an import could not import",
-    openapi_extra=docs.op(query=(*docs.PAGE, "includeErrorMessage", "includeRowData")),
+    openapi_extra=docs.op(
+        query=(*docs.PAGE, "includeErrorMessage", "includeRowData"),
+        answer="CollectionResponsePublicImportError",
+    ),
 )
 def get_errors(request, import_id: str):
     imp = _get(request, import_id)

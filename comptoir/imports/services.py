@@ -8,7 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from comptoir.core.inputs import storable
 from comptoir.imports import files, links
 from comptoir.imports.mapping import FILE_ORDER, OBJECT_CHOICES, auto_map, guess_common_columns
 from comptoir.imports.models import Import, ImportState, stall_after
@@ -143,6 +145,12 @@ def read_header(imp: Import) -> list:
         raise ImportProblem(str(exc)) from None
     if not header:
         raise ImportProblem("the first line must name the columns")
+    for number, name in enumerate(header, 1):
+        if not storable(str(name)):  # a NUL (PostgreSQL stores none) or a lone surrogate
+            raise ImportProblem(
+                _("the name of column %(number)s holds a character that cannot be stored")
+                % {"number": number}
+            )
     imp.header = header
     return sample
 

@@ -33,8 +33,14 @@ def create_label(
     name = name or re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_") or "label"
     if not NAME_RE.match(name):
         raise AssociationError(f"name: {name!r} is not a valid label name.", "INVALID_NAME")
+    # Between records of one type (contact to contact) both directions are rows of the same
+    # pair, and names are unique per pair: the inverse direction takes its own name.
+    inverse_name = f"{name[:92]}_inverse" if a == b else name
     with transaction.atomic():
-        if AssociationLabel.objects.filter(from_type=a.name, to_type=b.name, name=name).exists():
+        taken = AssociationLabel.objects.filter(
+            from_type=a.name, to_type=b.name, name__in={name, inverse_name}
+        )
+        if taken.exists():
             raise AssociationError(f"name: a label named {name!r} already exists.", "LABEL_EXISTS")
         type_id = _next_type_id()
         forward = AssociationLabel.objects.create(
@@ -51,7 +57,7 @@ def create_label(
             type_id=type_id + 1,
             inverse_type_id=type_id,
             label=(inverse_label or label).strip(),
-            name=name,
+            name=inverse_name,
         )
         registry.invalidate()
     return forward

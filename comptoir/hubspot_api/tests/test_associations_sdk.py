@@ -810,3 +810,32 @@ def test_sdk_raises_forbidden_without_scope(sdk_for, api_user):
         sdk.crm.associations.v4.batch_api.archive(
             "contacts", "companies", BatchInputPublicAssociationMultiArchive(inputs=[])
         )
+
+
+def test_labels_between_records_of_one_type(hubspot):
+    """Contact to contact: both directions are labels of the same pair (once a 500)."""
+    definitions = hubspot.crm.associations.v4.schema.definitions_api
+    manager, employee = definitions.create(
+        "contacts",
+        "contacts",
+        PublicAssociationDefinitionCreateRequest(
+            label="Manager", name="manager", inverse_label="Employee"
+        ),
+    ).results
+    colleague, colleague_back = definitions.create(
+        "0-1", "0-1", PublicAssociationDefinitionCreateRequest(label="Colleague", name="colleague")
+    ).results
+    labels = {t.type_id: t.label for t in definitions.get_all("contacts", "contacts").results}
+    assert labels[manager.type_id] == "Manager" and labels[employee.type_id] == "Employee"
+    assert labels[colleague.type_id] == labels[colleague_back.type_id] == "Colleague"
+    with pytest.raises(SchemaApiException) as taken:
+        definitions.create(
+            "contacts", "contacts", PublicAssociationDefinitionCreateRequest(label="Manager")
+        )
+    assert taken.value.status == 400
+    boss, clerk = make("contacts", 1), make("contacts", 2)
+    basic = hubspot.crm.associations.v4.basic_api
+    pair = basic.create("contacts", boss, "contacts", clerk, [spec(manager.type_id, USER)])
+    assert pair.labels == ["Manager"]
+    back = basic.get_page("contacts", clerk, "contacts").results
+    assert types_of(back, boss)[(USER, employee.type_id)] == "Employee"
