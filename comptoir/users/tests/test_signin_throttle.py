@@ -169,7 +169,7 @@ def test_concurrent_hits_are_all_counted():
             start.wait()
             for _ in range(10):
                 throttle.hit(rule, "203.0.113.7")
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
