@@ -6,9 +6,7 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self):
-        # /tasks/ is the generic index with due-date tabs: the generic views (saved views,
-        # columns, filters, bulk actions) read and keep the tab through this state.
-        from comptoir.activities.tasks_page import TaskListState
-        from comptoir.core.ui.listing import STATE_CLASSES
+        from comptoir.activities.objecttype import object_types
+        from comptoir.core.objects.registry import register
 
-        STATE_CLASSES["tasks"] = TaskListState
+        register(*object_types())

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CompaniesConfig(AppConfig):
     name = "comptoir.companies"
     label = "companies"
+
+    def ready(self):
+        from comptoir.companies.objecttype import object_types
+        from comptoir.core.objects.registry import register
+
+        register(*object_types())

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ContactsConfig(AppConfig):
     name = "comptoir.contacts"
     label = "contacts"
+
+    def ready(self):
+        from comptoir.contacts.objecttype import object_types
+        from comptoir.core.objects.registry import register
+
+        register(*object_types())

@@ -1,9 +1,13 @@
-"""The object-type registry (OBJ-1): HubSpot's names, singular names and type ids.
+"""The object-type registry (OBJ-1): every fact about an object type, in one description.
 
-Every other layer (API, search, history, associations) names object types through
-this table, so adding an engagement type is a new row, not new code paths.
+Each object app declares its types in its own `objecttype.py` (HubSpot's names and ids,
+the list and record pages, phrases, icon, scopes, rollups, import keys...) and registers
+them in its `AppConfig.ready()`. Every other layer (API, UI, search, history, permissions,
+imports, notifications) reads this registry: no per-type tables elsewhere. See
+docs/adding-an-object-type.md.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -13,6 +17,36 @@ class UnknownObjectType(LookupError):
     def __init__(self, key: str):
         self.key = key
         super().__init__(f"Unknown object type {key!r}.")
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The list page and record page of a type that has them (/contacts/, /contacts/7/)."""
+
+    name_property: str  # the list's first column, linking to the record
+    list_columns: tuple[str, ...]  # the list's default columns after the name
+    about: tuple[str, ...]  # the record page's "About" properties
+    create_fields: tuple[str, ...]  # the create dialog
+    cards: tuple[str, ...]  # association cards on the record page (object type names)
+    card_fields: tuple[str, ...]  # the small "create and associate" form of a card
+    default_sort: str = "-createdate"
+    card_order: tuple[str, ...] = ("-pk",)  # how a card of this type orders its records
+    # The record header: properties edited as the name, and the summary under it.
+    header_name: tuple[str, ...] = ()
+    nav_label: object = ""  # the left navigation's entry
+    # Sentences naming the type, written in full for each language (see ui/phrases.py).
+    phrases: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Imports:
+    """How the import wizard reads a file of this type."""
+
+    label: object  # "Contacts" in the object choice
+    file_label: object  # "Contacts file" in a multi-file import
+    synonyms: dict = field(default_factory=dict, compare=False)  # {property: [headers]}
+    natural_key: str = ""  # the column that finds an existing record ("email")
+    file_order: int = 0  # several files: the lowest is the main one
 
 
 @dataclass(frozen=True)
@@ -36,6 +70,28 @@ class ObjectType:
     is_activity: bool = False
     has_pipelines: bool = False
     extra: dict = field(default_factory=dict, compare=False)
+    # -- What the generic code reads besides the HubSpot facts -------------------------
+    icon: str = "note"  # its glyph (templatetags/comptoir.py's ICONS, or icon_svg)
+    icon_svg: str = ""  # the SVG paths of a glyph the type brings (24x24, stroke)
+    # A CRM record (not an engagement): global search, merge, rollups, its own schema
+    # scope, its own permission row, a link in the dashboard lists.
+    crm: bool = False
+    scope: str = "crm.objects.contacts"  # HubSpot private-app scope (engagements: contacts')
+    permission_label: object = ""  # its row in the role form (CRM records)
+    mergeable: bool = False
+    # {rollup property: associated object type} counted on each record.
+    association_counts: dict = field(default_factory=dict, compare=False)
+    search_detail: str = ""  # the global search's second line
+    search_fields: tuple[str, ...] = ()  # what the tasks page shows of a linked record
+    assignable: bool = False  # an owner change notifies the new owner
+    title_property: str = ""  # the dashboard's activity lists: title and date
+    date_property: str = ""
+    # behavior(ot) -> the RecordBehavior of the type's writes (records/behavior.py)
+    behavior: Callable | None = field(default=None, compare=False)
+    # list_state(request, ot) -> the ListState of an index page with state of its own
+    list_state: Callable | None = field(default=None, compare=False)
+    pages: Pages | None = field(default=None, compare=False)
+    imports: Imports | None = field(default=None, compare=False)
 
     @property
     def model(self):
@@ -50,171 +106,21 @@ class ObjectType:
         return self.name
 
 
-_ENGAGEMENT_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
-
-
-def _activity(name, singular, type_id, label, label_fr, sl, sl_fr, searchable, display, **kw):
-    kw.setdefault("required_all", ("hs_timestamp",))
-    return ObjectType(
-        name=name,
-        singular=singular,
-        type_id=type_id,
-        model_label="activities.Activity",
-        label=label,
-        label_fr=label_fr,
-        singular_label=sl,
-        singular_label_fr=sl_fr,
-        group_name=f"{singular}information",
-        created_property="hs_createdate",
-        modified_property="hs_lastmodifieddate",
-        default_properties=_ENGAGEMENT_DEFAULTS,
-        searchable_properties=searchable,
-        display_properties=display,
-        is_activity=True,
-        **kw,
-    )
-
-
-OBJECT_TYPES: tuple[ObjectType, ...] = (
-    ObjectType(
-        name="contacts",
-        singular="contact",
-        type_id="0-1",
-        model_label="contacts.Contact",
-        label="Contacts",
-        label_fr="Contacts",
-        singular_label="Contact",
-        singular_label_fr="Contact",
-        group_name="contactinformation",
-        created_property="createdate",
-        modified_property="lastmodifieddate",
-        default_properties=(
-            "createdate",
-            "email",
-            "firstname",
-            "hs_object_id",
-            "lastmodifieddate",
-            "lastname",
-        ),
-        searchable_properties=(
-            "firstname",
-            "lastname",
-            "email",
-            "phone",
-            "hs_additional_emails",
-            "fax",
-            "mobilephone",
-            "company",
-        ),
-        display_properties=("firstname", "lastname", "email"),
-    ),
-    ObjectType(
-        name="companies",
-        singular="company",
-        type_id="0-2",
-        model_label="companies.Company",
-        label="Companies",
-        label_fr="Entreprises",
-        singular_label="Company",
-        singular_label_fr="Entreprise",
-        group_name="companyinformation",
-        created_property="createdate",
-        modified_property="hs_lastmodifieddate",
-        default_properties=("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
-        searchable_properties=("website", "phone", "name", "domain"),
-        display_properties=("name", "domain"),
-        required_any=("name", "domain"),
-    ),
-    ObjectType(
-        name="deals",
-        singular="deal",
-        type_id="0-3",
-        model_label="deals.Deal",
-        label="Deals",
-        label_fr="Transactions",
-        singular_label="Deal",
-        singular_label_fr="Transaction",
-        group_name="dealinformation",
-        created_property="createdate",
-        modified_property="hs_lastmodifieddate",
-        default_properties=(
-            "amount",
-            "closedate",
-            "createdate",
-            "dealname",
-            "dealstage",
-            "hs_lastmodifieddate",
-            "hs_object_id",
-            "pipeline",
-        ),
-        searchable_properties=("dealname", "pipeline", "dealstage", "description", "dealtype"),
-        display_properties=("dealname",),
-        required_all=("dealname", "dealstage"),
-        has_pipelines=True,
-    ),
-    _activity(
-        "tasks",
-        "task",
-        "0-27",
-        "Tasks",
-        "Tâches",
-        "Task",
-        "Tâche",
-        ("hs_task_body", "hs_task_subject"),
-        ("hs_task_subject",),
-        has_pipelines=True,
-    ),
-    _activity(
-        "notes",
-        "note",
-        "0-46",
-        "Notes",
-        "Notes",
-        "Note",
-        "Note",
-        ("hs_note_body",),
-        ("hs_note_body",),
-    ),
-    _activity(
-        "calls",
-        "call",
-        "0-48",
-        "Calls",
-        "Appels",
-        "Call",
-        "Appel",
-        ("hs_call_title", "hs_call_body"),
-        ("hs_call_title",),
-    ),
-    _activity(
-        "emails",
-        "email",
-        "0-49",
-        "Emails",
-        "E-mails",
-        "Email",
-        "E-mail",
-        ("hs_email_subject",),
-        ("hs_email_subject",),
-        required_all=("hs_timestamp", "hs_email_direction"),  # as HubSpot's emails API
-    ),
-    _activity(
-        "meetings",
-        "meeting",
-        "0-47",
-        "Meetings",
-        "Réunions",
-        "Meeting",
-        "Réunion",
-        ("hs_meeting_title", "hs_meeting_body"),
-        ("hs_meeting_title",),
-    ),
-)
-
+# Filled by the object apps' AppConfig.ready(), in INSTALLED_APPS order.
+OBJECT_TYPES: list[ObjectType] = []
 _BY_KEY: dict[str, ObjectType] = {}
-for _ot in OBJECT_TYPES:
-    for _key in (_ot.name, _ot.singular, _ot.type_id):
-        _BY_KEY[_key] = _ot
+
+
+def register(*types: ObjectType) -> None:
+    """Add object types (an object app's `ready()` calls this once)."""
+    for ot in types:
+        keys = (ot.name, ot.singular, ot.type_id)
+        if any(_BY_KEY.get(key, ot) is not ot for key in keys):
+            raise ValueError(f"Object type {ot.name!r} clashes with a registered one.")
+        if ot not in OBJECT_TYPES:
+            OBJECT_TYPES.append(ot)
+        for key in keys:
+            _BY_KEY[key] = ot
 
 
 def get_object_type(key: "str | ObjectType") -> ObjectType:
@@ -229,6 +135,20 @@ def get_object_type(key: "str | ObjectType") -> ObjectType:
 
 def activity_types() -> tuple[ObjectType, ...]:
     return tuple(ot for ot in OBJECT_TYPES if ot.is_activity)
+
+
+def crm_types() -> tuple[ObjectType, ...]:
+    """The CRM records (contacts, companies, deals...), in registration order."""
+    return tuple(ot for ot in OBJECT_TYPES if ot.crm)
+
+
+def page_types() -> tuple[ObjectType, ...]:
+    """The types with a list page and record pages."""
+    return tuple(ot for ot in OBJECT_TYPES if ot.pages is not None)
+
+
+def import_types() -> tuple[ObjectType, ...]:
+    return tuple(ot for ot in OBJECT_TYPES if ot.imports is not None)
 
 
 def for_model(model) -> tuple[ObjectType, ...]:

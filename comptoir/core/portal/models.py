@@ -18,7 +18,7 @@ class PortalSettings(models.Model):
     lifecycle_on_deal_won = models.BooleanField(default=True)
 
     # SET-2: the "About" card of record pages, {object type: [property names]} in order;
-    # an object type left out shows the built-in choice (comptoir.core.ui.record.ABOUT).
+    # an object type left out shows the built-in choice (the type's `pages.about`).
     about_properties = models.JSONField(default=dict, blank=True)
 
     class Meta:

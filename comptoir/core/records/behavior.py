@@ -5,8 +5,6 @@ adds what only one object type needs (deal stages, contact email domains...) and
 automations that follow a write. Automations are explicit calls, never signals.
 """
 
-from importlib import import_module
-
 from comptoir.core.objects.registry import ObjectType
 
 
@@ -49,22 +47,11 @@ class RecordBehavior:
         """Automations after this record gained an association."""
 
 
-_BEHAVIORS = {
-    "contacts": "comptoir.contacts.services.ContactBehavior",
-    "companies": "comptoir.companies.services.CompanyBehavior",
-    "deals": "comptoir.deals.services.DealBehavior",
-    "tasks": "comptoir.activities.services.TaskBehavior",
-}
 _instances: dict[str, RecordBehavior] = {}
 
 
 def behavior_for(ot: ObjectType) -> RecordBehavior:
     if ot.name not in _instances:
-        path = _BEHAVIORS.get(ot.name)
-        if path is None:
-            cls = RecordBehavior
-        else:
-            module, _, name = path.rpartition(".")
-            cls = getattr(import_module(module), name)
-        _instances[ot.name] = cls(ot)
+        # The type's app names its class in the type's description (objecttype.py).
+        _instances[ot.name] = (ot.behavior or RecordBehavior)(ot)
     return _instances[ot.name]

@@ -6,13 +6,10 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-# Inline SVG paths (24x24, stroke icons), kept here rather than pulled from a CDN.
+# Inline SVG paths (24x24, stroke icons), kept here rather than pulled from a CDN; object
+# types bring their own (ObjectType.icon_svg).
 ICONS = {
     "dashboard": '<path d="M3 13h8V3H3zM13 21h8V11h-8zM3 21h8v-6H3zM13 3v6h8V3z"/>',
-    "contacts": '<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4 4-6 8-6s8 2 8 6"/>',
-    "companies": '<path d="M3 21V5l8-3v19M11 21h10V9l-10-3M7 9h.01M7 13h.01M7 17h.01M15 13h2M15 17h2"/>',
-    "deals": '<path d="M3 12h4l3 8 4-16 3 8h4"/>',
-    "tasks": '<path d="M9 11l3 3 8-8"/><path d="M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9"/>',
     "search": '<circle cx="11" cy="11" r="7"/><path d="M21 21l-4.3-4.3"/>',
     "plus": '<path d="M12 5v14M5 12h14"/>',
     "menu": '<path d="M3 6h18M3 12h18M3 18h18"/>',
@@ -35,9 +32,16 @@ ICONS = {
 }
 
 
+def _type_icon(name: str) -> str:
+    """The glyph an object type brings (its `icon_svg`), by the type's icon or name."""
+    from comptoir.core.objects.registry import OBJECT_TYPES
+
+    return next((ot.icon_svg for ot in OBJECT_TYPES if name in (ot.icon, ot.name)), "")
+
+
 @register.simple_tag
 def icon(name: str, label: str = ""):
-    path = ICONS.get(name, ICONS["note"])
+    path = ICONS.get(name) or _type_icon(name) or ICONS["note"]
     aria = format_html(' role="img" aria-label="{}"', label) if label else ' aria-hidden="true"'
     return mark_safe(
         f'<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '

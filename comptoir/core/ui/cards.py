@@ -21,22 +21,8 @@ from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.ui.fields import make_field
 from comptoir.core.ui.formatting import babel_locale, format_value
 
-CARDS = {
-    "contacts": ("companies", "deals", "tasks"),
-    "companies": ("contacts", "deals", "tasks"),
-    "deals": ("contacts", "companies", "tasks"),
-    "tasks": ("contacts", "companies", "deals"),
-}
 LIMIT = 10
 SEARCH_LIMIT = 8
-ORDER = {"tasks": ("-hs_timestamp", "-pk")}
-# The small "create and associate" form of each card.
-CREATE_FIELDS = {
-    "contacts": ("email", "firstname", "lastname", "jobtitle"),
-    "companies": ("name", "domain"),
-    "deals": ("dealname", "dealstage", "amount", "closedate"),
-    "tasks": ("hs_task_subject", "hs_timestamp", "hs_task_priority"),
-}
 
 
 @dataclass
@@ -123,7 +109,7 @@ def _rows(ot, pk: int, target, limit: int, user) -> tuple[list, int]:
     qs = base_queryset(target, user=user).filter(pk__in=links.values("to_id"))
     # The window runs before LIMIT, so every row carries the number of visible records.
     qs = qs.annotate(card_total=Window(Count("pk")))
-    rows = list(qs.order_by(*ORDER.get(target.name, ("-pk",)))[:limit])
+    rows = list(qs.order_by(*(target.pages.card_order if target.pages else ("-pk",)))[:limit])
     return rows, rows[0].card_total if rows else 0
 
 
@@ -195,7 +181,7 @@ def create_fields(target_name: str, values: dict | None = None, errors: dict | N
     tz = portal().report_time_zone
     values, errors = values or {}, errors or {}
     fields = []
-    for name in CREATE_FIELDS[target.name]:
+    for name in target.pages.card_fields:
         defn = defs.get(name)
         if defn is None:
             continue

@@ -16,47 +16,6 @@ from comptoir.core.ui.formatting import (
     stage_label,
 )
 
-CREATE_FIELDS = {
-    "contacts": [
-        "email",
-        "firstname",
-        "lastname",
-        "jobtitle",
-        "phone",
-        "hubspot_owner_id",
-        "lifecyclestage",
-        "hs_lead_status",
-    ],
-    "companies": [
-        "domain",
-        "name",
-        "hubspot_owner_id",
-        "industry",
-        "type",
-        "city",
-        "country",
-        "phone",
-    ],
-    "deals": [
-        "dealname",
-        "pipeline",
-        "dealstage",
-        "amount",
-        "closedate",
-        "hubspot_owner_id",
-        "dealtype",
-        "hs_priority",
-    ],
-    "tasks": [
-        "hs_task_subject",
-        "hs_timestamp",
-        "hs_task_type",
-        "hs_task_priority",
-        "hubspot_owner_id",
-        "hs_task_body",
-    ],
-}
-
 
 @dataclass
 class Field:

@@ -26,44 +26,14 @@ PAGE_SIZES = (25, 50, 100)
 COUNT_CAP = 10_000
 MAX_OFFSET = 10_000
 
-# The name column of each object type is always first and links to the record.
-NAME_COLUMN = {
-    "contacts": "lastname",
-    "companies": "name",
-    "deals": "dealname",
-    "tasks": "hs_task_subject",
-}
-DEFAULT_COLUMNS = {
-    "contacts": [
-        "email",
-        "phone",
-        "hubspot_owner_id",
-        "associatedcompanyid",
-        "lifecyclestage",
-        "hs_lead_status",
-        "notes_last_updated",
-        "createdate",
-    ],
-    "companies": [
-        "domain",
-        "hubspot_owner_id",
-        "phone",
-        "city",
-        "country",
-        "industry",
-        "notes_last_updated",
-        "createdate",
-    ],
-    "deals": ["dealstage", "amount", "closedate", "hubspot_owner_id", "pipeline", "createdate"],
-    # The type shows as a badge before the title; the due date comes first.
-    "tasks": ["hs_timestamp", "hs_task_status", "hs_task_priority", "hubspot_owner_id"],
-}
-DEFAULT_SORT = {
-    "contacts": "-createdate",
-    "companies": "-createdate",
-    "deals": "-createdate",
-    "tasks": "hs_timestamp",
-}
+
+def name_column(ot) -> str | None:
+    """The name column of a type with pages: always first, it links to the record."""
+    return ot.pages.name_property if ot.pages else None
+
+
+def type_default_sort(ot) -> str | None:
+    return ot.pages.default_sort if ot.pages else None
 
 
 @dataclass(frozen=True)
@@ -172,13 +142,13 @@ class ListState:
                 )
         self.sort = params.get("sort") or self.default_sort()
         if self.sort.lstrip("-") not in registry.definitions(ot):
-            self.sort = DEFAULT_SORT.get(ot.name, "-" + ot.created_property)
+            self.sort = type_default_sort(ot) or "-" + ot.created_property
         self.per_page, self.page = paging(params)
 
     def default_sort(self) -> str:
         if self.saved_view and self.saved_view.sort:
             return self.saved_view.sort
-        return DEFAULT_SORT.get(self.ot.name, "-createdate")
+        return type_default_sort(self.ot) or "-createdate"
 
     # -- what to query ---------------------------------------------------------------------
 
@@ -213,8 +183,9 @@ class ListState:
             from comptoir.core.savedviews.prefs import builtin_columns
 
             chosen = builtin_columns(user, self.ot, self.view_key)
-        names = [c for c in (chosen or DEFAULT_COLUMNS.get(self.ot.name, [])) if c in defs]
-        return [c for c in names if c != NAME_COLUMN.get(self.ot.name)]
+        default = list(self.ot.pages.list_columns) if self.ot.pages else []
+        names = [c for c in (chosen or default) if c in defs]
+        return [c for c in names if c != name_column(self.ot)]
 
     # -- links -------------------------------------------------------------------------------
 
@@ -238,7 +209,7 @@ class ListState:
             "filters": "",
             "page": 1,
             "per_page": 25,
-            "sort": DEFAULT_SORT.get(self.ot.name),
+            "sort": type_default_sort(self.ot),
         }
 
     def params(self, **changes) -> dict:
@@ -260,13 +231,12 @@ class ListState:
         return f"?view={key}" if str(key) != "all" else ""
 
 
-# Index pages with state of their own (the tasks page's due-date tabs), by object type;
-# apps register theirs when Django starts (activities/apps.py).
-STATE_CLASSES: dict[str, type[ListState]] = {}
-
-
 def list_state(request, ot: ObjectType) -> ListState:
-    return STATE_CLASSES.get(ot.name, ListState).from_request(request, ot)
+    """Index pages with state of their own (the tasks page's due-date tabs) name their
+    class in their type's `list_state`."""
+    if ot.list_state is not None:
+        return ot.list_state(request, ot)
+    return ListState.from_request(request, ot)
 
 
 def and_groups(first: list, second: list) -> list:

@@ -3,16 +3,15 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from comptoir.core.objects.registry import page_types
+
 
 def nav_items(request) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     items = [
         ("dashboard", _("Dashboard"), reverse("dashboard:home")),
-        ("contacts", _("Contacts"), reverse("contacts:list")),
-        ("companies", _("Companies"), reverse("companies:list")),
-        ("deals", _("Deals"), reverse("deals:list")),
-        ("tasks", _("Tasks"), reverse("tasks:list")),
+        *((ot.icon, str(ot.pages.nav_label), reverse(f"{ot.name}:list")) for ot in page_types()),
         ("tools", _("Sales tools"), reverse("salestools:index")),
         ("settings", _("Settings"), reverse("settings:home")),
     ]

@@ -6,88 +6,25 @@ transaction associée", "Contact « Léa » créé" but "Entreprise « Acme » c
 """
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-PHRASES = {
-    # The index page's create button and the create dialog's title.
-    "create": {
-        "contacts": _("Create contact"),
-        "companies": _("Create company"),
-        "deals": _("Create deal"),
-        "tasks": _("Create task"),
-    },
-    # The empty table.
-    "none_yet": {
-        "contacts": _("No contacts yet"),
-        "companies": _("No companies yet"),
-        "deals": _("No deals yet"),
-        "tasks": _("No tasks yet"),
-    },
-    # The association cards of a record page.
-    "add": {
-        "contacts": _("Add contacts"),
-        "companies": _("Add companies"),
-        "deals": _("Add deals"),
-        "tasks": _("Add tasks"),
-    },
-    "search_existing": {
-        "contacts": _("Search existing contacts"),
-        "companies": _("Search existing companies"),
-        "deals": _("Search existing deals"),
-        "tasks": _("Search existing tasks"),
-    },
-    "create_new": {
-        "contacts": _("Create a new contact"),
-        "companies": _("Create a new company"),
-        "deals": _("Create a new deal"),
-        "tasks": _("Create a new task"),
-    },
-    "none_associated": {
-        "contacts": _("No associated contacts."),
-        "companies": _("No associated companies."),
-        "deals": _("No associated deals."),
-        "tasks": _("No associated tasks."),
-    },
-    # The message after the create dialog.
-    "created": {
-        "contacts": _("Contact “%(name)s” created."),
-        "companies": _("Company “%(name)s” created."),
-        "deals": _("Deal “%(name)s” created."),
-        "tasks": _("Task “%(name)s” created."),
-    },
-    # The built-in views (tabs) of the index pages: "All" is "Tous les contacts" but
-    # "Toutes les entreprises".
-    "view_all": {
-        "contacts": pgettext_lazy("contacts view", "All"),
-        "companies": pgettext_lazy("companies view", "All"),
-        "deals": pgettext_lazy("deals view", "All"),
-        "tasks": pgettext_lazy("tasks view", "All tasks"),
-    },
-    "view_mine": {
-        "contacts": pgettext_lazy("contacts view", "My records"),
-        "companies": pgettext_lazy("companies view", "My records"),
-        "deals": pgettext_lazy("deals view", "My records"),
-        "tasks": pgettext_lazy("tasks view", "My records"),
-    },
-    "view_unassigned": {
-        "contacts": pgettext_lazy("contacts view", "Unassigned"),
-        "companies": pgettext_lazy("companies view", "Unassigned"),
-        "deals": pgettext_lazy("deals view", "Unassigned"),
-        "tasks": pgettext_lazy("tasks view", "Unassigned"),
-    },
-    "view_recent": {
-        "contacts": pgettext_lazy("contacts view", "Recently created"),
-        "companies": pgettext_lazy("companies view", "Recently created"),
-        "deals": pgettext_lazy("deals view", "Recently created"),
-        "tasks": pgettext_lazy("tasks view", "Recently created"),
-    },
-}
+# Each type with pages writes its sentences in its `pages.phrases` (contacts/objecttype.py):
+# "create" (the index page's create button and the create dialog's title), "none_yet" (the
+# empty table), "add", "search_existing", "create_new", "none_associated" (the association
+# cards of a record page), "created" (the message after the create dialog), and "view_all",
+# "view_mine", "view_unassigned", "view_recent" (the built-in views' tabs: "All" is "Tous
+# les contacts" but "Toutes les entreprises").
 
 
 def phrase(key: str, ot, default="", **values) -> str:
     """The sentence `key` for object type `ot` (an ObjectType or its name), in the current
     language, with %(name)s-style `values` filled in."""
-    text = PHRASES[key].get(getattr(ot, "name", ot)) or default
+    from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+
+    try:
+        pages = get_object_type(ot).pages
+    except UnknownObjectType:
+        pages = None
+    text = (pages.phrases.get(key) if pages else None) or default
     text = str(text)
     return text % values if values else text
 

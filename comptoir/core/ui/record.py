@@ -8,8 +8,6 @@ from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
 from comptoir.core.ui.formatting import babel_locale, format_value
 
-PAGE_TYPES = ("contacts", "companies", "deals", "tasks")
-
 
 def page_type(object_type):
     """The object type named in a UI path, if it has pages; else 404 (never a 500)."""
@@ -17,59 +15,9 @@ def page_type(object_type):
         ot = get_object_type(object_type)
     except UnknownObjectType:
         raise Http404 from None
-    if ot.name not in PAGE_TYPES:
+    if ot.pages is None:
         raise Http404
     return ot
-
-
-ABOUT = {
-    "contacts": [
-        "email",
-        "phone",
-        "mobilephone",
-        "jobtitle",
-        "hubspot_owner_id",
-        "lifecyclestage",
-        "hs_lead_status",
-        "city",
-        "country",
-        "createdate",
-        "notes_last_updated",
-    ],
-    "companies": [
-        "domain",
-        "name",
-        "industry",
-        "type",
-        "hubspot_owner_id",
-        "phone",
-        "city",
-        "country",
-        "numberofemployees",
-        "annualrevenue",
-        "lifecyclestage",
-        "createdate",
-    ],
-    "deals": [
-        "amount",
-        "dealstage",
-        "pipeline",
-        "closedate",
-        "hubspot_owner_id",
-        "dealtype",
-        "hs_priority",
-        "hs_deal_stage_probability",
-        "createdate",
-    ],
-    "tasks": [
-        "hs_task_subject",
-        "hs_timestamp",
-        "hs_task_status",
-        "hs_task_priority",
-        "hs_task_type",
-        "hubspot_owner_id",
-    ],
-}
 
 
 def label(defn) -> str:
@@ -102,7 +50,7 @@ def about_names(ot) -> list[str]:
     """The "About" properties of an object type, in order: the admin's choice (Settings >
     Properties > About), else the built-in one. Archived properties drop out."""
     chosen = (portal().about_properties or {}).get(ot.name)
-    names = chosen if chosen else ABOUT.get(ot.name, list(ot.default_properties))
+    names = chosen if chosen else list(ot.pages.about if ot.pages else ot.default_properties)
     defs = registry.definitions(ot)
     return [name for name in names if name in defs]
 

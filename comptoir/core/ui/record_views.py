@@ -45,8 +45,6 @@ from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
 from comptoir.users.permissions import can_edit, with_default_owner
 
-# Shown first in "About" so the name itself can be edited in place.
-NAME_PROPERTIES = {"contacts": ("firstname", "lastname"), "deals": ("dealname",)}
 # Changing these writes a timeline event: the timeline refreshes after an edit.
 EVENT_PROPERTIES = {"dealstage", "hubspot_owner_id", "lifecyclestage"}
 # Changing these may associate records automatically (company by email domain).
@@ -174,7 +172,8 @@ def rows(ot, record, names) -> list[dict]:
 
 
 def about_names(ot) -> list[str]:
-    names = list(NAME_PROPERTIES.get(ot.name, ()))
+    # Shown first in "About" so the name itself can be edited in place.
+    names = list(ot.pages.header_name if ot.pages else ())
     names += [n for n in configured_about(ot) if n not in names]
     return names
 
@@ -352,7 +351,7 @@ def record_detail(request, object_type, pk):
         "where": "about",
         "cards": [
             {**card, "create_fields": cards_mod.create_fields(card["target"].name)}
-            for card in cards_mod.cards(ot, record.pk, cards_mod.CARDS[ot.name], user=request.user)
+            for card in cards_mod.cards(ot, record.pk, ot.pages.cards, user=request.user)
         ],
     }
     if ot.name == "tasks":
@@ -681,7 +680,7 @@ def property_history_view(request, object_type, pk, name):
 
 
 def _card_target(ot, target: str):
-    if target not in cards_mod.CARDS[ot.name]:
+    if target not in ot.pages.cards:
         raise Http404
     return get_object_type(target)
 
@@ -804,7 +803,7 @@ def association_create(request, object_type, pk, target):
         return locked
     defs = registry.definitions(target_ot)
     tz = portal().report_time_zone
-    names = [n for n in cards_mod.CREATE_FIELDS[target_ot.name] if n in defs]
+    names = [n for n in target_ot.pages.card_fields if n in defs]
     props = {n: submitted_value(defs[n], request.POST.get(n, ""), tz) for n in names}
     props = {n: v for n, v in props.items() if v not in ("", None)}
     if target_ot.name == "tasks":

@@ -1,4 +1,4 @@
-"""The top bar's search: contacts, companies and deals at once, as you type."""
+"""The top bar's search: the CRM records (contacts, companies, deals) at once, as you type."""
 
 from django.shortcuts import render
 from django.urls import reverse
@@ -9,23 +9,20 @@ from comptoir.core.search.text import query_tokens
 from comptoir.core.ui.record import label
 
 PER_TYPE = 5
-TYPES = ("contacts", "companies", "deals")
 
 
 def global_search(request):
     query = request.GET.get("q", "").strip()[:100]
     groups = []
     if query_tokens(query):
-        from comptoir.core.objects.registry import get_object_type
+        from comptoir.core.objects.registry import crm_types
         from comptoir.core.properties import registry
 
-        for name in TYPES:
-            ot = get_object_type(name)
+        for ot in crm_types():
             visible = base_queryset(ot, user=request.user)
             rows = list(filtered_queryset(ot, query=query, base=visible).order_by("-pk")[:PER_TYPE])
             if rows:
-                second = {"contacts": "email", "companies": "domain", "deals": "dealstage"}[name]
-                defn = registry.definitions(ot)[second]
+                defn = registry.definitions(ot)[ot.search_detail]
                 groups.append(
                     {
                         "ot": ot,

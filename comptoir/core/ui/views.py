@@ -20,13 +20,13 @@ from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews import services as views_service
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui import listing
-from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
+from comptoir.core.ui.fields import make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.listing import (
     BUILTIN_VIEWS,
-    NAME_COLUMN,
     ListState,
     list_state,
+    name_column,
     visible_views,
 )
 from comptoir.core.ui.phrases import error_text, errors_text, phrase
@@ -151,7 +151,7 @@ def list_context(request, ot, state: ListState) -> dict:
             "count": count,
             "capped": capped,
             "name_label": _("Name"),
-            "name_sort": NAME_COLUMN.get(ot.name),
+            "name_sort": name_column(ot),
             "rows": table_rows(ot, rows, names, request.user),
             "has_next": has_next,
         }
@@ -178,7 +178,7 @@ def create_fields(ot, values: dict, errors: dict) -> list:
     tz = portal().report_time_zone
     return [
         make_field(defs[n], values.get(n), tz, errors.get(n, ""))
-        for n in CREATE_FIELDS.get(ot.name, [])
+        for n in (ot.pages.create_fields if ot.pages else ())
         if n in defs
     ]
 
@@ -209,7 +209,7 @@ def record_create(request, object_type):
         )
     props = {
         k: v
-        for k, v in form_properties(ot, request.POST, CREATE_FIELDS[ot.name]).items()
+        for k, v in form_properties(ot, request.POST, ot.pages.create_fields).items()
         if v != ""
     }
     try:
@@ -337,7 +337,7 @@ def edit_columns(request, object_type):
         (
             (n, state.column_labels.get(n) or _label(d))
             for n, d in defs.items()
-            if n != NAME_COLUMN.get(ot.name) and not d.hidden
+            if n != name_column(ot) and not d.hidden
         ),
         key=lambda item: item[1].lower(),
     )

@@ -1,0 +1,172 @@
+"""The engagement types (tasks, notes, calls, emails, meetings): one model, five types.
+
+Tasks have pages of their own (/tasks/); the others show on record timelines."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from comptoir.core.objects.registry import ObjectType, Pages
+
+_ENGAGEMENT_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
+
+
+def _activity(name, singular, type_id, label, label_fr, sl, sl_fr, searchable, display, **kw):
+    kw.setdefault("required_all", ("hs_timestamp",))
+    kw.setdefault("icon", singular)  # the timeline's glyph
+    return ObjectType(
+        name=name,
+        singular=singular,
+        type_id=type_id,
+        model_label="activities.Activity",
+        label=label,
+        label_fr=label_fr,
+        singular_label=sl,
+        singular_label_fr=sl_fr,
+        group_name=f"{singular}information",
+        created_property="hs_createdate",
+        modified_property="hs_lastmodifieddate",
+        default_properties=_ENGAGEMENT_DEFAULTS,
+        searchable_properties=searchable,
+        display_properties=display,
+        is_activity=True,
+        # HubSpot guards engagements with the contacts scopes.
+        scope="crm.objects.contacts",
+        **kw,
+    )
+
+
+def _task_behavior(ot):
+    # Imported when first used: the write path needs the registry filled.
+    from comptoir.activities.services import TaskBehavior
+
+    return TaskBehavior(ot)
+
+
+def _task_list_state(request, ot):
+    """/tasks/ is the generic index with due-date tabs: the generic views (saved views,
+    columns, filters, bulk actions) read and keep the tab through this state."""
+    from comptoir.activities.tasks_page import TaskListState  # imports the UI: when used
+
+    return TaskListState.from_request(request, ot)
+
+
+def object_types() -> tuple[ObjectType, ...]:
+    return (
+        _activity(
+            "tasks",
+            "task",
+            "0-27",
+            "Tasks",
+            "Tâches",
+            "Task",
+            "Tâche",
+            ("hs_task_body", "hs_task_subject"),
+            ("hs_task_subject",),
+            has_pipelines=True,
+            icon="tasks",
+            icon_svg=(
+                '<path d="M9 11l3 3 8-8"/>'
+                '<path d="M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9"/>'
+            ),
+            assignable=True,
+            title_property="hs_task_subject",
+            date_property="hs_task_completion_date",
+            behavior=_task_behavior,
+            list_state=_task_list_state,
+            pages=Pages(
+                name_property="hs_task_subject",
+                # The type shows as a badge before the title; the due date comes first.
+                list_columns=(
+                    "hs_timestamp",
+                    "hs_task_status",
+                    "hs_task_priority",
+                    "hubspot_owner_id",
+                ),
+                default_sort="hs_timestamp",
+                about=(
+                    "hs_task_subject",
+                    "hs_timestamp",
+                    "hs_task_status",
+                    "hs_task_priority",
+                    "hs_task_type",
+                    "hubspot_owner_id",
+                ),
+                create_fields=(
+                    "hs_task_subject",
+                    "hs_timestamp",
+                    "hs_task_type",
+                    "hs_task_priority",
+                    "hubspot_owner_id",
+                    "hs_task_body",
+                ),
+                cards=("contacts", "companies", "deals"),
+                card_fields=("hs_task_subject", "hs_timestamp", "hs_task_priority"),
+                card_order=("-hs_timestamp", "-pk"),
+                nav_label=_("Tasks"),
+                phrases={
+                    "create": _("Create task"),
+                    "none_yet": _("No tasks yet"),
+                    "add": _("Add tasks"),
+                    "search_existing": _("Search existing tasks"),
+                    "create_new": _("Create a new task"),
+                    "none_associated": _("No associated tasks."),
+                    "created": _("Task “%(name)s” created."),
+                    "view_all": pgettext_lazy("tasks view", "All tasks"),
+                    "view_mine": pgettext_lazy("tasks view", "My records"),
+                    "view_unassigned": pgettext_lazy("tasks view", "Unassigned"),
+                    "view_recent": pgettext_lazy("tasks view", "Recently created"),
+                },
+            ),
+        ),
+        _activity(
+            "notes",
+            "note",
+            "0-46",
+            "Notes",
+            "Notes",
+            "Note",
+            "Note",
+            ("hs_note_body",),
+            ("hs_note_body",),
+        ),
+        _activity(
+            "calls",
+            "call",
+            "0-48",
+            "Calls",
+            "Appels",
+            "Call",
+            "Appel",
+            ("hs_call_title", "hs_call_body"),
+            ("hs_call_title",),
+            title_property="hs_call_title",
+            date_property="hs_timestamp",
+        ),
+        _activity(
+            "emails",
+            "email",
+            "0-49",
+            "Emails",
+            "E-mails",
+            "Email",
+            "E-mail",
+            ("hs_email_subject",),
+            ("hs_email_subject",),
+            required_all=("hs_timestamp", "hs_email_direction"),  # as HubSpot's emails API
+            title_property="hs_email_subject",
+            date_property="hs_timestamp",
+        ),
+        _activity(
+            "meetings",
+            "meeting",
+            "0-47",
+            "Meetings",
+            "Réunions",
+            "Meeting",
+            "Réunion",
+            ("hs_meeting_title", "hs_meeting_body"),
+            ("hs_meeting_title",),
+            title_property="hs_meeting_title",
+            date_property="hs_timestamp",
+        ),
+    )

@@ -1,0 +1,143 @@
+"""The company type: everything the generic code needs to know about companies."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from comptoir.core.objects.registry import Imports, ObjectType, Pages
+
+
+def _behavior(ot):
+    # Imported when first used: the write path needs the registry filled.
+    from comptoir.companies.services import CompanyBehavior
+
+    return CompanyBehavior(ot)
+
+
+def object_types() -> tuple[ObjectType, ...]:
+    return (
+        ObjectType(
+            name="companies",
+            singular="company",
+            type_id="0-2",
+            model_label="companies.Company",
+            label="Companies",
+            label_fr="Entreprises",
+            singular_label="Company",
+            singular_label_fr="Entreprise",
+            group_name="companyinformation",
+            created_property="createdate",
+            modified_property="hs_lastmodifieddate",
+            default_properties=(
+                "createdate",
+                "domain",
+                "hs_lastmodifieddate",
+                "hs_object_id",
+                "name",
+            ),
+            searchable_properties=("website", "phone", "name", "domain"),
+            display_properties=("name", "domain"),
+            required_any=("name", "domain"),
+            icon="companies",
+            icon_svg=(
+                '<path d="M3 21V5l8-3v19M11 21h10V9l-10-3M7 9h.01M7 13h.01M7 17h.01M15'
+                ' 13h2M15 17h2"/>'
+            ),
+            crm=True,
+            scope="crm.objects.companies",
+            permission_label=_("Companies"),
+            mergeable=True,
+            association_counts={
+                "num_associated_contacts": "contacts",
+                "num_associated_deals": "deals",
+            },
+            search_detail="domain",
+            search_fields=("pk", "name", "domain"),
+            assignable=True,
+            behavior=_behavior,
+            pages=Pages(
+                name_property="name",
+                list_columns=(
+                    "domain",
+                    "hubspot_owner_id",
+                    "phone",
+                    "city",
+                    "country",
+                    "industry",
+                    "notes_last_updated",
+                    "createdate",
+                ),
+                about=(
+                    "domain",
+                    "name",
+                    "industry",
+                    "type",
+                    "hubspot_owner_id",
+                    "phone",
+                    "city",
+                    "country",
+                    "numberofemployees",
+                    "annualrevenue",
+                    "lifecyclestage",
+                    "createdate",
+                ),
+                create_fields=(
+                    "domain",
+                    "name",
+                    "hubspot_owner_id",
+                    "industry",
+                    "type",
+                    "city",
+                    "country",
+                    "phone",
+                ),
+                cards=("contacts", "deals", "tasks"),
+                card_fields=("name", "domain"),
+                nav_label=_("Companies"),
+                phrases={
+                    "create": _("Create company"),
+                    "none_yet": _("No companies yet"),
+                    "add": _("Add companies"),
+                    "search_existing": _("Search existing companies"),
+                    "create_new": _("Create a new company"),
+                    "none_associated": _("No associated companies."),
+                    "created": _("Company “%(name)s” created."),
+                    "view_all": pgettext_lazy("companies view", "All"),
+                    "view_mine": pgettext_lazy("companies view", "My records"),
+                    "view_unassigned": pgettext_lazy("companies view", "Unassigned"),
+                    "view_recent": pgettext_lazy("companies view", "Recently created"),
+                },
+            ),
+            imports=Imports(
+                label=_("Companies"),
+                file_label=_("Companies file"),
+                natural_key="domain",
+                file_order=2,
+                synonyms={
+                    "name": [
+                        "entreprise",
+                        "société",
+                        "societe",
+                        "company",
+                        "company name",
+                        "nom de l'entreprise",
+                        "raison sociale",
+                    ],
+                    "domain": [
+                        "domaine",
+                        "nom de domaine",
+                        "domaine de l'entreprise",
+                        "site web",
+                        "website",
+                        "company domain",
+                        "domain name",
+                    ],
+                    "phone": ["téléphone", "tel"],
+                    "city": ["ville"],
+                    "zip": ["code postal"],
+                    "country": ["pays"],
+                    "industry": ["secteur", "secteur d'activité"],
+                    "hubspot_owner_id": ["propriétaire", "owner", "company owner"],
+                },
+            ),
+        ),
+    )
