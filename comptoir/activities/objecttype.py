@@ -139,6 +139,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Appel",
             ("hs_call_title", "hs_call_body"),
             ("hs_call_title",),
+            conversation=True,
             title_property="hs_call_title",
             date_property="hs_timestamp",
         ),
@@ -153,6 +154,7 @@ def object_types() -> tuple[ObjectType, ...]:
             ("hs_email_subject",),
             ("hs_email_subject",),
             required_all=("hs_timestamp", "hs_email_direction"),  # as HubSpot's emails API
+            conversation=True,
             title_property="hs_email_subject",
             date_property="hs_timestamp",
         ),
@@ -166,6 +168,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Réunion",
             ("hs_meeting_title", "hs_meeting_body"),
             ("hs_meeting_title",),
+            conversation=True,
             title_property="hs_meeting_title",
             date_property="hs_timestamp",
         ),

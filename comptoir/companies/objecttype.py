@@ -46,6 +46,7 @@ def object_types() -> tuple[ObjectType, ...]:
             scope="crm.objects.companies",
             permission_label=_("Companies"),
             mergeable=True,
+            activity_rollups=True,
             association_counts={
                 "num_associated_contacts": "contacts",
                 "num_associated_deals": "deals",

@@ -47,6 +47,7 @@ def object_types() -> tuple[ObjectType, ...]:
             scope="crm.objects.deals",
             permission_label=_("Deals"),
             mergeable=True,
+            activity_rollups=True,
             association_counts={"num_associated_contacts": "contacts"},
             search_detail="dealstage",
             search_fields=("pk", "dealname"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import crm_names
 from comptoir.settings_pages import team_forms as forms
 from comptoir.settings_pages.views import htmx_redirect, page, settings_admin
 from comptoir.users import team as services
@@ -41,7 +42,7 @@ def _owned_counts() -> dict:
 
     owners = dict(Owner.objects.filter(user__isnull=False).values_list("pk", "user_id"))
     counts: dict = {}
-    for name in ("contacts", "companies", "deals"):
+    for name in crm_names():
         rows = (
             base_queryset(name, archived=None)
             .filter(hubspot_owner_id__in=list(owners))

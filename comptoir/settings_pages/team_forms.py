@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.inputs import parse_id
+from comptoir.core.objects.registry import get_object_type
 from comptoir.users.models import Role, Team, User
-from comptoir.users.permissions import RIGHTS, SCOPED_OBJECTS
+from comptoir.users.permissions import RIGHTS, scoped_objects
 from comptoir.users.roles import BUILTIN_ROLES, SALES_REP
 
 SCOPE_CHOICES = [
@@ -15,12 +16,14 @@ SCOPE_CHOICES = [
     ("team", _lazy("Team only")),
     ("owned", _lazy("Owned only")),
 ]
-OBJECT_LABELS = {
-    "contacts": _lazy("Contacts"),
-    "companies": _lazy("Companies"),
-    "deals": _lazy("Deals"),
-    "activities": _lazy("Activities"),
-}
+
+
+def _object_label(name: str):
+    if name == "activities":
+        return _lazy("Activities")
+    return get_object_type(name).permission_label
+
+
 RIGHT_LABELS = {
     "can_import": _lazy("Import"),
     "can_export": _lazy("Export"),
@@ -32,7 +35,7 @@ RIGHT_LABELS = {
 
 def apply_error(form, exc) -> None:
     """A UserError on the form field it names (or the form itself)."""
-    field = {name: f"{name}_edit" for name in SCOPED_OBJECTS}.get(exc.field, exc.field)
+    field = {name: f"{name}_edit" for name in scoped_objects()}.get(exc.field, exc.field)
     form.add_error(field if field in form.fields else None, exc.message)
 
 
@@ -155,7 +158,7 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in SCOPED_OBJECTS:
+        for name in scoped_objects():
             for kind, label in (("view", _lazy("View")), ("edit", _lazy("Edit"))):
                 self.fields[f"{name}_{kind}"] = forms.ChoiceField(
                     label=label, choices=SCOPE_CHOICES, initial="all" if kind == "view" else "owned"
@@ -166,7 +169,7 @@ class RoleForm(forms.Form):
     @classmethod
     def for_role(cls, role):
         initial = {"name": role.name}
-        for name in SCOPED_OBJECTS:
+        for name in scoped_objects():
             scope = role.scopes.get(name) or {}
             initial[f"{name}_view"] = scope.get("view", "owned")
             initial[f"{name}_edit"] = scope.get("edit", "owned")
@@ -176,11 +179,11 @@ class RoleForm(forms.Form):
     def scope_rows(self):
         return [
             {
-                "label": OBJECT_LABELS[name],
+                "label": _object_label(name),
                 "view": self[f"{name}_view"],
                 "edit": self[f"{name}_edit"],
             }
-            for name in SCOPED_OBJECTS
+            for name in scoped_objects()
         ]
 
     def right_fields(self):
@@ -190,7 +193,7 @@ class RoleForm(forms.Form):
         data = self.cleaned_data
         return {
             name: {"view": data.get(f"{name}_view"), "edit": data.get(f"{name}_edit")}
-            for name in SCOPED_OBJECTS
+            for name in scoped_objects()
         }
 
     def rights(self) -> dict:
@@ -202,11 +205,11 @@ def scope_summary(role) -> list[dict]:
     words = dict(SCOPE_CHOICES)
     return [
         {
-            "label": OBJECT_LABELS[name],
+            "label": _object_label(name),
             "view": words.get((role.scopes.get(name) or {}).get("view", "owned")),
             "edit": words.get((role.scopes.get(name) or {}).get("edit", "owned")),
         }
-        for name in SCOPED_OBJECTS
+        for name in scoped_objects()
     ]
 
 

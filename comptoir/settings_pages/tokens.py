@@ -9,25 +9,29 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.objects.registry import crm_types
 from comptoir.settings_pages.views import page, require_right
 from comptoir.users.models import ApiToken
 from comptoir.users.permissions import has_right
-from comptoir.users.scopes import ALL_SCOPES
+from comptoir.users.scopes import all_scopes
 from comptoir.users.services import UserError, create_token, revoke_token
 
 KEY = "api-tokens"
-GROUPS = (
-    ("contacts", _lazy("Contacts and activities")),
-    ("companies", _lazy("Companies")),
-    ("deals", _lazy("Deals")),
-    ("other", _lazy("Other")),
-)
+
+
+def _groups() -> list:
+    """The CRM records, each with its scopes (the contacts' hold the activities'), then the
+    others."""
+    return [
+        *((ot.name, ot.scope_label or ot.permission_label) for ot in crm_types()),
+        ("other", _lazy("Other")),
+    ]
 
 
 def _group(scope: str) -> str:
-    for name in ("contacts", "companies", "deals"):
-        if f".{name}." in scope:
-            return name
+    for ot in crm_types():
+        if f".{ot.name}." in scope:
+            return ot.name
     return "other"
 
 
@@ -35,7 +39,7 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_lazy("Token name"), max_length=150)
     scopes = forms.MultipleChoiceField(
         label=_lazy("Scopes"),
-        choices=[(scope, scope) for scope in ALL_SCOPES],
+        choices=lambda: [(scope, scope) for scope in all_scopes()],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _lazy("Choose at least one scope.")},
     )
@@ -45,7 +49,7 @@ class TokenForm(forms.Form):
         boxes = list(self["scopes"])
         return [
             {"label": label, "boxes": [b for b in boxes if _group(b.data["value"]) == key]}
-            for key, label in GROUPS
+            for key, label in _groups()
         ]
 
 

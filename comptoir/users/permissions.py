@@ -12,7 +12,15 @@ from comptoir.core.properties import registry
 
 ALL, TEAM, OWNED = "all", "team", "owned"
 SCOPES = (ALL, TEAM, OWNED)
-SCOPED_OBJECTS = ("contacts", "companies", "deals", "activities")
+
+
+def scoped_objects() -> tuple[str, ...]:
+    """The rows of a role's scopes: each CRM record type, then all activities together."""
+    from comptoir.core.objects.registry import crm_types
+
+    return (*(ot.name for ot in crm_types()), "activities")
+
+
 RIGHTS = ("can_import", "can_export", "can_bulk_delete", "can_manage_settings", "can_use_api")
 
 

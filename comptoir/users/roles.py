@@ -3,11 +3,18 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.users.permissions import ALL, OWNED, SCOPED_OBJECTS
+from comptoir.users.permissions import ALL, OWNED, scoped_objects
 
 
 def _scopes(view: str, edit: str) -> dict:
-    return {name: {"view": view, "edit": edit} for name in SCOPED_OBJECTS}
+    return {name: {"view": view, "edit": edit} for name in scoped_objects()}
+
+
+def role_fields(name: str) -> dict:
+    """A built-in role's row, its scopes on every object type registered."""
+    fields = dict(BUILTIN_ROLES[name])
+    fields["scopes"] = _scopes(*fields["scopes"])
+    return fields
 
 
 SUPER_ADMIN = "Super admin"
@@ -25,7 +32,7 @@ BUILTIN_LABELS = {
 
 BUILTIN_ROLES = {
     SUPER_ADMIN: dict(
-        scopes=_scopes(ALL, ALL),
+        scopes=(ALL, ALL),  # view, edit: on every object
         can_import=True,
         can_export=True,
         can_bulk_delete=True,
@@ -33,7 +40,7 @@ BUILTIN_ROLES = {
         can_use_api=True,
     ),
     SALES_MANAGER: dict(
-        scopes=_scopes(ALL, ALL),
+        scopes=(ALL, ALL),  # view, edit: on every object
         can_import=True,
         can_export=True,
         can_bulk_delete=True,
@@ -41,7 +48,7 @@ BUILTIN_ROLES = {
         can_use_api=True,
     ),
     SALES_REP: dict(
-        scopes=_scopes(ALL, OWNED),
+        scopes=(ALL, OWNED),  # view, edit: on every object
         can_import=True,
         can_export=False,
         can_bulk_delete=False,
@@ -49,7 +56,7 @@ BUILTIN_ROLES = {
         can_use_api=True,
     ),
     SALES_REP_PRIVATE: dict(
-        scopes=_scopes(OWNED, OWNED),
+        scopes=(OWNED, OWNED),  # view, edit: on every object
         can_import=True,
         can_export=False,
         can_bulk_delete=False,
@@ -64,6 +71,8 @@ def sync_roles(**kwargs) -> None:
     from comptoir.users.models import Role
 
     with transaction.atomic():
-        for name, fields in BUILTIN_ROLES.items():
-            Role.objects.update_or_create(name=name, defaults={"builtin": True, **fields})
+        for name in BUILTIN_ROLES:
+            Role.objects.update_or_create(
+                name=name, defaults={"builtin": True, **role_fields(name)}
+            )
         registry.invalidate()

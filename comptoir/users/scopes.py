@@ -1,34 +1,24 @@
-"""HubSpot private-app scopes that Comptoir understands."""
+"""HubSpot private-app scopes that Comptoir understands: each object type names its own
+(`ObjectType.scope`), and CRM records have schema scopes of their own."""
 
-OBJECT_SCOPES = {
-    "contacts": "crm.objects.contacts",
-    "companies": "crm.objects.companies",
-    "deals": "crm.objects.deals",
-    # HubSpot guards engagements with the contacts scopes.
-    "tasks": "crm.objects.contacts",
-    "notes": "crm.objects.contacts",
-    "calls": "crm.objects.contacts",
-    "emails": "crm.objects.contacts",
-    "meetings": "crm.objects.contacts",
-}
+from comptoir.core.objects.registry import OBJECT_TYPES, crm_types, get_object_type
 
-ALL_SCOPES = sorted(
-    {f"{base}.{mode}" for base in set(OBJECT_SCOPES.values()) for mode in ("read", "write")}
-    | {
-        f"crm.schemas.{name}.{mode}"
-        for name in ("contacts", "companies", "deals")
-        for mode in ("read", "write")
-    }
-    | {"crm.objects.owners.read", "crm.import", "crm.export", "crm.pipelines.orders.read"}
-)
+OTHER_SCOPES = ("crm.objects.owners.read", "crm.import", "crm.export", "crm.pipelines.orders.read")
+
+
+def all_scopes() -> list[str]:
+    return sorted(
+        {f"{ot.scope}.{mode}" for ot in OBJECT_TYPES for mode in ("read", "write")}
+        | {f"crm.schemas.{ot.name}.{mode}" for ot in crm_types() for mode in ("read", "write")}
+        | set(OTHER_SCOPES)
+    )
 
 
 def object_scope(object_type_name: str, write: bool) -> str:
-    return f"{OBJECT_SCOPES[object_type_name]}.{'write' if write else 'read'}"
+    return f"{get_object_type(object_type_name).scope}.{'write' if write else 'read'}"
 
 
 def schema_scope(object_type_name: str, write: bool) -> str:
-    base = (
-        object_type_name if object_type_name in ("contacts", "companies", "deals") else "contacts"
-    )
+    crm = {ot.name for ot in crm_types()}
+    base = object_type_name if object_type_name in crm else "contacts"
     return f"crm.schemas.{base}.{'write' if write else 'read'}"

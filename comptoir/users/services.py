@@ -12,7 +12,7 @@ from django.utils import timezone
 from comptoir.core.properties import registry
 from comptoir.users.models import ApiToken, Owner, Role, Team, TeamMembership, User
 from comptoir.users.roles import SALES_REP, SUPER_ADMIN
-from comptoir.users.scopes import ALL_SCOPES
+from comptoir.users.scopes import all_scopes
 
 TOKEN_PREFIX = "pat-cpt1-"
 
@@ -111,12 +111,11 @@ def create_token(
     user: User, name: str = "", scopes: list[str] | None = None
 ) -> tuple[ApiToken, str]:
     """A new private-app token; returns the row and the raw token, shown only once."""
-    chosen = list(scopes) if scopes else list(ALL_SCOPES)
-    unknown = sorted(set(chosen) - set(ALL_SCOPES))
+    known = all_scopes()
+    chosen = list(scopes) if scopes else list(known)
+    unknown = sorted(set(chosen) - set(known))
     if unknown:
-        raise UserError(
-            f"scopes: unknown scope(s) {', '.join(unknown)}. Known: {', '.join(ALL_SCOPES)}"
-        )
+        raise UserError(f"scopes: unknown scope(s) {', '.join(unknown)}. Known: {', '.join(known)}")
     if not user.is_active:
         raise UserError(f"user: {user.email} is deactivated.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -22,9 +22,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from comptoir.core.objects.registry import crm_names
 from comptoir.core.properties import registry
 from comptoir.users.models import Owner, Role, Team, TeamMembership, User
-from comptoir.users.permissions import RIGHTS, SCOPED_OBJECTS, SCOPES
+from comptoir.users.permissions import RIGHTS, SCOPES, scoped_objects
 from comptoir.users.services import UserError, create_user
 
 LANGUAGES = ("en", "fr")
@@ -157,8 +158,7 @@ def holdings(user: User) -> dict:
     if owner is None:
         return {}
     counts = {
-        name: base_queryset(name).filter(hubspot_owner_id=owner.pk).count()
-        for name in ("contacts", "companies", "deals")
+        name: base_queryset(name).filter(hubspot_owner_id=owner.pk).count() for name in crm_names()
     }
     counts["tasks"] = _open_tasks(owner).count()
     return counts
@@ -228,8 +228,7 @@ def hand_over(user: User, heir: User, *, source) -> dict:
         return {}
     new_owner = str(Owner.objects.get(user=heir).pk)
     batches = [
-        (name, base_queryset(name).filter(hubspot_owner_id=owner.pk))
-        for name in ("contacts", "companies", "deals")
+        (name, base_queryset(name).filter(hubspot_owner_id=owner.pk)) for name in crm_names()
     ]
     batches.append(("tasks", _open_tasks(owner)))
     moved: dict[str, int] = {}
@@ -324,7 +323,7 @@ def delete_team(team: Team) -> None:
 
 def clean_scopes(scopes: dict) -> dict:
     cleaned = {}
-    for name in SCOPED_OBJECTS:
+    for name in scoped_objects():
         given = scopes.get(name) or {}
         view, edit = given.get("view"), given.get("edit")
         if view not in SCOPES or edit not in SCOPES:

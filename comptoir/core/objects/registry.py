@@ -78,7 +78,10 @@ class ObjectType:
     crm: bool = False
     scope: str = "crm.objects.contacts"  # HubSpot private-app scope (engagements: contacts')
     permission_label: object = ""  # its row in the role form (CRM records)
+    scope_label: object = ""  # its group of API token scopes, when not permission_label
     mergeable: bool = False
+    activity_rollups: bool = False  # keeps num_notes, notes_last_updated... (rollups.py)
+    conversation: bool = False  # an engagement counting as "times contacted" (calls...)
     # {rollup property: associated object type} counted on each record.
     association_counts: dict = field(default_factory=dict, compare=False)
     search_detail: str = ""  # the global search's second line
@@ -140,6 +143,10 @@ def activity_types() -> tuple[ObjectType, ...]:
 def crm_types() -> tuple[ObjectType, ...]:
     """The CRM records (contacts, companies, deals...), in registration order."""
     return tuple(ot for ot in OBJECT_TYPES if ot.crm)
+
+
+def crm_names() -> tuple[str, ...]:
+    return tuple(ot.name for ot in crm_types())
 
 
 def page_types() -> tuple[ObjectType, ...]:

@@ -17,8 +17,6 @@ from comptoir.core.timeline import events
 from comptoir.core.timeline.models import TimelineEvent
 from comptoir.dashboard import counts as day_counts
 
-MERGEABLE = ("contacts", "companies", "deals")
-
 
 def merge_records(object_type, primary_id, merged_id, *, source):
     """Merge `merged_id` into `primary_id` and return the survivor.
@@ -27,7 +25,7 @@ def merge_records(object_type, primary_id, merged_id, *, source):
     timeline and history move to the primary; the other is archived, pointing at it.
     """
     ot = get_object_type(object_type)
-    if ot.name not in MERGEABLE:
+    if not ot.mergeable:
         raise ValidationFailed(
             [PropertyError("objectType", "NOT_MERGEABLE", f"{ot.name} cannot be merged")]
         )

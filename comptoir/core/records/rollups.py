@@ -13,11 +13,9 @@ from django.db.models import Count
 
 from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import OBJECT_TYPES, activity_types, get_object_type
 from comptoir.core.properties.coercion import format_datetime
 
-ACTIVITY_TYPES = ("notes", "tasks", "calls", "emails", "meetings")
-CONTACTED_TYPES = ("calls", "emails", "meetings")  # "times contacted": conversations
 ACTIVITY_ROLLUPS = (
     "num_notes",
     "num_contacted_notes",
@@ -25,14 +23,22 @@ ACTIVITY_ROLLUPS = (
     "notes_last_contacted",
     "hs_last_sales_activity_timestamp",
 )
-# {object type: {rollup property: associated object type}}
-ASSOCIATION_COUNTS = {
-    "contacts": {"num_associated_deals": "deals"},
-    "companies": {"num_associated_contacts": "contacts", "num_associated_deals": "deals"},
-    "deals": {"num_associated_contacts": "contacts"},
-}
-ROLLED_UP = ("contacts", "companies", "deals")
 CHUNK = 500
+
+
+# Each type declares its rollups: `activity_rollups` (the properties above, from its
+# activities) and `association_counts` ({rollup property: associated object type}).
+def rolled_up() -> tuple[str, ...]:
+    return tuple(ot.name for ot in OBJECT_TYPES if ot.activity_rollups)
+
+
+def _counts(object_type: str) -> dict:
+    return get_object_type(object_type).association_counts
+
+
+def _counted() -> set[str]:
+    """The types some other type counts (contacts, deals)."""
+    return {target for ot in OBJECT_TYPES for target in ot.association_counts.values()}
 
 
 def activity_rollups(object_type: str, ids) -> dict[int, dict]:
@@ -40,6 +46,7 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
     from comptoir.activities.models import Activity
 
     ids = list(ids)
+    kinds = [ot.name for ot in activity_types()]
     result = {
         i: {
             "num_notes": 0,
@@ -53,7 +60,9 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         links = Association.objects.filter(
-            from_type=object_type, from_id__in=chunk, to_type__in=ACTIVITY_TYPES
+            from_type=object_type,
+            from_id__in=chunk,
+            to_type__in=kinds,
         ).values_list("from_id", "to_id")
         by_activity = defaultdict(set)
         for record_id, activity_id in links:
@@ -67,7 +76,7 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
             for record_id in by_activity[pk]:
                 values = result[record_id]
                 values["num_notes"] += 1
-                contacted = kind in CONTACTED_TYPES
+                contacted = get_object_type(kind).conversation
                 if contacted:
                     values["num_contacted_notes"] += 1
                 if when is None:
@@ -89,7 +98,7 @@ def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
     ids = list(ids)
     wanted = {
         name: target
-        for name, target in ASSOCIATION_COUNTS.get(object_type, {}).items()
+        for name, target in _counts(object_type).items()
         if targets is None or target in targets
     }
     result = {i: dict.fromkeys(wanted, 0) for i in ids}
@@ -118,10 +127,10 @@ def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -
     from comptoir.core.records.values import base_queryset
 
     ot = get_object_type(object_type)
-    count_targets = set(ASSOCIATION_COUNTS.get(ot.name, {}).values())
+    count_targets = set(ot.association_counts.values())
     if counts is not None:
         count_targets &= set(counts)
-    if ot.name not in ROLLED_UP or not (activities or count_targets):
+    if not ot.activity_rollups or not (activities or count_targets):
         return
     ids = sorted({int(i) for i in ids})
     if not ids:
@@ -144,7 +153,7 @@ def _linked(object_type: str, ids) -> dict[str, set[int]]:
     """{rolled-up type: ids} of the records associated with some records."""
     found: dict[str, set[int]] = defaultdict(set)
     rows = Association.objects.filter(
-        from_type=object_type, from_id__in=list(ids), to_type__in=ROLLED_UP
+        from_type=object_type, from_id__in=list(ids), to_type__in=rolled_up()
     ).values_list("to_type", "to_id")
     for to_type, to_id in rows:
         found[to_type].add(to_id)
@@ -157,7 +166,7 @@ def _linked(object_type: str, ids) -> dict[str, set[int]]:
 def after_associations_changed(from_ot, from_id, to_ot, to_id, source) -> None:
     """Two records gained or lost an association."""
     for ot, record_id, other in ((from_ot, from_id, to_ot), (to_ot, to_id, from_ot)):
-        if ot.name not in ROLLED_UP:
+        if not ot.activity_rollups:
             continue
         refresh(ot, [record_id], source, activities=other.is_activity, counts={other.name})
 
@@ -166,7 +175,7 @@ def after_record_changed(ot, record_id, source) -> None:
     """An activity was archived, restored or changed date, or a contact or deal was archived
     or restored: the records it is associated with roll up again."""
     ot = get_object_type(ot)
-    if not (ot.is_activity or ot.name in ("contacts", "deals")):
+    if not (ot.is_activity or ot.name in _counted()):
         return
     for target, ids in _linked(ot.name, [record_id]).items():
         refresh(target, ids, source, activities=ot.is_activity, counts={ot.name})

@@ -78,7 +78,7 @@ def test_a_sales_rep_gets_404_and_no_menu_entry_but_sees_profile_and_tokens(admi
     no_api = team.save_role(
         None,
         "No API",
-        {n: {"view": "owned", "edit": "owned"} for n in team.SCOPED_OBJECTS},
+        {n: {"view": "owned", "edit": "owned"} for n in team.scoped_objects()},
         {},
     )
     quiet = make_user("quiet@example.com", role=no_api.name)

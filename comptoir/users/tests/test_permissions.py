@@ -440,10 +440,10 @@ def test_imports_neither_change_nor_reveal_the_other_reps_records(world):
 def test_team_only_scopes_see_and_change_teammates_records_not_other_teams():
     """A role on "team only": Tina sees and changes Theo's records (same team), while
     Olga's (another team) answer 404 everywhere."""
-    from comptoir.users.permissions import SCOPED_OBJECTS
+    from comptoir.users.permissions import scoped_objects
     from comptoir.users.team import save_role
 
-    scopes = {name: {"view": "team", "edit": "team"} for name in SCOPED_OBJECTS}
+    scopes = {name: {"view": "team", "edit": "team"} for name in scoped_objects()}
     role = save_role(None, "Team desk", scopes, {"can_import": True})
     tina = make_user("tina@example.com", first_name="Tina", role=role.name, team="Paris")
     theo = make_user("theo@example.com", first_name="Theo", role=SALES_REP, team="Paris")

@@ -15,7 +15,7 @@ from comptoir.core.testing.factories import make_activity, make_contact, make_de
 from comptoir.core.testing.smtp import smtp_server
 from comptoir.users import team
 from comptoir.users.models import Owner, Role, Team, TeamMembership, User
-from comptoir.users.permissions import SCOPED_OBJECTS
+from comptoir.users.permissions import scoped_objects
 from comptoir.users.roles import SALES_REP, SALES_REP_PRIVATE, SUPER_ADMIN
 from comptoir.users.services import UserError, create_user
 
@@ -40,7 +40,7 @@ def inbox(settings):
 
 
 def scopes(view="all", edit="owned"):
-    return {name: {"view": view, "edit": edit} for name in SCOPED_OBJECTS}
+    return {name: {"view": view, "edit": edit} for name in scoped_objects()}
 
 
 # -- invitations ------------------------------------------------------------------------------
