@@ -3,7 +3,7 @@
 Tasks have pages of their own (/tasks/); the others show on record timelines."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import ObjectType, Pages
 
@@ -62,13 +62,21 @@ def object_types() -> tuple[ObjectType, ...]:
             "Tâche",
             ("hs_task_body", "hs_task_subject"),
             ("hs_task_subject",),
+            timeline_position=4,
             has_pipelines=True,
+            stage_properties=("hs_pipeline", "hs_pipeline_stage"),
             icon="tasks",
             icon_svg=(
                 '<path d="M9 11l3 3 8-8"/>'
                 '<path d="M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9"/>'
             ),
             assignable=True,
+            assigned_one=_("%(actor)s assigned you the task %(record)s"),
+            assigned_many=ngettext_lazy(
+                "%(actor)s assigned you %(count)d task",
+                "%(actor)s assigned you %(count)d tasks",
+                "count",
+            ),
             title_property="hs_task_subject",
             date_property="hs_task_completion_date",
             behavior=_task_behavior,
@@ -102,6 +110,7 @@ def object_types() -> tuple[ObjectType, ...]:
                 cards=("contacts", "companies", "deals"),
                 card_fields=("hs_task_subject", "hs_timestamp", "hs_task_priority"),
                 card_order=("-hs_timestamp", "-pk"),
+                card_detail=("hs_timestamp", "hs_task_status"),
                 nav_label=_("Tasks"),
                 phrases={
                     "create": _("Create task"),
@@ -128,6 +137,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Note",
             ("hs_note_body",),
             ("hs_note_body",),
+            timeline_position=0,
         ),
         _activity(
             "calls",
@@ -139,6 +149,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Appel",
             ("hs_call_title", "hs_call_body"),
             ("hs_call_title",),
+            timeline_position=2,
             conversation=True,
             title_property="hs_call_title",
             date_property="hs_timestamp",
@@ -153,6 +164,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "E-mail",
             ("hs_email_subject",),
             ("hs_email_subject",),
+            timeline_position=1,
             required_all=("hs_timestamp", "hs_email_direction"),  # as HubSpot's emails API
             conversation=True,
             title_property="hs_email_subject",
@@ -168,6 +180,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Réunion",
             ("hs_meeting_title", "hs_meeting_body"),
             ("hs_meeting_title",),
+            timeline_position=3,
             conversation=True,
             title_property="hs_meeting_title",
             date_property="hs_timestamp",

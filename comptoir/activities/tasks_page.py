@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.associations.models import Association
 from comptoir.core.inputs import parse_day
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
@@ -34,12 +34,6 @@ TABS = {
 DEFAULT_TAB = "today"
 COUNTED_TABS = ("today", "overdue", "upcoming")
 COUNT_CAP = 1000
-ASSOCIATED_TYPES = ("contacts", "companies", "deals")
-ASSOCIATED_FIELDS = {
-    "contacts": ("pk", "firstname", "lastname", "email"),
-    "companies": ("pk", "name", "domain"),
-    "deals": ("pk", "dealname"),
-}
 COMPLETED = "COMPLETED"
 
 
@@ -247,7 +241,7 @@ def associated_records(task_ids, user=None) -> dict[int, list[dict]]:
     if not ids:
         return {}
     pairs = (
-        Association.objects.filter(from_type="tasks", from_id__in=ids, to_type__in=ASSOCIATED_TYPES)
+        Association.objects.filter(from_type="tasks", from_id__in=ids, to_type__in=crm_names())
         .values_list("from_id", "to_type", "to_id")
         .distinct()
     )
@@ -260,10 +254,10 @@ def associated_records(task_ids, user=None) -> dict[int, list[dict]]:
     for to_type, to_ids in by_type.items():
         ot = get_object_type(to_type)
         qs = base_queryset(ot, user=user).filter(pk__in=to_ids)
-        for record in qs.only(*ASSOCIATED_FIELDS[to_type]):
+        for record in qs.only(*ot.summary_fields):
             names[(to_type, record.pk)] = display_name(ot, record)
     result: dict[int, list[dict]] = defaultdict(list)
-    order = {t: i for i, t in enumerate(ASSOCIATED_TYPES)}
+    order = {t: i for i, t in enumerate(crm_names())}
     for task_id, to_type, to_id in sorted(links, key=lambda x: (order[x[1]], x[2])):
         name = names.get((to_type, to_id))
         if name is None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from comptoir.activities import tasks_page as page
 from comptoir.core.associations.services import associate, remove_association
 from comptoir.core.inputs import parse_id
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
@@ -241,7 +241,7 @@ def _chosen(pairs, user) -> list[dict]:
     for to_type, ids in by_type.items():
         ot = get_object_type(to_type)
         qs = base_queryset(ot, user=user).filter(pk__in=ids)
-        for record in qs.only(*page.ASSOCIATED_FIELDS[to_type]):
+        for record in qs.only(*ot.summary_fields):
             names[(to_type, record.pk)] = display_name(ot, record)
     return [
         {
@@ -261,7 +261,7 @@ def _parse_assoc(values, user) -> tuple[list[tuple[str, int]], str]:
     for value in values:
         to_type, _sep, raw_id = str(value).partition(":")
         record_id = parse_id(raw_id)
-        if to_type not in page.ASSOCIATED_TYPES or record_id is None:
+        if to_type not in crm_names() or record_id is None:
             error = _("A task can be associated with contacts, companies and deals only.")
             continue
         pair = (to_type, record_id)
@@ -492,10 +492,10 @@ def association_search(request):
     text = (request.GET.get("assoc_q") or request.GET.get("q") or "").strip()[:100]
     results = []
     if text:
-        for to_type in page.ASSOCIATED_TYPES:
+        for to_type in crm_names():
             ot = get_object_type(to_type)
             qs = apply_query(base_queryset(ot, user=request.user), ot, text).only(
-                *page.ASSOCIATED_FIELDS[to_type]
+                *ot.summary_fields
             )
             for record in qs.order_by("-pk")[:SEARCH_LIMIT]:
                 results.append(

@@ -1,7 +1,7 @@
 """The company type: everything the generic code needs to know about companies."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import Imports, ObjectType, Pages
 
@@ -52,8 +52,14 @@ def object_types() -> tuple[ObjectType, ...]:
                 "num_associated_deals": "deals",
             },
             search_detail="domain",
-            search_fields=("pk", "name", "domain"),
+            summary_fields=("pk", "name", "domain"),
             assignable=True,
+            assigned_one=_("%(actor)s assigned you the company %(record)s"),
+            assigned_many=ngettext_lazy(
+                "%(actor)s assigned you %(count)d company",
+                "%(actor)s assigned you %(count)d companies",
+                "count",
+            ),
             behavior=_behavior,
             pages=Pages(
                 name_property="name",
@@ -93,6 +99,7 @@ def object_types() -> tuple[ObjectType, ...]:
                 ),
                 cards=("contacts", "deals", "tasks"),
                 card_fields=("name", "domain"),
+                card_detail=("domain",),
                 nav_label=_("Companies"),
                 phrases={
                     "create": _("Create company"),

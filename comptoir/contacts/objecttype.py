@@ -1,7 +1,7 @@
 """The contact type: everything the generic code needs to know about contacts."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import Imports, ObjectType, Pages
 
@@ -56,8 +56,14 @@ def object_types() -> tuple[ObjectType, ...]:
             activity_rollups=True,
             association_counts={"num_associated_deals": "deals"},
             search_detail="email",
-            search_fields=("pk", "firstname", "lastname", "email"),
+            summary_fields=("pk", "firstname", "lastname", "email"),
             assignable=True,
+            assigned_one=_("%(actor)s assigned you the contact %(record)s"),
+            assigned_many=ngettext_lazy(
+                "%(actor)s assigned you %(count)d contact",
+                "%(actor)s assigned you %(count)d contacts",
+                "count",
+            ),
             behavior=_behavior,
             pages=Pages(
                 name_property="lastname",
@@ -96,6 +102,7 @@ def object_types() -> tuple[ObjectType, ...]:
                 ),
                 cards=("companies", "deals", "tasks"),
                 card_fields=("email", "firstname", "lastname", "jobtitle"),
+                card_detail=("email", "jobtitle"),
                 header_name=("firstname", "lastname"),
                 nav_label=_("Contacts"),
                 phrases={

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comptoir.core.associations.models import Association
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.pipelines.queries import pipeline_labels
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -22,19 +22,6 @@ from comptoir.dashboard.periods import PERIODS
 
 PER_PAGE = 50
 MAX_PAGE = 200
-TITLE_PROPERTY = {
-    "calls": "hs_call_title",
-    "emails": "hs_email_subject",
-    "meetings": "hs_meeting_title",
-    "tasks": "hs_task_subject",
-}
-DATE_PROPERTY = {
-    "calls": "hs_timestamp",
-    "emails": "hs_timestamp",
-    "meetings": "hs_timestamp",
-    "tasks": "hs_task_completion_date",
-}
-LINKED_TYPES = ("contacts", "companies", "deals")
 
 
 def dashboard(request):
@@ -98,7 +85,7 @@ def _links(from_type: str, ids, user) -> dict[int, list[dict]]:
     the user may see; one query for the links and one per associated type."""
     pairs = list(
         Association.objects.filter(
-            from_type=from_type, from_id__in=list(ids), to_type__in=LINKED_TYPES
+            from_type=from_type, from_id__in=list(ids), to_type__in=crm_names()
         )
         .values_list("from_id", "to_type", "to_id")
         .distinct()
@@ -112,7 +99,7 @@ def _links(from_type: str, ids, user) -> dict[int, list[dict]]:
         for record in base_queryset(ot, user=user).filter(pk__in=to_ids):
             names[(to_type, record.pk)] = display_name(ot, record)
     result = defaultdict(list)
-    order = {t: i for i, t in enumerate(LINKED_TYPES)}
+    order = {t: i for i, t in enumerate(crm_names())}
     for from_id, to_type, to_id in sorted(pairs, key=lambda p: (order[p[1]], p[2])):
         if (to_type, to_id) in names:
             result[from_id].append(
@@ -150,13 +137,13 @@ def activity_list(request, kind):
     number = _page_number(request)
     if condition is not None:
         qs = base_queryset(ot, user=request.user).filter(condition)
-        date_prop = DATE_PROPERTY[kind]
+        date_prop = get_object_type(kind).date_property
         ordering = ["-hs_timestamp", "-pk"] if date_prop == "hs_timestamp" else ["-pk"]
         records, has_next = _page(qs, number, ordering)
         links = _links(kind, [r.pk for r in records], request.user)
         owners = owner_names()
         for record in records:
-            title = read_value(record, defs[TITLE_PROPERTY[kind]])
+            title = read_value(record, defs[get_object_type(kind).title_property])
             when = read_value(record, defs[date_prop])
             rows.append(
                 {
@@ -177,9 +164,9 @@ def activity_list(request, kind):
         {
             "kind": kind,
             "title": figures.ACTIVITY_KINDS[kind],
-            "date_label": defs[DATE_PROPERTY[kind]].label_fr
+            "date_label": defs[get_object_type(kind).date_property].label_fr
             if babel_locale().startswith("fr")
-            else defs[DATE_PROPERTY[kind]].label,
+            else defs[get_object_type(kind).date_property].label,
             "rows": rows,
             "error": error,
             "conditions": conditions,

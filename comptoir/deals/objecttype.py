@@ -1,7 +1,7 @@
 """The deal type: everything the generic code needs to know about deals."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import Imports, ObjectType, Pages
 
@@ -41,6 +41,7 @@ def object_types() -> tuple[ObjectType, ...]:
             display_properties=("dealname",),
             required_all=("dealname", "dealstage"),
             has_pipelines=True,
+            stage_properties=("pipeline", "dealstage"),
             icon="deals",
             icon_svg='<path d="M3 12h4l3 8 4-16 3 8h4"/>',
             crm=True,
@@ -50,8 +51,14 @@ def object_types() -> tuple[ObjectType, ...]:
             activity_rollups=True,
             association_counts={"num_associated_contacts": "contacts"},
             search_detail="dealstage",
-            search_fields=("pk", "dealname"),
+            summary_fields=("pk", "dealname"),
             assignable=True,
+            assigned_one=_("%(actor)s assigned you the deal %(record)s"),
+            assigned_many=ngettext_lazy(
+                "%(actor)s assigned you %(count)d deal",
+                "%(actor)s assigned you %(count)d deals",
+                "count",
+            ),
             behavior=_behavior,
             pages=Pages(
                 name_property="dealname",
@@ -86,6 +93,7 @@ def object_types() -> tuple[ObjectType, ...]:
                 ),
                 cards=("contacts", "companies", "tasks"),
                 card_fields=("dealname", "dealstage", "amount", "closedate"),
+                card_detail=("amount", "dealstage"),
                 header_name=("dealname",),
                 nav_label=_("Deals"),
                 phrases={

@@ -5,7 +5,7 @@ the import then runs in the worker like any other."""
 from django.db import transaction
 from ninja import Router
 
-from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.core.objects.registry import UnknownObjectType, get_object_type, import_types
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.body import loads
@@ -15,6 +15,7 @@ from comptoir.hubspot_api.responses import collection_root, next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
 from comptoir.imports import api_files, services
 from comptoir.imports.api_request import ROOT, check_import_request
+from comptoir.imports.mapping import CONTACTS_AND_COMPANIES
 from comptoir.imports.models import Import, ImportFailure, ImportState, Mode
 from comptoir.imports.values import DATE_FORMATS
 from comptoir.users.permissions import NotAllowed
@@ -112,8 +113,8 @@ def _object_types(mappings) -> list[str]:
 
 def _choice(names: list[str]) -> str:
     if set(names) == {"contacts", "companies"}:
-        return "contacts+companies"
-    if len(names) == 1 and names[0] in ("contacts", "companies", "deals"):
+        return CONTACTS_AND_COMPANIES
+    if len(names) == 1 and names[0] in {ot.name for ot in import_types()}:
         return names[0]
     raise ApiError(
         400,

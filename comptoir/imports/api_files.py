@@ -10,7 +10,7 @@ one `files` part per file; each part is matched to its entry by `fileName`, else
 from pathlib import Path
 
 from comptoir.core.associations import types as atypes
-from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.core.objects.registry import UnknownObjectType, get_object_type, import_types
 from comptoir.hubspot_api.errors import ApiError
 
 
@@ -86,7 +86,7 @@ def read_entries(body: dict, uploads: list) -> list[FileEntry]:
     owns = [e.own for e in entries]
     if len(set(owns)) != len(owns):
         raise ApiError(400, "Each file of a multi-file import must hold a different object.")
-    if any(ot not in ("contacts", "companies", "deals") for ot in owns):
+    if any(ot not in {t.name for t in import_types()} for ot in owns):
         raise ApiError(400, "Comptoir imports files of contacts, companies and deals.")
     return entries
 

@@ -41,7 +41,7 @@ from comptoir.core.records.services import update_record, validate
 from comptoir.core.records.values import base_queryset, read_value
 from comptoir.imports import files
 from comptoir.imports.links import Link, LinkProblem, file_links, key_value
-from comptoir.imports.mapping import NATURAL_KEYS
+from comptoir.imports.mapping import natural_key
 from comptoir.imports.models import Import, ImportBatch, ImportFailure, ImportState, Mode
 from comptoir.imports.values import CellConverter, owner_lookup
 from comptoir.users.permissions import can_edit, can_view, default_owner, has_right, with_owner
@@ -142,7 +142,7 @@ class Importer:
         mapped = self.column_of[ot]
         if "hs_object_id" in mapped:
             return "hs_object_id"
-        natural = NATURAL_KEYS.get(ot)
+        natural = natural_key(ot)
         if natural in mapped:
             return natural
         defs = registry.definitions(ot)

@@ -1,72 +1,42 @@
 """Column → property matching: a column named like a property (its internal name, its
 English or French label, or a common synonym) is mapped to it without asking."""
 
+from comptoir.core.objects.registry import UnknownObjectType, get_object_type, import_types
 from comptoir.core.properties import registry
 from comptoir.imports.values import fold
 
-OBJECT_CHOICES = {
-    "contacts": ("contacts",),
-    "companies": ("companies",),
-    "deals": ("deals",),
-    "contacts+companies": ("contacts", "companies"),
-}
+# The object choices of the wizard: each importable type (its `imports` facts: synonyms,
+# natural key, file order), and contacts with their companies in one file.
+CONTACTS_AND_COMPANIES = "contacts+companies"
 
-# Headers spreadsheets use that are neither the name nor a label of the property.
-SYNONYMS = {
-    "contacts": {
-        "email": ["e-mail", "mail", "courriel", "adresse mail", "adresse email", "email address"],
-        "firstname": ["prénom", "first name", "given name"],
-        "lastname": ["nom", "nom de famille", "last name", "surname", "family name"],
-        "company": ["entreprise", "société", "societe", "company", "organisation"],
-        "phone": ["téléphone", "tel", "tél", "phone", "telephone", "phone number"],
-        "mobilephone": ["portable", "mobile", "téléphone portable", "cell phone"],
-        "jobtitle": ["poste", "fonction", "intitulé du poste", "title", "job title"],
-        "city": ["ville"],
-        "zip": ["code postal", "cp", "postal code", "postcode"],
-        "country": ["pays"],
-        "address": ["adresse", "street address"],
-        "website": ["site web", "site internet", "website url"],
-        "hubspot_owner_id": ["propriétaire", "owner", "contact owner"],
-    },
-    "companies": {
-        "name": [
-            "entreprise",
-            "société",
-            "societe",
-            "company",
-            "company name",
-            "nom de l'entreprise",
-            "raison sociale",
-        ],
-        "domain": [
-            "domaine",
-            "nom de domaine",
-            "domaine de l'entreprise",
-            "site web",
-            "website",
-            "company domain",
-            "domain name",
-        ],
-        "phone": ["téléphone", "tel"],
-        "city": ["ville"],
-        "zip": ["code postal"],
-        "country": ["pays"],
-        "industry": ["secteur", "secteur d'activité"],
-        "hubspot_owner_id": ["propriétaire", "owner", "company owner"],
-    },
-    "deals": {
-        "dealname": ["nom", "transaction", "deal", "deal name", "nom de la transaction"],
-        "amount": ["montant", "amount"],
-        "closedate": ["date de fermeture", "close date", "date de clôture"],
-        "dealstage": ["étape", "phase", "stage", "deal stage", "étape de la transaction"],
-        "pipeline": ["pipeline"],
-        "hubspot_owner_id": ["propriétaire", "owner", "deal owner"],
-    },
-}
-# Several files joined by a common column: the file of the first of these object types is
-# the main one, whose rows are associated with the records of the others.
-FILE_ORDER = ("deals", "contacts", "companies")
-NATURAL_KEYS = {"contacts": "email", "companies": "domain"}
+
+def object_choices() -> dict[str, tuple[str, ...]]:
+    choices = {ot.name: (ot.name,) for ot in import_types()}
+    choices[CONTACTS_AND_COMPANIES] = ("contacts", "companies")
+    return choices
+
+
+def file_order() -> tuple[str, ...]:
+    """Several files joined by a common column: the file of the first of these object types
+    is the main one, whose rows are associated with the records of the others."""
+    return tuple(ot.name for ot in sorted(import_types(), key=lambda ot: ot.imports.file_order))
+
+
+def natural_key(object_type) -> str | None:
+    """The column that finds an existing record (a contact's email)."""
+    try:
+        imports = get_object_type(object_type).imports
+    except UnknownObjectType:
+        return None
+    return (imports.natural_key or None) if imports else None
+
+
+def _synonyms(object_type) -> dict:
+    """Headers spreadsheets use that are neither the name nor a label of the property."""
+    imports = get_object_type(object_type).imports
+    return imports.synonyms if imports else {}
+
+
 # In a contacts-and-companies file, these columns describe the company, not the contact.
 COMPANY_COLUMNS_IN_CONTACT_FILES = {"name", "domain"}
 
@@ -85,7 +55,7 @@ def candidates(object_type) -> dict:
         for text in (defn.label, defn.label_fr):
             if text:
                 table.setdefault(fold(text), name)
-    for name, words in SYNONYMS.get(str(object_type), {}).items():
+    for name, words in _synonyms(object_type).items():
         if name in defs:
             for word in words:
                 table[fold(word)] = name
@@ -132,7 +102,7 @@ def identifies(object_type, name) -> bool:
         return False
     return (
         name == "hs_object_id"
-        or NATURAL_KEYS.get(str(object_type)) == name
+        or natural_key(object_type) == name
         or defn.has_unique_value
         or (str(object_type) == "companies" and name == "name")
     )

@@ -97,9 +97,9 @@ class Import(models.Model):
 
     @property
     def object_types(self) -> tuple:
-        from comptoir.imports.mapping import OBJECT_CHOICES
+        from comptoir.imports.mapping import object_choices
 
-        return OBJECT_CHOICES.get(self.objects_choice, ("contacts",))
+        return object_choices().get(self.objects_choice, ("contacts",))
 
     @property
     def files(self) -> list:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.inputs import storable
 from comptoir.imports import files, links
-from comptoir.imports.mapping import FILE_ORDER, OBJECT_CHOICES, auto_map, guess_common_columns
+from comptoir.imports.mapping import auto_map, file_order, guess_common_columns, object_choices
 from comptoir.imports.models import Import, ImportState, stall_after
 from comptoir.users.permissions import NotAllowed, has_right
 
@@ -42,7 +42,7 @@ def prepare_draft(user, uploaded, objects_choice: str = "contacts", *, source="C
     unsaved draft. Reading a file may take long (whatever its size or width): callers do it
     before any transaction, so no lock is held meanwhile, then save in a short one."""
     require_import_right(user)
-    if objects_choice not in OBJECT_CHOICES:
+    if objects_choice not in object_choices():
         raise ImportProblem(f"unknown choice of objects {objects_choice!r}")
     name = safe_name(getattr(uploaded, "name", "") or "import.csv")
     target = storage_dir("imports") / name
@@ -101,7 +101,7 @@ def create_files_draft(user, uploads: dict, *, source="CRM_UI") -> Import:
     """Several files joined by a common column ({object type: uploaded file}): the main
     file's draft (deals, else contacts), the others linked to it with the common columns
     guessed. Every file is read first; the drafts are then saved together."""
-    types = [ot for ot in FILE_ORDER if uploads.get(ot) is not None]
+    types = [ot for ot in file_order() if uploads.get(ot) is not None]
     if len(types) < 2:
         raise ImportProblem("choose a file for at least two of contacts, companies and deals")
     drafts = []

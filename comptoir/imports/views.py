@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.objects.registry import import_types
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
@@ -23,28 +24,33 @@ from comptoir.imports.engine import BatchOutcome, Importer, Row
 from comptoir.imports.errorfile import error_rows
 from comptoir.imports.files import DELIMITERS, FileProblem
 from comptoir.imports.mapping import (
-    OBJECT_CHOICES,
+    CONTACTS_AND_COMPANIES,
     auto_map,
     guess_common_columns,
     importable,
+    object_choices,
 )
 from comptoir.imports.models import Export, Import, ImportFailure, ImportState, Mode
 from comptoir.imports.undo import undoable
 from comptoir.imports.values import DATE_FORMATS
 from comptoir.users.permissions import NotAllowed, has_right
 
-OBJECT_LABELS = {
-    "contacts": _lazy("Contacts"),
-    "companies": _lazy("Companies"),
-    "deals": _lazy("Deals"),
-    "contacts+companies": _lazy("Contacts and their companies (one file)"),
-    "files": _lazy("Several files with associations"),
-}
-FILE_LABELS = {
-    "contacts": _lazy("Contacts file"),
-    "companies": _lazy("Companies file"),
-    "deals": _lazy("Deals file"),
-}
+FILES = "files"
+
+
+def object_labels() -> dict:
+    """The wizard's object choices in words: each importable type's, then the two joins."""
+    return {
+        **{ot.name: ot.imports.label for ot in import_types()},
+        CONTACTS_AND_COMPANIES: _lazy("Contacts and their companies (one file)"),
+        FILES: _lazy("Several files with associations"),
+    }
+
+
+def file_labels() -> dict:
+    return {ot.name: ot.imports.file_label for ot in import_types()}
+
+
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
     "utf-8-sig": _lazy("UTF-8 with BOM"),
@@ -89,7 +95,7 @@ def new(request):
     error = ""
     choice = request.POST.get("objects") or request.GET.get("objects") or "contacts"
     if request.method == "POST":
-        uploads = {ot: request.FILES.get(f"file-{ot}") for ot in FILE_LABELS}
+        uploads = {ot: request.FILES.get(f"file-{ot}") for ot in file_labels()}
         uploaded = request.FILES.get("file")
         if choice == "files" and sum(1 for u in uploads.values() if u) < 2:
             error = _("Choose a file for at least two of contacts, companies and deals.")
@@ -105,13 +111,14 @@ def new(request):
                 error = _("The file could not be read: %(reason)s") % {"reason": exc}
             else:
                 return redirect("imports:setup", imp.pk)
+    labels = object_labels()
     return render(
         request,
         "imports/new.html",
         {
-            "choices": [(k, OBJECT_LABELS[k]) for k in [*OBJECT_CHOICES, "files"]],
-            "choice": choice if choice in OBJECT_LABELS else "contacts",
-            "file_inputs": FILE_LABELS.items(),
+            "choices": [(k, labels[k]) for k in [*object_choices(), FILES]],
+            "choice": choice if choice in labels else "contacts",
+            "file_inputs": file_labels().items(),
             "error": error,
         },
     )
@@ -130,7 +137,7 @@ def _property_choices(imp) -> list[dict]:
             if importable(d) and (not d.hidden or n == "hs_object_id")
         ]
         options.sort(key=lambda item: str(item[1]).lower())
-        groups.append({"label": OBJECT_LABELS[ot], "options": options})
+        groups.append({"label": object_labels()[ot], "options": options})
     return groups
 
 
@@ -219,9 +226,9 @@ def _setup_context(request, imp, problem=""):
     return {
         "imp": imp,
         "top": top,
-        "parts": [(part, OBJECT_LABELS[part.objects_choice]) for part in [top, *top.files[:-1]]],
+        "parts": [(part, object_labels()[part.objects_choice]) for part in [top, *top.files[:-1]]],
         "links": [
-            (linked, OBJECT_LABELS[linked.objects_choice]) for linked in imp.linked_files.all()
+            (linked, object_labels()[linked.objects_choice]) for linked in imp.linked_files.all()
         ],
         "columns": columns,
         "groups": _property_choices(imp),
@@ -230,7 +237,7 @@ def _setup_context(request, imp, problem=""):
         "date_formats": DATE_LABELS.items(),
         "modes": Mode.choices,
         "sheets": sheets,
-        "objects_label": OBJECT_LABELS.get(imp.objects_choice, ""),
+        "objects_label": object_labels().get(imp.objects_choice, ""),
         "problem": problem or read_error,
         "can_create_property": has_right(request.user, "can_manage_settings"),
         "property_types": [(k, v[1]) for k, v in NEW_PROPERTY_TYPES.items()],
@@ -370,9 +377,9 @@ def create_property(request, pk, index):
 def _objects_label(imp) -> str:
     parts = imp.files
     if len(parts) == 1:
-        return OBJECT_LABELS.get(imp.objects_choice, "")
-    names = ", ".join(str(OBJECT_LABELS[part.objects_choice]) for part in parts[::-1])
-    return f"{OBJECT_LABELS['files']} ({names})"
+        return object_labels().get(imp.objects_choice, "")
+    names = ", ".join(str(object_labels()[part.objects_choice]) for part in parts[::-1])
+    return f"{object_labels()[FILES]} ({names})"
 
 
 COUNTERS = ("created", "updated", "skipped", "failed", "warnings")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
 ASSIGNED = "assigned"
 TASK_DUE = "task_due"
@@ -17,8 +16,7 @@ TASK_OVERDUE = "task_overdue"
 MENTION = "mention"
 EXPORT_READY = "export_ready"
 
-# The object types whose owner change notifies the new owner.
-ASSIGNABLE = ("contacts", "companies", "deals", "tasks")
+# An owner change notifies the new owner on the types whose description says `assignable`.
 
 
 @dataclass(frozen=True)
@@ -64,35 +62,29 @@ KINDS = {
 }
 
 
+def _known(object_type: str):
+    from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+
+    try:
+        return get_object_type(object_type)
+    except UnknownObjectType:
+        return None
+
+
 def _assigned_one(object_type: str) -> str:
-    return {
-        "contacts": _("%(actor)s assigned you the contact %(record)s"),
-        "companies": _("%(actor)s assigned you the company %(record)s"),
-        "deals": _("%(actor)s assigned you the deal %(record)s"),
-        "tasks": _("%(actor)s assigned you the task %(record)s"),
-    }.get(object_type, _("%(actor)s assigned you %(record)s"))
+    """Each assignable type words its title (ObjectType.assigned_one)."""
+    ot = _known(object_type)
+    if ot is not None and ot.assigned_one:
+        return str(ot.assigned_one)
+    return _("%(actor)s assigned you %(record)s")
 
 
-def _assigned_many(object_type: str, count: int) -> str:
-    if object_type == "companies":
-        return ngettext(
-            "%(actor)s assigned you %(count)d company",
-            "%(actor)s assigned you %(count)d companies",
-            count,
-        )
-    if object_type == "deals":
-        return ngettext(
-            "%(actor)s assigned you %(count)d deal", "%(actor)s assigned you %(count)d deals", count
-        )
-    if object_type == "tasks":
-        return ngettext(
-            "%(actor)s assigned you %(count)d task", "%(actor)s assigned you %(count)d tasks", count
-        )
-    return ngettext(
-        "%(actor)s assigned you %(count)d contact",
-        "%(actor)s assigned you %(count)d contacts",
-        count,
-    )
+def _assigned_many(object_type: str, count: int):
+    ot = _known(object_type)
+    if ot is not None and ot.assigned_many:
+        return ot.assigned_many  # ngettext_lazy: the count comes with the values
+    contacts = _known("contacts")
+    return contacts.assigned_many if contacts else str(count)
 
 
 def title(notification) -> str:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.history.models import SourceType
-from comptoir.notifications.kinds import ASSIGNABLE, ASSIGNED, EXPORT_READY, KINDS, MENTION
+from comptoir.notifications.kinds import ASSIGNED, EXPORT_READY, KINDS, MENTION
 from comptoir.notifications.models import Notification, NotificationPreference
 
 # Imports and data migrations never notify: 100k imported rows must not mean 100k emails.
@@ -96,7 +96,7 @@ def record_assigned(ot, record_id, owner_id, name: str, source) -> None:
 
 def records_assigned(ot, items, source) -> None:
     """Many records got owners: items = [(record id, owner id, record name)]."""
-    if ot.name not in ASSIGNABLE or not notifies(source):
+    if not ot.assignable or not notifies(source):
         return
     actor = getattr(source, "actor_id", None)
     _add(

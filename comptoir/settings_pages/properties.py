@@ -40,7 +40,6 @@ KINDS = (
 )
 KIND_BY_KEY = {key: (kind, field_type) for key, _label, kind, field_type in KINDS}
 ENUM_KINDS = [key for key, _label, kind, _ft in KINDS if kind == PropertyType.ENUMERATION]
-OBJECTS = tuple(ot.name for ot in OBJECT_TYPES)
 
 
 def kind_label(defn) -> str:
@@ -69,7 +68,7 @@ def _object(request, key=None):
         ot = get_object_type(name)
     except UnknownObjectType:
         raise Http404 from None
-    if ot.name not in OBJECTS:
+    if ot not in OBJECT_TYPES:
         raise Http404
     return ot
 

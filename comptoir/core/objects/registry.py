@@ -31,6 +31,7 @@ class Pages:
     card_fields: tuple[str, ...]  # the small "create and associate" form of a card
     default_sort: str = "-createdate"
     card_order: tuple[str, ...] = ("-pk",)  # how a card of this type orders its records
+    card_detail: tuple[str, ...] = ()  # a record's line under its name on a card
     # The record header: properties edited as the name, and the summary under it.
     header_name: tuple[str, ...] = ()
     nav_label: object = ""  # the left navigation's entry
@@ -69,6 +70,8 @@ class ObjectType:
     required_all: tuple[str, ...] = ()  # create needs every one of these
     is_activity: bool = False
     has_pipelines: bool = False
+    # (pipeline property, stage property) of a type whose records sit in a stage
+    stage_properties: tuple[str, str] | None = None
     extra: dict = field(default_factory=dict, compare=False)
     # -- What the generic code reads besides the HubSpot facts -------------------------
     icon: str = "note"  # its glyph (templatetags/comptoir.py's ICONS, or icon_svg)
@@ -81,12 +84,17 @@ class ObjectType:
     scope_label: object = ""  # its group of API token scopes, when not permission_label
     mergeable: bool = False
     activity_rollups: bool = False  # keeps num_notes, notes_last_updated... (rollups.py)
+    timeline_position: int = 0  # an engagement's place among the timeline's filters
     conversation: bool = False  # an engagement counting as "times contacted" (calls...)
     # {rollup property: associated object type} counted on each record.
     association_counts: dict = field(default_factory=dict, compare=False)
     search_detail: str = ""  # the global search's second line
-    search_fields: tuple[str, ...] = ()  # what the tasks page shows of a linked record
+    summary_fields: tuple[str, ...] = ()  # the fields a linked record shows by (tasks page)
     assignable: bool = False  # an owner change notifies the new owner
+    # The notification's title: one record (%(actor)s, %(record)s), several (ngettext_lazy
+    # counted by "count").
+    assigned_one: object = ""
+    assigned_many: object = ""
     title_property: str = ""  # the dashboard's activity lists: title and date
     date_property: str = ""
     # behavior(ot) -> the RecordBehavior of the type's writes (records/behavior.py)

@@ -141,13 +141,6 @@ def list_pipelines(object_type):
     )
 
 
-# (pipeline property, stage property) of the object types whose records sit in a stage.
-STAGE_PROPERTIES = {
-    "deals": ("pipeline", "dealstage"),
-    "tasks": ("hs_pipeline", "hs_pipeline_stage"),
-}
-
-
 def _in_stages(ot, stage_ids):
     """Records of `ot` in any of `stage_ids`, archived ones included."""
     qs = base_queryset(ot, archived=None)
@@ -161,7 +154,7 @@ def _in_stages(ot, stage_ids):
 def stage_usage(object_type, stage_ids) -> dict[str, int]:
     """{stage id: records in it, archived ones included} for the stages still in use."""
     ot = get_object_type(object_type)
-    if ot.name not in STAGE_PROPERTIES or not stage_ids:
+    if ot.stage_properties is None or not stage_ids:
         return {}
     if ot.name == "deals":
         rows = _in_stages(ot, stage_ids).values("dealstage").annotate(n=Count("pk"))
@@ -295,7 +288,7 @@ def _refresh_derived(ot, stage, source, batch=500) -> None:
 
 def _move_records(ot, stage_ids, destination: PipelineStage, source) -> int:
     """Move the deals or tasks of `stage_ids` to `destination`, each with its history."""
-    pipeline_property, stage_property = STAGE_PROPERTIES[ot.name]
+    pipeline_property, stage_property = ot.stage_properties
     moved = 0
     for record in _in_stages(ot, stage_ids).order_by("pk").iterator(chunk_size=500):
         update_record(

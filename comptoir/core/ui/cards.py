@@ -70,12 +70,7 @@ def detail_text(target, record, tz: str, currency: str) -> str:
             format_value(defn, read_value(record, defn), tz=tz, currency=currency) if defn else ""
         )
 
-    parts = {
-        "contacts": ("email", "jobtitle"),
-        "companies": ("domain",),
-        "deals": ("amount", "dealstage"),
-        "tasks": ("hs_timestamp", "hs_task_status"),
-    }[target.name]
+    parts = target.pages.card_detail
     return " · ".join(v for v in (value(n) for n in parts) if v)
 
 

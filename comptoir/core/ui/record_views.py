@@ -307,7 +307,8 @@ def timeline_context(ot, pk, filters, cursor=None, last_month: str = "", *, focu
         "next": next_cursor.encode() if next_cursor else "",
         "last_month": entries[-1]["month_key"] if entries else last_month,
         "filters": [
-            {"value": f, "label": tl.FILTER_LABELS[f], "checked": f in chosen} for f in tl.FILTERS
+            {"value": f, "label": tl.filter_label(f), "checked": f in chosen}
+            for f in tl.filter_values()
         ],
         "types_query": urlencode([("type", f) for f in chosen]),
         "filtered": bool(chosen),

@@ -14,13 +14,13 @@ from babel import dates as babel_dates
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.activities.models import Activity
 from comptoir.core.associations.models import Association
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import activity_types, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
@@ -35,31 +35,31 @@ from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
 from comptoir.users.permissions import visible
 
-KINDS = ("notes", "emails", "calls", "meetings", "tasks")
 EVENTS = "events"
-FILTERS = (*KINDS, EVENTS)
-FILTER_LABELS = {
-    "notes": _lazy("Notes"),
-    "emails": _lazy("Emails"),
-    "calls": _lazy("Calls"),
-    "meetings": _lazy("Meetings"),
-    "tasks": _lazy("Tasks"),
-    "events": _lazy("Changes"),
-}
-KIND_LABELS = {
-    "notes": _lazy("Note"),
-    "emails": _lazy("Email"),
-    "calls": _lazy("Call"),
-    "meetings": _lazy("Meeting"),
-    "tasks": _lazy("Task"),
-}
-KIND_ICONS = {
-    "notes": "note",
-    "emails": "email",
-    "calls": "call",
-    "meetings": "meeting",
-    "tasks": "tasks",
-}
+
+
+def timeline_kinds() -> tuple[str, ...]:
+    """The activity types on a timeline, in the order of their filters."""
+    return tuple(ot.name for ot in sorted(activity_types(), key=lambda ot: ot.timeline_position))
+
+
+def filter_values() -> tuple[str, ...]:
+    return (*timeline_kinds(), EVENTS)
+
+
+def filter_label(value: str):
+    if value == EVENTS:
+        return _lazy("Changes")
+    return _type_label(get_object_type(value), plural=True)
+
+
+def _type_label(ot, plural: bool) -> str:
+    french = (translation.get_language() or "en").startswith("fr")
+    if plural:
+        return ot.label_fr if french else ot.label
+    return ot.singular_label_fr if french else ot.singular_label
+
+
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 MAX_ABOUT = 3  # contacts named on one activity of a company's or deal's timeline
@@ -88,7 +88,7 @@ class Cursor:
 
 
 def chosen_filters(values) -> list[str]:
-    return [v for v in FILTERS if v in set(values or ())]
+    return [v for v in filter_values() if v in set(values or ())]
 
 
 def _linked(ot, pk, to_type, user=None):
@@ -141,8 +141,8 @@ def page(ot, pk, filters=(), cursor: Cursor | None = None, limit: int = PAGE_SIZ
     """([(time, rank, pk, object)], next cursor or None) for one page of the timeline."""
     ot = get_object_type(ot)
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
-    filters = chosen_filters(filters) or list(FILTERS)
-    kinds = [k for k in KINDS if k in filters]
+    filters = chosen_filters(filters) or list(filter_values())
+    kinds = [k for k in timeline_kinds() if k in filters]
     items = []
     if kinds:
         items += [
@@ -167,7 +167,9 @@ def _about_contacts(ot, activities, user=None) -> dict[int, list[dict]]:
         return {}
     rows = list(
         Association.objects.filter(
-            from_type__in=KINDS, from_id__in=[a.pk for a in activities], to_type="contacts"
+            from_type__in=timeline_kinds(),
+            from_id__in=[a.pk for a in activities],
+            to_type="contacts",
         )
         .order_by("from_id", "to_id")
         .values_list("from_id", "to_id")
@@ -273,8 +275,8 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
     owner = activity.hubspot_owner_id
     return {
         "kind": kind,
-        "kind_label": KIND_LABELS.get(kind, kind),
-        "icon": KIND_ICONS.get(kind, "note"),
+        "kind_label": _type_label(get_object_type(kind), plural=False),
+        "icon": get_object_type(kind).icon,
         "title": title,
         "url": url,
         "body": body,
