@@ -6,12 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import ObjectType, Pages
+from comptoir.core.properties import defaults
 
 _ENGAGEMENT_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
 
 
 def _activity(name, singular, type_id, label, label_fr, sl, sl_fr, searchable, display, **kw):
+    """An engagement type: its properties are `defaults.<NAME>`, in one group."""
     kw.setdefault("required_all", ("hs_timestamp",))
+    group_fr = kw.pop("group_fr")
     kw.setdefault("icon", singular)  # the timeline's glyph
     return ObjectType(
         name=name,
@@ -23,6 +26,8 @@ def _activity(name, singular, type_id, label, label_fr, sl, sl_fr, searchable, d
         singular_label=sl,
         singular_label_fr=sl_fr,
         group_name=f"{singular}information",
+        properties=tuple(getattr(defaults, name.upper())),
+        property_groups=((f"{singular}information", f"{sl} information", group_fr),),
         created_property="hs_createdate",
         modified_property="hs_lastmodifieddate",
         default_properties=_ENGAGEMENT_DEFAULTS,
@@ -50,6 +55,12 @@ def _task_list_state(request, ot):
     return TaskListState.from_request(request, ot)
 
 
+def _task_urls():
+    from comptoir.activities.urls import urlpatterns  # imports the views: when used
+
+    return urlpatterns
+
+
 def object_types() -> tuple[ObjectType, ...]:
     return (
         _activity(
@@ -62,6 +73,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Tâche",
             ("hs_task_body", "hs_task_subject"),
             ("hs_task_subject",),
+            group_fr="Informations sur la tâche",
             timeline_position=4,
             has_pipelines=True,
             stage_properties=("hs_pipeline", "hs_pipeline_stage"),
@@ -112,6 +124,7 @@ def object_types() -> tuple[ObjectType, ...]:
                 card_order=("-hs_timestamp", "-pk"),
                 card_detail=("hs_timestamp", "hs_task_status"),
                 nav_label=_("Tasks"),
+                urls=_task_urls,
                 phrases={
                     "create": _("Create task"),
                     "none_yet": _("No tasks yet"),
@@ -137,6 +150,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Note",
             ("hs_note_body",),
             ("hs_note_body",),
+            group_fr="Informations sur la note",
             timeline_position=0,
         ),
         _activity(
@@ -149,6 +163,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Appel",
             ("hs_call_title", "hs_call_body"),
             ("hs_call_title",),
+            group_fr="Informations sur l'appel",
             timeline_position=2,
             conversation=True,
             title_property="hs_call_title",
@@ -164,6 +179,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "E-mail",
             ("hs_email_subject",),
             ("hs_email_subject",),
+            group_fr="Informations sur l'e-mail",
             timeline_position=1,
             required_all=("hs_timestamp", "hs_email_direction"),  # as HubSpot's emails API
             conversation=True,
@@ -180,6 +196,7 @@ def object_types() -> tuple[ObjectType, ...]:
             "Réunion",
             ("hs_meeting_title", "hs_meeting_body"),
             ("hs_meeting_title",),
+            group_fr="Informations sur la réunion",
             timeline_position=3,
             conversation=True,
             title_property="hs_meeting_title",

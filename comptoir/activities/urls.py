@@ -3,7 +3,6 @@ from django.urls import path
 from comptoir.activities import views
 from comptoir.core.ui.urls import object_urls
 
-app_name = "tasks"
 # The tasks page replaces the generic index; the other generic routes stay.
 urlpatterns = [
     path("", views.tasks_page, name="list"),

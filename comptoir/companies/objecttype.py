@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import Imports, ObjectType, Pages
+from comptoir.core.properties import defaults
 
 
 def _behavior(ot):
@@ -37,6 +38,10 @@ def object_types() -> tuple[ObjectType, ...]:
             searchable_properties=("website", "phone", "name", "domain"),
             display_properties=("name", "domain"),
             required_any=("name", "domain"),
+            properties=tuple(defaults.COMPANIES),
+            property_groups=(
+                ("companyinformation", "Company information", "Informations sur l'entreprise"),
+            ),
             icon="companies",
             icon_svg=(
                 '<path d="M3 21V5l8-3v19M11 21h10V9l-10-3M7 9h.01M7 13h.01M7 17h.01M15'

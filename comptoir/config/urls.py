@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from comptoir.core.objects.registry import page_types
+from comptoir.core.ui.urls import type_urls
 from comptoir.core.views import healthz
 from comptoir.dashboard import views as dashboard_views
 from comptoir.hubspot_api.api import register
@@ -50,10 +52,8 @@ urlpatterns = [
     path("language/", user_views.set_language_pref, name="set_language_pref"),
     path("search/", include("comptoir.core.ui.search_urls")),
     path("dashboard/", include("comptoir.dashboard.urls")),
-    path("contacts/", include("comptoir.contacts.urls")),
-    path("companies/", include("comptoir.companies.urls")),
-    path("deals/", include("comptoir.deals.urls")),
-    path("tasks/", include("comptoir.activities.urls")),
+    # Each object type with pages: /contacts/, /companies/, /deals/, /tasks/...
+    *(path(f"{ot.name}/", include(type_urls(ot))) for ot in page_types()),
     path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
     path("imports/", include("comptoir.imports.urls")),

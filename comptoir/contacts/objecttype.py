@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import Imports, ObjectType, Pages
+from comptoir.core.properties import defaults
 
 
 def _behavior(ot):
@@ -46,6 +47,11 @@ def object_types() -> tuple[ObjectType, ...]:
                 "company",
             ),
             display_properties=("firstname", "lastname", "email"),
+            properties=tuple(defaults.CONTACTS),
+            property_groups=(
+                ("contactinformation", "Contact information", "Informations sur le contact"),
+                ("sales_properties", "Sales properties", "Propriétés de vente"),
+            ),
             icon="contacts",
             icon_svg='<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4 4-6 8-6s8 2 8 6"/>',
             crm=True,

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.properties import registry
-from comptoir.core.properties.defaults import DEFAULTS, GROUPS
 
 EPOCH = timezone.datetime(1970, 1, 1, tzinfo=timezone.UTC)
 
@@ -58,7 +57,7 @@ def sync_default_properties() -> None:
     from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 
     for ot in OBJECT_TYPES:
-        for order, (name, label, label_fr) in enumerate(GROUPS[ot.name]):
+        for order, (name, label, label_fr) in enumerate(ot.property_groups):
             PropertyGroup.objects.update_or_create(
                 object_type=ot.name,
                 name=name,
@@ -68,7 +67,7 @@ def sync_default_properties() -> None:
             d.name: d
             for d in PropertyDefinition.objects.filter(object_type=ot.name, hubspot_defined=True)
         }
-        for order, default in enumerate(DEFAULTS[ot.name]):
+        for order, default in enumerate(ot.properties):
             fields = {
                 "label": default.label,
                 "label_fr": default.label_fr,

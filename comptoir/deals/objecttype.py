@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from comptoir.core.objects.registry import Imports, ObjectType, Pages
+from comptoir.core.properties import defaults
 
 
 def _behavior(ot):
@@ -11,6 +12,12 @@ def _behavior(ot):
     from comptoir.deals.services import DealBehavior
 
     return DealBehavior(ot)
+
+
+def _urls():
+    from comptoir.deals.urls import urlpatterns  # imports the views: when used
+
+    return urlpatterns
 
 
 def object_types() -> tuple[ObjectType, ...]:
@@ -42,6 +49,10 @@ def object_types() -> tuple[ObjectType, ...]:
             required_all=("dealname", "dealstage"),
             has_pipelines=True,
             stage_properties=("pipeline", "dealstage"),
+            properties=tuple(defaults.DEALS),
+            property_groups=(
+                ("dealinformation", "Deal information", "Informations sur la transaction"),
+            ),
             icon="deals",
             icon_svg='<path d="M3 12h4l3 8 4-16 3 8h4"/>',
             crm=True,
@@ -96,6 +107,7 @@ def object_types() -> tuple[ObjectType, ...]:
                 card_detail=("amount", "dealstage"),
                 header_name=("dealname",),
                 nav_label=_("Deals"),
+                urls=_urls,
                 phrases={
                     "create": _("Create deal"),
                     "none_yet": _("No deals yet"),

@@ -3,7 +3,6 @@ from django.urls import path
 from comptoir.core.ui.urls import object_urls
 from comptoir.deals import views
 
-app_name = "deals"
 urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/move/", views.board_move, name="board_move"),

@@ -35,6 +35,8 @@ class Pages:
     # The record header: properties edited as the name, and the summary under it.
     header_name: tuple[str, ...] = ()
     nav_label: object = ""  # the left navigation's entry
+    # urls() -> the URL patterns of its pages, when not the generic set (core/ui/urls.py)
+    urls: Callable | None = field(default=None, compare=False)
     # Sentences naming the type, written in full for each language (see ui/phrases.py).
     phrases: dict = field(default_factory=dict, compare=False)
 
@@ -74,6 +76,10 @@ class ObjectType:
     stage_properties: tuple[str, str] | None = None
     extra: dict = field(default_factory=dict, compare=False)
     # -- What the generic code reads besides the HubSpot facts -------------------------
+    # Its HubSpot-defined properties (core/properties/defaults.py's Default) and their
+    # groups, (name, label, French label), kept in step after every migrate (setup.py).
+    properties: tuple = field(default=(), compare=False)
+    property_groups: tuple[tuple[str, str, str], ...] = ()
     icon: str = "note"  # its glyph (templatetags/comptoir.py's ICONS, or icon_svg)
     icon_svg: str = ""  # the SVG paths of a glyph the type brings (24x24, stroke)
     # A CRM record (not an engagement): global search, merge, rollups, its own schema

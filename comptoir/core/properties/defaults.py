@@ -528,28 +528,3 @@ MEETINGS = _engagement(
         "hs_activity_type", "Call and meeting type", "Type d'appel et de réunion", ACTIVITY_TYPES
     ),
 )
-
-DEFAULTS: dict[str, list[Default]] = {
-    "contacts": CONTACTS,
-    "companies": COMPANIES,
-    "deals": DEALS,
-    "tasks": TASKS,
-    "notes": NOTES,
-    "calls": CALLS,
-    "emails": EMAILS,
-    "meetings": MEETINGS,
-}
-
-GROUPS: dict[str, list[tuple[str, str, str]]] = {
-    "contacts": [
-        ("contactinformation", "Contact information", "Informations sur le contact"),
-        ("sales_properties", "Sales properties", "Propriétés de vente"),
-    ],
-    "companies": [("companyinformation", "Company information", "Informations sur l'entreprise")],
-    "deals": [("dealinformation", "Deal information", "Informations sur la transaction")],
-    "tasks": [("taskinformation", "Task information", "Informations sur la tâche")],
-    "notes": [("noteinformation", "Note information", "Informations sur la note")],
-    "calls": [("callinformation", "Call information", "Informations sur l'appel")],
-    "emails": [("emailinformation", "Email information", "Informations sur l'e-mail")],
-    "meetings": [("meetinginformation", "Meeting information", "Informations sur la réunion")],
-}

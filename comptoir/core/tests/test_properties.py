@@ -4,7 +4,6 @@ import pytest
 
 from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_object_type
 from comptoir.core.properties import registry
-from comptoir.core.properties.defaults import DEFAULTS
 from comptoir.core.properties.errors import DuplicateValue, ValidationFailed
 from comptoir.core.records.services import create_record, update_record
 from comptoir.core.records.values import api_properties
@@ -40,7 +39,7 @@ def test_unknown_object_type_is_named():
 def test_every_default_property_is_registered_with_both_labels():
     for ot in OBJECT_TYPES:
         defs = registry.definitions(ot)
-        for default in DEFAULTS[ot.name]:
+        for default in ot.properties:
             defn = defs[default.name]
             assert defn.hubspot_defined and defn.label and defn.label_fr
             assert defn.group_name

@@ -5,6 +5,13 @@ from django.urls import path
 from comptoir.core.ui import record_views, views
 
 
+def type_urls(ot) -> tuple[list, str]:
+    """An object type's pages, namespaced by its name ("contacts:detail"): the generic set,
+    or what the type's `pages.urls()` gives instead (the tasks page)."""
+    patterns = ot.pages.urls() if ot.pages.urls else object_urls(ot.name)
+    return patterns, ot.name
+
+
 def object_urls(object_type: str) -> list:
     kw = {"object_type": object_type}
     return [
