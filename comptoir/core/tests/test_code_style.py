@@ -1,6 +1,7 @@
 """The code base stays as ruff wants it (issue 2: "ruff configured and clean"), so a
 change that breaks the house style fails the suite, not only a reviewer's eye."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +31,59 @@ def test_json_properties_are_filtered_through_propvalue_only():
         if "properties__" in line
     ]
     assert offenders == []
+
+
+# -- issue 20: an object type is described once, in its app's objecttype.py ---------------------
+CRM_NAMES = "contacts|companies|deals"
+TYPE_NAMES = "contacts|companies|deals|tasks|notes|calls|emails|meetings"
+# Three CRM names in one literal (any order, even spread over lines): a list of types that
+# should be read from the registry (`crm_types()`, `page_types()`...).
+NAME_TUPLE = re.compile(rf'"({CRM_NAMES})",\s*"({CRM_NAMES})",\s*"({CRM_NAMES})"')
+# A dict entry keyed by a type's name, one per line: a per-type table.
+PER_TYPE_ENTRY = re.compile(rf'^\s*"({TYPE_NAMES})": ', re.M)
+# A dotted path into an object app: behaviour loaded by name instead of registered.
+OBJECT_APP_PATH = re.compile(r"""["']comptoir\.(contacts|companies|deals|activities)\.\w""")
+# Where such tables are the subject itself, not a type's facts spread around.
+PER_TYPE_TABLES_ALLOWED = {
+    "comptoir/core/associations/types.py",  # HubSpot's association type ids, per pair
+    "comptoir/core/demo/records.py",  # the demo data set of the built-in types
+    "comptoir/dashboard/figures.py",  # the dashboard's own counter columns
+    "comptoir/settings_pages/pipelines.py",  # "deals": a stage's number of deals
+}
+
+
+def _type_code(root: Path):
+    """(relative path, text) of the code outside tests, migrations and type modules."""
+    for path in sorted((root / "comptoir").rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if "tests" in path.parts or "migrations" in path.parts or path.name == "objecttype.py":
+            continue
+        yield relative, path.read_text()
+
+
+def type_fact_offenders(root: Path) -> list[str]:
+    found = []
+    for relative, text in _type_code(root):
+        allowed = relative in PER_TYPE_TABLES_ALLOWED
+        for pattern, what in (
+            (NAME_TUPLE, "a literal list of object types"),
+            (OBJECT_APP_PATH, "a dotted path into an object app"),
+        ):
+            for match in pattern.finditer(text):
+                if pattern is NAME_TUPLE and (allowed or len(set(match.groups())) < 3):
+                    continue
+                if pattern is OBJECT_APP_PATH and relative == "comptoir/config/settings.py":
+                    continue  # INSTALLED_APPS names the apps
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{relative}:{line}: {what}")
+        if not allowed:
+            for match in PER_TYPE_ENTRY.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{relative}:{line}: a per-type table")
+    return found
+
+
+def test_object_types_are_described_in_their_own_modules_only():
+    """docs/adding-an-object-type.md: each object app declares its type's facts in its
+    objecttype.py; generic code reads the registry, so these never come back elsewhere."""
+    assert type_fact_offenders(ROOT) == []
