@@ -11,6 +11,7 @@ from comptoir.core.testing.factories import make_activity, make_contact, make_us
 from comptoir.core.testing.smtp import smtp_server
 from comptoir.users import team
 from comptoir.users.models import Role, Team, User
+from comptoir.users.permissions import scoped_objects
 from comptoir.users.roles import SALES_MANAGER, SALES_REP, SALES_REP_PRIVATE
 from comptoir.users.services import create_user
 
@@ -262,7 +263,7 @@ def test_teams_are_created_renamed_given_members_and_deleted_from_the_pages(admi
 
 def role_data(name, **overrides):
     data = {"name": name}
-    for obj in ("contacts", "companies", "deals", "activities"):
+    for obj in scoped_objects():
         data[f"{obj}_view"], data[f"{obj}_edit"] = "all", "owned"
     data.update(overrides)
     return data

@@ -10,6 +10,7 @@ from django.test import Client
 
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import crm_names
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_activity, make_contact, make_deal, make_user
 from comptoir.core.testing.smtp import smtp_server
@@ -129,10 +130,12 @@ def test_deactivation_hands_records_and_open_tasks_over_with_history(admin):
     done_task = make_activity(
         "tasks", hs_task_subject="Done", hubspot_owner_id=mine, hs_task_status="COMPLETED"
     )
-    assert team.holdings(leaving) == {"contacts": 1, "companies": 0, "deals": 1, "tasks": 1}
+    # Every CRM record type counts (0 for those the user owns none of), and open tasks.
+    held = {**dict.fromkeys(crm_names(), 0), "contacts": 1, "deals": 1, "tasks": 1}
+    assert team.holdings(leaving) == held
 
     moved = team.deactivate(leaving, transfer_to=heir, source=ChangeSource.for_user(admin))
-    assert moved == {"contacts": 1, "companies": 0, "deals": 1, "tasks": 1}
+    assert moved == held
     heirs = str(heir.owner.pk)
     for name, record in (("contacts", contact), ("deals", deal), ("tasks", open_task)):
         record = base_queryset(name).get(pk=record.pk)
