@@ -57,6 +57,8 @@ def citations() -> dict[str, list[str]]:
     for path in scanned_files():
         text = path.read_text(encoding="utf-8", errors="replace")
         for number, line in enumerate(text.splitlines(), 1):
+            if path == CATALOGUE and ENTRY.match(line):
+                continue  # a definition, not a citation
             for match in CITED_ID.finditer(line):
                 if match.group(1) not in NOT_FEATURES:
                     where = f"{path.relative_to(ROOT)}:{number}"
@@ -75,7 +77,8 @@ def test_the_catalogue_is_found_and_the_scan_sees_the_code():
     defined, cited = entries(), citations()
     assert len(defined) >= 50
     assert {"OBJ-1", "UI-3", "SET-5", "TOOL-8", "API-2", "DASH-1"} <= set(cited)
-    assert any(w.startswith("comptoir/core/ui/record_views.py:") for w in cited["UI-3"])
+    files = {where.split(":")[0] for places in cited.values() for where in places}
+    assert len(files) >= 50
 
 
 def test_every_entry_has_a_status_a_place_and_tests():
