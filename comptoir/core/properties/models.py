@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from comptoir.core.properties.kinds import PropertyKind, kind_for
+
 
 class PropertyType(models.TextChoices):
     STRING = "string"
@@ -26,18 +28,6 @@ class FieldType(models.TextChoices):
     CHECKBOX = "checkbox"
     BOOLEANCHECKBOX = "booleancheckbox"
     CALCULATION_EQUATION = "calculation_equation"
-
-
-# Which field types each property type may be shown with (HubSpot's pairing rules).
-FIELD_TYPES_FOR = {
-    PropertyType.STRING: {"text", "textarea", "html", "phonenumber", "file"},
-    PropertyType.PHONE_NUMBER: {"phonenumber", "text"},
-    PropertyType.NUMBER: {"number", "calculation_equation"},
-    PropertyType.DATE: {"date"},
-    PropertyType.DATETIME: {"date"},
-    PropertyType.ENUMERATION: {"select", "radio", "checkbox", "booleancheckbox"},
-    PropertyType.BOOL: {"booleancheckbox", "select", "radio"},
-}
 
 
 class OptionsSource(models.TextChoices):
@@ -115,8 +105,13 @@ class PropertyDefinition(models.Model):
         return f"{self.object_type}.{self.name}"
 
     @property
+    def kind(self) -> PropertyKind:
+        """Everything that depends on the property's type (core/properties/kinds)."""
+        return kind_for(self.type)
+
+    @property
     def is_multi(self) -> bool:
-        return self.type == PropertyType.ENUMERATION and self.field_type == FieldType.CHECKBOX
+        return self.kind.is_multi(self)
 
     def option_values(self) -> list[str]:
         return [option["value"] for option in self.options]

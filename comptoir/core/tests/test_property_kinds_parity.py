@@ -278,10 +278,11 @@ def observe() -> dict:
 def observe_types() -> dict:
     """Facts about the types themselves: field types, options, settings labels."""
     from comptoir.core.properties import services
-    from comptoir.core.properties.models import FIELD_TYPES_FOR, PropertyType
+    from comptoir.core.properties.kinds import KINDS
+    from comptoir.core.properties.models import PropertyType
     from comptoir.settings_pages import properties as settings_properties
 
-    table = {"field_types": {str(k): sorted(v) for k, v in FIELD_TYPES_FOR.items()}}
+    table = {"field_types": {name: sorted(k.field_types) for name, k in KINDS.items()}}
     options = [{"label": "A", "value": "a"}, {"label": "B", "value": "b", "hidden": 1}]
     for kind in PropertyType.values:
         table[f"options/{kind}"] = _show(services._clean_options, kind, options)
