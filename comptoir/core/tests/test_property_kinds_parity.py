@@ -201,12 +201,11 @@ def _value_key(value) -> str:
 
 def _api(**kinds):
     """The functions under test, as callers reach them today."""
-    from comptoir.core.properties import coercion, expressions, indexes
+    from comptoir.core.properties import coercion, expressions, indexes, kinds
     from comptoir.core.records import values
     from comptoir.core.search import compiler
     from comptoir.core.ui import fields, formatting
     from comptoir.imports import values as cells
-    from comptoir.settings_pages import properties as settings_properties
 
     return {
         "coerce": lambda d, v: coercion.coerce(d, v),
@@ -225,7 +224,7 @@ def _api(**kinds):
         "case_insensitive": expressions.is_case_insensitive,
         "value_sql": indexes.value_sql,
         "output_field": lambda d: type(expressions.prop_expression(None, d).output_field).__name__,
-        "kind_label": settings_properties.kind_label,
+        "kind_label": kinds.field_type_label,
     }
 
 
