@@ -2,17 +2,11 @@
 
 from django.db import models
 
-from comptoir.core.properties.kinds import PropertyKind, kind_for
+from comptoir.core.properties.kinds import KINDS, PropertyKind, kind_for
 
-
-class PropertyType(models.TextChoices):
-    STRING = "string"
-    NUMBER = "number"
-    DATE = "date"
-    DATETIME = "datetime"
-    ENUMERATION = "enumeration"
-    BOOL = "bool"
-    PHONE_NUMBER = "phone_number"
+# The stored type names, one per property kind (STRING = "string"...): a new kind adds
+# its choice here by itself (and a migration records it).
+PropertyType = models.TextChoices("PropertyType", [(name.upper(), name) for name in KINDS])
 
 
 class FieldType(models.TextChoices):
