@@ -39,8 +39,6 @@ TYPE_COMPARISONS_ALLOWED = {
     "comptoir/core/properties/kinds/",
     # the PropertyType choices of the model field (migrations record them)
     "comptoir/core/properties/models.py",
-    # the default properties are declared with their types (text(), number()...)
-    "comptoir/core/properties/defaults.py",
 }
 TYPE_NAMES = "string|number|date|datetime|enumeration|bool|phone_number"
 TYPE_COMPARISON = re.compile(

@@ -130,18 +130,18 @@ class PropertyKind:
             if not o.get("hidden")
         ]
 
-    def form_field(self, defn, *, choices=()) -> forms.Field:
-        """A Django form field with this kind's input (not required: "" clears a value)."""
+    def form_field(self, defn, *, choices=(), tz: str = "UTC") -> forms.Field:
+        """A Django form field with this kind's input, cleaning typed text as `submitted`
+        does ("" clears; validation stays in the services: one set of rules)."""
         widget = self.widget(defn)
-        label = defn.label
         if widget == "select":
-            return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *choices])
-        if widget == "textarea":
-            return forms.CharField(label=label, required=False, strip=False, widget=forms.Textarea)
-        attrs = {"step": "any"} if widget == "number" else {}
-        field_widget = forms.TextInput(attrs=attrs)
-        field_widget.input_type = widget
-        return forms.CharField(label=label, required=False, strip=False, widget=field_widget)
+            field_widget = forms.Select(choices=[("", "—"), *choices])
+        elif widget == "textarea":
+            field_widget = forms.Textarea()
+        else:
+            field_widget = forms.TextInput(attrs={"step": "any"} if widget == "number" else {})
+            field_widget.input_type = widget
+        return KindFormField(defn, tz, label=defn.label, widget=field_widget)
 
     def input_value(self, defn, canonical, tz: str) -> str:
         """A canonical value (not None) → what the input shows."""
@@ -177,3 +177,19 @@ class PropertyKind:
             return value.isoformat()
         text = str(value)
         return text.strip() if defn.name in ("email", "domain", "website") else text
+
+
+class KindFormField(forms.Field):
+    """A property's form field: typed text → the value the record services accept (a NUL
+    or a bad date included: the services refuse it naming the property)."""
+
+    def __init__(self, defn, tz: str, **kwargs):
+        self.defn, self.tz = defn, tz
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return ""
+        kind = self.defn.kind
+        text = value.strip() if kind.strips_submitted else value
+        return kind.submitted(self.defn, text, self.tz) if text else ""
