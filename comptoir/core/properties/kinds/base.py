@@ -98,9 +98,7 @@ class PropertyKind:
                 raise ValueError(raw)
             return owner_id
         if isinstance(raw, str):
-            check_text(defn.name, raw)
-        if isinstance(raw, str):
-            text = raw
+            text = check_text(defn.name, raw)
         elif isinstance(raw, bool):
             text = str(raw).lower()
         else:
