@@ -151,8 +151,8 @@ def tasks_page(request):
     )
     if request.GET.get("create"):
         context["dialog"] = _add_context(request, page_url)
-    elif request.GET.get("edit", "").isdigit():
-        context["dialog"] = _edit_context(request, int(request.GET["edit"]), page_url)
+    elif parse_id(request.GET.get("edit")) is not None:
+        context["dialog"] = _edit_context(request, parse_id(request.GET["edit"]), page_url)
     return render(request, "tasks/page.html", context)
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from comptoir.core.inputs import EARLIEST, LATEST, check_text
+from comptoir.core.inputs import EARLIEST, LATEST, check_text, digits
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.models import PropertyType
 
@@ -67,7 +67,7 @@ def _epoch_ms(value) -> dt.datetime:
 
 
 def _looks_numeric(text: str) -> bool:
-    return text.lstrip("-").isdigit()
+    return digits(text.lstrip("-")) is not None
 
 
 def parse_instant(raw, name: str = "value") -> dt.datetime:

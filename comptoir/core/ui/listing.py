@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import ObjectType
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset
@@ -151,8 +152,8 @@ class ListState:
     def read(self, params, user) -> None:
         ot = self.ot
         key = params.get("view") or "all"
-        if key.isdigit():
-            self.saved_view = visible_views(user, ot).filter(pk=int(key)).first()
+        if parse_id(key) is not None:
+            self.saved_view = visible_views(user, ot).filter(pk=parse_id(key)).first()
             if self.saved_view is None:
                 self.errors.append(_("That view no longer exists; showing all records."))
                 key = "all"
