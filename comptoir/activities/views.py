@@ -31,7 +31,7 @@ from comptoir.core.ui.formatting import option_label, owner_names
 from comptoir.core.ui.listing import list_state
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import index_context, ui_source
-from comptoir.users.permissions import can_edit
+from comptoir.users.permissions import can_edit, with_default_owner
 
 FORM_FIELDS = [
     "hs_task_subject",
@@ -394,7 +394,7 @@ def task_add(request):
         try:
             task = records.create_record(
                 _ot(),
-                props,
+                with_default_owner(request.user, _ot(), props),
                 source=ui_source(request),
                 associations=[(t, i, None) for t, i in pairs],
                 user=request.user,
