@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.associations.models import Association
-from comptoir.core.inputs import parse_day
+from comptoir.core.inputs import parse_day, parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -90,7 +90,7 @@ class TaskListState(ListState):
         self.sort = SORT_ALIASES.get(params.get("sort", ""), self.sort)
         defs = registry.definitions("tasks")
         owner = params.get("owner", "")
-        self.owner = owner if owner in ("me", "none") or owner.isdigit() else ""
+        self.owner = owner if owner in ("me", "none") or parse_id(owner) else ""
         statuses = {o["value"] for o in defs["hs_task_status"].options}
         types = {o["value"] for o in defs["hs_task_type"].options}
         self.status = params.get("status", "") if params.get("status") in statuses else ""

@@ -31,7 +31,7 @@ from comptoir.core.ui.formatting import option_label, owner_names
 from comptoir.core.ui.listing import list_state
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import index_context, ui_source
-from comptoir.users.permissions import can_edit
+from comptoir.users.permissions import can_edit, with_default_owner
 
 FORM_FIELDS = [
     "hs_task_subject",
@@ -151,8 +151,8 @@ def tasks_page(request):
     )
     if request.GET.get("create"):
         context["dialog"] = _add_context(request, page_url)
-    elif request.GET.get("edit", "").isdigit():
-        context["dialog"] = _edit_context(request, int(request.GET["edit"]), page_url)
+    elif parse_id(request.GET.get("edit")) is not None:
+        context["dialog"] = _edit_context(request, parse_id(request.GET["edit"]), page_url)
     return render(request, "tasks/page.html", context)
 
 
@@ -394,7 +394,7 @@ def task_add(request):
         try:
             task = records.create_record(
                 _ot(),
-                props,
+                with_default_owner(request.user, _ot(), props),
                 source=ui_source(request),
                 associations=[(t, i, None) for t, i in pairs],
                 user=request.user,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comptoir.core.associations.models import Association
+from comptoir.core.inputs import whole_number
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines.queries import pipeline_labels
 from comptoir.core.portal.services import portal
@@ -81,10 +82,7 @@ def _period_text(filters) -> str:
 
 
 def _page_number(request) -> int:
-    try:
-        return min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
-    except ValueError:
-        return 1
+    return min(max(1, whole_number(request.GET.get("page", 1)) or 1), MAX_PAGE)
 
 
 def _page(qs, number: int, ordering):

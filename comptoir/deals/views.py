@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
@@ -93,12 +94,12 @@ def board(request):
 
 def _move_card(request, pipeline):
     """?move=<id> opens the stage dialog for that deal (the link behind each card's button)."""
-    deal_id = request.GET.get("move", "")
-    if not deal_id.isdigit() or pipeline is None:
+    deal_id = parse_id(request.GET.get("move", ""))
+    if deal_id is None or pipeline is None:
         return None
     return (
         base_queryset("deals", user=request.user)
-        .filter(pk=int(deal_id), pipeline=pipeline.pipeline_id)
+        .filter(pk=deal_id, pipeline=pipeline.pipeline_id)
         .only("pk", "dealname", "dealstage")
         .first()
     )

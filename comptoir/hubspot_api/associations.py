@@ -18,7 +18,7 @@ from comptoir.core.associations.services import (
     reachable_ids,
     remove_association,
 )
-from comptoir.core.inputs import parse_id
+from comptoir.core.inputs import digits, parse_id, whole_number
 from comptoir.core.objects.registry import get_object_type
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
@@ -90,13 +90,9 @@ def _invalid_type(from_ot, to_ot, type_id) -> ApiError:
 
 
 def _type_id(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    if isinstance(value, str):
+        return digits(value.strip())
+    return whole_number(value, floats=False)
 
 
 def _spec_type(from_ot, to_ot, spec) -> atypes.AssociationType:

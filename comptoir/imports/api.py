@@ -5,6 +5,7 @@ the import then runs in the worker like any other."""
 from django.db import transaction
 from ninja import Router
 
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope
@@ -79,7 +80,8 @@ def _visible(request):
 
 def _get(request, import_id: str) -> Import:
     qs = _visible(request)
-    imp = qs.filter(pk=int(import_id)).first() if import_id.isdigit() else None
+    pk = parse_id(import_id)
+    imp = qs.filter(pk=pk).first() if pk is not None else None
     if imp is None:
         raise ApiError(
             404, f"No import with id {import_id}.", "OBJECT_NOT_FOUND", context={"id": [import_id]}

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone, translation
 
+from comptoir.core.busy import is_busy
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
@@ -83,7 +84,15 @@ def run(export_id: int) -> str:
 
 
 def _beat(mine) -> None:
-    if not mine.filter(state=ExportState.PROCESSING).update(updated_at=timezone.now()):
+    """Show the run is alive. A beat that finds the database busy waited the lock timeout
+    (stall_after() allows for that) and is skipped: the export goes on, not fails."""
+    try:
+        beaten = mine.filter(state=ExportState.PROCESSING).update(updated_at=timezone.now())
+    except Exception as exc:
+        if not is_busy(exc):
+            raise
+        return
+    if not beaten:
         raise Superseded
 
 

@@ -5,7 +5,9 @@ ids it created and updated, for undo) and the import's counters in one transacti
 `last_line` is always exactly the last row whose effects are saved.
 
 A running import shows it is alive: `updated_at` moves at least every
-COMPTOIR_IMPORT_HEARTBEAT seconds. One silent for `stall_after()` lost its worker: it is
+COMPTOIR_IMPORT_HEARTBEAT seconds, but for a batch's write (one transaction: a beat inside
+it would show no one) and its waits for a busy database. One silent for `stall_after()`
+(longer than those) lost its worker: it is
 interrupted (DEFERRED, HubSpot's state of an import waiting to run), and the worker's
 scheduler queues it again (services.resume_interrupted); the next run goes on after
 `last_line`. Each run claims the import by raising `attempt`, and a batch commits only
@@ -19,10 +21,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+BUSY_RETRIES = 3  # tries of a batch that meets a busy database (imports/engine.py)
+
 
 def stall_after() -> dt.timedelta:
-    """How long a running import may stay silent before it counts as interrupted."""
-    return dt.timedelta(seconds=6 * settings.COMPTOIR_IMPORT_HEARTBEAT)
+    """How long a running import or export may stay silent before it counts as interrupted:
+    six heartbeats more than the longest a live run waits for a busy database without a
+    beat (each of a batch's BUSY_RETRIES tries may wait COMPTOIR_DB_LOCK_TIMEOUT; the run
+    beats between tries, but a beat is a write, which may wait as long)."""
+    busy = BUSY_RETRIES * settings.COMPTOIR_DB_LOCK_TIMEOUT
+    return dt.timedelta(seconds=6 * settings.COMPTOIR_IMPORT_HEARTBEAT + busy)
 
 
 class ImportState(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.inputs import parse_id
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
@@ -262,9 +263,9 @@ def setup(request, pk):
         action = request.POST.get("action", "")
         if action == "preview" and request.htmx:
             return render(request, "imports/_preview.html", _preview(imp, request.user))
-        other = action.removeprefix("file-")
-        if other.isdigit() and any(str(part.pk) == other for part in top.files):
-            return redirect("imports:setup", int(other))
+        other = parse_id(action.removeprefix("file-"))
+        if other is not None and any(part.pk == other for part in top.files):
+            return redirect("imports:setup", other)
         if action == "start" and not problem:
             top.refresh_from_db()
             try:

@@ -108,9 +108,9 @@ def _company(request, contact):
 @require_GET
 def queue_page(request, queue_id):
     queue = _queue(request, queue_id)
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        return _between_calls(request, queue, int(after))
+    after = parse_id(request.GET.get("after", ""))
+    if after is not None:
+        return _between_calls(request, queue, after)
     entry, contact = call_queue.current(queue, request.user)
     return _calling_screen(request, queue, entry, contact)
 

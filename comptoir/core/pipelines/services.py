@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
-from comptoir.core.inputs import clean_int, clean_text, storable
+from comptoir.core.inputs import clean_int, clean_text, digits, storable
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines import audit
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
@@ -57,8 +57,8 @@ def _probability(metadata: dict, ot) -> tuple[Decimal, bool]:
 
 def _new_id(model, field) -> str:
     """Numeric ids for new pipelines and stages, as HubSpot gives them."""
-    numeric = [int(v) for v in model.objects.values_list(field, flat=True) if str(v).isdigit()]
-    return str(max([100000, *numeric]) + 1)
+    numeric = [digits(str(v)) for v in model.objects.values_list(field, flat=True)]
+    return str(max([100000, *filter(None, numeric)]) + 1)
 
 
 def _clean_label(label, field="label") -> str:

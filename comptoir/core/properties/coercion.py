@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from comptoir.core.inputs import EARLIEST, LATEST
+from comptoir.core.inputs import EARLIEST, LATEST, digits
 from comptoir.core.properties.errors import PropertyError
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -66,7 +66,7 @@ def _epoch_ms(value) -> dt.datetime:
 
 
 def _looks_numeric(text: str) -> bool:
-    return text.lstrip("-").isdigit()
+    return digits(text.lstrip("-")) is not None
 
 
 def parse_instant(raw, name: str = "value") -> dt.datetime:

@@ -28,7 +28,7 @@ from django.db.models.lookups import (
 )
 
 from comptoir.core.associations.models import Association
-from comptoir.core.inputs import MAX_ID, storable
+from comptoir.core.inputs import MAX_ID, parse_int, storable, whole_number
 from comptoir.core.objects.registry import ObjectType, UnknownObjectType, get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
@@ -120,11 +120,8 @@ def _association_filter(ot: ObjectType, flt: dict) -> Q:
         ids = flt.get("values") or []
     else:
         raise SearchError(f"{flt['propertyName']} supports only EQ and IN.")
-    try:
-        ids = [int(i) for i in ids]
-    except (TypeError, ValueError):
-        raise SearchError(f"{flt['propertyName']} needs record ids.") from None
-    if any(abs(i) > MAX_ID for i in ids):  # no record has it; the database would fail on it
+    ids = [parse_int(i, -MAX_ID, MAX_ID) for i in ids]
+    if None in ids:  # not a number, or past any id: the database would fail on it
         raise SearchError(f"{flt['propertyName']} needs record ids.")
     linked = Association.objects.filter(
         from_type=to_ot.name, from_id__in=ids, to_type=ot.name
@@ -369,11 +366,10 @@ def scan_worthwhile(count: int, sorted_by_property: bool) -> bool:
 
 
 def parse_paging(limit, after) -> tuple[int, int]:
-    try:
-        limit = 10 if limit in (None, "") else int(limit)
-        offset = 0 if after in (None, "") else int(after)
-    except (TypeError, ValueError):
-        raise SearchError("limit and after must be integers.") from None
+    limit = 10 if limit in (None, "") else whole_number(limit)
+    offset = 0 if after in (None, "") else whole_number(after)
+    if limit is None or offset is None:
+        raise SearchError("limit and after must be integers.")
     if limit < 1 or limit > MAX_PAGE:
         raise SearchError(f"limit must be between 1 and {MAX_PAGE}.")
     if offset < 0:

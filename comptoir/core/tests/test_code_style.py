@@ -33,6 +33,20 @@ def test_json_properties_are_filtered_through_propvalue_only():
     assert offenders == []
 
 
+def test_numbers_from_requests_are_read_in_core_inputs_only():
+    """Issue 13: str.isdigit() is true of "²" (int() then fails: a 500) and of "١٢" (which
+    int() reads as 12); ids and whole numbers are read by core/inputs.py, ASCII digits only."""
+    inputs = ROOT / "comptoir" / "core" / "inputs.py"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "comptoir").rglob("*.py"))
+        if "tests" not in path.parts and path != inputs
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if ".isdigit()" in line
+    ]
+    assert offenders == []
+
+
 # Modules that may name property types (issue 20, point 2: one class per property kind).
 TYPE_COMPARISONS_ALLOWED = {
     # the kinds themselves: the one place a type's behaviour is written

@@ -25,6 +25,7 @@ from comptoir.core.ui.fields import submitted_value
 from comptoir.core.ui.phrases import error_text, errors_text
 from comptoir.core.ui.richtext import clean_html, plain_text, text_to_html
 from comptoir.notifications.mentions import notify_mentions
+from comptoir.users.permissions import with_default_owner
 
 # (tab key, activity object type, tab label, submit label, done message)
 TABS = (
@@ -254,6 +255,7 @@ def log(kind: str, ot, record, name: str, raw, source, owner_id=None, user=None)
         props["hs_call_title"] = call_title(name)
     if kind != "task" and owner_id:
         props["hubspot_owner_id"] = str(owner_id)
+    props = with_default_owner(user, type_name, props)  # a task left unassigned
     links = [(ot.name, record.pk, None)]
     if ot.name == "contacts":
         company = primary_company_id("contacts", record.pk)

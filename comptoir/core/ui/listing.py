@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.inputs import parse_id, whole_number
 from comptoir.core.objects.registry import ObjectType
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset
@@ -151,8 +152,8 @@ class ListState:
     def read(self, params, user) -> None:
         ot = self.ot
         key = params.get("view") or "all"
-        if key.isdigit():
-            self.saved_view = visible_views(user, ot).filter(pk=int(key)).first()
+        if parse_id(key) is not None:
+            self.saved_view = visible_views(user, ot).filter(pk=parse_id(key)).first()
             if self.saved_view is None:
                 self.errors.append(_("That view no longer exists; showing all records."))
                 key = "all"
@@ -281,16 +282,10 @@ def and_groups(first: list, second: list) -> list:
 def paging(params) -> tuple[int, int]:
     """(per page, page) from a query string: a page size we offer, and a page number that
     stays within MAX_OFFSET rows (deep pages are reached by filtering, not by paging)."""
-    try:
-        per_page = int(params.get("per_page", 25))
-    except ValueError:
-        per_page = 25
+    per_page = whole_number(params.get("per_page", 25))
     if per_page not in PAGE_SIZES:
         per_page = 25
-    try:
-        page = max(1, int(params.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = max(1, whole_number(params.get("page", 1)) or 1)
     return per_page, min(page, MAX_OFFSET // per_page)
 
 

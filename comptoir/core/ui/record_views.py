@@ -21,6 +21,7 @@ from comptoir.core.associations import services as assoc
 from comptoir.core.associations import types as atypes
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import property_history
+from comptoir.core.inputs import MAX_INT, parse_id, parse_int
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -753,13 +754,13 @@ def association_add(request, object_type, pk, target):
     locked = _locked(request, ot, pk)
     if locked:
         return locked
-    to_id = request.POST.get("to_id", "")
-    missing = to_id.isdigit() and _target_not_found(
-        request, ot, pk, target_ot, int(to_id), add_open=True
+    to_id = parse_id(request.POST.get("to_id", ""))
+    missing = to_id is not None and _target_not_found(
+        request, ot, pk, target_ot, to_id, add_open=True
     )
     if missing:
         return missing
-    if not to_id.isdigit():
+    if to_id is None:
         return _card_response(
             request,
             ot,
@@ -769,11 +770,11 @@ def association_add(request, object_type, pk, target):
             error=_("Choose a record in the search results."),
             status=422,
         )
-    label_id = request.POST.get("label", "")
-    type_ids = [int(label_id)] if label_id.isdigit() else None
+    label_id = parse_int(request.POST.get("label", ""), 0, MAX_INT)
+    type_ids = [label_id] if label_id is not None else None
     try:
         assoc.associate(
-            ot, pk, target_ot, int(to_id), type_ids, source=ui_source(request), user=request.user
+            ot, pk, target_ot, to_id, type_ids, source=ui_source(request), user=request.user
         )
     except RecordNotFound as exc:
         if getattr(exc, "object_type", None) == ot or not _exists(request, ot, pk):
@@ -905,7 +906,8 @@ def association_labels(request, object_type, pk, target, to_id):
     if missing:
         return missing
     choices = {type_id for type_id, _text in cards_mod.label_choices(ot, target_ot)}
-    wanted = {int(v) for v in request.POST.getlist("label") if v.isdigit()} & choices
+    labels = (parse_int(v, 0, MAX_INT) for v in request.POST.getlist("label"))
+    wanted = {label for label in labels if label is not None} & choices
     links = assoc.associations_by_target(ot, [pk], target_ot, user=request.user)
     current = set(links.get(pk, {}).get(to_id, []))
     if not current:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.activities.models import Activity
 from comptoir.core.associations.models import Association
+from comptoir.core.inputs import digits, parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -82,7 +83,10 @@ class Cursor:
             moment = dt.datetime.fromisoformat(at)
             if moment.tzinfo is None:
                 return None
-            return cls(moment, 1 if int(rank) else 0, int(pk))
+            rank, pk = digits(rank), parse_id(pk)
+            if rank is None or pk is None:
+                return None
+            return cls(moment, 1 if rank else 0, pk)
         except (TypeError, ValueError):
             return None
 

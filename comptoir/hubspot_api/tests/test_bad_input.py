@@ -223,6 +223,40 @@ def test_sdk_reads_an_id_past_any_id_as_missing(sdk):
     assert json.loads(caught.value.body)["category"] == "OBJECT_NOT_FOUND"
 
 
+ODD_DIGITS = ["²", "١٢", "\uff11\uff12"]  # isdigit(); int() fails on "²", reads the others as 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ODD_DIGITS)
+def test_ids_in_paths_are_ascii_digits(call, value):
+    """`²` answered 500 (str.isdigit() let it through to int()); Arabic-Indic or fullwidth
+    digits were read as id 12. Neither is an id: no such import, owner or record."""
+    for method, path in [
+        ("GET", f"/crm/v3/imports/{value}"),
+        ("GET", f"/crm/v3/imports/{value}/errors"),
+        ("POST", f"/crm/v3/imports/{value}/cancel"),
+        ("GET", f"/crm/v3/objects/contacts/{value}"),
+    ]:
+        code, answer = call(method, path)
+        assert code == 404, (method, path, answer)
+        assert answer["category"] == "OBJECT_NOT_FOUND"
+    code, answer = call("GET", f"/crm/v3/owners/{value}")
+    assert code == 400 and "ownerId" in answer["message"], answer
+    code, answer = call("GET", f"/crm/v3/objects/contacts?after={value}")
+    assert code == 400 and "after" in answer["message"], answer
+    search = "/crm/v3/objects/contacts/search"
+    code, answer = call("POST", search, {"limit": value})
+    assert code == 400 and "limit" in answer["message"], answer
+    flt = {"propertyName": "hubspot_owner_id", "operator": "EQ", "value": value}
+    code, answer = call("POST", search, {"filterGroups": [{"filters": [flt]}]})
+    assert code == 400 and "hubspot_owner_id" in answer["message"], answer
+    flt = {"propertyName": "associations.company", "operator": "EQ", "value": value}
+    code, answer = call("POST", search, {"filterGroups": [{"filters": [flt]}]})
+    assert code == 400 and "associations.company" in answer["message"], answer
+    group = {"name": "g", "label": "G", "displayOrder": value}
+    refused(call("POST", "/crm/v3/properties/contacts/groups", group), "displayOrder")
+
+
 # -- text no database stores ----------------------------------------------------------------
 
 

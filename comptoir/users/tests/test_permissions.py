@@ -303,6 +303,24 @@ def test_created_records_belong_to_their_private_creator(world):
     assert "New" in html(alice.get("/contacts/"))
 
 
+def test_tasks_created_without_an_owner_belong_to_their_private_creator(world):
+    """Issue 13: a task added on the tasks page or logged on a record with "Assigned to"
+    left empty had no owner, so the private rep who made it could not see it."""
+    alice, contact = browser(world["alice"]), world["Aaa"]["contact"]
+    due = {"hs_timestamp": "2026-03-11T17:00"}
+    response = alice.post("/tasks/add/", {"hs_task_subject": "From the page", **due})
+    assert response.status_code == 302
+    logged = {"hs_task_subject": "From the record", "hubspot_owner_id": "", **due}
+    response = alice.post(f"/contacts/{contact.pk}/log/task/", logged)
+    assert response.status_code < 400
+    for subject in ("From the page", "From the record"):
+        task = base_queryset("tasks").get(properties__hs_task_subject=subject)
+        assert task.hubspot_owner_id == world["alice"].owner.pk, subject
+        assert can_edit(world["alice"], "tasks", task), subject
+    page = html(alice.get("/tasks/?tab=all"))
+    assert "From the page" in page and "From the record" in page
+
+
 def test_the_api_acts_as_the_tokens_user(world, live_server):
     import requests
 

@@ -13,7 +13,7 @@ from typing import ClassVar
 from django import forms
 from django.db import models
 
-from comptoir.core.inputs import MAX_ID, check_text
+from comptoir.core.inputs import MAX_ID, check_text, parse_int
 from comptoir.core.properties.coercion import format_datetime, parse_number, to_api_string
 from comptoir.core.properties.errors import PropertyError
 
@@ -93,8 +93,8 @@ class PropertyKind:
 
         Raises PropertyError, TypeError or ValueError on a value the kind cannot hold."""
         if defn.options_source == "owners" and column:
-            owner_id = int(raw)
-            if abs(owner_id) > MAX_ID:  # no owner has it; the database would fail on it
+            owner_id = parse_int(raw, -MAX_ID, MAX_ID)
+            if owner_id is None:  # past any id, no owner has it; the database would fail
                 raise ValueError(raw)
             return owner_id
         if isinstance(raw, str):
