@@ -20,9 +20,9 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.savedviews.listing import ListState, and_groups
 from comptoir.core.search.compiler import compile_filter, compile_filter_groups
 from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
-from comptoir.core.ui.listing import ListState, and_groups
 
 TABS = {
     "today": _("Due today"),

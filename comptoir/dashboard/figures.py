@@ -28,13 +28,13 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import ALL, owner_id, team_owner_ids, view_scope
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import compile_filter_groups
 from comptoir.dashboard import counts
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import local_midnight
-from comptoir.users.permissions import ALL, owner_id, team_owner_ids, view_scope
 
 # What each productivity column counts (DASH-3), beyond "owned by the user".
 ACTIVITY_KINDS = {

@@ -14,16 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.savedviews.listing import BUILTIN_VIEWS, ListState, visible_views
 from comptoir.core.search.compiler import SearchError
-from comptoir.core.ui.listing import BUILTIN_VIEWS, ListState, visible_views
 from comptoir.core.ui.phrases import error_text, errors_text
 from comptoir.core.ui.views import ui_source
 from comptoir.deals.board import Column, board_totals, build_columns, pipeline_for, pipelines
-from comptoir.users.permissions import can_edit
 
 
 def _state(request) -> ListState:

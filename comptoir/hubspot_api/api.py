@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from comptoir.core import busy
 from comptoir.core.objects.registry import UnknownObjectType
+from comptoir.core.permissions import NotAllowed
 from comptoir.core.properties.errors import (
     DuplicateValue,
     PropertyError,
@@ -17,7 +18,6 @@ from comptoir.core.properties.errors import (
 from comptoir.core.search.compiler import SearchError
 from comptoir.hubspot_api.auth import TokenAuth
 from comptoir.hubspot_api.errors import ApiError, error_response, not_found, property_errors
-from comptoir.users.permissions import NotAllowed
 
 
 class HubSpotApi(NinjaAPI):
@@ -141,7 +141,7 @@ def register() -> NinjaAPI:
     api.add_router("/crm/v3/pipelines", pipelines.router)
     api.add_router("/crm/v3/owners", owners.router)
     api.add_router("", associations.router)
-    from comptoir.imports import api as imports_api
+    from comptoir.hubspot_api import imports as imports_api
 
     api.add_router("/crm/v3/imports", imports_api.router)
     api._comptoir_registered = True

@@ -20,6 +20,8 @@ from comptoir.core.associations.services import (
 )
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import NotAllowed
+from comptoir.core.scopes import object_scope
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.body import inputs, json_body
@@ -27,8 +29,6 @@ from comptoir.hubspot_api.errors import ApiError, not_found, standard_error
 from comptoir.hubspot_api.params import cursor, integer
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.users.permissions import NotAllowed
-from comptoir.users.scopes import object_scope
 
 router = Router(tags=["Associations"])
 

@@ -11,11 +11,13 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import check_targets
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import require_edit, with_default_owner
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.scopes import object_scope
 from comptoir.core.search.compiler import search
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
@@ -27,8 +29,6 @@ from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.search_request import check_search_request
 from comptoir.hubspot_api.serializers import records_to_bodies
 from comptoir.notifications import services as notifications
-from comptoir.users.permissions import require_edit, with_default_owner
-from comptoir.users.scopes import object_scope
 
 router = Router(tags=["Objects"])
 SEARCH_BODY_MAX = 3000

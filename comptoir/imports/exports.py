@@ -9,14 +9,14 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
-from comptoir.core.ui.listing import ListState
+from comptoir.core.savedviews.listing import ListState
 from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
 from comptoir.imports.models import Export, ExportState
 from comptoir.imports.services import safe_name, storage_dir
 from comptoir.notifications import services as notifications
-from comptoir.users.permissions import NotAllowed, has_right
 
 CHUNK = 2000
 FORMATS = ("CSV", "XLSX")

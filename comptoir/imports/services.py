@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.inputs import storable
+from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.imports import files, links
 from comptoir.imports.mapping import FILE_ORDER, OBJECT_CHOICES, auto_map, guess_common_columns
 from comptoir.imports.models import Import, ImportState, stall_after
-from comptoir.users.permissions import NotAllowed, has_right
 
 
 class ImportProblem(ValueError):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
@@ -31,7 +32,6 @@ from comptoir.imports.mapping import (
 from comptoir.imports.models import Export, Import, ImportFailure, ImportState, Mode
 from comptoir.imports.undo import undoable
 from comptoir.imports.values import DATE_FORMATS
-from comptoir.users.permissions import NotAllowed, has_right
 
 OBJECT_LABELS = {
     "contacts": _lazy("Contacts"),

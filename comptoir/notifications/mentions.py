@@ -14,9 +14,9 @@ def mentioned_ids(html: str) -> list[int]:
 
 def notify_mentions(html: str, *, actor_id, ot, record, record_name: str, body: str = "") -> None:
     """Tell each mentioned active user who may see the record (never the author)."""
+    from comptoir.core.permissions import can_view
     from comptoir.notifications.services import mentioned
     from comptoir.users.models import User
-    from comptoir.users.permissions import can_view
 
     ids = [uid for uid in mentioned_ids(html) if uid != actor_id]
     if not ids:

@@ -15,7 +15,7 @@ class Section:
     key: str
     label: object
     url_name: str
-    right: str | None = None  # a role right needed (comptoir.users.permissions.RIGHTS)
+    right: str | None = None  # a role right needed (comptoir.core.permissions.RIGHTS)
 
 
 # A section whose page is not built yet (its url_name does not resolve) is simply absent.
@@ -33,7 +33,7 @@ SECTIONS: list[Section] = [
 
 
 def visible_sections(user) -> list[dict]:
-    from comptoir.users.permissions import has_right
+    from comptoir.core.permissions import has_right
 
     items = []
     for section in SECTIONS:

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.users.permissions import ALL, OWNED, SCOPED_OBJECTS
+from comptoir.core.permissions import ALL, OWNED, SCOPED_OBJECTS
 
 
 def _scopes(view: str, edit: str) -> dict:

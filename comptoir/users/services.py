@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.properties import registry
+from comptoir.core.scopes import ALL_SCOPES
 from comptoir.users.models import ApiToken, Owner, Role, Team, TeamMembership, User
 from comptoir.users.roles import SALES_REP, SUPER_ADMIN
-from comptoir.users.scopes import ALL_SCOPES
 
 TOKEN_PREFIX = "pat-cpt1-"
 

@@ -22,9 +22,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from comptoir.core.permissions import RIGHTS, SCOPED_OBJECTS, SCOPES
 from comptoir.core.properties import registry
 from comptoir.users.models import Owner, Role, Team, TeamMembership, User
-from comptoir.users.permissions import RIGHTS, SCOPED_OBJECTS, SCOPES
 from comptoir.users.services import UserError, create_user
 
 LANGUAGES = ("en", "fr")

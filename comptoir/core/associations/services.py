@@ -13,11 +13,11 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.core.permissions import NotAllowed, editable
 from comptoir.core.properties.errors import PropertyError, RecordNotFound, ValidationFailed
 from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.values import base_queryset
-from comptoir.users.permissions import NotAllowed, editable
 
 
 class AssociationError(ValidationFailed):

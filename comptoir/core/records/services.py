@@ -297,7 +297,7 @@ def get_record(
 
 
 def _visible_to(user, ot, record) -> bool:
-    from comptoir.users.permissions import can_view
+    from comptoir.core.permissions import can_view
 
     return can_view(user, ot, record)
 

@@ -12,7 +12,7 @@ from comptoir.core.properties.models import PropertyType
 def base_queryset(object_type, *, archived: bool | None = False, user=None):
     """All records of one object type (activities share a table, so filter by type).
 
-    With `user`, only those the user may see (comptoir.users.permissions): every read of
+    With `user`, only those the user may see (comptoir.core.permissions): every read of
     the UI and the API passes its user here."""
     ot = get_object_type(object_type)
     qs = ot.model.objects.all()
@@ -21,7 +21,7 @@ def base_queryset(object_type, *, archived: bool | None = False, user=None):
     if archived is not None:
         qs = qs.filter(archived=archived)
     if user is not None:
-        from comptoir.users.permissions import visible
+        from comptoir.core.permissions import visible
 
         qs = visible(qs, user, ot)
     return qs

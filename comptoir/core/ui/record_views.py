@@ -22,6 +22,7 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import property_history
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit, with_default_owner
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
@@ -43,7 +44,6 @@ from comptoir.core.ui.record import about_names as configured_about
 from comptoir.core.ui.record import label, page_type, property_rows
 from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
-from comptoir.users.permissions import can_edit, with_default_owner
 
 # Shown first in "About" so the name itself can be edited in place.
 NAME_PROPERTIES = {"contacts": ("firstname", "lastname"), "deals": ("dealname",)}

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from comptoir.activities.models import Activity
 from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import visible
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
@@ -33,7 +34,6 @@ from comptoir.core.ui.formatting import (
 )
 from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
-from comptoir.users.permissions import visible
 
 KINDS = ("notes", "emails", "calls", "meetings", "tasks")
 EVENTS = "events"

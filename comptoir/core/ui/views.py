@@ -12,32 +12,32 @@ from django.views.decorators.http import require_POST
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import (
+    NotAllowed,
+    has_right,
+    require_edit,
+    with_default_owner,
+)
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.savedviews import listing
 from comptoir.core.savedviews import services as views_service
-from comptoir.core.search.compiler import SearchError
-from comptoir.core.ui import listing
-from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
-from comptoir.core.ui.formatting import format_value
-from comptoir.core.ui.listing import (
+from comptoir.core.savedviews.listing import (
     BUILTIN_VIEWS,
     NAME_COLUMN,
     ListState,
     list_state,
     visible_views,
 )
+from comptoir.core.search.compiler import SearchError
+from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
+from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.phrases import error_text, errors_text, phrase
 from comptoir.core.ui.record import page_type
 from comptoir.notifications import services as notifications
-from comptoir.users.permissions import (
-    NotAllowed,
-    has_right,
-    require_edit,
-    with_default_owner,
-)
 
 BULK_LIMIT = 1000
 # Bulk actions that set fixed values, by object type: the same update as an edit, by name.
