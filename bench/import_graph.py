@@ -104,14 +104,21 @@ def strongly_connected(adjacency: dict[str, set[str]]) -> list[list[str]]:
 LOCAL_IMPORT = re.compile(r"^\s+(from comptoir|import comptoir)")
 
 
-def local_imports() -> list[str]:
+def local_imports() -> list[tuple[str, bool]]:
+    """(where, explained): explained when a comment is on the line or just above the block
+    of imports it belongs to."""
     found = []
     for path in sorted((ROOT / "comptoir").rglob("*.py")):
         if "tests" in path.parts:
             continue
-        for number, line in enumerate(path.read_text().splitlines(), 1):
+        lines = path.read_text().splitlines()
+        for index, line in enumerate(lines):
             if LOCAL_IMPORT.match(line):
-                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+                above = index - 1
+                while above >= 0 and re.match(r"^\s+(from|import) ", lines[above]):
+                    above -= 1
+                explained = "#" in line or lines[above].strip().startswith("#")
+                found.append((f"{path.relative_to(ROOT)}:{index + 1}: {line.strip()}", explained))
     return found
 
 
@@ -143,8 +150,8 @@ def main(verbose: bool) -> None:
         n = sum(1 for e in wrong if app_of(e[0]) == a and app_of(e[1]) == b)
         print(f"    {a} -> {b}: {n}")
     print(f"function-local comptoir imports (outside tests): {len(local)}")
-    uncommented = [line for line in local if "#" not in line]
-    print(f"  without a comment on the line: {len(uncommented)}")
+    unexplained = [where for where, explained in local if not explained]
+    print(f"  without a comment saying why: {len(unexplained)}")
     if verbose:
         print("\nwrong-way imports:")
         for importer, _imported, number, line in wrong:
@@ -153,8 +160,8 @@ def main(verbose: bool) -> None:
         for cycle in cycles:
             print("  " + " -> ".join([*cycle, cycle[0]]))
         print("\nfunction-local imports:")
-        for line in local:
-            print("  " + line)
+        for where, explained in local:
+            print(("  " if explained else "  (no comment) ") + where)
 
 
 if __name__ == "__main__":

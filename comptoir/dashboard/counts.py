@@ -21,6 +21,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import connection, models, transaction
 
+from comptoir.core.records.observers import WriteObserver
+
 KINDS = ("calls", "emails", "meetings", "tasks")
 # Meetings that did not take place are not "held".
 NOT_HELD = ("CANCELED", "NO_SHOW", "RESCHEDULED")
@@ -532,3 +534,25 @@ def apply(ot, before: list, after: list) -> None:
         contacts_changed(before, after)
     elif ot.name == "deals":
         deals_changed(before, after)
+
+
+class DayCounters(WriteObserver):
+    """Keeps the counters up to date with every write (registered in apps.py)."""
+
+    name = "dashboard.counts"
+    follows_state = True
+
+    def watches(self, ot) -> bool:
+        return counted_type(ot)
+
+    def note(self, ot, record):
+        return snap(ot, record)
+
+    def written(self, ot, changes, source) -> None:
+        before = [c.before[self.name] for c in changes if c.before is not None]
+        after = [
+            snap(ot, c.record) if c.record is not None else snap_values(ot, c.values, c.at)
+            for c in changes
+            if not c.left
+        ]
+        apply(ot, before, after)

@@ -37,8 +37,7 @@ CHUNK = 500
 
 def activity_rollups(object_type: str, ids) -> dict[int, dict]:
     """{record id: {rollup: canonical value}} from the live activities associated with them."""
-    from comptoir.activities.models import Activity
-
+    activities_model = get_object_type("notes").model  # one model for every kind
     ids = list(ids)
     result = {
         i: {
@@ -60,9 +59,9 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
             by_activity[activity_id].add(record_id)
         if not by_activity:
             continue
-        activities = Activity.objects.filter(pk__in=list(by_activity), archived=False).values_list(
-            "pk", "object_type_name", "hs_timestamp"
-        )
+        activities = activities_model.objects.filter(
+            pk__in=list(by_activity), archived=False
+        ).values_list("pk", "object_type_name", "hs_timestamp")
         for pk, kind, when in activities:
             for record_id in by_activity[pk]:
                 values = result[record_id]

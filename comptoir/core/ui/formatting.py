@@ -10,6 +10,7 @@ from babel import numbers as babel_numbers
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from comptoir.core.accounts import owner_model
 from comptoir.core.properties.models import PropertyType
 from comptoir.core.properties.registry import cached
 
@@ -36,12 +37,10 @@ def pipeline_names(object_type) -> dict[str, str]:
 
 
 def owner_names() -> dict[str, str]:
-    from comptoir.users.models import Owner
-
     def load():
         return {
             str(o.pk): (f"{o.first_name} {o.last_name}".strip() or o.email)
-            for o in Owner.objects.all()
+            for o in owner_model().objects.all()
         }
 
     return cached("owner_names", load)

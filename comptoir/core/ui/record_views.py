@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from comptoir.core.accounts import owner_model, user_model
 from comptoir.core.associations import services as assoc
 from comptoir.core.associations import types as atypes
 from comptoir.core.history.models import PropertyChange, SourceType
@@ -151,9 +152,7 @@ def _status(text: str) -> str:
 
 
 def _user_owner_id(user):
-    from comptoir.users.models import Owner
-
-    return Owner.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+    return owner_model().objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
 
 
 def _editable(defn) -> bool:
@@ -479,9 +478,7 @@ def _changed_meanwhile(request, ot, record, defn, raw: str):
     )
     who = source = ""
     if change is not None and change.actor_id:
-        from comptoir.users.models import User
-
-        user = User.objects.filter(pk=change.actor_id).first()
+        user = user_model().objects.filter(pk=change.actor_id).first()
         who = (user.get_full_name() or user.email) if user else ""
     if change is not None:
         source = str(SOURCE_LABELS.get(change.source_type, change.source_type))
@@ -644,8 +641,6 @@ def _history_value(defn, value) -> str:
 
 @require_GET
 def property_history_view(request, object_type, pk, name):
-    from comptoir.users.models import User
-
     ot = page_type(object_type)
     defn = _definition(ot, name)
     if not _exists(request, ot, pk):
@@ -654,7 +649,7 @@ def property_history_view(request, object_type, pk, name):
     changes = changes[:HISTORY_LIMIT]
     actor_ids = {c.actor_id for c in changes if c.actor_id}
     actors = (
-        {u.pk: u.get_full_name() or u.email for u in User.objects.filter(pk__in=actor_ids)}
+        {u.pk: u.get_full_name() or u.email for u in user_model().objects.filter(pk__in=actor_ids)}
         if actor_ids
         else {}
     )

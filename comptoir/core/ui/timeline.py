@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.activities.models import Activity
+from comptoir.core.accounts import user_model
 from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import visible
@@ -113,7 +113,8 @@ def source_filter(ot, pk, user=None) -> Q:
 
 def _activities(ot, pk, kinds, cursor, limit, user=None) -> list:
     ids = Association.objects.filter(source_filter(ot, pk, user), to_type__in=kinds).values("to_id")
-    qs = Activity.objects.filter(pk__in=ids, archived=False, object_type_name__in=kinds)
+    activity_model = get_object_type(kinds[0]).model  # one model holds every activity
+    qs = activity_model.objects.filter(pk__in=ids, archived=False, object_type_name__in=kinds)
     if user is not None:  # activities have their own scope: another rep's note stays hidden
         qs = visible(qs, user, kinds[0])
     qs = qs.annotate(at=Coalesce("hs_timestamp", "created_at"))
@@ -197,14 +198,14 @@ def _about_contacts(ot, activities, user=None) -> dict[int, list[dict]]:
 
 
 def _actor_names(events) -> dict[int, str]:
-    from comptoir.users.models import User
-
     ids = {e.actor_id for e in events if e.actor_id}
     if not ids:
         return {}
     return {
         u.pk: (u.get_full_name() or u.email)
-        for u in User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "email")
+        for u in user_model()
+        .objects.filter(pk__in=ids)
+        .only("pk", "first_name", "last_name", "email")
     }
 
 

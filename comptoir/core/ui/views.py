@@ -21,6 +21,7 @@ from comptoir.core.permissions import (
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.records import observers
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews import listing
@@ -37,7 +38,6 @@ from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.phrases import error_text, errors_text, phrase
 from comptoir.core.ui.record import page_type
-from comptoir.notifications import services as notifications
 
 BULK_LIMIT = 1000
 # Bulk actions that set fixed values, by object type: the same update as an edit, by name.
@@ -352,7 +352,7 @@ def edit_columns(request, object_type):
 
 
 @require_POST
-@notifications.batched  # new owners are told once, in one go, after the loop
+@observers.batched  # new owners are told once, in one go, after the loop
 def bulk_action(request, object_type):
     ot = page_type(object_type)
     ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None][:BULK_LIMIT]
