@@ -23,7 +23,15 @@ import grimp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FEATURES = ["dashboard", "imports", "notifications", "salestools", "settings_pages", "hubspot_api"]
+FEATURES = [
+    "dashboard",
+    "imports",
+    "notifications",
+    "salestools",
+    "settings_pages",
+    "hubspot_api",
+    "demo",
+]
 OBJECTS = ["contacts", "companies", "deals", "activities"]
 LAYERS = [["config"], FEATURES, OBJECTS, ["users"], ["core"]]
 LEVEL = {app: len(LAYERS) - i for i, apps in enumerate(LAYERS) for app in apps}
@@ -134,7 +142,7 @@ def main(verbose: bool) -> None:
     groups = strongly_connected(apps)
     wrong = [e for e in edges if LEVEL[app_of(e[1])] > LEVEL[app_of(e[0])]]
     wrong_pairs = sorted({(app_of(e[0]), app_of(e[1])) for e in wrong})
-    two_way = sorted((a, b) for a in apps for b in apps[a] if a < b and a in apps[b])
+    two_way = sorted((a, b) for a in list(apps) for b in apps[a] if a < b and a in apps.get(b, ()))
     local = local_imports()
 
     print(f"app cycles (elementary): {len(cycles)}")

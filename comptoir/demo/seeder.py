@@ -12,14 +12,14 @@ from django.utils import timezone
 from faker import Faker
 
 from comptoir.core.db import tune_for_bulk_writes
-from comptoir.core.demo import plan as p
-from comptoir.core.demo.engagements import DemoActivities
-from comptoir.core.demo.pools import build_pools, slug
-from comptoir.core.demo.records import DemoRecords
-from comptoir.core.demo.runners import InlineRunner, ProcessRunner, WorkerFailed
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.records.bulk import bulk_create_records
+from comptoir.demo import plan as p
+from comptoir.demo.engagements import DemoActivities
+from comptoir.demo.pools import build_pools, slug
+from comptoir.demo.records import DemoRecords
+from comptoir.demo.runners import InlineRunner, ProcessRunner, WorkerFailed
 
 ACTIVITY_KINDS = ("notes", "tasks", "calls", "meetings", "emails")
 DEMO_USERS = 8
