@@ -21,7 +21,7 @@ from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.listing import BUILTIN_VIEWS, ListState, visible_views
 from comptoir.core.search.compiler import SearchError
-from comptoir.core.ui.phrases import error_text, errors_text
+from comptoir.core.ui.phrases import error_text, errors_text, view_label
 from comptoir.core.ui.views import ui_source
 from comptoir.deals.board import Column, board_totals, build_columns, pipeline_for, pipelines
 
@@ -70,7 +70,7 @@ def board(request):
             "table_url": reverse("deals:list") + state.url(page=1),
             "views": [
                 {
-                    "label": v.label_for(ot),
+                    "label": view_label(v, ot),
                     "url": board_query(state, pipeline, view=v.key, q="", filters=""),
                     "current": not state.saved_view and state.view_key == v.key,
                 }

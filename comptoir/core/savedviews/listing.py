@@ -72,12 +72,6 @@ class BuiltinView:
     label: object
     filter_groups: object  # callable(user) -> filterGroups
 
-    def label_for(self, ot) -> str:
-        """The tab's name for one object type ("Tous les contacts", "Toutes les entreprises")."""
-        from comptoir.core.ui.phrases import phrase
-
-        return phrase(f"view_{self.key}", ot, default=self.label)
-
 
 def _mine(user):
     owner = getattr(user, "owner", None)

@@ -141,3 +141,9 @@ def errors_text(exc) -> str:
         return str(FIELD_ERRORS["OBJECT_NOT_FOUND"])
     texts = [error_text(e) for e in getattr(exc, "errors", ())]
     return " ".join(dict.fromkeys(texts)) or str(getattr(exc, "message", exc))
+
+
+def view_label(view, ot) -> str:
+    """A built-in view's tab name for one object type ("Tous les contacts", "Toutes les
+    entreprises")."""
+    return phrase(f"view_{view.key}", ot, default=view.label)

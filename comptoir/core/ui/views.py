@@ -36,7 +36,7 @@ from comptoir.core.savedviews.listing import (
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
-from comptoir.core.ui.phrases import error_text, errors_text, phrase
+from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
 from comptoir.core.ui.record import page_type
 
 BULK_LIMIT = 1000
@@ -118,7 +118,7 @@ def index_context(request, ot, state: ListState) -> dict:
         "state": state,
         "columns": column_headers(state, state.columns(request.user)),
         "builtin_views": [
-            {"key": v.key, "label": v.label_for(ot), "url": state.view_url(v.key) or "?"}
+            {"key": v.key, "label": view_label(v, ot), "url": state.view_url(v.key) or "?"}
             for v in BUILTIN_VIEWS.values()
         ],
         "saved_views": [
