@@ -8,34 +8,56 @@ from comptoir.core.records import services as records
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
+from comptoir.users.permissions import edit_q, editable
 
 
-def company_for_email(email: str | None):
-    """The company whose domain matches the email's domain, or None (free-mail never match)."""
+def acting_user(source):
+    """The user whose write set off an automation (None: the system). Automations act for
+    them: they never reach a record that user could not see, nor change one they could not
+    change, so a rep cannot take over other people's records through an email domain."""
+    if source.actor_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=source.actor_id, is_active=True).first()
+
+
+def may_change(user, object_type: str, record) -> bool:
+    if user is None or edit_q(user, object_type) is None:
+        return True
+    qs = base_queryset(object_type, user=user).filter(pk=record.pk)
+    return editable(qs, user, object_type).exists()
+
+
+def company_for_email(email: str | None, user=None):
+    """The company whose domain matches the email's domain, or None (free-mail never
+    match); with `user`, only among the companies that user may see."""
     host = email_domain(email)
     if not host or is_freemail(host):
         return None
     candidates = {host, registered_domain(host)}
-    return base_queryset("companies").filter(domain__in=candidates).order_by("pk").first()
+    companies = base_queryset("companies", user=user)
+    return companies.filter(domain__in=candidates).order_by("pk").first()
 
 
-def sync_owner_with_company(contact_id: int, company_id: int, source) -> None:
-    """Fill whichever of contact and company has no owner from the other."""
+def sync_owner_with_company(contact_id: int, company_id: int, source, actor=False) -> None:
+    """Fill whichever of contact and company has no owner from the other, when the user
+    acting (`actor`, looked up from `source` unless given) may change that record."""
     if not automation_enabled("sync_owner_contact_company"):
         return
     contact = base_queryset("contacts").filter(pk=contact_id).first()
     company = base_queryset("companies").filter(pk=company_id).first()
     if contact is None or company is None:
         return
-    auto = source.derived(SourceType.AUTOMATION, id="sync_owner_contact_company")
     if contact.hubspot_owner_id is None and company.hubspot_owner_id is not None:
-        records.update_record(
-            "contacts", contact, {"hubspot_owner_id": str(company.hubspot_owner_id)}, source=auto
-        )
+        target, object_type, owner = contact, "contacts", company.hubspot_owner_id
     elif company.hubspot_owner_id is None and contact.hubspot_owner_id is not None:
-        records.update_record(
-            "companies", company, {"hubspot_owner_id": str(contact.hubspot_owner_id)}, source=auto
-        )
+        target, object_type, owner = company, "companies", contact.hubspot_owner_id
+    else:
+        return
+    if may_change(acting_user(source) if actor is False else actor, object_type, target):
+        auto = source.derived(SourceType.AUTOMATION, id="sync_owner_contact_company")
+        records.update_record(object_type, target, {"hubspot_owner_id": str(owner)}, source=auto)
 
 
 class ContactBehavior(RecordBehavior):
@@ -59,8 +81,9 @@ class ContactBehavior(RecordBehavior):
         if not hosts:
             return
         wanted = set().union(*hosts.values())
+        actor = acting_user(source)
         companies = dict(
-            base_queryset("companies")
+            base_queryset("companies", user=actor)
             .filter(domain__in=wanted)
             .order_by("-pk")
             .values_list("domain", "pk")
@@ -76,7 +99,7 @@ class ContactBehavior(RecordBehavior):
                 "contacts", pk, "companies", match, primary, source=auto, check=False
             )
             if primary:
-                sync_owner_with_company(pk, match, source)
+                sync_owner_with_company(pk, match, source, actor)
 
     def after_update(self, record, changes, old, source):
         if "email" in changes:
@@ -107,7 +130,8 @@ class ContactBehavior(RecordBehavior):
     def _associate_by_domain(self, record, source):
         if not automation_enabled("auto_associate_companies"):
             return
-        company = company_for_email(record.email)
+        actor = acting_user(source)
+        company = company_for_email(record.email, actor)
         if company is None:
             return
         auto = source.derived(SourceType.AUTOMATION, id="auto_associate_companies")
@@ -124,4 +148,4 @@ class ContactBehavior(RecordBehavior):
             check=False,
         )
         if not has_primary:
-            sync_owner_with_company(record.pk, company.pk, source)
+            sync_owner_with_company(record.pk, company.pk, source, actor)

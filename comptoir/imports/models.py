@@ -196,6 +196,10 @@ class Export(models.Model):
     error_message = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Heartbeat and claim, as for imports: a run whose worker died is started again from
+    # the top (an export writes nothing but its own file) by the run with the latest attempt.
+    updated_at = models.DateTimeField(default=timezone.now)
+    attempt = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -206,3 +210,21 @@ class Export(models.Model):
     @property
     def file_name(self) -> str:
         return f"{self.name}.{self.file_format.lower()}"
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ExportState.STARTED, ExportState.PROCESSING)
+
+    @property
+    def interrupted(self) -> bool:
+        """Its worker stopped (no heartbeat for a while): the scheduler starts it again."""
+        return (
+            self.state == ExportState.PROCESSING
+            and timezone.now() - self.updated_at > stall_after()
+        )
+
+    @property
+    def shown_state_label(self) -> str:
+        if self.interrupted:
+            return ImportState.DEFERRED.label
+        return ExportState(self.state).label
