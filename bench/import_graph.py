@@ -123,9 +123,9 @@ def local_imports() -> list[tuple[str, bool]]:
         for index, line in enumerate(lines):
             if LOCAL_IMPORT.match(line):
                 above = index - 1
-                while above >= 0 and re.match(r"^\s+(from|import) ", lines[above]):
+                while above >= 0 and re.match(r"^\s+(from|import) |^\s*$", lines[above]):
                     above -= 1
-                explained = "#" in line or lines[above].strip().startswith("#")
+                explained = "#" in line or "#" in lines[above]
                 found.append((f"{path.relative_to(ROOT)}:{index + 1}: {line.strip()}", explained))
     return found
 

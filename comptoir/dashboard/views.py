@@ -13,9 +13,11 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines.queries import pipeline_labels
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import parse_instant
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, compile_filter_groups
-from comptoir.core.ui.formatting import babel_locale, format_value, owner_names
+from comptoir.core.ui.filters import OPERATORS
+from comptoir.core.ui.formatting import babel_locale, format_value, option_label, owner_names
 from comptoir.dashboard import charts, figures
 from comptoir.dashboard.filters import DashboardFilters, who_choices
 from comptoir.dashboard.periods import PERIODS
@@ -198,9 +200,6 @@ def _page_url(request, number: int) -> str:
 
 def _describe(ot, groups) -> list[str]:
     """The filters in words ("Activity date is at least …"), so the list says what it is."""
-    from comptoir.core.ui.filters import OPERATORS
-    from comptoir.core.ui.formatting import option_label
-
     settings = portal()
     words = dict(OPERATORS)
     defs = registry.definitions(ot)
@@ -217,8 +216,6 @@ def _describe(ot, groups) -> list[str]:
             shown = []
             for value in values:
                 if defn.type == "datetime":
-                    from comptoir.core.properties.coercion import parse_instant
-
                     shown.append(
                         format_value(
                             defn, parse_instant(value).isoformat(), tz=settings.report_time_zone

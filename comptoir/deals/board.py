@@ -14,6 +14,7 @@ from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.expressions import NotIndexed
 from comptoir.core.properties.registry import cached
@@ -65,7 +66,6 @@ class PipelineInfo:
 
 def pipelines() -> list[PipelineInfo]:
     """Active deal pipelines with their active stages, in display order (cached)."""
-    from comptoir.core.pipelines.models import Pipeline, PipelineStage
 
     def load():
         rows = list(

@@ -6,6 +6,7 @@ from comptoir.core.associations import services as associations
 from comptoir.core.pipelines.derived import stage_values
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import automation_enabled
+from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.records.behavior import RecordBehavior
@@ -15,8 +16,6 @@ from comptoir.core.records.values import base_queryset, read_value
 
 class DealBehavior(RecordBehavior):
     def clean(self, values, record, errors, now=None):
-        from comptoir.core.properties import registry
-
         defs = registry.definitions(self.ot)
         known = stages(self.ot)
 

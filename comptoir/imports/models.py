@@ -19,6 +19,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.imports.mapping import OBJECT_CHOICES
+
 
 def stall_after() -> dt.timedelta:
     """How long a running import may stay silent before it counts as interrupted."""
@@ -97,8 +99,6 @@ class Import(models.Model):
 
     @property
     def object_types(self) -> tuple:
-        from comptoir.imports.mapping import OBJECT_CHOICES
-
         return OBJECT_CHOICES.get(self.objects_choice, ("contacts",))
 
     @property

@@ -9,8 +9,10 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from comptoir.core.pipelines.queries import pipeline_labels, stages
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.models import PropertyType
+from comptoir.users.models import Owner
 
 DATE_FORMATS = ("DAY_MONTH_YEAR", "MONTH_DAY_YEAR", "YEAR_MONTH_DAY")
 _DATE_RE = re.compile(
@@ -178,8 +180,6 @@ class CellConverter:
 
 def option_labels(defn) -> dict:
     """{folded label or value: option value} in both languages."""
-    from comptoir.core.pipelines.queries import pipeline_labels, stages
-
     result = {}
     if defn.options_source == "stages":
         for stage in stages(defn.object_type).values():
@@ -203,8 +203,6 @@ def option_labels(defn) -> dict:
 
 def owner_lookup() -> dict:
     """{email, id or folded full name: owner id}."""
-    from comptoir.users.models import Owner
-
     result = {}
     for owner in Owner.objects.filter(archived=False):
         result[str(owner.pk)] = str(owner.pk)

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.history.source import ChangeSource
 from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.properties.services import create_property as create
 from comptoir.core.records.services import validate
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
@@ -22,7 +24,7 @@ from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
 from comptoir.imports.engine import BatchOutcome, Importer, Row
 from comptoir.imports.errorfile import error_rows
-from comptoir.imports.files import DELIMITERS, FileProblem
+from comptoir.imports.files import DELIMITERS, FileProblem, sheet_names
 from comptoir.imports.mapping import (
     OBJECT_CHOICES,
     auto_map,
@@ -30,6 +32,7 @@ from comptoir.imports.mapping import (
     importable,
 )
 from comptoir.imports.models import Export, Import, ImportFailure, ImportState, Mode
+from comptoir.imports.tasks import undo_import
 from comptoir.imports.undo import undoable
 from comptoir.imports.values import DATE_FORMATS
 
@@ -209,8 +212,6 @@ def _setup_context(request, imp, problem=""):
         )
     sheets = []
     if imp.file_format == "SPREADSHEET":
-        from comptoir.imports.files import sheet_names
-
         try:
             sheets = sheet_names(imp.file_path)
         except FileProblem:
@@ -327,8 +328,6 @@ def create_property(request, pk, index):
     """A new custom property from a column, mapped to it at once."""
     from django.utils.text import slugify
 
-    from comptoir.core.properties.services import create_property as create
-
     imp = _my_import(request, pk)
     if not has_right(request.user, "can_manage_settings") or imp.state != ImportState.DRAFT:
         raise Http404
@@ -345,7 +344,6 @@ def create_property(request, pk, index):
     name = _NAME_CLEAN.sub("_", slugify(label).replace("-", "_")).strip("_")[:50] or "column"
     if not name[0].isalpha():
         name = f"p_{name}"[:50]
-    from comptoir.core.history.source import ChangeSource
 
     try:
         create(
@@ -440,8 +438,6 @@ def resume(request, pk):
 @require_POST
 def undo(request, pk):
     from django.db import transaction
-
-    from comptoir.imports.tasks import undo_import
 
     imp = _my_import(request, pk)
     if not undoable(imp) or not has_right(request.user, "can_import"):

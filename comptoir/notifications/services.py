@@ -21,6 +21,8 @@ from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
 from comptoir.notifications.kinds import ASSIGNABLE, ASSIGNED, EXPORT_READY, KINDS, MENTION
 from comptoir.notifications.models import Notification, NotificationPreference
+from comptoir.notifications.tasks import send_notification_emails
+from comptoir.users.models import Owner, User
 
 # Imports and data migrations never notify: 100k imported rows must not mean 100k emails.
 SILENT_SOURCES = {SourceType.IMPORT, SourceType.MIGRATION, SourceType.MERGE}
@@ -205,8 +207,6 @@ def set_preferences(user, choices: dict[str, tuple[bool, bool]]) -> None:
 def deliver(intents: list[Intent]) -> list[Notification]:
     """Resolve recipients, drop self-notifications, group, apply preferences, save in bulk
     and queue the emails. A constant number of queries for any number of intents."""
-    from comptoir.users.models import Owner, User
-
     if not intents:
         return []
     owner_ids = {i.owner_id for i in intents if i.owner_id is not None}
@@ -262,8 +262,6 @@ def deliver(intents: list[Intent]) -> list[Notification]:
     made = Notification.objects.bulk_create(rows)
     to_email = [n.pk for n in made if n.by_email]
     if to_email:
-        from comptoir.notifications.tasks import send_notification_emails
-
         transaction.on_commit(lambda: send_notification_emails.enqueue(to_email), robust=True)
     return made
 

@@ -10,6 +10,10 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.portal.services import portal
+from comptoir.core.records.values import base_queryset
+from comptoir.core.search.compiler import compile_filter
 from comptoir.notifications.kinds import TASK_DUE, TASK_OVERDUE
 from comptoir.notifications.models import Notification, TaskReminder
 
@@ -24,8 +28,6 @@ RETRY_AFTER = dt.timedelta(minutes=5)
 
 
 def _language(user) -> str:
-    from comptoir.core.portal.services import portal
-
     codes = {code for code, _name in settings.LANGUAGES}
     for language in (user.language, portal().default_language, settings.LANGUAGE_CODE):
         if language in codes:
@@ -77,10 +79,6 @@ def send_notification_emails(ids: list[int]) -> int:
 
 
 def _open_tasks_due_before(until):
-    from comptoir.core.objects.registry import get_object_type
-    from comptoir.core.records.values import base_queryset
-    from comptoir.core.search.compiler import compile_filter
-
     ot = get_object_type("tasks")
     open_ = compile_filter(
         ot, {"propertyName": "hs_task_status", "operator": "NEQ", "value": "COMPLETED"}
@@ -107,6 +105,7 @@ def remind_tasks(now=None) -> int:
     """Tell owners of open tasks due within the hour, and of tasks that just went overdue.
 
     Once per task, kind and due date: a moved due date reminds again."""
+    # Imported here: comptoir.notifications.services imports this module when loaded.
     from comptoir.notifications.services import Intent, deliver
 
     now = now or timezone.now()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.permissions import has_right
+
 
 @dataclass(frozen=True)
 class Section:
@@ -33,8 +35,6 @@ SECTIONS: list[Section] = [
 
 
 def visible_sections(user) -> list[dict]:
-    from comptoir.core.permissions import has_right
-
     items = []
     for section in SECTIONS:
         if section.right and not has_right(user, section.right):

@@ -15,6 +15,7 @@ from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.coercion import format_datetime
+from comptoir.core.records.values import base_queryset
 
 ACTIVITY_TYPES = ("notes", "tasks", "calls", "emails", "meetings")
 CONTACTED_TYPES = ("calls", "emails", "meetings")  # "times contacted": conversations
@@ -83,8 +84,6 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
 def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
     """{record id: {num_associated_x: count of live associated records}}; `targets` limits
     the counts to some associated types."""
-    from comptoir.core.records.values import base_queryset
-
     ids = list(ids)
     wanted = {
         name: target
@@ -113,8 +112,8 @@ def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
 def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -> None:
     """Recompute and store the rollups of some contacts, companies or deals; `counts`: the
     associated types whose counts to recompute (None: all, empty: none)."""
+    # Imported here: comptoir.core.records.services imports this module when loaded.
     from comptoir.core.records.services import update_record
-    from comptoir.core.records.values import base_queryset
 
     ot = get_object_type(object_type)
     count_targets = set(ASSOCIATION_COUNTS.get(ot.name, {}).values())

@@ -16,6 +16,8 @@ from comptoir.core.history.services import record_changes
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_view
+from comptoir.core.pipelines.queries import pipeline_ids, stages
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import coerce, to_api_string
 from comptoir.core.properties.errors import (
@@ -41,8 +43,6 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 def option_values(defn):
     """Allowed values of an enumeration whose options live elsewhere (owners, pipelines)."""
-    from comptoir.core.pipelines.queries import pipeline_ids, stages
-
     source = defn.options_source
     if source == "owners":
         return active_owner_ids()
@@ -235,6 +235,7 @@ def create_record(
 
     `user`: the person creating it (None: the system). Their associations may reach only
     records they may see, and a taken unique value names only a record they may see."""
+    # Imported here: comptoir.core.associations.services imports this module when loaded.
     from comptoir.core.associations.services import associate, check_targets
 
     ot = get_object_type(ot)
@@ -295,8 +296,6 @@ def get_record(
 
 
 def _visible_to(user, ot, record) -> bool:
-    from comptoir.core.permissions import can_view
-
     return can_view(user, ot, record)
 
 
@@ -479,6 +478,7 @@ def purge_records(ot, record_ids) -> int:
     """Delete records for good with their history, associations and timeline (GDPR, purge),
     and the records merged into them: those keep the merged person's email and names, and a
     GDPR erasure that left them would not erase anything."""
+    # Imported here: comptoir.core.associations.services imports this module when loaded.
     from comptoir.core.associations.services import delete_all_associations
 
     ot = get_object_type(ot)

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from comptoir.core.objects.registry import ObjectType, get_object_type
+from comptoir.core.permissions import visible
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import format_datetime, parse_number, to_api_string
 from comptoir.core.properties.models import PropertyType
@@ -21,8 +22,6 @@ def base_queryset(object_type, *, archived: bool | None = False, user=None):
     if archived is not None:
         qs = qs.filter(archived=archived)
     if user is not None:
-        from comptoir.core.permissions import visible
-
         qs = visible(qs, user, ot)
     return qs
 

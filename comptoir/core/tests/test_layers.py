@@ -1,6 +1,7 @@
 """Dependencies point down (issue 20): config / features / objects / users / core, the
 contracts in pyproject.toml's [tool.importlinter], checked by import-linter."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,33 @@ def test_a_wrong_way_import_breaks_a_contract(monkeypatch):
     assert "Feature apps: the API over imports over notifications over the settings shell" in (
         broken_contracts(monkeypatch, ("comptoir.settings_pages.views", "comptoir.imports.views"))
     )
+
+
+LOCAL_IMPORT = re.compile(r"^\s+(from|import) comptoir")
+IMPORT_OR_BLANK = re.compile(r"^\s+(from|import) |^\s*$")
+
+
+def unexplained_local_imports(paths) -> list[str]:
+    """Function-local imports of comptoir with no comment on the line or above their block."""
+    found = []
+    for path in paths:
+        lines = path.read_text().splitlines()
+        for index, line in enumerate(lines):
+            if not LOCAL_IMPORT.match(line):
+                continue
+            above = index - 1
+            while above >= 0 and IMPORT_OR_BLANK.match(lines[above]):
+                above -= 1
+            if "#" not in line and (above < 0 or "#" not in lines[above]):
+                found.append(f"{path}:{index + 1}")
+    return found
+
+
+def test_function_local_imports_say_why(tmp_path):
+    """A function-local import hides a dependency from the reader; where one is needed (a
+    load-time cycle, apps not loaded yet), a comment says so."""
+    product = [p for p in sorted((ROOT / "comptoir").rglob("*.py")) if "tests" not in p.parts]
+    assert unexplained_local_imports(product) == []
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from comptoir.core import accounts\n")
+    assert len(unexplained_local_imports([sample])) == 1

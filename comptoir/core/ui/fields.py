@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.properties.models import PropertyType
 from comptoir.core.ui.formatting import (
     babel_locale,
@@ -81,8 +82,6 @@ class Field:
 
 
 def choices_for(defn) -> list[tuple[str, str]]:
-    from comptoir.core.pipelines.queries import stages
-
     if defn.options_source == "owners":
         return sorted(owner_names().items(), key=lambda item: item[1].lower())
     if defn.options_source == "stages":

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from comptoir.core.accounts import owner_model
+from comptoir.core.pipelines.queries import pipeline_labels, stages
 from comptoir.core.properties.models import PropertyType
 from comptoir.core.properties.registry import cached
 
@@ -31,8 +32,6 @@ def stage_label(stage) -> str:
 
 def pipeline_names(object_type) -> dict[str, str]:
     """{pipeline id: name in the user's language}."""
-    from comptoir.core.pipelines.queries import pipeline_labels
-
     return pipeline_labels(object_type, french=babel_locale().startswith("fr"))
 
 
@@ -47,8 +46,6 @@ def owner_names() -> dict[str, str]:
 
 
 def option_label(defn, value: str) -> str:
-    from comptoir.core.pipelines.queries import stages
-
     if defn.options_source == "owners":
         return owner_names().get(str(value), str(value))
     if defn.options_source == "stages":

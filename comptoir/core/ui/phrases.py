@@ -8,6 +8,8 @@ transaction associée", "Contact « Léa » créé" but "Entreprise « Acme » c
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
+
 PHRASES = {
     # The index page's create button and the create dialog's title.
     "create": {
@@ -133,7 +135,6 @@ def errors_text(exc) -> str:
     """Why a record was refused (ValidationFailed, DuplicateValue…), as one sentence."""
     if _english():
         return str(getattr(exc, "message", exc))
-    from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
 
     if isinstance(exc, DuplicateValue):
         return str(FIELD_ERRORS["DUPLICATE_VALUE"])

@@ -24,9 +24,11 @@ from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import property_history
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import can_edit, with_default_owner
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.properties.models import PropertyGroup
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.ui import cards as cards_mod
@@ -276,8 +278,6 @@ _TAB_ICONS = {
 
 def stage_context(record) -> dict | None:
     """The deal's pipeline as a progress bar: done, current, to do; lost shown apart."""
-    from comptoir.core.pipelines.queries import stages
-
     current = stages("deals").get(record.dealstage)
     steps = [s for s in stages("deals").values() if s.pipeline_id == record.pipeline]
     if not steps:
@@ -367,8 +367,6 @@ def record_detail(request, object_type, pk):
 @require_GET
 def all_properties(request, object_type, pk):
     """Every property of the record, grouped as in Settings, editable like "About"."""
-    from comptoir.core.properties.models import PropertyGroup
-
     ot = page_type(object_type)
     record, stale = _record(request, ot, pk)
     if stale:

@@ -22,6 +22,7 @@ from comptoir.core.accounts import user_model
 from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import visible
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
@@ -286,8 +287,6 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
 
 
 def event_entry(ot, event, actors: dict, tz: str) -> dict:
-    from comptoir.core.pipelines.queries import stages
-
     data = event.data or {}
     old, new = data.get("old"), data.get("new")
     if event.event_type == EventType.STAGE_CHANGED:

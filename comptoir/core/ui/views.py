@@ -35,9 +35,9 @@ from comptoir.core.savedviews.listing import (
 )
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.fields import CREATE_FIELDS, make_field, submitted_value
-from comptoir.core.ui.formatting import format_value
+from comptoir.core.ui.formatting import babel_locale, format_value
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
-from comptoir.core.ui.record import page_type
+from comptoir.core.ui.record import about_properties, page_type
 
 BULK_LIMIT = 1000
 # Bulk actions that set fixed values, by object type: the same update as an edit, by name.
@@ -49,8 +49,6 @@ def ui_source(request) -> ChangeSource:
 
 
 def _label(defn) -> str:
-    from comptoir.core.ui.formatting import babel_locale
-
     return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
 
 
@@ -244,7 +242,6 @@ def record_preview(request, object_type, pk):
         record = records.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         return render(request, "records/_gone.html", {"ot": ot}, status=404)
-    from comptoir.core.ui.record import about_properties
 
     return render(
         request,

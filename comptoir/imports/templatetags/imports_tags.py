@@ -1,6 +1,7 @@
 from django import template
 
 from comptoir.core.permissions import has_right
+from comptoir.imports.errorfile import reason_text
 
 register = template.Library()
 
@@ -14,6 +15,4 @@ def may(user, right: str) -> bool:
 @register.filter
 def reason(failure) -> str:
     """Why a row was not imported, in the user's language (the stored reason is English)."""
-    from comptoir.imports.errorfile import reason_text
-
     return reason_text(failure)
