@@ -2,9 +2,7 @@
 
 from django.tasks import task
 
-from comptoir.imports import engine
-from comptoir.imports.models import Import
-from comptoir.imports.undo import undo
+from comptoir.imports import engine, undo
 
 
 @task
@@ -21,8 +19,5 @@ def run_export(export_id: int) -> str:
 
 
 @task
-def undo_import(import_id: int, user_id: int) -> int:
-    from django.contrib.auth import get_user_model
-
-    imp = Import.objects.get(pk=import_id)
-    return len(undo(imp, get_user_model().objects.get(pk=user_id)))
+def undo_import(import_id: int, user_id: int | None = None) -> int | str:
+    return undo.run(import_id, user_id)

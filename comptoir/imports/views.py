@@ -22,6 +22,7 @@ from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
+from comptoir.imports import undo as undoing
 from comptoir.imports.engine import BatchOutcome, Importer, Row
 from comptoir.imports.errorfile import error_rows
 from comptoir.imports.files import DELIMITERS, FileProblem, sheet_names
@@ -32,7 +33,6 @@ from comptoir.imports.mapping import (
     importable,
 )
 from comptoir.imports.models import Export, Import, ImportFailure, ImportState, Mode
-from comptoir.imports.tasks import undo_import
 from comptoir.imports.undo import undoable
 from comptoir.imports.values import DATE_FORMATS
 
@@ -410,7 +410,7 @@ def detail(request, pk):
     context = _detail_context(request, imp)
     if request.htmx and request.GET.get("part") == "progress":
         response = render(request, "imports/_progress.html", context)
-        if not imp.running:
+        if not imp.busy:
             response["HX-Refresh"] = "true"  # done: show the errors and actions
         return response
     return render(request, "imports/detail.html", context)
@@ -437,12 +437,14 @@ def resume(request, pk):
 
 @require_POST
 def undo(request, pk):
-    from django.db import transaction
-
     imp = _my_import(request, pk)
-    if not undoable(imp) or not has_right(request.user, "can_import"):
+    started = undoable(imp) or imp.state == ImportState.UNDOING
+    if not started or not has_right(request.user, "can_import"):
         raise Http404
-    transaction.on_commit(lambda: undo_import.enqueue(imp.pk, request.user.pk))
+    if not undoing.start(imp, request.user):
+        # A second click, or another tab, while the first undo runs.
+        messages.info(request, _("This import is already being undone."))
+        return redirect("imports:detail", imp.pk)
     messages.success(
         request,
         _(

@@ -27,10 +27,12 @@ from comptoir.core.permissions import RIGHTS, SCOPED_OBJECTS, SCOPES
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.expressions import PropValue
-from comptoir.core.records.services import update_record
+from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset
-from comptoir.users.models import Owner, Role, Team, TeamMembership, User
+from comptoir.users.models import Owner, PendingHandOver, Role, Team, TeamMembership, User
 from comptoir.users.services import UserError, create_user
+
+# Imported here: comptoir.users.tasks imports this module when loaded.
 
 LANGUAGES = ("en", "fr")
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -208,14 +210,24 @@ def deactivate(
             # Imported here: comptoir.users.tasks imports this module when loaded.
             from comptoir.users.tasks import hand_over_records
 
-            # Enqueued in the same transaction: no deactivation without its hand-over.
+            # Enqueued in the same transaction: no deactivation without its hand-over, and
+            # pending until it is complete (a killed worker's is queued again).
+            PendingHandOver.objects.update_or_create(
+                user=user,
+                defaults={
+                    "heir": transfer_to,
+                    "actor_id": source.actor_id,
+                    "updated_at": timezone.now(),
+                },
+            )
             hand_over_records.enqueue(user.pk, transfer_to.pk, source.actor_id)
     return moved
 
 
-def hand_over(user: User, heir: User, *, source) -> dict:
+def hand_over(user: User, heir: User, *, source, beat=None) -> dict:
     """Give `user`'s records and open tasks to `heir`, each through update_record (history
-    entry per record). Returns {object type: records moved}."""
+    entry per record). Returns {object type: records moved}. `beat` is called every 100
+    records (the worker's heartbeat)."""
     owner = Owner.objects.filter(user=user).first()
     if owner is None:
         return {}
@@ -229,8 +241,10 @@ def hand_over(user: User, heir: User, *, source) -> dict:
     for name, qs in batches:
         count = 0
         for record in qs.order_by("pk").iterator(chunk_size=500):
-            update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
+            records.update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
             count += 1
+            if beat is not None and count % 100 == 0:
+                beat()
         moved[name] = count
     return moved
 
