@@ -20,9 +20,11 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.savedviews.listing import ListState, and_groups
 from comptoir.core.search.compiler import compile_filter, compile_filter_groups
 from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
-from comptoir.core.ui.listing import ListState, and_groups
+from comptoir.core.ui.record import label
+from comptoir.core.ui.views import table_rows
 
 TABS = {
     "today": _("Due today"),
@@ -299,9 +301,6 @@ def task_rows(tasks, names=(), user=None, *, now=None) -> list[dict]:
     """The rows of the table: what the fixed cells show (title, associations, and the due
     date, status, priority and owner in the page's own way) and the generic cells of the
     chosen columns."""
-    from comptoir.core.ui.record import label
-    from comptoir.core.ui.views import table_rows
-
     defs = registry.definitions("tasks")
     cells = {
         row["pk"]: row["cells"] for row in table_rows(get_object_type("tasks"), tasks, names, user)

@@ -5,12 +5,12 @@ from comptoir.contacts.services import acting_user, sync_owner_with_company
 from comptoir.core.associations import services as associations
 from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
+from comptoir.core.permissions import editable
 from comptoir.core.portal.services import automation_enabled
 from comptoir.core.records import services as records
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
-from comptoir.users.permissions import editable
 
 
 class CompanyBehavior(RecordBehavior):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "comptoir.dashboard",
     "comptoir.imports",
     "comptoir.salestools",
+    "comptoir.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,12 +3,12 @@
 from comptoir.contacts.freemail import email_domain, is_freemail, registered_domain
 from comptoir.core.associations import services as associations
 from comptoir.core.history.models import SourceType
+from comptoir.core.permissions import edit_q, editable
 from comptoir.core.portal.services import automation_enabled
 from comptoir.core.records import services as records
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
-from comptoir.users.permissions import edit_q, editable
 
 
 def acting_user(source):

@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.objects.registry import OBJECT_TYPES
+from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties import registry
 from comptoir.core.properties.defaults import DEFAULTS, GROUPS
+from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 
 EPOCH = timezone.datetime(1970, 1, 1, tzinfo=timezone.UTC)
 
@@ -55,8 +57,6 @@ def _options(default) -> list[dict]:
 
 
 def sync_default_properties() -> None:
-    from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
-
     for ot in OBJECT_TYPES:
         for order, (name, label, label_fr) in enumerate(GROUPS[ot.name]):
             PropertyGroup.objects.update_or_create(
@@ -102,7 +102,7 @@ def sync_default_properties() -> None:
 def _default_pipeline(object_type, pipeline_id, label, label_fr, stages, apps=None) -> None:
     """Create a default pipeline with its stages once; admins own it from then on.
     `apps`: a migration's historical models, when a data migration calls it."""
-    if apps is None:
+    if apps is None:  # the current models; a migration passes its historical ones
         from comptoir.core.pipelines.models import Pipeline, PipelineStage
     else:
         Pipeline = apps.get_model("core", "Pipeline")
@@ -150,8 +150,6 @@ def sync_default_pipeline() -> None:
 
 
 def sync_defaults(using="default", **kwargs) -> None:
-    from comptoir.core.portal.models import PortalSettings
-
     with transaction.atomic(using=using):
         sync_default_properties()
         sync_default_pipeline()

@@ -12,6 +12,7 @@ from comptoir.core.pipelines.queries import default_pipeline_id, pipeline_ids
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.dashboard.periods import DEFAULT_PERIOD, MAX_CUSTOM_DAYS, PERIODS, Period, period_for
+from comptoir.users.models import Owner, Team
 
 
 def _date(raw: str) -> dt.date | None:
@@ -106,8 +107,6 @@ class DashboardFilters:
 
 def _who(raw: str) -> tuple[str, list[int] | None]:
     """("owner:12", [12]), ("team:3", [owner ids of its members]) or ("", None)."""
-    from comptoir.users.models import Owner, Team
-
     kind, _sep, ident = raw.partition(":")
     pk = parse_id(ident) if digits(ident) is not None else None
     if pk is None:
@@ -122,8 +121,6 @@ def _who(raw: str) -> tuple[str, list[int] | None]:
 
 def who_choices() -> dict:
     """The owner/team selector's options: people (active owners with a user) and teams."""
-    from comptoir.users.models import Owner, Team
-
     people = [
         (f"owner:{o.pk}", str(o))
         for o in Owner.objects.filter(archived=False, type=Owner.Type.PERSON).order_by(

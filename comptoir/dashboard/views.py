@@ -16,6 +16,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, compile_filter_groups
+from comptoir.core.ui.filters import OPERATORS
 from comptoir.core.ui.formatting import babel_locale, format_value, owner_names, shown
 from comptoir.dashboard import charts, figures
 from comptoir.dashboard.filters import DashboardFilters, who_choices
@@ -196,8 +197,6 @@ def _page_url(request, number: int) -> str:
 
 def _describe(ot, groups) -> list[str]:
     """The filters in words ("Activity date is at least …"), so the list says what it is."""
-    from comptoir.core.ui.filters import OPERATORS
-
     settings = portal()
     words = dict(OPERATORS)
     defs = registry.definitions(ot)

@@ -28,6 +28,7 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import storable_text
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit, can_view, default_owner, has_right, with_owner
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import (
     DuplicateValue,
@@ -51,7 +52,6 @@ from comptoir.imports.models import (
     Mode,
 )
 from comptoir.imports.values import CellConverter, owner_lookup
-from comptoir.users.permissions import can_edit, can_view, default_owner, has_right, with_owner
 
 BATCH_SIZE = 2000
 BATCH_CELLS = 200_000  # a batch of very wide rows ends sooner

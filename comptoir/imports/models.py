@@ -21,6 +21,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.imports.mapping import OBJECT_CHOICES
+
 BUSY_RETRIES = 3  # tries of a batch that meets a busy database (imports/engine.py)
 
 
@@ -113,8 +115,6 @@ class Import(models.Model):
 
     @property
     def object_types(self) -> tuple:
-        from comptoir.imports.mapping import OBJECT_CHOICES
-
         return OBJECT_CHOICES.get(self.objects_choice, ("contacts",))
 
     @property

@@ -2,16 +2,17 @@
 
 from django.tasks import task
 
+from comptoir.imports import engine, undo
+
 
 @task
 def run_import(import_id: int) -> str:
-    from comptoir.imports import engine
-
     return engine.run(import_id)
 
 
 @task
 def run_export(export_id: int) -> str:
+    # Imported here: comptoir.imports.exports imports this module when loaded.
     from comptoir.imports import exports
 
     return exports.run(export_id)
@@ -19,6 +20,4 @@ def run_export(export_id: int) -> str:
 
 @task
 def undo_import(import_id: int, user_id: int | None = None) -> int | str:
-    from comptoir.imports import undo
-
     return undo.run(import_id, user_id)

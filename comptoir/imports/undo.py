@@ -54,6 +54,7 @@ def _claim(imp: Import, user) -> bool:
 def start(imp: Import, user) -> bool:
     """Mark the import UNDOING and queue the undo; False when it is not undoable (any
     more: another click, or another tab, started it)."""
+    # Imported here: comptoir.imports.tasks imports this module when loaded.
     from comptoir.imports.tasks import undo_import
 
     if not _claim(imp, user):
@@ -142,6 +143,7 @@ def resume_interrupted(now=None) -> list[int]:
     """Queue again every undo no worker has run for stall_after() (its worker died, or its
     job was lost). A conditional UPDATE picks the one scheduler that requeues it. Run by
     the scheduler's every tick (comptoir.core.scheduling)."""
+    # Imported here: comptoir.imports.tasks imports this module when loaded.
     from comptoir.imports.tasks import undo_import
 
     now = now or timezone.now()

@@ -6,8 +6,10 @@ module loads what they look values up in once per file: enumeration labels in En
 or French, owners by email or name. The services validate the result as for any other
 caller."""
 
+from comptoir.core.pipelines.queries import pipeline_labels, stages
 from comptoir.core.properties.cells import DATE_FORMATS, fold, parse_number_cell
 from comptoir.core.properties.errors import PropertyError
+from comptoir.users.models import Owner
 
 # DATE_FORMATS, fold and parse_number_cell are read from here by the import pages.
 __all__ = [
@@ -57,8 +59,6 @@ class CellConverter:
 
 def option_labels(defn) -> dict:
     """{folded label or value: option value} in both languages."""
-    from comptoir.core.pipelines.queries import pipeline_labels, stages
-
     result = {}
     if defn.options_source == "stages":
         for stage in stages(defn.object_type).values():
@@ -82,8 +82,6 @@ def option_labels(defn) -> dict:
 
 def owner_lookup() -> dict:
     """{email, id or folded full name: owner id}."""
-    from comptoir.users.models import Owner
-
     result = {}
     for owner in Owner.objects.filter(archived=False):
         result[str(owner.pk)] = str(owner.pk)

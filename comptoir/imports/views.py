@@ -11,18 +11,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import parse_id
+from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.properties.services import create_property as create
 from comptoir.core.records.services import validate
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
+from comptoir.imports import undo as undoing
 from comptoir.imports.engine import BatchOutcome, Importer, Row
 from comptoir.imports.errorfile import error_rows
-from comptoir.imports.files import DELIMITERS, FileProblem
+from comptoir.imports.files import DELIMITERS, FileProblem, sheet_names
 from comptoir.imports.mapping import (
     OBJECT_CHOICES,
     auto_map,
@@ -32,7 +36,6 @@ from comptoir.imports.mapping import (
 from comptoir.imports.models import Export, Import, ImportFailure, ImportState, Mode
 from comptoir.imports.undo import undoable
 from comptoir.imports.values import DATE_FORMATS
-from comptoir.users.permissions import NotAllowed, has_right
 
 OBJECT_LABELS = {
     "contacts": _lazy("Contacts"),
@@ -210,8 +213,6 @@ def _setup_context(request, imp, problem=""):
         )
     sheets = []
     if imp.file_format == "SPREADSHEET":
-        from comptoir.imports.files import sheet_names
-
         try:
             sheets = sheet_names(imp.file_path)
         except FileProblem:
@@ -328,8 +329,6 @@ def create_property(request, pk, index):
     """A new custom property from a column, mapped to it at once."""
     from django.utils.text import slugify
 
-    from comptoir.core.properties.services import create_property as create
-
     imp = _my_import(request, pk)
     if not has_right(request.user, "can_manage_settings") or imp.state != ImportState.DRAFT:
         raise Http404
@@ -346,7 +345,6 @@ def create_property(request, pk, index):
     name = _NAME_CLEAN.sub("_", slugify(label).replace("-", "_")).strip("_")[:50] or "column"
     if not name[0].isalpha():
         name = f"p_{name}"[:50]
-    from comptoir.core.history.source import ChangeSource
 
     try:
         create(
@@ -440,8 +438,6 @@ def resume(request, pk):
 
 @require_POST
 def undo(request, pk):
-    from comptoir.imports import undo as undoing
-
     imp = _my_import(request, pk)
     started = undoable(imp) or imp.state == ImportState.UNDOING
     if not started or not has_right(request.user, "can_import"):

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from comptoir.notifications.kinds import record_url, title
+
 
 class Notification(models.Model):
     """One thing to tell one user (none is made when both channels are off for its kind).
@@ -53,14 +55,10 @@ class Notification(models.Model):
 
     @property
     def title(self) -> str:
-        from comptoir.notifications.kinds import title
-
         return title(self)
 
     @property
     def url(self) -> str:
-        from comptoir.notifications.kinds import record_url
-
         return record_url(self)
 
     @property

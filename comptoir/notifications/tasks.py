@@ -10,6 +10,10 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.portal.services import portal
+from comptoir.core.records.values import base_queryset
+from comptoir.core.search.compiler import compile_filter
 from comptoir.notifications.kinds import TASK_DUE, TASK_OVERDUE
 from comptoir.notifications.models import Notification, TaskReminder
 
@@ -26,8 +30,6 @@ CLAIM_EXPIRES = dt.timedelta(minutes=10)
 
 
 def _language(user) -> str:
-    from comptoir.core.portal.services import portal
-
     codes = {code for code, _name in settings.LANGUAGES}
     for language in (user.language, portal().default_language, settings.LANGUAGE_CODE):
         if language in codes:
@@ -86,10 +88,6 @@ def send_notification_emails(ids: list[int]) -> int:
 
 
 def _open_tasks_due_before(until):
-    from comptoir.core.objects.registry import get_object_type
-    from comptoir.core.records.values import base_queryset
-    from comptoir.core.search.compiler import compile_filter
-
     ot = get_object_type("tasks")
     open_ = compile_filter(
         ot, {"propertyName": "hs_task_status", "operator": "NEQ", "value": "COMPLETED"}
@@ -118,6 +116,7 @@ def remind_tasks(now=None) -> int:
     Once per task, kind and due date: a moved due date reminds again. The reminder rows
     and the notifications commit together (one short transaction), so a worker killed in
     between leaves neither and the next minute's run makes them."""
+    # Imported here: comptoir.notifications.services imports this module when loaded.
     from comptoir.notifications import services
 
     now = now or timezone.now()

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.inputs import parse_id
+from comptoir.core.permissions import RIGHTS, SCOPED_OBJECTS
 from comptoir.users.models import Role, Team, User
-from comptoir.users.permissions import RIGHTS, SCOPED_OBJECTS
 from comptoir.users.roles import BUILTIN_ROLES, SALES_REP
 
 SCOPE_CHOICES = [

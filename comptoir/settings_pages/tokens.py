@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.permissions import has_right
+from comptoir.core.scopes import ALL_SCOPES
 from comptoir.settings_pages.views import page, require_right
 from comptoir.users.models import ApiToken
-from comptoir.users.permissions import has_right
-from comptoir.users.scopes import ALL_SCOPES
 from comptoir.users.services import UserError, create_token, revoke_token
 
 KEY = "api-tokens"

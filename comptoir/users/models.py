@@ -5,6 +5,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from comptoir.users.roles import BUILTIN_LABELS
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -48,8 +50,6 @@ class Role(models.Model):
     @property
     def label(self) -> str:
         """The name shown: a built-in role's in the reader's language."""
-        from comptoir.users.roles import BUILTIN_LABELS
-
         return str(BUILTIN_LABELS.get(self.name, self.name)) if self.builtin else self.name
 
 

@@ -3,7 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.users.permissions import ALL, OWNED, SCOPED_OBJECTS
+from comptoir.core.permissions import ALL, OWNED, SCOPED_OBJECTS
+
+# Imported here: comptoir.users.models imports this module when loaded.
 
 
 def _scopes(view: str, edit: str) -> dict:
@@ -60,6 +62,7 @@ BUILTIN_ROLES = {
 
 
 def sync_roles(**kwargs) -> None:
+    # Imported here: comptoir.users.models imports this module when loaded.
     from comptoir.core.properties import registry
     from comptoir.users.models import Role
 

@@ -5,6 +5,11 @@ import datetime as dt
 from django.tasks import task
 from django.utils import timezone
 
+from comptoir.core.history.source import ChangeSource
+from comptoir.users import team
+from comptoir.users.models import PendingHandOver, User
+from comptoir.users.throttle import purge_expired
+
 # A hand-over whose worker has been silent this long died: it is run again.
 HAND_OVER_STALL = dt.timedelta(minutes=5)
 
@@ -13,10 +18,6 @@ HAND_OVER_STALL = dt.timedelta(minutes=5)
 def hand_over_records(user_id: int, heir_id: int, actor_id: int | None = None) -> dict:
     """A deactivated user's records and open tasks go to their heir (see team.deactivate).
     Pending (users.models.PendingHandOver) until every record has moved."""
-    from comptoir.core.history.source import ChangeSource
-    from comptoir.users import team
-    from comptoir.users.models import PendingHandOver, User
-
     pending = PendingHandOver.objects.filter(user_id=user_id, heir_id=heir_id)
 
     def beat():
@@ -33,8 +34,6 @@ def resume_hand_overs(now=None) -> list[int]:
     """Queue again every hand-over no worker has run for HAND_OVER_STALL (its worker died,
     or its job was lost). A conditional UPDATE picks the one scheduler that requeues it.
     Run by the scheduler's every tick (comptoir.core.scheduling)."""
-    from comptoir.users.models import PendingHandOver
-
     now = now or timezone.now()
     quiet = PendingHandOver.objects.filter(updated_at__lt=now - HAND_OVER_STALL)
     queued = []
@@ -53,6 +52,4 @@ def resume_hand_overs(now=None) -> list[int]:
 @task
 def purge_throttle_counters() -> int:
     """Delete the sign-in and password-reset counters whose window is over."""
-    from comptoir.users.throttle import purge_expired
-
     return purge_expired()

@@ -13,7 +13,9 @@ from django.utils import timezone
 from comptoir.core.inputs import clean_int, clean_text, digits, storable
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines import audit
+from comptoir.core.pipelines.derived import stage_values
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.properties.expressions import PropValue
@@ -276,9 +278,6 @@ def reorder_stages(object_type, pipeline_id, stage_ids: list[str], *, source=Non
 
 def _refresh_derived(ot, stage, source, batch=500) -> None:
     """Re-derive probability-based values of the deals in a stage, in keyset batches."""
-    from comptoir.core.pipelines.queries import stages
-    from comptoir.deals.services import stage_values
-
     info = stages(ot)[stage.stage_id]
     last = 0
     qs = base_queryset(ot).filter(dealstage=stage.stage_id).order_by("pk")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from comptoir.core.objects.registry import ObjectType, get_object_type
+from comptoir.core.permissions import visible
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
 
@@ -10,7 +11,7 @@ from comptoir.core.properties.coercion import to_api_string
 def base_queryset(object_type, *, archived: bool | None = False, user=None):
     """All records of one object type (activities share a table, so filter by type).
 
-    With `user`, only those the user may see (comptoir.users.permissions): every read of
+    With `user`, only those the user may see (comptoir.core.permissions): every read of
     the UI and the API passes its user here."""
     ot = get_object_type(object_type)
     qs = ot.model.objects.all()
@@ -19,8 +20,6 @@ def base_queryset(object_type, *, archived: bool | None = False, user=None):
     if archived is not None:
         qs = qs.filter(archived=archived)
     if user is not None:
-        from comptoir.users.permissions import visible
-
         qs = visible(qs, user, ot)
     return qs
 

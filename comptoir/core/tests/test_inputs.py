@@ -5,7 +5,7 @@
 import pytest
 
 from comptoir.core.inputs import MAX_ID, digits, parse_id, parse_int, whole_number
-from comptoir.core.ui.listing import paging
+from comptoir.core.savedviews.listing import paging
 from comptoir.core.ui.timeline import Cursor
 
 ODD = ["²", "١٢", "\uff11\uff12", "1_000", "", " ", "1.5", "0x1f", None, True, [1]]

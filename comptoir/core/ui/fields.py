@@ -3,6 +3,7 @@ the services accept. Validation itself stays in the services (one set of rules).
 
 from dataclasses import dataclass
 
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.ui.formatting import (
     babel_locale,
     option_label,
@@ -76,8 +77,6 @@ class Field:
 
 
 def choices_for(defn) -> list[tuple[str, str]]:
-    from comptoir.core.pipelines.queries import stages
-
     if defn.options_source == "owners":
         return sorted(owner_names().items(), key=lambda item: item[1].lower())
     if defn.options_source == "stages":

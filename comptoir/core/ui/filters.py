@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.inputs import parse_int
 from comptoir.core.properties import registry
+from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import MAX_FILTERS, SearchError, compile_filter_groups
-from comptoir.core.ui.listing import list_state
 from comptoir.core.ui.record import label, page_type
 
 OPERATORS = [

@@ -11,6 +11,8 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from django.utils import translation
 
+from comptoir.core.accounts import owner_model
+from comptoir.core.pipelines.queries import pipeline_labels, stages
 from comptoir.core.properties.registry import cached
 
 BABEL_LOCALES = {"fr": "fr_FR", "en": "en_US"}
@@ -28,26 +30,20 @@ def stage_label(stage) -> str:
 
 def pipeline_names(object_type) -> dict[str, str]:
     """{pipeline id: name in the user's language}."""
-    from comptoir.core.pipelines.queries import pipeline_labels
-
     return pipeline_labels(object_type, french=babel_locale().startswith("fr"))
 
 
 def owner_names() -> dict[str, str]:
-    from comptoir.users.models import Owner
-
     def load():
         return {
             str(o.pk): (f"{o.first_name} {o.last_name}".strip() or o.email)
-            for o in Owner.objects.all()
+            for o in owner_model().objects.all()
         }
 
     return cached("owner_names", load)
 
 
 def option_label(defn, value: str) -> str:
-    from comptoir.core.pipelines.queries import stages
-
     if defn.options_source == "owners":
         return owner_names().get(str(value), str(value))
     if defn.options_source == "stages":

@@ -8,6 +8,8 @@ transaction associée", "Contact « Léa » créé" but "Entreprise « Acme » c
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
+
 PHRASES = {
     # The index page's create button and the create dialog's title.
     "create": {
@@ -133,7 +135,6 @@ def errors_text(exc) -> str:
     """Why a record was refused (ValidationFailed, DuplicateValue…), as one sentence."""
     if _english():
         return str(getattr(exc, "message", exc))
-    from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
 
     if isinstance(exc, DuplicateValue):
         return str(FIELD_ERRORS["DUPLICATE_VALUE"])
@@ -141,3 +142,9 @@ def errors_text(exc) -> str:
         return str(FIELD_ERRORS["OBJECT_NOT_FOUND"])
     texts = [error_text(e) for e in getattr(exc, "errors", ())]
     return " ".join(dict.fromkeys(texts)) or str(getattr(exc, "message", exc))
+
+
+def view_label(view, ot) -> str:
+    """A built-in view's tab name for one object type ("Tous les contacts", "Toutes les
+    entreprises")."""
+    return phrase(f"view_{view.key}", ot, default=view.label)

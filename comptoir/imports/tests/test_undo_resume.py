@@ -10,8 +10,8 @@ from django_tasks_db.models import DBTaskResult
 from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import UI, make_contact
+from comptoir.hubspot_api.imports import import_body
 from comptoir.imports import undo
-from comptoir.imports.api import import_body
 from comptoir.imports.models import Import, ImportState, stall_after
 from comptoir.imports.tasks import undo_import
 from comptoir.imports.tests.helpers import csv_bytes, run_import, upload

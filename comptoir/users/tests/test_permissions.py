@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from comptoir.core.permissions import can_edit, can_view, has_right
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import (
     UI,
@@ -14,7 +15,6 @@ from comptoir.core.testing.factories import (
     make_deal,
     make_user,
 )
-from comptoir.users.permissions import can_edit, can_view, has_right
 from comptoir.users.roles import SALES_REP, SALES_REP_PRIVATE
 from comptoir.users.services import UserError, create_token, create_user
 from comptoir.users.tests.helpers import browser, two_private_reps
@@ -458,7 +458,7 @@ def test_imports_neither_change_nor_reveal_the_other_reps_records(world):
 def test_team_only_scopes_see_and_change_teammates_records_not_other_teams():
     """A role on "team only": Tina sees and changes Theo's records (same team), while
     Olga's (another team) answer 404 everywhere."""
-    from comptoir.users.permissions import SCOPED_OBJECTS
+    from comptoir.core.permissions import SCOPED_OBJECTS
     from comptoir.users.team import save_role
 
     scopes = {name: {"view": "team", "edit": "team"} for name in SCOPED_OBJECTS}

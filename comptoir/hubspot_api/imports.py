@@ -7,18 +7,18 @@ from ninja import Router
 
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
-from comptoir.hubspot_api import docs
+from comptoir.core.permissions import NotAllowed
+from comptoir.hubspot_api import docs, import_files
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.body import loads
 from comptoir.hubspot_api.errors import ApiError
+from comptoir.hubspot_api.import_request import ROOT, check_import_request
 from comptoir.hubspot_api.params import boolean, cursor, integer
 from comptoir.hubspot_api.responses import collection_root, next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.imports import api_files, services
-from comptoir.imports.api_request import ROOT, check_import_request
+from comptoir.imports import services
 from comptoir.imports.models import Import, ImportFailure, ImportState, Mode
 from comptoir.imports.values import DATE_FORMATS
-from comptoir.users.permissions import NotAllowed
 
 router = Router(tags=["Imports"])
 SCOPE = "crm.import"
@@ -174,9 +174,9 @@ def _create_one(request, body, uploads, drafts) -> None:
 
 
 def _create_files(request, body, uploads, drafts) -> None:
-    """Several files joined by a common column (comptoir.imports.api_files)."""
-    entries = api_files.read_entries(body, uploads)
-    main = api_files.main_entry(entries)
+    """Several files joined by a common column (comptoir.hubspot_api.import_files)."""
+    entries = import_files.read_entries(body, uploads)
+    main = import_files.main_entry(entries)
     main.draft = _draft(request, main.upload, main.own, drafts)
     _map(main.draft, main.mappings, main.own, skip=main.foreign())
     main.draft.mode = _mode(body, main.own)
@@ -188,10 +188,10 @@ def _create_files(request, body, uploads, drafts) -> None:
         _map(entry.draft, entry.mappings, entry.own)
         by_type[entry.own] = entry
     for mapping in main.foreign():
-        target = api_files.foreign_target(mapping)
+        target = import_files.foreign_target(mapping)
         if target not in by_type:
             raise ApiError(400, f"No file of the import holds the {target} of its common column.")
-        api_files.link(main.draft, by_type[target], mapping)
+        import_files.link(main.draft, by_type[target], mapping)
 
 
 def _draft(request, upload, choice, drafts) -> Import:

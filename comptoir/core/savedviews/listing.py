@@ -15,6 +15,7 @@ from comptoir.core.objects.registry import ObjectType
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import SavedView
+from comptoir.core.savedviews.prefs import builtin_columns
 from comptoir.core.search.compiler import (
     SearchError,
     apply_query,
@@ -72,12 +73,6 @@ class BuiltinView:
     key: str
     label: object
     filter_groups: object  # callable(user) -> filterGroups
-
-    def label_for(self, ot) -> str:
-        """The tab's name for one object type ("Tous les contacts", "Toutes les entreprises")."""
-        from comptoir.core.ui.phrases import phrase
-
-        return phrase(f"view_{self.key}", ot, default=self.label)
 
 
 def _mine(user):
@@ -211,8 +206,6 @@ class ListState:
         if self.saved_view is not None and self.saved_view.columns:
             chosen = self.saved_view.columns
         else:
-            from comptoir.core.savedviews.prefs import builtin_columns
-
             chosen = builtin_columns(user, self.ot, self.view_key)
         names = [c for c in (chosen or DEFAULT_COLUMNS.get(self.ot.name, [])) if c in defs]
         return [c for c in names if c != NAME_COLUMN.get(self.ot.name)]
