@@ -19,6 +19,15 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_generate_tests(metafunc):
+    """Tests marked `sdk_both_modes` run twice: the SDK with default settings, then strict
+    (client_side_validation=True); every other SDK test runs once, with defaults."""
+    if "sdk_for" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "sdk_both_modes"
+    ):
+        metafunc.parametrize("sdk_for", [False, True], indirect=True, ids=["default", "strict"])
+
+
 @pytest.fixture(autouse=True)
 def _fresh_registry():
     """Each test starts with an empty definition cache (rows may differ between tests)."""
