@@ -53,6 +53,15 @@ def _language_kept():
 
 
 @pytest.fixture
+def query_budget():
+    """`with query_budget("api.list.contacts"):` fails past the committed budget
+    (comptoir/core/testing/budgets.py; UPDATE_QUERY_BUDGETS=1 records the counts)."""
+    from comptoir.core.testing.budgets import query_budget
+
+    return query_budget
+
+
+@pytest.fixture
 def ui_source():
     from comptoir.core.testing.factories import UI
 

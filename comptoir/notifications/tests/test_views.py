@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import make_contact, make_user
 from comptoir.notifications import services
 from comptoir.notifications.kinds import ASSIGNED, MENTION, TASK_DUE
@@ -32,9 +33,7 @@ def bell_count(html: str) -> str:
     return match.group(1) if match else ""
 
 
-def test_bell_shows_the_unread_count_with_one_query(
-    client_bob, alice, bob, django_assert_num_queries
-):
+def test_bell_shows_the_unread_count_with_one_query(client_bob, alice, bob):
     contact = make_contact(email="jean@acme.fr", firstname="Jean")
     mention(bob, alice, contact.pk)
     mention(bob, alice, contact.pk, name="Autre")
@@ -45,7 +44,7 @@ def test_bell_shows_the_unread_count_with_one_query(
 
     request = RequestFactory().get("/")
     request.user = bob
-    with django_assert_num_queries(1):
+    with query_budget("ui.bell"):
         html = Template('{% include "notifications/_bell.html" %}').render(
             Context({"request": request, "user": bob})
         )
