@@ -23,6 +23,7 @@ from comptoir.core.testing.factories import (
     make_deal,
     make_user,
 )
+from comptoir.core.testing.html import form_fields, select
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -265,7 +266,7 @@ def test_add_with_errors_saves_nothing_and_keeps_the_input(client_in, frozen):
     assert response.status_code == 422
     html = response.content.decode()
     assert "Nothing was saved" in html
-    assert re.search(r'id="field-hs_task_subject"[^>]*aria-invalid="true"', html)
+    assert select(html, '#field-hs_task_subject[aria-invalid="true"]')
     assert "Enter a title for the task." in html
     assert "Enter a valid date and time." in html
     assert "typed notes" in html and 'value="31/02/2026"' in html
@@ -304,7 +305,7 @@ def test_edit_prefills_and_replaces_associations(client_in, user, tasks):
     html = dialog.content.decode()
     assert 'value="Prepare the demo"' in html and 'value="2026-03-12T09:00"' in html
     assert f'value="contacts:{first.pk}"' in html and "Edit task" in html
-    version = re.search(r'name="version" value="([^"]+)"', html).group(1)
+    version = form_fields(html)["version"]
     response = client_in.post(
         f"/tasks/{task.pk}/edit/",
         {
@@ -331,7 +332,7 @@ def test_edit_prefills_and_replaces_associations(client_in, user, tasks):
 def test_edit_refuses_bad_input_and_stale_versions(client_in, user, tasks, monkeypatch):
     task = tasks["upcoming"]
     html = client_in.get(f"/tasks/{task.pk}/edit/").content.decode()
-    version = re.search(r'name="version" value="([^"]+)"', html).group(1)
+    version = form_fields(html)["version"]
     form = {
         "hs_task_subject": "New title",
         "hs_timestamp": "2026-03-13T10:00",
@@ -346,7 +347,7 @@ def test_edit_refuses_bad_input_and_stale_versions(client_in, user, tasks, monke
     assert stale.status_code == 409
     assert "Someone changed this task" in stale.content.decode()
     assert get_record("tasks", task.pk).properties["hs_task_subject"] == "Changed by a teammate"
-    fresh = re.search(r'name="version" value="([^"]+)"', stale.content.decode()).group(1)
+    fresh = form_fields(stale)["version"]
     again = client_in.post(f"/tasks/{task.pk}/edit/", {**form, "version": fresh}, **HTMX)
     assert again.status_code == 204
     assert get_record("tasks", task.pk).properties["hs_task_subject"] == "New title"

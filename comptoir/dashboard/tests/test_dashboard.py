@@ -3,7 +3,6 @@ two report time zones; every figure's link lists exactly what it counts; a priva
 rep sees only their own figures."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from comptoir.core.portal.services import update_portal
 from comptoir.core.records.services import archive_record, create_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_user
+from comptoir.core.testing.html import select
 from comptoir.dashboard import counts, figures
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import period_for
@@ -136,8 +136,8 @@ def figures_for(user, tz="Europe/Paris", **params):
 def listed(client, url) -> list[str]:
     """The names or ids a figure's link lists (deals and contacts by name, activities by id)."""
     html = client.get(url).content.decode()
-    found = re.findall(r'<div class="name-cell"><a href="/\w+/\d+/">([^<]+)</a>', html)
-    return sorted(found + re.findall(r'<tr data-id="(\d+)"', html))
+    found = [a.text for a in select(html, "div.name-cell > a[href]")]
+    return sorted(found + [tr.get("data-id") for tr in select(html, "tr[data-id]")])
 
 
 def names(objs) -> list[str]:

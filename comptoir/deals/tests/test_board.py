@@ -13,6 +13,7 @@ from comptoir.core.history.models import PropertyChange
 from comptoir.core.records.services import archive_record, get_record, update_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_deal, make_user
+from comptoir.core.testing.html import select
 from comptoir.deals import board as board_module
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,7 @@ def columns_of(response) -> dict:
 
 def card_ids(html: str, stage: str) -> list[int]:
     """Deal ids of the cards in one column of the rendered board."""
-    column = re.search(rf'<section class="board-column" id="col-{stage}".*?</section>', html, re.S)
-    return [int(i) for i in re.findall(r'data-deal="(\d+)"', column.group(0))] if column else []
+    return [int(card.get("data-deal")) for card in select(html, f"section#col-{stage} [data-deal]")]
 
 
 @pytest.fixture

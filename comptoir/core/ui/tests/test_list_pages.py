@@ -8,22 +8,17 @@ import pytest
 from comptoir.core.savedviews.models import SavedView
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import make_company, make_contact, make_deal, make_user
+from comptoir.core.testing.html import select
 
 pytestmark = pytest.mark.django_db
 
 
 def names_in(response) -> list[str]:
-    import re
-
-    html = response.content.decode()
-    return re.findall(r'<div class="name-cell"><a href="/\w+/\d+/">([^<]+)</a>', html)
+    return [a.text for a in select(response, "div.name-cell > a[href]")]
 
 
 def headers(response) -> list[str]:
-    import re
-
-    html = response.content.decode()
-    return re.findall(r'<th scope="col"[^>]*>\s*<a href="[^"]*">([^<]+)</a>', html)
+    return [a.text for a in select(response, 'th[scope="col"] > a[href]')]
 
 
 def test_every_page_needs_a_session(client):
