@@ -1,7 +1,7 @@
 """Company rules: find contacts by domain, push owner and lifecycle stage to contacts."""
 
 from comptoir.contacts.freemail import is_freemail
-from comptoir.contacts.services import sync_owner_with_company
+from comptoir.contacts.services import acting_user, sync_owner_with_company
 from comptoir.core.associations import services as associations
 from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
@@ -10,6 +10,7 @@ from comptoir.core.records import services as records
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
+from comptoir.users.permissions import editable
 
 
 class CompanyBehavior(RecordBehavior):
@@ -44,11 +45,12 @@ class CompanyBehavior(RecordBehavior):
             .filter(hs_email_domain=record.domain)
             .exclude(pk__in=with_company)
         )
+        actor = acting_user(source)  # owners copied only onto contacts they may change
         for contact_id in contacts.values_list("pk", flat=True):
             associations.associate(
                 "contacts", contact_id, "companies", record.pk, [1], source=auto, check=False
             )
-            sync_owner_with_company(contact_id, record.pk, source)
+            sync_owner_with_company(contact_id, record.pk, source, actor)
 
     def _push_owner(self, record, old_owner, source):
         """Contacts of this company who had no owner, or the company's old owner, follow it."""
@@ -58,7 +60,10 @@ class CompanyBehavior(RecordBehavior):
         primary_contacts = Association.objects.filter(
             from_type="companies", from_id=record.pk, to_type="contacts", type_id=2
         ).values("to_id")
-        contacts = base_queryset("contacts").filter(pk__in=primary_contacts)
+        actor = acting_user(source)
+        contacts = base_queryset("contacts", user=actor).filter(pk__in=primary_contacts)
+        if actor is not None:
+            contacts = editable(contacts, actor, "contacts")
         old = int(old_owner) if old_owner else None
         for contact in contacts:
             if contact.hubspot_owner_id in (None, old):

@@ -8,6 +8,25 @@ from comptoir.core.records import services as records
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
+from comptoir.users.permissions import edit_q, editable
+
+
+def acting_user(source):
+    """The user whose write set off an automation (None: the system). The domain rule links
+    records as HubSpot does, whoever they belong to, but an owner is copied only onto a
+    record this user may change: a rep cannot take over records through an email domain."""
+    if source.actor_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=source.actor_id, is_active=True).first()
+
+
+def may_change(user, object_type: str, record) -> bool:
+    if user is None or edit_q(user, object_type) is None:
+        return True
+    qs = base_queryset(object_type, user=user).filter(pk=record.pk)
+    return editable(qs, user, object_type).exists()
 
 
 def company_for_email(email: str | None):
@@ -19,23 +38,24 @@ def company_for_email(email: str | None):
     return base_queryset("companies").filter(domain__in=candidates).order_by("pk").first()
 
 
-def sync_owner_with_company(contact_id: int, company_id: int, source) -> None:
-    """Fill whichever of contact and company has no owner from the other."""
+def sync_owner_with_company(contact_id: int, company_id: int, source, actor=False) -> None:
+    """Fill whichever of contact and company has no owner from the other, when the user
+    acting (`actor`, looked up from `source` unless given) may change that record."""
     if not automation_enabled("sync_owner_contact_company"):
         return
     contact = base_queryset("contacts").filter(pk=contact_id).first()
     company = base_queryset("companies").filter(pk=company_id).first()
     if contact is None or company is None:
         return
-    auto = source.derived(SourceType.AUTOMATION, id="sync_owner_contact_company")
     if contact.hubspot_owner_id is None and company.hubspot_owner_id is not None:
-        records.update_record(
-            "contacts", contact, {"hubspot_owner_id": str(company.hubspot_owner_id)}, source=auto
-        )
+        target, object_type, owner = contact, "contacts", company.hubspot_owner_id
     elif company.hubspot_owner_id is None and contact.hubspot_owner_id is not None:
-        records.update_record(
-            "companies", company, {"hubspot_owner_id": str(contact.hubspot_owner_id)}, source=auto
-        )
+        target, object_type, owner = company, "companies", contact.hubspot_owner_id
+    else:
+        return
+    if may_change(acting_user(source) if actor is False else actor, object_type, target):
+        auto = source.derived(SourceType.AUTOMATION, id="sync_owner_contact_company")
+        records.update_record(object_type, target, {"hubspot_owner_id": str(owner)}, source=auto)
 
 
 class ContactBehavior(RecordBehavior):
@@ -59,6 +79,7 @@ class ContactBehavior(RecordBehavior):
         if not hosts:
             return
         wanted = set().union(*hosts.values())
+        actor = acting_user(source)
         companies = dict(
             base_queryset("companies")
             .filter(domain__in=wanted)
@@ -76,7 +97,7 @@ class ContactBehavior(RecordBehavior):
                 "contacts", pk, "companies", match, primary, source=auto, check=False
             )
             if primary:
-                sync_owner_with_company(pk, match, source)
+                sync_owner_with_company(pk, match, source, actor)
 
     def after_update(self, record, changes, old, source):
         if "email" in changes:

@@ -15,7 +15,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, compile_filter_groups
-from comptoir.core.ui.formatting import babel_locale, format_value, owner_names
+from comptoir.core.ui.formatting import babel_locale, format_value, owner_names, shown
 from comptoir.dashboard import charts, figures
 from comptoir.dashboard.filters import DashboardFilters, who_choices
 from comptoir.dashboard.periods import PERIODS
@@ -199,7 +199,6 @@ def _page_url(request, number: int) -> str:
 def _describe(ot, groups) -> list[str]:
     """The filters in words ("Activity date is at least …"), so the list says what it is."""
     from comptoir.core.ui.filters import OPERATORS
-    from comptoir.core.ui.formatting import option_label
 
     settings = portal()
     words = dict(OPERATORS)
@@ -214,21 +213,9 @@ def _describe(ot, groups) -> list[str]:
                 defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
             )
             values = flt.get("values") or ([flt["value"]] if "value" in flt else [])
-            shown = []
-            for value in values:
-                if defn.type == "datetime":
-                    from comptoir.core.properties.coercion import parse_instant
-
-                    shown.append(
-                        format_value(
-                            defn, parse_instant(value).isoformat(), tz=settings.report_time_zone
-                        )
-                    )
-                elif defn.type == "enumeration":
-                    shown.append(option_label(defn, str(value)))
-                else:
-                    shown.append(str(value))
-            lines.append(f"{label} {words.get(flt.get('operator'), '')} {', '.join(shown)}".strip())
+            seen = shown(tz=settings.report_time_zone)
+            texts = [defn.kind.filter_text(defn, value, seen) for value in values]
+            lines.append(f"{label} {words.get(flt.get('operator'), '')} {', '.join(texts)}".strip())
     return lines
 
 

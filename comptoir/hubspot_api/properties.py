@@ -8,7 +8,7 @@ from ninja import Router
 from comptoir.core.properties import registry
 from comptoir.core.properties import services as props
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.properties.models import PropertyGroup, PropertyType
+from comptoir.core.properties.models import PropertyGroup
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, schema_object_type
 from comptoir.hubspot_api.body import inputs, json_body
@@ -139,11 +139,7 @@ class Options:
 
 
 def _editable_options(defn) -> bool:
-    return (
-        defn.type == PropertyType.ENUMERATION
-        and not defn.options_source
-        and not defn.read_only_definition
-    )
+    return defn.kind.takes_options and not defn.options_source and not defn.read_only_definition
 
 
 def property_body(defn, options: Options) -> dict:

@@ -50,7 +50,7 @@ def import_body(imp: Import) -> dict:
     type_ids = [get_object_type(ot).type_id for part in parts for ot in part.object_types]
     return {
         "id": str(imp.pk),
-        "state": imp.shown_state,
+        "state": imp.api_state,
         "createdAt": timestamp(imp.created_at),
         "updatedAt": timestamp(imp.updated_at),
         "optOutImport": False,

@@ -2,9 +2,11 @@
 in the background from the records the user may see."""
 
 import csv
+import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone, translation
 
@@ -13,7 +15,7 @@ from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
 from comptoir.core.ui.listing import ListState
 from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
-from comptoir.imports.models import Export, ExportState
+from comptoir.imports.models import Export, ExportState, stall_after
 from comptoir.imports.services import safe_name, storage_dir
 from comptoir.notifications import services as notifications
 from comptoir.users.permissions import NotAllowed, has_right
@@ -43,29 +45,68 @@ def start_export(user, object_type, params: str, file_format: str = "CSV") -> Ex
     return export
 
 
+class Superseded(Exception):
+    """A newer run took this export over (this one was thought dead): stop quietly."""
+
+
 def run(export_id: int) -> str:
+    """Write the export's file. Claimed by raising `attempt`; every chunk beats the heart
+    and checks the claim, and the file is written beside its final name and moved into
+    place, so a run thought dead that wakes up neither overwrites nor finishes anything."""
     claimed = Export.objects.filter(pk=export_id, state=ExportState.STARTED).update(
-        state=ExportState.PROCESSING
+        state=ExportState.PROCESSING, attempt=F("attempt") + 1, updated_at=timezone.now()
     )
     if not claimed:
         return "not claimed"
     export = Export.objects.select_related("user").get(pk=export_id)
+    mine = Export.objects.filter(pk=export.pk, attempt=export.attempt)
     user = export.user
     try:
         if user is None or not has_right(user, "can_export"):
             raise NotAllowed("The user who asked for this export may not export.")
         with translation.override(getattr(user, "language", "") or "en"):
-            path, count = _write(export, user)
+            path, count = _write(export, user, heartbeat=lambda: _beat(mine))
+    except Superseded:
+        return "superseded"
     except Exception as exc:
-        Export.objects.filter(pk=export.pk).update(
+        mine.update(
             state=ExportState.FAILED, error_message=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
-    Export.objects.filter(pk=export.pk).update(
+    done = mine.update(
         state=ExportState.DONE, file_path=str(path), row_count=count, finished_at=timezone.now()
     )
+    if not done:
+        return "superseded"
     notifications.export_ready(user.pk, export.pk, export.file_name)
     return ExportState.DONE
+
+
+def _beat(mine) -> None:
+    if not mine.filter(state=ExportState.PROCESSING).update(updated_at=timezone.now()):
+        raise Superseded
+
+
+def resume_interrupted(now=None) -> list[int]:
+    """Queue again every export that no worker has run for stall_after(): processing
+    without a heartbeat (its worker died) or waiting (its job lost). A conditional UPDATE
+    picks the one scheduler that requeues it. Run by the scheduler's every tick."""
+    from comptoir.imports.tasks import run_export
+
+    now = now or timezone.now()
+    quiet = Export.objects.filter(
+        state__in=(ExportState.STARTED, ExportState.PROCESSING),
+        updated_at__lt=now - stall_after(),
+    )
+    queued = []
+    for pk, state, updated_at in quiet.values_list("pk", "state", "updated_at"):
+        touched = Export.objects.filter(pk=pk, state=state, updated_at=updated_at).update(
+            state=ExportState.STARTED, updated_at=now
+        )
+        if touched:
+            run_export.enqueue(pk)
+            queued.append(pk)
+    return queued
 
 
 def _chunks(export, user):
@@ -117,27 +158,38 @@ def _name_label(ot) -> str:
     return _("Name")
 
 
-def _write(export, user) -> tuple[Path, int]:
+def _write(export, user, heartbeat=lambda: None) -> tuple[Path, int]:
+    """The file, written under a name of its own and moved into place once complete."""
     header, rows = _chunks(export, user)
     path = storage_dir("exports") / safe_name(export.file_name)
+    partial = path.with_name(f"{path.name}.part")
     count = 0
-    if export.file_format == "XLSX":
-        from openpyxl import Workbook
+    try:
+        if export.file_format == "XLSX":
+            from openpyxl import Workbook
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(export.object_type[:31])
-        sheet.append(xlsx_row(sheet, header))
-        for row in rows:
-            sheet.append(xlsx_row(sheet, row))
-            count += 1
-        book.save(path)
-    else:
-        with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(csv_row(header))
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet(export.object_type[:31])
+            sheet.append(xlsx_row(sheet, header))
             for row in rows:
-                writer.writerow(csv_row(row))
+                sheet.append(xlsx_row(sheet, row))
                 count += 1
+                if count % CHUNK == 0:
+                    heartbeat()
+            book.save(partial)
+        else:
+            with open(partial, "w", newline="", encoding="utf-8-sig") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(csv_row(header))
+                for row in rows:
+                    writer.writerow(csv_row(row))
+                    count += 1
+                    if count % CHUNK == 0:
+                        heartbeat()
+        heartbeat()
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path, count
 
 

@@ -34,6 +34,9 @@ class ImportState(models.TextChoices):
     CANCELED = "CANCELED", _("Canceled")
     REVERTED = "REVERTED", _("Undone")
     DEFERRED = "DEFERRED", _("Interrupted, resuming automatically")  # its worker stopped
+    # Not HubSpot's: the API shows PROCESSING (DEFERRED when its worker stopped), then
+    # REVERTED. Claimed, beating and resumed like a run (comptoir.imports.undo).
+    UNDOING = "UNDOING", _("Undoing")
 
 
 class Mode(models.TextChoices):
@@ -83,6 +86,11 @@ class Import(models.Model):
     cancel_requested = models.BooleanField(default=False)
     error_message = models.TextField(blank=True, default="")
     undo_conflicts = models.JSONField(default=list, blank=True)
+    # Who asked for the undo, and the state it gives back if the undo fails.
+    undo_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_from = models.CharField(max_length=20, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)  # heartbeat while running
     attempt = models.IntegerField(default=0)  # runs claimed so far; only the latest commits
@@ -122,11 +130,30 @@ class Import(models.Model):
         return self.state in (ImportState.STARTED, ImportState.PROCESSING, ImportState.DEFERRED)
 
     @property
+    def busy(self) -> bool:
+        """Running, or being undone: the page follows it."""
+        return self.running or self.state == ImportState.UNDOING
+
+    @property
     def interrupted(self) -> bool:
         """Its worker stopped (no heartbeat for a while): it resumes by itself."""
         if self.state == ImportState.PROCESSING:
             return timezone.now() - self.updated_at > stall_after()
         return self.state == ImportState.DEFERRED
+
+    @property
+    def undo_interrupted(self) -> bool:
+        """The worker undoing it stopped: the undo goes on by itself."""
+        return (
+            self.state == ImportState.UNDOING and timezone.now() - self.updated_at > stall_after()
+        )
+
+    @property
+    def api_state(self) -> str:
+        """HubSpot's state: it has none for an undo under way."""
+        if self.state == ImportState.UNDOING:
+            return ImportState.DEFERRED if self.undo_interrupted else ImportState.PROCESSING
+        return self.shown_state
 
     @property
     def shown_state(self) -> str:
@@ -196,6 +223,10 @@ class Export(models.Model):
     error_message = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Heartbeat and claim, as for imports: a run whose worker died is started again from
+    # the top (an export writes nothing but its own file) by the run with the latest attempt.
+    updated_at = models.DateTimeField(default=timezone.now)
+    attempt = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -206,3 +237,21 @@ class Export(models.Model):
     @property
     def file_name(self) -> str:
         return f"{self.name}.{self.file_format.lower()}"
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ExportState.STARTED, ExportState.PROCESSING)
+
+    @property
+    def interrupted(self) -> bool:
+        """Its worker stopped (no heartbeat for a while): the scheduler starts it again."""
+        return (
+            self.state == ExportState.PROCESSING
+            and timezone.now() - self.updated_at > stall_after()
+        )
+
+    @property
+    def shown_state_label(self) -> str:
+        if self.interrupted:
+            return ImportState.DEFERRED.label
+        return ExportState(self.state).label

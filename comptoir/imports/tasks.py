@@ -18,11 +18,7 @@ def run_export(export_id: int) -> str:
 
 
 @task
-def undo_import(import_id: int, user_id: int) -> int:
-    from django.contrib.auth import get_user_model
+def undo_import(import_id: int, user_id: int | None = None) -> int | str:
+    from comptoir.imports import undo
 
-    from comptoir.imports.models import Import
-    from comptoir.imports.undo import undo
-
-    imp = Import.objects.get(pk=import_id)
-    return len(undo(imp, get_user_model().objects.get(pk=user_id)))
+    return undo.run(import_id, user_id)

@@ -412,7 +412,7 @@ def detail(request, pk):
     context = _detail_context(request, imp)
     if request.htmx and request.GET.get("part") == "progress":
         response = render(request, "imports/_progress.html", context)
-        if not imp.running:
+        if not imp.busy:
             response["HX-Refresh"] = "true"  # done: show the errors and actions
         return response
     return render(request, "imports/detail.html", context)
@@ -439,14 +439,16 @@ def resume(request, pk):
 
 @require_POST
 def undo(request, pk):
-    from django.db import transaction
-
-    from comptoir.imports.tasks import undo_import
+    from comptoir.imports import undo as undoing
 
     imp = _my_import(request, pk)
-    if not undoable(imp) or not has_right(request.user, "can_import"):
+    started = undoable(imp) or imp.state == ImportState.UNDOING
+    if not started or not has_right(request.user, "can_import"):
         raise Http404
-    transaction.on_commit(lambda: undo_import.enqueue(imp.pk, request.user.pk))
+    if not undoing.start(imp, request.user):
+        # A second click, or another tab, while the first undo runs.
+        messages.info(request, _("This import is already being undone."))
+        return redirect("imports:detail", imp.pk)
     messages.success(
         request,
         _(

@@ -32,7 +32,9 @@ class Notification(models.Model):
     by_email = models.BooleanField(default=False)  # to be emailed
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # the SMTP server took it
+    # A worker is sending it (tasks.send_notification_emails); expires if it died.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

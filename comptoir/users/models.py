@@ -86,6 +86,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
+class PendingHandOver(models.Model):
+    """A deactivated user's records still being handed over in the worker (team.deactivate
+    with `later`): deleted when all have moved. `updated_at` is the run's heartbeat; one
+    silent for HAND_OVER_STALL lost its worker and is queued again (tasks.resume_hand_overs).
+    Handing over again is harmless: what has moved is no longer the user's."""
+
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, related_name="pending_hand_over"
+    )
+    heir = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    actor_id = models.BigIntegerField(null=True, blank=True)  # who deactivated, for history
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
 class Owner(models.Model):
     """What `hubspot_owner_id` points at. Every user is one; ids are their own, not user ids."""
 

@@ -210,16 +210,27 @@ def deactivate(
         Owner.objects.filter(user=user).update(archived=True, updated_at=timezone.now())
         registry.invalidate()
         if transfer_to is not None and later:
+            from comptoir.users.models import PendingHandOver
             from comptoir.users.tasks import hand_over_records
 
-            # Enqueued in the same transaction: no deactivation without its hand-over.
+            # Enqueued in the same transaction: no deactivation without its hand-over, and
+            # pending until it is complete (a killed worker's is queued again).
+            PendingHandOver.objects.update_or_create(
+                user=user,
+                defaults={
+                    "heir": transfer_to,
+                    "actor_id": source.actor_id,
+                    "updated_at": timezone.now(),
+                },
+            )
             hand_over_records.enqueue(user.pk, transfer_to.pk, source.actor_id)
     return moved
 
 
-def hand_over(user: User, heir: User, *, source) -> dict:
+def hand_over(user: User, heir: User, *, source, beat=None) -> dict:
     """Give `user`'s records and open tasks to `heir`, each through update_record (history
-    entry per record). Returns {object type: records moved}."""
+    entry per record). Returns {object type: records moved}. `beat` is called every 100
+    records (the worker's heartbeat)."""
     from comptoir.core.records.services import update_record
     from comptoir.core.records.values import base_queryset
 
@@ -238,6 +249,8 @@ def hand_over(user: User, heir: User, *, source) -> dict:
         for record in qs.order_by("pk").iterator(chunk_size=500):
             update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
             count += 1
+            if beat is not None and count % 100 == 0:
+                beat()
         moved[name] = count
     return moved
 

@@ -1,12 +1,10 @@
 """Reading and writing property values on a record, whichever storage they live in."""
 
-import datetime as dt
 from decimal import Decimal
 
 from comptoir.core.objects.registry import ObjectType, get_object_type
 from comptoir.core.properties import registry
-from comptoir.core.properties.coercion import format_datetime, parse_number, to_api_string
-from comptoir.core.properties.models import PropertyType
+from comptoir.core.properties.coercion import to_api_string
 
 
 def base_queryset(object_type, *, archived: bool | None = False, user=None):
@@ -28,27 +26,11 @@ def base_queryset(object_type, *, archived: bool | None = False, user=None):
 
 
 def column_to_canonical(defn, value):
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return format_datetime(value)
-    if isinstance(value, Decimal):
-        return parse_number(value)
-    if defn.options_source == "owners" or defn.name == "hs_object_id":
-        return str(value) if defn.type == PropertyType.ENUMERATION else value
-    return value
+    return defn.kind.from_column(defn, value)
 
 
 def canonical_to_column(defn, value):
-    if value is None:
-        return None
-    if defn.type == PropertyType.DATETIME:
-        return dt.datetime.fromisoformat(value)
-    if defn.type == PropertyType.NUMBER:
-        return Decimal(str(value))
-    if defn.options_source == "owners":
-        return int(value)
-    return value
+    return defn.kind.to_column(defn, value)
 
 
 def read_value(record, defn):

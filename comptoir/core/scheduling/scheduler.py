@@ -20,7 +20,12 @@ PERIODIC_JOBS = {
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.
-RECOVERIES = ("comptoir.imports.services.resume_interrupted",)
+RECOVERIES = (
+    "comptoir.imports.services.resume_interrupted",
+    "comptoir.imports.exports.resume_interrupted",
+    "comptoir.imports.undo.resume_interrupted",
+    "comptoir.users.tasks.resume_hand_overs",
+)
 
 
 def tick(worker_id: str, now=None) -> list[str]:

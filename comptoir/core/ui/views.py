@@ -85,7 +85,7 @@ def table_rows(ot, rows, names, user=None) -> list[dict]:
                     defn, value, tz=settings.report_time_zone, currency=settings.currency
                 )
                 link = ""
-            numeric = defn.type == "number" and name != "associatedcompanyid"
+            numeric = defn.kind.numeric and name != "associatedcompanyid"
             cells.append({"name": name, "text": text, "link": link, "numeric": numeric})
         result.append(
             {
@@ -104,7 +104,7 @@ def column_headers(state: ListState, names) -> list[dict]:
         {
             "name": n,
             "label": state.column_labels.get(n) or _label(defs[n]),
-            "numeric": defs[n].type == "number" and n != "associatedcompanyid",
+            "numeric": defs[n].kind.numeric and n != "associatedcompanyid",
         }
         for n in names
     ]

@@ -10,6 +10,35 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   }
 });
 
+// A request whose answer is not swapped (a server error, a busy database, a refused
+// request, no network) is said in words above the page: the answer's own text when it is
+// a short plain text (503 busy, 429 throttled), a general sentence otherwise.
+(() => {
+  const box = () => document.getElementById("request-error");
+  const show = (text) => {
+    const el = box();
+    if (!el || !text) return;
+    el.querySelector("span").textContent = text;
+    el.hidden = false;
+  };
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    const el = box();
+    if (!el) return;
+    const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
+    const own = plain && xhr.responseText.length < 300 ? xhr.responseText.trim() : "";
+    show(own || (xhr.status === 403 ? el.dataset.forbidden : el.dataset.server));
+  });
+  document.addEventListener("htmx:sendError", () => show(box()?.dataset.offline));
+  document.addEventListener("htmx:beforeRequest", () => {
+    const el = box();
+    if (el) el.hidden = true;
+  });
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-dismiss-error]")) box().hidden = true;
+  });
+})();
+
 // A destructive form asks first: its text sits in data-confirm (on the form or on the button
 // that sends it), never inside inline script, where a translation's apostrophe would end
 // the string. Capturing on the document runs before htmx's own submit handler.
