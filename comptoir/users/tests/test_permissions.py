@@ -321,12 +321,13 @@ def test_tasks_created_without_an_owner_belong_to_their_private_creator(world):
     assert "From the page" in page and "From the record" in page
 
 
-def test_the_api_acts_as_the_tokens_user(world, live_server):
-    import requests
+def test_the_api_acts_as_the_tokens_user(world):
+    from comptoir.core.testing.sdk import URL, requests_session
 
+    requests = requests_session()
     _, token = create_token(world["alice"], "alice-sync")
     headers = {"Authorization": f"Bearer {token}"}
-    base = live_server.url + "/crm/v3/objects"
+    base = URL + "/crm/v3/objects"
     theirs = world["Bbb"]["contact"].pk
     mine = world["Aaa"]["contact"].pk
 
@@ -350,7 +351,7 @@ def test_the_api_acts_as_the_tokens_user(world, live_server):
     assocs = call("GET", f"/{'companies'}/{company}?associations=contacts").json()
     assert "associations" not in assocs  # Bruno's contact stays invisible
     v4 = requests.get(
-        f"{live_server.url}/crm/v4/objects/companies/{company}/associations/contacts",
+        f"{URL}/crm/v4/objects/companies/{company}/associations/contacts",
         headers=headers,
         timeout=10,
     ).json()
@@ -359,9 +360,8 @@ def test_the_api_acts_as_the_tokens_user(world, live_server):
     assert created["id"] in [r["id"] for r in call("GET", "/contacts").json()["results"]]
 
 
-def test_roles_without_the_api_right_cannot_use_tokens(world, live_server):
-    import requests
-
+def test_roles_without_the_api_right_cannot_use_tokens(world):
+    from comptoir.core.testing.sdk import URL, requests_session
     from comptoir.users.models import Role
 
     Role.objects.filter(name=PRIVATE).update(can_use_api=False)
@@ -369,8 +369,8 @@ def test_roles_without_the_api_right_cannot_use_tokens(world, live_server):
 
     registry.invalidate()
     _, token = create_token(world["bruno"], "bruno")
-    response = requests.get(
-        live_server.url + "/crm/v3/objects/contacts",
+    response = requests_session().get(
+        URL + "/crm/v3/objects/contacts",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
