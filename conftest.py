@@ -19,6 +19,15 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_generate_tests(metafunc):
+    """Tests marked `sdk_both_modes` run twice: the SDK with default settings, then strict
+    (client_side_validation=True); every other SDK test runs once, with defaults."""
+    if "sdk_for" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "sdk_both_modes"
+    ):
+        metafunc.parametrize("sdk_for", [False, True], indirect=True, ids=["default", "strict"])
+
+
 @pytest.fixture(autouse=True)
 def _fresh_registry():
     """Each test starts with an empty definition cache (rows may differ between tests)."""
@@ -41,6 +50,15 @@ def _language_kept():
         translation.activate(language)
     else:
         translation.deactivate_all()
+
+
+@pytest.fixture
+def query_budget():
+    """`with query_budget("api.list.contacts"):` fails past the committed budget
+    (comptoir/core/testing/budgets.py; UPDATE_QUERY_BUDGETS=1 records the counts)."""
+    from comptoir.core.testing.budgets import query_budget
+
+    return query_budget
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self):
+        # Imported once apps are loaded: the type's facts name its models.
         from comptoir.activities.objecttype import object_types
         from comptoir.core.objects.registry import register
 

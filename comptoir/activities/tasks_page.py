@@ -15,14 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.associations.models import Association
-from comptoir.core.inputs import parse_day
+from comptoir.core.inputs import parse_day, parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.savedviews.listing import ListState, and_groups
 from comptoir.core.search.compiler import compile_filter, compile_filter_groups
 from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
-from comptoir.core.ui.listing import ListState, and_groups
+from comptoir.core.ui.record import label
+from comptoir.core.ui.views import table_rows
 
 TABS = {
     "today": _("Due today"),
@@ -84,7 +86,7 @@ class TaskListState(ListState):
         self.sort = SORT_ALIASES.get(params.get("sort", ""), self.sort)
         defs = registry.definitions("tasks")
         owner = params.get("owner", "")
-        self.owner = owner if owner in ("me", "none") or owner.isdigit() else ""
+        self.owner = owner if owner in ("me", "none") or parse_id(owner) else ""
         statuses = {o["value"] for o in defs["hs_task_status"].options}
         types = {o["value"] for o in defs["hs_task_type"].options}
         self.status = params.get("status", "") if params.get("status") in statuses else ""
@@ -293,9 +295,6 @@ def task_rows(tasks, names=(), user=None, *, now=None) -> list[dict]:
     """The rows of the table: what the fixed cells show (title, associations, and the due
     date, status, priority and owner in the page's own way) and the generic cells of the
     chosen columns."""
-    from comptoir.core.ui.record import label
-    from comptoir.core.ui.views import table_rows
-
     defs = registry.definitions("tasks")
     cells = {
         row["pk"]: row["cells"] for row in table_rows(get_object_type("tasks"), tasks, names, user)

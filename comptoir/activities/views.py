@@ -19,19 +19,19 @@ from comptoir.activities import tasks_page as page
 from comptoir.core.associations.services import associate, remove_association
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
+from comptoir.core.permissions import can_edit, with_default_owner
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.savedviews import listing
+from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import SearchError, apply_query
-from comptoir.core.ui import listing
 from comptoir.core.ui.fields import Field, make_field, submitted_value
 from comptoir.core.ui.formatting import option_label, owner_names
-from comptoir.core.ui.listing import list_state
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import index_context, ui_source
-from comptoir.users.permissions import can_edit
 
 FORM_FIELDS = [
     "hs_task_subject",
@@ -151,8 +151,8 @@ def tasks_page(request):
     )
     if request.GET.get("create"):
         context["dialog"] = _add_context(request, page_url)
-    elif request.GET.get("edit", "").isdigit():
-        context["dialog"] = _edit_context(request, int(request.GET["edit"]), page_url)
+    elif parse_id(request.GET.get("edit")) is not None:
+        context["dialog"] = _edit_context(request, parse_id(request.GET["edit"]), page_url)
     return render(request, "tasks/page.html", context)
 
 
@@ -394,7 +394,7 @@ def task_add(request):
         try:
             task = records.create_record(
                 _ot(),
-                props,
+                with_default_owner(request.user, _ot(), props),
                 source=ui_source(request),
                 associations=[(t, i, None) for t, i in pairs],
                 user=request.user,

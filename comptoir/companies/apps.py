@@ -6,6 +6,7 @@ class CompaniesConfig(AppConfig):
     label = "companies"
 
     def ready(self):
+        # Imported once apps are loaded: the type's facts name its models.
         from comptoir.companies.objecttype import object_types
         from comptoir.core.objects.registry import register
 

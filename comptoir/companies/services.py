@@ -5,12 +5,12 @@ from comptoir.contacts.services import acting_user, sync_owner_with_company
 from comptoir.core.associations import services as associations
 from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
+from comptoir.core.permissions import editable
 from comptoir.core.portal.services import automation_enabled
 from comptoir.core.records import services as records
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
-from comptoir.users.permissions import editable
 
 
 class CompanyBehavior(RecordBehavior):
@@ -40,13 +40,12 @@ class CompanyBehavior(RecordBehavior):
         with_company = Association.objects.filter(
             from_type="contacts", to_type="companies", type_id=1
         ).values("from_id")
-        # Only contacts the user acting may change: a new company never gathers (nor takes
-        # over) records its author could not reach.
-        actor = acting_user(source)
-        contacts = base_queryset("contacts", user=actor)
-        if actor is not None:
-            contacts = editable(contacts, actor, "contacts")
-        contacts = contacts.filter(hs_email_domain=record.domain).exclude(pk__in=with_company)
+        contacts = (
+            base_queryset("contacts")
+            .filter(hs_email_domain=record.domain)
+            .exclude(pk__in=with_company)
+        )
+        actor = acting_user(source)  # owners copied only onto contacts they may change
         for contact_id in contacts.values_list("pk", flat=True):
             associations.associate(
                 "contacts", contact_id, "companies", record.pk, [1], source=auto, check=False

@@ -92,6 +92,11 @@ def secret_key(directory: Path) -> str:
     return value
 
 
+def db_lock_timeout() -> int:
+    """COMPTOIR_DB_LOCK_TIMEOUT: how long (seconds) a writer waits for a locked database."""
+    return env_int("COMPTOIR_DB_LOCK_TIMEOUT", 30, minimum=1)
+
+
 def database(directory: Path) -> dict:
     """DATABASE_URL (PostgreSQL or SQLite), default: SQLite file in the data dir.
 
@@ -100,7 +105,7 @@ def database(directory: Path) -> dict:
     answers 503 with Retry-After (comptoir.core.busy) instead of waiting for ever."""
     import dj_database_url
 
-    lock_timeout = env_int("COMPTOIR_DB_LOCK_TIMEOUT", 30, minimum=1)
+    lock_timeout = db_lock_timeout()
 
     url = env_str("DATABASE_URL")
     if not url:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "comptoir.dashboard",
     "comptoir.imports",
     "comptoir.salestools",
+    "comptoir.demo",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database(DATA_DIR)}
+COMPTOIR_DB_LOCK_TIMEOUT = env.db_lock_timeout()  # what the database options above wait
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -160,8 +162,9 @@ COMPTOIR_IMPORT_MAX_ROW_LENGTH = env.env_int("COMPTOIR_IMPORT_MAX_ROW_LENGTH", 1
 COMPTOIR_IMPORT_MAX_UNPACKED = env.env_int("COMPTOIR_IMPORT_MAX_UNPACKED", 512 * 1024**2, minimum=1)
 COMPTOIR_IMPORT_MAX_RATIO = env.env_int("COMPTOIR_IMPORT_MAX_RATIO", 100, minimum=1)
 
-# A running import shows it is alive this often (seconds); one silent six times as long
-# lost its worker and is resumed by another (comptoir/imports/models.py).
+# A running import or export shows it is alive this often (seconds); one silent for six
+# beats more than its waits for a busy database lost its worker and is resumed by another
+# (stall_after, comptoir/imports/models.py).
 COMPTOIR_IMPORT_HEARTBEAT = env.env_int("COMPTOIR_IMPORT_HEARTBEAT", 10, minimum=1)
 
 # Per-token API rate limits (requests per 10 s, per day); 0 disables. Generous by default

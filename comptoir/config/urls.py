@@ -61,5 +61,5 @@ urlpatterns = [
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 
-handler404 = "comptoir.core.views.not_found"
-handler500 = "comptoir.core.views.server_error"
+handler404 = "comptoir.config.errors.not_found"
+handler500 = "comptoir.config.errors.server_error"

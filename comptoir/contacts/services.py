@@ -3,18 +3,18 @@
 from comptoir.contacts.freemail import email_domain, is_freemail, registered_domain
 from comptoir.core.associations import services as associations
 from comptoir.core.history.models import SourceType
+from comptoir.core.permissions import edit_q, editable
 from comptoir.core.portal.services import automation_enabled
 from comptoir.core.records import services as records
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
-from comptoir.users.permissions import edit_q, editable
 
 
 def acting_user(source):
-    """The user whose write set off an automation (None: the system). Automations act for
-    them: they never reach a record that user could not see, nor change one they could not
-    change, so a rep cannot take over other people's records through an email domain."""
+    """The user whose write set off an automation (None: the system). The domain rule links
+    records as HubSpot does, whoever they belong to, but an owner is copied only onto a
+    record this user may change: a rep cannot take over records through an email domain."""
     if source.actor_id is None:
         return None
     from django.contrib.auth import get_user_model
@@ -29,15 +29,13 @@ def may_change(user, object_type: str, record) -> bool:
     return editable(qs, user, object_type).exists()
 
 
-def company_for_email(email: str | None, user=None):
-    """The company whose domain matches the email's domain, or None (free-mail never
-    match); with `user`, only among the companies that user may see."""
+def company_for_email(email: str | None):
+    """The company whose domain matches the email's domain, or None (free-mail never match)."""
     host = email_domain(email)
     if not host or is_freemail(host):
         return None
     candidates = {host, registered_domain(host)}
-    companies = base_queryset("companies", user=user)
-    return companies.filter(domain__in=candidates).order_by("pk").first()
+    return base_queryset("companies").filter(domain__in=candidates).order_by("pk").first()
 
 
 def sync_owner_with_company(contact_id: int, company_id: int, source, actor=False) -> None:
@@ -83,7 +81,7 @@ class ContactBehavior(RecordBehavior):
         wanted = set().union(*hosts.values())
         actor = acting_user(source)
         companies = dict(
-            base_queryset("companies", user=actor)
+            base_queryset("companies")
             .filter(domain__in=wanted)
             .order_by("-pk")
             .values_list("domain", "pk")
@@ -130,8 +128,7 @@ class ContactBehavior(RecordBehavior):
     def _associate_by_domain(self, record, source):
         if not automation_enabled("auto_associate_companies"):
             return
-        actor = acting_user(source)
-        company = company_for_email(record.email, actor)
+        company = company_for_email(record.email)
         if company is None:
             return
         auto = source.derived(SourceType.AUTOMATION, id="auto_associate_companies")
@@ -148,4 +145,4 @@ class ContactBehavior(RecordBehavior):
             check=False,
         )
         if not has_primary:
-            sync_owner_with_company(record.pk, company.pk, source, actor)
+            sync_owner_with_company(record.pk, company.pk, source)

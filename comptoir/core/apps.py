@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        # Imported once the apps are loaded: these modules use the models.
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
         from django.urls import register_converter

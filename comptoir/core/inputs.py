@@ -72,16 +72,44 @@ def clean_text(name: str, raw, *, max_length: int, strip: bool = True) -> str:
     return text
 
 
+# Ids and whole numbers people type are ASCII digits only: str.isdigit() is also true of
+# "²" (which int() refuses: a 500), and int() also reads Arabic-Indic "١٢" or fullwidth
+# digits as 12. Every id or whole number from a request is read here.
+ID_DIGITS = "[0-9]{1,19}"  # an id in a path or a form (no sign): at most a bigint's digits
+_WHOLE = re.compile(r"\s*[-+]?[0-9]{1,30}\s*")
+_DIGITS = re.compile("[0-9]{1,4000}")  # int() refuses more than 4300 digits
+
+
+def whole_number(raw, *, floats: bool = True) -> int | None:
+    """`raw` as a whole number (any size): an int, an integral float (unless not `floats`)
+    or a text of ASCII digits, signed or not, spaces around; None otherwise."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if floats and isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str) and _WHOLE.fullmatch(raw):
+        return int(raw)
+    return None
+
+
+def digits(raw) -> int | None:
+    """`raw`, a text of ASCII digits only (no sign, no spaces), as a number of any size;
+    None for anything else."""
+    return int(raw) if isinstance(raw, str) and _DIGITS.fullmatch(raw) else None
+
+
+def parse_int(raw, low: int = -MAX_ID - 1, high: int = MAX_ID) -> int | None:
+    """`raw` as a whole number between `low` and `high` (see whole_number), or None."""
+    value = whole_number(raw)
+    return value if value is not None and low <= value <= high else None
+
+
 def clean_int(name: str, raw, *, low: int = -MAX_INT - 1, high: int = MAX_INT) -> int:
     """A whole number between `low` and `high` (an IntegerField's range by default), from an
     int, an integral float or a numeric string; ValidationFailed naming `name` otherwise."""
-    value = None
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        value = raw
-    elif (isinstance(raw, float) and math.isfinite(raw) and raw.is_integer()) or (
-        isinstance(raw, str) and re.fullmatch(r"\s*[-+]?[0-9]{1,30}\s*", raw)
-    ):
-        value = int(raw)
+    value = whole_number(raw)
     if value is None:
         _fail(PropertyError(name, "INVALID_INTEGER", f"{str(raw)[:40]!r} is not a whole number"))
     if not low <= value <= high:
@@ -100,22 +128,19 @@ def parse_day(raw) -> dt.date | None:
 
 def parse_id(raw) -> int | None:
     """`raw` as an id (1 to MAX_ID), or None when it is not one."""
-    if isinstance(raw, bool):
-        return None
     if isinstance(raw, str):
-        raw = raw.strip()
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        raw = digits(raw.strip())
+        if raw is None:
             return None
-    elif not isinstance(raw, int):
+    elif isinstance(raw, bool) or not isinstance(raw, int):
         return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
+    return raw if 0 < raw <= MAX_ID else None
 
 
 class IdConverter:
     """`<id:pk>` in UI paths: digits that fit a bigint; anything longer is no match (404)."""
 
-    regex = "[0-9]{1,19}"
+    regex = ID_DIGITS
 
     def to_python(self, value: str) -> int:
         if int(value) > MAX_ID:

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.objects.registry import OBJECT_TYPES
+from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties import registry
+from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 
 EPOCH = timezone.datetime(1970, 1, 1, tzinfo=timezone.UTC)
 
@@ -54,8 +56,6 @@ def _options(default) -> list[dict]:
 
 
 def sync_default_properties() -> None:
-    from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
-
     for ot in OBJECT_TYPES:
         for order, (name, label, label_fr) in enumerate(ot.property_groups):
             PropertyGroup.objects.update_or_create(
@@ -101,7 +101,7 @@ def sync_default_properties() -> None:
 def _default_pipeline(object_type, pipeline_id, label, label_fr, stages, apps=None) -> None:
     """Create a default pipeline with its stages once; admins own it from then on.
     `apps`: a migration's historical models, when a data migration calls it."""
-    if apps is None:
+    if apps is None:  # the current models; a migration passes its historical ones
         from comptoir.core.pipelines.models import Pipeline, PipelineStage
     else:
         Pipeline = apps.get_model("core", "Pipeline")
@@ -149,8 +149,6 @@ def sync_default_pipeline() -> None:
 
 
 def sync_defaults(using="default", **kwargs) -> None:
-    from comptoir.core.portal.models import PortalSettings
-
     with transaction.atomic(using=using):
         sync_default_properties()
         sync_default_pipeline()

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
+from comptoir.core.db import refresh_statistics
 from comptoir.core.objects.registry import OBJECT_TYPES
+from comptoir.core.properties.indexes import ensure_property_index
 from comptoir.core.records.services import purge_records
 from comptoir.core.records.values import base_queryset
 
@@ -31,14 +33,10 @@ def purge_archived_records() -> int:
 @task
 def build_property_index(object_type: str, name: str) -> str:
     """Build a property's expression index in the background (CONCURRENTLY on PostgreSQL)."""
-    from comptoir.core.properties.indexes import ensure_property_index
-
     return ensure_property_index(object_type, name)
 
 
 @task
 def optimize_database() -> None:
     """Daily: fresh planner statistics (see comptoir.core.db.refresh_statistics)."""
-    from comptoir.core.db import refresh_statistics
-
     refresh_statistics()

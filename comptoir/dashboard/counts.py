@@ -21,6 +21,12 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import connection, models, transaction
 
+from comptoir.contacts.models import Contact
+from comptoir.core.portal.models import PortalSettings
+from comptoir.core.records.observers import WriteObserver
+from comptoir.dashboard.models import ActivityDayCount, ContactOwnerCount, CountState, DealDayCount
+from comptoir.deals.models import Deal
+
 KINDS = ("calls", "emails", "meetings", "tasks")
 # Meetings that did not take place are not "held".
 NOT_HELD = ("CANCELED", "NO_SHOW", "RESCHEDULED")
@@ -270,9 +276,6 @@ def rebuild(zone_name: str | None = None, *, deals: bool = True) -> int:
     """Recount every day counter (activities and deals) in the report time zone (or
     `zone_name`); returns the number of activity rows. Holds the state row FOR UPDATE:
     writers wait (see kept_zone). `deals=False`: for the migration that predates them."""
-    from comptoir.core.portal.models import PortalSettings
-    from comptoir.dashboard.models import ActivityDayCount, CountState
-
     with transaction.atomic():
         CountState.objects.get_or_create(pk=1)
         state = CountState.objects.select_for_update().get(pk=1)
@@ -294,8 +297,6 @@ def rebuild(zone_name: str | None = None, *, deals: bool = True) -> int:
 
 def stored() -> dict:
     """The counters as recount() gives them (zero rows left out): for the tests."""
-    from comptoir.dashboard.models import ActivityDayCount
-
     return {
         (r.day, r.owner_id): [r.calls, r.emails, r.meetings, r.tasks]
         for r in ActivityDayCount.objects.all()
@@ -323,8 +324,6 @@ def contacts_changed(before: list, after: list) -> None:
 
 def contact_recount() -> dict:
     """{owner id or 0: live contacts} from the contacts (rebuilds, tests)."""
-    from comptoir.contacts.models import Contact
-
     rows = (
         Contact.objects.filter(archived=False)
         .order_by()
@@ -335,8 +334,6 @@ def contact_recount() -> dict:
 
 
 def rebuild_contacts() -> None:
-    from comptoir.dashboard.models import ContactOwnerCount
-
     with transaction.atomic():
         ContactOwnerCount.objects.all().delete()
         ContactOwnerCount.objects.bulk_create(
@@ -345,8 +342,6 @@ def rebuild_contacts() -> None:
 
 
 def contacts_stored() -> dict:
-    from comptoir.dashboard.models import ContactOwnerCount
-
     return {r.owner_id: r.contacts for r in ContactOwnerCount.objects.filter(contacts__gt=0)}
 
 
@@ -440,8 +435,6 @@ def deals_changed(before: list, after: list) -> None:
 def deal_recount(zone_name: str) -> dict:
     """{(pipeline, month?, day, stage, owner or 0): [closing, cents, created]} from the deals
     (rebuilds, tests): 200,000 deals take a couple of seconds."""
-    from comptoir.deals.models import Deal
-
     fields = (
         "archived",
         "pipeline",
@@ -457,8 +450,6 @@ def deal_recount(zone_name: str) -> dict:
 
 
 def _rebuild_deals(zone_name: str) -> None:
-    from comptoir.dashboard.models import DealDayCount
-
     DealDayCount.objects.all().delete()
     DealDayCount.objects.bulk_create(
         (
@@ -481,8 +472,6 @@ def _rebuild_deals(zone_name: str) -> None:
 
 
 def deals_stored() -> dict:
-    from comptoir.dashboard.models import DealDayCount
-
     return {
         (r.pipeline, r.month, r.day, r.dealstage, r.owner_id): [
             r.closing,
@@ -532,3 +521,25 @@ def apply(ot, before: list, after: list) -> None:
         contacts_changed(before, after)
     elif ot.name == "deals":
         deals_changed(before, after)
+
+
+class DayCounters(WriteObserver):
+    """Keeps the counters up to date with every write (registered in apps.py)."""
+
+    name = "dashboard.counts"
+    follows_state = True
+
+    def watches(self, ot) -> bool:
+        return counted_type(ot)
+
+    def note(self, ot, record):
+        return snap(ot, record)
+
+    def written(self, ot, changes, source) -> None:
+        before = [c.before[self.name] for c in changes if c.before is not None]
+        after = [
+            snap(ot, c.record) if c.record is not None else snap_values(ot, c.values, c.at)
+            for c in changes
+            if not c.left
+        ]
+        apply(ot, before, after)

@@ -28,13 +28,15 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import ALL, owner_id, team_owner_ids, view_scope
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import compile_filter_groups
+from comptoir.core.ui.formatting import owner_names, stage_label
 from comptoir.dashboard import counts
 from comptoir.dashboard.filters import DashboardFilters
+from comptoir.dashboard.models import ActivityDayCount, ContactOwnerCount, CountState, DealDayCount
 from comptoir.dashboard.periods import local_midnight
-from comptoir.users.permissions import ALL, owner_id, team_owner_ids, view_scope
 
 # What each productivity column counts (DASH-3), beyond "owned by the user".
 ACTIVITY_KINDS = {
@@ -119,8 +121,6 @@ def stage_filter(stage_ids: list[str]) -> dict:
 
 
 def forecast(filters: DashboardFilters, user) -> Forecast:
-    from comptoir.core.ui.formatting import stage_label
-
     pipeline_stages = [s for s in stages().values() if s.pipeline_id == filters.pipeline]
     # Naming the stages lets the (pipeline, archived, stage, close date) index read one
     # range per stage when counting live; deals in a stage of no pipeline are never shown.
@@ -249,8 +249,6 @@ def week_buckets(filters: DashboardFilters):
 def productivity(filters: DashboardFilters, user) -> Productivity:
     """Per owner and kind, and per owner and week for the chart: from the day counters
     when they are cut in the report time zone, else from the activities themselves."""
-    from comptoir.core.ui.formatting import owner_names
-
     if counts_ready(filters):
         per_owner, weekly, counted = _counted_productivity(filters, user)
     else:
@@ -280,8 +278,6 @@ def productivity(filters: DashboardFilters, user) -> Productivity:
 def counts_ready(filters: DashboardFilters) -> bool:
     """Are the day counters cut in the report time zone (not being rebuilt after a change)?
     Asked once per page: the filters keep the answer."""
-    from comptoir.dashboard.models import CountState
-
     if filters.counters_ready is None:
         filters.counters_ready = CountState.objects.filter(
             pk=1, time_zone=filters.period.tz
@@ -315,8 +311,6 @@ def _next_month(day: dt.date) -> dt.date:
 def deal_counters(filters: DashboardFilters, user):
     """The per-day deal counters of the period, pipeline and selected owners that `user`
     may see (deals are visible by owner, as the deal lists filter them)."""
-    from comptoir.dashboard.models import DealDayCount
-
     # Each range names the pipeline too, so SQLite reads each as one range of its index.
     pipeline = {"pipeline": filters.pipeline} if filters.pipeline else {}
     ranges = Q()
@@ -342,8 +336,6 @@ def _week_index(first_monday: dt.date) -> RawSQL:
 def _counted_productivity(filters: DashboardFilters, user):
     """What _live_productivity counts, summed from the day counters in one query (rows per
     owner and day): a period is a range of whole report-time-zone days."""
-    from comptoir.dashboard.models import ActivityDayCount
-
     period = filters.period
     mondays = period.weeks()
     qs = ActivityDayCount.objects.filter(day__gte=period.first_day, day__lte=period.last_day)
@@ -431,8 +423,6 @@ def contact_counts(filters: DashboardFilters, user) -> tuple[int, int]:
     """(contacts the user may see, those of them owned by the selected owners, or by anyone
     when everyone is selected): what the contacts list counts, read from the per-owner
     counters the contact services keep (a few rows instead of a million contacts)."""
-    from comptoir.dashboard.models import ContactOwnerCount
-
     allowed = allowed_owners(user, "contacts")  # unassigned ones (0) only with everyone's
     rows = {
         owner: n

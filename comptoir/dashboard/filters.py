@@ -7,11 +7,12 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.core.inputs import parse_day
+from comptoir.core.inputs import digits, parse_day, parse_id
 from comptoir.core.pipelines.queries import default_pipeline_id, pipeline_ids
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.dashboard.periods import DEFAULT_PERIOD, MAX_CUSTOM_DAYS, PERIODS, Period, period_for
+from comptoir.users.models import Owner, Team
 
 
 def _date(raw: str) -> dt.date | None:
@@ -106,23 +107,20 @@ class DashboardFilters:
 
 def _who(raw: str) -> tuple[str, list[int] | None]:
     """("owner:12", [12]), ("team:3", [owner ids of its members]) or ("", None)."""
-    from comptoir.users.models import Owner, Team
-
     kind, _sep, ident = raw.partition(":")
-    if not ident.isdigit():
+    pk = parse_id(ident) if digits(ident) is not None else None
+    if pk is None:
         return "", None
-    if kind == "owner" and Owner.objects.filter(pk=int(ident)).exists():
-        return raw, [int(ident)]
-    if kind == "team" and Team.objects.filter(pk=int(ident)).exists():
-        ids = Owner.objects.filter(user__teams__id=int(ident)).values_list("pk", flat=True)
+    if kind == "owner" and Owner.objects.filter(pk=pk).exists():
+        return raw, [pk]
+    if kind == "team" and Team.objects.filter(pk=pk).exists():
+        ids = Owner.objects.filter(user__teams__id=pk).values_list("pk", flat=True)
         return raw, sorted(ids)
     return "", None
 
 
 def who_choices() -> dict:
     """The owner/team selector's options: people (active owners with a user) and teams."""
-    from comptoir.users.models import Owner, Team
-
     people = [
         (f"owner:{o.pk}", str(o))
         for o in Owner.objects.filter(archived=False, type=Owner.Type.PERSON).order_by(

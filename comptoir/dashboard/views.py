@@ -9,13 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comptoir.core.associations.models import Association
+from comptoir.core.inputs import whole_number
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.pipelines.queries import pipeline_labels
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, compile_filter_groups
-from comptoir.core.ui.formatting import babel_locale, format_value, owner_names
+from comptoir.core.ui.filters import OPERATORS
+from comptoir.core.ui.formatting import babel_locale, format_value, owner_names, shown
 from comptoir.dashboard import charts, figures
 from comptoir.dashboard.filters import DashboardFilters, who_choices
 from comptoir.dashboard.periods import PERIODS
@@ -68,10 +70,7 @@ def _period_text(filters) -> str:
 
 
 def _page_number(request) -> int:
-    try:
-        return min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
-    except ValueError:
-        return 1
+    return min(max(1, whole_number(request.GET.get("page", 1)) or 1), MAX_PAGE)
 
 
 def _page(qs, number: int, ordering):
@@ -185,9 +184,6 @@ def _page_url(request, number: int) -> str:
 
 def _describe(ot, groups) -> list[str]:
     """The filters in words ("Activity date is at least …"), so the list says what it is."""
-    from comptoir.core.ui.filters import OPERATORS
-    from comptoir.core.ui.formatting import option_label
-
     settings = portal()
     words = dict(OPERATORS)
     defs = registry.definitions(ot)
@@ -201,21 +197,9 @@ def _describe(ot, groups) -> list[str]:
                 defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
             )
             values = flt.get("values") or ([flt["value"]] if "value" in flt else [])
-            shown = []
-            for value in values:
-                if defn.type == "datetime":
-                    from comptoir.core.properties.coercion import parse_instant
-
-                    shown.append(
-                        format_value(
-                            defn, parse_instant(value).isoformat(), tz=settings.report_time_zone
-                        )
-                    )
-                elif defn.type == "enumeration":
-                    shown.append(option_label(defn, str(value)))
-                else:
-                    shown.append(str(value))
-            lines.append(f"{label} {words.get(flt.get('operator'), '')} {', '.join(shown)}".strip())
+            seen = shown(tz=settings.report_time_zone)
+            texts = [defn.kind.filter_text(defn, value, seen) for value in values]
+            lines.append(f"{label} {words.get(flt.get('operator'), '')} {', '.join(texts)}".strip())
     return lines
 
 

@@ -6,6 +6,7 @@ class DealsConfig(AppConfig):
     label = "deals"
 
     def ready(self):
+        # Imported once apps are loaded: the type's facts name its models.
         from comptoir.core.objects.registry import register
         from comptoir.deals.objecttype import object_types
 

@@ -14,12 +14,13 @@ from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.expressions import NotIndexed
 from comptoir.core.properties.registry import cached
+from comptoir.core.savedviews.listing import ListState
 from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by, scan_worthwhile
 from comptoir.core.ui.formatting import babel_locale, format_amount, format_date, owner_names
-from comptoir.core.ui.listing import ListState
 
 CARD_LIMIT = 50
 CARD_FIELDS = (
@@ -65,7 +66,6 @@ class PipelineInfo:
 
 def pipelines() -> list[PipelineInfo]:
     """Active deal pipelines with their active stages, in display order (cached)."""
-    from comptoir.core.pipelines.models import Pipeline, PipelineStage
 
     def load():
         rows = list(

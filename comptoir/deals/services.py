@@ -3,33 +3,19 @@
 from django.utils import timezone
 
 from comptoir.core.associations import services as associations
+from comptoir.core.pipelines.derived import stage_values
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import automation_enabled
-from comptoir.core.properties.coercion import format_datetime, parse_number
+from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset, read_value
 
 
-def stage_values(stage, amount) -> dict:
-    """Properties HubSpot derives from a deal's stage (and amount)."""
-    probability = parse_number(stage.probability)
-    projected = (
-        None if amount is None else parse_number(round(float(amount) * float(probability), 2))
-    )
-    return {
-        "hs_deal_stage_probability": probability,
-        "hs_is_closed": stage.is_closed,
-        "hs_is_closed_won": stage.is_won,
-        "hs_projected_amount": projected,
-    }
-
-
 class DealBehavior(RecordBehavior):
     def clean(self, values, record, errors, now=None):
-        from comptoir.core.properties import registry
-
         defs = registry.definitions(self.ot)
         known = stages(self.ot)
 

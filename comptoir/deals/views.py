@@ -13,17 +13,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.savedviews.listing import BUILTIN_VIEWS, ListState, visible_views
 from comptoir.core.search.compiler import SearchError
-from comptoir.core.ui.listing import BUILTIN_VIEWS, ListState, visible_views
-from comptoir.core.ui.phrases import error_text, errors_text
+from comptoir.core.ui.phrases import error_text, errors_text, view_label
 from comptoir.core.ui.views import ui_source
 from comptoir.deals.board import Column, board_totals, build_columns, pipeline_for, pipelines
-from comptoir.users.permissions import can_edit
 
 
 def _state(request) -> ListState:
@@ -70,7 +71,7 @@ def board(request):
             "table_url": reverse("deals:list") + state.url(page=1),
             "views": [
                 {
-                    "label": v.label_for(ot),
+                    "label": view_label(v, ot),
                     "url": board_query(state, pipeline, view=v.key, q="", filters=""),
                     "current": not state.saved_view and state.view_key == v.key,
                 }
@@ -93,12 +94,12 @@ def board(request):
 
 def _move_card(request, pipeline):
     """?move=<id> opens the stage dialog for that deal (the link behind each card's button)."""
-    deal_id = request.GET.get("move", "")
-    if not deal_id.isdigit() or pipeline is None:
+    deal_id = parse_id(request.GET.get("move", ""))
+    if deal_id is None or pipeline is None:
         return None
     return (
         base_queryset("deals", user=request.user)
-        .filter(pk=int(deal_id), pipeline=pipeline.pipeline_id)
+        .filter(pk=deal_id, pipeline=pipeline.pipeline_id)
         .only("pk", "dealname", "dealstage")
         .first()
     )

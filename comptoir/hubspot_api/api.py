@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from comptoir.core import busy
 from comptoir.core.objects.registry import UnknownObjectType
+from comptoir.core.permissions import NotAllowed
 from comptoir.core.properties.errors import (
     DuplicateValue,
     PropertyError,
@@ -15,15 +16,15 @@ from comptoir.core.properties.errors import (
     ValidationFailed,
 )
 from comptoir.core.search.compiler import SearchError
+from comptoir.hubspot_api import associations, docs, objects, owners, pipelines, properties
+from comptoir.hubspot_api import imports as imports_api
 from comptoir.hubspot_api.auth import TokenAuth
 from comptoir.hubspot_api.errors import ApiError, error_response, not_found, property_errors
-from comptoir.users.permissions import NotAllowed
+from comptoir.hubspot_api.inputs import checked_text
 
 
 class HubSpotApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
-        from comptoir.hubspot_api import docs
-
         return docs.finish(super().get_openapi_schema(*args, **kwargs))
 
 
@@ -132,8 +133,6 @@ def register() -> NinjaAPI:
     """Attach every router once (imports are here so url loading stays cheap)."""
     if getattr(api, "_comptoir_registered", False):
         return api
-    from comptoir.hubspot_api import associations, objects, owners, pipelines, properties
-    from comptoir.hubspot_api.inputs import checked_text
 
     api.add_decorator(checked_text)  # before any handler: path and query text is storable
     api.add_router("/crm/v3/objects", objects.router)
@@ -141,7 +140,6 @@ def register() -> NinjaAPI:
     api.add_router("/crm/v3/pipelines", pipelines.router)
     api.add_router("/crm/v3/owners", owners.router)
     api.add_router("", associations.router)
-    from comptoir.imports import api as imports_api
 
     api.add_router("/crm/v3/imports", imports_api.router)
     api._comptoir_registered = True

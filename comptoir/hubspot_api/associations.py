@@ -18,8 +18,10 @@ from comptoir.core.associations.services import (
     reachable_ids,
     remove_association,
 )
-from comptoir.core.inputs import parse_id
+from comptoir.core.inputs import digits, parse_id, whole_number
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import NotAllowed
+from comptoir.core.scopes import object_scope
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.body import inputs, json_body
@@ -27,8 +29,7 @@ from comptoir.hubspot_api.errors import ApiError, not_found, standard_error
 from comptoir.hubspot_api.params import cursor, integer
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.users.permissions import NotAllowed
-from comptoir.users.scopes import object_scope
+from comptoir.users.models import User
 
 router = Router(tags=["Associations"])
 
@@ -90,13 +91,9 @@ def _invalid_type(from_ot, to_ot, type_id) -> ApiError:
 
 
 def _type_id(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    if isinstance(value, str):
+        return digits(value.strip())
+    return whole_number(value, floats=False)
 
 
 def _spec_type(from_ot, to_ot, spec) -> atypes.AssociationType:
@@ -876,8 +873,6 @@ def configurations_batch_remove(request, from_type: str, to_type: str):
 def report_request(request, user_id: str):
     """HubSpot acknowledges and later emails the user the report; Comptoir acknowledges
     (the same record counts are on each record's page), naming the user it is for."""
-    from comptoir.users.models import User
-
     pk = parse_id(user_id)
     user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
     if user is None:

@@ -5,10 +5,12 @@ from ninja.security import HttpBearer
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import has_right
+from comptoir.core.scopes import object_scope, schema_scope
 from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.ratelimit import check_rate
 from comptoir.users.models import ApiToken
-from comptoir.users.permissions import has_right
 from comptoir.users.services import authenticate_token
 
 SCOPES_DOC = "https://developers.hubspot.com/scopes"
@@ -61,9 +63,6 @@ def api_source(request) -> ChangeSource:
 def schema_object_type(request, object_type: str, *, write: bool):
     """Object type of a properties or pipelines call, with HubSpot's scope rule: reading
     needs the object's read scope or its schema scope; writing the schema write scope."""
-    from comptoir.core.objects.registry import get_object_type
-    from comptoir.users.scopes import object_scope, schema_scope
-
     ot = get_object_type(object_type)
     if write:
         require_scope(request, schema_scope(ot.name, True))

@@ -5,10 +5,9 @@ each field has the JSON type HubSpot's models declare before a service sees it.
 """
 
 import json
-import re
 from contextlib import contextmanager
 
-from comptoir.core.inputs import MAX_INT
+from comptoir.core.inputs import clean_int, whole_number
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.hubspot_api.errors import ApiError
 
@@ -19,9 +18,6 @@ _NAMES = {
     list: "an array",
     dict: "an object",
 }
-
-
-INT_MIN, INT_MAX = -MAX_INT - 1, MAX_INT  # what an integer column holds on both databases
 
 
 def _matches(value, kind) -> bool:
@@ -49,15 +45,17 @@ def check(data: dict, field: str, kind, *, required: bool = False, prefix: str =
         if required:
             raise invalid(name, f"{name} is required.", "REQUIRED")
         return None
-    if kind is int and isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,20}\s*", value):
-        value = data[field] = int(value)  # "3": what a JSON client sending strings means
+    if kind is int and isinstance(value, str) and whole_number(value) is not None:
+        value = data[field] = whole_number(value)  # "3": what a JSON client sending strings means
     if not _matches(value, kind):
         shown = json.dumps(value)[:60]
         raise invalid(name, f"{name} must be {_NAMES[kind]}, not {shown}.")
-    if kind is int and not INT_MIN <= value <= INT_MAX:
-        raise invalid(
-            name, f"{name} must be between {INT_MIN} and {INT_MAX}, not {value}.", "OUT_OF_RANGE"
-        )
+    if kind is int:
+        try:
+            clean_int(name, value)  # what an integer column holds on both databases
+        except ValidationFailed as exc:
+            error = exc.errors[0]
+            raise invalid(name, f"{name}: {error.message}", error.code) from None
     return value
 
 

@@ -11,11 +11,14 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import check_targets
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import require_edit, with_default_owner
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.records import observers
 from comptoir.core.records import services as records
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.scopes import object_scope
 from comptoir.core.search.compiler import search
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
@@ -26,9 +29,6 @@ from comptoir.hubspot_api.params import boolean, cursor, integer, multi
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.search_request import check_search_request
 from comptoir.hubspot_api.serializers import records_to_bodies
-from comptoir.notifications import services as notifications
-from comptoir.users.permissions import require_edit, with_default_owner
-from comptoir.users.scopes import object_scope
 
 router = Router(tags=["Objects"])
 SEARCH_BODY_MAX = 3000
@@ -194,7 +194,7 @@ def _batch_write(ot, items, write_one, *, ok_status):
     results, errors = [], []
     partial = _trace_ids(items)
     # One notification per new owner for the batch, made after the commit.
-    with notifications.batch(), transaction.atomic():
+    with observers.batch(), transaction.atomic():
         for item in items:
             if not partial:
                 results.append(write_one(item))

@@ -5,6 +5,7 @@ The SDK asks for `/crm/v3/owners/` (trailing slash) while HubSpot's spec writes
 
 from ninja import Router
 
+from comptoir.core.inputs import digits
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.errors import ApiError
@@ -102,12 +103,13 @@ def get_by_id(request, owner_id: str):
     id_property = request.GET.get("idProperty") or "id"
     if id_property not in ("id", "userId"):
         raise ApiError(400, f"idProperty={id_property!r} is not one of id, userId.")
-    if not owner_id.isdigit():
+    number = digits(owner_id)  # past any id: no owner has it (404)
+    if number is None:
         raise ApiError(400, f"ownerId {owner_id!r} is not an integer.")
     field = "pk" if id_property == "id" else "user_id"
     owner = (
         Owner.objects.select_related("user")
-        .filter(**{field: int(owner_id)}, archived=boolean(request, "archived"))
+        .filter(**{field: number}, archived=boolean(request, "archived"))
         .first()
     )
     if owner is None:

@@ -1,5 +1,6 @@
 """Query-string quirks of the SDK: repeated keys *and* comma lists; True/False booleans."""
 
+from comptoir.core.inputs import digits, whole_number
 from comptoir.hubspot_api.errors import ApiError
 
 
@@ -29,10 +30,9 @@ def integer(
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, f"Query parameter {name}={raw!r} is not an integer.") from None
+    value = whole_number(raw)
+    if value is None:
+        raise ApiError(400, f"Query parameter {name}={raw!r} is not an integer.")
     if value < minimum or (maximum is not None and value > maximum):
         limit = f" and {maximum}" if maximum is not None else ""
         raise ApiError(400, f"Query parameter {name} must be between {minimum}{limit}.")
@@ -43,6 +43,7 @@ def cursor(value) -> int | None:
     """HubSpot's paging cursor `after` (a record id as text); empty means the first page."""
     if value in (None, ""):
         return None
-    if not (isinstance(value, str | int) and str(value).isascii() and str(value).isdigit()):
+    number = digits(str(value)) if isinstance(value, str | int) else None
+    if number is None:
         raise ApiError(400, f"after={value!r} is not a valid paging cursor.")
-    return int(value)
+    return number

@@ -5,10 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Router
 
+from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties import registry
 from comptoir.core.properties import services as props
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.properties.models import PropertyGroup, PropertyType
+from comptoir.core.properties.models import PropertyGroup
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, schema_object_type
 from comptoir.hubspot_api.body import inputs, json_body
@@ -17,6 +18,7 @@ from comptoir.hubspot_api.fields import check, check_all, invalid, service_error
 from comptoir.hubspot_api.params import boolean, multi
 from comptoir.hubspot_api.responses import batch_response, respond
 from comptoir.hubspot_api.serializers import timestamp
+from comptoir.users.models import Owner
 
 router = Router(tags=["Properties"])
 
@@ -110,23 +112,17 @@ class Options:
         return self._loaded[key]
 
     def _owners(self, object_type):
-        from comptoir.users.models import Owner
-
         for owner in Owner.objects.filter(archived=False).order_by("pk"):
             name = f"{owner.first_name} {owner.last_name}".strip()
             yield name or owner.email or str(owner.pk), str(owner.pk), owner.email or ""
 
     def _pipelines(self, object_type):
-        from comptoir.core.pipelines.models import Pipeline
-
         for p in Pipeline.objects.filter(object_type=object_type, archived=False).order_by(
             "display_order", "id"
         ):
             yield self._label(p), p.pipeline_id, ""
 
     def _stages(self, object_type):
-        from comptoir.core.pipelines.models import PipelineStage
-
         stages = (
             PipelineStage.objects.filter(
                 pipeline__object_type=object_type, archived=False, pipeline__archived=False
@@ -139,11 +135,7 @@ class Options:
 
 
 def _editable_options(defn) -> bool:
-    return (
-        defn.type == PropertyType.ENUMERATION
-        and not defn.options_source
-        and not defn.read_only_definition
-    )
+    return defn.kind.takes_options and not defn.options_source and not defn.read_only_definition
 
 
 def property_body(defn, options: Options) -> dict:

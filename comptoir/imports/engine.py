@@ -28,6 +28,7 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import storable_text
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit, can_view, default_owner, has_right, with_owner
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import (
     DuplicateValue,
@@ -42,13 +43,18 @@ from comptoir.core.records.values import base_queryset, read_value
 from comptoir.imports import files
 from comptoir.imports.links import Link, LinkProblem, file_links, key_value
 from comptoir.imports.mapping import natural_key
-from comptoir.imports.models import Import, ImportBatch, ImportFailure, ImportState, Mode
+from comptoir.imports.models import (
+    BUSY_RETRIES,  # tries of a batch that meets a busy database, a second apart, then two...
+    Import,
+    ImportBatch,
+    ImportFailure,
+    ImportState,
+    Mode,
+)
 from comptoir.imports.values import CellConverter, owner_lookup
-from comptoir.users.permissions import can_edit, can_view, default_owner, has_right, with_owner
 
 BATCH_SIZE = 2000
 BATCH_CELLS = 200_000  # a batch of very wide rows ends sooner
-BUSY_RETRIES = 3  # tries of a batch that meets a busy database, a second apart, then two...
 CLAIMABLE = (ImportState.STARTED, ImportState.DEFERRED)
 
 logger = logging.getLogger("comptoir.imports")
@@ -179,6 +185,14 @@ class Importer:
             raise Superseded
         self.beat_at = time.monotonic()
 
+    def beat_if_free(self) -> None:
+        """beat(), unless the database is still busy (the next try will tell)."""
+        try:
+            self.beat()
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+
     def own(self):
         """The import, as long as this run is the one running it."""
         return Import.objects.filter(
@@ -198,6 +212,7 @@ class Importer:
                 if not is_busy(exc) or attempt == BUSY_RETRIES:
                     raise
                 logger.warning("Import %s: the database is busy; batch tried again", self.top.pk)
+                self.beat_if_free()  # the try may have waited the whole lock timeout
                 busy_pause(attempt)
             else:
                 break

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
-from comptoir.core.properties.models import PropertyType
 from comptoir.core.ui.phrases import FIELD_ERRORS
 from comptoir.imports.files import DELIMITERS
 from comptoir.imports.formulas import NumberText, csv_row
@@ -81,7 +80,7 @@ def _number_columns(imp: Import) -> list[int]:
     for index, entry in enumerate(imp.mapping):
         ot, name = entry.get("object_type"), entry.get("property")
         defn = registry.definitions(ot).get(name) if ot in imp.object_types and name else None
-        if defn is not None and defn.type == PropertyType.NUMBER:
+        if defn is not None and defn.kind.numeric:
             columns.append(index)
     return columns
 

@@ -10,15 +10,18 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone, translation
 
+from comptoir.core.busy import is_busy
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
-from comptoir.core.ui.listing import ListState
+from comptoir.core.savedviews.listing import ListState
+from comptoir.core.ui.views import column_headers, table_rows
 from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
 from comptoir.imports.models import Export, ExportState, stall_after
 from comptoir.imports.services import safe_name, storage_dir
+from comptoir.imports.tasks import run_export
 from comptoir.notifications import services as notifications
-from comptoir.users.permissions import NotAllowed, has_right
 
 CHUNK = 2000
 FORMATS = ("CSV", "XLSX")
@@ -26,8 +29,6 @@ FORMATS = ("CSV", "XLSX")
 
 def start_export(user, object_type, params: str, file_format: str = "CSV") -> Export:
     from django.db import transaction
-
-    from comptoir.imports.tasks import run_export
 
     if not has_right(user, "can_export"):
         raise NotAllowed("Your role does not allow exporting records.")
@@ -83,7 +84,15 @@ def run(export_id: int) -> str:
 
 
 def _beat(mine) -> None:
-    if not mine.filter(state=ExportState.PROCESSING).update(updated_at=timezone.now()):
+    """Show the run is alive. A beat that finds the database busy waited the lock timeout
+    (stall_after() allows for that) and is skipped: the export goes on, not fails."""
+    try:
+        beaten = mine.filter(state=ExportState.PROCESSING).update(updated_at=timezone.now())
+    except Exception as exc:
+        if not is_busy(exc):
+            raise
+        return
+    if not beaten:
         raise Superseded
 
 
@@ -91,8 +100,6 @@ def resume_interrupted(now=None) -> list[int]:
     """Queue again every export that no worker has run for stall_after(): processing
     without a heartbeat (its worker died) or waiting (its job lost). A conditional UPDATE
     picks the one scheduler that requeues it. Run by the scheduler's every tick."""
-    from comptoir.imports.tasks import run_export
-
     now = now or timezone.now()
     quiet = Export.objects.filter(
         state__in=(ExportState.STARTED, ExportState.PROCESSING),
@@ -113,8 +120,6 @@ def _chunks(export, user):
     """(header, rows of cells), the records the user may see, in id order by keyset: texts
     as the list shows them, a number property's value as `NumberText` (data, not a formula,
     and a numeric cell in XLSX)."""
-    from comptoir.core.ui.views import column_headers, table_rows
-
     ot = get_object_type(export.object_type)
     state = ListState.from_params(QueryDict(export.params), user, ot)
     names = state.columns(user)

@@ -9,7 +9,7 @@ association, with a warning."""
 
 from dataclasses import dataclass
 
-from comptoir.core.inputs import MAX_ID, check_text
+from comptoir.core.inputs import check_text, parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import coerce, normalize_domain
@@ -27,11 +27,8 @@ def key_value(ot, key, value):
     if value is None:
         return None
     if key == "hs_object_id":
-        try:
-            record_id = int(str(value).strip())
-        except ValueError:
-            record_id = None
-        if record_id is None or abs(record_id) > MAX_ID:  # past any id: no lookup
+        record_id = parse_id(str(value))
+        if record_id is None:  # not an id, or past any id: no lookup
             raise PropertyError(key, "INVALID_OBJECT_ID", f"{value!r} is not a record id", value)
         return record_id
     if key == "name":

@@ -5,7 +5,9 @@ ids it created and updated, for undo) and the import's counters in one transacti
 `last_line` is always exactly the last row whose effects are saved.
 
 A running import shows it is alive: `updated_at` moves at least every
-COMPTOIR_IMPORT_HEARTBEAT seconds. One silent for `stall_after()` lost its worker: it is
+COMPTOIR_IMPORT_HEARTBEAT seconds, but for a batch's write (one transaction: a beat inside
+it would show no one) and its waits for a busy database. One silent for `stall_after()`
+(longer than those) lost its worker: it is
 interrupted (DEFERRED, HubSpot's state of an import waiting to run), and the worker's
 scheduler queues it again (services.resume_interrupted); the next run goes on after
 `last_line`. Each run claims the import by raising `attempt`, and a batch commits only
@@ -19,10 +21,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.imports.mapping import object_choices
+
+BUSY_RETRIES = 3  # tries of a batch that meets a busy database (imports/engine.py)
+
 
 def stall_after() -> dt.timedelta:
-    """How long a running import may stay silent before it counts as interrupted."""
-    return dt.timedelta(seconds=6 * settings.COMPTOIR_IMPORT_HEARTBEAT)
+    """How long a running import or export may stay silent before it counts as interrupted:
+    six heartbeats more than the longest a live run waits for a busy database without a
+    beat (each of a batch's BUSY_RETRIES tries may wait COMPTOIR_DB_LOCK_TIMEOUT; the run
+    beats between tries, but a beat is a write, which may wait as long)."""
+    busy = BUSY_RETRIES * settings.COMPTOIR_DB_LOCK_TIMEOUT
+    return dt.timedelta(seconds=6 * settings.COMPTOIR_IMPORT_HEARTBEAT + busy)
 
 
 class ImportState(models.TextChoices):
@@ -34,6 +44,9 @@ class ImportState(models.TextChoices):
     CANCELED = "CANCELED", _("Canceled")
     REVERTED = "REVERTED", _("Undone")
     DEFERRED = "DEFERRED", _("Interrupted, resuming automatically")  # its worker stopped
+    # Not HubSpot's: the API shows PROCESSING (DEFERRED when its worker stopped), then
+    # REVERTED. Claimed, beating and resumed like a run (comptoir.imports.undo).
+    UNDOING = "UNDOING", _("Undoing")
 
 
 class Mode(models.TextChoices):
@@ -83,6 +96,11 @@ class Import(models.Model):
     cancel_requested = models.BooleanField(default=False)
     error_message = models.TextField(blank=True, default="")
     undo_conflicts = models.JSONField(default=list, blank=True)
+    # Who asked for the undo, and the state it gives back if the undo fails.
+    undo_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_from = models.CharField(max_length=20, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)  # heartbeat while running
     attempt = models.IntegerField(default=0)  # runs claimed so far; only the latest commits
@@ -97,8 +115,6 @@ class Import(models.Model):
 
     @property
     def object_types(self) -> tuple:
-        from comptoir.imports.mapping import object_choices
-
         return object_choices().get(self.objects_choice, ("contacts",))
 
     @property
@@ -122,11 +138,30 @@ class Import(models.Model):
         return self.state in (ImportState.STARTED, ImportState.PROCESSING, ImportState.DEFERRED)
 
     @property
+    def busy(self) -> bool:
+        """Running, or being undone: the page follows it."""
+        return self.running or self.state == ImportState.UNDOING
+
+    @property
     def interrupted(self) -> bool:
         """Its worker stopped (no heartbeat for a while): it resumes by itself."""
         if self.state == ImportState.PROCESSING:
             return timezone.now() - self.updated_at > stall_after()
         return self.state == ImportState.DEFERRED
+
+    @property
+    def undo_interrupted(self) -> bool:
+        """The worker undoing it stopped: the undo goes on by itself."""
+        return (
+            self.state == ImportState.UNDOING and timezone.now() - self.updated_at > stall_after()
+        )
+
+    @property
+    def api_state(self) -> str:
+        """HubSpot's state: it has none for an undo under way."""
+        if self.state == ImportState.UNDOING:
+            return ImportState.DEFERRED if self.undo_interrupted else ImportState.PROCESSING
+        return self.shown_state
 
     @property
     def shown_state(self) -> str:

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.inputs import storable
+from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.imports import files, links
+from comptoir.imports.engine import file_info
 from comptoir.imports.mapping import auto_map, file_order, guess_common_columns, object_choices
 from comptoir.imports.models import Import, ImportState, stall_after
-from comptoir.users.permissions import NotAllowed, has_right
+from comptoir.imports.tasks import run_import
 
 
 class ImportProblem(ValueError):
@@ -137,8 +139,6 @@ def check_links(imp: Import) -> None:
 
 def read_header(imp: Import) -> list:
     """(Re)read the header and sample rows with the current reading options."""
-    from comptoir.imports.engine import file_info
-
     try:
         header, sample = files.header_and_sample(imp.file_path, file_info(imp))
     except files.FileProblem as exc:
@@ -157,8 +157,6 @@ def read_header(imp: Import) -> list:
 
 def start(imp: Import, user) -> Import:
     """Queue the import for the worker."""
-    from comptoir.imports.tasks import run_import
-
     require_import_right(user)
     for part in imp.files:
         if not any(entry.get("property") for entry in part.mapping):
@@ -191,8 +189,6 @@ def cancel(imp: Import) -> Import:
 def resume(imp: Import, user) -> Import:
     """Run a failed import again from the row after the last committed one (an interrupted
     one resumes by itself: resume_interrupted)."""
-    from comptoir.imports.tasks import run_import
-
     require_import_right(user)
     if imp.state != ImportState.FAILED:
         raise ImportProblem("only a failed import can be resumed")
@@ -209,8 +205,6 @@ def resume_interrupted(now=None) -> list[int]:
     without a heartbeat (its worker died: DEFERRED until a worker claims it), deferred, or
     waiting (its job lost). Several workers may run this at once: each import is requeued
     by the one whose conditional UPDATE touched it. Run by the scheduler's every tick."""
-    from comptoir.imports.tasks import run_import
-
     now = now or timezone.now()
     quiet = Import.objects.filter(
         parent=None,

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
+from comptoir.core.permissions import has_right
 from comptoir.imports.exports import visible_exports
 from comptoir.imports.services import visible_imports
 from comptoir.settings_pages.views import page
-from comptoir.users.permissions import has_right
 
 
 def import_export(request):

@@ -11,18 +11,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.history.source import ChangeSource
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import import_types
+from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.properties.services import create_property as create
 from comptoir.core.records.services import validate
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
+from comptoir.imports import undo as undoing
 from comptoir.imports.engine import BatchOutcome, Importer, Row
 from comptoir.imports.errorfile import error_rows
-from comptoir.imports.files import DELIMITERS, FileProblem
+from comptoir.imports.files import DELIMITERS, FileProblem, sheet_names
 from comptoir.imports.mapping import (
     CONTACTS_AND_COMPANIES,
     auto_map,
@@ -33,7 +38,6 @@ from comptoir.imports.mapping import (
 from comptoir.imports.models import Export, Import, ImportFailure, ImportState, Mode
 from comptoir.imports.undo import undoable
 from comptoir.imports.values import DATE_FORMATS
-from comptoir.users.permissions import NotAllowed, has_right
 
 FILES = "files"
 
@@ -216,8 +220,6 @@ def _setup_context(request, imp, problem=""):
         )
     sheets = []
     if imp.file_format == "SPREADSHEET":
-        from comptoir.imports.files import sheet_names
-
         try:
             sheets = sheet_names(imp.file_path)
         except FileProblem:
@@ -269,9 +271,9 @@ def setup(request, pk):
         action = request.POST.get("action", "")
         if action == "preview" and request.htmx:
             return render(request, "imports/_preview.html", _preview(imp, request.user))
-        other = action.removeprefix("file-")
-        if other.isdigit() and any(str(part.pk) == other for part in top.files):
-            return redirect("imports:setup", int(other))
+        other = parse_id(action.removeprefix("file-"))
+        if other is not None and any(part.pk == other for part in top.files):
+            return redirect("imports:setup", other)
         if action == "start" and not problem:
             top.refresh_from_db()
             try:
@@ -334,8 +336,6 @@ def create_property(request, pk, index):
     """A new custom property from a column, mapped to it at once."""
     from django.utils.text import slugify
 
-    from comptoir.core.properties.services import create_property as create
-
     imp = _my_import(request, pk)
     if not has_right(request.user, "can_manage_settings") or imp.state != ImportState.DRAFT:
         raise Http404
@@ -352,7 +352,6 @@ def create_property(request, pk, index):
     name = _NAME_CLEAN.sub("_", slugify(label).replace("-", "_")).strip("_")[:50] or "column"
     if not name[0].isalpha():
         name = f"p_{name}"[:50]
-    from comptoir.core.history.source import ChangeSource
 
     try:
         create(
@@ -419,7 +418,7 @@ def detail(request, pk):
     context = _detail_context(request, imp)
     if request.htmx and request.GET.get("part") == "progress":
         response = render(request, "imports/_progress.html", context)
-        if not imp.running:
+        if not imp.busy:
             response["HX-Refresh"] = "true"  # done: show the errors and actions
         return response
     return render(request, "imports/detail.html", context)
@@ -446,14 +445,14 @@ def resume(request, pk):
 
 @require_POST
 def undo(request, pk):
-    from django.db import transaction
-
-    from comptoir.imports.tasks import undo_import
-
     imp = _my_import(request, pk)
-    if not undoable(imp) or not has_right(request.user, "can_import"):
+    started = undoable(imp) or imp.state == ImportState.UNDOING
+    if not started or not has_right(request.user, "can_import"):
         raise Http404
-    transaction.on_commit(lambda: undo_import.enqueue(imp.pk, request.user.pk))
+    if not undoing.start(imp, request.user):
+        # A second click, or another tab, while the first undo runs.
+        messages.info(request, _("This import is already being undone."))
+        return redirect("imports:detail", imp.pk)
     messages.success(
         request,
         _(

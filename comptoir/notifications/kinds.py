@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+
 ASSIGNED = "assigned"
 TASK_DUE = "task_due"
 TASK_OVERDUE = "task_overdue"
@@ -63,8 +65,6 @@ KINDS = {
 
 
 def _known(object_type: str):
-    from comptoir.core.objects.registry import UnknownObjectType, get_object_type
-
     try:
         return get_object_type(object_type)
     except UnknownObjectType:

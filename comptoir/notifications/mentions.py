@@ -4,6 +4,10 @@ id>">@Name</span> (kept by the HTML cleaner); saving the note tells each mention
 import re
 from html import unescape
 
+from comptoir.core.permissions import can_view
+from comptoir.notifications.services import mentioned
+from comptoir.users.models import User
+
 MENTION_RE = re.compile(r'<span\b[^>]*\bdata-mention="(\d+)"')
 
 
@@ -14,10 +18,6 @@ def mentioned_ids(html: str) -> list[int]:
 
 def notify_mentions(html: str, *, actor_id, ot, record, record_name: str, body: str = "") -> None:
     """Tell each mentioned active user who may see the record (never the author)."""
-    from comptoir.notifications.services import mentioned
-    from comptoir.users.models import User
-    from comptoir.users.permissions import can_view
-
     ids = [uid for uid in mentioned_ids(html) if uid != actor_id]
     if not ids:
         return

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from comptoir.notifications.kinds import record_url, title
+
 
 class Notification(models.Model):
     """One thing to tell one user (none is made when both channels are off for its kind).
@@ -32,7 +34,9 @@ class Notification(models.Model):
     by_email = models.BooleanField(default=False)  # to be emailed
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # the SMTP server took it
+    # A worker is sending it (tasks.send_notification_emails); expires if it died.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -51,14 +55,10 @@ class Notification(models.Model):
 
     @property
     def title(self) -> str:
-        from comptoir.notifications.kinds import title
-
         return title(self)
 
     @property
     def url(self) -> str:
-        from comptoir.notifications.kinds import record_url
-
         return record_url(self)
 
     @property

@@ -8,7 +8,6 @@ records of a type at once gets one notification for them all.
 """
 
 import contextlib
-import functools
 from collections import defaultdict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,8 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.history.models import SourceType
+from comptoir.core.properties import registry
+from comptoir.core.records.observers import WriteObserver
+from comptoir.core.records.values import display_name, write_value
 from comptoir.notifications.kinds import ASSIGNED, EXPORT_READY, KINDS, MENTION
 from comptoir.notifications.models import Notification, NotificationPreference
+from comptoir.notifications.tasks import send_notification_emails
+from comptoir.users.models import Owner, User
 
 # Imports and data migrations never notify: 100k imported rows must not mean 100k emails.
 SILENT_SOURCES = {SourceType.IMPORT, SourceType.MIGRATION, SourceType.MERGE}
@@ -59,17 +63,6 @@ def batch():
     # Registered after every intent's own on_commit, so it runs after them. Robust: a
     # failure is logged, never shown to a user whose change is saved already.
     transaction.on_commit(lambda: deliver(pending), robust=True)
-
-
-def batched(function):
-    """Decorator: the whole call is one batch (bulk actions)."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with batch():
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 def _add(intents: list[Intent]) -> None:
@@ -113,6 +106,40 @@ def records_assigned(ot, items, source) -> None:
             if owner not in (None, "")
         ]
     )
+
+
+class AssignmentNotices(WriteObserver):
+    """Tells new owners of the records a write assigned (registered in apps.py)."""
+
+    name = "notifications.assigned"
+
+    def watches(self, ot) -> bool:
+        return ot.assignable
+
+    def written(self, ot, changes, source) -> None:
+        if not notifies(source):
+            return
+        items = [
+            (c.record_id, c.values["hubspot_owner_id"], display_name(ot, _record(ot, c)))
+            for c in changes
+            if c.values.get("hubspot_owner_id") not in (None, "")
+        ]
+        records_assigned(ot, items, source)
+
+    def batch(self):
+        return batch()
+
+
+def _record(ot, change):
+    """The record as written; a bulk-created row is made up from its values (for its name)."""
+    if change.record is not None:
+        return change.record
+    defs = registry.definitions(ot)
+    record = ot.model(pk=change.record_id, properties={}, created_at=change.at)
+    record.updated_at = change.at
+    for name, value in change.values.items():
+        write_value(record, defs[name], value)
+    return record
 
 
 def mentioned(user_ids, *, actor_id, ot, record_id, record_name: str, body: str = "") -> None:
@@ -180,8 +207,6 @@ def set_preferences(user, choices: dict[str, tuple[bool, bool]]) -> None:
 def deliver(intents: list[Intent]) -> list[Notification]:
     """Resolve recipients, drop self-notifications, group, apply preferences, save in bulk
     and queue the emails. A constant number of queries for any number of intents."""
-    from comptoir.users.models import Owner, User
-
     if not intents:
         return []
     owner_ids = {i.owner_id for i in intents if i.owner_id is not None}
@@ -237,8 +262,6 @@ def deliver(intents: list[Intent]) -> list[Notification]:
     made = Notification.objects.bulk_create(rows)
     to_email = [n.pk for n in made if n.by_email]
     if to_email:
-        from comptoir.notifications.tasks import send_notification_emails
-
         transaction.on_commit(lambda: send_notification_emails.enqueue(to_email), robust=True)
     return made
 

@@ -10,6 +10,10 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.portal.services import portal
+from comptoir.core.records.values import base_queryset
+from comptoir.core.search.compiler import compile_filter
 from comptoir.notifications.kinds import TASK_DUE, TASK_OVERDUE
 from comptoir.notifications.models import Notification, TaskReminder
 
@@ -21,11 +25,11 @@ DUE_WINDOW = dt.timedelta(hours=1)
 OVERDUE_WINDOW = dt.timedelta(days=1)
 # An email not sent after this long (worker down, SMTP refused) is tried again.
 RETRY_AFTER = dt.timedelta(minutes=5)
+# An email claimed this long ago and still not sent lost its worker: it is sent again.
+CLAIM_EXPIRES = dt.timedelta(minutes=10)
 
 
 def _language(user) -> str:
-    from comptoir.core.portal.services import portal
-
     codes = {code for code, _name in settings.LANGUAGES}
     for language in (user.language, portal().default_language, settings.LANGUAGE_CODE):
         if language in codes:
@@ -51,36 +55,39 @@ def email_message(notification) -> EmailMessage:
 
 @task
 def send_notification_emails(ids: list[int]) -> int:
-    """Email these notifications, each at most once even when two workers race."""
+    """Email these notifications. At least once, and once in all but one case.
+
+    Each is claimed first (`email_claimed_at`, a conditional UPDATE: of two workers
+    racing, one sends) and marked sent (`emailed_at`) only once the SMTP server took it.
+    A worker killed between the two leaves the claim, which expires after CLAIM_EXPIRES:
+    the periodic job then sends the email again (retry_emails). Exactly once is not
+    possible here: a kill after the server accepted the message and before `emailed_at`
+    is saved sends it twice; losing it would be worse."""
     pending = Notification.objects.filter(
-        pk__in=ids, by_email=True, emailed_at__isnull=True
+        pk__in=ids, by_email=True, emailed_at__isnull=True, email_claimed_at__isnull=True
     ).select_related("recipient")
-    messages, claimed = [], []
+    claimed = []
     for notification in pending:
-        now = timezone.now()
-        won = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=now
-        )
+        won = Notification.objects.filter(
+            pk=notification.pk, emailed_at__isnull=True, email_claimed_at__isnull=True
+        ).update(email_claimed_at=timezone.now())
         if won:
-            messages.append(email_message(notification))
-            claimed.append(notification.pk)
-    if not messages:
+            claimed.append(notification)
+    if not claimed:
         return 0
+    mine = Notification.objects.filter(pk__in=[n.pk for n in claimed])
     try:
-        sent = mailers.default.send_messages(messages) or 0
+        sent = mailers.default.send_messages([email_message(n) for n in claimed]) or 0
     except Exception:
         # Give them back: the periodic job tries again later.
-        Notification.objects.filter(pk__in=claimed).update(emailed_at=None)
+        mine.update(email_claimed_at=None)
         logger.exception("notification emails failed")
         raise
+    mine.update(emailed_at=timezone.now(), email_claimed_at=None)
     return sent
 
 
 def _open_tasks_due_before(until):
-    from comptoir.core.objects.registry import get_object_type
-    from comptoir.core.records.values import base_queryset
-    from comptoir.core.search.compiler import compile_filter
-
     ot = get_object_type("tasks")
     open_ = compile_filter(
         ot, {"propertyName": "hs_task_status", "operator": "NEQ", "value": "COMPLETED"}
@@ -106,8 +113,11 @@ def _claim(task_id: int, kind: str, due_at) -> bool:
 def remind_tasks(now=None) -> int:
     """Tell owners of open tasks due within the hour, and of tasks that just went overdue.
 
-    Once per task, kind and due date: a moved due date reminds again."""
-    from comptoir.notifications.services import Intent, deliver
+    Once per task, kind and due date: a moved due date reminds again. The reminder rows
+    and the notifications commit together (one short transaction), so a worker killed in
+    between leaves neither and the next minute's run makes them."""
+    # Imported here: comptoir.notifications.services imports this module when loaded.
+    from comptoir.notifications import services
 
     now = now or timezone.now()
     candidates = []
@@ -123,28 +133,32 @@ def remind_tasks(now=None) -> int:
             "task_id", "kind", "due_at"
         )
     )
-    intents = []
-    for t, kind in candidates:
-        if (t.pk, kind, t.hs_timestamp) in done or not _claim(t.pk, kind, t.hs_timestamp):
-            continue
-        intents.append(
-            Intent(
-                kind,
-                object_type="tasks",
-                object_id=t.pk,
-                record=t.properties.get("hs_task_subject") or f"#{t.pk}",
-                user_id=t.hubspot_owner.user_id,
-                params={"due": t.hs_timestamp.isoformat()},
+    with transaction.atomic():
+        intents = []
+        for t, kind in candidates:
+            if (t.pk, kind, t.hs_timestamp) in done or not _claim(t.pk, kind, t.hs_timestamp):
+                continue
+            intents.append(
+                services.Intent(
+                    kind,
+                    object_type="tasks",
+                    object_id=t.pk,
+                    record=t.properties.get("hs_task_subject") or f"#{t.pk}",
+                    user_id=t.hubspot_owner.user_id,
+                    params={"due": t.hs_timestamp.isoformat()},
+                )
             )
-        )
-    return len(deliver(intents))
+        return len(services.deliver(intents))
 
 
-def _retry_emails(now) -> None:
+def retry_emails(now) -> None:
+    """Queue again the emails left unsent: their job was lost, their SMTP server refused
+    them, or the worker sending them died (its claim expired)."""
+    unsent = Notification.objects.filter(by_email=True, emailed_at__isnull=True)
+    unsent.filter(email_claimed_at__lt=now - CLAIM_EXPIRES).update(email_claimed_at=None)
     stale = list(
-        Notification.objects.filter(
-            by_email=True,
-            emailed_at__isnull=True,
+        unsent.filter(
+            email_claimed_at__isnull=True,
             created_at__lt=now - RETRY_AFTER,
             created_at__gte=now - OVERDUE_WINDOW,
         ).values_list("pk", flat=True)[:500]
@@ -158,5 +172,5 @@ def notification_minute() -> int:
     """Every minute (comptoir.core.scheduling): task reminders, and emails left unsent."""
     now = timezone.now()
     made = remind_tasks(now)
-    _retry_emails(now)
+    retry_emails(now)
     return made

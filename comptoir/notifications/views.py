@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.notifications import services
 from comptoir.notifications.models import Notification
+from comptoir.users.models import User
 
 PER_PAGE = 25
 MENTION_LIMIT = 8
@@ -64,8 +65,6 @@ def mark_all_read(request):
 @require_GET
 def mention_suggestions(request):
     """Active teammates whose name or email starts with what was typed after @."""
-    from comptoir.users.models import User
-
     typed = request.GET.get("q", "").strip()[:60]
     users = User.objects.filter(is_active=True).exclude(pk=request.user.pk)
     for word in typed.split():

@@ -13,9 +13,9 @@ from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.records.values import base_queryset, display_name
+from comptoir.core.savedviews.listing import ListState
 from comptoir.core.ui import composer
 from comptoir.core.ui.formatting import format_datetime_short
-from comptoir.core.ui.listing import ListState
 from comptoir.core.ui.record import property_rows
 from comptoir.core.ui.views import ui_source
 from comptoir.salestools import call_queue
@@ -108,9 +108,9 @@ def _company(request, contact):
 @require_GET
 def queue_page(request, queue_id):
     queue = _queue(request, queue_id)
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        return _between_calls(request, queue, int(after))
+    after = parse_id(request.GET.get("after", ""))
+    if after is not None:
+        return _between_calls(request, queue, after)
     entry, contact = call_queue.current(queue, request.user)
     return _calling_screen(request, queue, entry, contact)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.portal.services import portal, update_portal
+from comptoir.core.ui.formatting import babel_locale
 from comptoir.settings_pages.views import page, settings_admin
 
 # ISO 4217 codes a sales team most likely bills in; the list keeps the choice quick.
@@ -31,8 +32,6 @@ def time_zones() -> list[str]:
 
 def currency_choices() -> list[tuple[str, str]]:
     from babel.numbers import get_currency_name
-
-    from comptoir.core.ui.formatting import babel_locale
 
     locale = babel_locale()
     return [(code, f"{code} – {get_currency_name(code, locale=locale)}") for code in CURRENCIES]  # noqa: RUF001

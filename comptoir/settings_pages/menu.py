@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.permissions import has_right
+
 
 @dataclass(frozen=True)
 class Section:
     key: str
     label: object
     url_name: str
-    right: str | None = None  # a role right needed (comptoir.users.permissions.RIGHTS)
+    right: str | None = None  # a role right needed (comptoir.core.permissions.RIGHTS)
 
 
 # A section whose page is not built yet (its url_name does not resolve) is simply absent.
@@ -33,8 +35,6 @@ SECTIONS: list[Section] = [
 
 
 def visible_sections(user) -> list[dict]:
-    from comptoir.users.permissions import has_right
-
     items = []
     for section in SECTIONS:
         if section.right and not has_right(user, section.right):

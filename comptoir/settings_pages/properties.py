@@ -18,7 +18,8 @@ from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_
 from comptoir.core.portal.services import portal, update_portal
 from comptoir.core.properties import registry, services
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.properties.models import PropertyDefinition, PropertyGroup, PropertyType
+from comptoir.core.properties.kinds import field_type_label, kind_for, settings_choices
+from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 from comptoir.core.ui.cards import type_label
 from comptoir.core.ui.formatting import babel_locale
 from comptoir.core.ui.record import about_names, label
@@ -26,32 +27,9 @@ from comptoir.settings_pages.errors import field_errors
 from comptoir.settings_pages.views import page, settings_admin
 
 # HubSpot's "Field type" list: one choice sets both the type and the field type.
-KINDS = (
-    ("text", _lazy("Single-line text"), PropertyType.STRING, "text"),
-    ("textarea", _lazy("Multi-line text"), PropertyType.STRING, "textarea"),
-    ("number", _lazy("Number"), PropertyType.NUMBER, "number"),
-    ("date", _lazy("Date picker"), PropertyType.DATE, "date"),
-    ("datetime", _lazy("Date and time"), PropertyType.DATETIME, "date"),
-    ("select", _lazy("Dropdown select"), PropertyType.ENUMERATION, "select"),
-    ("radio", _lazy("Radio select"), PropertyType.ENUMERATION, "radio"),
-    ("checkbox", _lazy("Multiple checkboxes"), PropertyType.ENUMERATION, "checkbox"),
-    ("booleancheckbox", _lazy("Single checkbox"), PropertyType.BOOL, "booleancheckbox"),
-    ("phone", _lazy("Phone number"), PropertyType.PHONE_NUMBER, "phonenumber"),
-)
+KINDS = tuple(settings_choices())
 KIND_BY_KEY = {key: (kind, field_type) for key, _label, kind, field_type in KINDS}
-ENUM_KINDS = [key for key, _label, kind, _ft in KINDS if kind == PropertyType.ENUMERATION]
-
-
-def kind_label(defn) -> str:
-    for _key, text, kind, field_type in KINDS:
-        if defn.type == kind and defn.field_type == field_type:
-            return str(text)
-    # Default properties pair types and field types more freely (a phone number kept as
-    # text): the field type names what the user sees.
-    for _key, text, _kind, field_type in KINDS:
-        if defn.field_type == field_type:
-            return str(text)
-    return defn.type
+ENUM_KINDS = [key for key, _label, kind, _ft in KINDS if kind_for(kind).takes_options]
 
 
 def internal_name(text: str) -> str:
@@ -111,7 +89,7 @@ def property_list(request):
             {
                 "name": defn.name,
                 "label": text,
-                "kind": kind_label(defn),
+                "kind": field_type_label(defn),
                 "group": group_labels.get(defn.group_name, defn.group_name),
                 "custom": not defn.hubspot_defined,
                 "hidden": defn.hidden,
@@ -290,9 +268,7 @@ def property_edit(request, object_type, name):
     ot = _object(request, object_type)
     defn = _definition(ot, name)
     editable_options = (
-        defn.type == PropertyType.ENUMERATION
-        and not defn.read_only_definition
-        and not defn.options_source
+        defn.kind.takes_options and not defn.read_only_definition and not defn.options_source
     )
     options_error = ""
     options = defn.options
@@ -341,13 +317,13 @@ def property_edit(request, object_type, name):
             "ot": ot,
             "form": form,
             "defn": defn,
-            "kind": kind_label(defn),
+            "kind": field_type_label(defn),
             "creating": False,
             "options": _option_rows(options) if editable_options else [],
             "options_error": options_error,
             "show_options": editable_options,
             "fixed_options": _option_rows(defn.options, 0)
-            if defn.type == PropertyType.ENUMERATION and not editable_options
+            if defn.kind.takes_options and not editable_options
             else [],
         },
         status=status,

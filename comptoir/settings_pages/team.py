@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import crm_names
+from comptoir.core.records.values import base_queryset
 from comptoir.settings_pages import team_forms as forms
 from comptoir.settings_pages.views import htmx_redirect, page, settings_admin
 from comptoir.users import team as services
@@ -38,8 +39,6 @@ def _owned_counts() -> dict:
     Counted on the owner index alone, so records in the recycle bin are included: filtering
     them out reads every row (7.8 s instead of 0.2 s at a million contacts). The
     deactivation page counts exactly what would be handed over (holdings())."""
-    from comptoir.core.records.values import base_queryset
-
     owners = dict(Owner.objects.filter(user__isnull=False).values_list("pk", "user_id"))
     counts: dict = {}
     for name in crm_names():

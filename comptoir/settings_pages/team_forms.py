@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import RIGHTS, scoped_objects
 from comptoir.users.models import Role, Team, User
-from comptoir.users.permissions import RIGHTS, scoped_objects
 from comptoir.users.roles import BUILTIN_ROLES, SALES_REP
 
 SCOPE_CHOICES = [

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.objects.registry import crm_types
+from comptoir.core.permissions import has_right
+from comptoir.core.scopes import all_scopes
 from comptoir.settings_pages.views import page, require_right
 from comptoir.users.models import ApiToken
-from comptoir.users.permissions import has_right
-from comptoir.users.scopes import all_scopes
 from comptoir.users.services import UserError, create_token, revoke_token
 
 KEY = "api-tokens"

@@ -6,8 +6,8 @@ from functools import wraps
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from comptoir.core.permissions import has_right
 from comptoir.settings_pages.menu import visible_sections
-from comptoir.users.permissions import has_right
 
 
 def settings_home(request):

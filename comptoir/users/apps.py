@@ -6,6 +6,7 @@ class UsersConfig(AppConfig):
     label = "users"
 
     def ready(self) -> None:
+        # Imported once the apps are loaded: these modules use the models.
         from django.db.models.signals import post_migrate
 
         from comptoir.users.roles import sync_roles

@@ -5,6 +5,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from comptoir.users.roles import BUILTIN_LABELS
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -48,8 +50,6 @@ class Role(models.Model):
     @property
     def label(self) -> str:
         """The name shown: a built-in role's in the reader's language."""
-        from comptoir.users.roles import BUILTIN_LABELS
-
         return str(BUILTIN_LABELS.get(self.name, self.name)) if self.builtin else self.name
 
 
@@ -84,6 +84,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class PendingHandOver(models.Model):
+    """A deactivated user's records still being handed over in the worker (team.deactivate
+    with `later`): deleted when all have moved. `updated_at` is the run's heartbeat; one
+    silent for HAND_OVER_STALL lost its worker and is queued again (tasks.resume_hand_overs).
+    Handing over again is harmless: what has moved is no longer the user's."""
+
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, related_name="pending_hand_over"
+    )
+    heir = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    actor_id = models.BigIntegerField(null=True, blank=True)  # who deactivated, for history
+    updated_at = models.DateTimeField(default=timezone.now)
 
 
 class Owner(models.Model):

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.users.permissions import ALL, OWNED, scoped_objects
+from comptoir.core.permissions import ALL, OWNED, scoped_objects
 
 
 def _scopes(view: str, edit: str) -> dict:
@@ -67,6 +67,7 @@ BUILTIN_ROLES = {
 
 
 def sync_roles(**kwargs) -> None:
+    # Imported here: comptoir.users.models imports this module when loaded.
     from comptoir.core.properties import registry
     from comptoir.users.models import Role
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.properties import registry
+from comptoir.core.scopes import all_scopes
 from comptoir.users.models import ApiToken, Owner, Role, Team, TeamMembership, User
 from comptoir.users.roles import SALES_REP, SUPER_ADMIN
-from comptoir.users.scopes import all_scopes
 
 TOKEN_PREFIX = "pat-cpt1-"
 
@@ -160,6 +160,7 @@ def deactivate_user(user: User, *, transfer_to: User | None = None, source=None)
     With `transfer_to`, their records (contacts, companies, deals) and open tasks go to that
     user first, each through `update_record` so every move has its history entry.
     Returns {object type: records moved}."""
+    # Imported here: comptoir.users.team imports this module when loaded.
     from comptoir.users import team as team_services
 
     return team_services.deactivate(user, transfer_to=transfer_to, source=source)

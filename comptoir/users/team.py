@@ -22,11 +22,18 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import crm_names
+from comptoir.core.permissions import RIGHTS, SCOPES, scoped_objects
+from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
-from comptoir.users.models import Owner, Role, Team, TeamMembership, User
-from comptoir.users.permissions import RIGHTS, SCOPES, scoped_objects
+from comptoir.core.properties.expressions import PropValue
+from comptoir.core.records import services as records
+from comptoir.core.records.values import base_queryset
+from comptoir.users.models import Owner, PendingHandOver, Role, Team, TeamMembership, User
 from comptoir.users.services import UserError, create_user
+
+# Imported here: comptoir.users.tasks imports this module when loaded.
 
 LANGUAGES = ("en", "fr")
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -91,7 +98,6 @@ def invite_user(
     role_name = role.name if isinstance(role, Role) else role
     if role_name and not Role.objects.filter(name=role_name).exists():
         raise UserError(_("Choose a role."), "role")
-    from comptoir.core.portal.services import portal
 
     with transaction.atomic():
         user = create_user(
@@ -116,8 +122,6 @@ def invitation_path(user: User) -> str:
 
 def send_invitation(user: User, *, invited_by: User | None = None, base_url: str = "") -> None:
     """Email the invitation link, in the invitee's language (else the portal's)."""
-    from comptoir.core.portal.services import portal
-
     state = user_state(user)
     if state == "deactivated":
         raise UserError(_("This user is deactivated: reactivate them first."), "__all__")
@@ -152,8 +156,6 @@ def _settings_admins(exclude: User | None = None):
 def holdings(user: User) -> dict:
     """{object type: count} of what a user owns and would hand over: records and open
     tasks."""
-    from comptoir.core.records.values import base_queryset
-
     owner = Owner.objects.filter(user=user).first()
     if owner is None:
         return {}
@@ -166,9 +168,6 @@ def holdings(user: User) -> dict:
 
 def _open_tasks(owner):
     from django.db.models import Q
-
-    from comptoir.core.properties.expressions import PropValue
-    from comptoir.core.records.values import base_queryset
 
     status = PropValue("hs_task_status")
     return (
@@ -187,8 +186,6 @@ def deactivate(
     With `later`, the hand-over runs in the worker (comptoir.users.tasks): each record moves
     through update_record (a few ms each), too long for a request when someone owns
     thousands. The user is deactivated at once either way. Returns what moved now."""
-    from comptoir.core.history.source import ChangeSource
-
     if transfer_to is not None:
         if transfer_to.pk == user.pk:
             raise UserError(_("Choose someone else to take over."), "transfer_to")
@@ -210,19 +207,27 @@ def deactivate(
         Owner.objects.filter(user=user).update(archived=True, updated_at=timezone.now())
         registry.invalidate()
         if transfer_to is not None and later:
+            # Imported here: comptoir.users.tasks imports this module when loaded.
             from comptoir.users.tasks import hand_over_records
 
-            # Enqueued in the same transaction: no deactivation without its hand-over.
+            # Enqueued in the same transaction: no deactivation without its hand-over, and
+            # pending until it is complete (a killed worker's is queued again).
+            PendingHandOver.objects.update_or_create(
+                user=user,
+                defaults={
+                    "heir": transfer_to,
+                    "actor_id": source.actor_id,
+                    "updated_at": timezone.now(),
+                },
+            )
             hand_over_records.enqueue(user.pk, transfer_to.pk, source.actor_id)
     return moved
 
 
-def hand_over(user: User, heir: User, *, source) -> dict:
+def hand_over(user: User, heir: User, *, source, beat=None) -> dict:
     """Give `user`'s records and open tasks to `heir`, each through update_record (history
-    entry per record). Returns {object type: records moved}."""
-    from comptoir.core.records.services import update_record
-    from comptoir.core.records.values import base_queryset
-
+    entry per record). Returns {object type: records moved}. `beat` is called every 100
+    records (the worker's heartbeat)."""
     owner = Owner.objects.filter(user=user).first()
     if owner is None:
         return {}
@@ -235,8 +240,10 @@ def hand_over(user: User, heir: User, *, source) -> dict:
     for name, qs in batches:
         count = 0
         for record in qs.order_by("pk").iterator(chunk_size=500):
-            update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
+            records.update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
             count += 1
+            if beat is not None and count % 100 == 0:
+                beat()
         moved[name] = count
     return moved
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.users import throttle
 from comptoir.users.models import User
+from comptoir.users.team import invitation_tokens
 
 TOO_MANY = 429
 
@@ -144,8 +145,6 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     success_url = "/"
 
     def __init__(self, **kwargs):
-        from comptoir.users.team import invitation_tokens
-
         super().__init__(**kwargs)
         self.token_generator = invitation_tokens
 

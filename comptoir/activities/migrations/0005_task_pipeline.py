@@ -8,6 +8,7 @@ BATCH = 2000
 
 
 def forwards(apps, schema_editor):
+    # Imported when the migration runs, not whenever migrations are loaded.
     from comptoir.core.setup import (
         DEFAULT_TASK_PIPELINE_ID,
         TASK_STAGE_BY_STATUS,

@@ -14,6 +14,7 @@ from comptoir.core.records.services import get_record
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import SavedView
 from comptoir.core.testing.factories import make_user
+from comptoir.core.testing.html import select
 from comptoir.users.roles import SALES_REP_PRIVATE
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,7 @@ def tasks(frozen, user):  # noqa: F811
 
 
 def headers(response) -> list[str]:
-    html = response.content.decode()
-    return re.findall(r'<th scope="col"[^>]*>\s*<a href="[^"]*">([^<]+)</a>', html)
+    return [a.text for a in select(response, 'th[scope="col"] > a[href]')]
 
 
 def test_sort_by_any_column_keeps_the_tab(client_in, tasks):

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association, AssociationLimit
+from comptoir.core.associations.services import AssociationError
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.registry import cached
@@ -137,8 +138,6 @@ def all_limits() -> dict:
 
 
 def _refuse_past(key, maximum: int, holder: int) -> None:
-    from comptoir.core.associations.services import AssociationError
-
     from_type, to_type, type_id = key
     held = Association.objects.filter(
         from_type=from_type, from_id=holder, to_type=to_type, type_id=type_id

@@ -13,11 +13,12 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.core.permissions import NotAllowed, editable
 from comptoir.core.properties.errors import PropertyError, RecordNotFound, ValidationFailed
 from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
+from comptoir.core.records.services import automations_on, update_record
 from comptoir.core.records.values import base_queryset
-from comptoir.users.permissions import NotAllowed, editable
 
 
 class AssociationError(ValidationFailed):
@@ -157,6 +158,7 @@ def associate(
     chosen = resolve_types(from_ot, to_ot, type_ids)
     if check:
         check_pair(from_ot, from_id, to_ot, to_id, user, from_known=record is not None)
+    # Imported here: comptoir.core.associations.limits imports this module when loaded.
     from comptoir.core.associations import limits
 
     with transaction.atomic():
@@ -203,8 +205,6 @@ def _first_company_is_primary(from_ot, from_id, to_ot, to_id):
 
 
 def _after_associate(from_ot, from_id, to_ot, to_id, source):
-    from comptoir.core.records.services import automations_on
-
     if automations_on(source):
         behavior_for(from_ot).after_associate(from_id, to_ot, to_id, source)
         behavior_for(to_ot).after_associate(to_id, from_ot, from_id, source)
@@ -245,8 +245,6 @@ def _clear_other_primaries(holder_ot, holder_id, keep_company) -> None:
 
 def _set_primary_company_property(holder_ot, holder_id, company_id, source) -> None:
     """Contacts mirror their primary company in `associatedcompanyid` (with history)."""
-    from comptoir.core.records.services import update_record
-
     if holder_ot.name != "contacts":
         return
     update_record(

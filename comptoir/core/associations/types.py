@@ -6,7 +6,9 @@ its direction (contact→company primary is 1, company→contact primary is 2).
 
 from dataclasses import dataclass
 
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.associations.models import AssociationLabel
+from comptoir.core.objects.registry import OBJECT_TYPES, get_object_type
+from comptoir.core.properties.registry import cached
 
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 USER_DEFINED = "USER_DEFINED"
@@ -78,9 +80,6 @@ for _t in BUILTIN:
 
 def types_between(from_type, to_type) -> list[AssociationType]:
     """Every association type (built-in and custom labels) from one object type to another."""
-    from comptoir.core.associations.models import AssociationLabel
-    from comptoir.core.properties.registry import cached
-
     a, b = get_object_type(from_type).name, get_object_type(to_type).name
 
     def load():
@@ -136,8 +135,6 @@ def find_from(from_type, type_id: int) -> AssociationType | None:
     HubSpot's inline `associations` on create name only the type id; the id tells the
     target object type.
     """
-    from comptoir.core.objects.registry import OBJECT_TYPES
-
     for to_ot in OBJECT_TYPES:
         found = find_type(from_type, to_ot, type_id)
         if found is not None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties.registry import cached
 
 
@@ -23,8 +24,6 @@ class StageInfo:
 
 def stages(object_type="deals") -> dict[str, StageInfo]:
     """{stage id: StageInfo} over the object type's active pipelines."""
-    from comptoir.core.pipelines.models import PipelineStage
-
     name = get_object_type(object_type).name
 
     def load():
@@ -51,8 +50,6 @@ def stages(object_type="deals") -> dict[str, StageInfo]:
 
 
 def pipeline_ids(object_type="deals") -> list[str]:
-    from comptoir.core.pipelines.models import Pipeline
-
     name = get_object_type(object_type).name
     return cached(
         f"pipelines:{name}",
@@ -71,8 +68,6 @@ def default_pipeline_id(object_type="deals") -> str | None:
 
 def pipeline_labels(object_type="deals", *, french: bool = False) -> dict[str, str]:
     """{pipeline id: label}; with `french`, the French label where there is one."""
-    from comptoir.core.pipelines.models import Pipeline
-
     name = get_object_type(object_type).name
     rows = cached(
         f"pipeline_labels:{name}",

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
-from comptoir.core.inputs import clean_int, clean_text, storable
+from comptoir.core.inputs import clean_int, clean_text, digits, storable
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines import audit
+from comptoir.core.pipelines.derived import stage_values
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.properties.expressions import PropValue
@@ -57,8 +59,8 @@ def _probability(metadata: dict, ot) -> tuple[Decimal, bool]:
 
 def _new_id(model, field) -> str:
     """Numeric ids for new pipelines and stages, as HubSpot gives them."""
-    numeric = [int(v) for v in model.objects.values_list(field, flat=True) if str(v).isdigit()]
-    return str(max([100000, *numeric]) + 1)
+    numeric = [digits(str(v)) for v in model.objects.values_list(field, flat=True)]
+    return str(max([100000, *filter(None, numeric)]) + 1)
 
 
 def _clean_label(label, field="label") -> str:
@@ -269,9 +271,6 @@ def reorder_stages(object_type, pipeline_id, stage_ids: list[str], *, source=Non
 
 def _refresh_derived(ot, stage, source, batch=500) -> None:
     """Re-derive probability-based values of the deals in a stage, in keyset batches."""
-    from comptoir.core.pipelines.queries import stages
-    from comptoir.deals.services import stage_values
-
     info = stages(ot)[stage.stage_id]
     last = 0
     qs = base_queryset(ot).filter(dealstage=stage.stage_id).order_by("pk")

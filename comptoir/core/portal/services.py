@@ -1,9 +1,12 @@
 """Reading and changing portal settings."""
 
-from django.db import transaction
-
 from comptoir.core.portal.models import AUTOMATIONS, PortalSettings
 from comptoir.core.properties import registry
+
+# Called, in order, when the report time zone changed (inside the change's transaction):
+# the dashboard's day counters, cut in the old zone, are recounted. Apps add theirs in
+# AppConfig.ready().
+ZONE_OBSERVERS: list = []
 
 
 def portal() -> PortalSettings:
@@ -31,9 +34,6 @@ def update_portal(**changes) -> PortalSettings:
     settings.save(update_fields=list(changes))
     registry.invalidate()
     if settings.report_time_zone != zone_before:
-        # The dashboard's day counters are cut in the old zone: its figures are read live
-        # until the worker has recounted them in the new one.
-        from comptoir.dashboard.tasks import rebuild_dashboard_counts
-
-        transaction.on_commit(rebuild_dashboard_counts.enqueue)
+        for observer in ZONE_OBSERVERS:
+            observer()
     return settings

@@ -12,9 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from comptoir.core.inputs import EARLIEST, LATEST, check_text
+from comptoir.core.inputs import EARLIEST, LATEST, digits
 from comptoir.core.properties.errors import PropertyError
-from comptoir.core.properties.models import PropertyType
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _TRUE = {"true", "1", "yes", "on"}
@@ -67,7 +66,7 @@ def _epoch_ms(value) -> dt.datetime:
 
 
 def _looks_numeric(text: str) -> bool:
-    return text.lstrip("-").isdigit()
+    return digits(text.lstrip("-")) is not None
 
 
 def parse_instant(raw, name: str = "value") -> dt.datetime:
@@ -212,7 +211,8 @@ def normalize_email(raw: str, name: str = "email") -> str:
     return result.normalized.lower()
 
 
-def _as_text(raw, name: str) -> str:
+def as_text(raw, name: str) -> str:
+    """A scalar sent for a text or an option → its text (true, 12.5, 2024-01-02)."""
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, (int, float, Decimal)):
@@ -230,54 +230,11 @@ def coerce(defn, raw, option_values=None):
     `option_values` supplies the allowed values for enumerations whose options are not
     stored on the definition (pipelines, stages, owners).
     """
-    name = defn.name
     if raw is None:
         return None
     if isinstance(raw, str) and raw == "":
         return None
-    kind = defn.type
-    if kind in (PropertyType.STRING, PropertyType.PHONE_NUMBER):
-        text = check_text(name, _as_text(raw, name))
-        if len(text) > defn.max_length:
-            raise PropertyError(
-                name,
-                "TOO_LONG",
-                f"value is {len(text)} characters long, the maximum is {defn.max_length}",
-                text[:50] + "…",
-            )
-        if name == "email":
-            return normalize_email(text, name)
-        if name in ("hs_additional_emails",):
-            parts = [
-                normalize_email(p, name) for p in text.replace(",", ";").split(";") if p.strip()
-            ]
-            return ";".join(dict.fromkeys(parts)) or None
-        if name in ("domain",):
-            return normalize_domain(text, name)
-        return text
-    if kind == PropertyType.NUMBER:
-        return parse_number(raw, name)
-    if kind == PropertyType.BOOL:
-        return parse_bool(raw, name)
-    if kind == PropertyType.DATE:
-        return parse_date(raw, name).isoformat()
-    if kind == PropertyType.DATETIME:
-        return format_datetime(parse_instant(raw, name))
-    if kind == PropertyType.ENUMERATION:
-        allowed = option_values if option_values is not None else defn.option_values()
-        text = check_text(name, _as_text(raw, name)).strip()
-        values = [v for v in text.split(";") if v != ""] if defn.is_multi else [text]
-        for value in values:
-            if value not in allowed:
-                shown = ", ".join(list(allowed)[:20]) + (", …" if len(allowed) > 20 else "")
-                raise PropertyError(
-                    name,
-                    "INVALID_OPTION",
-                    f"{value!r} was not one of the allowed options: [{shown}]",
-                    value,
-                )
-        return ";".join(dict.fromkeys(values)) if defn.is_multi else values[0]
-    raise PropertyError(name, "INVALID_TYPE", f"unsupported property type {kind!r}")
+    return defn.kind.coerce(defn, raw, option_values)
 
 
 def normalize_domain(raw: str, name: str = "domain") -> str:

@@ -8,43 +8,31 @@ the path and never use an index: nobody outside this package writes them.
 
 import re
 
-from django.db import models
 from django.db.models import F, Func
 from django.db.models.functions import Lower
 
-from comptoir.core.properties.models import PropertyType
+from comptoir.core.properties.kinds import kind_for
 
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
-
-_OUTPUT = {
-    PropertyType.NUMBER: models.FloatField,
-    PropertyType.BOOL: models.BooleanField,
-}
 
 
 class PropValue(Func):
     """The JSON-stored value of property `name` on the current row."""
 
-    def __init__(self, name: str, kind: str = PropertyType.STRING):
+    def __init__(self, name: str, kind: str = "string"):
         if not SAFE_NAME.match(name):
             raise ValueError(f"unsafe property name {name!r}")
         self.name = name
-        self.kind = kind
-        output = _OUTPUT.get(kind, models.TextField)()
-        super().__init__(F("properties"), output_field=output)
+        self.kind = kind_for(kind)
+        super().__init__(F("properties"), output_field=self.kind.output_field())
 
     def as_sqlite(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
-        return f"json_extract({column}, '$.{self.name}')", params
+        return self.kind.json_sql(column, self.name, "sqlite"), params
 
     def as_postgresql(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
-        sql = f"({column} ->> '{self.name}')"
-        if self.kind == PropertyType.NUMBER:
-            sql = f"({sql})::numeric"
-        elif self.kind == PropertyType.BOOL:
-            sql = f"({sql})::boolean"
-        return sql, params
+        return self.kind.json_sql(column, self.name, "postgresql"), params
 
     def as_sql(self, compiler, connection, **extra):  # other backends are unsupported
         raise NotImplementedError(f"PropValue does not support {connection.vendor}")
@@ -59,7 +47,7 @@ def prop_expression(ot, defn):
 
 def is_case_insensitive(defn) -> bool:
     """String values compare and sort case-insensitively (enumerations do not)."""
-    return defn.type in (PropertyType.STRING, PropertyType.PHONE_NUMBER)
+    return defn.kind.free_text
 
 
 # Properties stored lower-cased already, so LOWER() is unnecessary (and would skip indexes).

@@ -18,7 +18,7 @@ from comptoir.core.properties.expressions import (
     is_case_insensitive,
     lower_sql,
 )
-from comptoir.core.properties.models import PropertyDefinition, PropertyType
+from comptoir.core.properties.models import PropertyDefinition
 
 
 def value_sql(defn, vendor: str) -> str:
@@ -28,14 +28,7 @@ def value_sql(defn, vendor: str) -> str:
     else:
         if not SAFE_NAME.match(defn.name):
             raise ValueError(f"unsafe property name {defn.name!r}")
-        if vendor == "sqlite":
-            sql = f"json_extract(\"properties\", '$.{defn.name}')"
-        else:
-            sql = f"(\"properties\" ->> '{defn.name}')"
-            if defn.type == PropertyType.NUMBER:
-                sql = f"({sql})::numeric"
-            elif defn.type == PropertyType.BOOL:
-                sql = f"({sql})::boolean"
+        sql = defn.kind.json_sql('"properties"', defn.name, vendor)
     if is_case_insensitive(defn) and defn.name not in STORED_LOWER:
         sql = lower_sql(sql, vendor)
     return sql

@@ -2,15 +2,11 @@
 
 from django.db import models
 
+from comptoir.core.properties.kinds import KINDS, PropertyKind, kind_for
 
-class PropertyType(models.TextChoices):
-    STRING = "string"
-    NUMBER = "number"
-    DATE = "date"
-    DATETIME = "datetime"
-    ENUMERATION = "enumeration"
-    BOOL = "bool"
-    PHONE_NUMBER = "phone_number"
+# The stored type names, one per property kind (STRING = "string"...): a new kind adds
+# its choice here by itself (and a migration records it).
+PropertyType = models.TextChoices("PropertyType", [(name.upper(), name) for name in KINDS])
 
 
 class FieldType(models.TextChoices):
@@ -26,18 +22,6 @@ class FieldType(models.TextChoices):
     CHECKBOX = "checkbox"
     BOOLEANCHECKBOX = "booleancheckbox"
     CALCULATION_EQUATION = "calculation_equation"
-
-
-# Which field types each property type may be shown with (HubSpot's pairing rules).
-FIELD_TYPES_FOR = {
-    PropertyType.STRING: {"text", "textarea", "html", "phonenumber", "file"},
-    PropertyType.PHONE_NUMBER: {"phonenumber", "text"},
-    PropertyType.NUMBER: {"number", "calculation_equation"},
-    PropertyType.DATE: {"date"},
-    PropertyType.DATETIME: {"date"},
-    PropertyType.ENUMERATION: {"select", "radio", "checkbox", "booleancheckbox"},
-    PropertyType.BOOL: {"booleancheckbox", "select", "radio"},
-}
 
 
 class OptionsSource(models.TextChoices):
@@ -115,8 +99,13 @@ class PropertyDefinition(models.Model):
         return f"{self.object_type}.{self.name}"
 
     @property
+    def kind(self) -> PropertyKind:
+        """Everything that depends on the property's type (core/properties/kinds)."""
+        return kind_for(self.type)
+
+    @property
     def is_multi(self) -> bool:
-        return self.type == PropertyType.ENUMERATION and self.field_type == FieldType.CHECKBOX
+        return self.kind.is_multi(self)
 
     def option_values(self) -> list[str]:
         return [option["value"] for option in self.options]

@@ -13,6 +13,7 @@ from django.db import models
 
 from comptoir.core.objects.registry import ObjectType, get_object_type
 from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.models import PropertyDefinition
 
 
 class SchemaVersion(models.Model):
@@ -86,8 +87,6 @@ def cached(key: str, loader):
 
 def definitions(object_type: "str | ObjectType", *, include_archived: bool = False) -> dict:
     """{name: PropertyDefinition} for an object type, display order."""
-    from comptoir.core.properties.models import PropertyDefinition
-
     ot = get_object_type(object_type)
     key = f"defs:{ot.name}:{int(include_archived)}"
 

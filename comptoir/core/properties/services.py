@@ -14,35 +14,12 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.properties.expressions import prop_expression
-from comptoir.core.properties.models import (
-    FIELD_TYPES_FOR,
-    PropertyDefinition,
-    PropertyGroup,
-    PropertyType,
-)
+from comptoir.core.properties.kinds import KINDS, kind_for
+from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 from comptoir.core.records.values import base_queryset
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 GROUP_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
-BOOL_OPTIONS = [
-    {
-        "label": "Yes",
-        "label_fr": "Oui",
-        "value": "true",
-        "displayOrder": 0,
-        "hidden": False,
-        "description": "",
-    },
-    {
-        "label": "No",
-        "label_fr": "Non",
-        "value": "false",
-        "displayOrder": 1,
-        "hidden": False,
-        "description": "",
-    },
-]
-
 
 LABEL_LENGTH = PropertyDefinition._meta.get_field("label").max_length
 TEXT_LENGTH = 65536  # descriptions and option values: any sensible text
@@ -53,9 +30,10 @@ def _fail(field: str, code: str, message: str, value=None):
 
 
 def _clean_options(kind: str, options, field="options") -> list[dict]:
-    if kind == PropertyType.BOOL:
-        return list(BOOL_OPTIONS)
-    if kind != PropertyType.ENUMERATION:
+    fixed = kind_for(kind).fixed_options
+    if fixed is not None:
+        return list(fixed)
+    if not kind_for(kind).takes_options:
         return []
     if not isinstance(options, list) or not options:
         _fail(field, "REQUIRED", "an enumeration property needs at least one option")
@@ -135,13 +113,11 @@ def create_property(object_type, data: dict, *, source=None) -> PropertyDefiniti
     if not label:
         _fail("label", "REQUIRED", "a property needs a label")
     kind = data.get("type")
-    if kind not in PropertyType.values:
-        _fail(
-            "type", "INVALID_TYPE", f"type {kind!r} is not one of {', '.join(PropertyType.values)}"
-        )
+    if not isinstance(kind, str) or kind not in KINDS:
+        _fail("type", "INVALID_TYPE", f"type {kind!r} is not one of {', '.join(KINDS)}")
     field_type = data.get("fieldType")
-    if field_type not in FIELD_TYPES_FOR[PropertyType(kind)]:
-        allowed = ", ".join(sorted(FIELD_TYPES_FOR[PropertyType(kind)]))
+    if field_type not in KINDS[kind].field_types:
+        allowed = ", ".join(sorted(KINDS[kind].field_types))
         _fail(
             "fieldType",
             "INVALID_FIELD_TYPE",
@@ -150,7 +126,7 @@ def create_property(object_type, data: dict, *, source=None) -> PropertyDefiniti
     group = data.get("groupName") or ot.group_name
     _check_group(ot, group)
     unique = bool(data.get("hasUniqueValue", False))
-    if unique and kind not in (PropertyType.STRING, PropertyType.NUMBER):
+    if unique and not KINDS[kind].may_be_unique:
         _fail("hasUniqueValue", "INVALID_UNIQUE", "only text and number properties can be unique")
     options = _clean_options(kind, data.get("options"))
     with transaction.atomic():
@@ -250,14 +226,14 @@ def update_property(object_type, name: str, data: dict, *, source=None) -> Prope
             if key in data:
                 setattr(defn, attr, bool(data[key]))
         if "fieldType" in data:
-            if data["fieldType"] not in FIELD_TYPES_FOR[PropertyType(defn.type)]:
+            if data["fieldType"] not in defn.kind.field_types:
                 _fail(
                     "fieldType",
                     "INVALID_FIELD_TYPE",
                     f"fieldType {data['fieldType']!r} does not fit type {defn.type!r}",
                 )
             defn.field_type = data["fieldType"]
-        if "options" in data and defn.type == PropertyType.ENUMERATION:
+        if "options" in data and defn.kind.takes_options:
             options = _clean_options(defn.type, data["options"])
             removed = set(defn.option_values()) - {o["value"] for o in options}
             if removed:

@@ -6,6 +6,9 @@ automations that follow a write. Automations are explicit calls, never signals.
 """
 
 from comptoir.core.objects.registry import ObjectType
+from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import to_api_string
+from comptoir.core.records.values import base_queryset
 
 
 class RecordBehavior:
@@ -30,9 +33,6 @@ class RecordBehavior:
         Default: one by one; a type whose automation can batch overrides it."""
         if type(self).after_create is RecordBehavior.after_create:
             return
-        from comptoir.core.properties import registry
-        from comptoir.core.properties.coercion import to_api_string
-        from comptoir.core.records.values import base_queryset
 
         defs = registry.definitions(self.ot)
         records = base_queryset(self.ot).in_bulk([pk for pk, _ in created])

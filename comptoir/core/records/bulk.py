@@ -25,8 +25,9 @@ from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.expressions import prop_expression
-from comptoir.core.records import rollups
+from comptoir.core.records import observers, rollups
 from comptoir.core.records.behavior import behavior_for
+from comptoir.core.records.observers import Change
 from comptoir.core.records.services import (
     Validator,
     automations_on,
@@ -35,7 +36,6 @@ from comptoir.core.records.services import (
     searchable_definitions,
 )
 from comptoir.core.records.values import base_queryset, write_value
-from comptoir.dashboard import counts as day_counts
 
 
 @dataclass
@@ -295,39 +295,16 @@ def bulk_create_records(
         insert_rows(model._meta.db_table, maker.columns, record_rows)
         insert_rows(PropertyChange._meta.db_table, HISTORY_COLUMNS, history_rows)
         insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
-        day_counts.apply(
-            ot,
-            [],
-            [day_counts.snap_values(ot, cleaned[i], times[i] if times else now) for i in good],
-        )
         if automations and automations_on(source):
             behavior.after_bulk_create([(result.ids[i], cleaned[i]) for i in good], source)
             if associations:
                 rollups.after_bulk_links(ot, [associations[i] for i in good], source)
-        _notify_owners(ot, [(result.ids[i], cleaned[i]) for i in good], source, now)
+        created = [
+            Change(result.ids[i], values=cleaned[i], at=times[i] if times else now) for i in good
+        ]
+        observers.written(ot, created, source)
     result.errors = errors
     return result
-
-
-def _notify_owners(ot, created, source, now) -> None:
-    """Tell new owners (SET-7) in one go, after commit; imports and demo data stay silent."""
-    from comptoir.notifications import services as notifications
-
-    if not notifications.notifies(source):
-        return
-    from comptoir.core.records.values import display_name
-
-    defs = registry.definitions(ot)
-    items = []
-    for pk, values in created:
-        owner = values.get("hubspot_owner_id")
-        if owner in (None, ""):
-            continue
-        record = ot.model(pk=pk, properties={}, created_at=now, updated_at=now)
-        for name, value in values.items():
-            write_value(record, defs[name], value)
-        items.append((pk, owner, display_name(ot, record)))
-    notifications.records_assigned(ot, items, source)
 
 
 HISTORY_COLUMNS = [

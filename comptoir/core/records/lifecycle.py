@@ -2,6 +2,7 @@
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.properties.defaults import LIFECYCLE_ORDER
+from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
 
 
@@ -15,8 +16,6 @@ def is_forward(current: str | None, new: str) -> bool:
 
 def advance_lifecycle(object_type, ids, stage: str, source, automation: str) -> list[int]:
     """Move records' lifecycle stage forward to `stage`; returns the ids changed."""
-    from comptoir.core.records.services import update_record
-
     ids = list(ids)
     if not ids:
         return []

@@ -11,11 +11,12 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
+from comptoir.core.records import observers
+from comptoir.core.records.observers import Change
 from comptoir.core.records.services import get_record, search_document, update_record
 from comptoir.core.records.values import base_queryset, read_value
 from comptoir.core.timeline import events
 from comptoir.core.timeline.models import TimelineEvent
-from comptoir.dashboard import counts as day_counts
 
 
 def merge_records(object_type, primary_id, merged_id, *, source):
@@ -62,7 +63,8 @@ def merge_records(object_type, primary_id, merged_id, *, source):
         base_queryset(ot).filter(pk=other.pk).update(
             archived=True, archived_at=now, merged_into_id=primary.pk
         )
-        day_counts.apply(ot, [day_counts.snap(ot, other)], [])
+        gone = Change(other.pk, other, before=observers.notes(ot, other), left=True)
+        observers.written(ot, [gone], merge_source)
         PropertyChange.objects.filter(object_type=ot.type_id, object_id=other.pk).update(
             object_id=primary.pk
         )

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from comptoir.core.objects.registry import get_object_type
+
 
 class CrmRecord(models.Model):
     """Abstract base for contacts, companies, deals and activities.
@@ -38,6 +40,4 @@ class CrmRecord(models.Model):
 
     @property
     def object_type(self):
-        from comptoir.core.objects.registry import get_object_type
-
         return get_object_type(self.object_type_name)

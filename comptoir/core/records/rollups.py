@@ -15,6 +15,7 @@ from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
 from comptoir.core.objects.registry import OBJECT_TYPES, activity_types, get_object_type
 from comptoir.core.properties.coercion import format_datetime
+from comptoir.core.records.values import base_queryset
 
 ACTIVITY_ROLLUPS = (
     "num_notes",
@@ -43,8 +44,7 @@ def _counted() -> set[str]:
 
 def activity_rollups(object_type: str, ids) -> dict[int, dict]:
     """{record id: {rollup: canonical value}} from the live activities associated with them."""
-    from comptoir.activities.models import Activity
-
+    activities_model = get_object_type("notes").model  # one model for every kind
     ids = list(ids)
     kinds = [ot.name for ot in activity_types()]
     result = {
@@ -69,9 +69,9 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
             by_activity[activity_id].add(record_id)
         if not by_activity:
             continue
-        activities = Activity.objects.filter(pk__in=list(by_activity), archived=False).values_list(
-            "pk", "object_type_name", "hs_timestamp"
-        )
+        activities = activities_model.objects.filter(
+            pk__in=list(by_activity), archived=False
+        ).values_list("pk", "object_type_name", "hs_timestamp")
         for pk, kind, when in activities:
             for record_id in by_activity[pk]:
                 values = result[record_id]
@@ -93,8 +93,6 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
 def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
     """{record id: {num_associated_x: count of live associated records}}; `targets` limits
     the counts to some associated types."""
-    from comptoir.core.records.values import base_queryset
-
     ids = list(ids)
     wanted = {
         name: target
@@ -123,8 +121,8 @@ def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
 def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -> None:
     """Recompute and store the rollups of some contacts, companies or deals; `counts`: the
     associated types whose counts to recompute (None: all, empty: none)."""
+    # Imported here: comptoir.core.records.services imports this module when loaded.
     from comptoir.core.records.services import update_record
-    from comptoir.core.records.values import base_queryset
 
     ot = get_object_type(object_type)
     count_targets = set(ot.association_counts.values())

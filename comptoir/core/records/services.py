@@ -10,11 +10,14 @@ import re
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from comptoir.core.accounts import owner_model
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import record_changes
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_view
+from comptoir.core.pipelines.queries import pipeline_ids, stages
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import coerce, to_api_string
 from comptoir.core.properties.errors import (
@@ -24,13 +27,13 @@ from comptoir.core.properties.errors import (
     ValidationFailed,
 )
 from comptoir.core.properties.expressions import prop_expression
-from comptoir.core.records import rollups
+from comptoir.core.records import observers, rollups
 from comptoir.core.records.behavior import behavior_for
+from comptoir.core.records.observers import Change
 from comptoir.core.records.values import base_queryset, read_value, stored_form, write_value
 from comptoir.core.search.text import document
 from comptoir.core.timeline import events
 from comptoir.core.timeline.models import TimelineEvent
-from comptoir.dashboard import counts as day_counts
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
@@ -40,8 +43,6 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 def option_values(defn):
     """Allowed values of an enumeration whose options live elsewhere (owners, pipelines)."""
-    from comptoir.core.pipelines.queries import pipeline_ids, stages
-
     source = defn.options_source
     if source == "owners":
         return active_owner_ids()
@@ -53,12 +54,11 @@ def option_values(defn):
 
 
 def active_owner_ids() -> set[str]:
-    from comptoir.users.models import Owner
-
     return registry.cached(
         "owners",
         lambda: {
-            str(pk) for pk in Owner.objects.filter(archived=False).values_list("pk", flat=True)
+            str(pk)
+            for pk in owner_model().objects.filter(archived=False).values_list("pk", flat=True)
         },
     )
 
@@ -235,6 +235,7 @@ def create_record(
 
     `user`: the person creating it (None: the system). Their associations may reach only
     records they may see, and a taken unique value names only a record they may see."""
+    # Imported here: comptoir.core.associations.services imports this module when loaded.
     from comptoir.core.associations.services import associate, check_targets
 
     ot = get_object_type(ot)
@@ -268,11 +269,9 @@ def create_record(
                     record=record,
                     check=False,
                 )
-            day_counts.apply(ot, [], [day_counts.snap(ot, record)])
             if automations_on(source):
                 behavior.after_create(record, changes, source)
-            if changes.get("hubspot_owner_id"):
-                _notify_owner(ot, record, changes["hubspot_owner_id"], source)
+            observers.written(ot, [Change(record.pk, record, changes)], source)
     except IntegrityError as exc:
         _duplicate_from_integrity(ot, record, exc, user)
         raise
@@ -297,8 +296,6 @@ def get_record(
 
 
 def _visible_to(user, ot, record) -> bool:
-    from comptoir.users.permissions import can_view
-
     return can_view(user, ot, record)
 
 
@@ -375,7 +372,7 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen, user):
             else get_record(ot, record_id, for_update=True)
         )
         seen["record"] = record
-        counted_before = day_counts.snap(ot, record)
+        before = observers.notes(ot, record)
         behavior.clean(values, record, errors, now=at)
         check_required(ot, values, errors, record)
         _raise_if(errors)
@@ -396,25 +393,13 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen, user):
             fields.append("search_text")
         record.save(update_fields=fields)
         record_changes(ot.type_id, record.pk, changes, source, now)
-        day_counts.apply(ot, [counted_before], [day_counts.snap(ot, record)])
         _system_events(ot, record, changes, old, source, now)
         if ot.is_activity and "hs_timestamp" in changes:
             rollups.after_record_changed(ot, record.pk, source)
         if automations_on(source):
             behavior.after_update(record, changes, old, source)
-        if changes.get("hubspot_owner_id"):
-            _notify_owner(ot, record, changes["hubspot_owner_id"], source)
+        observers.written(ot, [Change(record.pk, record, changes, before=before)], source)
     return record
-
-
-def _notify_owner(ot, record, owner_id, source) -> None:
-    """Tell the new owner (SET-7), after commit; imports stay silent."""
-    from comptoir.notifications import services as notifications
-
-    if notifications.notifies(source):
-        from comptoir.core.records.values import display_name
-
-        notifications.record_assigned(ot, record.pk, owner_id, display_name(ot, record), source)
 
 
 def automations_on(source: ChangeSource) -> bool:
@@ -460,7 +445,8 @@ def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
         updated = base_queryset(ot).filter(pk=record.pk).update(archived=True, archived_at=now)
         if not updated:
             raise RecordNotFound(ot, record_id)
-        day_counts.apply(ot, [day_counts.snap(ot, record)], [])
+        before = observers.notes(ot, record)
+        observers.written(ot, [Change(record.pk, record, before=before, left=True)], source)
     rollups.after_record_changed(ot, record.pk, source)
 
 
@@ -483,7 +469,7 @@ def restore_record(ot, record_id, *, source: ChangeSource, at=None):
         )
         events.restored(ot, record.pk, now, source)
         record.archived, record.archived_at = False, None
-        day_counts.apply(ot, [], [day_counts.snap(ot, record)])
+        observers.written(ot, [Change(record.pk, record)], source)
         rollups.after_record_changed(ot, record.pk, source)
     return record
 
@@ -492,6 +478,7 @@ def purge_records(ot, record_ids) -> int:
     """Delete records for good with their history, associations and timeline (GDPR, purge),
     and the records merged into them: those keep the merged person's email and names, and a
     GDPR erasure that left them would not erase anything."""
+    # Imported here: comptoir.core.associations.services imports this module when loaded.
     from comptoir.core.associations.services import delete_all_associations
 
     ot = get_object_type(ot)
@@ -500,9 +487,10 @@ def purge_records(ot, record_ids) -> int:
         return 0
     with transaction.atomic():
         ids = _with_merged_records(ot, ids)
-        if day_counts.counted_type(ot):  # live ones leave the dashboard's counters
-            live = base_queryset(ot).filter(pk__in=ids)  # (archived ones left already)
-            day_counts.apply(ot, [day_counts.snap(ot, r) for r in live], [])
+        if observers.following(ot):  # live ones leave (archived ones left already)
+            live = base_queryset(ot).filter(pk__in=ids)
+            gone = [Change(r.pk, r, before=observers.notes(ot, r), left=True) for r in live]
+            observers.written(ot, gone, None)
         delete_all_associations(ot, ids)
         PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()

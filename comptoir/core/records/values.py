@@ -1,18 +1,17 @@
 """Reading and writing property values on a record, whichever storage they live in."""
 
-import datetime as dt
 from decimal import Decimal
 
 from comptoir.core.objects.registry import ObjectType, get_object_type
+from comptoir.core.permissions import visible
 from comptoir.core.properties import registry
-from comptoir.core.properties.coercion import format_datetime, parse_number, to_api_string
-from comptoir.core.properties.models import PropertyType
+from comptoir.core.properties.coercion import to_api_string
 
 
 def base_queryset(object_type, *, archived: bool | None = False, user=None):
     """All records of one object type (activities share a table, so filter by type).
 
-    With `user`, only those the user may see (comptoir.users.permissions): every read of
+    With `user`, only those the user may see (comptoir.core.permissions): every read of
     the UI and the API passes its user here."""
     ot = get_object_type(object_type)
     qs = ot.model.objects.all()
@@ -21,34 +20,16 @@ def base_queryset(object_type, *, archived: bool | None = False, user=None):
     if archived is not None:
         qs = qs.filter(archived=archived)
     if user is not None:
-        from comptoir.users.permissions import visible
-
         qs = visible(qs, user, ot)
     return qs
 
 
 def column_to_canonical(defn, value):
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return format_datetime(value)
-    if isinstance(value, Decimal):
-        return parse_number(value)
-    if defn.options_source == "owners" or defn.name == "hs_object_id":
-        return str(value) if defn.type == PropertyType.ENUMERATION else value
-    return value
+    return defn.kind.from_column(defn, value)
 
 
 def canonical_to_column(defn, value):
-    if value is None:
-        return None
-    if defn.type == PropertyType.DATETIME:
-        return dt.datetime.fromisoformat(value)
-    if defn.type == PropertyType.NUMBER:
-        return Decimal(str(value))
-    if defn.options_source == "owners":
-        return int(value)
-    return value
+    return defn.kind.to_column(defn, value)
 
 
 def read_value(record, defn):

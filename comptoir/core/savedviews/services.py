@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.savedviews.models import SavedView, ViewPreference
@@ -93,6 +94,4 @@ def set_columns(user, ot, view_key: str, view: SavedView | None, columns) -> Non
 
 
 def view_ot(view: SavedView):
-    from comptoir.core.objects.registry import get_object_type
-
     return get_object_type(view.object_type)

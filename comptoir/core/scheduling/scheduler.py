@@ -23,6 +23,8 @@ PERIODIC_JOBS = {
 RECOVERIES = (
     "comptoir.imports.services.resume_interrupted",
     "comptoir.imports.exports.resume_interrupted",
+    "comptoir.imports.undo.resume_interrupted",
+    "comptoir.users.tasks.resume_hand_overs",
 )
 
 

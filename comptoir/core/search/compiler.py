@@ -28,23 +28,14 @@ from django.db.models.lookups import (
 )
 
 from comptoir.core.associations.models import Association
-from comptoir.core.inputs import MAX_ID, check_text, storable
+from comptoir.core.inputs import MAX_ID, parse_int, storable, whole_number
 from comptoir.core.objects.registry import ObjectType, UnknownObjectType, get_object_type
 from comptoir.core.properties import registry
-from comptoir.core.properties.coercion import (
-    format_datetime,
-    parse_bool,
-    parse_date,
-    parse_instant,
-    parse_number,
-)
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.expressions import (
     NotIndexed,
     comparable_expression,
-    is_case_insensitive,
 )
-from comptoir.core.properties.models import PropertyType
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.fulltext import fts_table
 from comptoir.core.search.text import query_tokens
@@ -96,29 +87,11 @@ def _filter_value(defn, raw, *, column: bool):
     if raw is None:
         raise SearchError(f"Filter on {name} needs a value.")
     try:
-        kind = defn.type
-        if kind == PropertyType.NUMBER:
-            return parse_number(raw, name)
-        if kind == PropertyType.BOOL:
-            return parse_bool(raw, name)
-        if kind == PropertyType.DATE:
-            return parse_date(raw, name).isoformat()
-        if kind == PropertyType.DATETIME:
-            instant = parse_instant(raw, name)
-            return instant if column else format_datetime(instant)
-        if defn.options_source == "owners" and column:
-            owner_id = int(raw)
-            if abs(owner_id) > MAX_ID:  # no owner has it; the database would fail on it
-                raise ValueError(raw)
-            return owner_id
-        if isinstance(raw, str):
-            check_text(name, raw)
+        return defn.kind.filter_value(defn, raw, column=column)
     except PropertyError as exc:
         raise SearchError(f"Invalid filter value for {name}: {exc.message}") from None
     except (TypeError, ValueError):
         raise SearchError(f"Invalid filter value for {name}: {raw!r}") from None
-    text = raw if isinstance(raw, str) else str(raw).lower() if isinstance(raw, bool) else str(raw)
-    return text.lower() if is_case_insensitive(defn) else text
 
 
 def _token_regex(value: str) -> str:
@@ -147,11 +120,8 @@ def _association_filter(ot: ObjectType, flt: dict) -> Q:
         ids = flt.get("values") or []
     else:
         raise SearchError(f"{flt['propertyName']} supports only EQ and IN.")
-    try:
-        ids = [int(i) for i in ids]
-    except (TypeError, ValueError):
-        raise SearchError(f"{flt['propertyName']} needs record ids.") from None
-    if any(abs(i) > MAX_ID for i in ids):  # no record has it; the database would fail on it
+    ids = [parse_int(i, -MAX_ID, MAX_ID) for i in ids]
+    if None in ids:  # not a number, or past any id: the database would fail on it
         raise SearchError(f"{flt['propertyName']} needs record ids.")
     linked = Association.objects.filter(
         from_type=to_ot.name, from_id__in=ids, to_type=ot.name
@@ -247,8 +217,8 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
         raise SearchError(
             f"Invalid filter value for {name}: it contains a character that cannot be stored."
         )
-    text_expr = Lower(expr) if not is_case_insensitive(defn) else expr
-    if defn.type != PropertyType.STRING and defn.type != PropertyType.PHONE_NUMBER:
+    text_expr = expr
+    if not defn.kind.free_text:
         text_expr = Lower(models.functions.Cast(expr, models.TextField()))
     condition = Q(IRegex(text_expr, _token_regex(str(raw))))
     return condition if operator == "CONTAINS_TOKEN" else ~condition | missing
@@ -396,11 +366,10 @@ def scan_worthwhile(count: int, sorted_by_property: bool) -> bool:
 
 
 def parse_paging(limit, after) -> tuple[int, int]:
-    try:
-        limit = 10 if limit in (None, "") else int(limit)
-        offset = 0 if after in (None, "") else int(after)
-    except (TypeError, ValueError):
-        raise SearchError("limit and after must be integers.") from None
+    limit = 10 if limit in (None, "") else whole_number(limit)
+    offset = 0 if after in (None, "") else whole_number(after)
+    if limit is None or offset is None:
+        raise SearchError("limit and after must be integers.")
     if limit < 1 or limit > MAX_PAGE:
         raise SearchError(f"limit must be between 1 and {MAX_PAGE}.")
     if offset < 0:

@@ -45,7 +45,7 @@ def phone_digits(text: str) -> str:
     if text.isascii():  # the common case: only 0-9 are digits, and a regex is faster
         digits = _NOT_ASCII_DIGIT.sub("", text)
     else:
-        digits = "".join(c for c in text if c.isdigit())
+        digits = "".join(c for c in text if unicodedata.digit(c, None) is not None)
     if text.strip().startswith("+33") and len(digits) == 11:
         return "0" + digits[2:]
     return digits

@@ -4,6 +4,12 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from comptoir.core.objects.registry import OBJECT_TYPES
+from comptoir.core.portal.services import portal
+from comptoir.core.ui import cards
+from comptoir.core.ui.formatting import format_date, format_datetime_short
+from comptoir.core.ui.phrases import phrase
+
 register = template.Library()
 
 # Inline SVG paths (24x24, stroke icons), kept here rather than pulled from a CDN; object
@@ -34,8 +40,6 @@ ICONS = {
 
 def _type_icon(name: str) -> str:
     """The glyph an object type brings (its `icon_svg`), by the type's icon or name."""
-    from comptoir.core.objects.registry import OBJECT_TYPES
-
     return next((ot.icon_svg for ot in OBJECT_TYPES if name in (ot.icon, ot.name)), "")
 
 
@@ -74,17 +78,13 @@ def per_page_url(state, size):
 @register.simple_tag
 def type_phrase(key: str, ot, **values) -> str:
     """A sentence naming an object type, agreed per language (core/ui/phrases.py)."""
-    from comptoir.core.ui.phrases import phrase
-
     return phrase(key, ot, **values)
 
 
 @register.filter
 def type_label(ot, singular=False) -> str:
     """The object type's name in the current language ("Entreprises")."""
-    from comptoir.core.ui.cards import type_label as label
-
-    return label(ot, plural=not singular)
+    return cards.type_label(ot, plural=not singular)
 
 
 @register.filter
@@ -93,8 +93,6 @@ def local_datetime(moment, style: str = "datetime") -> str:
     reader's locale (Babel), like the record pages; style "date" drops the time."""
     if not moment:
         return ""
-    from comptoir.core.portal.services import portal
-    from comptoir.core.ui.formatting import format_date, format_datetime_short
 
     tz = portal().report_time_zone
     return format_date(moment, tz) if style == "date" else format_datetime_short(moment, tz)

@@ -12,12 +12,18 @@ import itertools
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from comptoir.core.objects.registry import OBJECT_TYPES, crm_types, import_types, page_types
 from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.records.services import create_record
+from comptoir.core.records.values import display_name, read_value
 from comptoir.core.testing.factories import UI, make_user
+from comptoir.core.ui.fields import make_field
+from comptoir.imports import engine, services
+from comptoir.users.services import create_token
 
 _seq = itertools.count(1)
 
@@ -33,8 +39,6 @@ def each(types):
 
 
 def _choice(defn) -> str:
-    from comptoir.core.ui.fields import make_field
-
     choices = [value for value, _label in make_field(defn, None, "UTC").choices if value]
     return choices[0]
 
@@ -73,8 +77,6 @@ def make_record(ot, source=UI, **given):
 
 
 def name_of(ot, record) -> str:
-    from comptoir.core.records.values import display_name
-
     return display_name(ot, record)
 
 
@@ -221,8 +223,6 @@ class ApiClient:
     """Django's test client with a private-app token of `user` (every scope)."""
 
     def __init__(self, user):
-        from comptoir.users.services import create_token
-
         _token, raw = create_token(user)
         self.client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
@@ -287,9 +287,6 @@ class ApiTests:
 
 
 def sample_value(ot, record, name) -> str:
-    from comptoir.core.properties.coercion import to_api_string
-    from comptoir.core.records.values import read_value
-
     defn = registry.definitions(ot)[name]
     return to_api_string(defn, read_value(record, defn))
 
@@ -300,10 +297,6 @@ def sample_value(ot, record, name) -> str:
 class ImportTests:
     @each(import_types())
     def test_a_csv_file_creates_records(self, ot, manager):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from comptoir.imports import engine, services
-
         props = sample_properties(ot)
         header = ",".join(props)
         row = ",".join(str(v) for v in props.values())

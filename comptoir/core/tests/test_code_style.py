@@ -33,20 +33,99 @@ def test_json_properties_are_filtered_through_propvalue_only():
     assert offenders == []
 
 
+def test_numbers_from_requests_are_read_in_core_inputs_only():
+    """Issue 13: str.isdigit() is true of "²" (int() then fails: a 500) and of "١٢" (which
+    int() reads as 12); ids and whole numbers are read by core/inputs.py, ASCII digits only."""
+    inputs = ROOT / "comptoir" / "core" / "inputs.py"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "comptoir").rglob("*.py"))
+        if "tests" not in path.parts and path != inputs
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if ".isdigit()" in line
+    ]
+    assert offenders == []
+
+
+# Modules that may name property types (issue 20, point 2: one class per property kind).
+TYPE_COMPARISONS_ALLOWED = {
+    # the kinds themselves: the one place a type's behaviour is written
+    "comptoir/core/properties/kinds/",
+    # the PropertyType choices of the model field (migrations record them)
+    "comptoir/core/properties/models.py",
+}
+TYPE_NAMES = "string|number|date|datetime|enumeration|bool|phone_number"
+TYPE_COMPARISON = re.compile(
+    r"PropertyType\."  # any use of the choices: a comparison or a table keyed by type
+    r"|\b\w+(?:\[[^\]]*\])?\.type\s*(?:==|!=|\bin\b|\bnot\s+in\b)\s*(?:PropertyType|[\"'(\[{])"
+    rf"|[\"'](?:{TYPE_NAMES})[\"']\s*(?:==|!=)\s*\w+(?:\[[^\]]*\])?\.type\b"
+    r"|\.get\(\s*\w+\.type\b|\[\s*\w+\.type\s*\]"  # a table looked up by type
+)
+
+
+def type_comparisons(text: str) -> list[int]:
+    return [
+        number for number, line in enumerate(text.splitlines(), 1) if TYPE_COMPARISON.search(line)
+    ]
+
+
+def test_property_types_are_compared_only_in_the_kinds():
+    """A property type's behaviour lives in its kind (core/properties/kinds): elsewhere,
+    `defn.kind.<method>()`, never `defn.type == ...` or `PropertyType.X`."""
+    offenders = []
+    for path in sorted((ROOT / "comptoir").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if {"tests", "migrations"} & set(path.parts) or relative.startswith(
+            tuple(TYPE_COMPARISONS_ALLOWED)
+        ):
+            continue
+        offenders += [f"{relative}:{n}" for n in type_comparisons(path.read_text())]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "if defn.type == PropertyType.NUMBER:",
+        'numeric = defs[n].type == "number" and n != "x"',
+        "if defn.type in (PropertyType.STRING, PropertyType.PHONE_NUMBER):",
+        "kind = PropertyType.BOOL",
+        "}.get(defn.type, self._text)",
+        'elif "enumeration" == defn.type:',
+        "if definition.type != 'datetime':",
+    ],
+)
+def test_the_type_comparison_check_sees_each_form(line):
+    assert type_comparisons(line) == [1]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "return source.type != SourceType.AUTOMATION",
+        "return source is None or source.type not in SILENT_SOURCES",
+        "if defn.kind.numeric:",
+        '"type": defn.type,',
+    ],
+)
+def test_the_type_comparison_check_lets_other_types_be(line):
+    assert type_comparisons(line) == []
+
+
 # -- issue 20: an object type is described once, in its app's objecttype.py ---------------------
 CRM_NAMES = "contacts|companies|deals"
-TYPE_NAMES = "contacts|companies|deals|tasks|notes|calls|emails|meetings"
+OBJECT_TYPE_NAMES = "contacts|companies|deals|tasks|notes|calls|emails|meetings"
 # Three CRM names in one literal (any order, even spread over lines): a list of types that
 # should be read from the registry (`crm_types()`, `page_types()`...).
 NAME_TUPLE = re.compile(rf'"({CRM_NAMES})",\s*"({CRM_NAMES})",\s*"({CRM_NAMES})"')
 # A dict entry keyed by a type's name, one per line: a per-type table.
-PER_TYPE_ENTRY = re.compile(rf'^\s*"({TYPE_NAMES})": ', re.M)
+PER_TYPE_ENTRY = re.compile(rf'^\s*"({OBJECT_TYPE_NAMES})": ', re.M)
 # A dotted path into an object app: behaviour loaded by name instead of registered.
 OBJECT_APP_PATH = re.compile(r"""["']comptoir\.(contacts|companies|deals|activities)\.\w""")
 # Where such tables are the subject itself, not a type's facts spread around.
 PER_TYPE_TABLES_ALLOWED = {
     "comptoir/core/associations/types.py",  # HubSpot's association type ids, per pair
-    "comptoir/core/demo/records.py",  # the demo data set of the built-in types
+    "comptoir/demo/records.py",  # the demo data set of the built-in types
     "comptoir/dashboard/figures.py",  # the dashboard's own counter columns
     "comptoir/settings_pages/pipelines.py",  # "deals": a stage's number of deals
 }

@@ -36,8 +36,19 @@ NAMES = {  # a real value for each named string parameter, to reach deep into th
     "uidb64": "MQ",
     "token": "nope",
 }
-HOSTILE_FIELD_VALUES = [HUGE_30, PAST_BIGINT, "1e400", "NaN", "nope", "x\x00y", "x" * 5000]
-HOSTILE_QUERY_VALUES = [HUGE_30, "1e400", "nope", "x\x00y", "9999-12-31", "0001-01-01"]
+# Digits to str.isdigit() that int() refuses ("²") or reads as 12 (Arabic-Indic, fullwidth).
+ODD_DIGITS = ["²", "١٢", "\uff11\uff12"]
+HOSTILE_FIELD_VALUES = [
+    HUGE_30,
+    PAST_BIGINT,
+    "1e400",
+    "NaN",
+    "nope",
+    "x\x00y",
+    "x" * 5000,
+    *ODD_DIGITS,
+]
+HOSTILE_QUERY_VALUES = [HUGE_30, "1e400", "nope", "x\x00y", "9999-12-31", "0001-01-01", *ODD_DIGITS]
 SKIPPED = {"logout"}  # would sign the client out for the following requests
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -216,8 +227,15 @@ QUERY_PARAMS = (  # noqa: SIM905 (one string: shorter than a list of 34)
 def probes(ids: dict, value: str) -> list:
     """Requests the pages' scripts build (no form in the HTML says them): (method, url, data)."""
     queue = ids["sales-tools"]["queue_id"]
-    contact = ids["contacts"]["pk"]
+    contact, company = ids["contacts"]["pk"], ids["contacts"]["to_id"]
+    card = f"/contacts/{contact}/associations/companies"
     return [
+        ("post", f"{card}/add/", {"to_id": value}),
+        ("post", f"{card}/add/", {"to_id": company, "label": value}),
+        ("post", f"{card}/{company}/labels/", {"label": [value]}),
+        ("post", "/search/filters/contacts/", {"add": f"row:{value}"}),
+        ("get", "/contacts/", {"view": value}),
+        ("get", "/tasks/", {"owner": value}),
         ("get", "/deals/board/", {"move": value}),
         ("post", "/deals/board/move/", {"deal": value, "from": value, "stage": "closedwon"}),
         ("get", "/tasks/", {"edit": value}),

@@ -13,13 +13,13 @@ from comptoir.companies.models import Company
 from comptoir.contacts.freemail import is_freemail
 from comptoir.contacts.models import Contact
 from comptoir.core.associations.models import Association
-from comptoir.core.demo.engagements import DemoActivities
-from comptoir.core.demo.plan import Counts, Stages, make_plan
-from comptoir.core.demo.pools import build_pools
-from comptoir.core.demo.records import DemoRecords
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.setup import DEFAULT_DEAL_STAGES, DEFAULT_TASK_PIPELINE_ID, TASK_STAGE_BY_STATUS
 from comptoir.deals.models import Deal
+from comptoir.demo.engagements import DemoActivities
+from comptoir.demo.plan import Counts, Stages, make_plan
+from comptoir.demo.pools import build_pools
+from comptoir.demo.records import DemoRecords
 from comptoir.users.models import Owner, User
 
 SMALL = {"contacts": 200, "companies": 30, "deals": 50, "activities": 300}
@@ -164,8 +164,8 @@ def test_activities_look_real():
 
 @pytest.mark.django_db
 def test_existing_users_are_reused_topped_up_with_teammates_and_a_second_run_adds_more():
-    from comptoir.core.demo.seeder import DEMO_USERS
     from comptoir.core.testing.factories import make_user
+    from comptoir.demo.seeder import DEMO_USERS
 
     user = make_user("boss@example.com")
     seed()

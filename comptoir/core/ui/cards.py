@@ -18,6 +18,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.search.compiler import SearchError, filtered_queryset
 from comptoir.core.ui.fields import make_field
 from comptoir.core.ui.formatting import babel_locale, format_value
 
@@ -196,8 +197,6 @@ def create_fields(target_name: str, values: dict | None = None, errors: dict | N
 def search(ot, pk: int, target_name: str, query: str, user=None) -> list[dict]:
     """Records matching `query` that are not yet associated with the record (and that the
     user may see)."""
-    from comptoir.core.search.compiler import SearchError, filtered_queryset
-
     ot, target = get_object_type(ot), get_object_type(target_name)
     linked = Association.objects.filter(from_type=ot.name, from_id=pk, to_type=target.name)
     try:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.associations.services import primary_company_id
+from comptoir.core.permissions import with_default_owner
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import format_datetime
@@ -24,7 +25,6 @@ from comptoir.core.ui.cards import FormField, form_field
 from comptoir.core.ui.fields import submitted_value
 from comptoir.core.ui.phrases import error_text, errors_text
 from comptoir.core.ui.richtext import clean_html, plain_text, text_to_html
-from comptoir.notifications.mentions import notify_mentions
 
 # (tab key, activity object type, tab label, submit label, done message)
 TABS = (
@@ -36,6 +36,10 @@ TABS = (
 )
 KIND = {tab[0]: tab for tab in TABS}
 RICH = "hs_note_body"
+# Called, in order, once a note is logged: f(html, actor_id=, ot=, record=, record_name=,
+# body=) with the note's HTML and plain text and the record it was logged on. The
+# notifications app tells the @mentioned teammates (added in its AppConfig.ready()).
+NOTE_OBSERVERS: list = []
 DURATION = "duration_minutes"
 # Which form field shows a service error about a property.
 ERROR_FIELD = {
@@ -254,6 +258,7 @@ def log(kind: str, ot, record, name: str, raw, source, owner_id=None, user=None)
         props["hs_call_title"] = call_title(name)
     if kind != "task" and owner_id:
         props["hubspot_owner_id"] = str(owner_id)
+    props = with_default_owner(user, type_name, props)  # a task left unassigned
     links = [(ot.name, record.pk, None)]
     if ot.name == "contacts":
         company = primary_company_id("contacts", record.pk)
@@ -276,14 +281,15 @@ def log(kind: str, ot, record, name: str, raw, source, owner_id=None, user=None)
                 mapped["__all__"] = errors_text(exc)
         return None, mapped or {"__all__": errors_text(exc)}
     if kind == "note":  # each @mentioned teammate is told (SET-7)
-        notify_mentions(
-            props[RICH],
-            actor_id=source.actor_id,
-            ot=ot,
-            record=record,
-            record_name=name,
-            body=plain_text(props[RICH]),
-        )
+        for observer in NOTE_OBSERVERS:
+            observer(
+                props[RICH],
+                actor_id=source.actor_id,
+                ot=ot,
+                record=record,
+                record_name=name,
+                body=plain_text(props[RICH]),
+            )
     return activity, None
 
 

@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.inputs import parse_int
 from comptoir.core.properties import registry
+from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import MAX_FILTERS, SearchError, compile_filter_groups
-from comptoir.core.ui.listing import list_state
 from comptoir.core.ui.record import label, page_type
 
 OPERATORS = [
@@ -107,8 +108,8 @@ def filters_dialog(request, object_type):
         add = request.POST.get("add", "")
         if add == "group" and len(groups) < 5:
             groups.append({"filters": []})
-        elif add.startswith("row:") and add[4:].isdigit():
-            index = min(int(add[4:]), 4)
+        elif add.startswith("row:") and parse_int(add[4:], 0) is not None:
+            index = min(parse_int(add[4:], 0), 4)
             while len(groups) <= index:
                 groups.append({"filters": []})
             groups[index]["filters"].append({"propertyName": "", "operator": "EQ", "value": ""})

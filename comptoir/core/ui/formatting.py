@@ -3,19 +3,19 @@ amounts in the user's language (UI-7)."""
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-from comptoir.core.properties.models import PropertyType
+from comptoir.core.accounts import owner_model
+from comptoir.core.pipelines.queries import pipeline_labels, stages
 from comptoir.core.properties.registry import cached
 
 BABEL_LOCALES = {"fr": "fr_FR", "en": "en_US"}
-# Datetime properties people think of as days (HubSpot shows a deal's close date as a date).
-DATE_ONLY = {"closedate"}
 
 
 def babel_locale() -> str:
@@ -30,26 +30,20 @@ def stage_label(stage) -> str:
 
 def pipeline_names(object_type) -> dict[str, str]:
     """{pipeline id: name in the user's language}."""
-    from comptoir.core.pipelines.queries import pipeline_labels
-
     return pipeline_labels(object_type, french=babel_locale().startswith("fr"))
 
 
 def owner_names() -> dict[str, str]:
-    from comptoir.users.models import Owner
-
     def load():
         return {
             str(o.pk): (f"{o.first_name} {o.last_name}".strip() or o.email)
-            for o in Owner.objects.all()
+            for o in owner_model().objects.all()
         }
 
     return cached("owner_names", load)
 
 
 def option_label(defn, value: str) -> str:
-    from comptoir.core.pipelines.queries import stages
-
     if defn.options_source == "owners":
         return owner_names().get(str(value), str(value))
     if defn.options_source == "stages":
@@ -64,42 +58,29 @@ def option_label(defn, value: str) -> str:
     return value
 
 
-def _number(value) -> str:
-    return babel_numbers.format_decimal(Decimal(str(value)), locale=babel_locale())
-
-
 def format_amount(value, currency: str) -> str:
     return babel_numbers.format_currency(Decimal(str(value)), currency, locale=babel_locale())
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How the reader sees values: what property kinds format with (PropertyKind.display)."""
+
+    locale: str
+    tz: str = "UTC"
+    currency: str = "EUR"
+    option_label: Callable = option_label
+
+
+def shown(*, tz: str = "UTC", currency: str = "EUR") -> Shown:
+    return Shown(babel_locale(), tz, currency)
 
 
 def format_value(defn, value, *, tz: str = "UTC", currency: str = "EUR") -> str:
     """Display form of a canonical value ("" when empty)."""
     if value is None or value == "":
         return ""
-    kind = defn.type
-    if kind == PropertyType.ENUMERATION:
-        if defn.is_multi:
-            return ", ".join(option_label(defn, v) for v in str(value).split(";"))
-        return option_label(defn, str(value))
-    if kind == PropertyType.BOOL:
-        return _("Yes") if value in (True, "true") else _("No")
-    if kind == PropertyType.NUMBER:
-        if defn.show_currency_symbol:
-            return format_amount(value, currency)
-        if defn.name == "hs_deal_stage_probability":
-            return babel_numbers.format_percent(Decimal(str(value)), locale=babel_locale())
-        return _number(value)
-    if kind == PropertyType.DATE:
-        return babel_dates.format_date(
-            dt.date.fromisoformat(str(value)), "medium", locale=babel_locale()
-        )
-    if kind == PropertyType.DATETIME:
-        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
-        local = moment.astimezone(zoneinfo.ZoneInfo(tz))
-        if defn.name in DATE_ONLY:
-            return babel_dates.format_date(local.date(), "medium", locale=babel_locale())
-        return babel_dates.format_datetime(local, "medium", locale=babel_locale())
-    return str(value)
+    return defn.kind.display(defn, value, shown(tz=tz, currency=currency))
 
 
 def format_datetime_short(moment: dt.datetime, tz: str = "UTC") -> str:

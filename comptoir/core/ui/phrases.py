@@ -7,6 +7,9 @@ transaction associée", "Contact « Léa » créé" but "Entreprise « Acme » c
 
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
+
 # Each type with pages writes its sentences in its `pages.phrases` (contacts/objecttype.py):
 # "create" (the index page's create button and the create dialog's title), "none_yet" (the
 # empty table), "add", "search_existing", "create_new", "none_associated" (the association
@@ -18,8 +21,6 @@ from django.utils.translation import gettext_lazy as _
 def phrase(key: str, ot, default="", **values) -> str:
     """The sentence `key` for object type `ot` (an ObjectType or its name), in the current
     language, with %(name)s-style `values` filled in."""
-    from comptoir.core.objects.registry import UnknownObjectType, get_object_type
-
     try:
         pages = get_object_type(ot).pages
     except UnknownObjectType:
@@ -70,7 +71,6 @@ def errors_text(exc) -> str:
     """Why a record was refused (ValidationFailed, DuplicateValue…), as one sentence."""
     if _english():
         return str(getattr(exc, "message", exc))
-    from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
 
     if isinstance(exc, DuplicateValue):
         return str(FIELD_ERRORS["DUPLICATE_VALUE"])
@@ -78,3 +78,9 @@ def errors_text(exc) -> str:
         return str(FIELD_ERRORS["OBJECT_NOT_FOUND"])
     texts = [error_text(e) for e in getattr(exc, "errors", ())]
     return " ".join(dict.fromkeys(texts)) or str(getattr(exc, "message", exc))
+
+
+def view_label(view, ot) -> str:
+    """A built-in view's tab name for one object type ("Tous les contacts", "Toutes les
+    entreprises")."""
+    return phrase(f"view_{view.key}", ot, default=view.label)

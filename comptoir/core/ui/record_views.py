@@ -17,14 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from comptoir.core.accounts import owner_model, user_model
 from comptoir.core.associations import services as assoc
 from comptoir.core.associations import types as atypes
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import property_history
+from comptoir.core.inputs import MAX_INT, parse_id, parse_int
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit, with_default_owner
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.properties.models import PropertyGroup
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.ui import cards as cards_mod
@@ -43,7 +48,6 @@ from comptoir.core.ui.record import about_names as configured_about
 from comptoir.core.ui.record import label, page_type, property_rows
 from comptoir.core.ui.richtext import plain_text, safe_html
 from comptoir.core.ui.views import errors_by_field, ui_source
-from comptoir.users.permissions import can_edit, with_default_owner
 
 # Changing these writes a timeline event: the timeline refreshes after an edit.
 EVENT_PROPERTIES = {"dealstage", "hubspot_owner_id", "lifecyclestage"}
@@ -149,9 +153,7 @@ def _status(text: str) -> str:
 
 
 def _user_owner_id(user):
-    from comptoir.users.models import Owner
-
-    return Owner.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+    return owner_model().objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
 
 
 def _editable(defn) -> bool:
@@ -276,8 +278,6 @@ _TAB_ICONS = {
 
 def stage_context(record) -> dict | None:
     """The deal's pipeline as a progress bar: done, current, to do; lost shown apart."""
-    from comptoir.core.pipelines.queries import stages
-
     current = stages("deals").get(record.dealstage)
     steps = [s for s in stages("deals").values() if s.pipeline_id == record.pipeline]
     if not steps:
@@ -368,8 +368,6 @@ def record_detail(request, object_type, pk):
 @require_GET
 def all_properties(request, object_type, pk):
     """Every property of the record, grouped as in Settings, editable like "About"."""
-    from comptoir.core.properties.models import PropertyGroup
-
     ot = page_type(object_type)
     record, stale = _record(request, ot, pk)
     if stale:
@@ -479,9 +477,7 @@ def _changed_meanwhile(request, ot, record, defn, raw: str):
     )
     who = source = ""
     if change is not None and change.actor_id:
-        from comptoir.users.models import User
-
-        user = User.objects.filter(pk=change.actor_id).first()
+        user = user_model().objects.filter(pk=change.actor_id).first()
         who = (user.get_full_name() or user.email) if user else ""
     if change is not None:
         source = str(SOURCE_LABELS.get(change.source_type, change.source_type))
@@ -644,8 +640,6 @@ def _history_value(defn, value) -> str:
 
 @require_GET
 def property_history_view(request, object_type, pk, name):
-    from comptoir.users.models import User
-
     ot = page_type(object_type)
     defn = _definition(ot, name)
     if not _exists(request, ot, pk):
@@ -654,7 +648,7 @@ def property_history_view(request, object_type, pk, name):
     changes = changes[:HISTORY_LIMIT]
     actor_ids = {c.actor_id for c in changes if c.actor_id}
     actors = (
-        {u.pk: u.get_full_name() or u.email for u in User.objects.filter(pk__in=actor_ids)}
+        {u.pk: u.get_full_name() or u.email for u in user_model().objects.filter(pk__in=actor_ids)}
         if actor_ids
         else {}
     )
@@ -753,13 +747,13 @@ def association_add(request, object_type, pk, target):
     locked = _locked(request, ot, pk)
     if locked:
         return locked
-    to_id = request.POST.get("to_id", "")
-    missing = to_id.isdigit() and _target_not_found(
-        request, ot, pk, target_ot, int(to_id), add_open=True
+    to_id = parse_id(request.POST.get("to_id", ""))
+    missing = to_id is not None and _target_not_found(
+        request, ot, pk, target_ot, to_id, add_open=True
     )
     if missing:
         return missing
-    if not to_id.isdigit():
+    if to_id is None:
         return _card_response(
             request,
             ot,
@@ -769,11 +763,11 @@ def association_add(request, object_type, pk, target):
             error=_("Choose a record in the search results."),
             status=422,
         )
-    label_id = request.POST.get("label", "")
-    type_ids = [int(label_id)] if label_id.isdigit() else None
+    label_id = parse_int(request.POST.get("label", ""), 0, MAX_INT)
+    type_ids = [label_id] if label_id is not None else None
     try:
         assoc.associate(
-            ot, pk, target_ot, int(to_id), type_ids, source=ui_source(request), user=request.user
+            ot, pk, target_ot, to_id, type_ids, source=ui_source(request), user=request.user
         )
     except RecordNotFound as exc:
         if getattr(exc, "object_type", None) == ot or not _exists(request, ot, pk):
@@ -905,7 +899,8 @@ def association_labels(request, object_type, pk, target, to_id):
     if missing:
         return missing
     choices = {type_id for type_id, _text in cards_mod.label_choices(ot, target_ot)}
-    wanted = {int(v) for v in request.POST.getlist("label") if v.isdigit()} & choices
+    labels = (parse_int(v, 0, MAX_INT) for v in request.POST.getlist("label"))
+    wanted = {label for label in labels if label is not None} & choices
     links = assoc.associations_by_target(ot, [pk], target_ot, user=request.user)
     current = set(links.get(pk, {}).get(to_id, []))
     if not current:

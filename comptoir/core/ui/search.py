@@ -3,9 +3,12 @@
 from django.shortcuts import render
 from django.urls import reverse
 
-from comptoir.core.records.values import base_queryset, display_name
+from comptoir.core.objects.registry import crm_types
+from comptoir.core.properties import registry
+from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import filtered_queryset
 from comptoir.core.search.text import query_tokens
+from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import label
 
 PER_TYPE = 5
@@ -15,9 +18,6 @@ def global_search(request):
     query = request.GET.get("q", "").strip()[:100]
     groups = []
     if query_tokens(query):
-        from comptoir.core.objects.registry import crm_types
-        from comptoir.core.properties import registry
-
         for ot in crm_types():
             visible = base_queryset(ot, user=request.user)
             rows = list(filtered_queryset(ot, query=query, base=visible).order_by("-pk")[:PER_TYPE])
@@ -42,7 +42,4 @@ def global_search(request):
 
 
 def _secondary(defn, record) -> str:
-    from comptoir.core.records.values import read_value
-    from comptoir.core.ui.formatting import format_value
-
     return format_value(defn, read_value(record, defn))

@@ -18,9 +18,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.activities.models import Activity
+from comptoir.core.accounts import user_model
 from comptoir.core.associations.models import Association
+from comptoir.core.inputs import digits, parse_id
 from comptoir.core.objects.registry import activity_types, get_object_type
+from comptoir.core.permissions import visible
+from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
@@ -33,7 +36,6 @@ from comptoir.core.ui.formatting import (
 )
 from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
-from comptoir.users.permissions import visible
 
 EVENTS = "events"
 
@@ -82,7 +84,10 @@ class Cursor:
             moment = dt.datetime.fromisoformat(at)
             if moment.tzinfo is None:
                 return None
-            return cls(moment, 1 if int(rank) else 0, int(pk))
+            rank, pk = digits(rank), parse_id(pk)
+            if rank is None or pk is None:
+                return None
+            return cls(moment, 1 if rank else 0, pk)
         except (TypeError, ValueError):
             return None
 
@@ -113,7 +118,8 @@ def source_filter(ot, pk, user=None) -> Q:
 
 def _activities(ot, pk, kinds, cursor, limit, user=None) -> list:
     ids = Association.objects.filter(source_filter(ot, pk, user), to_type__in=kinds).values("to_id")
-    qs = Activity.objects.filter(pk__in=ids, archived=False, object_type_name__in=kinds)
+    activity_model = get_object_type(kinds[0]).model  # one model holds every activity
+    qs = activity_model.objects.filter(pk__in=ids, archived=False, object_type_name__in=kinds)
     if user is not None:  # activities have their own scope: another rep's note stays hidden
         qs = visible(qs, user, kinds[0])
     qs = qs.annotate(at=Coalesce("hs_timestamp", "created_at"))
@@ -199,14 +205,14 @@ def _about_contacts(ot, activities, user=None) -> dict[int, list[dict]]:
 
 
 def _actor_names(events) -> dict[int, str]:
-    from comptoir.users.models import User
-
     ids = {e.actor_id for e in events if e.actor_id}
     if not ids:
         return {}
     return {
         u.pk: (u.get_full_name() or u.email)
-        for u in User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "email")
+        for u in user_model()
+        .objects.filter(pk__in=ids)
+        .only("pk", "first_name", "last_name", "email")
     }
 
 
@@ -287,8 +293,6 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
 
 
 def event_entry(ot, event, actors: dict, tz: str) -> dict:
-    from comptoir.core.pipelines.queries import stages
-
     data = event.data or {}
     old, new = data.get("old"), data.get("new")
     if event.event_type == EventType.STAGE_CHANGED:

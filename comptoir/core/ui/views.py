@@ -12,32 +12,32 @@ from django.views.decorators.http import require_POST
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import (
+    NotAllowed,
+    has_right,
+    require_edit,
+    with_default_owner,
+)
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.records import observers
 from comptoir.core.records import services as records
 from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.savedviews import listing
 from comptoir.core.savedviews import services as views_service
-from comptoir.core.search.compiler import SearchError
-from comptoir.core.ui import listing
-from comptoir.core.ui.fields import make_field, submitted_value
-from comptoir.core.ui.formatting import format_value
-from comptoir.core.ui.listing import (
+from comptoir.core.savedviews.listing import (
     BUILTIN_VIEWS,
     ListState,
     list_state,
     name_column,
     visible_views,
 )
-from comptoir.core.ui.phrases import error_text, errors_text, phrase
-from comptoir.core.ui.record import page_type
-from comptoir.notifications import services as notifications
-from comptoir.users.permissions import (
-    NotAllowed,
-    has_right,
-    require_edit,
-    with_default_owner,
-)
+from comptoir.core.search.compiler import SearchError
+from comptoir.core.ui.fields import make_field, submitted_value
+from comptoir.core.ui.formatting import babel_locale, format_value
+from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
+from comptoir.core.ui.record import about_properties, page_type
 
 BULK_LIMIT = 1000
 # Bulk actions that set fixed values, by object type: the same update as an edit, by name.
@@ -49,8 +49,6 @@ def ui_source(request) -> ChangeSource:
 
 
 def _label(defn) -> str:
-    from comptoir.core.ui.formatting import babel_locale
-
     return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
 
 
@@ -85,7 +83,7 @@ def table_rows(ot, rows, names, user=None) -> list[dict]:
                     defn, value, tz=settings.report_time_zone, currency=settings.currency
                 )
                 link = ""
-            numeric = defn.type == "number" and name != "associatedcompanyid"
+            numeric = defn.kind.numeric and name != "associatedcompanyid"
             cells.append({"name": name, "text": text, "link": link, "numeric": numeric})
         result.append(
             {
@@ -104,7 +102,7 @@ def column_headers(state: ListState, names) -> list[dict]:
         {
             "name": n,
             "label": state.column_labels.get(n) or _label(defs[n]),
-            "numeric": defs[n].type == "number" and n != "associatedcompanyid",
+            "numeric": defs[n].kind.numeric and n != "associatedcompanyid",
         }
         for n in names
     ]
@@ -118,7 +116,7 @@ def index_context(request, ot, state: ListState) -> dict:
         "state": state,
         "columns": column_headers(state, state.columns(request.user)),
         "builtin_views": [
-            {"key": v.key, "label": v.label_for(ot), "url": state.view_url(v.key) or "?"}
+            {"key": v.key, "label": view_label(v, ot), "url": state.view_url(v.key) or "?"}
             for v in BUILTIN_VIEWS.values()
         ],
         "saved_views": [
@@ -244,7 +242,6 @@ def record_preview(request, object_type, pk):
         record = records.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         return render(request, "records/_gone.html", {"ot": ot}, status=404)
-    from comptoir.core.ui.record import about_properties
 
     return render(
         request,
@@ -352,7 +349,7 @@ def edit_columns(request, object_type):
 
 
 @require_POST
-@notifications.batched  # new owners are told once, in one go, after the loop
+@observers.batched  # new owners are told once, in one go, after the loop
 def bulk_action(request, object_type):
     ot = page_type(object_type)
     ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None][:BULK_LIMIT]

@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
+    # Imported when the migration runs, not whenever migrations are loaded.
     from comptoir.dashboard import counts
 
     portal_settings = apps.get_model("core", "PortalSettings")

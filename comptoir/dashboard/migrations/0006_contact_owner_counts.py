@@ -4,6 +4,7 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
+    # Imported when the migration runs, not whenever migrations are loaded.
     from comptoir.dashboard import counts
 
     counts.rebuild_contacts()

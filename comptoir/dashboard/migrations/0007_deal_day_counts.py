@@ -21,6 +21,7 @@ PG_INDEXES = {
 
 
 def build(apps, schema_editor):
+    # Imported when the migration runs, not whenever migrations are loaded.
     from comptoir.dashboard import counts
 
     zone = counts.kept_zone()

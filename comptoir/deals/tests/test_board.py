@@ -4,7 +4,6 @@ table, moves through the record service, refused moves, query budget."""
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -12,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.records.services import archive_record, get_record, update_record
+from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_deal, make_user
+from comptoir.core.testing.html import select
 from comptoir.deals import board as board_module
 
 pytestmark = pytest.mark.django_db
-BUDGETS = json.loads((Path(__file__).parent / "query_budgets.json").read_text())
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -26,8 +26,7 @@ def columns_of(response) -> dict:
 
 def card_ids(html: str, stage: str) -> list[int]:
     """Deal ids of the cards in one column of the rendered board."""
-    column = re.search(rf'<section class="board-column" id="col-{stage}".*?</section>', html, re.S)
-    return [int(i) for i in re.findall(r'data-deal="(\d+)"', column.group(0))] if column else []
+    return [int(card.get("data-deal")) for card in select(html, f"section#col-{stage} [data-deal]")]
 
 
 @pytest.fixture
@@ -369,9 +368,7 @@ STAGES = [
 ]
 
 
-def test_board_query_budget_does_not_grow_with_deals(
-    client_in, user, django_assert_max_num_queries
-):
+def test_board_query_budget_does_not_grow_with_deals(client_in, user):
     """One query per stage holding cards, plus a fixed few: never one per deal."""
     for stage in STAGES:
         make_deal(dealstage=stage, amount=10, hubspot_owner_id=user.owner.pk)
@@ -388,13 +385,13 @@ def test_board_query_budget_does_not_grow_with_deals(
     many = _queries(client_in, "/deals/board/?view=mine&q=deal")
     assert few == many
     # Every one of the 7 default stages holds deals: the worst case of the default pipeline.
-    with django_assert_max_num_queries(BUDGETS["board"]):
+    with query_budget("ui.board"):
         client_in.get("/deals/board/")
 
 
-def test_move_query_budget(client_in, deals, django_assert_max_num_queries):
+def test_move_query_budget(client_in, deals):
     client_in.get("/deals/board/")
-    with django_assert_max_num_queries(BUDGETS["board_move"]):
+    with query_budget("ui.board_move"):
         response = client_in.post(
             "/deals/board/move/",
             {"deal": deals["a1"].pk, "from": "appointmentscheduled", "stage": "qualifiedtobuy"},

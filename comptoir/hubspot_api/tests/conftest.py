@@ -1,10 +1,13 @@
-"""The real SDK against a live server, once with defaults and once in strict mode."""
+"""The real SDK (hubspot-api-client) and plain HTTP (requests), answered by Django in the
+test's own process and transaction (comptoir.core.testing.sdk).
 
-import gc
+Tests run once, with the SDK's default settings; those marked `sdk_both_modes` (a smoke
+subset) run a second time in strict mode (client_side_validation=True), where the SDK's
+models check every value they send and receive."""
 
 import pytest
-from hubspot import HubSpot
 
+from comptoir.core.testing.sdk import Server, hubspot_client, requests_session
 from comptoir.users.services import create_token, create_user
 
 
@@ -25,42 +28,46 @@ def token(api_user):
     return create_token(api_user, "Tests")[1]
 
 
-@pytest.fixture(params=[False, True], ids=["default", "strict"])
-def sdk_for(request, live_server):
-    """Build HubSpot clients for any token, pointed at the live server; every test using it
-    runs twice: default settings, then strict (client_side_validation=True)."""
+@pytest.fixture
+def sdk_server(db):
+    """The in-process server. Rate-limit counters live in the cache under the token's id,
+    and ids come back once a test's transaction is rolled back: each test starts with none."""
+    from django.core.cache import cache
 
-    def build(raw_token: str) -> HubSpot:
-        return HubSpot(
-            access_token=raw_token, host=live_server.url, client_side_validation=request.param
-        )
+    cache.clear()
+    return Server()
 
-    yield build
-    # Every SDK api object owns a urllib3 pool whose keep-alive sockets live until it is
-    # garbage collected (often late: exceptions caught by pytest.raises form cycles). Each
-    # open socket keeps a live-server thread, and its database session, alive; PostgreSQL
-    # then refuses to drop the test database. Collect now so those threads end.
-    gc.collect()
+
+@pytest.fixture
+def sdk_for(request, sdk_server):
+    """Build HubSpot clients for any token, answered in process; default settings, or strict
+    (client_side_validation=True) for the second run of `sdk_both_modes` tests."""
+    strict = getattr(request, "param", False)
+
+    def build(raw_token: str):
+        return hubspot_client(raw_token, sdk_server, client_side_validation=strict)
+
+    return build
 
 
 @pytest.fixture
 def hubspot(sdk_for, token):
-    """HubSpot client with the test token, in both modes (see sdk_for)."""
+    """HubSpot client with the test token (see sdk_for)."""
     return sdk_for(token)
 
 
 @pytest.fixture
-def http(live_server, token):
-    """Plain HTTP for what the SDK cannot send."""
-    import requests
+def http(sdk_server, token):
+    """Plain HTTP (requests) for what the SDK cannot send."""
+    session = requests_session(sdk_server)
 
     class Client:
-        base = live_server.url
+        base = sdk_server.url
 
         def __call__(self, method, path, *, auth=True, **kw):
             headers = kw.pop("headers", {})
             if auth:
                 headers.setdefault("Authorization", f"Bearer {token}")
-            return requests.request(method, self.base + path, headers=headers, timeout=30, **kw)
+            return session.request(method, self.base + path, headers=headers, timeout=30, **kw)
 
     return Client()

@@ -25,7 +25,7 @@ from hubspot.crm.associations.v4.schema.exceptions import ApiException as Schema
 
 from comptoir.core.testing.factories import make_company, make_contact
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 USER, HS = "USER_DEFINED", "HUBSPOT_DEFINED"
 
@@ -46,6 +46,7 @@ def decision_maker(hubspot) -> int:
     return next(r.type_id for r in created.results if r.label == "Decision maker")
 
 
+@pytest.mark.sdk_both_modes
 def test_limits_are_created_listed_updated_and_purged(hubspot):
     configs = hubspot.crm.associations.v4.schema.definition_configurations_api
     label = decision_maker(hubspot)

@@ -37,7 +37,7 @@ from comptoir.core.associations.services import associations_by_target
 from comptoir.core.testing.factories import make_activity, make_company, make_contact, make_deal
 from comptoir.users.services import create_token
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 HS, USER = "HUBSPOT_DEFINED", "USER_DEFINED"
 
@@ -69,6 +69,7 @@ def make(object_type, n=""):
 # -- basic_api -------------------------------------------------------------------------------
 
 
+@pytest.mark.sdk_both_modes
 def test_create_default_then_get_page_from_both_sides(hubspot):
     contact, company = make("contacts"), make("companies")
     result = hubspot.crm.associations.v4.basic_api.create_default(
@@ -425,6 +426,7 @@ def test_batch_refuses_invalid_type_ids_as_a_whole(hubspot):
 # -- schema.definitions_api (labels) ----------------------------------------------------------
 
 
+@pytest.mark.sdk_both_modes
 def test_labels_create_use_update_remove(hubspot):
     definitions = hubspot.crm.associations.v4.schema.definitions_api
     listed = definitions.get_all("contacts", "companies")
@@ -528,6 +530,7 @@ def v3(from_id, to_id, type_name):
     )
 
 
+@pytest.mark.sdk_both_modes
 def test_v3_batch_create_read_archive(hubspot):
     contact = make("contacts")
     first, second = make("companies", "1"), make("companies", "2")

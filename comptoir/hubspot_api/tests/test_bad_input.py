@@ -5,12 +5,10 @@ numbers past any column, bodies nested absurdly deep.
 Raw requests go through Django's test client; what the real SDK can send (its models do not
 check types unless in strict mode) goes through hubspot-api-client too."""
 
-import gc
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hubspot import HubSpot
 from hubspot.crm.contacts import (
     ApiException,
     BatchInputSimplePublicObjectBatchInput,
@@ -24,6 +22,7 @@ from hubspot.crm.contacts import (
 )
 
 from comptoir.core.testing.factories import make_contact, make_user
+from comptoir.core.testing.sdk import hubspot_client
 from comptoir.users.services import create_token
 
 HUGE_ID = "1" * 23  # past any 64-bit id: SQLite's driver fails on it
@@ -60,10 +59,10 @@ def refused(result, field, status=400):
 
 
 @pytest.fixture
-def sdk(live_server, token):
-    """The real SDK in its default mode: models send whatever they are given."""
-    yield HubSpot(access_token=token, host=live_server.url)
-    gc.collect()  # closes the SDK's keep-alive sockets (see conftest.sdk_for)
+def sdk(token):
+    """The real SDK in its default mode (models send whatever they are given), answered in
+    process."""
+    return hubspot_client(token)
 
 
 def sdk_refused(caught, field):
@@ -76,7 +75,7 @@ def sdk_refused(caught, field):
 # -- wrong JSON types ------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_sdk_batch_update_and_upsert_with_id_property_as_a_list(sdk):
     make_contact(email="a@example.com")
     batch = sdk.crm.contacts.batch_api
@@ -114,7 +113,7 @@ def test_sdk_batch_update_and_upsert_with_id_property_as_a_list(sdk):
     sdk_refused(caught, "idProperty")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_sdk_search_with_wrong_types(sdk):
     search = sdk.crm.contacts.search_api
     for request, field in [
@@ -215,12 +214,46 @@ def test_ids_past_any_id_are_missing_records(call):
     assert code == 404, answer
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_sdk_reads_an_id_past_any_id_as_missing(sdk):
     with pytest.raises(ApiException) as caught:
         sdk.crm.contacts.basic_api.get_by_id(HUGE_ID)
     assert caught.value.status == 404
     assert json.loads(caught.value.body)["category"] == "OBJECT_NOT_FOUND"
+
+
+ODD_DIGITS = ["²", "١٢", "\uff11\uff12"]  # isdigit(); int() fails on "²", reads the others as 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ODD_DIGITS)
+def test_ids_in_paths_are_ascii_digits(call, value):
+    """`²` answered 500 (str.isdigit() let it through to int()); Arabic-Indic or fullwidth
+    digits were read as id 12. Neither is an id: no such import, owner or record."""
+    for method, path in [
+        ("GET", f"/crm/v3/imports/{value}"),
+        ("GET", f"/crm/v3/imports/{value}/errors"),
+        ("POST", f"/crm/v3/imports/{value}/cancel"),
+        ("GET", f"/crm/v3/objects/contacts/{value}"),
+    ]:
+        code, answer = call(method, path)
+        assert code == 404, (method, path, answer)
+        assert answer["category"] == "OBJECT_NOT_FOUND"
+    code, answer = call("GET", f"/crm/v3/owners/{value}")
+    assert code == 400 and "ownerId" in answer["message"], answer
+    code, answer = call("GET", f"/crm/v3/objects/contacts?after={value}")
+    assert code == 400 and "after" in answer["message"], answer
+    search = "/crm/v3/objects/contacts/search"
+    code, answer = call("POST", search, {"limit": value})
+    assert code == 400 and "limit" in answer["message"], answer
+    flt = {"propertyName": "hubspot_owner_id", "operator": "EQ", "value": value}
+    code, answer = call("POST", search, {"filterGroups": [{"filters": [flt]}]})
+    assert code == 400 and "hubspot_owner_id" in answer["message"], answer
+    flt = {"propertyName": "associations.company", "operator": "EQ", "value": value}
+    code, answer = call("POST", search, {"filterGroups": [{"filters": [flt]}]})
+    assert code == 400 and "associations.company" in answer["message"], answer
+    group = {"name": "g", "label": "G", "displayOrder": value}
+    refused(call("POST", "/crm/v3/properties/contacts/groups", group), "displayOrder")
 
 
 # -- text no database stores ----------------------------------------------------------------
@@ -323,7 +356,7 @@ def test_absurd_json_is_a_400(call, raw, fragment):
     assert fragment in body["message"], body["message"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_sdk_create_with_a_lone_surrogate(sdk):
     with pytest.raises(ApiException) as caught:
         sdk.crm.contacts.basic_api.create(

@@ -104,7 +104,7 @@ def test_every_query_parameter_the_code_reads_is_documented(client):
     from pathlib import Path
 
     import comptoir.hubspot_api as package
-    from comptoir.imports import api as imports_api
+    from comptoir.hubspot_api import imports as imports_api
 
     sources = [*Path(package.__file__).parent.glob("*.py"), Path(imports_api.__file__)]
     pattern = re.compile(

@@ -16,7 +16,7 @@ from comptoir.users.roles import SALES_REP
 from comptoir.users.services import create_token
 from comptoir.users.tests.helpers import two_private_reps
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 NOISE = {"correlationId", "startedAt", "completedAt", "requestedAt", "started_at", "completed_at"}
 

@@ -9,7 +9,7 @@ from hubspot.crm.owners.exceptions import NotFoundException
 from comptoir.users.models import Owner
 from comptoir.users.services import add_to_team, create_token, create_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def sales(api_user):
     return api_user, claire, bob
 
 
+@pytest.mark.sdk_both_modes
 def test_get_page_get_all_and_filters(hubspot, sales):
     api_user, _claire, bob = sales
     page = hubspot.crm.owners.owners_api.get_page()
@@ -127,11 +128,7 @@ def test_owner_paging_link_and_bad_queries(http, sales):
     assert_hubspot_error(http("GET", "/crm/v3/owners", auth=False), 401)
 
 
-def test_owners_need_the_owners_scope(live_server, api_user):
-    import requests
-
+def test_owners_need_the_owners_scope(http, api_user):
     raw = create_token(api_user, "contacts only", ["crm.objects.contacts.read"])[1]
-    response = requests.get(
-        f"{live_server.url}/crm/v3/owners/", timeout=30, headers={"Authorization": f"Bearer {raw}"}
-    )
+    response = http("GET", "/crm/v3/owners/", headers={"Authorization": f"Bearer {raw}"})
     assert assert_hubspot_error(response, 403)["category"] == "MISSING_SCOPES"

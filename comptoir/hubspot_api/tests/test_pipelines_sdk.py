@@ -14,7 +14,7 @@ from hubspot.crm.pipelines import (
 )
 from hubspot.crm.pipelines.exceptions import NotFoundException
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -127,6 +127,7 @@ def test_default_task_pipeline_and_a_task_in_it(hubspot):
     assert "1 task(s) are still in its stage(s)" in error_of(caught)["message"]
 
 
+@pytest.mark.sdk_both_modes
 def test_create_update_replace_archive_a_pipeline(hubspot):
     api = hubspot.crm.pipelines.pipelines_api
     created = partners(hubspot)
@@ -374,6 +375,7 @@ def test_wire_format_and_bad_requests(http):
     assert nulls.json()["metadata"] == {"isClosed": "false", "probability": "0.5"}
 
 
+@pytest.mark.sdk_both_modes
 def test_audits_list_pipeline_and_stage_changes_newest_first(hubspot, http, api_user):
     created = partners(hubspot)
     api = hubspot.crm.pipelines

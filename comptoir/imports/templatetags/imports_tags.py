@@ -1,19 +1,18 @@
 from django import template
 
-from comptoir.users.permissions import has_right
+from comptoir.core.permissions import has_right
+from comptoir.imports.errorfile import reason_text
 
 register = template.Library()
 
 
 @register.filter
 def may(user, right: str) -> bool:
-    """{% if user|may:"can_export" %}: a role right (comptoir.users.permissions)."""
+    """{% if user|may:"can_export" %}: a role right (comptoir.core.permissions)."""
     return has_right(user, right)
 
 
 @register.filter
 def reason(failure) -> str:
     """Why a row was not imported, in the user's language (the stored reason is English)."""
-    from comptoir.imports.errorfile import reason_text
-
     return reason_text(failure)

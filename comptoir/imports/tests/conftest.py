@@ -3,12 +3,13 @@ import pytest
 # Real `comptoir` processes on a database of their own (test_locks.py).
 from comptoir.core.testing.processes import _site_template, site  # noqa: F401
 
-# The SDK fixtures (a token user, the HubSpot client on the live server) of the API tests.
+# The SDK fixtures (a token user, the HubSpot client answered in process) of the API tests.
 from comptoir.hubspot_api.tests.conftest import (  # noqa: F401
     api_user,
     http,
     hubspot,
     sdk_for,
+    sdk_server,
     token,
 )
 

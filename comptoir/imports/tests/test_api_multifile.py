@@ -13,7 +13,7 @@ from comptoir.core.testing.factories import make_company
 from comptoir.imports.models import Import
 from comptoir.imports.tests.helpers import csv_bytes
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def column(name, type_id, prop, **extra):

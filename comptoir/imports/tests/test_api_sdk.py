@@ -8,7 +8,7 @@ from hubspot.crm.imports import ApiException
 from comptoir.core.records.values import base_queryset
 from comptoir.imports.tests.helpers import csv_bytes
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def request_json(**changes):
@@ -64,6 +64,7 @@ def salon_file(tmp_path):
     return str(path)
 
 
+@pytest.mark.sdk_both_modes
 def test_create_run_get_list_and_errors(hubspot, salon_file, run_worker):
     created = hubspot.crm.imports.core_api.create(files=salon_file, import_request=request_json())
     assert created.state == "STARTED" and created.import_name == "Salon 2026"

@@ -308,8 +308,8 @@ def test_cancel_stops_between_batches(importer_user, monkeypatch):
 
 
 def test_users_without_the_import_right_cannot_import(db):
+    from comptoir.core.permissions import NotAllowed
     from comptoir.users.models import Role
-    from comptoir.users.permissions import NotAllowed
 
     Role.objects.filter(name="Sales rep").update(can_import=False)
     rep = make_user("norights@example.com", role="Sales rep")

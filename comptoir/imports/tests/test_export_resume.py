@@ -3,15 +3,19 @@ the scheduler starts it again; a run thought dead that wakes up finishes nothing
 
 import csv
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from django.conf import settings
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from comptoir.core.scheduling import scheduler
 from comptoir.core.testing.factories import make_contact, make_user
 from comptoir.imports import exports
-from comptoir.imports.models import Export, ExportState, stall_after
+from comptoir.imports.models import BUSY_RETRIES, Export, ExportState, stall_after
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +97,32 @@ def test_a_run_thought_dead_that_wakes_up_finishes_nothing(rep, monkeypatch):
     assert len(rows(export.file_path)) == 6  # header and five contacts, written once
     final = Path(export.file_path)
     assert [p.name for p in final.parent.iterdir()] == [final.name]  # no partial file left
+
+
+def test_a_heartbeat_that_meets_a_busy_database_does_not_fail_the_export(rep, monkeypatch):
+    """A beat is a write: it may wait the lock timeout (stall_after() allows for that) and
+    fail busy. The export goes on (before: FAILED "database is locked")."""
+    for i in range(5):
+        make_contact(email=f"p{i}@example.com")
+    export = exports.start_export(rep, "contacts", "", "CSV")
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    write, busy = exports._write, []
+
+    def locked_once(export_, user, heartbeat):
+        def beat():
+            if not busy:
+                busy.append("locked")
+                with patch.object(QuerySet, "update", side_effect=locked):
+                    heartbeat()
+            heartbeat()
+
+        return write(export_, user, heartbeat=beat)
+
+    def locked(**_fields):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(exports, "_write", locked_once)
+    assert exports.run(export.pk) == ExportState.DONE
+    export.refresh_from_db()
+    assert (busy, export.state, export.row_count) == (["locked"], ExportState.DONE, 5)
+    assert stall_after().total_seconds() > BUSY_RETRIES * settings.COMPTOIR_DB_LOCK_TIMEOUT

@@ -471,7 +471,7 @@ def test_refusals_on_the_upload_page_in_english_and_french(client, importer_user
     assert not Import.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_api_answers_400_with_hubspots_error_body(hubspot, tmp_path, settings):
     import json
 

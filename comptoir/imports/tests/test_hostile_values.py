@@ -68,3 +68,17 @@ def test_a_contact_row_with_a_nul_or_a_huge_record_id_is_refused_alone(importer_
         4: ("Email", "INVALID_STRING"),
         5: ("First name", "INVALID_STRING"),
     }
+
+
+def test_a_negative_or_zero_record_id_is_refused_alone(importer_user):
+    """Not a record id (a 400 in the API): before, -5 and 0 were looked up, "not found"."""
+    rows = [["Record ID", "Email"], ["", "good@example.com"]]
+    rows += [["-5", "minus@example.com"], ["0", "zero@example.com"]]
+    imp = run_import(upload(importer_user, csv_bytes(rows)))
+    assert imp.state == ImportState.DONE
+    assert list(base_queryset("contacts").values_list("email", flat=True)) == ["good@example.com"]
+    failures = {f.line: (f.column, f.error_type) for f in imp.failures.all()}
+    assert failures == {
+        3: ("Record ID", "INVALID_OBJECT_ID"),
+        4: ("Record ID", "INVALID_OBJECT_ID"),
+    }

@@ -146,7 +146,7 @@ def _page(site, path, session, language):
 def test_an_import_whose_worker_is_killed_resumes_by_itself_exactly(site, tmp_path):
     from hubspot import HubSpot
 
-    site.env["COMPTOIR_IMPORT_HEARTBEAT"] = "1"  # silent six seconds: interrupted
+    site.env["COMPTOIR_IMPORT_HEARTBEAT"] = "1"  # silent 6 s + 3 lock timeouts (1 s): interrupted
     path = tmp_path / "contacts.csv"
     with path.open("w") as handle:
         handle.write("Email,First name\r\n")

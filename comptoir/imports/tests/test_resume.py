@@ -1,10 +1,12 @@
 """Interrupted imports resume by themselves and exactly; batches stay short and wait out a
 busy database (issue 13). The worker killed for real: test_locks.py."""
 
+import datetime as dt
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from comptoir.core.history.models import PropertyChange, SourceType
@@ -117,3 +119,51 @@ def test_a_batch_that_meets_a_locked_database_is_tried_again(importer_user, monk
     imp.refresh_from_db()
     assert (imp.created, imp.failed, base_queryset("contacts").count()) == (4, 0, 4)
     assert batches(imp) == [(2, 3), (4, 5)]
+
+
+def test_a_batch_slowed_by_a_busy_database_is_not_taken_over(importer_user, monkeypatch, settings):
+    """Each try of a batch may wait COMPTOIR_DB_LOCK_TIMEOUT for the lock: the run beats
+    between tries, and stall_after() outlasts every try, so the scheduler does not take a
+    live import over (before: silent 63 s of a 60 s stall_after, DEFERRED, Superseded)."""
+    settings.COMPTOIR_IMPORT_HEARTBEAT, settings.COMPTOIR_DB_LOCK_TIMEOUT = 10, 30
+    lock = settings.COMPTOIR_DB_LOCK_TIMEOUT
+    assert stall_after().total_seconds() > engine.BUSY_RETRIES * lock
+    imp = upload(importer_user, csv_bytes(people(3)))
+    services.start(imp, importer_user)
+    clock = _Clock()
+    monkeypatch.setattr(engine, "timezone", clock)
+    monkeypatch.setattr(engine, "time", clock)
+    real_save, tries, silences = engine.Importer.save, [], []
+
+    def slow_save(self, *args):
+        tries.append(clock.offset)
+        clock.offset += lock  # waited the whole lock timeout for the database
+        if len(tries) < engine.BUSY_RETRIES:
+            raise OperationalError("database is locked")
+        real_save(self, *args)
+
+    def pause_then_tick(seconds):  # the scheduler's tick while the run waits to try again
+        clock.offset += seconds
+        silences.append((clock.now() - Import.objects.get(pk=imp.pk).updated_at).seconds)
+        services.resume_interrupted(clock.now())
+
+    monkeypatch.setattr(engine.Importer, "save", slow_save)
+    monkeypatch.setattr(engine, "busy_pause", pause_then_tick)
+    assert engine.run(imp.pk) == ImportState.DONE
+    assert len(tries) == engine.BUSY_RETRIES
+    assert all(silence <= settings.COMPTOIR_IMPORT_HEARTBEAT for silence in silences), silences
+    imp.refresh_from_db()
+    assert (imp.state, imp.created, base_queryset("contacts").count()) == (ImportState.DONE, 3, 3)
+
+
+class _Clock:
+    """timezone.now() and time.monotonic() for the engine, `offset` seconds ahead."""
+
+    def __init__(self):
+        self.offset = 0
+
+    def now(self):
+        return timezone.now() + dt.timedelta(seconds=self.offset)
+
+    def monotonic(self):
+        return time.monotonic() + self.offset

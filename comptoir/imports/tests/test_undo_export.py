@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from comptoir.core.permissions import NotAllowed
 from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import UI, make_contact, make_user
@@ -14,7 +15,6 @@ from comptoir.imports.errorfile import error_rows
 from comptoir.imports.models import ExportState, ImportState
 from comptoir.imports.tests.helpers import csv_bytes, run_import, upload
 from comptoir.imports.undo import undo
-from comptoir.users.permissions import NotAllowed
 
 pytestmark = pytest.mark.django_db
 

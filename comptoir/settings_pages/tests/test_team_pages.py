@@ -6,12 +6,13 @@ import pytest
 from django.test import Client
 
 from comptoir.core.history.models import PropertyChange
+from comptoir.core.permissions import scoped_objects
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_activity, make_contact, make_user
+from comptoir.core.testing.html import select
 from comptoir.core.testing.smtp import smtp_server
 from comptoir.users import team
 from comptoir.users.models import Role, Team, User
-from comptoir.users.permissions import scoped_objects
 from comptoir.users.roles import SALES_MANAGER, SALES_REP, SALES_REP_PRIVATE
 from comptoir.users.services import create_user
 
@@ -40,9 +41,9 @@ def text(response) -> str:
 
 def field_error(response, field: str) -> str:
     """The message shown under a form field (by its error element's id)."""
-    match = re.search(rf'id="id_{field}_error"[^>]*>([^<]+)<', text(response))
-    assert match, f"no error on {field}"
-    return match.group(1)
+    found = select(response, f"#id_{field}_error")
+    assert found, f"no error on {field}"
+    return found[0].text
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from comptoir.core.permissions import can_edit, can_view, has_right
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import (
     UI,
@@ -14,7 +15,6 @@ from comptoir.core.testing.factories import (
     make_deal,
     make_user,
 )
-from comptoir.users.permissions import can_edit, can_view, has_right
 from comptoir.users.roles import SALES_REP, SALES_REP_PRIVATE
 from comptoir.users.services import UserError, create_token, create_user
 from comptoir.users.tests.helpers import browser, two_private_reps
@@ -303,12 +303,31 @@ def test_created_records_belong_to_their_private_creator(world):
     assert "New" in html(alice.get("/contacts/"))
 
 
-def test_the_api_acts_as_the_tokens_user(world, live_server):
-    import requests
+def test_tasks_created_without_an_owner_belong_to_their_private_creator(world):
+    """Issue 13: a task added on the tasks page or logged on a record with "Assigned to"
+    left empty had no owner, so the private rep who made it could not see it."""
+    alice, contact = browser(world["alice"]), world["Aaa"]["contact"]
+    due = {"hs_timestamp": "2026-03-11T17:00"}
+    response = alice.post("/tasks/add/", {"hs_task_subject": "From the page", **due})
+    assert response.status_code == 302
+    logged = {"hs_task_subject": "From the record", "hubspot_owner_id": "", **due}
+    response = alice.post(f"/contacts/{contact.pk}/log/task/", logged)
+    assert response.status_code < 400
+    for subject in ("From the page", "From the record"):
+        task = base_queryset("tasks").get(properties__hs_task_subject=subject)
+        assert task.hubspot_owner_id == world["alice"].owner.pk, subject
+        assert can_edit(world["alice"], "tasks", task), subject
+    page = html(alice.get("/tasks/?tab=all"))
+    assert "From the page" in page and "From the record" in page
 
+
+def test_the_api_acts_as_the_tokens_user(world):
+    from comptoir.core.testing.sdk import URL, requests_session
+
+    requests = requests_session()
     _, token = create_token(world["alice"], "alice-sync")
     headers = {"Authorization": f"Bearer {token}"}
-    base = live_server.url + "/crm/v3/objects"
+    base = URL + "/crm/v3/objects"
     theirs = world["Bbb"]["contact"].pk
     mine = world["Aaa"]["contact"].pk
 
@@ -332,7 +351,7 @@ def test_the_api_acts_as_the_tokens_user(world, live_server):
     assocs = call("GET", f"/{'companies'}/{company}?associations=contacts").json()
     assert "associations" not in assocs  # Bruno's contact stays invisible
     v4 = requests.get(
-        f"{live_server.url}/crm/v4/objects/companies/{company}/associations/contacts",
+        f"{URL}/crm/v4/objects/companies/{company}/associations/contacts",
         headers=headers,
         timeout=10,
     ).json()
@@ -341,9 +360,8 @@ def test_the_api_acts_as_the_tokens_user(world, live_server):
     assert created["id"] in [r["id"] for r in call("GET", "/contacts").json()["results"]]
 
 
-def test_roles_without_the_api_right_cannot_use_tokens(world, live_server):
-    import requests
-
+def test_roles_without_the_api_right_cannot_use_tokens(world):
+    from comptoir.core.testing.sdk import URL, requests_session
     from comptoir.users.models import Role
 
     Role.objects.filter(name=PRIVATE).update(can_use_api=False)
@@ -351,8 +369,8 @@ def test_roles_without_the_api_right_cannot_use_tokens(world, live_server):
 
     registry.invalidate()
     _, token = create_token(world["bruno"], "bruno")
-    response = requests.get(
-        live_server.url + "/crm/v3/objects/contacts",
+    response = requests_session().get(
+        URL + "/crm/v3/objects/contacts",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
@@ -440,7 +458,7 @@ def test_imports_neither_change_nor_reveal_the_other_reps_records(world):
 def test_team_only_scopes_see_and_change_teammates_records_not_other_teams():
     """A role on "team only": Tina sees and changes Theo's records (same team), while
     Olga's (another team) answer 404 everywhere."""
-    from comptoir.users.permissions import scoped_objects
+    from comptoir.core.permissions import scoped_objects
     from comptoir.users.team import save_role
 
     scopes = {name: {"view": "team", "edit": "team"} for name in scoped_objects()}

@@ -11,12 +11,12 @@ from django.test import Client
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import crm_names
+from comptoir.core.permissions import scoped_objects
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_activity, make_contact, make_deal, make_user
 from comptoir.core.testing.smtp import smtp_server
 from comptoir.users import team
 from comptoir.users.models import Owner, Role, Team, TeamMembership, User
-from comptoir.users.permissions import scoped_objects
 from comptoir.users.roles import SALES_REP, SALES_REP_PRIVATE, SUPER_ADMIN
 from comptoir.users.services import UserError, create_user
 

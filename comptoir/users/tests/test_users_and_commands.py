@@ -110,8 +110,8 @@ def test_revoked_tokens_stop_working_at_once():
 
 
 def test_create_user_command_with_a_role_and_a_team():
+    from comptoir.core.permissions import view_scope
     from comptoir.users.models import Team
-    from comptoir.users.permissions import view_scope
     from comptoir.users.roles import SALES_REP_PRIVATE
 
     output = run(

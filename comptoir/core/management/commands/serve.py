@@ -5,6 +5,7 @@ import re
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.servers.basehttp import get_internal_wsgi_application
 
 BIND_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$")
 
@@ -28,7 +29,8 @@ class Command(BaseCommand):
 
         from gunicorn.app.base import BaseApplication
 
-        from comptoir.config.wsgi import application
+        # The project's WSGI application (settings.WSGI_APPLICATION), as runserver finds it.
+        application = get_internal_wsgi_application()
 
         class Server(BaseApplication):
             def load_config(self):

@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     label = "projects"
 
     def ready(self):
+        # Imported once apps are loaded: the type's facts name its models.
         from comptoir.core.objects.registry import register
         from comptoir.core.testing.projects.objecttype import object_types
 

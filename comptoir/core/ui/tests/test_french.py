@@ -16,6 +16,7 @@ from comptoir.core.testing.factories import (
     make_deal,
     make_user,
 )
+from comptoir.core.testing.html import select, select_one
 from comptoir.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -71,9 +72,9 @@ def html_of(response) -> str:
 
 def assert_french_shell(html: str) -> None:
     assert '<html lang="fr">' in html
-    nav = re.search(r'<nav class="sidenav".*?</nav>', html, re.S).group(0)
+    labels = [span.text for span in select(select_one(html, "nav.sidenav"), "span")]
     for word in NAVIGATION:
-        assert f"<span>{word}</span>" in nav
+        assert word in labels
     assert "Se déconnecter" in html and "Créer" in html
     for english in ENGLISH:
         assert english not in html, english

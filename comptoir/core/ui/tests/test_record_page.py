@@ -13,6 +13,7 @@ from comptoir.core.testing.factories import (
     make_contact,
     make_deal,
 )
+from comptoir.core.testing.html import form_fields
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -136,9 +137,7 @@ def test_inline_edit_refused_value_keeps_the_typed_text_and_saves_nothing(client
 
 
 def _original(form_html: str) -> str:
-    import re
-
-    return re.search(r'name="_original" value="([^"]*)"', form_html).group(1)
+    return form_fields(form_html)["_original"]
 
 
 @pytest.mark.parametrize("where", ["about", "all"])

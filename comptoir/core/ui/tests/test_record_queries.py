@@ -1,19 +1,16 @@
 """Query budgets of the record page (issue 4, point 12): constant in the number of
 activities, associations and timeline events; a regression here is felt on every visit."""
 
-import json
-import re
-from pathlib import Path
-
 import pytest
 
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.records.services import update_record
+from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import make_activity, make_company, make_contact, make_deal
+from comptoir.core.testing.html import select
 from comptoir.core.ui.cards import LIMIT
 
 pytestmark = pytest.mark.django_db
-BUDGETS = json.loads((Path(__file__).parent / "record_query_budgets.json").read_text())
 KINDS = ("notes", "calls", "emails", "meetings", "tasks")
 
 
@@ -75,12 +72,12 @@ def build(user, activities: int) -> dict:
 
 @pytest.mark.parametrize("activities", [30, 5])
 @pytest.mark.parametrize("page", ["contact", "company", "deal", "timeline"])
-def test_record_page_query_budget(client_in, user, django_assert_max_num_queries, page, activities):
+def test_record_page_query_budget(client_in, user, page, activities):
     url = build(user, activities)[page]
     client_in.get(url)  # warm the per-process caches (definitions, stages, owners, portal)
-    with django_assert_max_num_queries(BUDGETS[f"record_page_{page}"]):
+    with query_budget(f"ui.record.{page}"):
         response = client_in.get(url, HTTP_HX_REQUEST="true" if page == "timeline" else None)
     assert response.status_code == 200
     if page != "timeline":  # every card is full and says how many records it holds
-        totals = re.findall(r'class="count">\((\d+)\)', response.content.decode())
+        totals = [span.text.strip("()") for span in select(response, ".count")]
         assert len(totals) == 3 and all(int(n) >= LIMIT + 2 for n in totals), totals

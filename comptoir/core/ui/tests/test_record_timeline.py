@@ -15,6 +15,7 @@ from comptoir.core.testing.factories import (
     make_contact,
     make_deal,
 )
+from comptoir.core.testing.html import select
 from comptoir.core.ui import timeline as tl
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def people():
 
 
 def event_ids(html: str) -> list[str]:
-    return re.findall(r'<li class="event event-\w+" id="([\w-]+)"', html)
+    return [li.get("id") for li in select(html, "li.event[id]")]
 
 
 COMPOSER = {

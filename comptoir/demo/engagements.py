@@ -7,9 +7,9 @@ one of the contact's deals and are associated with it too.
 import datetime as dt
 from html import escape
 
-from comptoir.core.demo import texts
-from comptoir.core.demo.pools import weighted
-from comptoir.core.demo.records import DemoRecords, pick
+from comptoir.demo import texts
+from comptoir.demo.pools import weighted
+from comptoir.demo.records import DemoRecords, pick
 
 MINUTE = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)

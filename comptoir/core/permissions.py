@@ -7,7 +7,8 @@ may not see is answered as missing (404), so its existence does not leak.
 
 from django.db.models import Q
 
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.accounts import owner_model, role_model, team_membership_model
+from comptoir.core.objects.registry import crm_types, get_object_type
 from comptoir.core.properties import registry
 
 ALL, TEAM, OWNED = "all", "team", "owned"
@@ -16,8 +17,6 @@ SCOPES = (ALL, TEAM, OWNED)
 
 def scoped_objects() -> tuple[str, ...]:
     """The rows of a role's scopes: each CRM record type, then all activities together."""
-    from comptoir.core.objects.registry import crm_types
-
     return (*(ot.name for ot in crm_types()), "activities")
 
 
@@ -34,14 +33,14 @@ def scope_key(object_type) -> str:
 
 
 def _role(user):
-    from comptoir.users.models import Role
-
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     role_id = getattr(user, "role_id", None)
     if role_id is None:
         return None
-    return registry.cached(f"role:{role_id}", lambda: Role.objects.filter(pk=role_id).first())
+    return registry.cached(
+        f"role:{role_id}", lambda: role_model().objects.filter(pk=role_id).first()
+    )
 
 
 def _scope(user, ot, kind: str) -> str:
@@ -63,9 +62,9 @@ def edit_scope(user, object_type) -> str:
 
 def owner_id(user) -> int | None:
     def load():
-        from comptoir.users.models import Owner
-
-        return Owner.objects.filter(user_id=user.pk).values_list("pk", flat=True).first() or 0
+        return (
+            owner_model().objects.filter(user_id=user.pk).values_list("pk", flat=True).first() or 0
+        )
 
     return registry.cached(f"owner_of:{user.pk}", load) or None
 
@@ -74,11 +73,10 @@ def team_owner_ids(user) -> frozenset:
     """Owners of everyone who shares a team with the user (the user included)."""
 
     def load():
-        from comptoir.users.models import Owner, TeamMembership
-
-        teams = TeamMembership.objects.filter(user_id=user.pk).values("team_id")
-        mates = TeamMembership.objects.filter(team_id__in=teams).values("user_id")
-        ids = set(Owner.objects.filter(user_id__in=mates).values_list("pk", flat=True))
+        memberships = team_membership_model().objects
+        teams = memberships.filter(user_id=user.pk).values("team_id")
+        mates = memberships.filter(team_id__in=teams).values("user_id")
+        ids = set(owner_model().objects.filter(user_id__in=mates).values_list("pk", flat=True))
         mine = owner_id(user)
         return frozenset(ids | ({mine} if mine else set()))
 

@@ -12,14 +12,17 @@ from django.utils import timezone
 from faker import Faker
 
 from comptoir.core.db import tune_for_bulk_writes
-from comptoir.core.demo import plan as p
-from comptoir.core.demo.engagements import DemoActivities
-from comptoir.core.demo.pools import build_pools, slug
-from comptoir.core.demo.records import DemoRecords
-from comptoir.core.demo.runners import InlineRunner, ProcessRunner, WorkerFailed
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.pipelines.queries import default_pipeline_id, stages
 from comptoir.core.records.bulk import bulk_create_records
+from comptoir.demo import plan as p
+from comptoir.demo.engagements import DemoActivities
+from comptoir.demo.pools import build_pools, slug
+from comptoir.demo.records import DemoRecords
+from comptoir.demo.runners import InlineRunner, ProcessRunner, WorkerFailed
+from comptoir.users.models import Owner, User
+from comptoir.users.services import create_user
 
 ACTIVITY_KINDS = ("notes", "tasks", "calls", "meetings", "emails")
 DEMO_USERS = 8
@@ -32,8 +35,6 @@ class SeedError(Exception):
 
 def deal_stages() -> p.Stages:
     """The default deal pipeline's stages (or the first pipeline's if it was removed)."""
-    from comptoir.core.pipelines.queries import default_pipeline_id, stages
-
     known = stages("deals")
     pipeline = "default"
     if not any(s.pipeline_id == pipeline for s in known.values()):
@@ -52,9 +53,6 @@ def deal_stages() -> p.Stages:
 def demo_owners(seed: int) -> tuple[list[str], int]:
     """Owner ids to spread records over: the existing owners, topped up with demo
     teammates until there are DEMO_USERS of them."""
-    from comptoir.users.models import Owner, User
-    from comptoir.users.services import create_user
-
     created = 0
     existing = Owner.objects.filter(archived=False).count()
     if existing < DEMO_USERS:

@@ -16,7 +16,7 @@ import random
 from array import array
 from dataclasses import dataclass, field
 
-from comptoir.core.demo import texts
+from comptoir.demo import texts
 
 DAY = dt.timedelta(days=1)
 # Working hours in UTC: 8:00-19:00 in Paris, 8:00-19:00 in New York (winter time).

@@ -10,10 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.inputs import parse_id, whole_number
 from comptoir.core.objects.registry import ObjectType
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import SavedView
+from comptoir.core.savedviews.prefs import builtin_columns
 from comptoir.core.search.compiler import (
     SearchError,
     apply_query,
@@ -41,12 +43,6 @@ class BuiltinView:
     key: str
     label: object
     filter_groups: object  # callable(user) -> filterGroups
-
-    def label_for(self, ot) -> str:
-        """The tab's name for one object type ("Tous les contacts", "Toutes les entreprises")."""
-        from comptoir.core.ui.phrases import phrase
-
-        return phrase(f"view_{self.key}", ot, default=self.label)
 
 
 def _mine(user):
@@ -121,8 +117,8 @@ class ListState:
     def read(self, params, user) -> None:
         ot = self.ot
         key = params.get("view") or "all"
-        if key.isdigit():
-            self.saved_view = visible_views(user, ot).filter(pk=int(key)).first()
+        if parse_id(key) is not None:
+            self.saved_view = visible_views(user, ot).filter(pk=parse_id(key)).first()
             if self.saved_view is None:
                 self.errors.append(_("That view no longer exists; showing all records."))
                 key = "all"
@@ -180,8 +176,6 @@ class ListState:
         if self.saved_view is not None and self.saved_view.columns:
             chosen = self.saved_view.columns
         else:
-            from comptoir.core.savedviews.prefs import builtin_columns
-
             chosen = builtin_columns(user, self.ot, self.view_key)
         default = list(self.ot.pages.list_columns) if self.ot.pages else []
         names = [c for c in (chosen or default) if c in defs]
@@ -251,16 +245,10 @@ def and_groups(first: list, second: list) -> list:
 def paging(params) -> tuple[int, int]:
     """(per page, page) from a query string: a page size we offer, and a page number that
     stays within MAX_OFFSET rows (deep pages are reached by filtering, not by paging)."""
-    try:
-        per_page = int(params.get("per_page", 25))
-    except ValueError:
-        per_page = 25
+    per_page = whole_number(params.get("per_page", 25))
     if per_page not in PAGE_SIZES:
         per_page = 25
-    try:
-        page = max(1, int(params.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = max(1, whole_number(params.get("page", 1)) or 1)
     return per_page, min(page, MAX_OFFSET // per_page)
 
 

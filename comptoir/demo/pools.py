@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from faker import Faker
 
-from comptoir.core.demo import texts
 from comptoir.core.search.text import fold
+from comptoir.demo import texts
 
 LOCALES = ("fr_FR", "en_US")
 FREEMAIL = (

@@ -5,20 +5,21 @@ the import then runs in the worker like any other."""
 from django.db import transaction
 from ninja import Router
 
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type, import_types
-from comptoir.hubspot_api import docs
+from comptoir.core.permissions import NotAllowed
+from comptoir.hubspot_api import docs, import_files
 from comptoir.hubspot_api.auth import require_scope
 from comptoir.hubspot_api.body import loads
 from comptoir.hubspot_api.errors import ApiError
+from comptoir.hubspot_api.import_request import ROOT, check_import_request
 from comptoir.hubspot_api.params import boolean, cursor, integer
 from comptoir.hubspot_api.responses import collection_root, next_page, respond
 from comptoir.hubspot_api.serializers import timestamp
-from comptoir.imports import api_files, services
-from comptoir.imports.api_request import ROOT, check_import_request
+from comptoir.imports import services
 from comptoir.imports.mapping import CONTACTS_AND_COMPANIES
 from comptoir.imports.models import Import, ImportFailure, ImportState, Mode
 from comptoir.imports.values import DATE_FORMATS
-from comptoir.users.permissions import NotAllowed
 
 router = Router(tags=["Imports"])
 SCOPE = "crm.import"
@@ -51,7 +52,7 @@ def import_body(imp: Import) -> dict:
     type_ids = [get_object_type(ot).type_id for part in parts for ot in part.object_types]
     return {
         "id": str(imp.pk),
-        "state": imp.shown_state,
+        "state": imp.api_state,
         "createdAt": timestamp(imp.created_at),
         "updatedAt": timestamp(imp.updated_at),
         "optOutImport": False,
@@ -80,7 +81,8 @@ def _visible(request):
 
 def _get(request, import_id: str) -> Import:
     qs = _visible(request)
-    imp = qs.filter(pk=int(import_id)).first() if import_id.isdigit() else None
+    pk = parse_id(import_id)
+    imp = qs.filter(pk=pk).first() if pk is not None else None
     if imp is None:
         raise ApiError(
             404, f"No import with id {import_id}.", "OBJECT_NOT_FOUND", context={"id": [import_id]}
@@ -173,9 +175,9 @@ def _create_one(request, body, uploads, drafts) -> None:
 
 
 def _create_files(request, body, uploads, drafts) -> None:
-    """Several files joined by a common column (comptoir.imports.api_files)."""
-    entries = api_files.read_entries(body, uploads)
-    main = api_files.main_entry(entries)
+    """Several files joined by a common column (comptoir.hubspot_api.import_files)."""
+    entries = import_files.read_entries(body, uploads)
+    main = import_files.main_entry(entries)
     main.draft = _draft(request, main.upload, main.own, drafts)
     _map(main.draft, main.mappings, main.own, skip=main.foreign())
     main.draft.mode = _mode(body, main.own)
@@ -187,10 +189,10 @@ def _create_files(request, body, uploads, drafts) -> None:
         _map(entry.draft, entry.mappings, entry.own)
         by_type[entry.own] = entry
     for mapping in main.foreign():
-        target = api_files.foreign_target(mapping)
+        target = import_files.foreign_target(mapping)
         if target not in by_type:
             raise ApiError(400, f"No file of the import holds the {target} of its common column.")
-        api_files.link(main.draft, by_type[target], mapping)
+        import_files.link(main.draft, by_type[target], mapping)
 
 
 def _draft(request, upload, choice, drafts) -> Import:

@@ -2,8 +2,8 @@
 
 import zlib
 
-from comptoir.core.demo import texts
-from comptoir.core.demo.pools import slug
+from comptoir.demo import texts
+from comptoir.demo.pools import slug
 
 
 class SeenBits:

@@ -1,8 +1,8 @@
 """The JSON types of the imports API's `importRequest` (HubSpot's PublicImportRequest),
 checked before it is read, so a wrong type is a 400 naming the field, never a 500.
 
-comptoir.imports.api and api_files decide meaning (object types, operations, how files are
-joined); this only makes sure each field has the type HubSpot's model declares."""
+comptoir.hubspot_api.imports and import_files decide meaning (object types, operations,
+how files are joined); this only makes sure each field has the type HubSpot's model declares."""
 
 from comptoir.hubspot_api.fields import check, invalid
 

@@ -8,10 +8,10 @@ import datetime as dt
 import random
 from array import array
 
-from comptoir.core.demo import plan as p
-from comptoir.core.demo import texts
-from comptoir.core.demo.emails import DomainMaker, EmailMaker
-from comptoir.core.demo.pools import phone, slug, weighted
+from comptoir.demo import plan as p
+from comptoir.demo import texts
+from comptoir.demo.emails import DomainMaker, EmailMaker
+from comptoir.demo.pools import phone, slug, weighted
 
 HOUR = dt.timedelta(hours=1)
 COMMON_INDUSTRIES = weighted(

@@ -7,6 +7,7 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from comptoir.contacts.models import Contact
 from comptoir.users.models import User
 from comptoir.users.services import create_user
 
@@ -36,7 +37,6 @@ class Command(BaseCommand):
                 team="Ventes",
                 check_password=False,
             )
-        from comptoir.contacts.models import Contact
 
         if not Contact.objects.exists():
             self.stdout.write("Seeding demo data…")

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from comptoir.core.db import refresh_statistics
-from comptoir.core.demo.plan import Counts
-from comptoir.core.demo.seeder import Seeder, SeedError
+from comptoir.demo.plan import Counts
+from comptoir.demo.seeder import Seeder, SeedError
 
 DEFAULTS = {"companies": 300, "contacts": 2000, "deals": 500, "activities": 3000}
 

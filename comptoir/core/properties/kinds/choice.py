@@ -1,0 +1,107 @@
+"""Enumerations (one option, or several joined by `;` for multiple checkboxes) and
+booleans (true or false, shown Yes or No)."""
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from comptoir.core.inputs import check_text
+from comptoir.core.properties.cells import BOOL_WORDS, fold
+from comptoir.core.properties.coercion import as_text, parse_bool
+from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.kinds.base import PropertyKind
+
+
+class EnumerationKind(PropertyKind):
+    name = "enumeration"
+    field_types = frozenset({"select", "radio", "checkbox", "booleancheckbox"})
+    settings_choices = (
+        ("select", _lazy("Dropdown select"), "select"),
+        ("radio", _lazy("Radio select"), "radio"),
+        ("checkbox", _lazy("Multiple checkboxes"), "checkbox"),
+    )
+    takes_options = True
+    widget_name = "select"
+
+    def is_multi(self, defn) -> bool:
+        return defn.field_type == "checkbox"
+
+    def coerce(self, defn, raw, option_values=None):
+        name = defn.name
+        allowed = option_values if option_values is not None else defn.option_values()
+        text = check_text(name, as_text(raw, name)).strip()
+        multi = self.is_multi(defn)
+        values = [v for v in text.split(";") if v != ""] if multi else [text]
+        for value in values:
+            if value not in allowed:
+                shown = ", ".join(list(allowed)[:20]) + (", …" if len(allowed) > 20 else "")
+                raise PropertyError(
+                    name,
+                    "INVALID_OPTION",
+                    f"{value!r} was not one of the allowed options: [{shown}]",
+                    value,
+                )
+        return ";".join(dict.fromkeys(values)) if multi else values[0]
+
+    def _id_from_column(self, value):
+        return str(value)  # owner and record ids are option values, strings
+
+    def display(self, defn, value, shown) -> str:
+        if self.is_multi(defn):
+            return ", ".join(shown.option_label(defn, v) for v in str(value).split(";"))
+        return shown.option_label(defn, str(value))
+
+    def filter_text(self, defn, raw, shown) -> str:
+        return shown.option_label(defn, str(raw))
+
+    def import_cell(self, defn, value, cells):
+        parts = str(value).split(";") if self.is_multi(defn) else [str(value)]
+        return ";".join(cells.labels.get(fold(p), p.strip()) for p in parts if p.strip())
+
+
+class BoolKind(PropertyKind):
+    name = "bool"
+    field_types = frozenset({"booleancheckbox", "select", "radio"})
+    settings_choices = (("booleancheckbox", _lazy("Single checkbox"), "booleancheckbox"),)
+    fixed_options: list = [
+        {
+            "label": "Yes",
+            "label_fr": "Oui",
+            "value": "true",
+            "displayOrder": 0,
+            "hidden": False,
+            "description": "",
+        },
+        {
+            "label": "No",
+            "label_fr": "Non",
+            "value": "false",
+            "displayOrder": 1,
+            "hidden": False,
+            "description": "",
+        },
+    ]
+    pg_cast = "boolean"
+    output_field = models.BooleanField
+    widget_name = "select"
+
+    def coerce(self, defn, raw, option_values=None):
+        return parse_bool(raw, defn.name)
+
+    def filter_value(self, defn, raw, *, column: bool):
+        return parse_bool(raw, defn.name)
+
+    def choices(self, defn, option_label) -> list[tuple[str, str]]:
+        return [("true", _("Yes")), ("false", _("No"))]
+
+    def input_value(self, defn, canonical, tz: str) -> str:
+        return "true" if canonical in (True, "true") else "false"
+
+    def display(self, defn, value, shown) -> str:
+        return _("Yes") if value in (True, "true") else _("No")
+
+    def import_cell(self, defn, value, cells):
+        found = BOOL_WORDS.get(str(value).strip().lower())
+        if found is None:
+            raise PropertyError(defn.name, "INVALID_BOOLEAN", f"{value!r} is not yes or no", value)
+        return found

@@ -1,0 +1,80 @@
+"""Calendar dates (`YYYY-MM-DD`) and instants (fixed-width UTC `...T...Z` strings, datetime
+columns), shown in the reader's time zone."""
+
+import datetime as dt
+import zoneinfo
+
+from babel import dates as babel_dates
+from django.utils.translation import gettext_lazy as _lazy
+
+from comptoir.core.properties.cells import parse_date_cell
+from comptoir.core.properties.coercion import format_datetime, parse_date, parse_instant
+from comptoir.core.properties.kinds.base import PropertyKind
+
+# Datetime properties people think of as days (HubSpot shows a deal's close date as a date).
+DATE_ONLY = {"closedate"}
+
+
+class DateKind(PropertyKind):
+    name = "date"
+    field_types = frozenset({"date"})
+    settings_choices = (("date", _lazy("Date picker"), "date"),)
+    widget_name = "date"
+
+    def coerce(self, defn, raw, option_values=None):
+        return parse_date(raw, defn.name).isoformat()
+
+    def filter_value(self, defn, raw, *, column: bool):
+        return parse_date(raw, defn.name).isoformat()
+
+    def display(self, defn, value, shown) -> str:
+        return babel_dates.format_date(
+            dt.date.fromisoformat(str(value)), "medium", locale=shown.locale
+        )
+
+    def import_cell(self, defn, value, cells):
+        return parse_date_cell(value, cells.date_format, defn.name)[0].isoformat()
+
+
+class DateTimeKind(PropertyKind):
+    name = "datetime"
+    field_types = frozenset({"date"})
+    settings_choices = (("datetime", _lazy("Date and time"), "date"),)
+    widget_name = "datetime-local"
+
+    def coerce(self, defn, raw, option_values=None):
+        return format_datetime(parse_instant(raw, defn.name))
+
+    def to_column(self, defn, value):
+        return None if value is None else dt.datetime.fromisoformat(value)
+
+    def filter_value(self, defn, raw, *, column: bool):
+        instant = parse_instant(raw, defn.name)
+        return instant if column else format_datetime(instant)
+
+    def input_value(self, defn, canonical, tz: str) -> str:
+        moment = dt.datetime.fromisoformat(str(canonical)).astimezone(zoneinfo.ZoneInfo(tz))
+        return moment.strftime("%Y-%m-%dT%H:%M")
+
+    def submitted(self, defn, text: str, tz: str):
+        try:
+            naive = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text  # the service names the problem
+        if naive.tzinfo is None:
+            naive = naive.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+        return naive.isoformat()
+
+    def display(self, defn, value, shown) -> str:
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        local = moment.astimezone(zoneinfo.ZoneInfo(shown.tz))
+        if defn.name in DATE_ONLY:
+            return babel_dates.format_date(local.date(), "medium", locale=shown.locale)
+        return babel_dates.format_datetime(local, "medium", locale=shown.locale)
+
+    def filter_text(self, defn, raw, shown) -> str:
+        return self.display(defn, parse_instant(raw).isoformat(), shown)
+
+    def import_cell(self, defn, value, cells):
+        date, time = parse_date_cell(value, cells.date_format, defn.name)
+        return dt.datetime.combine(date, time or dt.time(), tzinfo=dt.UTC).isoformat()

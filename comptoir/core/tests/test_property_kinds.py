@@ -1,0 +1,51 @@
+"""The property kinds (core/properties/kinds): one per type, reached from the definition,
+and a real Django form field per kind that agrees with the UI's inputs."""
+
+import pytest
+
+from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.kinds import KINDS, UNKNOWN, kind_for
+from comptoir.core.properties.models import PropertyDefinition, PropertyType
+from comptoir.core.tests.test_property_kinds_parity import DEFINITIONS, VALUES
+from comptoir.core.ui.fields import submitted_value, widget_for
+from comptoir.core.ui.formatting import format_value
+
+TZ = "Europe/Paris"
+
+
+def test_each_stored_type_has_its_kind():
+    assert list(KINDS) == PropertyType.values
+    for name, kind in KINDS.items():
+        assert kind.name == name
+        assert PropertyDefinition(type=name).kind is kind  # one object per type
+
+
+def test_a_type_this_version_does_not_know_reads_as_text_and_is_refused_on_write():
+    defn = PropertyDefinition(name="odd", type="colour", field_type="text")
+    assert defn.kind is UNKNOWN is kind_for("colour")
+    assert format_value(defn, "blue") == "blue"
+    with pytest.raises(PropertyError) as refused:
+        defn.kind.coerce(defn, "blue")
+    assert refused.value.code == "INVALID_TYPE"
+
+
+@pytest.mark.parametrize("defn", DEFINITIONS, ids=lambda d: d.name)
+def test_the_form_field_cleans_typed_text_as_the_ui_does(defn):
+    field = defn.kind.form_field(defn, tz=TZ)
+    typed = [v for v in VALUES if isinstance(v, str)]
+    assert [field.clean(text) for text in typed] == [submitted_value(defn, t, TZ) for t in typed]
+
+
+@pytest.mark.parametrize("defn", DEFINITIONS, ids=lambda d: d.name)
+def test_the_form_field_shows_the_ui_input(defn):
+    field = defn.kind.form_field(defn, choices=[("a", "A")], tz=TZ)
+    html = field.widget.render(defn.name, "")
+    widget = widget_for(defn)
+    if widget == "select":
+        assert html.startswith("<select") and '<option value="a">A</option>' in html
+    elif widget == "textarea":
+        assert html.startswith("<textarea")
+    else:
+        assert f'type="{widget}"' in html
+        assert ('step="any"' in html) == (widget == "number")
+    assert not field.required
