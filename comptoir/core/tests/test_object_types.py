@@ -10,6 +10,7 @@ from comptoir.core.testing.types import (  # noqa: F401 - the fixtures the class
     ListPageTests,
     PermissionTests,
     RecordPageTests,
+    RestoreTests,
     api,
     browser,
     manager,
@@ -45,4 +46,8 @@ class TestApi(ApiTests):
 
 
 class TestImport(ImportTests):
+    pass
+
+
+class TestRestore(RestoreTests):
     pass
