@@ -20,7 +20,28 @@
     window.setTimeout(() => {
       live.style.animation = "";
       live.textContent = text;
+      placeToast(live);
     }, 30);
+  }
+
+  // The toast goes under the top bar unless a column's header (its count) or footer (its
+  // totals) is there, as when the page is scrolled down to the board on a phone; then at the
+  // bottom, if that spot is free.
+  function coversColumns(toast) {
+    const box = toast.getBoundingClientRect();
+    return [...document.querySelectorAll(".board-column header, .board-column footer")].some(
+      (part) => {
+        const r = part.getBoundingClientRect();
+        return r.width > 0 && r.left < box.right && box.left < r.right
+          && r.top < box.bottom && box.top < r.bottom;
+      });
+  }
+
+  function placeToast(toast) {
+    toast.classList.remove("toast-bottom");
+    if (!coversColumns(toast)) return;
+    toast.classList.add("toast-bottom");
+    if (coversColumns(toast)) toast.classList.remove("toast-bottom");
   }
 
   function swapColumns(doc) {
