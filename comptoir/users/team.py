@@ -28,7 +28,7 @@ from comptoir.core.permissions import RIGHTS, SCOPES, scoped_objects
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.expressions import PropValue
-from comptoir.core.records import services as records
+from comptoir.core.records import writes
 from comptoir.core.records.values import base_queryset
 from comptoir.users.models import Owner, PendingHandOver, Role, Team, TeamMembership, User
 from comptoir.users.services import UserError, create_user
@@ -240,7 +240,7 @@ def hand_over(user: User, heir: User, *, source, beat=None) -> dict:
     for name, qs in batches:
         count = 0
         for record in qs.order_by("pk").iterator(chunk_size=500):
-            records.update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
+            writes.update_record(name, record, {"hubspot_owner_id": new_owner}, source=source)
             count += 1
             if beat is not None and count % 100 == 0:
                 beat()

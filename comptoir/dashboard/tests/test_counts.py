@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from comptoir.core.portal.services import update_portal
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
-from comptoir.core.records.services import (
+from comptoir.core.records.writes import (
     archive_record,
     create_record,
     purge_records,

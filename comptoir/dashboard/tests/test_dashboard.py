@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.core.portal.services import update_portal
-from comptoir.core.records.services import archive_record, create_record
+from comptoir.core.records.writes import archive_record, create_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_user
 from comptoir.core.testing.html import select
