@@ -19,7 +19,7 @@ from comptoir.dashboard import counts, figures
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import period_for
 from comptoir.users.roles import SALES_REP_PRIVATE
-from comptoir.users.team import save_team
+from comptoir.users.teams_and_roles import save_team
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.records import writes
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_contact, make_user
-from comptoir.users import tasks, team
+from comptoir.users import deactivation, tasks
 from comptoir.users.services import create_user
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,9 @@ def test_a_hand_over_killed_half_way_is_finished_by_the_recovery(monkeypatch):
     heir = make_user("heir@example.com")
     for n in range(3):
         make_contact(email=f"c{n}@example.com", hubspot_owner_id=str(leaving.owner.pk))
-    team.deactivate(leaving, transfer_to=heir, source=ChangeSource.for_user(admin), later=True)
+    deactivation.deactivate(
+        leaving, transfer_to=heir, source=ChangeSource.for_user(admin), later=True
+    )
     update_record, calls = writes.update_record, []
 
     def killed_at_the_second(*args, **kwargs):
