@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Router
 
+from comptoir.core.i18n import localised_label, wants_french
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties import registry
 from comptoir.core.properties import services as props
@@ -56,7 +57,7 @@ def _translated(name=None):
 
 
 def _french(request) -> bool:
-    return (request.GET.get("locale") or "").strip().lower().startswith("fr")
+    return wants_french(request.GET.get("locale"))
 
 
 def _checked_property(data: dict, *, create: bool) -> dict:
@@ -81,14 +82,14 @@ class Options:
         self._loaded: dict = {}
 
     def _label(self, obj) -> str:
-        return (self.french and obj.label_fr) or obj.label
+        return localised_label(obj, french=self.french)
 
     def for_definition(self, defn) -> list[dict]:
         source = defn.options_source
         if not source:
             return [
                 {
-                    "label": (self.french and o.get("label_fr")) or o["label"],
+                    "label": localised_label(o, french=self.french),
                     "value": o["value"],
                     "displayOrder": o.get("displayOrder", i),
                     "hidden": bool(o.get("hidden", False)),
@@ -141,7 +142,7 @@ def _editable_options(defn) -> bool:
 def property_body(defn, options: Options) -> dict:
     body = {
         "name": defn.name,
-        "label": (options.french and defn.label_fr) or defn.label,
+        "label": localised_label(defn, french=options.french),
         "type": defn.type,
         "fieldType": defn.field_type,
         "groupName": defn.group_name,
@@ -179,7 +180,7 @@ def property_body(defn, options: Options) -> dict:
 def group_body(group, french: bool) -> dict:
     return {
         "name": group.name,
-        "label": (french and group.label_fr) or group.label,
+        "label": localised_label(group, french=french),
         "displayOrder": group.display_order,
         "archived": group.archived,
     }

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.records.values import display_name
-from comptoir.core.ui.formatting import babel_locale
 from comptoir.imports import files, links
 from comptoir.imports.models import Mode
 from comptoir.imports.values import CellConverter, owner_lookup
@@ -35,8 +35,7 @@ class Target:
 
 
 def singular(ot) -> str:
-    ot = get_object_type(ot)
-    return ot.singular_label_fr if babel_locale().startswith("fr") else ot.singular_label
+    return type_label(ot, plural=False)
 
 
 def link_columns(importer, user, rows) -> list[dict]:

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import label_field, localised_label
 from comptoir.core.pipelines import services
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.ui.formatting import babel_locale
 from comptoir.settings_pages.errors import field_errors
 from comptoir.settings_pages.views import page, settings_admin
 
@@ -29,17 +29,13 @@ STATES = (
 )
 
 
-def _french() -> bool:
-    return babel_locale().startswith("fr")
-
-
 def _label(item) -> str:
-    return (item.label_fr if _french() else "") or item.label
+    return localised_label(item)
 
 
 def _label_key(item) -> str:
     """A rename changes the label the reader sees: the French one when there is one."""
-    return "label_fr" if _french() and item.label_fr else "label"
+    return label_field(item)
 
 
 def _state(stage) -> str:

@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import label_field, localised_label, type_label
 from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_object_type
 from comptoir.core.portal.services import portal, update_portal
 from comptoir.core.properties import registry, services
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.properties.kinds import field_type_label, kind_for, settings_choices
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
-from comptoir.core.ui.cards import type_label
-from comptoir.core.ui.formatting import babel_locale
 from comptoir.core.ui.record import about_names, label
 from comptoir.settings_pages.errors import field_errors
 from comptoir.settings_pages.views import page, settings_admin
@@ -51,13 +50,9 @@ def _object(request, key=None):
     return ot
 
 
-def _french() -> bool:
-    return babel_locale().startswith("fr")
-
-
 def _groups(ot) -> list[tuple[str, str]]:
     rows = PropertyGroup.objects.filter(object_type=ot.name, archived=False)
-    return [(g.name, (g.label_fr if _french() and g.label_fr else g.label)) for g in rows]
+    return [(g.name, localised_label(g)) for g in rows]
 
 
 def _objects_menu() -> list[tuple[str, str]]:
@@ -169,10 +164,9 @@ def _posted_options(post) -> list[dict]:
 
 def _option_rows(options, blank: int = 2) -> list[dict]:
     """What the options editor shows; blank rows let a browser without JavaScript add some."""
-    french = _french()
     rows = [
         {
-            "label": (o.get("label_fr") if french and o.get("label_fr") else o["label"]),
+            "label": localised_label(o),
             "value": o.get("value", ""),
         }
         for o in options
@@ -260,7 +254,7 @@ def _definition(ot, name, archived=False) -> PropertyDefinition:
 
 def _label_key(defn) -> str:
     """The label an edit changes: the French one for a French reader when there is one."""
-    return "label_fr" if _french() and defn.label_fr else "label"
+    return label_field(defn)
 
 
 @settings_admin
@@ -341,10 +335,7 @@ def _keep_translations(defn, options) -> list[dict]:
             kept.append(option)
             continue
         merged = {**old, "displayOrder": option["displayOrder"]}
-        if _french() and old.get("label_fr"):
-            merged["label_fr"] = option["label"]
-        else:
-            merged["label"] = option["label"]
+        merged[label_field(old)] = option["label"]
         kept.append(merged)
     return kept
 

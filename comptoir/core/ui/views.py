@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import (
@@ -34,7 +35,7 @@ from comptoir.core.savedviews.listing import (
 )
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.fields import make_field, submitted_value
-from comptoir.core.ui.formatting import babel_locale, format_value
+from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
 from comptoir.core.ui.record import about_properties, page_type
 
@@ -48,7 +49,7 @@ def ui_source(request) -> ChangeSource:
 
 
 def _label(defn) -> str:
-    return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
+    return localised_label(defn)
 
 
 def _detail_url(ot, pk) -> str:
