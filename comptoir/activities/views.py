@@ -31,6 +31,7 @@ from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import SearchError, apply_query
 from comptoir.core.ui.fields import Field, make_field, submitted_value
 from comptoir.core.ui.formatting import option_label, owner_names
+from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import index_context, ui_source
 
@@ -139,7 +140,7 @@ def tasks_page(request):
                 if k in ("tab", "view", "sort", "per_page", "filters")
             ],
             "rows": page.task_rows(tasks, names, request.user),
-            "has_next": has_next,
+            "pager": list_pager(state, has_next),
             "clear_url": state.url(
                 owner="", status="", type="", due_from="", due_to="", q="", filters="", page=1
             )

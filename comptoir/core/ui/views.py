@@ -36,6 +36,7 @@ from comptoir.core.savedviews.listing import (
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.fields import make_field, submitted_value
 from comptoir.core.ui.formatting import format_value
+from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
 from comptoir.core.ui.record import about_properties, page_type
 
@@ -129,8 +130,6 @@ def index_context(request, ot, state: ListState) -> dict:
         "owners": make_field(defs["hubspot_owner_id"], None, "UTC").choices
         if "hubspot_owner_id" in defs
         else [],
-        "page_sizes": listing.PAGE_SIZES,
-        "has_previous": state.page > 1,
     }
 
 
@@ -151,7 +150,7 @@ def list_context(request, ot, state: ListState) -> dict:
             "name_label": _("Name"),
             "name_sort": name_column(ot),
             "rows": table_rows(ot, rows, names, request.user),
-            "has_next": has_next,
+            "pager": list_pager(state, has_next),
         }
     )
     return context
