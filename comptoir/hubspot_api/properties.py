@@ -81,9 +81,6 @@ class Options:
         self.french = french
         self._loaded: dict = {}
 
-    def _label(self, obj) -> str:
-        return localised_label(obj, french=self.french)
-
     def for_definition(self, defn) -> list[dict]:
         source = defn.options_source
         if not source:
@@ -121,7 +118,7 @@ class Options:
         for p in Pipeline.objects.filter(object_type=object_type, archived=False).order_by(
             "display_order", "id"
         ):
-            yield self._label(p), p.pipeline_id, ""
+            yield localised_label(p, french=self.french), p.pipeline_id, ""
 
     def _stages(self, object_type):
         stages = (
@@ -132,7 +129,11 @@ class Options:
             .order_by("pipeline__display_order", "pipeline__id", "display_order", "id")
         )
         for s in stages:
-            yield self._label(s), s.stage_id, self._label(s.pipeline)
+            yield (
+                localised_label(s, french=self.french),
+                s.stage_id,
+                localised_label(s.pipeline, french=self.french),
+            )
 
 
 def _editable_options(defn) -> bool:

@@ -34,10 +34,6 @@ class Target:
     error: str = ""
 
 
-def singular(ot) -> str:
-    return type_label(ot, plural=False)
-
-
 def link_columns(importer, user, rows) -> list[dict]:
     """One column per link: {"label", "problem", "targets": [Target per row]}; `rows` are
     the engine's converted rows of the sample."""
@@ -49,7 +45,7 @@ def link_columns(importer, user, rows) -> list[dict]:
     owners = None
     for linked in imp.linked_files.order_by("pk"):
         label = _("%(object)s (%(file)s)") % {
-            "object": singular(linked.objects_choice),
+            "object": type_label(linked.objects_choice, plural=False),
             "file": linked.file_name,
         }
         owners = owners if owners is not None else owner_lookup()
@@ -88,7 +84,7 @@ def _company_column(importer, user, rows) -> dict:
         elif importer.mode != Mode.UPDATE:
             target.new = True
             target.label = str(row.values[ot].get("name") or canonical)
-    return {"label": singular(ot), "problem": "", "targets": targets}
+    return {"label": type_label(ot, plural=False), "problem": "", "targets": targets}
 
 
 def _converter(imp, ot, key, owners) -> CellConverter:

@@ -29,15 +29,6 @@ STATES = (
 )
 
 
-def _label(item) -> str:
-    return localised_label(item)
-
-
-def _label_key(item) -> str:
-    """A rename changes the label the reader sees: the French one when there is one."""
-    return label_field(item)
-
-
 def _state(stage) -> str:
     if stage.is_closed:
         return "won" if stage.probability >= 1 else "lost"
@@ -103,7 +94,7 @@ def _render(request, pipeline, *, errors=None, posted=None, status=200, moved=""
         rows.append(
             {
                 "id": stage.stage_id,
-                "label": mine.get("label", _label(stage)),
+                "label": mine.get("label", localised_label(stage)),
                 "probability": mine.get("probability", _percent(stage.probability)),
                 "state": mine.get("state", _state(stage)),
                 "deals": usage.get(stage.stage_id, 0),
@@ -115,9 +106,9 @@ def _render(request, pipeline, *, errors=None, posted=None, status=200, moved=""
         "pipelines",
         "settings/pipelines.html",
         {
-            "pipelines": [(p.pipeline_id, _label(p)) for p in pipelines],
+            "pipelines": [(p.pipeline_id, localised_label(p)) for p in pipelines],
             "pipeline": pipeline,
-            "pipeline_label": posted.get("rename", {}).get("label", _label(pipeline)),
+            "pipeline_label": posted.get("rename", {}).get("label", localised_label(pipeline)),
             "rows": rows,
             "states": STATES,
             "errors": errors,
@@ -193,7 +184,7 @@ def pipeline_rename(request, pipeline_id):
         services.update_pipeline(
             OT,
             pipeline.pipeline_id,
-            {_label_key(pipeline): text},
+            {label_field(pipeline): text},
             source=ChangeSource.for_user(request.user),
         )
     except ValidationFailed as exc:
@@ -239,7 +230,7 @@ def stage_update(request, pipeline_id, stage_id):
     if request.method != "POST":
         return redirect(_url(pipeline))
     posted = {key: request.POST.get(key, "") for key in ("label", "probability", "state")}
-    changes = {_label_key(stage): posted["label"]}
+    changes = {label_field(stage): posted["label"]}
     metadata = _metadata(posted["state"], posted["probability"])
     # Only a changed weight goes through: re-weighting rewrites every deal of the stage.
     if (
@@ -305,10 +296,12 @@ def _destinations(exclude_pipeline=None, exclude_stage=None) -> list[dict]:
         if exclude_pipeline is not None and pipeline.pk == exclude_pipeline.pk:
             continue
         stages = [
-            (s.stage_id, _label(s)) for s in pipeline.stages.all() if s.stage_id != exclude_stage
+            (s.stage_id, localised_label(s))
+            for s in pipeline.stages.all()
+            if s.stage_id != exclude_stage
         ]
         if stages:
-            groups.append({"label": _label(pipeline), "stages": stages})
+            groups.append({"label": localised_label(pipeline), "stages": stages})
     return groups
 
 
@@ -345,7 +338,7 @@ def _deletion(request, pipeline, *, stage=None):
                 else:
                     error = text
         else:
-            name = _label(stage if stage is not None else pipeline)
+            name = localised_label(stage if stage is not None else pipeline)
             text = (
                 _("Stage “%(name)s” deleted.") if stage is not None
                 else _("Pipeline “%(name)s” deleted.")
@@ -362,9 +355,9 @@ def _deletion(request, pipeline, *, stage=None):
         "settings/pipeline_delete.html",
         {
             "pipeline": pipeline,
-            "pipeline_label": _label(pipeline),
+            "pipeline_label": localised_label(pipeline),
             "stage": stage,
-            "stage_label": _label(stage) if stage is not None else "",
+            "stage_label": localised_label(stage) if stage is not None else "",
             "count": count,
             "choices": choices,
             "move_to": move_to,

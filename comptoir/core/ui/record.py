@@ -21,10 +21,6 @@ def page_type(object_type):
     return ot
 
 
-def label(defn) -> str:
-    return localised_label(defn)
-
-
 def property_rows(ot, record, names) -> list[dict]:
     defs = registry.definitions(ot)
     settings = portal()
@@ -37,7 +33,7 @@ def property_rows(ot, record, names) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "label": label(defn),
+                "label": localised_label(defn),
                 "display": format_value(
                     defn, value, tz=settings.report_time_zone, currency=settings.currency
                 ),

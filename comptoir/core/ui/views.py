@@ -49,10 +49,6 @@ def ui_source(request) -> ChangeSource:
     return ChangeSource.for_user(request.user)
 
 
-def _label(defn) -> str:
-    return localised_label(defn)
-
-
 def _detail_url(ot, pk) -> str:
     return reverse(f"{ot.name}:detail", args=[pk])
 
@@ -102,7 +98,7 @@ def column_headers(state: ListState, names) -> list[dict]:
     return [
         {
             "name": n,
-            "label": state.column_labels.get(n) or _label(defs[n]),
+            "label": state.column_labels.get(n) or localised_label(defs[n]),
             "numeric": defs[n].kind.numeric and n != "associatedcompanyid",
         }
         for n in names
@@ -124,7 +120,7 @@ def index_context(request, ot, state: ListState) -> dict:
             {"view": v, "url": state.view_url(v.pk)} for v in visible_views(request.user, ot)
         ],
         "filterable": sorted(
-            ((n, _label(d)) for n, d in defs.items() if not d.hidden),
+            ((n, localised_label(d)) for n, d in defs.items() if not d.hidden),
             key=lambda item: item[1].lower(),
         ),
         "owners": make_field(defs["hubspot_owner_id"], None, "UTC").choices
@@ -331,7 +327,7 @@ def edit_columns(request, object_type):
     current = state.columns(request.user)
     available = sorted(
         (
-            (n, state.column_labels.get(n) or _label(d))
+            (n, state.column_labels.get(n) or localised_label(d))
             for n, d in defs.items()
             if n != name_column(ot) and not d.hidden
         ),
