@@ -6,7 +6,7 @@ neither sees nor restores a colleague's deleted record, even by posting its id."
 import pytest
 from playwright.sync_api import expect
 
-from comptoir.core.records.services import archive_record
+from comptoir.core.records.writes import archive_record
 from comptoir.core.testing.factories import UI, make_company, make_contact, make_user
 from tests.browser.conftest import screenshot, sign_in
 

@@ -28,8 +28,8 @@ from comptoir.core.objects.registry import (
 )
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
-from comptoir.core.records.services import archive_record, create_record
 from comptoir.core.records.values import display_name, read_value
+from comptoir.core.records.writes import archive_record, create_record
 from comptoir.core.testing.factories import UI, make_user
 from comptoir.core.testing.html import links, select, select_one, text_of
 from comptoir.core.timeline.models import EventType, TimelineEvent

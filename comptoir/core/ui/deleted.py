@@ -29,12 +29,12 @@ from comptoir.core.inputs import parse_id, whole_number
 from comptoir.core.permissions import can_edit, editable
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
-from comptoir.core.records import observers
-from comptoir.core.records import services as records
+from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.savedviews.listing import MAX_OFFSET, bounded_count
 from comptoir.core.search.compiler import apply_query
 from comptoir.core.ui.formatting import format_datetime_short
+from comptoir.core.ui.pager import pager
 from comptoir.core.ui.record import page_type
 
 PER_PAGE = 25
@@ -103,8 +103,7 @@ def deleted_list(request, object_type):
             "capped": capped,
             "query": query,
             "page": page,
-            "previous_url": _page_url(ot, query, page - 1) if page > 1 else "",
-            "next_url": _page_url(ot, query, page + 1) if has_next else "",
+            "pager": pager(page, has_next, lambda n: _page_url(ot, query, n)),
             "restore_days": settings.COMPTOIR_RESTORE_DAYS,
             "back": request.get_full_path(),
         },
@@ -124,13 +123,13 @@ def deleted_restore(request, object_type):
     cutoff = restore_cutoff()
     for pk in ids:
         try:
-            record = records.get_record(ot, pk, archived=True, user=request.user)
+            record = reads.get_record(ot, pk, archived=True, user=request.user)
             if record.merged_into_id or record.archived_at < cutoff:
                 raise RecordNotFound(ot, pk)  # not in the recycle bin any more
             if not can_edit(request.user, ot, record):
                 refused += 1
                 continue
-            records.restore_record(ot, pk, source=source)
+            writes.restore_record(ot, pk, source=source)
             restored.append(display_name(ot, record))
         except RecordNotFound:
             missing += 1
