@@ -22,46 +22,45 @@ def _local_noon(days: int) -> str:
     return dt.datetime.combine(day, dt.time(12), tzinfo=paris).isoformat()
 
 
+CUT_JS = """(root) => {
+    const say = (el) => el.tagName + ': ' + el.textContent.trim().slice(0, 40);
+    const cut = [];
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+        if (!el.textContent.trim() || el.getClientRects().length === 0) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden') continue;
+        const own = el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible';
+        if (own && style.textOverflow !== 'ellipsis') {
+            const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.data.trim());
+            if (text || el.children.length === 0) { cut.push(say(el)); continue; }
+        }
+        const box = el.getBoundingClientRect();
+        for (let up = el.parentElement; up; up = up.parentElement) {
+            const upStyle = getComputedStyle(up);
+            if (upStyle.overflowX === 'visible') continue;
+            // An ancestor that ends its line with an ellipsis says the text goes on.
+            const ellipsis = upStyle.textOverflow === 'ellipsis'
+                && upStyle.whiteSpace === 'nowrap' && !/flex|grid/.test(upStyle.display);
+            const right = up.getBoundingClientRect().left + up.clientLeft + up.clientWidth;
+            if (!ellipsis && box.right > right + 1) cut.push(say(el) + ' (by ' + up.tagName + ')');
+            break;
+        }
+    }
+    return cut;
+}"""
+
+
 def _cut(locator) -> list[str]:
     """The text elements under `locator` that are clipped by an ancestor (their box runs past
     the visible box of an ancestor that hides its overflow) without showing an ellipsis of
     their own: text a user cannot read and is not told is missing."""
-    return locator.evaluate(
-        """(root) => {
-            const cut = [];
-            for (const el of [root, ...root.querySelectorAll('*')]) {
-                if (!el.textContent.trim() || el.getClientRects().length === 0) continue;
-                const style = getComputedStyle(el);
-                if (style.visibility === 'hidden') continue;
-                const own = el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible';
-                if (own && style.textOverflow !== 'ellipsis') {
-                    const leaf = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-                    if (leaf || el.children.length === 0) { cut.push(el.tagName + ': ' + el.textContent.trim().slice(0, 40)); continue; }
-                }
-                const box = el.getBoundingClientRect();
-                for (let up = el.parentElement; up; up = up.parentElement) {
-                    const upStyle = getComputedStyle(up);
-                    if (upStyle.overflowX === 'visible') continue;
-                    // An ancestor that ends its line with an ellipsis says the text goes on.
-                    const ellipsis = upStyle.textOverflow === 'ellipsis' && upStyle.whiteSpace === 'nowrap'
-                        && !/flex|grid/.test(upStyle.display);
-                    const clip = up.getBoundingClientRect();
-                    if (!ellipsis && box.right > clip.left + up.clientLeft + up.clientWidth + 1) {
-                        cut.push(el.tagName + ' (clipped by ' + up.tagName + '): ' + el.textContent.trim().slice(0, 40));
-                    }
-                    break;
-                }
-            }
-            return cut;
-        }"""
-    )
+    return locator.evaluate(CUT_JS)
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_long_task_titles_and_due_dates_are_not_cut(seller, page, live_server, language):
     seller.language = language
     seller.save(update_fields=["language"])
-    width = 1280
     lea = make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
     make_activity(
         "tasks",
@@ -90,9 +89,84 @@ def test_long_task_titles_and_due_dates_are_not_cut(seller, page, live_server, l
     fits = due.evaluate(
         """(td) => {
             const style = getComputedStyle(td);
-            const room = td.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+            const room = td.clientWidth - pad;
             return [td.querySelector('time').getBoundingClientRect().width, room];
         }"""
     )
     assert fits[0] <= fits[1] + 0.5, fits
     screenshot(page, f"tasks-long-title-{language}")
+
+
+# ---- Point 6: what a user may not do is not offered, and every refusal is said -------------
+
+
+@pytest.fixture
+def rep_on_a_colleagues_contact(seller, browser, live_server):
+    """A sales rep (sees every record, changes only his own) on a contact of Camille's."""
+    from comptoir.core.testing.factories import make_company, make_user
+    from tests.browser.conftest import sign_in
+
+    rep = make_user("remi@example.com", first_name="Rémi", last_name="Roux", role="Sales rep")
+    rep.language = "fr"
+    rep.save(update_fields=["language"])
+    acme = make_company(name="Acme", hubspot_owner_id=seller.owner.pk)
+    lea = make_contact(
+        email="lea@acme.fr",
+        firstname="Léa",
+        lastname="Lefèvre",
+        hubspot_owner_id=seller.owner.pk,
+        associations=[("companies", acme.pk, None)],
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = sign_in(context, live_server, email="remi@example.com")
+    yield page, lea, acme
+    context.close()
+
+
+def test_a_rep_sees_no_edit_affordance_on_a_record_he_may_not_change(
+    rep_on_a_colleagues_contact, live_server
+):
+    page, lea, acme = rep_on_a_colleagues_contact
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    card = page.locator("#card-companies")
+    expect(card.get_by_role("link", name="Acme")).to_be_visible()
+    expect(card.get_by_role("button", name="Ajouter")).to_have_count(0)
+    expect(card.locator("summary", has_text="Ajouter")).to_have_count(0)
+    expect(card.get_by_role("button", name="Supprimer l'association avec Acme")).to_have_count(0)
+    expect(page.locator("#about-props .edit-trigger")).to_have_count(0)
+    expect(page.locator("#composer")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="Enregistrer une activité")).to_have_count(0)
+    expect(page.locator("#read-only-note")).to_have_text(
+        "Vous pouvez voir cette fiche, mais pas la modifier."
+    )
+    # The timeline is still shown.
+    expect(page.get_by_role("heading", name="Activités")).to_be_visible()
+    screenshot(page, "record-read-only")
+
+
+def test_a_refused_removal_is_said(rep_on_a_colleagues_contact, live_server):
+    """A removal sent anyway (a page loaded before the role changed) is refused, in words."""
+    page, lea, acme = rep_on_a_colleagues_contact
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    alert = page.locator("#request-error")
+    expect(alert).to_be_hidden()
+    page.evaluate(
+        "(url) => htmx.ajax('POST', url, {source: '#card-companies', target: '#card-companies'})",
+        f"/contacts/{lea.pk}/associations/companies/{acme.pk}/remove/",
+    )
+    expect(alert).to_be_visible()
+    expect(alert.locator("span")).to_have_text(
+        "Vous pouvez voir cette fiche, mais pas la modifier."
+    )
+    expect(page.locator("#card-companies").get_by_role("link", name="Acme")).to_be_visible()
+    # A note posted anyway is refused the same way, and nothing is logged.
+    page.evaluate(
+        "(url) => htmx.ajax('POST', url, {source: '#card-companies', target: '#timeline', "
+        "values: {hs_note_body: 'Vu'}})",
+        f"/contacts/{lea.pk}/log/note/",
+    )
+    expect(alert).to_be_visible()
+    expect(alert.locator("span")).to_have_text(
+        "Vous pouvez voir cette fiche, mais pas la modifier."
+    )
