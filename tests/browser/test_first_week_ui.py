@@ -127,7 +127,7 @@ def rep_on_a_colleagues_contact(seller, browser, live_server):
 def test_a_rep_sees_no_edit_affordance_on_a_record_he_may_not_change(
     rep_on_a_colleagues_contact, live_server
 ):
-    page, lea, acme = rep_on_a_colleagues_contact
+    page, lea, _acme = rep_on_a_colleagues_contact
     page.goto(f"{live_server.url}/contacts/{lea.pk}/")
     card = page.locator("#card-companies")
     expect(card.get_by_role("link", name="Acme")).to_be_visible()
@@ -170,3 +170,74 @@ def test_a_refused_removal_is_said(rep_on_a_colleagues_contact, live_server):
     expect(alert.locator("span")).to_have_text(
         "Vous pouvez voir cette fiche, mais pas la modifier."
     )
+
+
+# ---- Point 12: error pages in the app's frame; every page has its own title ----------------
+
+
+@pytest.fixture
+def french(seller):
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    return seller
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_unknown_page_is_a_page_of_the_app_in_french(french, page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 844})
+    response = page.goto(f"{live_server.url}/contacts/nope/")
+    assert response.status == 404
+    expect(page).to_have_title("Page introuvable · Comptoir")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+    expect(page.locator("#sidenav").get_by_role("link", name="Contacts")).to_be_attached()
+    expect(page.get_by_role("link", name="Retour au tableau de bord")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"not-found-{width}")
+
+
+def test_an_unknown_page_in_english(page, live_server):
+    response = page.goto(f"{live_server.url}/nope/")
+    assert response.status == 404
+    expect(page).to_have_title("Page not found · Comptoir")
+    expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
+
+
+def test_the_api_keeps_hubspots_json_errors(page, live_server):
+    response = page.request.get(f"{live_server.url}/crm/v3/nope")
+    assert response.status == 404
+    assert response.json()["category"] == "OBJECT_NOT_FOUND"
+
+
+@pytest.fixture
+def french_admin(french):
+    french.is_superuser = True
+    french.save(update_fields=["is_superuser"])
+    return french
+
+
+def test_every_settings_page_has_its_own_title(french_admin, page, live_server):
+    page.goto(f"{live_server.url}/settings/")
+    links = page.locator(".settings-menu a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert len(hrefs) > 5
+    for href in hrefs:
+        page.goto(f"{live_server.url}{href}")
+        title = page.title()
+        assert title != "Comptoir · Comptoir", href
+        assert title.endswith(" · Comptoir"), (href, title)
+    page.goto(f"{live_server.url}/settings/import-export/")
+    expect(page).to_have_title("Importer et exporter · Comptoir")
+
+
+# ---- Point 17: the seed's words ----------------------------------------------------------------
+
+
+def test_the_seeds_words(french_admin, page, live_server):
+    page.goto(f"{live_server.url}/settings/")
+    menu = page.get_by_role("navigation", name="Paramètres")
+    expect(menu.get_by_role("link", name="Équipe", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Importer et exporter", exact=True)).to_be_visible()
+    make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_role("checkbox", name="Sélectionner Léa Lefèvre").check()
+    expect(page.get_by_role("button", name="Démarrer l'appel")).to_be_visible()
