@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from comptoir.core.i18n import localised_label, type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import can_edit
 from comptoir.core.pipelines.queries import stages
@@ -18,7 +19,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound
 from comptoir.core.properties.models import PropertyGroup
-from comptoir.core.records import services as records
+from comptoir.core.records import reads
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.ui import cards as cards_mod
 from comptoir.core.ui import composer
@@ -189,7 +190,7 @@ def stage_context(record) -> dict | None:
 def record_detail(request, object_type, pk):
     ot = page_type(object_type)
     try:
-        record = records.get_record(ot, pk, user=request.user)
+        record = reads.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         merged = merged_into(ot, pk)
         if merged and exists(request, ot, merged):
@@ -205,7 +206,7 @@ def record_detail(request, object_type, pk):
         "record": record,
         "pk": record.pk,
         "name": display_name(ot, record),
-        "type_label": cards_mod.type_label(ot, plural=False),
+        "type_label": type_label(ot, plural=False),
         "head": head,
         "can_edit": head["can_edit"],
         "about": rows(ot, record, about_names(ot), may_edit=head["can_edit"]),
@@ -251,11 +252,10 @@ def all_properties(request, object_type, pk):
         "display_order", "name"
     ):
         if group.name in by_group:
-            french = request.LANGUAGE_CODE == "fr"
             groups.append(
                 {
                     "name": group.name,
-                    "label": group.label_fr if french and group.label_fr else group.label,
+                    "label": localised_label(group),
                     "rows": by_group.pop(group.name),
                 }
             )
