@@ -241,3 +241,54 @@ def test_the_seeds_words(french_admin, page, live_server):
     page.goto(f"{live_server.url}/contacts/")
     page.get_by_role("checkbox", name="Sélectionner Léa Lefèvre").check()
     expect(page.get_by_role("button", name="Démarrer l'appel")).to_be_visible()
+
+
+# ---- Point 11: Settings > Pipelines at 1280 px ----------------------------------------------
+
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+    )
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_pipeline_stages_fit_at_1280(french_admin, page, live_server, language):
+    from comptoir.core.testing.factories import make_deal
+
+    french_admin.language = language
+    french_admin.save(update_fields=["language"])
+    for n in range(12):
+        make_deal(dealname=f"Affaire {n}", dealstage="qualifiedtobuy")
+    page.goto(f"{live_server.url}/settings/pipelines/")
+    rows = page.locator("ol.stage-list > li")
+    assert rows.count() >= 5
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        assert _cut(row) == [], i
+        name = row.locator("input[name$='label'], input[type=text]").first
+        value_width = name.evaluate(
+            """(input) => {
+                const probe = document.createElement('span');
+                probe.style.font = getComputedStyle(input).font;
+                probe.textContent = input.value;
+                document.body.append(probe);
+                const width = probe.getBoundingClientRect().width;
+                probe.remove();
+                return [width, input.clientWidth];
+            }"""
+        )
+        assert value_width[0] <= value_width[1], (i, value_width)  # the stage name is whole
+        card = row.locator("xpath=ancestor::*[contains(@class,'card')][1]").bounding_box()
+        for button in row.get_by_role("button").all():
+            if button.is_visible():
+                assert _inside(button.bounding_box(), card), (i, button.text_content())
+        ups = [b.bounding_box() for b in row.locator(".option-buttons button").all()]
+        if len(ups) >= 2:  # the arrow buttons sit side by side
+            assert abs(ups[0]["y"] - ups[1]["y"]) < 2, ups
+    save = page.locator("ol.stage-list").locator("..").get_by_role("button", name="Enregistrer")
+    card = page.locator("ol.stage-list").locator("xpath=ancestor::*[contains(@class,'card')][1]")
+    for button in save.all():
+        assert _inside(button.bounding_box(), card.bounding_box())
+    screenshot(page, f"settings-pipelines-1280-{language}")
