@@ -6,7 +6,7 @@ the move's toast leaves the columns' counts and totals in sight."""
 import pytest
 from playwright.sync_api import expect
 
-from comptoir.core.testing.factories import make_deal
+from comptoir.core.testing.factories import make_deal, make_user
 from comptoir.deals import board as board_module
 from tests.browser.conftest import screenshot, sign_in
 
@@ -98,4 +98,35 @@ def test_a_crowded_column_loads_its_next_cards_and_they_move(crowded, browser, l
     expect(column(page, SCHEDULED).locator("header")).to_contain_text("11 transactions")
     expect(status).to_be_visible()
     assert not page.evaluate(COVERS_TOTALS), "the toast covers a column's count or totals"
+    context.close()
+
+
+def test_a_private_rep_loads_only_his_own_deals(seller, browser, live_server, monkeypatch):
+    """The attacker: a rep who sees only his own deals scrolls a column shared with his
+    manager's deals, then asks for the next cards himself: never one of the manager's."""
+    monkeypatch.setattr(board_module, "CARD_LIMIT", 3)
+    rep = make_user("rep@example.com", role="Sales rep – private")  # noqa: RUF001
+    rep.language = "fr"
+    rep.save(update_fields=["language"])
+    for n in range(1, 8):
+        make_deal(
+            dealname=f"Mine {n}", dealstage="appointmentscheduled", hubspot_owner_id=rep.owner.pk
+        )
+        make_deal(
+            dealname=f"Boss {n}", dealstage="appointmentscheduled", hubspot_owner_id=seller.owner.pk
+        )
+    context = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    page = sign_in(context, live_server, email="rep@example.com")
+    page.goto(f"{live_server.url}/deals/board/")
+    cards = column(page, SCHEDULED).locator(".deal-card")
+    for _ in range(4):
+        scroll_down(page, SCHEDULED)
+        page.wait_for_timeout(300)
+    expect(cards).to_have_count(7)
+    expect(column(page, SCHEDULED)).not_to_contain_text("Boss")
+    expect(column(page, SCHEDULED).locator("header")).to_contain_text("7 transactions")
+    forged = page.request.get(
+        f"{live_server.url}/deals/board/cards/?stage=appointmentscheduled&after=0&view=all"
+    )
+    assert forged.ok and "Boss" not in forged.text() and "Mine" in forged.text()
     context.close()
