@@ -144,3 +144,18 @@ def test_a_private_rep_neither_sees_nor_restores_a_colleagues_record(
     page.goto(f"{live_server.url}/contacts/{lea}/")
     expect(page.locator("main")).not_to_contain_text("Léa Lefèvre")
     context.close()
+
+
+def test_in_english(deleted, seller, browser, live_server):
+    seller.language = "en"
+    seller.save(update_fields=["language"])
+    context, page = open_page(browser, live_server, "desktop")
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_role("button", name="Actions").click()
+    page.get_by_role("menuitem", name="Restore records").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Deleted records")
+    expect(page.get_by_role("columnheader", name="Deleted on")).to_be_visible()
+    page.get_by_role("button", name="Restore Léa Lefèvre").click()
+    expect(page.locator(".messages")).to_contain_text("1 record restored: Léa Lefèvre.")
+    expect(rows(page)).to_have_count(1)
+    context.close()
