@@ -288,6 +288,28 @@ class RestoreTests:
         assert not first.archived and second.archived
 
     @each(page_types())
+    def test_a_record_whose_unique_value_is_taken_again_stays_deleted(self, ot, browser):
+        """As in HubSpot: a contact whose email another live contact now has (a company
+        whose domain...) is not restored, and the page says why."""
+        defs = registry.definitions(ot)
+        unique = [n for n in LIVE_UNIQUE if n in defs] or [
+            n for n, d in defs.items() if d.has_unique_value and str(d.type) == "string"
+        ]
+        if not unique:
+            pytest.skip(f"{ot.name} has no unique property")
+        value = f"restore{next(_seq)}.example.com"
+        value = f"lea@{value}" if unique[0] == "email" else value
+        gone = make_record(ot, **{unique[0]: value})
+        archive_record(ot, gone.pk, source=UI)
+        make_record(ot, **{unique[0]: value})  # allowed: the first one is deleted
+        response = browser.post(f"/{ot.name}/deleted/restore/", {"one": gone.pk})
+        assert response.status_code == 302
+        gone.refresh_from_db()
+        assert gone.archived
+        said = " ".join(flash(browser, response))
+        assert "Not restored" in said and value in said
+
+    @each(page_types())
     def test_records_past_the_restore_window_are_not_offered(self, ot, browser, settings, db):
         old = make_record(ot)
         past = timezone.now() - dt.timedelta(days=settings.COMPTOIR_RESTORE_DAYS, minutes=1)
@@ -346,6 +368,10 @@ class RestoreTests:
             response = browser.get(f"/{ot.name}/deleted/")
         assert len(deleted_rows(response)) == 8
         assert len(many) == len(few)
+
+
+# Values a unique index keeps to one live record (contact email, company domain).
+LIVE_UNIQUE = ("email", "domain")
 
 
 def deleted_rows(response) -> list[int]:
