@@ -25,9 +25,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id, whole_number
 from comptoir.core.permissions import can_edit, editable
 from comptoir.core.portal.services import portal
+from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import base_queryset, display_name
@@ -136,7 +138,11 @@ def deleted_restore(request, object_type):
         except DuplicateValue as exc:
             failed.append(
                 _("%(name)s: its %(property)s “%(value)s” is used by another record.")
-                % {"name": display_name(ot, record), "property": exc.name, "value": exc.value}
+                % {
+                    "name": display_name(ot, record),
+                    "property": localised_label(registry.definitions(ot)[exc.name]),
+                    "value": exc.value,
+                }
             )
         except ValidationFailed as exc:
             failed.append(f"{display_name(ot, record)}: {exc.message}")
