@@ -101,6 +101,7 @@ def test_restore_deleted_contacts_from_the_actions_menu(deleted, browser, live_s
     expect(page.get_by_role("heading", level=1)).to_contain_text("Léa Lefèvre")
     expect(page.locator("body")).to_contain_text("Acme")
     expect(page.locator("body")).to_contain_text("Restauré depuis la corbeille")
+    expect(page.locator("body")).to_contain_text("Supprimé (placé dans la corbeille)")
     context.close()
 
 

@@ -2,9 +2,10 @@
 
 The records of the recycle bin the user may see, deleted within the restore window
 (`COMPTOIR_RESTORE_DAYS`; older ones are purged by the worker's `purge_archived_records`),
-newest deletion first, searchable and paged. Restoring one or many goes through
-`restore_record`, which writes the timeline's "restored" event with its author; the
-record comes back with its associations and history, which deleting never removed.
+newest deletion first, with who deleted them (the timeline's "archived" event), searchable
+and paged. Restoring one or many goes through `restore_record`, which writes the
+timeline's "restored" event with its author; the record comes back with its associations
+and history, which deleting never removed.
 
 Permissions: the page lists only the deleted records the user could see; a record the user
 may see but not change has no checkbox, and restoring it is refused; an id the user may not
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from comptoir.core.accounts import user_model
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id, whole_number
@@ -35,6 +37,7 @@ from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.savedviews.listing import MAX_OFFSET, bounded_count
 from comptoir.core.search.compiler import apply_query
+from comptoir.core.timeline.models import EventType, TimelineEvent
 from comptoir.core.ui.formatting import format_datetime_short
 from comptoir.core.ui.pager import pager
 from comptoir.core.ui.record import page_type
@@ -55,6 +58,31 @@ def deleted_queryset(ot, user, query: str = ""):
         merged_into_id__isnull=True, archived_at__gte=restore_cutoff()
     )
     return apply_query(qs, ot, query) if query else qs
+
+
+def deleted_by(ot, ids) -> dict[int, str]:
+    """{record id: who deleted it} from the timeline's "archived" events (two queries);
+    an automation or an import without a person, or a deletion older than those events,
+    gives nothing."""
+    latest = {}
+    for object_id, actor_id in (
+        TimelineEvent.objects.filter(
+            object_type=ot.type_id, object_id__in=list(ids), event_type=EventType.ARCHIVED
+        )
+        .order_by("object_id", "occurred_at", "id")
+        .values_list("object_id", "actor_id")
+    ):
+        latest[object_id] = actor_id  # the last deletion of each record wins
+    people = {a for a in latest.values() if a}
+    if not people:
+        return {}
+    names = {
+        u.pk: u.get_full_name() or u.email
+        for u in user_model()
+        .objects.filter(pk__in=people)
+        .only("pk", "first_name", "last_name", "email")
+    }
+    return {pk: names.get(actor, "") for pk, actor in latest.items() if actor}
 
 
 def _page_url(ot, query: str, page: int) -> str:
@@ -79,6 +107,7 @@ def deleted_list(request, object_type):
             ot,
         ).values_list("pk", flat=True)
     )
+    deleters = deleted_by(ot, [r.pk for r in found])
     tz = portal().report_time_zone
     now = timezone.now()
     rows = [
@@ -92,6 +121,7 @@ def deleted_list(request, object_type):
                 math.ceil((record.archived_at - restore_cutoff(now)).total_seconds() / 86400),
             ),
             "can_restore": record.pk in mine,
+            "deleted_by": deleters.get(record.pk, ""),
         }
         for record in found
     ]
