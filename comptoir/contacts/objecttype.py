@@ -72,6 +72,12 @@ def object_types() -> tuple[ObjectType, ...]:
             ),
             behavior=_behavior,
             pages=Pages(
+                quick_filters=(
+                    "hubspot_owner_id",
+                    "createdate",
+                    "notes_last_updated",
+                    "lifecyclestage",
+                ),
                 name_property="lastname",
                 list_columns=(
                     "email",
