@@ -43,7 +43,6 @@ from comptoir.core.ui.fields import choices_for
 from comptoir.core.ui.formatting import babel_locale
 from comptoir.core.ui.record import label, page_type
 
-
 # Every operator and its words (the dashboard's lists describe their filters with them).
 OPERATORS = list(OPERATOR_LABELS.items())
 
