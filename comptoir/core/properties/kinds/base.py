@@ -263,6 +263,8 @@ class PropertyKind:
         """A condition without its property, as a chip reads: "is Lead", "is between 1 and
         5", "is any of Lead, Customer"."""
         op = flt.get("operator", "")
+        if op in LIST_VALUE and len(flt.get("values") or ()) == 1:  # "is Lead", one value
+            op, flt = ("EQ" if op == "IN" else "NEQ"), {**flt, "value": flt["values"][0]}
         words = str(self.operator_labels.get(op) or OPERATOR_LABELS.get(op, op))
         if op in NO_VALUE:
             return words
