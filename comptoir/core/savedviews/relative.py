@@ -18,6 +18,17 @@ def me_value(user) -> str:
     return str(owner.pk) if owner else "0"
 
 
+def _names_me(groups) -> bool:
+    for group in groups:
+        for flt in group.get("filters") or () if isinstance(group, dict) else ():
+            if isinstance(flt, dict) and (
+                flt.get("value") == "me"
+                or (isinstance(flt.get("values"), list) and "me" in flt["values"])
+            ):
+                return True
+    return False
+
+
 def resolve(ot, groups, user, *, tz: str | None = None, today: dt.date | None = None) -> list:
     """filterGroups with relative values → filterGroups the search compiler takes. Anything
     malformed is passed through unchanged: the compiler names the problem."""
@@ -28,7 +39,7 @@ def resolve(ot, groups, user, *, tz: str | None = None, today: dt.date | None = 
     if today is None:
         today = timezone.now().astimezone(zoneinfo.ZoneInfo(tz)).date()
     ctx = FilterContext(tz=tz, today=today)
-    me = me_value(user)
+    me = me_value(user) if _names_me(groups) else "0"  # the owner costs a query: when asked
     resolved = []
     for group in groups:
         if not isinstance(group, dict) or not isinstance(group.get("filters"), list):
