@@ -271,3 +271,26 @@ def test_filtered_list_query_budget(client_in, user):
         response = client_in.get(url)
     assert len(names_in(response)) == 12
     assert len(select(response, "li.filter-chip")) == 3
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[1]",
+        '{"a": 1}',
+        '[{"filters": [1]}]',
+        '[{"filters": [{"propertyName": "createdate", "operator": "ROLLING", "value": 5}]}]',
+        '[{"filters": [{"propertyName": "createdate", "operator": "ROLLING"}]}]',
+        '[{"filters": [{"propertyName": "createdate", "operator": "EQ", "value": "2026-13-45"}]}]',
+        '[{"filters": [{"propertyName": "hubspot_owner_id", "operator": "IN", "values": [{}]}]}]',
+        '[{"filters": [{"propertyName": "hubspot_owner_id", "operator": "IN", "values": "me"}]}]',
+        '[{"filters": [{"propertyName": "lifecyclestage", "operator": "EQ", "value": true}]}]',
+        '[{"filters": [{"propertyName": "hs_lead_status", "operator": "BETWEEN", "value": "x"}]}]',
+    ],
+)
+def test_hostile_links_are_explained_never_a_crash(french, raw):
+    for path in ("/contacts/", "/search/filters/contacts/", "/deals/board/"):
+        response = french.get(
+            path.replace("contacts", "contacts") + "?" + urlencode({"filters": raw})
+        )
+        assert response.status_code in (200, 404), (path, raw)
