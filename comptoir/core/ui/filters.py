@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.core.i18n import babel_locale, is_english, localised_label
 from comptoir.core.inputs import parse_int
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -40,8 +41,7 @@ from comptoir.core.search.compiler import (
     compile_filter_groups,
 )
 from comptoir.core.ui.fields import choices_for
-from comptoir.core.ui.formatting import babel_locale
-from comptoir.core.ui.record import label, page_type
+from comptoir.core.ui.record import page_type
 
 # Every operator and its words (the dashboard's lists describe their filters with them).
 OPERATORS = list(OPERATOR_LABELS.items())
@@ -56,7 +56,10 @@ class FilterProblem(ValueError):
 
 
 def _problem_text(defn, exc: PropertyError) -> str:
-    return _("%(property)s: %(problem)s") % {"property": label(defn), "problem": exc.message}
+    return _("%(property)s: %(problem)s") % {
+        "property": localised_label(defn),
+        "problem": exc.message,
+    }
 
 
 def read_condition(defn, operator: str, values: list[str], high: str, days: str, ctx) -> dict:
@@ -65,7 +68,8 @@ def read_condition(defn, operator: str, values: list[str], high: str, days: str,
     codes = [op for op, _text in kind.filter_operators(defn)]
     if operator not in codes:
         raise FilterProblem(
-            _("%(property)s: choose a condition from the list.") % {"property": label(defn)}
+            _("%(property)s: choose a condition from the list.")
+            % {"property": localised_label(defn)}
         )
     flt = {"propertyName": defn.name, "operator": operator}
     if operator in NO_VALUE:
@@ -80,17 +84,20 @@ def read_condition(defn, operator: str, values: list[str], high: str, days: str,
                 values = [p.strip() for v in values for p in v.split(",") if p.strip()]
             if not values:
                 raise FilterProblem(
-                    _("%(property)s: pick at least one value.") % {"property": label(defn)}
+                    _("%(property)s: pick at least one value.")
+                    % {"property": localised_label(defn)}
                 )
             flt["values"] = list(dict.fromkeys(kind.parse_filter(defn, v, ctx) for v in values))
             return flt
         if not values:
-            raise FilterProblem(_("%(property)s: give a value.") % {"property": label(defn)})
+            raise FilterProblem(
+                _("%(property)s: give a value.") % {"property": localised_label(defn)}
+            )
         flt["value"] = kind.parse_filter(defn, values[0], ctx)
         if operator == "BETWEEN":
             if not high.strip():
                 raise FilterProblem(
-                    _("%(property)s: give the upper value.") % {"property": label(defn)}
+                    _("%(property)s: give the upper value.") % {"property": localised_label(defn)}
                 )
             flt["highValue"] = kind.parse_filter(defn, high, ctx)
     except PropertyError as exc:
@@ -231,9 +238,7 @@ def _rows(ot, groups, ctx, focus: str = "") -> list:
 def _problem(exc, groups) -> str:
     """Why the filters were refused: the search engine's words (English, as the API's), or
     in other languages the likely cause, since the dialog checks every value first."""
-    from django.utils import translation
-
-    if (translation.get_language() or "en").startswith("en"):
+    if is_english():
         return str(exc)
     if sum(len(g["filters"]) for g in groups) > MAX_FILTERS:
         return str(_("Too many conditions: at most %(n)d in all.") % {"n": MAX_FILTERS})
@@ -296,7 +301,8 @@ def filters_dialog(request, object_type):
                 return _go(request, _return_url(request, ot, state, groups))
     defs = registry.definitions(ot)
     properties = sorted(
-        ((n, label(d)) for n, d in defs.items() if not d.hidden), key=lambda item: item[1].lower()
+        ((n, localised_label(d)) for n, d in defs.items() if not d.hidden),
+        key=lambda item: item[1].lower(),
     )
     return render(
         request,
@@ -335,7 +341,7 @@ def condition_text(ot, flt, ctx) -> str:
     defn = registry.definitions(ot).get(flt.get("propertyName", ""))
     if defn is None:
         return str(flt.get("propertyName", ""))
-    return f"{label(defn)} {defn.kind.describe_filter(defn, flt, ctx)}"
+    return f"{localised_label(defn)} {defn.kind.describe_filter(defn, flt, ctx)}"
 
 
 def option_problems(state, ctx) -> list[str]:
@@ -421,7 +427,7 @@ def quick_filters(state, ctx) -> list[dict]:
         shown.append(
             {
                 "name": name,
-                "label": label(defn),
+                "label": localised_label(defn),
                 "multiple": kind.filter_input == "options",
                 "choices": choices,
                 "selected": selected,

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.i18n import wants_french
 from comptoir.core.inputs import MAX_ID, check_text, parse_int
 from comptoir.core.properties.coercion import format_datetime, parse_number, to_api_string
 from comptoir.core.properties.errors import PropertyError
@@ -58,7 +59,7 @@ class FilterContext:
 
     @property
     def french(self) -> bool:
-        return self.locale.startswith("fr")
+        return wants_french(self.locale)
 
 
 class PropertyKind:

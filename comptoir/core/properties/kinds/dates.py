@@ -8,7 +8,7 @@ from babel import dates as babel_dates
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.core.inputs import whole_number
+from comptoir.core.inputs import parse_int
 from comptoir.core.properties.cells import parse_date_cell
 from comptoir.core.properties.coercion import format_datetime, parse_date, parse_instant
 from comptoir.core.properties.errors import PropertyError
@@ -61,8 +61,8 @@ def rolling_days(value: str, today: dt.date) -> tuple[dt.date | None, dt.date | 
         else:
             end = start + dt.timedelta(days=1)
         return start, end
-    days = whole_number(count) if count.isdigit() else None
-    if key not in ("last", "before", "after") or days is None or not 0 < days <= MAX_DAYS_AGO:
+    days = parse_int(count, 1, MAX_DAYS_AGO) if count.strip() == count else None
+    if key not in ("last", "before", "after") or days is None:
         raise ValueError(value)
     if key == "last":  # today and the days before it: 7 days in all
         return today - dt.timedelta(days=days - 1), today + dt.timedelta(days=1)
