@@ -70,6 +70,11 @@ def test_a_label_in_a_link_is_read_as_its_option_and_an_unknown_one_is_named(fre
     assert page.status_code == 200
     alert = text_of(select(page, "div.form-errors")[0])
     assert "Phase du cycle de vie" in alert and "Prospect chaud" in alert
+    # An owner id that is nobody here (another team's, another portal's) is named too.
+    link = [{"filters": [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": "98765"}]}]
+    page = french.get("/contacts/?" + urlencode({"filters": json.dumps(link)}))
+    alert = text_of(select(page, "div.form-errors")[0])
+    assert "Propriétaire du contact" in alert and "98765" in alert
 
 
 def test_is_any_of_takes_several_options(french, people):
