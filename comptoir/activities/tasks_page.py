@@ -19,12 +19,16 @@ from comptoir.core.inputs import parse_day, parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import (
+    babel_locale,
+    option_label,
+    owner_names,
+    property_label,
+)
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews.listing import ListState, and_groups
+from comptoir.core.savedviews.table import table_rows
 from comptoir.core.search.compiler import compile_filter, compile_filter_groups
-from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
-from comptoir.core.ui.record import label
-from comptoir.core.ui.views import table_rows
 
 TABS = {
     "today": _("Due today"),
@@ -301,7 +305,7 @@ def task_rows(tasks, names=(), user=None, *, now=None) -> list[dict]:
     }
     for row_cells in cells.values():
         for cell in row_cells:
-            cell["label"] = LABELS.get(cell["name"]) or label(defs[cell["name"]])
+            cell["label"] = LABELS.get(cell["name"]) or property_label(defs[cell["name"]])
     settings = portal()
     tz = settings.report_time_zone
     owners = owner_names()

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.formatting import babel_locale
 from comptoir.core.records.values import display_name
-from comptoir.core.ui.formatting import babel_locale
 from comptoir.imports import files, links
 from comptoir.imports.models import Mode
 from comptoir.imports.values import CellConverter, owner_lookup

@@ -18,11 +18,10 @@ from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.properties.formatting import format_value, property_label
 from comptoir.core.properties.services import create_property as create
 from comptoir.core.records.services import validate
-from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
-from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
 from comptoir.imports import undo as undoing
 from comptoir.imports.engine import BatchOutcome, Importer, Row
@@ -136,7 +135,7 @@ def _property_choices(imp) -> list[dict]:
     for ot in imp.object_types:
         defs = registry.definitions(ot)
         options = [
-            (f"{ot}:{n}", _label(d))
+            (f"{ot}:{n}", property_label(d))
             for n, d in defs.items()
             if importable(d) and (not d.hidden or n == "hs_object_id")
         ]
@@ -292,7 +291,7 @@ def _preview(imp, user) -> dict:
     importer = Importer(imp)
     settings = portal()
     heads = [
-        {"ot": ot, "name": name, "label": _label(registry.definitions(ot)[name])}
+        {"ot": ot, "name": name, "label": property_label(registry.definitions(ot)[name])}
         for _i, ot, name, _c in importer.columns
     ]
     rows, converted = [], []

@@ -17,7 +17,7 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.pipelines import services
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.ui.formatting import babel_locale
+from comptoir.core.properties.formatting import babel_locale
 from comptoir.settings_pages.errors import field_errors
 from comptoir.settings_pages.views import page, settings_admin
 

@@ -18,11 +18,11 @@ from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_
 from comptoir.core.portal.services import portal, update_portal
 from comptoir.core.properties import registry, services
 from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.properties.formatting import babel_locale, property_label
 from comptoir.core.properties.kinds import field_type_label, kind_for, settings_choices
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 from comptoir.core.ui.cards import type_label
-from comptoir.core.ui.formatting import babel_locale
-from comptoir.core.ui.record import about_names, label
+from comptoir.core.ui.record import about_names
 from comptoir.settings_pages.errors import field_errors
 from comptoir.settings_pages.views import page, settings_admin
 
@@ -80,7 +80,7 @@ def property_list(request):
     rows = []
     qs = PropertyDefinition.objects.filter(object_type=ot.name, archived=archived)
     for defn in qs.order_by("display_order", "name"):
-        text = label(defn)
+        text = property_label(defn)
         if group and defn.group_name != group:
             continue
         if needle and not any(needle in s.lower() for s in (text, defn.name, defn.description)):
@@ -302,7 +302,7 @@ def property_edit(request, object_type, name):
             ot,
             editing=defn,
             initial={
-                "label": label(defn),
+                "label": property_label(defn),
                 "group": defn.group_name,
                 "description": defn.description,
                 "hidden": defn.hidden,
@@ -363,7 +363,7 @@ def property_archive(request, object_type, name):
         messages.success(
             request,
             _("Property “%(label)s” archived. You can restore it from “Archived properties”.")
-            % {"label": label(defn)},
+            % {"label": property_label(defn)},
         )
     return redirect(_list_url(ot))
 
@@ -379,7 +379,9 @@ def property_restore(request, object_type, name):
     except ValidationFailed as exc:
         messages.error(request, next(iter(field_errors(exc).values())))
     else:
-        messages.success(request, _("Property “%(label)s” restored.") % {"label": label(defn)})
+        messages.success(
+            request, _("Property “%(label)s” restored.") % {"label": property_label(defn)}
+        )
     return redirect(_list_url(ot))
 
 
@@ -464,9 +466,9 @@ def about(request):
         url = f"{reverse('settings:properties_about')}?object={ot.name}"
         return redirect(url + (f"&moved={moved}" if moved else ""))
     chosen = _about_choice(ot)
-    rows = [{"name": n, "label": label(defs[n])} for n in chosen if n in defs]
+    rows = [{"name": n, "label": property_label(defs[n])} for n in chosen if n in defs]
     others = sorted(
-        ((n, label(d)) for n, d in defs.items() if n not in chosen and not d.hidden),
+        ((n, property_label(d)) for n, d in defs.items() if n not in chosen and not d.hidden),
         key=lambda item: item[1].lower(),
     )
     return page(

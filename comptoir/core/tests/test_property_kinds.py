@@ -4,11 +4,11 @@ and a real Django form field per kind that agrees with the UI's inputs."""
 import pytest
 
 from comptoir.core.properties.errors import PropertyError
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.properties.kinds import KINDS, UNKNOWN, kind_for
 from comptoir.core.properties.models import PropertyDefinition, PropertyType
 from comptoir.core.tests.test_property_kinds_parity import DEFINITIONS, VALUES
 from comptoir.core.ui.fields import submitted_value, widget_for
-from comptoir.core.ui.formatting import format_value
 
 TZ = "Europe/Paris"
 

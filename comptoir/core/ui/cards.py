@@ -17,10 +17,10 @@ from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import babel_locale, format_value
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, filtered_queryset
 from comptoir.core.ui.fields import make_field
-from comptoir.core.ui.formatting import babel_locale, format_value
 
 LIMIT = 10
 SEARCH_LIMIT = 8

@@ -4,7 +4,7 @@ the services accept. Validation itself stays in the services (one set of rules).
 from dataclasses import dataclass
 
 from comptoir.core.pipelines.queries import stages
-from comptoir.core.ui.formatting import (
+from comptoir.core.properties.formatting import (
     babel_locale,
     option_label,
     owner_names,

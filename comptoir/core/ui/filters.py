@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.inputs import parse_int
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import property_label
 from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import MAX_FILTERS, SearchError, compile_filter_groups
-from comptoir.core.ui.record import label, page_type
+from comptoir.core.ui.record import page_type
 
 OPERATORS = [
     ("EQ", _("is")),
@@ -127,7 +128,8 @@ def filters_dialog(request, object_type):
                 return redirect(target)
     defs = registry.definitions(ot)
     properties = sorted(
-        ((n, label(d)) for n, d in defs.items() if not d.hidden), key=lambda item: item[1].lower()
+        ((n, property_label(d)) for n, d in defs.items() if not d.hidden),
+        key=lambda item: item[1].lower(),
     )
     return render(
         request,

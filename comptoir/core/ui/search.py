@@ -5,11 +5,10 @@ from django.urls import reverse
 
 from comptoir.core.objects.registry import crm_types
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import filtered_queryset
 from comptoir.core.search.text import query_tokens
-from comptoir.core.ui.formatting import format_value
-from comptoir.core.ui.record import label
 
 PER_TYPE = 5
 
@@ -38,7 +37,7 @@ def global_search(request):
                     }
                 )
     template = "search/_results.html" if request.htmx else "search/page.html"
-    return render(request, template, {"query": query, "groups": groups, "label": label})
+    return render(request, template, {"query": query, "groups": groups})
 
 
 def _secondary(defn, record) -> str:

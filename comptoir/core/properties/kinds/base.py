@@ -157,7 +157,7 @@ class PropertyKind:
 
     def display(self, defn, value, shown) -> str:
         """A canonical value (neither None nor "") as people read it; `shown` carries the
-        reader's locale, time zone, currency and option labels (core.ui.formatting)."""
+        reader's locale, time zone, currency and option labels (core.properties.formatting)."""
         return str(value)
 
     def filter_text(self, defn, raw, shown) -> str:

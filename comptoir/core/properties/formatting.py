@@ -1,5 +1,6 @@
-"""Property values as people read them: option labels, owner names, dates, numbers and
-amounts in the user's language (UI-7)."""
+"""Property values as people read them: labels, option labels, owner names, dates, numbers
+and amounts in the user's language (UI-7). Used by the pages and by the exports alike, so it
+lives below the UI."""
 
 import datetime as dt
 import zoneinfo
@@ -20,6 +21,11 @@ BABEL_LOCALES = {"fr": "fr_FR", "en": "en_US"}
 
 def babel_locale() -> str:
     return BABEL_LOCALES.get((translation.get_language() or "en")[:2], "en_US")
+
+
+def property_label(defn) -> str:
+    """A property's label in the user's language."""
+    return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
 
 
 def stage_label(stage) -> str:
