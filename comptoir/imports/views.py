@@ -20,7 +20,7 @@ from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.properties.formatting import format_value, property_label
 from comptoir.core.properties.services import create_property as create
-from comptoir.core.records.services import validate
+from comptoir.core.records.validation import validate
 from comptoir.core.ui.record import page_type
 from comptoir.imports import exports, preview, services
 from comptoir.imports import undo as undoing

@@ -16,7 +16,7 @@ from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.properties.formatting import property_label
-from comptoir.core.records import services as records
+from comptoir.core.records import writes
 from comptoir.core.records.values import read_value
 from comptoir.core.ui.fields import make_field, submitted_value
 from comptoir.core.ui.property_history import SOURCE_LABELS, history_value
@@ -180,7 +180,7 @@ def _save_property(request, ot, pk, name):
             request, "records/_prop_edit.html", {**context, "original": now_text}, status=409
         )
     try:
-        record = records.update_record(
+        record = writes.update_record(
             ot,
             record.pk,
             {name: submitted_value(defn, raw, tz)},

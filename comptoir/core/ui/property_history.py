@@ -10,7 +10,7 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.services import property_history
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.formatting import format_datetime_short, format_value, property_label
-from comptoir.core.records import services as records
+from comptoir.core.records import reads
 from comptoir.core.records.values import display_name
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import exists, stale_response
@@ -71,6 +71,6 @@ def property_history_view(request, object_type, pk, name):
     context = {"ot": ot, "pk": pk, "label": property_label(defn), "entries": entries, "name": name}
     if request.htmx:
         return render(request, "records/_history.html", context)
-    record = records.get_record(ot, pk, user=request.user)
+    record = reads.get_record(ot, pk, user=request.user)
     context["record_name"] = display_name(ot, record)
     return render(request, "records/history.html", context)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from comptoir.core.accounts import owner_model
 from comptoir.core.permissions import can_edit
 from comptoir.core.properties.errors import RecordNotFound
-from comptoir.core.records import services as records
+from comptoir.core.records import reads
 from comptoir.core.records.values import base_queryset
 
 
@@ -54,7 +54,7 @@ def stale_response(request, ot, pk):
 def visible_record(request, ot, pk):
     """(record, None) or (None, stale response): only records the user may see."""
     try:
-        return records.get_record(ot, pk, user=request.user), None
+        return reads.get_record(ot, pk, user=request.user), None
     except RecordNotFound:
         return None, stale_response(request, ot, pk)
 
@@ -79,7 +79,7 @@ def read_only_response(request, ot, pk):
 def locked_response(request, ot, pk):
     """None when the user may change the record, else the response to send."""
     try:
-        record = records.get_record(ot, pk, user=request.user)
+        record = reads.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         return stale_response(request, ot, pk)
     if not can_edit(request.user, ot, record):

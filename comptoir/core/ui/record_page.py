@@ -18,7 +18,7 @@ from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound
 from comptoir.core.properties.formatting import format_date, format_value, owner_names, stage_label
 from comptoir.core.properties.models import PropertyGroup
-from comptoir.core.records import services as records
+from comptoir.core.records import reads
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.ui import cards as cards_mod
 from comptoir.core.ui import composer
@@ -185,7 +185,7 @@ def stage_context(record) -> dict | None:
 def record_detail(request, object_type, pk):
     ot = page_type(object_type)
     try:
-        record = records.get_record(ot, pk, user=request.user)
+        record = reads.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         merged = merged_into(ot, pk)
         if merged and exists(request, ot, merged):

@@ -22,8 +22,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.properties.formatting import property_label
-from comptoir.core.records import observers
-from comptoir.core.records import services as records
+from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import display_name
 from comptoir.core.savedviews import listing
 from comptoir.core.savedviews import services as views_service
@@ -152,7 +151,7 @@ def record_create(request, object_type):
     }
     try:
         props = with_default_owner(request.user, ot, props)
-        record = records.create_record(ot, props, source=ui_source(request), user=request.user)
+        record = writes.create_record(ot, props, source=ui_source(request), user=request.user)
     except (ValidationFailed, DuplicateValue) as exc:
         fields = create_fields(ot, {}, errors_by_field(exc))
         for field in fields:
@@ -179,7 +178,7 @@ def record_create(request, object_type):
 def record_preview(request, object_type, pk):
     ot = get_object_type(object_type)
     try:
-        record = records.get_record(ot, pk, user=request.user)
+        record = reads.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         return render(request, "records/_gone.html", {"ot": ot}, status=404)
 
@@ -304,16 +303,16 @@ def bulk_action(request, object_type):
     done, failed = 0, []
     for pk in ids:
         try:
-            record = records.get_record(ot, pk, user=request.user)
+            record = reads.get_record(ot, pk, user=request.user)
             require_edit(request.user, ot, record)
             if action == "delete":
-                records.archive_record(ot, pk, source=source)
+                writes.archive_record(ot, pk, source=source)
             elif action in BULK_PRESETS.get(ot.name, {}):
-                records.update_record(
+                writes.update_record(
                     ot, pk, BULK_PRESETS[ot.name][action], source=source, user=request.user
                 )
             elif action == "assign_owner":
-                records.update_record(
+                writes.update_record(
                     ot,
                     pk,
                     {"hubspot_owner_id": request.POST.get("owner")},
@@ -328,7 +327,7 @@ def bulk_action(request, object_type):
                 value = submitted_value(
                     defs[name], request.POST.get("value", ""), portal().report_time_zone
                 )
-                records.update_record(ot, pk, {name: value}, source=source, user=request.user)
+                writes.update_record(ot, pk, {name: value}, source=source, user=request.user)
             else:
                 raise Http404
             done += 1
