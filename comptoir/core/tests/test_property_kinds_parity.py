@@ -201,10 +201,10 @@ def _value_key(value) -> str:
 
 def _api(**kinds):
     """The functions under test, as callers reach them today."""
-    from comptoir.core.properties import coercion, expressions, indexes, kinds
+    from comptoir.core.properties import coercion, expressions, formatting, indexes, kinds
     from comptoir.core.records import values
     from comptoir.core.search import compiler
-    from comptoir.core.ui import fields, formatting
+    from comptoir.core.ui import fields
     from comptoir.imports import values as cells
 
     return {
