@@ -219,7 +219,7 @@ def _api(**kinds):
         "submitted": lambda d, v: fields.submitted_value(d, v, TZ),
         "format": lambda d, v: formatting.format_value(d, v, tz=TZ, currency="EUR"),
         "cell": lambda d, v, **o: cells.CellConverter(d, owners={"7@x.fr": "7"}, **o)(v),
-        "widget": fields.widget_for,
+        "widget": lambda d: d.kind.widget(d),
         "choices": fields.choices_for,
         "case_insensitive": expressions.is_case_insensitive,
         "value_sql": indexes.value_sql,
