@@ -5,9 +5,10 @@ keeps it from importing core.ui)."""
 
 from django.urls import reverse
 
+from comptoir.core.i18n import localised_label
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
-from comptoir.core.properties.formatting import format_value, property_label
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews.listing import ListState
 
@@ -61,7 +62,7 @@ def column_headers(state: ListState, names) -> list[dict]:
     return [
         {
             "name": n,
-            "label": state.column_labels.get(n) or property_label(defs[n]),
+            "label": state.column_labels.get(n) or localised_label(defs[n]),
             "numeric": defs[n].kind.numeric and n != "associatedcompanyid",
         }
         for n in names

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association
+from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
-from comptoir.core.properties.formatting import babel_locale, format_value
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, filtered_queryset
 from comptoir.core.ui.fields import input_html, make_field, render_input
@@ -67,13 +68,6 @@ def form_field(
         error=error,
         form_field=base.form_field(tz),
     )
-
-
-def type_label(ot, plural=True) -> str:
-    french = babel_locale().startswith("fr")
-    if plural:
-        return ot.label_fr if french else ot.label
-    return ot.singular_label_fr if french else ot.singular_label
 
 
 def detail_text(target, record, tz: str, currency: str) -> str:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.safestring import SafeString
 
+from comptoir.core.i18n import localised_label
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.properties.formatting import (
     option_label,
     owner_names,
     pipeline_names,
-    property_label,
     stage_label,
 )
 from comptoir.core.properties.kinds.base import html_widget
@@ -41,7 +41,7 @@ class Field:
 
     @property
     def label(self):
-        return property_label(self.defn)
+        return localised_label(self.defn)
 
     @property
     def input_id(self):

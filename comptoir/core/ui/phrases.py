@@ -5,6 +5,7 @@ the adjectives and the participles agree with the noun ("Créer une entreprise",
 transaction associée", "Contact « Léa » créé" but "Entreprise « Acme » créée").
 """
 
+from comptoir.core.i18n import is_english
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.properties.errors import FIELD_ERRORS, DuplicateValue, RecordNotFound
 
@@ -35,22 +36,16 @@ def phrase(key: str, ot, default="", **values) -> str:
 # error files write them too).
 
 
-def _english() -> bool:
-    from django.utils import translation
-
-    return (translation.get_language() or "en").startswith("en")
-
-
 def error_text(error) -> str:
     """Why one value was refused (a PropertyError), in the user's language."""
-    if _english():
+    if is_english():
         return error.message
     return str(FIELD_ERRORS.get(error.code, error.message))
 
 
 def errors_text(exc) -> str:
     """Why a record was refused (ValidationFailed, DuplicateValue…), as one sentence."""
-    if _english():
+    if is_english():
         return str(getattr(exc, "message", exc))
 
     if isinstance(exc, DuplicateValue):

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET
 from comptoir.core.accounts import user_model
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.services import property_history
+from comptoir.core.i18n import localised_label
 from comptoir.core.portal.services import portal
-from comptoir.core.properties.formatting import format_datetime_short, format_value, property_label
+from comptoir.core.properties.formatting import format_datetime_short, format_value
 from comptoir.core.records import reads
 from comptoir.core.records.values import display_name
 from comptoir.core.ui.record import page_type
@@ -68,7 +69,7 @@ def property_history_view(request, object_type, pk, name):
         }
         for c in changes
     ]
-    context = {"ot": ot, "pk": pk, "label": property_label(defn), "entries": entries, "name": name}
+    context = {"ot": ot, "pk": pk, "label": localised_label(defn), "entries": entries, "name": name}
     if request.htmx:
         return render(request, "records/_history.html", context)
     record = reads.get_record(ot, pk, user=request.user)

@@ -2,10 +2,11 @@
 
 from django.http import Http404
 
+from comptoir.core.i18n import localised_label
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
-from comptoir.core.properties.formatting import format_value, property_label
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.records.values import read_value
 
 
@@ -32,7 +33,7 @@ def property_rows(ot, record, names) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "label": property_label(defn),
+                "label": localised_label(defn),
                 "display": format_value(
                     defn, value, tz=settings.report_time_zone, currency=settings.currency
                 ),

@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 
+from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import crm_types
 from comptoir.core.properties import registry
 from comptoir.core.properties.formatting import format_value
@@ -25,7 +26,7 @@ def global_search(request):
                 groups.append(
                     {
                         "ot": ot,
-                        "label": ot.label_fr if request.LANGUAGE_CODE == "fr" else ot.label,
+                        "label": type_label(ot),
                         "items": [
                             {
                                 "name": display_name(ot, r),

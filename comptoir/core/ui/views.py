@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import (
@@ -21,7 +22,6 @@ from comptoir.core.permissions import (
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
-from comptoir.core.properties.formatting import property_label
 from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import display_name
 from comptoir.core.savedviews import listing
@@ -64,7 +64,7 @@ def index_context(request, ot, state: ListState) -> dict:
             {"view": v, "url": state.view_url(v.pk)} for v in visible_views(request.user, ot)
         ],
         "filterable": sorted(
-            ((n, property_label(d)) for n, d in defs.items() if not d.hidden),
+            ((n, localised_label(d)) for n, d in defs.items() if not d.hidden),
             key=lambda item: item[1].lower(),
         ),
         "owners": make_field(defs["hubspot_owner_id"], None, "UTC").choices
@@ -271,7 +271,7 @@ def edit_columns(request, object_type):
     current = state.columns(request.user)
     available = sorted(
         (
-            (n, state.column_labels.get(n) or property_label(d))
+            (n, state.column_labels.get(n) or localised_label(d))
             for n, d in defs.items()
             if n != name_column(ot) and not d.hidden
         ),
