@@ -66,6 +66,8 @@ class Import(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.UPSERT)
     date_format = models.CharField(max_length=20, default="DAY_MONTH_YEAR")
     decimal_comma = models.BooleanField(default=False)
+    # A blank cell clears the record's value (else, as HubSpot does, it leaves it alone).
+    clear_empty = models.BooleanField(default=False)
     file_name = models.CharField(max_length=255)
     file_path = models.CharField(max_length=500)
     file_size = models.BigIntegerField(default=0)
