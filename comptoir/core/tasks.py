@@ -7,8 +7,10 @@ from django.tasks import task
 from django.utils import timezone
 
 from comptoir.core.db import refresh_statistics
+from comptoir.core.history.source import SYSTEM
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.properties.indexes import ensure_property_index
+from comptoir.core.records import rollups
 from comptoir.core.records.services import purge_records
 from comptoir.core.records.values import base_queryset
 
@@ -28,6 +30,19 @@ def purge_archived_records() -> int:
                 break
             purged += purge_records(ot, ids)
     return purged
+
+
+ROLLUPS_DUE_WINDOW = dt.timedelta(
+    hours=1
+)  # looked back at every 15 minutes: margin for a late tick
+
+
+@task
+def rollups_came_due() -> int:
+    """The records of activities whose time came lately (a meeting held, a task due) roll
+    up again: their last-activity dates may take them now (comptoir.core.records.rollups)."""
+    now = timezone.now()
+    return rollups.came_due(SYSTEM, now - ROLLUPS_DUE_WINDOW, now)
 
 
 @task
