@@ -11,8 +11,8 @@ from comptoir.core.history.source import SYSTEM
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.properties.indexes import ensure_property_index
 from comptoir.core.records import rollups
-from comptoir.core.records.services import purge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import purge_records
 
 PURGE_BATCH = 500
 

@@ -18,6 +18,7 @@ from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, compile_filter_groups
 from comptoir.core.ui.filters import OPERATORS
 from comptoir.core.ui.formatting import babel_locale, format_value, owner_names, shown
+from comptoir.core.ui.pager import pager, query_page_url
 from comptoir.dashboard import charts, figures
 from comptoir.dashboard.filters import DashboardFilters, who_choices
 from comptoir.dashboard.periods import PERIODS
@@ -169,17 +170,9 @@ def activity_list(request, kind):
             "rows": rows,
             "error": error,
             "conditions": conditions,
-            "page": number,
-            "previous_url": _page_url(request, number - 1) if number > 1 else "",
-            "next_url": _page_url(request, number + 1) if has_next else "",
+            "pager": pager(number, has_next, query_page_url(request)),
         },
     )
-
-
-def _page_url(request, number: int) -> str:
-    params = request.GET.copy()
-    params["page"] = str(number)
-    return "?" + params.urlencode()
 
 
 def _describe(ot, groups) -> list[str]:
@@ -227,8 +220,6 @@ def contacts_called(request):
             "rows": rows,
             "period_text": _period_text(filters),
             "back_url": reverse("dashboard:home") + "?" + filters.query(),
-            "page": number,
-            "previous_url": _page_url(request, number - 1) if number > 1 else "",
-            "next_url": _page_url(request, number + 1) if has_next else "",
+            "pager": pager(number, has_next, query_page_url(request)),
         },
     )

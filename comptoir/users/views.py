@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.users import throttle
+from comptoir.users.invitations import invitation_tokens
 from comptoir.users.models import User
-from comptoir.users.team import invitation_tokens
 
 TOO_MANY = 429
 

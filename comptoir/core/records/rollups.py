@@ -132,8 +132,8 @@ def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
 def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -> None:
     """Recompute and store the rollups of some contacts, companies or deals; `counts`: the
     associated types whose counts to recompute (None: all, empty: none)."""
-    # Imported here: comptoir.core.records.services imports this module when loaded.
-    from comptoir.core.records.services import update_record
+    # Imported here: comptoir.core.records.writes imports this module when loaded.
+    from comptoir.core.records.writes import update_record
 
     ot = get_object_type(object_type)
     count_targets = set(ot.association_counts.values())
@@ -163,8 +163,8 @@ def recompute(object_type, source, *, batch: int = CHUNK, after: int = 0) -> int
     records: each batch is read outside any transaction and each record that changed is
     written by `update_record` in a short transaction of its own (no long write lock);
     returns how many records changed."""
-    # Imported here: comptoir.core.records.services imports this module when loaded.
-    from comptoir.core.records.services import update_record
+    # Imported here: comptoir.core.records.writes imports this module when loaded.
+    from comptoir.core.records.writes import update_record
 
     ot = get_object_type(object_type)
     if not ot.activity_rollups:

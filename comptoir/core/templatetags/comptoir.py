@@ -65,16 +65,6 @@ def sort_url(state, name):
     return state.sort_url(name) or "?"
 
 
-@register.filter
-def page_url(state, step):
-    return state.url(page=state.page + int(step)) or "?"
-
-
-@register.filter
-def per_page_url(state, size):
-    return state.url(per_page=int(size), page=1) or "?"
-
-
 @register.simple_tag
 def type_phrase(key: str, ot, **values) -> str:
     """A sentence naming an object type, agreed per language (core/ui/phrases.py)."""

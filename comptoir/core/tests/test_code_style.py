@@ -166,3 +166,30 @@ def test_object_types_are_described_in_their_own_modules_only():
     """docs/adding-an-object-type.md: each object app declares its type's facts in its
     objecttype.py; generic code reads the registry, so these never come back elsewhere."""
     assert type_fact_offenders(ROOT) == []
+
+
+def app_template_dirs(root: Path) -> list[str]:
+    """Every templates directory under comptoir/ other than comptoir/templates itself."""
+    package = root / "comptoir"
+    return sorted(
+        str(path.relative_to(root))
+        for path in package.rglob("templates")
+        if path.is_dir() and path != package / "templates"
+    )
+
+
+def test_templates_live_under_comptoir_templates_only():
+    """One template convention (issue 20, point 4): every template is in
+    comptoir/templates/<app>/, none in an app's own templates/ directory."""
+    assert app_template_dirs(ROOT) == []
+
+
+def test_the_template_check_sees_an_app_directory(tmp_path):
+    (tmp_path / "comptoir" / "templates" / "records").mkdir(parents=True)
+    assert app_template_dirs(tmp_path) == []
+    (tmp_path / "comptoir" / "dashboard" / "templates" / "dashboard").mkdir(parents=True)
+    (tmp_path / "comptoir" / "core" / "ui" / "templates").mkdir(parents=True)
+    assert app_template_dirs(tmp_path) == [
+        "comptoir/core/ui/templates",
+        "comptoir/dashboard/templates",
+    ]

@@ -16,7 +16,7 @@ from comptoir.core.history.source import SYSTEM
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records import rollups
-from comptoir.core.records.services import get_record
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import read_value
 from comptoir.core.testing.factories import (
     make_activity,
