@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.activities import tasks_page as page
 from comptoir.core.associations.services import associate, remove_association
+from comptoir.core.i18n import type_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.permissions import can_edit, with_default_owner
@@ -249,7 +250,7 @@ def _chosen(pairs, user) -> list[dict]:
             "type": t,
             "id": i,
             "name": names[(t, i)],
-            "kind": page.type_label(t),
+            "kind": type_label(t, plural=False),
             "url": reverse(f"{t}:detail", args=[i]),
         }
         for t, i in pairs
@@ -506,7 +507,7 @@ def association_search(request):
                         "type": to_type,
                         "id": record.pk,
                         "name": display_name(ot, record),
-                        "kind": page.type_label(to_type),
+                        "kind": type_label(to_type, plural=False),
                     }
                 )
     return render(request, "tasks/_assoc_results.html", {"results": results, "text": text})

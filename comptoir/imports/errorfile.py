@@ -7,10 +7,10 @@ import csv
 import io
 from decimal import Decimal
 
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.i18n import is_english
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.ui.phrases import FIELD_ERRORS
@@ -46,7 +46,7 @@ def reason_text(failure) -> str:
 def reason_for(code: str, message: str) -> str:
     """Why a value or row was refused, in the active language (the engine's messages are
     English; other languages get the translated text of the error's code)."""
-    if (translation.get_language() or "en").startswith("en"):
+    if is_english():
         return message
     text = IMPORT_ERRORS.get(code) or FIELD_ERRORS.get(code)
     return str(text) if text else message

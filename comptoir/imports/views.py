@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import localised_label as _label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import import_types
 from comptoir.core.permissions import NotAllowed, has_right
@@ -23,7 +24,6 @@ from comptoir.core.records.validation import validate
 from comptoir.core.records.values import read_value
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
-from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
 from comptoir.imports import undo as undoing
 from comptoir.imports.engine import BatchOutcome, Importer, Row

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.i18n import LANGUAGES
 from comptoir.settings_pages.views import page
 from comptoir.users import profile as user_profile
 from comptoir.users.models import User
@@ -69,7 +70,7 @@ def _page(request, profile=None, photo=None, password=None, status=200):
                     "last_name": user.last_name,
                     "job_title": user.job_title,
                     "phone": user.phone,
-                    "language": current[:2] if current[:2] in ("en", "fr") else "en",
+                    "language": current[:2] if current[:2] in LANGUAGES else "en",
                     "email_signature": user.email_signature,
                 }
             ),

@@ -17,9 +17,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from comptoir.core.i18n import LANGUAGES
 from comptoir.core.portal.services import portal
 from comptoir.users.models import Role, User
-from comptoir.users.profile import LANGUAGES
 from comptoir.users.services import UserError, create_user
 
 

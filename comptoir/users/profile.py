@@ -12,12 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.i18n import LANGUAGES
 from comptoir.core.properties import registry
 from comptoir.users.models import Owner, User
 from comptoir.users.services import UserError
-
-LANGUAGES = ("en", "fr")
-
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 

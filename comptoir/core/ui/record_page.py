@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from comptoir.core.i18n import localised_label, type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
@@ -200,7 +201,7 @@ def record_detail(request, object_type, pk):
         "record": record,
         "pk": record.pk,
         "name": display_name(ot, record),
-        "type_label": cards_mod.type_label(ot, plural=False),
+        "type_label": type_label(ot, plural=False),
         "head": head_context(ot, record, request.user),
         "about": rows(ot, record, about_names(ot)),
         "where": "about",
@@ -236,11 +237,10 @@ def all_properties(request, object_type, pk):
         "display_order", "name"
     ):
         if group.name in by_group:
-            french = request.LANGUAGE_CODE == "fr"
             groups.append(
                 {
                     "name": group.name,
-                    "label": group.label_fr if french and group.label_fr else group.label,
+                    "label": localised_label(group),
                     "rows": by_group.pop(group.name),
                 }
             )

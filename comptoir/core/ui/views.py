@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import (
@@ -35,7 +36,7 @@ from comptoir.core.savedviews.listing import (
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.defaults import new_record_defaults
 from comptoir.core.ui.fields import make_field, submitted_value
-from comptoir.core.ui.formatting import babel_locale, format_value
+from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
 from comptoir.core.ui.record import about_properties, page_type
@@ -47,10 +48,6 @@ BULK_PRESETS = {"tasks": {"complete": {"hs_task_status": "COMPLETED"}}}
 
 def ui_source(request) -> ChangeSource:
     return ChangeSource.for_user(request.user)
-
-
-def _label(defn) -> str:
-    return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
 
 
 def _detail_url(ot, pk) -> str:
@@ -102,7 +99,7 @@ def column_headers(state: ListState, names) -> list[dict]:
     return [
         {
             "name": n,
-            "label": state.column_labels.get(n) or _label(defs[n]),
+            "label": state.column_labels.get(n) or localised_label(defs[n]),
             "numeric": defs[n].kind.numeric and n != "associatedcompanyid",
         }
         for n in names
@@ -124,7 +121,7 @@ def index_context(request, ot, state: ListState) -> dict:
             {"view": v, "url": state.view_url(v.pk)} for v in visible_views(request.user, ot)
         ],
         "filterable": sorted(
-            ((n, _label(d)) for n, d in defs.items() if not d.hidden),
+            ((n, localised_label(d)) for n, d in defs.items() if not d.hidden),
             key=lambda item: item[1].lower(),
         ),
         "owners": make_field(defs["hubspot_owner_id"], None, "UTC").choices
@@ -334,7 +331,7 @@ def edit_columns(request, object_type):
     current = state.columns(request.user)
     available = sorted(
         (
-            (n, state.column_labels.get(n) or _label(d))
+            (n, state.column_labels.get(n) or localised_label(d))
             for n, d in defs.items()
             if n != name_column(ot) and not d.hidden
         ),
