@@ -227,6 +227,10 @@ class Export(models.Model):
     name = models.CharField(max_length=200)
     params = models.CharField(max_length=4000, blank=True, default="")  # the list's query
     file_format = models.CharField(max_length=10, default="CSV")  # CSV | XLSX
+    # The language of the person who asked (headers, option labels, dates), and dates as
+    # machine-readable ISO 8601 text instead of the language's format.
+    language = models.CharField(max_length=8, blank=True, default="")
+    iso_dates = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=ExportState.choices, default="STARTED")
     row_count = models.IntegerField(default=0)
     file_path = models.CharField(max_length=500, blank=True, default="")

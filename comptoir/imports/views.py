@@ -514,8 +514,14 @@ def index(request):
 def export_start(request, object_type):
     ot = page_type(object_type)
     try:
+        # "CSV" or "XLSX", with "-ISO" for machine-readable dates.
+        file_format, _sep, dates = request.POST.get("format", "CSV").partition("-")
         export = exports.start_export(
-            request.user, ot, request.POST.get("params", ""), request.POST.get("format", "CSV")
+            request.user,
+            ot,
+            request.POST.get("params", ""),
+            file_format,
+            iso_dates=dates.upper() == "ISO",
         )
     except NotAllowed:
         raise Http404 from None
