@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.i18n import localised_label as _label
+from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import import_types
 from comptoir.core.permissions import NotAllowed, has_right
@@ -137,7 +137,7 @@ def _property_choices(imp) -> list[dict]:
     for ot in imp.object_types:
         defs = registry.definitions(ot)
         options = [
-            (f"{ot}:{n}", _label(d))
+            (f"{ot}:{n}", localised_label(d))
             for n, d in defs.items()
             if importable(d) and (not d.hidden or n == "hs_object_id")
         ]
@@ -297,7 +297,7 @@ def _preview(imp, user) -> dict:
     importer = Importer(imp)
     settings = portal()
     heads = [
-        {"ot": ot, "name": name, "label": _label(registry.definitions(ot)[name])}
+        {"ot": ot, "name": name, "label": localised_label(registry.definitions(ot)[name])}
         for _i, ot, name, _c in importer.columns
     ]
 

@@ -26,18 +26,12 @@ from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.properties.registry import definitions
 from comptoir.core.records.values import base_queryset, read_value
 
-ACTIVITY_ROLLUPS = (
-    "num_notes",
-    "num_contacted_notes",
-    "notes_last_updated",
-    "notes_last_contacted",
-    "hs_last_sales_activity_timestamp",
-)
 CHUNK = 500
 
 
-# Each type declares its rollups: `activity_rollups` (the properties above, from its
-# activities) and `association_counts` ({rollup property: associated object type}).
+# Each type declares its rollups: `activity_rollups` (num_notes, notes_last_updated... from
+# its activities: activity_rollups() below) and `association_counts` ({rollup property:
+# associated object type}).
 def rolled_up() -> tuple[str, ...]:
     return tuple(ot.name for ot in OBJECT_TYPES if ot.activity_rollups)
 
@@ -169,7 +163,6 @@ def recompute(object_type, source, *, batch: int = CHUNK, after: int = 0) -> int
     ot = get_object_type(object_type)
     if not ot.activity_rollups:
         return 0
-    names = ACTIVITY_ROLLUPS + tuple(ot.association_counts)
     defs = definitions(ot.name)
     changed = 0
     while True:
@@ -188,8 +181,7 @@ def recompute(object_type, source, *, batch: int = CHUNK, after: int = 0) -> int
         auto = source.derived(SourceType.AUTOMATION, id="rollups")
         for record in base_queryset(ot).filter(pk__in=ids):
             wanted = values[record.pk]
-            stored = {n: read_value(record, defs[n]) for n in names if n in defs}
-            if all(stored.get(n) == v for n, v in wanted.items()):
+            if all(read_value(record, defs[n]) == v for n, v in wanted.items() if n in defs):
                 continue
             update_record(ot, record, wanted, source=auto, allow_read_only=True)
             changed += 1
