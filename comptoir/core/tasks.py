@@ -7,7 +7,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from comptoir.core.db import refresh_statistics
-from comptoir.core.history.source import SYSTEM
+from comptoir.core.history.models import SourceType
+from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.properties.indexes import ensure_property_index
 from comptoir.core.records import rollups
@@ -42,7 +43,8 @@ def rollups_came_due() -> int:
     """The records of activities whose time came lately (a meeting held, a task due) roll
     up again: their last-activity dates may take them now (comptoir.core.records.rollups)."""
     now = timezone.now()
-    return rollups.came_due(SYSTEM, now - ROLLUPS_DUE_WINDOW, now)
+    source = ChangeSource(type=SourceType.AUTOMATION, id="rollups")
+    return rollups.came_due(source, now - ROLLUPS_DUE_WINDOW, now)
 
 
 @task

@@ -38,7 +38,7 @@ class ChangeSource:
     def derived(self, type: str, id: str | None = None) -> "ChangeSource":
         """Same actor and request, another source type (automations triggered by a write):
         the actor stays on record as who set the automation off, but an automation is shown
-        as its own author (`author`)."""
+        as its own author (`automation_author`)."""
         return ChangeSource(type=type, id=id, actor_id=self.actor_id, request_id=self.request_id)
 
     @property

@@ -12,7 +12,7 @@ from django.utils import timezone
 from comptoir.contacts.models import Contact
 from comptoir.core.associations.models import Association
 from comptoir.core.history.models import PropertyChange
-from comptoir.core.history.source import SYSTEM
+from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records import rollups
@@ -65,7 +65,9 @@ def test_future_activities_are_no_last_activity_until_their_time_comes():
 
     # Nine days later the worker's job sees the meeting and the task have come due.
     later = soon + dt.timedelta(minutes=5)
-    rolled = rollups.came_due(SYSTEM, soon - dt.timedelta(hours=1), later)
+    rolled = rollups.came_due(
+        ChangeSource(type="AUTOMATION", id="rollups"), soon - dt.timedelta(hours=1), later
+    )
     assert rolled == 2
     # The job's clock is the real one for the services: compute as of `later`.
     assert rollups.activity_rollups("contacts", [lea.pk], now=later)[lea.pk][
