@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.accounts import user_model
 from comptoir.core.associations.models import Association
+from comptoir.core.history.source import automation_author
 from comptoir.core.i18n import babel_locale, type_label
 from comptoir.core.inputs import digits, parse_id
 from comptoir.core.objects.registry import activity_types, get_object_type
@@ -329,7 +330,9 @@ def event_entry(ot, event, actors: dict, tz: str) -> dict:
         "kind_label": _("Change"),
         "icon": "history",
         "title": text,
-        "actor": actors.get(event.actor_id, ""),
+        "actor": automation_author(data["automation"])
+        if "automation" in data
+        else actors.get(event.actor_id, ""),
     }
 
 

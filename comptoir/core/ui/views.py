@@ -35,6 +35,7 @@ from comptoir.core.savedviews.listing import (
 )
 from comptoir.core.savedviews.table import column_headers, detail_url, table_rows
 from comptoir.core.search.compiler import SearchError
+from comptoir.core.ui.defaults import new_record_defaults
 from comptoir.core.ui.fields import make_field, submitted_value
 from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
@@ -141,14 +142,17 @@ def errors_by_field(exc) -> dict:
 def record_create(request, object_type):
     ot = get_object_type(object_type)
     if request.method != "POST":
+        # The form starts with the user as owner, the first pipeline and its first stage.
+        initial = new_record_defaults(ot, request.user)
         return render(
-            request, "records/_create_dialog.html", {"ot": ot, "fields": create_fields(ot, {}, {})}
+            request,
+            "records/_create_dialog.html",
+            {"ot": ot, "fields": create_fields(ot, initial, {})},
         )
-    props = {
-        k: v
-        for k, v in form_properties(ot, request.POST, ot.pages.create_fields).items()
-        if v != ""
-    }
+    submitted = form_properties(ot, request.POST, ot.pages.create_fields)
+    props = {k: v for k, v in submitted.items() if v != ""}
+    # A field the form did not send takes its default; one sent empty stays empty.
+    props.update(new_record_defaults(ot, request.user, submitted))
     try:
         props = with_default_owner(request.user, ot, props)
         record = writes.create_record(ot, props, source=ui_source(request), user=request.user)

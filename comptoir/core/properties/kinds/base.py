@@ -155,6 +155,11 @@ class PropertyKind:
         reader's locale, time zone, currency and option labels (core.properties.formatting)."""
         return str(value)
 
+    def iso_text(self, defn, value, tz: str) -> str | None:
+        """A canonical value as machine-readable ISO 8601 text in the time zone `tz`, for
+        exports asking for it; None: this kind has no ISO form (not a date)."""
+        return None
+
     def filter_text(self, defn, raw, shown) -> str:
         """A filter's value as a summary sentence shows it."""
         return str(raw)
