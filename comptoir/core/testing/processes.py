@@ -175,10 +175,9 @@ def _site_template(tmp_path_factory, worker_id):
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def site(_site_template, tmp_path):
-    template, template_db = _site_template
-    root = tmp_path / "site"
+def _copied_site(site_template, root: Path):
+    """A Site on a copy of the template (files and database); yields it, then drops it."""
+    template, template_db = site_template
     shutil.copytree(template, root)
     url = _postgres_url()
     name = ""
@@ -190,6 +189,20 @@ def site(_site_template, tmp_path):
     site.stop()
     if url:
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def site(_site_template, tmp_path):
+    yield from _copied_site(_site_template, tmp_path / "site")
+
+
+@pytest.fixture(scope="module")
+def served_site(_site_template, tmp_path_factory):
+    """One site and its `comptoir serve`, shared by a test module whose tests only send
+    requests (each leaves its own records; none expects an empty database)."""
+    for site in _copied_site(_site_template, tmp_path_factory.mktemp("served") / "site"):
+        site.serve()
+        yield site
 
 
 def hold_lock(ready: Path, release: Path, models=()) -> None:
