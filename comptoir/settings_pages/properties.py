@@ -34,7 +34,7 @@ ENUM_KINDS = [key for key, _label, kind, _ft in KINDS if kind_for(kind).takes_op
 
 def internal_name(text: str) -> str:
     """The internal name an admin's label gives ("Source du lead" → "source_du_lead"); the
-    same rule as the live preview in app.js, so what is shown is what is created."""
+    same rule as the live preview in settings.js, so what is shown is what is created."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:50]
