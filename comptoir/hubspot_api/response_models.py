@@ -355,6 +355,31 @@ class ActionResponse(Model):
     links: dict[str, str]
 
 
+class ObjectTypeDefinitionLabels(Model):
+    singular: str
+    plural: str
+
+
+class ObjectSchema(Model):
+    """A custom object type (GET /crm/v3/schemas)."""
+
+    id: str
+    objectTypeId: str
+    name: str
+    fullyQualifiedName: str
+    labels: ObjectTypeDefinitionLabels
+    primaryDisplayProperty: str | None
+    secondaryDisplayProperties: list[str]
+    searchableProperties: list[str]
+    requiredProperties: list[str]
+    properties: list[Property]
+    associations: list[dict[str, Any]]
+    metaType: str
+    archived: bool
+    createdAt: datetime | None
+    updatedAt: datetime | None
+
+
 MODELS = [
     SimplePublicObject,
     SimplePublicObjectWithAssociations,
@@ -400,6 +425,8 @@ MODELS = [
     collection("CollectionResponsePublicImportResponse", PublicImportResponse, paged=True),
     collection("CollectionResponsePublicImportError", PublicImportError, paged=True),
     ActionResponse,
+    ObjectSchema,
+    collection("CollectionResponseObjectSchemaNoPaging", ObjectSchema),
 ]
 NAMES = {model.__name__ for model in MODELS}
 
