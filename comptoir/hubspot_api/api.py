@@ -19,6 +19,7 @@ from comptoir.core.search.compiler import SearchError
 from comptoir.hubspot_api import (
     associations,
     docs,
+    legacy,
     objects,
     owners,
     pipelines,
@@ -152,5 +153,6 @@ def register() -> NinjaAPI:
     api.add_router("", associations.router)
 
     api.add_router("/crm/v3/imports", imports_api.router)
+    api.add_router("", legacy.router)
     api._comptoir_registered = True
     return api
