@@ -29,6 +29,7 @@ from comptoir.core.pipelines import services as pipes
 from comptoir.core.properties import registry
 from comptoir.core.records.values import api_properties, base_queryset
 from comptoir.core.scopes import object_scope
+from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope, schema_object_type
 from comptoir.hubspot_api.owners import _teams
 from comptoir.hubspot_api.params import boolean, cursor, integer, multi
@@ -87,7 +88,11 @@ def _linked(from_type, ids, to_type, user) -> dict[int, list[int]]:
 # -- properties and pipelines -----------------------------------------------------------------
 
 
-@router.get("/properties/v2/{object_type}/properties", include_in_schema=False)
+@router.get(
+    "/properties/v2/{object_type}/properties",
+    summary="List properties (legacy v2)",
+    openapi_extra=docs.op(answer="LegacyPropertyList"),
+)
 def properties_v2(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
     options = Options(False)
@@ -127,7 +132,11 @@ def properties_v2(request, object_type: str):
     return respond(body)
 
 
-@router.get("/crm-pipelines/v1/pipelines/{object_type}", include_in_schema=False)
+@router.get(
+    "/crm-pipelines/v1/pipelines/{object_type}",
+    summary="List pipelines (legacy v1)",
+    openapi_extra=docs.op(answer="LegacyPipelines"),
+)
 def pipelines_v1(request, object_type: str):
     ot = schema_object_type(request, object_type, write=False)
     results = []
@@ -275,7 +284,11 @@ def _limit(request, maximum: int, default: int) -> int:
     return integer(request, name, default, maximum=maximum)
 
 
-@router.get("/engagements/v1/engagements/paged", include_in_schema=False)
+@router.get(
+    "/engagements/v1/engagements/paged",
+    summary="Page through engagements (legacy v1)",
+    openapi_extra=docs.op(query=("limit", "count", "offset"), answer="LegacyEngagementsPage"),
+)
 def engagements_paged(request):
     results, more, offset = _engagement_page(
         request, limit=_limit(request, 250, 100), offset=_offset(request, "offset")
@@ -283,7 +296,13 @@ def engagements_paged(request):
     return respond({"results": results, "hasMore": more, "offset": offset})
 
 
-@router.get("/engagements/v1/engagements/recent/modified", include_in_schema=False)
+@router.get(
+    "/engagements/v1/engagements/recent/modified",
+    summary="Recently modified engagements (legacy v1)",
+    openapi_extra=docs.op(
+        query=("limit", "count", "offset", "since"), answer="LegacyEngagementsPage"
+    ),
+)
 def engagements_recent(request):
     since = request.GET.get("since")
     moment = None
@@ -301,7 +320,14 @@ def engagements_recent(request):
 CONTACT_DEFAULTS = ["firstname", "lastname", "company", "lastmodifieddate"]
 
 
-@router.get("/contacts/v1/lists/all/contacts/all", include_in_schema=False)
+@router.get(
+    "/contacts/v1/lists/all/contacts/all",
+    summary="Page through contacts (legacy v1)",
+    openapi_extra=docs.op(
+        query=("count", "vidOffset", "property", "showListMemberships"),
+        answer="LegacyContactsPage",
+    ),
+)
 def contacts_all(request):
     ot = _read(request, "contacts")
     count = integer(request, "count", 20, maximum=100)
@@ -351,7 +377,13 @@ def contacts_all(request):
     return respond({"contacts": contacts, "has-more": more, "vid-offset": vid_offset})
 
 
-@router.get("/companies/v2/companies/paged", include_in_schema=False)
+@router.get(
+    "/companies/v2/companies/paged",
+    summary="Page through companies (legacy v2)",
+    openapi_extra=docs.op(
+        query=("limit", "offset", "properties", "property"), answer="LegacyCompaniesPage"
+    ),
+)
 def companies_paged(request):
     ot = _read(request, "companies")
     limit = integer(request, "limit", 100, maximum=250)
@@ -373,7 +405,14 @@ def companies_paged(request):
     return respond({"companies": companies, "has-more": more, "offset": offset})
 
 
-@router.get("/deals/v1/deal/paged", include_in_schema=False)
+@router.get(
+    "/deals/v1/deal/paged",
+    summary="Page through deals (legacy v1)",
+    openapi_extra=docs.op(
+        query=("limit", "offset", "properties", "property", "includeAssociations"),
+        answer="LegacyDealsPage",
+    ),
+)
 def deals_paged(request):
     ot = _read(request, "deals")
     limit = integer(request, "limit", 100, maximum=250)
@@ -411,7 +450,11 @@ def deals_paged(request):
 # -- owners ------------------------------------------------------------------------------------
 
 
-@router.get("/owners/v2/owners", include_in_schema=False)
+@router.get(
+    "/owners/v2/owners",
+    summary="List owners (legacy v2)",
+    openapi_extra=docs.op(query=("email", "includeInactive"), answer="LegacyOwnerList"),
+)
 @router.get("/owners/v2/owners/", include_in_schema=False)
 def owners_v2(request):
     require_scope(request, "crm.objects.owners.read")
