@@ -24,6 +24,7 @@ import datetime as dt
 from ninja import Router
 
 from comptoir.core.associations.services import associations_by_target
+from comptoir.core.inputs import MAX_ID
 from comptoir.core.objects.registry import OBJECT_TYPES, get_object_type
 from comptoir.core.pipelines import services as pipes
 from comptoir.core.properties import registry
@@ -31,6 +32,7 @@ from comptoir.core.records.values import api_properties, base_queryset
 from comptoir.core.scopes import object_scope
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import require_scope, schema_object_type
+from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.owners import _teams
 from comptoir.hubspot_api.params import boolean, cursor, integer, multi
 from comptoir.hubspot_api.pipelines import PORTAL_ID, stage_metadata
@@ -52,8 +54,10 @@ def _read(request, object_type: str):
 
 
 def _offset(request, name: str) -> int:
+    """A paging offset (a record id); past any id, an empty page rather than a database
+    error."""
     value = cursor(request.GET.get(name))
-    return 0 if value is None else value
+    return 0 if value is None else min(value, MAX_ID)
 
 
 def _page(qs, offset: int, limit: int) -> tuple[list, bool]:
@@ -308,7 +312,10 @@ def engagements_recent(request):
     moment = None
     if since not in (None, ""):
         ms = cursor(since)
-        moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+        try:
+            moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ApiError(400, f"since={since!r} is not a time in epoch milliseconds.") from None
     results, more, offset = _engagement_page(
         request, limit=_limit(request, 100, 20), offset=_offset(request, "offset"), since=moment
     )

@@ -96,13 +96,16 @@ class Site:
                 time.sleep(0.1)
         raise AssertionError("the server never answered: " + self.log("serve.log"))
 
-    def request(self, method: str, path: str, body=None, headers=None, *, data=None):
-        """(status, headers, body text) of one request to the server (no exception on 4xx/5xx)."""
+    def request(self, method: str, path: str, body=None, headers=None, *, data=None, url=None):
+        """(status, headers, body text) of one request to the server (no exception on 4xx/5xx);
+        `url`: another server of this site (what an earlier `serve()` returned)."""
         headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        request = urllib.request.Request(
+            (url or self.url) + path, data=data, method=method, headers=headers
+        )
         try:
             with urllib.request.urlopen(request, timeout=120) as response:
                 return response.status, response.headers, response.read().decode()

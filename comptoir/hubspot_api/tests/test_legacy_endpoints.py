@@ -238,3 +238,20 @@ def test_pages_still_answer_their_own_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code in (302, 404)
     assert not response.get("Content-Type", "").startswith("application/json")
+
+
+def test_odd_parameters_answer_json_never_a_500(http):
+    """Found by the API fuzz test: a NUL in a property name, a `since` past any date and an
+    offset past any id."""
+    for path, params in (
+        ("/contacts/v1/lists/all/contacts/all", {"property": "a\0b"}),
+        ("/deals/v1/deal/paged", {"properties": "a\0b"}),
+        ("/engagements/v1/engagements/recent/modified", {"since": "3893782312053892"}),
+    ):
+        response = http("GET", path, params=params)
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["category"] == "VALIDATION_ERROR"
+    status, body = get(http, "/companies/v2/companies/paged", offset="9" * 40)
+    assert (status, body["companies"], body["has-more"]) == (200, [], False)
+    response = http("GET", "/owners/v9/nothing", params={"x": "\0"})
+    assert response.status_code in (400, 404) and response.json()["status"] == "error"
