@@ -150,7 +150,8 @@ def register() -> NinjaAPI:
     api.add_router("/crm/v3/owners", owners.router)
     api.add_router("/crm/v3/schemas", schemas.router(documented=True))
     api.add_router("/crm-object-schemas/v3/schemas", schemas.router(documented=False))
-    api.add_router("", associations.router)
+    for router in associations.ROUTERS:
+        api.add_router("", router)
 
     api.add_router("/crm/v3/imports", imports_api.router)
     api.add_router("", legacy.router)

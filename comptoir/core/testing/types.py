@@ -18,8 +18,8 @@ from django.test import Client
 from comptoir.core.objects.registry import OBJECT_TYPES, crm_types, import_types, page_types
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
-from comptoir.core.records.services import create_record
 from comptoir.core.records.values import display_name, read_value
+from comptoir.core.records.writes import create_record
 from comptoir.core.testing.factories import UI, make_user
 from comptoir.core.ui.fields import make_field
 from comptoir.imports import engine, services

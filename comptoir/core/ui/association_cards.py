@@ -16,7 +16,7 @@ from comptoir.core.permissions import with_default_owner
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
-from comptoir.core.records import services as records
+from comptoir.core.records import reads, writes
 from comptoir.core.records.values import display_name
 from comptoir.core.ui import cards as cards_mod
 from comptoir.core.ui.fields import submitted_value
@@ -25,6 +25,7 @@ from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import (
     exists,
     locked_response,
+    may_edit,
     stale_response,
     status_html,
     user_owner_id,
@@ -51,11 +52,13 @@ def _card_target(ot, target: str):
 
 def _card_response(request, ot, pk, target, *, status=200, message="", **extra):
     limit = CARD_ALL_LIMIT if request.GET.get("all") else cards_mod.LIMIT
-    card = _card_context(ot, pk, target.name, limit=limit, user=request.user, **extra)
+    card = _card_context(ot, pk, target.name, limit=limit, user=request.user, **extra) | {
+        "can_edit": may_edit(request, ot, pk)
+    }
     html = render_to_string("records/_assoc_card.html", {"ot": ot, "pk": pk, "card": card}, request)
     if ot.name == "contacts" and target.name == "companies" and request.method == "POST":
         try:
-            record = records.get_record(ot, pk, user=request.user)
+            record = reads.get_record(ot, pk, user=request.user)
         except RecordNotFound:
             return stale_response(request, ot, pk)
         html += render_to_string(
@@ -176,7 +179,7 @@ def association_create(request, object_type, pk, target):
         if owner:
             props.setdefault("hubspot_owner_id", str(owner))
     try:
-        created = records.create_record(
+        created = writes.create_record(
             target_ot,
             with_default_owner(request.user, target_ot, props),
             source=ui_source(request),

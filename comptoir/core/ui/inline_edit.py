@@ -12,14 +12,15 @@ from django.views.decorators.http import require_GET
 
 from comptoir.core.accounts import user_model
 from comptoir.core.history.models import PropertyChange
+from comptoir.core.i18n import localised_label
 from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
-from comptoir.core.records import services as records
+from comptoir.core.records import writes
 from comptoir.core.records.values import read_value
 from comptoir.core.ui.fields import make_field, submitted_value
 from comptoir.core.ui.property_history import SOURCE_LABELS, history_value
-from comptoir.core.ui.record import label, page_type
+from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import (
     detail_url,
     read_only_response,
@@ -69,7 +70,7 @@ def property_edit(request, object_type, pk, name):
             "pk": pk,
             "field": field,
             "where": _where(request),
-            "label": label(defn),
+            "label": localised_label(defn),
             # Sent back with the value: the save refuses if someone changed it meanwhile.
             "original": field.value,
         },
@@ -162,18 +163,27 @@ def _save_property(request, ot, pk, name):
     if conflict is not None:
         message, now_text = conflict
         if not request.htmx:
-            text = _("%(label)s: %(message)s") % {"label": label(defn), "message": message}
+            text = _("%(label)s: %(message)s") % {
+                "label": localised_label(defn),
+                "message": message,
+            }
             messages.error(request, text)
             return _back(ot, pk, where)
         field = make_field(defn, None, tz, message)
         field.value = raw
         # The form now starts from the new value: saving again is a deliberate overwrite.
-        context = {"ot": ot, "pk": pk, "field": field, "where": where, "label": label(defn)}
+        context = {
+            "ot": ot,
+            "pk": pk,
+            "field": field,
+            "where": where,
+            "label": localised_label(defn),
+        }
         return render(
             request, "records/_prop_edit.html", {**context, "original": now_text}, status=409
         )
     try:
-        record = records.update_record(
+        record = writes.update_record(
             ot,
             record.pk,
             {name: submitted_value(defn, raw, tz)},
@@ -189,13 +199,19 @@ def _save_property(request, ot, pk, name):
         if not request.htmx:
             messages.error(request, field.error)
             return _back(ot, pk, where)
-        context = {"ot": ot, "pk": pk, "field": field, "where": where, "label": label(defn)}
+        context = {
+            "ot": ot,
+            "pk": pk,
+            "field": field,
+            "where": where,
+            "label": localised_label(defn),
+        }
         original = request.POST.get(ORIGINAL_FIELD)
         return render(
             request, "records/_prop_edit.html", {**context, "original": original}, status=422
         )
     if not request.htmx:
-        messages.success(request, _("%(label)s saved.") % {"label": label(defn)})
+        messages.success(request, _("%(label)s saved.") % {"label": localised_label(defn)})
         return _back(ot, pk, where)
     after = rows(ot, record, names)
     row = (
@@ -234,7 +250,7 @@ def _save_property(request, ot, pk, name):
                         "records/_stage_bar.html", {"stage": stage, "oob": True}, request
                     )
                 )
-    html.append(status_html(_("%(label)s saved.") % {"label": label(defn)}))
+    html.append(status_html(_("%(label)s saved.") % {"label": localised_label(defn)}))
     response = HttpResponse("".join(html))
     triggers = []
     if name in EVENT_PROPERTIES:

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_GET
 from comptoir.core.accounts import user_model
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.services import property_history
+from comptoir.core.i18n import localised_label
 from comptoir.core.portal.services import portal
-from comptoir.core.records import services as records
+from comptoir.core.records import reads
 from comptoir.core.records.values import display_name
 from comptoir.core.ui.formatting import format_datetime_short, format_value
-from comptoir.core.ui.record import label, page_type
+from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import exists, stale_response
 from comptoir.core.ui.record_page import definition
 from comptoir.core.ui.richtext import plain_text
@@ -68,9 +69,9 @@ def property_history_view(request, object_type, pk, name):
         }
         for c in changes
     ]
-    context = {"ot": ot, "pk": pk, "label": label(defn), "entries": entries, "name": name}
+    context = {"ot": ot, "pk": pk, "label": localised_label(defn), "entries": entries, "name": name}
     if request.htmx:
         return render(request, "records/_history.html", context)
-    record = records.get_record(ot, pk, user=request.user)
+    record = reads.get_record(ot, pk, user=request.user)
     context["record_name"] = display_name(ot, record)
     return render(request, "records/history.html", context)

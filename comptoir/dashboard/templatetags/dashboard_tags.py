@@ -4,7 +4,7 @@ from babel import Locale
 from babel import numbers as babel_numbers
 from django import template
 
-from comptoir.core.ui.formatting import babel_locale, format_amount
+from comptoir.core.i18n import babel_locale
 
 register = template.Library()
 
@@ -19,11 +19,6 @@ def money(value, currency="EUR") -> str:
     return babel_numbers.format_currency(
         value or 0, currency, format=pattern, locale=locale, currency_digits=False
     )
-
-
-@register.filter
-def exact_money(value, currency="EUR") -> str:
-    return format_amount(value or 0, currency)
 
 
 @lru_cache(maxsize=8)
