@@ -25,7 +25,7 @@ from ninja import Router
 
 from comptoir.core.associations.services import associations_by_target
 from comptoir.core.inputs import MAX_ID
-from comptoir.core.objects.registry import OBJECT_TYPES, get_object_type
+from comptoir.core.objects.registry import OBJECT_TYPES, crm_types, get_object_type
 from comptoir.core.pipelines import services as pipes
 from comptoir.core.properties import registry
 from comptoir.core.records.values import api_properties, base_queryset
@@ -176,43 +176,6 @@ def pipelines_v1(request, object_type: str):
 
 # -- engagements -------------------------------------------------------------------------------
 
-# The metadata of each engagement type: {key: property}.
-METADATA = {
-    "notes": {"body": "hs_note_body"},
-    "calls": {
-        "title": "hs_call_title",
-        "body": "hs_call_body",
-        "toNumber": "hs_call_to_number",
-        "fromNumber": "hs_call_from_number",
-        "status": "hs_call_status",
-        "durationMilliseconds": "hs_call_duration",
-        "disposition": "hs_call_disposition",
-        "recordingUrl": "hs_call_recording_url",
-    },
-    "emails": {
-        "subject": "hs_email_subject",
-        "html": "hs_email_html",
-        "text": "hs_email_text",
-        "status": "hs_email_status",
-    },
-    "meetings": {
-        "title": "hs_meeting_title",
-        "body": "hs_meeting_body",
-        "startTime": "hs_meeting_start_time",
-        "endTime": "hs_meeting_end_time",
-        "location": "hs_meeting_location",
-        "meetingOutcome": "hs_meeting_outcome",
-    },
-    "tasks": {
-        "subject": "hs_task_subject",
-        "body": "hs_task_body",
-        "status": "hs_task_status",
-        "priority": "hs_task_priority",
-        "taskType": "hs_task_type",
-    },
-}
-ASSOCIATION_KEYS = {"contacts": "contactIds", "companies": "companyIds", "deals": "dealIds"}
-
 
 def _activity_types():
     return [ot for ot in OBJECT_TYPES if ot.is_activity]
@@ -224,12 +187,9 @@ def _engagements(request, records_by_type: dict) -> list[dict]:
     out = []
     for ot, records in records_by_type.items():
         ids = [r.pk for r in records]
-        linked = {
-            key: _linked(ot, ids, target, user)
-            for target, key in ASSOCIATION_KEYS.items()
-            if any(t.name == target for t in OBJECT_TYPES)
-        }
-        keys = METADATA.get(ot.name, {})
+        # contactIds, companyIds, dealIds: the CRM records an engagement links to.
+        linked = {f"{target.singular}Ids": _linked(ot, ids, target, user) for target in crm_types()}
+        keys = ot.extra.get("legacy_metadata", {})
         for record in records:
             values = api_properties(ot, record, list(keys.values()))
             metadata = {key: values.get(prop) for key, prop in keys.items()}
