@@ -268,6 +268,23 @@ def test_pipeline_stages_fit_at_1280(french_admin, page, live_server, language):
     for i in range(rows.count()):
         row = rows.nth(i)
         assert _cut(row) == [], i
+        for control in row.locator("input[name=label], input[name=probability], select").all():
+            value_width = control.evaluate(
+                """(input) => {
+                const probe = document.createElement('span');
+                probe.style.font = getComputedStyle(input).font;
+                probe.textContent = input.tagName === 'SELECT'
+                    ? input.selectedOptions[0].text : input.value;
+                document.body.append(probe);
+                const width = probe.getBoundingClientRect().width;
+                probe.remove();
+                const style = getComputedStyle(input);
+                const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                const spinner = input.type === 'number' ? 16 : 0;
+                return [width, input.clientWidth - pad - spinner];
+            }"""
+            )
+            assert value_width[0] <= value_width[1], (i, value_width)  # the value is whole
         card = row.locator("xpath=ancestor::*[contains(@class,'card')][1]").bounding_box()
         for button in row.get_by_role("button").all():
             if button.is_visible():
@@ -279,6 +296,12 @@ def test_pipeline_stages_fit_at_1280(french_admin, page, live_server, language):
         )
         save = row.locator(".stage-form button").bounding_box()
         assert deals <= save["x"] + 0.5, (i, deals, save)
+        # The arrow buttons sit on the stage's line, after its form: nothing wraps.
+        form = row.locator(".stage-form").bounding_box()
+        for button in row.locator(".option-buttons .btn").all():
+            box = button.bounding_box()
+            assert box["y"] < form["y"] + form["height"], (i, box, form)
+            assert box["x"] >= form["x"] + form["width"], (i, box, form)
     save = page.locator("ol.stage-list").locator("..").get_by_role("button", name="Enregistrer")
     card = page.locator("ol.stage-list").locator("xpath=ancestor::*[contains(@class,'card')][1]")
     for button in save.all():
