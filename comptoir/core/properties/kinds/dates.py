@@ -170,7 +170,8 @@ class DateKind(DayFilters, PropertyKind):
     widget_name = "date"
 
     def coerce(self, defn, raw, option_values=None):
-        return parse_date(raw, defn.name).isoformat()
+        # HubSpot stores a date as midnight UTC and refuses any other time of day.
+        return parse_date(raw, defn.name, midnight=True).isoformat()
 
     def filter_value(self, defn, raw, *, column: bool):
         return parse_date(raw, defn.name).isoformat()
@@ -195,6 +196,9 @@ class DateKind(DayFilters, PropertyKind):
 
     def import_cell(self, defn, value, cells):
         return parse_date_cell(value, cells.date_format, defn.name)[0].isoformat()
+
+    def iso_text(self, defn, value, tz: str) -> str | None:
+        return str(value)  # canonical YYYY-MM-DD already
 
 
 class DateTimeKind(DayFilters, PropertyKind):
@@ -288,6 +292,11 @@ class DateTimeKind(DayFilters, PropertyKind):
             return self.day_label(moment.date(), ctx)
         day = self.day_label(moment.date(), ctx)
         return f"{day} {babel_dates.format_time(moment, 'short', locale=ctx.locale)}"
+
+    def iso_text(self, defn, value, tz: str) -> str | None:
+        """The instant in `tz`, with its offset (2027-01-01T00:30:00+01:00)."""
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return moment.astimezone(zoneinfo.ZoneInfo(tz)).isoformat(timespec="seconds")
 
     def import_cell(self, defn, value, cells):
         date, time = parse_date_cell(value, cells.date_format, defn.name)
