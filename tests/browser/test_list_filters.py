@@ -56,6 +56,12 @@ def phone_fr(browser, live_server, team):
     context.close()
 
 
+def settled(page):
+    """The dialog redrawn after a property or condition changed (htmx marks the request)."""
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#filters-dialog .htmx-request")).to_have_count(0)
+
+
 def names(page):
     return page.get_by_role("table").locator("div.name-cell > a")
 
@@ -84,9 +90,11 @@ def test_quick_filters_chips_and_french_dates(page_fr):
     dialog.get_by_role("button", name="+ Ajouter une condition").click()
     row = dialog.locator("[data-filter-row]").nth(2)
     row.get_by_label("Propriété").select_option(label="Date de création")
+    settled(page)
     expect(row.get_by_label("Condition")).to_be_visible()
     row = page.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").nth(2)
     row.get_by_label("Condition").select_option(label="est après")
+    settled(page)
     row = page.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").nth(2)
     value = row.get_by_label("Valeur")
     expect(value).to_have_attribute("placeholder", "jj/mm/aaaa")
