@@ -33,12 +33,12 @@ from comptoir.core.permissions import can_edit, editable
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.properties.formatting import format_datetime_short
 from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.savedviews.listing import MAX_OFFSET, bounded_count
 from comptoir.core.search.compiler import apply_query
 from comptoir.core.timeline.models import EventType, TimelineEvent
-from comptoir.core.ui.formatting import format_datetime_short
 from comptoir.core.ui.pager import pager
 from comptoir.core.ui.record import page_type
 
