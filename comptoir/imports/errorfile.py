@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.i18n import is_english
 from comptoir.core.properties import registry
-from comptoir.core.properties.errors import PropertyError
-from comptoir.core.ui.phrases import FIELD_ERRORS
+from comptoir.core.properties.errors import FIELD_ERRORS, PropertyError
 from comptoir.imports.files import DELIMITERS
 from comptoir.imports.formulas import NumberText, csv_row
 from comptoir.imports.models import Import

@@ -19,7 +19,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
 from comptoir.core.savedviews.listing import ListState
-from comptoir.core.ui.views import column_headers, table_rows
+from comptoir.core.savedviews.table import column_headers, table_rows
 from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
 from comptoir.imports.models import Export, ExportState, stall_after
 from comptoir.imports.services import safe_name, storage_dir

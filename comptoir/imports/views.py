@@ -19,10 +19,10 @@ from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.properties.services import create_property as create
 from comptoir.core.records.validation import validate
 from comptoir.core.records.values import read_value
-from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
 from comptoir.imports import exports, preview, services
 from comptoir.imports import undo as undoing

@@ -11,9 +11,9 @@ from comptoir.core.history.services import property_history
 from comptoir.core.history.source import automation_author
 from comptoir.core.i18n import localised_label
 from comptoir.core.portal.services import portal
+from comptoir.core.properties.formatting import format_datetime_short, format_value
 from comptoir.core.records import reads
 from comptoir.core.records.values import display_name
-from comptoir.core.ui.formatting import format_datetime_short, format_value
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import exists, stale_response
 from comptoir.core.ui.record_page import definition

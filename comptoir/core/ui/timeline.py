@@ -28,10 +28,10 @@ from comptoir.core.permissions import visible
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import format_datetime_short, format_value, stage_label
+from comptoir.core.properties.formatting import owner_names as all_owner_names
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.timeline.models import EventType, TimelineEvent
-from comptoir.core.ui.formatting import format_datetime_short, format_value, stage_label
-from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
 
 EVENTS = "events"
