@@ -22,7 +22,8 @@ class DateKind(PropertyKind):
     widget_name = "date"
 
     def coerce(self, defn, raw, option_values=None):
-        return parse_date(raw, defn.name).isoformat()
+        # HubSpot stores a date as midnight UTC and refuses any other time of day.
+        return parse_date(raw, defn.name, midnight=True).isoformat()
 
     def filter_value(self, defn, raw, *, column: bool):
         return parse_date(raw, defn.name).isoformat()
