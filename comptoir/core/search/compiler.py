@@ -376,17 +376,17 @@ def order_by(object_type, sorts) -> list:
     if defn.column == "id":
         return ["-pk" if descending else "pk"]
     expr = comparable_expression(ot, defn)
-    tie = "-pk" if descending else "pk"
     if connection.vendor == "sqlite" and _nullable(ot, defn):
-        # SQLite sorts NULLs first ascending; (x IS NULL) first puts them last and
-        # matches the sort indexes built on ((x IS NULL), x, id).
-        nulls = IsNullKey(expr)
-        return [
-            nulls.desc() if descending else nulls.asc(),
-            expr.desc() if descending else expr.asc(),
-            tie,
-        ]
-    return [expr.desc(nulls_first=True) if descending else expr.asc(nulls_last=True), tie]
+        # Empty values last in both directions (docs/adr/0003-empty-values-sort-last.md).
+        # SQLite's NULLs are its smallest values: ascending, (x IS NULL) first puts them
+        # last, matching the sort index on ((x IS NULL), x, id); descending, they come
+        # last anyway, walking the filter index on x (and the rowid) backwards.
+        if descending:
+            return [expr.desc(), "-pk"]
+        return [IsNullKey(expr).asc(), expr.asc(), "pk"]
+    if descending:
+        return [expr.desc(nulls_last=True), "-pk"]
+    return [expr.asc(nulls_last=True), "pk"]
 
 
 def _nullable(ot, defn) -> bool:

@@ -92,7 +92,7 @@ def test_owner_role_and_token_changes_reach_every_process(two):
         "from comptoir.core.permissions import scoped_objects\n"
         "from comptoir.core.testing.factories import make_user\n"
         "from comptoir.users.services import create_token\n"
-        "from comptoir.users.team import save_role\n"
+        "from comptoir.users.teams_and_roles import save_role\n"
         "scopes = {n: {'view': 'all', 'edit': 'all'} for n in scoped_objects()}\n"
         "role = save_role(None, 'Integrations', scopes, {'can_use_api': True})\n"
         "user = make_user('robot@example.com', role='Integrations')\n"
@@ -118,7 +118,7 @@ def test_owner_role_and_token_changes_reach_every_process(two):
     site.python(
         "from comptoir.core.permissions import scoped_objects\n"
         "from comptoir.users.models import Role\n"
-        "from comptoir.users.team import save_role\n"
+        "from comptoir.users.teams_and_roles import save_role\n"
         "scopes = {n: {'view': 'all', 'edit': 'all'} for n in scoped_objects()}\n"
         "save_role(Role.objects.get(name='Integrations'), 'Integrations', scopes, {})\n"
     )
