@@ -44,6 +44,7 @@ STANDARD_TYPES = (
     StandardType("products", "product", "0-7"),
     StandardType("line_items", "line_item", "0-8"),
     StandardType("quotes", "quote", "0-14"),
+    StandardType("forms", "form", "0-28"),
     StandardType("communications", "communication", "0-18"),
     StandardType("feedback_submissions", "feedback_submission", "0-19"),
     StandardType("invoices", "invoice", "0-53"),
@@ -53,6 +54,7 @@ STANDARD_TYPES = (
     StandardType("orders", "order", "0-123"),
     StandardType("leads", "lead", "0-136"),
     StandardType("carts", "cart", "0-142"),
+    StandardType("deal_splits", "deal_split", ""),  # its type id is not published
 )
 
 
@@ -70,7 +72,7 @@ def standard_type(key) -> "StandardType | None":
         return None
     key = key.strip() if key.strip().startswith("0-") else key.strip().lower()
     for st in STANDARD_TYPES:
-        if key in (st.name, st.singular, st.type_id) and key not in _BY_KEY:
+        if key and key in (st.name, st.singular, st.type_id) and key not in _BY_KEY:
             return st
     return None
 
