@@ -33,6 +33,21 @@ UPDATE_SWITCH = "UPDATE_QUERY_BUDGETS"
 _measured: dict[tuple[str, str], int] = {}
 
 
+def cold_caches() -> None:
+    """Empty what a process keeps between requests and that costs queries to fill again:
+    the definition registry (definitions, stages, owners, portal settings, limits), Django's
+    cache and the content types. The `query_budget` fixture calls it before each test, so a
+    budget measured alone is the budget measured in the suite, whatever ran before."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    from comptoir.core.properties import registry
+
+    registry.clear_local()
+    cache.clear()
+    ContentType.objects.clear_cache()
+
+
 def budget_for(name: str, vendor: str) -> int | None:
     """The committed budget of `name` on `vendor`, None when there is none."""
     entry = _load(BUDGETS_FILE).get(name)
