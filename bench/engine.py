@@ -86,8 +86,8 @@ def run() -> list[str]:
     from django.utils import timezone
 
     from comptoir.core.history.source import ChangeSource
-    from comptoir.core.records.services import create_record
     from comptoir.core.records.values import base_queryset
+    from comptoir.core.records.writes import create_record
     from comptoir.core.search.compiler import filtered_queryset, order_by
     from comptoir.core.search.text import query_tokens
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.associations.models import Association
+from comptoir.core.i18n import babel_locale, localised_label, type_label
 from comptoir.core.inputs import parse_day, parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.portal.services import portal
@@ -22,8 +23,7 @@ from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews.listing import ListState, and_groups
 from comptoir.core.search.compiler import compile_filter, compile_filter_groups
-from comptoir.core.ui.formatting import babel_locale, option_label, owner_names
-from comptoir.core.ui.record import label
+from comptoir.core.ui.formatting import option_label, owner_names
 from comptoir.core.ui.views import table_rows
 
 TABS = {
@@ -270,15 +270,10 @@ def associated_records(task_ids, user=None) -> dict[int, list[dict]]:
                 "id": to_id,
                 "name": name,
                 "url": reverse(f"{to_type}:detail", args=[to_id]),
-                "kind": type_label(to_type),
+                "kind": type_label(to_type, plural=False),
             }
         )
     return result
-
-
-def type_label(object_type: str) -> str:
-    ot = get_object_type(object_type)
-    return ot.singular_label_fr if babel_locale().startswith("fr") else ot.singular_label
 
 
 def due_text(moment: dt.datetime, tz: str, today: dt.date) -> str:
@@ -301,7 +296,7 @@ def task_rows(tasks, names=(), user=None, *, now=None) -> list[dict]:
     }
     for row_cells in cells.values():
         for cell in row_cells:
-            cell["label"] = LABELS.get(cell["name"]) or label(defs[cell["name"]])
+            cell["label"] = LABELS.get(cell["name"]) or localised_label(defs[cell["name"]])
     settings = portal()
     tz = settings.report_time_zone
     owners = owner_names()

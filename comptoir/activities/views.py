@@ -17,19 +17,21 @@ from django.views.decorators.http import require_POST
 
 from comptoir.activities import tasks_page as page
 from comptoir.core.associations.services import associate, remove_association
+from comptoir.core.i18n import type_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.permissions import can_edit, with_default_owner
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
-from comptoir.core.records import services as records
+from comptoir.core.records import reads, validation, writes
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews import listing
 from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import SearchError, apply_query
 from comptoir.core.ui.fields import Field, make_field, submitted_value
 from comptoir.core.ui.formatting import option_label, owner_names
+from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import index_context, ui_source
 
@@ -138,7 +140,7 @@ def tasks_page(request):
                 if k in ("tab", "view", "sort", "per_page", "filters")
             ],
             "rows": page.task_rows(tasks, names, request.user),
-            "has_next": has_next,
+            "pager": list_pager(state, has_next),
             "clear_url": state.url(
                 owner="", status="", type="", due_from="", due_to="", q="", filters="", page=1
             )
@@ -175,12 +177,12 @@ def task_complete(request, pk):
     status = page.COMPLETED if done else (previous if previous in open_statuses else "NOT_STARTED")
     page_url = _safe_next(request, reverse("tasks:list"))
     try:
-        task = records.get_record(_ot(), pk, user=request.user)
+        task = reads.get_record(_ot(), pk, user=request.user)
         if not can_edit(request.user, _ot(), task):
             messages.error(request, _("You can see this task but not change it."))
             return HttpResponse(status=403) if request.htmx else redirect(page_url)
         before = read_value(task, defs["hs_task_status"]) or "NOT_STARTED"
-        task = records.update_record(
+        task = writes.update_record(
             _ot(), task, {"hs_task_status": status}, source=ui_source(request)
         )
     except RecordNotFound:
@@ -248,7 +250,7 @@ def _chosen(pairs, user) -> list[dict]:
             "type": t,
             "id": i,
             "name": names[(t, i)],
-            "kind": page.type_label(t),
+            "kind": type_label(t, plural=False),
             "url": reverse(f"{t}:detail", args=[i]),
         }
         for t, i in pairs
@@ -317,7 +319,7 @@ def _add_context(request, page_url) -> dict:
 
 def _edit_context(request, pk, page_url) -> dict | None:
     try:
-        task = records.get_record(_ot(), pk, user=request.user)
+        task = reads.get_record(_ot(), pk, user=request.user)
     except RecordNotFound:
         return {"gone": True, "page_url": page_url}
     defs = registry.definitions("tasks")
@@ -349,7 +351,9 @@ def _read_form(request, names, *, creating: bool):
         errors["hs_task_subject"] = _("Enter a title for the task.")
     if not props.get("hs_timestamp"):
         errors["hs_timestamp"] = _("Enter a due date.")
-    _values, problems = records.validate(_ot(), {n: v for n, v in props.items() if n not in errors})
+    _values, problems = validation.validate(
+        _ot(), {n: v for n, v in props.items() if n not in errors}
+    )
     for problem in problems:
         errors.setdefault(problem.name, _error_text(problem))
     return props, typed, errors
@@ -392,7 +396,7 @@ def task_add(request):
         errors["associations"] = assoc_error
     if not errors:
         try:
-            task = records.create_record(
+            task = writes.create_record(
                 _ot(),
                 with_default_owner(request.user, _ot(), props),
                 source=ui_source(request),
@@ -427,7 +431,7 @@ def task_edit(request, pk):
             request, "tasks/_task_dialog.html", context, status=404 if context.get("gone") else 200
         )
     try:
-        task = records.get_record(_ot(), pk, user=request.user)
+        task = reads.get_record(_ot(), pk, user=request.user)
     except RecordNotFound:
         return render(
             request, "tasks/_task_dialog.html", {"gone": True, "page_url": page_url}, status=404
@@ -458,7 +462,7 @@ def task_edit(request, pk):
     before = set(_existing_assoc(pk, request.user))
     try:
         with transaction.atomic():
-            task = records.update_record(_ot(), pk, props, source=source, user=request.user)
+            task = writes.update_record(_ot(), pk, props, source=source, user=request.user)
             for to_type, to_id in sorted(before - set(pairs)):
                 remove_association("tasks", pk, to_type, to_id, source=source)
             for to_type, to_id in pairs:
@@ -503,7 +507,7 @@ def association_search(request):
                         "type": to_type,
                         "id": record.pk,
                         "name": display_name(ot, record),
-                        "kind": page.type_label(to_type),
+                        "kind": type_label(to_type, plural=False),
                     }
                 )
     return render(request, "tasks/_assoc_results.html", {"results": results, "text": text})

@@ -7,7 +7,7 @@ from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
 from comptoir.core.permissions import editable
 from comptoir.core.portal.services import automation_enabled
-from comptoir.core.records import services as records
+from comptoir.core.records import writes
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
@@ -67,7 +67,7 @@ class CompanyBehavior(RecordBehavior):
         old = int(old_owner) if old_owner else None
         for contact in contacts:
             if contact.hubspot_owner_id in (None, old):
-                records.update_record(
+                writes.update_record(
                     "contacts",
                     contact,
                     {"hubspot_owner_id": str(record.hubspot_owner_id)},

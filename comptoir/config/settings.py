@@ -60,7 +60,7 @@ MIDDLEWARE = [
 
 # Content-Security-Policy on every response: scripts and styles only from our own static
 # files, so no inline script, event handler or style attribute anywhere (behaviours hang on
-# data-* attributes read by static/js/app.js; htmx is told not to inject its indicator
+# data-* attributes read by the scripts of static/js/; htmx is told not to inject its indicator
 # style nor evaluate code, see base.html). data: images: the API docs' stylesheet uses one.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -5,7 +5,7 @@ from comptoir.core.associations import services as associations
 from comptoir.core.history.models import SourceType
 from comptoir.core.permissions import edit_q, editable
 from comptoir.core.portal.services import automation_enabled
-from comptoir.core.records import services as records
+from comptoir.core.records import writes
 from comptoir.core.records.behavior import RecordBehavior
 from comptoir.core.records.lifecycle import advance_lifecycle
 from comptoir.core.records.values import base_queryset
@@ -55,7 +55,7 @@ def sync_owner_with_company(contact_id: int, company_id: int, source, actor=Fals
         return
     if may_change(acting_user(source) if actor is False else actor, object_type, target):
         auto = source.derived(SourceType.AUTOMATION, id="sync_owner_contact_company")
-        records.update_record(object_type, target, {"hubspot_owner_id": str(owner)}, source=auto)
+        writes.update_record(object_type, target, {"hubspot_owner_id": str(owner)}, source=auto)
 
 
 class ContactBehavior(RecordBehavior):

@@ -9,8 +9,8 @@ from django.utils import timezone
 from comptoir.core.db import refresh_statistics
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.properties.indexes import ensure_property_index
-from comptoir.core.records.services import purge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import purge_records
 
 PURGE_BATCH = 500
 

@@ -11,7 +11,7 @@ from babel import dates as babel_dates
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from comptoir.core.ui.formatting import babel_locale
+from comptoir.core.i18n import babel_locale
 
 PALETTE = ("#0b6e6e", "#d97706", "#6d28d9", "#2563eb", "#be185d", "#4d7c0f")
 OTHER_COLOR = "#8a94a3"

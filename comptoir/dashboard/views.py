@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comptoir.core.associations.models import Association
+from comptoir.core.i18n import babel_locale, is_french, localised_label, type_label
 from comptoir.core.inputs import whole_number
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.pipelines.queries import pipeline_labels
@@ -17,7 +18,8 @@ from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, compile_filter_groups
 from comptoir.core.ui.filters import OPERATORS
-from comptoir.core.ui.formatting import babel_locale, format_value, owner_names, shown
+from comptoir.core.ui.formatting import format_value, owner_names, shown
+from comptoir.core.ui.pager import pager, query_page_url
 from comptoir.dashboard import charts, figures
 from comptoir.dashboard.filters import DashboardFilters, who_choices
 from comptoir.dashboard.periods import PERIODS
@@ -34,13 +36,12 @@ def dashboard(request):
     productivity = figures.productivity(filters, user)
     names = owner_names()
     weekly = charts.with_svg(charts.weekly_bars(productivity.weekly, filters.period, names))
-    french = babel_locale().startswith("fr")
     context = {
         "filters": filters,
         "periods": list(PERIODS.items()),
         "who": who_choices(),
         "pipelines": sorted(
-            pipeline_labels(french=french).items(), key=lambda p: p[0] != "default"
+            pipeline_labels(french=is_french()).items(), key=lambda p: p[0] != "default"
         ),
         "forecast": forecast,
         "stage_bars": charts.stage_bars(forecast),
@@ -105,15 +106,10 @@ def _links(from_type: str, ids, user) -> dict[int, list[dict]]:
                 {
                     "name": names[(to_type, to_id)],
                     "url": reverse(f"{to_type}:detail", args=[to_id]),
-                    "kind": _type_label(to_type),
+                    "kind": type_label(to_type, plural=False),
                 }
             )
     return result
-
-
-def _type_label(object_type: str) -> str:
-    ot = get_object_type(object_type)
-    return ot.singular_label_fr if babel_locale().startswith("fr") else ot.singular_label
 
 
 def activity_list(request, kind):
@@ -163,23 +159,13 @@ def activity_list(request, kind):
         {
             "kind": kind,
             "title": figures.ACTIVITY_KINDS[kind],
-            "date_label": defs[get_object_type(kind).date_property].label_fr
-            if babel_locale().startswith("fr")
-            else defs[get_object_type(kind).date_property].label,
+            "date_label": localised_label(defs[get_object_type(kind).date_property]),
             "rows": rows,
             "error": error,
             "conditions": conditions,
-            "page": number,
-            "previous_url": _page_url(request, number - 1) if number > 1 else "",
-            "next_url": _page_url(request, number + 1) if has_next else "",
+            "pager": pager(number, has_next, query_page_url(request)),
         },
     )
-
-
-def _page_url(request, number: int) -> str:
-    params = request.GET.copy()
-    params["page"] = str(number)
-    return "?" + params.urlencode()
 
 
 def _describe(ot, groups) -> list[str]:
@@ -193,9 +179,7 @@ def _describe(ot, groups) -> list[str]:
             defn = defs.get(flt.get("propertyName"))
             if defn is None:
                 continue
-            label = (
-                defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
-            )
+            label = localised_label(defn)
             values = flt.get("values") or ([flt["value"]] if "value" in flt else [])
             seen = shown(tz=settings.report_time_zone)
             texts = [defn.kind.filter_text(defn, value, seen) for value in values]
@@ -227,8 +211,6 @@ def contacts_called(request):
             "rows": rows,
             "period_text": _period_text(filters),
             "back_url": reverse("dashboard:home") + "?" + filters.query(),
-            "page": number,
-            "previous_url": _page_url(request, number - 1) if number > 1 else "",
-            "next_url": _page_url(request, number + 1) if has_next else "",
+            "pager": pager(number, has_next, query_page_url(request)),
         },
     )

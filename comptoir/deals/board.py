@@ -14,13 +14,14 @@ from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from comptoir.core.i18n import babel_locale, localised_label
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.expressions import NotIndexed
 from comptoir.core.properties.registry import cached
 from comptoir.core.savedviews.listing import ListState
 from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by, scan_worthwhile
-from comptoir.core.ui.formatting import babel_locale, format_amount, format_date, owner_names
+from comptoir.core.ui.formatting import format_amount, format_date, owner_names
 
 CARD_LIMIT = 50
 CARD_FIELDS = (
@@ -46,7 +47,7 @@ class Stage:
 
     @property
     def name(self) -> str:
-        return self.label_fr if babel_locale().startswith("fr") and self.label_fr else self.label
+        return localised_label(self)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class PipelineInfo:
 
     @property
     def name(self) -> str:
-        return self.label_fr if babel_locale().startswith("fr") and self.label_fr else self.label
+        return localised_label(self)
 
     def stage(self, stage_id) -> Stage | None:
         return next((s for s in self.stages if s.stage_id == stage_id), None)

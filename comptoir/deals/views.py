@@ -18,7 +18,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
-from comptoir.core.records import services as records
+from comptoir.core.records import reads, writes
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.listing import BUILTIN_VIEWS, ListState, visible_views
 from comptoir.core.search.compiler import SearchError
@@ -124,7 +124,7 @@ def _move(request, pipeline, deal_id, from_stage, to_stage):
         raise Refused(422, _("This stage is not part of the pipeline."))
     with transaction.atomic():
         try:
-            deal = records.get_record(ot, deal_id, for_update=True, user=request.user)
+            deal = reads.get_record(ot, deal_id, for_update=True, user=request.user)
         except RecordNotFound:
             raise Refused(404, _("This deal no longer exists (deleted or merged).")) from None
         if not can_edit(request.user, ot, deal):
@@ -139,7 +139,7 @@ def _move(request, pipeline, deal_id, from_stage, to_stage):
                 current_stage=deal.dealstage,
             )
         try:
-            return records.update_record(ot, deal, {"dealstage": to_stage}, source=source)
+            return writes.update_record(ot, deal, {"dealstage": to_stage}, source=source)
         except ValidationFailed as exc:
             reason = "; ".join(dict.fromkeys(error_text(e) for e in exc.errors)) or errors_text(exc)
             raise Refused(

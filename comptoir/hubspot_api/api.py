@@ -139,7 +139,8 @@ def register() -> NinjaAPI:
     api.add_router("/crm/v3/properties", properties.router)
     api.add_router("/crm/v3/pipelines", pipelines.router)
     api.add_router("/crm/v3/owners", owners.router)
-    api.add_router("", associations.router)
+    for router in associations.ROUTERS:
+        api.add_router("", router)
 
     api.add_router("/crm/v3/imports", imports_api.router)
     api._comptoir_registered = True

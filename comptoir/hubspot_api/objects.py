@@ -13,8 +13,7 @@ from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import require_edit, with_default_owner
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
-from comptoir.core.records import observers
-from comptoir.core.records import services as records
+from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
 from comptoir.core.records.values import base_queryset
@@ -153,7 +152,7 @@ def batch_read(request, object_type: str):
     for item in items:
         try:
             found.append(
-                records.get_record_by(
+                reads.get_record_by(
                     ot, id_property, item.get("id"), archived=archived, user=request.user
                 )
             )
@@ -302,12 +301,12 @@ def batch_update(request, object_type: str):
     source = api_source(request)
 
     def update(item):
-        record = records.get_record_by(
+        record = reads.get_record_by(
             ot, item.get("idProperty"), item.get("id"), for_update=True, user=request.user
         )
         require_edit(request.user, ot, record)
         props = _properties(item)
-        record = records.update_record(ot, record, props, source=source, user=request.user)
+        record = writes.update_record(ot, record, props, source=source, user=request.user)
         return _one(ot, record, props)
 
     return _batch_write(ot, items, update, ok_status=200)
@@ -330,13 +329,13 @@ def batch_upsert(request, object_type: str):
         id_property = item.get("idProperty") or "hs_object_id"
         props = _properties(item)
         try:
-            record = records.get_record_by(
+            record = reads.get_record_by(
                 ot, id_property, item.get("id"), for_update=True, user=request.user
             )
         except RecordNotFound:
             if id_property == "hs_object_id":
                 raise
-            record = records.create_record(
+            record = writes.create_record(
                 ot,
                 with_default_owner(request.user, ot, {**props, id_property: item.get("id")}),
                 source=source,
@@ -344,7 +343,7 @@ def batch_upsert(request, object_type: str):
             )
             return {**_one(ot, record, props), "new": True}
         require_edit(request.user, ot, record)
-        record = records.update_record(ot, record, props, source=source, user=request.user)
+        record = writes.update_record(ot, record, props, source=source, user=request.user)
         return {**_one(ot, record, props), "new": False}
 
     return _batch_write(ot, items, upsert, ok_status=200)
@@ -382,7 +381,7 @@ def merge(request, object_type: str):
     for field in ("primaryObjectId", "objectIdToMerge"):
         _checked_id(data, field)
     for object_id in (primary, other):
-        require_edit(request.user, ot, records.get_record(ot, object_id, user=request.user))
+        require_edit(request.user, ot, reads.get_record(ot, object_id, user=request.user))
     record = merge_records(ot, primary, other, source=api_source(request))
     return respond(_one(ot, record))
 
@@ -399,11 +398,11 @@ def gdpr_delete(request, object_type: str):
     data = json_body(request)
     check(data, "idProperty", str)
     _checked_id(data, "objectId")
-    record = records.get_record_by(
+    record = reads.get_record_by(
         ot, data.get("idProperty"), data.get("objectId"), archived=None, user=request.user
     )
     require_edit(request.user, ot, record)
-    records.purge_records(ot, [record.pk])
+    writes.purge_records(ot, [record.pk])
     return respond(None, status=204)
 
 
@@ -457,7 +456,7 @@ def create(request, object_type: str):
     ot = _ot(request, object_type, write=True)
     data = json_body(request)
     props = _properties(data)
-    record = records.create_record(
+    record = writes.create_record(
         ot,
         with_default_owner(request.user, ot, props),
         source=api_source(request),
@@ -470,7 +469,7 @@ def create(request, object_type: str):
 def _resolve(ot, object_id, request, *, archived=False, for_update=False):
     id_property = request.GET.get("idProperty")
     try:
-        return records.get_record_by(
+        return reads.get_record_by(
             ot,
             id_property,
             object_id,
@@ -497,11 +496,11 @@ def _archive(request, ot, object_id, source) -> None:
     """Archive if the user may change the record; a missing or invisible one is a no-op
     (idempotent, as in HubSpot, and nothing leaks)."""
     try:
-        record = records.get_record(ot, object_id, user=request.user)
+        record = reads.get_record(ot, object_id, user=request.user)
     except RecordNotFound:
         return
     require_edit(request.user, ot, record)
-    records.archive_record(ot, record.pk, source=source)
+    writes.archive_record(ot, record.pk, source=source)
 
 
 @router.get(
@@ -535,7 +534,7 @@ def update(request, object_type: str, object_id: str):
         record = _resolve(ot, object_id, request, for_update=True)
         require_edit(request.user, ot, record)
         props = _properties(data)
-        record = records.update_record(
+        record = writes.update_record(
             ot, record, props, source=api_source(request), user=request.user
         )
     return respond(_one(ot, record, props))

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Router
 
+from comptoir.core.i18n import localised_label, wants_french
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties import registry
 from comptoir.core.properties import services as props
@@ -56,7 +57,7 @@ def _translated(name=None):
 
 
 def _french(request) -> bool:
-    return (request.GET.get("locale") or "").strip().lower().startswith("fr")
+    return wants_french(request.GET.get("locale"))
 
 
 def _checked_property(data: dict, *, create: bool) -> dict:
@@ -80,15 +81,12 @@ class Options:
         self.french = french
         self._loaded: dict = {}
 
-    def _label(self, obj) -> str:
-        return (self.french and obj.label_fr) or obj.label
-
     def for_definition(self, defn) -> list[dict]:
         source = defn.options_source
         if not source:
             return [
                 {
-                    "label": (self.french and o.get("label_fr")) or o["label"],
+                    "label": localised_label(o, french=self.french),
                     "value": o["value"],
                     "displayOrder": o.get("displayOrder", i),
                     "hidden": bool(o.get("hidden", False)),
@@ -120,7 +118,7 @@ class Options:
         for p in Pipeline.objects.filter(object_type=object_type, archived=False).order_by(
             "display_order", "id"
         ):
-            yield self._label(p), p.pipeline_id, ""
+            yield localised_label(p, french=self.french), p.pipeline_id, ""
 
     def _stages(self, object_type):
         stages = (
@@ -131,7 +129,11 @@ class Options:
             .order_by("pipeline__display_order", "pipeline__id", "display_order", "id")
         )
         for s in stages:
-            yield self._label(s), s.stage_id, self._label(s.pipeline)
+            yield (
+                localised_label(s, french=self.french),
+                s.stage_id,
+                localised_label(s.pipeline, french=self.french),
+            )
 
 
 def _editable_options(defn) -> bool:
@@ -141,7 +143,7 @@ def _editable_options(defn) -> bool:
 def property_body(defn, options: Options) -> dict:
     body = {
         "name": defn.name,
-        "label": (options.french and defn.label_fr) or defn.label,
+        "label": localised_label(defn, french=options.french),
         "type": defn.type,
         "fieldType": defn.field_type,
         "groupName": defn.group_name,
@@ -179,7 +181,7 @@ def property_body(defn, options: Options) -> dict:
 def group_body(group, french: bool) -> dict:
     return {
         "name": group.name,
-        "label": (french and group.label_fr) or group.label,
+        "label": localised_label(group, french=french),
         "displayOrder": group.display_order,
         "archived": group.archived,
     }

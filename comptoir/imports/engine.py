@@ -38,8 +38,9 @@ from comptoir.core.properties.errors import (
 )
 from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.records.bulk import bulk_create_records
-from comptoir.core.records.services import update_record, validate
+from comptoir.core.records.validation import validate
 from comptoir.core.records.values import base_queryset, read_value
+from comptoir.core.records.writes import update_record
 from comptoir.imports import files
 from comptoir.imports.links import Link, LinkProblem, file_links, key_value
 from comptoir.imports.mapping import natural_key

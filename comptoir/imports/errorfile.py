@@ -7,10 +7,10 @@ import csv
 import io
 from decimal import Decimal
 
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.i18n import is_english
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.ui.phrases import FIELD_ERRORS
@@ -40,7 +40,7 @@ IMPORT_ERRORS = {
 
 def reason_text(failure) -> str:
     """The reason in the active language: English keeps the engine's detailed message."""
-    if (translation.get_language() or "en").startswith("en"):
+    if is_english():
         return failure.reason
     text = IMPORT_ERRORS.get(failure.error_type) or FIELD_ERRORS.get(failure.error_type)
     return str(text) if text else failure.reason

@@ -14,7 +14,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import coerce, normalize_domain
 from comptoir.core.properties.errors import PropertyError
-from comptoir.core.records.services import option_values
+from comptoir.core.records.validation import option_values
 from comptoir.imports.mapping import identifies
 from comptoir.imports.values import CellConverter
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.records.values import display_name
-from comptoir.core.ui.formatting import babel_locale
 from comptoir.imports import files, links
 from comptoir.imports.models import Mode
 from comptoir.imports.values import CellConverter, owner_lookup
@@ -34,11 +34,6 @@ class Target:
     error: str = ""
 
 
-def singular(ot) -> str:
-    ot = get_object_type(ot)
-    return ot.singular_label_fr if babel_locale().startswith("fr") else ot.singular_label
-
-
 def link_columns(importer, user, rows) -> list[dict]:
     """One column per link: {"label", "problem", "targets": [Target per row]}; `rows` are
     the engine's converted rows of the sample."""
@@ -50,7 +45,7 @@ def link_columns(importer, user, rows) -> list[dict]:
     owners = None
     for linked in imp.linked_files.order_by("pk"):
         label = _("%(object)s (%(file)s)") % {
-            "object": singular(linked.objects_choice),
+            "object": type_label(linked.objects_choice, plural=False),
             "file": linked.file_name,
         }
         owners = owners if owners is not None else owner_lookup()
@@ -89,7 +84,7 @@ def _company_column(importer, user, rows) -> dict:
         elif importer.mode != Mode.UPDATE:
             target.new = True
             target.label = str(row.values[ot].get("name") or canonical)
-    return {"label": singular(ot), "problem": "", "targets": targets}
+    return {"label": type_label(ot, plural=False), "problem": "", "targets": targets}
 
 
 def _converter(imp, ot, key, owners) -> CellConverter:

@@ -21,7 +21,7 @@ from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
-from comptoir.core.records.services import archive_record, update_record
+from comptoir.core.records.writes import archive_record, update_record
 from comptoir.core.scheduling.requeue import requeue_quiet
 from comptoir.imports.models import Import, ImportBatch, ImportState, stall_after
 

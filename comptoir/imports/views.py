@@ -19,7 +19,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.properties.services import create_property as create
-from comptoir.core.records.services import validate
+from comptoir.core.records.validation import validate
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.views import _label

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from comptoir.core.ui.pager import pager, query_page_url
 from comptoir.notifications import services
 from comptoir.notifications.models import Notification
 from comptoir.users.models import User
@@ -38,7 +39,16 @@ def notification_list(request):
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread": services.unread_count(request.user)},
+        {
+            "page": page,
+            "pager": pager(
+                page.number,
+                page.has_next(),
+                query_page_url(request),
+                pages=page.paginator.num_pages,
+            ),
+            "unread": services.unread_count(request.user),
+        },
     )
 
 

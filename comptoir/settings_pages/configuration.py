@@ -12,8 +12,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.i18n import babel_locale
 from comptoir.core.portal.services import portal, update_portal
-from comptoir.core.ui.formatting import babel_locale
 from comptoir.settings_pages.views import page, settings_admin
 
 # ISO 4217 codes a sales team most likely bills in; the list keeps the choice quick.

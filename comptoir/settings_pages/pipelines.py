@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import label_field, localised_label
 from comptoir.core.pipelines import services
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.ui.formatting import babel_locale
 from comptoir.settings_pages.errors import field_errors
 from comptoir.settings_pages.views import page, settings_admin
 
@@ -27,19 +27,6 @@ STATES = (
     ("won", _lazy("Closed won")),
     ("lost", _lazy("Closed lost")),
 )
-
-
-def _french() -> bool:
-    return babel_locale().startswith("fr")
-
-
-def _label(item) -> str:
-    return (item.label_fr if _french() else "") or item.label
-
-
-def _label_key(item) -> str:
-    """A rename changes the label the reader sees: the French one when there is one."""
-    return "label_fr" if _french() and item.label_fr else "label"
 
 
 def _state(stage) -> str:
@@ -107,7 +94,7 @@ def _render(request, pipeline, *, errors=None, posted=None, status=200, moved=""
         rows.append(
             {
                 "id": stage.stage_id,
-                "label": mine.get("label", _label(stage)),
+                "label": mine.get("label", localised_label(stage)),
                 "probability": mine.get("probability", _percent(stage.probability)),
                 "state": mine.get("state", _state(stage)),
                 "deals": usage.get(stage.stage_id, 0),
@@ -119,9 +106,9 @@ def _render(request, pipeline, *, errors=None, posted=None, status=200, moved=""
         "pipelines",
         "settings/pipelines.html",
         {
-            "pipelines": [(p.pipeline_id, _label(p)) for p in pipelines],
+            "pipelines": [(p.pipeline_id, localised_label(p)) for p in pipelines],
             "pipeline": pipeline,
-            "pipeline_label": posted.get("rename", {}).get("label", _label(pipeline)),
+            "pipeline_label": posted.get("rename", {}).get("label", localised_label(pipeline)),
             "rows": rows,
             "states": STATES,
             "errors": errors,
@@ -197,7 +184,7 @@ def pipeline_rename(request, pipeline_id):
         services.update_pipeline(
             OT,
             pipeline.pipeline_id,
-            {_label_key(pipeline): text},
+            {label_field(pipeline): text},
             source=ChangeSource.for_user(request.user),
         )
     except ValidationFailed as exc:
@@ -243,7 +230,7 @@ def stage_update(request, pipeline_id, stage_id):
     if request.method != "POST":
         return redirect(_url(pipeline))
     posted = {key: request.POST.get(key, "") for key in ("label", "probability", "state")}
-    changes = {_label_key(stage): posted["label"]}
+    changes = {label_field(stage): posted["label"]}
     metadata = _metadata(posted["state"], posted["probability"])
     # Only a changed weight goes through: re-weighting rewrites every deal of the stage.
     if (
@@ -309,10 +296,12 @@ def _destinations(exclude_pipeline=None, exclude_stage=None) -> list[dict]:
         if exclude_pipeline is not None and pipeline.pk == exclude_pipeline.pk:
             continue
         stages = [
-            (s.stage_id, _label(s)) for s in pipeline.stages.all() if s.stage_id != exclude_stage
+            (s.stage_id, localised_label(s))
+            for s in pipeline.stages.all()
+            if s.stage_id != exclude_stage
         ]
         if stages:
-            groups.append({"label": _label(pipeline), "stages": stages})
+            groups.append({"label": localised_label(pipeline), "stages": stages})
     return groups
 
 
@@ -349,7 +338,7 @@ def _deletion(request, pipeline, *, stage=None):
                 else:
                     error = text
         else:
-            name = _label(stage if stage is not None else pipeline)
+            name = localised_label(stage if stage is not None else pipeline)
             text = (
                 _("Stage “%(name)s” deleted.") if stage is not None
                 else _("Pipeline “%(name)s” deleted.")
@@ -366,9 +355,9 @@ def _deletion(request, pipeline, *, stage=None):
         "settings/pipeline_delete.html",
         {
             "pipeline": pipeline,
-            "pipeline_label": _label(pipeline),
+            "pipeline_label": localised_label(pipeline),
             "stage": stage,
-            "stage_label": _label(stage) if stage is not None else "",
+            "stage_label": localised_label(stage) if stage is not None else "",
             "count": count,
             "choices": choices,
             "move_to": move_to,

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.i18n import LANGUAGES
 from comptoir.settings_pages.views import page
-from comptoir.users import team as services
+from comptoir.users import profile as user_profile
 from comptoir.users.models import User
 from comptoir.users.services import UserError
 
@@ -69,7 +70,7 @@ def _page(request, profile=None, photo=None, password=None, status=200):
                     "last_name": user.last_name,
                     "job_title": user.job_title,
                     "phone": user.phone,
-                    "language": current[:2] if current[:2] in ("en", "fr") else "en",
+                    "language": current[:2] if current[:2] in LANGUAGES else "en",
                     "email_signature": user.email_signature,
                 }
             ),
@@ -86,7 +87,7 @@ def profile(request):
     form = ProfileForm(request.POST)
     if form.is_valid():
         try:
-            user = services.update_profile(request.user, **form.cleaned_data)
+            user = user_profile.update_profile(request.user, **form.cleaned_data)
         except UserError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -105,7 +106,7 @@ def photo(request):
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.set_photo(request.user, form.cleaned_data["photo"])
+            user_profile.set_photo(request.user, form.cleaned_data["photo"])
         except UserError as exc:
             form.add_error("photo", exc.message)
         else:
@@ -116,7 +117,7 @@ def photo(request):
 
 @require_POST
 def remove_photo(request):
-    services.remove_photo(request.user)
+    user_profile.remove_photo(request.user)
     messages.success(request, _("Your photo was removed."))
     return redirect("settings:profile")
 
@@ -130,7 +131,7 @@ def photo_file(request, pk):
         handle = user.photo.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=services.photo_type(user.photo.name))
+    response = FileResponse(handle, content_type=user_profile.photo_type(user.photo.name))
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

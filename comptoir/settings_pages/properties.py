@@ -14,15 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import label_field, localised_label, type_label
 from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_object_type
 from comptoir.core.portal.services import portal, update_portal
 from comptoir.core.properties import registry, services
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.properties.kinds import field_type_label, kind_for, settings_choices
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
-from comptoir.core.ui.cards import type_label
-from comptoir.core.ui.formatting import babel_locale
-from comptoir.core.ui.record import about_names, label
+from comptoir.core.ui.record import about_names
 from comptoir.settings_pages.errors import field_errors
 from comptoir.settings_pages.views import page, settings_admin
 
@@ -34,7 +33,7 @@ ENUM_KINDS = [key for key, _label, kind, _ft in KINDS if kind_for(kind).takes_op
 
 def internal_name(text: str) -> str:
     """The internal name an admin's label gives ("Source du lead" → "source_du_lead"); the
-    same rule as the live preview in app.js, so what is shown is what is created."""
+    same rule as the live preview in settings.js, so what is shown is what is created."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:50]
@@ -51,13 +50,9 @@ def _object(request, key=None):
     return ot
 
 
-def _french() -> bool:
-    return babel_locale().startswith("fr")
-
-
 def _groups(ot) -> list[tuple[str, str]]:
     rows = PropertyGroup.objects.filter(object_type=ot.name, archived=False)
-    return [(g.name, (g.label_fr if _french() and g.label_fr else g.label)) for g in rows]
+    return [(g.name, localised_label(g)) for g in rows]
 
 
 def _objects_menu() -> list[tuple[str, str]]:
@@ -80,7 +75,7 @@ def property_list(request):
     rows = []
     qs = PropertyDefinition.objects.filter(object_type=ot.name, archived=archived)
     for defn in qs.order_by("display_order", "name"):
-        text = label(defn)
+        text = localised_label(defn)
         if group and defn.group_name != group:
             continue
         if needle and not any(needle in s.lower() for s in (text, defn.name, defn.description)):
@@ -169,10 +164,9 @@ def _posted_options(post) -> list[dict]:
 
 def _option_rows(options, blank: int = 2) -> list[dict]:
     """What the options editor shows; blank rows let a browser without JavaScript add some."""
-    french = _french()
     rows = [
         {
-            "label": (o.get("label_fr") if french and o.get("label_fr") else o["label"]),
+            "label": localised_label(o),
             "value": o.get("value", ""),
         }
         for o in options
@@ -258,11 +252,6 @@ def _definition(ot, name, archived=False) -> PropertyDefinition:
     return defn
 
 
-def _label_key(defn) -> str:
-    """The label an edit changes: the French one for a French reader when there is one."""
-    return "label_fr" if _french() and defn.label_fr else "label"
-
-
 @settings_admin
 def property_edit(request, object_type, name):
     ot = _object(request, object_type)
@@ -278,7 +267,7 @@ def property_edit(request, object_type, name):
             options = _posted_options(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            changes = {_label_key(defn): data["label"], "description": data["description"]}
+            changes = {label_field(defn): data["label"], "description": data["description"]}
             if "hidden" in data:
                 changes["hidden"] = data["hidden"]
             if "group" in data and data["group"] != defn.group_name:
@@ -302,7 +291,7 @@ def property_edit(request, object_type, name):
             ot,
             editing=defn,
             initial={
-                "label": label(defn),
+                "label": localised_label(defn),
                 "group": defn.group_name,
                 "description": defn.description,
                 "hidden": defn.hidden,
@@ -341,10 +330,7 @@ def _keep_translations(defn, options) -> list[dict]:
             kept.append(option)
             continue
         merged = {**old, "displayOrder": option["displayOrder"]}
-        if _french() and old.get("label_fr"):
-            merged["label_fr"] = option["label"]
-        else:
-            merged["label"] = option["label"]
+        merged[label_field(old)] = option["label"]
         kept.append(merged)
     return kept
 
@@ -363,7 +349,7 @@ def property_archive(request, object_type, name):
         messages.success(
             request,
             _("Property “%(label)s” archived. You can restore it from “Archived properties”.")
-            % {"label": label(defn)},
+            % {"label": localised_label(defn)},
         )
     return redirect(_list_url(ot))
 
@@ -379,7 +365,9 @@ def property_restore(request, object_type, name):
     except ValidationFailed as exc:
         messages.error(request, next(iter(field_errors(exc).values())))
     else:
-        messages.success(request, _("Property “%(label)s” restored.") % {"label": label(defn)})
+        messages.success(
+            request, _("Property “%(label)s” restored.") % {"label": localised_label(defn)}
+        )
     return redirect(_list_url(ot))
 
 
@@ -464,9 +452,9 @@ def about(request):
         url = f"{reverse('settings:properties_about')}?object={ot.name}"
         return redirect(url + (f"&moved={moved}" if moved else ""))
     chosen = _about_choice(ot)
-    rows = [{"name": n, "label": label(defs[n])} for n in chosen if n in defs]
+    rows = [{"name": n, "label": localised_label(defs[n])} for n in chosen if n in defs]
     others = sorted(
-        ((n, label(d)) for n, d in defs.items() if n not in chosen and not d.hidden),
+        ((n, localised_label(d)) for n, d in defs.items() if n not in chosen and not d.hidden),
         key=lambda item: item[1].lower(),
     )
     return page(

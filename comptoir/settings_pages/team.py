@@ -13,7 +13,7 @@ from comptoir.core.objects.registry import crm_names
 from comptoir.core.records.values import base_queryset
 from comptoir.settings_pages import team_forms as forms
 from comptoir.settings_pages.views import htmx_redirect, page, settings_admin
-from comptoir.users import team as services
+from comptoir.users import deactivation, invitations, teams_and_roles
 from comptoir.users.models import Owner, Role, Team, User
 from comptoir.users.services import UserError
 
@@ -82,7 +82,7 @@ def _users_page(request):
     rows = [
         {
             "user": user,
-            "state": services.user_state(user),
+            "state": invitations.user_state(user),
             "owns": _holding_words(counts.get(user.pk, {})),
             "is_me": user.pk == request.user.pk,
         }
@@ -117,7 +117,7 @@ def invite(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.invite_user(
+            user = invitations.invite_user(
                 data["email"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -139,7 +139,7 @@ def invite(request):
 def resend(request, pk):
     user = get_object_or_404(User, pk=pk)
     try:
-        services.send_invitation(
+        invitations.send_invitation(
             user, invited_by=request.user, base_url=request.build_absolute_uri("/")
         )
     except UserError as exc:
@@ -157,7 +157,7 @@ def edit_user(request, pk):
         form = forms.UserForm(request.POST)
         if form.is_valid():
             try:
-                services.change_user(
+                teams_and_roles.change_user(
                     user, role=form.cleaned_data["role"], teams=list(form.cleaned_data["teams"])
                 )
             except UserError as exc:
@@ -176,7 +176,7 @@ def edit_user(request, pk):
         {
             "tabs": _tabs("users"),
             "member": user,
-            "state": services.user_state(user),
+            "state": invitations.user_state(user),
             "form": form,
         },
         status=status,
@@ -189,7 +189,7 @@ def deactivate(request, pk):
     if user.pk == request.user.pk:
         messages.error(request, _("You cannot deactivate yourself: ask another admin."))
         return redirect("settings:team")
-    held = services.holdings(user)
+    held = deactivation.holdings(user)
     status = 200
     if request.method == "POST":
         form = forms.DeactivateForm(request.POST, leaving=user)
@@ -197,7 +197,7 @@ def deactivate(request, pk):
             heir = form.cleaned_data["transfer_to"]
             later = heir is not None and sum(held.values()) > HAND_OVER_INLINE
             try:
-                moved = services.deactivate(
+                moved = deactivation.deactivate(
                     user,
                     transfer_to=heir,
                     source=ChangeSource.for_user(request.user),
@@ -252,7 +252,7 @@ def deactivate(request, pk):
 @require_POST
 def reactivate(request, pk):
     user = get_object_or_404(User, pk=pk, is_active=False)
-    services.reactivate(user)
+    deactivation.reactivate(user)
     messages.success(request, _("%(name)s was reactivated.") % {"name": user})
     return redirect("settings:team")
 
@@ -275,7 +275,7 @@ def edit_team(request, pk=None):
         form = forms.TeamForm(request.POST)
         if form.is_valid():
             try:
-                saved = services.save_team(
+                saved = teams_and_roles.save_team(
                     team, form.cleaned_data["name"], list(form.cleaned_data["members"])
                 )
             except UserError as exc:
@@ -300,7 +300,7 @@ def edit_team(request, pk=None):
 @require_POST
 def delete_team(request, pk):
     team = get_object_or_404(Team, pk=pk)
-    services.delete_team(team)
+    teams_and_roles.delete_team(team)
     messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})
     return redirect("settings:team_teams")
 
@@ -329,7 +329,7 @@ def edit_role(request, pk=None):
         form = forms.RoleForm(request.POST)
         if form.is_valid():
             try:
-                saved = services.save_role(
+                saved = teams_and_roles.save_role(
                     role, form.cleaned_data["name"], form.scopes(), form.rights()
                 )
             except UserError as exc:
@@ -359,7 +359,7 @@ def edit_role(request, pk=None):
 def delete_role(request, pk):
     role = get_object_or_404(Role, pk=pk)
     try:
-        services.delete_role(role)
+        teams_and_roles.delete_role(role)
     except UserError as exc:
         messages.error(request, exc.message)
     else:

@@ -1,5 +1,6 @@
-"""Forms of Settings > Users & teams: they only shape the input; comptoir.users.team decides
-and refuses (a UserError lands on the field it names, see `apply_error`)."""
+"""Forms of Settings > Users & teams: they only shape the input; comptoir.users (invitations,
+deactivation, teams_and_roles) decides and refuses (a UserError lands on the field it names,
+see `apply_error`)."""
 
 from django import forms
 from django.core.exceptions import ValidationError

@@ -87,9 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class PendingHandOver(models.Model):
-    """A deactivated user's records still being handed over in the worker (team.deactivate
-    with `later`): deleted when all have moved. `updated_at` is the run's heartbeat; one
-    silent for HAND_OVER_STALL lost its worker and is queued again (tasks.resume_hand_overs).
+    """A deactivated user's records still being handed over in the worker
+    (deactivation.deactivate with `later`): deleted when all have moved. `updated_at` is the
+    run's heartbeat; one silent for HAND_OVER_STALL lost its worker and is queued again
+    (tasks.resume_hand_overs).
     Handing over again is harmless: what has moved is no longer the user's."""
 
     user = models.OneToOneField(

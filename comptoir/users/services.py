@@ -160,10 +160,10 @@ def deactivate_user(user: User, *, transfer_to: User | None = None, source=None)
     With `transfer_to`, their records (contacts, companies, deals) and open tasks go to that
     user first, each through `update_record` so every move has its history entry.
     Returns {object type: records moved}."""
-    # Imported here: comptoir.users.team imports this module when loaded.
-    from comptoir.users import team as team_services
+    # Imported here: comptoir.users.deactivation imports this module when loaded.
+    from comptoir.users import deactivation
 
-    return team_services.deactivate(user, transfer_to=transfer_to, source=source)
+    return deactivation.deactivate(user, transfer_to=transfer_to, source=source)
 
 
 def owner_for(user: User) -> Owner | None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.scheduling.requeue import requeue_quiet
-from comptoir.users import team
+from comptoir.users import deactivation
 from comptoir.users.models import PendingHandOver, User
 from comptoir.users.throttle import purge_expired
 
@@ -17,7 +17,7 @@ HAND_OVER_STALL = dt.timedelta(minutes=5)
 
 @task
 def hand_over_records(user_id: int, heir_id: int, actor_id: int | None = None) -> dict:
-    """A deactivated user's records and open tasks go to their heir (see team.deactivate).
+    """A deactivated user's records and open tasks go to their heir (see deactivation.deactivate).
     Pending (users.models.PendingHandOver) until every record has moved."""
     pending = PendingHandOver.objects.filter(user_id=user_id, heir_id=heir_id)
 
@@ -26,7 +26,7 @@ def hand_over_records(user_id: int, heir_id: int, actor_id: int | None = None) -
 
     beat()
     user, heir = User.objects.get(pk=user_id), User.objects.get(pk=heir_id)
-    moved = team.hand_over(user, heir, source=ChangeSource(actor_id=actor_id), beat=beat)
+    moved = deactivation.hand_over(user, heir, source=ChangeSource(actor_id=actor_id), beat=beat)
     pending.delete()
     return moved
 

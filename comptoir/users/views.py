@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from comptoir.core.i18n import LANGUAGES
 from comptoir.users import throttle
+from comptoir.users.invitations import invitation_tokens
 from comptoir.users.models import User
-from comptoir.users.team import invitation_tokens
 
 TOO_MANY = 429
 
@@ -125,7 +126,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 def set_language_pref(request):
     """Switch the interface language and remember it on the user."""
     language = request.POST.get("language", "")
-    if language not in ("en", "fr"):
+    if language not in LANGUAGES:
         language = "en"
     User.objects.filter(pk=request.user.pk).update(language=language)
     translation.activate(language)

@@ -83,7 +83,8 @@ def test_inline_edit_with_an_error_then_a_valid_value_and_the_history(lea, page,
 
 def test_a_value_changed_by_someone_else_meanwhile_is_not_overwritten(lea, page, live_server):
     from comptoir.core.history.source import ChangeSource
-    from comptoir.core.records.services import get_record, update_record
+    from comptoir.core.records.reads import get_record
+    from comptoir.core.records.writes import update_record
     from comptoir.core.testing.factories import make_user
 
     page.goto(f"{live_server.url}/contacts/{lea.pk}/")

@@ -4,7 +4,7 @@ import pytest
 
 from comptoir.activities.models import Activity
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.records.services import create_record
+from comptoir.core.records.writes import create_record
 from comptoir.core.testing.factories import UI
 
 

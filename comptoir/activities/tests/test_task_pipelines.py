@@ -9,7 +9,7 @@ from comptoir.core.pipelines import services as pipes
 from comptoir.core.pipelines.models import Pipeline
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.records.services import update_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.factories import UI, make_activity
 
 pytestmark = pytest.mark.django_db

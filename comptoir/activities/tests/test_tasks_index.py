@@ -10,7 +10,7 @@ from django.test import Client
 
 from comptoir.activities.tests.test_tasks_page import HTMX, frozen, make_task, titles  # noqa: F401
 from comptoir.core.history.models import PropertyChange
-from comptoir.core.records.services import get_record
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import SavedView
 from comptoir.core.testing.factories import make_user

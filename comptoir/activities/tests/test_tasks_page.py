@@ -12,8 +12,9 @@ from django.utils import timezone
 from comptoir.core.associations.services import associated_ids
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.portal.services import update_portal
-from comptoir.core.records.services import archive_record, get_record, update_record
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import archive_record, update_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import (
     UI,

@@ -4,7 +4,7 @@ import pytest
 
 from comptoir.core.associations.services import associate, primary_company_id
 from comptoir.core.portal.services import update_portal
-from comptoir.core.records.services import update_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.factories import UI, make_company, make_contact, make_user
 
 pytestmark = pytest.mark.django_db

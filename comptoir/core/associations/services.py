@@ -17,8 +17,8 @@ from comptoir.core.permissions import NotAllowed, editable
 from comptoir.core.properties.errors import PropertyError, RecordNotFound, ValidationFailed
 from comptoir.core.records import rollups
 from comptoir.core.records.behavior import behavior_for
-from comptoir.core.records.services import automations_on, update_record
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import automations_on, update_record
 
 
 class AssociationError(ValidationFailed):

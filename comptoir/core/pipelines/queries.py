@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from comptoir.core.i18n import localised
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.properties.registry import cached
@@ -77,4 +78,4 @@ def pipeline_labels(object_type="deals", *, french: bool = False) -> dict[str, s
             )
         ),
     )
-    return {pid: (label_fr if french and label_fr else label) for pid, label, label_fr in rows}
+    return {pid: localised(label, label_fr, french=french) for pid, label, label_fr in rows}

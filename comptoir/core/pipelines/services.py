@@ -19,8 +19,8 @@ from comptoir.core.pipelines.queries import stages
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.properties.expressions import PropValue
-from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import update_record
 
 LABEL_LENGTH = Pipeline._meta.get_field("label").max_length
 ID_LENGTH = Pipeline._meta.get_field("pipeline_id").max_length

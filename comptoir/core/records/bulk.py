@@ -28,14 +28,9 @@ from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.records import observers, rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.observers import Change
-from comptoir.core.records.services import (
-    Validator,
-    automations_on,
-    check_required,
-    search_document,
-    searchable_definitions,
-)
+from comptoir.core.records.validation import Validator, check_required
 from comptoir.core.records.values import base_queryset, write_value
+from comptoir.core.records.writes import automations_on, search_document, searchable_definitions
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.properties.defaults import LIFECYCLE_ORDER
-from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import update_record
 
 
 def is_forward(current: str | None, new: str) -> bool:

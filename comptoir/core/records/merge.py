@@ -13,8 +13,9 @@ from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.records import observers
 from comptoir.core.records.observers import Change
-from comptoir.core.records.services import get_record, search_document, update_record
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import base_queryset, read_value
+from comptoir.core.records.writes import search_document, update_record
 from comptoir.core.timeline import events
 from comptoir.core.timeline.models import TimelineEvent
 

@@ -3,7 +3,7 @@ notifications): one ordered list of write observers, filled by those apps from t
 `AppConfig.ready()`, so that core calls them without importing them.
 
 Plain calls, no Django signals (ARCHITECTURE §4, rule 2): the write services
-(records/services.py, bulk.py, merge.py) call `notes()` on a record before changing it and
+(records/writes.py, bulk.py, merge.py) call `notes()` on a record before changing it and
 `written()` once per write, inside its transaction, with every record the write changed: a
 bulk write costs one call per observer, whatever its number of rows.
 """

@@ -121,8 +121,8 @@ def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
 def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -> None:
     """Recompute and store the rollups of some contacts, companies or deals; `counts`: the
     associated types whose counts to recompute (None: all, empty: none)."""
-    # Imported here: comptoir.core.records.services imports this module when loaded.
-    from comptoir.core.records.services import update_record
+    # Imported here: comptoir.core.records.writes imports this module when loaded.
+    from comptoir.core.records.writes import update_record
 
     ot = get_object_type(object_type)
     count_targets = set(ot.association_counts.values())

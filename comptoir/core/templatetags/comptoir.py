@@ -4,9 +4,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from comptoir.core import i18n
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.portal.services import portal
-from comptoir.core.ui import cards
 from comptoir.core.ui.formatting import format_date, format_datetime_short
 from comptoir.core.ui.phrases import phrase
 
@@ -65,26 +65,22 @@ def sort_url(state, name):
     return state.sort_url(name) or "?"
 
 
-@register.filter
-def page_url(state, step):
-    return state.url(page=state.page + int(step)) or "?"
-
-
-@register.filter
-def per_page_url(state, size):
-    return state.url(per_page=int(size), page=1) or "?"
-
-
 @register.simple_tag
 def type_phrase(key: str, ot, **values) -> str:
     """A sentence naming an object type, agreed per language (core/ui/phrases.py)."""
     return phrase(key, ot, **values)
 
 
+@register.simple_tag
+def other_language() -> tuple[str, str]:
+    """(code, name) of the language the user menu offers ({% other_language as other %})."""
+    return i18n.other_language()
+
+
 @register.filter
 def type_label(ot, singular=False) -> str:
     """The object type's name in the current language ("Entreprises")."""
-    return cards.type_label(ot, plural=not singular)
+    return i18n.type_label(ot, plural=not singular)
 
 
 @register.filter

@@ -4,7 +4,7 @@ import itertools
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.records.services import create_record
+from comptoir.core.records.writes import create_record
 from comptoir.users.services import create_user
 
 _seq = itertools.count(1)

@@ -28,13 +28,9 @@ from comptoir.core.objects.registry import (
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import RecordNotFound
-from comptoir.core.records.services import (
-    archive_record,
-    create_record,
-    get_record,
-    restore_record,
-)
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import display_name, read_value
+from comptoir.core.records.writes import archive_record, create_record, restore_record
 from comptoir.core.search.compiler import search
 from comptoir.core.testing.factories import UI, make_user
 from comptoir.core.testing.html import select, select_one, text_of

@@ -11,9 +11,9 @@ from comptoir.core.history.models import PropertyChange
 from comptoir.core.history.services import property_history
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records.merge import merge_records
-from comptoir.core.records.services import (
+from comptoir.core.records.reads import get_record
+from comptoir.core.records.writes import (
     archive_record,
-    get_record,
     purge_records,
     restore_record,
     update_record,

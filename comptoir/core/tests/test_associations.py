@@ -13,7 +13,7 @@ from comptoir.core.associations.services import (
     remove_association,
 )
 from comptoir.core.properties.errors import RecordNotFound
-from comptoir.core.records.services import archive_record
+from comptoir.core.records.writes import archive_record
 from comptoir.core.testing.factories import (
     UI,
     make_activity,

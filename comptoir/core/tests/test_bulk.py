@@ -6,7 +6,7 @@ from comptoir.contacts.models import Contact
 from comptoir.core.associations.models import Association
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.records.bulk import bulk_create_records
-from comptoir.core.records.services import create_record, purge_records
+from comptoir.core.records.writes import create_record, purge_records
 from comptoir.core.testing.factories import UI, make_company, make_contact
 
 

@@ -13,8 +13,8 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.services import create_property
 from comptoir.core.records.bulk import bulk_create_records
-from comptoir.core.records.services import create_record, purge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import create_record, purge_records
 from comptoir.core.testing.factories import make_user
 from comptoir.users.services import owner_for
 

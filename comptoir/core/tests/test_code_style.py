@@ -166,3 +166,91 @@ def test_object_types_are_described_in_their_own_modules_only():
     """docs/adding-an-object-type.md: each object app declares its type's facts in its
     objecttype.py; generic code reads the registry, so these never come back elsewhere."""
     assert type_fact_offenders(ROOT) == []
+
+
+# -- issue 20: the language choice is made in core/i18n.py only ---------------------------------
+I18N = "comptoir/core/i18n.py"
+LANGUAGE_CHOICE = re.compile(
+    r"""startswith\(\s*["'](?:fr|en)["']"""  # is the active language French (English)?
+    r"""|(?:==|!=)\s*["'](?:fr|en)["']"""  # LANGUAGE_CODE == "fr" (code or template)
+    r"""|label_fr\W{0,3}\s+if\b"""  # x.label_fr if french ... else x.label
+    r"""|\band\s+[\w.()"'\[\]]*label_fr\b[^)]*\)+\s*or\b"""  # (french and x.label_fr) or x.label
+)
+
+
+def language_choices(text: str) -> list[int]:
+    return [
+        number for number, line in enumerate(text.splitlines(), 1) if LANGUAGE_CHOICE.search(line)
+    ]
+
+
+def test_the_language_choice_is_made_in_core_i18n_only():
+    """The bilingual label choice was written about 25 times: core/i18n.py makes it
+    (`localised_label`, `type_label`, `is_french`...), templates use its filters."""
+    offenders = []
+    for path in sorted([*(ROOT / "comptoir").rglob("*.py"), *(ROOT / "comptoir").rglob("*.html")]):
+        relative = path.relative_to(ROOT).as_posix()
+        if {"tests", "migrations"} & set(path.parts) or relative == I18N:
+            continue
+        offenders += [f"{relative}:{n}" for n in language_choices(path.read_text())]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label',
+        'return (stage.label_fr if french else "") or stage.label',
+        'return (option.get("label_fr") if french else None) or option["label"]',
+        "return ot.singular_label_fr if french else ot.singular_label",
+        '"label": (self.french and o.get("label_fr")) or o["label"],',
+        "return (french and group.label_fr) or group.label",
+        'return "label_fr" if _french() and item.label_fr else "label"',
+        'french = (translation.get_language() or "en").startswith("fr")',
+        'french = request.LANGUAGE_CODE == "fr"',
+        '{% if LANGUAGE_CODE == "fr" %}{{ ot.label_fr }}{% else %}{{ ot.label }}{% endif %}',
+    ],
+)
+def test_the_language_choice_check_sees_each_form(line):
+    assert language_choices(line) == [1]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'label_fr=clean_text("label_fr", data.get("label_fr"), max_length=LABEL_LENGTH),',
+        'if "label_fr" in data:  # the settings page renames in the reader\'s language',
+        "for text in (stage.label, stage.label_fr):",
+        "return localised_label(defn)",
+        '"label": localised_label(o, french=self.french),',
+    ],
+)
+def test_the_language_choice_check_lets_other_lines_be(line):
+    assert language_choices(line) == []
+
+
+def app_template_dirs(root: Path) -> list[str]:
+    """Every templates directory under comptoir/ other than comptoir/templates itself."""
+    package = root / "comptoir"
+    return sorted(
+        str(path.relative_to(root))
+        for path in package.rglob("templates")
+        if path.is_dir() and path != package / "templates"
+    )
+
+
+def test_templates_live_under_comptoir_templates_only():
+    """One template convention (issue 20, point 4): every template is in
+    comptoir/templates/<app>/, none in an app's own templates/ directory."""
+    assert app_template_dirs(ROOT) == []
+
+
+def test_the_template_check_sees_an_app_directory(tmp_path):
+    (tmp_path / "comptoir" / "templates" / "records").mkdir(parents=True)
+    assert app_template_dirs(tmp_path) == []
+    (tmp_path / "comptoir" / "dashboard" / "templates" / "dashboard").mkdir(parents=True)
+    (tmp_path / "comptoir" / "core" / "ui" / "templates").mkdir(parents=True)
+    assert app_template_dirs(tmp_path) == [
+        "comptoir/core/ui/templates",
+        "comptoir/dashboard/templates",
+    ]

@@ -1,5 +1,6 @@
 """Content-Security-Policy: every page says it, and no template needs it loosened (no inline
-script, event handler or style; behaviours hang on data-* attributes read by app.js)."""
+script, event handler or style; behaviours hang on data-* attributes read by the scripts of
+static/js: app.js on every page, one file per page area loaded by that area's templates)."""
 
 import json
 import re
@@ -34,6 +35,46 @@ def test_no_template_needs_an_inline_exception(kind):
         for m in INLINE[kind].finditer(text)
     ]
     assert found == [], f"{kind} in templates"
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<button onclick="go()">',
+        "<body ONLOAD='x()'>",
+        '<input type="text"\n       oninput = "x()">',
+        '<form hx-post="/x/" class="a" onsubmit="return false">',
+    ],
+)
+def test_the_event_handler_check_sees_each_form(tag):
+    assert INLINE["event handler"].search(tag)
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<select data-autosubmit name="on">',
+        '<option value="1">',
+        '<p data-countdown="5" data-on-change="x">',
+        '<a href="/" class="button">',
+    ],
+)
+def test_the_event_handler_check_lets_data_attributes_be(tag):
+    assert not INLINE["event handler"].search(tag)
+
+
+SCRIPTS = Path(settings.BASE_DIR) / "static" / "js"
+LOADED = re.compile(r"""\{% static ['"]js/([\w.-]+)['"] %\}""")
+
+
+def test_each_page_script_is_loaded_by_a_template_and_each_loaded_one_exists():
+    """Browser behaviour is one file per page area (static/js), each loaded by the templates
+    of its area: no file left unloaded, no template loading a file that is gone."""
+    loaded = {name for path in TEMPLATES for name in LOADED.findall(path.read_text("utf-8"))}
+    on_disk = {path.name for path in SCRIPTS.glob("*.js")}
+    assert on_disk - loaded == set(), "scripts no template loads"
+    assert loaded - on_disk == set(), "templates load scripts that do not exist"
+    assert {"app.js", "list.js", "record.js", "board.js", "tasks.js"} <= on_disk
 
 
 def policy(response) -> dict:

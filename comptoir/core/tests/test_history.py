@@ -5,7 +5,7 @@ import pytest
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import property_history
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.records.services import update_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db

@@ -129,7 +129,7 @@ def world(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed
     from comptoir.core.savedviews.services import save_view
     from comptoir.salestools.call_queue import create_queue
-    from comptoir.users import team
+    from comptoir.users import teams_and_roles
     from comptoir.users.models import Role
     from comptoir.users.services import create_token
 
@@ -155,7 +155,7 @@ def world(db, settings):
     ids["sales-tools"] = {"queue_id": queue.pk}
     ids["contacts"]["view_id"] = view.pk
     ids["settings/team/users"] = {"pk": rep.pk}
-    ids["settings/team/teams"] = {"pk": team.save_team(None, "Paris", [rep]).pk}
+    ids["settings/team/teams"] = {"pk": teams_and_roles.save_team(None, "Paris", [rep]).pk}
     ids["settings/team/roles"] = {"pk": Role.objects.get(name="Sales rep").pk}
     return admin, rep, ids
 

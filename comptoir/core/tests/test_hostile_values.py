@@ -13,8 +13,9 @@ import pytest
 from comptoir.core.pipelines import services as pipelines
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.records.bulk import bulk_create_records
-from comptoir.core.records.services import create_record, get_record
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import api_properties, base_queryset
+from comptoir.core.records.writes import create_record
 from comptoir.core.testing.factories import UI, make_deal, make_user
 from comptoir.users.services import create_token
 

@@ -5,8 +5,8 @@ import pytest
 from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, ValidationFailed
-from comptoir.core.records.services import create_record, update_record
 from comptoir.core.records.values import api_properties
+from comptoir.core.records.writes import create_record, update_record
 from comptoir.core.testing.factories import UI, make_company, make_contact, make_user
 
 pytestmark = pytest.mark.django_db
@@ -325,11 +325,11 @@ def test_a_duplicate_that_slips_past_the_check_is_still_reported(monkeypatch):
     """Two requests racing: the unique index catches the second; it still reads as a 409."""
     from django.db import transaction
 
-    from comptoir.core.records import services
+    from comptoir.core.records import writes
 
     first = make_contact(email="race@example.com")
     second = make_contact(email="other@example.com")
-    monkeypatch.setattr(services, "check_unique", lambda *args, **kwargs: None)
+    monkeypatch.setattr(writes, "check_unique", lambda *args, **kwargs: None)
     with transaction.atomic():  # as inside a batch: the failed write must not poison it
         with pytest.raises(DuplicateValue) as caught:
             make_contact(email="race@example.com")

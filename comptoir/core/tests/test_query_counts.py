@@ -5,7 +5,7 @@ import pytest
 from comptoir.core.associations import limits
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
-from comptoir.core.records.services import update_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_company, make_contact, make_deal
 

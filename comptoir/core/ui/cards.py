@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.models import Association
+from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, filtered_queryset
 from comptoir.core.ui.fields import make_field
-from comptoir.core.ui.formatting import babel_locale, format_value
+from comptoir.core.ui.formatting import format_value
 
 LIMIT = 10
 SEARCH_LIMIT = 8
@@ -53,13 +54,6 @@ def form_field(
         choices=base.choices,
         error=error,
     )
-
-
-def type_label(ot, plural=True) -> str:
-    french = babel_locale().startswith("fr")
-    if plural:
-        return ot.label_fr if french else ot.label
-    return ot.singular_label_fr if french else ot.singular_label
 
 
 def detail_text(target, record, tz: str, currency: str) -> str:

@@ -19,8 +19,8 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.properties.errors import DuplicateValue, ValidationFailed
-from comptoir.core.records.services import create_record
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import create_record
 from comptoir.core.ui.cards import FormField, form_field
 from comptoir.core.ui.fields import submitted_value
 from comptoir.core.ui.phrases import error_text, errors_text

@@ -3,14 +3,9 @@ the services accept. Validation itself stays in the services (one set of rules).
 
 from dataclasses import dataclass
 
+from comptoir.core.i18n import localised_label
 from comptoir.core.pipelines.queries import stages
-from comptoir.core.ui.formatting import (
-    babel_locale,
-    option_label,
-    owner_names,
-    pipeline_names,
-    stage_label,
-)
+from comptoir.core.ui.formatting import option_label, owner_names, pipeline_names, stage_label
 
 
 @dataclass
@@ -27,8 +22,7 @@ class Field:
 
     @property
     def label(self):
-        french = babel_locale().startswith("fr")
-        return self.defn.label_fr if french and self.defn.label_fr else self.defn.label
+        return localised_label(self.defn)
 
     @property
     def input_id(self):

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.i18n import is_english, localised_label
 from comptoir.core.inputs import parse_int
 from comptoir.core.properties import registry
 from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import MAX_FILTERS, SearchError, compile_filter_groups
-from comptoir.core.ui.record import label, page_type
+from comptoir.core.ui.record import page_type
 
 OPERATORS = [
     ("EQ", _("is")),
@@ -77,9 +78,7 @@ def _rows(groups) -> list:
 def _problem(exc, groups) -> str:
     """Why the filters were refused: the search engine's words (English, as the API's), or
     in other languages the likely cause, since the dialog only lets a value be wrong."""
-    from django.utils import translation
-
-    if (translation.get_language() or "en").startswith("en"):
+    if is_english():
         return str(exc)
     if sum(len(g["filters"]) for g in groups) > MAX_FILTERS:
         return str(_("Too many conditions: at most %(n)d in all.") % {"n": MAX_FILTERS})
@@ -127,7 +126,8 @@ def filters_dialog(request, object_type):
                 return redirect(target)
     defs = registry.definitions(ot)
     properties = sorted(
-        ((n, label(d)) for n, d in defs.items() if not d.hidden), key=lambda item: item[1].lower()
+        ((n, localised_label(d)) for n, d in defs.items() if not d.hidden),
+        key=lambda item: item[1].lower(),
     )
     return render(
         request,

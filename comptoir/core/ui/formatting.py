@@ -9,28 +9,21 @@ from decimal import Decimal
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from django.utils import translation
 
 from comptoir.core.accounts import owner_model
+from comptoir.core.i18n import babel_locale, is_french, localised_label
 from comptoir.core.pipelines.queries import pipeline_labels, stages
 from comptoir.core.properties.registry import cached
-
-BABEL_LOCALES = {"fr": "fr_FR", "en": "en_US"}
-
-
-def babel_locale() -> str:
-    return BABEL_LOCALES.get((translation.get_language() or "en")[:2], "en_US")
 
 
 def stage_label(stage) -> str:
     """A pipeline stage's name in the user's language."""
-    french = babel_locale().startswith("fr")
-    return (stage.label_fr if french else "") or stage.label
+    return localised_label(stage)
 
 
 def pipeline_names(object_type) -> dict[str, str]:
     """{pipeline id: name in the user's language}."""
-    return pipeline_labels(object_type, french=babel_locale().startswith("fr"))
+    return pipeline_labels(object_type, french=is_french())
 
 
 def owner_names() -> dict[str, str]:
@@ -51,10 +44,9 @@ def option_label(defn, value: str) -> str:
         return stage_label(stage) if stage else value
     if defn.options_source == "pipelines":
         return pipeline_names(defn.object_type).get(value, value)
-    french = babel_locale().startswith("fr")
     for option in defn.options:
         if option["value"] == value:
-            return (option.get("label_fr") if french else None) or option["label"]
+            return localised_label(option)
     return value
 
 

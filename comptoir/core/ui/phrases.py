@@ -7,6 +7,7 @@ transaction associée", "Contact « Léa » créé" but "Entreprise « Acme » c
 
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.i18n import is_english
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
 
@@ -54,22 +55,16 @@ FIELD_ERRORS = {
 }
 
 
-def _english() -> bool:
-    from django.utils import translation
-
-    return (translation.get_language() or "en").startswith("en")
-
-
 def error_text(error) -> str:
     """Why one value was refused (a PropertyError), in the user's language."""
-    if _english():
+    if is_english():
         return error.message
     return str(FIELD_ERRORS.get(error.code, error.message))
 
 
 def errors_text(exc) -> str:
     """Why a record was refused (ValidationFailed, DuplicateValue…), as one sentence."""
-    if _english():
+    if is_english():
         return str(getattr(exc, "message", exc))
 
     if isinstance(exc, DuplicateValue):

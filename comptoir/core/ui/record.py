@@ -2,11 +2,12 @@
 
 from django.http import Http404
 
+from comptoir.core.i18n import localised_label
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
-from comptoir.core.ui.formatting import babel_locale, format_value
+from comptoir.core.ui.formatting import format_value
 
 
 def page_type(object_type):
@@ -18,10 +19,6 @@ def page_type(object_type):
     if ot.pages is None:
         raise Http404
     return ot
-
-
-def label(defn) -> str:
-    return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
 
 
 def property_rows(ot, record, names) -> list[dict]:
@@ -36,7 +33,7 @@ def property_rows(ot, record, names) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "label": label(defn),
+                "label": localised_label(defn),
                 "display": format_value(
                     defn, value, tz=settings.report_time_zone, currency=settings.currency
                 ),

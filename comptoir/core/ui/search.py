@@ -3,13 +3,13 @@
 from django.shortcuts import render
 from django.urls import reverse
 
+from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import crm_types
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import filtered_queryset
 from comptoir.core.search.text import query_tokens
 from comptoir.core.ui.formatting import format_value
-from comptoir.core.ui.record import label
 
 PER_TYPE = 5
 
@@ -26,7 +26,7 @@ def global_search(request):
                 groups.append(
                     {
                         "ot": ot,
-                        "label": ot.label_fr if request.LANGUAGE_CODE == "fr" else ot.label,
+                        "label": type_label(ot),
                         "items": [
                             {
                                 "name": display_name(ot, r),
@@ -38,7 +38,7 @@ def global_search(request):
                     }
                 )
     template = "search/_results.html" if request.htmx else "search/page.html"
-    return render(request, template, {"query": query, "groups": groups, "label": label})
+    return render(request, template, {"query": query, "groups": groups})
 
 
 def _secondary(defn, record) -> str:

@@ -14,12 +14,13 @@ from babel import dates as babel_dates
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.accounts import user_model
 from comptoir.core.associations.models import Association
+from comptoir.core.i18n import babel_locale, type_label
 from comptoir.core.inputs import digits, parse_id
 from comptoir.core.objects.registry import activity_types, get_object_type
 from comptoir.core.permissions import visible
@@ -28,12 +29,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.timeline.models import EventType, TimelineEvent
-from comptoir.core.ui.formatting import (
-    babel_locale,
-    format_datetime_short,
-    format_value,
-    stage_label,
-)
+from comptoir.core.ui.formatting import format_datetime_short, format_value, stage_label
 from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
 
@@ -52,14 +48,7 @@ def filter_values() -> tuple[str, ...]:
 def filter_label(value: str):
     if value == EVENTS:
         return _lazy("Changes")
-    return _type_label(get_object_type(value), plural=True)
-
-
-def _type_label(ot, plural: bool) -> str:
-    french = (translation.get_language() or "en").startswith("fr")
-    if plural:
-        return ot.label_fr if french else ot.label
-    return ot.singular_label_fr if french else ot.singular_label
+    return type_label(value)
 
 
 PAGE_SIZE = 20
@@ -281,7 +270,7 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
     owner = activity.hubspot_owner_id
     return {
         "kind": kind,
-        "kind_label": _type_label(get_object_type(kind), plural=False),
+        "kind_label": type_label(kind, plural=False),
         "icon": get_object_type(kind).icon,
         "title": title,
         "url": url,

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from comptoir.core.ui import record_views, views
+from comptoir.core.ui import (
+    association_cards,
+    inline_edit,
+    property_history,
+    record_page,
+    record_timeline,
+    views,
+)
 
 
 def type_urls(ot) -> tuple[list, str]:
@@ -27,23 +34,25 @@ def object_urls(object_type: str) -> list:
 
 
 def record_urls(kw: dict) -> list:
-    """The record page (UI-3, UI-4, ACT-1): core/ui/record_views.py."""
-    rv = record_views
+    """The record page (UI-3, UI-4, ACT-1): core/ui/record_page.py and the modules of the
+    parts htmx swaps (inline_edit, property_history, association_cards, record_timeline)."""
+    page, edit, cards, tl = record_page, inline_edit, association_cards, record_timeline
+    hist = property_history
     prop = "<id:pk>/properties/<str:name>/"
     card = "<id:pk>/associations/<str:target>/"
     return [
-        path("<id:pk>/", rv.record_detail, kw, name="detail"),
-        path("<id:pk>/properties/", rv.all_properties, kw, name="properties"),
-        path(prop, rv.property_value, kw, name="property"),
-        path(f"{prop}edit/", rv.property_edit, kw, name="property_edit"),
-        path(f"{prop}history/", rv.property_history_view, kw, name="property_history"),
-        path(card, rv.association_card, kw, name="assoc_card"),
-        path(f"{card}search/", rv.association_search, kw, name="assoc_search"),
-        path(f"{card}add/", rv.association_add, kw, name="assoc_add"),
-        path(f"{card}create/", rv.association_create, kw, name="assoc_create"),
-        path(f"{card}<id:to_id>/remove/", rv.association_remove, kw, name="assoc_remove"),
-        path(f"{card}<id:to_id>/primary/", rv.association_primary, kw, name="assoc_primary"),
-        path(f"{card}<id:to_id>/labels/", rv.association_labels, kw, name="assoc_labels"),
-        path("<id:pk>/timeline/", rv.record_timeline, kw, name="timeline"),
-        path("<id:pk>/log/<str:kind>/", rv.composer_log, kw, name="log"),
+        path("<id:pk>/", page.record_detail, kw, name="detail"),
+        path("<id:pk>/properties/", page.all_properties, kw, name="properties"),
+        path(prop, edit.property_value, kw, name="property"),
+        path(f"{prop}edit/", edit.property_edit, kw, name="property_edit"),
+        path(f"{prop}history/", hist.property_history_view, kw, name="property_history"),
+        path(card, cards.association_card, kw, name="assoc_card"),
+        path(f"{card}search/", cards.association_search, kw, name="assoc_search"),
+        path(f"{card}add/", cards.association_add, kw, name="assoc_add"),
+        path(f"{card}create/", cards.association_create, kw, name="assoc_create"),
+        path(f"{card}<id:to_id>/remove/", cards.association_remove, kw, name="assoc_remove"),
+        path(f"{card}<id:to_id>/primary/", cards.association_primary, kw, name="assoc_primary"),
+        path(f"{card}<id:to_id>/labels/", cards.association_labels, kw, name="assoc_labels"),
+        path("<id:pk>/timeline/", tl.record_timeline, kw, name="timeline"),
+        path("<id:pk>/log/<str:kind>/", tl.composer_log, kw, name="log"),
     ]

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import (
@@ -21,8 +22,7 @@ from comptoir.core.permissions import (
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
-from comptoir.core.records import observers
-from comptoir.core.records import services as records
+from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews import listing
 from comptoir.core.savedviews import services as views_service
@@ -35,7 +35,8 @@ from comptoir.core.savedviews.listing import (
 )
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.fields import make_field, submitted_value
-from comptoir.core.ui.formatting import babel_locale, format_value
+from comptoir.core.ui.formatting import format_value
+from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
 from comptoir.core.ui.record import about_properties, page_type
 
@@ -46,10 +47,6 @@ BULK_PRESETS = {"tasks": {"complete": {"hs_task_status": "COMPLETED"}}}
 
 def ui_source(request) -> ChangeSource:
     return ChangeSource.for_user(request.user)
-
-
-def _label(defn) -> str:
-    return defn.label_fr if babel_locale().startswith("fr") and defn.label_fr else defn.label
 
 
 def _detail_url(ot, pk) -> str:
@@ -101,7 +98,7 @@ def column_headers(state: ListState, names) -> list[dict]:
     return [
         {
             "name": n,
-            "label": state.column_labels.get(n) or _label(defs[n]),
+            "label": state.column_labels.get(n) or localised_label(defs[n]),
             "numeric": defs[n].kind.numeric and n != "associatedcompanyid",
         }
         for n in names
@@ -123,14 +120,12 @@ def index_context(request, ot, state: ListState) -> dict:
             {"view": v, "url": state.view_url(v.pk)} for v in visible_views(request.user, ot)
         ],
         "filterable": sorted(
-            ((n, _label(d)) for n, d in defs.items() if not d.hidden),
+            ((n, localised_label(d)) for n, d in defs.items() if not d.hidden),
             key=lambda item: item[1].lower(),
         ),
         "owners": make_field(defs["hubspot_owner_id"], None, "UTC").choices
         if "hubspot_owner_id" in defs
         else [],
-        "page_sizes": listing.PAGE_SIZES,
-        "has_previous": state.page > 1,
     }
 
 
@@ -151,7 +146,7 @@ def list_context(request, ot, state: ListState) -> dict:
             "name_label": _("Name"),
             "name_sort": name_column(ot),
             "rows": table_rows(ot, rows, names, request.user),
-            "has_next": has_next,
+            "pager": list_pager(state, has_next),
         }
     )
     return context
@@ -212,7 +207,7 @@ def record_create(request, object_type):
     }
     try:
         props = with_default_owner(request.user, ot, props)
-        record = records.create_record(ot, props, source=ui_source(request), user=request.user)
+        record = writes.create_record(ot, props, source=ui_source(request), user=request.user)
     except (ValidationFailed, DuplicateValue) as exc:
         fields = create_fields(ot, {}, errors_by_field(exc))
         for field in fields:
@@ -239,7 +234,7 @@ def record_create(request, object_type):
 def record_preview(request, object_type, pk):
     ot = get_object_type(object_type)
     try:
-        record = records.get_record(ot, pk, user=request.user)
+        record = reads.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         return render(request, "records/_gone.html", {"ot": ot}, status=404)
 
@@ -332,7 +327,7 @@ def edit_columns(request, object_type):
     current = state.columns(request.user)
     available = sorted(
         (
-            (n, state.column_labels.get(n) or _label(d))
+            (n, state.column_labels.get(n) or localised_label(d))
             for n, d in defs.items()
             if n != name_column(ot) and not d.hidden
         ),
@@ -364,16 +359,16 @@ def bulk_action(request, object_type):
     done, failed = 0, []
     for pk in ids:
         try:
-            record = records.get_record(ot, pk, user=request.user)
+            record = reads.get_record(ot, pk, user=request.user)
             require_edit(request.user, ot, record)
             if action == "delete":
-                records.archive_record(ot, pk, source=source)
+                writes.archive_record(ot, pk, source=source)
             elif action in BULK_PRESETS.get(ot.name, {}):
-                records.update_record(
+                writes.update_record(
                     ot, pk, BULK_PRESETS[ot.name][action], source=source, user=request.user
                 )
             elif action == "assign_owner":
-                records.update_record(
+                writes.update_record(
                     ot,
                     pk,
                     {"hubspot_owner_id": request.POST.get("owner")},
@@ -388,7 +383,7 @@ def bulk_action(request, object_type):
                 value = submitted_value(
                     defs[name], request.POST.get("value", ""), portal().report_time_zone
                 )
-                records.update_record(ot, pk, {name: value}, source=source, user=request.user)
+                writes.update_record(ot, pk, {name: value}, source=source, user=request.user)
             else:
                 raise Http404
             done += 1

@@ -4,7 +4,8 @@ from babel import Locale
 from babel import numbers as babel_numbers
 from django import template
 
-from comptoir.core.ui.formatting import babel_locale, format_amount
+from comptoir.core.i18n import babel_locale
+from comptoir.core.ui.formatting import format_amount
 
 register = template.Library()
 

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from comptoir.core.portal.services import update_portal
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
-from comptoir.core.records.services import (
+from comptoir.core.records.writes import (
     archive_record,
     create_record,
     purge_records,
@@ -145,7 +145,7 @@ def test_every_write_path_keeps_the_counters_exact(people, zone):
 
 
 def test_hand_over_and_merge_keep_the_counters_exact(people):
-    from comptoir.users.team import hand_over
+    from comptoir.users.deactivation import hand_over
 
     alice, bob, a, b = people
     counts.rebuild()
@@ -218,7 +218,7 @@ def assert_contact_counters_exact():
 
 
 def test_contact_write_paths_keep_the_owner_counters_exact(people):
-    from comptoir.users.team import hand_over
+    from comptoir.users.deactivation import hand_over
 
     alice, bob, a, b = people
     k1 = create_record("contacts", {"email": "k1@example.com", "hubspot_owner_id": a}, source=UI)
@@ -328,7 +328,7 @@ def some_deals(a, b):
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_deal_write_paths_keep_the_day_counters_exact(people, zone):
-    from comptoir.users.team import hand_over
+    from comptoir.users.deactivation import hand_over
 
     alice, bob, a, b = people
     update_portal(report_time_zone=zone)

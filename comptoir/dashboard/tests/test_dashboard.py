@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.core.portal.services import update_portal
-from comptoir.core.records.services import archive_record, create_record
+from comptoir.core.records.writes import archive_record, create_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_user
 from comptoir.core.testing.html import select
@@ -19,7 +19,7 @@ from comptoir.dashboard import counts, figures
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.periods import period_for
 from comptoir.users.roles import SALES_REP_PRIVATE
-from comptoir.users.team import save_team
+from comptoir.users.teams_and_roles import save_team
 
 pytestmark = pytest.mark.django_db
 

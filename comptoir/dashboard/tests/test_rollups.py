@@ -6,8 +6,9 @@ import pytest
 from comptoir.core.associations.services import associate, remove_association
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.properties import registry
-from comptoir.core.records.services import archive_record, get_record, restore_record
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import read_value
+from comptoir.core.records.writes import archive_record, restore_record
 from comptoir.core.testing.factories import UI, make_activity, make_company, make_contact, make_deal
 
 pytestmark = pytest.mark.django_db

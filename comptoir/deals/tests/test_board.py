@@ -10,7 +10,8 @@ import pytest
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.core.history.models import PropertyChange
-from comptoir.core.records.services import archive_record, get_record, update_record
+from comptoir.core.records.reads import get_record
+from comptoir.core.records.writes import archive_record, update_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_deal, make_user
 from comptoir.core.testing.html import select

@@ -5,8 +5,8 @@ import pytest
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.pipelines import services as pipelines
 from comptoir.core.properties.errors import ValidationFailed
-from comptoir.core.records.services import create_record, update_record
 from comptoir.core.records.values import api_properties
+from comptoir.core.records.writes import create_record, update_record
 from comptoir.core.testing.factories import UI, make_company, make_contact, make_deal
 from comptoir.core.timeline.models import TimelineEvent
 

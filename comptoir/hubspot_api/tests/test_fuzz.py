@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_object_type
-from comptoir.core.records.services import create_record
+from comptoir.core.records.writes import create_record
 from comptoir.core.testing.factories import UI, make_user
 from comptoir.core.testing.types import sample_properties
 from comptoir.hubspot_api.api import register

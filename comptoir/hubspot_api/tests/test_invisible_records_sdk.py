@@ -9,8 +9,8 @@ import pytest
 from hubspot.crm.associations import BatchInputPublicAssociation
 
 from comptoir.core.associations.services import associated_ids
-from comptoir.core.records.services import purge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import purge_records
 from comptoir.core.testing.factories import make_user
 from comptoir.users.roles import SALES_REP
 from comptoir.users.services import create_token

@@ -4,8 +4,8 @@ it never links a row to it and never names it (issue 13)."""
 import pytest
 
 from comptoir.core.associations.services import associated_ids
-from comptoir.core.records.services import purge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import purge_records
 from comptoir.imports.tests.helpers import csv_bytes, run_import, upload, upload_files
 from comptoir.users.tests.helpers import two_private_reps
 

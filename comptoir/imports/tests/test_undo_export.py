@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from comptoir.core.permissions import NotAllowed
-from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.factories import UI, make_contact, make_user
 from comptoir.imports import exports
 from comptoir.imports.errorfile import error_rows

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comptoir.core.records.services import update_record
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.factories import UI, make_contact
 from comptoir.hubspot_api.imports import import_body
 from comptoir.imports import undo

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties.coercion import format_datetime
-from comptoir.core.records.services import update_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.factories import make_activity, make_contact
 from comptoir.core.testing.smtp import smtp_server
 from comptoir.notifications import services

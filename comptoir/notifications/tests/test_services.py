@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.records.bulk import bulk_create_records
-from comptoir.core.records.services import update_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import make_contact, make_deal
 from comptoir.notifications import services

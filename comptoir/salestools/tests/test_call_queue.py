@@ -141,7 +141,7 @@ def test_only_contacts_the_user_may_see_and_only_own_queues(client, contacts):
     lea, paul = contacts[0], contacts[1]
     rep = make_user("rep@example.com", role=SALES_REP_PRIVATE)
     other = make_user("other@example.com", role=SALES_REP_PRIVATE)
-    from comptoir.core.records.services import update_record
+    from comptoir.core.records.writes import update_record
     from comptoir.core.testing.factories import UI
 
     update_record("contacts", paul, {"hubspot_owner_id": str(rep.owner.pk)}, source=UI)
@@ -157,7 +157,7 @@ def test_only_contacts_the_user_may_see_and_only_own_queues(client, contacts):
 
 
 def test_a_contact_deleted_meanwhile_is_skipped(client_in, contacts):
-    from comptoir.core.records.services import archive_record
+    from comptoir.core.records.writes import archive_record
     from comptoir.core.testing.factories import UI
 
     lea, paul = contacts[0], contacts[1]

@@ -11,7 +11,7 @@ from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_activity, make_contact, make_user
 from comptoir.core.testing.html import select
 from comptoir.core.testing.smtp import smtp_server
-from comptoir.users import team
+from comptoir.users import deactivation, invitations, teams_and_roles
 from comptoir.users.models import Role, Team, User
 from comptoir.users.roles import SALES_MANAGER, SALES_REP, SALES_REP_PRIVATE
 from comptoir.users.services import create_user
@@ -77,10 +77,10 @@ def test_a_sales_rep_gets_404_and_no_menu_entry_but_sees_profile_and_tokens(admi
     assert "Profile" in menu and "API tokens" in menu and "Users &amp; teams" not in menu
     assert rep.get("/settings/api-tokens/").status_code == 200
     # Without the API right, no tokens page either.
-    no_api = team.save_role(
+    no_api = teams_and_roles.save_role(
         None,
         "No API",
-        {n: {"view": "owned", "edit": "owned"} for n in team.scoped_objects()},
+        {n: {"view": "owned", "edit": "owned"} for n in scoped_objects()},
         {},
     )
     quiet = make_user("quiet@example.com", role=no_api.name)
@@ -94,7 +94,7 @@ def test_the_users_list_shows_role_teams_state_and_holdings(admin):
     make_contact(email="a@example.com", hubspot_owner_id=str(rep.owner.pk))
     make_contact(email="b@example.com", hubspot_owner_id=str(rep.owner.pk))
     gone = make_user("gone@example.com")
-    team.deactivate(gone)
+    deactivation.deactivate(gone)
     response = client_for(admin).get("/settings/team/")
     assert response.status_code == 200
     row = text(response).split('data-email="rep@example.com"')[1].split("</tr>")[0]
@@ -139,7 +139,7 @@ def test_invite_through_the_page_sends_a_working_link(admin, inbox):
     assert Client().login(email="nina@example.com", password="Fresh-pass-987")
 
     # Resend to someone still invited; refused once they are active.
-    team.invite_user("late@example.com")
+    invitations.invite_user("late@example.com")
     late = User.objects.get(email="late@example.com")
     resent = client.post(f"/settings/team/users/{late.pk}/resend/", follow=True)
     assert "Invitation sent again" in text(resent) and len(inbox.messages) == 3
@@ -315,7 +315,7 @@ def test_roles_are_created_edited_and_deleted_built_in_ones_read_only(admin):
     user = make_user("assistant@example.com", role="Assistant+")
     kept = client.post(f"/settings/team/roles/{role.pk}/delete/", follow=True)
     assert "still have this role" in text(kept) and Role.objects.filter(pk=role.pk).exists()
-    team.change_user(user, role=Role.objects.get(name=SALES_REP), teams=[])
+    teams_and_roles.change_user(user, role=Role.objects.get(name=SALES_REP), teams=[])
     gone = client.post(f"/settings/team/roles/{role.pk}/delete/", follow=True)
     assert "Role “Assistant+” deleted." in text(gone)
     assert not Role.objects.filter(pk=role.pk).exists()

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.records import services as record_services
+from comptoir.core.records import writes
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_contact, make_user
-from comptoir.users import tasks, team
+from comptoir.users import deactivation, tasks
 from comptoir.users.services import create_user
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,10 @@ def test_a_hand_over_killed_half_way_is_finished_by_the_recovery(monkeypatch):
     heir = make_user("heir@example.com")
     for n in range(3):
         make_contact(email=f"c{n}@example.com", hubspot_owner_id=str(leaving.owner.pk))
-    team.deactivate(leaving, transfer_to=heir, source=ChangeSource.for_user(admin), later=True)
-    update_record, calls = record_services.update_record, []
+    deactivation.deactivate(
+        leaving, transfer_to=heir, source=ChangeSource.for_user(admin), later=True
+    )
+    update_record, calls = writes.update_record, []
 
     def killed_at_the_second(*args, **kwargs):
         calls.append(args)
@@ -35,10 +37,10 @@ def test_a_hand_over_killed_half_way_is_finished_by_the_recovery(monkeypatch):
             raise Killed
         return update_record(*args, **kwargs)
 
-    monkeypatch.setattr(record_services, "update_record", killed_at_the_second)
+    monkeypatch.setattr(writes, "update_record", killed_at_the_second)
     with pytest.raises(Killed):
         tasks.hand_over_records.call(leaving.pk, heir.pk, admin.pk)
-    monkeypatch.setattr(record_services, "update_record", update_record)
+    monkeypatch.setattr(writes, "update_record", update_record)
     owners = base_queryset("contacts").values_list("hubspot_owner_id", flat=True)
     assert sorted(owners) == sorted([leaving.owner.pk] * 2 + [heir.owner.pk])
     # Still pending: the recovery queues it again once it has been silent long enough.

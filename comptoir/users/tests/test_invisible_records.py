@@ -7,8 +7,8 @@ import re
 import pytest
 
 from comptoir.core.associations.services import associated_ids
-from comptoir.core.records.services import purge_records
 from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import purge_records
 from comptoir.core.testing.factories import make_user
 from comptoir.users.roles import SALES_REP
 from comptoir.users.tests.helpers import browser, two_private_reps

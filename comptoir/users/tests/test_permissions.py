@@ -459,7 +459,7 @@ def test_team_only_scopes_see_and_change_teammates_records_not_other_teams():
     """A role on "team only": Tina sees and changes Theo's records (same team), while
     Olga's (another team) answer 404 everywhere."""
     from comptoir.core.permissions import scoped_objects
-    from comptoir.users.team import save_role
+    from comptoir.users.teams_and_roles import save_role
 
     scopes = {name: {"view": "team", "edit": "team"} for name in scoped_objects()}
     role = save_role(None, "Team desk", scopes, {"can_import": True})

@@ -1,5 +1,5 @@
-"""The write path of Settings > Users & teams and Profile (comptoir.users.team): every
-refusal names its field and changes nothing."""
+"""The write path of Settings > Users & teams and Profile (comptoir.users: invitations,
+deactivation, teams_and_roles, profile): every refusal names its field and changes nothing."""
 
 import re
 from io import BytesIO
@@ -15,7 +15,8 @@ from comptoir.core.permissions import scoped_objects
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_activity, make_contact, make_deal, make_user
 from comptoir.core.testing.smtp import smtp_server
-from comptoir.users import team
+from comptoir.users import deactivation, invitations, teams_and_roles
+from comptoir.users import profile as user_profile
 from comptoir.users.models import Owner, Role, Team, TeamMembership, User
 from comptoir.users.roles import SALES_REP, SALES_REP_PRIVATE, SUPER_ADMIN
 from comptoir.users.services import UserError, create_user
@@ -48,7 +49,7 @@ def scopes(view="all", edit="owned"):
 
 
 def test_an_invitation_link_lets_the_invitee_choose_a_password_and_sign_in(admin, inbox):
-    user = team.invite_user(
+    user = invitations.invite_user(
         "New.Rep@Example.com",
         first_name="Nora",
         last_name="Petit",
@@ -57,7 +58,7 @@ def test_an_invitation_link_lets_the_invitee_choose_a_password_and_sign_in(admin
         invited_by=admin,
         base_url="http://testserver/",
     )
-    assert (user.email, team.user_state(user)) == ("new.rep@example.com", "invited")
+    assert (user.email, invitations.user_state(user)) == ("new.rep@example.com", "invited")
     assert user.role.name == SALES_REP and [t.name for t in user.teams.all()] == ["Lyon"]
     assert Owner.objects.get(user=user).first_name == "Nora"
     [message] = inbox.messages
@@ -77,7 +78,7 @@ def test_an_invitation_link_lets_the_invitee_choose_a_password_and_sign_in(admin
     assert done.status_code == 200
     assert done.wsgi_request.user.email == "new.rep@example.com"
     user.refresh_from_db()
-    assert team.user_state(user) == "active" and user.check_password("Fresh-pass-987")
+    assert invitations.user_state(user) == "active" and user.check_password("Fresh-pass-987")
     # The link works once.
     again = Client().get(link, follow=True)
     assert "expired" in again.content.decode() or "expiré" in again.content.decode()
@@ -85,7 +86,7 @@ def test_an_invitation_link_lets_the_invitee_choose_a_password_and_sign_in(admin
 
 def test_inviting_an_existing_address_is_refused_on_the_email_field(admin, inbox):
     make_user("taken@example.com")
-    team.invite_user("pending@example.com", invited_by=admin)
+    invitations.invite_user("pending@example.com", invited_by=admin)
     before = User.objects.count()
     for email, words in (
         ("TAKEN@example.com", "already has an account"),
@@ -93,27 +94,27 @@ def test_inviting_an_existing_address_is_refused_on_the_email_field(admin, inbox
         ("not an email", "valid email"),
     ):
         with pytest.raises(UserError, match=words) as caught:
-            team.invite_user(email, invited_by=admin)
+            invitations.invite_user(email, invited_by=admin)
         assert caught.value.field == "email"
     assert User.objects.count() == before and len(inbox.messages) == 1
 
 
 def test_an_invitation_with_an_unknown_role_changes_nothing(admin, inbox):
     with pytest.raises(UserError) as caught:
-        team.invite_user("x@example.com", role="Astronaut")
+        invitations.invite_user("x@example.com", role="Astronaut")
     assert caught.value.field == "role"
     assert not User.objects.filter(email="x@example.com").exists() and not inbox.messages
 
 
 def test_resending_works_only_while_invited(admin, inbox):
-    user = team.invite_user("late@example.com", invited_by=admin)
-    team.send_invitation(user, invited_by=admin)
+    user = invitations.invite_user("late@example.com", invited_by=admin)
+    invitations.send_invitation(user, invited_by=admin)
     assert [m["To"] for m in inbox.messages] == ["late@example.com"] * 2
     with pytest.raises(UserError, match="already chosen a password"):
-        team.send_invitation(admin)
-    team.deactivate(user)
+        invitations.send_invitation(admin)
+    deactivation.deactivate(user)
     with pytest.raises(UserError, match="reactivate them first"):
-        team.send_invitation(User.objects.get(pk=user.pk))
+        invitations.send_invitation(User.objects.get(pk=user.pk))
     assert len(inbox.messages) == 2
 
 
@@ -132,9 +133,9 @@ def test_deactivation_hands_records_and_open_tasks_over_with_history(admin):
     )
     # Every CRM record type counts (0 for those the user owns none of), and open tasks.
     held = {**dict.fromkeys(crm_names(), 0), "contacts": 1, "deals": 1, "tasks": 1}
-    assert team.holdings(leaving) == held
+    assert deactivation.holdings(leaving) == held
 
-    moved = team.deactivate(leaving, transfer_to=heir, source=ChangeSource.for_user(admin))
+    moved = deactivation.deactivate(leaving, transfer_to=heir, source=ChangeSource.for_user(admin))
     assert moved == held
     heirs = str(heir.owner.pk)
     for name, record in (("contacts", contact), ("deals", deal), ("tasks", open_task)):
@@ -146,33 +147,35 @@ def test_deactivation_hands_records_and_open_tasks_over_with_history(admin):
         assert change.value == heirs and change.actor_id == admin.pk
     assert base_queryset("tasks").get(pk=done_task.pk).hubspot_owner_id == int(mine)
     leaving.refresh_from_db()
-    assert team.user_state(leaving) == "deactivated"
+    assert invitations.user_state(leaving) == "deactivated"
     assert Owner.objects.get(user=leaving).archived
 
-    team.reactivate(leaving)
+    deactivation.reactivate(leaving)
     leaving.refresh_from_db()
-    assert team.user_state(leaving) == "active" and not Owner.objects.get(user=leaving).archived
+    assert (
+        invitations.user_state(leaving) == "active" and not Owner.objects.get(user=leaving).archived
+    )
 
 
 def test_deactivation_refusals_change_nothing(admin):
     rep = make_user("rep@example.com")
     gone = make_user("gone@example.com")
-    team.deactivate(gone)
+    deactivation.deactivate(gone)
     contact = make_contact(email="c@example.com", hubspot_owner_id=str(rep.owner.pk))
     with pytest.raises(UserError) as caught:
-        team.deactivate(rep, transfer_to=rep)
+        deactivation.deactivate(rep, transfer_to=rep)
     assert caught.value.field == "transfer_to"
     with pytest.raises(UserError, match="deactivated") as caught:
-        team.deactivate(rep, transfer_to=User.objects.get(pk=gone.pk))
+        deactivation.deactivate(rep, transfer_to=User.objects.get(pk=gone.pk))
     assert caught.value.field == "transfer_to"
     # The last one who can manage settings stays.
     with pytest.raises(UserError, match="last user who can manage settings"):
-        team.deactivate(admin, transfer_to=rep)
+        deactivation.deactivate(admin, transfer_to=rep)
     assert User.objects.get(pk=admin.pk).is_active and User.objects.get(pk=rep.pk).is_active
     assert base_queryset("contacts").get(pk=contact.pk).hubspot_owner_id == rep.owner.pk
     # With a second admin, the first may go.
     make_user("boss2@example.com", role=SUPER_ADMIN)
-    team.deactivate(admin)
+    deactivation.deactivate(admin)
     assert not User.objects.get(pk=admin.pk).is_active
 
 
@@ -180,7 +183,7 @@ def test_change_user_sets_role_and_teams_and_keeps_a_settings_admin(admin):
     rep = make_user("rep@example.com", role=SALES_REP, team="Paris")
     lyon, nice = Team.objects.create(name="Lyon"), Team.objects.create(name="Nice")
     manager = Role.objects.get(name="Sales manager")
-    team.change_user(rep, role=manager, teams=[nice, lyon])
+    teams_and_roles.change_user(rep, role=manager, teams=[nice, lyon])
     rep.refresh_from_db()
     assert rep.role == manager
     memberships = {m.team.name: m.primary for m in TeamMembership.objects.filter(user=rep)}
@@ -189,7 +192,7 @@ def test_change_user_sets_role_and_teams_and_keeps_a_settings_admin(admin):
     chief = make_user("chief@example.com", role=SUPER_ADMIN)
     User.objects.filter(pk=admin.pk).update(is_active=False)
     with pytest.raises(UserError, match="last user who can manage settings") as caught:
-        team.change_user(chief, role=manager, teams=[])
+        teams_and_roles.change_user(chief, role=manager, teams=[])
     assert caught.value.field == "role"
     assert User.objects.get(pk=chief.pk).role.name == SUPER_ADMIN
 
@@ -199,22 +202,22 @@ def test_change_user_sets_role_and_teams_and_keeps_a_settings_admin(admin):
 
 def test_teams_are_created_renamed_given_members_and_deleted(admin):
     ana, bob = make_user("ana@example.com"), make_user("bob@example.com")
-    paris = team.save_team(None, "  Paris ", [ana, bob])
+    paris = teams_and_roles.save_team(None, "  Paris ", [ana, bob])
     assert paris.name == "Paris" and set(paris.members.all()) == {ana, bob}
-    team.save_team(paris, "Paris Nord", [ana])
+    teams_and_roles.save_team(paris, "Paris Nord", [ana])
     paris.refresh_from_db()
     assert paris.name == "Paris Nord" and list(paris.members.all()) == [ana]
     for name, words in (("", "needs a name"), ("paris nord", "already exists")):
         with pytest.raises(UserError, match=words) as caught:
-            team.save_team(None, name, [])
+            teams_and_roles.save_team(None, name, [])
         assert caught.value.field == "name"
     assert Team.objects.count() == 1
-    team.delete_team(paris)
+    teams_and_roles.delete_team(paris)
     assert not Team.objects.exists() and User.objects.filter(pk=ana.pk).exists()
 
 
 def test_custom_roles_are_checked_and_built_in_roles_are_read_only(admin):
-    role = team.save_role(
+    role = teams_and_roles.save_role(
         None, "Assistant", scopes("team", "owned"), {"can_export": True, "bogus": True}
     )
     assert role.scopes["deals"] == {"view": "team", "edit": "owned"}
@@ -229,32 +232,34 @@ def test_custom_roles_are_checked_and_built_in_roles_are_read_only(admin):
         ("Odd", scopes("everyone", "owned"), "contacts", "Choose"),
     ):
         with pytest.raises(UserError, match=words) as caught:
-            team.save_role(None, name, given, {})
+            teams_and_roles.save_role(None, name, given, {})
         assert caught.value.field == field
     assert Role.objects.count() == count
     with pytest.raises(UserError, match="Built-in"):
-        team.save_role(Role.objects.get(name=SALES_REP_PRIVATE), "Mine", scopes(), {})
+        teams_and_roles.save_role(Role.objects.get(name=SALES_REP_PRIVATE), "Mine", scopes(), {})
     with pytest.raises(UserError, match="Built-in"):
-        team.delete_role(Role.objects.get(name=SALES_REP))
+        teams_and_roles.delete_role(Role.objects.get(name=SALES_REP))
     user = make_user("assistant@example.com", role="Assistant")
     with pytest.raises(UserError, match="still have this role"):
-        team.delete_role(role)
-    team.change_user(user, role=Role.objects.get(name=SALES_REP), teams=[])
-    team.delete_role(role)
+        teams_and_roles.delete_role(role)
+    teams_and_roles.change_user(user, role=Role.objects.get(name=SALES_REP), teams=[])
+    teams_and_roles.delete_role(role)
     assert not Role.objects.filter(name="Assistant").exists()
 
 
 def test_a_custom_settings_role_keeps_its_right_while_it_holds_the_only_admins(admin):
-    role = team.save_role(None, "Ops", scopes("all", "all"), {"can_manage_settings": True})
+    role = teams_and_roles.save_role(
+        None, "Ops", scopes("all", "all"), {"can_manage_settings": True}
+    )
     ops = make_user("ops@example.com", role="Ops")
     User.objects.filter(pk=admin.pk).update(is_active=False)
     with pytest.raises(UserError) as caught:
-        team.save_role(role, "Ops", scopes("all", "all"), {})
+        teams_and_roles.save_role(role, "Ops", scopes("all", "all"), {})
     assert caught.value.field == "can_manage_settings"
     assert Role.objects.get(pk=role.pk).can_manage_settings
     # A super user holding that role is still an admin: then the right may go.
     User.objects.filter(pk=ops.pk).update(is_superuser=True)
-    team.save_role(role, "Ops", scopes("all", "all"), {})
+    teams_and_roles.save_role(role, "Ops", scopes("all", "all"), {})
     assert not Role.objects.get(pk=role.pk).can_manage_settings
 
 
@@ -262,7 +267,7 @@ def test_a_custom_settings_role_keeps_its_right_while_it_holds_the_only_admins(a
 
 
 def test_profile_fields_and_owner_name_follow(admin):
-    team.update_profile(
+    user_profile.update_profile(
         admin,
         first_name=" Béa ",
         last_name="Durand",
@@ -279,27 +284,27 @@ def test_profile_fields_and_owner_name_follow(admin):
     )
     assert Owner.objects.get(user=admin).last_name == "Durand"
     with pytest.raises(UserError) as caught:
-        team.update_profile(admin, language="de")
+        user_profile.update_profile(admin, language="de")
     assert caught.value.field == "language" and User.objects.get(pk=admin.pk).language == "fr"
 
 
 def test_a_photo_must_be_an_image(admin, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(UserError, match="PNG, JPEG") as caught:
-        team.set_photo(admin, SimpleUploadedFile("me.png", b"%PDF-1.4 not an image"))
+        user_profile.set_photo(admin, SimpleUploadedFile("me.png", b"%PDF-1.4 not an image"))
     assert caught.value.field == "photo"
     assert not User.objects.get(pk=admin.pk).photo and not any(tmp_path.rglob("*.*"))
-    big = SimpleUploadedFile("big.png", PNG + b"\0" * team.PHOTO_MAX_BYTES)
+    big = SimpleUploadedFile("big.png", PNG + b"\0" * user_profile.PHOTO_MAX_BYTES)
     with pytest.raises(UserError, match="2 MB"):
-        team.set_photo(admin, big)
+        user_profile.set_photo(admin, big)
 
-    team.set_photo(admin, SimpleUploadedFile("me.png", PNG))
+    user_profile.set_photo(admin, SimpleUploadedFile("me.png", PNG))
     first = User.objects.get(pk=admin.pk).photo.name
     assert first.endswith(".png") and (tmp_path / first).read_bytes() == PNG
-    team.set_photo(admin, BytesIOUpload(PNG))
+    user_profile.set_photo(admin, BytesIOUpload(PNG))
     second = User.objects.get(pk=admin.pk).photo.name
     assert second != first and not (tmp_path / first).exists()
-    team.remove_photo(admin)
+    user_profile.remove_photo(admin)
     assert not User.objects.get(pk=admin.pk).photo and not (tmp_path / second).exists()
 
 
@@ -320,7 +325,7 @@ def test_a_large_hand_over_runs_in_the_worker_with_history(admin, monkeypatch):
         make_contact(email=f"c{n}@example.com", hubspot_owner_id=str(leaving.owner.pk))
         for n in range(3)
     ]
-    moved = team.deactivate(
+    moved = deactivation.deactivate(
         leaving, transfer_to=heir, source=ChangeSource.for_user(admin), later=True
     )
     # Deactivated at once; the records wait for the worker.

@@ -30,8 +30,8 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties import registry
 from comptoir.core.properties.defaults import LEAD_STATUSES, LIFECYCLE_ORDER
 from comptoir.core.properties.models import PropertyDefinition
-from comptoir.core.records.services import create_record
 from comptoir.core.records.values import base_queryset, read_value
+from comptoir.core.records.writes import create_record
 from comptoir.core.search.compiler import OPERATORS, filtered_queryset, order_by
 from comptoir.core.search.text import matches
 

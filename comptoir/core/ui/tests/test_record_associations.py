@@ -6,7 +6,7 @@ import pytest
 from comptoir.core.associations.models import AssociationLabel
 from comptoir.core.associations.services import associated_ids, primary_company_id
 from comptoir.core.properties import registry
-from comptoir.core.records.services import get_record
+from comptoir.core.records.reads import get_record
 from comptoir.core.testing.factories import make_company, make_contact, make_deal
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ import pytest
 
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.records.merge import merge_records
-from comptoir.core.records.services import archive_record, get_record
+from comptoir.core.records.reads import get_record
+from comptoir.core.records.writes import archive_record
 from comptoir.core.testing.factories import (
     UI,
     make_activity,
@@ -142,7 +143,7 @@ def _original(form_html: str) -> str:
 @pytest.mark.parametrize("where", ["about", "all"])
 def test_inline_edit_of_a_value_changed_meanwhile_saves_nothing_and_says_so(client_in, acme, where):
     from comptoir.core.history.source import ChangeSource
-    from comptoir.core.records.services import update_record
+    from comptoir.core.records.writes import update_record
     from comptoir.core.testing.factories import make_user
 
     _company, contact, _deal = acme
@@ -173,7 +174,7 @@ def test_inline_edit_of_a_value_changed_meanwhile_saves_nothing_and_says_so(clie
 def test_inline_edit_meanwhile_in_french_and_without_htmx(client_in, acme, user):
     _company, contact, _deal = acme
     url = f"/contacts/{contact.pk}/properties/jobtitle/"
-    from comptoir.core.records.services import update_record
+    from comptoir.core.records.writes import update_record
 
     update_record("contacts", contact.pk, {"jobtitle": ""}, source=UI)
     data = {"jobtitle": "Founder", "where": "about", "_original": "CEO"}

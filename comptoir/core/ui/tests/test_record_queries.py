@@ -4,7 +4,7 @@ activities, associations and timeline events; a regression here is felt on every
 import pytest
 
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.records.services import update_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import make_activity, make_company, make_contact, make_deal
 from comptoir.core.testing.html import select

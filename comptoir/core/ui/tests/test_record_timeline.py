@@ -7,7 +7,8 @@ import pytest
 
 from comptoir.activities.models import Activity
 from comptoir.core.associations.services import associated_ids
-from comptoir.core.records.services import get_record, update_record
+from comptoir.core.records.reads import get_record
+from comptoir.core.records.writes import update_record
 from comptoir.core.testing.factories import (
     UI,
     make_activity,
@@ -264,7 +265,7 @@ def test_note_html_from_the_api_is_cleaned_on_display(client_in, people):
 
 def test_composer_skips_an_archived_primary_company(client_in, people):
     company, contact, _deal = people
-    from comptoir.core.records.services import archive_record
+    from comptoir.core.records.writes import archive_record
 
     archive_record("companies", company.pk, source=UI)
     response = client_in.post(f"/contacts/{contact.pk}/log/note/", COMPOSER["note"], **HX)

@@ -1,158 +1,35 @@
-"""The write path for every CRM record: create, update, archive, restore, purge, merge.
+"""The write path for every CRM record: create, update, archive, restore, purge (merge is
+in merge.py, many records at once in bulk.py).
 
 Each function owns its transaction, writes history rows for changed values only, and
 then calls the object type's behaviour for automations. API handlers, views, imports
-and tasks call these; nothing else saves CRM records.
-"""
+and tasks call these; nothing else saves CRM records. Values are checked by validation.py
+first; records are read through reads.py."""
 
-import re
-
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comptoir.core.accounts import owner_model
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import record_changes
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
-from comptoir.core.permissions import can_view
-from comptoir.core.pipelines.queries import pipeline_ids, stages
 from comptoir.core.properties import registry
-from comptoir.core.properties.coercion import coerce, to_api_string
+from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import (
     DuplicateValue,
     PropertyError,
     RecordNotFound,
     ValidationFailed,
 )
-from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.records import observers, rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.observers import Change
-from comptoir.core.records.values import base_queryset, read_value, stored_form, write_value
+from comptoir.core.records.reads import get_record
+from comptoir.core.records.validation import check_required, check_unique, shown_id, validate
+from comptoir.core.records.values import base_queryset, read_value, write_value
 from comptoir.core.search.text import document
 from comptoir.core.timeline import events
 from comptoir.core.timeline.models import TimelineEvent
-
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
-
-
-# -- validation -----------------------------------------------------------------------------
-
-
-def option_values(defn):
-    """Allowed values of an enumeration whose options live elsewhere (owners, pipelines)."""
-    source = defn.options_source
-    if source == "owners":
-        return active_owner_ids()
-    if source == "stages":
-        return stages(defn.object_type).keys()
-    if source == "pipelines":
-        return pipeline_ids(defn.object_type)
-    return None
-
-
-def active_owner_ids() -> set[str]:
-    return registry.cached(
-        "owners",
-        lambda: {
-            str(pk)
-            for pk in owner_model().objects.filter(archived=False).values_list("pk", flat=True)
-        },
-    )
-
-
-def validate(ot, properties: dict, *, allow_read_only: bool = False) -> tuple[dict, list]:
-    """Coerce caller values; returns ({name: canonical}, [PropertyError]). Saves nothing."""
-    return Validator(ot, allow_read_only=allow_read_only)(properties)
-
-
-class Validator:
-    """`validate` for the rows of one write: the definitions and the allowed options of
-    enumerations are looked up once, not per row and property (the bulk path's hot loop)."""
-
-    def __init__(self, ot, *, allow_read_only: bool = False):
-        self.ot = ot
-        self.defs = registry.definitions(ot)
-        self.allow_read_only = allow_read_only
-        self.options: dict = {}  # {name: allowed values} of the properties seen
-
-    def option_values(self, defn):
-        try:
-            return self.options[defn.name]
-        except KeyError:
-            found = self.options[defn.name] = option_values(defn)
-            return found
-
-    def __call__(self, properties: dict) -> tuple[dict, list]:
-        defs, ot = self.defs, self.ot
-        values: dict = {}
-        errors: list[PropertyError] = []
-        if not isinstance(properties, dict):
-            error = PropertyError("properties", "INVALID_TYPE", "properties must be an object")
-            return values, [error]
-        for name, raw in properties.items():
-            defn = defs.get(name) if isinstance(name, str) else None
-            if defn is None:
-                errors.append(
-                    PropertyError(
-                        str(name),
-                        "PROPERTY_DOESNT_EXIST",
-                        f'Property "{name}" does not exist on {ot.name}',
-                        name,
-                    )
-                )
-                continue
-            if defn.read_only_value and not self.allow_read_only:
-                continue  # computed by Comptoir: HubSpot ignores callers' values too
-            try:
-                values[name] = stored_form(defn, coerce(defn, raw, self.option_values(defn)))
-            except PropertyError as exc:
-                errors.append(exc)
-        return values, errors
-
-
-def check_required(ot, values: dict, errors: list, record=None) -> None:
-    def present(name):
-        if name in values:
-            return values[name] is not None
-        if record is None:
-            return False
-        return read_value(record, registry.definitions(ot)[name]) is not None
-
-    for name in ot.required_all:
-        if not present(name):
-            errors.append(PropertyError(name, "REQUIRED", f'"{name}" is required'))
-    if ot.required_any and not any(present(n) for n in ot.required_any):
-        names = " or ".join(ot.required_any)
-        errors.append(PropertyError(ot.required_any[0], "REQUIRED", f"{names} is required"))
-
-
-def check_unique(ot, values: dict, record=None, user=None) -> None:
-    """DuplicateValue for a unique value another record holds (naming that record only
-    when `user` may see it; user None: a system caller, told everything)."""
-    defs = registry.definitions(ot)
-    for name, value in values.items():
-        defn = defs[name]
-        if not defn.has_unique_value or value is None:
-            continue
-        qs = base_queryset(ot).alias(_v=prop_expression(ot, defn)).filter(_v=value)
-        if record is not None and record.pk:
-            qs = qs.exclude(pk=record.pk)
-        existing = qs.values_list("pk", flat=True).first()
-        if existing is not None:
-            raise DuplicateValue(ot, name, value, _shown(ot, existing, user))
-
-
-def _shown(ot, existing_id: int, user) -> int | None:
-    """The id of a record holding a taken value, or None when `user` may not see it."""
-    if user is None or base_queryset(ot, user=user).filter(pk=existing_id).exists():
-        return existing_id
-    return None
-
-
-# -- applying values ------------------------------------------------------------------------
 
 
 def apply_values(ot, record, values: dict) -> tuple[dict, dict]:
@@ -222,10 +99,7 @@ def _duplicate_from_integrity(ot, record, exc, user=None) -> None:
                 .first()
             )
             if existing is not None:
-                raise DuplicateValue(ot, name, value, _shown(ot, existing, user)) from exc
-
-
-# -- create / update ------------------------------------------------------------------------
+                raise DuplicateValue(ot, name, value, shown_id(ot, existing, user)) from exc
 
 
 def create_record(
@@ -276,66 +150,6 @@ def create_record(
         _duplicate_from_integrity(ot, record, exc, user)
         raise
     return record
-
-
-def get_record(
-    ot, record_id, *, archived: bool | None = False, for_update: bool = False, user=None
-):
-    """One record; with `user`, RecordNotFound also when the user may not see it."""
-    ot = get_object_type(ot)
-    pk = parse_id(record_id)
-    if pk is None:  # not a number, or past any id (the database would fail on it)
-        raise RecordNotFound(ot, record_id)
-    if for_update:
-        record = base_queryset(ot, archived=archived).select_for_update().filter(pk=pk).first()
-    else:
-        record = _fetch_one(ot, archived, pk)
-    if record is None or (user is not None and not _visible_to(user, ot, record)):
-        raise RecordNotFound(ot, record_id)
-    return record
-
-
-def _visible_to(user, ot, record) -> bool:
-    return can_view(user, ot, record)
-
-
-_PK_MARK = -98765432123
-_FETCH_PLANS: dict = {}
-
-
-def _fetch_one(ot, archived, pk):
-    """One record by id, on the hot path of every record page and API read.
-
-    The SQL and the column converters are prepared once per object type (preparing them
-    costs more than running the query); rows become instances through Model.from_db."""
-    key = (ot.name, archived, connection.alias, connection.vendor)
-    plan = _FETCH_PLANS.get(key)
-    if plan is None:
-        qs = base_queryset(ot, archived=archived).filter(pk=_PK_MARK)[:1]
-        compiler = qs.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        columns = [col for col, _, _ in compiler.select]
-        converters = compiler.get_converters(columns)
-        names = [col.target.attname for col in columns]
-        plan = _FETCH_PLANS[key] = (
-            sql,
-            list(params),
-            list(params).index(_PK_MARK),
-            names,
-            converters,
-            compiler,
-        )
-    sql, params, position, names, converters, compiler = plan
-    params = list(params)
-    params[position] = pk
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if converters:
-        row = next(iter(compiler.apply_converters([row], converters)))
-    return ot.model.from_db(connection.alias, names, row)
 
 
 def update_record(
@@ -433,9 +247,6 @@ def _system_events(ot, record, changes, old, source, now) -> None:
         )
 
 
-# -- archive / restore / purge --------------------------------------------------------------
-
-
 def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
     """Move a record to the recycle bin (restorable for COMPTOIR_RESTORE_DAYS)."""
     ot = get_object_type(ot)
@@ -510,42 +321,3 @@ def _with_merged_records(ot, ids: list[int]) -> list[int]:
         )
         found |= frontier
     return sorted(found)
-
-
-def get_record_by(
-    ot,
-    id_property: str | None,
-    raw_id,
-    *,
-    archived: bool | None = False,
-    for_update: bool = False,
-    user=None,
-):
-    """A record by id, or by the value of a unique property (`idProperty`); with `user`,
-    only one the user may see."""
-    ot = get_object_type(ot)
-    if not id_property or id_property == "hs_object_id":
-        return get_record(ot, raw_id, archived=archived, for_update=for_update, user=user)
-    defn = registry.definitions(ot).get(id_property)
-    if defn is None or not defn.has_unique_value:
-        raise ValidationFailed(
-            [
-                PropertyError(
-                    id_property,
-                    "INVALID_ID_PROPERTY",
-                    f"{id_property!r} is not a unique property of {ot.name}",
-                )
-            ],
-        )
-    try:
-        value = coerce(defn, raw_id, option_values(defn))
-    except PropertyError:
-        raise RecordNotFound(ot, raw_id) from None
-    qs = base_queryset(ot, archived=archived, user=user).alias(_v=prop_expression(ot, defn))
-    qs = qs.filter(_v=value)
-    if for_update:
-        qs = qs.select_for_update()
-    record = qs.first()
-    if record is None:
-        raise RecordNotFound(ot, raw_id)
-    return record
