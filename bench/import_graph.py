@@ -35,7 +35,6 @@ FEATURES = [
 OBJECTS = ["contacts", "companies", "deals", "activities"]
 LAYERS = [["config"], FEATURES, OBJECTS, ["users"], ["core"]]
 LEVEL = {app: len(LAYERS) - i for i, apps in enumerate(LAYERS) for app in apps}
-APPS = list(LEVEL)
 
 
 def is_test(module: str) -> bool:

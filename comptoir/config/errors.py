@@ -1,18 +1,73 @@
-"""The project's 404 and 500 pages (config/urls.py's handlers): HubSpot's JSON errors under
-the API paths, plain text elsewhere."""
+"""The project's 403, 404 and 500 pages (config/urls.py's handlers): HubSpot's JSON errors
+under the API paths; for the browser, a page in the app's frame (navigation, a title, a way
+back) in the user's language, or the sign-in frame for someone not signed in; for an htmx
+request, one short plain sentence that the page's request-error banner shows (app.js)."""
+
+import logging
 
 from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from comptoir.hubspot_api.errors import ApiError, error_response
 
 API_PATHS = ("/crm/", "/api/")
+log = logging.getLogger(__name__)
+
+
+def _texts(status: int) -> tuple[str, str, str]:
+    """(title, sentence, icon) of an error page."""
+    if status == 403:
+        return (
+            _("Access denied"),
+            _("Your role does not allow you to see this page or do this."),
+            "close",
+        )
+    if status == 404:
+        return (
+            _("Page not found"),
+            _("This page does not exist, or you may not see it. Check the link."),
+            "search",
+        )
+    return (
+        _("Something went wrong"),
+        _(
+            "The server could not do this. Try again, and tell your administrator if it "
+            "happens again."
+        ),
+        "history",
+    )
+
+
+def error_page(request, status: int) -> HttpResponse:
+    title, text, icon = _texts(status)
+    if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+        return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    template = "errors/error.html" if signed_in else "errors/error_auth.html"
+    context = {"error": {"status": status, "title": title, "text": text, "icon": icon}}
+    try:
+        html = render_to_string(template, context, request)
+    except Exception:  # the frame needs the database, which may be what failed
+        if status != 500:
+            raise
+        log.exception("the 500 page could not be drawn in the app's frame")
+        return HttpResponse(text, status=500, content_type="text/plain; charset=utf-8")
+    return HttpResponse(html, status=status)
 
 
 def not_found(request, exception=None):
-    """404 for unknown URLs."""
+    """404 for unknown URLs and records the user may not see."""
     if request.path.startswith(API_PATHS):
         return error_response(ApiError(404, f"No endpoint at {request.path}.", "OBJECT_NOT_FOUND"))
-    return HttpResponse("Not found.", status=404, content_type="text/plain")
+    return error_page(request, 404)
+
+
+def permission_denied(request, exception=None):
+    if request.path.startswith(API_PATHS):
+        return error_response(ApiError(403, "Forbidden.", "FORBIDDEN"))
+    return error_page(request, 403)
 
 
 def server_error(request):
@@ -20,4 +75,4 @@ def server_error(request):
         return error_response(
             ApiError(500, "Internal error; it has been logged.", "INTERNAL_ERROR")
         )
-    return HttpResponse("Server error.", status=500, content_type="text/plain")
+    return error_page(request, 500)

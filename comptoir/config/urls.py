@@ -61,5 +61,6 @@ urlpatterns = [
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 
+handler403 = "comptoir.config.errors.permission_denied"
 handler404 = "comptoir.config.errors.not_found"
 handler500 = "comptoir.config.errors.server_error"

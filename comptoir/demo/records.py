@@ -59,7 +59,6 @@ LEAD_STAGES = weighted((("subscriber", 20), ("lead", 50), ("marketingqualifiedle
 LEAD_STATUSES = weighted((("NEW", 30), ("OPEN", 20), ("IN_PROGRESS", 12),
                           ("ATTEMPTED_TO_CONTACT", 20), ("CONNECTED", 10), ("UNQUALIFIED", 5),
                           ("BAD_TIMING", 3)))  # fmt: skip
-PRIORITIES = ("low", "medium", "medium")
 LOST_REASONS = (
     ("Budget insuffisant", "Choix d'un concurrent", "Projet reporté", "Pas de réponse"),
     ("No budget", "Went with a competitor", "Project postponed", "Went dark"),

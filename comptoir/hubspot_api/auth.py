@@ -29,7 +29,8 @@ class TokenAuth(HttpBearer):
         request.user = found.user
         request.ratelimit_headers = check_rate(found)
         now = timezone.now()
-        if not found.last_used_at or (now - found.last_used_at).total_seconds() > 60:
+        last = found.last_used_at
+        if not last or (now - last).total_seconds() > LAST_USED_GRANULARITY:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
             found.last_used_at = now  # the cached token too: one write a minute
         return found

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import import_types
 from comptoir.core.permissions import NotAllowed, has_right
@@ -22,7 +23,6 @@ from comptoir.core.properties.services import create_property as create
 from comptoir.core.records.validation import validate
 from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.record import page_type
-from comptoir.core.ui.views import _label
 from comptoir.imports import exports, preview, services
 from comptoir.imports import undo as undoing
 from comptoir.imports.engine import BatchOutcome, Importer, Row
@@ -136,7 +136,7 @@ def _property_choices(imp) -> list[dict]:
     for ot in imp.object_types:
         defs = registry.definitions(ot)
         options = [
-            (f"{ot}:{n}", _label(d))
+            (f"{ot}:{n}", localised_label(d))
             for n, d in defs.items()
             if importable(d) and (not d.hidden or n == "hs_object_id")
         ]
@@ -292,7 +292,7 @@ def _preview(imp, user) -> dict:
     importer = Importer(imp)
     settings = portal()
     heads = [
-        {"ot": ot, "name": name, "label": _label(registry.definitions(ot)[name])}
+        {"ot": ot, "name": name, "label": localised_label(registry.definitions(ot)[name])}
         for _i, ot, name, _c in importer.columns
     ]
     rows, converted = [], []

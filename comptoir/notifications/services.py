@@ -82,11 +82,6 @@ def notifies(source) -> bool:
 # -- hooks called by the engine and the composer ----------------------------------------------
 
 
-def record_assigned(ot, record_id, owner_id, name: str, source) -> None:
-    """The owner of a record became `owner_id` (create or update)."""
-    records_assigned(ot, [(record_id, owner_id, name)], source)
-
-
 def records_assigned(ot, items, source) -> None:
     """Many records got owners: items = [(record id, owner id, record name)]."""
     if not ot.assignable or not notifies(source):

@@ -20,6 +20,3 @@ class ChangeSource:
     @classmethod
     def for_user(cls, user, type: str = SourceType.CRM_UI, id: str | None = None):
         return cls(type=type, id=id, actor_id=getattr(user, "pk", None))
-
-
-SYSTEM = ChangeSource(type=SourceType.AUTOMATION, id="system")

@@ -170,8 +170,3 @@ def page_types() -> tuple[ObjectType, ...]:
 
 def import_types() -> tuple[ObjectType, ...]:
     return tuple(ot for ot in OBJECT_TYPES if ot.imports is not None)
-
-
-def for_model(model) -> tuple[ObjectType, ...]:
-    label = model._meta.label
-    return tuple(ot for ot in OBJECT_TYPES if ot.model_label == label)

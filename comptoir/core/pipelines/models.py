@@ -52,10 +52,6 @@ class PipelineStage(models.Model):
     def is_won(self) -> bool:
         return self.is_closed and self.probability >= 1
 
-    @property
-    def is_lost(self) -> bool:
-        return self.is_closed and self.probability <= 0
-
 
 class PipelineAudit(models.Model):
     """One change to a pipeline or to one of its stages (HubSpot's pipeline audit):

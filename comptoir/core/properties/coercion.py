@@ -18,7 +18,6 @@ from comptoir.core.properties.errors import PropertyError
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
-MAX_SAFE_INT = 2**53
 # Numbers stay within ±10^15: below 2^53 every integer is exact as a JSON number in both
 # databases, and a deal amount fits its column (18 digits) and the dashboard's totals in
 # cents (64-bit integers) many thousand times over.
@@ -35,11 +34,6 @@ def format_datetime(value: dt.datetime) -> str:
         + value.strftime("-%m-%dT%H:%M:%S.")
         + f"{value.microsecond // 1000:03d}Z"
     )
-
-
-def parse_datetime_string(value: str) -> dt.datetime:
-    """Canonical datetime string back to an aware datetime."""
-    return dt.datetime.fromisoformat(value)
 
 
 def format_number(value) -> str:

@@ -17,18 +17,12 @@ from comptoir.core.objects.registry import OBJECT_TYPES, activity_types, get_obj
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
 
-ACTIVITY_ROLLUPS = (
-    "num_notes",
-    "num_contacted_notes",
-    "notes_last_updated",
-    "notes_last_contacted",
-    "hs_last_sales_activity_timestamp",
-)
 CHUNK = 500
 
 
-# Each type declares its rollups: `activity_rollups` (the properties above, from its
-# activities) and `association_counts` ({rollup property: associated object type}).
+# Each type declares its rollups: `activity_rollups` (num_notes, notes_last_updated... from
+# its activities: activity_rollups() below) and `association_counts` ({rollup property:
+# associated object type}).
 def rolled_up() -> tuple[str, ...]:
     return tuple(ot.name for ot in OBJECT_TYPES if ot.activity_rollups)
 

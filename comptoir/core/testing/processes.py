@@ -50,10 +50,6 @@ class Site:
     def token(self) -> str:
         return (self.root / "token").read_text().strip()
 
-    @property
-    def sqlite_file(self) -> Path:
-        return self.root / "comptoir.sqlite3"
-
     def manage(self, *args, **env) -> str:
         result = subprocess.run(
             [COMPTOIR, *args],

@@ -25,6 +25,7 @@ from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import (
     exists,
     locked_response,
+    may_edit,
     stale_response,
     status_html,
     user_owner_id,
@@ -51,7 +52,9 @@ def _card_target(ot, target: str):
 
 def _card_response(request, ot, pk, target, *, status=200, message="", **extra):
     limit = CARD_ALL_LIMIT if request.GET.get("all") else cards_mod.LIMIT
-    card = _card_context(ot, pk, target.name, limit=limit, user=request.user, **extra)
+    card = _card_context(ot, pk, target.name, limit=limit, user=request.user, **extra) | {
+        "can_edit": may_edit(request, ot, pk)
+    }
     html = render_to_string("records/_assoc_card.html", {"ot": ot, "pk": pk, "card": card}, request)
     if ot.name == "contacts" and target.name == "companies" and request.method == "POST":
         try:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.accounts import owner_model
-from comptoir.core.permissions import can_edit
+from comptoir.core.permissions import ALL, can_edit, edit_scope, view_scope
 from comptoir.core.properties.errors import RecordNotFound
 from comptoir.core.records import reads
 from comptoir.core.records.values import base_queryset
@@ -63,6 +63,19 @@ def exists(request, ot, pk) -> bool:
     return base_queryset(ot, user=request.user).filter(pk=pk).exists()
 
 
+def may_edit(request, ot, pk) -> bool:
+    """Whether the user may change the record: what the page offers (no "Add", no remove button, no
+    edit in place for a record the user may only see). No query when the role changes every
+    record of the type."""
+    if view_scope(request.user, ot) == ALL and edit_scope(request.user, ot) == ALL:
+        return True
+    try:
+        record = records.get_record(ot, pk, user=request.user)
+    except RecordNotFound:
+        return False
+    return can_edit(request.user, ot, record)
+
+
 READ_ONLY_MESSAGE = _lazy("You can see this record but not change it.")
 
 
@@ -71,7 +84,8 @@ def read_only_response(request, ot, pk):
     if not request.htmx:
         messages.error(request, str(READ_ONLY_MESSAGE))
         return redirect(detail_url(ot, pk))
-    response = HttpResponse(status_html(str(READ_ONLY_MESSAGE)), status=403)
+    # Plain text: the page's request-error banner shows it as it is (app.js).
+    response = HttpResponse(str(READ_ONLY_MESSAGE), status=403, content_type="text/plain")
     response["HX-Reswap"] = "none"
     return response
 

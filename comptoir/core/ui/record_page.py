@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from comptoir.core.i18n import localised_label, type_label
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
@@ -44,12 +45,13 @@ def is_editable(defn) -> bool:
     return not defn.read_only_value and not defn.calculated and defn.name != "hs_object_id"
 
 
-def rows(ot, record, names) -> list[dict]:
+def rows(ot, record, names, *, may_edit: bool = True) -> list[dict]:
+    """The property rows; none editable in place when the user may not change the record."""
     defs = registry.definitions(ot)
     result = property_rows(ot, record, names)
     for row in result:
         defn = defs[row["name"]]
-        row["editable"] = is_editable(defn)
+        row["editable"] = may_edit and is_editable(defn)
         if (ot.name, defn.name) in LABEL_OVERRIDES:
             row["label"] = str(LABEL_OVERRIDES[ot.name, defn.name])
         if defn.field_type == "html":
@@ -84,7 +86,9 @@ def head_context(ot, record, user) -> dict:
         )
 
     owner_id = record.hubspot_owner_id
+    may_edit = can_edit(user, ot, record)
     head = {
+        "can_edit": may_edit,
         "name": display_name(ot, record),
         "owner": owner_names().get(str(owner_id), "") if owner_id else "",
         "subtitle": [],
@@ -92,7 +96,7 @@ def head_context(ot, record, user) -> dict:
         "company": None,
         "links": [],
         "quick_actions": []
-        if ot.name == "tasks"
+        if ot.name == "tasks" or not may_edit
         else [
             {"kind": key, "label": tab_label, "icon": _TAB_ICONS[key]}
             for key, _type, tab_label, *_rest in composer.TABS
@@ -193,6 +197,7 @@ def record_detail(request, object_type, pk):
             messages.info(request, _("This record was merged into this one."))
             return redirect(detail_url(ot, merged))
         return render(request, "records/gone.html", {"ot": ot}, status=404)
+    head = head_context(ot, record, request.user)
     filters = tl.chosen_filters(request.GET.getlist("type"))
     active = request.GET.get("compose")
     active = active if active in composer.KIND else "note"
@@ -202,18 +207,28 @@ def record_detail(request, object_type, pk):
         "pk": record.pk,
         "name": display_name(ot, record),
         "type_label": type_label(ot, plural=False),
-        "head": head_context(ot, record, request.user),
-        "about": rows(ot, record, about_names(ot)),
+        "head": head,
+        "can_edit": head["can_edit"],
+        "about": rows(ot, record, about_names(ot), may_edit=head["can_edit"]),
         "where": "about",
         "cards": [
-            {**card, "create_fields": cards_mod.create_fields(card["target"].name)}
+            {
+                **card,
+                "can_edit": head["can_edit"],
+                "create_fields": cards_mod.create_fields(card["target"].name)
+                if head["can_edit"]
+                else [],
+            }
             for card in cards_mod.cards(ot, record.pk, ot.pages.cards, user=request.user)
         ],
     }
     if ot.name == "tasks":
         context["task_body"] = safe_html(record.properties.get("hs_task_body"))
     else:
-        context["composer"] = composer.tabs(active=active, owner_id=user_owner_id(request.user))
+        # Logging a note or an activity on a record changes it: only who may change it.
+        context["composer"] = head["can_edit"] and composer.tabs(
+            active=active, owner_id=user_owner_id(request.user)
+        )
         context["timeline"] = timeline_context(ot, record.pk, filters, user=request.user)
     if ot.name == "deals":
         context["stage"] = stage_context(record)
@@ -230,7 +245,7 @@ def all_properties(request, object_type, pk):
     defs = registry.definitions(ot)
     names = visible_names(ot, "all")
     by_group: dict[str, list] = {}
-    for row in rows(ot, record, names):
+    for row in rows(ot, record, names, may_edit=can_edit(request.user, ot, record)):
         by_group.setdefault(defs[row["name"]].group_name, []).append(row)
     groups = []
     for group in PropertyGroup.objects.filter(object_type=ot.name, archived=False).order_by(

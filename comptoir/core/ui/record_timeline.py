@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from comptoir.core.permissions import can_edit
 from comptoir.core.records.values import display_name
 from comptoir.core.ui import composer
 from comptoir.core.ui import timeline as tl
@@ -16,6 +17,7 @@ from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import (
     detail_url,
     exists,
+    read_only_response,
     stale_response,
     status_html,
     user_owner_id,
@@ -80,6 +82,8 @@ def composer_log(request, object_type, pk, kind):
     record, stale = visible_record(request, ot, pk)
     if stale:
         return stale
+    if not can_edit(request.user, ot, record):
+        return read_only_response(request, ot, pk)
     owner_id = user_owner_id(request.user)
     _activity, errors = composer.log(
         kind,

@@ -5,7 +5,6 @@ from babel import numbers as babel_numbers
 from django import template
 
 from comptoir.core.i18n import babel_locale
-from comptoir.core.ui.formatting import format_amount
 
 register = template.Library()
 
@@ -20,11 +19,6 @@ def money(value, currency="EUR") -> str:
     return babel_numbers.format_currency(
         value or 0, currency, format=pattern, locale=locale, currency_digits=False
     )
-
-
-@register.filter
-def exact_money(value, currency="EUR") -> str:
-    return format_amount(value or 0, currency)
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,294 @@
+"""Issue 14 (what a sales team hits in its first week): what a user sees, measured in
+Chromium at 1280 and 390 px: nothing cut without an ellipsis, nothing hidden behind an
+unmarked inner scroll, pages in the app's frame."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from playwright.sync_api import expect
+
+from comptoir.core.testing.factories import make_activity, make_contact
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LONG_TITLE = "Rappeler Léa Lefèvre pour le renouvellement du contrat de maintenance annuel"
+
+
+def _local_noon(days: int) -> str:
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    day = dt.datetime.now(paris).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(12), tzinfo=paris).isoformat()
+
+
+CUT_JS = """(root) => {
+    const say = (el) => el.tagName + ': ' + el.textContent.trim().slice(0, 40);
+    const cut = [];
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+        if (!el.textContent.trim() || el.getClientRects().length === 0) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden') continue;
+        const own = el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible';
+        if (own && style.textOverflow !== 'ellipsis') {
+            const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.data.trim());
+            if (text || el.children.length === 0) { cut.push(say(el)); continue; }
+        }
+        const box = el.getBoundingClientRect();
+        for (let up = el.parentElement; up; up = up.parentElement) {
+            const upStyle = getComputedStyle(up);
+            if (upStyle.overflowX === 'visible') continue;
+            // An ancestor that ends its line with an ellipsis says the text goes on.
+            const ellipsis = upStyle.textOverflow === 'ellipsis'
+                && upStyle.whiteSpace === 'nowrap' && !/flex|grid/.test(upStyle.display);
+            const right = up.getBoundingClientRect().left + up.clientLeft + up.clientWidth;
+            if (!ellipsis && box.right > right + 1) cut.push(say(el) + ' (by ' + up.tagName + ')');
+            break;
+        }
+    }
+    return cut;
+}"""
+
+
+def _cut(locator) -> list[str]:
+    """The text elements under `locator` that are clipped by an ancestor (their box runs past
+    the visible box of an ancestor that hides its overflow) without showing an ellipsis of
+    their own: text a user cannot read and is not told is missing."""
+    return locator.evaluate(CUT_JS)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_long_task_titles_and_due_dates_are_not_cut(seller, page, live_server, language):
+    seller.language = language
+    seller.save(update_fields=["language"])
+    lea = make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    make_activity(
+        "tasks",
+        hs_task_subject=LONG_TITLE,
+        hs_timestamp=_local_noon(400),  # a date of another year: the longest form
+        hs_task_type="CALL",
+        hubspot_owner_id=seller.owner.pk,
+        hs_task_status="NOT_STARTED",
+        associations=[("contacts", lea.pk, None)],
+    )
+    page.goto(f"{live_server.url}/tasks/?tab=all")
+    row = page.get_by_role("row").filter(has_text="Rappeler")
+    link = row.get_by_role("link", name=LONG_TITLE)
+    expect(link).to_be_visible()
+    title_cell = row.locator("td.task-title")
+    # The title is shown whole (wrapped), or ends with an ellipsis and has a title attribute
+    # that shows it whole on hover; far more than ~20 characters are visible.
+    assert _cut(title_cell) == []
+    expect(link).to_have_attribute("title", LONG_TITLE)
+    visible = title_cell.locator(".name-cell > span").evaluate(
+        "(text) => text.getBoundingClientRect().width"
+    )
+    assert visible >= 280, visible
+    # The due date is shown whole: its text fits the cell's content box.
+    due = row.locator("td.task-due")
+    fits = due.evaluate(
+        """(td) => {
+            const style = getComputedStyle(td);
+            const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+            const room = td.clientWidth - pad;
+            return [td.querySelector('time').getBoundingClientRect().width, room];
+        }"""
+    )
+    assert fits[0] <= fits[1] + 0.5, fits
+    screenshot(page, f"tasks-long-title-{language}")
+
+
+# ---- Point 6: what a user may not do is not offered, and every refusal is said -------------
+
+
+@pytest.fixture
+def rep_on_a_colleagues_contact(seller, browser, live_server):
+    """A sales rep (sees every record, changes only his own) on a contact of Camille's."""
+    from comptoir.core.testing.factories import make_company, make_user
+    from tests.browser.conftest import sign_in
+
+    rep = make_user("remi@example.com", first_name="Rémi", last_name="Roux", role="Sales rep")
+    rep.language = "fr"
+    rep.save(update_fields=["language"])
+    acme = make_company(name="Acme", hubspot_owner_id=seller.owner.pk)
+    lea = make_contact(
+        email="lea@acme.fr",
+        firstname="Léa",
+        lastname="Lefèvre",
+        hubspot_owner_id=seller.owner.pk,
+        associations=[("companies", acme.pk, None)],
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = sign_in(context, live_server, email="remi@example.com")
+    yield page, lea, acme
+    context.close()
+
+
+def test_a_rep_sees_no_edit_affordance_on_a_record_he_may_not_change(
+    rep_on_a_colleagues_contact, live_server
+):
+    page, lea, _acme = rep_on_a_colleagues_contact
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    card = page.locator("#card-companies")
+    expect(card.get_by_role("link", name="Acme")).to_be_visible()
+    expect(card.get_by_role("button", name="Ajouter")).to_have_count(0)
+    expect(card.locator("summary", has_text="Ajouter")).to_have_count(0)
+    expect(card.get_by_role("button", name="Supprimer l'association avec Acme")).to_have_count(0)
+    expect(page.locator("#about-props .edit-trigger")).to_have_count(0)
+    expect(page.locator("#composer")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="Enregistrer une activité")).to_have_count(0)
+    expect(page.locator("#read-only-note")).to_have_text(
+        "Vous pouvez voir cette fiche, mais pas la modifier."
+    )
+    # The timeline is still shown.
+    expect(page.get_by_role("heading", name="Activités")).to_be_visible()
+    screenshot(page, "record-read-only")
+
+
+def test_a_refused_removal_is_said(rep_on_a_colleagues_contact, live_server):
+    """A removal sent anyway (a page loaded before the role changed) is refused, in words."""
+    page, lea, acme = rep_on_a_colleagues_contact
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    alert = page.locator("#request-error")
+    expect(alert).to_be_hidden()
+    page.evaluate(
+        "(url) => htmx.ajax('POST', url, {source: '#card-companies', target: '#card-companies'})",
+        f"/contacts/{lea.pk}/associations/companies/{acme.pk}/remove/",
+    )
+    expect(alert).to_be_visible()
+    expect(alert.locator("span")).to_have_text(
+        "Vous pouvez voir cette fiche, mais pas la modifier."
+    )
+    expect(page.locator("#card-companies").get_by_role("link", name="Acme")).to_be_visible()
+    # A note posted anyway is refused the same way, and nothing is logged.
+    page.evaluate(
+        "(url) => htmx.ajax('POST', url, {source: '#card-companies', target: '#timeline', "
+        "values: {hs_note_body: 'Vu'}})",
+        f"/contacts/{lea.pk}/log/note/",
+    )
+    expect(alert).to_be_visible()
+    expect(alert.locator("span")).to_have_text(
+        "Vous pouvez voir cette fiche, mais pas la modifier."
+    )
+
+
+# ---- Point 12: error pages in the app's frame; every page has its own title ----------------
+
+
+@pytest.fixture
+def french(seller):
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    return seller
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_unknown_page_is_a_page_of_the_app_in_french(french, page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 844})
+    response = page.goto(f"{live_server.url}/contacts/nope/")
+    assert response.status == 404
+    expect(page).to_have_title("Page introuvable · Comptoir")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+    expect(page.locator("#sidenav").get_by_role("link", name="Contacts")).to_be_attached()
+    expect(page.get_by_role("link", name="Retour au tableau de bord")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"not-found-{width}")
+
+
+def test_an_unknown_page_in_english(page, live_server):
+    response = page.goto(f"{live_server.url}/nope/")
+    assert response.status == 404
+    expect(page).to_have_title("Page not found · Comptoir")
+    expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
+
+
+def test_the_api_keeps_hubspots_json_errors(page, live_server):
+    response = page.request.get(f"{live_server.url}/crm/v3/nope")
+    assert response.status == 404
+    assert response.json()["category"] == "OBJECT_NOT_FOUND"
+
+
+@pytest.fixture
+def french_admin(french):
+    french.is_superuser = True
+    french.save(update_fields=["is_superuser"])
+    return french
+
+
+def test_every_settings_page_has_its_own_title(french_admin, page, live_server):
+    page.goto(f"{live_server.url}/settings/")
+    links = page.locator(".settings-menu a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert len(hrefs) > 5
+    for href in hrefs:
+        page.goto(f"{live_server.url}{href}")
+        title = page.title()
+        assert title != "Comptoir · Comptoir", href
+        assert title.endswith(" · Comptoir"), (href, title)
+    page.goto(f"{live_server.url}/settings/import-export/")
+    expect(page).to_have_title("Importer et exporter · Comptoir")
+
+
+# ---- Point 17: the seed's words ----------------------------------------------------------------
+
+
+def test_the_seeds_words(french_admin, page, live_server):
+    page.goto(f"{live_server.url}/settings/")
+    menu = page.get_by_role("navigation", name="Paramètres")
+    expect(menu.get_by_role("link", name="Équipe", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Importer et exporter", exact=True)).to_be_visible()
+    make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_role("checkbox", name="Sélectionner Léa Lefèvre").check()
+    expect(page.get_by_role("button", name="Démarrer l'appel")).to_be_visible()
+
+
+# ---- Point 11: Settings > Pipelines at 1280 px ----------------------------------------------
+
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+    )
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_pipeline_stages_fit_at_1280(french_admin, page, live_server, language):
+    from comptoir.core.testing.factories import make_deal
+
+    french_admin.language = language
+    french_admin.save(update_fields=["language"])
+    for n in range(12):
+        make_deal(dealname=f"Affaire {n}", dealstage="qualifiedtobuy")
+    page.goto(f"{live_server.url}/settings/pipelines/")
+    rows = page.locator("ol.stage-list > li")
+    assert rows.count() >= 5
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        assert _cut(row) == [], i
+        name = row.locator("input[name$='label'], input[type=text]").first
+        value_width = name.evaluate(
+            """(input) => {
+                const probe = document.createElement('span');
+                probe.style.font = getComputedStyle(input).font;
+                probe.textContent = input.value;
+                document.body.append(probe);
+                const width = probe.getBoundingClientRect().width;
+                probe.remove();
+                return [width, input.clientWidth];
+            }"""
+        )
+        assert value_width[0] <= value_width[1], (i, value_width)  # the stage name is whole
+        card = row.locator("xpath=ancestor::*[contains(@class,'card')][1]").bounding_box()
+        for button in row.get_by_role("button").all():
+            if button.is_visible():
+                assert _inside(button.bounding_box(), card), (i, button.text_content())
+        ups = [b.bounding_box() for b in row.locator(".option-buttons button").all()]
+        if len(ups) >= 2:  # the arrow buttons sit side by side
+            assert abs(ups[0]["y"] - ups[1]["y"]) < 2, ups
+    save = page.locator("ol.stage-list").locator("..").get_by_role("button", name="Enregistrer")
+    card = page.locator("ol.stage-list").locator("xpath=ancestor::*[contains(@class,'card')][1]")
+    for button in save.all():
+        assert _inside(button.bounding_box(), card.bounding_box())
+    screenshot(page, f"settings-pipelines-1280-{language}")
