@@ -27,7 +27,7 @@ class SchemaVersion(models.Model):
 
 _lock = threading.Lock()
 _cache: dict[str, dict] = {}
-_state = {"version": None, "checked_at": 0.0}
+_state = {"version": None, "checked_at": float("-inf")}
 
 
 def _ttl() -> float:
@@ -68,7 +68,10 @@ def clear_local() -> None:
     with _lock:
         _cache.clear()
         _state["version"] = None
-        _state["checked_at"] = 0.0
+        # Never checked: the next read checks the version whatever the clock says (0.0 let
+        # a process younger than the TTL, counted from boot, skip it; in the tests, whose
+        # TTL is an hour, query counts then changed with the machine's uptime).
+        _state["checked_at"] = float("-inf")
 
 
 def cached(key: str, loader):
