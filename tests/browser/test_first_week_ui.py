@@ -29,6 +29,12 @@ CUT_JS = """(root) => {
         if (!el.textContent.trim() || el.getClientRects().length === 0) continue;
         const style = getComputedStyle(el);
         if (style.visibility === 'hidden') continue;
+        // For screen readers only: inside a box of one pixel.
+        let hidden = false;
+        for (let up = el; up && !hidden; up = up.parentElement) {
+            hidden = up.getBoundingClientRect().width <= 1;
+        }
+        if (hidden) continue;
         const own = el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible';
         if (own && style.textOverflow !== 'ellipsis') {
             const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.data.trim());
@@ -267,28 +273,79 @@ def test_pipeline_stages_fit_at_1280(french_admin, page, live_server, language):
     for i in range(rows.count()):
         row = rows.nth(i)
         assert _cut(row) == [], i
-        name = row.locator("input[name$='label'], input[type=text]").first
-        value_width = name.evaluate(
-            """(input) => {
+        for control in row.locator("input[name=label], input[name=probability], select").all():
+            value_width = control.evaluate(
+                """(input) => {
                 const probe = document.createElement('span');
                 probe.style.font = getComputedStyle(input).font;
-                probe.textContent = input.value;
+                probe.textContent = input.tagName === 'SELECT'
+                    ? input.selectedOptions[0].text : input.value;
                 document.body.append(probe);
                 const width = probe.getBoundingClientRect().width;
                 probe.remove();
-                return [width, input.clientWidth];
+                const style = getComputedStyle(input);
+                const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                const spinner = input.type === 'number' ? 16 : 0;
+                return [width, input.clientWidth - pad - spinner];
             }"""
-        )
-        assert value_width[0] <= value_width[1], (i, value_width)  # the stage name is whole
+            )
+            assert value_width[0] <= value_width[1], (i, value_width)  # the value is whole
         card = row.locator("xpath=ancestor::*[contains(@class,'card')][1]").bounding_box()
         for button in row.get_by_role("button").all():
             if button.is_visible():
                 assert _inside(button.bounding_box(), card), (i, button.text_content())
-        ups = [b.bounding_box() for b in row.locator(".option-buttons button").all()]
-        if len(ups) >= 2:  # the arrow buttons sit side by side
-            assert abs(ups[0]["y"] - ups[1]["y"]) < 2, ups
+        # The deal count does not run under the "Save" button.
+        deals = row.locator(".stage-deals").evaluate(
+            "(el) => { const r = document.createRange(); r.selectNodeContents(el);"
+            " return r.getBoundingClientRect().right; }"
+        )
+        save = row.locator(".stage-form button").bounding_box()
+        assert deals <= save["x"] + 0.5, (i, deals, save)
+        # The arrow buttons sit on the stage's line, after its form: nothing wraps.
+        form = row.locator(".stage-form").bounding_box()
+        for button in row.locator(".option-buttons .btn").all():
+            box = button.bounding_box()
+            assert box["y"] < form["y"] + form["height"], (i, box, form)
+            assert box["x"] >= form["x"] + form["width"], (i, box, form)
     save = page.locator("ol.stage-list").locator("..").get_by_role("button", name="Enregistrer")
     card = page.locator("ol.stage-list").locator("xpath=ancestor::*[contains(@class,'card')][1]")
     for button in save.all():
         assert _inside(button.bounding_box(), card.bounding_box())
     screenshot(page, f"settings-pipelines-1280-{language}")
+
+
+# ---- Point 14: the dashboard's Productivité table on a phone -----------------------------------
+
+
+def test_the_productivity_table_fits_a_phone(french, phone_page, live_server):
+    from comptoir.core.testing.factories import make_user
+
+    now = _local_noon(0)
+    for n, name in enumerate(["Camille", "Bérénice-Alexandra", "Jean-Baptiste"]):
+        person = french if n == 0 else make_user(f"p{n}@example.com", first_name=name)
+        for kind, props in (
+            ("calls", {"hs_call_title": "Appel"}),
+            ("emails", {"hs_email_subject": "Relance"}),
+            ("meetings", {"hs_meeting_title": "Réunion"}),
+        ):
+            make_activity(kind, hs_timestamp=now, hubspot_owner_id=person.owner.pk, **props)
+    page = phone_page
+    page.goto(f"{live_server.url}/dashboard/")
+    table = page.get_by_role("table", name="Activités par utilisateur sur la période")
+    expect(table).to_be_visible()
+    # No inner sideways scroll: what holds the table is as wide as what it shows.
+    for el in [table, table.locator("xpath=..")]:
+        sizes = el.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+        assert sizes[0] <= sizes[1] + 1, sizes
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Every count is on screen, with its label beside it.
+    links = table.get_by_role("link").all()
+    assert len(links) >= 12
+    for link in links:
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        label = link.evaluate("(a) => getComputedStyle(a.closest('td'), '::before').content")
+        assert label not in ("none", "normal", '""'), label
+    assert _cut(table) == []
+    table.scroll_into_view_if_needed()
+    screenshot(page, "dashboard-productivity-phone")

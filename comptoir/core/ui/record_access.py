@@ -70,7 +70,7 @@ def may_edit(request, ot, pk) -> bool:
     if view_scope(request.user, ot) == ALL and edit_scope(request.user, ot) == ALL:
         return True
     try:
-        record = records.get_record(ot, pk, user=request.user)
+        record = reads.get_record(ot, pk, user=request.user)
     except RecordNotFound:
         return False
     return can_edit(request.user, ot, record)
