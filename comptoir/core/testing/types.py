@@ -9,6 +9,7 @@ facts (its required and name properties) and its definitions, never from a per-t
 """
 
 import csv
+import datetime as dt
 import itertools
 import json
 from urllib.parse import urlencode
@@ -16,8 +17,12 @@ from urllib.parse import urlencode
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from comptoir.core.associations.services import associate, associated_ids
+from comptoir.core.associations.types import default_type
+from comptoir.core.history.models import PropertyChange
 from comptoir.core.objects.registry import (
     OBJECT_TYPES,
     crm_types,
@@ -33,7 +38,8 @@ from comptoir.core.records.values import display_name, read_value
 from comptoir.core.records.writes import archive_record, create_record, restore_record
 from comptoir.core.search.compiler import search
 from comptoir.core.testing.factories import UI, make_user
-from comptoir.core.testing.html import select, select_one, text_of
+from comptoir.core.testing.html import links, select, select_one, text_of
+from comptoir.core.timeline.models import EventType, TimelineEvent
 from comptoir.core.ui.fields import make_field
 from comptoir.imports import engine, exports, services
 from comptoir.imports.models import Export, ExportState
@@ -268,6 +274,168 @@ class PermissionTests:
         assert api.get(f"/crm/v3/objects/{ot.name}/{theirs.pk}").status_code == 404
 
 
+class RestoreTests:
+    """The "Deleted records" page of every type (OBJ-5, SET-13): list, search, restore one
+    or many with associations and history, permissions, and the restore window."""
+
+    @each(page_types())
+    def test_deleted_records_are_listed_searched_and_restored(self, ot, browser, manager):
+        kept = make_record(ot)
+        gone, other = make_record(ot), make_record(ot)
+        browser.post(f"/{ot.name}/bulk/", {"ids": [gone.pk, other.pk], "action": "delete"})
+        listing = browser.get(f"/{ot.name}/deleted/")
+        assert listing.status_code == 200
+        rows = deleted_rows(listing)
+        assert set(rows) == {gone.pk, other.pk}  # live records are not in the recycle bin
+        assert kept.pk not in rows
+        # Who deleted them, as HubSpot's tool shows.
+        row = select_one(listing.content.decode(), f'tr[data-record="{gone.pk}"] td.by')
+        assert text_of(row) == (manager.get_full_name() or manager.email)
+        found = deleted_rows(browser.get(f"/{ot.name}/deleted/", {"q": name_of(ot, gone)}))
+        assert set(found) == {gone.pk}
+        # The list page's Actions menu leads there.
+        menu = browser.get(f"/{ot.name}/", EVERYTHING).content.decode()
+        assert f"/{ot.name}/deleted/" in [href for _text, href in links(menu)]
+
+        response = browser.post(f"/{ot.name}/deleted/restore/", {"ids": [gone.pk, other.pk]})
+        assert response.status_code == 302
+        for record in (gone, other):
+            record.refresh_from_db()
+            assert not record.archived and record.archived_at is None
+        assert deleted_rows(browser.get(f"/{ot.name}/deleted/")) == []
+        assert browser.get(f"/{ot.name}/{gone.pk}/").status_code == 200
+        # The restore is on the timeline, by its author; the history is still there.
+        event = TimelineEvent.objects.get(
+            object_type=ot.type_id, object_id=gone.pk, event_type=EventType.RESTORED
+        )
+        assert event.actor_id == manager.pk
+        assert PropertyChange.objects.filter(object_type=ot.type_id, object_id=gone.pk).exists()
+
+    @each(page_types())
+    def test_associations_come_back_with_the_record(self, ot, browser, db):
+        partners = [other for other in OBJECT_TYPES if default_type(ot, other) is not None]
+        if not partners:
+            pytest.skip(f"{ot.name} associates with no type")
+        record, other = make_record(ot), make_record(partners[0])
+        associate(ot, record.pk, partners[0], other.pk, source=UI)
+        archive_record(ot, record.pk, source=UI)
+        assert associated_ids(partners[0], other.pk, ot) == []  # gone while deleted
+        assert browser.post(f"/{ot.name}/deleted/restore/", {"one": record.pk}).status_code == 302
+        assert associated_ids(ot, record.pk, partners[0]) == [other.pk]
+        assert associated_ids(partners[0], other.pk, ot) == [record.pk]
+
+    @each(page_types())
+    def test_one_restore_button_restores_only_its_record(self, ot, browser, db):
+        first, second = make_record(ot), make_record(ot)
+        archive_record(ot, first.pk, source=UI)
+        archive_record(ot, second.pk, source=UI)
+        browser.post(f"/{ot.name}/deleted/restore/", {"one": first.pk, "ids": [second.pk]})
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert not first.archived and second.archived
+
+    @each(page_types())
+    def test_a_record_whose_unique_value_is_taken_again_stays_deleted(self, ot, browser):
+        """As in HubSpot: a contact whose email another live contact now has (a company
+        whose domain...) is not restored, and the page says why."""
+        defs = registry.definitions(ot)
+        unique = [n for n in LIVE_UNIQUE if n in defs] or [
+            n for n, d in defs.items() if d.has_unique_value and str(d.type) == "string"
+        ]
+        if not unique:
+            pytest.skip(f"{ot.name} has no unique property")
+        value = f"restore{next(_seq)}.example.com"
+        value = f"lea@{value}" if unique[0] == "email" else value
+        gone = make_record(ot, **{unique[0]: value})
+        archive_record(ot, gone.pk, source=UI)
+        make_record(ot, **{unique[0]: value})  # allowed: the first one is deleted
+        response = browser.post(f"/{ot.name}/deleted/restore/", {"one": gone.pk})
+        assert response.status_code == 302
+        gone.refresh_from_db()
+        assert gone.archived
+        said = " ".join(flash(browser, response))
+        assert "Not restored" in said and value in said
+
+    @each(page_types())
+    def test_records_past_the_restore_window_are_not_offered(self, ot, browser, settings, db):
+        old = make_record(ot)
+        past = timezone.now() - dt.timedelta(days=settings.COMPTOIR_RESTORE_DAYS, minutes=1)
+        archive_record(ot, old.pk, source=UI, at=past)
+        assert old.pk not in deleted_rows(browser.get(f"/{ot.name}/deleted/"))
+        browser.post(f"/{ot.name}/deleted/restore/", {"ids": [old.pk]})
+        old.refresh_from_db()
+        assert old.archived
+
+    @each(page_types())
+    def test_a_user_sees_and_restores_only_what_the_role_allows(self, ot, db):
+        """The attacker: a private rep, and a rep who sees everything but changes only his
+        own records. An invisible record answers exactly like a missing one."""
+        private = make_user(role="Sales rep – private")  # noqa: RUF001 - the role's name
+        rep = make_user(role="Sales rep")
+        boss = make_user(role="Sales manager")
+        own = make_record(ot, hubspot_owner_id=str(private.owner.pk))
+        theirs = make_record(ot, hubspot_owner_id=str(boss.owner.pk))
+        for record in (own, theirs):
+            archive_record(ot, record.pk, source=UI)
+        client = signed_in(private)
+        assert deleted_rows(client.get(f"/{ot.name}/deleted/")) == [own.pk]
+        searched = client.get(f"/{ot.name}/deleted/", {"q": name_of(ot, theirs)})
+        assert theirs.pk not in deleted_rows(searched)
+
+        missing = client.post(f"/{ot.name}/deleted/restore/", {"ids": [987654321]})
+        missing_said = flash(client, missing)
+        hidden = client.post(f"/{ot.name}/deleted/restore/", {"ids": [theirs.pk]})
+        assert (hidden.status_code, hidden.url) == (missing.status_code, missing.url)
+        assert flash(client, hidden) == missing_said != []
+        theirs.refresh_from_db()
+        assert theirs.archived
+
+        viewer = signed_in(rep)
+        page = viewer.get(f"/{ot.name}/deleted/").content.decode()
+        row = select_one(page, f'tr[data-record="{theirs.pk}"]')
+        assert select(row, "input[name=ids]") == []
+        viewer.post(f"/{ot.name}/deleted/restore/", {"ids": [theirs.pk]})
+        theirs.refresh_from_db()
+        assert theirs.archived  # seen, not changed: refused
+
+        assert client.post(f"/{ot.name}/deleted/restore/", {"ids": [own.pk]}).status_code == 302
+        own.refresh_from_db()
+        assert not own.archived
+
+    @each(page_types())
+    def test_the_page_costs_the_same_for_few_or_many_records(self, ot, browser, query_budget):
+        def delete(n):  # by the signed-in user: the page names who deleted them
+            ids = [make_record(ot).pk for _ in range(n)]
+            browser.post(f"/{ot.name}/bulk/", {"ids": ids, "action": "delete"})
+
+        delete(3)
+        browser.get(f"/{ot.name}/deleted/")  # warm the caches of the first request
+        with query_budget(f"ui.deleted.{ot.name}") as few:
+            browser.get(f"/{ot.name}/deleted/")
+        delete(5)
+        with query_budget(f"ui.deleted.{ot.name}") as many:
+            response = browser.get(f"/{ot.name}/deleted/")
+        assert len(deleted_rows(response)) == 8
+        assert len(many) == len(few)
+
+
+# Values a unique index keeps to one live record (contact email, company domain).
+LIVE_UNIQUE = ("email", "domain")
+
+
+def deleted_rows(response) -> list[int]:
+    """The record ids of a "Deleted records" page, in order."""
+    return [
+        int(tr.get("data-record")) for tr in select(response.content.decode(), "tr[data-record]")
+    ]
+
+
+def flash(client, response) -> list[str]:
+    """The messages a redirect leaves for the next page."""
+    page = client.get(response.url).content.decode()
+    return [text_of(m) for m in select(page, ".messages li")]
+
+
 # -- the API ----------------------------------------------------------------------------------
 
 
@@ -487,6 +655,7 @@ __all__ = [
     "PermissionTests",
     "QueryBudgetTests",
     "RecordPageTests",
+    "RestoreTests",
     "api",
     "browser",
     "manager",

@@ -13,6 +13,7 @@ from comptoir.core.testing.types import (  # noqa: F401 - the fixtures the class
     PermissionTests,
     QueryBudgetTests,
     RecordPageTests,
+    RestoreTests,
     api,
     browser,
     manager,
@@ -60,4 +61,8 @@ class TestExport(ExportTests):
 
 
 class TestQueryBudgets(QueryBudgetTests):
+    pass
+
+
+class TestRestore(RestoreTests):
     pass
