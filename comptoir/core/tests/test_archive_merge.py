@@ -68,6 +68,7 @@ def test_worker_scheduler_enqueues_each_periodic_job_once_across_workers():
         "optimize_database",
         "purge_archived_records",
         "purge_throttle_counters",
+        "rollups_came_due",
     ]
     assert tick("worker-b") == []
 
