@@ -8,14 +8,17 @@ are made through the real services with `sample_properties()`, derived from the 
 facts (its required and name properties) and its definitions, never from a per-type table.
 """
 
+import csv
 import datetime as dt
 import itertools
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from comptoir.core.associations.services import associate, associated_ids
 from comptoir.core.associations.types import default_type
@@ -23,18 +26,23 @@ from comptoir.core.history.models import PropertyChange
 from comptoir.core.objects.registry import (
     OBJECT_TYPES,
     crm_types,
+    get_object_type,
     import_types,
     page_types,
 )
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
+from comptoir.core.properties.errors import RecordNotFound
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import display_name, read_value
-from comptoir.core.records.writes import archive_record, create_record
+from comptoir.core.records.writes import archive_record, create_record, restore_record
+from comptoir.core.search.compiler import search
 from comptoir.core.testing.factories import UI, make_user
 from comptoir.core.testing.html import links, select, select_one, text_of
 from comptoir.core.timeline.models import EventType, TimelineEvent
 from comptoir.core.ui.fields import make_field
-from comptoir.imports import engine, services
+from comptoir.imports import engine, exports, services
+from comptoir.imports.models import Export, ExportState
 from comptoir.users.services import create_token
 
 _seq = itertools.count(1)
@@ -146,11 +154,14 @@ class ListPageTests:
 
 class RecordPageTests:
     @each(page_types())
-    def test_record_page_shows_name_and_about(self, ot, browser):
+    def test_record_page_shows_name_cards_and_about(self, ot, browser):
         record = make_record(ot)
         response = browser.get(f"/{ot.name}/{record.pk}/")
         assert response.status_code == 200
-        assert name_of(ot, record) in response.content.decode()
+        html = response.content.decode()
+        assert text_of(select_one(html, "h1#record-name")) == name_of(ot, record)
+        for card in ot.pages.cards:  # an association card per type the facts list
+            assert select(html, f"#card-{card}"), card
         assert browser.get(f"/{ot.name}/{record.pk}/properties/").status_code == 200
 
     @each(page_types())
@@ -207,9 +218,44 @@ class GlobalSearchTests:
     @each(crm_types())
     def test_global_search_finds_the_record(self, ot, browser):
         record = make_record(ot)
-        response = browser.get("/search/", {"q": name_of(ot, record)})
+        response = browser.get("/search/", {"q": name_of(ot, record)}, HTTP_HX_REQUEST="true")
         assert response.status_code == 200
         assert f"/{ot.name}/{record.pk}/" in response.content.decode()
+        nothing = browser.get("/search/", {"q": "zzzz"}, HTTP_HX_REQUEST="true")
+        assert "Nothing matches" in nothing.content.decode()
+
+
+class ArchiveRestoreTests:
+    """Archived records leave searches, reads and list pages, and come back restored."""
+
+    @each(OBJECT_TYPES)
+    def test_archived_records_leave_lists_and_search_and_come_back(self, ot, browser):
+        record = make_record(ot)
+        make_record(ot)
+        name = ot.display_properties[0]
+        value = sample_value(ot, record, name)
+        body = {
+            "filterGroups": [
+                {"filters": [{"propertyName": name, "operator": "EQ", "value": value}]}
+            ]
+        }
+
+        def listed() -> bool:
+            html = browser.get(f"/{ot.name}/", EVERYTHING).content.decode()
+            return f"/{ot.name}/{record.pk}/" in html
+
+        assert search(ot, body).total == 1
+        archive_record(ot, record.pk, source=UI)
+        assert search(ot, body).total == 0
+        with pytest.raises(RecordNotFound):
+            get_record(ot, record.pk)
+        if ot.pages is not None:
+            assert not listed()
+        restore_record(ot, record.pk, source=UI)
+        assert search(ot, body).total == 1
+        assert get_record(ot, record.pk).pk == record.pk
+        if ot.pages is not None:
+            assert listed()
 
 
 class PermissionTests:
@@ -482,14 +528,132 @@ class ImportTests:
         assert ot.model.objects.count() == before + 1
 
 
+class ExportTests:
+    """The list's export (Actions > Export): the records the list shows, by name first."""
+
+    @each(page_types())
+    @pytest.mark.parametrize("file_format", ["CSV", "XLSX"])
+    def test_export_writes_the_records_the_list_shows(self, ot, file_format, browser, manager):
+        wanted = make_record(ot)
+        make_record(ot)
+        params = urlencode({**EVERYTHING, "q": name_of(ot, wanted)})
+        response = browser.post(
+            f"/imports/export/{ot.name}/", {"params": params, "format": file_format}
+        )
+        export = Export.objects.get(user=manager)
+        assert response.status_code == 302 and response.url == f"/imports/exports/{export.pk}/"
+        exports.run(export.pk)
+        export.refresh_from_db()
+        assert (export.object_type, export.state, export.row_count) == (
+            ot.name,
+            ExportState.DONE,
+            1,
+        )
+        if file_format == "CSV":
+            with open(export.file_path, encoding="utf-8-sig") as handle:
+                rows = list(csv.reader(handle))
+        else:
+            sheet = load_workbook(export.file_path, read_only=True).worksheets[0]
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert rows[0][0] == "Name"
+        assert [row[0] for row in rows[1:]] == [name_of(ot, wanted)]
+
+
+# -- query budgets ----------------------------------------------------------------------------
+
+# More rows than any budget, with two owners and associations to one record of each card
+# type: a query per row, per owner or per association would show.
+BUDGET_ROWS = 12
+
+
+def budget_records(ot, owners) -> list:
+    partners = ot.pages.cards if ot.pages is not None else ()
+    links = [(name, make_record(get_object_type(name)).pk, None) for name in partners]
+    return [
+        create_record(
+            ot,
+            sample_properties(ot, hubspot_owner_id=str(owners[i % 2].owner.pk)),
+            source=UI,
+            associations=links,
+        )
+        for i in range(BUDGET_ROWS)
+    ]
+
+
+class QueryBudgetTests:
+    """Per type, what its list page, record page, API list, search and batch read cost
+    (core/testing/query_budgets.json: ui.list.<type>, ui.record.<type>, api.list.<type>,
+    api.search.<type>, api.batch_read.<type>). Each block runs once before it is measured,
+    as on a running server whose caches are warm; the `query_budget` fixture starts every
+    test with the per-process caches empty, so a count does not depend on the tests before."""
+
+    @each(page_types())
+    def test_pages(self, ot, manager, browser, query_budget):
+        other = make_user(first_name="Rita", last_name="Rep")
+        records = budget_records(ot, [manager, other])
+        page = f"/{ot.name}/{records[0].pk}/"
+        for url, params in ((f"/{ot.name}/", EVERYTHING), (page, {})):
+            browser.get(url, params)  # warm
+            with query_budget(f"ui.{'list' if params else 'record'}.{ot.name}"):
+                response = browser.get(url, params)
+            assert response.status_code == 200, url
+        listed = browser.get(f"/{ot.name}/", EVERYTHING).content.decode()
+        assert all(f"/{ot.name}/{r.pk}/" in listed for r in records)
+        assert "Rita Rep" in listed, "owners are shown"
+
+    @each(OBJECT_TYPES)
+    def test_api_list_search_and_batch_read(self, ot, manager, api, query_budget):
+        records = budget_records(ot, [manager, make_user()])
+        others = ",".join(ot.pages.cards if ot.pages is not None else ())
+        props = ",".join(dict.fromkeys((*ot.default_properties, "hubspot_owner_id")))
+        name = ot.display_properties[0]
+        base = f"/crm/v3/objects/{ot.name}"
+        calls = {
+            "list": lambda: api.get(base, limit=100, properties=props, associations=others),
+            "search": lambda: api.send(
+                "post",
+                f"{base}/search",
+                {
+                    "filterGroups": [
+                        {"filters": [{"propertyName": name, "operator": "HAS_PROPERTY"}]}
+                    ],
+                    "properties": props.split(","),
+                    "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                    "limit": 100,
+                },
+            ),
+            "batch_read": lambda: api.send(
+                "post",
+                f"{base}/batch/read",
+                {
+                    "inputs": [{"id": str(r.pk)} for r in records],
+                    "properties": props.split(","),
+                    "propertiesWithHistory": ["hubspot_owner_id"],
+                },
+            ),
+        }
+        for what, call in calls.items():
+            call()  # warm
+            with query_budget(f"api.{what}.{ot.name}"):
+                response = call()
+            assert response.status_code == 200, response.content
+            results = response.json()["results"]
+            assert len(results) == BUDGET_ROWS, what
+            if what == "list" and others:
+                assert all(r["associations"] for r in results)
+
+
 __all__ = [
     "ApiTests",
+    "ArchiveRestoreTests",
     "BulkActionTests",
     "CreateDialogTests",
+    "ExportTests",
     "GlobalSearchTests",
     "ImportTests",
     "ListPageTests",
     "PermissionTests",
+    "QueryBudgetTests",
     "RecordPageTests",
     "RestoreTests",
     "api",

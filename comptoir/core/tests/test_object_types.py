@@ -3,12 +3,15 @@ shared per-type tests of core/testing/types.py."""
 
 from comptoir.core.testing.types import (  # noqa: F401 - the fixtures the classes use
     ApiTests,
+    ArchiveRestoreTests,
     BulkActionTests,
     CreateDialogTests,
+    ExportTests,
     GlobalSearchTests,
     ImportTests,
     ListPageTests,
     PermissionTests,
+    QueryBudgetTests,
     RecordPageTests,
     RestoreTests,
     api,
@@ -46,6 +49,18 @@ class TestApi(ApiTests):
 
 
 class TestImport(ImportTests):
+    pass
+
+
+class TestArchiveRestore(ArchiveRestoreTests):
+    pass
+
+
+class TestExport(ExportTests):
+    pass
+
+
+class TestQueryBudgets(QueryBudgetTests):
     pass
 
 
