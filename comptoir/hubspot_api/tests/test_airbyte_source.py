@@ -25,7 +25,15 @@ PACKAGE = "airbyte-source-hubspot==5.7.0"
 ROOT = Path(__file__).resolve().parents[3]
 VENV = ROOT / ".tools" / PACKAGE.replace("==", "-")
 RUNNER = Path(__file__).parent / "airbyte" / "run_source.py"
-STREAMS = ("contacts", "companies", "deals", "owners")
+STREAMS = ("contacts", "companies", "deals", "owners", "engagements")
+# Each activity type with the property that names it in the legacy engagement's metadata.
+ACTIVITIES = {
+    "notes": ("hs_note_body", "body"),
+    "calls": ("hs_call_title", "title"),
+    "tasks": ("hs_task_subject", "subject"),
+    "meetings": ("hs_meeting_title", "title"),
+    "emails": ("hs_email_subject", "subject"),
+}
 
 
 def _uv() -> str | None:
@@ -87,7 +95,7 @@ def airbyte_site(_site_template, tmp_path_factory):  # noqa: F811
         contact = _create(
             site, "contacts", {"email": f"p{i}@example.com", "firstname": f"P{i}", "lastname": "X"}
         )
-        _create(
+        deal = _create(
             site,
             "deals",
             {
@@ -96,15 +104,30 @@ def airbyte_site(_site_template, tmp_path_factory):  # noqa: F811
                 "dealstage": "appointmentscheduled",
             },
         )
-        status, _, body = site.request(
-            "PUT",
-            f"/crm/v4/objects/contacts/{contact}/associations/default/companies/{company}",
-        )
-        assert status == 200, body
+        _link(site, "contacts", contact, "companies", company)
+        # One engagement of each kind; the i-th is linked to the i-th contact, and company
+        # (from i = 1) and deal (from i = 2), so some have none of the latter.
+        for name, (prop, _) in ACTIVITIES.items():
+            properties = {"hs_timestamp": f"2026-01-0{i + 1}T10:00:00Z", prop: f"{name} {i}"}
+            if name == "emails":
+                properties["hs_email_direction"] = "EMAIL"
+            activity = _create(site, name, properties)
+            _link(site, name, activity, "contacts", contact)
+            if i >= 1:
+                _link(site, name, activity, "companies", company)
+            if i >= 2:
+                _link(site, name, activity, "deals", deal)
     yield site
     site.stop()
     if url:
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _link(site, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+    status, _, body = site.request(
+        "PUT", f"/crm/v4/objects/{from_type}/{from_id}/associations/default/{to_type}/{to_id}"
+    )
+    assert status == 200, body
 
 
 def _create(site, object_type: str, properties: dict) -> str:
@@ -199,6 +222,27 @@ def test_discover(connector, catalog):
     assert "properties_email" in contacts["json_schema"]["properties"]
 
 
+# What the database holds of each engagement: {id: [type, its title or body, contact ids,
+# company ids, deal ids]}, read through the models (not the API the connector reads).
+ENGAGEMENTS = """
+from comptoir.core.associations.services import associations_by_target
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.records.values import api_properties, base_queryset
+def engagements(activities):
+    out = {}
+    for name, (prop, _) in activities.items():
+        ot = get_object_type(name)
+        rows = list(base_queryset(ot).filter(archived=False))
+        ids = [r.pk for r in rows]
+        links = [associations_by_target(ot, ids, t) for t in ("contacts", "companies", "deals")]
+        for r in rows:
+            out[str(r.pk)] = [ot.hubspot_name, api_properties(ot, r, [prop])[prop]] + [
+                sorted(found.get(r.pk, {})) for found in links
+            ]
+    return out
+"""
+
+
 def test_full_read_equals_the_database(connector, catalog, airbyte_site):
     configured = {
         "streams": [
@@ -225,11 +269,12 @@ def test_full_read_equals_the_database(connector, catalog, airbyte_site):
             "import json\nfrom comptoir.contacts.models import Contact\n"
             "from comptoir.companies.models import Company\n"
             "from comptoir.deals.models import Deal\n"
-            "from comptoir.users.models import User\nprint(json.dumps({"
+            "from comptoir.users.models import User\n" + ENGAGEMENTS + "print(json.dumps({"
             "'contacts': {str(c.pk): c.email for c in Contact.objects.filter(archived=False)},"
             "'companies': {str(c.pk): c.name for c in Company.objects.filter(archived=False)},"
             "'deals': {str(d.pk): d.dealname for d in Deal.objects.filter(archived=False)},"
-            "'owners': {str(u.pk): u.email for u in User.objects.filter(is_active=True)}}))"
+            "'owners': {str(u.pk): u.email for u in User.objects.filter(is_active=True)},"
+            f"'engagements': engagements({ACTIVITIES!r})}}))"
         )
         .strip()
         .splitlines()[-1]
@@ -238,4 +283,107 @@ def test_full_read_equals_the_database(connector, catalog, airbyte_site):
     assert {k: r["properties_name"] for k, r in records["companies"].items()} == held["companies"]
     assert {k: r["properties_dealname"] for k, r in records["deals"].items()} == held["deals"]
     assert {k: r["email"] for k, r in records["owners"].items()} == held["owners"]
+    engagements = {
+        key: [
+            r["type"],
+            r[f"metadata_{ACTIVITIES[r['type'].lower() + 's'][1]}"],
+            r["associations_contactIds"],
+            r["associations_companyIds"],
+            r["associations_dealIds"],
+        ]
+        for key, r in records["engagements"].items()
+    }
+    assert len(held["engagements"]) == 15
+    assert engagements == held["engagements"]
     assert {s for _, _, s in connector.statuses()} <= {200, 207}
+
+
+# More contacts than one HubSpot search can return (10,000): the connector's incremental
+# read restarts its search above the last id it saw when its paging reaches 10,000.
+MANY = 10_050
+SEED = """
+from comptoir.core.history.source import ChangeSource, SourceType
+from comptoir.core.records.bulk import bulk_create_records
+rows = [{"email": f"bulk{i}@example.org", "firstname": "Bulk", "lastname": str(i)}
+        for i in range(%d)]
+for start in range(0, len(rows), 2500):
+    result = bulk_create_records(
+        "contacts", rows[start:start + 2500], source=ChangeSource(SourceType.IMPORT, "test")
+    )
+    assert not result.errors, result.errors
+"""
+
+
+def _held_contacts(site) -> list[int]:
+    out = site.python(
+        "from comptoir.contacts.models import Contact\n"
+        "print(list(Contact.objects.filter(archived=False).order_by('pk')"
+        ".values_list('pk', flat=True)))"
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _contacts_read(connector, catalog, state=None) -> tuple[list[str], list]:
+    """Ids of the contacts an incremental read returns (in order), and its last state."""
+    stream = next(s for s in catalog["streams"] if s["name"] == "contacts")
+    configured = {
+        "streams": [
+            {
+                "stream": stream,
+                "sync_mode": "incremental",
+                "cursor_field": ["updatedAt"],
+                "destination_sync_mode": "append",
+            }
+        ]
+    }
+    path = connector.workdir / "incremental.json"
+    path.write_text(json.dumps(configured))
+    args = ["read", "--catalog", str(path)]
+    if state is not None:
+        saved = connector.workdir / "state.json"
+        saved.write_text(json.dumps(state))
+        args += ["--state", str(saved)]
+    messages = connector(*args)
+    assert not _errors(messages), _errors(messages)
+    ids = [str(m["record"]["data"]["id"]) for m in messages if m.get("type") == "RECORD"]
+    states = [m["state"] for m in messages if m.get("type") == "STATE"]
+    assert states
+    return ids, [states[-1]]
+
+
+def test_incremental_read_over_10000_contacts(connector, catalog, airbyte_site):
+    site = airbyte_site
+    site.python(SEED % MANY)
+    held = _held_contacts(site)
+    assert len(held) > MANY
+
+    # First sync: every contact, once, and the state to start the next one from.
+    ids, state = _contacts_read(connector, catalog)
+    assert sorted(map(int, ids)) == held
+
+    # Changes after it: contacts far past the 10,000th by id, the last one, and one of the
+    # first (modified last, so it is also the latest by modification date).
+    modified = [held[10_020], held[-2], held[-1], held[3]]
+    for pk in modified:
+        status, _, body = site.request(
+            "PATCH", f"/crm/v3/objects/contacts/{pk}", {"properties": {"jobtitle": "Changed"}}
+        )
+        assert status == 200, body
+    ids, _ = _contacts_read(connector, catalog, state)
+    assert sorted(map(int, ids)) == sorted(modified)
+    searches = [c for c in connector.statuses() if c[1].endswith("/search")]
+    assert searches and {s for _, _, s in connector.statuses()} <= {200, 207}
+
+    # From a state older than every contact, the search pages past 10,000 results by id:
+    # every contact comes back, none lost past the 10,000th (a few may come twice: the
+    # connector restarts at the last id it saw, inclusive).
+    old = json.loads(json.dumps(state).replace(state_cursor(state), "2020-01-01T00:00:00Z"))
+    ids, _ = _contacts_read(connector, catalog, old)
+    assert sorted(set(map(int, ids))) == held
+    searches = [c for c in connector.statuses() if c[1].endswith("/search")]
+    assert len(searches) > MANY // 100
+    assert {s for _, _, s in connector.statuses()} <= {200, 207}
+
+
+def state_cursor(state: list) -> str:
+    return state[0]["stream"]["stream_state"]["updatedAt"]
