@@ -349,3 +349,18 @@ def test_the_productivity_table_fits_a_phone(french, phone_page, live_server):
     assert _cut(table) == []
     table.scroll_into_view_if_needed()
     screenshot(page, "dashboard-productivity-phone")
+
+
+# ---- Point 17: smaller things ---------------------------------------------------------------
+
+
+def test_the_actions_menu_closes_when_the_columns_dialog_opens(french, page, live_server):
+    make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_role("button", name="Actions").click()
+    item = page.get_by_role("menuitem", name="Modifier les colonnes")
+    expect(item).to_be_visible()
+    item.click()
+    expect(page.get_by_role("dialog", name="Modifier les colonnes")).to_be_visible()
+    expect(item).to_be_hidden()
+    expect(page.locator("details.menu[open]")).to_have_count(0)
