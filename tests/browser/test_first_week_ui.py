@@ -364,3 +364,45 @@ def test_the_actions_menu_closes_when_the_columns_dialog_opens(french, page, liv
     expect(page.get_by_role("dialog", name="Modifier les colonnes")).to_be_visible()
     expect(item).to_be_hidden()
     expect(page.locator("details.menu[open]")).to_have_count(0)
+
+
+MOMENT_FR = r"^\d{1,2} \S+ \d{4} à \d{2}:\d{2}$"  # “15 janv. 2026 à 11:00”: no seconds
+
+
+def test_one_date_format_on_the_record(french, page, live_server):
+    import re
+
+    lea = make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    make_activity(
+        "notes",
+        hs_note_body="Premier contact",
+        hs_timestamp="2026-01-15T10:00:00Z",
+        associations=[("contacts", lea.pk, None)],
+    )
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    created = page.locator("#prop-createdate dd").inner_text().strip()
+    assert re.match(MOMENT_FR, created), created
+    when = page.locator("#timeline time").first.inner_text().strip()
+    assert when == "15 janv. 2026 à 11:00", when
+    assert not re.search(r"\d:\d\d:\d\d", page.locator("#content").inner_text())
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_close_date_is_a_date(seller, page, live_server, language):
+    from comptoir.core.testing.factories import make_deal
+
+    seller.language = language
+    seller.save(update_fields=["language"])
+    deal = make_deal(dealname="Acme", closedate="2026-12-31T00:00:00Z")
+    page.goto(f"{live_server.url}/deals/{deal.pk}/")
+    page.locator("#edit-closedate").click()
+    field = page.locator("#prop-closedate input[name=closedate]")
+    expect(field).to_have_attribute("type", "date")
+    expect(field).to_have_value("2026-12-31")
+    field.fill("2027-01-20")
+    field.press("Enter")
+    expect(page.locator("#prop-closedate dd")).to_contain_text("2027")
+    expect(page.locator("#prop-closedate dd")).to_contain_text("20")
+    page.reload()
+    shown = page.locator("#prop-closedate dd").inner_text()
+    assert "20" in shown and "2027" in shown and ":" not in shown, shown

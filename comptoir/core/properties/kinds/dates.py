@@ -5,6 +5,7 @@ import datetime as dt
 import zoneinfo
 
 from babel import dates as babel_dates
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.properties.cells import parse_date_cell
@@ -13,6 +14,14 @@ from comptoir.core.properties.kinds.base import PropertyKind
 
 # Datetime properties people think of as days (HubSpot shows a deal's close date as a date).
 DATE_ONLY = {"closedate"}
+
+
+def format_moment(local: dt.datetime, locale) -> str:
+    """One way to show a date and time everywhere (record cards, timeline, tasks): the
+    medium date and the short time, without seconds: “4 déc. 2026 à 14:30”."""
+    day = babel_dates.format_date(local.date(), "medium", locale=locale)
+    time = babel_dates.format_time(local.time(), "short", locale=locale)
+    return _("%(day)s, %(time)s") % {"day": day, "time": time}
 
 
 class DateKind(PropertyKind):
@@ -52,8 +61,14 @@ class DateTimeKind(PropertyKind):
         instant = parse_instant(raw, defn.name)
         return instant if column else format_datetime(instant)
 
+    def widget(self, defn) -> str:
+        # A close date is a day: a date picker, as on HubSpot.
+        return "date" if defn.name in DATE_ONLY else self.widget_name
+
     def input_value(self, defn, canonical, tz: str) -> str:
         moment = dt.datetime.fromisoformat(str(canonical)).astimezone(zoneinfo.ZoneInfo(tz))
+        if defn.name in DATE_ONLY:
+            return moment.strftime("%Y-%m-%d")
         return moment.strftime("%Y-%m-%dT%H:%M")
 
     def submitted(self, defn, text: str, tz: str):
@@ -70,7 +85,7 @@ class DateTimeKind(PropertyKind):
         local = moment.astimezone(zoneinfo.ZoneInfo(shown.tz))
         if defn.name in DATE_ONLY:
             return babel_dates.format_date(local.date(), "medium", locale=shown.locale)
-        return babel_dates.format_datetime(local, "medium", locale=shown.locale)
+        return format_moment(local, shown.locale)
 
     def filter_text(self, defn, raw, shown) -> str:
         return self.display(defn, parse_instant(raw).isoformat(), shown)
