@@ -406,3 +406,34 @@ def test_the_close_date_is_a_date(seller, page, live_server, language):
     page.reload()
     shown = page.locator("#prop-closedate dd").inner_text()
     assert "20" in shown and "2027" in shown and ":" not in shown, shown
+
+
+@pytest.mark.parametrize(
+    "language, labels",
+    [
+        ("fr", ("Biographie", "Entreprise", "Formation", "Nom d'utilisateur Twitter")),
+        ("en", ("Bio", "Company", "Education", "Twitter username")),
+    ],
+)
+def test_the_profile_has_the_seeds_fields(seller, page, live_server, language, labels):
+    seller.language = language
+    seller.save(update_fields=["language"])
+    page.goto(f"{live_server.url}/settings/profile/")
+    bio, company, education, twitter = (page.get_by_label(label, exact=True) for label in labels)
+    bio.fill("Vingt ans de vente B2B.")
+    company.fill("Comptoir SA")
+    education.fill("ESCP")
+    twitter.fill("@camille_m")
+    page.get_by_role("button", name="Enregistrer" if language == "fr" else "Save").first.click()
+    expect(page.get_by_role("status")).to_be_visible()
+    page.reload()
+    expect(bio).to_have_value("Vingt ans de vente B2B.")
+    expect(company).to_have_value("Comptoir SA")
+    expect(education).to_have_value("ESCP")
+    expect(twitter).to_have_value("camille_m")
+    seller.refresh_from_db()
+    assert (seller.bio, seller.company, seller.twitter_username) == (
+        "Vingt ans de vente B2B.",
+        "Comptoir SA",
+        "camille_m",
+    )
