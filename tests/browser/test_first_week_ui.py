@@ -437,3 +437,17 @@ def test_the_profile_has_the_seeds_fields(seller, page, live_server, language, l
         "Comptoir SA",
         "camille_m",
     )
+
+
+def test_the_configuration_page_lists_integrations(french_admin, page, live_server):
+    from comptoir.users.services import create_token
+
+    create_token(french_admin, "Synchro ERP", ["crm.objects.contacts.read"])
+    page.goto(f"{live_server.url}/settings/configuration/")
+    section = page.get_by_role("region", name="Intégrations")
+    expect(section).to_contain_text("Jetons d'API (1)")
+    expect(section).to_contain_text("Synchro ERP")
+    expect(section).to_contain_text("jamais utilisé")
+    expect(section.get_by_role("link", name="Gérer les jetons d'API")).to_be_visible()
+    expect(section).to_contain_text("Boîtes de réception connectées")
+    expect(section).to_contain_text("Webhooks")
