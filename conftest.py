@@ -12,8 +12,6 @@ hypothesis_settings.load_profile("comptoir")
 
 
 def pytest_configure(config):
-    # Tests run in one process: local invalidation is immediate, so never re-check.
-    settings.COMPTOIR_REGISTRY_TTL = 3600
     # Every test user would otherwise pay PBKDF2's 1.5M iterations (about 1.5 s here);
     # the production hasher is tested where hashing itself is the subject.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

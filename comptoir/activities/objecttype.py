@@ -10,12 +10,50 @@ from comptoir.core.properties import defaults
 
 _ENGAGEMENT_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
 
+# The `metadata` of each type in HubSpot's legacy engagements API (/engagements/v1):
+# {metadata key: property}, read by comptoir/hubspot_api/legacy.py.
+_LEGACY_METADATA = {
+    "notes": {"body": "hs_note_body"},
+    "calls": {
+        "title": "hs_call_title",
+        "body": "hs_call_body",
+        "toNumber": "hs_call_to_number",
+        "fromNumber": "hs_call_from_number",
+        "status": "hs_call_status",
+        "durationMilliseconds": "hs_call_duration",
+        "disposition": "hs_call_disposition",
+        "recordingUrl": "hs_call_recording_url",
+    },
+    "emails": {
+        "subject": "hs_email_subject",
+        "html": "hs_email_html",
+        "text": "hs_email_text",
+        "status": "hs_email_status",
+    },
+    "meetings": {
+        "title": "hs_meeting_title",
+        "body": "hs_meeting_body",
+        "startTime": "hs_meeting_start_time",
+        "endTime": "hs_meeting_end_time",
+        "location": "hs_meeting_location",
+        "meetingOutcome": "hs_meeting_outcome",
+    },
+    "tasks": {
+        "subject": "hs_task_subject",
+        "body": "hs_task_body",
+        "status": "hs_task_status",
+        "priority": "hs_task_priority",
+        "taskType": "hs_task_type",
+    },
+}
+
 
 def _activity(name, singular, type_id, label, label_fr, sl, sl_fr, searchable, display, **kw):
     """An engagement type: its properties are `defaults.<NAME>`, in one group."""
     kw.setdefault("required_all", ("hs_timestamp",))
     group_fr = kw.pop("group_fr")
     kw.setdefault("icon", singular)  # the timeline's glyph
+    kw.setdefault("extra", {"legacy_metadata": _LEGACY_METADATA[name]})
     return ObjectType(
         name=name,
         singular=singular,

@@ -20,11 +20,11 @@ from comptoir.core.inputs import parse_day, parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import option_label, owner_names
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews.listing import ListState, and_groups
+from comptoir.core.savedviews.table import table_rows
 from comptoir.core.search.compiler import compile_filter, compile_filter_groups
-from comptoir.core.ui.formatting import option_label, owner_names
-from comptoir.core.ui.views import table_rows
 
 TABS = {
     "today": _("Due today"),

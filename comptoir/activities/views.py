@@ -24,13 +24,13 @@ from comptoir.core.permissions import can_edit, with_default_owner
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
+from comptoir.core.properties.formatting import option_label, owner_names
 from comptoir.core.records import reads, validation, writes
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews import listing
 from comptoir.core.savedviews.listing import list_state
 from comptoir.core.search.compiler import SearchError, apply_query
 from comptoir.core.ui.fields import Field, make_field, submitted_value
-from comptoir.core.ui.formatting import option_label, owner_names
 from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text
 from comptoir.core.ui.views import index_context, ui_source

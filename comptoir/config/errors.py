@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from comptoir.core.api_paths import is_api_path
 from comptoir.hubspot_api.errors import ApiError, error_response
 
-API_PATHS = ("/crm/", "/api/")
 log = logging.getLogger(__name__)
 
 
@@ -59,19 +59,19 @@ def error_page(request, status: int) -> HttpResponse:
 
 def not_found(request, exception=None):
     """404 for unknown URLs and records the user may not see."""
-    if request.path.startswith(API_PATHS):
+    if is_api_path(request.path):
         return error_response(ApiError(404, f"No endpoint at {request.path}.", "OBJECT_NOT_FOUND"))
     return error_page(request, 404)
 
 
 def permission_denied(request, exception=None):
-    if request.path.startswith(API_PATHS):
+    if is_api_path(request.path):
         return error_response(ApiError(403, "Forbidden.", "FORBIDDEN"))
     return error_page(request, 403)
 
 
 def server_error(request):
-    if request.path.startswith(API_PATHS):
+    if is_api_path(request.path):
         return error_response(
             ApiError(500, "Internal error; it has been logged.", "INTERNAL_ERROR")
         )

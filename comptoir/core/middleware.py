@@ -3,9 +3,8 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from comptoir.core.api_paths import is_api_path
 from comptoir.core.inputs import storable
-
-API_PREFIXES = ("/crm/", "/api/")  # the API answers for itself, in HubSpot's JSON
 
 
 class UnstorableInputMiddleware:
@@ -20,7 +19,7 @@ class UnstorableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(API_PREFIXES):
+        if not is_api_path(request.path):  # the API answers for itself, in HubSpot's JSON
             field = _unstorable_field(request)
             if field is not None:
                 message = _("“%(field)s” contains a character that cannot be stored (NUL).")

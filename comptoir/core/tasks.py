@@ -7,8 +7,11 @@ from django.tasks import task
 from django.utils import timezone
 
 from comptoir.core.db import refresh_statistics
+from comptoir.core.history.models import SourceType
+from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.properties.indexes import ensure_property_index
+from comptoir.core.records import rollups
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import purge_records
 
@@ -28,6 +31,20 @@ def purge_archived_records() -> int:
                 break
             purged += purge_records(ot, ids)
     return purged
+
+
+ROLLUPS_DUE_WINDOW = dt.timedelta(
+    hours=1
+)  # looked back at every 15 minutes: margin for a late tick
+
+
+@task
+def rollups_came_due() -> int:
+    """The records of activities whose time came lately (a meeting held, a task due) roll
+    up again: their last-activity dates may take them now (comptoir.core.records.rollups)."""
+    now = timezone.now()
+    source = ChangeSource(type=SourceType.AUTOMATION, id="rollups")
+    return rollups.came_due(source, now - ROLLUPS_DUE_WINDOW, now)
 
 
 @task

@@ -30,9 +30,9 @@ from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import ALL, owner_id, team_owner_ids, view_scope
 from comptoir.core.pipelines.queries import stages
+from comptoir.core.properties.formatting import owner_names, stage_label
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import compile_filter_groups
-from comptoir.core.ui.formatting import owner_names, stage_label
 from comptoir.dashboard import counts
 from comptoir.dashboard.filters import DashboardFilters
 from comptoir.dashboard.models import ActivityDayCount, ContactOwnerCount, CountState, DealDayCount

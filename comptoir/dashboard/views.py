@@ -15,10 +15,10 @@ from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.pipelines.queries import pipeline_labels
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import format_value, owner_names, shown
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, compile_filter_groups
 from comptoir.core.ui.filters import OPERATORS
-from comptoir.core.ui.formatting import format_value, owner_names, shown
 from comptoir.core.ui.pager import pager, query_page_url
 from comptoir.dashboard import charts, figures
 from comptoir.dashboard.filters import DashboardFilters, who_choices

@@ -18,10 +18,10 @@ from comptoir.core.i18n import babel_locale, localised_label
 from comptoir.core.pipelines.models import Pipeline, PipelineStage
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.expressions import NotIndexed
+from comptoir.core.properties.formatting import format_amount, format_date, owner_names
 from comptoir.core.properties.registry import cached
 from comptoir.core.savedviews.listing import ListState
 from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by, scan_worthwhile
-from comptoir.core.ui.formatting import format_amount, format_date, owner_names
 
 CARD_LIMIT = 50
 CARD_FIELDS = (

@@ -15,6 +15,7 @@ from comptoir.core.db import tune_for_bulk_writes
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.pipelines.queries import default_pipeline_id, stages
+from comptoir.core.records import rollups
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.demo import plan as p
 from comptoir.demo.engagements import DemoActivities
@@ -95,6 +96,7 @@ def write_rows(source, rng, object_type: str, rows: list, times: list, links: li
             source=source,
             associations=[links[i] for i in pending],
             times=[times[i] for i in pending],
+            rollups_now=False,  # once for every record at the end (Seeder.run)
         )
         retry = []
         for position, index in enumerate(pending):
@@ -166,6 +168,10 @@ class Seeder:
         finally:
             runner.close()
             checkpoint_sqlite()
+        # Last activity, counts of associated records...: as any other write keeps them,
+        # computed once for every record rather than once per batch of activities.
+        rolled = rollups.recompute_all(self.source)
+        self.created["rollups"] = sum(rolled.values())
         self.created["seconds"] = round(time.monotonic() - started, 1)
         return self.created
 

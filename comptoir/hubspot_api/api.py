@@ -16,7 +16,16 @@ from comptoir.core.properties.errors import (
     ValidationFailed,
 )
 from comptoir.core.search.compiler import SearchError
-from comptoir.hubspot_api import associations, docs, objects, owners, pipelines, properties
+from comptoir.hubspot_api import (
+    associations,
+    docs,
+    legacy,
+    objects,
+    owners,
+    pipelines,
+    properties,
+    schemas,
+)
 from comptoir.hubspot_api import imports as imports_api
 from comptoir.hubspot_api.auth import TokenAuth
 from comptoir.hubspot_api.errors import ApiError, error_response, not_found, property_errors
@@ -139,9 +148,12 @@ def register() -> NinjaAPI:
     api.add_router("/crm/v3/properties", properties.router)
     api.add_router("/crm/v3/pipelines", pipelines.router)
     api.add_router("/crm/v3/owners", owners.router)
+    api.add_router("/crm/v3/schemas", schemas.router(documented=True))
+    api.add_router("/crm-object-schemas/v3/schemas", schemas.router(documented=False))
     for router in associations.ROUTERS:
         api.add_router("", router)
 
     api.add_router("/crm/v3/imports", imports_api.router)
+    api.add_router("", legacy.router)
     api._comptoir_registered = True
     return api

@@ -419,6 +419,15 @@ QUERY = {
     "email": ({"type": "string"}, "Only the owner with this email."),
     "includeErrorMessage": (_FLAG, "Include each error's message."),
     "includeRowData": (_FLAG, "Include each failed row's data."),
+    # legacy endpoints (legacy.py)
+    "offset": ({"type": "integer", "minimum": 0}, "Paging: `offset` of the previous page."),
+    "count": ({"type": "integer", "minimum": 1}, "The most results on one page."),
+    "vidOffset": ({"type": "integer", "minimum": 0}, "Paging: `vid-offset` of the previous page."),
+    "property": (_NAMES, "Properties to return (repeat the key)."),
+    "since": ({"type": "integer"}, "Only engagements modified since (epoch milliseconds)."),
+    "includeAssociations": (_FLAG, "Include each deal's associated ids."),
+    "includeInactive": (_FLAG, "Include archived owners."),
+    "showListMemberships": (_FLAG, "Include each contact's list memberships (none here)."),
 }
 LIST_RECORDS = ("limit", "after", "properties", "propertiesWithHistory", "associations", "archived")
 READ_RECORD = ("properties", "propertiesWithHistory", "associations", "archived", "idProperty")

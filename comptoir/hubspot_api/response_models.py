@@ -8,7 +8,7 @@ HubSpot's own models are. Every model forbids fields it does not list, so the AP
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 from pydantic.json_schema import models_json_schema
 
 
@@ -355,6 +355,224 @@ class ActionResponse(Model):
     links: dict[str, str]
 
 
+class ObjectTypeDefinitionLabels(Model):
+    singular: str
+    plural: str
+
+
+class ObjectSchema(Model):
+    """A custom object type (GET /crm/v3/schemas)."""
+
+    id: str
+    objectTypeId: str
+    name: str
+    fullyQualifiedName: str
+    labels: ObjectTypeDefinitionLabels
+    primaryDisplayProperty: str | None
+    secondaryDisplayProperties: list[str]
+    searchableProperties: list[str]
+    requiredProperties: list[str]
+    properties: list[Property]
+    associations: list[dict[str, Any]]
+    metaType: str
+    archived: bool
+    createdAt: datetime | None
+    updatedAt: datetime | None
+
+
+# -- legacy endpoints (legacy.py): epoch-millisecond timestamps, v1/v2 names ---------------
+
+
+class LegacyOption(Option):
+    readOnly: bool
+
+
+class LegacyProperty(Model):
+    name: str
+    label: str
+    description: str
+    groupName: str
+    type: str
+    fieldType: str
+    options: list[LegacyOption]
+    displayOrder: int
+    hidden: bool
+    hasUniqueValue: bool
+    formField: bool
+    calculated: bool
+    externalOptions: bool
+    hubspotDefined: bool
+    readOnlyValue: bool
+    readOnlyDefinition: bool
+    mutableDefinitionNotDeletable: bool
+    showCurrencySymbol: bool
+    deleted: bool
+    favorited: bool
+    createdAt: int | None
+    updatedAt: int | None
+    createdUserId: int | None
+    updatedUserId: int | None
+    referencedObjectType: str | None
+
+
+class LegacyPropertyList(RootModel[list[LegacyProperty]]):
+    pass
+
+
+class LegacyStage(Model):
+    stageId: str
+    label: str
+    displayOrder: int
+    metadata: dict[str, str]
+    active: bool
+    createdAt: int | None
+    updatedAt: int | None
+
+
+class LegacyPipeline(Model):
+    pipelineId: str
+    objectType: str
+    objectTypeId: str
+    label: str
+    displayOrder: int
+    active: bool
+    default: bool
+    stages: list[LegacyStage]
+    createdAt: int | None
+    updatedAt: int | None
+
+
+class LegacyPipelines(Model):
+    results: list[LegacyPipeline]
+
+
+class LegacyValue(Model):
+    value: str
+    timestamp: str
+    source: str
+    sourceId: str | None
+
+
+class LegacyEngagementHead(Model):
+    id: int
+    portalId: int
+    active: bool
+    createdAt: int | None
+    lastUpdated: int | None
+    ownerId: int | None
+    type: str
+    timestamp: int | None
+    bodyPreview: str | None
+
+
+class LegacyEngagement(Model):
+    engagement: LegacyEngagementHead
+    associations: dict[str, list[int]]
+    attachments: list[dict[str, Any]]
+    metadata: dict[str, str]
+
+
+class LegacyEngagementsPage(Model):
+    results: list[LegacyEngagement]
+    hasMore: bool
+    offset: int
+    total: int = None
+
+
+class LegacyIdentity(Model):
+    type: str
+    value: str
+    timestamp: int | None
+    is_primary: bool = Field(None, alias="is-primary")
+
+
+class LegacyIdentityProfile(Model):
+    vid: int
+    saved_at_timestamp: int | None = Field(alias="saved-at-timestamp")
+    deleted_changed_timestamp: int = Field(alias="deleted-changed-timestamp")
+    identities: list[LegacyIdentity]
+
+
+class LegacyContact(Model):
+    vid: int
+    canonical_vid: int = Field(alias="canonical-vid")
+    merged_vids: list[int] = Field(alias="merged-vids")
+    portal_id: int = Field(alias="portal-id")
+    is_contact: bool = Field(alias="is-contact")
+    addedAt: int | None
+    properties: dict[str, LegacyValue]
+    form_submissions: list[dict[str, Any]] = Field(alias="form-submissions")
+    identity_profiles: list[LegacyIdentityProfile] = Field(alias="identity-profiles")
+    list_memberships: list[dict[str, Any]] = Field(None, alias="list-memberships")
+
+
+class LegacyContactsPage(Model):
+    contacts: list[LegacyContact]
+    has_more: bool = Field(alias="has-more")
+    vid_offset: int = Field(alias="vid-offset")
+
+
+class LegacyCompany(Model):
+    portalId: int
+    companyId: int
+    isDeleted: bool
+    properties: dict[str, LegacyValue]
+    additionalDomains: list[str]
+    stateChanges: list[dict[str, Any]]
+    mergeAudits: list[dict[str, Any]]
+
+
+class LegacyCompaniesPage(Model):
+    companies: list[LegacyCompany]
+    has_more: bool = Field(alias="has-more")
+    offset: int
+
+
+class LegacyDeal(Model):
+    portalId: int
+    dealId: int
+    isDeleted: bool
+    properties: dict[str, LegacyValue]
+    imports: list[dict[str, Any]]
+    stateChanges: list[dict[str, Any]]
+    associations: dict[str, list[int]] = None
+
+
+class LegacyDealsPage(Model):
+    deals: list[LegacyDeal]
+    hasMore: bool
+    offset: int
+
+
+class LegacyRemote(Model):
+    portalId: int
+    ownerId: int
+    remoteId: str
+    remoteType: str
+    active: bool
+
+
+class LegacyOwner(Model):
+    portalId: int
+    ownerId: int
+    type: str
+    firstName: str
+    lastName: str
+    email: str | None
+    createdAt: int | None
+    updatedAt: int | None
+    remoteList: list[LegacyRemote]
+    hasContactsAccess: bool
+    activeUserId: int | None
+    userIdIncludingInactive: int | None
+    isActive: bool
+    teams: list[PublicTeam]
+
+
+class LegacyOwnerList(RootModel[list[LegacyOwner]]):
+    pass
+
+
 MODELS = [
     SimplePublicObject,
     SimplePublicObjectWithAssociations,
@@ -400,6 +618,15 @@ MODELS = [
     collection("CollectionResponsePublicImportResponse", PublicImportResponse, paged=True),
     collection("CollectionResponsePublicImportError", PublicImportError, paged=True),
     ActionResponse,
+    ObjectSchema,
+    collection("CollectionResponseObjectSchemaNoPaging", ObjectSchema),
+    LegacyPropertyList,
+    LegacyPipelines,
+    LegacyEngagementsPage,
+    LegacyContactsPage,
+    LegacyCompaniesPage,
+    LegacyDealsPage,
+    LegacyOwnerList,
 ]
 NAMES = {model.__name__ for model in MODELS}
 

@@ -44,11 +44,17 @@ def _filter_groups(groups) -> None:
         where = f"filterGroups[{g}]"
         if not isinstance(group, dict) or not isinstance(group.get("filters"), list):
             raise invalid(where, f"{where} must be an object with a filters array.")
-        for f, flt in enumerate(group["filters"]):
-            if not isinstance(flt, dict):
-                raise invalid(f"{where}.filters[{f}]", f"{where}.filters[{f}] must be an object.")
-            for field in ("propertyName", "operator"):
-                check(flt, field, str, required=True, prefix=f"{where}.filters[{f}].")
+        _filters(group["filters"], f"{where}.filters")
+
+
+def _filters(filters, where: str) -> None:
+    if not isinstance(filters, list):
+        raise invalid(where, f"{where} must be an array of filters.")
+    for f, flt in enumerate(filters):
+        if not isinstance(flt, dict):
+            raise invalid(f"{where}[{f}]", f"{where}[{f}] must be an object.")
+        for field in ("propertyName", "operator"):
+            check(flt, field, str, required=True, prefix=f"{where}[{f}].")
 
 
 def check_search_request(data: dict) -> None:
@@ -60,3 +66,5 @@ def check_search_request(data: dict) -> None:
     _strings(data, "properties")
     _sorts(data.get("sorts"))
     _filter_groups(data.get("filterGroups"))
+    if data.get("filters") is not None:  # HubSpot also takes one ANDed list, no group
+        _filters(data["filters"], "filters")

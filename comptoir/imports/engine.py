@@ -115,6 +115,7 @@ class Importer:
         self.batch_size = batch_size
         self.user = imp.user
         self.mode = self.top.mode
+        self.clear_empty = self.top.clear_empty
         self.source = ChangeSource(
             type=SourceType.IMPORT,
             id=str(self.top.pk),
@@ -409,7 +410,7 @@ class Importer:
             row.links[ot] = record.pk
         if self.mode == Mode.CREATE or not can_edit(self.user, ot, record):
             return  # the company is only linked, not changed
-        props = group[0].values[ot]
+        props = self.update_values(group[0].values[ot])
         if not _changes(ot, record, props):
             return
         try:
@@ -513,9 +514,18 @@ class Importer:
         primary = atypes.primary_type(self.main, to)
         return [primary.type_id] if primary is not None else []
 
+    def update_values(self, values: dict) -> dict:
+        """What a row changes on an existing record: a blank cell leaves the value alone
+        (HubSpot's behaviour), unless the import was asked to clear values for blank cells."""
+        return {
+            k: v
+            for k, v in values.items()
+            if k != "hs_object_id" and (v is not None or self.clear_empty)
+        }
+
     def update_main(self, row, record, outcome) -> None:
         ot = self.main
-        values = {k: v for k, v in row.values[ot].items() if k != "hs_object_id"}
+        values = self.update_values(row.values[ot])
         try:
             with transaction.atomic():
                 updated = update_record(ot, record, values, source=self.source, user=self.user)

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.i18n import is_english
 from comptoir.core.properties import registry
-from comptoir.core.properties.errors import PropertyError
-from comptoir.core.ui.phrases import FIELD_ERRORS
+from comptoir.core.properties.errors import FIELD_ERRORS, PropertyError
 from comptoir.imports.files import DELIMITERS
 from comptoir.imports.formulas import NumberText, csv_row
 from comptoir.imports.models import Import
@@ -40,10 +39,23 @@ IMPORT_ERRORS = {
 
 def reason_text(failure) -> str:
     """The reason in the active language: English keeps the engine's detailed message."""
+    return reason_for(failure.error_type, failure.reason)
+
+
+def reason_for(code: str, message: str) -> str:
+    """Why a value or row was refused, in the active language (the engine's messages are
+    English; other languages get the translated text of the error's code)."""
     if is_english():
-        return failure.reason
-    text = IMPORT_ERRORS.get(failure.error_type) or FIELD_ERRORS.get(failure.error_type)
-    return str(text) if text else failure.reason
+        return message
+    text = IMPORT_ERRORS.get(code) or FIELD_ERRORS.get(code)
+    return str(text) if text else message
+
+
+def failure_text(column: str, code: str, message: str) -> str:
+    """A row's error as the preview and the error report both say it: its column, then
+    why, in the active language."""
+    where = gettext("%(column)s: ") % {"column": column} if column else ""
+    return f"{where}{reason_for(code, message)}"
 
 
 def error_rows(imp: Import):
@@ -68,9 +80,9 @@ def error_rows(imp: Import):
             number = _number(cells[index], imp.decimal_comma) if index < len(cells) else None
             if number is not None:
                 cells[index] = NumberText(str(cells[index]), number)
-        where = f"{failure.column}: " if failure.column else ""
         line = gettext("line %(line)s") % {"line": failure.line}
-        writer.writerow(csv_row([*cells, f"{where}{reason_text(failure)} ({line})"]))
+        text = failure_text(failure.column, failure.error_type, failure.reason)
+        writer.writerow(csv_row([*cells, f"{text} ({line})"]))
         yield flush()
 
 

@@ -3,6 +3,7 @@ in the background from the records the user may see."""
 
 import csv
 import os
+import zoneinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -11,12 +12,14 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from comptoir.core.busy import is_busy
+from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import NotAllowed, has_right
+from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
 from comptoir.core.savedviews.listing import ListState
-from comptoir.core.ui.views import column_headers, table_rows
+from comptoir.core.savedviews.table import column_headers, table_rows
 from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
 from comptoir.imports.models import Export, ExportState, stall_after
 from comptoir.imports.services import safe_name, storage_dir
@@ -27,20 +30,30 @@ CHUNK = 2000
 FORMATS = ("CSV", "XLSX")
 
 
-def start_export(user, object_type, params: str, file_format: str = "CSV") -> Export:
+def start_export(
+    user, object_type, params: str, file_format: str = "CSV", *, iso_dates: bool = False
+) -> Export:
+    """An export in the language of the person asking (their choice, else the page's) and
+    named in the portal's time zone; `iso_dates`: dates as ISO 8601 text."""
     from django.db import transaction
 
     if not has_right(user, "can_export"):
         raise NotAllowed("Your role does not allow exporting records.")
     ot = get_object_type(object_type)
     file_format = file_format.upper() if file_format.upper() in FORMATS else "CSV"
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H-%M")
+    language = getattr(user, "language", "") or translation.get_language() or "en"
+    with translation.override(language):
+        label = type_label(ot)
+    zone = zoneinfo.ZoneInfo(portal().report_time_zone)
+    stamp = timezone.now().astimezone(zone).strftime("%Y-%m-%d %H-%M")
     export = Export.objects.create(
         user=user,
         object_type=ot.name,
-        name=f"{ot.label} {stamp}",
+        name=f"{label} {stamp}",
         params=params.lstrip("?")[:4000],
         file_format=file_format,
+        language=language[:8],
+        iso_dates=iso_dates,
     )
     transaction.on_commit(lambda: run_export.enqueue(export.pk))
     return export
@@ -65,7 +78,8 @@ def run(export_id: int) -> str:
     try:
         if user is None or not has_right(user, "can_export"):
             raise NotAllowed("The user who asked for this export may not export.")
-        with translation.override(getattr(user, "language", "") or "en"):
+        language = export.language or getattr(user, "language", "") or "en"
+        with translation.override(language):
             path, count = _write(export, user, heartbeat=lambda: _beat(mine))
     except Superseded:
         return "superseded"
@@ -126,10 +140,16 @@ def _chunks(export, user):
     header = [_name_label(ot)] + [str(c["label"]) for c in column_headers(state, names)]
     qs = state.queryset(user)
     defs = registry.definitions(ot.name)
+    tz = portal().report_time_zone
 
     def cells(record, row):
         for cell in row["cells"]:
-            if cell["numeric"]:
+            defn = defs.get(cell["name"]) if export.iso_dates else None
+            value = read_value(record, defn) if defn is not None else None
+            iso = defn.kind.iso_text(defn, value, tz) if value not in (None, "") else None
+            if iso is not None:
+                yield iso
+            elif cell["numeric"]:
                 yield NumberText(cell["text"], _number(read_value(record, defs[cell["name"]])))
             else:
                 yield cell["text"]

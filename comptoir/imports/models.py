@@ -66,6 +66,8 @@ class Import(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.UPSERT)
     date_format = models.CharField(max_length=20, default="DAY_MONTH_YEAR")
     decimal_comma = models.BooleanField(default=False)
+    # A blank cell clears the record's value (else, as HubSpot does, it leaves it alone).
+    clear_empty = models.BooleanField(default=False)
     file_name = models.CharField(max_length=255)
     file_path = models.CharField(max_length=500)
     file_size = models.BigIntegerField(default=0)
@@ -225,6 +227,10 @@ class Export(models.Model):
     name = models.CharField(max_length=200)
     params = models.CharField(max_length=4000, blank=True, default="")  # the list's query
     file_format = models.CharField(max_length=10, default="CSV")  # CSV | XLSX
+    # The language of the person who asked (headers, option labels, dates), and dates as
+    # machine-readable ISO 8601 text instead of the language's format.
+    language = models.CharField(max_length=8, blank=True, default="")
+    iso_dates = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=ExportState.choices, default="STARTED")
     row_count = models.IntegerField(default=0)
     file_path = models.CharField(max_length=500, blank=True, default="")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
+from comptoir.core.permissions import can_edit
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.records.values import display_name
@@ -192,3 +193,23 @@ def _existing(importer, ot, key, wanted, user) -> dict:
         }
         for canonical, record in found.items()
     }
+
+
+def existing_records(importer, user, rows) -> list:
+    """Each sample row's existing record the import would update (one the user may see and
+    change), or None: a new record, or no key to match by."""
+    ot, key = importer.main, importer.keys[importer.main]
+    if key is None:
+        return [None] * len(rows)
+    keys = []
+    for row in rows:
+        try:
+            value = None if row.failed else row.values[ot].get(key)
+            keys.append(links.key_value(ot, key, value))
+        except PropertyError:
+            keys.append(None)
+    found = importer.existing(ot, key, {k for k in keys if k is not None}, user=user)
+    return [
+        record if record is not None and can_edit(user, ot, record) else None
+        for record in (found.get(k) if k is not None else None for k in keys)
+    ]

@@ -19,14 +19,15 @@ from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.properties.services import create_property as create
 from comptoir.core.records.validation import validate
-from comptoir.core.ui.formatting import format_value
+from comptoir.core.records.values import read_value
 from comptoir.core.ui.record import page_type
 from comptoir.imports import exports, preview, services
 from comptoir.imports import undo as undoing
 from comptoir.imports.engine import BatchOutcome, Importer, Row
-from comptoir.imports.errorfile import error_rows
+from comptoir.imports.errorfile import error_rows, failure_text
 from comptoir.imports.files import DELIMITERS, FileProblem, sheet_names
 from comptoir.imports.mapping import (
     CONTACTS_AND_COMPANIES,
@@ -158,6 +159,8 @@ def _apply_form(imp, post) -> None:
         imp.mode = post["mode"]
     if "options_sent" in post:
         imp.decimal_comma = bool(post.get("decimal_comma"))
+    if "details_sent" in post and not imp.parent_id:
+        imp.clear_empty = bool(post.get("clear_empty"))
     if post.get("name"):
         imp.name = post["name"].strip()[:200]
     if post.get("common_column") in imp.header and imp.parent_id:
@@ -286,8 +289,10 @@ def setup(request, pk):
 
 
 def _preview(imp, user) -> dict:
-    """The first rows as they will be saved: converted, validated, formatted, and what each
-    will be associated with (comptoir.imports.preview)."""
+    """The first rows as they will be saved: converted, validated, formatted, what an update
+    changes on the existing record (old → new; a blank cell leaves the value alone unless
+    the import clears them), and what each will be associated with
+    (comptoir.imports.preview). Errors read as in the error report (one translated text)."""
     sample, problem = _sample_rows(imp)
     importer = Importer(imp)
     settings = portal()
@@ -295,37 +300,62 @@ def _preview(imp, user) -> dict:
         {"ot": ot, "name": name, "label": localised_label(registry.definitions(ot)[name])}
         for _i, ot, name, _c in importer.columns
     ]
+
+    def shown(defn, value) -> str:
+        return format_value(defn, value, tz=settings.report_time_zone, currency=settings.currency)
+
     rows, converted = [], []
     for line, cells in sample:
         row = Row(line, cells)
         converted.append(row)
         collector = BatchOutcome()
         importer.convert(row, collector)
-        cells_out, errors = [], [f.reason for f in collector.failures]
-        for head in heads:
-            value = row.values.get(head["ot"], {}).get(head["name"]) if not row.failed else None
-            cells_out.append(value)
+        errors = [failure_text(f.column, f.error_type, f.reason) for f in collector.failures]
+        cells_out = [{"value": None} for _head in heads]
         if not row.failed:
             for ot in importer.object_types:
                 values, errs = validate(
                     ot, {k: v for k, v in row.values[ot].items() if v is not None}
                 )
-                errors += [f"{e.name}: {e.message}" for e in errs]
+                errors += [
+                    failure_text(importer.column_of[ot].get(e.name, e.name), e.code, e.message)
+                    for e in errs
+                ]
                 for position, head in enumerate(heads):
                     if head["ot"] == ot and head["name"] in values:
                         defn = registry.definitions(ot)[head["name"]]
-                        cells_out[position] = format_value(
-                            defn,
-                            values[head["name"]],
-                            tz=settings.report_time_zone,
-                            currency=settings.currency,
-                        )
-        rows.append({"line": line, "cells": cells_out, "errors": errors})
+                        cells_out[position]["value"] = shown(defn, values[head["name"]])
+        rows.append({"line": line, "cells": cells_out, "errors": errors, "status": ""})
+    for row, record in zip(rows, preview.existing_records(importer, user, converted), strict=True):
+        if row["errors"]:
+            continue
+        if record is not None and importer.mode == Mode.CREATE:
+            row["status"] = _("Exists: skipped")
+        elif record is not None:
+            row["status"] = _("Update")
+            _show_changes(importer, record, row["cells"], heads, shown)
+        elif importer.mode != Mode.UPDATE:
+            row["status"] = _("New")
     link_columns = preview.link_columns(importer, user, converted) if heads else []
     for position, row in enumerate(rows):
         row["links"] = [column["targets"][position] for column in link_columns]
-    width = len(heads) + len(link_columns)
+    width = len(heads) + len(link_columns) + 1
     return {"heads": heads, "links": link_columns, "rows": rows, "problem": problem, "width": width}
+
+
+def _show_changes(importer, record, cells, heads, shown) -> None:
+    """An update's cells: the old value beside the new one where it changes, the kept value
+    where a blank cell leaves it alone."""
+    for cell, head in zip(cells, heads, strict=True):
+        if head["ot"] != importer.main or head["name"] == "hs_object_id":
+            continue
+        defn = registry.definitions(importer.main)[head["name"]]
+        old = shown(defn, read_value(record, defn))
+        new = cell["value"] or ""
+        if not new and not importer.clear_empty:
+            cell.update(value=old, kept=True)
+        elif old != new:
+            cell.update(old=old, changed=True)
 
 
 _NAME_CLEAN = re.compile(r"[^a-z0-9_]+")
@@ -484,8 +514,14 @@ def index(request):
 def export_start(request, object_type):
     ot = page_type(object_type)
     try:
+        # "CSV" or "XLSX", with "-ISO" for machine-readable dates.
+        file_format, _sep, dates = request.POST.get("format", "CSV").partition("-")
         export = exports.start_export(
-            request.user, ot, request.POST.get("params", ""), request.POST.get("format", "CSV")
+            request.user,
+            ot,
+            request.POST.get("params", ""),
+            file_format,
+            iso_dates=dates.upper() == "ISO",
         )
     except NotAllowed:
         raise Http404 from None

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.history.source import automation_author
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 
 ASSIGNED = "assigned"
@@ -91,7 +92,9 @@ def title(notification) -> str:
     """The sentence shown in the bell, the list and the email subject (active language)."""
     params = notification.params or {}
     values = {
-        "actor": params.get("actor") or "Comptoir",
+        "actor": automation_author(params["automation"])
+        if "automation" in params
+        else params.get("actor") or "Comptoir",
         "record": params.get("record") or "#%s" % (notification.object_id or ""),
         "count": params.get("count") or 0,
     }

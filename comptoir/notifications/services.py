@@ -87,6 +87,10 @@ def records_assigned(ot, items, source) -> None:
     if not ot.assignable or not notifies(source):
         return
     actor = getattr(source, "actor_id", None)
+    params = {}
+    if getattr(source, "is_automation", False):
+        # An automation did it, nobody in person: it is the notice's author.
+        actor, params = None, {"automation": source.id or ""}
     _add(
         [
             Intent(
@@ -96,6 +100,7 @@ def records_assigned(ot, items, source) -> None:
                 record=name,
                 owner_id=int(owner),
                 actor_id=actor,
+                params=dict(params),
             )
             for pk, owner, name in items
             if owner not in (None, "")

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
+from comptoir.core.properties.formatting import format_datetime_short
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.search.compiler import order_by
 from comptoir.core.ui import composer
-from comptoir.core.ui.formatting import format_datetime_short
 from comptoir.salestools.models import CallQueue, CallQueueEntry
 
 MAX_CONTACTS = 500

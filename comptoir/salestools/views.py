@@ -12,10 +12,10 @@ from comptoir.core.associations.services import primary_company_id
 from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
+from comptoir.core.properties.formatting import format_datetime_short
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.savedviews.listing import ListState
 from comptoir.core.ui import composer
-from comptoir.core.ui.formatting import format_datetime_short
 from comptoir.core.ui.record import property_rows
 from comptoir.core.ui.views import ui_source
 from comptoir.salestools import call_queue

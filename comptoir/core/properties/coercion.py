@@ -113,9 +113,15 @@ def _date_in_range(value: dt.date, raw, name: str) -> dt.date:
     return value
 
 
-def parse_date(raw, name: str = "value") -> dt.date:
-    """A calendar date from ISO (date or date-time, taken as written) or epoch ms (UTC)."""
+def parse_date(raw, name: str = "value", *, midnight: bool = False) -> dt.date:
+    """A calendar date from ISO (date or date-time, taken as written) or epoch ms (UTC).
+
+    `midnight` (a value to store, as HubSpot checks it): a value carrying a time must be
+    midnight UTC, the date being that UTC day; anything else is INVALID_DATE, with
+    HubSpot's message ("1606768561954 is at 20:36:01.954 UTC, not midnight!")."""
     if isinstance(raw, dt.datetime):
+        if midnight:
+            return _utc_midnight(_date_instant(raw, raw, name), raw, name)
         return _date_in_range(raw.date(), raw, name)
     if isinstance(raw, dt.date):
         return _date_in_range(raw, raw, name)
@@ -124,16 +130,31 @@ def parse_date(raw, name: str = "value") -> dt.date:
         try:
             if len(text) == 10:
                 return _date_in_range(dt.date.fromisoformat(text), raw, name)
-            return _date_in_range(dt.datetime.fromisoformat(text).date(), raw, name)
+            written = dt.datetime.fromisoformat(text)
         except ValueError:
             raise PropertyError(
                 name, "INVALID_DATE", f"{raw!r} is not a valid date (use YYYY-MM-DD)", raw
             ) from None
+        if midnight:
+            return _utc_midnight(_date_instant(written, raw, name), raw, name)
+        return _date_in_range(written.date(), raw, name)
+    instant = _date_instant(raw, raw, name)
+    return _utc_midnight(instant, raw, name) if midnight else instant.date()
+
+
+def _date_instant(value, raw, name: str) -> dt.datetime:
     try:
-        return parse_instant(raw, name).date()
+        return parse_instant(value, name)
     except PropertyError as exc:
         message = exc.message.replace("date-time", "date")
         raise PropertyError(name, "INVALID_DATE", message, raw) from None
+
+
+def _utc_midnight(instant: dt.datetime, raw, name: str) -> dt.date:
+    if instant.time() != dt.time():
+        at = f"{instant:%H:%M:%S}.{instant.microsecond // 1000:03d}"
+        raise PropertyError(name, "INVALID_DATE", f"{raw} is at {at} UTC, not midnight!", raw)
+    return instant.date()
 
 
 def parse_number(raw, name: str = "value") -> int | float:

@@ -1,4 +1,27 @@
-"""Errors raised when property values or definitions are refused."""
+"""Errors raised when property values or definitions are refused, and their codes in words."""
+
+from django.utils.translation import gettext_lazy as _
+
+# A refused value's code as a translated sentence: the pages show it in languages other than
+# English, the import error files in every language.
+FIELD_ERRORS = {
+    "REQUIRED": _("This field is required."),
+    "INVALID_EMAIL": _("Enter a valid email address."),
+    "INVALID_DOMAIN": _("Enter a valid domain name, such as acme.fr."),
+    "INVALID_NUMBER": _("Enter a number."),
+    "INVALID_DATE": _("Enter a valid date."),
+    "INVALID_DATETIME": _("Enter a valid date and time."),
+    "INVALID_BOOLEAN": _("Choose yes or no."),
+    "INVALID_STRING": _("Enter text."),
+    "INVALID_OPTION": _("Choose one of the listed values."),
+    "INVALID_STAGE": _("This stage is not part of the deal's pipeline."),
+    "TOO_LONG": _("This text is too long."),
+    "DUPLICATE_VALUE": _("This value is already used by another record."),
+    "PROPERTY_DOESNT_EXIST": _("This property no longer exists."),
+    "INVALID_ASSOCIATION": _("These records cannot be associated."),
+    "INVALID_ASSOCIATION_TYPE": _("This association label no longer exists."),
+    "OBJECT_NOT_FOUND": _("That record no longer exists."),
+}
 
 
 class PropertyError(Exception):

@@ -41,19 +41,27 @@ def index_statements(
     lead = f"{prefix}, " if prefix else ""
     how = "CONCURRENTLY " if concurrently else ""
     if vendor == "sqlite":
+        # Empty values sort last both ways: ascending walks the sort index forwards;
+        # descending walks the first index (x, rowid) backwards, as SQLite's NULLs are the
+        # smallest values (comptoir.core.search.compiler.order_by).
         return [
             f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({lead}{expr})',
             f'CREATE INDEX IF NOT EXISTS "{name}_sort" ON "{table}" '
             f'({lead}({expr} IS NULL), {expr}, "id")',
         ]
-    # PostgreSQL: one btree (expr, id) serves equality, ranges and ASC NULLS LAST sorts.
-    return [f'CREATE INDEX {how}IF NOT EXISTS "{name}" ON "{table}" ({lead}({expr}), "id")']
+    # PostgreSQL: a btree (expr, id) serves equality, ranges and ASC NULLS LAST sorts; the
+    # second, DESC NULLS LAST sorts.
+    return [
+        f'CREATE INDEX {how}IF NOT EXISTS "{name}" ON "{table}" ({lead}({expr}), "id")',
+        f'CREATE INDEX {how}IF NOT EXISTS "{name}_desc" ON "{table}" '
+        f'({lead}({expr}) DESC NULLS LAST, "id" DESC)',
+    ]
 
 
 def drop_statements(name: str, vendor: str) -> list[str]:
     if vendor == "sqlite":
         return [f'DROP INDEX IF EXISTS "{name}"', f'DROP INDEX IF EXISTS "{name}_sort"']
-    return [f'DROP INDEX IF EXISTS "{name}"']
+    return [f'DROP INDEX IF EXISTS "{name}"', f'DROP INDEX IF EXISTS "{name}_desc"']
 
 
 def _index_name(ot, defn) -> str:
@@ -148,5 +156,31 @@ def hot_column_indexes(table: str, columns: dict[str, tuple[str, bool]], prefix:
             for name in columns:
                 for statement in drop_statements(name, "sqlite"):
                     cursor.execute(statement)
+
+    return migrations.RunPython(forward, backward)
+
+
+def descending_sort_indexes(table: str, columns: dict[str, tuple[str, bool]], prefix: str = ""):
+    """A migration operation adding PostgreSQL's indexes for descending sorts, empty values
+    last (the last statement of `index_statements`), for hot columns: {index name: (column,
+    folded)}, the names of `hot_column_indexes`. SQLite walks its filter index backwards."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        if vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for name, (column, folded) in columns.items():
+                expr = lower_sql(f'"{column}"', vendor) if folded else f'"{column}"'
+                cursor.execute(index_statements(table, name, expr, vendor, prefix=prefix)[-1])
+
+    def backward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        if vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for name in columns:
+                cursor.execute(drop_statements(name, vendor)[-1])
 
     return migrations.RunPython(forward, backward)

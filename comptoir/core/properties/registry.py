@@ -1,14 +1,18 @@
-"""Read access to property definitions, cached per process.
+"""Read access to property definitions and every other per-process metadata cache
+(pipelines, owners, roles, association labels, tokens, portal settings), coherent across
+processes (issue 15, point 2).
 
-Definitions change rarely (an admin adds a property) but are read on every request.
-Each process keeps them in memory; a version row in the database tells other
-processes to reload, checked at most every COMPTOIR_REGISTRY_TTL seconds.
+Metadata changes rarely (an admin adds a property) but is read on every request, so each
+process keeps it in memory. A version row in the database moves on every change
+(`invalidate`, inside the writing transaction). Each request (and each background task)
+reads that row once, at its first registry access, and drops the process's cache when it
+moved: a change made by any process is seen by every other one on its next request, with
+no timer. A value loaded by a request that saw an older version than the cache's is not
+kept (another thread may have moved the cache on meanwhile).
 """
 
 import threading
-import time
 
-from django.conf import settings
 from django.db import models
 
 from comptoir.core.objects.registry import ObjectType, get_object_type
@@ -27,14 +31,15 @@ class SchemaVersion(models.Model):
 
 _lock = threading.Lock()
 _cache: dict[str, dict] = {}
-_state = {"version": None, "checked_at": 0.0}
+_state = {"version": None}
+# Per thread: whether this request (or task) has read the version row, and what it read.
+_unit = threading.local()
 
 
-def _ttl() -> float:
-    # Read once: this runs on every registry access and settings lookups are not free.
-    if "ttl" not in _state:
-        _state["ttl"] = float(getattr(settings, "COMPTOIR_REGISTRY_TTL", 2.0))
-    return _state["ttl"]
+def begin(**_signal_kwargs) -> None:
+    """A new request or task: its first registry read checks the version row (connected to
+    Django's request_started and task_started signals in CoreConfig.ready)."""
+    _unit.checked = False
 
 
 def _current_version() -> int:
@@ -43,15 +48,15 @@ def _current_version() -> int:
 
 
 def _check_version() -> None:
-    now = time.monotonic()
-    if now - _state["checked_at"] < _ttl():
+    if getattr(_unit, "checked", False):
         return
     version = _current_version()
     with _lock:
         if version != _state["version"]:
             _cache.clear()
             _state["version"] = version
-        _state["checked_at"] = now
+    _unit.version = version
+    _unit.checked = True
 
 
 def invalidate() -> None:
@@ -65,14 +70,15 @@ def invalidate() -> None:
 
 
 def clear_local() -> None:
+    """Drop this process's cache; this thread's next read checks the version again."""
     with _lock:
         _cache.clear()
         _state["version"] = None
-        _state["checked_at"] = 0.0
+    _unit.checked = False
 
 
 def cached(key: str, loader):
-    """Memoise `loader()` under `key` until the next invalidation. None (nothing found) is
+    """Memoise `loader()` under `key` until the version moves. None (nothing found) is
     not kept: keys can come from outside (a bearer token's digest), and keeping every miss
     would let a flood of made-up keys fill the process's memory."""
     _check_version()
@@ -81,7 +87,8 @@ def cached(key: str, loader):
         value = loader()
         if value is not None:
             with _lock:
-                _cache[key] = value
+                if _state["version"] == _unit.version:
+                    _cache[key] = value
     return value
 
 

@@ -234,6 +234,7 @@ def bulk_create_records(
     associations: list | None = None,
     times: list | None = None,
     automations: bool = False,
+    rollups_now: bool = True,
     user=None,
 ) -> BulkResult:
     """Create many records; `associations[i]` = [(to_type, to_id, [type ids] | None)] and
@@ -241,6 +242,10 @@ def bulk_create_records(
 
     `automations`: run the object type's automations for the new records, as single
     creates do (API batches); demo data sets its associations and stages itself.
+    The rollups of the records the new ones are associated with (last activity, counts of
+    associated records) are derived data, kept by every write, automations or not;
+    `rollups_now=False` leaves them to the caller, who recomputes them once at the end
+    (demo data: `rollups.recompute_all`).
     `user`: the person creating them (None: the system), whose refusals name only
     records they may see; the callers checked the association targets."""
     ot = get_object_type(object_type)
@@ -292,8 +297,8 @@ def bulk_create_records(
         insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
         if automations and automations_on(source):
             behavior.after_bulk_create([(result.ids[i], cleaned[i]) for i in good], source)
-            if associations:
-                rollups.after_bulk_links(ot, [associations[i] for i in good], source)
+        if associations and rollups_now and good:
+            rollups.after_bulk_links(ot, [associations[i] for i in good], source)
         created = [
             Change(result.ids[i], values=cleaned[i], at=times[i] if times else now) for i in good
         ]

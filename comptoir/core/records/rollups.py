@@ -1,21 +1,30 @@
 """Rollup properties (ACT-2) of contacts, companies and deals, kept by the write services.
 
 Called explicitly (never by signals) when an activity is created, associated, changes
-date, is archived or restored, and when associations change. Values are recomputed from
-the association table for the records concerned (a few queries per call, whatever the
-number of activities), then written through `update_record` with an automation source, so
-history is kept and unchanged values write nothing.
+date, is archived or restored, and when associations change, by single writes and bulk
+ones alike (imports, API batches, demo data). Values are recomputed from the association
+table for the records concerned (a few queries per call, whatever the number of
+activities), then written through `update_record` with an automation source, so history is
+kept and unchanged values write nothing.
+
+An activity dated in the future (a task due later, a planned meeting) is counted but is no
+"last activity" nor "last contacted" until its time has come: the worker's periodic job
+`rollups_came_due` rolls up the records of activities whose time came, and
+`comptoir recompute_rollups` recomputes every record (a repair, in short batches).
 """
 
+import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count
+from django.utils import timezone
 
 from comptoir.core.associations.models import Association
 from comptoir.core.history.models import SourceType
 from comptoir.core.objects.registry import OBJECT_TYPES, activity_types, get_object_type
 from comptoir.core.properties.coercion import format_datetime
-from comptoir.core.records.values import base_queryset
+from comptoir.core.properties.registry import definitions
+from comptoir.core.records.values import base_queryset, read_value
 
 CHUNK = 500
 
@@ -36,9 +45,11 @@ def _counted() -> set[str]:
     return {target for ot in OBJECT_TYPES for target in ot.association_counts.values()}
 
 
-def activity_rollups(object_type: str, ids) -> dict[int, dict]:
-    """{record id: {rollup: canonical value}} from the live activities associated with them."""
+def activity_rollups(object_type: str, ids, now=None) -> dict[int, dict]:
+    """{record id: {rollup: canonical value}} from the live activities associated with them;
+    the last-activity dates take only activities whose time has come (by `now`)."""
     activities_model = get_object_type("notes").model  # one model for every kind
+    now = now or timezone.now()
     ids = list(ids)
     kinds = [ot.name for ot in activity_types()]
     result = {
@@ -73,8 +84,8 @@ def activity_rollups(object_type: str, ids) -> dict[int, dict]:
                 contacted = get_object_type(kind).conversation
                 if contacted:
                     values["num_contacted_notes"] += 1
-                if when is None:
-                    continue
+                if when is None or when > now:
+                    continue  # undated, or not happened yet: no last activity
                 stamp = format_datetime(when)
                 for name in ("notes_last_updated", "hs_last_sales_activity_timestamp") + (
                     ("notes_last_contacted",) if contacted else ()
@@ -139,6 +150,77 @@ def refresh(object_type, ids, source, *, activities: bool = True, counts=None) -
     for record in live:
         if values[record.pk]:
             update_record(ot, record, values[record.pk], source=auto, allow_read_only=True)
+
+
+def recompute(object_type, source, *, batch: int = CHUNK, after: int = 0) -> int:
+    """Recompute the rollups of every live record of a type, in keyset batches of `batch`
+    records: each batch is read outside any transaction and each record that changed is
+    written by `update_record` in a short transaction of its own (no long write lock);
+    returns how many records changed."""
+    # Imported here: comptoir.core.records.writes imports this module when loaded.
+    from comptoir.core.records.writes import update_record
+
+    ot = get_object_type(object_type)
+    if not ot.activity_rollups:
+        return 0
+    defs = definitions(ot.name)
+    changed = 0
+    while True:
+        ids = list(
+            base_queryset(ot)
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return changed
+        after = ids[-1]
+        values = activity_rollups(ot.name, ids)
+        for record_id, counts in association_counts(ot.name, ids).items():
+            values[record_id].update(counts)
+        auto = source.derived(SourceType.AUTOMATION, id="rollups")
+        for record in base_queryset(ot).filter(pk__in=ids):
+            wanted = values[record.pk]
+            if all(read_value(record, defs[n]) == v for n, v in wanted.items() if n in defs):
+                continue
+            update_record(ot, record, wanted, source=auto, allow_read_only=True)
+            changed += 1
+
+
+def recompute_all(source, *, batch: int = CHUNK, write=None) -> dict[str, int]:
+    """`recompute` for every type with rollups: {type: records changed}."""
+    done = {}
+    for name in rolled_up():
+        done[name] = recompute(name, source, batch=batch)
+        if write is not None:
+            write(f"{name}: {done[name]} records changed")
+    return done
+
+
+def came_due(source, since: dt.datetime, now=None) -> int:
+    """Roll up again the records of the activities whose time came between `since` and
+    `now` (their last-activity dates can now take them); returns the activities seen."""
+    now = now or timezone.now()
+    activities = get_object_type("notes").model.objects.filter(
+        archived=False, hs_timestamp__gt=since, hs_timestamp__lte=now
+    )
+    ids = list(activities.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        targets = _linked_any(ids[start : start + CHUNK])
+        for target, record_ids in targets.items():
+            refresh(target, record_ids, source, counts=set())
+    return len(ids)
+
+
+def _linked_any(activity_ids) -> dict[str, set[int]]:
+    kinds = [ot.name for ot in activity_types()]
+    found: dict[str, set[int]] = defaultdict(set)
+    rows = Association.objects.filter(
+        from_type__in=kinds, from_id__in=list(activity_ids), to_type__in=rolled_up()
+    ).values_list("to_type", "to_id")
+    for to_type, to_id in rows:
+        found[to_type].add(to_id)
+    return found
 
 
 def _linked(object_type: str, ids) -> dict[str, set[int]]:

@@ -13,6 +13,8 @@ from comptoir.core.scheduling.models import PeriodicJob
 PERIODIC_JOBS = {
     "purge_archived_records": (6 * 3600, "comptoir.core.tasks.purge_archived_records"),
     "optimize_database": (24 * 3600, "comptoir.core.tasks.optimize_database"),
+    # Last-activity dates of records whose planned activities have now happened.
+    "rollups_came_due": (15 * 60, "comptoir.core.tasks.rollups_came_due"),
     # Task reminders (due within the hour, overdue) and notification emails left unsent.
     "notification_minute": (60, "comptoir.notifications.tasks.notification_minute"),
     # Sign-in and password-reset counters whose window is over.

@@ -4,8 +4,13 @@ The one query language of Comptoir: the API's search endpoint, the UI's filters 
 saved views all go through `compile_filter_groups` and `search`.
 
 Semantics (documented because the tests check them against a plain-Python evaluator):
-* groups are ORed, filters inside a group ANDed;
+* groups are ORed, filters inside a group ANDed; a top-level `filters` list (no group,
+  as HubSpot also accepts) is ANDed, and ANDed with the groups when both are sent;
 * free text compares case-insensitively, enumerations exactly;
+* a multiple-checkbox value `a;b` is the set {a, b}: EQ and IN match when any selected
+  value is one of theirs, NEQ and NOT_IN when none is;
+* CONTAINS_TOKEN with `*`: the wildcard pattern matches the whole value or, when it holds
+  no white space, any white-space separated word of it ("eps*" finds "delta epsilon");
 * NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match records without a value;
 * ascending sorts put empty values last, descending sorts first; ties break on id.
 """
@@ -25,6 +30,7 @@ from django.db.models.lookups import (
     IRegex,
     LessThan,
     LessThanOrEqual,
+    Regex,
 )
 
 from comptoir.core.associations.models import Association
@@ -95,13 +101,23 @@ def _filter_value(defn, raw, *, column: bool):
 
 
 def _token_regex(value: str) -> str:
-    """CONTAINS_TOKEN: `*` is a wildcard over the whole value, else a whole-token match."""
+    """CONTAINS_TOKEN: with `*`, a wildcard pattern over the whole value or over one word
+    (HubSpot applies it per word: "eps*" finds "delta epsilon"); else a whole-token match."""
     text = value.lower() if value else ""
     if "*" in text:
+        parts = [re.escape(part) for part in text.split("*")]
         # (?s): `.` also matches newlines (PostgreSQL's default, not Python's, which SQLite
         # uses); \Z: the very end, where Python's `$` also matches before a final newline.
-        return r"(?s)\A" + ".*".join(re.escape(part) for part in text.split("*")) + r"\Z"
+        whole = r"(?s)\A(?:" + ".*".join(parts) + r")\Z"
+        if re.search(r"\s", text):
+            return whole
+        return whole + r"|(?:\A|\s)(?:" + r"\S*".join(parts) + r")(?:\s|\Z)"
     return r"(^|\W)" + re.escape(text) + r"(\W|$)"
+
+
+def _multi_regex(values: list[str]) -> str:
+    """A multiple-checkbox value (`a;b;c`) holding one of `values` as a whole option."""
+    return r"(^|;)(" + "|".join(re.escape(v) for v in values) + r")(;|$)"
 
 
 # -- filters ----------------------------------------------------------------------------------
@@ -186,6 +202,9 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
         return has_value
     if operator == "NOT_HAS_PROPERTY":
         return missing
+    if defn.kind.is_multi(defn) and operator in ("EQ", "NEQ", "IN", "NOT_IN"):
+        condition = _multi_filter(defn, expr, flt, operator, column=column)
+        return condition | missing if operator in ("NEQ", "NOT_IN") else condition
     if operator == "EQ":
         return Q(Exact(expr, value()))
     if operator == "NEQ":
@@ -224,22 +243,42 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
     return condition if operator == "CONTAINS_TOKEN" else ~condition | missing
 
 
+def _multi_filter(defn, expr, flt: dict, operator: str, *, column: bool) -> Q:
+    """EQ/IN on a multiple checkbox: any selected option is one of the values (HubSpot
+    matches a record holding `a;b` with `EQ a`); NEQ/NOT_IN: none is."""
+    name = defn.name
+    if operator in ("EQ", "NEQ"):
+        raw_values = [flt.get("value")]
+    else:
+        raw_values = flt.get("values")
+        if not isinstance(raw_values, list) or not raw_values:
+            raise SearchError(f"{operator} on {name} needs a non-empty values list.")
+    # A value naming several options (`a;b`) asks for any of them.
+    values = [o for v in raw_values for o in _filter_value(defn, v, column=column).split(";")]
+    values = [o for o in values if o]
+    if not values:
+        raise SearchError(f"{operator} on {name} needs a value.")
+    condition = Q(Regex(expr, _multi_regex(values)))
+    return condition if operator in ("EQ", "IN") else ~condition
+
+
 def _isnull(expr):
     from django.db.models.lookups import IsNull
 
     return IsNull(expr, True)
 
 
-def compile_filter_groups(object_type, filter_groups, *, scan: bool = False) -> Q:
+def compile_filter_groups(object_type, filter_groups, *, filters=None, scan: bool = False) -> Q:
     """OR of ANDed filters; an empty list matches everything.
 
+    `filters`: a top-level list of filters (HubSpot's search accepts one instead of, or
+    beside, `filterGroups`): ANDed, and ANDed with the groups' OR.
     `scan`: the filters check rows instead of choosing an index (see NotIndexed); for a
     sorted page when the filters are known to match many rows."""
     ot = get_object_type(object_type)
-    if filter_groups in (None, []):
-        return Q()
-    if not isinstance(filter_groups, list):
+    if filter_groups is not None and not isinstance(filter_groups, list):
         raise SearchError("filterGroups must be a list.")
+    filter_groups = filter_groups or []
     if len(filter_groups) > MAX_GROUPS:
         raise SearchError(
             f"Too many filter groups ({len(filter_groups)}); the maximum is {MAX_GROUPS}."
@@ -247,22 +286,30 @@ def compile_filter_groups(object_type, filter_groups, *, scan: bool = False) -> 
     total = 0
     combined = Q()
     for group in filter_groups:
-        filters = group.get("filters") if isinstance(group, dict) else None
-        if not isinstance(filters, list):
+        group_filters = group.get("filters") if isinstance(group, dict) else None
+        if not isinstance(group_filters, list):
             raise SearchError("Each filter group needs a filters list.")
-        if len(filters) > MAX_FILTERS_PER_GROUP:
-            raise SearchError(
-                f"Too many filters in a group ({len(filters)}); the maximum is "
-                f"{MAX_FILTERS_PER_GROUP}."
-            )
+        total += len(group_filters)
+        combined |= _all_of(ot, group_filters, scan=scan)
+    if filters is not None:
+        if not isinstance(filters, list):
+            raise SearchError("filters must be a list.")
         total += len(filters)
-        group_q = Q()
-        for flt in filters:
-            group_q &= compile_filter(ot, flt, scan=scan)
-        combined |= group_q
+        combined &= _all_of(ot, filters, scan=scan)
     if total > MAX_FILTERS:
         raise SearchError(f"Too many filters ({total}); the maximum is {MAX_FILTERS}.")
     return combined
+
+
+def _all_of(ot: ObjectType, filters: list, *, scan: bool) -> Q:
+    if len(filters) > MAX_FILTERS_PER_GROUP:
+        raise SearchError(
+            f"Too many filters in a group ({len(filters)}); the maximum is {MAX_FILTERS_PER_GROUP}."
+        )
+    condition = Q()
+    for flt in filters:
+        condition &= compile_filter(ot, flt, scan=scan)
+    return condition
 
 
 # -- full text --------------------------------------------------------------------------------
@@ -329,17 +376,17 @@ def order_by(object_type, sorts) -> list:
     if defn.column == "id":
         return ["-pk" if descending else "pk"]
     expr = comparable_expression(ot, defn)
-    tie = "-pk" if descending else "pk"
     if connection.vendor == "sqlite" and _nullable(ot, defn):
-        # SQLite sorts NULLs first ascending; (x IS NULL) first puts them last and
-        # matches the sort indexes built on ((x IS NULL), x, id).
-        nulls = IsNullKey(expr)
-        return [
-            nulls.desc() if descending else nulls.asc(),
-            expr.desc() if descending else expr.asc(),
-            tie,
-        ]
-    return [expr.desc(nulls_first=True) if descending else expr.asc(nulls_last=True), tie]
+        # Empty values last in both directions (docs/adr/0003-empty-values-sort-last.md).
+        # SQLite's NULLs are its smallest values: ascending, (x IS NULL) first puts them
+        # last, matching the sort index on ((x IS NULL), x, id); descending, they come
+        # last anyway, walking the filter index on x (and the rowid) backwards.
+        if descending:
+            return [expr.desc(), "-pk"]
+        return [IsNullKey(expr).asc(), expr.asc(), "pk"]
+    if descending:
+        return [expr.desc(nulls_last=True), "-pk"]
+    return [expr.asc(nulls_last=True), "pk"]
 
 
 def _nullable(ot, defn) -> bool:
@@ -353,10 +400,12 @@ def _nullable(ot, defn) -> bool:
 SCAN_THRESHOLD = 2000
 
 
-def filtered_queryset(object_type, *, filter_groups=None, query=None, base=None, scan=False):
+def filtered_queryset(
+    object_type, *, filter_groups=None, filters=None, query=None, base=None, scan=False
+):
     ot = get_object_type(object_type)
     qs = base if base is not None else base_queryset(ot)
-    qs = qs.filter(compile_filter_groups(ot, filter_groups, scan=scan))
+    qs = qs.filter(compile_filter_groups(ot, filter_groups, filters=filters, scan=scan))
     return apply_query(qs, ot, query, scan=scan)
 
 
@@ -389,13 +438,16 @@ def search(object_type, request: dict, *, base=None, count: bool = True) -> Sear
         raise SearchError("The search request must be a JSON object.")
     limit, offset = parse_paging(request.get("limit"), request.get("after"))
     groups, query = request.get("filterGroups"), request.get("query")
-    qs = filtered_queryset(ot, filter_groups=groups, query=query, base=base)
+    filters = request.get("filters")
+    qs = filtered_queryset(ot, filter_groups=groups, filters=filters, query=query, base=base)
     ordering = order_by(ot, request.get("sorts"))
-    sorted_by_property = ordering[0] not in ("pk", "-pk") and bool(groups or query)
+    sorted_by_property = ordering[0] not in ("pk", "-pk") and bool(groups or filters or query)
     total = qs.count() if count and sorted_by_property else None
     page = qs
     if total is not None and scan_worthwhile(total, sorted_by_property):
-        page = filtered_queryset(ot, filter_groups=groups, query=query, base=base, scan=True)
+        page = filtered_queryset(
+            ot, filter_groups=groups, filters=filters, query=query, base=base, scan=True
+        )
     records = list(page.order_by(*ordering)[offset : offset + limit + 1])
     has_more = len(records) > limit
     records = records[:limit]

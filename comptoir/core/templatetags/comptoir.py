@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from comptoir.core import i18n
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.portal.services import portal
-from comptoir.core.ui.formatting import format_date, format_datetime_short
+from comptoir.core.properties.formatting import format_date, format_datetime_short
 from comptoir.core.ui.phrases import phrase
 
 register = template.Library()

@@ -202,7 +202,9 @@ def form_fields(html) -> dict[str, str]:
                 continue
             fields[name] = node.attrs.get("value", "on" if kind in ("checkbox", "radio") else "")
         elif node.tag == "textarea":
-            fields[name] = "".join(c for c in node.children if isinstance(c, str))
+            text = "".join(c for c in node.children if isinstance(c, str))
+            # As browsers do, a newline right after <textarea> is not part of the value.
+            fields[name] = text[1:] if text.startswith("\n") else text
         elif node.tag == "select":
             options = select(node, "option")
             chosen = [o for o in options if "selected" in o.attrs] or options[:1]

@@ -92,13 +92,16 @@ class Site:
                 time.sleep(0.1)
         raise AssertionError("the server never answered: " + self.log("serve.log"))
 
-    def request(self, method: str, path: str, body=None, headers=None, *, data=None):
-        """(status, headers, body text) of one request to the server (no exception on 4xx/5xx)."""
+    def request(self, method: str, path: str, body=None, headers=None, *, data=None, url=None):
+        """(status, headers, body text) of one request to the server (no exception on 4xx/5xx);
+        `url`: another server of this site (what an earlier `serve()` returned)."""
         headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        request = urllib.request.Request(
+            (url or self.url) + path, data=data, method=method, headers=headers
+        )
         try:
             with urllib.request.urlopen(request, timeout=120) as response:
                 return response.status, response.headers, response.read().decode()
@@ -171,10 +174,9 @@ def _site_template(tmp_path_factory, worker_id):
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def site(_site_template, tmp_path):
-    template, template_db = _site_template
-    root = tmp_path / "site"
+def _copied_site(site_template, root: Path):
+    """A Site on a copy of the template (files and database); yields it, then drops it."""
+    template, template_db = site_template
     shutil.copytree(template, root)
     url = _postgres_url()
     name = ""
@@ -186,6 +188,20 @@ def site(_site_template, tmp_path):
     site.stop()
     if url:
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def site(_site_template, tmp_path):
+    yield from _copied_site(_site_template, tmp_path / "site")
+
+
+@pytest.fixture(scope="module")
+def served_site(_site_template, tmp_path_factory):
+    """One site and its `comptoir serve`, shared by a test module whose tests only send
+    requests (each leaves its own records; none expects an empty database)."""
+    for site in _copied_site(_site_template, tmp_path_factory.mktemp("served") / "site"):
+        site.serve()
+        yield site
 
 
 def hold_lock(ready: Path, release: Path, models=()) -> None:

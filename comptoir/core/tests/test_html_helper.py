@@ -36,3 +36,9 @@ def test_links_fields_and_rows():
         ["Call\xa0Ann", "today10:00"],
         ["Mail Bob", "tomorrow"],
     ]
+
+
+def test_a_newline_right_after_textarea_is_not_its_value():
+    """As in browsers (Django's Textarea writes one): only the first newline goes."""
+    html = '<textarea name="a">\nHi</textarea><textarea name="b">\n\nTwo</textarea>'
+    assert form_fields(html) == {"a": "Hi", "b": "\nTwo"}

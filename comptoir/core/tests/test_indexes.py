@@ -45,15 +45,23 @@ def test_filter_and_sort_on_an_indexed_custom_property_use_the_index(data, value
     assert name in _plan(
         filtered_queryset("contacts").order_by(*order_by("contacts", ["prop_x"]))[:100]
     )
+    # Descending, empty values last too (issue 14, point 4), still walking an index.
+    plan = _plan(filtered_queryset("contacts").order_by(*order_by("contacts", ["-prop_x"]))[:100])
+    assert name in plan and "TEMP B-TREE" not in plan and "Sort " not in plan
     drop_property_index("contacts", "prop_x")
     assert name not in _plan(filtered_queryset("contacts", filter_groups=flt)[:100])
 
 
-@pytest.mark.parametrize("sort", ["lastname", "-lastname", "email", "createdate"])
+@pytest.mark.parametrize(
+    "sort", ["lastname", "-lastname", "email", "createdate", "-amount", "-closedate", "-dealname"]
+)
 def test_sorts_on_hot_columns_walk_an_index(sort):
-    plan = _plan(filtered_queryset("contacts").order_by(*order_by("contacts", [sort]))[:100])
-    assert "contact" in plan.lower() and ("INDEX" in plan.upper())
+    ot = "deals" if sort.strip("-") in ("amount", "closedate", "dealname") else "contacts"
+    plan = _plan(filtered_queryset(ot).order_by(*order_by(ot, [sort]))[:100])
+    assert ot[:-1] in plan.lower() and ("INDEX" in plan.upper())
     assert "TEMP B-TREE" not in plan
+    if sort.startswith("-"):  # descending, empty values last (issue 14, point 4): no sort
+        assert "Sort " not in plan
 
 
 def test_index_cap_per_object_type(settings):

@@ -51,6 +51,12 @@ def test_a_wrong_way_import_breaks_a_contract(monkeypatch):
     assert "Feature apps: the API over imports over notifications over the settings shell" in (
         broken_contracts(monkeypatch, ("comptoir.settings_pages.views", "comptoir.imports.views"))
     )
+    assert "Imports and exports do not import the UI (their pages aside)" in broken_contracts(
+        monkeypatch, ("comptoir.imports.exports", "comptoir.core.ui.views")
+    )
+    assert "What a list shows (ListState, its table's text) does not import the UI" in (
+        broken_contracts(monkeypatch, ("comptoir.core.savedviews.table", "comptoir.core.ui.views"))
+    )
 
 
 LOCAL_IMPORT = re.compile(r"^\s+(from|import) comptoir")

@@ -201,10 +201,10 @@ def _value_key(value) -> str:
 
 def _api(**kinds):
     """The functions under test, as callers reach them today."""
-    from comptoir.core.properties import coercion, expressions, indexes, kinds
+    from comptoir.core.properties import coercion, expressions, formatting, indexes, kinds
     from comptoir.core.records import values
     from comptoir.core.search import compiler
-    from comptoir.core.ui import fields, formatting
+    from comptoir.core.ui import fields
     from comptoir.imports import values as cells
 
     return {
@@ -219,7 +219,7 @@ def _api(**kinds):
         "submitted": lambda d, v: fields.submitted_value(d, v, TZ),
         "format": lambda d, v: formatting.format_value(d, v, tz=TZ, currency="EUR"),
         "cell": lambda d, v, **o: cells.CellConverter(d, owners={"7@x.fr": "7"}, **o)(v),
-        "widget": fields.widget_for,
+        "widget": lambda d: d.kind.widget(d),
         "choices": fields.choices_for,
         "case_insensitive": expressions.is_case_insensitive,
         "value_sql": indexes.value_sql,

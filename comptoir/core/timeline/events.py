@@ -4,6 +4,8 @@ from comptoir.core.timeline.models import EventType, TimelineEvent
 
 
 def _event(ot, object_id, event_type, at, source, **data) -> TimelineEvent:
+    if source.is_automation:
+        data["automation"] = source.id or ""  # its own author on the timeline
     return TimelineEvent.objects.create(
         object_type=ot.type_id,
         object_id=object_id,

@@ -17,8 +17,9 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import reads, writes
-from comptoir.core.records.values import display_name
+from comptoir.core.records.values import display_name, read_value
 from comptoir.core.ui import cards as cards_mod
+from comptoir.core.ui.defaults import new_record_defaults
 from comptoir.core.ui.fields import submitted_value
 from comptoir.core.ui.phrases import errors_text
 from comptoir.core.ui.record import page_type
@@ -160,6 +161,22 @@ def association_add(request, object_type, pk, target):
     return _card_response(request, ot, pk, target_ot, focus=True, message=_("Association added."))
 
 
+def _primary_company_link(ot, pk, target_ot) -> list:
+    """A deal made from a contact's card is associated with the contact's primary company
+    too (HubSpot does so): [(companies, id, None)], or [] when there is none to add."""
+    companies = get_object_type("companies")
+    if target_ot.is_activity or companies.name in (ot.name, target_ot.name):
+        return []
+    if atypes.primary_type(ot.name, companies.name) is None:
+        return []
+    if atypes.primary_type(target_ot.name, companies.name) is None:
+        return []
+    record = reads.get_record(ot, pk)
+    defn = registry.definitions(ot).get("associatedcompanyid")
+    company = read_value(record, defn) if defn is not None else None
+    return [(companies.name, int(company), None)] if company else []
+
+
 @require_POST
 def association_create(request, object_type, pk, target):
     """Create a record from the card's small form, associated with this one."""
@@ -178,12 +195,13 @@ def association_create(request, object_type, pk, target):
         owner = user_owner_id(request.user)
         if owner:
             props.setdefault("hubspot_owner_id", str(owner))
+    props.update(new_record_defaults(target_ot, request.user, props))
     try:
         created = writes.create_record(
             target_ot,
             with_default_owner(request.user, target_ot, props),
             source=ui_source(request),
-            associations=[(ot.name, pk, None)],
+            associations=[(ot.name, pk, None), *_primary_company_link(ot, pk, target_ot)],
             user=request.user,
         )
     except (ValidationFailed, DuplicateValue) as exc:

@@ -8,8 +8,10 @@ of all the cards' records come in one more query.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django import forms
 from django.db.models import Count, Q, Window
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from comptoir.core.associations import types as atypes
@@ -18,10 +20,10 @@ from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import SearchError, filtered_queryset
-from comptoir.core.ui.fields import make_field
-from comptoir.core.ui.formatting import format_value
+from comptoir.core.ui.fields import input_html, make_field, render_input
 
 LIMIT = 10
 SEARCH_LIMIT = 8
@@ -39,6 +41,17 @@ class FormField:
     choices: list = field(default_factory=list)
     error: str = ""
     wide: bool = False
+    form_field: forms.Field | None = None  # a property's: its kind's Django form field
+
+    @property
+    def input_html(self) -> SafeString:
+        if self.form_field is not None:
+            return render_input(
+                self.form_field.widget, self.name, self.input_id, self.value, self.error
+            )
+        return input_html(
+            self.widget, self.name, self.input_id, self.value, self.choices, self.error
+        )
 
 
 def form_field(
@@ -53,6 +66,7 @@ def form_field(
         widget=base.widget,
         choices=base.choices,
         error=error,
+        form_field=base.form_field(tz),
     )
 
 

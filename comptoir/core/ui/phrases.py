@@ -5,11 +5,9 @@ the adjectives and the participles agree with the noun ("Créer une entreprise",
 transaction associée", "Contact « Léa » créé" but "Entreprise « Acme » créée").
 """
 
-from django.utils.translation import gettext_lazy as _
-
 from comptoir.core.i18n import is_english
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
-from comptoir.core.properties.errors import DuplicateValue, RecordNotFound
+from comptoir.core.properties.errors import FIELD_ERRORS, DuplicateValue, RecordNotFound
 
 # Each type with pages writes its sentences in its `pages.phrases` (contacts/objecttype.py):
 # "create" (the index page's create button and the create dialog's title), "none_yet" (the
@@ -34,25 +32,8 @@ def phrase(key: str, ot, default="", **values) -> str:
 # -- refused values ---------------------------------------------------------------------------
 # The services word their errors in English for the API (HubSpot's messages, with the value
 # and the rule). The browser shows them as they are in English, and in other languages a
-# translated sentence chosen by the error's code.
-FIELD_ERRORS = {
-    "REQUIRED": _("This field is required."),
-    "INVALID_EMAIL": _("Enter a valid email address."),
-    "INVALID_DOMAIN": _("Enter a valid domain name, such as acme.fr."),
-    "INVALID_NUMBER": _("Enter a number."),
-    "INVALID_DATE": _("Enter a valid date."),
-    "INVALID_DATETIME": _("Enter a valid date and time."),
-    "INVALID_BOOLEAN": _("Choose yes or no."),
-    "INVALID_STRING": _("Enter text."),
-    "INVALID_OPTION": _("Choose one of the listed values."),
-    "INVALID_STAGE": _("This stage is not part of the deal's pipeline."),
-    "TOO_LONG": _("This text is too long."),
-    "DUPLICATE_VALUE": _("This value is already used by another record."),
-    "PROPERTY_DOESNT_EXIST": _("This property no longer exists."),
-    "INVALID_ASSOCIATION": _("These records cannot be associated."),
-    "INVALID_ASSOCIATION_TYPE": _("This association label no longer exists."),
-    "OBJECT_NOT_FOUND": _("That record no longer exists."),
-}
+# translated sentence chosen by the error's code (FIELD_ERRORS, beside the errors: the import
+# error files write them too).
 
 
 def error_text(error) -> str:

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_GET
 from comptoir.core.accounts import user_model
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.services import property_history
+from comptoir.core.history.source import automation_author
 from comptoir.core.i18n import localised_label
 from comptoir.core.portal.services import portal
+from comptoir.core.properties.formatting import format_datetime_short, format_value
 from comptoir.core.records import reads
 from comptoir.core.records.values import display_name
-from comptoir.core.ui.formatting import format_datetime_short, format_value
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import exists, stale_response
 from comptoir.core.ui.record_page import definition
@@ -64,7 +65,9 @@ def property_history_view(request, object_type, pk, name):
             "value": history_value(defn, c.value),
             "when": format_datetime_short(c.changed_at, tz),
             "iso": c.changed_at.isoformat(),
-            "who": actors.get(c.actor_id, ""),
+            "who": automation_author(c.source_id)
+            if c.source_type == SourceType.AUTOMATION
+            else actors.get(c.actor_id, ""),
             "source": SOURCE_LABELS.get(c.source_type, c.source_type),
         }
         for c in changes

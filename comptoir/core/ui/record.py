@@ -6,8 +6,8 @@ from comptoir.core.i18n import localised_label
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.records.values import read_value
-from comptoir.core.ui.formatting import format_value
 
 
 def page_type(object_type):

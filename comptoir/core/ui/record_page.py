@@ -18,13 +18,13 @@ from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import RecordNotFound
+from comptoir.core.properties.formatting import format_date, format_value, owner_names, stage_label
 from comptoir.core.properties.models import PropertyGroup
 from comptoir.core.records import reads
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.ui import cards as cards_mod
 from comptoir.core.ui import composer
 from comptoir.core.ui import timeline as tl
-from comptoir.core.ui.formatting import format_date, format_value, owner_names, stage_label
 from comptoir.core.ui.record import about_names as configured_about
 from comptoir.core.ui.record import page_type, property_rows
 from comptoir.core.ui.record_access import (

@@ -6,10 +6,10 @@ from django.urls import reverse
 from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import crm_types
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import format_value
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.search.compiler import filtered_queryset
 from comptoir.core.search.text import query_tokens
-from comptoir.core.ui.formatting import format_value
 
 PER_TYPE = 5
 

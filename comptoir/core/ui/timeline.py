@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.accounts import user_model
 from comptoir.core.associations.models import Association
+from comptoir.core.history.source import automation_author
 from comptoir.core.i18n import babel_locale, type_label
 from comptoir.core.inputs import digits, parse_id
 from comptoir.core.objects.registry import activity_types, get_object_type
@@ -27,10 +28,10 @@ from comptoir.core.permissions import visible
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
+from comptoir.core.properties.formatting import format_datetime_short, format_value, stage_label
+from comptoir.core.properties.formatting import owner_names as all_owner_names
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.timeline.models import EventType, TimelineEvent
-from comptoir.core.ui.formatting import format_datetime_short, format_value, stage_label
-from comptoir.core.ui.formatting import owner_names as all_owner_names
 from comptoir.core.ui.richtext import safe_html, text_to_html
 
 EVENTS = "events"
@@ -329,7 +330,9 @@ def event_entry(ot, event, actors: dict, tz: str) -> dict:
         "kind_label": _("Change"),
         "icon": "history",
         "title": text,
-        "actor": actors.get(event.actor_id, ""),
+        "actor": automation_author(data["automation"])
+        if "automation" in data
+        else actors.get(event.actor_id, ""),
     }
 
 

@@ -23,7 +23,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import observers, reads, writes
-from comptoir.core.records.values import base_queryset, display_name, read_value
+from comptoir.core.records.values import display_name
 from comptoir.core.savedviews import listing
 from comptoir.core.savedviews import services as views_service
 from comptoir.core.savedviews.listing import (
@@ -33,9 +33,10 @@ from comptoir.core.savedviews.listing import (
     name_column,
     visible_views,
 )
+from comptoir.core.savedviews.table import column_headers, detail_url, table_rows
 from comptoir.core.search.compiler import SearchError
+from comptoir.core.ui.defaults import new_record_defaults
 from comptoir.core.ui.fields import make_field, submitted_value
-from comptoir.core.ui.formatting import format_value
 from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
 from comptoir.core.ui.record import about_properties, page_type
@@ -47,62 +48,6 @@ BULK_PRESETS = {"tasks": {"complete": {"hs_task_status": "COMPLETED"}}}
 
 def ui_source(request) -> ChangeSource:
     return ChangeSource.for_user(request.user)
-
-
-def _detail_url(ot, pk) -> str:
-    return reverse(f"{ot.name}:detail", args=[pk])
-
-
-def _company_names(rows, names, user) -> dict:
-    """Primary-company column shows names (of companies the user may see): one query."""
-    if "associatedcompanyid" not in names:
-        return {}
-    ids = {r.properties.get("associatedcompanyid") for r in rows} - {None}
-    companies = base_queryset("companies", user=user).filter(pk__in=ids)
-    return dict(companies.values_list("pk", "name"))
-
-
-def table_rows(ot, rows, names, user=None) -> list[dict]:
-    defs = registry.definitions(ot)
-    settings = portal()
-    companies = _company_names(rows, names, user)
-    result = []
-    for record in rows:
-        cells = []
-        for name in names:
-            defn = defs[name]
-            value = read_value(record, defn)
-            if name == "associatedcompanyid" and value is not None:
-                text = companies.get(int(value), "")
-                link = reverse("companies:detail", args=[value]) if text else ""
-            else:
-                text = format_value(
-                    defn, value, tz=settings.report_time_zone, currency=settings.currency
-                )
-                link = ""
-            numeric = defn.kind.numeric and name != "associatedcompanyid"
-            cells.append({"name": name, "text": text, "link": link, "numeric": numeric})
-        result.append(
-            {
-                "pk": record.pk,
-                "name": display_name(ot, record),
-                "url": _detail_url(ot, record.pk),
-                "cells": cells,
-            }
-        )
-    return result
-
-
-def column_headers(state: ListState, names) -> list[dict]:
-    defs = registry.definitions(state.ot)
-    return [
-        {
-            "name": n,
-            "label": state.column_labels.get(n) or localised_label(defs[n]),
-            "numeric": defs[n].kind.numeric and n != "associatedcompanyid",
-        }
-        for n in names
-    ]
 
 
 def index_context(request, ot, state: ListState) -> dict:
@@ -197,14 +142,17 @@ def errors_by_field(exc) -> dict:
 def record_create(request, object_type):
     ot = get_object_type(object_type)
     if request.method != "POST":
+        # The form starts with the user as owner, the first pipeline and its first stage.
+        initial = new_record_defaults(ot, request.user)
         return render(
-            request, "records/_create_dialog.html", {"ot": ot, "fields": create_fields(ot, {}, {})}
+            request,
+            "records/_create_dialog.html",
+            {"ot": ot, "fields": create_fields(ot, initial, {})},
         )
-    props = {
-        k: v
-        for k, v in form_properties(ot, request.POST, ot.pages.create_fields).items()
-        if v != ""
-    }
+    submitted = form_properties(ot, request.POST, ot.pages.create_fields)
+    props = {k: v for k, v in submitted.items() if v != ""}
+    # A field the form did not send takes its default; one sent empty stays empty.
+    props.update(new_record_defaults(ot, request.user, submitted))
     try:
         props = with_default_owner(request.user, ot, props)
         record = writes.create_record(ot, props, source=ui_source(request), user=request.user)
@@ -220,7 +168,7 @@ def record_create(request, object_type):
         )
         return response
     messages.success(request, phrase("created", ot, name=display_name(ot, record)))
-    url = _detail_url(ot, record.pk)
+    url = detail_url(ot, record.pk)
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -246,7 +194,7 @@ def record_preview(request, object_type, pk):
             "record": record,
             "name": display_name(ot, record),
             "properties": about_properties(ot, record),
-            "url": _detail_url(ot, pk),
+            "url": detail_url(ot, pk),
         },
     )
 

@@ -7,6 +7,7 @@ models check every value they send and receive."""
 
 import pytest
 
+from comptoir.core.testing.processes import _site_template, served_site, site  # noqa: F401
 from comptoir.core.testing.sdk import Server, hubspot_client, requests_session
 from comptoir.users.services import create_token, create_user
 

@@ -63,7 +63,7 @@ def test_a_contact_row_shows_its_company_from_the_file_the_crm_or_no_match(clien
     heads, rows, _html = _preview_cells(client, imp)
 
     assert heads[-1] == "Associated with: Company (entreprises.csv)"
-    by_email = {row[1]: row[-1] for row in rows}
+    by_email = {row[2]: row[-1] for row in rows}  # line, record, e-mail...
     assert _text(by_email["ana@globex.fr"]) == "Line 3: Globex"
     assert _text(by_email["carl@acme.fr"]) == "Already in the CRM: Acme"
     assert f'<a href="/companies/{acme.pk}/">Acme</a>' in by_email["carl@acme.fr"]
@@ -81,7 +81,7 @@ def test_a_company_the_user_may_not_see_is_missing(client):
     _heads, rows, html = _preview_cells(client, imp)
 
     assert "Secret Acme" not in html and f"/companies/{hidden.pk}/" not in html
-    carl = next(row for row in rows if row[1] == "carl@acme.fr")
+    carl = next(row for row in rows if row[2] == "carl@acme.fr")
     assert _text(carl[-1]) == "No match: not associated"
 
 

@@ -54,7 +54,7 @@ def test_a_token_is_created_with_scopes_and_shown_once(rep):
 
 def test_an_api_call_shows_as_the_tokens_last_use(rep):
     from comptoir.core.portal.services import portal
-    from comptoir.core.ui.formatting import format_datetime_short
+    from comptoir.core.properties.formatting import format_datetime_short
 
     token, raw = create_token(rep, "Sync", ["crm.objects.contacts.read"])
     client = client_for(rep)

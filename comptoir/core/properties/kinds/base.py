@@ -130,16 +130,11 @@ class PropertyKind:
 
     def form_field(self, defn, *, choices=(), tz: str = "UTC") -> forms.Field:
         """A Django form field with this kind's input, cleaning typed text as `submitted`
-        does ("" clears; validation stays in the services: one set of rules)."""
-        widget = self.widget(defn)
-        if widget == "select":
-            field_widget = forms.Select(choices=[("", "—"), *choices])
-        elif widget == "textarea":
-            field_widget = forms.Textarea()
-        else:
-            field_widget = forms.TextInput(attrs={"step": "any"} if widget == "number" else {})
-            field_widget.input_type = widget
-        return KindFormField(defn, tz, label=defn.label, widget=field_widget)
+        does ("" clears; validation stays in the services: one set of rules). The record
+        pages render its widget and clean what it sends (core/ui/fields.py)."""
+        return KindFormField(
+            defn, tz, label=defn.label, widget=html_widget(self.widget(defn), choices)
+        )
 
     def input_value(self, defn, canonical, tz: str) -> str:
         """A canonical value (not None) → what the input shows."""
@@ -157,8 +152,13 @@ class PropertyKind:
 
     def display(self, defn, value, shown) -> str:
         """A canonical value (neither None nor "") as people read it; `shown` carries the
-        reader's locale, time zone, currency and option labels (core.ui.formatting)."""
+        reader's locale, time zone, currency and option labels (core.properties.formatting)."""
         return str(value)
+
+    def iso_text(self, defn, value, tz: str) -> str | None:
+        """A canonical value as machine-readable ISO 8601 text in the time zone `tz`, for
+        exports asking for it; None: this kind has no ISO form (not a date)."""
+        return None
 
     def filter_text(self, defn, raw, shown) -> str:
         """A filter's value as a summary sentence shows it."""
@@ -175,6 +175,19 @@ class PropertyKind:
             return value.isoformat()
         text = str(value)
         return text.strip() if defn.name in ("email", "domain", "website") else text
+
+
+def html_widget(widget: str, choices=()) -> forms.Widget:
+    """The Django widget of an input named as `PropertyKind.widget` names them: a select
+    (an empty "—" first), a textarea, or an <input> of that type (numbers take any step)."""
+    if widget == "select":
+        return forms.Select(choices=[("", "—"), *choices])
+    if widget == "textarea":
+        # No cols and rows: the stylesheet sizes it.
+        return forms.Textarea(attrs={"cols": False, "rows": False})
+    field_widget = forms.TextInput(attrs={"step": "any"} if widget == "number" else {})
+    field_widget.input_type = widget
+    return field_widget
 
 
 class KindFormField(forms.Field):

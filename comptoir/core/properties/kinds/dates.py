@@ -31,7 +31,8 @@ class DateKind(PropertyKind):
     widget_name = "date"
 
     def coerce(self, defn, raw, option_values=None):
-        return parse_date(raw, defn.name).isoformat()
+        # HubSpot stores a date as midnight UTC and refuses any other time of day.
+        return parse_date(raw, defn.name, midnight=True).isoformat()
 
     def filter_value(self, defn, raw, *, column: bool):
         return parse_date(raw, defn.name).isoformat()
@@ -43,6 +44,9 @@ class DateKind(PropertyKind):
 
     def import_cell(self, defn, value, cells):
         return parse_date_cell(value, cells.date_format, defn.name)[0].isoformat()
+
+    def iso_text(self, defn, value, tz: str) -> str | None:
+        return str(value)  # canonical YYYY-MM-DD already
 
 
 class DateTimeKind(PropertyKind):
@@ -89,6 +93,11 @@ class DateTimeKind(PropertyKind):
 
     def filter_text(self, defn, raw, shown) -> str:
         return self.display(defn, parse_instant(raw).isoformat(), shown)
+
+    def iso_text(self, defn, value, tz: str) -> str | None:
+        """The instant in `tz`, with its offset (2027-01-01T00:30:00+01:00)."""
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return moment.astimezone(zoneinfo.ZoneInfo(tz)).isoformat(timespec="seconds")
 
     def import_cell(self, defn, value, cells):
         date, time = parse_date_cell(value, cells.date_format, defn.name)

@@ -8,9 +8,14 @@ semantics (compiler module docstring, reference §4) say:
 * groups are ORed, filters inside a group ANDed;
 * strings compare case-insensitively (Python's `str.lower()`), enumerations exactly;
 * NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match missing values, EQ, IN and ranges never do;
-* CONTAINS_TOKEN: `*` is a wildcard over the whole lower-cased value, otherwise the token
-  must sit between non-word characters (or the ends) of the lower-cased value;
-* dates compare as calendar dates, datetimes as instants, numbers as numbers;
+* CONTAINS_TOKEN: `*` is a wildcard over the whole lower-cased value or, when the pattern
+  holds no white space, over any white-space separated word of it (HubSpot applies it per
+  word); otherwise the token must sit between non-word characters (or the ends) of the
+  lower-cased value;
+* a multiple-checkbox value `a;b` is the set {a, b}: EQ/IN match when one of its options is
+  one of the values, NEQ/NOT_IN when none is (and when it is empty);
+* dates compare as calendar dates, datetimes as instants, numbers as numbers (a date is
+  written as midnight UTC: any other time is refused, as HubSpot does);
 * ascending sorts put empty values last, descending sorts first, ties break on id;
 * the full-text `query` agrees with `comptoir.core.search.text.matches`.
 """
@@ -43,6 +48,8 @@ UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 TIER_OPTIONS = ["gold", "Gold", "silver", "bronze_2", "top-tier", "Top Tier", "é-lite"]
+# Multiple checkboxes: case variants and regular-expression characters in option values.
+TAG_OPTIONS = ["red", "Red", "blue", "dark-blue", "a.b", "x+y", "été", "re"]
 LEAD_STATUS_VALUES = [value for value, _, _ in LEAD_STATUSES]
 
 # propertyName → what the evaluator compares it as.
@@ -60,6 +67,7 @@ KINDS = {
     "hyp_when": "datetime",  # custom, JSON
     "createdate": "datetime",  # hot column (created_at)
     "hyp_flag": "bool",  # custom, JSON
+    "hyp_tags": "multi",  # custom multiple checkboxes, JSON `a;b`
 }
 CUSTOM = {
     "hyp_score": ("number", "number", []),
@@ -73,6 +81,14 @@ CUSTOM = {
         [
             {"label": value.title(), "value": value, "displayOrder": i, "hidden": False}
             for i, value in enumerate(TIER_OPTIONS)
+        ],
+    ),
+    "hyp_tags": (
+        "enumeration",
+        "checkbox",
+        [
+            {"label": value.title(), "value": value, "displayOrder": i, "hidden": False}
+            for i, value in enumerate(TAG_OPTIONS)
         ],
     ),
 }
@@ -161,6 +177,7 @@ NOTES = text_values(NOTE_CHARS, SAMPLE_NOTES, 16)
 LIFECYCLE = st.none() | st.sampled_from(LIFECYCLE_ORDER)
 LEAD_STATUS = st.none() | st.sampled_from(LEAD_STATUS_VALUES)
 TIERS = st.none() | st.sampled_from(TIER_OPTIONS)
+TAGS = st.none() | st.lists(st.sampled_from(TAG_OPTIONS), min_size=1, max_size=3).map(";".join)
 FLAGS = st.sampled_from([None, True, False, "true", "false"])
 EMAIL_LOCALS = st.sampled_from(["jean", "Marie.Curie", "x", "sales+crm", "o_hara"])
 EMAIL_DOMAINS = st.sampled_from(["acme.fr", "hubspot.com", "Mail.Acme.FR", "b-c.io"])
@@ -208,12 +225,18 @@ def draw_datetime_input(draw, value: dt.datetime):
     return value.astimezone(offset).isoformat()
 
 
-def draw_date_input(draw, value: dt.date):
-    """A calendar date: ISO date, epoch ms of any instant of that UTC day, ISO date-time."""
+def draw_date_input(draw, value: dt.date, *, write: bool = False):
+    """A calendar date: ISO date, epoch ms of any instant of that UTC day, ISO date-time.
+
+    `write`: a value to store, so midnight UTC (HubSpot refuses any other time)."""
     form = draw(DATE_FORMS)
     midnight = dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
     if form == "iso":
         return value.isoformat()
+    if write:
+        if form == "ms":
+            return draw(st.sampled_from([str(epoch_ms(midnight)), epoch_ms(midnight)]))
+        return draw(st.sampled_from([midnight.isoformat(), f"{value.isoformat()}T00:00:00Z"]))
     if form == "ms":
         return str(epoch_ms(midnight) + draw(st.integers(0, 86_399_999)))
     # An ISO date-time is taken as written: its date part, whatever the offset.
@@ -232,6 +255,7 @@ def contact_row(draw):
         "hyp_tier": draw(TIERS),
         "hyp_note": draw(NOTES),
         "hyp_flag": draw(FLAGS),
+        "hyp_tags": draw(TAGS),
     }
     if draw(st.booleans()):
         props["email"] = (draw(EMAIL_LOCALS), draw(EMAIL_DOMAINS))
@@ -240,7 +264,7 @@ def contact_row(draw):
         props["hyp_score"] = str(number) if draw(st.booleans()) else number
     day = draw(st.none() | SOME_DATES)
     if day is not None:
-        props["hyp_day"] = draw_date_input(draw, day)
+        props["hyp_day"] = draw_date_input(draw, day, write=True)
     when = draw(st.none() | SOME_DATETIMES)
     if when is not None:
         props["hyp_when"] = draw_datetime_input(draw, when)
@@ -314,7 +338,7 @@ def filter_key(kind, raw):
     """A filter value, in the domain the evaluator compares in."""
     if kind == "string":
         return (raw if isinstance(raw, str) else str(raw)).lower()
-    if kind == "enum":
+    if kind in ("enum", "multi"):
         return str(raw)
     if kind == "number":
         return Decimal(str(raw).strip())
@@ -337,15 +361,22 @@ def stored_key(kind, value):
         return dt.date.fromisoformat(value)
     if kind == "datetime":
         return dt.datetime.fromisoformat(value)
+    if kind == "multi":
+        return frozenset(value.split(";"))
     return value
 
 
 def token_found(value: str, token: str) -> bool:
-    """CONTAINS_TOKEN: `*` is a wildcard over the whole value, else a whole-token match."""
+    """CONTAINS_TOKEN: `*` is a wildcard over the whole value or one word of it, else a
+    whole-token match."""
     value, token = value.lower(), token.lower()
     if "*" in token:
         pattern = ".*".join(re.escape(part) for part in token.split("*"))
-        return re.fullmatch(pattern, value, re.DOTALL) is not None
+        if re.fullmatch(pattern, value, re.DOTALL) is not None:
+            return True
+        if token.split() != [token]:  # white space in the pattern: whole values only
+            return False
+        return any(re.fullmatch(pattern, word, re.DOTALL) for word in value.split())
     return re.search(r"(^|\W)" + re.escape(token) + r"(\W|$)", value) is not None
 
 
@@ -361,6 +392,11 @@ def filter_holds(flt, row) -> bool:
     if op in TOKEN_OPERATORS:
         found = raw is not None and token_found(str(raw), str(flt["value"]))
         return found if op == "CONTAINS_TOKEN" else not found
+    if kind == "multi":  # the set of selected options
+        wanted = [flt["value"]] if op in ("EQ", "NEQ") else flt["values"]
+        options = {o for v in wanted for o in filter_key(kind, v).split(";")}  # "a;b": a or b
+        found = value is not None and bool(value & options)
+        return found if op in ("EQ", "IN") else not found
     if op in ("IN", "NOT_IN"):
         found = value is not None and value in [filter_key(kind, v) for v in flt["values"]]
         return found if op == "IN" else not found
@@ -399,7 +435,12 @@ def expected_order(name, descending, rows) -> list[int]:
         return (value is None, 0 if value is None else value, row["id"])
 
     ordered = [row["id"] for row in sorted(rows, key=key)]
-    return ordered[::-1] if descending else ordered  # empties first, ties by id descending
+    if not descending:
+        return ordered
+    # Descending: the values reversed (ties by id descending), empty values still last.
+    empty = {row["id"] for row in rows if stored_key(kind, row[name]) is None}
+    backwards = ordered[::-1]
+    return [i for i in backwards if i not in empty] + [i for i in backwards if i in empty]
 
 
 # -- drawing searches -------------------------------------------------------------------------
@@ -407,6 +448,7 @@ def expected_order(name, descending, rows) -> list[int]:
 # hyp_note (free text with newlines, tabs, `*`) twice as often as the others.
 PROPERTY_NAMES = st.sampled_from([*sorted(KINDS), "hyp_note"])
 COMPARISONS = st.sampled_from([op for op in OPERATORS if op not in TOKEN_OPERATORS])
+SET_OPERATORS = st.sampled_from(["EQ", "NEQ", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY"])
 FOUR_TO_ONE = st.integers(0, 3)  # 0: a random value, else one near the existing values
 ENUM_GUESSES = st.sampled_from(TIER_OPTIONS + LIFECYCLE_ORDER + ["NEW", "OPEN", "nope"])
 BOOL_VALUES = st.sampled_from(["true", "false", True, False, "TRUE", "False"])
@@ -462,6 +504,9 @@ def draw_filter_value(draw, kind, pool):
         return draw(st.sampled_from(forms))
     if kind == "bool":
         return draw(BOOL_VALUES)
+    if kind == "multi":  # one option of a stored value, or any option
+        options = existing.split(";") if existing else TAG_OPTIONS
+        return draw(st.sampled_from([*options, "nope", "red;blue"]))
     if kind == "date":
         day = dt.date.fromisoformat(existing) if existing else draw(SOME_DATES)
         return draw_date_input(draw, day + draw(DAY_DELTAS))
@@ -505,8 +550,10 @@ def draw_token(draw, pool):
 def draw_filter(draw, pools) -> dict:
     name = draw(PROPERTY_NAMES)
     kind = KINDS[name]
-    if kind in ("string", "enum") and draw(st.booleans()):
+    if kind in ("string", "enum", "multi") and draw(st.booleans()):
         op = draw(st.sampled_from(TOKEN_OPERATORS))
+    elif kind == "multi":
+        op = draw(SET_OPERATORS)
     else:
         op = draw(COMPARISONS)
     flt = {"propertyName": name, "operator": op}
@@ -704,11 +751,13 @@ def _flt(name, op, value):
         (_flt("firstname", "IN", ["LEFÈVRE"]), {"upper", "lower"}),
         (_flt("firstname", "NEQ", "lefèvre"), {"plain", "empty"}),
         (_flt("firstname", "GTE", "lefèvre"), {"upper", "lower"}),
-        # `*` spans newlines, and a value ending with a newline does not end with "line".
+        # `*` spans newlines; it applies to the whole value or to one word of it.
         (_flt("hyp_note", "CONTAINS_TOKEN", "multi*"), {"lower"}),
-        (_flt("hyp_note", "CONTAINS_TOKEN", "*line"), {"lower"}),
+        (_flt("hyp_note", "CONTAINS_TOKEN", "*line"), {"upper", "lower"}),
+        (_flt("hyp_note", "CONTAINS_TOKEN", "lin*"), {"upper", "lower", "plain"}),
+        (_flt("hyp_note", "CONTAINS_TOKEN", "multi*line"), {"lower"}),
         (_flt("hyp_note", "CONTAINS_TOKEN", "*"), {"upper", "lower", "plain"}),
-        (_flt("hyp_note", "NOT_CONTAINS_TOKEN", "*line"), {"upper", "plain", "empty"}),
+        (_flt("hyp_note", "NOT_CONTAINS_TOKEN", "*line"), {"plain", "empty"}),
         (_flt("hyp_note", "CONTAINS_TOKEN", "line"), {"upper", "lower"}),
         (_flt("hyp_note", "NOT_CONTAINS_TOKEN", "LINE"), {"plain", "empty"}),
     ],
@@ -736,6 +785,7 @@ def test_sort_folds_non_ascii_capitals(custom_properties):
     descending = list(
         qs.order_by(*order_by("contacts", ["-firstname"])).values_list("pk", flat=True)
     )
-    # "zoé" < "éric" < "éva" in code point order once lower-cased; empty values last.
+    # "zoé" < "éric" < "éva" in code point order once lower-cased; empty values last,
+    # in both directions.
     assert ascending == [ids[2], ids[1], ids[0], ids[3]]
-    assert descending == ascending[::-1]
+    assert descending == [ids[0], ids[1], ids[2], ids[3]]

@@ -1,5 +1,6 @@
-"""Property values as people read them: option labels, owner names, dates, numbers and
-amounts in the user's language (UI-7)."""
+"""Property values as people read them: option labels, owner names, dates, numbers
+and amounts in the user's language (UI-7). Used by the pages and by the exports alike, so it
+lives below the UI."""
 
 import datetime as dt
 import zoneinfo
