@@ -451,3 +451,32 @@ def test_the_configuration_page_lists_integrations(french_admin, page, live_serv
     expect(section.get_by_role("link", name="Gérer les jetons d'API")).to_be_visible()
     expect(section).to_contain_text("Boîtes de réception connectées")
     expect(section).to_contain_text("Webhooks")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_stage_bar_moves_the_deal(french, page, live_server, width):
+    from comptoir.core.history.models import PropertyChange
+    from comptoir.core.testing.factories import make_deal
+
+    deal = make_deal(dealname="Acme", dealstage="appointmentscheduled")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/deals/{deal.pk}/")
+    bar = page.locator("#stage-bar")
+    if width >= 1280:
+        assert _cut(bar) == []
+        expect(bar.get_by_text("Décisionnaire convaincu", exact=True)).to_be_visible()
+    bar.get_by_role("button", name="Passer à la phase Contrat envoyé").click()
+    expect(page.locator("#stage-title span").first).to_have_text("Contrat envoyé")
+    expect(page.locator("#prop-dealstage dd")).to_contain_text("Contrat envoyé")
+    expect(bar.locator("li[aria-current=step]")).to_contain_text("Contrat envoyé")
+    assert (
+        PropertyChange.objects.filter(object_id=deal.pk, property="dealstage")
+        .order_by("-id")
+        .values_list("value", flat=True)
+        .first()
+        == "contractsent"
+    )
+    # Once moved, the other stages are still buttons.
+    expect(
+        bar.get_by_role("button", name="Passer à la phase Rendez-vous programmé")
+    ).to_be_visible()
