@@ -67,6 +67,12 @@ def object_types() -> tuple[ObjectType, ...]:
             ),
             behavior=_behavior,
             pages=Pages(
+                quick_filters=(
+                    "hubspot_owner_id",
+                    "createdate",
+                    "notes_last_updated",
+                    "lifecyclestage",
+                ),
                 name_property="name",
                 list_columns=(
                     "domain",

@@ -72,14 +72,19 @@ def object_types() -> tuple[ObjectType, ...]:
             ),
             behavior=_behavior,
             pages=Pages(
+                quick_filters=(
+                    "hubspot_owner_id",
+                    "createdate",
+                    "notes_last_updated",
+                    "lifecyclestage",
+                ),
                 name_property="lastname",
+                # Fits a laptop's frame at 1280 px (issue 14); more through "Edit columns".
                 list_columns=(
                     "email",
-                    "phone",
                     "hubspot_owner_id",
                     "associatedcompanyid",
                     "lifecyclestage",
-                    "hs_lead_status",
                     "notes_last_updated",
                     "createdate",
                 ),

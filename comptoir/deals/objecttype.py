@@ -72,6 +72,13 @@ def object_types() -> tuple[ObjectType, ...]:
             ),
             behavior=_behavior,
             pages=Pages(
+                quick_filters=(
+                    "hubspot_owner_id",
+                    "createdate",
+                    "notes_last_updated",
+                    "dealstage",
+                    "closedate",
+                ),
                 name_property="dealname",
                 list_columns=(
                     "dealstage",

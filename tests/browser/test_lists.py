@@ -30,17 +30,22 @@ def test_sign_in_filter_and_save_a_view(contacts, page, live_server):
     expect(page.get_by_role("heading", name="Contacts", exact=False).first).to_be_visible()
     table = page.get_by_role("table")
     expect(table.get_by_role("link", name="Léa Lefèvre")).to_be_visible()
-    screenshot(page, "contacts-list")
 
     page.get_by_role("button", name="Advanced filters").click()
     dialog = page.get_by_role("dialog", name="Advanced filters")
-    dialog.get_by_label("Property").select_option("lifecyclestage")
-    dialog.get_by_label("Condition").select_option("EQ")
-    dialog.get_by_label("Value").fill("customer")
+    dialog.get_by_label("Property").select_option(label="Lifecycle stage")
+    # The row follows its property: an options picker with the labels.
+    dialog = page.get_by_role("dialog", name="Advanced filters")
+    expect(dialog.get_by_label("Value")).to_have_role("combobox")
+    expect(dialog.get_by_label("Condition")).to_have_value("EQ")  # "is", the first one
+    dialog.get_by_label("Value").select_option(label="Customer")
     dialog.get_by_role("button", name="Apply filters").click()
     expect(table.get_by_role("link", name="Max Martin")).to_be_visible()
     expect(table.get_by_role("link", name="Léa Lefèvre")).to_have_count(0)
     assert "filters=" in page.url
+    chips = page.get_by_role("list", name="Active filters")
+    expect(chips).to_have_text("Lifecycle stage is Customer")
+    screenshot(page, "contacts-list")
 
     page.get_by_role("link", name="+ Add view").click()
     save = page.get_by_role("dialog", name="Save as a new view")

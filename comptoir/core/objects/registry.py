@@ -30,6 +30,10 @@ class Pages:
     cards: tuple[str, ...]  # association cards on the record page (object type names)
     card_fields: tuple[str, ...]  # the small "create and associate" form of a card
     default_sort: str = "-createdate"
+    # The list's quick filters above the table (HubSpot's: owner, create date, last
+    # activity, lifecycle stage...): properties whose kind offers an options picker or
+    # days (core/ui/filters.py).
+    quick_filters: tuple[str, ...] = ()
     card_order: tuple[str, ...] = ("-pk",)  # how a card of this type orders its records
     card_detail: tuple[str, ...] = ()  # a record's line under its name on a card
     # The record header: properties edited as the name, and the summary under it.

@@ -16,6 +16,7 @@ from comptoir.core.properties import registry
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import SavedView
 from comptoir.core.savedviews.prefs import builtin_columns
+from comptoir.core.savedviews.relative import me_value, resolve
 from comptoir.core.search.compiler import (
     SearchError,
     apply_query,
@@ -46,8 +47,7 @@ class BuiltinView:
 
 
 def _mine(user):
-    owner = getattr(user, "owner", None)
-    value = str(owner.pk) if owner else "0"
+    value = me_value(user)
     return [{"filters": [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": value}]}]
 
 
@@ -130,7 +130,7 @@ class ListState:
         if raw_filters:
             try:
                 groups = json.loads(raw_filters)
-                compile_filter_groups(ot, groups)
+                compile_filter_groups(ot, resolve(ot, groups, user))
                 self.filter_groups = groups
             except (ValueError, SearchError) as exc:
                 self.errors.append(
@@ -156,9 +156,11 @@ class ListState:
     def queryset(self, user, base=None, *, scan: bool = False):
         """The records shown; `scan` when a sorted page should walk the sort index."""
         qs = base if base is not None else base_queryset(self.ot, user=user)
-        qs = qs.filter(compile_filter_groups(self.ot, self.view_filter_groups(user), scan=scan))
+        view_groups = resolve(self.ot, self.view_filter_groups(user), user)
+        qs = qs.filter(compile_filter_groups(self.ot, view_groups, scan=scan))
         if self.filter_groups:
-            qs = qs.filter(compile_filter_groups(self.ot, self.filter_groups, scan=scan))
+            added = resolve(self.ot, self.filter_groups, user)
+            qs = qs.filter(compile_filter_groups(self.ot, added, scan=scan))
         query = self.query or (self.saved_view.query if self.saved_view else "")
         return apply_query(qs, self.ot, query, scan=scan)
 

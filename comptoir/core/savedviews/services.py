@@ -7,6 +7,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.savedviews.models import SavedView, ViewPreference
+from comptoir.core.savedviews.relative import resolve
 from comptoir.core.search.compiler import compile_filter_groups
 
 MAX_NAME = 120
@@ -41,7 +42,8 @@ def _clean_columns(ot, columns) -> list[str]:
 def save_view(
     user, ot, name, *, filter_groups, query="", sort="", columns=(), shared=False
 ) -> SavedView:
-    compile_filter_groups(ot, filter_groups)  # refuses what the list could not run
+    # Refuses what the list could not run; relative values stay relative in the view.
+    compile_filter_groups(ot, resolve(ot, filter_groups, user))
     return SavedView.objects.create(
         object_type=ot.name,
         owner=user,

@@ -37,6 +37,7 @@ from comptoir.core.savedviews.table import column_headers, detail_url, table_row
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.defaults import new_record_defaults
 from comptoir.core.ui.fields import make_field, submitted_value
+from comptoir.core.ui.filters import chips, filter_context, option_problems, quick_filters
 from comptoir.core.ui.pager import list_pager
 from comptoir.core.ui.phrases import error_text, errors_text, phrase, view_label
 from comptoir.core.ui.record import about_properties, page_type
@@ -75,7 +76,11 @@ def index_context(request, ot, state: ListState) -> dict:
 
 
 def list_context(request, ot, state: ListState) -> dict:
+    ctx = filter_context()
+    state.errors.extend(option_problems(state, ctx))
     context = index_context(request, ot, state)
+    context["chips"] = chips(state, ctx)
+    context["quick_filters"] = quick_filters(state, ctx)
     names = [c["name"] for c in context["columns"]]
     try:
         qs = state.queryset(request.user)
@@ -273,18 +278,22 @@ def edit_columns(request, object_type):
             messages.error(request, exc.message)
         return redirect(reverse(f"{ot.name}:list") + state.url())
     current = state.columns(request.user)
-    available = sorted(
-        (
-            (n, state.column_labels.get(n) or localised_label(d))
-            for n, d in defs.items()
-            if n != name_column(ot) and not d.hidden
-        ),
+    labels = {
+        n: state.column_labels.get(n) or localised_label(d)
+        for n, d in defs.items()
+        if n != name_column(ot) and not d.hidden
+    }
+    # The chosen columns first, in their order (the order the table shows and the form
+    # sends back), then the others by name.
+    chosen = [(n, labels[n]) for n in current if n in labels]
+    others = sorted(
+        ((n, text) for n, text in labels.items() if n not in current),
         key=lambda item: item[1].lower(),
     )
     return render(
         request,
         "records/_columns_dialog.html",
-        {"ot": ot, "state": state, "current": current, "available": available},
+        {"ot": ot, "state": state, "chosen": chosen, "others": others},
     )
 
 

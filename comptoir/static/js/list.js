@@ -12,3 +12,26 @@ document.addEventListener("change", (event) => {
     }
   }
 });
+
+// "Edit columns": the chosen columns keep the order the user gives them, by dragging
+// (SortableJS) or with the arrow buttons (keyboard); the form sends them in that order.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-column-order] [data-move]");
+  if (!button) return;
+  const item = button.closest("[data-column]");
+  if (button.dataset.move === "up" && item.previousElementSibling) {
+    item.parentNode.insertBefore(item, item.previousElementSibling);
+  } else if (button.dataset.move === "down" && item.nextElementSibling) {
+    item.parentNode.insertBefore(item.nextElementSibling, item);
+  }
+  button.focus();
+});
+
+function sortableColumns(root) {
+  if (typeof Sortable === "undefined") return;
+  (root || document).querySelectorAll("[data-column-order]:not([data-sortable-ready])").forEach((list) => {
+    list.dataset.sortableReady = "1";
+    Sortable.create(list, { animation: 120, handle: ".drag-handle", draggable: "[data-column]" });
+  });
+}
+document.addEventListener("htmx:afterSettle", (event) => sortableColumns(event.target));

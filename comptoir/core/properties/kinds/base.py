@@ -7,15 +7,59 @@ values (None, "") are handled by the callers, before the kind is asked.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from comptoir.core.i18n import wants_french
 from comptoir.core.inputs import MAX_ID, check_text, parse_int
 from comptoir.core.properties.coercion import format_datetime, parse_number, to_api_string
 from comptoir.core.properties.errors import PropertyError
+
+# The list pages' filter operators and how a condition reads ("Phase du cycle de vie est
+# Lead"). ROLLING is the pages' own: a date range relative to today (RELATIVE_DATES), kept
+# as such in links and saved views so that it rolls, and turned into HubSpot's operators
+# just before a query (`resolve_filter`).
+OPERATOR_LABELS = {
+    "EQ": _lazy("is"),
+    "NEQ": _lazy("is not"),
+    "CONTAINS_TOKEN": _lazy("contains"),
+    "NOT_CONTAINS_TOKEN": _lazy("does not contain"),
+    "IN": _lazy("is any of"),
+    "NOT_IN": _lazy("is none of"),
+    "GT": _lazy("is greater than"),
+    "GTE": _lazy("is at least"),
+    "LT": _lazy("is less than"),
+    "LTE": _lazy("is at most"),
+    "BETWEEN": _lazy("is between"),
+    "ROLLING": _lazy("is in"),
+    "HAS_PROPERTY": _lazy("is known"),
+    "NOT_HAS_PROPERTY": _lazy("is unknown"),
+}
+NO_VALUE = frozenset({"HAS_PROPERTY", "NOT_HAS_PROPERTY"})
+LIST_VALUE = frozenset({"IN", "NOT_IN"})
+
+
+@dataclass
+class FilterContext:
+    """What reading and showing a filter value needs besides the definition: the reader's
+    locale and time zone, the choices of a property with options (owners, stages... as
+    the UI lists them) and the day it is."""
+
+    locale: str = "en_US"
+    tz: str = "UTC"
+    choices: Callable = field(default=lambda defn: [])  # defn -> [(value, label)]
+    today: dt.date | None = None
+
+    @property
+    def french(self) -> bool:
+        return wants_french(self.locale)
 
 
 class PropertyKind:
@@ -163,6 +207,85 @@ class PropertyKind:
     def filter_text(self, defn, raw, shown) -> str:
         """A filter's value as a summary sentence shows it."""
         return str(raw)
+
+    # -- the list pages' filters -------------------------------------------------------------
+    # The filter bar asks the kind which operators to offer, which input to show, how to
+    # read what was typed or picked (into the value the search compiler takes) and how to
+    # show a stored value again (a chip, the input). Errors are PropertyErrors whose
+    # message people read, in their language.
+
+    filter_input = "text"  # text, number, date or options (a picker of `filter_choices`)
+    filter_operator_codes: ClassVar[tuple] = (
+        "EQ",
+        "NEQ",
+        "CONTAINS_TOKEN",
+        "NOT_CONTAINS_TOKEN",
+        "IN",
+        "NOT_IN",
+        "GT",
+        "GTE",
+        "LT",
+        "LTE",
+        "BETWEEN",
+        "HAS_PROPERTY",
+        "NOT_HAS_PROPERTY",
+    )
+    operator_labels: ClassVar[dict] = {}  # this kind's own words ("is after" for dates)
+
+    def filter_operators(self, defn) -> list[tuple[str, str]]:
+        """[(operator, label)] the filter bar offers for this property."""
+        return [
+            (op, self.operator_labels.get(op) or OPERATOR_LABELS[op])
+            for op in self.filter_operator_codes
+        ]
+
+    def filter_choices(self, defn, ctx: FilterContext) -> list[tuple[str, str]]:
+        """[(value, label)] of an options picker."""
+        return list(ctx.choices(defn))
+
+    def parse_filter(self, defn, text: str, ctx: FilterContext):
+        """What a person typed or picked (not empty) → the value a filter stores."""
+        try:
+            return self.filter_value(defn, text, column=False)
+        except PropertyError as exc:
+            raise PropertyError(
+                defn.name, exc.code, _("“%(value)s” is not valid.") % {"value": text}, text
+            ) from None
+
+    def filter_label(self, defn, value, ctx: FilterContext) -> str:
+        """A stored filter value as a chip shows it."""
+        return str(value)
+
+    def filter_input_value(self, defn, value, ctx: FilterContext) -> str:
+        """A stored filter value as its input shows it again."""
+        return self.filter_label(defn, value, ctx)
+
+    def describe_filter(self, defn, flt: dict, ctx: FilterContext) -> str:
+        """A condition without its property, as a chip reads: "is Lead", "is between 1 and
+        5", "is any of Lead, Customer"."""
+        op = flt.get("operator", "")
+        if op in LIST_VALUE and len(flt.get("values") or ()) == 1:  # "is Lead", one value
+            op, flt = ("EQ" if op == "IN" else "NEQ"), {**flt, "value": flt["values"][0]}
+        words = str(self.operator_labels.get(op) or OPERATOR_LABELS.get(op, op))
+        if op in NO_VALUE:
+            return words
+        if op in LIST_VALUE:
+            shown = ", ".join(self.filter_label(defn, v, ctx) for v in flt.get("values") or ())
+            return f"{words} {shown}"
+        low = self.filter_label(defn, flt.get("value", ""), ctx)
+        if op == "BETWEEN":
+            high = self.filter_label(defn, flt.get("highValue", ""), ctx)
+            return _("%(is_between)s %(low)s and %(high)s") % {
+                "is_between": words,
+                "low": low,
+                "high": high,
+            }
+        return f"{words} {low}"
+
+    def resolve_filter(self, defn, flt: dict, ctx: FilterContext, me: str) -> dict:
+        """A stored filter → one the search compiler takes: relative values (a rolling date
+        range, the owner "me") become the values they mean today, for this user."""
+        return flt
 
     # -- imports ---------------------------------------------------------------------------
 

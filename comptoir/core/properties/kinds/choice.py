@@ -11,6 +11,21 @@ from comptoir.core.properties.coercion import as_text, parse_bool
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.kinds.base import PropertyKind
 
+ME = "me"  # the owner filters' "me": whoever looks at the list
+
+
+def _pick(defn, text, choices, unknown_message):
+    """A picked or typed option: its value, or its label in any case and accents."""
+    text = str(text).strip()
+    values = {value for value, _label in choices}
+    if text in values:
+        return text
+    wanted = fold(text)
+    for value, label in choices:
+        if fold(label) == wanted:
+            return value
+    raise PropertyError(defn.name, "INVALID_OPTION", unknown_message % {"value": text}, text)
+
 
 class EnumerationKind(PropertyKind):
     name = "enumeration"
@@ -54,6 +69,38 @@ class EnumerationKind(PropertyKind):
     def filter_text(self, defn, raw, shown) -> str:
         return shown.option_label(defn, str(raw))
 
+    # The options picker lists labels ("Lead", "Alyssa Haynes"); filters store values.
+    filter_input = "options"
+    filter_operator_codes = ("EQ", "NEQ", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY")
+
+    def _owners(self, defn) -> bool:
+        return defn.options_source == "owners"
+
+    def filter_choices(self, defn, ctx):
+        choices = list(ctx.choices(defn))
+        if self._owners(defn):
+            return [(ME, _("Me")), *choices]
+        return choices
+
+    def parse_filter(self, defn, text, ctx):
+        if self._owners(defn):
+            message = _("“%(value)s” is not one of the users.")
+        else:
+            message = _("“%(value)s” is not one of the options.")
+        return _pick(defn, text, self.filter_choices(defn, ctx), message)
+
+    def filter_label(self, defn, value, ctx) -> str:
+        return dict(self.filter_choices(defn, ctx)).get(str(value), str(value))
+
+    def resolve_filter(self, defn, flt, ctx, me):
+        if not self._owners(defn):
+            return flt
+        if flt.get("value") == ME:
+            flt = {**flt, "value": me}
+        if ME in (flt.get("values") or ()):
+            flt = {**flt, "values": [me if v == ME else v for v in flt["values"]]}
+        return flt
+
     def import_cell(self, defn, value, cells):
         parts = str(value).split(";") if self.is_multi(defn) else [str(value)]
         return ";".join(cells.labels.get(fold(p), p.strip()) for p in parts if p.strip())
@@ -90,6 +137,24 @@ class BoolKind(PropertyKind):
 
     def filter_value(self, defn, raw, *, column: bool):
         return parse_bool(raw, defn.name)
+
+    filter_input = "options"
+    filter_operator_codes = ("EQ", "NEQ", "HAS_PROPERTY", "NOT_HAS_PROPERTY")
+
+    def filter_choices(self, defn, ctx):
+        return [("true", _("Yes")), ("false", _("No"))]
+
+    def parse_filter(self, defn, text, ctx):
+        word = BOOL_WORDS.get(str(text).strip().lower())
+        if word is not None:
+            return "true" if word else "false"
+        return _pick(defn, text, self.filter_choices(defn, ctx), _("“%(value)s” is not yes or no."))
+
+    def filter_label(self, defn, value, ctx) -> str:
+        return _("Yes") if value in (True, "true") else _("No")
+
+    def filter_input_value(self, defn, value, ctx) -> str:
+        return "true" if value in (True, "true") else "false"
 
     def choices(self, defn, option_label) -> list[tuple[str, str]]:
         return [("true", _("Yes")), ("false", _("No"))]

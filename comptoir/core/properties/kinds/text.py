@@ -18,6 +18,16 @@ class StringKind(PropertyKind):
     may_be_unique = True
     free_text = True
     strips_submitted = False  # a text keeps the spaces typed around it
+    filter_operator_codes = (
+        "EQ",
+        "NEQ",
+        "CONTAINS_TOKEN",
+        "NOT_CONTAINS_TOKEN",
+        "IN",
+        "NOT_IN",
+        "HAS_PROPERTY",
+        "NOT_HAS_PROPERTY",
+    )
 
     def coerce(self, defn, raw, option_values=None):
         name = defn.name

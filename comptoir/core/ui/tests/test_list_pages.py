@@ -127,7 +127,7 @@ def test_edit_columns_per_view(client_in, user):
     assert headers(response) == ["Name", "Job title", "Email"]
     assert "CTO" in response.content.decode()
     # Other views keep their own columns.
-    assert "Lead status" in headers(client_in.get("/contacts/?view=unassigned"))
+    assert "Lifecycle stage" in headers(client_in.get("/contacts/?view=unassigned"))
 
 
 def test_bulk_assign_edit_and_delete(client_in, user):
