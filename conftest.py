@@ -17,6 +17,27 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _group(item) -> int:
+    """pytest-django's order (database tests, then transactional ones) with the tests that
+    use no test database first: they start real processes (marked `slow`) and may run at
+    any time, while the database groups must keep Django's order."""
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = "transactional_db" in fixtures or "live_server" in fixtures
+    if marker is not None:
+        transactional = transactional or marker.kwargs.get("transaction", False)
+    if transactional:
+        return 2
+    return 1 if marker is not None or "db" in fixtures else 0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Long tests start first (pytest-xdist hands tests out in this order): the two workers
+    then end together instead of one waiting for the other's last slow test."""
+    items.sort(key=lambda item: (_group(item), item.get_closest_marker("slow") is None))
+
+
 def pytest_generate_tests(metafunc):
     """Tests marked `sdk_both_modes` run twice: the SDK with default settings, then strict
     (client_side_validation=True); every other SDK test runs once, with defaults."""
@@ -54,8 +75,9 @@ def _language_kept():
 def query_budget():
     """`with query_budget("api.list.contacts"):` fails past the committed budget
     (comptoir/core/testing/budgets.py; UPDATE_QUERY_BUDGETS=1 records the counts)."""
-    from comptoir.core.testing.budgets import query_budget
+    from comptoir.core.testing.budgets import cold_caches, query_budget
 
+    cold_caches()  # counts independent of the tests before (a block warms what it measures)
     return query_budget
 
 

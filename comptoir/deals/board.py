@@ -8,6 +8,7 @@ of queries with 20 deals or 200 000.
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from babel.numbers import format_percent
 from django.db.models import Count, F, Sum
@@ -23,7 +24,8 @@ from comptoir.core.properties.registry import cached
 from comptoir.core.savedviews.listing import ListState
 from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by, scan_worthwhile
 
-CARD_LIMIT = 50
+CARD_LIMIT = 50  # cards a column shows at first, and loads each time it is scrolled down
+MAX_CARDS = 500  # cards a column may keep when re-rendered after a move
 CARD_FIELDS = (
     "pk",
     "dealname",
@@ -110,14 +112,17 @@ class Column:
     count: int = 0
     total: Decimal = Decimal(0)
     cards: list = field(default_factory=list)
+    offset: int = 0  # cards before these ones in the column (the next page's start)
+    fetched: int = 0  # cards read in the column's order (a just-moved one pinned aside)
     more_url: str = ""
+    next_url: str = ""
     total_text: str = ""
     weighted_text: str = ""
     probability_text: str = ""
 
     @property
     def more(self) -> int:
-        return max(0, self.count - len(self.cards))
+        return max(0, self.count - self.offset - self.fetched)
 
     @property
     def weighted(self) -> Decimal:
@@ -162,6 +167,13 @@ def table_url(state: ListState, pipeline: PipelineInfo, stage: Stage) -> str:
     )
 
 
+def cards_url(state: ListState, pipeline: PipelineInfo, stage: Stage, after: int) -> str:
+    """The next cards of one column, under the board's filters, from the `after`-th on."""
+    params = state.params(page=1, per_page=25)
+    params.update(pipeline=pipeline.pipeline_id, stage=stage.stage_id, after=after)
+    return reverse("deals:board_cards") + "?" + urlencode(params)
+
+
 def build_columns(
     state: ListState,
     user,
@@ -169,16 +181,20 @@ def build_columns(
     only=None,
     pinned: int | None = None,
     cards: bool = True,
+    offset: int = 0,
+    limits: dict | None = None,
 ) -> list[Column]:
     """Columns of the board (or of the stages in `only`), with their first cards.
 
     `pinned`: a deal to show first in its column even beyond the card limit (just moved).
-    `cards=False`: counts and totals only.
+    `cards=False`: counts and totals only. `offset`: skip that many cards of each column
+    (the next page of a column scrolled down). `limits`: {stage id: cards} for columns
+    showing more than CARD_LIMIT cards (up to MAX_CARDS).
     """
     settings = portal()
     tz, currency = settings.report_time_zone, settings.currency
     wanted = [s for s in pipeline.stages if only is None or s.stage_id in only]
-    columns = {s.stage_id: Column(stage=s) for s in wanted}
+    columns = {s.stage_id: Column(stage=s, offset=offset) for s in wanted}
     if not columns:
         return []
     qs = deals_queryset(state, user, pipeline)
@@ -206,7 +222,10 @@ def build_columns(
                 )
             else:
                 stage_qs = qs.filter(dealstage=stage_id)
-            deals.extend(stage_qs.only(*CARD_FIELDS).order_by(*ordering)[:CARD_LIMIT])
+            limit = min(MAX_CARDS, max(CARD_LIMIT, (limits or {}).get(stage_id, 0)))
+            page = list(stage_qs.only(*CARD_FIELDS).order_by(*ordering)[offset : offset + limit])
+            columns[stage_id].fetched = len(page)
+            deals.extend(page)
     if cards and pinned is not None and not any(d.pk == pinned for d in deals):
         extra = qs.filter(pk=pinned).only(*CARD_FIELDS).first()
         if extra is not None and extra.dealstage in columns:
@@ -229,6 +248,9 @@ def build_columns(
         column.weighted_text = format_amount(column.weighted.quantize(Decimal("0.01")), currency)
         if column.more:
             column.more_url = table_url(state, pipeline, column.stage)
+            column.next_url = cards_url(
+                state, pipeline, column.stage, column.offset + column.fetched
+            )
     return list(columns.values())
 
 

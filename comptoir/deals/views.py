@@ -8,23 +8,31 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from comptoir.core.inputs import parse_id
+from comptoir.core.inputs import parse_id, whole_number
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
 from comptoir.core.records import reads, writes
 from comptoir.core.records.values import base_queryset
-from comptoir.core.savedviews.listing import BUILTIN_VIEWS, ListState, visible_views
+from comptoir.core.savedviews.listing import BUILTIN_VIEWS, MAX_OFFSET, ListState, visible_views
 from comptoir.core.search.compiler import SearchError
 from comptoir.core.ui.phrases import error_text, errors_text, view_label
 from comptoir.core.ui.views import ui_source
-from comptoir.deals.board import Column, board_totals, build_columns, pipeline_for, pipelines
+from comptoir.deals.board import (
+    MAX_CARDS,
+    Column,
+    board_totals,
+    build_columns,
+    pipeline_for,
+    pipelines,
+)
 
 
 def _state(request) -> ListState:
@@ -105,6 +113,29 @@ def _move_card(request, pipeline):
     )
 
 
+def board_cards(request):
+    """The next cards of one column (loaded as it is scrolled down), under the board's
+    filters: `stage`, and `after` the number of cards the column already shows."""
+    state = _state(request)
+    pipeline = pipeline_for(request.GET.get("pipeline"))
+    stage = pipeline.stage(request.GET.get("stage", "")) if pipeline else None
+    if stage is None:
+        raise Http404
+    after = min(max(0, whole_number(request.GET.get("after", 0)) or 0), MAX_OFFSET)
+    columns = _columns(request, state, pipeline, only={stage.stage_id}, offset=after)
+    return render(
+        request,
+        "deals/_board_cards.html",
+        {"column": columns[0], "query": board_query(state, pipeline)},
+    )
+
+
+def _shown(request, stage: str) -> int:
+    """How many cards the browser shows in a column (it loaded more by scrolling): the
+    columns a move re-renders keep them, up to MAX_CARDS."""
+    return min(whole_number(request.POST.get(f"shown_{stage}", 0)) or 0, MAX_CARDS)
+
+
 # -- moving a deal ----------------------------------------------------------------------------
 
 
@@ -169,7 +200,10 @@ def board_move(request):
         (messages.success if status == 200 else messages.error)(request, message)
         return redirect(reverse("deals:board") + board_query(state, pipeline))
     only = {s for s in (from_stage, to_stage, current) if pipeline and pipeline.stage(s)}
-    columns = _columns(request, state, pipeline, only=only, pinned=pinned) if only else []
+    limits = {s: _shown(request, s) for s in only}
+    columns = (
+        _columns(request, state, pipeline, only=only, pinned=pinned, limits=limits) if only else []
+    )
     return render(
         request,
         "deals/_board_move.html",

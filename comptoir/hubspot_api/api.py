@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from comptoir.core import busy
-from comptoir.core.objects.registry import UnknownObjectType
+from comptoir.core.objects.registry import AbsentObjectType, UnknownObjectType
 from comptoir.core.permissions import NotAllowed
 from comptoir.core.properties.errors import (
     DuplicateValue,
@@ -89,6 +89,19 @@ def _record_not_found(request, exc):
 def _unknown_type(request, exc):
     return error_response(
         ApiError(400, f"Unable to infer object type from: {exc.key}", "VALIDATION_ERROR")
+    )
+
+
+@api.exception_handler(AbsentObjectType)
+def _absent_type(request, exc):
+    # A standard type every HubSpot account has, with no records here: what HubSpot answers
+    # for a missing object (the reads that answer empty catch it before).
+    return error_response(
+        ApiError(
+            404,
+            f"resource not found: no {exc.standard.singular} exists in this account",
+            "OBJECT_NOT_FOUND",
+        )
     )
 
 

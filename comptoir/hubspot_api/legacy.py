@@ -25,7 +25,12 @@ from ninja import Router
 
 from comptoir.core.associations.services import associations_by_target
 from comptoir.core.inputs import MAX_ID
-from comptoir.core.objects.registry import OBJECT_TYPES, crm_types, get_object_type
+from comptoir.core.objects.registry import (
+    OBJECT_TYPES,
+    AbsentObjectType,
+    crm_types,
+    get_object_type,
+)
 from comptoir.core.pipelines import services as pipes
 from comptoir.core.properties import registry
 from comptoir.core.records.values import api_properties, base_queryset
@@ -92,13 +97,59 @@ def _linked(from_type, ids, to_type, user) -> dict[int, list[int]]:
 # -- properties and pipelines -----------------------------------------------------------------
 
 
+def _record_properties(standard) -> list[dict]:
+    """The properties every HubSpot record has, for a standard type Comptoir holds none of
+    (a connector builds its schema from them; an empty list breaks Airbyte's)."""
+    found = []
+    for order, (name, label, kind, field) in enumerate(
+        (
+            ("hs_object_id", "Record ID", "number", "number"),
+            ("hs_createdate", "Create date", "datetime", "date"),
+            ("hs_lastmodifieddate", "Last modified date", "datetime", "date"),
+        )
+    ):
+        found.append(
+            {
+                "name": name,
+                "label": label,
+                "description": "",
+                "groupName": f"{standard.singular}information",
+                "type": kind,
+                "fieldType": field,
+                "options": [],
+                "displayOrder": order,
+                "hidden": False,
+                "hasUniqueValue": name == "hs_object_id",
+                "formField": False,
+                "calculated": False,
+                "externalOptions": False,
+                "hubspotDefined": True,
+                "readOnlyValue": True,
+                "readOnlyDefinition": True,
+                "mutableDefinitionNotDeletable": True,
+                "showCurrencySymbol": False,
+                "deleted": False,
+                "favorited": False,
+                "createdAt": 0,
+                "updatedAt": 0,
+                "createdUserId": None,
+                "updatedUserId": None,
+                "referencedObjectType": None,
+            }
+        )
+    return found
+
+
 @router.get(
     "/properties/v2/{object_type}/properties",
     summary="List properties (legacy v2)",
     openapi_extra=docs.op(answer="LegacyPropertyList"),
 )
 def properties_v2(request, object_type: str):
-    ot = schema_object_type(request, object_type, write=False)
+    try:
+        ot = schema_object_type(request, object_type, write=False)
+    except AbsentObjectType as exc:  # a standard type with no records here
+        return respond(_record_properties(exc.standard))
     options = Options(False)
     body = []
     for defn in registry.definitions(ot).values():

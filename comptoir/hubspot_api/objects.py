@@ -10,7 +10,7 @@ from ninja import Router
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import check_targets
 from comptoir.core.inputs import parse_id
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import AbsentObjectType, get_object_type
 from comptoir.core.permissions import require_edit, with_default_owner
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import observers, reads, writes
@@ -22,7 +22,7 @@ from comptoir.core.search.compiler import search
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.body import inputs, json_body
-from comptoir.hubspot_api.errors import ApiError, standard_error
+from comptoir.hubspot_api.errors import ApiError, not_found, standard_error
 from comptoir.hubspot_api.fields import check, invalid
 from comptoir.hubspot_api.params import boolean, cursor, integer, multi
 from comptoir.hubspot_api.responses import batch_response, respond
@@ -37,6 +37,15 @@ def _ot(request, object_type: str, *, write: bool):
     ot = get_object_type(object_type)
     require_scope(request, object_scope(ot.name, write))
     return ot
+
+
+def _absent(object_type: str):
+    """The standard HubSpot type `object_type` names when Comptoir holds none of it."""
+    try:
+        get_object_type(object_type)
+    except AbsentObjectType as exc:
+        return exc.standard
+    return None
 
 
 def _inline_associations(ot, raw) -> list:
@@ -117,6 +126,9 @@ def _one(ot, record, written=()):
     openapi_extra=docs.op(body="SearchRequest", answer="SearchResults"),
 )
 def search_objects(request, object_type: str):
+    if _absent(object_type):  # a standard type with no records: nothing matches
+        check_search_request(json_body(request, max_chars=SEARCH_BODY_MAX))
+        return respond({"total": 0, "results": []})
     ot = _ot(request, object_type, write=False)
     data = json_body(request, max_chars=SEARCH_BODY_MAX)
     check_search_request(data)
@@ -141,6 +153,11 @@ def search_objects(request, object_type: str):
     ),
 )
 def batch_read(request, object_type: str):
+    standard = _absent(object_type)
+    if standard is not None:  # none of these ids exists
+        items = inputs(json_body(request))
+        _checked_refs(items)
+        return _missing_batch(standard, [str(i.get("id")) for i in items], timezone.now())
     ot = _ot(request, object_type, write=False)
     data = json_body(request)
     items = inputs(data)
@@ -164,6 +181,10 @@ def batch_read(request, object_type: str):
         properties=_list(data, "properties"),
         history=_list(data, "propertiesWithHistory"),
     )
+    return _missing_batch(ot, missing, started, results)
+
+
+def _missing_batch(ot, missing: list, started, results=()):
     errors = []
     if missing:
         errors.append(
@@ -174,7 +195,7 @@ def batch_read(request, object_type: str):
                 {"ids": missing},
             )
         )
-    return batch_response(results, errors, started, ok_status=200)
+    return batch_response(list(results), errors, started, ok_status=200)
 
 
 def _list(data, key):
@@ -415,6 +436,8 @@ def gdpr_delete(request, object_type: str):
     openapi_extra=docs.op(query=docs.LIST_RECORDS, answer="CollectionResponseSimplePublicObject"),
 )
 def list_objects(request, object_type: str):
+    if _absent(object_type):  # a standard type with no records
+        return respond({"results": []})
     ot = _ot(request, object_type, write=False)
     history = multi(request, "propertiesWithHistory")
     maximum = 50 if history else 100
@@ -444,7 +467,9 @@ def list_objects(request, object_type: str):
 
 
 def _assoc_types(request) -> list[str]:
-    return [get_object_type(t).name for t in multi(request, "associations")]
+    """The `associations` asked for; a standard type Comptoir holds none of has none
+    (HubSpot leaves a type with no associations out of the answer)."""
+    return [get_object_type(t).name for t in multi(request, "associations") if not _absent(t)]
 
 
 @router.post(
@@ -509,6 +534,9 @@ def _archive(request, ot, object_id, source) -> None:
     openapi_extra=docs.op(query=docs.READ_RECORD, answer="SimplePublicObjectWithAssociations"),
 )
 def read(request, object_type: str, object_id: str):
+    standard = _absent(object_type)
+    if standard is not None:
+        raise not_found(standard, object_id)
     ot = _ot(request, object_type, write=False)
     record = _resolve(ot, object_id, request, archived=boolean(request, "archived"))
     body = records_to_bodies(
@@ -528,6 +556,9 @@ def read(request, object_type: str, object_id: str):
     openapi_extra=docs.op(body="Update", query=("idProperty",), answer="SimplePublicObject"),
 )
 def update(request, object_type: str, object_id: str):
+    standard = _absent(object_type)
+    if standard is not None:
+        raise not_found(standard, object_id)
     ot = _ot(request, object_type, write=True)
     data = json_body(request)
     with transaction.atomic():
@@ -542,6 +573,8 @@ def update(request, object_type: str, object_id: str):
 
 @router.delete("/{object_type}/{object_id}", summary="Archive a record")
 def archive(request, object_type: str, object_id: str):
+    if _absent(object_type):  # never existed: idempotent, as below
+        return respond(None, status=204)
     ot = _ot(request, object_type, write=True)
     with suppress(RecordNotFound):  # idempotent: already archived or never existed
         _archive(request, ot, object_id, api_source(request))

@@ -20,6 +20,7 @@ from comptoir.core.properties import registry
 from comptoir.core.records.values import read_value
 from comptoir.core.savedviews.listing import ListState
 from comptoir.core.savedviews.table import column_headers, table_rows
+from comptoir.core.scheduling.requeue import requeue_quiet
 from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
 from comptoir.imports.models import Export, ExportState, stall_after
 from comptoir.imports.services import safe_name, storage_dir
@@ -114,20 +115,14 @@ def resume_interrupted(now=None) -> list[int]:
     """Queue again every export that no worker has run for stall_after(): processing
     without a heartbeat (its worker died) or waiting (its job lost). A conditional UPDATE
     picks the one scheduler that requeues it. Run by the scheduler's every tick."""
-    now = now or timezone.now()
-    quiet = Export.objects.filter(
-        state__in=(ExportState.STARTED, ExportState.PROCESSING),
-        updated_at__lt=now - stall_after(),
+    return requeue_quiet(
+        Export.objects.filter(state__in=(ExportState.STARTED, ExportState.PROCESSING)),
+        stall=stall_after(),
+        now=now,
+        match=("state",),
+        claim=lambda row: {"state": ExportState.STARTED},
+        enqueue=lambda row: run_export.enqueue(row["pk"]),
     )
-    queued = []
-    for pk, state, updated_at in quiet.values_list("pk", "state", "updated_at"):
-        touched = Export.objects.filter(pk=pk, state=state, updated_at=updated_at).update(
-            state=ExportState.STARTED, updated_at=now
-        )
-        if touched:
-            run_export.enqueue(pk)
-            queued.append(pk)
-    return queued
 
 
 def _chunks(export, user):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.inputs import storable
 from comptoir.core.permissions import NotAllowed, has_right
+from comptoir.core.scheduling.requeue import requeue_quiet
 from comptoir.imports import files, links
 from comptoir.imports.engine import file_info
 from comptoir.imports.mapping import auto_map, file_order, guess_common_columns, object_choices
@@ -205,22 +206,23 @@ def resume_interrupted(now=None) -> list[int]:
     without a heartbeat (its worker died: DEFERRED until a worker claims it), deferred, or
     waiting (its job lost). Several workers may run this at once: each import is requeued
     by the one whose conditional UPDATE touched it. Run by the scheduler's every tick."""
-    now = now or timezone.now()
-    quiet = Import.objects.filter(
-        parent=None,
-        state__in=(ImportState.STARTED, ImportState.PROCESSING, ImportState.DEFERRED),
-        updated_at__lt=now - stall_after(),
+    return requeue_quiet(
+        Import.objects.filter(
+            parent=None,
+            state__in=(ImportState.STARTED, ImportState.PROCESSING, ImportState.DEFERRED),
+        ),
+        stall=stall_after(),
+        now=now,
+        match=("state",),
+        claim=_waiting,
+        enqueue=lambda row: run_import.enqueue(row["pk"]),
     )
-    queued = []
-    for pk, state, updated_at in quiet.values_list("pk", "state", "updated_at"):
-        waiting = ImportState.STARTED if state == ImportState.STARTED else ImportState.DEFERRED
-        touched = Import.objects.filter(pk=pk, state=state, updated_at=updated_at).update(
-            state=waiting, updated_at=now
-        )
-        if touched:
-            run_import.enqueue(pk)
-            queued.append(pk)
-    return queued
+
+
+def _waiting(row) -> dict:
+    """A started import waits for its first run; any other waits for a worker to go on."""
+    started = row["state"] == ImportState.STARTED
+    return {"state": ImportState.STARTED if started else ImportState.DEFERRED}
 
 
 def visible_imports(user):

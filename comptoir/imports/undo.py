@@ -22,6 +22,7 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records.writes import archive_record, update_record
+from comptoir.core.scheduling.requeue import requeue_quiet
 from comptoir.imports.models import Import, ImportBatch, ImportState, stall_after
 
 logger = logging.getLogger("comptoir.imports")
@@ -146,17 +147,14 @@ def resume_interrupted(now=None) -> list[int]:
     # Imported here: comptoir.imports.tasks imports this module when loaded.
     from comptoir.imports.tasks import undo_import
 
-    now = now or timezone.now()
-    quiet = Import.objects.filter(state=ImportState.UNDOING, updated_at__lt=now - stall_after())
-    queued = []
-    for pk, updated_at, user_id in quiet.values_list("pk", "updated_at", "undo_user_id"):
-        touched = Import.objects.filter(
-            pk=pk, state=ImportState.UNDOING, updated_at=updated_at
-        ).update(updated_at=now)
-        if touched:
-            undo_import.enqueue(pk, user_id)
-            queued.append(pk)
-    return queued
+    return requeue_quiet(
+        Import.objects.filter(state=ImportState.UNDOING),
+        stall=stall_after(),
+        now=now,
+        match=("state",),
+        read=("undo_user_id",),
+        enqueue=lambda row: undo_import.enqueue(row["pk"], row["undo_user_id"]),
+    )
 
 
 def _restore_values(imp, ot_name, ids, source, user) -> list[dict]:

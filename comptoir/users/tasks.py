@@ -6,6 +6,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.scheduling.requeue import requeue_quiet
 from comptoir.users import deactivation
 from comptoir.users.models import PendingHandOver, User
 from comptoir.users.throttle import purge_expired
@@ -34,19 +35,16 @@ def resume_hand_overs(now=None) -> list[int]:
     """Queue again every hand-over no worker has run for HAND_OVER_STALL (its worker died,
     or its job was lost). A conditional UPDATE picks the one scheduler that requeues it.
     Run by the scheduler's every tick (comptoir.core.scheduling)."""
-    now = now or timezone.now()
-    quiet = PendingHandOver.objects.filter(updated_at__lt=now - HAND_OVER_STALL)
-    queued = []
-    for user_id, heir_id, actor_id, updated_at in quiet.values_list(
-        "user_id", "heir_id", "actor_id", "updated_at"
-    ):
-        touched = PendingHandOver.objects.filter(user_id=user_id, updated_at=updated_at).update(
-            updated_at=now
-        )
-        if touched:
-            hand_over_records.enqueue(user_id, heir_id, actor_id)
-            queued.append(user_id)
-    return queued
+    return requeue_quiet(
+        PendingHandOver.objects.all(),
+        stall=HAND_OVER_STALL,
+        now=now,
+        key="user_id",
+        read=("heir_id", "actor_id"),
+        enqueue=lambda row: hand_over_records.enqueue(
+            row["user_id"], row["heir_id"], row["actor_id"]
+        ),
+    )
 
 
 @task

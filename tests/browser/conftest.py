@@ -54,7 +54,8 @@ def seller(transactional_db):
     return make_user("camille@example.com", first_name="Camille", last_name="Martin")
 
 
-def sign_in(context, live_server, email="camille@example.com", password="Pass-word-123"):
+def sign_in_with_form(context, live_server, email="camille@example.com", password="Pass-word-123"):
+    """Through the sign-in page, as a person does (test_lists.py and test_csp.py)."""
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Email").fill(email)
@@ -62,6 +63,26 @@ def sign_in(context, live_server, email="camille@example.com", password="Pass-wo
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")  # signing in lands on the dashboard (home)
     page.goto(f"{live_server.url}/contacts/")  # where most tests start
+    return page
+
+
+def sign_in(context, live_server, email="camille@example.com"):
+    """A page of `context` signed in with a session made as Django's test client does, on
+    the contacts list (where most tests start): the sign-in form costs two page loads and a
+    dashboard per test, and the tests that mean it go through it (sign_in_with_form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from comptoir.users.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    cookie = settings.SESSION_COOKIE_NAME
+    context.add_cookies(
+        [{"name": cookie, "value": client.cookies[cookie].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/contacts/")
     return page
 
 

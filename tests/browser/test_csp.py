@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_activity, make_contact, make_deal
 from comptoir.imports.tests.helpers import csv_bytes
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in_with_form
 from tests.browser.test_imports import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ def watched(browser, live_server, seller):
 
     context.on("console", collect)
     context.on("weberror", lambda error: problems.append(f"page error: {error.error}"))
-    page = sign_in(context, live_server)
+    page = sign_in_with_form(context, live_server)
     page.problems = problems
     yield page
     context.close()

@@ -20,6 +20,64 @@ class UnknownObjectType(LookupError):
 
 
 @dataclass(frozen=True)
+class StandardType:
+    """A HubSpot standard object type every account has, that Comptoir holds none of."""
+
+    name: str
+    singular: str
+    type_id: str
+
+    @property
+    def hubspot_name(self) -> str:
+        return self.singular.upper()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# HubSpot's standard types (reference §2.1's map, and those connectors such as Airbyte's
+# source-hubspot ask for) that no object app registers: the API answers for them as an
+# account holding none of their records would (empty lists, 404 for an id), never
+# "Unable to infer object type".
+STANDARD_TYPES = (
+    StandardType("tickets", "ticket", "0-5"),
+    StandardType("products", "product", "0-7"),
+    StandardType("line_items", "line_item", "0-8"),
+    StandardType("quotes", "quote", "0-14"),
+    StandardType("forms", "form", "0-28"),
+    StandardType("communications", "communication", "0-18"),
+    StandardType("feedback_submissions", "feedback_submission", "0-19"),
+    StandardType("invoices", "invoice", "0-53"),
+    StandardType("goal_targets", "goal_target", "0-74"),
+    StandardType("commerce_payments", "commerce_payment", "0-101"),
+    StandardType("postal_mail", "postal_mail", "0-116"),
+    StandardType("orders", "order", "0-123"),
+    StandardType("leads", "lead", "0-136"),
+    StandardType("carts", "cart", "0-142"),
+    StandardType("deal_splits", "deal_split", ""),  # its type id is not published
+)
+
+
+class AbsentObjectType(UnknownObjectType):
+    """The key names a standard HubSpot type (STANDARD_TYPES) no object app registers."""
+
+    def __init__(self, key: str, standard: StandardType):
+        super().__init__(key)
+        self.standard = standard
+
+
+def standard_type(key) -> "StandardType | None":
+    """The unregistered standard type `key` names (plural, singular or type id), if any."""
+    if not isinstance(key, str):
+        return None
+    key = key.strip() if key.strip().startswith("0-") else key.strip().lower()
+    for st in STANDARD_TYPES:
+        if key and key in (st.name, st.singular, st.type_id) and key not in _BY_KEY:
+            return st
+    return None
+
+
+@dataclass(frozen=True)
 class Pages:
     """The list page and record page of a type that has them (/contacts/, /contacts/7/)."""
 
@@ -151,6 +209,9 @@ def get_object_type(key: "str | ObjectType") -> ObjectType:
     try:
         return _BY_KEY[key.strip().lower() if not key.startswith("0-") else key.strip()]
     except (KeyError, AttributeError):
+        standard = standard_type(key)
+        if standard is not None:
+            raise AbsentObjectType(key, standard) from None
         raise UnknownObjectType(str(key)) from None
 
 

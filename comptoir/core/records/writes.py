@@ -256,6 +256,7 @@ def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
         updated = base_queryset(ot).filter(pk=record.pk).update(archived=True, archived_at=now)
         if not updated:
             raise RecordNotFound(ot, record_id)
+        events.archived(ot, record.pk, now, source)  # who deleted it, for "Deleted records"
         before = observers.notes(ot, record)
         observers.written(ot, [Change(record.pk, record, before=before, left=True)], source)
     rollups.after_record_changed(ot, record.pk, source)

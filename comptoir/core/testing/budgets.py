@@ -23,14 +23,28 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import CaptureQueriesContext
+
+from comptoir.core.properties import registry
 
 BUDGETS_FILE = Path(__file__).with_name("query_budgets.json")
 VENDORS = ("postgresql", "sqlite")
 UPDATE_SWITCH = "UPDATE_QUERY_BUDGETS"
 
 _measured: dict[tuple[str, str], int] = {}
+
+
+def cold_caches() -> None:
+    """Empty what a process keeps between requests and that costs queries to fill again:
+    the definition registry (definitions, stages, owners, portal settings, limits), Django's
+    cache and the content types. The `query_budget` fixture calls it before each test, so a
+    budget measured alone is the budget measured in the suite, whatever ran before."""
+    registry.clear_local()
+    cache.clear()
+    ContentType.objects.clear_cache()
 
 
 def budget_for(name: str, vendor: str) -> int | None:

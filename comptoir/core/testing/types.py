@@ -8,21 +8,41 @@ are made through the real services with `sample_properties()`, derived from the 
 facts (its required and name properties) and its definitions, never from a per-type table.
 """
 
+import csv
+import datetime as dt
 import itertools
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
 
-from comptoir.core.objects.registry import OBJECT_TYPES, crm_types, import_types, page_types
+from comptoir.core.associations.services import associate, associated_ids
+from comptoir.core.associations.types import default_type
+from comptoir.core.history.models import PropertyChange
+from comptoir.core.objects.registry import (
+    OBJECT_TYPES,
+    crm_types,
+    get_object_type,
+    import_types,
+    page_types,
+)
 from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
+from comptoir.core.properties.errors import RecordNotFound
+from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import display_name, read_value
-from comptoir.core.records.writes import create_record
+from comptoir.core.records.writes import archive_record, create_record, restore_record
+from comptoir.core.search.compiler import search
 from comptoir.core.testing.factories import UI, make_user
+from comptoir.core.testing.html import links, select, select_one, text_of
+from comptoir.core.timeline.models import EventType, TimelineEvent
 from comptoir.core.ui.fields import make_field
-from comptoir.imports import engine, services
+from comptoir.imports import engine, exports, services
+from comptoir.imports.models import Export, ExportState
 from comptoir.users.services import create_token
 
 _seq = itertools.count(1)
@@ -134,11 +154,14 @@ class ListPageTests:
 
 class RecordPageTests:
     @each(page_types())
-    def test_record_page_shows_name_and_about(self, ot, browser):
+    def test_record_page_shows_name_cards_and_about(self, ot, browser):
         record = make_record(ot)
         response = browser.get(f"/{ot.name}/{record.pk}/")
         assert response.status_code == 200
-        assert name_of(ot, record) in response.content.decode()
+        html = response.content.decode()
+        assert text_of(select_one(html, "h1#record-name")) == name_of(ot, record)
+        for card in ot.pages.cards:  # an association card per type the facts list
+            assert select(html, f"#card-{card}"), card
         assert browser.get(f"/{ot.name}/{record.pk}/properties/").status_code == 200
 
     @each(page_types())
@@ -195,9 +218,44 @@ class GlobalSearchTests:
     @each(crm_types())
     def test_global_search_finds_the_record(self, ot, browser):
         record = make_record(ot)
-        response = browser.get("/search/", {"q": name_of(ot, record)})
+        response = browser.get("/search/", {"q": name_of(ot, record)}, HTTP_HX_REQUEST="true")
         assert response.status_code == 200
         assert f"/{ot.name}/{record.pk}/" in response.content.decode()
+        nothing = browser.get("/search/", {"q": "zzzz"}, HTTP_HX_REQUEST="true")
+        assert "Nothing matches" in nothing.content.decode()
+
+
+class ArchiveRestoreTests:
+    """Archived records leave searches, reads and list pages, and come back restored."""
+
+    @each(OBJECT_TYPES)
+    def test_archived_records_leave_lists_and_search_and_come_back(self, ot, browser):
+        record = make_record(ot)
+        make_record(ot)
+        name = ot.display_properties[0]
+        value = sample_value(ot, record, name)
+        body = {
+            "filterGroups": [
+                {"filters": [{"propertyName": name, "operator": "EQ", "value": value}]}
+            ]
+        }
+
+        def listed() -> bool:
+            html = browser.get(f"/{ot.name}/", EVERYTHING).content.decode()
+            return f"/{ot.name}/{record.pk}/" in html
+
+        assert search(ot, body).total == 1
+        archive_record(ot, record.pk, source=UI)
+        assert search(ot, body).total == 0
+        with pytest.raises(RecordNotFound):
+            get_record(ot, record.pk)
+        if ot.pages is not None:
+            assert not listed()
+        restore_record(ot, record.pk, source=UI)
+        assert search(ot, body).total == 1
+        assert get_record(ot, record.pk).pk == record.pk
+        if ot.pages is not None:
+            assert listed()
 
 
 class PermissionTests:
@@ -214,6 +272,168 @@ class PermissionTests:
         api = ApiClient(mine_user)
         assert api.get(f"/crm/v3/objects/{ot.name}/{mine.pk}").status_code == 200
         assert api.get(f"/crm/v3/objects/{ot.name}/{theirs.pk}").status_code == 404
+
+
+class RestoreTests:
+    """The "Deleted records" page of every type (OBJ-5, SET-13): list, search, restore one
+    or many with associations and history, permissions, and the restore window."""
+
+    @each(page_types())
+    def test_deleted_records_are_listed_searched_and_restored(self, ot, browser, manager):
+        kept = make_record(ot)
+        gone, other = make_record(ot), make_record(ot)
+        browser.post(f"/{ot.name}/bulk/", {"ids": [gone.pk, other.pk], "action": "delete"})
+        listing = browser.get(f"/{ot.name}/deleted/")
+        assert listing.status_code == 200
+        rows = deleted_rows(listing)
+        assert set(rows) == {gone.pk, other.pk}  # live records are not in the recycle bin
+        assert kept.pk not in rows
+        # Who deleted them, as HubSpot's tool shows.
+        row = select_one(listing.content.decode(), f'tr[data-record="{gone.pk}"] td.by')
+        assert text_of(row) == (manager.get_full_name() or manager.email)
+        found = deleted_rows(browser.get(f"/{ot.name}/deleted/", {"q": name_of(ot, gone)}))
+        assert set(found) == {gone.pk}
+        # The list page's Actions menu leads there.
+        menu = browser.get(f"/{ot.name}/", EVERYTHING).content.decode()
+        assert f"/{ot.name}/deleted/" in [href for _text, href in links(menu)]
+
+        response = browser.post(f"/{ot.name}/deleted/restore/", {"ids": [gone.pk, other.pk]})
+        assert response.status_code == 302
+        for record in (gone, other):
+            record.refresh_from_db()
+            assert not record.archived and record.archived_at is None
+        assert deleted_rows(browser.get(f"/{ot.name}/deleted/")) == []
+        assert browser.get(f"/{ot.name}/{gone.pk}/").status_code == 200
+        # The restore is on the timeline, by its author; the history is still there.
+        event = TimelineEvent.objects.get(
+            object_type=ot.type_id, object_id=gone.pk, event_type=EventType.RESTORED
+        )
+        assert event.actor_id == manager.pk
+        assert PropertyChange.objects.filter(object_type=ot.type_id, object_id=gone.pk).exists()
+
+    @each(page_types())
+    def test_associations_come_back_with_the_record(self, ot, browser, db):
+        partners = [other for other in OBJECT_TYPES if default_type(ot, other) is not None]
+        if not partners:
+            pytest.skip(f"{ot.name} associates with no type")
+        record, other = make_record(ot), make_record(partners[0])
+        associate(ot, record.pk, partners[0], other.pk, source=UI)
+        archive_record(ot, record.pk, source=UI)
+        assert associated_ids(partners[0], other.pk, ot) == []  # gone while deleted
+        assert browser.post(f"/{ot.name}/deleted/restore/", {"one": record.pk}).status_code == 302
+        assert associated_ids(ot, record.pk, partners[0]) == [other.pk]
+        assert associated_ids(partners[0], other.pk, ot) == [record.pk]
+
+    @each(page_types())
+    def test_one_restore_button_restores_only_its_record(self, ot, browser, db):
+        first, second = make_record(ot), make_record(ot)
+        archive_record(ot, first.pk, source=UI)
+        archive_record(ot, second.pk, source=UI)
+        browser.post(f"/{ot.name}/deleted/restore/", {"one": first.pk, "ids": [second.pk]})
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert not first.archived and second.archived
+
+    @each(page_types())
+    def test_a_record_whose_unique_value_is_taken_again_stays_deleted(self, ot, browser):
+        """As in HubSpot: a contact whose email another live contact now has (a company
+        whose domain...) is not restored, and the page says why."""
+        defs = registry.definitions(ot)
+        unique = [n for n in LIVE_UNIQUE if n in defs] or [
+            n for n, d in defs.items() if d.has_unique_value and str(d.type) == "string"
+        ]
+        if not unique:
+            pytest.skip(f"{ot.name} has no unique property")
+        value = f"restore{next(_seq)}.example.com"
+        value = f"lea@{value}" if unique[0] == "email" else value
+        gone = make_record(ot, **{unique[0]: value})
+        archive_record(ot, gone.pk, source=UI)
+        make_record(ot, **{unique[0]: value})  # allowed: the first one is deleted
+        response = browser.post(f"/{ot.name}/deleted/restore/", {"one": gone.pk})
+        assert response.status_code == 302
+        gone.refresh_from_db()
+        assert gone.archived
+        said = " ".join(flash(browser, response))
+        assert "Not restored" in said and value in said
+
+    @each(page_types())
+    def test_records_past_the_restore_window_are_not_offered(self, ot, browser, settings, db):
+        old = make_record(ot)
+        past = timezone.now() - dt.timedelta(days=settings.COMPTOIR_RESTORE_DAYS, minutes=1)
+        archive_record(ot, old.pk, source=UI, at=past)
+        assert old.pk not in deleted_rows(browser.get(f"/{ot.name}/deleted/"))
+        browser.post(f"/{ot.name}/deleted/restore/", {"ids": [old.pk]})
+        old.refresh_from_db()
+        assert old.archived
+
+    @each(page_types())
+    def test_a_user_sees_and_restores_only_what_the_role_allows(self, ot, db):
+        """The attacker: a private rep, and a rep who sees everything but changes only his
+        own records. An invisible record answers exactly like a missing one."""
+        private = make_user(role="Sales rep – private")  # noqa: RUF001 - the role's name
+        rep = make_user(role="Sales rep")
+        boss = make_user(role="Sales manager")
+        own = make_record(ot, hubspot_owner_id=str(private.owner.pk))
+        theirs = make_record(ot, hubspot_owner_id=str(boss.owner.pk))
+        for record in (own, theirs):
+            archive_record(ot, record.pk, source=UI)
+        client = signed_in(private)
+        assert deleted_rows(client.get(f"/{ot.name}/deleted/")) == [own.pk]
+        searched = client.get(f"/{ot.name}/deleted/", {"q": name_of(ot, theirs)})
+        assert theirs.pk not in deleted_rows(searched)
+
+        missing = client.post(f"/{ot.name}/deleted/restore/", {"ids": [987654321]})
+        missing_said = flash(client, missing)
+        hidden = client.post(f"/{ot.name}/deleted/restore/", {"ids": [theirs.pk]})
+        assert (hidden.status_code, hidden.url) == (missing.status_code, missing.url)
+        assert flash(client, hidden) == missing_said != []
+        theirs.refresh_from_db()
+        assert theirs.archived
+
+        viewer = signed_in(rep)
+        page = viewer.get(f"/{ot.name}/deleted/").content.decode()
+        row = select_one(page, f'tr[data-record="{theirs.pk}"]')
+        assert select(row, "input[name=ids]") == []
+        viewer.post(f"/{ot.name}/deleted/restore/", {"ids": [theirs.pk]})
+        theirs.refresh_from_db()
+        assert theirs.archived  # seen, not changed: refused
+
+        assert client.post(f"/{ot.name}/deleted/restore/", {"ids": [own.pk]}).status_code == 302
+        own.refresh_from_db()
+        assert not own.archived
+
+    @each(page_types())
+    def test_the_page_costs_the_same_for_few_or_many_records(self, ot, browser, query_budget):
+        def delete(n):  # by the signed-in user: the page names who deleted them
+            ids = [make_record(ot).pk for _ in range(n)]
+            browser.post(f"/{ot.name}/bulk/", {"ids": ids, "action": "delete"})
+
+        delete(3)
+        browser.get(f"/{ot.name}/deleted/")  # warm the caches of the first request
+        with query_budget(f"ui.deleted.{ot.name}") as few:
+            browser.get(f"/{ot.name}/deleted/")
+        delete(5)
+        with query_budget(f"ui.deleted.{ot.name}") as many:
+            response = browser.get(f"/{ot.name}/deleted/")
+        assert len(deleted_rows(response)) == 8
+        assert len(many) == len(few)
+
+
+# Values a unique index keeps to one live record (contact email, company domain).
+LIVE_UNIQUE = ("email", "domain")
+
+
+def deleted_rows(response) -> list[int]:
+    """The record ids of a "Deleted records" page, in order."""
+    return [
+        int(tr.get("data-record")) for tr in select(response.content.decode(), "tr[data-record]")
+    ]
+
+
+def flash(client, response) -> list[str]:
+    """The messages a redirect leaves for the next page."""
+    page = client.get(response.url).content.decode()
+    return [text_of(m) for m in select(page, ".messages li")]
 
 
 # -- the API ----------------------------------------------------------------------------------
@@ -308,15 +528,134 @@ class ImportTests:
         assert ot.model.objects.count() == before + 1
 
 
+class ExportTests:
+    """The list's export (Actions > Export): the records the list shows, by name first."""
+
+    @each(page_types())
+    @pytest.mark.parametrize("file_format", ["CSV", "XLSX"])
+    def test_export_writes_the_records_the_list_shows(self, ot, file_format, browser, manager):
+        wanted = make_record(ot)
+        make_record(ot)
+        params = urlencode({**EVERYTHING, "q": name_of(ot, wanted)})
+        response = browser.post(
+            f"/imports/export/{ot.name}/", {"params": params, "format": file_format}
+        )
+        export = Export.objects.get(user=manager)
+        assert response.status_code == 302 and response.url == f"/imports/exports/{export.pk}/"
+        exports.run(export.pk)
+        export.refresh_from_db()
+        assert (export.object_type, export.state, export.row_count) == (
+            ot.name,
+            ExportState.DONE,
+            1,
+        )
+        if file_format == "CSV":
+            with open(export.file_path, encoding="utf-8-sig") as handle:
+                rows = list(csv.reader(handle))
+        else:
+            sheet = load_workbook(export.file_path, read_only=True).worksheets[0]
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert rows[0][0] == "Name"
+        assert [row[0] for row in rows[1:]] == [name_of(ot, wanted)]
+
+
+# -- query budgets ----------------------------------------------------------------------------
+
+# More rows than any budget, with two owners and associations to one record of each card
+# type: a query per row, per owner or per association would show.
+BUDGET_ROWS = 12
+
+
+def budget_records(ot, owners) -> list:
+    partners = ot.pages.cards if ot.pages is not None else ()
+    links = [(name, make_record(get_object_type(name)).pk, None) for name in partners]
+    return [
+        create_record(
+            ot,
+            sample_properties(ot, hubspot_owner_id=str(owners[i % 2].owner.pk)),
+            source=UI,
+            associations=links,
+        )
+        for i in range(BUDGET_ROWS)
+    ]
+
+
+class QueryBudgetTests:
+    """Per type, what its list page, record page, API list, search and batch read cost
+    (core/testing/query_budgets.json: ui.list.<type>, ui.record.<type>, api.list.<type>,
+    api.search.<type>, api.batch_read.<type>). Each block runs once before it is measured,
+    as on a running server whose caches are warm; the `query_budget` fixture starts every
+    test with the per-process caches empty, so a count does not depend on the tests before."""
+
+    @each(page_types())
+    def test_pages(self, ot, manager, browser, query_budget):
+        other = make_user(first_name="Rita", last_name="Rep")
+        records = budget_records(ot, [manager, other])
+        page = f"/{ot.name}/{records[0].pk}/"
+        for url, params in ((f"/{ot.name}/", EVERYTHING), (page, {})):
+            browser.get(url, params)  # warm
+            with query_budget(f"ui.{'list' if params else 'record'}.{ot.name}"):
+                response = browser.get(url, params)
+            assert response.status_code == 200, url
+        listed = browser.get(f"/{ot.name}/", EVERYTHING).content.decode()
+        assert all(f"/{ot.name}/{r.pk}/" in listed for r in records)
+        assert "Rita Rep" in listed, "owners are shown"
+
+    @each(OBJECT_TYPES)
+    def test_api_list_search_and_batch_read(self, ot, manager, api, query_budget):
+        records = budget_records(ot, [manager, make_user()])
+        others = ",".join(ot.pages.cards if ot.pages is not None else ())
+        props = ",".join(dict.fromkeys((*ot.default_properties, "hubspot_owner_id")))
+        name = ot.display_properties[0]
+        base = f"/crm/v3/objects/{ot.name}"
+        calls = {
+            "list": lambda: api.get(base, limit=100, properties=props, associations=others),
+            "search": lambda: api.send(
+                "post",
+                f"{base}/search",
+                {
+                    "filterGroups": [
+                        {"filters": [{"propertyName": name, "operator": "HAS_PROPERTY"}]}
+                    ],
+                    "properties": props.split(","),
+                    "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                    "limit": 100,
+                },
+            ),
+            "batch_read": lambda: api.send(
+                "post",
+                f"{base}/batch/read",
+                {
+                    "inputs": [{"id": str(r.pk)} for r in records],
+                    "properties": props.split(","),
+                    "propertiesWithHistory": ["hubspot_owner_id"],
+                },
+            ),
+        }
+        for what, call in calls.items():
+            call()  # warm
+            with query_budget(f"api.{what}.{ot.name}"):
+                response = call()
+            assert response.status_code == 200, response.content
+            results = response.json()["results"]
+            assert len(results) == BUDGET_ROWS, what
+            if what == "list" and others:
+                assert all(r["associations"] for r in results)
+
+
 __all__ = [
     "ApiTests",
+    "ArchiveRestoreTests",
     "BulkActionTests",
     "CreateDialogTests",
+    "ExportTests",
     "GlobalSearchTests",
     "ImportTests",
     "ListPageTests",
     "PermissionTests",
+    "QueryBudgetTests",
     "RecordPageTests",
+    "RestoreTests",
     "api",
     "browser",
     "manager",

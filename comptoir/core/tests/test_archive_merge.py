@@ -31,16 +31,6 @@ from comptoir.core.timeline.models import TimelineEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_archived_records_leave_lists_and_search_and_come_back():
-    contact = make_contact(email="gone@example.com", lastname="Dupont")
-    archive_record("contacts", contact.pk, source=UI)
-    assert search("contacts", {"query": "dupont"}).total == 0
-    with pytest.raises(RecordNotFound):
-        get_record("contacts", contact.pk)
-    restore_record("contacts", contact.pk, source=UI)
-    assert search("contacts", {"query": "dupont"}).total == 1
-
-
 def test_restore_refuses_when_the_email_was_taken_meanwhile():
     contact = make_contact(email="taken@example.com")
     archive_record("contacts", contact.pk, source=UI)
@@ -78,6 +68,7 @@ def test_worker_scheduler_enqueues_each_periodic_job_once_across_workers():
         "optimize_database",
         "purge_archived_records",
         "purge_throttle_counters",
+        "rollups_came_due",
     ]
     assert tick("worker-b") == []
 

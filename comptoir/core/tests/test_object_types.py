@@ -3,13 +3,17 @@ shared per-type tests of core/testing/types.py."""
 
 from comptoir.core.testing.types import (  # noqa: F401 - the fixtures the classes use
     ApiTests,
+    ArchiveRestoreTests,
     BulkActionTests,
     CreateDialogTests,
+    ExportTests,
     GlobalSearchTests,
     ImportTests,
     ListPageTests,
     PermissionTests,
+    QueryBudgetTests,
     RecordPageTests,
+    RestoreTests,
     api,
     browser,
     manager,
@@ -45,4 +49,20 @@ class TestApi(ApiTests):
 
 
 class TestImport(ImportTests):
+    pass
+
+
+class TestArchiveRestore(ArchiveRestoreTests):
+    pass
+
+
+class TestExport(ExportTests):
+    pass
+
+
+class TestQueryBudgets(QueryBudgetTests):
+    pass
+
+
+class TestRestore(RestoreTests):
     pass

@@ -339,3 +339,14 @@ def test_a_duplicate_that_slips_past_the_check_is_still_reported(monkeypatch):
         assert caught.value.existing_id == first.pk
         second.refresh_from_db()
         assert second.email == "other@example.com"
+
+
+def test_a_cleared_registry_checks_the_version_on_its_next_read(django_assert_num_queries):
+    """The first read after clear_local() reads the schema version, then the definitions;
+    the next read costs nothing (query budgets count on both)."""
+    registry.definitions("contacts")
+    registry.clear_local()
+    with django_assert_num_queries(2):  # the version, then the definitions
+        registry.definitions("contacts")
+    with django_assert_num_queries(0):
+        registry.definitions("contacts")

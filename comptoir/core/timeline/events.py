@@ -34,5 +34,9 @@ def merged(ot, object_id, at, source, *, merged_id):
     return _event(ot, object_id, EventType.MERGED, at, source, merged_id=merged_id)
 
 
+def archived(ot, object_id, at, source):
+    return _event(ot, object_id, EventType.ARCHIVED, at, source)
+
+
 def restored(ot, object_id, at, source):
     return _event(ot, object_id, EventType.RESTORED, at, source)

@@ -9,6 +9,7 @@ class EventType(models.TextChoices):
     LIFECYCLE_CHANGED = "lifecycle_changed"
     MERGED = "merged"
     RESTORED = "restored"
+    ARCHIVED = "archived"  # deleted: moved to the recycle bin (who and when, SET-13)
     ASSOCIATED = "associated"
 
 

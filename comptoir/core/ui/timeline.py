@@ -323,6 +323,8 @@ def event_entry(ot, event, actors: dict, tz: str) -> dict:
         text = _("Record #%(id)s was merged into this one") % {"id": data.get("merged_id")}
     elif event.event_type == EventType.RESTORED:
         text = _("Restored from the recycle bin")
+    elif event.event_type == EventType.ARCHIVED:
+        text = _("Deleted (moved to the recycle bin)")
     else:
         text = _("Association added")
     return {

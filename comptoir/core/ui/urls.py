@@ -4,6 +4,7 @@ from django.urls import path
 
 from comptoir.core.ui import (
     association_cards,
+    deleted,
     inline_edit,
     property_history,
     record_page,
@@ -28,6 +29,8 @@ def object_urls(object_type: str) -> list:
         path("columns/", views.edit_columns, kw, name="columns"),
         path("views/", views.view_save, kw, name="view_save"),
         path("views/<id:view_id>/", views.view_change, kw, name="view_change"),
+        path("deleted/", deleted.deleted_list, kw, name="deleted"),
+        path("deleted/restore/", deleted.deleted_restore, kw, name="deleted_restore"),
         path("<id:pk>/preview/", views.record_preview, kw, name="preview"),
         *record_urls(kw),
     ]

@@ -14,7 +14,7 @@ from comptoir.core.records.reads import get_record
 from comptoir.core.records.writes import archive_record, update_record
 from comptoir.core.testing.budgets import query_budget
 from comptoir.core.testing.factories import UI, make_deal, make_user
-from comptoir.core.testing.html import select
+from comptoir.core.testing.html import select, text_of
 from comptoir.deals import board as board_module
 
 pytestmark = pytest.mark.django_db
@@ -169,10 +169,110 @@ def test_too_many_cards_link_to_the_filtered_table(client_in, deals, monkeypatch
     column = columns_of(response)["appointmentscheduled"]
     assert column.count == 3 and len(column.cards) == 2 and column.more == 1
     assert column.more_url.startswith("/deals/?")
-    assert "1 more deal in the table" in response.content.decode()
+    link = select(response.content.decode(), "section#col-appointmentscheduled [data-load-more]")
+    assert [text_of(a) for a in link] == ["Show 1 more deal"]
+    # Without JavaScript the link leads to the filtered table.
+    assert link[0].get("href") == column.more_url
     table = client_in.get(column.more_url)
     assert table.status_code == 200
     assert "q=a" in column.more_url and "dealstage" in column.more_url
+
+
+def _next_link(html: str, stage: str):
+    found = select(html, "[data-board-more] [data-load-more]")
+    assert len(found) <= 1
+    return found[0].get("data-load-more") if found else None
+
+
+def _ids(html: str) -> list[int]:
+    return [int(card.get("data-deal")) for card in select(html, "[data-deal]")]
+
+
+def test_a_column_loads_its_next_cards_under_the_boards_filters(client_in, user, monkeypatch):
+    """Issue 14, point 15: the cards past the first ones load as the column scrolls, with the
+    board's view, search and sort, and can be dragged like the others (same markup)."""
+    monkeypatch.setattr(board_module, "CARD_LIMIT", 3)
+    mine = user.owner.pk
+    other = make_user().owner.pk
+    wanted = [
+        make_deal(dealname=f"Lot {i}", dealstage="qualifiedtobuy", amount=i, hubspot_owner_id=mine)
+        for i in range(7)
+    ]
+    make_deal(dealname="Lot of someone else", dealstage="qualifiedtobuy", hubspot_owner_id=other)
+    make_deal(dealname="Another deal", dealstage="qualifiedtobuy", hubspot_owner_id=mine)
+    board = client_in.get("/deals/board/?view=mine&q=lot&sort=amount").content.decode()
+    shown = card_ids(board, "qualifiedtobuy")
+    assert shown == [d.pk for d in wanted[:3]]
+    url = _next_link(board, "qualifiedtobuy")
+    assert "view=mine" in url and "q=lot" in url and "sort=amount" in url and "after=3" in url
+    while url:
+        page = client_in.get(url, **HTMX)
+        assert page.status_code == 200
+        html = page.content.decode()
+        ids = _ids(html)
+        assert ids and not set(ids) & set(shown)
+        shown += ids
+        # Each card carries its stage, as the first ones do: SortableJS drags it alike.
+        assert {c.get("data-stage") for c in select(html, "[data-deal]")} == {"qualifiedtobuy"}
+        url = _next_link(html, "qualifiedtobuy")
+    assert shown == [d.pk for d in wanted]
+
+
+def test_next_cards_show_only_what_the_user_may_see(client, user, monkeypatch):
+    """The attacker: a private rep asking for the next cards of a column gets only his own,
+    whatever the view he names; an unknown stage or pipeline is a 404."""
+    monkeypatch.setattr(board_module, "CARD_LIMIT", 1)
+    rep = make_user(role="Sales rep – private")  # noqa: RUF001 - the role's name
+    own = [make_deal(dealstage="qualifiedtobuy", hubspot_owner_id=rep.owner.pk) for _ in range(3)]
+    theirs = [
+        make_deal(dealstage="qualifiedtobuy", hubspot_owner_id=user.owner.pk) for _ in range(3)
+    ]
+    client.force_login(rep)
+    seen = []
+    for after in range(6):
+        html = client.get(f"/deals/board/cards/?stage=qualifiedtobuy&after={after}").content
+        seen += _ids(html.decode())
+    assert sorted(set(seen)) == sorted(d.pk for d in own)
+    assert not set(seen) & {d.pk for d in theirs}
+    assert client.get("/deals/board/cards/?stage=nope&after=1").status_code == 404
+    assert client.get("/deals/board/cards/?after=1").status_code == 404
+
+
+def test_next_cards_query_budget_does_not_grow(client_in, user, monkeypatch):
+    monkeypatch.setattr(board_module, "CARD_LIMIT", 2)
+    for i in range(5):
+        make_deal(dealstage="qualifiedtobuy", amount=i, hubspot_owner_id=user.owner.pk)
+    url = "/deals/board/cards/?stage=qualifiedtobuy&after=2"
+    client_in.get(url)  # warm the caches like a running server
+    few = _queries(client_in, url)
+    for i in range(30):
+        make_deal(dealstage="qualifiedtobuy", amount=i, hubspot_owner_id=user.owner.pk)
+    client_in.get(url)
+    assert _queries(client_in, url) == few
+    with query_budget("ui.board_cards"):
+        client_in.get(url)
+
+
+def test_a_move_keeps_the_cards_a_column_has_loaded(client_in, user, monkeypatch):
+    monkeypatch.setattr(board_module, "CARD_LIMIT", 2)
+    deals = [
+        make_deal(dealstage="qualifiedtobuy", amount=i, hubspot_owner_id=user.owner.pk)
+        for i in range(6)
+    ]
+    response = client_in.post(
+        "/deals/board/move/?sort=amount",
+        {
+            "deal": deals[0].pk,
+            "from": "qualifiedtobuy",
+            "stage": "closedwon",
+            "shown_qualifiedtobuy": "4",  # the browser had loaded 5 cards, one left
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert card_ids(html, "qualifiedtobuy") == [d.pk for d in deals[1:5]]
+    assert _next_link(html, "qualifiedtobuy").endswith("after=4")
 
 
 def test_moving_a_deal_saves_through_the_service(client_in, user, deals):

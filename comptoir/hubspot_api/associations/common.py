@@ -5,9 +5,14 @@ per input that fails."""
 from django.db import transaction
 
 from comptoir.core.associations import types as atypes
-from comptoir.core.associations.services import AssociationError, associate, reachable_ids
+from comptoir.core.associations.services import (
+    AssociationError,
+    associate,
+    associations_by_target,
+    reachable_ids,
+)
 from comptoir.core.inputs import digits, parse_id, whole_number
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import AbsentObjectType, StandardType, get_object_type
 from comptoir.core.scopes import object_scope
 from comptoir.hubspot_api.auth import api_source, require_scope
 from comptoir.hubspot_api.errors import ApiError, standard_error
@@ -27,6 +32,33 @@ def type_pair(request, from_type: str, to_type: str, *, write: bool):
     for ot in dict.fromkeys((from_ot, to_ot)):
         require_scope(request, object_scope(ot.name, write))
     return from_ot, to_ot
+
+
+def read_pair(request, from_type: str, to_type: str):
+    """type_pair() for reads: a standard HubSpot type Comptoir holds none of comes back as
+    its StandardType (no records, no associations) instead of an error."""
+    found = []
+    for key in (from_type, to_type):
+        try:
+            ot = get_object_type(key)
+        except AbsentObjectType as exc:
+            found.append(exc.standard)
+            continue
+        require_scope(request, object_scope(ot.name, False))
+        found.append(ot)
+    return found[0], found[1]
+
+
+def live_ids(ot, ids, user) -> set:
+    """The ids among `ids` of records the user may see (none for a standard type)."""
+    return set() if isinstance(ot, StandardType) else reachable_ids(ot, ids, user)
+
+
+def targets_by_source(from_ot, from_ids, to_ot, user) -> dict:
+    """associations_by_target(); nothing when either side is a type with no records."""
+    if isinstance(from_ot, StandardType) or isinstance(to_ot, StandardType):
+        return {}
+    return associations_by_target(from_ot, from_ids, to_ot, user=user)
 
 
 def require_associable(from_ot, to_ot) -> None:

@@ -7,8 +7,6 @@ from ninja import Router
 
 from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import (
-    associations_by_target,
-    reachable_ids,
     remove_association,
 )
 from comptoir.core.inputs import parse_id
@@ -19,9 +17,12 @@ from comptoir.hubspot_api.associations.common import (
     allowed_pairs,
     batch_associate,
     input_ref,
+    live_ids,
     no_associations,
     parse_type_id,
+    read_pair,
     require_associable,
+    targets_by_source,
     type_pair,
 )
 from comptoir.hubspot_api.auth import api_source
@@ -97,7 +98,7 @@ def v3_batch_create(request, from_type: str, to_type: str):
     ),
 )
 def v3_batch_read(request, from_type: str, to_type: str):
-    from_ot, to_ot = type_pair(request, from_type, to_type, write=False)
+    from_ot, to_ot = read_pair(request, from_type, to_type)
     items = inputs(json_body(request), maximum=READ_BATCH_MAX)
     wanted = []
     for item in items:
@@ -106,8 +107,8 @@ def v3_batch_read(request, from_type: str, to_type: str):
             raise ApiError(400, "Each input needs an id.")
         wanted.append(object_id)
     started = timezone.now()
-    live = reachable_ids(from_ot, wanted, request.user)
-    found = associations_by_target(from_ot, live, to_ot, user=request.user)
+    live = live_ids(from_ot, wanted, request.user)
+    found = targets_by_source(from_ot, live, to_ot, request.user)
     results, errors = [], []
     for object_id in wanted:
         pk = parse_id(object_id)

@@ -17,6 +17,7 @@ from comptoir.core.associations.services import (
     remove_association,
 )
 from comptoir.core.inputs import parse_id
+from comptoir.core.objects.registry import StandardType
 from comptoir.core.permissions import NotAllowed
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.associations.common import (
@@ -27,9 +28,12 @@ from comptoir.hubspot_api.associations.common import (
     batch_associate,
     input_ref,
     invalid_type,
+    live_ids,
     no_associations,
     parse_type_id,
+    read_pair,
     require_associable,
+    targets_by_source,
     type_pair,
 )
 from comptoir.hubspot_api.auth import api_source
@@ -208,11 +212,13 @@ def create(request, object_type: str, object_id: str, to_type: str, to_id: str):
     ),
 )
 def get_page(request, object_type: str, object_id: str, to_type: str):
-    from_ot, to_ot = type_pair(request, object_type, to_type, write=False)
+    from_ot, to_ot = read_pair(request, object_type, to_type)
+    if isinstance(from_ot, StandardType):
+        raise not_found(from_ot, object_id)
     from_pk = _require(from_ot, object_id, request.user)
     limit = min(integer(request, "limit", PAGE_SIZE, maximum=10_000), PAGE_SIZE)
     after = cursor(request.GET.get("after"))
-    targets = associations_by_target(from_ot, [from_pk], to_ot, user=request.user).get(from_pk, {})
+    targets = targets_by_source(from_ot, [from_pk], to_ot, request.user).get(from_pk, {})
     results, next_after = _page(from_ot, to_ot, targets, after, limit)
     body = {"results": results}
     if next_after is not None:
@@ -288,7 +294,7 @@ def batch_create_default(request, from_type: str, to_type: str):
     ),
 )
 def batch_read(request, from_type: str, to_type: str):
-    from_ot, to_ot = type_pair(request, from_type, to_type, write=False)
+    from_ot, to_ot = read_pair(request, from_type, to_type)
     items = inputs(json_body(request), maximum=READ_BATCH_MAX)
     wanted = []
     for item in items:
@@ -297,8 +303,8 @@ def batch_read(request, from_type: str, to_type: str):
             raise ApiError(400, "Each input needs an id.")
         wanted.append((object_id, cursor(item.get("after"))))
     started = timezone.now()
-    live = reachable_ids(from_ot, [w[0] for w in wanted], request.user)
-    found = associations_by_target(from_ot, live, to_ot, user=request.user)
+    live = live_ids(from_ot, [w[0] for w in wanted], request.user)
+    found = targets_by_source(from_ot, live, to_ot, request.user)
     results, errors = [], []
     for object_id, after in wanted:
         pk = parse_id(object_id)

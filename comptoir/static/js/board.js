@@ -20,7 +20,28 @@
     window.setTimeout(() => {
       live.style.animation = "";
       live.textContent = text;
+      placeToast(live);
     }, 30);
+  }
+
+  // The toast goes under the top bar unless a column's header (its count) or footer (its
+  // totals) is there, as when the page is scrolled down to the board on a phone; then at the
+  // bottom, if that spot is free.
+  function coversColumns(toast) {
+    const box = toast.getBoundingClientRect();
+    return [...document.querySelectorAll(".board-column header, .board-column footer")].some(
+      (part) => {
+        const r = part.getBoundingClientRect();
+        return r.width > 0 && r.left < box.right && box.left < r.right
+          && r.top < box.bottom && box.top < r.bottom;
+      });
+  }
+
+  function placeToast(toast) {
+    toast.classList.remove("toast-bottom");
+    if (!coversColumns(toast)) return;
+    toast.classList.add("toast-bottom");
+    if (coversColumns(toast)) toast.classList.remove("toast-bottom");
   }
 
   function swapColumns(doc) {
@@ -41,6 +62,11 @@
     body.append("deal", dealId);
     body.append("from", fromStage);
     body.append("stage", toStage);
+    // Columns scrolled further than their first cards keep them when re-rendered.
+    [fromStage, toStage].forEach((stage) => {
+      const list = board.querySelector(`.board-cards[data-stage="${CSS.escape(stage)}"]`);
+      if (list) body.append(`shown_${stage}`, list.querySelectorAll(".deal-card").length);
+    });
     board.setAttribute("aria-busy", "true");
     let response;
     try {
@@ -68,9 +94,65 @@
     }
   }
 
+  // A column holds its first cards; the next ones load as it is scrolled down (or when its
+  // "Show N more deals" link is followed, with the keyboard), under the board's filters.
+  async function loadMore(link, byHand) {
+    if (link.dataset.busy) return;
+    const list = link.closest(".board-cards");
+    const item = link.closest("[data-board-more]");
+    if (!list || !item) return;
+    link.dataset.busy = "1";
+    link.setAttribute("aria-busy", "true");
+    const label = link.textContent;
+    link.textContent = link.dataset.loading;
+    let html;
+    try {
+      const response = await fetch(link.dataset.loadMore, {
+        credentials: "same-origin", headers: { "HX-Request": "true" },
+      });
+      if (!response.ok) throw new Error(response.statusText);
+      html = await response.text();
+    } catch (error) {
+      delete link.dataset.busy;
+      link.removeAttribute("aria-busy");
+      link.textContent = label;
+      announce(link.dataset.failed, true);
+      return;
+    }
+    const doc = new DOMParser().parseFromString(`<ul>${html}</ul>`, "text/html");
+    let first = null;
+    doc.querySelectorAll(".deal-card").forEach((card) => {
+      if (document.getElementById(card.id)) return; // moved meanwhile, already shown
+      const added = document.importNode(card, true);
+      list.insertBefore(added, item);
+      first = first || added;
+    });
+    if (list.moreObserver) list.moreObserver.unobserve(link);
+    const next = doc.querySelector("[data-board-more]");
+    if (next) {
+      const fresh = document.importNode(next, true);
+      item.replaceWith(fresh);
+      watchMore(list);
+    } else {
+      item.remove();
+    }
+    if (byHand && first) first.querySelector(".deal-name")?.focus();
+  }
+
+  function watchMore(list) {
+    if (!("IntersectionObserver" in window)) return;
+    if (!list.moreObserver) {
+      list.moreObserver = new IntersectionObserver((entries) => {
+        entries.forEach((entry) => { if (entry.isIntersecting) loadMore(entry.target, false); });
+      }, { root: list, rootMargin: "0px 0px 240px 0px" });
+    }
+    list.querySelectorAll("[data-load-more]").forEach((link) => list.moreObserver.observe(link));
+  }
+
   function initColumn(column) {
     const list = column.querySelector(".board-cards");
     const board = column.closest("[data-board]");
+    if (list) watchMore(list);
     if (!list || !board || typeof Sortable === "undefined" || list.dataset.sortable) return;
     list.dataset.sortable = "1";
     Sortable.create(list, {
@@ -101,6 +183,12 @@
     const dialog = document.getElementById("move-dialog");
     if (!dialog) return;
     board.addEventListener("click", (event) => {
+      const more = event.target.closest("[data-load-more]");
+      if (more) {
+        event.preventDefault();
+        loadMore(more, true);
+        return;
+      }
       const trigger = event.target.closest("[data-move]");
       if (!trigger) return;
       event.preventDefault();

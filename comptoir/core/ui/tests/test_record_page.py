@@ -57,16 +57,15 @@ def test_contact_page_shows_header_about_cards_composer_and_timeline(client_in, 
 
 
 def test_company_page_and_deal_page(client_in, acme):
+    """What is their own (the name header and association cards of every type are
+    core/testing/types.py's RecordPageTests)."""
     company, _contact, deal = acme
     html = client_in.get(f"/companies/{company.pk}/").content.decode()
-    assert '<h1 id="record-name">Acme</h1>' in html and 'href="https://acme.fr"' in html
-    assert 'id="card-contacts"' in html and 'id="card-deals"' in html
+    assert 'href="https://acme.fr"' in html
     html = client_in.get(f"/deals/{deal.pk}/").content.decode()
-    assert '<h1 id="record-name">Big deal</h1>' in html
     assert "€12,000.00" in html
     assert 'id="stage-bar"' in html and 'aria-current="step"' in html
     assert "Qualified To Buy" in html
-    assert 'id="card-contacts"' in html and 'id="card-companies"' in html
 
 
 def test_task_page(client_in, acme):
