@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from comptoir.core.i18n import babel_locale
 from comptoir.core.portal.services import portal, update_portal
 from comptoir.settings_pages.views import page, settings_admin
+from comptoir.users.models import ApiToken
 
 # ISO 4217 codes a sales team most likely bills in; the list keeps the choice quick.
 CURRENCIES = (
@@ -102,5 +103,16 @@ def configuration(request):
         form = ConfigurationForm(initial={name: getattr(current, name) for name in FIELDS})
         status = 200
     return page(
-        request, "configuration", "settings/configuration.html", {"form": form}, status=status
+        request,
+        "configuration",
+        "settings/configuration.html",
+        {"form": form, "integrations": integrations()},
+        status=status,
     )
+
+
+def integrations() -> dict:
+    """The CRM's integrations, as the seed's Configuration page lists them: the API tokens
+    in use now (mailboxes and webhooks will join them)."""
+    tokens = ApiToken.objects.filter(revoked_at__isnull=True).select_related("user")
+    return {"tokens": list(tokens.order_by("-created_at")[:20]), "token_count": tokens.count()}

@@ -36,6 +36,18 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    bio = forms.CharField(
+        label=_lazy("Bio"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    company = forms.CharField(label=_lazy("Company"), max_length=150, required=False)
+    education = forms.CharField(label=_lazy("Education"), max_length=250, required=False)
+    twitter_username = forms.RegexField(
+        label=_lazy("Twitter username"),
+        regex=r"^@?[A-Za-z0-9_]{1,15}$",
+        max_length=16,
+        required=False,
+        error_messages={"invalid": _lazy("Letters, digits and _ only, 15 at most.")},
+    )
 
 
 class PhotoForm(forms.Form):
@@ -72,6 +84,10 @@ def _page(request, profile=None, photo=None, password=None, status=200):
                     "phone": user.phone,
                     "language": current[:2] if current[:2] in LANGUAGES else "en",
                     "email_signature": user.email_signature,
+                    "bio": user.bio,
+                    "company": user.company,
+                    "education": user.education,
+                    "twitter_username": user.twitter_username,
                 }
             ),
             "photo_form": photo or PhotoForm(),

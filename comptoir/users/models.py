@@ -62,6 +62,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     job_title = models.CharField(max_length=150, blank=True, default="")
     phone = models.CharField(max_length=50, blank=True, default="")
     email_signature = models.TextField(blank=True, default="")
+    # The seed's profile fields (shown to contacts in HubSpot's Sales extension).
+    bio = models.TextField(blank=True, default="")
+    company = models.CharField(max_length=150, blank=True, default="")
+    education = models.CharField(max_length=250, blank=True, default="")
+    twitter_username = models.CharField(max_length=50, blank=True, default="")
     photo = models.FileField(upload_to="photos/", blank=True, default="")
     role = models.ForeignKey(
         Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users"

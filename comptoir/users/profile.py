@@ -33,16 +33,31 @@ PHOTO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "web
 
 
 def update_profile(user: User, **fields) -> User:
-    allowed = {"first_name", "last_name", "job_title", "phone", "language", "email_signature"}
+    allowed = {
+        "first_name",
+        "last_name",
+        "job_title",
+        "phone",
+        "language",
+        "email_signature",
+        "bio",
+        "company",
+        "education",
+        "twitter_username",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"unknown profile field(s): {', '.join(sorted(unknown))}")
     if fields.get("language") not in (None, "", *LANGUAGES):
         raise UserError(_("Choose English or French."), "language")
-    # A signature keeps its line breaks and indentation; the other fields are trimmed.
+    # A signature and a bio keep their line breaks and indentation; the other fields are
+    # trimmed; a Twitter username is kept without its "@".
     values = {
-        k: (v or "") if k == "email_signature" else (v or "").strip() for k, v in fields.items()
+        k: (v or "") if k in ("email_signature", "bio") else (v or "").strip()
+        for k, v in fields.items()
     }
+    if "twitter_username" in values:
+        values["twitter_username"] = values["twitter_username"].lstrip("@")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(**values)
         names = {k: values[k] for k in ("first_name", "last_name") if k in values}

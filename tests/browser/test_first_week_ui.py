@@ -349,3 +349,134 @@ def test_the_productivity_table_fits_a_phone(french, phone_page, live_server):
     assert _cut(table) == []
     table.scroll_into_view_if_needed()
     screenshot(page, "dashboard-productivity-phone")
+
+
+# ---- Point 17: smaller things ---------------------------------------------------------------
+
+
+def test_the_actions_menu_closes_when_the_columns_dialog_opens(french, page, live_server):
+    make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    page.goto(f"{live_server.url}/contacts/")
+    page.get_by_role("button", name="Actions").click()
+    item = page.get_by_role("menuitem", name="Modifier les colonnes")
+    expect(item).to_be_visible()
+    item.click()
+    expect(page.get_by_role("dialog", name="Modifier les colonnes")).to_be_visible()
+    expect(item).to_be_hidden()
+    expect(page.locator("details.menu[open]")).to_have_count(0)
+
+
+MOMENT_FR = r"^\d{1,2} \S+ \d{4} à \d{2}:\d{2}$"  # “15 janv. 2026 à 11:00”: no seconds
+
+
+def test_one_date_format_on_the_record(french, page, live_server):
+    import re
+
+    lea = make_contact(email="lea@acme.fr", firstname="Léa", lastname="Lefèvre")
+    make_activity(
+        "notes",
+        hs_note_body="Premier contact",
+        hs_timestamp="2026-01-15T10:00:00Z",
+        associations=[("contacts", lea.pk, None)],
+    )
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    created = page.locator("#prop-createdate dd").inner_text().strip()
+    assert re.match(MOMENT_FR, created), created
+    when = page.locator("#timeline time").first.inner_text().strip()
+    assert when == "15 janv. 2026 à 11:00", when
+    assert not re.search(r"\d:\d\d:\d\d", page.locator("#content").inner_text())
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_close_date_is_a_date(seller, page, live_server, language):
+    from comptoir.core.testing.factories import make_deal
+
+    seller.language = language
+    seller.save(update_fields=["language"])
+    deal = make_deal(dealname="Acme", closedate="2026-12-31T00:00:00Z")
+    page.goto(f"{live_server.url}/deals/{deal.pk}/")
+    page.locator("#edit-closedate").click()
+    field = page.locator("#prop-closedate input[name=closedate]")
+    expect(field).to_have_attribute("type", "date")
+    expect(field).to_have_value("2026-12-31")
+    field.fill("2027-01-20")
+    field.press("Enter")
+    expect(page.locator("#prop-closedate dd")).to_contain_text("2027")
+    expect(page.locator("#prop-closedate dd")).to_contain_text("20")
+    page.reload()
+    shown = page.locator("#prop-closedate dd").inner_text()
+    assert "20" in shown and "2027" in shown and ":" not in shown, shown
+
+
+@pytest.mark.parametrize(
+    "language, labels",
+    [
+        ("fr", ("Biographie", "Entreprise", "Formation", "Nom d'utilisateur Twitter")),
+        ("en", ("Bio", "Company", "Education", "Twitter username")),
+    ],
+)
+def test_the_profile_has_the_seeds_fields(seller, page, live_server, language, labels):
+    seller.language = language
+    seller.save(update_fields=["language"])
+    page.goto(f"{live_server.url}/settings/profile/")
+    bio, company, education, twitter = (page.get_by_label(label, exact=True) for label in labels)
+    bio.fill("Vingt ans de vente B2B.")
+    company.fill("Comptoir SA")
+    education.fill("ESCP")
+    twitter.fill("@camille_m")
+    page.get_by_role("button", name="Enregistrer" if language == "fr" else "Save").first.click()
+    expect(page.get_by_role("status")).to_be_visible()
+    page.reload()
+    expect(bio).to_have_value("Vingt ans de vente B2B.")
+    expect(company).to_have_value("Comptoir SA")
+    expect(education).to_have_value("ESCP")
+    expect(twitter).to_have_value("camille_m")
+    seller.refresh_from_db()
+    assert (seller.bio, seller.company, seller.twitter_username) == (
+        "Vingt ans de vente B2B.",
+        "Comptoir SA",
+        "camille_m",
+    )
+
+
+def test_the_configuration_page_lists_integrations(french_admin, page, live_server):
+    from comptoir.users.services import create_token
+
+    create_token(french_admin, "Synchro ERP", ["crm.objects.contacts.read"])
+    page.goto(f"{live_server.url}/settings/configuration/")
+    section = page.get_by_role("region", name="Intégrations")
+    expect(section).to_contain_text("Jetons d'API (1)")
+    expect(section).to_contain_text("Synchro ERP")
+    expect(section).to_contain_text("jamais utilisé")
+    expect(section.get_by_role("link", name="Gérer les jetons d'API")).to_be_visible()
+    expect(section).to_contain_text("Boîtes de réception connectées")
+    expect(section).to_contain_text("Webhooks")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_stage_bar_moves_the_deal(french, page, live_server, width):
+    from comptoir.core.history.models import PropertyChange
+    from comptoir.core.testing.factories import make_deal
+
+    deal = make_deal(dealname="Acme", dealstage="appointmentscheduled")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/deals/{deal.pk}/")
+    bar = page.locator("#stage-bar")
+    if width >= 1280:
+        assert _cut(bar) == []
+        expect(bar.get_by_text("Décisionnaire convaincu", exact=True)).to_be_visible()
+    bar.get_by_role("button", name="Passer à la phase Contrat envoyé").click()
+    expect(page.locator("#stage-title span").first).to_have_text("Contrat envoyé")
+    expect(page.locator("#prop-dealstage dd")).to_contain_text("Contrat envoyé")
+    expect(bar.locator("li[aria-current=step]")).to_contain_text("Contrat envoyé")
+    assert (
+        PropertyChange.objects.filter(object_id=deal.pk, property="dealstage")
+        .order_by("-id")
+        .values_list("value", flat=True)
+        .first()
+        == "contractsent"
+    )
+    # Once moved, the other stages are still buttons.
+    expect(
+        bar.get_by_role("button", name="Passer à la phase Rendez-vous programmé")
+    ).to_be_visible()

@@ -59,8 +59,9 @@ def test_sort_by_any_column_keeps_the_tab(client_in, tasks):
         "Send the quote",
     ]
     response = client_in.get("/tasks/?sort=-hs_task_priority")
-    # Descending puts tasks without a priority first, then HIGH > MEDIUM > LOW (stored text).
-    assert titles(response) == ["Send the quote", "Prepare the demo", "Email Bob", "Call Ann"]
+    # Descending sorts the stored text (MEDIUM > LOW > HIGH); a task without a priority goes
+    # last in both directions, as HubSpot does (issue 14, point 4).
+    assert titles(response) == ["Prepare the demo", "Email Bob", "Call Ann", "Send the quote"]
     html = response.content.decode()
     assert 'aria-sort="descending"><a href="?sort=hs_task_priority">Priority</a>' in html
     # Another tab goes back to that tab's own order; the sort link keeps the tab.

@@ -14,6 +14,7 @@ from babel import numbers as babel_numbers
 from comptoir.core.accounts import owner_model
 from comptoir.core.i18n import babel_locale, is_french, localised_label
 from comptoir.core.pipelines.queries import pipeline_labels, stages
+from comptoir.core.properties.kinds.dates import format_moment
 from comptoir.core.properties.registry import cached
 
 
@@ -78,7 +79,7 @@ def format_value(defn, value, *, tz: str = "UTC", currency: str = "EUR") -> str:
 
 def format_datetime_short(moment: dt.datetime, tz: str = "UTC") -> str:
     local = moment.astimezone(zoneinfo.ZoneInfo(tz))
-    return babel_dates.format_datetime(local, "short", locale=babel_locale())
+    return format_moment(local, babel_locale())
 
 
 def format_date(moment, tz: str = "UTC") -> str:

@@ -247,7 +247,9 @@ def _save_property(request, ot, pk, name):
             if stage != stage_before:
                 html.append(
                     render_to_string(
-                        "records/_stage_bar.html", {"stage": stage, "oob": True}, request
+                        "records/_stage_bar.html",
+                        {**context, "stage": {**stage, "can_edit": True}, "oob": True},
+                        request,
                     )
                 )
     html.append(status_html(_("%(label)s saved.") % {"label": localised_label(defn)}))

@@ -176,7 +176,14 @@ def stage_context(record) -> dict | None:
     items = []
     for i, s in enumerate(shown):
         state = "done" if i < index else "current" if i == index else "todo"
-        items.append({"label": stage_label(s), "state": state, "lost": lost and s is current})
+        items.append(
+            {
+                "id": s.stage_id,
+                "label": stage_label(s),
+                "state": state,
+                "lost": lost and s is current,
+            }
+        )
     return {
         "steps": items,
         "current": stage_label(current) if current else record.dealstage or "",
@@ -232,6 +239,8 @@ def record_detail(request, object_type, pk):
         context["timeline"] = timeline_context(ot, record.pk, filters, user=request.user)
     if ot.name == "deals":
         context["stage"] = stage_context(record)
+        if context["stage"]:
+            context["stage"]["can_edit"] = head["can_edit"]
     return render(request, "records/detail.html", context)
 
 

@@ -81,9 +81,11 @@ document.addEventListener("click", (event) => {
     const open = nav.classList.toggle("open");
     toggle.setAttribute("aria-expanded", String(open));
   }
-  // Close open menus when clicking elsewhere.
+  // Close open menus when clicking elsewhere, and a menu once one of its items is chosen
+  // (the dialog an item opens is not left with the menu open behind it).
+  const item = event.target.closest("details.menu [role=menuitem]");
   document.querySelectorAll("details.menu[open]").forEach((menu) => {
-    if (!menu.contains(event.target)) menu.removeAttribute("open");
+    if (!menu.contains(event.target) || (item && menu.contains(item))) menu.removeAttribute("open");
   });
   const opener = event.target.closest("[data-open-dialog]");
   if (opener) document.getElementById(opener.dataset.openDialog)?.showModal();

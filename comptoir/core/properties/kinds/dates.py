@@ -25,6 +25,15 @@ DAY_FORMATS = {
 }
 MAX_DAYS_AGO = 36_500
 
+
+def format_moment(local: dt.datetime, locale) -> str:
+    """One way to show a date and time everywhere (record cards, timeline, tasks): the
+    medium date and the short time, without seconds: “4 déc. 2026 à 14:30”."""
+    day = babel_dates.format_date(local.date(), "medium", locale=locale)
+    time = babel_dates.format_time(local.time(), "short", locale=locale)
+    return _("%(day)s, %(time)s") % {"day": day, "time": time}
+
+
 # Rolling ranges (the ROLLING operator's values): "last:7", "before:30" and "after:30" take
 # a number of days.
 RELATIVE_DATES = {
@@ -217,8 +226,14 @@ class DateTimeKind(DayFilters, PropertyKind):
         instant = parse_instant(raw, defn.name)
         return instant if column else format_datetime(instant)
 
+    def widget(self, defn) -> str:
+        # A close date is a day: a date picker, as on HubSpot.
+        return "date" if defn.name in DATE_ONLY else self.widget_name
+
     def input_value(self, defn, canonical, tz: str) -> str:
         moment = dt.datetime.fromisoformat(str(canonical)).astimezone(zoneinfo.ZoneInfo(tz))
+        if defn.name in DATE_ONLY:
+            return moment.strftime("%Y-%m-%d")
         return moment.strftime("%Y-%m-%dT%H:%M")
 
     def submitted(self, defn, text: str, tz: str):
@@ -235,7 +250,7 @@ class DateTimeKind(DayFilters, PropertyKind):
         local = moment.astimezone(zoneinfo.ZoneInfo(shown.tz))
         if defn.name in DATE_ONLY:
             return babel_dates.format_date(local.date(), "medium", locale=shown.locale)
-        return babel_dates.format_datetime(local, "medium", locale=shown.locale)
+        return format_moment(local, shown.locale)
 
     def filter_text(self, defn, raw, shown) -> str:
         return self.display(defn, parse_instant(raw).isoformat(), shown)

@@ -65,3 +65,14 @@ def test_the_reps_own_record_offers_every_change(rep_client):
     assert select(html, "#composer")
     response = client.post(f"/contacts/{contact.pk}/log/note/", {"hs_note_body": "Vu"}, **HX)
     assert response.status_code == 200
+
+
+def test_the_stage_bar_is_not_clickable_for_a_colleagues_deal(rep_client):
+    from comptoir.core.testing.factories import make_deal
+
+    client, rep = rep_client
+    boss = make_user("boss3@example.com")
+    theirs = make_deal(dealname="Theirs", hubspot_owner_id=boss.owner.pk)
+    mine = make_deal(dealname="Mine", hubspot_owner_id=rep.owner.pk)
+    assert not select(client.get(f"/deals/{theirs.pk}/").content.decode(), "#stage-bar button")
+    assert select(client.get(f"/deals/{mine.pk}/").content.decode(), "#stage-bar button")
