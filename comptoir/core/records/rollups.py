@@ -219,21 +219,20 @@ def came_due(source, since: dt.datetime, now=None) -> int:
 
 def _linked_any(activity_ids) -> dict[str, set[int]]:
     kinds = [ot.name for ot in activity_types()]
-    found: dict[str, set[int]] = defaultdict(set)
-    rows = Association.objects.filter(
-        from_type__in=kinds, from_id__in=list(activity_ids), to_type__in=rolled_up()
-    ).values_list("to_type", "to_id")
-    for to_type, to_id in rows:
-        found[to_type].add(to_id)
-    return found
+    return _linked_by(from_type__in=kinds, from_id__in=list(activity_ids))
 
 
 def _linked(object_type: str, ids) -> dict[str, set[int]]:
     """{rolled-up type: ids} of the records associated with some records."""
+    return _linked_by(from_type=object_type, from_id__in=list(ids))
+
+
+def _linked_by(**sources) -> dict[str, set[int]]:
+    """{rolled-up type: ids} of the records associated with the records `sources` picks."""
     found: dict[str, set[int]] = defaultdict(set)
-    rows = Association.objects.filter(
-        from_type=object_type, from_id__in=list(ids), to_type__in=rolled_up()
-    ).values_list("to_type", "to_id")
+    rows = Association.objects.filter(**sources, to_type__in=rolled_up()).values_list(
+        "to_type", "to_id"
+    )
     for to_type, to_id in rows:
         found[to_type].add(to_id)
     return found
