@@ -74,15 +74,13 @@ def object_types() -> tuple[ObjectType, ...]:
                     "lifecyclestage",
                 ),
                 name_property="name",
+                # Four columns fit 1280 px; industry, create date, phone and country are
+                # columns to add (Modifier les colonnes).
                 list_columns=(
                     "domain",
                     "hubspot_owner_id",
-                    "phone",
                     "city",
-                    "country",
-                    "industry",
                     "notes_last_updated",
-                    "createdate",
                 ),
                 about=(
                     "domain",

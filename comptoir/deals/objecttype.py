@@ -80,12 +80,12 @@ def object_types() -> tuple[ObjectType, ...]:
                     "closedate",
                 ),
                 name_property="dealname",
+                # HubSpot's defaults, fitting 1280 px (the pipeline is a column to add).
                 list_columns=(
                     "dealstage",
                     "amount",
                     "closedate",
                     "hubspot_owner_id",
-                    "pipeline",
                     "createdate",
                 ),
                 about=(

@@ -41,7 +41,7 @@ from comptoir.hubspot_api.errors import ApiError
 from comptoir.hubspot_api.owners import _teams
 from comptoir.hubspot_api.params import boolean, cursor, integer, multi
 from comptoir.hubspot_api.pipelines import PORTAL_ID, stage_metadata
-from comptoir.hubspot_api.properties import Options
+from comptoir.hubspot_api.properties import Options, property_flags
 from comptoir.hubspot_api.responses import respond
 from comptoir.users.models import Owner
 
@@ -164,13 +164,7 @@ def properties_v2(request, object_type: str):
                 "options": [
                     {**option, "readOnly": False} for option in options.for_definition(defn)
                 ],
-                "displayOrder": defn.display_order,
-                "hidden": defn.hidden,
-                "hasUniqueValue": defn.has_unique_value,
-                "formField": defn.form_field,
-                "calculated": defn.calculated,
-                "externalOptions": bool(defn.referenced_object_type and defn.options_source),
-                "hubspotDefined": defn.hubspot_defined,
+                **property_flags(defn),
                 "readOnlyValue": defn.read_only_value,
                 "readOnlyDefinition": defn.read_only_definition,
                 "mutableDefinitionNotDeletable": defn.hubspot_defined,

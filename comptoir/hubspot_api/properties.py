@@ -140,6 +140,19 @@ def _editable_options(defn) -> bool:
     return defn.kind.takes_options and not defn.options_source and not defn.read_only_definition
 
 
+def property_flags(defn) -> dict:
+    """The fields a property's body has in every API version (v3 and the legacy v1/v2)."""
+    return {
+        "displayOrder": defn.display_order,
+        "hidden": defn.hidden,
+        "hasUniqueValue": defn.has_unique_value,
+        "formField": defn.form_field,
+        "calculated": defn.calculated,
+        "externalOptions": bool(defn.referenced_object_type and defn.options_source),
+        "hubspotDefined": defn.hubspot_defined,
+    }
+
+
 def property_body(defn, options: Options) -> dict:
     body = {
         "name": defn.name,
@@ -149,13 +162,7 @@ def property_body(defn, options: Options) -> dict:
         "groupName": defn.group_name,
         "description": defn.description or "",
         "options": options.for_definition(defn),
-        "displayOrder": defn.display_order,
-        "hidden": defn.hidden,
-        "hasUniqueValue": defn.has_unique_value,
-        "formField": defn.form_field,
-        "calculated": defn.calculated,
-        "externalOptions": bool(defn.referenced_object_type and defn.options_source),
-        "hubspotDefined": defn.hubspot_defined,
+        **property_flags(defn),
         "showCurrencySymbol": defn.show_currency_symbol,
         "modificationMetadata": {
             "archivable": defn.archivable and not defn.hubspot_defined,

@@ -18,8 +18,11 @@ def respond(body, status: int = 200) -> HttpResponse:
     )
 
 
-def batch_response(results: list, errors: list, started, *, ok_status: int) -> HttpResponse:
-    """BatchResponse…: 207 with numErrors/errors when some inputs failed."""
+def batch_response(
+    results: list, errors: list, started, *, ok_status: int, error_status: int = 207
+) -> HttpResponse:
+    """BatchResponse…: `error_status` (207) with numErrors/errors when some inputs failed;
+    an operation without a 207 model passes its `ok_status` for both."""
     body = {
         "status": "COMPLETE",
         "results": results,
@@ -29,7 +32,7 @@ def batch_response(results: list, errors: list, started, *, ok_status: int) -> H
     if errors:
         body["numErrors"] = len(errors)
         body["errors"] = errors
-        return respond(body, status=207)
+        return respond(body, status=error_status)
     return respond(body, status=ok_status)
 
 

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_company, make_deal
+from tests.browser.board_helpers import column, drag_to_column
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,10 +39,6 @@ def deals(seller):
     }
 
 
-def column(page, stage):
-    return page.get_by_role("region", name=stage, exact=True)
-
-
 def card_link(page, stage, deal):
     return column(page, stage).get_by_role("link", name=deal, exact=True)
 
@@ -63,16 +60,7 @@ def test_drag_a_deal_to_another_stage_then_move_one_with_the_keyboard(deals, pag
 
     # Drag and drop (SortableJS): the mouse carries the card to the next column.
     card = column(page, SCHEDULED).get_by_role("listitem").filter(has_text="Acme renewal")
-    target = column(page, QUALIFIED).get_by_role("list")
-    card_box, target_box = card.bounding_box(), target.bounding_box()
-    page.mouse.move(card_box["x"] + 20, card_box["y"] + 10)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(
-            card_box["x"] + 20 + (target_box["x"] - card_box["x"]) * step / 10,
-            card_box["y"] + 10 + (target_box["y"] + 20 - card_box["y"]) * step / 10,
-        )
-    page.mouse.up()
+    drag_to_column(page, card, QUALIFIED)
 
     expect(page.get_by_role("status")).to_contain_text("“Acme renewal” moved to Qualified To Buy.")
     expect_column(page, SCHEDULED, 1, "€1,000.00")

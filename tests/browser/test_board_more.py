@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_deal, make_user
 from comptoir.deals import board as board_module
+from tests.browser.board_helpers import column, drag_to_column
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,10 +44,6 @@ def crowded(seller, monkeypatch):
     ]
 
 
-def column(page, stage):
-    return page.get_by_role("region", name=stage, exact=True)
-
-
 def scroll_down(page, stage):
     column(page, stage).locator(".board-cards").evaluate("(list) => { list.scrollTop = 1e6; }")
 
@@ -75,16 +72,7 @@ def test_a_crowded_column_loads_its_next_cards_and_they_move(crowded, browser, l
     last = cards.filter(has_text="Lot 12")
     last.scroll_into_view_if_needed()
     if size == "desktop":  # a loaded card drags like the first ones
-        target = column(page, QUALIFIED).get_by_role("list")
-        card_box, target_box = last.bounding_box(), target.bounding_box()
-        page.mouse.move(card_box["x"] + 20, card_box["y"] + 10)
-        page.mouse.down()
-        for step in range(1, 11):
-            page.mouse.move(
-                card_box["x"] + 20 + (target_box["x"] - card_box["x"]) * step / 10,
-                card_box["y"] + 10 + (target_box["y"] + 20 - card_box["y"]) * step / 10,
-            )
-        page.mouse.up()
+        drag_to_column(page, last, QUALIFIED)
     else:  # on a phone, through the card's stage dialog
         last.get_by_role("link", name="Déplacer Lot 12").click()
         dialog = page.get_by_role("dialog", name="Déplacer la transaction")

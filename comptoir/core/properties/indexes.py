@@ -142,9 +142,7 @@ def hot_column_indexes(table: str, columns: dict[str, tuple[str, bool]], prefix:
         if vendor != "sqlite":
             return
         with schema_editor.connection.cursor() as cursor:
-            for name, (column, folded) in columns.items():
-                expr = lower_sql(f'"{column}"', vendor) if folded else f'"{column}"'
-                statements = index_statements(table, name, expr, vendor, prefix=prefix)
+            for folded, statements in _hot_statements(table, columns, vendor, prefix):
                 # Unfolded columns already have Django's plain index for filtering.
                 for statement in statements if folded else statements[1:]:
                     cursor.execute(statement)
@@ -160,6 +158,13 @@ def hot_column_indexes(table: str, columns: dict[str, tuple[str, bool]], prefix:
     return migrations.RunPython(forward, backward)
 
 
+def _hot_statements(table: str, columns: dict[str, tuple[str, bool]], vendor: str, prefix: str):
+    """(folded, `index_statements`) for each hot column {index name: (column, folded)}."""
+    for name, (column, folded) in columns.items():
+        expr = lower_sql(f'"{column}"', vendor) if folded else f'"{column}"'
+        yield folded, index_statements(table, name, expr, vendor, prefix=prefix)
+
+
 def descending_sort_indexes(table: str, columns: dict[str, tuple[str, bool]], prefix: str = ""):
     """A migration operation adding PostgreSQL's indexes for descending sorts, empty values
     last (the last statement of `index_statements`), for hot columns: {index name: (column,
@@ -171,9 +176,8 @@ def descending_sort_indexes(table: str, columns: dict[str, tuple[str, bool]], pr
         if vendor != "postgresql":
             return
         with schema_editor.connection.cursor() as cursor:
-            for name, (column, folded) in columns.items():
-                expr = lower_sql(f'"{column}"', vendor) if folded else f'"{column}"'
-                cursor.execute(index_statements(table, name, expr, vendor, prefix=prefix)[-1])
+            for _folded, statements in _hot_statements(table, columns, vendor, prefix):
+                cursor.execute(statements[-1])
 
     def backward(apps, schema_editor):
         vendor = schema_editor.connection.vendor

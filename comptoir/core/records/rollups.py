@@ -46,8 +46,11 @@ def _counted() -> set[str]:
 
 
 def activity_rollups(object_type: str, ids, now=None) -> dict[int, dict]:
-    """{record id: {rollup: canonical value}} from the live activities associated with them;
-    the last-activity dates take only activities whose time has come (by `now`)."""
+    """{record id: {rollup: canonical value}} from the live activities associated with them.
+    As HubSpot's "Number of sales activities" and "Number of times contacted" count activities
+    logged, and its last-activity dates are past ones, every rollup takes only activities
+    whose time has come (by `now`): a task due next week or a planned meeting counts on the
+    day it happens (the worker's rollups_came_due job refreshes them then)."""
     activities_model = get_object_type("notes").model  # one model for every kind
     now = now or timezone.now()
     ids = list(ids)
@@ -78,14 +81,16 @@ def activity_rollups(object_type: str, ids, now=None) -> dict[int, dict]:
             pk__in=list(by_activity), archived=False
         ).values_list("pk", "object_type_name", "hs_timestamp")
         for pk, kind, when in activities:
+            if when is not None and when > now:
+                continue  # not happened yet: neither counted nor a last activity
+            contacted = get_object_type(kind).conversation
             for record_id in by_activity[pk]:
                 values = result[record_id]
                 values["num_notes"] += 1
-                contacted = get_object_type(kind).conversation
                 if contacted:
                     values["num_contacted_notes"] += 1
-                if when is None or when > now:
-                    continue  # undated, or not happened yet: no last activity
+                if when is None:
+                    continue  # undated: counted (it was logged), but no last activity
                 stamp = format_datetime(when)
                 for name in ("notes_last_updated", "hs_last_sales_activity_timestamp") + (
                     ("notes_last_contacted",) if contacted else ()
@@ -214,21 +219,20 @@ def came_due(source, since: dt.datetime, now=None) -> int:
 
 def _linked_any(activity_ids) -> dict[str, set[int]]:
     kinds = [ot.name for ot in activity_types()]
-    found: dict[str, set[int]] = defaultdict(set)
-    rows = Association.objects.filter(
-        from_type__in=kinds, from_id__in=list(activity_ids), to_type__in=rolled_up()
-    ).values_list("to_type", "to_id")
-    for to_type, to_id in rows:
-        found[to_type].add(to_id)
-    return found
+    return _linked_by(from_type__in=kinds, from_id__in=list(activity_ids))
 
 
 def _linked(object_type: str, ids) -> dict[str, set[int]]:
     """{rolled-up type: ids} of the records associated with some records."""
+    return _linked_by(from_type=object_type, from_id__in=list(ids))
+
+
+def _linked_by(**sources) -> dict[str, set[int]]:
+    """{rolled-up type: ids} of the records associated with the records `sources` picks."""
     found: dict[str, set[int]] = defaultdict(set)
-    rows = Association.objects.filter(
-        from_type=object_type, from_id__in=list(ids), to_type__in=rolled_up()
-    ).values_list("to_type", "to_id")
+    rows = Association.objects.filter(**sources, to_type__in=rolled_up()).values_list(
+        "to_type", "to_id"
+    )
     for to_type, to_id in rows:
         found[to_type].add(to_id)
     return found

@@ -222,29 +222,13 @@ def automations_on(source: ChangeSource) -> bool:
 
 
 def _system_events(ot, record, changes, old, source, now) -> None:
-    if "hubspot_owner_id" in changes:
-        events.owner_changed(
-            ot,
-            record.pk,
-            now,
-            source,
-            old=old.get("hubspot_owner_id"),
-            new=changes["hubspot_owner_id"],
-        )
-    if "dealstage" in changes:
-        events.stage_changed(
-            ot,
-            record.pk,
-            now,
-            source,
-            old=old.get("dealstage"),
-            new=changes["dealstage"],
-            pipeline=getattr(record, "pipeline", None),
-        )
-    if "lifecyclestage" in changes:
-        events.lifecycle_changed(
-            ot, record.pk, now, source, old=old.get("lifecyclestage"), new=changes["lifecyclestage"]
-        )
+    def changed(name, event, **extra):
+        if name in changes:
+            event(ot, record.pk, now, source, old=old.get(name), new=changes[name], **extra)
+
+    changed("hubspot_owner_id", events.owner_changed)
+    changed("dealstage", events.stage_changed, pipeline=getattr(record, "pipeline", None))
+    changed("lifecyclestage", events.lifecycle_changed)
 
 
 def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:

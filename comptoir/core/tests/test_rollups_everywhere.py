@@ -61,7 +61,8 @@ def test_future_activities_are_no_last_activity_until_their_time_comes():
     )  # fmt: skip
 
     assert props("contacts", lea.pk, *DATES) == (stamp(past), None, stamp(past))
-    assert props("contacts", lea.pk, "num_notes") == (3,)
+    # Only what happened counts, as HubSpot counts activities logged: the note.
+    assert props("contacts", lea.pk, "num_notes", "num_contacted_notes") == (1, 0)
 
     # Nine days later the worker's job sees the meeting and the task have come due.
     later = soon + dt.timedelta(minutes=5)
@@ -70,9 +71,10 @@ def test_future_activities_are_no_last_activity_until_their_time_comes():
     )
     assert rolled == 2
     # The job's clock is the real one for the services: compute as of `later`.
-    assert rollups.activity_rollups("contacts", [lea.pk], now=later)[lea.pk][
-        "notes_last_contacted"
-    ] == stamp(soon)
+    then = rollups.activity_rollups("contacts", [lea.pk], now=later)[lea.pk]
+    assert then["notes_last_contacted"] == stamp(soon)
+    # The meeting is a contact now, and all three are counted.
+    assert (then["num_notes"], then["num_contacted_notes"]) == (3, 1)
 
 
 def test_the_periodic_job_rolls_up_activities_that_came_due():

@@ -113,6 +113,12 @@ def _target_not_found(request, ot, pk, target_ot, to_id, **extra):
     )
 
 
+def _link_refused(request, ot, pk, target_ot, to_id):
+    """The answer when an existing association may not be changed: the record is locked
+    for this user, or the other record is missing or hidden; None when it may."""
+    return locked_response(request, ot, pk) or _target_not_found(request, ot, pk, target_ot, to_id)
+
+
 @require_POST
 def association_add(request, object_type, pk, target):
     ot = page_type(object_type)
@@ -234,12 +240,9 @@ def association_create(request, object_type, pk, target):
 def association_remove(request, object_type, pk, target, to_id):
     ot = page_type(object_type)
     target_ot = _card_target(ot, target)
-    locked = locked_response(request, ot, pk)
-    if locked:
-        return locked
-    missing = _target_not_found(request, ot, pk, target_ot, to_id)
-    if missing:
-        return missing
+    refused = _link_refused(request, ot, pk, target_ot, to_id)
+    if refused:
+        return refused
     assoc.remove_association(ot, pk, target_ot, to_id, None, source=ui_source(request))
     return _card_response(request, ot, pk, target_ot, focus=True, message=_("Association removed."))
 
@@ -251,12 +254,9 @@ def association_primary(request, object_type, pk, target, to_id):
     primary = atypes.primary_type(ot, target_ot)
     if primary is None:
         raise Http404
-    locked = locked_response(request, ot, pk)
-    if locked:
-        return locked
-    missing = _target_not_found(request, ot, pk, target_ot, to_id)
-    if missing:
-        return missing
+    refused = _link_refused(request, ot, pk, target_ot, to_id)
+    if refused:
+        return refused
     try:
         assoc.associate(
             ot,
@@ -282,12 +282,9 @@ def association_labels(request, object_type, pk, target, to_id):
     unlabeled association and the primary flag stay as they are)."""
     ot = page_type(object_type)
     target_ot = _card_target(ot, target)
-    locked = locked_response(request, ot, pk)
-    if locked:
-        return locked
-    missing = _target_not_found(request, ot, pk, target_ot, to_id)
-    if missing:
-        return missing
+    refused = _link_refused(request, ot, pk, target_ot, to_id)
+    if refused:
+        return refused
     choices = {type_id for type_id, _text in cards_mod.label_choices(ot, target_ot)}
     labels = (parse_int(v, 0, MAX_INT) for v in request.POST.getlist("label"))
     wanted = {label for label in labels if label is not None} & choices

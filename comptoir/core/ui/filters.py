@@ -164,6 +164,7 @@ def _row(ot, flt, ctx) -> dict:
         "high": "",
         "days": "",
         "placeholder": "",
+        "day_order": "",
     }
     if defn is None:
         return row
@@ -195,7 +196,8 @@ def _row(ot, flt, ctx) -> dict:
     else:
         row["input"] = kind.filter_input
         if kind.filter_input == "date":
-            row["placeholder"] = DAY_FORMATS["fr" if ctx.french else "en"][3]
+            formats = DAY_FORMATS["fr" if ctx.french else "en"]
+            row["placeholder"], row["day_order"] = formats[3], formats[0]
 
         def shown(value):
             return "" if value in (None, "") else kind.filter_input_value(defn, value, ctx)

@@ -62,19 +62,21 @@ def property_edit(request, object_type, pk, name):
     if not can_edit(request.user, ot, record):
         return read_only_response(request, ot, pk)
     field = make_field(defn, read_value(record, defn), portal().report_time_zone)
-    return render(
-        request,
-        "records/_prop_edit.html",
-        {
-            "ot": ot,
-            "pk": pk,
-            "field": field,
-            "where": _where(request),
-            "label": localised_label(defn),
-            # Sent back with the value: the save refuses if someone changed it meanwhile.
-            "original": field.value,
-        },
-    )
+    return _edit_form(request, ot, pk, defn, field, _where(request), original=field.value)
+
+
+def _edit_form(request, ot, pk, defn, field, where, *, original, status=200):
+    """The property's edit form; `original` is sent back with the value: the save refuses
+    if someone changed it meanwhile."""
+    context = {
+        "ot": ot,
+        "pk": pk,
+        "field": field,
+        "where": where,
+        "label": localised_label(defn),
+        "original": original,
+    }
+    return render(request, "records/_prop_edit.html", context, status=status)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -172,16 +174,7 @@ def _save_property(request, ot, pk, name):
         field = make_field(defn, None, tz, message)
         field.value = raw
         # The form now starts from the new value: saving again is a deliberate overwrite.
-        context = {
-            "ot": ot,
-            "pk": pk,
-            "field": field,
-            "where": where,
-            "label": localised_label(defn),
-        }
-        return render(
-            request, "records/_prop_edit.html", {**context, "original": now_text}, status=409
-        )
+        return _edit_form(request, ot, pk, defn, field, where, original=now_text, status=409)
     try:
         record = writes.update_record(
             ot,
@@ -199,17 +192,8 @@ def _save_property(request, ot, pk, name):
         if not request.htmx:
             messages.error(request, field.error)
             return _back(ot, pk, where)
-        context = {
-            "ot": ot,
-            "pk": pk,
-            "field": field,
-            "where": where,
-            "label": localised_label(defn),
-        }
         original = request.POST.get(ORIGINAL_FIELD)
-        return render(
-            request, "records/_prop_edit.html", {**context, "original": original}, status=422
-        )
+        return _edit_form(request, ot, pk, defn, field, where, original=original, status=422)
     if not request.htmx:
         messages.success(request, _("%(label)s saved.") % {"label": localised_label(defn)})
         return _back(ot, pk, where)

@@ -76,14 +76,24 @@ def require_associable(from_ot, to_ot) -> None:
 
 
 def invalid_type(from_ot, to_ot, type_id) -> ApiError:
+    return invalid_type_field(
+        f"Association type {type_id} does not exist from {from_ot.name} to {to_ot.name}.",
+        "associationTypeId",
+        type_id,
+    )
+
+
+def invalid_type_field(message: str, field: str, value) -> ApiError:
+    """HubSpot's INVALID_ASSOCIATION_TYPE error on the input field `field` (v3's `type`,
+    v4's `associationTypeId`)."""
     return ApiError(
         400,
-        f"Association type {type_id} does not exist from {from_ot.name} to {to_ot.name}.",
+        message,
         errors=[
             {
-                "message": "invalid associationTypeId",
+                "message": f"invalid {field}",
                 "code": "INVALID_ASSOCIATION_TYPE",
-                "context": {"associationTypeId": [str(type_id)]},
+                "context": {field: [str(value)]},
             }
         ],
     )

@@ -17,6 +17,7 @@ from comptoir.hubspot_api.associations.common import (
     allowed_pairs,
     batch_associate,
     input_ref,
+    invalid_type_field,
     live_ids,
     no_associations,
     parse_type_id,
@@ -44,16 +45,8 @@ def _v3_type(from_ot, to_ot, raw) -> atypes.AssociationType:
     if found is None and parse_type_id(raw) is not None:
         found = atypes.find_type(from_ot, to_ot, parse_type_id(raw))
     if found is None:
-        raise ApiError(
-            400,
-            f"Invalid association type {raw!r} from {from_ot.name} to {to_ot.name}.",
-            errors=[
-                {
-                    "message": "invalid type",
-                    "code": "INVALID_ASSOCIATION_TYPE",
-                    "context": {"type": [str(raw)]},
-                }
-            ],
+        raise invalid_type_field(
+            f"Invalid association type {raw!r} from {from_ot.name} to {to_ot.name}.", "type", raw
         )
     return found
 

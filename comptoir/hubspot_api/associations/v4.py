@@ -41,7 +41,6 @@ from comptoir.hubspot_api.body import inputs, json_body
 from comptoir.hubspot_api.errors import ApiError, not_found
 from comptoir.hubspot_api.params import cursor, integer
 from comptoir.hubspot_api.responses import batch_response, respond
-from comptoir.hubspot_api.serializers import timestamp
 
 router = Router(tags=["Associations"])
 
@@ -144,20 +143,6 @@ def _page(from_ot, to_ot, targets: dict, after: int | None, limit: int):
     return results, (str(rest[0]) if rest else None)
 
 
-def _batch_envelope(results, errors, started, status: int):
-    """A batch envelope with errors but a fixed status (operations without a 207 model)."""
-    body = {
-        "status": "COMPLETE",
-        "results": results,
-        "startedAt": timestamp(started),
-        "completedAt": timestamp(timezone.now()),
-    }
-    if errors:
-        body["numErrors"] = len(errors)
-        body["errors"] = errors
-    return respond(body, status=status)
-
-
 @router.put(
     RECORD + "/default/{to_type}/{to_id}",
     summary="Associate two records (unlabeled)",
@@ -170,7 +155,9 @@ def create_default(request, object_type: str, object_id: str, to_type: str, to_i
     to_pk = _require(to_ot, to_id, request.user)
     started = timezone.now()
     associate(from_ot, from_pk, to_ot, to_pk, [], source=api_source(request), check=False)
-    return _batch_envelope(_default_results(from_ot, from_pk, to_ot, to_pk), [], started, 200)
+    return batch_response(
+        _default_results(from_ot, from_pk, to_ot, to_pk), [], started, ok_status=200
+    )
 
 
 @router.put(
@@ -281,7 +268,7 @@ def batch_create_default(request, from_type: str, to_type: str):
     done, errors = batch_associate(request, from_ot, to_ot, parsed)
     results = [r for _, f, t in done for r in _default_results(from_ot, f, to_ot, t)]
     # The SDK maps only 200 for this operation: errors travel inside a 200.
-    return _batch_envelope(results, errors, started, 200)
+    return batch_response(results, errors, started, ok_status=200, error_status=200)
 
 
 @router.post(

@@ -10,16 +10,12 @@ import json
 import os
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
 from comptoir.core.testing.processes import (
-    Site,
-    _admin,
-    _database_url,
-    _postgres_url,
+    _copied_site,
     _site_template,  # noqa: F401 (the session fixture the module's site copies)
 )
 
@@ -34,21 +30,10 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed (
 def node_site(_site_template, tmp_path_factory):  # noqa: F811
     if not (ROOT / "node_modules" / "@hubspot" / "api-client").is_dir():
         pytest.fail("@hubspot/api-client is not installed: `./run tests` installs it (npm ci)")
-    template, template_db = _site_template
-    root = tmp_path_factory.mktemp("node-sdk") / "site"
-    shutil.copytree(template, root)
-    url = _postgres_url()
-    name = ""
-    if url:
-        name = f"{template_db}_{uuid.uuid4().hex[:8]}"[:63]
-        _admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    site = Site(root, _database_url(url, name) if url else "")
-    site.serve()
-    site.start("worker", "--no-scheduler", "--interval", "0.2", log="worker.log")
-    yield site
-    site.stop()
-    if url:
-        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for site in _copied_site(_site_template, tmp_path_factory.mktemp("node-sdk") / "site"):
+        site.serve()
+        site.start("worker", "--no-scheduler", "--interval", "0.2", log="worker.log")
+        yield site
 
 
 def scenario(site, name: str, **given) -> dict:

@@ -45,6 +45,12 @@ def eq(name, value):
     return {"propertyName": name, "operator": "EQ", "value": value}
 
 
+def search_one(hubspot, name, operator, **value) -> list[str]:
+    """Ids found by one filter, `value=` or `values=` as the operator takes it."""
+    flt = {"propertyName": name, "operator": operator, **value}
+    return search(hubspot, {"filterGroups": [{"filters": [flt]}]})
+
+
 def test_top_level_filters_are_anded(hubspot):
     both = create_contact(hubspot, firstname="Ann", lastname="Martin")
     create_contact(hubspot, firstname="Ann", lastname="Durand")
@@ -134,8 +140,7 @@ def test_multiple_checkbox_filters_match_any_selected_option(hubspot, tags_prope
     none = create_contact(hubspot, firstname="none")
 
     def found(operator, key, value):
-        flt = {"propertyName": "tags", "operator": operator, key: value}
-        return search(hubspot, {"filterGroups": [{"filters": [flt]}]})
+        return search_one(hubspot, "tags", operator, **{key: value})
 
     assert found("EQ", "value", "a") == [ab]  # enumerations are case-sensitive
     assert found("EQ", "value", "b") == [ab]
@@ -153,8 +158,7 @@ def test_contains_token_wildcard_applies_per_word(hubspot):
     eps = create_contact(hubspot, firstname="Epsilon")
 
     def found(value):
-        flt = {"propertyName": "firstname", "operator": "CONTAINS_TOKEN", "value": value}
-        return search(hubspot, {"filterGroups": [{"filters": [flt]}]})
+        return search_one(hubspot, "firstname", "CONTAINS_TOKEN", value=value)
 
     assert found("eps*") == sorted([delta, eps])
     assert found("*silon") != []
@@ -185,5 +189,4 @@ def test_date_property_refuses_a_time_other_than_midnight_utc(hubspot):
         stored = hubspot.crm.contacts.basic_api.get_by_id(pk, properties=["renewal"])
         assert stored.properties["renewal"] == "2020-11-30"
     # A filter value is a day whatever its time: any instant of that UTC day finds it.
-    flt = {"propertyName": "renewal", "operator": "EQ", "value": "1606768561954"}
-    assert len(search(hubspot, {"filterGroups": [{"filters": [flt]}]})) == 3
+    assert len(search_one(hubspot, "renewal", "EQ", value="1606768561954")) == 3

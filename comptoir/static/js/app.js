@@ -157,3 +157,32 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
     target.style.animation = "";
   }
 });
+
+// A date filter's calendar (records/_filters_dialog.html): the day picked is written into
+// the text field in the user's format (31/12/2026 or 12/31/2026), where it can still be
+// typed; the calendar opens on the day already typed, if any.
+function typedDay(text, order) {
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  if (iso) return [iso[1], iso[2], iso[3]];
+  const parts = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
+  if (!parts) return null;
+  return order === "MONTH_DAY_YEAR" ? [parts[3], parts[1], parts[2]] : [parts[3], parts[2], parts[1]];
+}
+document.addEventListener("focusin", (event) => {
+  const pick = event.target.closest?.("[data-date-for]");
+  const field = pick && document.getElementById(pick.dataset.dateFor);
+  const day = field && typedDay(field.value.trim(), pick.dataset.dayOrder);
+  if (day) pick.value = `${day[0]}-${day[1].padStart(2, "0")}-${day[2].padStart(2, "0")}`;
+});
+document.addEventListener("click", (event) => {
+  const pick = event.target.closest?.("[data-date-for]");
+  if (pick && pick.showPicker) { try { pick.showPicker(); } catch (_error) { /* not allowed here */ } }
+});
+document.addEventListener("change", (event) => {
+  const pick = event.target.closest?.("[data-date-for]");
+  if (!pick || !pick.value) return;
+  const field = document.getElementById(pick.dataset.dateFor);
+  const [year, month, day] = pick.value.split("-");
+  field.value = pick.dataset.dayOrder === "MONTH_DAY_YEAR" ? `${month}/${day}/${year}` : `${day}/${month}/${year}`;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+});

@@ -62,6 +62,14 @@ class FilterContext:
         return wants_french(self.locale)
 
 
+# The filter bar's operators, in the order it offers them; a kind's own list puts these
+# groups together.
+EQUALITY_OPERATORS = ("EQ", "NEQ")
+TEXT_OPERATORS = ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN", "IN", "NOT_IN")
+RANGE_OPERATORS = ("GT", "GTE", "LT", "LTE", "BETWEEN")
+PRESENCE_OPERATORS = ("HAS_PROPERTY", "NOT_HAS_PROPERTY")
+
+
 class PropertyKind:
     name = ""  # PropertyDefinition.type
     # HubSpot's pairing rules: the field types a property of this kind may be shown with.
@@ -216,19 +224,10 @@ class PropertyKind:
 
     filter_input = "text"  # text, number, date or options (a picker of `filter_choices`)
     filter_operator_codes: ClassVar[tuple] = (
-        "EQ",
-        "NEQ",
-        "CONTAINS_TOKEN",
-        "NOT_CONTAINS_TOKEN",
-        "IN",
-        "NOT_IN",
-        "GT",
-        "GTE",
-        "LT",
-        "LTE",
-        "BETWEEN",
-        "HAS_PROPERTY",
-        "NOT_HAS_PROPERTY",
+        *EQUALITY_OPERATORS,
+        *TEXT_OPERATORS,
+        *RANGE_OPERATORS,
+        *PRESENCE_OPERATORS,
     )
     operator_labels: ClassVar[dict] = {}  # this kind's own words ("is after" for dates)
 

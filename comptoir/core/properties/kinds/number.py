@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from comptoir.core.properties.cells import parse_number_cell
 from comptoir.core.properties.coercion import parse_number
 from comptoir.core.properties.errors import PropertyError
-from comptoir.core.properties.kinds.base import PropertyKind
+from comptoir.core.properties.kinds.base import (
+    EQUALITY_OPERATORS,
+    PRESENCE_OPERATORS,
+    RANGE_OPERATORS,
+    PropertyKind,
+)
 
 
 class NumberKind(PropertyKind):
@@ -33,17 +38,7 @@ class NumberKind(PropertyKind):
         return parse_number(raw, defn.name)
 
     filter_input = "number"
-    filter_operator_codes = (
-        "EQ",
-        "NEQ",
-        "GT",
-        "GTE",
-        "LT",
-        "LTE",
-        "BETWEEN",
-        "HAS_PROPERTY",
-        "NOT_HAS_PROPERTY",
-    )
+    filter_operator_codes = (*EQUALITY_OPERATORS, *RANGE_OPERATORS, *PRESENCE_OPERATORS)
 
     def parse_filter(self, defn, text, ctx):
         """ "1 234,5" in French, "1,234.5" in English, "1234.5" in both."""

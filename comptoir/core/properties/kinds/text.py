@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from comptoir.core.inputs import check_text
 from comptoir.core.properties.coercion import as_text, normalize_domain, normalize_email
 from comptoir.core.properties.errors import PropertyError
-from comptoir.core.properties.kinds.base import PropertyKind
+from comptoir.core.properties.kinds.base import (
+    EQUALITY_OPERATORS,
+    PRESENCE_OPERATORS,
+    TEXT_OPERATORS,
+    PropertyKind,
+)
 
 
 class StringKind(PropertyKind):
@@ -18,16 +23,7 @@ class StringKind(PropertyKind):
     may_be_unique = True
     free_text = True
     strips_submitted = False  # a text keeps the spaces typed around it
-    filter_operator_codes = (
-        "EQ",
-        "NEQ",
-        "CONTAINS_TOKEN",
-        "NOT_CONTAINS_TOKEN",
-        "IN",
-        "NOT_IN",
-        "HAS_PROPERTY",
-        "NOT_HAS_PROPERTY",
-    )
+    filter_operator_codes = (*EQUALITY_OPERATORS, *TEXT_OPERATORS, *PRESENCE_OPERATORS)
 
     def coerce(self, defn, raw, option_values=None):
         name = defn.name
