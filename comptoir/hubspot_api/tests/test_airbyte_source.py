@@ -1,8 +1,13 @@
 """Airbyte's `airbyte-source-hubspot` (pinned below, in its own Python 3.11 virtualenv that
 the first run installs under .tools/ and later runs reuse) against a real `comptoir serve`:
 only the host is changed, at the `requests` adapter (airbyte/run_source.py). Issue 15,
-point 7: `check`, `discover`, and a full read of contacts, companies, deals and owners equal
-to what the database holds."""
+point 7: `check`, `discover`, a full read of contacts, companies, deals, owners and
+engagements equal to what the database holds, and an incremental read over more than 10,000
+contacts that picks up the ones modified after the first sync.
+
+One site and server serve the module; the incremental test adds its 10,050 contacts with the
+bulk write path (as demo data does), and every test compares with what the database holds
+when it runs, so the order of the tests does not matter."""
 
 import datetime as dt
 import json
