@@ -104,6 +104,15 @@ def phone_page(browser, live_server, seller):
     context.close()
 
 
+def settled(page):
+    """The filters dialog redrawn after a property or condition changed (htmx marks the request):
+    wait for it before reading the redrawn row, which a loaded machine may take seconds to send."""
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#filters-dialog .htmx-request")).to_have_count(0)
+
+
 def screenshot(page, name: str) -> None:
     """Keep a picture of the main pages for the README (docs/screenshots)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

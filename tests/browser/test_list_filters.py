@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_company, make_contact, make_user
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, settled, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,12 +54,6 @@ def phone_fr(browser, live_server, team):
     context, page = french_page(browser, live_server, 390, 844, is_mobile=True, has_touch=True)
     yield page
     context.close()
-
-
-def settled(page):
-    """The dialog redrawn after a property or condition changed (htmx marks the request)."""
-    page.wait_for_load_state("networkidle")
-    expect(page.locator("#filters-dialog .htmx-request")).to_have_count(0)
 
 
 def names(page):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_contact
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, settled
 from tests.browser.settings_helpers import admin, drag, no_sideways_scroll, review_shot
 
 __all__ = ["admin"]
@@ -73,8 +73,11 @@ def test_an_admin_creates_an_enumeration_and_filters_contacts_on_it(admin, page,
     page.get_by_role("button", name="Advanced filters").click()
     dialog = page.get_by_role("dialog", name="Advanced filters")
     dialog.get_by_label("Property").select_option(label="Source du lead")
+    settled(page)
+    # The value of a dropdown property is picked by its label.
     dialog.get_by_label("Condition").select_option(label="is")
-    dialog.get_by_label("Value").fill("Salon")
+    settled(page)
+    dialog.get_by_label("Value").select_option(label="Salon")
     dialog.get_by_role("button", name="Apply filters").click()
     table = page.locator("table")
     expect(table).to_contain_text("Alice")
