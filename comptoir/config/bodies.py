@@ -9,9 +9,11 @@ file (memory, then disk past 1 MB), and hands Django the length.
 
 A body with `Content-Encoding: gzip` is inflated the same way (HubSpot does not document
 compressed request bodies; accepting them costs nothing and refusing them would break a
-client that compresses by default). Any other encoding answers 415. Both are capped at
-the largest body Comptoir takes (an import file, or DATA_UPLOAD_MAX_MEMORY_SIZE), plus
-1 MB for a multipart envelope; past that, a 413, so a small gzip bomb cannot fill the disk.
+client that compresses by default). Any other encoding answers 415. Both are capped (what is
+sent and what it inflates to) at the largest body the path takes: an import file on the
+import upload, Django's DATA_UPLOAD_MAX_MEMORY_SIZE elsewhere, plus 1 MB for a multipart
+envelope; past that, a 413, so a small gzip bomb cannot fill the disk. A gzip body may hold
+several members; bytes after a member that start no new one make it corrupt (400).
 """
 
 import json
@@ -25,8 +27,16 @@ BLOCK = 64 * 1024
 SPOOL = 1024 * 1024
 
 
-def body_cap() -> int:
-    largest = max(settings.COMPTOIR_IMPORT_MAX_FILE_SIZE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+IMPORT_UPLOADS = "/crm/v3/imports"
+
+
+def body_cap(path: str = IMPORT_UPLOADS) -> int:
+    """The largest body a path takes: an import file on the import upload, Django's own
+    limit elsewhere (this runs before authentication: an anonymous request must not make the
+    server inflate half a gigabyte), plus 1 MB for a multipart envelope."""
+    largest = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    if path.rstrip("/") == IMPORT_UPLOADS:
+        largest = max(settings.COMPTOIR_IMPORT_MAX_FILE_SIZE, largest)
     return largest + 1024 * 1024
 
 
@@ -71,20 +81,23 @@ def _read(environ, *, gzip: bool, sized: bool):
     stream = environ["wsgi.input"]
     remaining = int(environ["CONTENT_LENGTH"]) if sized else None
     inflater = zlib.decompressobj(wbits=31) if gzip else None
-    cap = body_cap()
+    cap = body_cap(environ.get("PATH_INFO", ""))
+    if remaining is not None and remaining > cap:
+        raise TooLarge
     # Handed to Django as wsgi.input for the request's life; closed when collected.
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115
-    size = 0
+    size = read = 0
     while remaining is None or remaining > 0:
         block = stream.read(BLOCK if remaining is None else min(BLOCK, remaining))
         if not block:
             break
+        read += len(block)
+        if read > cap:  # what is sent counts too, not only what it inflates to
+            raise TooLarge
         if remaining is not None:
             remaining -= len(block)
         if inflater is not None:
-            block = inflater.decompress(block, cap + 1 - size)
-            if inflater.unconsumed_tail:  # more output than the cap allows
-                raise TooLarge
+            block, inflater = _inflate(inflater, block, cap + 1 - size)
         size += len(block)
         if size > cap:
             raise TooLarge
@@ -93,6 +106,23 @@ def _read(environ, *, gzip: bool, sized: bool):
         raise EOFError
     out.seek(0)
     return out, size
+
+
+def _inflate(inflater, data: bytes, room: int):
+    """Inflate `data` into at most `room` bytes; a gzip body may hold several members, each
+    starting where the previous one ended (anything else after a member is corrupt: zlib.error)."""
+    output = b""
+    while data:
+        if room - len(output) <= 0:  # max_length=0 would mean "no limit"
+            raise TooLarge
+        output += inflater.decompress(data, room - len(output))
+        if inflater.unconsumed_tail:  # more output than the cap allows
+            raise TooLarge
+        data = b""
+        if inflater.eof and inflater.unused_data:
+            data = inflater.unused_data
+            inflater = zlib.decompressobj(wbits=31)
+    return output, inflater
 
 
 def _error(start_response, status: str, message: str):

@@ -12,7 +12,7 @@ Semantics (documented because the tests check them against a plain-Python evalua
 * CONTAINS_TOKEN with `*`: the wildcard pattern matches the whole value or, when it holds
   no white space, any white-space separated word of it ("eps*" finds "delta epsilon");
 * NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match records without a value;
-* ascending sorts put empty values last, descending sorts first; ties break on id.
+* empty values sort last in both directions (as HubSpot does); ties break on id.
 """
 
 import re

@@ -93,6 +93,10 @@ def association_card(request, object_type, pk, target):
 def association_search(request, object_type, pk, target):
     ot = page_type(object_type)
     target_ot = _card_target(ot, target)
+    # The results leave out what the record is linked to: on a record the user may not see,
+    # they would tell its links. Such a record answers as a missing one.
+    if not exists(request, ot, pk):
+        return stale_response(request, ot, pk)
     query = request.GET.get("q", "").strip()[:100]
     results = cards_mod.search(ot, pk, target_ot.name, query, user=request.user) if query else []
     return render(

@@ -158,3 +158,55 @@ def test_an_inflated_body_past_the_cap_is_refused_unread(settings):
     environ["HTTP_CONTENT_ENCODING"] = "gzip"
     WholeBody(application)(environ, lambda status, _: answers.append(status))
     assert called == [b"x" * 5000] and environ["CONTENT_LENGTH"] == "5000"
+
+
+def _through(body: bytes, path: str, *, chunked: bool = False):
+    """(statuses, what the application read) for a gzip body sent to `path`."""
+    read, statuses = [], []
+
+    def application(environ, start_response):
+        read.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b""]
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "HTTP_CONTENT_ENCODING": "gzip",
+        "wsgi.input": io.BytesIO(body),
+    }
+    if chunked:
+        environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+    else:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    b"".join(WholeBody(application)(environ, lambda status, _: statuses.append(status)))
+    return statuses, read
+
+
+def test_only_the_import_upload_takes_an_import_sized_body(settings):
+    """The middleware runs before authentication: elsewhere the cap is Django's own limit,
+    so an anonymous request cannot make the server inflate an import's worth of data."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.COMPTOIR_IMPORT_MAX_FILE_SIZE = 8 * 1024 * 1024
+    packed = gzip.compress(b"\0" * 3 * 1024 * 1024)
+    assert _through(packed, "/crm/v3/objects/contacts") == (["413 Request Entity Too Large"], [])
+    statuses, read = _through(packed, "/crm/v3/imports")
+    assert statuses == ["200 OK"] and len(read[0]) == 3 * 1024 * 1024
+
+
+def test_gzip_members_chain_and_trailing_bytes_are_corrupt(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    two = gzip.compress(b"first ") + gzip.compress(b"second")
+    assert _through(two, "/crm/v3/objects/contacts", chunked=True) == (
+        ["200 OK"],
+        [b"first second"],
+    )
+    # Bytes after a member that start no new member: a corrupt body, not dropped silently
+    # (nor kept piling up in memory while the client sends more).
+    tail = gzip.compress(b"ok") + b"\x00" * 200_000
+    assert _through(tail, "/crm/v3/objects/contacts", chunked=True) == (["400 Bad Request"], [])
+    # What is sent counts against the cap, whatever it inflates to.
+    noise = gzip.compress(bytes(range(256)) * 20_000, compresslevel=0)
+    assert _through(noise, "/crm/v3/objects/contacts", chunked=True)[0] == [
+        "413 Request Entity Too Large"
+    ]

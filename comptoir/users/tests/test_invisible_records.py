@@ -178,3 +178,13 @@ def test_a_rep_who_changes_only_hers_owns_what_she_creates(reps):
         f"/contacts/{created.pk}/properties/jobtitle/", {"jobtitle": "Buyer"}, **HX
     )
     assert response.status_code == 200
+
+
+def test_a_card_search_on_another_reps_record_reads_as_a_missing_one(reps):
+    """The card's search leaves out what the record is linked to: on Bruno's contact (linked to
+    Alice's company) it would tell Alice that link. It answers as for a purged contact."""
+    alice = browser(reps["alice"])
+    contact = reps["Bbb"]["contact"].pk
+    search = f"/contacts/{contact}/associations/companies/search/"
+    seen = same_as_missing(alice, [("get", search, {"q": "Aaa"})], "contacts", contact)
+    assert "Aaa Corp" not in seen[0][1]
