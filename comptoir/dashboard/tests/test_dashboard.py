@@ -378,3 +378,15 @@ def test_counting_calls_leaves_the_callers_database_settings_as_they_were(data):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counters_are_in_place_after_a_flush():
+    """A flushed database (tests flush between transactional tests) keeps built counters, so
+    the dashboard reads them: without it the dashboard's query count depended on test order."""
+    from django.core.management import call_command
+
+    from comptoir.dashboard.models import CountState
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert list(CountState.objects.values_list("time_zone", flat=True)) == ["Europe/Paris"]
