@@ -113,6 +113,29 @@ def settled(page):
     expect(page.locator("#filters-dialog .htmx-request")).to_have_count(0)
 
 
+def choose_property(page, row, label: str):
+    """Pick a filter row's property and wait for the redrawn row to offer its conditions.
+    Under a loaded CI machine the redraw has (rarely, unexplained yet: see the stop note of
+    2026-12-04) come back without the property chosen; a person would pick it again, and so
+    does this, once. Returns the redrawn row (a function of the page, as rows are redrawn)."""
+    from playwright.sync_api import expect
+
+    for attempt in (1, 2):
+        _property_select(row(page)).select_option(label=label)
+        settled(page)
+        try:
+            expect(row(page).get_by_label("Condition")).to_be_visible(timeout=10_000)
+            return row(page)
+        except AssertionError:
+            if attempt == 2:
+                raise
+    return row(page)
+
+
+def _property_select(row):
+    return row.locator("select[name*='_p']")  # g<group>_p<row>, in either language
+
+
 def screenshot(page, name: str) -> None:
     """Keep a picture of the main pages for the README (docs/screenshots)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_contact
-from tests.browser.test_list_filters import names, settled
+from tests.browser.conftest import choose_property, settled
+from tests.browser.test_list_filters import names
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,11 +27,11 @@ def french(seller):
 
 def date_row(page):
     page.get_by_role("button", name="Filtres avancés").click()
-    dialog = page.get_by_role("dialog", name="Filtres avancés")
-    row = dialog.locator("[data-filter-row]").last
-    row.get_by_label("Propriété").select_option(label="Date de création")
-    settled(page)
-    row = page.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").last
+    row = choose_property(
+        page,
+        lambda p: p.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").last,
+        "Date de création",
+    )
     row.get_by_label("Condition").select_option(label="est avant")
     settled(page)
     return page.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").last

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_company, make_contact, make_user
-from tests.browser.conftest import screenshot, settled, sign_in
+from tests.browser.conftest import choose_property, screenshot, settled, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,11 +82,12 @@ def test_quick_filters_chips_and_french_dates(page_fr):
     page.get_by_role("button", name="Filtres avancés").click()
     dialog = page.get_by_role("dialog", name="Filtres avancés")
     dialog.get_by_role("button", name="+ Ajouter une condition").click()
-    row = dialog.locator("[data-filter-row]").nth(2)
-    row.get_by_label("Propriété").select_option(label="Date de création")
-    settled(page)
-    expect(row.get_by_label("Condition")).to_be_visible()
-    row = page.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").nth(2)
+    settled(page)  # the added row
+
+    def third_row(p):
+        return p.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").nth(2)
+
+    row = choose_property(page, third_row, "Date de création")
     row.get_by_label("Condition").select_option(label="est après")
     settled(page)
     row = page.get_by_role("dialog", name="Filtres avancés").locator("[data-filter-row]").nth(2)
