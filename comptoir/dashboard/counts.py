@@ -272,14 +272,6 @@ def _transitions(zone, low: dt.datetime, high: dt.datetime) -> list[tuple]:
     return segments
 
 
-def counters_in_place(**kwargs) -> None:
-    """After migrate or a flush (tests flush between transactional tests): the counters are
-    built, so the dashboard reads them rather than counting every activity. A flushed
-    database lost its state row; rebuilding counts its (empty) tables."""
-    if not CountState.objects.filter(pk=1).exclude(time_zone="").exists():
-        rebuild()
-
-
 def rebuild(zone_name: str | None = None, *, deals: bool = True) -> int:
     """Recount every day counter (activities and deals) in the report time zone (or
     `zone_name`); returns the number of activity rows. Holds the state row FOR UPDATE:
