@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_company, make_contact
-from tests.browser.conftest import screenshot, settled, sign_in_with_form
+from tests.browser.conftest import choose_property, screenshot, sign_in_with_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,8 +42,13 @@ def test_sign_in_filter_and_save_a_view(contacts, form_page, live_server):
 
     page.get_by_role("button", name="Advanced filters").click()
     dialog = page.get_by_role("dialog", name="Advanced filters")
-    dialog.get_by_label("Property").select_option(label="Lifecycle stage")
-    settled(page)
+    choose_property(
+        page,
+        lambda p: (
+            p.get_by_role("dialog", name="Advanced filters").locator("[data-filter-row]").last
+        ),
+        "Lifecycle stage",
+    )
     # The row follows its property: an options picker with the labels.
     dialog = page.get_by_role("dialog", name="Advanced filters")
     expect(dialog.get_by_label("Value")).to_have_role("combobox")
