@@ -74,8 +74,6 @@ def test_an_admin_creates_an_enumeration_and_filters_contacts_on_it(admin, page,
     dialog = page.get_by_role("dialog", name="Advanced filters")
     row = "#filters-dialog [data-filter-row]"
     choose_property(page, lambda p: p.locator(row).last, "Source du lead")
-        page, lambda p: p.locator("#filters-dialog [data-filter-row]").last, "Source du lead"
-    )
     # The value of a dropdown property is picked by its label.
     dialog.get_by_label("Condition").select_option(label="is")
     settled(page)
