@@ -115,20 +115,13 @@ def settled(page):
 
 def choose_property(page, row, label: str):
     """Pick a filter row's property and wait for the redrawn row to offer its conditions.
-    Under a loaded CI machine the redraw has (rarely, unexplained yet: see the stop note of
-    2026-12-04) come back without the property chosen; a person would pick it again, and so
-    does this, once. Returns the redrawn row (a function of the page, as rows are redrawn)."""
+    Returns the redrawn row (a function of the page, as rows are redrawn). One pick only: a
+    pick lost while htmx had not yet bound the new dialog (its settle delay) is a bug."""
     from playwright.sync_api import expect
 
-    for attempt in (1, 2):
-        _property_select(row(page)).select_option(label=label)
-        settled(page)
-        try:
-            expect(row(page).get_by_label("Condition")).to_be_visible(timeout=10_000)
-            return row(page)
-        except AssertionError:
-            if attempt == 2:
-                raise
+    _property_select(row(page)).select_option(label=label)
+    settled(page)
+    expect(row(page).get_by_label("Condition")).to_be_visible(timeout=10_000)
     return row(page)
 
 

@@ -138,3 +138,5 @@ def test_htmx_is_configured_for_the_policy(client):
     assert config["includeIndicatorStyles"] is False
     assert config["allowEval"] is False
     assert "style" not in config["attributesToSettle"]
+    # Swapped-in controls are bound at once: a dialog opened on afterSwap is live when shown.
+    assert config["defaultSettleDelay"] == 0
