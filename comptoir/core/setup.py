@@ -10,6 +10,7 @@ from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties import registry
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
+from comptoir.core.properties.substring_indexes import standard_index_names
 
 EPOCH = timezone.datetime(1970, 1, 1, tzinfo=timezone.UTC)
 
@@ -68,6 +69,8 @@ def sync_default_properties() -> None:
             for d in PropertyDefinition.objects.filter(object_type=ot.name, hubspot_defined=True)
         }
         missing = []
+        # What the migrations built (SQLite always; PostgreSQL when pg_trgm is there).
+        substring = standard_index_names(ot)
         for order, default in enumerate(ot.properties):
             fields = {
                 "label": default.label,
@@ -89,6 +92,7 @@ def sync_default_properties() -> None:
                 "show_currency_symbol": default.show_currency_symbol,
                 "referenced_object_type": default.referenced_object_type,
                 "column": default.column,
+                "substring_index": substring.get(default.name, ""),
             }
             current = existing.get(default.name)
             if current is None:

@@ -11,6 +11,7 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.properties.indexes import ensure_property_index
+from comptoir.core.properties.substring_indexes import ensure_substring_index
 from comptoir.core.records import rollups
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import purge_records
@@ -51,6 +52,14 @@ def rollups_came_due() -> int:
 def build_property_index(object_type: str, name: str) -> str:
     """Build a property's expression index in the background (CONCURRENTLY on PostgreSQL)."""
     return ensure_property_index(object_type, name)
+
+
+@task
+def build_substring_index(object_type: str, name: str) -> str:
+    """Build a text property's substring index ("contains" filters) in the background:
+    CONCURRENTLY on PostgreSQL, in batches on SQLite
+    (comptoir.core.properties.substring_indexes)."""
+    return ensure_substring_index(object_type, name)
 
 
 @task

@@ -67,11 +67,43 @@ def _sqlite_lower(value):
     return None if value is None else str(value).lower()
 
 
+SQLITE_FOLD = "comptoir_fold"
+
+
+def _case_classes() -> dict[int, int]:
+    """{character: representative} for the characters a case-insensitive Python regular
+    expression takes as equal although str.lower() keeps them apart (dotless i and i,
+    long s and s, final sigma and sigma...): re's own table of extra cases, each class
+    mapped to its smallest member."""
+    from re import _casefix  # the table re compiles IGNORECASE literals with
+
+    classes = {}
+    for code, extras in _casefix._EXTRA_CASES.items():
+        members = {code, *extras}
+        for other in list(members):
+            members |= set(_casefix._EXTRA_CASES.get(other, ()))
+        classes[code] = min(members)
+    return classes
+
+
+_FOLD_TABLE = _case_classes()
+
+
+def substring_fold(value) -> str | None:
+    """The text a substring index holds and looks up (comptoir.core.properties.
+    substring_indexes): lower-cased as the compiler's comparable expression is, then every
+    character a case-insensitive regular expression matches interchangeably written the
+    same, so that whatever the exact CONTAINS_TOKEN regex finds, the index finds too."""
+    return None if value is None else str(value).lower().translate(_FOLD_TABLE)
+
+
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
     """On every new SQLite connection (connection_created): indexes are built on
-    comptoir_lower(), so every connection that writes those tables must know it."""
+    comptoir_lower() and the substring indexes' triggers call comptoir_fold(), so every
+    connection that writes those tables must know them."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_LOWER, 1, _sqlite_lower, deterministic=True)
+        connection.connection.create_function(SQLITE_FOLD, 1, substring_fold, deterministic=True)
 
 
 class UnicodeLower(Lower):

@@ -88,6 +88,9 @@ class PropertyDefinition(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
     # Name of the on-demand expression index built for filtering/sorting, "" if none.
     index_name = models.CharField(max_length=100, blank=True, default="")
+    # Name of the substring index serving "contains" filters (SQLite: the FTS5 trigram
+    # table; PostgreSQL: the GIN index), "" if none (core/properties/substring_indexes.py).
+    substring_index = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         constraints = [

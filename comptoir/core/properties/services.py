@@ -16,6 +16,7 @@ from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.properties.kinds import KINDS, kind_for
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
+from comptoir.core.properties.substring_indexes import drop_substring_index
 from comptoir.core.records.values import base_queryset
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -266,6 +267,9 @@ def archive_property(object_type, name: str, *, source=None) -> None:
         _fail(name, "NOT_ARCHIVABLE", f"{name} is a default property and cannot be archived")
     PropertyDefinition.objects.filter(pk=defn.pk).update(archived=True, archived_at=timezone.now())
     registry.invalidate()
+    # An archived property is filtered on no more: its substring index (and, on SQLite,
+    # the triggers every write of the type runs) goes; a restore builds it on demand again.
+    drop_substring_index(ot, defn.name)
 
 
 def restore_property(object_type, name: str, *, source=None) -> PropertyDefinition:

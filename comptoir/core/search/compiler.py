@@ -42,6 +42,7 @@ from comptoir.core.properties.expressions import (
     NotIndexed,
     comparable_expression,
 )
+from comptoir.core.properties.substring_indexes import fts_match
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.fulltext import fts_table
 from comptoir.core.search.text import query_tokens
@@ -240,7 +241,32 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
     if not defn.kind.free_text:
         text_expr = Lower(models.functions.Cast(expr, models.TextField()))
     condition = Q(IRegex(text_expr, _token_regex(str(raw))))
+    found = _substring_prefilter(ot, defn, str(raw), scan=scan)
+    if found is not None:
+        prefilter, exact = found
+        if operator == "CONTAINS_TOKEN":
+            # The index narrows the rows; the regex keeps HubSpot's token semantics.
+            return prefilter if exact else prefilter & condition
+        if exact:
+            return ~prefilter | missing
     return condition if operator == "CONTAINS_TOKEN" else ~condition | missing
+
+
+def _substring_prefilter(ot: ObjectType, defn, raw: str, *, scan: bool):
+    """(condition, exact) from the property's substring index, or None when it has none
+    or the value has no part long enough to look up (docs/architecture.md §6).
+
+    SQLite only: the FTS5 trigram table of the property answers `id IN (...)`. On
+    PostgreSQL the pg_trgm GIN index serves the regex itself."""
+    if connection.vendor != "sqlite" or not defn.substring_index or not defn.kind.free_text:
+        return None
+    match, exact = fts_match(raw)
+    if match is None:
+        return None
+    fts = defn.substring_index
+    rows = RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [match])
+    condition = Q(In(NotIndexed(F("pk")), rows)) if scan else Q(pk__in=rows)
+    return condition, exact
 
 
 def _multi_filter(defn, expr, flt: dict, operator: str, *, column: bool) -> Q:

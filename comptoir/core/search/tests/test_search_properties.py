@@ -35,6 +35,7 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties import registry
 from comptoir.core.properties.defaults import LEAD_STATUSES, LIFECYCLE_ORDER
 from comptoir.core.properties.models import PropertyDefinition
+from comptoir.core.properties.substring_indexes import ensure_substring_index
 from comptoir.core.records.values import base_queryset, read_value
 from comptoir.core.records.writes import create_record
 from comptoir.core.search.compiler import OPERATORS, filtered_queryset, order_by
@@ -121,6 +122,9 @@ def custom_properties(db):
             hubspot_defined=False,
         )
     registry.invalidate()
+    # A custom text property with its substring index: "contains" filters on it go
+    # through the index (firstname, lastname and email have theirs from the migrations).
+    assert ensure_substring_index("contacts", "hyp_note")
     return sorted(CUSTOM)
 
 
