@@ -10,7 +10,10 @@ from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties import registry
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
-from comptoir.core.properties.substring_indexes import standard_index_names
+from comptoir.core.properties.substring_indexes import (
+    existing_index_names,
+    standard_index_names,
+)
 
 EPOCH = timezone.datetime(1970, 1, 1, tzinfo=timezone.UTC)
 
@@ -57,6 +60,7 @@ def _options(default) -> list[dict]:
 
 
 def sync_default_properties() -> None:
+    built = existing_index_names()
     for ot in OBJECT_TYPES:
         for order, (name, label, label_fr) in enumerate(ot.property_groups):
             PropertyGroup.objects.update_or_create(
@@ -70,7 +74,7 @@ def sync_default_properties() -> None:
         }
         missing = []
         # What the migrations built (SQLite always; PostgreSQL when pg_trgm is there).
-        substring = standard_index_names(ot)
+        substring = standard_index_names(ot, built)
         for order, default in enumerate(ot.properties):
             fields = {
                 "label": default.label,

@@ -352,14 +352,22 @@ def ensure_substring_index(object_type, name: str) -> str:
     if not supports_substring_index(defn):
         message = f"{name} is not a text property: it cannot have a substring index"
         raise ValidationFailed([PropertyError(name, "NOT_TEXT", message)], message)
-    expected = index_name(ot, defn.name, connection.vendor)
-    if defn.substring_index == expected and expected in existing_index_names():
+    vendor = connection.vendor
+    expected = index_name(ot, defn.name, vendor)
+    present = expected in existing_index_names()
+    if present and defn.substring_index == expected:
         return expected
     target = _target(ot, defn.name, defn.column, defn.type)
-    concurrently = connection.vendor == "postgresql" and not connection.in_atomic_block
-    if concurrently:  # an earlier interrupted CONCURRENTLY build leaves an invalid index
-        _drop(ot, defn.name)
-    built = _build(target, concurrently=concurrently)
+    concurrently = vendor == "postgresql" and not connection.in_atomic_block
+    if vendor == "postgresql" and present:
+        built = expected  # valid (existing_index_names): only the record was missing
+    else:
+        # SQLite: a table not recorded yet may be half filled (the filling process
+        # stopped): filling again is harmless. PostgreSQL: an interrupted CONCURRENTLY
+        # build leaves an invalid index behind, which IF NOT EXISTS would keep.
+        if vendor == "postgresql":
+            _drop(ot, defn.name)
+        built = _build(target, concurrently=concurrently)
     with transaction.atomic():
         PropertyDefinition.objects.filter(pk=defn.pk).update(substring_index=built)
         registry.invalidate()
@@ -378,10 +386,10 @@ def drop_substring_index(object_type, name: str) -> None:
         registry.invalidate()
 
 
-def standard_index_names(object_type) -> dict[str, str]:
-    """{property: index name} the setup records for the default properties that have one."""
+def standard_index_names(object_type, existing: set[str]) -> dict[str, str]:
+    """{property: index name} the setup records for the default properties that have one;
+    `existing`: `existing_index_names()`."""
     ot = get_object_type(object_type)
-    existing = existing_index_names()
     vendor = connection.vendor
     names = {}
     for default in ot.properties:
