@@ -117,10 +117,73 @@ def timed(name, value, how, *, indexed: bool):
     return figures, result
 
 
+def write_cost(n: int = 5000) -> str:
+    """The substring indexes' cost on the bulk write path (imports, the demo seeder): `n`
+    new contacts through `bulk_create_records`, with the contact indexes and without them
+    (dropped inside the transaction), everything rolled back."""
+    import random
+
+    from django.db import connection, transaction
+
+    from comptoir.core.history.models import SourceType
+    from comptoir.core.history.source import ChangeSource
+    from comptoir.core.properties.substring_indexes import _sqlite_drop, substring_indexes
+    from comptoir.core.records.bulk import bulk_create_records
+
+    rng = random.Random(7)
+    first = ["Marie", "Jean", "Robert", "Anne", "Luc", "Emma", "Paul", "Julie"]
+    last = ["Martin", "Bernard", "Robert", "Petit", "Durand", "Leroy", "Moreau", "Simon"]
+    cities = ["Paris", "Lyon", "Lille", "Nantes", "London", "Leeds"]
+
+    def rows(tag):
+        return [
+            {
+                "firstname": rng.choice(first),
+                "lastname": rng.choice(last),
+                "email": f"w{tag}{i}@example{i % 97}.org",
+                "city": rng.choice(cities),
+                "jobtitle": "Sales manager",
+                "phone": f"+33 1 {i:08d}",
+                "company": f"Company {i % 500}",
+                "address": f"{i} rue de la Paix",
+                "zip": f"{75000 + i % 20}",
+                "country": "France",
+            }
+            for i in range(n)
+        ]
+
+    source = ChangeSource(type=SourceType.IMPORT, id="bench")
+    times = {}
+    with transaction.atomic():
+        start = time.perf_counter()
+        bulk_create_records("contacts", rows("a"), source=source)
+        times["with"] = time.perf_counter() - start
+        with connection.cursor() as cursor:
+            for index in substring_indexes():
+                if index.object_type != "contacts":
+                    continue
+                if connection.vendor == "sqlite":
+                    for statement in _sqlite_drop(index.index):
+                        cursor.execute(statement)
+                else:
+                    cursor.execute(f'DROP INDEX "{index.index}"')
+        start = time.perf_counter()
+        bulk_create_records("contacts", rows("b"), source=source)
+        times["without"] = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return (
+        f"bulk_create_records, {n:,} contacts: {n / times['with']:,.0f} rows/s with the "
+        f"contact substring indexes, {n / times['without']:,.0f} rows/s without"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--scale", type=float, default=0.15, help="fraction of 1M contacts")
+    parser.add_argument(
+        "--write-cost", action="store_true", help="only measure the cost on bulk writes"
+    )
     args = parser.parse_args()
     if args.database == "postgres":
         os.environ.setdefault(
@@ -128,6 +191,9 @@ def main() -> None:
         )
     setup_django(args.database, str(ROOT / "bench" / "data" / f"contains-{args.database}"))
     seed(args.scale)
+    if args.write_cost:
+        print(write_cost())
+        return
     from comptoir.contacts.models import Contact
     from comptoir.core.properties.substring_indexes import (
         ensure_substring_index,
@@ -162,6 +228,8 @@ def main() -> None:
         total += size
         print(f"| {index.object_type}.{index.property} (`{index.index}`) | {size / 1e6:.1f} |")
     print(f"| all | {total / 1e6:.1f} |")
+    print()
+    print(write_cost())
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ def object_types() -> tuple[ObjectType, ...]:
                 "pipeline",
             ),
             searchable_properties=("dealname", "pipeline", "dealstage", "description", "dealtype"),
+            substring_indexed=("dealname",),
             display_properties=("dealname",),
             required_all=("dealname", "dealstage"),
             has_pipelines=True,

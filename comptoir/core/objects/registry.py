@@ -132,6 +132,9 @@ class ObjectType:
     display_properties: tuple[str, ...]  # what makes up the record's name
     required_any: tuple[str, ...] = ()  # create needs at least one of these
     required_all: tuple[str, ...] = ()  # create needs every one of these
+    # Text properties whose "contains" filters an index serves, built by the type's
+    # migration (comptoir/core/properties/substring_indexes.py); others get one on demand.
+    substring_indexed: tuple[str, ...] = ()
     is_activity: bool = False
     has_pipelines: bool = False
     # (pipeline property, stage property) of a type whose records sit in a stage

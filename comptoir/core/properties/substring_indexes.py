@@ -22,8 +22,9 @@ compile to a regular expression on the property's comparable expression
   pg_trgm extension (no right to create it) nothing is built, a warning is logged and
   "contains" filters scan as before.
 
-The standard text properties (`STANDARD`) get theirs in each object app's migration;
-other text properties on demand.
+The standard text properties (each object type's `substring_indexed`, in its
+`objecttype.py`) get theirs in the object app's migration; other text properties on
+demand.
 
 API (for the on-demand builder and the admin page):
 
@@ -55,37 +56,6 @@ from comptoir.core.properties.models import PropertyDefinition
 
 logger = logging.getLogger(__name__)
 
-# The text properties indexed by the object apps' migrations (property: hot column or "").
-STANDARD = {
-    "contacts": {
-        "firstname": "firstname",
-        "lastname": "lastname",
-        "email": "email",
-        "hs_email_domain": "hs_email_domain",
-        "company": "",
-        "jobtitle": "",
-        "phone": "",
-        "mobilephone": "",
-        "address": "",
-        "city": "",
-        "state": "",
-        "zip": "",
-        "country": "",
-        "website": "",
-    },
-    "companies": {
-        "name": "name",
-        "domain": "domain",
-        "phone": "",
-        "address": "",
-        "city": "",
-        "state": "",
-        "zip": "",
-        "country": "",
-        "website": "",
-    },
-    "deals": {"dealname": "dealname"},
-}
 FILL_BATCH = 10_000
 MIN_PART = 3  # a trigram index finds nothing shorter
 PG_NAME_LIMIT = 63
@@ -295,16 +265,18 @@ def _drop(ot, name: str) -> None:
 
 
 def standard_substring_indexes(object_type: str):
-    """A migration operation building the substring indexes of `STANDARD[object_type]`.
+    """A migration operation building the substring indexes of the type's
+    `substring_indexed` properties (as they are when the migration runs).
 
     The migration should be `atomic = False`: SQLite then fills each table in batches."""
     from django.db import migrations
 
     def targets():
         ot = get_object_type(object_type)
-        types = {default.name: default.type for default in ot.properties}
+        defaults = {default.name: default for default in ot.properties}
         return [
-            _target(ot, name, column, types[name]) for name, column in STANDARD[object_type].items()
+            _target(ot, name, defaults[name].column, defaults[name].type)
+            for name in ot.substring_indexed
         ]
 
     def forward(apps, schema_editor):
