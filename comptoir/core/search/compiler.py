@@ -11,6 +11,9 @@ Semantics (documented because the tests check them against a plain-Python evalua
   value is one of theirs, NEQ and NOT_IN when none is;
 * CONTAINS_TOKEN with `*`: the wildcard pattern matches the whole value or, when it holds
   no white space, any white-space separated word of it ("eps*" finds "delta epsilon");
+* CONTAINS_TOKEN on a property with a substring index (core/properties/substring_indexes):
+  on SQLite the FTS5 trigram table narrows the rows (each `*`-separated part of 3
+  characters or more) and the regex decides; PostgreSQL's trigram index serves the regex;
 * NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match records without a value;
 * empty values sort last in both directions (as HubSpot does); ties break on id.
 """
