@@ -170,6 +170,7 @@ def rep_on_a_colleagues_contact(seller, browser, live_server, language):
          "Activités"),
         ("en", "Add", "Remove association with Acme", "Log an activity", "Activities"),
     ],
+    ids=LANGUAGES,
 )  # fmt: skip
 def test_a_rep_sees_no_edit_affordance_on_a_record_he_may_not_change(
     rep_on_a_colleagues_contact, live_server, language, add, remove, log, activities
@@ -313,6 +314,7 @@ def test_every_settings_page_has_its_own_title(admin, page, live_server):
                 "Démarrer l'appel")),
         ("en", ("Settings", "Users & teams", "Import & export", "Select", "Start calling")),
     ],
+    ids=LANGUAGES,
 )  # fmt: skip
 def test_the_seeds_words(admin, page, live_server, language, words):
     settings_menu, team, import_export, select, start_calling = words
@@ -336,7 +338,9 @@ def _inside(inner: dict, outer: dict) -> bool:
     )
 
 
-@pytest.mark.parametrize("language, save_label", [("fr", "Enregistrer"), ("en", "Save")])
+@pytest.mark.parametrize(
+    "language, save_label", [("fr", "Enregistrer"), ("en", "Save")], ids=LANGUAGES
+)
 def test_pipeline_stages_fit_at_1280(admin, page, live_server, language, save_label):
     from comptoir.core.testing.factories import make_deal
 
@@ -399,6 +403,7 @@ def test_pipeline_stages_fit_at_1280(admin, page, live_server, language, save_la
         ("fr", "Activités par utilisateur sur la période", "Appels passés"),
         ("en", "Activities per user in the period", "Calls made"),
     ],
+    ids=LANGUAGES,
 )
 def test_the_productivity_table_fits_a_phone(
     speaker, phone_page, live_server, language, caption, calls
@@ -442,8 +447,11 @@ def test_the_productivity_table_fits_a_phone(
 # ---- Point 17: smaller things ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language, edit_columns", [("fr", "Modifier les colonnes"),
-                                                    ("en", "Edit columns")])  # fmt: skip
+@pytest.mark.parametrize(
+    "language, edit_columns",
+    [("fr", "Modifier les colonnes"), ("en", "Edit columns")],
+    ids=LANGUAGES,
+)
 def test_the_actions_menu_closes_when_the_columns_dialog_opens(
     speaker, page, live_server, language, edit_columns
 ):
@@ -510,6 +518,7 @@ def test_the_close_date_is_a_date(speaker, page, live_server, language):
         ("fr", ("Biographie", "Entreprise", "Formation", "Nom d'utilisateur Twitter")),
         ("en", ("Bio", "Company", "Education", "Twitter username")),
     ],
+    ids=LANGUAGES,
 )
 def test_the_profile_has_the_seeds_fields(speaker, page, live_server, language, labels):
     seller = speaker
@@ -542,6 +551,7 @@ def test_the_profile_has_the_seeds_fields(speaker, page, live_server, language, 
         ("en", ("Integrations", "API tokens (1)", "never used", "Manage API tokens",
                 "Connected mailboxes")),
     ],
+    ids=LANGUAGES,
 )  # fmt: skip
 def test_the_configuration_page_lists_integrations(admin, page, live_server, language, words):
     from comptoir.users.services import create_token
