@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "comptoir.hubspot_api",
     "comptoir.settings_pages",
     "comptoir.notifications",
+    "comptoir.mail",
     "comptoir.dashboard",
     "comptoir.imports",
     "comptoir.salestools",
@@ -143,6 +144,17 @@ MAILERS = {
     else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 }
 DEFAULT_FROM_EMAIL = env.env_str("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
+
+# Secrets stored in the database (mail passwords) are encrypted with these Fernet keys,
+# newest first; empty: a key generated once in the data dir's `secret_keys` file
+# (comptoir/core/secrets.py; `comptoir rotate_secret_keys` re-encrypts with the newest).
+COMPTOIR_SECRET_KEYS = env.env_list("COMPTOIR_SECRET_KEYS", [])
+# Mailboxes (comptoir/mail): outbound SMTP and IMAP connections. Private, loopback and
+# link-local addresses are refused unless allowed (a mail server on the local network);
+# a CA file is trusted besides the system's (a server with a private certificate).
+COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS", False)
+COMPTOIR_MAIL_TIMEOUT = env.env_int("COMPTOIR_MAIL_TIMEOUT", 10, minimum=1)
+COMPTOIR_MAIL_CA_FILE = env.env_str("COMPTOIR_MAIL_CA_FILE")
 # The address users reach Comptoir at: links in notification emails start with it.
 COMPTOIR_BASE_URL = env.env_str("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
 
