@@ -104,7 +104,7 @@ def test_portal_account(account: PortalMailAccount) -> dict:
 
 def passed(account) -> bool | None:
     """True when the last test passed, False when it failed, None when never tested."""
-    if not account.last_test:
+    if account is None or not account.last_test:
         return None
     return all(result.get("code") == "ok" for result in account.last_test.values())
 

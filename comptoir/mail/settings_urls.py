@@ -24,10 +24,19 @@ def _outcomes(account) -> list[dict]:
     if account is None or not account.last_test:
         return []
     names = {"smtp": _("Sending (SMTP)"), "imap": _("Inbox (IMAP)")}
-    return [
-        {"name": names.get(part, part), "ok": result.get("code") == "ok", "text": describe(result)}
-        for part, result in account.last_test.items()
-    ]
+    labels = {name: field.label for name, field in MailboxForm.base_fields.items()}
+    outcomes = []
+    for part, result in account.last_test.items():
+        text = describe(result)
+        if result.get("field") in labels:  # the field to fix, named as on the form
+            text = _("%(field)s: %(message)s") % {
+                "field": labels[result["field"]],
+                "message": text,
+            }
+        outcomes.append(
+            {"name": names.get(part, part), "ok": result.get("code") == "ok", "text": text}
+        )
+    return outcomes
 
 
 def _status(account) -> dict:
@@ -37,10 +46,11 @@ def _status(account) -> dict:
 def _page(request, *, form=None, portal_form=None, status=200):
     mailbox = services.mailbox_of(request.user)
     if form is None:
-        initial = {name: getattr(mailbox, name) for name in services.MAILBOX_FIELDS}
+        initial = None
         if mailbox is not None:
+            initial = {name: getattr(mailbox, name) for name in services.MAILBOX_FIELDS}
             initial["imap_username"] = mailbox.imap_username
-        form = MailboxForm(initial=initial if mailbox else None, stored=mailbox)
+        form = MailboxForm(initial=initial, stored=mailbox)
     context = {
         "form": form,
         "mailbox": _status(mailbox),
@@ -49,8 +59,10 @@ def _page(request, *, form=None, portal_form=None, status=200):
     if has_right(request.user, "can_manage_settings"):
         account = services.portal_account()
         if portal_form is None:
-            initial = {name: getattr(account, name) for name in services.SMTP_FIELDS}
-            portal_form = PortalSmtpForm(initial=initial if account else None, stored=account)
+            initial = None
+            if account is not None:
+                initial = {name: getattr(account, name) for name in services.SMTP_FIELDS}
+            portal_form = PortalSmtpForm(initial=initial, stored=account)
         context["portal"] = {
             **_status(account),
             "form": portal_form,
