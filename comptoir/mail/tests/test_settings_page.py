@@ -5,6 +5,7 @@ another user's mailbox; the password never comes back in a page or a log."""
 import logging
 
 import pytest
+from cryptography.fernet import Fernet
 from django.urls import reverse
 
 from comptoir.core.testing.factories import make_user
@@ -223,3 +224,17 @@ def test_the_environment_account_is_the_last_resort(settings):
         "smtp.example.org",
         "starttls",
     )
+
+
+@pytest.mark.django_db
+def test_a_password_no_key_can_read_is_asked_for_again(client_in, user, servers, settings):
+    client_in.post(URL, form_data(servers))
+    settings.COMPTOIR_SECRET_KEYS = [Fernet.generate_key().decode()]  # the old key is lost
+    text = client_in.post(reverse("settings:email_test"), HTTP_HX_REQUEST="true").content.decode()
+    assert "Password: The stored password can no longer be read" in text
+    page = client_in.get(URL).content.decode()
+    assert "A password is set" not in page
+    response = client_in.post(URL, form_data(servers, smtp_password=""))
+    assert response.context["form"].errors["smtp_password"] == ["Enter the password."]
+    assert client_in.post(URL, form_data(servers)).status_code == 302
+    assert Mailbox.objects.get(user=user).smtp_password == servers.password
