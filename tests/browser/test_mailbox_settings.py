@@ -56,8 +56,7 @@ def test_a_rep_connects_and_tests_their_mailbox(browser, live_server, french, ma
     expect(status).to_contain_text("Dernier test réussi")
     assert servers.password not in page.content()
     expect(inbox.get_by_label("Mot de passe", exact=True)).to_have_value("")
-    if width == 1280:
-        screenshot(page, "mailbox-settings")
+    screenshot(page, "mailbox-settings" if width == 1280 else "mailbox-settings-390")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     inbox = page.get_by_role("region", name="Boîte de réception connectée")
