@@ -238,3 +238,19 @@ def test_a_password_no_key_can_read_is_asked_for_again(client_in, user, servers,
     assert response.context["form"].errors["smtp_password"] == ["Enter the password."]
     assert client_in.post(URL, form_data(servers)).status_code == 302
     assert Mailbox.objects.get(user=user).smtp_password == servers.password
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("smtp_host", "smtp.example.com\r\nX"), ("smtp_port", "abc"), ("smtp_username", "a\nb")],
+)
+def test_hostile_input_in_the_portal_account(client, servers, field, value):
+    client.force_login(make_user(role="Super admin"))
+    client.cookies["django_language"] = "en"
+    data = {k: v for k, v in form_data(servers).items() if not k.startswith(("imap", "prov"))}
+    response = client.post(reverse("settings:email_portal"), {**data, field: value})
+    assert response.status_code == 422
+    assert list(response.context["portal"]["form"].errors) == [field]
+    assert not PortalMailAccount.objects.exists()
+    assert servers.password not in response.content.decode()
