@@ -3,7 +3,7 @@
 Every outbound connection resolves the host first and refuses loopback, private,
 link-local and other non-public addresses unless COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS is on
 (a user's "mail server" must not be a way into the machines behind Comptoir); it then
-connects to the address it checked (no second lookup that could answer otherwise), with
+connects to the addresses it checked (no second lookup that could answer otherwise), with
 COMPTOIR_MAIL_TIMEOUT, verifying certificates against the system's CAs plus
 COMPTOIR_MAIL_CA_FILE.
 
@@ -68,8 +68,9 @@ def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return not address.is_global or address.is_multicast
 
 
-def resolve(host: str, port: int, field_name: str) -> str:
-    """The address to connect to, once checked; MailFailure when none may be used."""
+def resolve(host: str, port: int, field_name: str) -> tuple[str, ...]:
+    """The addresses to connect to, in order, once checked; MailFailure when none may be
+    used."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
@@ -80,38 +81,46 @@ def resolve(host: str, port: int, field_name: str) -> str:
         if not public:
             raise MailFailure("private_host", field_name, {"host": host})
         addresses = public
-    return addresses[0]
+    return tuple(dict.fromkeys(addresses))
 
 
-def _connect(address: str, port: int) -> socket.socket:
-    return socket.create_connection((address, port), timeout=timeout())
+def _connect(addresses: tuple[str, ...], port: int) -> socket.socket:
+    """A connection to the first checked address that answers (localhost: ::1, then
+    127.0.0.1); the last failure when none does."""
+    failure: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout=timeout())
+        except OSError as exc:
+            failure = exc
+    raise failure or OSError("no address")
 
 
 class _PinnedSMTP(smtplib.SMTP):
-    """smtplib.SMTP connecting to the checked address (TLS still checks the host name)."""
+    """smtplib.SMTP connecting to the checked addresses (TLS still checks the host name)."""
 
-    pinned = ""
+    pinned: tuple[str, ...] = ()
 
     def _get_socket(self, host, port, timeout):
         return _connect(self.pinned, port)
 
 
 class _PinnedSMTPSSL(smtplib.SMTP_SSL):
-    pinned = ""
+    pinned: tuple[str, ...] = ()
 
     def _get_socket(self, host, port, timeout):
         return self.context.wrap_socket(_connect(self.pinned, port), server_hostname=self._host)
 
 
 class _PinnedIMAP(imaplib.IMAP4):
-    pinned = ""
+    pinned: tuple[str, ...] = ()
 
     def _create_socket(self, timeout):
         return _connect(self.pinned, self.port)
 
 
 class _PinnedIMAPSSL(imaplib.IMAP4_SSL):
-    pinned = ""
+    pinned: tuple[str, ...] = ()
 
     def _create_socket(self, timeout):
         return self.ssl_context.wrap_socket(
@@ -163,11 +172,11 @@ def _server_text(value) -> str:
 
 def check_smtp(endpoint: Endpoint) -> None:
     """EHLO, STARTTLS when chosen, AUTH; MailFailure when any step fails."""
-    address = resolve(endpoint.host, endpoint.port, "smtp_host")
+    addresses = resolve(endpoint.host, endpoint.port, "smtp_host")
     cls = _PinnedSMTPSSL if endpoint.security == "ssl" else _PinnedSMTP
     kwargs = {"context": ssl_context()} if endpoint.security == "ssl" else {}
     client = cls(timeout=timeout(), **kwargs)
-    client.pinned = address
+    client.pinned = addresses
     client._host = endpoint.host  # what TLS checks the certificate against
     try:
         client.connect(endpoint.host, endpoint.port)
@@ -197,13 +206,13 @@ def check_smtp(endpoint: Endpoint) -> None:
 
 def check_imap(endpoint: Endpoint) -> None:
     """LOGIN (after STARTTLS when chosen), then SELECT INBOX."""
-    address = resolve(endpoint.host, endpoint.port, "imap_host")
+    addresses = resolve(endpoint.host, endpoint.port, "imap_host")
     if endpoint.security == "ssl":
         cls, kwargs = _PinnedIMAPSSL, {"ssl_context": ssl_context()}
     else:
         cls, kwargs = _PinnedIMAP, {}
-    # imaplib connects in its constructor: the pinned address is set on a subclass.
-    pinned = type(cls.__name__, (cls,), {"pinned": address})
+    # imaplib connects in its constructor: the checked addresses are set on a subclass.
+    pinned = type(cls.__name__, (cls,), {"pinned": addresses})
     client = None
     try:
         client = pinned(endpoint.host, endpoint.port, timeout=timeout(), **kwargs)

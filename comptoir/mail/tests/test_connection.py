@@ -102,3 +102,11 @@ def test_messages_are_translated(mail_settings):
     result = check(smtp(mail_settings, mail_settings.smtps_port, "ssl", password="wrong"))
     with translation.override("fr"):
         assert describe(result) == "Le serveur a refusé le nom d'utilisateur ou le mot de passe."
+
+
+def test_a_host_name_connects_through_its_checked_addresses(mail_settings):
+    """A name, not an address: resolved and checked once, then each address tried in turn
+    (`localhost` may give ::1 first, where the test server does not listen), the
+    certificate checked against the name."""
+    result = check(smtp(mail_settings, mail_settings.smtps_port, "ssl", host="localhost"))
+    assert result["code"] == "ok"
