@@ -79,6 +79,7 @@ def object_types() -> tuple[ObjectType, ...]:
                     "lifecyclestage",
                 ),
                 name_property="lastname",
+                indexed_properties=("city", "jobtitle", "hs_lead_status", "phone", "country"),
                 # Fits a laptop's frame at 1280 px (issue 14); more through "Edit columns".
                 list_columns=(
                     "email",
