@@ -96,6 +96,18 @@ def builtin_indexed_properties(ot) -> tuple[str, ...]:
     return tuple(n for n in dict.fromkeys(names) if n in json_names)
 
 
+def existing_indexes(table: str) -> set[str]:
+    """The names of the indexes a table has in the database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s", [table]
+            )
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def on_demand_indexes(ot):
     """The definitions of a type holding an on-demand index (what the cap counts)."""
     return PropertyDefinition.objects.filter(
