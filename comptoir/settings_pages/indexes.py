@@ -2,6 +2,7 @@
 administrator asks for one now or drops an on-demand one. Built-in indexes come with the
 migrations; on-demand ones are built by the worker (core/properties/index_requests.py)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -61,6 +62,7 @@ def indexes(request):
             "on_demand": [r for r in rows if not r.builtin],
             "builtin": [r for r in rows if r.builtin],
             "caps": index_listing.caps(),
+            "cap": settings.COMPTOIR_MAX_PROPERTY_INDEXES,
             "statuses": IndexStatus,
         },
     )
