@@ -174,6 +174,13 @@ def note_queries(object_type, uses) -> None:
     names = unindexed(ot, uses)
     if not names:
         return
+    try:  # no transaction of its own: on SQLite it would take the write lock to read
+        _count(ot, names)
+    except DatabaseError:  # a busy database: the page matters more than the count
+        log.warning("counting queries on %s %s failed", ot.name, names, exc_info=True)
+
+
+def _count(ot, names: list[str]) -> None:
     rows = {
         r.property_name: r
         for r in PropertyIndexRequest.objects.filter(object_type=ot.name, property_name__in=names)
