@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_timeline_archived_event'),
+        ('core', '0007_periodicjob_covered_until'),
     ]
 
     operations = [
