@@ -121,7 +121,7 @@ def with_indexes() -> dict:
 
 def runner(kind: str, sorts, flt):
     from comptoir.core.savedviews import listing
-    from comptoir.core.search.compiler import filtered_queryset, order_by, search
+    from comptoir.core.search.compiler import filtered_queryset, order_by, scan_worthwhile, search
 
     groups = (
         [{"filters": [{"propertyName": flt[0], "operator": "EQ", "value": flt[1]}]}] if flt else []
@@ -133,9 +133,11 @@ def runner(kind: str, sorts, flt):
         )
     if kind == "list":
 
-        def run():
+        def run():  # as core/ui/views.list_context: the bounded count, then page_of
             qs = filtered_queryset("contacts", filter_groups=groups)
             count, _ = listing.bounded_count(qs)
+            if scan_worthwhile(count, True):  # many matches: walk the sort index (SQLite)
+                qs = filtered_queryset("contacts", filter_groups=groups, scan=True)
             list(qs.order_by(*order_by("contacts", sorts))[:26])
             return count
 
@@ -167,7 +169,7 @@ def main() -> None:
     after = {name: measure(runner(*case), runs=args.runs) for name, *case in CASES}
     sizes = index_sizes(["json_contact_city", "prop_contacts_region"])
 
-    print(f"\n{args.database}: {total} contacts, {paris} in Paris, {args.runs} runs each\n")
+    print(f"\n{args.database}: {total} contacts, {paris} in Paris (the list counts to 10,000)")
     print("| operation | before median ms | before p95 | after median ms | after p95 |")
     print("|---|---|---|---|---|")
     for name, *_ in CASES:
