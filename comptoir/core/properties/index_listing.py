@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils import timezone
 
 from comptoir.core.i18n import localised_label, type_label
 from comptoir.core.objects.registry import OBJECT_TYPES, ObjectType
 from comptoir.core.properties import registry
-from comptoir.core.properties.index_requests import ACTIVE
+from comptoir.core.properties.index_requests import ACTIVE, STALE
 from comptoir.core.properties.indexes import BUILTIN_PREFIX, ON_DEMAND_PREFIX, index_sizes
 from comptoir.core.properties.models import IndexStatus, PropertyDefinition, PropertyIndexRequest
 
@@ -35,8 +36,13 @@ class IndexRow:
 
     @property
     def may_build(self) -> bool:
-        """An administrator may ask for it (again): not built, and not on its way."""
-        return not self.index and self.status not in ACTIVE
+        """An administrator may ask for it (again): not built, and not on its way (or on
+        its way for so long that its worker must have died)."""
+        if self.index:
+            return False
+        if self.status not in ACTIVE:
+            return True
+        return self.request is not None and self.request.updated_at < timezone.now() - STALE
 
     @property
     def may_drop(self) -> bool:

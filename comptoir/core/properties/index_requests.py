@@ -218,6 +218,21 @@ def _count(ot, names: list[str]) -> None:
 # -- the worker's side and the administrator's ------------------------------------------------
 
 
+def resume_interrupted(now=None) -> list:
+    """Queue again the builds no worker has touched for STALE (their worker died, or their
+    job was lost): a scheduler recovery (core/scheduling/scheduler.RECOVERIES)."""
+    from comptoir.core.scheduling.requeue import requeue_quiet
+
+    return requeue_quiet(
+        PropertyIndexRequest.objects.filter(status__in=ACTIVE),
+        stall=STALE,
+        enqueue=lambda row: _enqueue(row["object_type"], row["property_name"]),
+        now=now,
+        read=("object_type", "property_name"),
+        claim=lambda row: {"status": IndexStatus.PENDING},
+    )
+
+
 def _record(row, status: str, error: str = "") -> None:
     PropertyIndexRequest.objects.filter(pk=row.pk).update(
         status=status, error=error, updated_at=timezone.now()

@@ -283,3 +283,25 @@ def test_index_sizes_are_read_from_the_database():
         assert sizes["prop_contacts_tier"] > 0 and sizes["json_contact_city"] > 0
     else:  # dbstat when SQLite has it compiled in
         assert all(sizes[n] is None or sizes[n] > 0 for n in ("prop_contacts_tier",))
+
+
+def test_a_build_whose_worker_died_is_queued_again_once(django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from comptoir.core.scheduling.scheduler import tick
+
+    custom("tier")
+    with django_capture_on_commit_callbacks(execute=True):
+        request_index("contacts", "tier", IndexReason.ADMIN)
+    PropertyIndexRequest.objects.filter(property_name="tier").update(status=IndexStatus.BUILDING)
+    assert len(jobs("tier")) == 1
+    tick("w1")  # building for a moment only: left alone
+    assert len(jobs("tier")) == 1
+    later = timezone.now() + index_requests.STALE + dt.timedelta(minutes=1)
+    tick("w1", now=later)
+    tick("w2", now=later)  # another worker on the same tick: the claim is taken
+    assert len(jobs("tier")) == 2
+    assert status("tier") == IndexStatus.PENDING
+    assert build_property_index.call("contacts", "tier") == "prop_contacts_tier"
