@@ -224,6 +224,16 @@ def test_queries_on_indexed_properties_write_nothing(django_assert_num_queries):
         note_queries("contacts", [("city", "EQ"), ("lastname", "SORT"), ("tier", "NEQ")])
 
 
+def test_counting_a_query_is_one_read_and_one_small_write(django_assert_num_queries):
+    custom("tier")
+    custom("rank")
+    note_queries("contacts", [("tier", "EQ"), ("rank", "SORT")])
+    with django_assert_num_queries(2):  # the rows of both, then one UPDATE of one
+        note_queries("contacts", [("tier", "EQ"), ("rank", "SORT")])
+    hits = dict(PropertyIndexRequest.objects.values_list("property_name", "hits"))
+    assert hits == {"tier": 2}
+
+
 def test_counting_starts_again_after_the_window(monkeypatch):
     import datetime as dt
 
