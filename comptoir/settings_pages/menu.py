@@ -2,7 +2,8 @@
 
 Each settings page adds its Section to SECTIONS (in the seed article's order: properties,
 pipelines, automation, team, import & export, configuration, then indexes (issue 16),
-notifications, API tokens, profile); a section shows only to users holding its right."""
+notifications, email, API tokens, profile); a section shows only to users holding its
+right."""
 
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ SECTIONS: list[Section] = [
     Section("configuration", _("Configuration"), "settings:configuration", "can_manage_settings"),
     Section("indexes", _("Indexes"), "settings:indexes", "can_manage_settings"),
     Section("notifications", _("Notifications"), "settings:notifications"),
+    Section("email", _("Email"), "settings:email"),
     Section("api-tokens", _("API tokens"), "settings:api_tokens", "can_use_api"),
     Section("profile", _("Profile"), "settings:profile"),
 ]
