@@ -9,6 +9,11 @@ from django.utils import timezone
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties import registry
+from comptoir.core.properties.indexes import (
+    builtin_index_name,
+    builtin_indexed_properties,
+    existing_indexes,
+)
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 
 EPOCH = timezone.datetime(1970, 1, 1, tzinfo=timezone.UTC)
@@ -68,6 +73,14 @@ def sync_default_properties() -> None:
             for d in PropertyDefinition.objects.filter(object_type=ot.name, hubspot_defined=True)
         }
         missing = []
+        # Their indexes come with the migrations (core/properties/indexes.py): recorded
+        # once the database has them, so the registry never counts on a missing one.
+        present = existing_indexes(ot.model._meta.db_table)
+        indexed = {
+            name
+            for name in builtin_indexed_properties(ot)
+            if builtin_index_name(ot, name) in present
+        }
         for order, default in enumerate(ot.properties):
             fields = {
                 "label": default.label,
@@ -90,6 +103,8 @@ def sync_default_properties() -> None:
                 "referenced_object_type": default.referenced_object_type,
                 "column": default.column,
             }
+            if default.name in indexed:
+                fields["index_name"] = builtin_index_name(ot, default.name)
             current = existing.get(default.name)
             if current is None:
                 missing.append(PropertyDefinition(object_type=ot.name, name=default.name, **fields))
