@@ -133,6 +133,7 @@ def object_types() -> tuple[ObjectType, ...]:
             list_state=_task_list_state,
             pages=Pages(
                 name_property="hs_task_subject",
+                indexed_properties=("hs_task_type",),
                 # The type shows as a badge before the title; the due date comes first.
                 list_columns=(
                     "hs_timestamp",

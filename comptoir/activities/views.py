@@ -22,7 +22,7 @@ from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import crm_names, get_object_type
 from comptoir.core.permissions import can_edit, with_default_owner
 from comptoir.core.portal.services import portal
-from comptoir.core.properties import registry
+from comptoir.core.properties import index_requests, registry
 from comptoir.core.properties.errors import RecordNotFound, ValidationFailed
 from comptoir.core.properties.formatting import option_label, owner_names
 from comptoir.core.records import reads, validation, writes
@@ -114,6 +114,7 @@ def tasks_page(request):
         count = counts.get(state.tab, (0, False))[0]
         qs = base.filter(page.tab_condition(state.tab, tz))
         tasks, has_next = listing.page_of(state, qs, request.user, count)
+        index_requests.note_queries(ot, state.used_properties(request.user))
     except SearchError as exc:
         state.errors.append(str(exc))
         counts, tasks, has_next = {}, [], False

@@ -85,6 +85,7 @@ def object_types() -> tuple[ObjectType, ...]:
                     "lifecyclestage",
                 ),
                 name_property="name",
+                indexed_properties=("industry", "phone", "country", "type"),
                 # Four columns fit 1280 px; industry, create date, phone and country are
                 # columns to add (Modifier les colonnes).
                 list_columns=(

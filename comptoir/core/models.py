@@ -4,7 +4,11 @@ from comptoir.core.associations.models import Association, AssociationLabel, Ass
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
 from comptoir.core.portal.models import PortalSettings
-from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
+from comptoir.core.properties.models import (
+    PropertyDefinition,
+    PropertyGroup,
+    PropertyIndexRequest,
+)
 from comptoir.core.properties.registry import SchemaVersion
 from comptoir.core.savedviews.models import SavedView, ViewPreference
 from comptoir.core.scheduling.models import PeriodicJob
@@ -22,6 +26,7 @@ __all__ = [
     "PropertyChange",
     "PropertyDefinition",
     "PropertyGroup",
+    "PropertyIndexRequest",
     "SavedView",
     "SchemaVersion",
     "TimelineEvent",

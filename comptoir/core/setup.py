@@ -9,6 +9,11 @@ from django.utils import timezone
 from comptoir.core.objects.registry import OBJECT_TYPES
 from comptoir.core.portal.models import PortalSettings
 from comptoir.core.properties import registry
+from comptoir.core.properties.indexes import (
+    builtin_index_name,
+    builtin_indexed_properties,
+    existing_indexes,
+)
 from comptoir.core.properties.models import PropertyDefinition, PropertyGroup
 from comptoir.core.properties.substring_indexes import (
     existing_index_names,
@@ -75,6 +80,14 @@ def sync_default_properties() -> None:
         missing = []
         # What the migrations built (SQLite always; PostgreSQL when pg_trgm is there).
         substring = standard_index_names(ot, built)
+        # Their indexes come with the migrations (core/properties/indexes.py): recorded
+        # once the database has them, so the registry never counts on a missing one.
+        present = existing_indexes(ot.model._meta.db_table)
+        indexed = {
+            name
+            for name in builtin_indexed_properties(ot)
+            if builtin_index_name(ot, name) in present
+        }
         for order, default in enumerate(ot.properties):
             fields = {
                 "label": default.label,
@@ -98,6 +111,8 @@ def sync_default_properties() -> None:
                 "column": default.column,
                 "substring_index": substring.get(default.name, ""),
             }
+            if default.name in indexed:
+                fields["index_name"] = builtin_index_name(ot, default.name)
             current = existing.get(default.name)
             if current is None:
                 missing.append(PropertyDefinition(object_type=ot.name, name=default.name, **fields))

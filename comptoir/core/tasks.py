@@ -11,7 +11,7 @@ from comptoir.core.db import refresh_statistics
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import OBJECT_TYPES
-from comptoir.core.properties.indexes import ensure_property_index
+from comptoir.core.properties import index_requests
 from comptoir.core.properties.substring_indexes import ensure_substring_index
 from comptoir.core.records import rollups
 from comptoir.core.records.values import base_queryset
@@ -63,8 +63,9 @@ def rollups_came_due() -> int:
 
 @task
 def build_property_index(object_type: str, name: str) -> str:
-    """Build a property's expression index in the background (CONCURRENTLY on PostgreSQL)."""
-    return ensure_property_index(object_type, name)
+    """Build a property's expression index in the background (CONCURRENTLY on PostgreSQL),
+    recording the outcome on its PropertyIndexRequest (core/properties/index_requests.py)."""
+    return index_requests.build(object_type, name)
 
 
 @task

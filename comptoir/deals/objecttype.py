@@ -81,6 +81,7 @@ def object_types() -> tuple[ObjectType, ...]:
                     "closedate",
                 ),
                 name_property="dealname",
+                indexed_properties=("dealtype", "hs_priority"),
                 # HubSpot's defaults, fitting 1280 px (the pipeline is a column to add).
                 list_columns=(
                     "dealstage",

@@ -13,6 +13,7 @@ from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import AbsentObjectType, get_object_type
 from comptoir.core.permissions import require_edit, with_default_owner
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
+from comptoir.core.properties.index_requests import note_queries, used_properties
 from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
@@ -133,6 +134,8 @@ def search_objects(request, object_type: str):
     data = json_body(request, max_chars=SEARCH_BODY_MAX)
     check_search_request(data)
     result = search(ot, data, base=base_queryset(ot, user=request.user))
+    uses = used_properties(data.get("filterGroups"), data.get("filters"), data.get("sorts"))
+    note_queries(ot, uses)  # repeated searches on an unindexed property ask for its index
     body = {
         "total": result.total,
         "results": records_to_bodies(ot, result.records, properties=data.get("properties")),

@@ -14,7 +14,9 @@ urlpatterns = [
     path("team/", include("comptoir.settings_pages.sections.team")),
     path("import-export/", include("comptoir.imports.settings_urls")),
     path("configuration/", include("comptoir.settings_pages.sections.configuration")),
+    path("indexes/", include("comptoir.settings_pages.sections.indexes")),
     path("notifications/", include("comptoir.notifications.settings_urls")),
+    path("email/", include("comptoir.mail.settings_urls")),
     path("api-tokens/", include("comptoir.settings_pages.sections.tokens")),
     path("profile/", include("comptoir.settings_pages.sections.profile")),
 ]

@@ -92,6 +92,10 @@ class Pages:
     # activity, lifecycle stage...): properties whose kind offers an options picker or
     # days (core/ui/filters.py).
     quick_filters: tuple[str, ...] = ()
+    # JSON properties people often add as columns or filter on, indexed by migrations
+    # beside the list columns and quick filters (core.properties.indexes.
+    # builtin_indexed_properties); the others get an index on demand.
+    indexed_properties: tuple[str, ...] = ()
     card_order: tuple[str, ...] = ("-pk",)  # how a card of this type orders its records
     card_detail: tuple[str, ...] = ()  # a record's line under its name on a card
     # The record header: properties edited as the name, and the summary under it.

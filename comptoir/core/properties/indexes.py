@@ -2,8 +2,11 @@
 
 The SQL written here must be the SQL the search compiler emits (PropValue, LOWER for
 free text, and on SQLite the `(x IS NULL)` sort key), or the planners will not use it.
-Hot columns get theirs in migrations; custom properties get theirs on demand
-(`ensure_property_index`), capped per object type.
+Hot columns get theirs in migrations, and so do the JSON properties a list shows or
+filters on by default (`builtin_indexed_properties`, `builtin_property_indexes`: names
+starting "json_"); the others get theirs on demand (`ensure_property_index`, names
+starting "prop_", asked for by comptoir.core.properties.index_requests), capped per object
+type.
 """
 
 from django.conf import settings
@@ -64,8 +67,52 @@ def drop_statements(name: str, vendor: str) -> list[str]:
     return [f'DROP INDEX IF EXISTS "{name}"', f'DROP INDEX IF EXISTS "{name}_desc"']
 
 
+BUILTIN_PREFIX = "json_"
+ON_DEMAND_PREFIX = "prop_"
+
+
 def _index_name(ot, defn) -> str:
-    return f"prop_{ot.name}_{defn.name}"[:60]
+    return f"{ON_DEMAND_PREFIX}{ot.name}_{defn.name}"[:60]
+
+
+def builtin_index_name(ot, name: str) -> str:
+    """The name of a built-in (migration-made) index on a JSON property."""
+    return f"{BUILTIN_PREFIX}{ot.singular}_{name}"[:60]
+
+
+def builtin_indexed_properties(ot) -> tuple[str, ...]:
+    """The JSON properties of a type whose filter and sort indexes come with migrations:
+    its list's name and default columns, its quick filters and the pages' `indexed_properties`."""
+    if not ot.pages:
+        return ()
+    json_names = {p.name for p in ot.properties if not p.column}
+    pages = ot.pages
+    names = (
+        pages.name_property,
+        *pages.list_columns,
+        *pages.quick_filters,
+        *pages.indexed_properties,
+    )
+    return tuple(n for n in dict.fromkeys(names) if n in json_names)
+
+
+def existing_indexes(table: str) -> set[str]:
+    """The names of the indexes a table has in the database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s", [table]
+            )
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def on_demand_indexes(ot):
+    """The definitions of a type holding an on-demand index (what the cap counts)."""
+    return PropertyDefinition.objects.filter(
+        object_type=ot.name, index_name__startswith=ON_DEMAND_PREFIX
+    )
 
 
 def ensure_property_index(object_type, name: str) -> str:
@@ -80,8 +127,7 @@ def ensure_property_index(object_type, name: str) -> str:
         return defn.index_name
     if defn.column:
         return ""  # hot columns are indexed by migrations
-    indexed = PropertyDefinition.objects.filter(object_type=ot.name).exclude(index_name="")
-    if indexed.count() >= settings.COMPTOIR_MAX_PROPERTY_INDEXES:
+    if on_demand_indexes(ot).count() >= settings.COMPTOIR_MAX_PROPERTY_INDEXES:
         message = (
             f"{ot.name} already have {settings.COMPTOIR_MAX_PROPERTY_INDEXES} indexed "
             "properties; remove one before adding another"
@@ -118,9 +164,10 @@ def ensure_property_index(object_type, name: str) -> str:
 
 
 def drop_property_index(object_type, name: str) -> None:
+    """Drop a property's on-demand index (built-in ones belong to migrations)."""
     ot = get_object_type(object_type)
     defn = registry.definition(ot, name)
-    if not defn.index_name:
+    if not defn.index_name.startswith(ON_DEMAND_PREFIX):
         return
     with connection.cursor() as cursor:
         for statement in drop_statements(defn.index_name, connection.vendor):
@@ -188,3 +235,79 @@ def descending_sort_indexes(table: str, columns: dict[str, tuple[str, bool]], pr
                 cursor.execute(drop_statements(name, vendor)[-1])
 
     return migrations.RunPython(forward, backward)
+
+
+def builtin_property_indexes(table: str, properties: dict[str, tuple[str, str]], prefix: str = ""):
+    """A migration operation adding the filter and sort indexes of JSON properties:
+    {index name: (property name, property type)}, the names of `builtin_index_name`, the
+    SQL of `value_sql` (what the compiler emits). The migration must be `atomic = False`:
+    PostgreSQL builds them CONCURRENTLY, so that an upgrade does not stop writes."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        conn = schema_editor.connection
+        vendor = conn.vendor
+        concurrently = vendor == "postgresql" and not conn.in_atomic_block
+        with conn.cursor() as cursor:
+            for index, (name, type_name) in properties.items():
+                expr = value_sql(PropertyDefinition(name=name, type=type_name), vendor)
+                for statement in index_statements(
+                    table, index, expr, vendor, prefix=prefix, concurrently=concurrently
+                ):
+                    cursor.execute(statement)
+
+    def backward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        with schema_editor.connection.cursor() as cursor:
+            for index in properties:
+                for statement in drop_statements(index, vendor):
+                    cursor.execute(statement)
+
+    return migrations.RunPython(forward, backward)
+
+
+def index_sizes(names) -> dict[str, int | None]:
+    """Bytes on disk of each named index (both of its statements' indexes together): PostgreSQL's
+    pg_relation_size, SQLite's dbstat when compiled in; None when unknown."""
+    names = list(names)
+    if not names:
+        return {}
+    parts = {name: _parts(name, connection.vendor) for name in names}
+    every = [part for group in parts.values() for part in group]
+    sizes: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c "
+                "WHERE c.relkind = 'i' AND c.relname = ANY(%s)",
+                [every],
+            )
+            sizes = dict(cursor.fetchall())
+        elif connection.vendor == "sqlite" and _has_dbstat(cursor):
+            for part in every:  # dbstat answers one name at a time through its constraint
+                cursor.execute(
+                    "SELECT pgsize FROM dbstat WHERE name = %s AND aggregate = TRUE", [part]
+                )
+                row = cursor.fetchone()
+                if row:
+                    sizes[part] = row[0]
+        else:
+            return dict.fromkeys(names)
+    return {
+        name: sum(sizes[p] for p in group) if all(p in sizes for p in group) else None
+        for name, group in parts.items()
+    }
+
+
+def _parts(name: str, vendor: str) -> list[str]:
+    return [name, f"{name}_sort" if vendor == "sqlite" else f"{name}_desc"]
+
+
+def _has_dbstat(cursor) -> bool:
+    from django.db import DatabaseError
+
+    try:
+        cursor.execute("SELECT 1 FROM dbstat LIMIT 1")
+    except DatabaseError:
+        return False
+    return True

@@ -1,6 +1,7 @@
 """Property registry storage (OBJ-2): definitions and groups, default and custom."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.properties.kinds import KINDS, PropertyKind, kind_for
 
@@ -112,3 +113,55 @@ class PropertyDefinition(models.Model):
 
     def option_values(self) -> list[str]:
         return [option["value"] for option in self.options]
+
+
+class IndexStatus(models.TextChoices):
+    COUNTING = "", _("Counting queries")  # not asked for yet: repeated queries are counted
+    PENDING = "pending", _("Pending")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    REFUSED = "refused", _("Refused")  # the per-type cap was reached
+    DROPPED = "dropped", _("Dropped")
+
+
+class IndexReason(models.TextChoices):
+    NONE = "", "—"
+    SAVED_VIEW = "saved_view", _("Saved view")
+    QUERIES = "queries", _("Repeated queries")
+    ADMIN = "admin", _("Administrator")
+
+
+class PropertyIndexRequest(models.Model):
+    """An on-demand expression index asked for one property (comptoir.core.properties.
+    index_requests): who asked and how far the worker got. One row per property; before
+    anyone asks, the row counts the list pages and API searches that filtered or sorted on
+    the unindexed property within a window (in the database: every server process counts
+    together)."""
+
+    object_type = models.CharField(max_length=32)
+    property_name = models.CharField(max_length=100)
+    status = models.CharField(
+        max_length=10, choices=IndexStatus.choices, blank=True, default=IndexStatus.COUNTING
+    )
+    reason = models.CharField(
+        max_length=12, choices=IndexReason.choices, blank=True, default=IndexReason.NONE
+    )
+    error = models.TextField(blank=True, default="")
+    hits = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(null=True, blank=True)
+    # Who asked last (a saved view's owner, the administrator), None for repeated queries.
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    saved_view_id = models.BigIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "property_name"], name="uniq_property_index_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}.{self.property_name}: {self.status or 'counting'}"

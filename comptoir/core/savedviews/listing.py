@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.core.inputs import parse_id, whole_number
 from comptoir.core.objects.registry import ObjectType
 from comptoir.core.properties import registry
+from comptoir.core.properties.index_requests import used_properties
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import SavedView
 from comptoir.core.savedviews.prefs import builtin_columns
@@ -167,6 +168,10 @@ class ListState:
     def saved_filter_groups(self, user) -> list:
         """What a view saved from this page keeps: the view's filters and the added ones."""
         return and_groups(self.view_filter_groups(user), self.filter_groups)
+
+    def used_properties(self, user) -> list[tuple[str, str]]:
+        """The properties this page filters and sorts on (core/properties/index_requests)."""
+        return used_properties(self.saved_filter_groups(user), sorts=self.sort)
 
     @property
     def filtered(self) -> bool:

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.core.objects.registry import get_object_type
-from comptoir.core.properties import registry
+from comptoir.core.properties import index_requests, registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.savedviews.models import SavedView, ViewPreference
 from comptoir.core.savedviews.relative import resolve
@@ -44,16 +44,21 @@ def save_view(
 ) -> SavedView:
     # Refuses what the list could not run; relative values stay relative in the view.
     compile_filter_groups(ot, resolve(ot, filter_groups, user))
-    return SavedView.objects.create(
-        object_type=ot.name,
-        owner=user,
-        name=_clean_name(user, ot, name),
-        filter_groups=filter_groups,
-        query=query,
-        sort=sort,
-        columns=_clean_columns(ot, columns),
-        shared=shared,
-    )
+    with transaction.atomic():
+        view = SavedView.objects.create(
+            object_type=ot.name,
+            owner=user,
+            name=_clean_name(user, ot, name),
+            filter_groups=filter_groups,
+            query=query,
+            sort=sort,
+            columns=_clean_columns(ot, columns),
+            shared=shared,
+        )
+        # Its filters and sort ask for the indexes they lack (built by the worker after
+        # the commit; the view works meanwhile, unindexed).
+        index_requests.request_for_view(view)
+    return view
 
 
 def _own(user, view: SavedView) -> None:

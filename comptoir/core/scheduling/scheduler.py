@@ -27,6 +27,7 @@ RECOVERIES = (
     "comptoir.imports.exports.resume_interrupted",
     "comptoir.imports.undo.resume_interrupted",
     "comptoir.users.tasks.resume_hand_overs",
+    "comptoir.core.properties.index_requests.resume_interrupted",
 )
 
 

@@ -20,7 +20,7 @@ from comptoir.core.permissions import (
     with_default_owner,
 )
 from comptoir.core.portal.services import portal
-from comptoir.core.properties import registry
+from comptoir.core.properties import index_requests, registry
 from comptoir.core.properties.errors import DuplicateValue, RecordNotFound, ValidationFailed
 from comptoir.core.records import observers, reads, writes
 from comptoir.core.records.values import display_name
@@ -86,6 +86,7 @@ def list_context(request, ot, state: ListState) -> dict:
         qs = state.queryset(request.user)
         count, capped = listing.bounded_count(qs)
         rows, has_next = listing.page_of(state, qs, request.user, count)
+        index_requests.note_queries(ot, state.used_properties(request.user))
     except SearchError as exc:
         state.errors.append(str(exc))
         count, capped, rows, has_next = 0, False, [], False
@@ -95,7 +96,7 @@ def list_context(request, ot, state: ListState) -> dict:
             "capped": capped,
             "name_label": _("Name"),
             "name_sort": name_column(ot),
-            "rows": table_rows(ot, rows, names, request.user),
+            "rows": table_rows(ot, rows, names, request.user, cells=True),
             "pager": list_pager(state, has_next),
         }
     )

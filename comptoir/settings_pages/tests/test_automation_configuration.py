@@ -118,7 +118,8 @@ def test_non_admins_get_404_and_do_not_see_the_admin_sections(rep_client):
 
 
 def test_admins_see_the_sections_in_the_menu(admin_client, rep):
-    """All nine entries of the seed article's side menu, in its order, each a page."""
+    """The entries of the seed article's side menu, in its order, each a page ("Gmail et
+    Outlook" is Email: any mailbox), and Indexes (issue 16) after Configuration."""
     html = admin_client.get("/settings/automation/").content.decode()
     menu = select_one(html, "nav.settings-menu")
     entries = [(url, label) for label, url in links(menu)]
@@ -129,7 +130,9 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         "Users & teams",
         "Import & export",
         "Configuration",
+        "Indexes",
         "Notifications",
+        "Email",
         "API tokens",
         "Profile",
     ]
@@ -137,4 +140,4 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         assert admin_client.get(url).status_code == 200, label
     assert menu.select_one('a[aria-current="page"]').get("href") == "/settings/automation/"
     keys = {section["key"] for section in visible_sections(rep)}
-    assert not keys & {"properties", "pipelines", "automation", "configuration"}
+    assert not keys & {"properties", "pipelines", "automation", "configuration", "indexes"}

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_periodicjob_covered_until'),
+        ('core', '0008_property_index_requests'),
     ]
 
     operations = [

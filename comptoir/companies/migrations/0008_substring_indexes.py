@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
     # Not atomic: SQLite fills each table in batches, each its own transaction.
     atomic = False
 
-    dependencies = [("companies", "0006_descending_sort_indexes")]
+    dependencies = [("companies", "0007_json_property_indexes")]
 
     operations = [standard_substring_indexes("companies")]

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
     # Not atomic: SQLite fills each table in batches, each its own transaction.
     atomic = False
 
-    dependencies = [("contacts", "0006_descending_sort_indexes")]
+    dependencies = [("deals", "0007_json_property_indexes")]
 
-    operations = [standard_substring_indexes("contacts")]
+    operations = [standard_substring_indexes("deals")]
