@@ -743,7 +743,7 @@ def answer_text(r: Result) -> str:
         return "**filter refused**"
     count = a.get("count")
     shown = "?" if count is None else f"{count:,}{'+' if a.get('capped') else ''}"
-    text = f"{shown} ({a.get('rows', 0)} rows)"
+    text = shown if r.entry.page == "board" else f"{shown} ({a.get('rows', 0)} rows)"
     expected = expected_count(r.raw_total, r.form)
     if expected is not None and count is not None and count != expected:
         text += f" **≠ raw {expected:,}**"
@@ -784,7 +784,7 @@ def report(results: list[Result], title: str) -> str:
     lines += ["", "Worst 10 by median:", ""]
     lines += [
         f"{n}. {r.entry.name} ({r.form}): {r.median:.0f} ms median, {r.p95:.0f} ms p95"
-        + (f", raw SQL {r.raw_median:.0f} ms" if r.raw_median is not None else "")
+        + (f", raw SQL {r.raw_median:.1f} ms" if r.raw_median is not None else "")
         for n, r in enumerate(worst, 1)
     ]
     return "\n".join(lines)
@@ -853,9 +853,11 @@ def main() -> None:
         server.wait(timeout=30)
 
     scale = ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     title = (
         f"{args.database}: {scale}; `comptoir serve` with {args.workers} processes over HTTP, "
-        f"median and p95 of {args.runs} runs after one warm-up"
+        f"median and p95 of {args.runs} runs after one warm-up; "
+        f"{time.strftime('%d %B %Y %H:%M UTC', time.gmtime())}, load average {load} at the end"
     )
     text = report(results, title) + "\n\n" + sizes_table(index_sizes(vendor)) + "\n"
     print(text)
