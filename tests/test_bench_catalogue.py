@@ -39,6 +39,7 @@ def fetch(client, entry, form, user, token):
     return catalogue.api_answer(response.content)
 
 
+@pytest.mark.slow  # ~160 requests: a few seconds on a quiet machine
 def test_every_catalogue_request_answers_what_its_raw_sql_counts(seeded, client):
     with translation.override("en"):
         user = catalogue.bench_user()
