@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from comptoir.core.properties.indexes import ensure_property_index
 from comptoir.core.records import rollups
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import purge_records
+from comptoir.core.scheduling.models import PeriodicJob
 
 PURGE_BATCH = 500
 
@@ -33,18 +35,29 @@ def purge_archived_records() -> int:
     return purged
 
 
-ROLLUPS_DUE_WINDOW = dt.timedelta(
-    hours=1
-)  # looked back at every 15 minutes: margin for a late tick
+# The first run looks back this far; every later run starts where the last one ended.
+ROLLUPS_FIRST_WINDOW = dt.timedelta(hours=1)
 
 
 @task
 def rollups_came_due() -> int:
-    """The records of activities whose time came lately (a meeting held, a task due) roll
-    up again: their last-activity dates may take them now (comptoir.core.records.rollups)."""
+    """The records of activities whose time came since the last run (a meeting held, a task
+    due) roll up again: their last-activity dates may take them now
+    (comptoir.core.records.rollups). The window starts where the previous run ended, so a
+    worker stopped for a day misses nothing."""
     now = timezone.now()
+    job, _ = PeriodicJob.objects.get_or_create(
+        name="rollups_came_due",
+        defaults={"interval_seconds": 15 * 60, "next_run_at": now},
+    )
+    since = job.covered_until or now - ROLLUPS_FIRST_WINDOW
     source = ChangeSource(type=SourceType.AUTOMATION, id="rollups")
-    return rollups.came_due(source, now - ROLLUPS_DUE_WINDOW, now)
+    seen = rollups.came_due(source, since, now)
+    # Only forwards: two runs at once (a late one) never move the mark back.
+    PeriodicJob.objects.filter(pk=job.pk).filter(
+        Q(covered_until__isnull=True) | Q(covered_until__lt=now)
+    ).update(covered_until=now)
+    return seen
 
 
 @task

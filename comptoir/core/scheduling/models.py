@@ -9,6 +9,9 @@ class PeriodicJob(models.Model):
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_claimed_by = models.CharField(max_length=100, blank=True, default="")
+    # How far a job that works on a time window has done its work (rollups_came_due): the
+    # next run starts there, however long the worker was away.
+    covered_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -254,3 +254,26 @@ def test_the_template_check_sees_an_app_directory(tmp_path):
         "comptoir/core/ui/templates",
         "comptoir/dashboard/templates",
     ]
+
+
+def unclosed_template_comments(root: Path) -> list[str]:
+    """Django's {# #} comment ends on its line; one left open there is printed on the page."""
+    return [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted((root / "comptoir" / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+
+
+def test_template_comments_close_on_their_line():
+    """A multi-line {# #} showed its text at the top of every page (base.html): longer
+    comments are {% comment %} blocks."""
+    assert unclosed_template_comments(ROOT) == []
+
+
+def test_the_template_comment_check_sees_an_open_one(tmp_path):
+    folder = tmp_path / "comptoir" / "templates"
+    folder.mkdir(parents=True)
+    (folder / "base.html").write_text("{# one line #}\n{# two\n lines #}\n")
+    assert unclosed_template_comments(tmp_path) == ["comptoir/templates/base.html:2"]

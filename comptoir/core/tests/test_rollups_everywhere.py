@@ -95,6 +95,31 @@ def test_the_periodic_job_rolls_up_activities_that_came_due():
     assert props("contacts", lea.pk, "notes_last_contacted") == (stamp(meeting.hs_timestamp),)
 
 
+def test_the_periodic_job_starts_where_its_last_run_ended():
+    """A worker stopped for three hours: the meeting held two hours ago still rolls up,
+    and the next run looks back only to where this one ended."""
+    from comptoir.core.scheduling.models import PeriodicJob
+    from comptoir.core.tasks import rollups_came_due
+
+    now = timezone.now()
+    PeriodicJob.objects.create(
+        name="rollups_came_due", interval_seconds=900, next_run_at=now,
+        covered_until=now - dt.timedelta(hours=3),
+    )  # fmt: skip
+    lea = make_contact(firstname="Léa")
+    meeting = make_activity(
+        "meetings", hs_timestamp=stamp(now - dt.timedelta(hours=2)), hs_meeting_title="Démo",
+        associations=[("contacts", lea.pk, None)],
+    )  # fmt: skip
+    Contact.objects.filter(pk=lea.pk).update(properties={"firstname": "Léa", "num_notes": 1})
+
+    assert rollups_came_due.call() == 1
+    assert props("contacts", lea.pk, "notes_last_contacted") == (stamp(meeting.hs_timestamp),)
+    mark = PeriodicJob.objects.get(name="rollups_came_due").covered_until
+    assert now <= mark <= timezone.now()
+    assert rollups_came_due.call() == 0  # nothing came due since
+
+
 def test_seed_demo_computes_rollups_like_any_other_write(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command(
