@@ -529,6 +529,7 @@ def add_custom_properties() -> None:
     who just created them gets)."""
     from django.db import connection, transaction
 
+    from comptoir.core.db import refresh_statistics
     from comptoir.core.properties import registry
     from comptoir.core.properties.services import create_property
 
@@ -560,8 +561,7 @@ def add_custom_properties() -> None:
                 f"'{CUSTOM_TEXT}', CASE (id / 5) % {n} {cases} END, "
                 f"'{CUSTOM_NUMBER}', (id * 37) % 1000) WHERE id % 5 < 3"
             )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    refresh_statistics()
 
 
 def fixtures() -> Fixtures:
