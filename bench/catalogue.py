@@ -705,9 +705,12 @@ def measure_entry(client, entry: Entry, form: str, user, vendor: str, runs: int)
     return result
 
 
-def start_server(workers: int):
+def start_server(workers: int, log_path: str):
+    """`comptoir serve` on a free port with this process's data directory / DATABASE_URL."""
+    import socket
+    import subprocess
+
     from api import free_port
-    from api import start_server as start
 
     env = {
         **os.environ,
@@ -716,7 +719,27 @@ def start_server(workers: int):
         "COMPTOIR_LOG_LEVEL": "WARNING",
     }
     port = free_port()
-    return start(env, port, workers), port
+    command = [
+        str(ROOT / ".venv" / "bin" / "comptoir"),
+        "serve",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+    ]
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 180  # collectstatic first; slow on a loaded machine
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"comptoir serve stopped: see {log_path}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"comptoir serve did not start in 180 s: see {log_path}")
 
 
 def sign_in(user) -> tuple[str, str]:
@@ -832,7 +855,7 @@ def main() -> None:
     forms = [f for f in args.forms.split(",") if f]
     session, token = sign_in(user)
     vendor = connection.vendor
-    server, port = start_server(args.workers)
+    server, port = start_server(args.workers, str(Path(data_dir) / "serve.log"))
     results = []
     try:
         client = HttpClient(port, session, token)
