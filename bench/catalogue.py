@@ -421,9 +421,13 @@ def raw_sql(entry: Entry, user, form: str, vendor: str) -> list[tuple[str, list]
     sort = entry.sort or ("-" + ot.created_property if form == "page" else "")
     if sort:
         name = sort.lstrip("-")
-        expr = value_sql(registry.definitions(ot)[name], vendor)
+        defn = registry.definitions(ot)[name]
+        expr = value_sql(defn, vendor)
         desc = sort.startswith("-")
-        if vendor == "sqlite":
+        nullable = not defn.column or ot.model._meta.get_field(defn.column).null
+        if vendor == "sqlite" and not nullable:  # a NOT NULL column: no empty values to put last
+            order = f"{expr} DESC, id DESC" if desc else f"{expr}, id"
+        elif vendor == "sqlite":
             order = f"{expr} DESC, id DESC" if desc else f"({expr} IS NULL), {expr}, id"
         else:
             order = f"{expr} DESC NULLS LAST, id DESC" if desc else f"{expr} NULLS LAST, id"
