@@ -39,8 +39,9 @@ def _texts(status: int) -> tuple[str, str, str]:
     )
 
 
-def error_page(request, status: int) -> HttpResponse:
-    title, text, icon = _texts(status)
+def error_page(request, status: int, text: str | None = None) -> HttpResponse:
+    title, default_text, icon = _texts(status)
+    text = text or default_text
     if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
         return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
     user = getattr(request, "user", None)
@@ -68,6 +69,15 @@ def permission_denied(request, exception=None):
     if is_api_path(request.path):
         return error_response(ApiError(403, "Forbidden.", "FORBIDDEN"))
     return error_page(request, 403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent from a page whose security token no longer holds (signed
+    out and in again in another tab, a page left open for days) gets the 403 page in the app's
+    frame and the user's language, saying what to do, instead of Django's bare page."""
+    if is_api_path(request.path):
+        return error_response(ApiError(403, "Forbidden.", "FORBIDDEN"))
+    return error_page(request, 403, _("This page has expired. Reload it and try again."))
 
 
 def server_error(request):

@@ -13,6 +13,8 @@ SECRET_KEY = env.secret_key(DATA_DIR)
 DEBUG = env.env_bool("COMPTOIR_DEBUG", False)
 ALLOWED_HOSTS = env.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form is the 403 page in the app's frame (errors.py), not Django's bare one.
+CSRF_FAILURE_VIEW = "comptoir.config.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

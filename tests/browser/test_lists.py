@@ -60,6 +60,15 @@ def test_sign_in_filter_and_save_a_view(contacts, form_page, live_server):
     assert "filters=" in page.url
     chips = page.get_by_role("list", name="Active filters")
     expect(chips).to_have_text("Lifecycle stage is Customer")
+    # The name is whole, and the preview button shown on hover sits beside it, not over it.
+    name = table.get_by_role("link", name="Max Martin")
+    assert name.evaluate("a => a.scrollWidth <= a.clientWidth"), name.inner_text()
+    name.hover()
+    preview = table.get_by_role("button", name="Preview Max Martin")
+    expect(preview).to_be_visible()
+    link, button = name.bounding_box(), preview.bounding_box()
+    assert link["x"] + link["width"] <= button["x"], (link, button)
+    page.mouse.move(0, 0)
     screenshot(page, "contacts-list")
 
     page.get_by_role("link", name="+ Add view").click()

@@ -66,6 +66,8 @@ def test_the_new_owner_is_told_the_automation_did_it(synced, settings):
     assert about_jean.actor_id is None
     with translation.override("fr"):
         assert title(about_jean).startswith(AUTHOR)
+    with translation.override("en"):  # read in English, the same author in English
+        assert title(about_jean).startswith("Automation: owner sync"), title(about_jean)
     about_acme = Notification.objects.get(recipient=alyssa, params__record="Acme")
     assert about_acme.actor_id == boss.pk  # the manager did assign the company
     assert not [m for m in mail.outbox if "Bernard Boss" in m.subject and "Jean" in m.subject]

@@ -54,3 +54,32 @@ def test_someone_signed_out_gets_the_sign_in_frame(client):
     html = response.content.decode()
     assert text_of(select(html, "h1")[0]) == "Page introuvable"
     assert select(html, "a[href='/login/']")
+
+
+@pytest.mark.parametrize(
+    "language, title, sentence",
+    [
+        ("fr", "Accès refusé", "Cette page a expiré. Rechargez-la et réessayez."),
+        ("en", "Access denied", "This page has expired. Reload it and try again."),
+    ],
+)
+def test_a_form_refused_by_the_csrf_check_gets_the_apps_403_page(user, language, title, sentence):
+    from django.test import Client
+
+    user.language = language
+    user.save(update_fields=["language"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/settings/profile/", {"first_name": "X"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert text_of(select(html, "title")[0]) == f"{title} · Comptoir"
+    assert sentence in text_of(select(html, "main")[0])
+    assert select(html, "nav#sidenav a")
+    # From htmx, the one sentence the page's banner shows.
+    response = client.post(
+        "/settings/profile/", {"first_name": "X"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode() == sentence
