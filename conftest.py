@@ -11,6 +11,10 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("comptoir")
 
 
+# Real SMTP and IMAP servers (aiosmtpd, Dovecot) for the tests that need them.
+pytest_plugins = ["comptoir.core.testing.mailservers"]
+
+
 def pytest_configure(config):
     # Every test user would otherwise pay PBKDF2's 1.5M iterations (about 1.5 s here);
     # the production hasher is tested where hashing itself is the subject.

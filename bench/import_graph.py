@@ -27,6 +27,7 @@ FEATURES = [
     "dashboard",
     "imports",
     "notifications",
+    "mail",
     "salestools",
     "settings_pages",
     "hubspot_api",

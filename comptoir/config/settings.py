@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from comptoir.config import env
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "comptoir.hubspot_api",
     "comptoir.settings_pages",
     "comptoir.notifications",
+    "comptoir.mail",
     "comptoir.dashboard",
     "comptoir.imports",
     "comptoir.salestools",
@@ -127,24 +129,37 @@ MEDIA_ROOT = DATA_DIR / "media"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
-# Mail (password reset, notifications): an SMTP server, or the console when none is set.
-_SMTP_HOST = env.env_str("COMPTOIR_SMTP_HOST")
+# Mail (password reset, notifications): the portal's account set in Settings > Email, else
+# this SMTP server, else the console (comptoir/mail/backend.py). COMPTOIR_SMTP_TLS is
+# STARTTLS, COMPTOIR_SMTP_SSL implicit TLS (port 465).
 MAILERS = {
     "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "comptoir.mail.backend.PortalBackend",
         "OPTIONS": {
-            "host": _SMTP_HOST,
+            "host": env.env_str("COMPTOIR_SMTP_HOST"),
             "port": env.env_int("COMPTOIR_SMTP_PORT", 25, minimum=1),
             "username": env.env_str("COMPTOIR_SMTP_USER") or None,
             "password": env.env_str("COMPTOIR_SMTP_PASSWORD") or None,
             "use_tls": env.env_bool("COMPTOIR_SMTP_TLS", False),
+            "use_ssl": env.env_bool("COMPTOIR_SMTP_SSL", False),
             "timeout": 30,
         },
     }
-    if _SMTP_HOST
-    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 }
+if MAILERS["default"]["OPTIONS"]["use_tls"] and MAILERS["default"]["OPTIONS"]["use_ssl"]:
+    raise ImproperlyConfigured("Set COMPTOIR_SMTP_TLS or COMPTOIR_SMTP_SSL, not both.")
 DEFAULT_FROM_EMAIL = env.env_str("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
+
+# Secrets stored in the database (mail passwords) are encrypted with these Fernet keys,
+# newest first; empty: a key generated once in the data dir's `secret_keys` file
+# (comptoir/core/secrets.py; `comptoir rotate_secret_keys` re-encrypts with the newest).
+COMPTOIR_SECRET_KEYS = env.env_list("COMPTOIR_SECRET_KEYS", [])
+# Mailboxes (comptoir/mail): outbound SMTP and IMAP connections. Private, loopback and
+# link-local addresses are refused unless allowed (a mail server on the local network);
+# a CA file is trusted besides the system's (a server with a private certificate).
+COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS", False)
+COMPTOIR_MAIL_TIMEOUT = env.env_int("COMPTOIR_MAIL_TIMEOUT", 10, minimum=1)
+COMPTOIR_MAIL_CA_FILE = env.env_str("COMPTOIR_MAIL_CA_FILE")
 # The address users reach Comptoir at: links in notification emails start with it.
 COMPTOIR_BASE_URL = env.env_str("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
 

@@ -6,6 +6,7 @@ import zoneinfo
 from functools import cache
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -113,6 +114,11 @@ def configuration(request):
 
 def integrations() -> dict:
     """The CRM's integrations, as the seed's Configuration page lists them: the API tokens
-    in use now (mailboxes and webhooks will join them)."""
+    in use now and the connected mailboxes (webhooks will join them). The mail app sits above
+    this one (comptoir/mail): its model is reached by label."""
     tokens = ApiToken.objects.filter(revoked_at__isnull=True).select_related("user")
-    return {"tokens": list(tokens.order_by("-created_at")[:20]), "token_count": tokens.count()}
+    return {
+        "tokens": list(tokens.order_by("-created_at")[:20]),
+        "token_count": tokens.count(),
+        "mailbox_count": apps.get_model("mail", "Mailbox").objects.count(),
+    }

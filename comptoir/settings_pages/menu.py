@@ -1,7 +1,7 @@
 """The side menu of /settings/ (the seed article's "Paramètres").
 
 Each settings page adds its Section to SECTIONS (in the seed article's order: properties,
-pipelines, automation, team, import & export, configuration, notifications, API tokens,
+pipelines, automation, team, import & export, configuration, notifications, email, API tokens,
 profile); a section shows only to users holding its right."""
 
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ SECTIONS: list[Section] = [
     Section("import-export", _("Import & export"), "settings:import_export"),
     Section("configuration", _("Configuration"), "settings:configuration", "can_manage_settings"),
     Section("notifications", _("Notifications"), "settings:notifications"),
+    Section("email", _("Email"), "settings:email"),
     Section("api-tokens", _("API tokens"), "settings:api_tokens", "can_use_api"),
     Section("profile", _("Profile"), "settings:profile"),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("import-export/", include("comptoir.imports.settings_urls")),
     path("configuration/", include("comptoir.settings_pages.sections.configuration")),
     path("notifications/", include("comptoir.notifications.settings_urls")),
+    path("email/", include("comptoir.mail.settings_urls")),
     path("api-tokens/", include("comptoir.settings_pages.sections.tokens")),
     path("profile/", include("comptoir.settings_pages.sections.profile")),
 ]

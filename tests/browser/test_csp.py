@@ -79,6 +79,7 @@ def test_main_pages_report_no_violation(watched, live_server, records):
         "/settings/team/",
         "/settings/automation/",
         "/settings/configuration/",
+        "/settings/email/",
         "/settings/profile/",
         "/settings/import-export/",
         "/imports/new/",

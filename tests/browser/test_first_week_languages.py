@@ -152,7 +152,7 @@ def _rows(download, menu) -> list[list[str]]:
 
 
 def test_an_export_is_in_the_users_language_in_the_portals_time_zone(
-    language, page, live_server, tmp_path, monkeypatch
+    language, seller, page, live_server, tmp_path, monkeypatch
 ):
     """A CSV at 1280 px, then an Excel file at 390 px, in the same session."""
     texts = TEXTS[language]
@@ -160,6 +160,9 @@ def test_an_export_is_in_the_users_language_in_the_portals_time_zone(
     alice = make_contact(
         email="alice@exemple.fr", firstname="Alice", lastname="Arnaud", lifecyclestage="customer"
     )
+    from comptoir.imports.tests.test_export_language import with_create_date
+
+    with_create_date(seller)
     # 23:30 UTC on 31 December is already 1 January 2027 in Paris.
     type(alice).objects.filter(pk=alice.pk).update(
         created_at=dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)

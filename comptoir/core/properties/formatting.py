@@ -77,6 +77,16 @@ def format_value(defn, value, *, tz: str = "UTC", currency: str = "EUR") -> str:
     return defn.kind.display(defn, value, shown(tz=tz, currency=currency))
 
 
+def format_cell(defn, value, *, tz: str = "UTC", currency: str = "EUR") -> tuple[str, str]:
+    """(what a list's table cell shows, its tooltip: the full form when it differs, else "")."""
+    if value is None or value == "":
+        return "", ""
+    reader = shown(tz=tz, currency=currency)
+    short = defn.kind.cell_display(defn, value, reader)
+    full = defn.kind.display(defn, value, reader)
+    return short, "" if full == short else full
+
+
 def format_datetime_short(moment: dt.datetime, tz: str = "UTC") -> str:
     local = moment.astimezone(zoneinfo.ZoneInfo(tz))
     return format_moment(local, babel_locale())

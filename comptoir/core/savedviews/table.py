@@ -8,7 +8,7 @@ from django.urls import reverse
 from comptoir.core.i18n import localised_label
 from comptoir.core.portal.services import portal
 from comptoir.core.properties import registry
-from comptoir.core.properties.formatting import format_value
+from comptoir.core.properties.formatting import format_cell, format_value
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.savedviews.listing import ListState
 
@@ -26,32 +26,45 @@ def _company_names(rows, names, user) -> dict:
     return dict(companies.values_list("pk", "name"))
 
 
-def table_rows(ot, rows, names, user=None) -> list[dict]:
+LONG_CELL = 18  # characters: about what 170 px show
+
+
+def table_rows(ot, rows, names, user=None, *, cells: bool = False) -> list[dict]:
+    """cells: the short forms a page's table shows (a day for a date and time, the full form
+    as `title`); without, the full forms (exports)."""
     defs = registry.definitions(ot)
     settings = portal()
     companies = _company_names(rows, names, user)
     result = []
     for record in rows:
-        cells = []
+        shown = []
         for name in names:
             defn = defs[name]
             value = read_value(record, defn)
+            title = link = ""
             if name == "associatedcompanyid" and value is not None:
                 text = companies.get(int(value), "")
                 link = reverse("companies:detail", args=[value]) if text else ""
+            elif cells:
+                text, title = format_cell(
+                    defn, value, tz=settings.report_time_zone, currency=settings.currency
+                )
+                # A long value may be cut with an ellipsis by the column's width: whole on hover.
+                title = title or (text if len(text) > LONG_CELL else "")
             else:
                 text = format_value(
                     defn, value, tz=settings.report_time_zone, currency=settings.currency
                 )
-                link = ""
             numeric = defn.kind.numeric and name != "associatedcompanyid"
-            cells.append({"name": name, "text": text, "link": link, "numeric": numeric})
+            shown.append(
+                {"name": name, "text": text, "title": title, "link": link, "numeric": numeric}
+            )
         result.append(
             {
                 "pk": record.pk,
                 "name": display_name(ot, record),
                 "url": detail_url(ot, record.pk),
-                "cells": cells,
+                "cells": shown,
             }
         )
     return result

@@ -48,8 +48,14 @@ def test_a_wrong_way_import_breaks_a_contract(monkeypatch):
     assert "Object apps are independent (companies may use contacts)" in broken_contracts(
         monkeypatch, ("comptoir.deals.models", "comptoir.contacts.models")
     )
-    assert "Feature apps: the API over imports over notifications over the settings shell" in (
+    features = (
+        "Feature apps: the API over imports over notifications over mail over the settings shell"
+    )
+    assert features in (
         broken_contracts(monkeypatch, ("comptoir.settings_pages.views", "comptoir.imports.views"))
+    )
+    assert features in (
+        broken_contracts(monkeypatch, ("comptoir.mail.services", "comptoir.notifications.tasks"))
     )
     assert "Imports and exports do not import the UI (their pages aside)" in broken_contracts(
         monkeypatch, ("comptoir.imports.exports", "comptoir.core.ui.views")

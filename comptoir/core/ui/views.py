@@ -95,7 +95,7 @@ def list_context(request, ot, state: ListState) -> dict:
             "capped": capped,
             "name_label": _("Name"),
             "name_sort": name_column(ot),
-            "rows": table_rows(ot, rows, names, request.user),
+            "rows": table_rows(ot, rows, names, request.user, cells=True),
             "pager": list_pager(state, has_next),
         }
     )

@@ -16,7 +16,17 @@ from comptoir.imports.models import Export
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = ""  # the default columns
+COLUMNS = ""  # the view's columns: the defaults and the create date (with_create_date)
+
+
+def with_create_date(user):
+    """The user added "Create date" to the contacts list (Edit columns): exports follow."""
+    from comptoir.core.objects.registry import get_object_type
+    from comptoir.core.savedviews.services import set_columns
+
+    ot = get_object_type("contacts")
+    set_columns(user, ot, "all", None, [*ot.pages.list_columns, "createdate"])
+    return user
 
 
 @pytest.fixture
@@ -42,13 +52,13 @@ def french_user():
 
     user = make_user("camille@example.com", role="Super admin")
     User.objects.filter(pk=user.pk).update(language="fr")
-    return User.objects.get(pk=user.pk)
+    return with_create_date(User.objects.get(pk=user.pk))
 
 
 def test_a_french_page_exports_in_french_in_the_portal_time_zone(alice):
     """The language of the page the export was asked from, though the user never chose one."""
     assert portal().report_time_zone == "Europe/Paris"
-    user = make_user("camille@example.com", role="Super admin")
+    user = with_create_date(make_user("camille@example.com", role="Super admin"))
     assert user.language == ""
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     before = dt.datetime.now(dt.UTC).astimezone(paris)

@@ -118,7 +118,8 @@ def test_non_admins_get_404_and_do_not_see_the_admin_sections(rep_client):
 
 
 def test_admins_see_the_sections_in_the_menu(admin_client, rep):
-    """All nine entries of the seed article's side menu, in its order, each a page."""
+    """The entries of the seed article's side menu, in its order, each a page ("Gmail et
+    Outlook" is Email: any mailbox)."""
     html = admin_client.get("/settings/automation/").content.decode()
     menu = select_one(html, "nav.settings-menu")
     entries = [(url, label) for label, url in links(menu)]
@@ -130,6 +131,7 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         "Import & export",
         "Configuration",
         "Notifications",
+        "Email",
         "API tokens",
         "Profile",
     ]

@@ -207,6 +207,11 @@ class PropertyKind:
         reader's locale, time zone, currency and option labels (core.properties.formatting)."""
         return str(value)
 
+    def cell_display(self, defn, value, shown) -> str:
+        """The shorter form a list's table cell shows, where columns share a laptop's width
+        (the full form goes in the cell's tooltip when it differs)."""
+        return self.display(defn, value, shown)
+
     def iso_text(self, defn, value, tz: str) -> str | None:
         """A canonical value as machine-readable ISO 8601 text in the time zone `tz`, for
         exports asking for it; None: this kind has no ISO form (not a date)."""

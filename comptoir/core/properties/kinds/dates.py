@@ -252,6 +252,13 @@ class DateTimeKind(DayFilters, PropertyKind):
             return babel_dates.format_date(local.date(), "medium", locale=shown.locale)
         return format_moment(local, shown.locale)
 
+    def cell_display(self, defn, value, shown) -> str:
+        # A list cell shows the day (a date and a time take 180 px a column: six such
+        # columns would not fit 1280 px); the time is in the cell's tooltip.
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        local = moment.astimezone(zoneinfo.ZoneInfo(shown.tz))
+        return babel_dates.format_date(local.date(), "medium", locale=shown.locale)
+
     def filter_text(self, defn, raw, shown) -> str:
         return self.display(defn, parse_instant(raw).isoformat(), shown)
 

@@ -1,0 +1,70 @@
+"""Mailboxes (SET-10): the SMTP account a user sends from and the IMAP account synced for
+them, and the portal's own SMTP account (notifications, users without a mailbox).
+
+Passwords are SecretFields: encrypted at rest (comptoir/core/secrets.py), never rendered.
+The last connection test is kept as codes (`last_test`), turned into words in the reader's
+language when shown (comptoir/mail/connection.py, `describe`)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _lazy
+
+from comptoir.core.secrets import SecretField
+
+
+class Security(models.TextChoices):
+    SSL = "ssl", _lazy("SSL/TLS")
+    STARTTLS = "starttls", _lazy("STARTTLS")
+    NONE = "none", _lazy("None (unencrypted)")
+
+
+class AuthMethod(models.TextChoices):
+    PASSWORD = "password", _lazy("Password")
+    # Gmail and Microsoft 365 through OAuth2 (SASL XOAUTH2): the connection flow is a later
+    # step; the column is here so that adding it needs no change to existing rows.
+    XOAUTH2 = "xoauth2", _lazy("OAuth2")
+
+
+class SmtpAccount(models.Model):
+    email_address = models.EmailField(max_length=254)
+    auth_method = models.CharField(
+        max_length=16, choices=AuthMethod.choices, default=AuthMethod.PASSWORD
+    )
+    smtp_host = models.CharField(max_length=253)
+    smtp_port = models.PositiveIntegerField()
+    smtp_security = models.CharField(max_length=16, choices=Security.choices)
+    smtp_username = models.CharField(max_length=254)
+    smtp_password = SecretField()
+    # {"smtp": {"code": ..., "params": {...}}, "imap": {...}}: see connection.describe.
+    last_test = models.JSONField(default=dict, blank=True)
+    last_tested_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.email_address
+
+
+class Mailbox(SmtpAccount):
+    """One user's connected mailbox."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailbox"
+    )
+    provider = models.CharField(max_length=32, blank=True)
+    imap_host = models.CharField(max_length=253)
+    imap_port = models.PositiveIntegerField()
+    imap_security = models.CharField(max_length=16, choices=Security.choices)
+    # Blank: the SMTP user name and password sign in to IMAP too (the usual case).
+    imap_username = models.CharField(max_length=254, blank=True)
+    imap_password = SecretField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class PortalMailAccount(SmtpAccount):
+    """The portal's SMTP account set in Settings (one row, pk 1); without it the
+    environment's COMPTOIR_SMTP_* settings are used."""
+
+    SINGLETON = 1

@@ -1,0 +1,147 @@
+"""Settings > Email (SET-10): the user's connected mailbox and, for admins, the portal's
+SMTP account. Every URL acts on the signed-in user's own mailbox (there is no id to give),
+so nobody can reach someone else's; a test of a mailbox that does not exist answers 404."""
+
+import json
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.core.permissions import has_right
+from comptoir.mail import services
+from comptoir.mail.connection import describe
+from comptoir.mail.forms import MailboxForm, PortalSmtpForm
+from comptoir.mail.presets import PRESETS
+from comptoir.settings_pages.views import page, settings_admin
+
+
+def _outcomes(account) -> list[dict]:
+    """The last test of an account in words, one line per server."""
+    if account is None or not account.last_test:
+        return []
+    names = {"smtp": _("Sending (SMTP)"), "imap": _("Inbox (IMAP)")}
+    labels = {name: field.label for name, field in MailboxForm.base_fields.items()}
+    outcomes = []
+    for part, result in account.last_test.items():
+        text = describe(result)
+        if result.get("field") in labels:  # the field to fix, named as on the form
+            text = _("%(field)s: %(message)s") % {
+                "field": labels[result["field"]],
+                "message": text,
+            }
+        outcomes.append(
+            {"name": names.get(part, part), "ok": result.get("code") == "ok", "text": text}
+        )
+    return outcomes
+
+
+def _status(account) -> dict:
+    return {"account": account, "passed": services.passed(account), "outcomes": _outcomes(account)}
+
+
+def _page(request, *, form=None, portal_form=None, status=200):
+    mailbox = services.mailbox_of(request.user)
+    if form is None:
+        initial = None
+        if mailbox is not None:
+            initial = {name: getattr(mailbox, name) for name in services.MAILBOX_FIELDS}
+            initial["imap_username"] = mailbox.imap_username
+        form = MailboxForm(initial=initial, stored=mailbox)
+    context = {
+        "form": form,
+        "mailbox": _status(mailbox),
+        "presets_json": json.dumps({key: p.fields() for key, p in PRESETS.items()}),
+    }
+    if has_right(request.user, "can_manage_settings"):
+        account = services.portal_account()
+        if portal_form is None:
+            initial = None
+            if account is not None:
+                initial = {name: getattr(account, name) for name in services.SMTP_FIELDS}
+            portal_form = PortalSmtpForm(initial=initial, stored=account)
+        context["portal"] = {
+            **_status(account),
+            "form": portal_form,
+            "environment": services.environment_sender() if account is None else None,
+        }
+    return page(request, "email", "mail/settings.html", context, status=status)
+
+
+def email_settings(request):
+    if request.method == "POST":
+        form = MailboxForm(request.POST, stored=services.mailbox_of(request.user))
+        if form.is_valid():
+            services.connect_mailbox(request.user, form.cleaned_data)
+            messages.success(request, _("Mailbox saved. Test the connection to check it."))
+            return redirect("settings:email")
+        return _page(request, form=form, status=422)
+    return _page(request)
+
+
+def _status_fragment(request, template, account):
+    return render(request, template, {"status": _status(account)})
+
+
+@require_POST
+def test_mailbox(request):
+    mailbox = services.mailbox_of(request.user)
+    if mailbox is None:
+        raise Http404
+    services.test_mailbox(mailbox)
+    if request.htmx:
+        return _status_fragment(request, "mail/_mailbox_status.html", mailbox)
+    return redirect("settings:email")
+
+
+@require_POST
+def disconnect_mailbox(request):
+    if not services.disconnect_mailbox(request.user):
+        raise Http404
+    messages.success(request, _("Mailbox disconnected."))
+    return redirect("settings:email")
+
+
+@settings_admin
+@require_POST
+def portal_account(request):
+    form = PortalSmtpForm(request.POST, stored=services.portal_account())
+    if form.is_valid():
+        services.save_portal_account(form.cleaned_data)
+        messages.success(request, _("Portal sending account saved."))
+        return redirect("settings:email")
+    return _page(request, portal_form=form, status=422)
+
+
+@settings_admin
+@require_POST
+def test_portal_account(request):
+    account = services.portal_account()
+    if account is None:
+        raise Http404
+    services.test_portal_account(account)
+    if request.htmx:
+        return _status_fragment(request, "mail/_portal_status.html", account)
+    return redirect("settings:email")
+
+
+@settings_admin
+@require_POST
+def remove_portal_account(request):
+    if not services.remove_portal_account():
+        raise Http404
+    messages.success(request, _("Portal sending account removed."))
+    return redirect("settings:email")
+
+
+urlpatterns = [
+    path("", email_settings, name="email"),
+    path("test/", test_mailbox, name="email_test"),
+    path("disconnect/", disconnect_mailbox, name="email_disconnect"),
+    path("portal/", portal_account, name="email_portal"),
+    path("portal/test/", test_portal_account, name="email_portal_test"),
+    path("portal/remove/", remove_portal_account, name="email_portal_remove"),
+]
