@@ -7,6 +7,11 @@ from a separate process on loopback.
 Throughput comes from wrk (apt-get install wrk); latencies from a keep-alive Python client
 issuing requests one after another. The baseline is /healthz, a bare Django view
 returning a fixed JSON body from the same server.
+
+    .venv/bin/python bench/api.py --catalogue --database sqlite --scale 0.1
+
+runs instead the API searches of the click catalogue (issue 16): bench/catalogue.py with
+`--forms api`; its options apply.
 """
 
 import argparse
@@ -122,6 +127,11 @@ def latencies(port, token, method, path, body=None, runs=50) -> dict:
 
 
 def main() -> None:
+    if "--catalogue" in sys.argv:
+        import catalogue
+
+        sys.argv = [a for a in sys.argv if a != "--catalogue"] + ["--forms", "api"]
+        return catalogue.main()
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=10)

@@ -4,10 +4,16 @@
 
 Each page is rendered in-process by Django's test client (the time the server spends,
 without the network), beside the raw SQL the page needs (bounded count and the rows).
+
+    .venv/bin/python bench/pages.py --catalogue --database sqlite --scale 0.1
+
+runs instead the list pages of the click catalogue (issue 16) over HTTP through
+`comptoir serve`: bench/catalogue.py with `--forms page`; its options apply.
 """
 
 import argparse
 import json
+import sys
 from urllib.parse import urlencode
 
 from common import measure, setup_django
@@ -18,6 +24,11 @@ LIST_FILTER = [
 
 
 def main() -> None:
+    if "--catalogue" in sys.argv:
+        import catalogue
+
+        sys.argv = [a for a in sys.argv if a != "--catalogue"] + ["--forms", "page"]
+        return catalogue.main()
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--data-dir")

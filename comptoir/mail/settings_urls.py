@@ -82,8 +82,9 @@ def email_settings(request):
     return _page(request)
 
 
-def _status_fragment(request, template, account):
-    return render(request, template, {"status": _status(account)})
+def _status_fragment(request, account, *, portal: bool = False):
+    context = {"status": _status(account), "portal": portal}
+    return render(request, "mail/_account_status.html", context)
 
 
 @require_POST
@@ -93,7 +94,7 @@ def test_mailbox(request):
         raise Http404
     services.test_mailbox(mailbox)
     if request.htmx:
-        return _status_fragment(request, "mail/_mailbox_status.html", mailbox)
+        return _status_fragment(request, mailbox)
     return redirect("settings:email")
 
 
@@ -124,7 +125,7 @@ def test_portal_account(request):
         raise Http404
     services.test_portal_account(account)
     if request.htmx:
-        return _status_fragment(request, "mail/_portal_status.html", account)
+        return _status_fragment(request, account, portal=True)
     return redirect("settings:email")
 
 

@@ -38,6 +38,7 @@ from comptoir.core.properties.indexes import (
     on_demand_indexes,
 )
 from comptoir.core.properties.models import IndexReason, IndexStatus, PropertyIndexRequest
+from comptoir.core.scheduling.requeue import requeue_quiet
 
 log = logging.getLogger(__name__)
 
@@ -221,8 +222,6 @@ def _count(ot, names: list[str]) -> None:
 def resume_interrupted(now=None) -> list:
     """Queue again the builds no worker has touched for STALE (their worker died, or their
     job was lost): a scheduler recovery (core/scheduling/scheduler.RECOVERIES)."""
-    from comptoir.core.scheduling.requeue import requeue_quiet
-
     return requeue_quiet(
         PropertyIndexRequest.objects.filter(status__in=ACTIVE),
         stall=STALE,

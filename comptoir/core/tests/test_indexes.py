@@ -10,6 +10,19 @@ from comptoir.core.search.compiler import filtered_queryset, order_by
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_stale_statistics():
+    """Plans as for a table of unknown size: an index build in an earlier transactional test
+    (the worker's ANALYZE on a table of three rows) leaves statistics a flush does not clear,
+    and with them SQLite may rightly scan a tiny table. Rolled back with the test."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone():
+                cursor.execute("DELETE FROM sqlite_stat1")
+                cursor.execute("ANALYZE sqlite_master")  # the planner reads them again
+
+
 def _plan(qs) -> str:
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -58,8 +71,8 @@ def test_filter_and_sort_on_an_indexed_custom_property_use_the_index(data, value
 def test_sorts_on_hot_columns_walk_an_index(sort):
     ot = "deals" if sort.strip("-") in ("amount", "closedate", "dealname") else "contacts"
     plan = _plan(filtered_queryset(ot).order_by(*order_by(ot, [sort]))[:100])
-    assert ot[:-1] in plan.lower() and ("INDEX" in plan.upper())
-    assert "TEMP B-TREE" not in plan
+    assert ot[:-1] in plan.lower() and ("INDEX" in plan.upper()), plan
+    assert "TEMP B-TREE" not in plan, plan
     if sort.startswith("-"):  # descending, empty values last (issue 14, point 4): no sort
         assert "Sort " not in plan
 
