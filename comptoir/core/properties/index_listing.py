@@ -8,11 +8,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from comptoir.core.i18n import localised_label, type_label
-from comptoir.core.objects.registry import OBJECT_TYPES, ObjectType
+from comptoir.core.objects.registry import OBJECT_TYPES, ObjectType, get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.index_requests import ACTIVE, STALE
 from comptoir.core.properties.indexes import BUILTIN_PREFIX, ON_DEMAND_PREFIX, index_sizes
 from comptoir.core.properties.models import IndexStatus, PropertyDefinition, PropertyIndexRequest
+from comptoir.core.properties.substring_indexes import substring_index_size, substring_indexes
 
 FILTER_SORT = "filter_sort"
 SUBSTRING = "substring"
@@ -92,14 +93,35 @@ def index_rows() -> list[IndexRow]:
                     request=request,
                 )
             )
-    # ---- Substring indexes (issue 16, point 1; helper "substring") join the list here:
-    # rows of kind SUBSTRING built from comptoir.core.properties.substring_indexes.
-    # substring_indexes() (or the definition field it fills), with their own index names
-    # so that index_sizes below measures them too. ----
     sizes = index_sizes(row.index for row in rows if row.index)
     for row in rows:
         row.size = sizes.get(row.index) if row.index else None
+    rows += _substring_rows()
     rows.sort(key=lambda r: (OBJECT_TYPES.index(r.ot), r.label.lower(), r.kind))
+    return rows
+
+
+def _substring_rows() -> list[IndexRow]:
+    """The "contains" indexes (comptoir.core.properties.substring_indexes): the standard ones
+    each type lists, and those built on demand for custom text properties."""
+    rows = []
+    for found in substring_indexes():
+        ot = get_object_type(found.object_type)
+        defn = registry.definitions(ot).get(found.property)
+        if defn is None:
+            continue
+        rows.append(
+            IndexRow(
+                ot=ot,
+                name=found.property,
+                label=str(localised_label(defn)),
+                kind=SUBSTRING,
+                index=found.index,
+                status=IndexStatus.READY,
+                builtin=found.property in ot.substring_indexed,
+                size=substring_index_size(found.index),
+            )
+        )
     return rows
 
 

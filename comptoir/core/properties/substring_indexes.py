@@ -385,27 +385,27 @@ def substring_indexes() -> list[SubstringIndex]:
     ]
 
 
+FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
+
+
 def substring_index_size(index: str) -> int | None:
-    """Bytes on disk of one substring index (SQLite: the FTS table's shadow tables)."""
+    """Bytes on disk of one substring index (SQLite: the FTS table's shadow tables, each
+    read through dbstat's aggregate row, which does not walk the whole file); None when
+    unknown (SQLite built without dbstat)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            try:
-                cursor.execute(
-                    "SELECT SUM(pgsize) FROM dbstat WHERE name IN "
-                    "(%s, %s, %s, %s, %s) OR name LIKE %s ESCAPE '\\'",
-                    [
-                        f"{index}_data",
-                        f"{index}_idx",
-                        f"{index}_content",
-                        f"{index}_docsize",
-                        f"{index}_config",
-                        "sqlite\\_autoindex\\_" + index.replace("_", "\\_") + "\\_%",
-                    ],
-                )
-            except Exception:  # SQLite built without SQLITE_ENABLE_DBSTAT_VTAB
-                return None
-            row = cursor.fetchone()
-            return int(row[0] or 0)
+            total = 0
+            for shadow in FTS_SHADOWS:
+                try:
+                    cursor.execute(
+                        "SELECT pgsize FROM dbstat WHERE name = %s AND aggregate = TRUE",
+                        [f"{index}_{shadow}"],
+                    )
+                except Exception:  # SQLite built without SQLITE_ENABLE_DBSTAT_VTAB
+                    return None
+                row = cursor.fetchone()
+                total += int(row[0] or 0) if row else 0
+            return total
         cursor.execute("SELECT pg_relation_size(to_regclass(%s))", [f'"{index}"'])
         row = cursor.fetchone()
         return None if row is None or row[0] is None else int(row[0])

@@ -38,6 +38,22 @@ def test_the_page_lists_built_in_indexes_and_says_none_is_on_demand(admin_client
     assert "Drop" not in city  # built-in indexes belong to the migrations
 
 
+def test_the_page_lists_the_contains_indexes_with_their_size(admin_client):
+    """Standard "contains" indexes are built in; one built for a custom text property is on
+    demand; both say their kind and (where the database tells) their size."""
+    from comptoir.core.properties.substring_indexes import ensure_substring_index
+
+    custom("motto")
+    ensure_substring_index("contacts", "motto")
+    html = admin_client.get(URL).content.decode()
+    lastname = row_html(html, "contacts.lastname.contains")
+    assert "Contains" in lastname and "Built in" in lastname and "Ready" in lastname
+    motto = row_html(html, "contacts.motto.contains")
+    assert "Contains" in motto and "Built in" not in motto
+    size = motto.split('data-label="Size">')[1].split("</td>")[0]
+    assert size.strip() != "—" and ("bytes" in size or "KB" in size), size
+
+
 def test_on_demand_indexes_show_their_state_and_who_asked(admin_client, admin, rep):
     for name in ("tier", "rank", "zone"):
         custom(name)
