@@ -29,7 +29,7 @@ from comptoir.core.tasks import build_property_index
 from comptoir.core.testing.factories import make_contact
 from comptoir.core.tests.test_indexes import _plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stale_statistics")]
 
 BUILD = "comptoir.core.tasks.build_property_index"
 

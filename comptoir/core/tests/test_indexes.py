@@ -7,20 +7,7 @@ from comptoir.core.properties.indexes import drop_property_index, ensure_propert
 from comptoir.core.properties.services import create_property
 from comptoir.core.search.compiler import filtered_queryset, order_by
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_stale_statistics():
-    """Plans as for a table of unknown size: an index build in an earlier transactional test
-    (the worker's ANALYZE on a table of three rows) leaves statistics a flush does not clear,
-    and with them SQLite may rightly scan a tiny table. Rolled back with the test."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if cursor.fetchone():
-                cursor.execute("DELETE FROM sqlite_stat1")
-                cursor.execute("ANALYZE sqlite_master")  # the planner reads them again
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stale_statistics")]
 
 
 def _plan(qs) -> str:

@@ -37,7 +37,7 @@ from comptoir.core.records.writes import (
 from comptoir.core.search.compiler import filtered_queryset, search
 from comptoir.core.tasks import build_substring_index
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stale_statistics")]
 
 SOURCE = ChangeSource(type=SourceType.AUTOMATION, id="substring-tests")
 
