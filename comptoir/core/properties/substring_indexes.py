@@ -50,7 +50,8 @@ from django.db import connection, transaction
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
-from comptoir.core.properties.expressions import SAFE_NAME, SQLITE_FOLD
+from comptoir.core.properties.expressions import SAFE_NAME, SQLITE_FOLD, substring_fold
+from comptoir.core.properties.indexes import value_sql
 from comptoir.core.properties.kinds import kind_for
 from comptoir.core.properties.models import PropertyDefinition
 
@@ -177,8 +178,6 @@ def _fill_sqlite(target: _Target, *, batch: int = FILL_BATCH) -> None:
 
 
 def _pg_statement(target: _Target, *, concurrently: bool) -> str:
-    from comptoir.core.properties.indexes import value_sql
-
     name = index_name(target.ot, target.name, "postgresql")
     expr = value_sql(_DefnView(target), "postgresql")
     how = "CONCURRENTLY " if concurrently else ""
@@ -422,8 +421,6 @@ def fts_match(value: str) -> tuple[str | None, bool]:
     is long enough: the regex alone decides). `exact`: the match alone decides (`*part*`
     on an ASCII part: the regex is then "contains part" too), so NOT_CONTAINS_TOKEN may
     negate it."""
-    from comptoir.core.properties.expressions import substring_fold
-
     text = substring_fold(value) or ""
     parts = [part for part in text.split("*") if len(part) >= MIN_PART]
     if not parts:
