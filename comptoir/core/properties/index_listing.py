@@ -13,7 +13,7 @@ from comptoir.core.properties import registry
 from comptoir.core.properties.index_requests import ACTIVE, STALE
 from comptoir.core.properties.indexes import BUILTIN_PREFIX, ON_DEMAND_PREFIX, index_sizes
 from comptoir.core.properties.models import IndexStatus, PropertyDefinition, PropertyIndexRequest
-from comptoir.core.properties.substring_indexes import substring_index_size, substring_indexes
+from comptoir.core.properties.substring_indexes import substring_index_sizes, substring_indexes
 
 FILTER_SORT = "filter_sort"
 SUBSTRING = "substring"
@@ -105,7 +105,9 @@ def _substring_rows() -> list[IndexRow]:
     """The "contains" indexes (comptoir.core.properties.substring_indexes): the standard ones
     each type lists, and those built on demand for custom text properties."""
     rows = []
-    for found in substring_indexes():
+    found_all = substring_indexes()
+    sizes = substring_index_sizes(found.index for found in found_all)
+    for found in found_all:
         ot = get_object_type(found.object_type)
         defn = registry.definitions(ot).get(found.property)
         if defn is None:
@@ -119,7 +121,7 @@ def _substring_rows() -> list[IndexRow]:
                 index=found.index,
                 status=IndexStatus.READY,
                 builtin=found.property in ot.substring_indexed,
-                size=substring_index_size(found.index),
+                size=sizes.get(found.index),
             )
         )
     return rows

@@ -269,17 +269,23 @@ def builtin_property_indexes(table: str, properties: dict[str, tuple[str, str]],
 def index_sizes(names) -> dict[str, int | None]:
     """Bytes on disk of each named index (both of its statements' indexes together): PostgreSQL's
     pg_relation_size, SQLite's dbstat when compiled in; None when unknown."""
-    names = list(names)
-    if not names:
+    return relation_sizes({name: _parts(name, connection.vendor) for name in names})
+
+
+def relation_sizes(groups: dict[str, list[str]]) -> dict[str, int | None]:
+    """Bytes on disk of each group of relations {name: its parts} (an index and its sort
+    index; an FTS table's shadow tables): PostgreSQL's pg_relation_size, SQLite's dbstat
+    aggregate rows (one name at a time, which does not walk the whole file) when compiled in;
+    None when unknown or when a part is missing."""
+    if not groups:
         return {}
-    parts = {name: _parts(name, connection.vendor) for name in names}
-    every = [part for group in parts.values() for part in group]
+    every = [part for group in groups.values() for part in group]
     sizes: dict[str, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c "
-                "WHERE c.relkind = 'i' AND c.relname = ANY(%s)",
+                "WHERE c.relname = ANY(%s)",
                 [every],
             )
             sizes = dict(cursor.fetchall())
@@ -292,10 +298,10 @@ def index_sizes(names) -> dict[str, int | None]:
                 if row:
                     sizes[part] = row[0]
         else:
-            return dict.fromkeys(names)
+            return dict.fromkeys(groups)
     return {
         name: sum(sizes[p] for p in group) if all(p in sizes for p in group) else None
-        for name, group in parts.items()
+        for name, group in groups.items()
     }
 
 

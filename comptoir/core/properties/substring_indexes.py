@@ -51,7 +51,7 @@ from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
 from comptoir.core.properties.expressions import SAFE_NAME, SQLITE_FOLD, substring_fold
-from comptoir.core.properties.indexes import value_sql
+from comptoir.core.properties.indexes import relation_sizes, value_sql
 from comptoir.core.properties.kinds import kind_for
 from comptoir.core.properties.models import PropertyDefinition
 
@@ -387,27 +387,17 @@ def substring_indexes() -> list[SubstringIndex]:
 FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
 
 
+def substring_index_sizes(indexes) -> dict[str, int | None]:
+    """Bytes on disk of substring indexes (SQLite: the FTS table's shadow tables)."""
+    if connection.vendor == "sqlite":
+        groups = {index: [f"{index}_{shadow}" for shadow in FTS_SHADOWS] for index in indexes}
+    else:
+        groups = {index: [index] for index in indexes}
+    return relation_sizes(groups)
+
+
 def substring_index_size(index: str) -> int | None:
-    """Bytes on disk of one substring index (SQLite: the FTS table's shadow tables, each
-    read through dbstat's aggregate row, which does not walk the whole file); None when
-    unknown (SQLite built without dbstat)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            total = 0
-            for shadow in FTS_SHADOWS:
-                try:
-                    cursor.execute(
-                        "SELECT pgsize FROM dbstat WHERE name = %s AND aggregate = TRUE",
-                        [f"{index}_{shadow}"],
-                    )
-                except Exception:  # SQLite built without SQLITE_ENABLE_DBSTAT_VTAB
-                    return None
-                row = cursor.fetchone()
-                total += int(row[0] or 0) if row else 0
-            return total
-        cursor.execute("SELECT pg_relation_size(to_regclass(%s))", [f'"{index}"'])
-        row = cursor.fetchone()
-        return None if row is None or row[0] is None else int(row[0])
+    return substring_index_sizes([index])[index]
 
 
 # -- the compiler's prefilter ----------------------------------------------------------------
