@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "comptoir.dashboard",
     "comptoir.imports",
     "comptoir.salestools",
+    "comptoir.emailtemplates",
     "comptoir.demo",
 ]
 

@@ -54,6 +54,7 @@ urlpatterns = [
     path("dashboard/", include("comptoir.dashboard.urls")),
     # Each object type with pages: /contacts/, /companies/, /deals/, /tasks/...
     *(path(f"{ot.name}/", include(type_urls(ot))) for ot in page_types()),
+    path("sales-tools/templates/", include("comptoir.emailtemplates.urls")),
     path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
     path("imports/", include("comptoir.imports.urls")),

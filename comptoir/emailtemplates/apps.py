@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmailTemplatesConfig(AppConfig):
+    name = "comptoir.emailtemplates"
+    label = "emailtemplates"

@@ -1,0 +1,163 @@
+"""Writing email templates and folders (TOOL-3): every change goes through here, checked
+first (each refused value named), then saved in one transaction."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.inputs import storable
+from comptoir.core.permissions import NotAllowed, has_right
+from comptoir.core.ui.richtext import clean_html
+from comptoir.emailtemplates.access import can_edit
+from comptoir.emailtemplates.models import EmailTemplate, TemplateFolder
+from comptoir.emailtemplates.tokens import problems
+
+MAX_NAME = 200
+MAX_SUBJECT = 500
+MAX_BODY = 200_000  # characters of HTML: a long email is a few thousand
+MAX_FOLDER = 100
+
+
+class TemplateError(ValueError):
+    """Refused input: {field: [messages]}; nothing was saved."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+def _text(errors, name, raw, limit, *, required=False, label=""):
+    value = (raw or "").strip()
+    if required and not value:
+        errors.setdefault(name, []).append(label)
+    elif len(value) > limit:
+        errors.setdefault(name, []).append(
+            _("At most %(n)d characters (this one has %(m)d).") % {"n": limit, "m": len(value)}
+        )
+    elif not storable(value):
+        errors.setdefault(name, []).append(_("Contains a character that cannot be stored."))
+    return value
+
+
+def _clean(name, subject, body, folder_id) -> tuple[dict, dict]:
+    errors: dict[str, list[str]] = {}
+    values = {
+        "name": _text(
+            errors, "name", name, MAX_NAME, required=True, label=_("Give the template a name.")
+        ),
+        "subject": _text(errors, "subject", subject, MAX_SUBJECT),
+    }
+    raw_body = body or ""
+    if len(raw_body) > MAX_BODY:
+        errors.setdefault("body", []).append(
+            _("The body has at most %(n)d characters (this one has %(m)d).")
+            % {"n": MAX_BODY, "m": len(raw_body)}
+        )
+        values["body"] = ""
+    else:
+        values["body"] = clean_html(raw_body) if storable(raw_body) else ""
+        if not storable(raw_body):
+            errors.setdefault("body", []).append(_("Contains a character that cannot be stored."))
+    for field_name in ("subject", "body"):
+        if field_name not in errors:
+            found = problems(values[field_name])
+            if found:
+                errors[field_name] = found
+    folder = None
+    if folder_id not in (None, ""):
+        folder = TemplateFolder.objects.filter(pk=folder_id).first()
+        if folder is None:
+            errors["folder"] = [_("This folder does not exist any more.")]
+    values["folder"] = folder
+    return values, errors
+
+
+def create_template(user, *, name, subject="", body="", folder_id=None, shared=False):
+    values, errors = _clean(name, subject, body, folder_id)
+    if errors:
+        raise TemplateError(errors)
+    now = timezone.now()
+    return EmailTemplate.objects.create(
+        owner=user,
+        shared=bool(shared),
+        created_at=now,
+        updated_at=now,
+        updated_by_id=user.pk,
+        **values,
+    )
+
+
+def update_template(user, template, *, name, subject="", body="", folder_id=None, shared=None):
+    """`shared`: None keeps it; only the owner may make a template private or shared."""
+    _require_edit(user, template)
+    values, errors = _clean(name, subject, body, folder_id)
+    if shared is not None and bool(shared) != template.shared and template.owner_id != user.pk:
+        errors["shared"] = [_("Only the owner of a template can share it or make it private.")]
+    if errors:
+        raise TemplateError(errors)
+    with transaction.atomic():
+        locked = EmailTemplate.objects.select_for_update().get(pk=template.pk)
+        for key, value in values.items():
+            setattr(locked, key, value)
+        if shared is not None:
+            locked.shared = bool(shared)
+        locked.updated_at = timezone.now()
+        locked.updated_by_id = user.pk
+        locked.save(update_fields=[*values, "shared", "updated_at", "updated_by_id"])
+    return locked
+
+
+def duplicate_template(user, template):
+    """A private copy for `user` of a template they see, named “… (copy)”."""
+    name = _("%(name)s (copy)") % {"name": template.name}
+    now = timezone.now()
+    return EmailTemplate.objects.create(
+        owner=user,
+        name=name[:MAX_NAME],
+        subject=template.subject,
+        body=template.body,
+        folder=template.folder,
+        shared=False,
+        created_at=now,
+        updated_at=now,
+        updated_by_id=user.pk,
+    )
+
+
+def set_archived(user, template, archived: bool):
+    _require_edit(user, template)
+    now = timezone.now()
+    EmailTemplate.objects.filter(pk=template.pk).update(
+        archived=archived,
+        archived_at=now if archived else None,
+        updated_at=now,
+        updated_by_id=user.pk,
+    )
+    template.refresh_from_db()
+    return template
+
+
+def _require_edit(user, template) -> None:
+    if not can_edit(user, template):
+        raise NotAllowed(_("You can use this shared template but not change it."))
+
+
+def create_folder(user, name):
+    errors: dict[str, list[str]] = {}
+    name = _text(
+        errors, "folder_name", name, MAX_FOLDER, required=True, label=_("Give the folder a name.")
+    )
+    if not errors and TemplateFolder.objects.filter(name__iexact=name).exists():
+        errors["folder_name"] = [_("A folder named “%(name)s” already exists.") % {"name": name}]
+    if errors:
+        raise TemplateError(errors)
+    return TemplateFolder.objects.create(name=name, created_by=user)
+
+
+def delete_folder(user, folder) -> None:
+    """Its creator or an administrator; its templates stay, outside any folder."""
+    if folder.created_by_id != user.pk and not has_right(user, "can_manage_settings"):
+        raise NotAllowed(_("Only the folder's creator or an administrator can delete it."))
+    with transaction.atomic():
+        EmailTemplate.objects.filter(folder=folder).update(folder=None)
+        folder.delete()
