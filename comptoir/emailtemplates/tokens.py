@@ -190,7 +190,10 @@ def label(name: str) -> str:
     else:
         defn = registry.definitions(OBJECTS[obj]).get(prop)
         prop_label = localised_label(defn) if defn else None
-    return f"{OBJECT_LABELS[obj]}: {prop_label or prop}"
+    return _("%(object)s: %(property)s") % {
+        "object": OBJECT_LABELS[obj],
+        "property": prop_label or prop,
+    }
 
 
 def catalogue() -> list[dict]:
