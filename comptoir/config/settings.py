@@ -165,6 +165,9 @@ COMPTOIR_SECRET_KEYS = env.env_list("COMPTOIR_SECRET_KEYS", [])
 COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS", False)
 COMPTOIR_MAIL_TIMEOUT = env.env_int("COMPTOIR_MAIL_TIMEOUT", 10, minimum=1)
 COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
+# `comptoir serve`: its default address and number of processes (0: cores + 1, at most 4).
+COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
+WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)
 # The address users reach Comptoir at: links in notification emails start with it.
 COMPTOIR_BASE_URL = env.env_url("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
 

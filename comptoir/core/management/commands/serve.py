@@ -8,8 +8,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import get_internal_wsgi_application
 
-from comptoir.config.env import env_int
-
 BIND_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$")
 
 
@@ -17,9 +15,9 @@ class Command(BaseCommand):
     help = "Serve Comptoir with a production WSGI server (not runserver)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("COMPTOIR_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--bind", default=settings.COMPTOIR_BIND)
         # 0: one process per core plus one, at most 4.
-        parser.add_argument("--workers", type=int, default=env_int("WEB_CONCURRENCY", 0, minimum=0))
+        parser.add_argument("--workers", type=int, default=settings.WEB_CONCURRENCY)
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args, **opts):
