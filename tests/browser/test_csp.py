@@ -86,6 +86,8 @@ def test_main_pages_report_no_violation(watched, live_server, records):
         "/companies/",
         "/deals/",
         "/sales-tools/",
+        "/sales-tools/templates/",
+        "/sales-tools/templates/new/",
         "/notifications/",
         "/search/?q=lea",
         "/api/docs",

@@ -2,8 +2,10 @@
 preview on a contact, duplicate and archive, the composer's picker and render endpoint."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from comptoir.core.testing.factories import make_company, make_contact
+from comptoir.core.testing.factories import make_company, make_contact, make_user
 from comptoir.emailtemplates import services
 from comptoir.emailtemplates.models import EmailTemplate, TemplateFolder
 
@@ -187,3 +189,25 @@ def test_pages_in_french(client_in, user, lea):
     html = client_in.get(f"/sales-tools/templates/{template.pk}/").content.decode()
     assert "Aperçu sur un contact" in html
     assert "Contact\u00a0: Prénom" in html
+
+
+def test_the_list_and_the_picker_do_not_query_per_template(client_in, user):
+    other = make_user("teammate@example.com")
+    folder = services.create_folder(user, "F")
+
+    def counts():
+        found = []
+        for url in ("/sales-tools/templates/", "/sales-tools/templates/picker/"):
+            client_in.get(url)  # caches warm
+            with CaptureQueriesContext(connection) as ctx:
+                assert client_in.get(url).status_code == 200
+            found.append(len(ctx))
+        return found
+
+    make(user, folder_id=folder.pk)
+    make(other, name="Theirs", shared=True)
+    few = counts()
+    for n in range(10):
+        make(user, name=f"Mine {n}", folder_id=folder.pk)
+        make(other, name=f"Theirs {n}", shared=True)
+    assert counts() == few
