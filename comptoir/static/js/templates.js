@@ -16,6 +16,13 @@
     const field = event.target.closest?.("[data-token-target]");
     if (field) target = field;
   });
+  // Pressing the insert button: the field still focused is where the token goes (a field
+  // focused before this script ran was not seen by focusin).
+  document.addEventListener("mousedown", (event) => {
+    if (!event.target.closest?.("[data-insert-token]")) return;
+    const field = document.activeElement?.closest?.("[data-token-target]");
+    if (field) target = field;
+  });
   document.addEventListener("selectionchange", () => {
     const selection = document.getSelection();
     if (!selection || !selection.rangeCount) return;
