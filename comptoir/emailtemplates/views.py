@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from comptoir.core.associations.services import associated_ids
 from comptoir.core.inputs import parse_id
 from comptoir.core.permissions import NotAllowed
 from comptoir.core.records.values import base_queryset, display_name
@@ -24,6 +25,7 @@ from comptoir.emailtemplates.tokens import catalogue, label
 PAGE_SIZE = 100
 PICKER_SIZE = 20
 CONTACT_RESULTS = 10
+DEAL_CHOICES = 50
 NO_FOLDER = "none"
 # The editor's help text (the fallback in the reader's language).
 EXAMPLE = _lazy('{{ contact.firstname | default:"there" }}')
@@ -189,7 +191,10 @@ def template_detail(request, template_id):
     """The template, previewed on a contact chosen with the picker (empty tokens listed)."""
     template = get_visible(request.user, template_id)
     contact = _contact(request, request.GET.get("contact"))
-    rendered = render_template(template, contact=contact, sender=request.user)
+    deals = _contact_deals(request, contact)
+    chosen = parse_id(request.GET.get("deal", ""))
+    deal = next((d for d in deals if d.pk == chosen), None)
+    rendered = render_template(template, contact=contact, sender=request.user, deal=deal)
     return render(
         request,
         "emailtemplates/detail.html",
@@ -198,10 +203,21 @@ def template_detail(request, template_id):
             "editable": can_edit(request.user, template),
             "contact": contact,
             "contact_name": display_name("contacts", contact) if contact else "",
+            "deals": [{"pk": d.pk, "name": display_name("deals", d)} for d in deals],
+            "deal": deal,
             "rendered": rendered,
             "missing": [label(name) for name in rendered.missing_tokens],
         },
     )
+
+
+def _contact_deals(request, contact) -> list:
+    """The deals of `contact` the user may see, newest first: the preview's deal tokens."""
+    if contact is None:
+        return []
+    ids = associated_ids("contacts", contact.pk, "deals")
+    qs = base_queryset("deals", user=request.user).filter(pk__in=ids)
+    return list(qs.order_by("-pk")[:DEAL_CHOICES])
 
 
 @require_GET

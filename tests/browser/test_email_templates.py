@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_company, make_contact
+from comptoir.emailtemplates.models import EmailTemplate
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,5 +96,7 @@ def test_create_a_template_preview_it_on_a_contact_and_see_the_empty_tokens(
     panel.get_by_label("Rechercher des modèles").fill("relance")
     panel.get_by_role("button", name="Relance devis").click()
     expect(panel.get_by_label("Objet")).to_have_value("Votre devis, Léa")
+    template = EmailTemplate.objects.get()
+    expect(panel.locator("[data-template-id]")).to_have_value(str(template.pk))
     expect(panel.get_by_role("status")).to_contain_text("Contact : Intitulé du poste")
     screenshot(page, "email-template-composer")

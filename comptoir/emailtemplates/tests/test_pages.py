@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comptoir.core.testing.factories import make_company, make_contact, make_user
+from comptoir.core.testing.factories import make_company, make_contact, make_deal, make_user
 from comptoir.emailtemplates import services
 from comptoir.emailtemplates.models import EmailTemplate, TemplateFolder
 
@@ -211,3 +211,17 @@ def test_the_list_and_the_picker_do_not_query_per_template(client_in, user):
         make(user, name=f"Mine {n}", folder_id=folder.pk)
         make(other, name=f"Theirs {n}", shared=True)
     assert counts() == few
+
+
+def test_the_preview_fills_deal_tokens_from_a_deal_of_the_contact(client_in, user, lea):
+    deal = make_deal(dealname="Renouvellement", associations=[("contacts", lea.pk, None)])
+    other = make_deal(dealname="Not hers")
+    template = make(user, body="<p>{{ deal.dealname }}</p>")
+    url = f"/sales-tools/templates/{template.pk}/?contact={lea.pk}"
+    html = client_in.get(url).content.decode()
+    assert f'<option value="{deal.pk}">Renouvellement</option>' in html
+    assert "Not hers" not in html and "Deal: Deal name" in html  # none chosen yet: empty
+    html = client_in.get(f"{url}&deal={deal.pk}").content.decode()
+    assert "<p>Renouvellement</p>" in html and "Deal: Deal name" not in html
+    html = client_in.get(f"{url}&deal={other.pk}").content.decode()  # not one of hers
+    assert "<p></p>" in html

@@ -132,7 +132,8 @@
       return;
     }
     const data = await response.json();
-    const subject = form.querySelector("[name=hs_email_subject]");
+    // The log form's fields (hs_email_*) or the send form's (subject, body).
+    const subject = form.querySelector("[name=hs_email_subject], [name=subject]");
     if (subject) subject.value = data.subject;
     const editor = form.querySelector("[data-rich-editor]");
     if (editor) {
@@ -143,6 +144,8 @@
       const body = form.querySelector("[name=hs_email_html], [name=hs_email_text]");
       if (body) body.value = body.name === "hs_email_html" ? data.html : data.text;
     }
+    const chosen = picker.querySelector("[data-template-id]");
+    if (chosen) chosen.value = data.id; // the email records which template it came from
     showMissing(picker, data.missing_labels, "");
     picker.querySelector("details")?.removeAttribute("open");
     (subject || editor)?.focus();
