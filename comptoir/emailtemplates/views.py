@@ -203,7 +203,7 @@ def template_detail(request, template_id):
             "editable": can_edit(request.user, template),
             "contact": contact,
             "contact_name": display_name("contacts", contact) if contact else "",
-            "deals": [{"pk": d.pk, "name": display_name("deals", d)} for d in deals],
+            "deal_choices": [{"pk": d.pk, "name": display_name("deals", d)} for d in deals],
             "deal": deal,
             "rendered": rendered,
             "missing": [label(name) for name in rendered.missing_tokens],
