@@ -5,7 +5,7 @@ used by all and changed per the role's edit scope on emails."""
 import pytest
 from django.test import Client
 
-from comptoir.core.testing.factories import make_contact, make_user
+from comptoir.core.testing.factories import make_company, make_contact, make_deal, make_user
 from comptoir.emailtemplates import services
 from comptoir.emailtemplates.access import can_edit
 from comptoir.emailtemplates.models import EmailTemplate
@@ -126,3 +126,21 @@ def test_folders_are_deleted_by_their_creator_or_an_admin(rep, author):
     admin = make_user("admin@example.com", role="Super admin")
     signed_in(admin).post(f"/sales-tools/templates/folders/{folder.pk}/delete/")
     assert not type(folder).objects.filter(pk=folder.pk).exists()
+
+
+def test_the_render_endpoint_from_a_company_or_a_deal_record(rep, author, shared):
+    template = services.create_template(
+        author,
+        name="Company",
+        subject="{{ company.name }} / {{ deal.dealname }} / {{ owner.email }}",
+        shared=True,
+    )
+    theirs = make_company(name="Theirs", hubspot_owner_id=author.owner.pk)
+    mine = make_company(name="Mine", hubspot_owner_id=rep.owner.pk)
+    deal = make_deal(dealname="My deal", hubspot_owner_id=rep.owner.pk)
+    client = signed_in(rep)
+    base = f"/sales-tools/templates/{template.pk}/render/"
+    assert client.get(f"{base}?company={theirs.pk}").status_code == 404
+    assert client.get(f"{base}?deal=0").status_code == 404
+    data = client.get(f"{base}?company={mine.pk}&deal={deal.pk}").json()
+    assert data["subject"] == "Mine / My deal / rep@example.com"  # the deal's owner

@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from comptoir.core.testing.factories import make_company, make_contact, make_deal, make_user
 from comptoir.emailtemplates import tokens
@@ -259,3 +261,29 @@ def test_catalogue_groups_tokens_by_object():
     assert all(
         not tokens.problems(t) for g in groups.values() for t in [x["token"] for x in g["tokens"]]
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="{}|:\"' .acdefilmnortx<>p/\n", max_size=80))
+def test_split_keeps_every_character_of_any_text(text):
+    """Whatever is typed, the pieces put back together are the text itself (no `&` here:
+    token bodies are read with HTML entities decoded)."""
+    pieces = []
+    for part in tokens.split(text):
+        if isinstance(part, tokens.Token):
+            pieces.append(part.source)
+        elif isinstance(part, tokens.Malformed):
+            pieces.append(part.text)
+        else:
+            pieces.append(part)
+    assert "".join(pieces) == text
+
+
+def test_a_long_body_full_of_tokens_renders_quickly(lea, sender):
+    body = "<p>" + "Bonjour {{ contact.firstname }} de {{ company.name }}. " * 2_500 + "</p>"
+    assert len(body) > 135_000
+    saved = create_template(sender, name="Long", body=body)
+    started = time.perf_counter()
+    rendered = render_template(saved, contact=lea, sender=sender)
+    assert time.perf_counter() - started < 2
+    assert rendered.html.count("Bonjour Léa de Acme.") == 2_500
