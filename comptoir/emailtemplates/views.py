@@ -294,8 +294,8 @@ def picker(request):
 def template_render(request, template_id):
     """{subject, html, text, missing_tokens, missing_labels} for the composer: the template
     filled in for `contact` (and `company`, `deal`), 404 for any of them the user may not
-    see."""
-    template = get_visible(request.user, template_id)
+    see, and for an archived template (out of the composer)."""
+    template = get_visible(request.user, template_id, archived=False)
     contact = _contact(request, request.GET.get("contact"))
     company = _record(request, "companies", request.GET.get("company"))
     deal = _record(request, "deals", request.GET.get("deal"))

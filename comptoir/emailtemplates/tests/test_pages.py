@@ -143,6 +143,8 @@ def test_duplicate_archive_and_restore(client_in, user):
     assert f"/sales-tools/templates/{template.pk}/" in html
     picker = client_in.get("/sales-tools/templates/picker/").content.decode()
     assert f"{url}render/" not in picker and f"/{copy.pk}/render/" in picker
+    assert client_in.get(f"{url}render/").status_code == 404  # out of the composer
+    assert client_in.get(url).status_code == 200  # still shown, to be restored
     client_in.post(f"{url}restore/")
     template.refresh_from_db()
     assert not template.archived
