@@ -227,3 +227,20 @@ def test_the_preview_fills_deal_tokens_from_a_deal_of_the_contact(client_in, use
     assert "<p>Renouvellement</p>" in html and "Deal: Deal name" not in html
     html = client_in.get(f"{url}&deal={other.pk}").content.decode()  # not one of hers
     assert "<p></p>" in html
+
+
+@pytest.mark.parametrize("text", ["\x00", "x" * 5000, "{{", "'\"%_\\", "Lefèvre -"])
+def test_searches_take_any_text_without_a_500(client_in, user, lea, text):
+    # A NUL is refused before any view (400, the project's middleware); the rest is searched.
+    ok = 400 if "\x00" in text else 200
+    template = make(user)
+    for url in (
+        "/sales-tools/templates/",
+        "/sales-tools/templates/picker/",
+        f"/sales-tools/templates/{template.pk}/contacts/",
+    ):
+        assert client_in.get(url, {"q": text}).status_code == ok, url
+    assert client_in.get("/sales-tools/templates/", {"folder": text}).status_code == ok
+    for name in ("contact", "company", "deal"):
+        response = client_in.get(f"/sales-tools/templates/{template.pk}/render/", {name: text})
+        assert response.status_code == (ok if ok == 400 else 404), name

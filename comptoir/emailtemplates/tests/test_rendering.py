@@ -287,3 +287,10 @@ def test_a_long_body_full_of_tokens_renders_quickly(lea, sender):
     rendered = render_template(saved, contact=lea, sender=sender)
     assert time.perf_counter() - started < 2
     assert rendered.html.count("Bonjour Léa de Acme.") == 2_500
+
+
+def test_text_no_database_stores_is_refused_naming_the_field(sender):
+    with pytest.raises(TemplateError) as refused:
+        create_template(sender, name="a\x00b", subject="s\ud800", body="<p>\x00</p>")
+    assert set(refused.value.errors) == {"name", "subject", "body"}
+    assert "cannot be stored" in refused.value.errors["body"][0]
