@@ -294,3 +294,8 @@ def test_text_no_database_stores_is_refused_naming_the_field(sender):
         create_template(sender, name="a\x00b", subject="s\ud800", body="<p>\x00</p>")
     assert set(refused.value.errors) == {"name", "subject", "body"}
     assert "cannot be stored" in refused.value.errors["body"][0]
+
+
+def test_the_subject_is_one_line(sender):
+    rendered = render_template(tpl("Hi\r\nBcc: x@y.fr\t{{ sender.firstname }}", ""), sender=sender)
+    assert rendered.subject == "Hi Bcc: x@y.fr Sam"
