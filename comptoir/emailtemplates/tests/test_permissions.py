@@ -5,11 +5,14 @@ used by all and changed per the role's edit scope on emails."""
 import pytest
 from django.test import Client
 
+from comptoir.core.permissions import scoped_objects
 from comptoir.core.testing.factories import make_company, make_contact, make_deal, make_user
 from comptoir.emailtemplates import services
 from comptoir.emailtemplates.access import can_edit
 from comptoir.emailtemplates.models import EmailTemplate
 from comptoir.users.roles import SALES_MANAGER, SALES_REP, SALES_REP_PRIVATE
+from comptoir.users.services import add_to_team
+from comptoir.users.teams_and_roles import save_role
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +147,21 @@ def test_the_render_endpoint_from_a_company_or_a_deal_record(rep, author, shared
     assert client.get(f"{base}?deal=0").status_code == 404
     data = client.get(f"{base}?company={mine.pk}&deal={deal.pk}").json()
     assert data["subject"] == "Mine / My deal / rep@example.com"  # the deal's owner
+
+
+def test_a_team_edit_scope_changes_teammates_shared_templates_only(author):
+    scopes = {name: {"view": "all", "edit": "team"} for name in scoped_objects()}
+    team_role = save_role(None, "Team lead", scopes, {})
+    lead = make_user("lead@example.com", role=team_role.name)
+    stranger = make_user("stranger@example.com")
+    add_to_team(lead, "North")
+    add_to_team(author, "North")
+    mate = services.create_template(author, name="Mate's", shared=True)
+    other = services.create_template(stranger, name="Other's", shared=True)
+    assert can_edit(lead, mate) and not can_edit(lead, other)
+    client = signed_in(lead)
+    client.post(f"/sales-tools/templates/{other.pk}/edit/", {"name": "Changed"})
+    client.post(f"/sales-tools/templates/{mate.pk}/edit/", {"name": "Changed"})
+    other.refresh_from_db()
+    mate.refresh_from_db()
+    assert other.name == "Other's" and mate.name == "Changed"
