@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.core.inputs import storable
+from comptoir.core.inputs import parse_id, storable
 from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.ui.richtext import clean_html
 from comptoir.emailtemplates.access import can_edit
@@ -65,7 +65,8 @@ def _clean(name, subject, body, folder_id) -> tuple[dict, dict]:
                 errors[field_name] = found
     folder = None
     if folder_id not in (None, ""):
-        folder = TemplateFolder.objects.filter(pk=folder_id).first()
+        pk = parse_id(str(folder_id))  # a form's text: not a number is no folder
+        folder = TemplateFolder.objects.filter(pk=pk).first() if pk is not None else None
         if folder is None:
             errors["folder"] = [_("This folder does not exist any more.")]
     values["folder"] = folder

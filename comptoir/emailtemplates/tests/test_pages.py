@@ -86,8 +86,9 @@ def test_a_refused_template_keeps_what_was_typed_and_names_the_field(client_in):
     assert "an opening {{ has no closing }}" in html
     assert 'value="Oops"' in html
     assert not EmailTemplate.objects.exists()
-    folder_missing = client_in.post("/sales-tools/templates/new/", {"name": "x", "folder": "999"})
-    assert "This folder does not exist any more." in folder_missing.content.decode()
+    for folder in ("999", "nope", "1e400", "²", "9" * 30):
+        refused = client_in.post("/sales-tools/templates/new/", {"name": "x", "folder": folder})
+        assert "This folder does not exist any more." in refused.content.decode(), folder
 
 
 def test_editor_offers_tokens_grouped_by_object(client_in):
