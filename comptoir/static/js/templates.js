@@ -126,8 +126,13 @@
     if (picker.dataset.recordParam && picker.dataset.recordId) {
       url.searchParams.set(picker.dataset.recordParam, picker.dataset.recordId);
     }
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (!response.ok) {
+    let response = null;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    } catch {
+      response = null; // offline: said below like any refusal
+    }
+    if (!response?.ok) {
       showMissing(picker, [], picker.dataset.error);
       return;
     }
