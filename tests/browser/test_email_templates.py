@@ -80,6 +80,7 @@ def test_create_a_template_preview_it_on_a_contact_and_see_the_empty_tokens(
     if width == 1280:
         screenshot(page, "email-template-preview")
     else:
+        screenshot(page, "email-template-preview-390")
         # The phone layout keeps the page within the screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
