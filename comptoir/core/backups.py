@@ -5,7 +5,7 @@ backup API while Comptoir runs, or `database.pgdump`, `pg_dump`'s custom format)
 of the data dir (`files/media/...`, and the key files `secret_key` and `secret_keys` that
 the stored sessions and encrypted mail passwords need), and last `manifest.json`: the
 format, Comptoir's version, the database vendor, the migrations applied and the size and
-SHA-256 of every other member.
+SHA256 of every other member.
 
 A restore reads the manifest, checks every member against it and refuses before touching
 anything: a damaged or altered archive, a member outside the archive's layout (`..`, an
