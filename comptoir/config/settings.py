@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "comptoir.core.metrics.MetricsMiddleware",  # first: it times everything below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +188,9 @@ COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)
 # The address users reach Comptoir at: links in notification emails start with it.
 COMPTOIR_BASE_URL = env.env_url("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
+
+# /metrics (Prometheus) answers a bearer token equal to this; empty: no /metrics at all.
+COMPTOIR_METRICS_TOKEN = env.env_str("COMPTOIR_METRICS_TOKEN")
 
 # Scheduled backups (comptoir/core/backups.py): the worker writes an archive into this
 # directory every COMPTOIR_BACKUP_HOURS and keeps the COMPTOIR_BACKUP_KEEP newest; empty:
