@@ -106,7 +106,7 @@ def test_concurrent_writers_lose_nothing():
                 record = make_contact(email=f"w{n}-{i}@example.com")
                 if i % 2:
                     archive_record("contacts", record.pk, source=UI)
-                if i % 3 == 1:
+                if i in (1, 5):
                     restore_record("contacts", record.pk, source=UI)
             bulk_create_records(
                 "contacts",
@@ -124,7 +124,7 @@ def test_concurrent_writers_lose_nothing():
     for t in threads:
         t.join()
     assert errors == []
-    assert live_counts.stored("contacts") == live_counts.recount("contacts") == 4 * (6 - 2 + 4)
+    assert live_counts.stored("contacts") == live_counts.recount("contacts") == 4 * (6 - 1 + 4)
 
 
 # -- search totals ------------------------------------------------------------------------
