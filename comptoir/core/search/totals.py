@@ -89,3 +89,28 @@ def total(ot, *, filter_groups, filters, query, whole: bool, counted, narrowed) 
         value = cursor.fetchone()[0]
     # NULL: the live count is not kept yet for this type.
     return counted.count() if value is None else int(value)
+
+
+def bounded(ot, *, filter_groups, query, whole: bool, counted, narrowed, cap: int):
+    """A list page's (count, capped): the count up to `cap`, and whether there are more.
+
+    A lone negative filter over all the live records (no query) reads the kept live count
+    and counts its positive up to `cap + 1` rows (from the positive's index), in one
+    statement: when that many do not contain, the rest do. Otherwise, or when the positive
+    matches more than `cap` rows, `counted` is counted up to `cap + 1` rows."""
+    flts = conjunction(filter_groups, None)
+    if flts is not None and len(flts) == 1 and negative(flts[0]) and whole and not query:
+        live_sql, live_params = live_count_sql(ot)
+        rows = narrowed(positives(flts[0])).order_by().values("pk")[: cap + 1]
+        inner, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {live_sql}, (SELECT COUNT(*) FROM ({inner}) AS counted)",
+                [*live_params, *params],
+            )
+            live, positive = cursor.fetchone()
+        if live is not None and positive <= cap:
+            count = live - positive
+            return min(count, cap), count > cap
+    count = counted.order_by()[: cap + 1].count()
+    return min(count, cap), count > cap

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import get_object_type
 from comptoir.core.records import live_counts
 from comptoir.core.records.bulk import bulk_create_records
 from comptoir.core.records.merge import merge_records
@@ -21,6 +22,7 @@ from comptoir.core.records.writes import (
     restore_record,
     update_record,
 )
+from comptoir.core.search import totals
 from comptoir.core.search.compiler import filtered_queryset, search
 from comptoir.core.testing.factories import make_company, make_contact, make_user
 from comptoir.users.services import create_token
@@ -237,3 +239,28 @@ def test_the_api_total_follows_archive_restore_and_imports(client, people):
         "contacts", [{"lastname": "Martin"}, {}], source=ChangeSource(SourceType.IMPORT)
     )
     assert (total(), total(negative)) == (8, 6)
+
+
+@pytest.mark.parametrize("filters", NEGATIVE_REQUESTS)
+@pytest.mark.parametrize("cap", [1, 3, 4, 5, 10])
+def test_a_list_pages_bounded_count_is_exact_below_the_cap(people, filters, cap):
+    groups = [{"filters": filters}]
+    qs = filtered_queryset("contacts", filter_groups=groups)
+    matched = qs.count()
+
+    def narrowed(flts):
+        return filtered_queryset("contacts", filter_groups=[{"filters": flts}])
+
+    with CaptureQueriesContext(connection) as queries:
+        got = totals.bounded(
+            get_object_type("contacts"),
+            filter_groups=groups,
+            query="",
+            whole=True,
+            counted=qs,
+            narrowed=narrowed,
+            cap=cap,
+        )
+    assert got == (min(matched, cap), matched > cap)
+    if len(filters) == 1:  # a lone negative filter asks the kept live count first
+        assert "core_liverecordcount" in queries.captured_queries[0]["sql"]
