@@ -31,6 +31,7 @@ POSITIVE = {
     "NOT_HAS_PROPERTY": "HAS_PROPERTY",
 }
 MAX_NEGATIVES = 2  # 2**n counts
+PEEK_SQLITE = 2000  # a list page's positive count on SQLite (see `bounded`)
 
 
 def conjunction(filter_groups, filters) -> list | None:
@@ -95,13 +96,17 @@ def bounded(ot, *, filter_groups, query, whole: bool, counted, narrowed, cap: in
     """A list page's (count, capped): the count up to `cap`, and whether there are more.
 
     A lone negative filter over all the live records (no query) reads the kept live count
-    and counts its positive up to `cap + 1` rows (from the positive's index), in one
-    statement: when that many do not contain, the rest do. Otherwise, or when the positive
-    matches more than `cap` rows, `counted` is counted up to `cap + 1` rows."""
+    and counts its positive (from the positive's index) in one statement: the rest do not
+    contain. The positive is counted up to `cap + 1` rows on PostgreSQL, whose "does not
+    contain" checks the regex on every row it counts, and up to PEEK_SQLITE rows on SQLite,
+    where the trigram table answers most of them as a set (`NOT IN`) cheaper than counting
+    many positives. Otherwise, or when the positive matches more, `counted` is counted up
+    to `cap + 1` rows."""
     flts = conjunction(filter_groups, None)
     if flts is not None and len(flts) == 1 and negative(flts[0]) and whole and not query:
         live_sql, live_params = live_count_sql(ot)
-        rows = narrowed(positives(flts[0])).order_by().values("pk")[: cap + 1]
+        peek = cap + 1 if connection.vendor == "postgresql" else min(cap + 1, PEEK_SQLITE)
+        rows = narrowed(positives(flts[0])).order_by().values("pk")[:peek]
         inner, params = rows.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -109,7 +114,7 @@ def bounded(ot, *, filter_groups, query, whole: bool, counted, narrowed, cap: in
                 [*live_params, *params],
             )
             live, positive = cursor.fetchone()
-        if live is not None and positive <= cap:
+        if live is not None and positive < peek:
             count = live - positive
             return min(count, cap), count > cap
     count = counted.order_by()[: cap + 1].count()

@@ -264,3 +264,19 @@ def test_a_list_pages_bounded_count_is_exact_below_the_cap(people, filters, cap)
     assert got == (min(matched, cap), matched > cap)
     if len(filters) == 1:  # a lone negative filter asks the kept live count first
         assert "core_liverecordcount" in queries.captured_queries[0]["sql"]
+
+
+def test_a_positive_past_its_peek_falls_back_to_the_bounded_count(people, monkeypatch):
+    monkeypatch.setattr(totals, "PEEK_SQLITE", 1)
+    groups = [{"filters": [NEGATIVE_REQUESTS[0][0]]}]  # Martin: one positive
+    qs = filtered_queryset("contacts", filter_groups=groups)
+    got = totals.bounded(
+        get_object_type("contacts"),
+        filter_groups=groups,
+        query="",
+        whole=True,
+        counted=qs,
+        narrowed=lambda flts: filtered_queryset("contacts", filter_groups=[{"filters": flts}]),
+        cap=3,
+    )
+    assert got == (3, True)
