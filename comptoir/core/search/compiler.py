@@ -417,6 +417,11 @@ def order_by(object_type, sorts) -> list:
         if descending:
             return [expr.desc(), "-pk"]
         return [IsNullKey(expr).asc(), expr.asc(), "pk"]
+    if not _nullable(ot, defn):
+        # No empty value to put last: the plain order, which PostgreSQL reads backwards
+        # from the column's index (DESC NULLS LAST does not match an ascending index, and
+        # the planner does not know the column has no NULL: it sorted the whole table).
+        return [expr.desc(), "-pk"] if descending else [expr.asc(), "pk"]
     if descending:
         return [expr.desc(nulls_last=True), "-pk"]
     return [expr.asc(nulls_last=True), "pk"]
