@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_propertydefinition_substring_index'),
+        ('core', '0010_workerheartbeat'),
     ]
 
     operations = [
