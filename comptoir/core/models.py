@@ -10,6 +10,7 @@ from comptoir.core.properties.models import (
     PropertyIndexRequest,
 )
 from comptoir.core.properties.registry import SchemaVersion
+from comptoir.core.records.models import LiveRecordCount
 from comptoir.core.savedviews.models import SavedView, ViewPreference
 from comptoir.core.scheduling.models import PeriodicJob
 from comptoir.core.timeline.models import TimelineEvent
@@ -18,6 +19,7 @@ __all__ = [
     "Association",
     "AssociationLabel",
     "AssociationLimit",
+    "LiveRecordCount",
     "PeriodicJob",
     "Pipeline",
     "PipelineAudit",
