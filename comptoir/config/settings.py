@@ -160,6 +160,8 @@ COMPTOIR_SECRET_KEYS = env.env_list("COMPTOIR_SECRET_KEYS", [])
 COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS", False)
 COMPTOIR_MAIL_TIMEOUT = env.env_int("COMPTOIR_MAIL_TIMEOUT", 10, minimum=1)
 COMPTOIR_MAIL_CA_FILE = env.env_str("COMPTOIR_MAIL_CA_FILE")
+# A send claimed this long ago and not finished lost its worker (comptoir/mail/sending.py).
+COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=1)
 # The address users reach Comptoir at: links in notification emails start with it.
 COMPTOIR_BASE_URL = env.env_str("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
 
