@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 from comptoir.core.accounts import owner_model
 from comptoir.core.associations.services import associated_ids, primary_company_id
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.inputs import storable
 from comptoir.core.pipelines.queries import stages
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
@@ -92,6 +93,19 @@ class Draft:
 # -- reading what was typed --------------------------------------------------------------------
 
 _BREAKS = re.compile(r"[\r\n\x00]")
+# One address between commas, a quoted name holding commas included.
+_PIECES = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^,])+')
+
+
+def _unstorable(draft: Draft) -> dict:
+    """{field: message} for the texts no database can store (NUL, lone surrogates)."""
+    texts = {"to": draft.to, "cc": draft.cc, "bcc": draft.bcc, "subject": draft.subject}
+    texts["body"] = draft.html
+    return {
+        name: _("This text holds characters that cannot be stored.")
+        for name, text in texts.items()
+        if not storable(text or "")
+    }
 
 
 def parse_addresses(text: str, field_name: str) -> list[str]:
@@ -100,17 +114,16 @@ def parse_addresses(text: str, field_name: str) -> list[str]:
     if _BREAKS.search(text or ""):
         raise ComposeError({field_name: _("An address cannot contain a line break.")})
     found = []
-    for name, address in email.utils.getaddresses([(text or "").replace(";", ",")]):
-        if not address and not name:
+    for piece in _PIECES.findall((text or "").replace(";", ",")):
+        piece = piece.strip()
+        if not piece:
             continue
+        name, address = email.utils.parseaddr(piece)  # ("", "") when unreadable
         try:
             validate_email(address)
         except ValidationError:
             raise ComposeError(
-                {
-                    field_name: _("“%(address)s” is not a valid email address.")
-                    % {"address": address or name}
-                }
+                {field_name: _("“%(address)s” is not a valid email address.") % {"address": piece}}
             ) from None
         found.append(email.utils.formataddr((name.strip(), address.strip())))
     return list(dict.fromkeys(found))
@@ -223,22 +236,28 @@ def compose(user, draft: Draft) -> OutboundEmail:
     """Check the draft, then write the OutboundEmail and its engagement (SCHEDULED, or
     SENDING for now) in one transaction; the worker is asked to send it after the commit.
     ComposeError({field: message}) when the draft cannot go."""
-    errors = {}
+    errors = _unstorable(draft)
     lists = {}
     for name in ("to", "cc", "bcc"):
+        if name in errors:
+            continue
         try:
             lists[name] = parse_addresses(getattr(draft, name), name)
         except ComposeError as exc:
             errors.update(exc.errors)
     subject = draft.subject or ""
-    if _BREAKS.search(subject):
+    if "subject" in errors:
+        pass
+    elif _BREAKS.search(subject):
         errors["subject"] = _("The subject cannot contain a line break.")
     elif not subject.strip():
         errors["subject"] = _("Write a subject.")
     elif len(subject) > MAX_SUBJECT:
         errors["subject"] = _("The subject is too long.")
-    body = clean_html(draft.html)
-    if not body or not html_to_text(body).strip():
+    body = "" if "body" in errors else clean_html(draft.html)
+    if "body" in errors:
+        pass
+    elif not body or not html_to_text(body).strip():
         errors["body"] = _("Write the email first.")
     if "to" not in errors and not lists.get("to"):
         errors["to"] = _("Enter at least one recipient.")
@@ -360,22 +379,28 @@ def cancel(user, pk) -> bool:
 def reschedule(user, pk, draft: Draft) -> OutboundEmail:
     """Change a scheduled email (the author only, before it is claimed): its recipients,
     subject, body and time. ComposeError when it cannot (gone, claimed, bad input)."""
-    errors = {}
+    errors = _unstorable(draft)
     lists = {}
     for name in ("to", "cc", "bcc"):
+        if name in errors:
+            continue
         try:
             lists[name] = parse_addresses(getattr(draft, name), name)
         except ComposeError as exc:
             errors.update(exc.errors)
     subject = draft.subject or ""
-    if _BREAKS.search(subject):
+    if "subject" in errors:
+        pass
+    elif _BREAKS.search(subject):
         errors["subject"] = _("The subject cannot contain a line break.")
     elif not subject.strip():
         errors["subject"] = _("Write a subject.")
     if "to" not in errors and not lists.get("to"):
         errors["to"] = _("Enter at least one recipient.")
-    body = clean_html(draft.html)
-    if not body or not html_to_text(body).strip():
+    body = "" if "body" in errors else clean_html(draft.html)
+    if "body" in errors:
+        pass
+    elif not body or not html_to_text(body).strip():
         errors["body"] = _("Write the email first.")
     now = timezone.now()
     if draft.send_at is None or draft.send_at < now:

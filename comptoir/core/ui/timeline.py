@@ -234,12 +234,13 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
     def val(name):
         return _value(defs, activity, name, tz)
 
-    title, body, meta, url, badge = "", "", [], "", ""
+    title, body, meta, url, badge, reply = "", "", [], "", "", None
     if kind == "notes":
         body = safe_html(p.get("hs_note_body"))
     elif kind == "emails":
         title = p.get("hs_email_subject") or _("(no subject)")
-        meta = [val("hs_email_direction")]
+        meta = [val("hs_email_direction"), val("hs_email_status")]
+        reply = activity.pk
         body = safe_html(p.get("hs_email_html") or text_to_html(p.get("hs_email_text")))
     elif kind == "calls":
         title = p.get("hs_call_title") or _("Call")
@@ -278,6 +279,7 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
         "body": body,
         "meta": [m for m in meta if m],
         "badge": badge,
+        "reply": reply,  # an email: the composer answers it (?compose=email&reply=<id>)
         "owner": all_owner_names().get(str(owner), "") if owner else "",
     }
 

@@ -186,3 +186,13 @@ document.addEventListener("change", (event) => {
   field.value = pick.dataset.dayOrder === "MONTH_DAY_YEAR" ? `${month}/${day}/${year}` : `${day}/${month}/${year}`;
   field.dispatchEvent(new Event("input", { bubbles: true }));
 });
+
+// A time typed in a form is the writer's own (the send form's "Send later"): the browser's
+// time zone goes with it, in the hidden field marked data-browser-time-zone.
+function fillTimeZones() {
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (_error) { /* unknown */ }
+  document.querySelectorAll("input[data-browser-time-zone]").forEach((input) => { input.value = zone; });
+}
+document.addEventListener("DOMContentLoaded", fillTimeZones);
+document.addEventListener("htmx:afterSettle", fillTimeZones);
