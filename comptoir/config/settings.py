@@ -109,7 +109,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 TASKS = {
     "default": {
-        "BACKEND": env.env_str("COMPTOIR_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env.env_choice(
+            "COMPTOIR_TASK_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            {"django_tasks_db.DatabaseBackend", "django.tasks.backends.immediate.ImmediateBackend"},
+        ),
     }
 }
 
@@ -148,7 +152,7 @@ MAILERS = {
 }
 if MAILERS["default"]["OPTIONS"]["use_tls"] and MAILERS["default"]["OPTIONS"]["use_ssl"]:
     raise ImproperlyConfigured("Set COMPTOIR_SMTP_TLS or COMPTOIR_SMTP_SSL, not both.")
-DEFAULT_FROM_EMAIL = env.env_str("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
+DEFAULT_FROM_EMAIL = env.env_email("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
 
 # Secrets stored in the database (mail passwords) are encrypted with these Fernet keys,
 # newest first; empty: a key generated once in the data dir's `secret_keys` file
@@ -159,11 +163,14 @@ COMPTOIR_SECRET_KEYS = env.env_list("COMPTOIR_SECRET_KEYS", [])
 # a CA file is trusted besides the system's (a server with a private certificate).
 COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS", False)
 COMPTOIR_MAIL_TIMEOUT = env.env_int("COMPTOIR_MAIL_TIMEOUT", 10, minimum=1)
-COMPTOIR_MAIL_CA_FILE = env.env_str("COMPTOIR_MAIL_CA_FILE")
-# A send claimed this long ago and not finished lost its worker (comptoir/mail/sending.py).
+COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
+# A send claimed this long ago and not finished lost its worker (comptoir/mail/delivery.py).
 COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=1)
+# `comptoir serve`: its default address and number of processes (0: cores + 1, at most 4).
+COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
+WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)
 # The address users reach Comptoir at: links in notification emails start with it.
-COMPTOIR_BASE_URL = env.env_str("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
+COMPTOIR_BASE_URL = env.env_url("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
 
 # Records stay in the recycle bin this many days before the worker purges them.
 COMPTOIR_RESTORE_DAYS = env.env_int("COMPTOIR_RESTORE_DAYS", 90, minimum=1)
@@ -202,5 +209,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.env_str("COMPTOIR_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.env_choice(
+            "COMPTOIR_LOG_LEVEL",
+            "INFO",
+            {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"},
+            upper=True,
+        ),
+    },
 }
