@@ -196,3 +196,27 @@ def test_suggestions_and_sending_reach_only_visible_contacts(client, mail_settin
     )
     assert associated_ids("emails", outbound.engagement_id, "contacts") == [mine.pk]
     assert services.sender_for(private).from_address == "rep@example.com"
+
+
+def test_a_reply_shows_in_its_thread_on_the_timeline(client, rep):
+    contact = make_contact(email="paul@client.fr")
+    first = sending.compose(
+        rep, Draft(to="paul@client.fr", subject="Rendez-vous", html="<p>Mardi ?</p>")
+    )
+    reply = sending.compose(
+        rep,
+        Draft(
+            to="paul@client.fr",
+            subject="Re: Rendez-vous",
+            html="<p>Ou mercredi ?</p>",
+            reply_to=first.engagement_id,
+        ),
+    )
+    other = sending.compose(rep, Draft(to="paul@client.fr", subject="Autre", html="<p>x</p>"))
+    timeline = signed_in(client, rep).get(f"/contacts/{contact.pk}/timeline/").content.decode()
+    thread = f'<a href="#activity-{first.engagement_id}">In the thread “Rendez-vous”</a>'
+    assert timeline.count(thread) == 1
+    item = timeline.split(f'id="activity-{reply.engagement_id}"')[1].split("</li>")[0]
+    assert thread in item
+    item = timeline.split(f'id="activity-{other.engagement_id}"')[1].split("</li>")[0]
+    assert "In the thread" not in item
