@@ -17,6 +17,23 @@ CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
 # A refused form is the 403 page in the app's frame (errors.py), not Django's bare one.
 CSRF_FAILURE_VIEW = "comptoir.config.errors.csrf_failure"
 
+# COMPTOIR_HTTPS: served over HTTPS, usually behind a proxy that terminates TLS and says so
+# with `X-Forwarded-Proto: https` (docs/deployment.md). One switch for what HTTPS needs:
+# cookies sent over HTTPS only, plain HTTP redirected (but /healthz, for load balancers
+# probing the app directly), HSTS. `comptoir check --deploy` then reports nothing.
+COMPTOIR_HTTPS = env.env_bool("COMPTOIR_HTTPS", False)
+if COMPTOIR_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.env_int("COMPTOIR_HSTS_SECONDS", 31_536_000, minimum=0)
+    # HSTS for the other names of the domain, and the browsers' preload list, commit more
+    # than this site: the administrator's choice, off unless set (hence W005 and W021 off).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("COMPTOIR_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env.env_bool("COMPTOIR_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
