@@ -68,6 +68,15 @@ def build_message(outbound: OutboundEmail) -> EmailMessage:
     message.set_content(outbound.text)
     page = f"<!DOCTYPE html><html><body>{outbound.html}</body></html>"
     message.add_alternative(page, subtype="html")
+    for attachment in outbound.attachments.all():
+        maintype, _sep, subtype = attachment.content_type.partition("/")
+        with attachment.file.open("rb") as handle:
+            message.add_attachment(
+                handle.read(),
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
     return message
 
 

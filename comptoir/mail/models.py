@@ -126,3 +126,18 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class OutboundAttachment(models.Model):
+    """A file sent with an OutboundEmail (kept in the data dir's media folder)."""
+
+    outbound = models.ForeignKey(
+        OutboundEmail, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="mail/attachments/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+
+    def __str__(self):
+        return self.filename

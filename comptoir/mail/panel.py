@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import zoneinfo
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from comptoir.core.portal.services import portal
 from comptoir.core.records.values import base_queryset
 from comptoir.core.ui.richtext import clean_html, text_to_html
 from comptoir.mail import services
-from comptoir.mail.sending import ComposeError, Draft
+from comptoir.mail.sending import ComposeError, Draft, max_attachments_size
 
 TEMPLATE = "mail/_send_form.html"
 # Where the emailtemplates app's picker goes in the form (another partial, at integration).
@@ -70,6 +71,8 @@ def panel(user, ot, record, reply_to=None, *, raw=None, errors=None) -> dict:
         "body": clean_html(raw.get("body", "")),
         "send_at": raw.get("send_at", ""),
         "reply_to": raw.get("reply_to", reply_to or ""),
+        "max_mb": settings.COMPTOIR_MAIL_ATTACHMENTS_MB,
+        "max_bytes": max_attachments_size(),
         "errors": errors or {},
         "general_error": (errors or {}).get("__all__", ""),
         "failed": bool(errors),
@@ -102,7 +105,7 @@ def local_time(text: str, zone: str) -> dt.datetime | None:
     return moment
 
 
-def draft_from(post, *, record=None, later: bool) -> Draft:
+def draft_from(post, *, record=None, later: bool, files=None) -> Draft:
     """The Draft of a submitted send form; ComposeError for a bad date or reply id."""
     send_at = None
     if later:
@@ -121,4 +124,5 @@ def draft_from(post, *, record=None, later: bool) -> Draft:
         reply_to=parse_id(reply),
         template_id=parse_int(template, 1, MAX_INT),
         record=record,
+        attachments=files.getlist("attachments") if files is not None else [],
     )

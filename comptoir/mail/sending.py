@@ -37,9 +37,11 @@ import email.utils
 import html as html_lib
 import json
 import logging
+import mimetypes
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -57,12 +59,13 @@ from comptoir.core.records.writes import archive_record, create_record, update_r
 from comptoir.core.ui.richtext import clean_html, text_to_html
 from comptoir.mail import services
 from comptoir.mail.delivery import address_of
-from comptoir.mail.models import OutboundEmail, OutboundStatus
+from comptoir.mail.models import OutboundAttachment, OutboundEmail, OutboundStatus
 from comptoir.mail.tasks import send_email
 
 log = logging.getLogger(__name__)
 
 MAX_RECIPIENTS = 50
+MAX_ATTACHMENTS = 20
 MAX_SUBJECT = 998 - len("Subject: ")
 
 
@@ -87,6 +90,7 @@ class Draft:
     reply_to: int | None = None  # the emails engagement answered
     template_id: int | None = None
     record: tuple[str, int] | None = None  # (object type, id) the composer is on
+    attachments: list = field(default_factory=list)  # uploaded files
     extra: dict = field(default_factory=dict)
 
 
@@ -106,6 +110,30 @@ def _unstorable(draft: Draft) -> dict:
         for name, text in texts.items()
         if not storable(text or "")
     }
+
+
+def max_attachments_size() -> int:
+    return settings.COMPTOIR_MAIL_ATTACHMENTS_MB * 1024 * 1024
+
+
+def _check_attachments(files) -> str:
+    """The error of the attachments field, or "" (checked here, whatever the browser said)."""
+    if len(files) > MAX_ATTACHMENTS:
+        return _("At most %(n)d attachments.") % {"n": MAX_ATTACHMENTS}
+    if sum(f.size or 0 for f in files) > max_attachments_size():
+        return _("The attachments weigh more than %(mb)d MB in all.") % {
+            "mb": settings.COMPTOIR_MAIL_ATTACHMENTS_MB
+        }
+    for f in files:
+        if not storable(f.name or "") or _BREAKS.search(f.name or ""):
+            return _("An attachment's name holds characters that cannot be used.")
+    return ""
+
+
+def attachment_name(name: str) -> str:
+    """The file's own name, without any folder a browser may send, at most 200 characters."""
+    base = re.split(r"[\\/]", name or "")[-1].strip() or "attachment"
+    return base[-200:]
 
 
 def parse_addresses(text: str, field_name: str) -> list[str]:
@@ -263,6 +291,9 @@ def compose(user, draft: Draft) -> OutboundEmail:
         errors["to"] = _("Enter at least one recipient.")
     if sum(len(v) for v in lists.values()) > MAX_RECIPIENTS:
         errors["to"] = _("At most %(n)d recipients.") % {"n": MAX_RECIPIENTS}
+    attachments_error = _check_attachments(draft.attachments)
+    if attachments_error:
+        errors["attachments"] = attachments_error
     now = timezone.now()
     if draft.send_at is not None and draft.send_at < now - dt.timedelta(minutes=1):
         errors["send_at"] = _("Choose a time in the future.")
@@ -328,6 +359,16 @@ def compose(user, draft: Draft) -> OutboundEmail:
             engagement_id=engagement.pk,
             send_at=send_at,
         )
+        for upload in draft.attachments:
+            name = attachment_name(upload.name)
+            attachment = OutboundAttachment(
+                outbound=outbound,
+                filename=name,
+                content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                size=upload.size or 0,
+            )
+            attachment.file.save(name, upload, save=False)
+            attachment.save()
         if not later:
             transaction.on_commit(lambda: _enqueue(outbound.pk))
     log.info("Email %s composed by user %s (%s).", outbound.pk, user.pk, outbound.status)

@@ -47,7 +47,9 @@ def send(request, object_type, pk):
         return read_only_response(request, ot, pk)
     later = "later" in request.POST
     try:
-        draft = panel.draft_from(request.POST, record=(ot.name, record.pk), later=later)
+        draft = panel.draft_from(
+            request.POST, record=(ot.name, record.pk), later=later, files=request.FILES
+        )
         outbound = sending.compose(request.user, draft)
     except ComposeError as exc:
         if not request.htmx:

@@ -4,6 +4,7 @@ list, through the pages: what a user sees and does, and what they cannot do to a
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from comptoir.core.associations.services import associated_ids
@@ -220,3 +221,19 @@ def test_a_reply_shows_in_its_thread_on_the_timeline(client, rep):
     assert thread in item
     item = timeline.split(f'id="activity-{other.engagement_id}"')[1].split("</li>")[0]
     assert "In the thread" not in item
+
+
+def test_the_attachment_limit_is_shown_before_upload_and_checked_by_the_server(
+    client, rep, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.COMPTOIR_MAIL_ATTACHMENTS_MB = 1
+    contact = make_contact(email="anne@client.fr")
+    page = signed_in(client, rep).get(f"/contacts/{contact.pk}/").content.decode()
+    assert "1 MB at most in all." in page and f'data-max-size="{1024 * 1024}"' in page
+    big = SimpleUploadedFile("big.bin", b"x" * (1024 * 1024 + 1))
+    data = {"to": "anne@client.fr", "subject": "Gros", "body": "<p>x</p>", "attachments": [big]}
+    response = client.post(f"/mail/send/contacts/{contact.pk}/", data, **HX)
+    assert response.status_code == 422
+    assert 'id="send-attachments-error"' in response.content.decode()
+    assert not OutboundEmail.objects.exists()

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from comptoir.core.associations.services import associated_ids
@@ -374,3 +375,28 @@ def test_recovery_before_acceptance_sends_again_with_the_same_message_id(rep, ma
     before = len(mail_settings.inbox.messages)
     assert delivery.deliver(outbound.pk) == OutboundStatus.SENT
     assert received(mail_settings, before)["Message-ID"] == outbound.message_id
+
+
+def test_attachments_go_with_the_message_within_the_size_limit(
+    rep, mail_settings, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.COMPTOIR_MAIL_ATTACHMENTS_MB = 1
+    pdf = SimpleUploadedFile("C:\\Users\\rita\\devis 42.pdf", b"%PDF-1.4 devis", "application/pdf")
+    outbound = sending.compose(
+        rep, Draft(to="a@client.fr", subject="Devis", html="<p>Ci-joint</p>", attachments=[pdf])
+    )
+    before = len(mail_settings.inbox.messages)
+    assert delivery.deliver(outbound.pk) == OutboundStatus.SENT
+    message = received(mail_settings, before)
+    [part] = list(message.iter_attachments())
+    assert part.get_filename() == "devis 42.pdf" and part.get_content_type() == "application/pdf"
+    assert part.get_content() == b"%PDF-1.4 devis"
+    assert "Ci-joint" in message.get_body(("html",)).get_content()
+    big = SimpleUploadedFile("big.bin", b"x" * (1024 * 1024 + 1))
+    with pytest.raises(ComposeError) as caught:
+        sending.compose(
+            rep, Draft(to="a@client.fr", subject="Gros", html="<p>x</p>", attachments=[big])
+        )
+    assert "1 MB" in caught.value.errors["attachments"]
+    assert OutboundEmail.objects.count() == 1

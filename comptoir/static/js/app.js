@@ -196,3 +196,20 @@ function fillTimeZones() {
 }
 document.addEventListener("DOMContentLoaded", fillTimeZones);
 document.addEventListener("htmx:afterSettle", fillTimeZones);
+
+// A file input with data-max-size (the send form's attachments): files weighing more in
+// all are taken off before any upload, and data-too-big says why in the field's hint (the
+// server checks again whatever the browser says).
+document.addEventListener("change", (event) => {
+  const input = event.target.closest?.("input[type=file][data-max-size]");
+  if (!input) return;
+  const total = [...input.files].reduce((sum, file) => sum + file.size, 0);
+  const hint = document.getElementById(`${input.id}-hint`);
+  if (total > Number(input.dataset.maxSize)) {
+    input.value = "";
+    input.setAttribute("aria-invalid", "true");
+    if (hint) { hint.textContent = input.dataset.tooBig || ""; hint.setAttribute("role", "alert"); }
+  } else {
+    input.removeAttribute("aria-invalid");
+  }
+});
