@@ -7,6 +7,7 @@ import email.policy
 import email.utils
 import logging
 import smtplib
+import time
 from email.message import EmailMessage
 
 from django.conf import settings
@@ -35,6 +36,7 @@ BACKOFF = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 DUE_BATCH = 100
+SEND_DUE_SECONDS = 50  # a periodic run's time; the job comes back every minute
 # Connection failures that may pass (retried); the others need someone to act.
 TEMPORARY_FAILURES = {"timeout", "refused", "unreachable", "closed"}
 # Called, in order, after an email failed for good: f(outbound). The notifications app
@@ -112,7 +114,12 @@ def _transmit(outbound: OutboundEmail) -> dict:
     the recipients refused ({address: (code, text)}), raises Temporary/PermanentFailure."""
     envelope_from, endpoint = _endpoint(outbound)
     recipients = [address_of(a) for a in (*outbound.to, *outbound.cc, *outbound.bcc)]
-    data = build_message(outbound).as_bytes()
+    try:
+        data = build_message(outbound).as_bytes()
+    except (ValueError, OSError) as exc:  # a header it cannot write, a file gone
+        raise PermanentFailure(
+            _("The message could not be made: %(reason)s") % {"reason": exc}
+        ) from None
     try:
         with connection.smtp_session(endpoint) as client:
             refused = client.sendmail(envelope_from, recipients, data)
@@ -243,14 +250,22 @@ def deliver(pk: int, worker_id: str = "", now=None) -> str:
 
 
 def send_due(worker_id: str = "", now=None) -> int:
-    """Send the scheduled emails whose time came (the periodic job)."""
+    """Send the scheduled emails whose time came (the periodic job), batch after batch for
+    at most SEND_DUE_SECONDS; the next run goes on. Each email is claimed on its own, so
+    several workers share the work."""
     now = now or timezone.now()
-    due = list(
-        OutboundEmail.objects.filter(status=OutboundStatus.SCHEDULED, send_at__lte=now)
-        .order_by("send_at", "pk")
-        .values_list("pk", flat=True)[:DUE_BATCH]
-    )
-    return sum(1 for pk in due if deliver(pk, worker_id, now) == OutboundStatus.SENT)
+    started = time.monotonic()
+    sent = 0
+    while time.monotonic() - started < SEND_DUE_SECONDS:
+        due = list(
+            OutboundEmail.objects.filter(status=OutboundStatus.SCHEDULED, send_at__lte=now)
+            .order_by("send_at", "pk")
+            .values_list("pk", flat=True)[:DUE_BATCH]
+        )
+        if not due:
+            break
+        sent += sum(1 for pk in due if deliver(pk, worker_id, now) == OutboundStatus.SENT)
+    return sent
 
 
 def stall() -> dt.timedelta:

@@ -254,7 +254,7 @@ def _associations(user, recipients: list[str], record) -> list[tuple[str, int, N
 def _from_header(user, sender) -> tuple[str, str]:
     """(From, Reply-To): the user's name with the sending account's address; through the
     portal's account, replies go to the user."""
-    name = user.get_full_name() or ""
+    name = " ".join(_BREAKS.sub(" ", user.get_full_name() or "").split())
     if sender.source == "mailbox":
         return email.utils.formataddr((name, sender.from_address)), ""
     return email.utils.formataddr((name, sender.from_address)), user.email

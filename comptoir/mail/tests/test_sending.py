@@ -400,3 +400,29 @@ def test_attachments_go_with_the_message_within_the_size_limit(
         )
     assert "1 MB" in caught.value.errors["attachments"]
     assert OutboundEmail.objects.count() == 1
+
+
+def test_a_name_with_line_breaks_cannot_add_headers(mail_settings):
+    user = make_user(first_name="Eve\r\nBcc: victim@evil.test", last_name="X")
+    connect(user, mail_settings)
+    outbound = sending.compose(user, Draft(to="a@client.fr", subject="Hi", html="<p>x</p>"))
+    before = len(mail_settings.inbox.messages)
+    assert delivery.deliver(outbound.pk) == OutboundStatus.SENT
+    message = received(mail_settings, before)
+    assert message["Bcc"] is None and "\n" not in message["From"]
+    assert message["From"].addresses[0].addr_spec == "rep@example.com"
+
+
+def test_a_message_that_cannot_be_made_fails_instead_of_looping(
+    rep, mail_settings, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    pdf = SimpleUploadedFile("devis.pdf", b"%PDF", "application/pdf")
+    outbound = sending.compose(
+        rep, Draft(to="a@client.fr", subject="Devis", html="<p>x</p>", attachments=[pdf])
+    )
+    for path in tmp_path.rglob("devis*.pdf"):
+        path.unlink()  # the file went missing from the data dir
+    assert delivery.deliver(outbound.pk) == OutboundStatus.FAILED
+    outbound.refresh_from_db()
+    assert "could not be made" in outbound.error
