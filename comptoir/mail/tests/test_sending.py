@@ -21,6 +21,7 @@ from comptoir.mail import delivery, sending, services
 from comptoir.mail.models import OutboundEmail, OutboundStatus
 from comptoir.mail.sending import ComposeError, Draft
 from comptoir.notifications.models import Notification
+from comptoir.users.services import create_token
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +427,30 @@ def test_a_message_that_cannot_be_made_fails_instead_of_looping(
     assert delivery.deliver(outbound.pk) == OutboundStatus.FAILED
     outbound.refresh_from_db()
     assert "could not be made" in outbound.error
+
+
+def test_the_sent_email_reads_through_the_api_as_hubspot_shows_it(rep, mail_settings, client):
+    contact = make_contact(email="anne@client.fr")
+    outbound = sending.compose(
+        rep, Draft(to="Anne <anne@client.fr>", subject="Devis", html="<p>Bonjour</p>")
+    )
+    delivery.deliver(outbound.pk)
+    token = create_token(make_user(role="Super admin"), "tests")[1]
+    response = client.get(
+        f"/crm/v3/objects/emails/{outbound.engagement_id}",
+        {
+            "properties": "hs_email_status,hs_email_subject,hs_email_headers,hs_email_direction",
+            "associations": "contacts",
+        },
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    props = body["properties"]
+    assert (props["hs_email_status"], props["hs_email_subject"]) == ("SENT", "Devis")
+    assert props["hs_email_direction"] == "EMAIL"
+    assert json.loads(props["hs_email_headers"])["to"] == [
+        {"email": "anne@client.fr", "firstName": "Anne", "lastName": ""}
+    ]
+    linked = body["associations"]["contacts"]["results"]
+    assert [int(item["id"]) for item in linked] == [contact.pk]
