@@ -111,6 +111,9 @@ def test_send_later_in_the_writers_time_zone(client, rep):
     assert new_york.strftime("%H:%M") in ("09:30", "10:30")  # EST or EDT
     listing = client.get("/mail/scheduled/").content.decode()
     assert "Demain" in listing and f"/mail/scheduled/{outbound.pk}/" in listing
+    # Reached from Sales tools and the account menu.
+    tools = client.get("/sales-tools/").content.decode()
+    assert tools.count('href="/mail/scheduled/"') == 2
 
 
 @pytest.mark.parametrize(
