@@ -91,7 +91,6 @@ class Draft:
     template_id: int | None = None
     record: tuple[str, int] | None = None  # (object type, id) the composer is on
     attachments: list = field(default_factory=list)  # uploaded files
-    extra: dict = field(default_factory=dict)
 
 
 # -- reading what was typed --------------------------------------------------------------------
@@ -260,10 +259,8 @@ def _from_header(user, sender) -> tuple[str, str]:
     return email.utils.formataddr((name, sender.from_address)), user.email
 
 
-def compose(user, draft: Draft) -> OutboundEmail:
-    """Check the draft, then write the OutboundEmail and its engagement (SCHEDULED, or
-    SENDING for now) in one transaction; the worker is asked to send it after the commit.
-    ComposeError({field: message}) when the draft cannot go."""
+def _checked(draft: Draft) -> tuple[dict, dict, str, str]:
+    """(errors, {to/cc/bcc: addresses}, subject, cleaned body) of what was typed."""
     errors = _unstorable(draft)
     lists = {}
     for name in ("to", "cc", "bcc"):
@@ -294,6 +291,14 @@ def compose(user, draft: Draft) -> OutboundEmail:
     attachments_error = _check_attachments(draft.attachments)
     if attachments_error:
         errors["attachments"] = attachments_error
+    return errors, lists, subject, body
+
+
+def compose(user, draft: Draft) -> OutboundEmail:
+    """Check the draft, then write the OutboundEmail and its engagement (SCHEDULED, or
+    SENDING for now) in one transaction; the worker is asked to send it after the commit.
+    ComposeError({field: message}) when the draft cannot go."""
+    errors, lists, subject, body = _checked(draft)
     now = timezone.now()
     if draft.send_at is not None and draft.send_at < now - dt.timedelta(minutes=1):
         errors["send_at"] = _("Choose a time in the future.")
@@ -420,29 +425,7 @@ def cancel(user, pk) -> bool:
 def reschedule(user, pk, draft: Draft) -> OutboundEmail:
     """Change a scheduled email (the author only, before it is claimed): its recipients,
     subject, body and time. ComposeError when it cannot (gone, claimed, bad input)."""
-    errors = _unstorable(draft)
-    lists = {}
-    for name in ("to", "cc", "bcc"):
-        if name in errors:
-            continue
-        try:
-            lists[name] = parse_addresses(getattr(draft, name), name)
-        except ComposeError as exc:
-            errors.update(exc.errors)
-    subject = draft.subject or ""
-    if "subject" in errors:
-        pass
-    elif _BREAKS.search(subject):
-        errors["subject"] = _("The subject cannot contain a line break.")
-    elif not subject.strip():
-        errors["subject"] = _("Write a subject.")
-    if "to" not in errors and not lists.get("to"):
-        errors["to"] = _("Enter at least one recipient.")
-    body = "" if "body" in errors else clean_html(draft.html)
-    if "body" in errors:
-        pass
-    elif not body or not html_to_text(body).strip():
-        errors["body"] = _("Write the email first.")
+    errors, lists, subject, body = _checked(draft)
     now = timezone.now()
     if draft.send_at is None or draft.send_at < now:
         errors["send_at"] = _("Choose a time in the future.")
