@@ -32,7 +32,12 @@ def test_a_rep_sends_an_email_from_a_contact_and_sees_it_on_the_timeline(
     connect(french, mail_settings)
     contact = make_contact(email="anne@client.fr", firstname="Anne", lastname="Durand")
     phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR", **phone)
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        locale="fr-FR",
+        timezone_id="America/Martinique",  # the writer's own zone, not the portal's (Paris)
+        **phone,
+    )
     page = sign_in(context, live_server)
     page.goto(f"{live_server.url}/contacts/{contact.pk}/?compose=email")
     form = page.locator("#send-form")
@@ -63,4 +68,26 @@ def test_a_rep_sends_an_email_from_a_contact_and_sees_it_on_the_timeline(
     expect(item).to_contain_text("Bonjour Anne, voici le devis.")
     expect(item.get_by_role("link", name="Répondre")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # Later: scheduled in the writer's time, listed, then cancelled before it goes.
+    page.goto(f"{live_server.url}/contacts/{contact.pk}/?compose=email")
+    form = page.locator("#send-form")
+    form.get_by_label("Objet", exact=True).fill("Relance")
+    form.locator("#send-editor").click()
+    page.keyboard.type("Avez-vous pu lire le devis ?")
+    form.get_by_label("Envoyer plus tard, à (votre heure)").fill("2099-01-15T09:30")
+    form.get_by_role("button", name="Envoyer plus tard").click()
+    expect(page.get_by_text("E-mail programmé pour le")).to_be_attached()
+    page.goto(f"{live_server.url}/mail/scheduled/")
+    row = page.get_by_role("row").filter(has_text="Relance")
+    expect(row).to_contain_text("anne@client.fr")
+    expect(row).to_contain_text("Programmé")
+    # 9:30 in Martinique (UTC-4) is 14:30 in Paris, the portal's zone the list shows.
+    expect(row).to_contain_text("15 janv. 2099 à 14:30")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "scheduled-emails" if width == 1280 else "scheduled-emails-390")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Annuler Relance").click()
+    expect(page.get_by_text("L'e-mail a été annulé")).to_be_visible()
+    expect(page.get_by_text("Aucun e-mail programmé")).to_be_visible()
     context.close()
