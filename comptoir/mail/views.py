@@ -6,7 +6,6 @@ import datetime as dt
 import zoneinfo
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +19,8 @@ from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.formatting import format_datetime_short
 from comptoir.core.records.values import base_queryset
+from comptoir.core.search.compiler import filtered_queryset
+from comptoir.core.search.text import query_tokens
 from comptoir.core.ui.record import page_type
 from comptoir.core.ui.record_access import (
     detail_url,
@@ -85,8 +86,8 @@ def _zone(request) -> str:
 
 @require_GET
 def recipients(request):
-    """<option>s of the contacts (that the user may see) whose name or email starts with
-    what is typed after the last comma of an address field; each keeps what came before."""
+    """<option>s of the contacts (that the user may see) found by what is typed after the
+    last comma of an address field (full text, as the top bar); each keeps what came before."""
     text = ""
     for name in ("to", "cc", "bcc", "q"):
         if name in request.GET:
@@ -97,16 +98,15 @@ def recipients(request):
     if len(term) < 2:
         return HttpResponse("")
     prefix = f"{before.strip()}, " if before.strip() else ""
+    if not query_tokens(term):
+        return HttpResponse("")
+    visible = base_queryset("contacts", user=request.user)
+    # The full-text index (every word a prefix of a searchable property): the top bar's.
     found = (
-        base_queryset("contacts", user=request.user)
+        filtered_queryset("contacts", query=term[:100], base=visible)
         .exclude(email__isnull=True)
         .exclude(email="")
-        .filter(
-            Q(email__istartswith=term)
-            | Q(firstname__istartswith=term)
-            | Q(lastname__istartswith=term)
-        )
-        .order_by("email")
+        .order_by("-pk")
         .values_list("firstname", "lastname", "email")[:SUGGESTIONS]
     )
     options = []

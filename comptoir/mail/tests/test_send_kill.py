@@ -1,8 +1,9 @@
-"""A worker killed (kill -9) in the middle of sending an email: the next worker sends it,
-once, with the same Message-ID, and the email ends SENT (issue 17, point 2). Real
-`comptoir worker` processes on a database of their own (comptoir/core/testing/processes.py)
-and a real aiosmtpd server whose DATA handler holds the first message until the test has
-killed the worker that sent it."""
+"""A worker killed (kill -9) while sending an email (issue 17, point 2). Before the server
+accepted it: the next worker sends it once, with the same Message-ID, and the email ends
+SENT. After the server accepted it and before it was marked sent: the next worker marks it
+SENT and sends nothing again. Real `comptoir worker` processes on a database of their own
+(comptoir/core/testing/processes.py) and a real aiosmtpd server (whose DATA handler holds
+the first message until the test has killed the worker, in the first case)."""
 
 import asyncio
 import email

@@ -187,6 +187,8 @@ def test_suggestions_and_sending_reach_only_visible_contacts(client, mail_settin
     options = client.get("/mail/recipients/", {"to": "x@y.fr, he"}).content.decode()
     assert 'value="x@y.fr, Helga &lt;helga@client.fr&gt;"' in options
     assert "hidden@client.fr" not in options
+    options = client.get("/mail/recipients/", {"cc": "helga@cli"}).content.decode()
+    assert options == '<option value="Helga &lt;helga@client.fr&gt;"></option>'
     # Sending from a record they cannot see answers as a missing record.
     assert (
         client.post(
