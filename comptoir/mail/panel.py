@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from comptoir.core.associations.types import default_type
 from comptoir.core.inputs import MAX_INT, parse_id, parse_int
 from comptoir.core.portal.services import portal
 from comptoir.core.records.values import base_queryset
@@ -80,8 +81,9 @@ def panel(user, ot, record, reply_to=None, *, raw=None, errors=None) -> dict:
 
 
 def offer(user, ot, record, reply_to=None) -> dict | None:
-    """composer.SEND_PANELS entry: sending from contacts, companies and deals."""
-    if ot.is_activity:
+    """composer.SEND_PANELS entry: sending from the records an email can be associated
+    with (contacts, companies, deals; not a type without that association)."""
+    if ot.is_activity or default_type("emails", ot.name) is None:
         return None
     return panel(user, ot, record, reply_to)
 

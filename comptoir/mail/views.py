@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from comptoir.core.associations.types import default_type
 from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.formatting import format_datetime_short
@@ -39,7 +40,7 @@ SUGGESTIONS = 8
 def send(request, object_type, pk):
     """ "Send" (now) or "Send later" (`later` in the form) from a record's composer."""
     ot = page_type(object_type)
-    if ot.is_activity:
+    if ot.is_activity or default_type("emails", ot.name) is None:
         raise Http404
     record, stale = visible_record(request, ot, pk)
     if stale:

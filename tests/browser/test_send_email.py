@@ -82,7 +82,7 @@ def test_a_rep_sends_an_email_from_a_contact_and_sees_it_on_the_timeline(
     row = page.get_by_role("row").filter(has_text="Relance")
     expect(row).to_contain_text("anne@client.fr")
     expect(row).to_contain_text("Programmé")
-    # 9:30 in Martinique (UTC-4) is 14:30 in Paris, the portal's zone the list shows.
+    # 9:30 in Martinique (four hours behind UTC): 14:30 in Paris, the zone the list shows.
     expect(row).to_contain_text("15 janv. 2099 à 14:30")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "scheduled-emails" if width == 1280 else "scheduled-emails-390")
