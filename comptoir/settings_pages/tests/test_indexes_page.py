@@ -38,6 +38,31 @@ def test_the_page_lists_built_in_indexes_and_says_none_is_on_demand(admin_client
     assert "Drop" not in city  # built-in indexes belong to the migrations
 
 
+def test_the_built_in_table_is_folded_under_its_count_and_total_size(admin_client):
+    """A <details> (folded on a phone by app.js) whose summary says how many built-in
+    indexes there are and their size together; the on-demand section stays outside it."""
+    from django.template.defaultfilters import filesizeformat
+
+    from comptoir.core.properties import index_listing
+
+    custom("motto")
+    request_index("contacts", "motto", IndexReason.ADMIN)
+    rows = index_listing.index_rows()
+    builtin = [r for r in rows if r.builtin]
+    html = admin_client.get(URL).content.decode()
+    start = html.index('<details class="index-builtin" open data-collapse-mobile>')
+    folded = html[start : html.index("</details>", start)]
+    summary = folded[: folded.index("</summary>")]
+    assert len(builtin) > 40
+    if any(r.size is None for r in builtin):  # SQLite without dbstat: the count alone
+        assert f"{len(builtin)} indexes</span>" in summary
+    else:
+        total = filesizeformat(sum(r.size for r in builtin))
+        assert f"{len(builtin)} indexes, {total} in all" in summary, summary
+    assert 'data-index="contacts.city"' in folded
+    assert 'data-index="contacts.motto"' in html[:start]  # on demand: outside the fold
+
+
 def test_the_page_lists_the_contains_indexes_with_their_size(admin_client):
     """Standard "contains" indexes are built in; one built for a custom text property is on
     demand; both say their kind and (where the database tells) their size."""
