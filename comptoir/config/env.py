@@ -6,7 +6,9 @@ so a typo in deployment stops the process at start instead of misbehaving later.
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -50,11 +52,45 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_choice(name: str, default: str, choices: set[str]) -> str:
+def env_choice(name: str, default: str, choices: set[str], *, upper: bool = False) -> str:
     value = env_str(name, default)
+    if upper:  # names such as log levels, read in any case
+        value = value.upper()
     if value not in choices:
         allowed = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name}={value!r} is not one of: {allowed}.")
+    return value
+
+
+def env_url(name: str, default: str) -> str:
+    """An absolute http(s) address such as https://crm.example.com (no trailing slash kept)."""
+    value = env_str(name, default)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an http(s) address (use https://crm.example.com)."
+        )
+    return value.rstrip("/")
+
+
+def env_email(name: str, default: str) -> str:
+    """An address, alone or with a display name: `crm@example.com`, `CRM <crm@example.com>`."""
+    value = env_str(name, default)
+    _display, address = parseaddr(value)
+    local, _at, domain = address.rpartition("@")
+    if not local or not domain or any(c.isspace() or c in "\r\n" for c in address):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an email address (use crm@example.com or "
+            "'Comptoir <crm@example.com>')."
+        )
+    return value
+
+
+def env_file(name: str) -> str:
+    """The path of a readable file, or empty when the variable is unset."""
+    value = env_str(name)
+    if value and not Path(value).is_file():
+        raise ImproperlyConfigured(f"{name}={value!r} is not a file.")
     return value
 
 

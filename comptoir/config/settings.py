@@ -17,6 +17,23 @@ CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
 # A refused form is the 403 page in the app's frame (errors.py), not Django's bare one.
 CSRF_FAILURE_VIEW = "comptoir.config.errors.csrf_failure"
 
+# COMPTOIR_HTTPS: served over HTTPS, usually behind a proxy that terminates TLS and says so
+# with `X-Forwarded-Proto: https` (docs/deployment.md). One switch for what HTTPS needs:
+# cookies sent over HTTPS only, plain HTTP redirected (but /healthz, for load balancers
+# probing the app directly), HSTS. `comptoir check --deploy` then reports nothing.
+COMPTOIR_HTTPS = env.env_bool("COMPTOIR_HTTPS", False)
+if COMPTOIR_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.env_int("COMPTOIR_HSTS_SECONDS", 31_536_000, minimum=0)
+    # HSTS for the other names of the domain, and the browsers' preload list, commit more
+    # than this site: the administrator's choice, off unless set (hence W005 and W021 off).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("COMPTOIR_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env.env_bool("COMPTOIR_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -109,7 +126,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 TASKS = {
     "default": {
-        "BACKEND": env.env_str("COMPTOIR_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env.env_choice(
+            "COMPTOIR_TASK_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            {"django_tasks_db.DatabaseBackend", "django.tasks.backends.immediate.ImmediateBackend"},
+        ),
     }
 }
 
@@ -148,7 +169,7 @@ MAILERS = {
 }
 if MAILERS["default"]["OPTIONS"]["use_tls"] and MAILERS["default"]["OPTIONS"]["use_ssl"]:
     raise ImproperlyConfigured("Set COMPTOIR_SMTP_TLS or COMPTOIR_SMTP_SSL, not both.")
-DEFAULT_FROM_EMAIL = env.env_str("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
+DEFAULT_FROM_EMAIL = env.env_email("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
 
 # Secrets stored in the database (mail passwords) are encrypted with these Fernet keys,
 # newest first; empty: a key generated once in the data dir's `secret_keys` file
@@ -159,9 +180,12 @@ COMPTOIR_SECRET_KEYS = env.env_list("COMPTOIR_SECRET_KEYS", [])
 # a CA file is trusted besides the system's (a server with a private certificate).
 COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS", False)
 COMPTOIR_MAIL_TIMEOUT = env.env_int("COMPTOIR_MAIL_TIMEOUT", 10, minimum=1)
-COMPTOIR_MAIL_CA_FILE = env.env_str("COMPTOIR_MAIL_CA_FILE")
+COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
+# `comptoir serve`: its default address and number of processes (0: cores + 1, at most 4).
+COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
+WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)
 # The address users reach Comptoir at: links in notification emails start with it.
-COMPTOIR_BASE_URL = env.env_str("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
+COMPTOIR_BASE_URL = env.env_url("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
 
 # Records stay in the recycle bin this many days before the worker purges them.
 COMPTOIR_RESTORE_DAYS = env.env_int("COMPTOIR_RESTORE_DAYS", 90, minimum=1)
@@ -200,5 +224,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.env_str("COMPTOIR_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.env_choice(
+            "COMPTOIR_LOG_LEVEL",
+            "INFO",
+            {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"},
+            upper=True,
+        ),
+    },
 }

@@ -1,6 +1,18 @@
 """The settings of the test suite: the real ones, plus a test-only object type (projects)
 that the shared per-type tests (core/testing/types.py) run through like the built-in ones."""
 
+import atexit
+import os
+import shutil
+import tempfile
+
+# The tests write into a temporary data directory, never the checkout's `var/` (uploaded
+# imports, exports, the SQLite file of a served process): made once by the first process
+# (pytest's workers inherit it) and removed when that process ends.
+if "COMPTOIR_DATA_DIR" not in os.environ:
+    os.environ["COMPTOIR_DATA_DIR"] = tempfile.mkdtemp(prefix="comptoir-tests-")
+    atexit.register(shutil.rmtree, os.environ["COMPTOIR_DATA_DIR"], ignore_errors=True)
+
 from comptoir.config.settings import *  # noqa: F403
 from comptoir.config.settings import INSTALLED_APPS
 

@@ -15,6 +15,7 @@ checked against a recount by the tests); their links are the same filterGroups a
 import contextlib
 import datetime as dt
 import json
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,11 +26,13 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.core.associations.models import Association
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import ALL, owner_id, team_owner_ids, view_scope
 from comptoir.core.pipelines.queries import stages
+from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.properties.formatting import owner_names, stage_label
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search.compiler import compile_filter_groups
@@ -174,20 +177,25 @@ def forecast(filters: DashboardFilters, user) -> Forecast:
 # -- productivity (DASH-3) -----------------------------------------------------------------------
 
 
+UNASSIGNED = 0  # the productivity row of activities with no owner
+
+
 def activity_groups(kind: str, filters: DashboardFilters, owner: int | None = None) -> list:
-    """The activities of one productivity column, for everyone selected or one owner."""
-    owners = (
-        [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": str(owner)}]
-        if owner is not None
-        else filters.owner_filter()
-    )
+    """The activities of one productivity column, for everyone selected or one owner
+    (UNASSIGNED: those with no owner). Meetings count once they have happened."""
+    if owner == UNASSIGNED:
+        owners = [{"propertyName": "hubspot_owner_id", "operator": "NOT_HAS_PROPERTY"}]
+    elif owner is not None:
+        owners = [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": str(owner)}]
+    else:
+        owners = filters.owner_filter()
     if kind == "tasks":
         specific = [
             {"propertyName": "hs_task_status", "operator": "EQ", "value": "COMPLETED"},
             *filters.range_filter("hs_task_completion_date"),
         ]
     else:
-        specific = filters.range_filter("hs_timestamp")
+        specific = filters.range_filter("hs_timestamp", until_now=kind == "meetings")
         if kind == "emails":
             specific.append(
                 {"propertyName": "hs_email_direction", "operator": "EQ", "value": "EMAIL"}
@@ -263,16 +271,27 @@ def productivity(filters: DashboardFilters, user) -> Productivity:
     allowed = allowed_owners(user)
     if allowed is not None:
         wanted &= allowed
+    wanted.discard(UNASSIGNED)
     names = owner_names()
-    result = []
-    for owner in wanted:
-        row = UserRow(owner, names.get(str(owner), f"#{owner}"))
-        for kind in ACTIVITY_KINDS:
-            count = per_owner.get(owner, {}).get(kind, 0)
-            row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
-        result.append(row)
+    result = [
+        _user_row(owner, names.get(str(owner), f"#{owner}"), per_owner, filters) for owner in wanted
+    ]
     result.sort(key=lambda r: (-r.total, r.name.lower()))
+    # Activities with no owner count in the totals (for who sees everyone's): their row
+    # comes last, so that the total is the sum of the rows shown.
+    if any(per_owner.get(UNASSIGNED, {}).values()):
+        result.append(
+            _user_row(UNASSIGNED, pgettext_lazy("activities", "Unassigned"), per_owner, filters)
+        )
     return Productivity(rows=result, totals=totals, weekly=dict(weekly))
+
+
+def _user_row(owner: int, name: str, per_owner: dict, filters: DashboardFilters) -> UserRow:
+    row = UserRow(owner, name)
+    for kind in ACTIVITY_KINDS:
+        count = per_owner.get(owner, {}).get(kind, 0)
+        row.counts[kind] = (count, activities_url(kind, activity_groups(kind, filters, owner)))
+    return row
 
 
 def counts_ready(filters: DashboardFilters) -> bool:
@@ -344,25 +363,54 @@ def _counted_productivity(filters: DashboardFilters, user):
     allowed = allowed_owners(user)
     if allowed is not None:  # unassigned activities (owner 0) only for who sees everyone's
         qs = qs.filter(owner_id__in=allowed)
+    # A day's counter holds its meetings whatever their hour: the counters give the days
+    # before today, the meetings themselves today's (and later days') held by now.
+    today = filters.moment().astimezone(zoneinfo.ZoneInfo(period.tz)).date()
+    sums = {
+        f"n_{kind}": Sum(Case(When(day__lt=today, then="meetings"), default=0))
+        if kind == "meetings"
+        else Sum(kind)
+        for kind in ACTIVITY_KINDS
+    }
     rows = (
         qs.order_by()
         .annotate(week=_week_index(mondays[0]))
         .values_list("owner_id", "week")
-        .annotate(*[Sum(kind) for kind in ACTIVITY_KINDS])
+        .annotate(**sums)
     )
     per_owner: dict[int, dict[str, int]] = defaultdict(dict)
     weekly: dict = defaultdict(int)
     totals: dict = defaultdict(int)
     for owner, week, *sums in rows:
         by_kind = dict(zip(ACTIVITY_KINDS, sums, strict=True))
-        for kind, n in by_kind.items():
-            totals[kind] += n
-            if owner and n:  # unassigned activities count in the totals, not in any row
-                per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
-        charted = sum(by_kind[kind] for kind in CHARTED_KINDS)
-        if owner and charted:
-            weekly[(owner, mondays[week])] += charted
+        _add(per_owner, weekly, totals, owner or UNASSIGNED, mondays[week], by_kind)
+    if today <= period.last_day:
+        held_today = _meetings_held_since(max(today, period.first_day), filters, user)
+        for owner, n in held_today:
+            monday = today - dt.timedelta(days=today.weekday())
+            _add(per_owner, weekly, totals, owner or UNASSIGNED, monday, {"meetings": n})
     return per_owner, weekly, totals
+
+
+def _add(per_owner, weekly, totals, owner: int, monday: dt.date, by_kind: dict) -> None:
+    for kind, n in by_kind.items():
+        totals[kind] += n
+        if n:
+            per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
+    charted = sum(n for kind, n in by_kind.items() if kind in CHARTED_KINDS)
+    if owner != UNASSIGNED and monday is not None and charted:  # team members' weeks only
+        weekly[(owner, monday)] += charted
+
+
+def _meetings_held_since(day: dt.date, filters: DashboardFilters, user):
+    """(owner id, count) of the meetings held from `day` (local midnight) until now."""
+    groups = activity_groups("meetings", filters)
+    start = format_datetime(local_midnight(day, filters.period.tz))
+    for condition in groups[0]["filters"]:
+        if condition["propertyName"] == "hs_timestamp" and condition["operator"] == "GTE":
+            condition["value"] = start
+    qs = matching("meetings", user, groups).order_by()
+    return qs.values_list("hubspot_owner_id").annotate(n=Count("pk"))
 
 
 def _live_productivity(filters: DashboardFilters, user):
@@ -385,15 +433,10 @@ def _live_productivity(filters: DashboardFilters, user):
                 (owner, None, n)
                 for owner, n in qs.values_list("hubspot_owner_id").annotate(n=Count("pk"))
             )
-        total = 0
+        totals[kind] = 0
         for owner, week, n in rows:
-            total += n  # unassigned activities count in the totals, not in any row
-            if owner is None:
-                continue
-            per_owner[owner][kind] = per_owner[owner].get(kind, 0) + n
-            if week is not None:
-                weekly[(owner, mondays[week])] += n
-        totals[kind] = total
+            monday = mondays[week] if week is not None else None
+            _add(per_owner, weekly, totals, owner or UNASSIGNED, monday, {kind: n})
     return per_owner, weekly, totals
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.inputs import digits, parse_day, parse_id
@@ -27,6 +28,11 @@ class DashboardFilters:
     owner_ids: list[int] | None = None  # None: everyone
     errors: list = field(default_factory=list)
     counters_ready: bool | None = field(default=None, compare=False)  # figures.counts_ready
+    now: dt.datetime | None = field(default=None, compare=False)  # None: the present moment
+
+    def moment(self) -> dt.datetime:
+        """The instant the page is about: meetings later than it have not been held yet."""
+        return self.now or timezone.now()
 
     @classmethod
     def from_request(cls, request, *, now=None) -> "DashboardFilters":
@@ -60,7 +66,14 @@ class DashboardFilters:
         who, owner_ids = _who(params.get("who", ""))
         if params.get("who") and not who:
             errors.append(_("That team member or team no longer exists; showing everyone."))
-        return cls(period=period, pipeline=pipeline, who=who, owner_ids=owner_ids, errors=errors)
+        return cls(
+            period=period,
+            pipeline=pipeline,
+            who=who,
+            owner_ids=owner_ids,
+            errors=errors,
+            now=now or timezone.now(),  # one instant for every figure of the page
+        )
 
     # -- the search API's filters, shared by the figures and their lists ---------------------
 
@@ -72,11 +85,15 @@ class DashboardFilters:
             return [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": values[0]}]
         return [{"propertyName": "hubspot_owner_id", "operator": "IN", "values": values}]
 
-    def range_filter(self, name: str) -> list[dict]:
-        """`name` within the period: [start, end)."""
+    def range_filter(self, name: str, *, until_now: bool = False) -> list[dict]:
+        """`name` within the period: [start, end), or [start, now) when the period reaches
+        past the present moment and `until_now` (what has happened by now)."""
+        end = self.period.end
+        if until_now:
+            end = max(self.period.start, min(end, self.moment()))
         return [
             {"propertyName": name, "operator": "GTE", "value": format_datetime(self.period.start)},
-            {"propertyName": name, "operator": "LT", "value": format_datetime(self.period.end)},
+            {"propertyName": name, "operator": "LT", "value": format_datetime(end)},
         ]
 
     def pipeline_filter(self) -> list[dict]:

@@ -204,6 +204,22 @@ def served_site(_site_template, tmp_path_factory):
         yield site
 
 
+@pytest.fixture
+def fresh_site(tmp_path):
+    """A new data directory and, when the suite runs on PostgreSQL, a new empty database:
+    nothing migrated, no user (what an administrator installing Comptoir starts from)."""
+    url = _postgres_url()
+    name = f"comptoir_fresh_{uuid.uuid4().hex[:8]}" if url else ""
+    if url:
+        _admin(url, f'CREATE DATABASE "{name}"')
+    site = Site(tmp_path / "fresh", _database_url(url, name) if url else "")
+    site.root.mkdir()
+    yield site
+    site.stop()
+    if url:
+        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def hold_lock(ready: Path, release: Path, models=()) -> None:
     """From a connection of its own, hold SQLite's write lock (PostgreSQL: an EXCLUSIVE
     lock on the tables of `models`, by default the task queue's) until the file `release`

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -87,3 +88,72 @@ def test_a_bad_setting_stops_the_command_with_a_clear_message(tmp_path):
     )
     assert result.returncode != 0
     assert "COMPTOIR_DEBUG='perhaps' is not a boolean" in result.stderr
+
+
+def _comptoir(*args: str, tmp_path, **environ: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "comptoir.manage", *args],
+        env={"PATH": "/usr/bin:/bin", "COMPTOIR_DATA_DIR": str(tmp_path), **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("COMPTOIR_SMTP_PORT", "abc", "COMPTOIR_SMTP_PORT='abc' is not an integer."),
+        ("COMPTOIR_LOG_LEVEL", "loud", "is not one of: CRITICAL, DEBUG, ERROR, INFO, WARNING."),
+        ("COMPTOIR_BASE_URL", "crm.example.com", "is not an http(s) address"),
+        ("COMPTOIR_FROM_EMAIL", "nobody", "is not an email address"),
+        ("COMPTOIR_MAIL_CA_FILE", "/nowhere/ca.pem", "is not a file."),
+        ("COMPTOIR_TASK_BACKEND", "celery", "is not one of: django.tasks.backends"),
+        ("COMPTOIR_LANGUAGE", "de", "is not one of: en, fr."),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path, variable, value, message):
+    result = _comptoir("check", tmp_path=tmp_path, **{variable: value})
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"comptoir: configuration error: {variable}=")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_web_concurrency_must_be_a_number(tmp_path):
+    result = _comptoir("serve", "--help", tmp_path=tmp_path, WEB_CONCURRENCY="four")
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "comptoir: configuration error: WEB_CONCURRENCY='four' is not an integer.\n"
+    )
+
+
+def test_version_is_comptoirs_own(tmp_path):
+    result = _comptoir("--version", tmp_path=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Comptoir 0.") and "(Django " in result.stdout
+
+
+def test_good_values_are_read(monkeypatch, tmp_path):
+    monkeypatch.setenv("X_URL", "https://crm.example.com/")
+    assert env.env_url("X_URL", "") == "https://crm.example.com"
+    monkeypatch.setenv("X_FROM", "Comptoir <crm@example.com>")
+    assert env.env_email("X_FROM", "") == "Comptoir <crm@example.com>"
+    monkeypatch.setenv("X_FROM", "crm@example.com\r\nBcc: victim@example.com")
+    with pytest.raises(ImproperlyConfigured, match="X_FROM"):
+        env.env_email("X_FROM", "")
+    monkeypatch.setenv("X_LEVEL", "warning")
+    assert env.env_choice("X_LEVEL", "INFO", {"INFO", "WARNING"}, upper=True) == "WARNING"
+    (tmp_path / "ca.pem").write_text("x")
+    monkeypatch.setenv("X_FILE", str(tmp_path / "ca.pem"))
+    assert env.env_file("X_FILE") == str(tmp_path / "ca.pem")
+    monkeypatch.delenv("X_FILE")
+    assert env.env_file("X_FILE") == ""
+
+
+def test_the_tests_write_into_a_temporary_data_dir():
+    from django.conf import settings
+
+    project = Path(__file__).resolve().parents[3]
+    assert not Path(settings.DATA_DIR).resolve().is_relative_to(project)

@@ -20,7 +20,11 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_console_script_migrates_and_serves(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "COMPTOIR_DATA_DIR": str(tmp_path)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COMPTOIR_DATA_DIR": str(tmp_path),
+        "HOME": str(tmp_path / "home"),
+    }
     subprocess.run([COMPTOIR, "migrate", "-v0"], env=env, check=True, timeout=120)
     port = _free_port()
     server = subprocess.Popen(
@@ -40,11 +44,14 @@ def test_console_script_migrates_and_serves(tmp_path):
                 time.sleep(0.2)
         assert body is not None, "the server never answered"
         assert "Comptoir" in body
+        # gunicorn's control socket sits in the data dir, one per port, never under $HOME.
+        assert (tmp_path / f"gunicorn-{port}.ctl").is_socket()
     finally:
         server.terminate()
         server.wait(timeout=20)
     assert (tmp_path / "comptoir.sqlite3").exists()
     assert (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "home").exists()
 
 
 def _alive(pid: int) -> bool:

@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 
 from comptoir.core.portal.services import update_portal
 from comptoir.core.records.bulk import bulk_create_records
@@ -173,21 +174,22 @@ def test_a_changed_time_zone_is_read_live_until_rebuilt(people, django_capture_o
     with django_capture_on_commit_callbacks() as callbacks:
         update_portal(report_time_zone="America/New_York")
     assert len(callbacks) == 1  # the rebuild is queued for the worker
-    filters = DashboardFilters.from_request(request)
+    now = timezone.now()  # one instant for both pages: meetings count once held
+    filters = DashboardFilters.from_request(request, now=now)
     assert not figures.counts_ready(filters)
     live = figures.productivity(filters, alice)
     counts.rebuild()
-    filters = DashboardFilters.from_request(request)  # the next page asks again
+    filters = DashboardFilters.from_request(request, now=now)  # the next page asks again
     assert figures.counts_ready(filters)
     assert counts.kept_zone() == "America/New_York"
     counted = figures.productivity(filters, alice)
     assert counted == live
 
 
-def _figures(user, **params):
+def _figures(user, now=None, **params):
     request = RequestFactory().get("/dashboard/", params)
     request.user = user
-    return figures.productivity(DashboardFilters.from_request(request), user)
+    return figures.productivity(DashboardFilters.from_request(request, now=now), user)
 
 
 @pytest.mark.parametrize("zone", ["Europe/Paris", "Asia/Kathmandu"])
@@ -203,14 +205,21 @@ def test_counted_figures_equal_live_figures(people, zone, monkeypatch):
         {"period": "custom", "from": "2026-12-31", "to": "2027-01-01", "who": f"owner:{a}"},
         {"period": "custom", "from": "2024-01-01", "to": "2026-12-31", "who": f"owner:{b}"},
     ]
+    # Meetings count once held: "now" on a day with meetings before and after it, and today.
+    moments = [
+        dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 18, 14, 59, 500_000, tzinfo=dt.UTC),
+        timezone.now(),
+    ]
     for user in (alice, bob):
         for params in combos:
-            counted = _figures(user, **params)
-            monkeypatch.setattr(figures, "counts_ready", lambda f: False)
-            live = _figures(user, **params)
-            monkeypatch.undo()
-            assert counted == live, (user, params)
-            assert counted.weekly == live.weekly
+            for now in moments:
+                counted = _figures(user, now, **params)
+                monkeypatch.setattr(figures, "counts_ready", lambda f: False)
+                live = _figures(user, now, **params)
+                monkeypatch.undo()
+                assert counted == live, (user, params, now)
+                assert counted.weekly == live.weekly
 
 
 def assert_contact_counters_exact():

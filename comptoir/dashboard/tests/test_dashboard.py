@@ -116,14 +116,14 @@ def page(client, user, **params):
     return response
 
 
-def figures_for(user, tz="Europe/Paris", **params):
+def figures_for(user, tz="Europe/Paris", now=None, **params):
     from django.test import RequestFactory
 
     update_portal(report_time_zone=tz)
     counts.rebuild()  # the productivity figures read the day counters of that zone
     request = RequestFactory().get("/dashboard/", params)
     request.user = user
-    filters = DashboardFilters.from_request(request)
+    filters = DashboardFilters.from_request(request, now=now)
     fc = figures.forecast(filters, user)
     return (
         filters,
@@ -219,6 +219,67 @@ def test_productivity_in_both_time_zones(data):
     }
     _f, _fc, prod, _pl = figures_for(data["alice"], "America/New_York", **Q4)
     assert _prod(prod)[a] == {"calls": 1, "emails": 1, "meetings": 0, "tasks": 1}
+
+
+def test_the_total_is_the_sum_of_the_rows_with_an_unassigned_row(data, client):
+    nobody = create_record(
+        "calls", {"hs_timestamp": "2026-11-05T10:00:00Z", "hs_call_title": "nobody's"}, source=UI
+    )
+    _f, _fc, prod, _pl = figures_for(data["alice"], **Q4)
+    rows = _prod(prod)
+    assert rows[figures.UNASSIGNED] == {"calls": 1, "emails": 0, "meetings": 0, "tasks": 0}
+    assert prod.rows[-1].owner_id == figures.UNASSIGNED  # last, whatever its figures
+    for kind, (total, _url) in prod.totals.items():
+        assert total == sum(row[kind] for row in rows.values()), kind
+    client.force_login(data["alice"])
+    assert listed(client, prod.rows[-1].counts["calls"][1]) == [str(nobody.pk)]
+    heads = ".productivity-wrap tbody th[scope=row]"
+    html = page(client, data["alice"], **Q4).content.decode()
+    assert [th.text for th in select(html, heads)][-1] == "Unassigned"
+    client.cookies["django_language"] = "fr"
+    html = client.get("/dashboard/?" + urlencode(Q4)).content.decode()
+    assert [th.text for th in select(html, heads)][-1] == "Non attribuées"
+    # Who sees only their own activities (or picks an owner) gets no such row.
+    _f, _fc, prod, _pl = figures_for(data["bob"], **Q4)
+    assert figures.UNASSIGNED not in _prod(prod)
+    _f, _fc, prod, _pl = figures_for(data["alice"], who=f"owner:{data['a']}", **Q4)
+    assert list(_prod(prod)) == [data["a"]]
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_meetings_count_once_they_happened(data, client, monkeypatch, counted):
+    if not counted:
+        monkeypatch.setattr(figures, "counts_ready", lambda f: False)
+    now = at("2026-12-10T12:00:00Z")
+    made = {}
+    for when, title in [
+        ("2026-12-10T11:00:00Z", "this morning"),
+        ("2026-12-10T15:00:00Z", "this afternoon"),
+        ("2026-12-20T10:00:00Z", "later this month"),
+    ]:
+        props = {
+            "hs_timestamp": when,
+            "hubspot_owner_id": str(data["a"]),
+            "hs_meeting_title": title,
+        }
+        made[title] = create_record("meetings", props, source=UI)
+    _f, _fc, prod, _pl = figures_for(data["alice"], now=now, period="this_month")
+    assert _prod(prod)[data["a"]]["meetings"] == 1  # this morning's (m2 was canceled)
+    assert _prod(prod)[data["b"]]["meetings"] == 1  # m1, on 1 December
+    assert prod.totals["meetings"][0] == 2
+    client.force_login(data["alice"])
+    url = next(r for r in prod.rows if r.owner_id == data["a"]).counts["meetings"][1]
+    assert listed(client, url) == [str(made["this morning"].pk)]
+    # The same day later on: the afternoon's meeting has been held by then.
+    _f, _fc, prod, _pl = figures_for(
+        data["alice"], now=at("2026-12-10T16:00:00Z"), period="this_month"
+    )
+    assert _prod(prod)[data["a"]]["meetings"] == 2
+    # A month already over counts every meeting held in it.
+    _f, _fc, prod, _pl = figures_for(
+        data["alice"], now=at("2027-01-05T09:00:00Z"), period="last_month"
+    )
+    assert _prod(prod)[data["a"]]["meetings"] == 3
 
 
 def _pipeline(pl) -> dict:

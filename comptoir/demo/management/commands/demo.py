@@ -1,11 +1,12 @@
 """`comptoir demo`: what the README's first command runs after installing."""
 
 import atexit
+import os
 import subprocess
 import sys
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from comptoir.contacts.models import Contact
 from comptoir.users.models import User
@@ -24,9 +25,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="do not start a background worker"
         )
+        parser.add_argument(
+            "--use-database-url",
+            action="store_true",
+            help="put the demo into the database DATABASE_URL names (by default refused)",
+        )
 
     def handle(self, *args, **opts):
+        # The demo is for trying Comptoir: a database named in the environment is more
+        # likely a production one than a playground (comptoir init installs without demo).
+        if os.environ.get("DATABASE_URL") and not opts["use_database_url"]:
+            raise CommandError(
+                "DATABASE_URL is set: comptoir demo would put demo data and a demo "
+                "administrator into that database. For production use `comptoir init` "
+                "(docs/deployment.md); for a demo on it, add --use-database-url."
+            )
         call_command("migrate", interactive=False, verbosity=0)
+        if User.objects.exists() and not User.objects.filter(email=DEMO_EMAIL).exists():
+            raise CommandError(
+                "This database has users already: comptoir demo seeds only a new database "
+                "(or its own earlier demo). Use another COMPTOIR_DATA_DIR for a demo."
+            )
         if not User.objects.filter(email=DEMO_EMAIL).exists():
             create_user(
                 DEMO_EMAIL,
