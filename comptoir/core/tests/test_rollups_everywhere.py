@@ -18,6 +18,7 @@ from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records import rollups
 from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import read_value
+from comptoir.core.records.writes import archive_record
 from comptoir.core.testing.factories import (
     make_activity,
     make_company,
@@ -190,8 +191,6 @@ def test_the_repair_command_recomputes_every_record_in_batches():
 
 def test_association_counts_count_live_records_only():
     """Archived contacts do not count (a lookup per link, whatever the contacts table holds)."""
-    from comptoir.core.records.writes import archive_record
-
     acme = make_company(name="Acme")
     globex = make_company(name="Globex")
     lea, tom, ana = (

@@ -2,11 +2,12 @@
 size; administrators ask for one now or drop an on-demand one; nobody else sees it."""
 
 import pytest
+from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from comptoir.core.objects.registry import get_object_type
-from comptoir.core.properties import registry
+from comptoir.core.properties import index_listing, registry
 from comptoir.core.properties.index_requests import request_index
 from comptoir.core.properties.models import IndexReason, IndexStatus, PropertyIndexRequest
 from comptoir.core.properties.services import create_property
@@ -41,10 +42,6 @@ def test_the_page_lists_built_in_indexes_and_says_none_is_on_demand(admin_client
 def test_the_built_in_table_is_folded_under_its_count_and_total_size(admin_client):
     """A <details> (folded on a phone by app.js) whose summary says how many built-in
     indexes there are and their size together; the on-demand section stays outside it."""
-    from django.template.defaultfilters import filesizeformat
-
-    from comptoir.core.properties import index_listing
-
     custom("motto")
     request_index("contacts", "motto", IndexReason.ADMIN)
     rows = index_listing.index_rows()
