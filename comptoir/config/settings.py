@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "comptoir.core.metrics.MetricsMiddleware",  # first: it times everything below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,6 +187,16 @@ COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)
 # The address users reach Comptoir at: links in notification emails start with it.
 COMPTOIR_BASE_URL = env.env_url("COMPTOIR_BASE_URL", "http://127.0.0.1:8000")
+
+# /metrics (Prometheus) answers a bearer token equal to this; empty: no /metrics at all.
+COMPTOIR_METRICS_TOKEN = env.env_str("COMPTOIR_METRICS_TOKEN")
+
+# Scheduled backups (comptoir/core/backups.py): the worker writes an archive into this
+# directory every COMPTOIR_BACKUP_HOURS and keeps the COMPTOIR_BACKUP_KEEP newest; empty:
+# none (`comptoir backup` still works by hand).
+COMPTOIR_BACKUP_DIR = env.env_str("COMPTOIR_BACKUP_DIR")
+COMPTOIR_BACKUP_HOURS = env.env_int("COMPTOIR_BACKUP_HOURS", 24, minimum=1)
+COMPTOIR_BACKUP_KEEP = env.env_int("COMPTOIR_BACKUP_KEEP", 7, minimum=1)
 
 # Records stay in the recycle bin this many days before the worker purges them.
 COMPTOIR_RESTORE_DAYS = env.env_int("COMPTOIR_RESTORE_DAYS", 90, minimum=1)

@@ -2,9 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from comptoir.core.metrics import metrics
 from comptoir.core.objects.registry import page_types
 from comptoir.core.ui.urls import type_urls
-from comptoir.core.views import healthz
+from comptoir.core.views import healthz, readyz
 from comptoir.dashboard import views as dashboard_views
 from comptoir.hubspot_api.api import register
 from comptoir.users import views as user_views
@@ -26,6 +27,8 @@ api_patterns, api_app, api_namespace = api.urls
 urlpatterns = [
     path("", dashboard_views.dashboard, name="home"),
     path("healthz", login_not_required(healthz), name="healthz"),
+    path("readyz", login_not_required(readyz), name="readyz"),
+    path("metrics", login_not_required(metrics), name="metrics"),
     path("login/", user_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
     path("password-reset/", user_views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,12 +1,14 @@
 """Background tasks of the engine (run by `comptoir worker`)."""
 
 import datetime as dt
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
+from comptoir.core.backups import create_backup, prune_backups
 from comptoir.core.db import refresh_statistics
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
@@ -80,3 +82,14 @@ def build_substring_index(object_type: str, name: str) -> str:
 def optimize_database() -> None:
     """Daily: fresh planner statistics (see comptoir.core.db.refresh_statistics)."""
     refresh_statistics()
+
+
+@task
+def scheduled_backup() -> str:
+    """A backup archive into COMPTOIR_BACKUP_DIR, keeping the COMPTOIR_BACKUP_KEEP newest."""
+    if not settings.COMPTOIR_BACKUP_DIR:
+        return ""
+    directory = Path(settings.COMPTOIR_BACKUP_DIR)
+    archive = create_backup(directory)
+    prune_backups(directory, settings.COMPTOIR_BACKUP_KEEP)
+    return str(archive)

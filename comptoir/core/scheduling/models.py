@@ -15,3 +15,15 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `comptoir worker` says it is alive every HEARTBEAT seconds (the readiness
+    check, the metrics and Settings > Background jobs read it)."""
+
+    worker_id = models.CharField(max_length=100, unique=True)  # host-pid
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -4,6 +4,7 @@ UPDATE touched the row enqueues."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -19,6 +20,11 @@ PERIODIC_JOBS = {
     "notification_minute": (60, "comptoir.notifications.tasks.notification_minute"),
     # Sign-in and password-reset counters whose window is over.
     "purge_throttle_counters": (3600, "comptoir.users.tasks.purge_throttle_counters"),
+    # A backup archive into COMPTOIR_BACKUP_DIR (nothing when unset), the older ones pruned.
+    "scheduled_backup": (
+        settings.COMPTOIR_BACKUP_HOURS * 3600,
+        "comptoir.core.tasks.scheduled_backup",
+    ),
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.

@@ -1,7 +1,8 @@
 import pytest
 
-# Real `comptoir` processes on a database of their own (test_worker.py, test_busy.py).
-from comptoir.core.testing.processes import _site_template, site  # noqa: F401
+# Real `comptoir` processes on a database of their own (test_worker.py, test_busy.py), and
+# on a new empty one (test_backups.py).
+from comptoir.core.testing.processes import _site_template, fresh_site, site  # noqa: F401
 
 
 @pytest.fixture

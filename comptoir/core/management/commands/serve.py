@@ -2,6 +2,8 @@
 
 import os
 import re
+import shutil
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -13,6 +15,9 @@ BIND_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$")
 
 class Command(BaseCommand):
     help = "Serve Comptoir with a production WSGI server (not runserver)."
+    # The checks import the URLs, hence the metrics: they run in handle(), once the metrics
+    # know where the server's processes keep their counters.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=settings.COMPTOIR_BIND)
@@ -28,6 +33,8 @@ class Command(BaseCommand):
             )
         port = int(match.group(2))
         workers = opts["workers"] or min(4, (os.cpu_count() or 1) + 1)
+        _metrics_directory(settings.DATA_DIR / "metrics" / str(port))
+        self.check()
         call_command("collectstatic", interactive=False, verbosity=0)
 
         from gunicorn.app.base import BaseApplication
@@ -47,8 +54,27 @@ class Command(BaseCommand):
                 # one per port so that two servers sharing a data directory keep theirs apart
                 # (gunicorn would put it under $HOME otherwise).
                 self.cfg.set("control_socket", str(settings.DATA_DIR / f"gunicorn-{port}.ctl"))
+                self.cfg.set("child_exit", _forget_process)
 
             def load(self):
                 return application
 
         Server().run()
+
+
+def _metrics_directory(path: Path) -> None:
+    """Where each server process writes its metrics (comptoir/core/metrics.py): emptied at
+    start, so that a restart begins from zero as Prometheus expects of a counter."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
+def _forget_process(server, worker) -> None:
+    """gunicorn's child_exit hook: a dead process's gauges are dropped (its counters stay)."""
+    # Imported here: prometheus_client decides at import whether it counts for several
+    # processes, which PROMETHEUS_MULTIPROC_DIR (set in handle) tells it.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -14,8 +14,10 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
+from comptoir.core import operations
 from comptoir.core.scheduling.scheduler import tick
 
 logger = logging.getLogger("comptoir.worker")
@@ -73,6 +75,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         worker_id = f"{socket.gethostname()}-{os.getpid()}"
+        started_at = timezone.now()
+        operations.beat(worker_id, started_at)
+        if not opts["batch"]:
+            threading.Thread(target=self._beat, args=(worker_id, started_at), daemon=True).start()
         if not opts["no_scheduler"]:
             if opts["batch"]:
                 tick(worker_id)
@@ -92,6 +98,16 @@ class Command(BaseCommand):
             worker.configure_signals()
         self.stdout.write(f"Worker {worker_id} started.")
         worker.run()
+
+    def _beat(self, worker_id: str, started_at) -> None:
+        """Alive: /readyz, /metrics and Settings > Background jobs count live workers."""
+        while True:
+            time.sleep(operations.HEARTBEAT_SECONDS)
+            try:
+                close_old_connections()
+                operations.beat(worker_id, started_at)
+            except Exception:  # a busy or lost database: say so and beat again later
+                logger.exception("heartbeat failed")
 
     def _schedule(self, worker_id: str) -> None:
         while True:
