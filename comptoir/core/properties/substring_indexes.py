@@ -10,10 +10,11 @@ compile to a regular expression on the property's comparable expression
   `v` holding `comptoir_fold(value)` (`substring_fold`: lower-cased, and the characters a
   case-insensitive regular expression takes as equal written alike), the row id as
   rowid. Three triggers on the record table keep it (insert; update, only when the value
-  changed; delete); the bulk write path pauses the insert trigger on its own connection and
-  copies its batch with one `INSERT ... SELECT` instead (`filled_in_bulk`). A normal FTS5 table (it keeps its own copy of the text): SQLite 3.40
-  has no `contentless_delete`, and a row-id delete is what lets the triggers and the
-  batched initial fill run in any order. The compiler adds
+  changed; delete); the bulk write path pauses the insert trigger on its own connection
+  and copies its batch with one `INSERT ... SELECT` instead (`filled_in_bulk`). A normal
+  FTS5 table (it keeps its own copy of the text): SQLite 3.40 has no
+  `contentless_delete`, and a row-id delete is what lets the triggers and the batched
+  initial fill run in any order. The compiler adds
   `id IN (SELECT rowid FROM <fts> WHERE <fts> MATCH '"part"')` for each `*`-separated
   part of 3 characters or more (`fts_match`), and keeps the exact regex.
 * **PostgreSQL**: a GIN `gin_trgm_ops` index (`trgm_<type>_<property>`) on exactly the

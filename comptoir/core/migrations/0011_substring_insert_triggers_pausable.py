@@ -9,6 +9,6 @@ from comptoir.core.properties.substring_indexes import insert_triggers_pausable
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0009_propertydefinition_substring_index")]
+    dependencies = [("core", "0010_workerheartbeat")]
 
     operations = [insert_triggers_pausable()]
