@@ -2,8 +2,8 @@
 
 Each settings page adds its Section to SECTIONS (in the seed article's order: properties,
 pipelines, automation, team, import & export, configuration, then indexes (issue 16),
-notifications, email, API tokens, profile); a section shows only to users holding its
-right."""
+background jobs, notifications, email, API tokens, profile); a section shows only to users
+holding its right."""
 
 from dataclasses import dataclass
 
@@ -30,6 +30,7 @@ SECTIONS: list[Section] = [
     Section("import-export", _("Import & export"), "settings:import_export"),
     Section("configuration", _("Configuration"), "settings:configuration", "can_manage_settings"),
     Section("indexes", _("Indexes"), "settings:indexes", "can_manage_settings"),
+    Section("jobs", _("Background jobs"), "settings:jobs", "can_manage_settings"),
     Section("notifications", _("Notifications"), "settings:notifications"),
     Section("email", _("Email"), "settings:email"),
     Section("api-tokens", _("API tokens"), "settings:api_tokens", "can_use_api"),

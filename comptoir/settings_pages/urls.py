@@ -15,6 +15,7 @@ urlpatterns = [
     path("import-export/", include("comptoir.imports.settings_urls")),
     path("configuration/", include("comptoir.settings_pages.sections.configuration")),
     path("indexes/", include("comptoir.settings_pages.sections.indexes")),
+    path("jobs/", include("comptoir.settings_pages.sections.jobs")),
     path("notifications/", include("comptoir.notifications.settings_urls")),
     path("email/", include("comptoir.mail.settings_urls")),
     path("api-tokens/", include("comptoir.settings_pages.sections.tokens")),

@@ -119,7 +119,8 @@ def test_non_admins_get_404_and_do_not_see_the_admin_sections(rep_client):
 
 def test_admins_see_the_sections_in_the_menu(admin_client, rep):
     """The entries of the seed article's side menu, in its order, each a page ("Gmail et
-    Outlook" is Email: any mailbox), and Indexes (issue 16) after Configuration."""
+    Outlook" is Email: any mailbox), then Indexes (issue 16) and Background jobs after
+    Configuration."""
     html = admin_client.get("/settings/automation/").content.decode()
     menu = select_one(html, "nav.settings-menu")
     entries = [(url, label) for label, url in links(menu)]
@@ -131,6 +132,7 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         "Import & export",
         "Configuration",
         "Indexes",
+        "Background jobs",
         "Notifications",
         "Email",
         "API tokens",
