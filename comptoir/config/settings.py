@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "comptoir.users.middleware.UserLanguageMiddleware",
+    "comptoir.users.middleware.AuditContextMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.core.middleware.UnstorableInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -16,6 +16,8 @@ class CoreConfig(AppConfig):
         from comptoir.core.inputs import IdConverter
         from comptoir.core.properties import registry
         from comptoir.core.properties.expressions import register_sqlite_functions
+        from comptoir.core.records import observers
+        from comptoir.core.records.live_counts import LiveCounter
         from comptoir.core.setup import sync_defaults
 
         connection_created.connect(register_sqlite_functions)
@@ -27,3 +29,5 @@ class CoreConfig(AppConfig):
         # Setup data (default properties, pipelines), not business behaviour: it must
         # be present after every migrate and after a test-case flush.
         post_migrate.connect(sync_defaults, sender=self)
+        # The API search's totals: live records per type, kept by every write.
+        observers.register(LiveCounter())

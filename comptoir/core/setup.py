@@ -19,6 +19,7 @@ from comptoir.core.properties.substring_indexes import (
     existing_index_names,
     standard_index_names,
 )
+from comptoir.core.records import live_counts
 
 EPOCH = timezone.datetime(1970, 1, 1, tzinfo=timezone.UTC)
 
@@ -181,3 +182,4 @@ def sync_defaults(using="default", **kwargs) -> None:
         sync_default_pipeline()
         PortalSettings.objects.get_or_create(pk=1)
         registry.invalidate()
+    live_counts.initialize()  # types without a kept count yet (a new type, a flushed test)

@@ -133,7 +133,7 @@ def search_objects(request, object_type: str):
     ot = _ot(request, object_type, write=False)
     data = json_body(request, max_chars=SEARCH_BODY_MAX)
     check_search_request(data)
-    result = search(ot, data, base=base_queryset(ot, user=request.user))
+    result = search(ot, data, user=request.user)
     uses = used_properties(data.get("filterGroups"), data.get("filters"), data.get("sorts"))
     note_queries(ot, uses)  # repeated searches on an unindexed property ask for its index
     body = {

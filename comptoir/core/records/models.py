@@ -41,3 +41,12 @@ class CrmRecord(models.Model):
     @property
     def object_type(self):
         return get_object_type(self.object_type_name)
+
+
+class LiveRecordCount(models.Model):
+    """How many live (not archived) records one object type has, kept exactly by the write
+    path (comptoir/core/records/live_counts.py): the API search's total when nothing narrows
+    the records, without counting every row."""
+
+    object_type_name = models.CharField(max_length=100, primary_key=True)
+    live = models.BigIntegerField()

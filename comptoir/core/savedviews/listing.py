@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.inputs import parse_id, whole_number
 from comptoir.core.objects.registry import ObjectType
+from comptoir.core.permissions import view_q
 from comptoir.core.properties import registry
 from comptoir.core.properties.index_requests import used_properties
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import SavedView
 from comptoir.core.savedviews.prefs import builtin_columns
 from comptoir.core.savedviews.relative import me_value, resolve
+from comptoir.core.search import totals
 from comptoir.core.search.compiler import (
     SearchError,
     apply_query,
@@ -164,6 +166,28 @@ class ListState:
             qs = qs.filter(compile_filter_groups(self.ot, added, scan=scan))
         query = self.query or (self.saved_view.query if self.saved_view else "")
         return apply_query(qs, self.ot, query, scan=scan)
+
+    def bounded_count(self, user, qs) -> tuple[int, bool]:
+        """(count, capped) of `qs`, this state's records for `user`, never counting more
+        than COUNT_CAP rows; a lone negative filter ("does not contain") is counted from its
+        positive's index and the kept live count (core/search/totals.py)."""
+        groups = resolve(self.ot, self.view_filter_groups(user), user)
+        if self.filter_groups:
+            groups = and_groups(groups, resolve(self.ot, self.filter_groups, user))
+        base = base_queryset(self.ot, user=user)
+
+        def narrowed(flts: list):
+            return base.filter(compile_filter_groups(self.ot, [{"filters": flts}]))
+
+        return totals.bounded(
+            self.ot,
+            filter_groups=groups,
+            query=self.query or (self.saved_view.query if self.saved_view else ""),
+            whole=view_q(user, self.ot) is None,
+            counted=qs,
+            narrowed=narrowed,
+            cap=COUNT_CAP,
+        )
 
     def saved_filter_groups(self, user) -> list:
         """What a view saved from this page keeps: the view's filters and the added ones."""

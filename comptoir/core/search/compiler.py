@@ -39,6 +39,7 @@ from django.db.models.lookups import (
 from comptoir.core.associations.models import Association
 from comptoir.core.inputs import MAX_ID, parse_int, storable, whole_number
 from comptoir.core.objects.registry import ObjectType, UnknownObjectType, get_object_type
+from comptoir.core.permissions import view_q
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.expressions import (
@@ -47,6 +48,7 @@ from comptoir.core.properties.expressions import (
 )
 from comptoir.core.properties.substring_indexes import fts_match
 from comptoir.core.records.values import base_queryset
+from comptoir.core.search import totals
 from comptoir.core.search.fulltext import fts_table
 from comptoir.core.search.text import query_tokens
 
@@ -330,8 +332,10 @@ def compile_filter_groups(object_type, filter_groups, *, filters=None, scan: boo
     return combined
 
 
-def _all_of(ot: ObjectType, filters: list, *, scan: bool) -> Q:
-    if len(filters) > MAX_FILTERS_PER_GROUP:
+def _all_of(ot: ObjectType, filters: list, *, scan: bool, limit=MAX_FILTERS_PER_GROUP) -> Q:
+    """The AND of `filters`; `limit`: how many a group may hold (None: the totals' own
+    conjunctions, which add a positive filter and a has-value one per negative filter)."""
+    if limit is not None and len(filters) > limit:
         raise SearchError(
             f"Too many filters in a group ({len(filters)}); the maximum is {MAX_FILTERS_PER_GROUP}."
         )
@@ -413,6 +417,11 @@ def order_by(object_type, sorts) -> list:
         if descending:
             return [expr.desc(), "-pk"]
         return [IsNullKey(expr).asc(), expr.asc(), "pk"]
+    if not _nullable(ot, defn):
+        # No empty value to put last: the plain order, which PostgreSQL reads backwards
+        # from the column's index (DESC NULLS LAST does not match an ascending index, and
+        # the planner does not know the column has no NULL: it sorted the whole table).
+        return [expr.desc(), "-pk"] if descending else [expr.asc(), "pk"]
     if descending:
         return [expr.desc(nulls_last=True), "-pk"]
     return [expr.asc(nulls_last=True), "pk"]
@@ -460,18 +469,41 @@ def parse_paging(limit, after) -> tuple[int, int]:
     return limit, offset
 
 
-def search(object_type, request: dict, *, base=None, count: bool = True) -> SearchResult:
-    """Run a HubSpot search request body; returns a page of records and the total."""
+def search(object_type, request: dict, *, base=None, user=None, count: bool = True) -> SearchResult:
+    """Run a HubSpot search request body; returns a page of records and the total.
+
+    `user`: the records they may see (base_queryset); `base`: a queryset of the records
+    to search instead. The total is exact, and counted from indexes and the kept number
+    of live records where it can (core/search/totals.py)."""
     ot = get_object_type(object_type)
     if not isinstance(request, dict):
         raise SearchError("The search request must be a JSON object.")
     limit, offset = parse_paging(request.get("limit"), request.get("after"))
     groups, query = request.get("filterGroups"), request.get("query")
     filters = request.get("filters")
+    # All the type's live records: the kept live count can stand for counting them.
+    whole = base is None and (user is None or view_q(user, ot) is None)
+    if base is None:
+        base = base_queryset(ot, user=user)
     qs = filtered_queryset(ot, filter_groups=groups, filters=filters, query=query, base=base)
     ordering = order_by(ot, request.get("sorts"))
     sorted_by_property = ordering[0] not in ("pk", "-pk") and bool(groups or filters or query)
-    total = qs.count() if count and sorted_by_property else None
+
+    def exact_total() -> int:
+        def narrowed(flts: list) -> models.QuerySet:
+            return apply_query(base.filter(_all_of(ot, flts, scan=False, limit=None)), ot, query)
+
+        return totals.total(
+            ot,
+            filter_groups=groups,
+            filters=filters,
+            query=query,
+            whole=whole,
+            counted=qs,
+            narrowed=narrowed,
+        )
+
+    total = exact_total() if count and sorted_by_property else None
     page = qs
     if total is not None and scan_worthwhile(total, sorted_by_property):
         page = filtered_queryset(
@@ -481,7 +513,9 @@ def search(object_type, request: dict, *, base=None, count: bool = True) -> Sear
     has_more = len(records) > limit
     records = records[:limit]
     if total is None and count:
-        total = offset + len(records) if not has_more and (records or offset == 0) else qs.count()
+        total = (
+            offset + len(records) if not has_more and (records or offset == 0) else exact_total()
+        )
     elif total is None:
         total = -1
     next_after = str(offset + limit) if has_more and offset + limit < MAX_RESULTS else None

@@ -1,6 +1,8 @@
 """Jobs for the worker's tests, run by a real `comptoir worker` (test_worker.py)."""
 
+import os
 import threading
+import time
 from pathlib import Path
 
 from django.tasks import task
@@ -33,3 +35,13 @@ def lock_the_queue(ready: str, release: str) -> str:
         thread.join(0.05)
     assert Path(ready).exists(), "the lock could not be taken"
     return "done"
+
+
+@task
+def note_run(directory: str, name: str, pause: float = 0.0) -> str:
+    """Leave one line per run in `directory/name` (which process ran it): a job run twice
+    leaves two lines. `pause`: seconds the job lasts."""
+    time.sleep(pause)
+    with open(Path(directory) / name, "a") as handle:
+        handle.write(f"{os.getpid()}\n")
+    return name

@@ -84,7 +84,7 @@ def list_context(request, ot, state: ListState) -> dict:
     names = [c["name"] for c in context["columns"]]
     try:
         qs = state.queryset(request.user)
-        count, capped = listing.bounded_count(qs)
+        count, capped = state.bounded_count(request.user, qs)
         rows, has_next = listing.page_of(state, qs, request.user, count)
         index_requests.note_queries(ot, state.used_properties(request.user))
     except SearchError as exc:

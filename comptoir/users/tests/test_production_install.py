@@ -12,6 +12,7 @@ from comptoir.core.testing.processes import COMPTOIR
 
 pytestmark = pytest.mark.slow
 
+PASSWORD = "Un-mot-de-passe-solide-2026"
 COUNT = (
     "from comptoir.users.models import User\nfrom comptoir.contacts.models import Contact\n"
     "from comptoir.companies.models import Company\nfrom comptoir.deals.models import Deal\n"
@@ -79,6 +80,13 @@ def test_init_says_what_is_missing_in_one_line(fresh_site, args, env, message):
     assert counts(fresh_site) == "[] 0 0 0"  # migrated, nobody created
 
 
+def init_for_a_script(site) -> None:
+    """`comptoir init` as a provisioning script runs it: flags and the environment."""
+    site.manage(
+        "init", "--email", "admin@example.com", "--no-input", COMPTOIR_ADMIN_PASSWORD=PASSWORD
+    )
+
+
 def _get(url: str, path: str, headers=None) -> http.client.HTTPResponse:
     """One request, redirects not followed."""
     host, port = url.removeprefix("http://").split(":")
@@ -94,13 +102,7 @@ def test_one_switch_makes_https_behind_a_proxy_safe(fresh_site):
     fresh_site.env.update(
         COMPTOIR_HTTPS="true", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1"
     )
-    fresh_site.manage(
-        "init",
-        "--email",
-        "admin@example.com",
-        "--no-input",
-        COMPTOIR_ADMIN_PASSWORD="Un-mot-de-passe-solide-2026",
-    )
+    init_for_a_script(fresh_site)
     result = run(fresh_site, "check", "--deploy")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
@@ -118,13 +120,7 @@ def test_one_switch_makes_https_behind_a_proxy_safe(fresh_site):
 
 
 def test_demo_refuses_a_database_that_is_not_a_new_playground(fresh_site):
-    fresh_site.manage(
-        "init",
-        "--email",
-        "admin@example.com",
-        "--no-input",
-        COMPTOIR_ADMIN_PASSWORD="Un-mot-de-passe-solide-2026",
-    )
+    init_for_a_script(fresh_site)
     # Even when told to use the database of DATABASE_URL (the PostgreSQL run's), not one with users.
     result = run(fresh_site, "demo", "--no-serve", "--use-database-url")
     assert result.returncode == 1

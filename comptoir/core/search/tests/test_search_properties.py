@@ -39,6 +39,7 @@ from comptoir.core.properties.substring_indexes import ensure_substring_index
 from comptoir.core.records.values import base_queryset, read_value
 from comptoir.core.records.writes import create_record
 from comptoir.core.search.compiler import OPERATORS, filtered_queryset, order_by
+from comptoir.core.search.compiler import search as run_search
 from comptoir.core.search.text import matches
 
 pytestmark = pytest.mark.django_db
@@ -674,6 +675,10 @@ def test_filter_groups_agree_with_python_evaluator(custom_properties, rows, data
                 )
                 want = expected_ids(search, stored)
                 assert got == want, filter_mismatch(search, got, want, stored)
+                # The API's total, counted from the positive filters and the kept number of
+                # live contacts where it can (core/search/totals.py): a page of one.
+                total = run_search("contacts", {"filterGroups": search, "limit": 1}).total
+                assert total == len(want), f"filterGroups={search!r}: total {total}"
             size = len(expected_ids(groups, stored))
             event(
                 "groups matched "
