@@ -57,12 +57,12 @@ def make_csv(path: Path, rows: int, companies: int = 20_000) -> None:
     path.with_suffix(".rows").write_text(str(rows))
 
 
-def fresh_database(database: str) -> str:
+def fresh_database(database: str, pg_name: str = "comptoir_bench_imports") -> str:
     data_dir = ROOT / "bench" / "data" / f"imports-{database}"
     if database == "postgres":
         import psycopg
 
-        name = "comptoir_bench_imports"
+        name = pg_name
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
             c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             c.execute(f"CREATE DATABASE {name}")
@@ -120,11 +120,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--pg-name",
+        default="comptoir_bench_imports",
+        help="the PostgreSQL database the run drops and creates (--database postgres)",
+    )
     args = parser.parse_args()
 
     csv_path = ROOT / "bench" / "data" / f"import-contacts-{args.rows}.csv"
     make_csv(csv_path, args.rows)
-    fresh_database(args.database)
+    fresh_database(args.database, args.pg_name)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.config.settings")
     os.environ.setdefault("COMPTOIR_LOG_LEVEL", "WARNING")

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "comptoir.users.middleware.UserLanguageMiddleware",
+    "comptoir.users.middleware.AuditContextMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.core.middleware.UnstorableInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,6 +184,10 @@ COMPTOIR_SECRET_KEYS = env.env_list("COMPTOIR_SECRET_KEYS", [])
 COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS", False)
 COMPTOIR_MAIL_TIMEOUT = env.env_int("COMPTOIR_MAIL_TIMEOUT", 10, minimum=1)
 COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
+# A send claimed this long ago and not finished lost its worker (comptoir/mail/delivery.py).
+COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=1)
+# The attachments of one email sent from Comptoir, in all (MB; most servers take 20 to 25).
+COMPTOIR_MAIL_ATTACHMENTS_MB = env.env_int("COMPTOIR_MAIL_ATTACHMENTS_MB", 10, minimum=1)
 # `comptoir serve`: its default address and number of processes (0: cores + 1, at most 4).
 COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)

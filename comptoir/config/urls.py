@@ -62,6 +62,7 @@ urlpatterns = [
     path("settings/", include("comptoir.settings_pages.urls")),
     path("imports/", include("comptoir.imports.urls")),
     path("notifications/", include("comptoir.notifications.urls")),
+    path("mail/", include("comptoir.mail.urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 

@@ -95,7 +95,14 @@ def object_types() -> tuple[ObjectType, ...]:
                     "lifecyclestage",
                 ),
                 name_property="lastname",
-                indexed_properties=("city", "jobtitle", "hs_lead_status", "phone", "country"),
+                indexed_properties=(
+                    "city",
+                    "jobtitle",
+                    "company",
+                    "hs_lead_status",
+                    "phone",
+                    "country",
+                ),
                 # Fits a laptop's frame at 1280 px with a real team's values (issue 14):
                 # the create date is a quick filter, the default sort and the "Recently
                 # created" view; a column to add through "Edit columns".

@@ -3,6 +3,7 @@
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from comptoir.core.audit import log as audit
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
@@ -27,6 +28,7 @@ class TokenAuth(HttpBearer):
             raise ApiError(403, "This user's role does not allow the API.", "FORBIDDEN")
         request.api_token = found
         request.user = found.user
+        audit.acting(found.user, audit.current_ip())  # reset by AuditContextMiddleware
         request.ratelimit_headers = check_rate(found)
         now = timezone.now()
         last = found.last_used_at

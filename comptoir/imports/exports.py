@@ -11,6 +11,8 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone, translation
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.busy import is_busy
 from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
@@ -55,6 +57,14 @@ def start_export(
         file_format=file_format,
         language=language[:8],
         iso_dates=iso_dates,
+    )
+    audit.record(
+        AuditAction.EXPORT,
+        export.name,
+        user=user,
+        object_type=ot.name,
+        format=file_format,
+        filters=export.params[:500],
     )
     transaction.on_commit(lambda: run_export.enqueue(export.pk))
     return export

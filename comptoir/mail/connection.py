@@ -132,7 +132,7 @@ def _field(endpoint: Endpoint, name: str) -> str:
     return f"{endpoint.protocol}_{name}"
 
 
-def _network_failure(exc: BaseException, endpoint: Endpoint) -> MailFailure:
+def network_failure(exc: BaseException, endpoint: Endpoint) -> MailFailure:
     """The failure an exception raised while talking to the server stands for."""
     where = {"host": endpoint.host, "port": endpoint.port}
     if isinstance(exc, MailFailure):
@@ -164,14 +164,17 @@ def _network_failure(exc: BaseException, endpoint: Endpoint) -> MailFailure:
     return MailFailure("protocol", _field(endpoint, "host"), where)
 
 
-def _server_text(value) -> str:
+def server_text(value) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     return " ".join(str(value).split())[:200]
 
 
-def check_smtp(endpoint: Endpoint) -> None:
-    """EHLO, STARTTLS when chosen, AUTH; MailFailure when any step fails."""
+@contextlib.contextmanager
+def smtp_session(endpoint: Endpoint):
+    """A connected SMTP client: EHLO, STARTTLS when chosen, AUTH. MailFailure when any of
+    these steps fails; what the body of the `with` raises is left as it is (a sender
+    needs the server's own codes). The connection is closed on the way out."""
     addresses = resolve(endpoint.host, endpoint.port, "smtp_host")
     cls = _PinnedSMTPSSL if endpoint.security == "ssl" else _PinnedSMTP
     kwargs = {"context": ssl_context()} if endpoint.security == "ssl" else {}
@@ -179,29 +182,41 @@ def check_smtp(endpoint: Endpoint) -> None:
     client.pinned = addresses
     client._host = endpoint.host  # what TLS checks the certificate against
     try:
-        client.connect(endpoint.host, endpoint.port)
-        client.ehlo()
-        if endpoint.security == "starttls":
-            if not client.has_extn("starttls"):
-                raise MailFailure("no_starttls", "smtp_security", {"host": endpoint.host})
-            client.starttls(context=ssl_context())
+        try:
+            client.connect(endpoint.host, endpoint.port)
             client.ehlo()
-        if endpoint.username or endpoint.password:
-            if not client.has_extn("auth"):
-                raise MailFailure("no_auth", "smtp_security", {"host": endpoint.host})
-            try:
-                client.login(endpoint.username, endpoint.password)
-            except smtplib.SMTPAuthenticationError:
-                raise MailFailure("auth", "smtp_password", {"host": endpoint.host}) from None
-            except smtplib.SMTPException as exc:
-                raise MailFailure(
-                    "protocol", "smtp_host", {"host": endpoint.host, "detail": _server_text(exc)}
-                ) from None
-    except Exception as exc:  # every failure is answered in words, never raised on
-        raise _network_failure(exc, endpoint) from None
+            if endpoint.security == "starttls":
+                if not client.has_extn("starttls"):
+                    raise MailFailure("no_starttls", "smtp_security", {"host": endpoint.host})
+                client.starttls(context=ssl_context())
+                client.ehlo()
+            if endpoint.username or endpoint.password:
+                if not client.has_extn("auth"):
+                    raise MailFailure("no_auth", "smtp_security", {"host": endpoint.host})
+                try:
+                    client.login(endpoint.username, endpoint.password)
+                except smtplib.SMTPAuthenticationError:
+                    raise MailFailure("auth", "smtp_password", {"host": endpoint.host}) from None
+                except smtplib.SMTPException as exc:
+                    raise MailFailure(
+                        "protocol",
+                        "smtp_host",
+                        {"host": endpoint.host, "detail": server_text(exc)},
+                    ) from None
+        except Exception as exc:  # every failure is answered in words, never raised on
+            raise network_failure(exc, endpoint) from None
+        yield client
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()
     finally:
         with contextlib.suppress(OSError):
             client.close()
+
+
+def check_smtp(endpoint: Endpoint) -> None:
+    """EHLO, STARTTLS when chosen, AUTH; MailFailure when any step fails."""
+    with smtp_session(endpoint):
+        pass
 
 
 def check_imap(endpoint: Endpoint) -> None:
@@ -223,7 +238,7 @@ def check_imap(endpoint: Endpoint) -> None:
         try:
             client.login(endpoint.username, endpoint.password)
         except imaplib.IMAP4.error as exc:
-            text = _server_text(exc.args[0] if exc.args else "")
+            text = server_text(exc.args[0] if exc.args else "")
             if "AUTHENTICATIONFAILED" in text.upper() or "AUTHENTICATE" in text.upper():
                 raise MailFailure("auth", "imap_password", {"host": endpoint.host}) from None
             if "LOGINDISABLED" in text.upper() or "PRIVACYREQUIRED" in text.upper():
@@ -233,7 +248,7 @@ def check_imap(endpoint: Endpoint) -> None:
         if status != "OK":
             raise MailFailure("no_inbox", "imap_host", {"host": endpoint.host})
     except Exception as exc:  # every failure is answered in words, never raised on
-        raise _network_failure(exc, endpoint) from None
+        raise network_failure(exc, endpoint) from None
     finally:
         if client is not None:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):

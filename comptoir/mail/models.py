@@ -68,3 +68,76 @@ class PortalMailAccount(SmtpAccount):
     environment's COMPTOIR_SMTP_* settings are used."""
 
     SINGLETON = 1
+
+
+class OutboundStatus(models.TextChoices):
+    """Where an email sent from the CRM is (comptoir/mail/sending.py has the transitions)."""
+
+    SCHEDULED = "scheduled", _lazy("Scheduled")
+    SENDING = "sending", _lazy("Sending")
+    SENT = "sent", _lazy("Sent")
+    FAILED = "failed", _lazy("Failed")
+    CANCELLED = "cancelled", _lazy("Cancelled")
+
+
+class OutboundEmail(models.Model):
+    """One email sent (or to be sent) from the CRM, and the state of its sending.
+
+    Its Message-ID is made once, when the row is created, and never changes: a send tried
+    again after its worker died goes out with the same Message-ID, which receivers take as
+    the same message. The `emails` engagement on the timelines is `engagement_id`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbound_emails"
+    )
+    status = models.CharField(
+        max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.SCHEDULED
+    )
+    message_id = models.CharField(max_length=255, unique=True)
+    sender_source = models.CharField(max_length=16)  # mailbox, portal, environment
+    from_address = models.CharField(max_length=320)
+    reply_to = models.CharField(max_length=320, blank=True)
+    to = models.JSONField(default=list)  # ["Name <address>", ...]
+    cc = models.JSONField(default=list)
+    bcc = models.JSONField(default=list)
+    subject = models.CharField(max_length=998)
+    html = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    # Linked to the emailtemplates app at integration (the template the email was made from).
+    template_id = models.IntegerField(null=True, blank=True)
+    engagement_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    send_at = models.DateTimeField()  # when due (moved on by a retry's back-off)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)  # the SMTP server said 250
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)  # the server's last answer, in its words
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "send_at"], name="outbound_due_idx"),
+            models.Index(fields=["user", "status"], name="outbound_user_idx"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class OutboundAttachment(models.Model):
+    """A file sent with an OutboundEmail (kept in the data dir's media folder)."""
+
+    outbound = models.ForeignKey(
+        OutboundEmail, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="mail/attachments/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+
+    def __str__(self):
+        return self.filename

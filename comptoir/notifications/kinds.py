@@ -18,6 +18,7 @@ TASK_DUE = "task_due"
 TASK_OVERDUE = "task_overdue"
 MENTION = "mention"
 EXPORT_READY = "export_ready"
+EMAIL_FAILED = "email_failed"
 
 # An owner change notifies the new owner on the types whose description says `assignable`.
 
@@ -60,6 +61,11 @@ KINDS = {
             _lazy("Export ready"),
             _lazy("A list you exported is ready to download."),
             email=False,
+        ),
+        Kind(
+            EMAIL_FAILED,
+            _lazy("Email not sent"),
+            _lazy("An email you sent from Comptoir could not be delivered to the server."),
         ),
     )
 }
@@ -111,6 +117,8 @@ def title(notification) -> str:
         return _("%(actor)s mentioned you in a note on %(record)s") % values
     if kind == EXPORT_READY:
         return _("Your export %(record)s is ready to download") % values
+    if kind == EMAIL_FAILED:
+        return _("Your email “%(record)s” could not be sent") % values
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -119,6 +127,8 @@ def record_url(notification) -> str:
     object_type, pk = notification.object_type, notification.object_id
     if not object_type:
         return reverse("notifications:list")
+    if object_type == "outbound_emails":
+        return reverse("mail:scheduled")
     if object_type == "exports":
         return reverse("imports:export", args=[pk])
     if object_type == "tasks":

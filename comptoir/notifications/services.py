@@ -19,7 +19,7 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.properties import registry
 from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
-from comptoir.notifications.kinds import ASSIGNED, EXPORT_READY, KINDS, MENTION
+from comptoir.notifications.kinds import ASSIGNED, EMAIL_FAILED, EXPORT_READY, KINDS, MENTION
 from comptoir.notifications.models import Notification, NotificationPreference
 from comptoir.notifications.tasks import send_notification_emails
 from comptoir.users.models import Owner, User
@@ -170,6 +170,23 @@ def export_ready(user_id: int, export_id: int, name: str) -> None:
                 object_id=export_id,
                 record=name,
                 user_id=user_id,
+            )
+        ]
+    )
+
+
+def email_failed(outbound) -> None:
+    """An email written in the CRM could not be sent (comptoir.mail.delivery): its author
+    is told, with the server's reason."""
+    _add(
+        [
+            Intent(
+                EMAIL_FAILED,
+                object_type="outbound_emails",
+                object_id=outbound.pk,
+                record=outbound.subject[:200],
+                user_id=outbound.user_id,
+                body=outbound.error[:500],
             )
         ]
     )

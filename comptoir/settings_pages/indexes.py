@@ -54,13 +54,17 @@ def _requested_by(rows) -> None:
 def indexes(request):
     rows = index_listing.index_rows()
     _requested_by(rows)
+    builtin = [r for r in rows if r.builtin]
+    sizes = [r.size for r in builtin]
     return page(
         request,
         KEY,
         "settings/indexes.html",
         {
             "on_demand": [r for r in rows if not r.builtin],
-            "builtin": [r for r in rows if r.builtin],
+            "builtin": builtin,
+            # Their total on disk, for the folded table's summary; None when a size is unknown.
+            "builtin_size": None if None in sizes else sum(sizes),
             "caps": index_listing.caps(),
             "cap": settings.COMPTOIR_MAX_PROPERTY_INDEXES,
             "statuses": IndexStatus,

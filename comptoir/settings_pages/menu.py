@@ -2,8 +2,8 @@
 
 Each settings page adds its Section to SECTIONS (in the seed article's order: properties,
 pipelines, automation, team, import & export, configuration, then indexes (issue 16),
-background jobs, notifications, email, API tokens, profile); a section shows only to users
-holding its right."""
+background jobs, audit log, notifications, email, API tokens, profile); a section shows
+only to users holding its right."""
 
 from dataclasses import dataclass
 
@@ -31,6 +31,7 @@ SECTIONS: list[Section] = [
     Section("configuration", _("Configuration"), "settings:configuration", "can_manage_settings"),
     Section("indexes", _("Indexes"), "settings:indexes", "can_manage_settings"),
     Section("jobs", _("Background jobs"), "settings:jobs", "can_manage_settings"),
+    Section("audit", _("Audit log"), "settings:audit", "can_manage_settings"),
     Section("notifications", _("Notifications"), "settings:notifications"),
     Section("email", _("Email"), "settings:email"),
     Section("api-tokens", _("API tokens"), "settings:api_tokens", "can_use_api"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("configuration/", include("comptoir.settings_pages.sections.configuration")),
     path("indexes/", include("comptoir.settings_pages.sections.indexes")),
     path("jobs/", include("comptoir.settings_pages.sections.jobs")),
+    path("audit/", include("comptoir.settings_pages.sections.audit")),
     path("notifications/", include("comptoir.notifications.settings_urls")),
     path("email/", include("comptoir.mail.settings_urls")),
     path("api-tokens/", include("comptoir.settings_pages.sections.tokens")),

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import crm_names
 from comptoir.core.properties import registry
@@ -70,6 +72,8 @@ def deactivate(
             moved = hand_over(user, transfer_to, source=source)
         User.objects.filter(pk=user.pk).update(is_active=False)
         Owner.objects.filter(user=user).update(archived=True, updated_at=timezone.now())
+        heir = transfer_to.email if transfer_to is not None else ""
+        audit.record(AuditAction.USER_DEACTIVATED, user.email, records_to=heir)
         registry.invalidate()
         if transfer_to is not None and later:
             # Imported here: comptoir.users.tasks imports this module when loaded.
@@ -117,4 +121,5 @@ def reactivate(user: User) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=True)
         Owner.objects.filter(user=user).update(archived=False, updated_at=timezone.now())
+        audit.record(AuditAction.USER_REACTIVATED, user.email)
         registry.invalidate()

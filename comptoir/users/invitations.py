@@ -17,6 +17,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.i18n import LANGUAGES
 from comptoir.core.portal.services import portal
 from comptoir.users.models import Role, User
@@ -83,6 +85,7 @@ def invite_user(
         )
         user.language = portal().default_language if portal().default_language in LANGUAGES else ""
         user.save(update_fields=["language"])
+        audit.record(AuditAction.USER_INVITED, user.email)
     send_invitation(user, invited_by=invited_by, base_url=base_url)
     return user
 

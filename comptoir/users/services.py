@@ -9,6 +9,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.properties import registry
 from comptoir.core.scopes import all_scopes
 from comptoir.users.models import ApiToken, Owner, Role, Team, TeamMembership, User
@@ -77,6 +79,7 @@ def create_user(
         )
         if team is not None:  # an empty name is refused, not ignored
             add_to_team(user, team)
+        audit.record(AuditAction.USER_CREATED, email, role=chosen_role.name)
         registry.invalidate()
     return user
 
@@ -119,13 +122,19 @@ def create_token(
     if not user.is_active:
         raise UserError(f"user: {user.email} is deactivated.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=(name or "Private app").strip()[:150],
-        prefix=raw[: len(TOKEN_PREFIX) + 6],
-        token_hash=hash_token(raw),
-        scopes=sorted(set(chosen)),
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=(name or "Private app").strip()[:150],
+            prefix=raw[: len(TOKEN_PREFIX) + 6],
+            token_hash=hash_token(raw),
+            scopes=sorted(set(chosen)),
+        )
+        audit.record(
+            AuditAction.TOKEN_CREATED,
+            f"{token.name} ({token.prefix}…, {user.email})",
+            scopes=token.scopes,
+        )
     return token, raw
 
 
@@ -149,7 +158,14 @@ def _load_token(digest: str) -> ApiToken | None:
 
 
 def revoke_token(token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit.record(
+                AuditAction.TOKEN_REVOKED, f"{token.name} ({token.prefix}…, {token.user.email})"
+            )
     registry.invalidate()
 
 

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.permissions import RIGHTS, SCOPES, scoped_objects
 from comptoir.core.properties import registry
 from comptoir.users.models import Role, Team, TeamMembership, User
@@ -51,6 +53,9 @@ def change_user(user: User, *, role: Role, teams: list[Team]) -> None:
             TeamMembership.objects.update_or_create(
                 team=team, user=user, defaults={"primary": order == 0}
             )
+        audit.record(
+            AuditAction.USER_CHANGED, user.email, role=role.name, teams=[t.name for t in teams]
+        )
         registry.invalidate()
 
 
@@ -83,12 +88,14 @@ def save_team(team: Team | None, name: str, members) -> Team:
         for user_id in sorted(wanted - present):
             has_primary = TeamMembership.objects.filter(user_id=user_id, primary=True).exists()
             TeamMembership.objects.create(team=team, user_id=user_id, primary=not has_primary)
+        audit.record(AuditAction.TEAM_SAVED, team.name, members=sorted(wanted))
         registry.invalidate()
     return team
 
 
 def delete_team(team: Team) -> None:
     with transaction.atomic():
+        audit.record(AuditAction.TEAM_DELETED, team.name)
         team.delete()
         registry.invalidate()
 
@@ -142,6 +149,9 @@ def save_role(role: Role | None, name: str, scopes: dict, rights: dict) -> Role:
             for right, value in values.items():
                 setattr(role, right, value)
             role.save()
+        audit.record(
+            AuditAction.ROLE_SAVED, role.name, rights=sorted(r for r, v in values.items() if v)
+        )
         registry.invalidate()
     return role
 
@@ -156,5 +166,7 @@ def delete_role(role: Role) -> None:
             % {"count": in_use},
             "__all__",
         )
-    role.delete()
+    with transaction.atomic():
+        audit.record(AuditAction.ROLE_DELETED, role.name)
+        role.delete()
     registry.invalidate()

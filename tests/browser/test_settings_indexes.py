@@ -2,6 +2,8 @@
 index waits for the worker, a failed one is built again from the page, then dropped after
 confirming; a salesperson does not find the page."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -57,14 +59,30 @@ def test_an_admin_follows_builds_and_drops_on_demand_indexes_in_french(
     expect(region).to_contain_text("Échec")
     expect(region).to_contain_text("No space left on device")
     expect(region).to_contain_text("Requêtes répétées")
+    # The built-in indexes (some sixty rows) are folded on a phone, open on a laptop; the
+    # summary says how many there are and their size on disk, in French.
+    folded = page.locator("details.index-builtin")
+    summary = folded.locator("summary")
+    expect(summary).to_contain_text("Index intégrés")
+    expect(summary).to_have_text(re.compile(r"\d+ index, [\d,]+\s(octets|Kio|Mio|Gio) au total"))
     builtin = page.get_by_role("table", name="Index intégrés")
     city = builtin.locator('tr[data-index="contacts.city"]')
-    expect(city).to_contain_text("Prêt")
-    expect(city).to_contain_text("Intégré")
     if width == 1280:
+        expect(folded).to_have_attribute("open", "")
         for header in ("Propriété", "Objet", "Type", "Statut", "Demandé par", "Taille"):
             expect(table.get_by_role("columnheader", name=header)).to_be_visible()
     else:
+        expect(city).not_to_be_visible()
+        expect(table).to_be_visible()  # the on-demand ones stay in view
+        no_sideways_scroll(page)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height < 2000, f"the page is {height} px long at 390 px"
+        review_shot(page, f"settings-indexes-fr-{width}-folded")
+        summary.click()
+    expect(city).to_be_visible()
+    expect(city).to_contain_text("Prêt")
+    expect(city).to_contain_text("Intégré")
+    if width == 390:
         no_sideways_scroll(page)
     review_shot(page, f"settings-indexes-fr-{width}")
 

@@ -1,5 +1,7 @@
 """Reading and changing portal settings."""
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.portal.models import AUTOMATIONS, PortalSettings
 from comptoir.core.properties import registry
 
@@ -32,6 +34,7 @@ def update_portal(**changes) -> PortalSettings:
     for name, value in changes.items():
         setattr(settings, name, value)
     settings.save(update_fields=list(changes))
+    audit.record(AuditAction.SETTINGS_CHANGED, "portal", changed=sorted(changes))
     registry.invalidate()
     if settings.report_time_zone != zone_before:
         for observer in ZONE_OBSERVERS:

@@ -10,9 +10,11 @@ compile to a regular expression on the property's comparable expression
   `v` holding `comptoir_fold(value)` (`substring_fold`: lower-cased, and the characters a
   case-insensitive regular expression takes as equal written alike), the row id as
   rowid. Three triggers on the record table keep it (insert; update, only when the value
-  changed; delete). A normal FTS5 table (it keeps its own copy of the text): SQLite 3.40
-  has no `contentless_delete`, and a row-id delete is what lets the triggers and the
-  batched initial fill run in any order. The compiler adds
+  changed; delete); the bulk write path pauses the insert trigger on its own connection
+  and copies its batch with one `INSERT ... SELECT` instead (`filled_in_bulk`). A normal
+  FTS5 table (it keeps its own copy of the text): SQLite 3.40 has no
+  `contentless_delete`, and a row-id delete is what lets the triggers and the batched
+  initial fill run in any order. The compiler adds
   `id IN (SELECT rowid FROM <fts> WHERE <fts> MATCH '"part"')` for each `*`-separated
   part of 3 characters or more (`fts_match`), and keeps the exact regex.
 * **PostgreSQL**: a GIN `gin_trgm_ops` index (`trgm_<type>_<property>`) on exactly the
@@ -43,14 +45,20 @@ API (for the on-demand builder and the admin page):
 
 import hashlib
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, migrations, transaction
 
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
-from comptoir.core.properties.expressions import SAFE_NAME, SQLITE_FOLD, substring_fold
+from comptoir.core.properties.expressions import (
+    SAFE_NAME,
+    SQLITE_FOLD,
+    SQLITE_FTS_PAUSED,
+    substring_fold,
+)
 from comptoir.core.properties.indexes import relation_sizes, value_sql
 from comptoir.core.properties.kinds import kind_for
 from comptoir.core.properties.models import PropertyDefinition
@@ -127,7 +135,7 @@ def _sqlite_statements(target: _Target) -> list[str]:
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS \"{fts}\" USING fts5(v, tokenize='trigram')",
         f'CREATE TRIGGER IF NOT EXISTS "{fts}_ai" AFTER INSERT ON "{table}" '
-        f"WHEN {new} IS NOT NULL{of_type} BEGIN "
+        f"WHEN {_NOT_PAUSED.format(fts=fts)}{new} IS NOT NULL{of_type} BEGIN "
         f'INSERT OR REPLACE INTO "{fts}"(rowid, v) VALUES (new.id, {SQLITE_FOLD}({new})); END',
         f'CREATE TRIGGER IF NOT EXISTS "{fts}_au" AFTER UPDATE OF "{watched}" ON "{table}" '
         f"WHEN {old} IS NOT {new}{of_type} BEGIN "
@@ -145,18 +153,28 @@ def _sqlite_drop(fts: str) -> list[str]:
     ]
 
 
+# The insert trigger's first condition: skipped while this connection fills the table itself.
+_NOT_PAUSED = f"{SQLITE_FTS_PAUSED}('{{fts}}') = 0 AND "
+
+
+def _copy_rows_sql(target: _Target, upper: bool) -> str:
+    """Copy the values of the rows `"id" > %s` (and `<= %s` when `upper`) into the FTS
+    table; replacing by rowid, so copying a row already there again is harmless."""
+    fts = index_name(target.ot, target.name, "sqlite")
+    raw = _raw_sql(target, "", "sqlite")
+    of_type = f" AND \"object_type_name\" = '{target.ot.name}'" if target.ot.is_activity else ""
+    bound = ' AND "id" <= %s' if upper else ""
+    return (
+        f'INSERT OR REPLACE INTO "{fts}"(rowid, v) SELECT "id", {SQLITE_FOLD}({raw}) '
+        f'FROM "{target.table}" WHERE "id" > %s{bound} AND {raw} IS NOT NULL{of_type}'
+    )
+
+
 def _fill_sqlite(target: _Target, *, batch: int = FILL_BATCH) -> None:
     """Copy the values already stored, `batch` rows per transaction (the triggers are in
     place first: a row written meanwhile is indexed by them, and re-copying it is harmless
     since the copy replaces by rowid)."""
-    fts = index_name(target.ot, target.name, "sqlite")
     table = target.table
-    raw = _raw_sql(target, "", "sqlite")
-    of_type = ""
-    params_type = []
-    if target.ot.is_activity:
-        of_type = ' AND "object_type_name" = %s'
-        params_type = [target.ot.name]
     low = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -166,11 +184,9 @@ def _fill_sqlite(target: _Target, *, batch: int = FILL_BATCH) -> None:
             )
             row = cursor.fetchone()
             high = row[0] if row else None
-            upper = ' AND "id" <= %s' if high is not None else ""
             cursor.execute(
-                f'INSERT OR REPLACE INTO "{fts}"(rowid, v) SELECT "id", {SQLITE_FOLD}({raw}) '
-                f'FROM "{table}" WHERE "id" > %s{upper} AND {raw} IS NOT NULL{of_type}',
-                [low, *([high] if high is not None else []), *params_type],
+                _copy_rows_sql(target, upper=high is not None),
+                [low, *([high] if high is not None else [])],
             )
         if high is None:
             return
@@ -260,6 +276,54 @@ def _drop(ot, name: str) -> None:
             cursor.execute(f'DROP INDEX IF EXISTS "{index}"')
 
 
+# -- the bulk write path ---------------------------------------------------------------------
+
+
+def _indexed_targets(ot) -> dict[str, _Target]:
+    """{FTS table: target} of the type's text properties that have one (SQLite)."""
+    existing = existing_index_names()
+    targets = {}
+    for defn in registry.definitions(ot).values():
+        if not supports_substring_index(defn) or not SAFE_NAME.match(defn.name):
+            continue
+        fts = index_name(ot, defn.name, "sqlite")
+        if fts in existing:
+            targets[fts] = _target(ot, defn.name, defn.column, defn.type)
+    return targets
+
+
+@contextmanager
+def filled_in_bulk(object_type, ids):
+    """Around the inserts of new records (the bulk write path), inside their transaction:
+    on SQLite the type's substring indexes get the rows `ids` with one `INSERT ... SELECT`
+    per index when the block ends, instead of one insert trigger firing per row and index
+    (FTS5 then flushes once per index and batch). Only this connection's insert triggers
+    are paused, and only during the block: other connections, and this one's updates,
+    deletes and single creates, keep them. An exception in the block skips the copy (the
+    caller's transaction rolls the rows back). PostgreSQL's GIN indexes need nothing."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    ot = get_object_type(object_type)
+    ids = [int(i) for i in ids]
+    targets = _indexed_targets(ot) if ids else {}
+    connection.ensure_connection()
+    paused = connection.fts_paused
+    paused.update(targets)
+    try:
+        yield
+    finally:
+        paused.difference_update(targets)
+    if not targets:
+        return
+    # Every id of the batch lies in (low, high]: allocate_ids hands out a run of ids, and
+    # copying another row of the range again would only replace its entry by itself.
+    low, high = min(ids) - 1, max(ids)
+    with connection.cursor() as cursor:
+        for target in targets.values():
+            cursor.execute(_copy_rows_sql(target, upper=True), [low, high])
+
+
 # -- migrations ---------------------------------------------------------------------------------
 
 
@@ -285,6 +349,43 @@ def standard_substring_indexes(object_type: str):
     def backward(apps, schema_editor):
         for target in targets():
             _drop(target.ot, target.name)
+
+    return migrations.RunPython(forward, backward)
+
+
+def insert_triggers_pausable():
+    """A migration operation giving the insert triggers made before `filled_in_bulk`
+    (without its first condition) that condition; SQLite only. Reversible."""
+
+    def triggers(cursor):
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s "
+            "ESCAPE '\\'",
+            ["%\\_trgm\\_%\\_ai"],
+        )
+        return cursor.fetchall()
+
+    def rewrite(schema_editor, change):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for name, sql in triggers(cursor):
+                condition = _NOT_PAUSED.format(fts=name.removesuffix("_ai"))
+                new_sql = change(sql, condition)
+                if new_sql != sql:
+                    cursor.execute(f'DROP TRIGGER "{name}"')
+                    cursor.execute(new_sql)
+
+    def forward(apps, schema_editor):
+        rewrite(
+            schema_editor,
+            lambda sql, condition: (
+                sql if condition in sql else sql.replace(" WHEN ", f" WHEN {condition}", 1)
+            ),
+        )
+
+    def backward(apps, schema_editor):
+        rewrite(schema_editor, lambda sql, condition: sql.replace(condition, "", 1))
 
     return migrations.RunPython(forward, backward)
 

@@ -3,7 +3,9 @@
 Used by imports and demo data. Rows are validated exactly like `create_record` does;
 good rows are inserted with `executemany` (SQLite) or COPY (PostgreSQL) together with
 their history and associations, in one transaction per call. Bad rows are reported,
-never half-saved.
+never half-saved. On SQLite the substring indexes get the new rows with one
+`INSERT ... SELECT` per index and call (`substring_indexes.filled_in_bulk`), not by
+their per-row insert triggers.
 """
 
 import json
@@ -25,6 +27,7 @@ from comptoir.core.properties import registry
 from comptoir.core.properties.coercion import to_api_string
 from comptoir.core.properties.errors import PropertyError
 from comptoir.core.properties.expressions import prop_expression
+from comptoir.core.properties.substring_indexes import filled_in_bulk
 from comptoir.core.records import observers, rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.observers import Change
@@ -292,7 +295,8 @@ def bulk_create_records(
                 rows_of_record = maker.prepare(cleaned[index], at, links, pk)
             maker.emit(rows_of_record, pk, record_rows, history_rows, association_rows)
             result.ids[index] = pk
-        insert_rows(model._meta.db_table, maker.columns, record_rows)
+        with filled_in_bulk(ot, ids):
+            insert_rows(model._meta.db_table, maker.columns, record_rows)
         insert_rows(PropertyChange._meta.db_table, HISTORY_COLUMNS, history_rows)
         insert_rows("core_association", ASSOCIATION_COLUMNS, association_rows)
         if automations and automations_on(source):

@@ -16,7 +16,7 @@ An activity dated in the future (a task due later, a planned meeting) is counted
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from comptoir.core.associations.models import Association
@@ -117,8 +117,11 @@ def association_counts(object_type: str, ids, targets=None) -> dict[int, dict]:
                     from_type=object_type,
                     from_id__in=ids[start : start + CHUNK],
                     to_type=target,
-                    to_id__in=base_queryset(target).values("pk"),
                 )
+                # A lookup by id per link: `to_id IN (live records)` read every live
+                # record of the target type for each chunk (80 ms at 44,000 contacts,
+                # most of an import's time, growing with the table).
+                .filter(Exists(base_queryset(target).filter(pk=OuterRef("to_id"))))
                 .values("from_id")
                 .annotate(n=Count("to_id", distinct=True))
                 .values_list("from_id", "n")

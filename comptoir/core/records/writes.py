@@ -9,6 +9,8 @@ first; records are read through reads.py."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.history.models import PropertyChange, SourceType
 from comptoir.core.history.services import record_changes
 from comptoir.core.history.source import ChangeSource
@@ -291,6 +293,7 @@ def purge_records(ot, record_ids) -> int:
         PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         deleted, _ = base_queryset(ot, archived=None).filter(pk__in=ids).delete()
+        audit.record(AuditAction.RECORDS_DELETED, ot.name, count=len(ids), ids=sorted(ids)[:1000])
     return deleted
 
 

@@ -25,6 +25,8 @@ PERIODIC_JOBS = {
         settings.COMPTOIR_BACKUP_HOURS * 3600,
         "comptoir.core.tasks.scheduled_backup",
     ),
+    # Emails written in the CRM whose time came (scheduled, or retried after a back-off).
+    "send_due_emails": (60, "comptoir.mail.tasks.send_due_emails"),
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.
@@ -34,6 +36,8 @@ RECOVERIES = (
     "comptoir.imports.undo.resume_interrupted",
     "comptoir.users.tasks.resume_hand_overs",
     "comptoir.core.properties.index_requests.resume_interrupted",
+    # Emails whose worker died while sending: sent, or sent again with the same Message-ID.
+    "comptoir.mail.tasks.resume_interrupted",
 )
 
 

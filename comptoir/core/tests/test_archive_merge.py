@@ -70,6 +70,7 @@ def test_worker_scheduler_enqueues_each_periodic_job_once_across_workers():
         "purge_throttle_counters",
         "rollups_came_due",
         "scheduled_backup",
+        "send_due_emails",
     ]
     assert tick("worker-b") == []
 

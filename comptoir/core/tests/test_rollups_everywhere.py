@@ -18,6 +18,7 @@ from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records import rollups
 from comptoir.core.records.reads import get_record
 from comptoir.core.records.values import read_value
+from comptoir.core.records.writes import archive_record
 from comptoir.core.testing.factories import (
     make_activity,
     make_company,
@@ -186,3 +187,22 @@ def test_the_repair_command_recomputes_every_record_in_batches():
     # Nothing left to change: a second run writes nothing.
     call_command("recompute_rollups", stdout=out)
     assert out.getvalue().endswith("0 records changed.\n")
+
+
+def test_association_counts_count_live_records_only():
+    """Archived contacts do not count (a lookup per link, whatever the contacts table holds)."""
+    acme = make_company(name="Acme")
+    globex = make_company(name="Globex")
+    lea, tom, ana = (
+        make_contact(firstname=name, associations=[("companies", acme.pk, None)])
+        for name in ("Léa", "Tom", "Ana")
+    )
+    make_contact(firstname="Max", associations=[("companies", globex.pk, None)])
+    archive_record("contacts", tom.pk, source=ChangeSource(type="AUTOMATION", id="test"))
+    counts = rollups.association_counts("companies", [acme.pk, globex.pk], {"contacts"})
+    assert counts == {
+        acme.pk: {"num_associated_contacts": 2},
+        globex.pk: {"num_associated_contacts": 1},
+    }
+    assert props("companies", acme.pk, "num_associated_contacts") == (2,)
+    assert {lea.pk, ana.pk} < set(Contact.objects.values_list("pk", flat=True))

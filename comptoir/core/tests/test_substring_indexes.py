@@ -3,23 +3,27 @@
 
 import logging
 import sqlite3
+from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import OBJECT_TYPES, get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import PropertyError, ValidationFailed
-from comptoir.core.properties.expressions import substring_fold
+from comptoir.core.properties.expressions import _FOLD_TABLE, substring_fold
 from comptoir.core.properties.models import PropertyDefinition
 from comptoir.core.properties.services import archive_property, create_property
 from comptoir.core.properties.substring_indexes import (
     ensure_substring_index,
     existing_index_names,
+    filled_in_bulk,
     fts_match,
     index_name,
+    insert_triggers_pausable,
     substring_index_size,
     substring_indexes,
     trigram_extension,
@@ -287,6 +291,111 @@ def test_the_index_follows_every_write(sub_note):
     for name in ("lastname", "city", "sub_note", "email"):
         _check_fresh("contacts", name)
     assert _finds("city", "lyon*") == {result.ids[0]}
+
+
+def _paused(fts) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT comptoir_fts_paused(%s)", [fts])
+        return cursor.fetchone()[0]
+
+
+def _copies(queries, fts) -> int:
+    return sum(1 for q in queries if q["sql"].startswith(f'INSERT OR REPLACE INTO "{fts}"'))
+
+
+def test_bulk_creates_fill_the_indexes_once_per_batch_and_single_writes_keep_the_triggers(
+    sub_note,
+):
+    """The bulk path copies its rows into each FTS table with one INSERT ... SELECT
+    (SQLite; the insert triggers skip them meanwhile, on this connection only); before and
+    after it every write is indexed by the triggers, and contains finds everything at once."""
+    tasks = ensure_substring_index("tasks", "hs_task_subject")
+    before = create_record("contacts", {"city": "Lyon", "sub_note": "single"}, source=SOURCE).pk
+    imported = ChangeSource(type=SourceType.IMPORT, id="bulk")
+    with CaptureQueriesContext(connection) as queries:
+        result = bulk_create_records(
+            "contacts",
+            [{"city": "Lyonnais", "sub_note": "bulk one"}, {"lastname": "Bulkley"}, {}],
+            source=imported,
+        )
+    tasks_result = bulk_create_records(
+        "tasks",
+        [{"hs_task_subject": "Bulk call", "hs_timestamp": "2026-01-01"}],
+        source=imported,
+    )
+    bulk_create_records(
+        "notes", [{"hs_note_body": "Bulk call", "hs_timestamp": "2026-01-01"}], source=imported
+    )
+    after = create_record("contacts", {"city": "Lyon 2e", "sub_note": "single"}, source=SOURCE).pk
+    first, second, _ = result.ids
+    assert _finds("city", "lyon*") == {before, first, after}
+    assert _finds("sub_note", "*bulk*") == {first}
+    assert _finds("lastname", "*bulk*") == {second}
+    flt = {"propertyName": "hs_task_subject", "operator": "CONTAINS_TOKEN", "value": "*bulk*"}
+    assert _ids("tasks", flt) == set(tasks_result.ids)
+    if connection.vendor != "sqlite":
+        return
+    for name in ("lastname", "city", "sub_note", "email"):
+        _check_fresh("contacts", name)
+    assert set(_fts_rows(tasks)) == set(tasks_result.ids)  # not the note
+    for name in ("city", "sub_note", "lastname"):
+        fts = index_name("contacts", name, "sqlite")
+        assert _copies(queries.captured_queries, fts) == 1, name
+        assert _paused(fts) == 0
+    assert connection.fts_paused == set()
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_pause_covers_its_block_only_even_when_the_block_fails():
+    fts = index_name("contacts", "city", "sqlite")
+    with filled_in_bulk("contacts", [1, 2]):
+        assert _paused(fts) == 1
+    assert _paused(fts) == 0
+    with pytest.raises(RuntimeError), transaction.atomic(), filled_in_bulk("contacts", [1]):
+        raise RuntimeError("the insert failed")
+    assert _paused(fts) == 0 and connection.fts_paused == set()
+    a = create_record("contacts", {"city": "Paris"}, source=SOURCE).pk
+    assert _finds("city", "paris") == {a}
+    _check_fresh("contacts", "city")
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_migration_gives_older_insert_triggers_the_pause_and_takes_it_back(sub_note):
+    operation = insert_triggers_pausable()
+    editor = SimpleNamespace(connection=connection)
+
+    def insert_trigger(name):
+        fts = index_name("contacts", name, "sqlite")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [f"{fts}_ai"])
+            return cursor.fetchone()[0]
+
+    assert "comptoir_fts_paused('contacts_contact_trgm_city') = 0 AND " in insert_trigger("city")
+    operation.reverse_code(None, editor)  # the triggers as the apps' 0008 made them before
+    assert "comptoir_fts_paused" not in insert_trigger("city")
+    assert "comptoir_fts_paused" not in insert_trigger("sub_note")
+    older = bulk_create_records("contacts", [{"city": "Quimper"}], source=SOURCE).ids[0]
+    assert _finds("city", "quimper") == {older}  # trigger and copy: one entry, no error
+    operation.code(None, editor)
+    operation.code(None, editor)  # twice: the condition is not repeated
+    for name in ("city", "sub_note"):
+        sql = insert_trigger(name)
+        assert sql.count("comptoir_fts_paused") == 1, sql
+    a = create_record("contacts", {"city": "Brest", "sub_note": "x y z"}, source=SOURCE).pk
+    b = bulk_create_records("contacts", [{"city": "Brest"}], source=SOURCE).ids[0]
+    assert _finds("city", "brest") == {a, b}
+    for name in ("city", "sub_note"):
+        _check_fresh("contacts", name)
+
+
+def test_fold_skips_the_table_for_ascii_only_where_the_table_changes_nothing():
+    """substring_fold's ASCII shortcut rests on the table mapping no ASCII character to
+    another; and folding gives what lower-casing then the table gives, ASCII or not."""
+    table = _FOLD_TABLE
+    assert table, "the table has entries: the claim below is not about an empty table"
+    assert all(code >= 128 or code == to for code, to in table.items())
+    for value in [*VALUES, "ABC-def@Example.FR", "K\u212a", "SM\u0130TH", "\u017fo"]:
+        assert substring_fold(value) == value.lower().translate(table), value
 
 
 def _small_table_costs(cursor):

@@ -40,6 +40,11 @@ RICH = "hs_note_body"
 # body=) with the note's HTML and plain text and the record it was logged on. The
 # notifications app tells the @mentioned teammates (added in its AppConfig.ready()).
 NOTE_OBSERVERS: list = []
+# Asked, in order, for the email tab's "Send" part until one answers:
+# f(user, ot, record, reply_to=engagement id or None) -> {"template": a partial the tab
+# includes, ...its data} or None. The mail app sends email (added in its AppConfig.ready());
+# without it, the tab only logs an email sent elsewhere.
+SEND_PANELS: list = []
 DURATION = "duration_minutes"
 # Which form field shows a service error about a property.
 ERROR_FIELD = {
@@ -176,8 +181,24 @@ def form(kind: str, *, owner_id=None, raw=None, errors=None) -> dict:
     }
 
 
-def tabs(*, active: str = "note", owner_id=None) -> list[dict]:
-    return [dict(form(key, owner_id=owner_id), active=key == active) for key, *_rest in TABS]
+def send_panel(user, ot, record, reply_to=None) -> dict | None:
+    for panel in SEND_PANELS:
+        found = panel(user, ot, record, reply_to)
+        if found:
+            return found
+    return None
+
+
+def tabs(*, active: str = "note", owner_id=None, send=None) -> list[dict]:
+    """The composer's tabs; `send`: the email tab's sending part (send_panel)."""
+    return [
+        dict(
+            form(key, owner_id=owner_id),
+            active=key == active,
+            send=send if key == "email" else None,
+        )
+        for key, *_rest in TABS
+    ]
 
 
 def _properties(kind: str, raw, tz: str) -> tuple[dict, dict]:

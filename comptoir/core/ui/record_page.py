@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from comptoir.core.i18n import localised_label, type_label
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import can_edit
 from comptoir.core.pipelines.queries import stages
@@ -233,8 +234,10 @@ def record_detail(request, object_type, pk):
         context["task_body"] = safe_html(record.properties.get("hs_task_body"))
     else:
         # Logging a note or an activity on a record changes it: only who may change it.
+        reply = request.GET.get("reply", "")  # ?reply=<emails engagement>: answer it
+        send = head["can_edit"] and composer.send_panel(request.user, ot, record, parse_id(reply))
         context["composer"] = head["can_edit"] and composer.tabs(
-            active=active, owner_id=user_owner_id(request.user)
+            active=active, owner_id=user_owner_id(request.user), send=send or None
         )
         context["timeline"] = timeline_context(ot, record.pk, filters, user=request.user)
     if ot.name == "deals":

@@ -37,6 +37,12 @@ from comptoir.core.ui.richtext import safe_html, text_to_html
 EVENTS = "events"
 
 
+# Called once per page with {activity id: entry} of the activities shown: each may add to
+# their entries what an upper app knows of them (the mail app: the thread an email is
+# part of, as "thread"), in a constant number of queries. Added in AppConfig.ready().
+ACTIVITY_DETAILS: list = []
+
+
 def timeline_kinds() -> tuple[str, ...]:
     """The activity types on a timeline, in the order of their filters."""
     return tuple(ot.name for ot in sorted(activity_types(), key=lambda ot: ot.timeline_position))
@@ -234,12 +240,13 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
     def val(name):
         return _value(defs, activity, name, tz)
 
-    title, body, meta, url, badge = "", "", [], "", ""
+    title, body, meta, url, badge, reply = "", "", [], "", "", None
     if kind == "notes":
         body = safe_html(p.get("hs_note_body"))
     elif kind == "emails":
         title = p.get("hs_email_subject") or _("(no subject)")
-        meta = [val("hs_email_direction")]
+        meta = [val("hs_email_direction"), val("hs_email_status")]
+        reply = activity.pk
         body = safe_html(p.get("hs_email_html") or text_to_html(p.get("hs_email_text")))
     elif kind == "calls":
         title = p.get("hs_call_title") or _("Call")
@@ -278,6 +285,7 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
         "body": body,
         "meta": [m for m in meta if m],
         "badge": badge,
+        "reply": reply,  # an email: the composer answers it (?compose=email&reply=<id>)
         "owner": all_owner_names().get(str(owner), "") if owner else "",
     }
 
@@ -357,11 +365,13 @@ def entries(ot, items, last_month: str = "", user=None) -> list[dict]:
     about = _about_contacts(ot, activities, user)
     actors = _actor_names(events)
     result = []
+    shown = {}
     for moment, rank, pk, obj in items:
         if rank == ACTIVITY:
             entry = activity_entry(obj, tz, now)
             entry["about"] = about.get(pk, [])
             entry["id"] = f"activity-{pk}"
+            shown[pk] = entry
         else:
             entry = event_entry(ot, obj, actors, tz)
             entry["id"] = f"event-{pk}"
@@ -372,4 +382,6 @@ def entries(ot, items, last_month: str = "", user=None) -> list[dict]:
         entry["when"] = format_datetime_short(moment, tz)
         entry["iso"] = moment.isoformat()
         result.append(entry)
+    for detail in ACTIVITY_DETAILS:
+        detail(shown)
     return result

@@ -133,6 +133,7 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         "Configuration",
         "Indexes",
         "Background jobs",
+        "Audit log",
         "Notifications",
         "Email",
         "API tokens",

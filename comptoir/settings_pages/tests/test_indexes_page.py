@@ -2,11 +2,12 @@
 size; administrators ask for one now or drop an on-demand one; nobody else sees it."""
 
 import pytest
+from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from comptoir.core.objects.registry import get_object_type
-from comptoir.core.properties import registry
+from comptoir.core.properties import index_listing, registry
 from comptoir.core.properties.index_requests import request_index
 from comptoir.core.properties.models import IndexReason, IndexStatus, PropertyIndexRequest
 from comptoir.core.properties.services import create_property
@@ -36,6 +37,27 @@ def test_the_page_lists_built_in_indexes_and_says_none_is_on_demand(admin_client
     assert "Built in" in city and "Ready" in city and "json_contact_city" in city
     assert "at most 25 each:" in html and "Contacts&nbsp;0" in html
     assert "Drop" not in city  # built-in indexes belong to the migrations
+
+
+def test_the_built_in_table_is_folded_under_its_count_and_total_size(admin_client):
+    """A <details> (folded on a phone by app.js) whose summary says how many built-in
+    indexes there are and their size together; the on-demand section stays outside it."""
+    custom("motto")
+    request_index("contacts", "motto", IndexReason.ADMIN)
+    rows = index_listing.index_rows()
+    builtin = [r for r in rows if r.builtin]
+    html = admin_client.get(URL).content.decode()
+    start = html.index('<details class="index-builtin" open data-collapse-mobile>')
+    folded = html[start : html.index("</details>", start)]
+    summary = folded[: folded.index("</summary>")]
+    assert len(builtin) > 40
+    if any(r.size is None for r in builtin):  # SQLite without dbstat: the count alone
+        assert f"{len(builtin)} indexes</span>" in summary
+    else:
+        total = filesizeformat(sum(r.size for r in builtin))
+        assert f"{len(builtin)} indexes, {total} in all" in summary, summary
+    assert 'data-index="contacts.city"' in folded
+    assert 'data-index="contacts.motto"' in html[:start]  # on demand: outside the fold
 
 
 def test_the_page_lists_the_contains_indexes_with_their_size(admin_client):

@@ -186,3 +186,30 @@ document.addEventListener("change", (event) => {
   field.value = pick.dataset.dayOrder === "MONTH_DAY_YEAR" ? `${month}/${day}/${year}` : `${day}/${month}/${year}`;
   field.dispatchEvent(new Event("input", { bubbles: true }));
 });
+
+// A time typed in a form is the writer's own (the send form's "Send later"): the browser's
+// time zone goes with it, in the hidden field marked data-browser-time-zone.
+function fillTimeZones() {
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (_error) { /* unknown */ }
+  document.querySelectorAll("input[data-browser-time-zone]").forEach((input) => { input.value = zone; });
+}
+document.addEventListener("DOMContentLoaded", fillTimeZones);
+document.addEventListener("htmx:afterSettle", fillTimeZones);
+
+// A file input with data-max-size (the send form's attachments): files weighing more in
+// all are taken off before any upload, and data-too-big says why in the field's hint (the
+// server checks again whatever the browser says).
+document.addEventListener("change", (event) => {
+  const input = event.target.closest?.("input[type=file][data-max-size]");
+  if (!input) return;
+  const total = [...input.files].reduce((sum, file) => sum + file.size, 0);
+  const hint = document.getElementById(`${input.id}-hint`);
+  if (total > Number(input.dataset.maxSize)) {
+    input.value = "";
+    input.setAttribute("aria-invalid", "true");
+    if (hint) { hint.textContent = input.dataset.tooBig || ""; hint.setAttribute("role", "alert"); }
+  } else {
+    input.removeAttribute("aria-invalid");
+  }
+});
