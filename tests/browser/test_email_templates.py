@@ -79,6 +79,8 @@ def test_create_a_template_preview_it_on_a_contact_and_see_the_empty_tokens(
     expect(page.get_by_role("heading", level=1, name=w["templates"])).to_be_visible()
     expect(page.get_by_text(w["none_yet"])).to_be_visible()
     page.get_by_role("link", name=w["new"]).click()
+    page.wait_for_url("**/sales-tools/templates/new/")
+    page.wait_for_load_state()  # the editor's script (deferred) runs before "load"
 
     page.get_by_label(w["name"]).fill("Relance devis")
     subject = page.get_by_label(w["subject"])
