@@ -45,7 +45,13 @@ def test_console_script_migrates_and_serves(tmp_path):
         assert body is not None, "the server never answered"
         assert "Comptoir" in body
         # gunicorn's control socket sits in the data dir, one per port, never under $HOME.
-        assert (tmp_path / f"gunicorn-{port}.ctl").is_socket()
+        # (made by a thread of gunicorn's once it serves: waited for, not assumed)
+        control = tmp_path / f"gunicorn-{port}.ctl"
+        for _ in range(100):
+            if control.is_socket():
+                break
+            time.sleep(0.1)
+        assert control.is_socket()
     finally:
         server.terminate()
         server.wait(timeout=20)
