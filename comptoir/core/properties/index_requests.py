@@ -18,6 +18,7 @@ the error, or REFUSED when the type already holds COMPTOIR_MAX_PROPERTY_INDEXES 
 indexes (built-in ones do not count).
 """
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -38,6 +39,11 @@ from comptoir.core.properties.indexes import (
     on_demand_indexes,
 )
 from comptoir.core.properties.models import IndexReason, IndexStatus, PropertyIndexRequest
+from comptoir.core.properties.substring_indexes import (
+    drop_substring_index,
+    ensure_substring_index,
+    supports_substring_index,
+)
 from comptoir.core.scheduling.requeue import requeue_quiet
 
 log = logging.getLogger(__name__)
@@ -257,8 +263,26 @@ def build(object_type: str, name: str) -> str:
         _drop_leftovers(ot, name)
         _record(row, IndexStatus.FAILED, str(exc)[:2000])
         return ""
+    _contains_index(ot, name)
     _record(row, IndexStatus.READY)
     return index
+
+
+def _contains_index(ot, name: str) -> None:
+    """A custom text property indexed on demand gets its "contains" index too (standard
+    ones have theirs from the migrations): the filters a list offers on text are both.
+    Dropping the on-demand index drops it as well (drop_index)."""
+    defn = registry.definitions(ot).get(name)
+    if defn is None or not supports_substring_index(defn) or defn.substring_index:
+        return
+    # Outside a transaction in the worker (CONCURRENTLY on PostgreSQL); inside one, a
+    # savepoint keeps a failure from spoiling the caller's transaction.
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with savepoint:
+            ensure_substring_index(ot, name)
+    except DatabaseError:  # the filter and sort index stands; "contains" scans meanwhile
+        log.exception("building the contains index of %s.%s failed", ot.name, name)
 
 
 def _drop_leftovers(ot, name: str) -> None:
@@ -284,6 +308,8 @@ def drop_index(object_type, name: str, *, actor_id) -> None:
         message = f'"{name}" has no on-demand index on {ot.name}'
         raise ValidationFailed([PropertyError(name, "NO_ON_DEMAND_INDEX", message)], message)
     drop_property_index(ot, name)
+    if defn.substring_index and not defn.hubspot_defined:  # built with it, on demand
+        drop_substring_index(ot, name)
     row = _row(ot, name)
     PropertyIndexRequest.objects.filter(pk=row.pk).update(
         status=IndexStatus.DROPPED,

@@ -175,6 +175,37 @@ def test_saving_a_view_on_an_unindexed_property_queues_its_index_once(
     assert len(jobs("tier")) == 1  # indexed: nothing asked
 
 
+@pytest.mark.django_db(transaction=True)  # as in the worker: no transaction around the build
+def test_a_custom_text_property_indexed_on_demand_gets_its_contains_index_too():
+    custom("segment")
+    create_property(
+        "contacts", {"name": "score", "label": "Score", "type": "number", "fieldType": "number"}
+    )
+    make_contact(email="a@example.com", segment="Key account Paris")
+    make_contact(email="b@example.com", segment="Robotics partner")
+    request_index("contacts", "segment", IndexReason.QUERIES)
+    assert build_property_index.call("contacts", "segment") == "prop_contacts_segment"
+    definition = registry.definitions(get_object_type("contacts"))["segment"]
+    assert definition.substring_index  # SQLite's FTS table, PostgreSQL's trigram index
+    contains = [
+        {
+            "filters": [
+                {"propertyName": "segment", "operator": "CONTAINS_TOKEN", "value": "*account*"}
+            ]
+        }
+    ]
+    found = filtered_queryset("contacts", filter_groups=contains)
+    assert [c.email for c in found] == ["a@example.com"]
+    request_index("contacts", "score", IndexReason.QUERIES)
+    build_property_index.call("contacts", "score")  # a number: no contains index
+    assert not registry.definitions(get_object_type("contacts"))["score"].substring_index
+    # Dropped by an administrator: both go, the contains filter still answers (by a scan).
+    index_requests.drop_index("contacts", "segment", actor_id=None)
+    assert not registry.definitions(get_object_type("contacts"))["segment"].substring_index
+    found = filtered_queryset("contacts", filter_groups=contains)
+    assert [c.email for c in found] == ["a@example.com"]
+
+
 def test_a_view_filtering_only_with_not_operators_asks_for_nothing(user):
     custom("tier")
     flt = [{"filters": [{"propertyName": "tier", "operator": "NEQ", "value": "x"}]}]
