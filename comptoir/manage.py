@@ -7,14 +7,8 @@ variable and the accepted values instead of a traceback."""
 
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
-
-def comptoir_version() -> str:
-    try:
-        return version("comptoir")
-    except PackageNotFoundError:  # a checkout run without installing the project
-        return "unknown"
+from comptoir.core.version import comptoir_version
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,7 +26,6 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -35,6 +34,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from comptoir.core.version import comptoir_version
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -69,7 +70,7 @@ def create_backup(directory: Path, *, now: dt.datetime | None = None) -> Path:
                 checksums[name] = _add_hashed(tar, name, path)
             manifest = {
                 "format": FORMAT,
-                "comptoir": _version(),
+                "comptoir": comptoir_version(),
                 "created_at": (now or timezone.now()).isoformat(),
                 "database": connection.vendor,
                 "migrations": _applied_migrations(),
@@ -154,13 +155,6 @@ def _applied_migrations() -> dict[str, list[str]]:
     for app, name in MigrationRecorder.Migration.objects.values_list("app", "name"):
         applied.setdefault(app, []).append(name)
     return {app: sorted(names) for app, names in sorted(applied.items())}
-
-
-def _version() -> str:
-    try:
-        return version("comptoir")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 # -- reading an archive --------------------------------------------------------------------------
