@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor sign-in turned off")
     TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset by an administrator")
     RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported (GDPR)")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import time
 import pytest
 
 from comptoir.core.audit.models import AuditEvent
-from comptoir.core.portal.services import update_portal
 from comptoir.core.testing.factories import make_user
 from comptoir.users import throttle, totp, two_factor
 from comptoir.users.services import create_token
