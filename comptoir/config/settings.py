@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "comptoir.dashboard",
     "comptoir.imports",
     "comptoir.salestools",
+    "comptoir.meetings",
     "comptoir.emailtemplates",
     "comptoir.demo",
 ]
