@@ -24,6 +24,7 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import associate
 from comptoir.core.busy import is_busy
 from comptoir.core.db import IMPORT_PRAGMAS, bulk_writes
+from comptoir.core.files import stored as stored_files
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import storable_text
@@ -165,7 +166,7 @@ class Importer:
 
     def run(self) -> None:
         self.links = file_links(self.imp, self.owners)
-        reader = files.RowReader(self.imp.file_path, file_info(self.imp))
+        reader = files.RowReader(stored_files.local_path(self.imp.file_path), file_info(self.imp))
         batch, cells_in_batch = [], 0
         for line, cells in reader:
             self.beat()
