@@ -8,9 +8,11 @@ import email
 import email.policy
 import json
 import secrets
+import tarfile
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +227,27 @@ def test_imports_exports_and_attachments_cross_machines(machines, mail_servers):
         objects = s3.objects(store["COMPTOIR_S3_BUCKET"])
         assert sorted(objects) == sorted(names)
         assert objects[next(n for n in names if n.endswith(".pdf"))] == PDF
+
+
+SAVE = """
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+default_storage.save("imports/7/contacts.csv", ContentFile("email\\\\nana@globex.fr\\\\n".encode()))
+default_storage.save("mail/attachments/devis.pdf", ContentFile(bytes(range(256)) * 5000))
+"""
+
+
+def test_a_backup_of_an_s3_installation_holds_its_files(site, fresh_site, s3_server):
+    source = s3_server.new_bucket()
+    site.env.update(s3_server.environment(source))
+    site.python(SAVE)
+    archive = Path(site.manage("backup", "--output", str(site.root / "backups")).strip())
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+    assert {"files/media/imports/7/contacts.csv", "files/media/mail/attachments/devis.pdf"} <= names
+    target = s3_server.new_bucket()
+    fresh_site.env.update(s3_server.environment(target))
+    out = fresh_site.manage("restore", str(archive))
+    assert "Restored 3 files." in out  # the two stored files and secret_key
+    restored = s3_server.objects(target)
+    assert restored == s3_server.objects(source) and len(restored) == 2
