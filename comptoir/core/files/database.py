@@ -99,15 +99,20 @@ class DatabaseStorage(Storage):
         if hasattr(content, "seek") and getattr(content, "seekable", lambda: True)():
             content.seek(0)
         size = index = 0
-        pending = b""
+        pending = bytearray()
         for piece in content.chunks(self.chunk_size):
-            pending = pending + piece if pending else piece  # a file's pieces: whole chunks
+            if not pending and len(piece) == self.chunk_size:  # a file's pieces: whole chunks
+                StoredFileChunk.objects.create(file=stored, index=index, data=piece)
+                index, size = index + 1, size + len(piece)
+                continue
+            pending += piece
             while len(pending) >= self.chunk_size:
-                block, pending = pending[: self.chunk_size], pending[self.chunk_size :]
+                block = bytes(pending[: self.chunk_size])
+                del pending[: self.chunk_size]
                 StoredFileChunk.objects.create(file=stored, index=index, data=block)
                 index, size = index + 1, size + len(block)
         if pending:
-            StoredFileChunk.objects.create(file=stored, index=index, data=pending)
+            StoredFileChunk.objects.create(file=stored, index=index, data=bytes(pending))
             size += len(pending)
         StoredFile.objects.filter(pk=stored.pk).update(size=size)
         return name

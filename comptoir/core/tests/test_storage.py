@@ -211,3 +211,16 @@ def test_a_bad_storage_setting_is_one_line(tmp_path, environ, message):
     assert result.stderr.startswith("comptoir: configuration error: ")
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_pieces_of_any_size_make_whole_chunks(small):
+    class Pieces(ContentFile):
+        def chunks(self, chunk_size=None):
+            data = self.read()
+            for start in range(0, len(data), 37):  # an upload's own piece size
+                yield data[start : start + 37]
+
+    name = small.save("pieces.bin", Pieces(DATA))
+    sizes = StoredFileChunk.objects.filter(file__name=name).order_by("index")
+    assert [len(bytes(c.data)) for c in sizes] == [100] * 10 + [27]
+    assert small.open(name).read() == DATA
