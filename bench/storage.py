@@ -60,6 +60,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--mb", type=int, default=50)
+    parser.add_argument(
+        "--sqlite-mmap-off",
+        action="store_true",
+        help="PRAGMA mmap_size=0: the database file's pages read, not mapped (RSS)",
+    )
     args = parser.parse_args()
     data_dir = fresh_database(args.database)
     sys.path.insert(0, str(ROOT))
@@ -75,6 +80,11 @@ def main():
     from comptoir.core.files import stored
 
     call_command("migrate", verbosity=0)
+    if args.sqlite_mmap_off and args.database == "sqlite":
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # the connection is kept: the pragma stays
+            cursor.execute("PRAGMA mmap_size=0")
     source = data_dir / "source.bin"
     block = os.urandom(1024 * 1024)  # incompressible, as an XLSX file is
     with source.open("wb") as out:
