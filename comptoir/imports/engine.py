@@ -655,6 +655,7 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         return "superseded"
     except Canceled:
         _finish(imp, ImportState.CANCELED)
+        _forget_files(imp)
         return ImportState.CANCELED
     except files.FileProblem as exc:
         _finish(imp, ImportState.FAILED, f"The file could not be read: {exc}")
@@ -672,7 +673,14 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         _finish(imp, ImportState.FAILED, f"Stopped after {_position(imp)}: {exc}")
         raise
     _finish(imp, ImportState.DONE)
+    _forget_files(imp)
     return ImportState.DONE
+
+
+def _forget_files(imp) -> None:
+    """This machine's copies of a finished import's files (they stay in the storage)."""
+    for part in imp.files:
+        stored_files.forget_local_copy(part.file_path)
 
 
 def run_files(imp, batch_size: int = BATCH_SIZE) -> None:

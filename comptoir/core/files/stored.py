@@ -81,6 +81,13 @@ def local_path(name: str) -> Path:
     return target
 
 
+def forget_local_copy(name: str) -> None:
+    """Remove this machine's copy of a stored file (the file stays in the storage; a reader
+    asking for it again downloads it again)."""
+    if name and not is_legacy(name) and _path_in_storage(name) is None:
+        shutil.rmtree(_cache_path(name).parent, ignore_errors=True)
+
+
 def walk(directory: str = ""):
     """Every stored file's name under `directory`, recursively, in name order."""
     directories, files = storage().listdir(directory)

@@ -226,3 +226,23 @@ def test_pieces_of_any_size_make_whole_chunks(small):
     sizes = StoredFileChunk.objects.filter(file__name=name).order_by("index")
     assert [len(bytes(c.data)) for c in sizes] == [100] * 10 + [27]
     assert small.open(name).read() == DATA
+
+
+def test_a_finished_import_leaves_no_copy_on_the_machine(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comptoir.core.testing.factories import make_user
+    from comptoir.imports import engine, services
+    from comptoir.imports.models import Import, ImportState
+
+    user = make_user(role="Super admin")
+    imp = services.create_draft(
+        user, SimpleUploadedFile("c.csv", b"Email\r\nana@globex.fr\r\n"), "contacts"
+    )
+    copy = stored.local_path(imp.file_path)
+    assert copy.is_file() and copy.is_relative_to(Path(settings.DATA_DIR) / "cache")
+    Import.objects.filter(pk=imp.pk).update(state=ImportState.STARTED)
+    assert engine.run(imp.pk) == ImportState.DONE
+    assert not copy.exists() and stored.storage().exists(imp.file_path)
+    # Read again (an undo, a resumed run), it comes back from the storage.
+    assert stored.local_path(imp.file_path).read_bytes() == b"Email\r\nana@globex.fr\r\n"
