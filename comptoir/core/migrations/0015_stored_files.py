@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0013_substring_insert_triggers_pausable'),
+        ('core', '0014_two_factor'),
     ]
 
     operations = [
