@@ -151,6 +151,12 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
+# Stored files (imports, exports, mail attachments, photos): in the database unless
+# COMPTOIR_STORAGE says otherwise (comptoir/core/files; docs/deployment.md, "File storage").
+STORAGES = {
+    "default": env.storage(DATA_DIR),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -147,7 +147,7 @@ class OutboundEmail(models.Model):
 
 
 class OutboundAttachment(models.Model):
-    """A file sent with an OutboundEmail (kept in the data dir's media folder)."""
+    """A file sent with an OutboundEmail (kept in the storage every machine sees)."""
 
     outbound = models.ForeignKey(
         OutboundEmail, on_delete=models.CASCADE, related_name="attachments"
