@@ -27,6 +27,8 @@ PERIODIC_JOBS = {
     ),
     # Emails written in the CRM whose time came (scheduled, or retried after a back-off).
     "send_due_emails": (60, "comptoir.mail.tasks.send_due_emails"),
+    # Webhook events waiting in the outbox, and the retries whose time came.
+    "deliver_webhooks": (30, "comptoir.webhooks.tasks.deliver_webhooks"),
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.
@@ -38,6 +40,8 @@ RECOVERIES = (
     "comptoir.core.properties.index_requests.resume_interrupted",
     # Emails whose worker died while sending: sent, or sent again with the same Message-ID.
     "comptoir.mail.tasks.resume_interrupted",
+    # Webhook batches whose worker died while sending: tried again.
+    "comptoir.webhooks.tasks.resume_interrupted",
 )
 
 
