@@ -7,7 +7,7 @@ the type in `objectTypeId` ("0-27")."""
 
 from django.utils.translation import gettext_lazy as _lazy
 
-from comptoir.core.objects.registry import UnknownObjectType, crm_types, get_object_type
+from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_object_type
 
 CREATION = "creation"
 DELETION = "deletion"
@@ -39,8 +39,8 @@ def subscription_type(object_type: str, action: str) -> str:
 
 
 def subscribable_types():
-    """The object types events can be had of (the CRM records)."""
-    return list(crm_types())
+    """The object types events can be had of: the CRM records and the activities."""
+    return list(OBJECT_TYPES)
 
 
 def parse(event_type: str, object_type_id: str | None = None) -> tuple[str, str]:
@@ -54,7 +54,7 @@ def parse(event_type: str, object_type_id: str | None = None) -> tuple[str, str]
             ot = get_object_type(object_type_id or "")
         except UnknownObjectType:
             raise UnknownEventType(event_type) from None
-        if ot not in crm_types():
+        if ot not in subscribable_types():
             raise UnknownEventType(event_type)
         return ot.name, action
     for name, legacy in LEGACY.items():
