@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router
 from ninja.security import APIKeyQuery
 
+from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import has_right
 from comptoir.core.scopes import object_scope
@@ -40,7 +41,7 @@ router = Router(tags=["Webhooks"], auth=[TokenAuth(), HapiKeyAuth()])
 
 def _app(request, app_id: str):
     token = request.api_token
-    if str(token.pk) != str(app_id).strip():
+    if parse_id(app_id) != token.pk:
         raise ApiError(404, f"No app {app_id} for this token.", "OBJECT_NOT_FOUND")
     if not has_right(request.user, "can_manage_settings"):
         raise ApiError(403, "Managing webhooks needs the settings right.", "FORBIDDEN")
@@ -82,10 +83,10 @@ def subscription_body(sub: WebhookSubscription) -> dict:
 
 
 def _subscription(app, subscription_id: str) -> WebhookSubscription:
-    sub = None
-    if str(subscription_id).isdigit():
+    sub, pk = None, parse_id(subscription_id)
+    if pk is not None:
         sub = (
-            WebhookSubscription.objects.filter(pk=int(subscription_id), target__app=app)
+            WebhookSubscription.objects.filter(pk=pk, target__app=app)
             .select_related("target__app")
             .first()
         )

@@ -64,6 +64,7 @@ def test_worker_scheduler_enqueues_each_periodic_job_once_across_workers():
     from comptoir.core.scheduling.scheduler import tick
 
     assert sorted(tick("worker-a")) == [
+        "deliver_webhooks",
         "notification_minute",
         "optimize_database",
         "purge_archived_records",
