@@ -15,14 +15,19 @@ Events carry every record of the portal, whoever could see it: like HubSpot, whi
 an app all of its portal's events, the subscription is the app's (its token's scopes
 checked when subscribing), not a user's view."""
 
+import json
+
+from django.db import connection
 from django.utils import timezone
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
+from comptoir.core.records.bulk import insert_rows
 from comptoir.core.records.observers import WriteObserver
 from comptoir.webhooks import events
 from comptoir.webhooks.models import WebhookEvent, WebhookSubscription
+from comptoir.webhooks.tasks import wake
 
 CACHE_KEY = "webhooks:subscriptions"
 
@@ -61,17 +66,17 @@ def change_source(source) -> dict:
     return fields
 
 
-def _event(sub, object_type, action, object_id, at, payload) -> WebhookEvent:
+def _event(sub, ot, action, object_id, at, payload) -> tuple:
+    """One event as the row COLUMNS list (a tuple: a bulk write makes thousands)."""
     sub_id, target_id, _prop = sub
-    ot = get_object_type(object_type)
-    return WebhookEvent(
-        target_id=target_id,
-        subscription_id=sub_id,
-        subscription_type=events.subscription_type(ot.name, action),
-        object_type_id=ot.type_id,
-        object_id=object_id,
-        occurred_at=at,
-        payload=payload,
+    return (
+        target_id,
+        sub_id,
+        events.subscription_type(ot.name, action),
+        ot.type_id,
+        object_id,
+        at,
+        payload,
     )
 
 
@@ -90,7 +95,7 @@ _ACTION_OF_KIND = {
 }
 
 
-def events_of_change(ot, change, subs: dict, source, now) -> list[WebhookEvent]:
+def events_of_change(ot, change, subs: dict, source, now) -> list[tuple]:
     at = change.at or now
     origin = change_source(source)
     rows = []
@@ -118,7 +123,7 @@ def events_of_change(ot, change, subs: dict, source, now) -> list[WebhookEvent]:
     return rows
 
 
-def events_of_associations(rows, removed: bool, subs: dict, source, now) -> list[WebhookEvent]:
+def events_of_associations(rows, removed: bool, subs: dict, source, now) -> list[tuple]:
     # Imported here: association types read the registry, filled once apps are ready.
     from comptoir.core.associations import types as atypes
 
@@ -145,13 +150,39 @@ def events_of_associations(rows, removed: bool, subs: dict, source, now) -> list
     return found
 
 
-def store(rows: list[WebhookEvent]) -> None:
+COLUMNS = [
+    "target_id",
+    "subscription_id",
+    "subscription_type",
+    "object_type_id",
+    "object_id",
+    "occurred_at",
+    "payload",
+]
+BULK_FROM = 50
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def store(rows: list[tuple]) -> None:
+    """The events in one statement: the ORM's for a few, the bulk write path's own
+    `insert_rows` for many (several statements on SQLite past 500 rows, COPY on
+    PostgreSQL), a third of the ORM's time per row."""
     if not rows:
         return
-    WebhookEvent.objects.bulk_create(rows, batch_size=500)
-    # Imported here: tasks imports delivery, which reads this module's cache.
-    from comptoir.webhooks.tasks import wake
-
+    if len(rows) < BULK_FROM:
+        WebhookEvent.objects.bulk_create(
+            [WebhookEvent(**dict(zip(COLUMNS, r, strict=True))) for r in rows]
+        )
+        wake()
+        return
+    when = WebhookEvent._meta.get_field("occurred_at")
+    times: dict = {}  # a bulk write's rows share few times: each prepared once
+    prepared = []
+    for *head, at, payload in rows:
+        if at not in times:
+            times[at] = when.get_db_prep_save(at, connection)
+        prepared.append((*head, times[at], _JSON.encode(payload)))
+    insert_rows(WebhookEvent._meta.db_table, COLUMNS, prepared)
     wake()
 
 
