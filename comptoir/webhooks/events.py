@@ -5,7 +5,7 @@ Contacts, companies and deals keep HubSpot's legacy names (`contact.creation`,
 calls, emails, meetings, custom types) uses HubSpot's generic form, `object.creation` with
 the type in `objectTypeId` ("0-27")."""
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from comptoir.core.objects.registry import OBJECT_TYPES, UnknownObjectType, get_object_type
 
@@ -17,12 +17,12 @@ MERGE = "merge"
 RESTORE = "restore"
 
 ACTIONS = {
-    CREATION: _lazy("Created"),
-    DELETION: _lazy("Deleted"),
-    PROPERTY_CHANGE: _lazy("Property changed"),
-    ASSOCIATION_CHANGE: _lazy("Association changed"),
-    MERGE: _lazy("Merged"),
-    RESTORE: _lazy("Restored"),
+    CREATION: pgettext_lazy("webhook event", "Created"),
+    DELETION: pgettext_lazy("webhook event", "Deleted"),
+    PROPERTY_CHANGE: pgettext_lazy("webhook event", "Property changed"),
+    ASSOCIATION_CHANGE: pgettext_lazy("webhook event", "Association changed"),
+    MERGE: pgettext_lazy("webhook event", "Merged"),
+    RESTORE: pgettext_lazy("webhook event", "Restored"),
 }
 # HubSpot's own prefixes for the types that had webhooks before the generic form.
 LEGACY = {"contacts": "contact", "companies": "company", "deals": "deal"}

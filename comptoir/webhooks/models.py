@@ -92,11 +92,23 @@ class WebhookBatch(models.Model):
 
 
 class WebhookEvent(models.Model):
-    """One event in the outbox: its id is HubSpot's eventId."""
+    """One event in the outbox: its id is HubSpot's eventId. Every write subscribed to
+    inserts these, so they carry two indexes only: (target, batch), which finds an app's
+    waiting events, and batch, which reads a batch's."""
 
-    target = models.ForeignKey(WebhookTarget, on_delete=models.CASCADE, related_name="events")
+    # db_index=False: the (target, batch) index serves lookups by target.
+    target = models.ForeignKey(
+        WebhookTarget, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     subscription = models.ForeignKey(
-        WebhookSubscription, on_delete=models.SET_NULL, null=True, related_name="+"
+        WebhookSubscription,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_index=False,
+        # The event keeps its subscriptionId when the subscription is deleted (no scan of
+        # the outbox to clear it).
+        db_constraint=False,
     )
     subscription_type = models.CharField(max_length=64)  # "contact.creation"
     object_type_id = models.CharField(max_length=16)  # "0-1"
