@@ -6,6 +6,7 @@ right): everyone else gets the 404 every settings page gives. The active switch 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -65,18 +66,17 @@ def apps(request):
     tokens = (
         ApiToken.objects.filter(revoked_at__isnull=True)
         .select_related("user", "webhook_target")
+        .annotate(subscription_count=Count("webhook_target__subscriptions"))
         .order_by("name", "pk")
     )
-    rows = []
-    for token in tokens:
-        target = getattr(token, "webhook_target", None)
-        rows.append(
-            {
-                "app": token,
-                "target": target,
-                "subscriptions": target.subscriptions.count() if target else 0,
-            }
-        )
+    rows = [
+        {
+            "app": token,
+            "target": getattr(token, "webhook_target", None),
+            "subscriptions": token.subscription_count,
+        }
+        for token in tokens
+    ]
     return page(request, KEY, "settings/webhooks.html", {"rows": rows})
 
 

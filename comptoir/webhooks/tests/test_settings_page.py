@@ -118,6 +118,22 @@ def test_a_user_without_the_settings_right_finds_no_page(client, app, receiver):
     assert sub.active
 
 
+def test_the_apps_list_costs_the_same_queries_whatever_the_number_of_apps(
+    admin_client, admin, app, receiver, django_assert_max_num_queries
+):
+    services.set_target(app, receiver.url)
+    services.create_subscription(app, "contacts", "creation")
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(reverse("settings:webhooks"))
+    for i in range(4):
+        other = create_token(admin, f"App {i}")[0]
+        services.set_target(other, receiver.url)
+        services.create_subscription(other, "deals", "creation")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = admin_client.get(reverse("settings:webhooks")).content.decode()
+    assert page.count("data-app=") == 5
+
+
 def test_the_page_costs_the_same_queries_whatever_the_log(
     admin_client, app, receiver, django_assert_max_num_queries
 ):
