@@ -3,8 +3,12 @@ receiver, retried over a day, logged, and switched off after repeated failures."
 
 import datetime as dt
 import json
+import os
+import shutil
+import subprocess
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from hubspot.utils.signature import Signature
@@ -12,7 +16,7 @@ from hubspot.utils.signature import Signature
 from comptoir.core.associations.services import associate, remove_association
 from comptoir.core.records.merge import merge_records
 from comptoir.core.records.writes import archive_record, restore_record, update_record
-from comptoir.core.testing.factories import UI, make_company, make_contact
+from comptoir.core.testing.factories import UI, make_company, make_contact, make_deal
 from comptoir.notifications.models import Notification
 from comptoir.webhooks import delivery, services
 from comptoir.webhooks.models import BatchState, WebhookAttempt, WebhookBatch, WebhookEvent
@@ -249,3 +253,47 @@ def test_a_batch_whose_worker_died_is_sent_again(receiver, app, monkeypatch):
     assert delivery.interrupted() == 1
     assert delivery.deliver_due("tests") == 1
     assert len(events_sent(receiver)) == 1
+
+
+NODE = shutil.which("node")
+NODE_CHECK = """
+const { Signature } = require("@hubspot/api-client");
+const given = JSON.parse(process.env.GIVEN);
+process.stdout.write(JSON.stringify(given.map((g) => Signature.isValid(g))));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed (node not found)")
+def test_the_node_sdk_accepts_the_signature_too(receiver, app):
+    """@hubspot/api-client's Signature.isValid (pinned in package.json), in a real Node."""
+    target = subscribe(app, receiver.url, ("deals", "creation"))
+    make_company(name="Not sent")  # not subscribed
+    make_deal(dealname="Grosse affaire")
+    delivery.deliver_due("tests")
+    request = receiver.requests[0]
+    headers = request["headers"]
+    check = {
+        "signatureVersion": "v3",
+        "method": "POST",
+        "url": receiver.url,
+        "requestBody": request["body"],
+        "timestamp": int(headers["X-HubSpot-Request-Timestamp"]),
+        "signature": headers["X-HubSpot-Signature-v3"],
+    }
+    given = [
+        {**check, "clientSecret": target.client_secret},
+        {**check, "clientSecret": "not-the-secret"},
+    ]
+    done = subprocess.run(
+        [NODE, "-e", NODE_CHECK],
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "NODE_PATH": str(settings.BASE_DIR.parent / "node_modules"),
+            "GIVEN": json.dumps(given),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [True, False]
