@@ -16,7 +16,13 @@ from hubspot.utils.signature import Signature
 from comptoir.core.associations.services import associate, remove_association
 from comptoir.core.records.merge import merge_records
 from comptoir.core.records.writes import archive_record, restore_record, update_record
-from comptoir.core.testing.factories import UI, make_company, make_contact, make_deal
+from comptoir.core.testing.factories import (
+    UI,
+    make_activity,
+    make_company,
+    make_contact,
+    make_deal,
+)
 from comptoir.notifications.models import Notification
 from comptoir.webhooks import delivery, services
 from comptoir.webhooks.models import BatchState, WebhookAttempt, WebhookBatch, WebhookEvent
@@ -297,3 +303,41 @@ def test_the_node_sdk_accepts_the_signature_too(receiver, app):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [True, False]
+
+
+def test_a_target_that_turns_private_is_refused_at_send_time(receiver, app, settings):
+    """A host name whose address changed after it was saved (DNS rebinding), here: the
+    setting that allowed loopback taken away. Checked again before every POST."""
+    subscribe(app, receiver.url, ("contacts", "creation"))
+    settings.COMPTOIR_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    make_contact(email="a@example.com")
+    delivery.deliver_due("tests")
+    assert receiver.requests == []
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.status_code is None and "private, loopback or local" in attempt.error
+    assert WebhookBatch.objects.get().state == BatchState.RETRYING
+
+
+def test_a_redirect_is_not_followed(receiver, app):
+    receiver.status = 307
+    subscribe(app, receiver.url, ("contacts", "creation"))
+    make_contact(email="a@example.com")
+    delivery.deliver_due("tests")
+    assert len(receiver.requests) == 1
+    assert WebhookAttempt.objects.get().error == "The receiver answered HTTP 307."
+    assert WebhookBatch.objects.get().state == BatchState.FAILED  # a 3xx or 4xx is final
+
+
+def test_activities_use_hubspots_generic_event_names(receiver, app):
+    subscribe(
+        app, receiver.url, ("tasks", "creation"), ("tasks", "propertyChange", "hs_task_subject")
+    )
+    task = make_activity("tasks", hs_task_subject="Rappeler")
+    update_record("tasks", task.pk, {"hs_task_subject": "Rappeler lundi"}, source=UI)
+    delivery.deliver_due("tests")
+    sent = events_sent(receiver)
+    assert [(e["subscriptionType"], e["objectTypeId"], e["objectId"]) for e in sent] == [
+        ("object.creation", "0-27", task.pk),
+        ("object.propertyChange", "0-27", task.pk),
+    ]
+    assert sent[1]["propertyValue"] == "Rappeler lundi"
