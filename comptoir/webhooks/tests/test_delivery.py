@@ -23,6 +23,7 @@ from comptoir.core.testing.factories import (
     make_contact,
     make_deal,
 )
+from comptoir.notifications.kinds import record_url, title
 from comptoir.notifications.models import Notification
 from comptoir.webhooks import delivery, services
 from comptoir.webhooks.models import BatchState, WebhookAttempt, WebhookBatch, WebhookEvent
@@ -235,6 +236,9 @@ def test_retries_stop_after_a_day_and_repeated_failures_switch_the_app_off(
     assert "2 batches in a row" in target.disabled_reason
     notice = Notification.objects.get(kind="webhooks_disabled")
     assert notice.recipient_id == app.user_id and notice.object_id == app.pk
+    assert title(notice) == "The webhooks of “Sync app” were switched off"
+    assert record_url(notice) == f"/settings/webhooks/{app.pk}/"
+    assert "2 batches in a row" in notice.body
 
     make_contact(email="three@example.com")  # nothing captured while switched off
     assert WebhookEvent.objects.count() == 2
