@@ -11,7 +11,7 @@ from django.utils import timezone
 from comptoir.core.secrets import UnreadableSecret
 from comptoir.mail import connection
 from comptoir.mail.connection import IMAP, SMTP, Endpoint
-from comptoir.mail.models import Mailbox, PortalMailAccount
+from comptoir.mail.models import AuthMethod, Mailbox, PortalMailAccount
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ def connect_mailbox(user, data: dict) -> Mailbox:
         mailbox.imap_password = data["imap_password"]
     elif not mailbox.imap_username:
         mailbox.imap_password = ""
+    if mailbox.auth_method != AuthMethod.PASSWORD:  # from OAuth2 back to a password
+        mailbox.auth_method = AuthMethod.PASSWORD
+        mailbox.oauth_access_token = mailbox.oauth_refresh_token = ""
+        mailbox.oauth_expires_at = None
     mailbox.last_test, mailbox.last_tested_at = {}, None
     mailbox.save()
     log.info("Mailbox of user %s connected (%s).", user.pk, mailbox.smtp_host)
@@ -54,7 +58,33 @@ def disconnect_mailbox(user) -> bool:
     return bool(deleted)
 
 
+def _oauth_token(mailbox: Mailbox, protocol: str) -> str:
+    """A fresh OAuth2 access token; MailFailure when the provider refuses or fails."""
+    from comptoir.mail import oauth  # oauth reads this module's neighbours' models only
+
+    try:
+        return oauth.access_token(mailbox)
+    except oauth.OAuthError as exc:
+        code = "oauth_revoked" if exc.code == "refused" else "oauth_unavailable"
+        raise connection.MailFailure(code, f"{protocol}_password") from None
+
+
+def _uses_oauth(account) -> bool:
+    return isinstance(account, Mailbox) and account.auth_method == AuthMethod.XOAUTH2
+
+
 def smtp_endpoint(account) -> Endpoint:
+    """Raises MailFailure when an OAuth2 mailbox's token cannot be renewed."""
+    if _uses_oauth(account):
+        return Endpoint(
+            SMTP,
+            account.smtp_host,
+            account.smtp_port,
+            account.smtp_security,
+            account.smtp_username,
+            _oauth_token(account, SMTP),
+            mechanism="xoauth2",
+        )
     return Endpoint(
         SMTP,
         account.smtp_host,
@@ -66,6 +96,17 @@ def smtp_endpoint(account) -> Endpoint:
 
 
 def imap_endpoint(mailbox: Mailbox) -> Endpoint:
+    """Raises MailFailure when an OAuth2 mailbox's token cannot be renewed."""
+    if _uses_oauth(mailbox):
+        return Endpoint(
+            IMAP,
+            mailbox.imap_host,
+            mailbox.imap_port,
+            mailbox.imap_security,
+            mailbox.smtp_username,
+            _oauth_token(mailbox, IMAP),
+            mechanism="xoauth2",
+        )
     own = bool(mailbox.imap_username)
     return Endpoint(
         IMAP,
@@ -91,10 +132,19 @@ def _store(account, result: dict) -> dict:
     return result
 
 
+def _check_with(make_endpoint, account) -> dict:
+    try:
+        endpoint = make_endpoint(account)
+    except connection.MailFailure as failure:
+        return failure.as_dict()
+    return _check(endpoint)
+
+
 def test_mailbox(mailbox: Mailbox) -> dict:
     """Connect to both servers; store and return {"smtp": outcome, "imap": outcome}."""
     return _store(
-        mailbox, {SMTP: _check(smtp_endpoint(mailbox)), IMAP: _check(imap_endpoint(mailbox))}
+        mailbox,
+        {SMTP: _check_with(smtp_endpoint, mailbox), IMAP: _check_with(imap_endpoint, mailbox)},
     )
 
 
@@ -135,7 +185,7 @@ class Sender:
 
     source: str  # "mailbox", "portal" (set in Settings) or "environment" (COMPTOIR_SMTP_*)
     from_address: str
-    smtp: Endpoint
+    smtp: Endpoint | None  # None for a mailbox: see sender_for
 
 
 def environment_sender() -> Sender | None:
@@ -170,5 +220,7 @@ def sender_for(user) -> Sender | None:
     environment); None when there is none at all (mail then goes to the console)."""
     mailbox = mailbox_of(user) if user is not None else None
     if mailbox is not None:
-        return Sender("mailbox", mailbox.email_address, smtp_endpoint(mailbox))
+        # No endpoint here: an OAuth2 mailbox's would renew its token, and this answers pages
+        # (the composer); delivery builds it when it sends (delivery._endpoint).
+        return Sender("mailbox", mailbox.email_address, None)
     return portal_sender()
