@@ -257,17 +257,18 @@ def deliver_due(worker_id: str = "", at=None) -> int:
         batches = [pk for pk in due(at) if pk not in tried]
         if not batches:
             break
-        limits = dict(
-            WebhookBatch.objects.filter(pk__in=batches).values_list(
-                "pk", "target__max_concurrent_requests"
+        targets_of = {
+            pk: (target_id, limit)
+            for pk, target_id, limit in WebhookBatch.objects.filter(pk__in=batches).values_list(
+                "pk", "target_id", "target__max_concurrent_requests"
             )
-        )
+        }
         for pk in batches:
             tried.add(pk)
-            target_id = WebhookBatch.objects.filter(pk=pk).values_list("target_id", flat=True)
-            if target_id and not _room(target_id[0], limits.get(pk) or 1):
+            target_id, limit = targets_of.get(pk, (None, 1))
+            if target_id is not None and not _room(target_id, limit or 1):
                 continue
-            if send(pk, worker_id, at) == BatchState.DELIVERED:
+            if send(pk, worker_id) == BatchState.DELIVERED:  # at its own moment
                 delivered += 1
     return delivered
 
