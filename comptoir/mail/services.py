@@ -2,7 +2,7 @@
 sends for a user (`sender_for`). The worker (sending, sync) calls these too."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -73,48 +73,42 @@ def _uses_oauth(account) -> bool:
     return isinstance(account, Mailbox) and account.auth_method == AuthMethod.XOAUTH2
 
 
+def _with_oauth(endpoint: Endpoint, account) -> Endpoint:
+    """An OAuth2 mailbox signs in to both servers as its address with a fresh token."""
+    if not _uses_oauth(account):
+        return endpoint
+    token = _oauth_token(account, endpoint.protocol)
+    return replace(endpoint, username=account.smtp_username, password=token, mechanism="xoauth2")
+
+
 def smtp_endpoint(account) -> Endpoint:
     """Raises MailFailure when an OAuth2 mailbox's token cannot be renewed."""
-    if _uses_oauth(account):
-        return Endpoint(
+    return _with_oauth(
+        Endpoint(
             SMTP,
             account.smtp_host,
             account.smtp_port,
             account.smtp_security,
             account.smtp_username,
-            _oauth_token(account, SMTP),
-            mechanism="xoauth2",
-        )
-    return Endpoint(
-        SMTP,
-        account.smtp_host,
-        account.smtp_port,
-        account.smtp_security,
-        account.smtp_username,
-        account.smtp_password,
+            account.smtp_password,
+        ),
+        account,
     )
 
 
 def imap_endpoint(mailbox: Mailbox) -> Endpoint:
     """Raises MailFailure when an OAuth2 mailbox's token cannot be renewed."""
-    if _uses_oauth(mailbox):
-        return Endpoint(
+    own = bool(mailbox.imap_username)
+    return _with_oauth(
+        Endpoint(
             IMAP,
             mailbox.imap_host,
             mailbox.imap_port,
             mailbox.imap_security,
-            mailbox.smtp_username,
-            _oauth_token(mailbox, IMAP),
-            mechanism="xoauth2",
-        )
-    own = bool(mailbox.imap_username)
-    return Endpoint(
-        IMAP,
-        mailbox.imap_host,
-        mailbox.imap_port,
-        mailbox.imap_security,
-        mailbox.imap_username if own else mailbox.smtp_username,
-        mailbox.imap_password if own else mailbox.smtp_password,
+            mailbox.imap_username if own else mailbox.smtp_username,
+            mailbox.imap_password if own else mailbox.smtp_password,
+        ),
+        mailbox,
     )
 
 
