@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "comptoir.salestools",
     "comptoir.meetings",
     "comptoir.emailtemplates",
+    "comptoir.webhooks",
     "comptoir.demo",
 ]
 
@@ -196,6 +197,14 @@ COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
 COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=1)
 # The attachments of one email sent from Comptoir, in all (MB; most servers take 20 to 25).
 COMPTOIR_MAIL_ATTACHMENTS_MB = env.env_int("COMPTOIR_MAIL_ATTACHMENTS_MB", 10, minimum=1)
+# Webhooks (comptoir/webhooks): target URLs on private, loopback or link-local addresses
+# are refused unless allowed (a receiver on the local network); a CA file is trusted
+# besides the system's; a receiver answers within the timeout (seconds) or the try failed;
+# an app whose batches failed every try this many times in a row is switched off.
+COMPTOIR_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
+COMPTOIR_WEBHOOK_TIMEOUT = env.env_int("COMPTOIR_WEBHOOK_TIMEOUT", 5, minimum=1)
+COMPTOIR_WEBHOOK_CA_FILE = env.env_file("COMPTOIR_WEBHOOK_CA_FILE")
+COMPTOIR_WEBHOOK_DISABLE_AFTER = env.env_int("COMPTOIR_WEBHOOK_DISABLE_AFTER", 5, minimum=1)
 # `comptoir serve`: its default address and number of processes (0: cores + 1, at most 4).
 COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)

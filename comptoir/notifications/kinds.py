@@ -19,6 +19,7 @@ TASK_OVERDUE = "task_overdue"
 MENTION = "mention"
 EXPORT_READY = "export_ready"
 EMAIL_FAILED = "email_failed"
+WEBHOOKS_DISABLED = "webhooks_disabled"
 
 # An owner change notifies the new owner on the types whose description says `assignable`.
 
@@ -66,6 +67,11 @@ KINDS = {
             EMAIL_FAILED,
             _lazy("Email not sent"),
             _lazy("An email you sent from Comptoir could not be delivered to the server."),
+        ),
+        Kind(
+            WEBHOOKS_DISABLED,
+            _lazy("Webhooks switched off"),
+            _lazy("The webhooks of one of your API tokens kept failing and were switched off."),
         ),
     )
 }
@@ -119,6 +125,8 @@ def title(notification) -> str:
         return _("Your export %(record)s is ready to download") % values
     if kind == EMAIL_FAILED:
         return _("Your email “%(record)s” could not be sent") % values
+    if kind == WEBHOOKS_DISABLED:
+        return _("The webhooks of “%(record)s” were switched off") % values
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -129,6 +137,8 @@ def record_url(notification) -> str:
         return reverse("notifications:list")
     if object_type == "outbound_emails":
         return reverse("mail:scheduled")
+    if object_type == "webhook_apps":
+        return reverse("settings:webhook_app", args=[pk])
     if object_type == "exports":
         return reverse("imports:export", args=[pk])
     if object_type == "tasks":

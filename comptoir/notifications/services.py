@@ -19,7 +19,14 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.properties import registry
 from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
-from comptoir.notifications.kinds import ASSIGNED, EMAIL_FAILED, EXPORT_READY, KINDS, MENTION
+from comptoir.notifications.kinds import (
+    ASSIGNED,
+    EMAIL_FAILED,
+    EXPORT_READY,
+    KINDS,
+    MENTION,
+    WEBHOOKS_DISABLED,
+)
 from comptoir.notifications.models import Notification, NotificationPreference
 from comptoir.notifications.tasks import send_notification_emails
 from comptoir.users.models import Owner, User
@@ -187,6 +194,23 @@ def email_failed(outbound) -> None:
                 record=outbound.subject[:200],
                 user_id=outbound.user_id,
                 body=outbound.error[:500],
+            )
+        ]
+    )
+
+
+def webhooks_disabled(user_id: int, app_id: int, name: str, reason: str) -> None:
+    """An app's webhooks kept failing and were switched off (comptoir.webhooks.delivery):
+    the token's owner is told why."""
+    _add(
+        [
+            Intent(
+                WEBHOOKS_DISABLED,
+                object_type="webhook_apps",
+                object_id=app_id,
+                record=name[:200],
+                user_id=user_id,
+                body=reason[:500],
             )
         ]
     )
