@@ -26,6 +26,38 @@ def send_due_emails() -> int:
     return delivery.send_due(_worker_id())
 
 
+@task
+def sync_mailboxes() -> int:
+    """Every few minutes (comptoir.core.scheduling): a sync of each connected mailbox is
+    queued (each run claims its mailbox: two workers never sync one at once), and the
+    portal's catch-all box is polled when one is set."""
+    from comptoir.mail.models import Mailbox  # noqa: PLC0415 (tasks load before models)
+
+    pks = list(Mailbox.objects.filter(user__is_active=True).values_list("pk", flat=True))
+    for pk in pks:
+        sync_mailbox.enqueue(pk)
+    sync_inbound_box.enqueue()
+    return len(pks)
+
+
+@task
+def sync_mailbox(pk: int) -> int:
+    """One incremental run of one mailbox (comptoir/mail/sync.py)."""
+    # Imported here: sync -> inbound -> sending imports this module.
+    from comptoir.mail import sync  # noqa: PLC0415
+
+    result = sync.sync_mailbox(pk)
+    return result.fetched if result else 0
+
+
+@task
+def sync_inbound_box() -> int:
+    from comptoir.mail import sync  # noqa: PLC0415
+
+    result = sync.sync_inbound_box()
+    return result.fetched if result else 0
+
+
 def resume_interrupted(now=None) -> list[int]:
     """On every scheduler tick (RECOVERIES): emails whose worker died while sending are
     marked sent (the server had accepted them) or queued again (delivery.interrupted)."""

@@ -12,14 +12,22 @@ from collections import defaultdict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from comptoir.core.history.models import SourceType
 from comptoir.core.properties import registry
 from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
-from comptoir.notifications.kinds import ASSIGNED, EMAIL_FAILED, EXPORT_READY, KINDS, MENTION
+from comptoir.notifications.kinds import (
+    ASSIGNED,
+    EMAIL_BOUNCED,
+    EMAIL_FAILED,
+    EXPORT_READY,
+    INBOUND_REFUSED,
+    KINDS,
+    MENTION,
+)
 from comptoir.notifications.models import Notification, NotificationPreference
 from comptoir.notifications.tasks import send_notification_emails
 from comptoir.users.models import Owner, User
@@ -188,6 +196,44 @@ def email_failed(outbound) -> None:
                 user_id=outbound.user_id,
                 body=outbound.error[:500],
             )
+        ]
+    )
+
+
+def email_bounced(outbound, reason: str) -> None:
+    """A delivery report said an email written in the CRM was not delivered
+    (comptoir.mail.replies): its author is told, with the receiving server's reason."""
+    _add(
+        [
+            Intent(
+                EMAIL_BOUNCED,
+                object_type="outbound_emails",
+                object_id=outbound.pk,
+                record=outbound.subject[:200],
+                user_id=outbound.user_id,
+                body=reason[:500],
+            )
+        ]
+    )
+
+
+def inbound_refused(message) -> None:
+    """Someone who is not a Comptoir user wrote to the BCC or forwarding address
+    (comptoir.mail.inbound): the administrators are told who."""
+    admins = User.objects.filter(is_active=True).filter(
+        models.Q(is_superuser=True) | models.Q(role__can_manage_settings=True)
+    )
+    _add(
+        [
+            Intent(
+                INBOUND_REFUSED,
+                object_type="inbound_messages",
+                object_id=message.pk,
+                record=(message.from_address or "?")[:200],
+                user_id=pk,
+                body=message.subject[:500],
+            )
+            for pk in admins.values_list("pk", flat=True)
         ]
     )
 
