@@ -335,6 +335,8 @@ def parse(raw: bytes, *, forwarded: bool = False) -> Parsed:
         raise ParseError(_("The message is empty."))
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
+    except RecursionError:
+        raise ParseError(_("The message nests parts too deeply to be read.")) from None
     except Exception as exc:  # the parser itself gave up
         raise ParseError(_("The message could not be read: %(reason)s") % {"reason": one_line(exc, 200)}) from None
     if not message.keys():
