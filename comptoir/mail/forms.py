@@ -196,3 +196,47 @@ class PortalSmtpForm(SmtpForm):
         max_length=254,
         help_text=_lazy("The sender of notifications, e.g. crm@example.com."),
     )
+
+
+class SyncForm(forms.Form):
+    """The mailbox sync's switch (replies to CRM emails are logged whatever it says)."""
+
+    log_contact_emails = forms.BooleanField(
+        label=_lazy("Also log my other emails with my contacts"),
+        required=False,
+        help_text=_lazy(
+            "Replies to emails sent from Comptoir are always logged. With this on, the other "
+            "emails you exchange with your contacts are logged on their timelines too."
+        ),
+    )
+
+
+class InboundSettingsForm(forms.Form):
+    """Settings > Email, for admins: the portal's BCC and forwarding addresses (SET-8)."""
+
+    bcc_address = forms.EmailField(
+        label=_lazy("BCC address"),
+        max_length=254,
+        required=False,
+        help_text=_lazy("Users put it in Bcc: the email is logged on its recipients' timelines."),
+    )
+    forward_address = forms.EmailField(
+        label=_lazy("Forwarding address"),
+        max_length=254,
+        required=False,
+        help_text=_lazy(
+            "Users forward an email to it: it is logged against its original correspondents."
+        ),
+    )
+    create_contacts = forms.BooleanField(
+        label=_lazy("Create the recipients that are not contacts yet"), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        bcc, forward = cleaned.get("bcc_address"), cleaned.get("forward_address")
+        if bcc and forward and bcc.lower() == forward.lower():
+            self.add_error(
+                "forward_address", _lazy("The forwarding address must differ from the BCC one.")
+            )
+        return cleaned

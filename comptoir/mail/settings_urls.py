@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comptoir.core.permissions import has_right
-from comptoir.mail import services
+from comptoir.mail import services, tasks
 from comptoir.mail.connection import describe
-from comptoir.mail.forms import MailboxForm, PortalSmtpForm
+from comptoir.mail.forms import InboundSettingsForm, MailboxForm, PortalSmtpForm, SyncForm
+from comptoir.mail.sync import describe_error
 from comptoir.mail.presets import PRESETS
 from comptoir.settings_pages.views import page, settings_admin
 
@@ -43,7 +44,30 @@ def _status(account) -> dict:
     return {"account": account, "passed": services.passed(account), "outcomes": _outcomes(account)}
 
 
-def _page(request, *, form=None, portal_form=None, status=200):
+def _sync(mailbox) -> dict | None:
+    if mailbox is None:
+        return None
+    state = services.sync_status(mailbox)
+    state["error_text"] = describe_error(state["error"])
+    state["form"] = SyncForm(initial={"log_contact_emails": mailbox.log_contact_emails})
+    return state
+
+
+def _inbound(form=None) -> dict:
+    conf = services.inbound_settings()
+    if form is None:
+        initial = None
+        if conf is not None:
+            initial = {
+                "bcc_address": conf.bcc_address,
+                "forward_address": conf.forward_address,
+                "create_contacts": conf.create_contacts,
+            }
+        form = InboundSettingsForm(initial=initial)
+    return {"form": form, "settings": conf}
+
+
+def _page(request, *, form=None, portal_form=None, inbound_form=None, status=200):
     mailbox = services.mailbox_of(request.user)
     if form is None:
         initial = None
@@ -55,6 +79,7 @@ def _page(request, *, form=None, portal_form=None, status=200):
         "form": form,
         "mailbox": _status(mailbox),
         "presets_json": json.dumps({key: p.fields() for key, p in PRESETS.items()}),
+        "sync": _sync(mailbox),
     }
     if has_right(request.user, "can_manage_settings"):
         account = services.portal_account()
@@ -68,6 +93,7 @@ def _page(request, *, form=None, portal_form=None, status=200):
             "form": portal_form,
             "environment": services.environment_sender() if account is None else None,
         }
+        context["inbound"] = _inbound(inbound_form)
     return page(request, "email", "mail/settings.html", context, status=status)
 
 
@@ -106,6 +132,39 @@ def disconnect_mailbox(request):
     return redirect("settings:email")
 
 
+@require_POST
+def sync_settings(request):
+    form = SyncForm(request.POST)
+    form.is_valid()  # a checkbox: always valid
+    if not services.set_log_contact_emails(
+        request.user, form.cleaned_data.get("log_contact_emails", False)
+    ):
+        raise Http404
+    messages.success(request, _("Sync settings saved."))
+    return redirect("settings:email")
+
+
+@require_POST
+def sync_now(request):
+    mailbox = services.mailbox_of(request.user)
+    if mailbox is None:
+        raise Http404
+    tasks.sync_mailbox.enqueue(mailbox.pk)
+    messages.success(request, _("Sync started: the emails found will show in a moment."))
+    return redirect("settings:email")
+
+
+@settings_admin
+@require_POST
+def inbound_settings(request):
+    form = InboundSettingsForm(request.POST)
+    if form.is_valid():
+        services.save_inbound_settings(form.cleaned_data)
+        messages.success(request, _("Logging addresses saved."))
+        return redirect("settings:email")
+    return _page(request, inbound_form=form, status=422)
+
+
 @settings_admin
 @require_POST
 def portal_account(request):
@@ -142,6 +201,9 @@ urlpatterns = [
     path("", email_settings, name="email"),
     path("test/", test_mailbox, name="email_test"),
     path("disconnect/", disconnect_mailbox, name="email_disconnect"),
+    path("sync/", sync_settings, name="email_sync"),
+    path("sync/now/", sync_now, name="email_sync_now"),
+    path("inbound/", inbound_settings, name="email_inbound"),
     path("portal/", portal_account, name="email_portal"),
     path("portal/test/", test_portal_account, name="email_portal_test"),
     path("portal/remove/", remove_portal_account, name="email_portal_remove"),

@@ -12,7 +12,7 @@ from collections import defaultdict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.history.models import SourceType
@@ -31,6 +31,7 @@ from comptoir.notifications.kinds import (
 from comptoir.notifications.models import Notification, NotificationPreference
 from comptoir.notifications.tasks import send_notification_emails
 from comptoir.users.models import Owner, User
+from comptoir.users.teams_and_roles import settings_admins
 
 # Imports and data migrations never notify: 100k imported rows must not mean 100k emails.
 SILENT_SOURCES = {SourceType.IMPORT, SourceType.MIGRATION, SourceType.MERGE}
@@ -220,9 +221,7 @@ def email_bounced(outbound, reason: str) -> None:
 def inbound_refused(message) -> None:
     """Someone who is not a Comptoir user wrote to the BCC or forwarding address
     (comptoir.mail.inbound): the administrators are told who."""
-    admins = User.objects.filter(is_active=True).filter(
-        models.Q(is_superuser=True) | models.Q(role__can_manage_settings=True)
-    )
+    admins = settings_admins()
     _add(
         [
             Intent(

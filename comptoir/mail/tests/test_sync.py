@@ -129,8 +129,11 @@ def test_the_reply_shows_in_the_thread_on_the_timeline(client, rep, sent, imap_b
     imap_box.append(reply_to(outbound))
     run(rep)
     client.force_login(rep)
-    page = client.get(f"/contacts/{contact.pk}/").content.decode()
-    assert "Re: Votre devis" in page and "Merci" in page
+    timeline = client.get(f"/contacts/{contact.pk}/timeline/").content.decode()
+    reply = InboundMessage.objects.get().engagement_id
+    item = timeline.split(f'id="activity-{reply}"')[1].split("</li>")[0]
+    assert "Re: Votre devis" in item and "Merci" in item
+    assert f'<a href="#activity-{outbound.engagement_id}">In the thread “Votre devis”</a>' in item
 
 
 def test_a_reply_to_a_reply_and_the_users_own_sent_copy(rep, sent, imap_box):
