@@ -25,13 +25,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.accounts import user_model
 from comptoir.core.associations.services import associated_ids
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import create_record
-from comptoir.core.accounts import user_model
 from comptoir.mail import replies
 from comptoir.mail.models import (
     InboundMessage,
@@ -75,13 +75,17 @@ def users_by_address(addresses) -> dict[str, object]:
     addresses = {a.lower() for a in addresses if a}
     if not addresses:
         return {}
-    users = user_model().objects.annotate(address=Lower("email")).filter(
-        is_active=True, address__in=addresses
+    users = (
+        user_model()
+        .objects.annotate(address=Lower("email"))
+        .filter(is_active=True, address__in=addresses)
     )
     found = {user.address: user for user in users}
-    for mailbox in Mailbox.objects.annotate(address=Lower("email_address")).filter(
-        address__in=addresses - set(found), user__is_active=True
-    ).select_related("user"):
+    for mailbox in (
+        Mailbox.objects.annotate(address=Lower("email_address"))
+        .filter(address__in=addresses - set(found), user__is_active=True)
+        .select_related("user")
+    ):
         found[mailbox.address] = mailbox.user
     return found
 
@@ -91,9 +95,9 @@ def seen(message_ids) -> set[str]:
     ids = [m for m in message_ids if m]
     if not ids:
         return set()
-    return set(InboundMessage.objects.filter(message_id__in=ids).values_list("message_id", flat=True)) | set(
-        OutboundEmail.objects.filter(message_id__in=ids).values_list("message_id", flat=True)
-    )
+    return set(
+        InboundMessage.objects.filter(message_id__in=ids).values_list("message_id", flat=True)
+    ) | set(OutboundEmail.objects.filter(message_id__in=ids).values_list("message_id", flat=True))
 
 
 def thread_parents(thread_ids) -> set[str]:
@@ -102,7 +106,9 @@ def thread_parents(thread_ids) -> set[str]:
     ids = [m for m in thread_ids if m]
     if not ids:
         return set()
-    return set(OutboundEmail.objects.filter(message_id__in=ids).values_list("message_id", flat=True)) | set(
+    return set(
+        OutboundEmail.objects.filter(message_id__in=ids).values_list("message_id", flat=True)
+    ) | set(
         InboundMessage.objects.filter(message_id__in=ids, status=InboundStatus.LOGGED).values_list(
             "message_id", flat=True
         )
@@ -119,7 +125,9 @@ def _parent(thread_ids: list[str]) -> tuple[OutboundEmail | None, int | None]:
             break
     for message_id in reversed(thread_ids):
         row = (
-            OutboundEmail.objects.filter(message_id=message_id).values_list("engagement_id", flat=True).first()
+            OutboundEmail.objects.filter(message_id=message_id)
+            .values_list("engagement_id", flat=True)
+            .first()
             or InboundMessage.objects.filter(message_id=message_id, status=InboundStatus.LOGGED)
             .values_list("engagement_id", flat=True)
             .first()
@@ -149,7 +157,11 @@ def _headers_json(content) -> str:
         return entry
 
     return json.dumps(
-        {"from": one(content.sender), "to": [one(p) for p in content.to], "cc": [one(p) for p in content.cc]},
+        {
+            "from": one(content.sender),
+            "to": [one(p) for p in content.to],
+            "cc": [one(p) for p in content.cc],
+        },
         ensure_ascii=False,
     )
 
@@ -158,8 +170,17 @@ def _source(user, label: str) -> ChangeSource:
     return ChangeSource.for_user(user, SourceType.SALES, label)
 
 
-def keep_failed(raw: bytes, reason: str, *, source: str, message_id: str = "", user=None, mailbox=None,
-                status: str = InboundStatus.FAILED, **fields) -> Outcome:
+def keep_failed(
+    raw: bytes,
+    reason: str,
+    *,
+    source: str,
+    message_id: str = "",
+    user=None,
+    mailbox=None,
+    status: str = InboundStatus.FAILED,
+    **fields,
+) -> Outcome:
     """Keep a message that is not logged (unreadable, refused, nothing to log it on), with
     the reason; nothing else is written."""
     message_id = (message_id or made_id(raw))[:255]
@@ -235,20 +256,20 @@ def log_email(
     visible_to = user if source == InboundSource.SYNC and parent_engagement is None else None
     recipients = [address for _name, address in people]
     contact_links = associations_for(visible_to, recipients, None) if recipients else []
-    if parent_engagement is None and not any(kind == "contacts" for kind, _pk, _t in contact_links):
-        if not (create_contacts and people):
-            if source == InboundSource.SYNC:
-                return Outcome(IGNORED)
-            return keep_failed(
-                raw,
-                _("None of its correspondents is a contact: nothing was logged."),
-                source=source,
-                message_id=message_id,
-                user=user,
-                status=InboundStatus.SKIPPED,
-                from_address=content.sender[1],
-                subject=content.subject,
-            )
+    has_contacts = any(kind == "contacts" for kind, _pk, _t in contact_links)
+    if parent_engagement is None and not has_contacts and not (create_contacts and people):
+        if source == InboundSource.SYNC:
+            return Outcome(IGNORED)
+        return keep_failed(
+            raw,
+            _("None of its correspondents is a contact: nothing was logged."),
+            source=source,
+            message_id=message_id,
+            user=user,
+            status=InboundStatus.SKIPPED,
+            from_address=content.sender[1],
+            subject=content.subject,
+        )
     text = content.text or html_to_text(content.html)
     sender_is_user = content.sender[1] in users
     props = {
@@ -271,13 +292,19 @@ def log_email(
             if create_contacts:
                 known = {
                     e.lower()
-                    for e in base_queryset("contacts").filter(email__in=recipients).values_list("email", flat=True)
+                    for e in base_queryset("contacts")
+                    .filter(email__in=recipients)
+                    .values_list("email", flat=True)
                 }
-                made = _create_contacts([p for p in people if p[1] not in known], user, change_source)
+                made = _create_contacts(
+                    [p for p in people if p[1] not in known], user, change_source
+                )
             if made:
                 contact_links = associations_for(None, recipients, None)
             all_links = list(dict.fromkeys([*links, *contact_links]))
-            engagement = create_record("emails", props, source=change_source, associations=all_links)
+            engagement = create_record(
+                "emails", props, source=change_source, associations=all_links
+            )
             message = InboundMessage.objects.create(
                 message_id=message_id[:255],
                 source=source,
@@ -336,7 +363,9 @@ def take_bounce(raw: bytes, parsed: Parsed, *, source: str, user=None, mailbox=N
                 parse_error=parsed.bounce_reason,
                 received_at=parsed.date,
             )
-            replies.mark_bounced(outbound, parsed.bounce_reason or _("The receiving server refused it."))
+            replies.mark_bounced(
+                outbound, parsed.bounce_reason or _("The receiving server refused it.")
+            )
     except IntegrityError:
         return Outcome(DUPLICATE)
     return Outcome(InboundStatus.BOUNCE, message)
@@ -358,7 +387,9 @@ def take_synced(raw: bytes, mailbox: Mailbox, *, problems=()) -> Outcome:
             mailbox=mailbox,
         )
     if parsed.bounce_of:
-        return take_bounce(raw, parsed, source=InboundSource.SYNC, user=mailbox.user, mailbox=mailbox)
+        return take_bounce(
+            raw, parsed, source=InboundSource.SYNC, user=mailbox.user, mailbox=mailbox
+        )
     return log_email(
         raw,
         parsed,
@@ -441,7 +472,8 @@ def receive(raw: bytes, mail_from: str, recipients: list[str]) -> Reply:
 def _refuse(raw: bytes, sender: str, source: str, parsed: Parsed | None = None) -> Reply:
     outcome = keep_failed(
         raw,
-        _("%(sender)s is not a Comptoir user: the message was refused.") % {"sender": sender or "?"},
+        _("%(sender)s is not a Comptoir user: the message was refused.")
+        % {"sender": sender or "?"},
         source=source,
         message_id=parsed.message_id if parsed else "",
         status=InboundStatus.REFUSED,

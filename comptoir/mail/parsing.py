@@ -69,7 +69,11 @@ class Parsed:
         return list(dict.fromkeys(a for _n, a in [self.sender, *self.to, *self.cc] if a))
 
     def thread_ids(self) -> list[str]:
-        return list(dict.fromkeys([*self.references, self.in_reply_to] if self.in_reply_to else self.references))
+        return list(
+            dict.fromkeys(
+                [*self.references, self.in_reply_to] if self.in_reply_to else self.references
+            )
+        )
 
 
 def text_of(value) -> str:
@@ -153,7 +157,10 @@ def _part_text(part, problems: list[str]) -> str:
         return text_of(part.get_content())
     except LookupError:
         charset = part.get_content_charset() or "?"
-        problems.append(_("Unknown character set “%(charset)s”: read as UTF-8.") % {"charset": one_line(charset, 40)})
+        problems.append(
+            _("Unknown character set “%(charset)s”: read as UTF-8.")
+            % {"charset": one_line(charset, 40)}
+        )
     except Exception:  # a broken transfer encoding, a header that lies
         problems.append(_("A part of the message could not be decoded: read as it is."))
     payload = part.get_payload(decode=True) or b""
@@ -210,7 +217,11 @@ def _bounce(message) -> tuple[str, str]:
                     status = _header(block, "Status")
                     recipient = _header(block, "Final-Recipient").rpartition(";")[2].strip()
                     reason = reason or one_line(
-                        " ".join(x for x in (recipient, status, diagnostic.partition(";")[2] or diagnostic) if x),
+                        " ".join(
+                            x
+                            for x in (recipient, status, diagnostic.partition(";")[2] or diagnostic)
+                            if x
+                        ),
                         500,
                     )
         elif kind in ("message/rfc822", "message/global") and not original:
@@ -218,7 +229,9 @@ def _bounce(message) -> tuple[str, str]:
             if inner is not None:
                 original = (message_ids(_header(inner, "Message-ID")) or [""])[0]
         elif kind == "text/rfc822-headers" and not original:
-            headers = email.message_from_bytes(part.get_payload(decode=True) or b"", policy=email.policy.default)
+            headers = email.message_from_bytes(
+                part.get_payload(decode=True) or b"", policy=email.policy.default
+            )
             original = (message_ids(_header(headers, "Message-ID")) or [""])[0]
     if not failed or not original:
         return "", ""
@@ -228,8 +241,9 @@ def _bounce(message) -> tuple[str, str]:
 # -- forwarded messages ---------------------------------------------------------------------
 
 _MARKERS = re.compile(
-    r"^[ >]*(?:-{2,}\s*(?:Forwarded message|Message transféré|Original Message|Message d'origine|"
-    r"Message original)\s*-{2,}|Begin forwarded message\s*:|Début du message réexpédié\s*:|_{10,})\s*$",
+    r"^[ >]*(?:-{2,}\s*(?:Forwarded message|Message transféré|Original Message|"
+    r"Message d'origine|Message original)\s*-{2,}|Begin forwarded message\s*:|"
+    r"Début du message réexpédié\s*:|_{10,})\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _KEYS = {
@@ -260,7 +274,7 @@ def _people(text: str) -> list[tuple[str, str]]:
         match = _EMAIL.search(piece)
         if not match:
             continue
-        name = piece[: match.start()].replace("<", "").replace("[mailto:", "").strip(' "\'')
+        name = piece[: match.start()].replace("<", "").replace("[mailto:", "").strip(" \"'")
         found.append((one_line(name, 200), match.group(0).lower()))
     return found
 
@@ -338,7 +352,9 @@ def parse(raw: bytes, *, forwarded: bool = False) -> Parsed:
     except RecursionError:
         raise ParseError(_("The message nests parts too deeply to be read.")) from None
     except Exception as exc:  # the parser itself gave up
-        raise ParseError(_("The message could not be read: %(reason)s") % {"reason": one_line(exc, 200)}) from None
+        raise ParseError(
+            _("The message could not be read: %(reason)s") % {"reason": one_line(exc, 200)}
+        ) from None
     if not message.keys():
         raise ParseError(_("The message has no headers: it is not an email."))
     problems = []
@@ -388,7 +404,9 @@ def headers(data: bytes, uid: int) -> Headers:
     """The few headers fetched first (comptoir.mail.sync); never raises."""
     try:
         message = email.message_from_bytes(data or b"", policy=email.policy.default)
-        refs = message_ids(_header(message, "References")) + message_ids(_header(message, "In-Reply-To"))
+        refs = message_ids(_header(message, "References")) + message_ids(
+            _header(message, "In-Reply-To")
+        )
         addresses = [a for _n, a in _addresses(message, "From", "To", "Cc")]
         kind = _header(message, "Content-Type").lower()
         return Headers(

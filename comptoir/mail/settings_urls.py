@@ -15,8 +15,8 @@ from comptoir.core.permissions import has_right
 from comptoir.mail import services, tasks
 from comptoir.mail.connection import describe
 from comptoir.mail.forms import InboundSettingsForm, MailboxForm, PortalSmtpForm, SyncForm
-from comptoir.mail.sync import describe_error
 from comptoir.mail.presets import PRESETS
+from comptoir.mail.sync import describe_error
 from comptoir.settings_pages.views import page, settings_admin
 
 

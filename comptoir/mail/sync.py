@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 HEADER_FIELDS = "MESSAGE-ID IN-REPLY-TO REFERENCES FROM TO CC CONTENT-TYPE"
 FULL_BATCH_BYTES = 8 * 1024 * 1024  # the whole messages fetched at once, at most
 SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "[Gmail]/Sent Mail")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FETCH_ITEM = re.compile(rb"UID (\d+)|RFC822\.SIZE (\d+)")
 _LIST = re.compile(rb'\((?P<flags>[^)]*)\) (?:"[^"]*"|NIL) (?P<name>.+)$')
 
@@ -64,7 +65,11 @@ def max_bytes() -> int:
 
 def _ok(typ, data, what: str):
     if typ != "OK":
-        raise MailFailure("protocol", "imap_host", {"detail": f"{what}: {connection.server_text(data[0] if data else '')}"})
+        raise MailFailure(
+            "protocol",
+            "imap_host",
+            {"detail": f"{what}: {connection.server_text(data[0] if data else '')}"},
+        )
     return data
 
 
@@ -116,17 +121,27 @@ def _wanted(mailbox: Mailbox | None, batch: list[tuple[int, int, bytes]]) -> dic
     known = inbound.seen([h.message_id for _s, h in heads.values()])
     parents = inbound.thread_parents({m for _s, h in heads.values() for m in h.thread_ids})
     if mailbox is None:  # the portal's catch-all box: every message is for Comptoir
-        return {uid: size for uid, (size, head) in heads.items() if head.message_id not in known or not head.message_id}
+        return {
+            uid: size
+            for uid, (size, head) in heads.items()
+            if head.message_id not in known or not head.message_id
+        }
     contacts: set[str] = set()
     if mailbox.log_contact_emails:
         addresses = {a for _s, h in heads.values() for a in h.addresses}
         qs = base_queryset("contacts", user=mailbox.user)
-        contacts = {e.lower() for e in qs.filter(email__in=addresses).values_list("email", flat=True) if e}
+        contacts = {
+            e.lower() for e in qs.filter(email__in=addresses).values_list("email", flat=True) if e
+        }
     wanted = {}
     for uid, (size, head) in heads.items():
         if head.message_id and head.message_id in known:
             continue
-        if head.is_report or parents.intersection(head.thread_ids) or contacts.intersection(head.addresses):
+        if (
+            head.is_report
+            or parents.intersection(head.thread_ids)
+            or contacts.intersection(head.addresses)
+        ):
             wanted[uid] = size
     return wanted
 
@@ -144,12 +159,17 @@ def _fetch_whole(client, wanted: dict[int, int]):
             continue
         small = [u for u in group if wanted[u] <= limit]
         if small:
-            data = _ok(*client.uid("FETCH", ",".join(map(str, small)), "(UID BODY.PEEK[])"), "FETCH")
+            data = _ok(
+                *client.uid("FETCH", ",".join(map(str, small)), "(UID BODY.PEEK[])"), "FETCH"
+            )
             for found_uid, _size, raw in _parse_fetch(data):
                 yield found_uid, raw, []
         for big in (u for u in group if wanted[u] > limit):
             data = _ok(*client.uid("FETCH", str(big), f"(UID BODY.PEEK[]<0.{limit}>)"), "FETCH")
-            note = _("The message weighs %(size)s MB, over the %(limit)s MB limit: only its first %(limit)s MB were kept.") % {
+            note = _(
+                "The message weighs %(size)s MB, over the %(limit)s MB limit: only its first "
+                "%(limit)s MB were kept."
+            ) % {
                 "size": round(wanted[big] / 1024 / 1024, 1),
                 "limit": settings.COMPTOIR_MAIL_INBOUND_MB,
             }
@@ -158,7 +178,9 @@ def _fetch_whole(client, wanted: dict[int, int]):
         group, weight = [], 0
 
 
-def sync_folder(client, account: str, name: str, mailbox: Mailbox | None, take, result: Result, since=None) -> None:
+def sync_folder(
+    client, account: str, name: str, mailbox: Mailbox | None, take, result: Result, since=None
+) -> None:
     """Read one folder from where the last run stopped; `take(raw, problems)` handles each
     message read whole."""
     typ, data = client.select(_quote(name), readonly=True)
@@ -169,11 +191,17 @@ def sync_folder(client, account: str, name: str, mailbox: Mailbox | None, take, 
     state, _created = SyncFolder.objects.get_or_create(account=account, name=name)
     if state.uidvalidity != uidvalidity:
         if state.uidvalidity:
-            log.warning("%s %s: UIDVALIDITY changed (%s to %s): read again.", account, name, state.uidvalidity, uidvalidity)
+            log.warning(
+                "%s %s: UIDVALIDITY changed (%s to %s): read again.",
+                account,
+                name,
+                state.uidvalidity,
+                uidvalidity,
+            )
         state.uidvalidity, state.last_uid = uidvalidity, 0
         state.save(update_fields=["uidvalidity", "last_uid", "updated_at"])
     if state.last_uid == 0 and since is not None:
-        month = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[since.month - 1]
+        month = MONTHS[since.month - 1]
         criteria = ("SINCE", f"{since.day:02d}-{month}-{since.year}")
     else:
         criteria = ("UID", f"{state.last_uid + 1}:*")
@@ -201,7 +229,8 @@ def sync_folder(client, account: str, name: str, mailbox: Mailbox | None, take, 
                 log.exception("%s %s: a message could not be handled", account, name)
                 outcome = inbound.keep_failed(
                     raw,
-                    _("Unexpected error while logging it: %(reason)s") % {"reason": parsing.one_line(exc, 300)},
+                    _("Unexpected error while logging it: %(reason)s")
+                    % {"reason": parsing.one_line(exc, 300)},
                     source="sync",
                     mailbox=mailbox,
                     user=mailbox.user if mailbox else None,
@@ -254,7 +283,11 @@ def _run(model, pk, endpoint, account: str, mailbox, take, since) -> Result | No
     model.objects.filter(pk=pk).update(**fields)
     log.info(
         "Sync of %s: %s messages seen, %s read whole, %s in %.1f s.",
-        account, result.seen, result.fetched, result.counts, time.monotonic() - started,
+        account,
+        result.seen,
+        result.fetched,
+        result.counts,
+        time.monotonic() - started,
     )
     return result
 
@@ -279,8 +312,12 @@ def sync_inbound_box() -> Result | None:
     if conf is None or not conf.imap_host or not conf.imap_port:
         return None
     endpoint = connection.Endpoint(
-        connection.IMAP, conf.imap_host, conf.imap_port, conf.imap_security or "ssl",
-        conf.imap_username, conf.imap_password,
+        connection.IMAP,
+        conf.imap_host,
+        conf.imap_port,
+        conf.imap_security or "ssl",
+        conf.imap_username,
+        conf.imap_password,
     )
 
     def take(raw, problems):
@@ -293,9 +330,19 @@ def sync_inbound_box() -> Result | None:
         own = conf.addresses()
         recipients = [a for a in to if a in own] or sorted(own)[:1]
         reply = inbound.receive(raw, sender, recipients)
-        return inbound.Outcome("logged" if reply.code == 250 else InboundStatus.REFUSED, None, reply.text)
+        return inbound.Outcome(
+            "logged" if reply.code == 250 else InboundStatus.REFUSED, None, reply.text
+        )
 
-    return _run(InboundSettings, conf.pk, endpoint, "inbound", None, take, conf.updated_at - dt.timedelta(days=1))
+    return _run(
+        InboundSettings,
+        conf.pk,
+        endpoint,
+        "inbound",
+        None,
+        take,
+        conf.updated_at - dt.timedelta(days=1),
+    )
 
 
 def describe_error(error: dict) -> str:
@@ -303,5 +350,7 @@ def describe_error(error: dict) -> str:
     if not error:
         return ""
     if error.get("code") == "unexpected":
-        return _("The sync stopped on an unexpected error: %(detail)s") % {"detail": (error.get("params") or {}).get("detail", "")}
+        return _("The sync stopped on an unexpected error: %(detail)s") % {
+            "detail": (error.get("params") or {}).get("detail", "")
+        }
     return connection.describe(error)

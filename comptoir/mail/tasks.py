@@ -7,6 +7,7 @@ import socket
 from django.tasks import task
 
 from comptoir.mail import delivery
+from comptoir.mail.models import Mailbox
 
 
 def _worker_id() -> str:
@@ -31,8 +32,6 @@ def sync_mailboxes() -> int:
     """Every few minutes (comptoir.core.scheduling): a sync of each connected mailbox is
     queued (each run claims its mailbox: two workers never sync one at once), and the
     portal's catch-all box is polled when one is set."""
-    from comptoir.mail.models import Mailbox  # noqa: PLC0415 (tasks load before models)
-
     pks = list(Mailbox.objects.filter(user__is_active=True).values_list("pk", flat=True))
     for pk in pks:
         sync_mailbox.enqueue(pk)
@@ -44,7 +43,7 @@ def sync_mailboxes() -> int:
 def sync_mailbox(pk: int) -> int:
     """One incremental run of one mailbox (comptoir/mail/sync.py)."""
     # Imported here: sync -> inbound -> sending imports this module.
-    from comptoir.mail import sync  # noqa: PLC0415
+    from comptoir.mail import sync
 
     result = sync.sync_mailbox(pk)
     return result.fetched if result else 0
@@ -52,7 +51,7 @@ def sync_mailbox(pk: int) -> int:
 
 @task
 def sync_inbound_box() -> int:
-    from comptoir.mail import sync  # noqa: PLC0415
+    from comptoir.mail import sync
 
     result = sync.sync_inbound_box()
     return result.fetched if result else 0

@@ -53,12 +53,15 @@ def test_a_rep_sees_their_mailbox_sync(browser, live_server, french, mail_settin
         imap_password=servers.password,
     )
     make_contact(email="anne@client.fr", firstname="Anne")
-    outbound = sending.compose(french, Draft(to="anne@client.fr", subject="Votre devis", html="<p>Bonjour</p>"))
+    outbound = sending.compose(
+        french, Draft(to="anne@client.fr", subject="Votre devis", html="<p>Bonjour</p>")
+    )
     delivery.deliver(outbound.pk)
     imap = empty_inbox(servers, dovecot.port)
     reply = (
         f"From: Anne <anne@client.fr>\r\nTo: {servers.user}\r\nSubject: Re: Votre devis\r\n"
-        f"Message-ID: <reply-{width}@client.fr>\r\nIn-Reply-To: {outbound.message_id}\r\n\r\nD'accord !\r\n"
+        f"Message-ID: <reply-{width}@client.fr>\r\nIn-Reply-To: {outbound.message_id}\r\n"
+        "\r\nD'accord !\r\n"
     )
     imap.append("INBOX", None, imaplib.Time2Internaldate(time.time()), reply.encode())
     imap.logout()

@@ -1,13 +1,11 @@
 # Real `comptoir` processes on a database of their own (test_send_kill.py).
+import imaplib
+import time
+
+import pytest
+
+from comptoir.core.testing.mailservers import PASSWORD, USER
 from comptoir.core.testing.processes import _site_template, site  # noqa: F401
-
-
-import imaplib  # noqa: E402
-import time  # noqa: E402
-
-import pytest  # noqa: E402
-
-from comptoir.core.testing.mailservers import PASSWORD, USER  # noqa: E402
 
 
 class ImapBox:

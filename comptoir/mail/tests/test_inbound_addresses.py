@@ -122,7 +122,9 @@ Nous voudrions 40 baguettes par jour.
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [GMAIL, OUTLOOK_FR, APPLE], ids=["gmail", "outlook-fr", "apple-fr"])
+@pytest.mark.parametrize(
+    "body", [GMAIL, OUTLOOK_FR, APPLE], ids=["gmail", "outlook-fr", "apple-fr"]
+)
 def test_a_forward_is_logged_against_the_original_correspondents(conf, rep, body):
     anne = make_contact(email="anne@client.fr")
     raw = message(body.replace("\n", "\r\n"), To=FORWARD, Subject="Fwd: Commande de pains")
@@ -147,9 +149,12 @@ def test_a_forward_as_an_attached_message(conf, rep):
         **{"Message-ID": "<orig@client.fr>"},
     )
     raw = (
-        b"From: rita@comptoir.example\r\nTo: " + FORWARD.encode() + b"\r\nSubject: Fwd: Commande\r\n"
+        b"From: rita@comptoir.example\r\nTo: "
+        + FORWARD.encode()
+        + b"\r\nSubject: Fwd: Commande\r\n"
         b"Message-ID: <fwd@comptoir.example>\r\nMIME-Version: 1.0\r\n"
-        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nVoir\r\n'
+        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nVoir\r\n"
         b"--B\r\nContent-Type: message/rfc822\r\n\r\n" + original + b"\r\n--B--\r\n"
     )
     assert inbound.receive(raw, "rita@comptoir.example", [FORWARD]).code == 250
@@ -186,7 +191,10 @@ def test_a_sender_who_is_not_a_user_is_refused_and_reported_to_admins(
     # A deactivated user is no longer a user who may log mail.
     rep.is_active = False
     rep.save(update_fields=["is_active"])
-    assert inbound.receive(message(**{"Message-ID": "<m2@x>"}), "rita@comptoir.example", [BCC]).code == 550
+    assert (
+        inbound.receive(message(**{"Message-ID": "<m2@x>"}), "rita@comptoir.example", [BCC]).code
+        == 550
+    )
 
 
 @pytest.mark.django_db
@@ -223,7 +231,11 @@ def test_the_listener_takes_only_its_addresses_and_keeps_running(listener, rep):
     assert InboundMessage.objects.filter(status=InboundStatus.LOGGED).count() == 1
     with smtp(listener) as client:
         with pytest.raises(smtplib.SMTPDataError) as refused:
-            client.sendmail("spam@evil.example", [BCC], message(From="spam@evil.example", **{"Message-ID": "<s@e>"}))
+            client.sendmail(
+                "spam@evil.example",
+                [BCC],
+                message(From="spam@evil.example", **{"Message-ID": "<s@e>"}),
+            )
         assert refused.value.smtp_code == 550
 
 

@@ -4,6 +4,7 @@ user switches it on; bounces mark the email BOUNCED and tell the sender; the syn
 incremental, survives a UIDVALIDITY change and a server that drops the connection in the
 middle, and keeps what it cannot read with the reason."""
 
+import contextlib
 import socket
 import threading
 
@@ -86,13 +87,22 @@ def reply_to(outbound, body="Merci, c'est d'accord.", message_id="<reply-1@clien
     return (head + "\r\n" + body + "\r\n").encode()
 
 
+def simple(sender, subject, message_id, body="x", to="rep@example.com") -> bytes:
+    return (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+        f"Message-ID: {message_id}\r\n\r\n{body}\r\n"
+    ).encode()
+
+
 def run(rep, execute=None):
     return sync.sync_mailbox(rep.mailbox.pk)
 
 
-def test_a_reply_is_logged_once_on_the_thread_and_records(rep, sent, imap_box, django_capture_on_commit_callbacks):
+def test_a_reply_is_logged_once_on_the_thread_and_records(
+    rep, sent, imap_box, django_capture_on_commit_callbacks
+):
     outbound, contact, company = sent
-    imap_box.append(b"From: someone@else.org\r\nTo: rep@example.com\r\nSubject: Hello\r\nMessage-ID: <x@else.org>\r\n\r\nUnrelated\r\n")
+    imap_box.append(simple("someone@else.org", "Hello", "<x@else.org>", "Unrelated"))
     imap_box.append(reply_to(outbound))
     with django_capture_on_commit_callbacks(execute=True):
         result = run(rep)
@@ -119,7 +129,7 @@ def test_a_reply_is_logged_once_on_the_thread_and_records(rep, sent, imap_box, d
     # The server renumbered the folder: read again from the start, still logged once.
     SyncFolder.objects.filter(name="INBOX").update(uidvalidity=1)
     again = run(rep)
-    assert again.seen == 2 and again.counts == {"duplicate": 1} or again.fetched == 0
+    assert (again.seen == 2 and again.counts == {"duplicate": 1}) or again.fetched == 0
     assert InboundMessage.objects.count() == 1
     assert base_queryset("emails").count() == 2
 
@@ -141,7 +151,7 @@ def test_a_reply_to_a_reply_and_the_users_own_sent_copy(rep, sent, imap_box):
     imap_box.append(reply_to(outbound))
     # The CRM's own email in the Sent folder is recognised (its Message-ID), not logged.
     imap_box.append(
-        f"From: rep@example.com\r\nTo: anne@client.fr\r\nSubject: Votre devis\r\nMessage-ID: {outbound.message_id}\r\n\r\nBonjour\r\n".encode(),
+        simple("rep@example.com", "Votre devis", outbound.message_id, "Bonjour", "anne@client.fr"),
         "Sent",
     )
     # The rep's answer from their own mail software, in the same thread.
@@ -167,7 +177,7 @@ def test_a_reply_to_a_reply_and_the_users_own_sent_copy(rep, sent, imap_box):
 
 def test_other_emails_with_contacts_only_when_switched_on(rep, imap_box):
     contact = make_contact(email="paul@client.fr")
-    raw = b"From: Paul <paul@client.fr>\r\nTo: rep@example.com\r\nSubject: Question\r\nMessage-ID: <q@client.fr>\r\n\r\nUne question\r\n"
+    raw = simple("Paul <paul@client.fr>", "Question", "<q@client.fr>", "Une question")
     imap_box.append(raw)
     assert run(rep).fetched == 0
     assert not InboundMessage.objects.exists()
@@ -180,11 +190,11 @@ def test_other_emails_with_contacts_only_when_switched_on(rep, imap_box):
 
 
 def test_the_switch_logs_only_contacts_the_user_may_see(imap_box, mail_settings):
-    seller = make_user(email="solo@comptoir.example", role="Sales rep – private")
+    seller = make_user(email="solo@comptoir.example", role="Sales rep \u2013 private")
     connect(seller, mail_settings, imap_box.port, log_contact_emails=True)
     boss = make_user()
     make_contact(email="secret@client.fr", hubspot_owner_id=str(boss.owner.pk))
-    imap_box.append(b"From: secret@client.fr\r\nTo: rep@example.com\r\nSubject: Hi\r\nMessage-ID: <s@client.fr>\r\n\r\nHi\r\n")
+    imap_box.append(simple("secret@client.fr", "Hi", "<s@client.fr>"))
     result = sync.sync_mailbox(seller.mailbox.pk)
     assert result.fetched == 0 and not InboundMessage.objects.exists()
 
@@ -223,7 +233,9 @@ Message-ID: {message_id}
 """
 
 
-def test_a_bounce_marks_the_email_bounced_and_tells_the_sender(rep, sent, imap_box, django_capture_on_commit_callbacks):
+def test_a_bounce_marks_the_email_bounced_and_tells_the_sender(
+    rep, sent, imap_box, django_capture_on_commit_callbacks
+):
     outbound, _contact, _company = sent
     imap_box.append(DSN.format(message_id=outbound.message_id).replace("\n", "\r\n").encode())
     with django_capture_on_commit_callbacks(execute=True):
@@ -236,17 +248,31 @@ def test_a_bounce_marks_the_email_bounced_and_tells_the_sender(rep, sent, imap_b
     notice = Notification.objects.get(recipient=rep, kind="email_bounced")
     assert "User unknown" in notice.body
     # A report about an email not sent from the CRM is not kept.
-    imap_box.append(DSN.format(message_id="<other@example.com>").replace("dsn-1", "dsn-2").replace("\n", "\r\n").encode())
+    imap_box.append(
+        DSN.format(message_id="<other@example.com>")
+        .replace("dsn-1", "dsn-2")
+        .replace("\n", "\r\n")
+        .encode()
+    )
     assert run(rep).counts == {"ignored": 1}
 
 
 def test_bad_input_is_kept_with_its_reason_and_the_run_goes_on(rep, sent, imap_box):
     outbound, _contact, _company = sent
-    eight_bit = reply_to(outbound, message_id="<8bit@client.fr>", Subject="Re: Devis \xe9t\xe9".encode("latin-1").decode("latin-1"))
+    eight_bit = reply_to(
+        outbound,
+        message_id="<8bit@client.fr>",
+        Subject="Re: Devis \xe9t\xe9".encode("latin-1").decode("latin-1"),
+    )
     eight_bit = eight_bit.replace("Devis \xe9t\xe9".encode(), "Devis été".encode("latin-1"))
     imap_box.append(eight_bit)
     imap_box.append(
-        reply_to(outbound, body="Bonjour", message_id="<charset@client.fr>", **{"Content-Type": "text/plain; charset=x-klingon"})
+        reply_to(
+            outbound,
+            body="Bonjour",
+            message_id="<charset@client.fr>",
+            **{"Content-Type": "text/plain; charset=x-klingon"},
+        )
     )
     imap_box.append(
         reply_to(
@@ -264,17 +290,32 @@ def test_bad_input_is_kept_with_its_reason_and_the_run_goes_on(rep, sent, imap_b
             **{"Content-Type": 'multipart/mixed; boundary="missing"', "MIME-Version": "1.0"},
         )
     )
-    nested = "".join(f'--b{i}\r\nContent-Type: multipart/mixed; boundary="b{i + 1}"\r\n\r\n' for i in range(3000))
+    nested = "".join(
+        f'--b{i}\r\nContent-Type: multipart/mixed; boundary="b{i + 1}"\r\n\r\n' for i in range(3000)
+    )
     imap_box.append(
-        reply_to(outbound, message_id="<deep@client.fr>", body=nested, **{"Content-Type": 'multipart/mixed; boundary="b0"', "MIME-Version": "1.0"})
+        reply_to(
+            outbound,
+            message_id="<deep@client.fr>",
+            body=nested,
+            **{"Content-Type": 'multipart/mixed; boundary="b0"', "MIME-Version": "1.0"},
+        )
     )
     result = run(rep)
     assert sum(result.counts.values()) == 5
     by_id = {m.message_id: m for m in InboundMessage.objects.all()}
-    subject = base_queryset("emails").get(pk=by_id["<8bit@client.fr>"].engagement_id).properties["hs_email_subject"]
+    subject = (
+        base_queryset("emails")
+        .get(pk=by_id["<8bit@client.fr>"].engagement_id)
+        .properties["hs_email_subject"]
+    )
     assert subject == "Re: Devis été"
     assert "x-klingon" in by_id["<charset@client.fr>"].parse_error
-    html = base_queryset("emails").get(pk=by_id["<html@client.fr>"].engagement_id).properties["hs_email_html"]
+    html = (
+        base_queryset("emails")
+        .get(pk=by_id["<html@client.fr>"].engagement_id)
+        .properties["hs_email_html"]
+    )
     assert "script" not in html and "onerror" not in html and "Bonjour" in html
     assert "Malformed" in by_id["<mime@client.fr>"].parse_error
     deep = by_id["<deep@client.fr>"]
@@ -289,10 +330,17 @@ def test_a_huge_message_is_kept_up_to_the_limit(rep, sent, imap_box, settings):
     attachment = ("A" * 76 + "\r\n") * 20_000  # 1.5 MB of base64
     body = (
         "--b\r\nContent-Type: text/plain\r\n\r\nVoir la pièce jointe\r\n"
-        "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=plan.pdf\r\n"
+        "--b\r\nContent-Type: application/pdf\r\n"
+        "Content-Disposition: attachment; filename=plan.pdf\r\n"
         "Content-Transfer-Encoding: base64\r\n\r\n" + attachment + "--b--"
     )
-    imap_box.append(reply_to(outbound, body=body, **{"Content-Type": 'multipart/mixed; boundary="b"', "MIME-Version": "1.0"}))
+    imap_box.append(
+        reply_to(
+            outbound,
+            body=body,
+            **{"Content-Type": 'multipart/mixed; boundary="b"', "MIME-Version": "1.0"},
+        )
+    )
     assert run(rep).counts == {"logged": 1}
     message = InboundMessage.objects.get()
     assert message.size == 1024 * 1024
@@ -321,7 +369,9 @@ class DroppingProxy:
                 return
             upstream = socket.create_connection(self.target)
             threading.Thread(target=self._pipe, args=(client, upstream, None), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, self.limit), daemon=True).start()
+            threading.Thread(
+                target=self._pipe, args=(upstream, client, self.limit), daemon=True
+            ).start()
 
     @staticmethod
     def _pipe(source, target, limit):
@@ -338,12 +388,10 @@ class DroppingProxy:
                 sent += len(data)
         except OSError:
             pass
-        for s in (source, target):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
 
     def close(self):
         self.server.close()
@@ -353,7 +401,9 @@ def test_a_server_that_drops_the_connection_mid_sync(rep, sent, imap_box, settin
     settings.COMPTOIR_MAIL_SYNC_BATCH = 2
     outbound, _contact, _company = sent
     for n in range(6):
-        imap_box.append(reply_to(outbound, body=f"Réponse {n} " + "x" * 2000, message_id=f"<r{n}@client.fr>"))
+        imap_box.append(
+            reply_to(outbound, body=f"Réponse {n} " + "x" * 2000, message_id=f"<r{n}@client.fr>")
+        )
     # How many bytes a whole run takes, through a proxy that never cuts.
     whole = DroppingProxy(mail_settings.host, imap_box.port, None)
     counter = []
@@ -374,7 +424,7 @@ def test_a_server_that_drops_the_connection_mid_sync(rep, sent, imap_box, settin
     logged = InboundMessage.objects.count()
     assert 0 < logged < 6 and result.fetched < 6
     state = SyncFolder.objects.get(account=f"mailbox:{rep.mailbox.pk}", name="INBOX")
-    assert 0 < state.last_uid
+    assert state.last_uid > 0
     # Every message logged was logged whole (no engagement without its message, or back).
     assert base_queryset("emails").count() == 1 + logged
     # The next run, with the server back, goes on from where it stopped: 6, once each.
@@ -394,7 +444,9 @@ def test_wrong_password_is_said_in_words(rep):
     mailbox.save()
     run(rep)
     mailbox.refresh_from_db()
-    assert sync.describe_error(mailbox.sync_error) == "The server refused the user name or password."
+    assert (
+        sync.describe_error(mailbox.sync_error) == "The server refused the user name or password."
+    )
 
 
 def test_one_run_at_a_time(rep, imap_box):
@@ -408,12 +460,14 @@ def test_queries_per_batch_do_not_grow_with_the_messages(rep, sent, imap_box, se
     settings.COMPTOIR_MAIL_SYNC_BATCH = 50
     run(rep)  # the folders' rows made
     for n in range(10):
-        imap_box.append(f"From: x{n}@else.org\r\nTo: rep@example.com\r\nSubject: {n}\r\nMessage-ID: <u{n}@else.org>\r\n\r\nx\r\n".encode())
+        imap_box.append(simple(f"x{n}@else.org", str(n), f"<u{n}@else.org>"))
     with CaptureQueriesContext(db_connection) as ten:
         run(rep)
     for n in range(10, 40):
-        imap_box.append(f"From: x{n}@else.org\r\nTo: rep@example.com\r\nSubject: {n}\r\nMessage-ID: <u{n}@else.org>\r\n\r\nx\r\n".encode())
+        imap_box.append(simple(f"x{n}@else.org", str(n), f"<u{n}@else.org>"))
     with CaptureQueriesContext(db_connection) as forty:
         run(rep)
-    assert len(forty.captured_queries) == len(ten.captured_queries), [q["sql"][:90] for q in forty.captured_queries]
+    assert len(forty.captured_queries) == len(ten.captured_queries), [
+        q["sql"][:90] for q in forty.captured_queries
+    ]
     assert OutboundEmail.objects.count() == 1

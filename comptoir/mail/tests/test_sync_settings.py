@@ -39,7 +39,11 @@ def test_the_sync_state_in_plain_words(client_in, user):
     mailbox = connect(
         user,
         last_synced_at=timezone.now(),
-        sync_error={"code": "auth", "field": "imap_password", "params": {"host": "imap.example.com"}},
+        sync_error={
+            "code": "auth",
+            "field": "imap_password",
+            "params": {"host": "imap.example.com"},
+        },
     )
     for n, status in enumerate([InboundStatus.LOGGED] * 3 + [InboundStatus.FAILED]):
         InboundMessage.objects.create(
@@ -87,7 +91,9 @@ def test_sync_now_queues_a_run(client_in, user):
 
 def test_disconnecting_forgets_the_sync_state(client_in, user):
     mailbox = connect(user)
-    SyncFolder.objects.create(account=f"mailbox:{mailbox.pk}", name="INBOX", uidvalidity=5, last_uid=9)
+    SyncFolder.objects.create(
+        account=f"mailbox:{mailbox.pk}", name="INBOX", uidvalidity=5, last_uid=9
+    )
     client_in.post(URL + "disconnect/")
     assert not SyncFolder.objects.exists()
 
@@ -111,11 +117,17 @@ def test_the_logging_addresses_are_for_admins(client, user):
     assert response.status_code == 422
     assert "The forwarding address must differ from the BCC one." in response.content.decode()
     response = client.post(URL + "inbound/", {"bcc_address": "not an address\r\nBcc: x@y"})
-    assert response.status_code == 422 and "Enter a valid email address." in response.content.decode()
+    assert (
+        response.status_code == 422 and "Enter a valid email address." in response.content.decode()
+    )
     assert not InboundSettings.objects.exists()
     response = client.post(
         URL + "inbound/",
-        {"bcc_address": "Log@CRM.example.fr", "forward_address": "fwd@crm.example.fr", "create_contacts": "on"},
+        {
+            "bcc_address": "Log@CRM.example.fr",
+            "forward_address": "fwd@crm.example.fr",
+            "create_contacts": "on",
+        },
     )
     assert response.status_code == 302
     conf = InboundSettings.objects.get()
