@@ -33,6 +33,11 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
     RECORDS_DELETED = "records_deleted", _("Records deleted for good")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor sign-in turned off")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset by an administrator")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported (GDPR)")
 
 
 @dataclass(frozen=True)
