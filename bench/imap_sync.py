@@ -93,6 +93,18 @@ def main() -> None:
     try:
         user = make_user("bench@example.com", first_name="Bench", last_name="Rep")
         make_contact(email="anne@client.fr", firstname="Anne")
+        mailbox = Mailbox.objects.create(
+            user=user,
+            email_address=USER,
+            smtp_host=HOST,
+            smtp_port=25,
+            smtp_security="none",
+            imap_host=HOST,
+            imap_port=dovecot.port,
+            imap_security="none",
+            imap_username=USER,
+            imap_password=PASSWORD,
+        )
         outbound = []
         for i in range(max(1, args.messages // 100)):
             sent = sending.compose(
@@ -121,18 +133,6 @@ def main() -> None:
                     os.chown(path, entry.pw_uid, entry.pw_gid)
 
         fill(0, args.messages)
-        mailbox = Mailbox.objects.create(
-            user=user,
-            email_address=USER,
-            smtp_host=HOST,
-            smtp_port=25,
-            smtp_security="none",
-            imap_host=HOST,
-            imap_port=dovecot.port,
-            imap_security="none",
-            imap_username=USER,
-            imap_password=PASSWORD,
-        )
         before = peak_mb()
         start = time.perf_counter()
         first = sync.sync_mailbox(mailbox.pk)
