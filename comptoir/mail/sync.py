@@ -321,18 +321,24 @@ def sync_inbound_box() -> Result | None:
     )
 
     def take(raw, problems):
+        """As if sent to the address it names (To, Cc, Delivered-To, X-Original-To): a
+        BCC'd copy names none, and is taken as sent to the BCC address."""
         try:
             parsed = parsing.parse(raw)
-            to = [a for _n, a in [*parsed.to, *parsed.cc]]
             sender = parsed.sender[1]
         except parsing.ParseError:
-            to, sender = [], ""
+            sender = ""
         own = conf.addresses()
-        recipients = [a for a in to if a in own] or sorted(own)[:1]
+        head = raw.partition(b"\r\n\r\n")[0].lower().decode("ascii", "replace")
+        recipients = [a for a in own if a in head] or [conf.bcc_address.lower()]
         reply = inbound.receive(raw, sender, recipients)
-        return inbound.Outcome(
-            "logged" if reply.code == 250 else InboundStatus.REFUSED, None, reply.text
-        )
+        if reply.code != 250:
+            status = InboundStatus.REFUSED
+        elif reply.text.endswith("Logged"):
+            status = InboundStatus.LOGGED
+        else:
+            status = inbound.DUPLICATE if "already" in reply.text else InboundStatus.SKIPPED
+        return inbound.Outcome(status, None, reply.text)
 
     return _run(
         InboundSettings,

@@ -261,3 +261,33 @@ def test_the_command_refuses_a_bad_address():
 
     with pytest.raises(CommandError, match="host:port"):
         call_command("mailserver", bind="nowhere")
+
+
+@pytest.mark.django_db
+def test_a_catch_all_imap_box_instead_of_the_listener(conf, rep, imap_box, mail_settings):
+    """The worker polls the portal's catch-all box (the mailbox sync's code): a BCC'd copy
+    is logged, a stranger's message refused, each once however often the box is read."""
+    from comptoir.mail import sync
+
+    anne = make_contact(email="anne@client.fr")
+    InboundSettings.objects.filter(pk=1).update(
+        imap_host=mail_settings.host,
+        imap_port=imap_box.port,
+        imap_security="none",
+        imap_username=mail_settings.user,
+    )
+    stored = InboundSettings.objects.get(pk=1)
+    stored.imap_password = mail_settings.password
+    stored.save()
+    imap_box.append(message())
+    imap_box.append(message(From="spam@evil.example", **{"Message-ID": "<spam@evil.example>"}))
+    result = sync.sync_inbound_box()
+    assert result.counts == {"logged": 1, "refused": 1}
+    logged = InboundMessage.objects.get(status=InboundStatus.LOGGED)
+    assert associated_ids("emails", logged.engagement_id, "contacts") == [anne.pk]
+    assert InboundMessage.objects.get(status=InboundStatus.REFUSED).from_address == (
+        "spam@evil.example"
+    )
+    assert sync.sync_inbound_box().seen == 0  # incremental
+    state = InboundSettings.objects.get(pk=1)
+    assert state.sync_error == {} and state.last_synced_at is not None
