@@ -45,14 +45,17 @@ def message(n: int, kind: str, outbound_id: str, rng: random.Random) -> bytes:
             "\r\n--R\r\nContent-Type: text/plain\r\n\r\nUndelivered.\r\n"
             "--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
             "Final-Recipient: rfc822; anne@client.fr\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
-            f"--R\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {outbound_id}\r\n\r\n--R--\r\n"
+            "--R\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            f"Message-ID: {outbound_id}\r\n\r\n--R--\r\n"
         ).encode()
     attachment = ("QUJD" * 19 + "\r\n") * (rng.randint(5, 60) * 1024 // 78)
     return (
         head + 'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
         "--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        + "Bonjour, voici ma réponse.\r\n" * 20
-        + "--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
+        + "Bonjour, voici ma réponse.\r\n"
+        * 20
+        + "--B\r\nContent-Type: application/pdf\r\n"
+        "Content-Disposition: attachment; filename=a.pdf\r\n"
         "Content-Transfer-Encoding: base64\r\n\r\n" + attachment + "--B--\r\n"
     ).encode()
 
@@ -63,7 +66,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
-    fresh_database(args.database.replace("sqlite", "sqlite"))
+    fresh_database(args.database)
     os.environ["COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS"] = "1"
     os.environ["COMPTOIR_MAIL_SYNC_BATCH"] = str(args.batch)
     os.environ["COMPTOIR_LOG_LEVEL"] = "WARNING"
