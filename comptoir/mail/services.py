@@ -200,6 +200,14 @@ def save_inbound_settings(data: dict) -> InboundSettings:
     conf.bcc_address = (data.get("bcc_address") or "").lower()
     conf.forward_address = (data.get("forward_address") or "").lower()
     conf.create_contacts = bool(data.get("create_contacts"))
+    conf.imap_host = data.get("imap_host") or ""
+    conf.imap_port = data.get("imap_port") if conf.imap_host else None
+    conf.imap_security = data.get("imap_security") or "" if conf.imap_host else ""
+    conf.imap_username = data.get("imap_username") or "" if conf.imap_host else ""
+    if not conf.imap_host:
+        conf.imap_password = ""
+    elif data.get("imap_password"):
+        conf.imap_password = data["imap_password"]
     conf.save()
     log.info("Logging addresses set (%s, %s).", conf.bcc_address, conf.forward_address)
     return conf

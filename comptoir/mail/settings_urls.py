@@ -62,9 +62,19 @@ def _inbound(form=None) -> dict:
                 "bcc_address": conf.bcc_address,
                 "forward_address": conf.forward_address,
                 "create_contacts": conf.create_contacts,
+                "imap_host": conf.imap_host,
+                "imap_port": conf.imap_port,
+                "imap_security": conf.imap_security,
+                "imap_username": conf.imap_username,
             }
-        form = InboundSettingsForm(initial=initial)
-    return {"form": form, "settings": conf}
+        form = InboundSettingsForm(initial=initial, stored=conf)
+    state = None
+    if conf is not None and conf.imap_host:
+        state = {
+            "last_synced_at": conf.last_synced_at,
+            "error_text": describe_error(conf.sync_error),
+        }
+    return {"form": form, "settings": conf, "box": state}
 
 
 def _page(request, *, form=None, portal_form=None, inbound_form=None, status=200):
@@ -157,7 +167,7 @@ def sync_now(request):
 @settings_admin
 @require_POST
 def inbound_settings(request):
-    form = InboundSettingsForm(request.POST)
+    form = InboundSettingsForm(request.POST, stored=services.inbound_settings())
     if form.is_valid():
         services.save_inbound_settings(form.cleaned_data)
         messages.success(request, _("Logging addresses saved."))

@@ -136,3 +136,40 @@ def test_the_logging_addresses_are_for_admins(client, user):
         "fwd@crm.example.fr",
         True,
     )
+
+
+def test_the_catch_all_box_is_set_by_admins_with_each_error_named(client):
+    admin = make_user(role="Super admin")
+    client.force_login(admin)
+    client.cookies["django_language"] = "en"
+    base = {"bcc_address": "log@crm.example.fr", "forward_address": "fwd@crm.example.fr"}
+    response = client.post(URL + "inbound/", {**base, "imap_host": "imap.example.com"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="id_imap_port_error"' in page and 'id="id_imap_username_error"' in page
+    assert 'id="id_imap_password_error"' in page
+    response = client.post(URL + "inbound/", {**base, "imap_host": "bad host/../x"})
+    assert response.status_code == 422 and 'id="id_imap_host_error"' in response.content.decode()
+    assert not InboundSettings.objects.exists()
+    box = {
+        "imap_host": "imap.example.com",
+        "imap_port": "993",
+        "imap_security": "ssl",
+        "imap_username": "catchall@crm.example.fr",
+        "imap_password": "s3cret-box",
+    }
+    assert client.post(URL + "inbound/", {**base, **box}).status_code == 302
+    conf = InboundSettings.objects.get()
+    assert (conf.imap_host, conf.imap_port, conf.imap_password) == (
+        "imap.example.com",
+        993,
+        "s3cret-box",
+    )
+    page = client.get(URL).content.decode()
+    assert "s3cret-box" not in page and "A password is set" in page
+    # A blank password keeps the stored one; no server forgets the box.
+    assert client.post(URL + "inbound/", {**base, **box, "imap_password": ""}).status_code == 302
+    assert InboundSettings.objects.get().imap_password == "s3cret-box"
+    assert client.post(URL + "inbound/", base).status_code == 302
+    conf = InboundSettings.objects.get()
+    assert (conf.imap_host, conf.imap_password) == ("", "")
