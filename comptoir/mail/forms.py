@@ -243,8 +243,10 @@ class InboundSettingsForm(forms.Form):
         self.stored = stored
         self.fields["imap_port"].required = False
         self.fields["imap_security"].required = False
-        if stored is not None and stored.imap_password and not isinstance(
-            stored.imap_password, UnreadableSecret
+        if (
+            stored is not None
+            and stored.imap_password
+            and not isinstance(stored.imap_password, UnreadableSecret)
         ):
             self.fields["imap_password"].help_text = _lazy(
                 "A password is set: leave blank to keep it."
