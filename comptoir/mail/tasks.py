@@ -51,6 +51,8 @@ def sync_mailbox(pk: int) -> int:
 
 @task
 def sync_inbound_box() -> int:
+    """One run of the portal's catch-all box, when one is set."""
+    # Imported here: sync -> inbound -> sending imports this module.
     from comptoir.mail import sync
 
     result = sync.sync_inbound_box()
