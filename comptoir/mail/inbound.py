@@ -14,6 +14,7 @@ an InboundMessage.
 - A message that cannot be read is kept raw with the reason (status FAILED), nothing else
   written; a sender who is not a Comptoir user is kept (REFUSED) and reported to admins."""
 
+import datetime as dt
 import email.utils
 import json
 import logging
@@ -264,7 +265,7 @@ def log_email(
             raw,
             _("None of its correspondents is a contact: nothing was logged."),
             source=source,
-            message_id=message_id,
+            message_id=made_id(raw),  # not the Message-ID: it may still come to be logged
             user=user,
             status=InboundStatus.SKIPPED,
             from_address=content.sender[1],
@@ -443,7 +444,7 @@ def receive(raw: bytes, mail_from: str, recipients: list[str]) -> Reply:
                 raw,
                 _("No forwarded message was found in it: nothing was logged."),
                 source=source,
-                message_id=parsed.message_id,
+                message_id=made_id(raw),  # not the Message-ID: it may still come to be logged
                 user=user,
                 status=InboundStatus.SKIPPED,
                 from_address=sender,
@@ -470,17 +471,23 @@ def receive(raw: bytes, mail_from: str, recipients: list[str]) -> Reply:
 
 
 def _refuse(raw: bytes, sender: str, source: str, parsed: Parsed | None = None) -> Reply:
+    """Keep the message (under a Message-ID made from its bytes: an outsider cannot take a
+    real message's) and tell the admins, once a day per sender (a spam run is one notice)."""
+    told = InboundMessage.objects.filter(
+        status=InboundStatus.REFUSED,
+        from_address=sender[:320],
+        created_at__gte=timezone.now() - dt.timedelta(days=1),
+    ).exists()
     outcome = keep_failed(
         raw,
         _("%(sender)s is not a Comptoir user: the message was refused.")
         % {"sender": sender or "?"},
         source=source,
-        message_id=parsed.message_id if parsed else "",
         status=InboundStatus.REFUSED,
         from_address=sender[:320],
         subject=parsed.subject if parsed else "",
     )
-    if outcome.message is not None:
+    if outcome.message is not None and not told:
         for observer in REFUSED_OBSERVERS:
             transaction.on_commit(lambda o=observer, m=outcome.message: o(m), robust=True)
     return Reply(550, "5.7.1 Only Comptoir users may send to this address")

@@ -184,10 +184,17 @@ def test_a_sender_who_is_not_a_user_is_refused_and_reported_to_admins(
     assert reply.code == 550
     kept = InboundMessage.objects.get()
     assert kept.status == InboundStatus.REFUSED and kept.from_address == "spam@evil.example"
-    assert not base_queryset("emails").exists()
     notice = Notification.objects.get(kind="inbound_refused")
     assert notice.recipient == admin and "spam@evil.example" in notice.title
     assert not Notification.objects.filter(recipient=rep).exists()
+    # A spam run is one notice a day; the refused message does not take its Message-ID
+    # from a real one: the rep's own message with that id is still logged.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = message(From="spam@evil.example", Subject="Encore")
+        assert inbound.receive(again, "spam@evil.example", [BCC]).code == 550
+    assert InboundMessage.objects.filter(status=InboundStatus.REFUSED).count() == 2
+    assert Notification.objects.filter(kind="inbound_refused").count() == 1
+    assert inbound.receive(message(), "rita@comptoir.example", [BCC]).text == "2.0.0 Logged"
     # A deactivated user is no longer a user who may log mail.
     rep.is_active = False
     rep.save(update_fields=["is_active"])
