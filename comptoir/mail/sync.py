@@ -260,6 +260,8 @@ def _run(model, pk, endpoint, account: str, mailbox, take, since) -> Result | No
     result, error = Result(), {}
     started = time.monotonic()
     try:
+        if callable(endpoint):  # an OAuth2 mailbox's renews its token: it may fail
+            endpoint = endpoint()
         if isinstance(endpoint.password, UnreadableSecret):
             raise MailFailure("unreadable_secret", "imap_password")
         with connection.imap_session(endpoint) as client:
@@ -302,7 +304,9 @@ def sync_mailbox(pk: int) -> Result | None:
     def take(raw, problems):
         return inbound.take_synced(raw, mailbox, problems=problems)
 
-    return _run(Mailbox, pk, services.imap_endpoint(mailbox), f"mailbox:{pk}", mailbox, take, since)
+    return _run(
+        Mailbox, pk, lambda: services.imap_endpoint(mailbox), f"mailbox:{pk}", mailbox, take, since
+    )
 
 
 def sync_inbound_box() -> Result | None:

@@ -6,7 +6,7 @@ import socket
 
 from django.tasks import task
 
-from comptoir.mail import delivery
+from comptoir.mail import delivery, oauth
 from comptoir.mail.models import Mailbox
 
 
@@ -57,6 +57,11 @@ def sync_inbound_box() -> int:
 
     result = sync.sync_inbound_box()
     return result.fetched if result else 0
+
+
+def refresh_mail_tokens() -> int:
+    """Every 10 minutes: OAuth2 mailboxes' access tokens that end soon, renewed."""
+    return oauth.refresh_expiring()
 
 
 def resume_interrupted(now=None) -> list[int]:

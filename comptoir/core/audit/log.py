@@ -37,6 +37,11 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor sign-in turned off")
     TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset by an administrator")
     RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    PROPERTY_CREATED = "property_created", _("Property created")
+    PROPERTY_CHANGED = "property_changed", _("Property changed")
+    PROPERTY_ARCHIVED = "property_archived", _("Property archived")
+    PROPERTY_RESTORED = "property_restored", _("Property restored")
+    PIPELINE_CHANGED = "pipeline_changed", _("Pipeline or stage changed")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported (GDPR)")
 
 
