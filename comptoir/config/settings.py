@@ -205,6 +205,16 @@ COMPTOIR_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_WEBHOOK_ALLOW_PRIV
 COMPTOIR_WEBHOOK_TIMEOUT = env.env_int("COMPTOIR_WEBHOOK_TIMEOUT", 5, minimum=1)
 COMPTOIR_WEBHOOK_CA_FILE = env.env_file("COMPTOIR_WEBHOOK_CA_FILE")
 COMPTOIR_WEBHOOK_DISABLE_AFTER = env.env_int("COMPTOIR_WEBHOOK_DISABLE_AFTER", 5, minimum=1)
+
+# Mailbox sync and received mail (comptoir/mail/sync.py, comptoir/mail/mailserver.py): the
+# messages read per IMAP batch, the largest message kept whole (MB; the SMTP listener
+# refuses bigger ones), a sync run's claim after which it is taken as dead (seconds), how
+# far back the first sync of a mailbox reads (days), and `comptoir mailserver`'s address.
+COMPTOIR_MAIL_SYNC_BATCH = env.env_int("COMPTOIR_MAIL_SYNC_BATCH", 200, minimum=1)
+COMPTOIR_MAIL_INBOUND_MB = env.env_int("COMPTOIR_MAIL_INBOUND_MB", 25, minimum=1)
+COMPTOIR_MAIL_SYNC_STALL = env.env_int("COMPTOIR_MAIL_SYNC_STALL", 900, minimum=1)
+COMPTOIR_MAIL_SYNC_DAYS = env.env_int("COMPTOIR_MAIL_SYNC_DAYS", 30, minimum=0)
+COMPTOIR_MAILSERVER_BIND = env.env_str("COMPTOIR_MAILSERVER_BIND", "127.0.0.1:2525")
 # `comptoir serve`: its default address and number of processes (0: cores + 1, at most 4).
 COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)

@@ -20,6 +20,8 @@ MENTION = "mention"
 EXPORT_READY = "export_ready"
 EMAIL_FAILED = "email_failed"
 WEBHOOKS_DISABLED = "webhooks_disabled"
+EMAIL_BOUNCED = "email_bounced"
+INBOUND_REFUSED = "inbound_refused"
 
 # An owner change notifies the new owner on the types whose description says `assignable`.
 
@@ -72,6 +74,20 @@ KINDS = {
             WEBHOOKS_DISABLED,
             _lazy("Webhooks switched off"),
             _lazy("The webhooks of one of your API tokens kept failing and were switched off."),
+        ),
+        Kind(
+            EMAIL_BOUNCED,
+            _lazy("Email bounced"),
+            _lazy("The recipient's server sent back an email you sent from Comptoir."),
+        ),
+        Kind(
+            INBOUND_REFUSED,
+            _lazy("Logging address refused a sender"),
+            _lazy(
+                "Someone who is not a Comptoir user wrote to the BCC or forwarding address "
+                "(administrators)."
+            ),
+            email=False,
         ),
     )
 }
@@ -127,6 +143,10 @@ def title(notification) -> str:
         return _("Your email “%(record)s” could not be sent") % values
     if kind == WEBHOOKS_DISABLED:
         return _("The webhooks of “%(record)s” were switched off") % values
+    if kind == EMAIL_BOUNCED:
+        return _("Your email “%(record)s” bounced") % values
+    if kind == INBOUND_REFUSED:
+        return _("Mail from %(record)s to the logging address was refused") % values
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -139,6 +159,8 @@ def record_url(notification) -> str:
         return reverse("mail:scheduled")
     if object_type == "webhook_apps":
         return reverse("settings:webhook_app", args=[pk])
+    if object_type == "inbound_messages":
+        return reverse("settings:email")
     if object_type == "exports":
         return reverse("imports:export", args=[pk])
     if object_type == "tasks":

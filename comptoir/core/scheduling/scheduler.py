@@ -27,6 +27,8 @@ PERIODIC_JOBS = {
     ),
     # Emails written in the CRM whose time came (scheduled, or retried after a back-off).
     "send_due_emails": (60, "comptoir.mail.tasks.send_due_emails"),
+    # Connected mailboxes read for replies, bounces and emails with contacts (IMAP).
+    "sync_mailboxes": (180, "comptoir.mail.tasks.sync_mailboxes"),
     # OAuth2 mailboxes' access tokens ending within 15 minutes, renewed.
     "refresh_mail_tokens": (600, "comptoir.mail.tasks.refresh_mail_tokens"),
     # Webhook events waiting in the outbox, and the retries whose time came.
