@@ -30,6 +30,7 @@ from comptoir.core.accounts import user_model
 from comptoir.core.associations.services import associated_ids
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import crm_names
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import create_record
@@ -143,7 +144,7 @@ def _thread_links(engagement_id: int | None) -> list[tuple[str, int, None]]:
         return []
     return [
         (kind, pk, None)
-        for kind in ("contacts", "companies", "deals")
+        for kind in crm_names()
         for pk in associated_ids("emails", engagement_id, kind)
     ]
 

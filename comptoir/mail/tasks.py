@@ -59,6 +59,7 @@ def sync_inbound_box() -> int:
     return result.fetched if result else 0
 
 
+@task
 def refresh_mail_tokens() -> int:
     """Every 10 minutes: OAuth2 mailboxes' access tokens that end soon, renewed."""
     return oauth.refresh_expiring()

@@ -8,6 +8,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from comptoir.core.inputs import digits
 from comptoir.mail.mailserver import controller
 
 
@@ -23,9 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, **options):
         host, _sep, port = bind.rpartition(":")
-        if not host or not port.isdigit():
+        number = digits(port)
+        if not host or number is None or not 0 < number < 65536:
             raise CommandError(f"--bind: expected host:port, got {bind!r}")
-        server = controller(host.strip("[]"), int(port))
+        server = controller(host.strip("[]"), number)
         try:
             server.start()
         except (OSError, RuntimeError) as exc:
