@@ -33,3 +33,15 @@ def resume_interrupted(now=None) -> list[int]:
     for pk in resumed:
         send_email.enqueue(pk)
     return resumed
+
+
+@task
+def tally_email_events() -> int:
+    """Every minute (comptoir.core.scheduling): opens, clicks and replies recorded since the
+    last run carried into their emails' counts and the notifications (events.tally)."""
+    from comptoir.mail import events
+
+    total = 0
+    while taken := events.tally():
+        total += taken
+    return total

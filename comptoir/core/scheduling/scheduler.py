@@ -27,6 +27,8 @@ PERIODIC_JOBS = {
     ),
     # Emails written in the CRM whose time came (scheduled, or retried after a back-off).
     "send_due_emails": (60, "comptoir.mail.tasks.send_due_emails"),
+    # Opens, clicks and replies of those emails: counts on the engagement, notifications.
+    "tally_email_events": (60, "comptoir.mail.tasks.tally_email_events"),
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.
