@@ -141,7 +141,9 @@ def tally(limit: int = TALLY_BATCH) -> int:
             )
             if fresh:
                 for observer in EVENT_OBSERVERS:
-                    transaction.on_commit(lambda o=observer, e=fresh: o(outbound, e), robust=True)
+                    transaction.on_commit(
+                        lambda o=observer, m=outbound, e=fresh: o(m, e), robust=True
+                    )
     if taken:
         log.info("Email events tallied: %s.", taken)
     return taken

@@ -196,3 +196,42 @@ class PortalSmtpForm(SmtpForm):
         max_length=254,
         help_text=_lazy("The sender of notifications, e.g. crm@example.com."),
     )
+
+
+class TrackingForm(forms.Form):
+    """A user's tracking switches (Settings > Email)."""
+
+    track_opens = forms.BooleanField(
+        label=_lazy("Track email opens"),
+        required=False,
+        help_text=_lazy(
+            "An invisible image in the emails you send tells you when they are opened."
+        ),
+    )
+    track_clicks = forms.BooleanField(
+        label=_lazy("Track clicks"),
+        required=False,
+        help_text=_lazy(
+            "The links of the emails you send go through Comptoir, which tells you when they "
+            "are clicked."
+        ),
+    )
+
+
+class ExcludedNetworksForm(forms.Form):
+    """The portal's networks whose opens and clicks are nobody's (Settings > Email, admins)."""
+
+    excluded_networks = forms.CharField(
+        label=_lazy("IP addresses excluded from tracking"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_lazy(
+            "One address or network (CIDR) per line, e.g. your office's 203.0.113.0/24: opens "
+            "and clicks from them are kept but not counted."
+        ),
+    )
+
+    def clean_excluded_networks(self):
+        from comptoir.mail.preferences import clean_networks
+
+        return clean_networks(self.cleaned_data["excluded_networks"])

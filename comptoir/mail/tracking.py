@@ -33,7 +33,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 SALT = "comptoir.mail.tracking"
 OPEN = "o"
 MAX_LINKS = 200
-# A transparent 1×1 GIF.
+# A transparent 1x1 GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 # Why an event is automated (EmailEvent.reason).

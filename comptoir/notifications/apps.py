@@ -10,11 +10,18 @@ class NotificationsConfig(AppConfig):
         from comptoir.core.records import observers
         from comptoir.core.ui.composer import NOTE_OBSERVERS
         from comptoir.mail.delivery import FAILURE_OBSERVERS
+        from comptoir.mail.events import EVENT_OBSERVERS
         from comptoir.notifications.mentions import notify_mentions
-        from comptoir.notifications.services import AssignmentNotices, email_failed
+        from comptoir.notifications.services import (
+            AssignmentNotices,
+            email_engaged,
+            email_failed,
+        )
 
         observers.register(AssignmentNotices())
         if notify_mentions not in NOTE_OBSERVERS:
             NOTE_OBSERVERS.append(notify_mentions)
         if email_failed not in FAILURE_OBSERVERS:
             FAILURE_OBSERVERS.append(email_failed)
+        if email_engaged not in EVENT_OBSERVERS:
+            EVENT_OBSERVERS.append(email_engaged)

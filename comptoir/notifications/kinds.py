@@ -19,6 +19,11 @@ TASK_OVERDUE = "task_overdue"
 MENTION = "mention"
 EXPORT_READY = "export_ready"
 EMAIL_FAILED = "email_failed"
+EMAIL_OPENED = "email_opened"
+EMAIL_CLICKED = "email_clicked"
+EMAIL_REPLIED = "email_replied"
+# Where the email-tracking notices lead: the activity feed (Sales tools > Notifications).
+EMAIL_ACTIVITY = "email_activity"
 
 # An owner change notifies the new owner on the types whose description says `assignable`.
 
@@ -66,6 +71,24 @@ KINDS = {
             EMAIL_FAILED,
             _lazy("Email not sent"),
             _lazy("An email you sent from Comptoir could not be delivered to the server."),
+        ),
+        Kind(
+            EMAIL_OPENED,
+            _lazy("Email opened"),
+            _lazy("Someone opens an email you sent from Comptoir with tracking on."),
+            email=False,
+        ),
+        Kind(
+            EMAIL_CLICKED,
+            _lazy("Link clicked"),
+            _lazy("Someone clicks a link in an email you sent from Comptoir."),
+            email=False,
+        ),
+        Kind(
+            EMAIL_REPLIED,
+            _lazy("Email replied"),
+            _lazy("A contact replies to an email you sent from Comptoir."),
+            email=False,
         ),
     )
 }
@@ -119,6 +142,15 @@ def title(notification) -> str:
         return _("Your export %(record)s is ready to download") % values
     if kind == EMAIL_FAILED:
         return _("Your email “%(record)s” could not be sent") % values
+    if kind == EMAIL_OPENED:
+        return _("%(who)s opened “%(record)s”") % {**values, "who": params.get("who") or "?"}
+    if kind == EMAIL_CLICKED:
+        return _("%(who)s clicked a link in “%(record)s”") % {
+            **values,
+            "who": params.get("who") or "?",
+        }
+    if kind == EMAIL_REPLIED:
+        return _("%(who)s replied to “%(record)s”") % {**values, "who": params.get("who") or "?"}
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -129,6 +161,8 @@ def record_url(notification) -> str:
         return reverse("notifications:list")
     if object_type == "outbound_emails":
         return reverse("mail:scheduled")
+    if object_type == EMAIL_ACTIVITY:
+        return reverse("salestools:activity")
     if object_type == "exports":
         return reverse("imports:export", args=[pk])
     if object_type == "tasks":

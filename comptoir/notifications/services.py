@@ -19,7 +19,17 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.properties import registry
 from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
-from comptoir.notifications.kinds import ASSIGNED, EMAIL_FAILED, EXPORT_READY, KINDS, MENTION
+from comptoir.notifications.kinds import (
+    ASSIGNED,
+    EMAIL_ACTIVITY,
+    EMAIL_CLICKED,
+    EMAIL_FAILED,
+    EMAIL_OPENED,
+    EMAIL_REPLIED,
+    EXPORT_READY,
+    KINDS,
+    MENTION,
+)
 from comptoir.notifications.models import Notification, NotificationPreference
 from comptoir.notifications.tasks import send_notification_emails
 from comptoir.users.models import Owner, User
@@ -188,6 +198,37 @@ def email_failed(outbound) -> None:
                 user_id=outbound.user_id,
                 body=outbound.error[:500],
             )
+        ]
+    )
+
+
+_ENGAGED = {"open": EMAIL_OPENED, "click": EMAIL_CLICKED, "reply": EMAIL_REPLIED}
+
+
+def email_engaged(outbound, events) -> None:
+    """A person opened, clicked or replied to an email written in the CRM (the worker's
+    tally, comptoir.mail.events): its author is told once per kind for the events of one
+    tally (five opens in a minute are one notice), per their SET-7 switches."""
+    by_kind = {}
+    for event in events:
+        if event.kind in _ENGAGED:
+            by_kind.setdefault(event.kind, []).append(event)
+    who = ""
+    if outbound.to:
+        name, _sep, address = outbound.to[0].rpartition("<")
+        who = name.strip().strip('"') or address.rstrip(">").strip()
+    _add(
+        [
+            Intent(
+                _ENGAGED[kind],
+                object_type=EMAIL_ACTIVITY,
+                object_id=outbound.pk,
+                record=outbound.subject[:200],
+                user_id=outbound.user_id,
+                body=found[-1].url[:500] if kind == "click" else "",
+                params={"who": who[:200], "count": len(found)},
+            )
+            for kind, found in by_kind.items()
         ]
     )
 

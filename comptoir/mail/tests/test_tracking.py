@@ -184,7 +184,7 @@ def test_tampered_foreign_and_made_up_tokens_answer_a_neutral_404(rep, mail_sett
 
 
 def test_a_stored_link_that_is_not_http_is_never_redirected_to(rep, mail_settings, client):
-    outbound, html = send(rep, mail_settings)
+    outbound, _html = send(rep, mail_settings)
     OutboundEmail.objects.filter(pk=outbound.pk).update(
         tracked_links=["javascript:alert(1)", "https://a.example/\r\nSet-Cookie: x=1", 3]
     )
@@ -242,7 +242,10 @@ def test_automated_opens_and_clicks_are_kept_but_not_counted(rep, mail_settings,
     client.get(pixel, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.20")
     client.get(
         pixel,
-        HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
+        HTTP_USER_AGENT=(
+            "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0"
+            " (via ggpht.com GoogleImageProxy)"
+        ),
         REMOTE_ADDR="66.249.84.1",
     )
     client.get(click, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.20")
