@@ -91,6 +91,7 @@ def test_opens_and_clicks_reach_the_feed_and_the_timeline(
     expect(feed).to_contain_text("Anne Durand a ouvert « Votre devis »")
     expect(feed).to_contain_text(target)
     expect(page.get_by_text("Les notifications du navigateur sont activées.")).to_be_visible()
+    expect(page.get_by_role("button", name="Activer les notifications du navigateur")).to_be_hidden()
 
     # A reply arrives: the list shows it without a reload, newest first.
     events.record_event(outbound, "reply")
