@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.secrets import UnreadableSecret
 from comptoir.mail.models import Security
+from comptoir.mail.preferences import clean_networks
 from comptoir.mail.presets import OTHER, PRESETS, preset_choices
 
 HOST_RE = re.compile(
@@ -232,6 +233,4 @@ class ExcludedNetworksForm(forms.Form):
     )
 
     def clean_excluded_networks(self):
-        from comptoir.mail.preferences import clean_networks
-
         return clean_networks(self.cleaned_data["excluded_networks"])

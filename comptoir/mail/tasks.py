@@ -6,7 +6,7 @@ import socket
 
 from django.tasks import task
 
-from comptoir.mail import delivery
+from comptoir.mail import delivery, events
 
 
 def _worker_id() -> str:
@@ -39,8 +39,6 @@ def resume_interrupted(now=None) -> list[int]:
 def tally_email_events() -> int:
     """Every minute (comptoir.core.scheduling): opens, clicks and replies recorded since the
     last run carried into their emails' counts and the notifications (events.tally)."""
-    from comptoir.mail import events
-
     total = 0
     while taken := events.tally():
         total += taken

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from comptoir.core.associations.services import associated_ids, associations_by_target
 from comptoir.core.records.values import base_queryset, display_name
-from comptoir.mail.models import EmailEvent, EventKind
+from comptoir.mail.models import EmailEvent, EventKind, OutboundEmail
 
 FEED_KINDS = (EventKind.OPEN, EventKind.CLICK, EventKind.REPLY)
 PAGE = 50
@@ -111,8 +111,6 @@ def contact_choices(user) -> list[tuple[int, str]]:
 
 def has_tracked(user) -> bool:
     """Whether the user has sent a tracked email yet (the empty state's wording)."""
-    from comptoir.mail.models import OutboundEmail
-
     return OutboundEmail.objects.filter(user=user, track_opens=True).exists() or (
         OutboundEmail.objects.filter(user=user, track_clicks=True).exists()
     )

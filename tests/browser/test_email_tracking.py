@@ -78,9 +78,7 @@ def test_opens_and_clicks_reach_the_feed_and_the_timeline(
     ]
 
     phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, locale="fr-FR", **phone
-    )
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR", **phone)
     context.grant_permissions(["notifications"], origin=live_server.url)
     page = sign_in(context, live_server)
     page.goto(f"{live_server.url}/sales-tools/")
@@ -91,7 +89,8 @@ def test_opens_and_clicks_reach_the_feed_and_the_timeline(
     expect(feed).to_contain_text("Anne Durand a ouvert « Votre devis »")
     expect(feed).to_contain_text(target)
     expect(page.get_by_text("Les notifications du navigateur sont activées.")).to_be_visible()
-    expect(page.get_by_role("button", name="Activer les notifications du navigateur")).to_be_hidden()
+    switch = page.get_by_role("button", name="Activer les notifications du navigateur")
+    expect(switch).to_be_hidden()
 
     # A reply arrives: the list shows it without a reload, newest first.
     events.record_event(outbound, "reply")

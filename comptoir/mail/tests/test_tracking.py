@@ -304,3 +304,33 @@ def test_tokens_survive_a_key_rotation(settings):
     assert tracking.read_token(token) == (42, "1")
     settings.SECRET_KEY_FALLBACKS = []
     assert tracking.read_token(token) is None
+
+
+def test_settings_page_switches_and_excluded_networks(client, mail_settings):
+    admin = make_user(first_name="Ada", role="Super admin")
+    rep = make_user(first_name="Rita", role="Sales rep")
+    client.force_login(rep)
+    page = client.get("/settings/email/").content.decode()
+    assert 'name="track_opens"' in page and 'name="excluded_networks"' not in page
+    response = client.post("/settings/email/tracking/", {"track_clicks": "on"})
+    assert response.status_code == 302
+    assert preferences.tracks(rep) == (False, True)
+    assert preferences.tracks(admin) == (True, True)  # no row: both on
+    # Not an admin: the portal's list is out of reach.
+    response = client.post("/settings/email/tracking/networks/", {"excluded_networks": "0.0.0.0/0"})
+    assert response.status_code in (403, 404)
+    assert preferences.excluded_networks() == ""
+    client.force_login(admin)
+    response = client.post(
+        "/settings/email/tracking/networks/", {"excluded_networks": "10.0.0.0/8\n<script>x"}
+    )
+    assert response.status_code == 422
+    assert "Not an IP address or network" in response.content.decode()
+    assert "&lt;script&gt;x" in response.content.decode()
+    assert preferences.excluded_networks() == ""
+    response = client.post(
+        "/settings/email/tracking/networks/", {"excluded_networks": "10.0.0.0/8\r\n192.0.2.7"}
+    )
+    assert response.status_code == 302
+    assert preferences.excluded_networks() == "10.0.0.0/8\n192.0.2.7"
+    assert 'name="excluded_networks"' in client.get("/settings/email/").content.decode()
