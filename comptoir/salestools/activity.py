@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from comptoir.core.associations.services import associated_ids, associations_by_target
 from comptoir.core.records.values import base_queryset, display_name
-from comptoir.mail.models import EmailEvent, EventKind, OutboundEmail
+from comptoir.mail.models import EmailEvent, EventKind
 
 FEED_KINDS = (EventKind.OPEN, EventKind.CLICK, EventKind.REPLY)
 PAGE = 50
@@ -107,10 +107,3 @@ def contact_choices(user) -> list[tuple[int, str]]:
     )
     names = sorted(((c.pk, display_name("contacts", c)) for c in found), key=lambda x: x[1])
     return names[:CONTACT_CHOICES]
-
-
-def has_tracked(user) -> bool:
-    """Whether the user has sent a tracked email yet (the empty state's wording)."""
-    return OutboundEmail.objects.filter(user=user, track_opens=True).exists() or (
-        OutboundEmail.objects.filter(user=user, track_clicks=True).exists()
-    )

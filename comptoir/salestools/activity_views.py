@@ -27,12 +27,10 @@ def feed(request):
         "newest": entries[0].pk if entries else 0,
         "poll": POLL_SECONDS,
     }
+    if not entries:  # the empty state says why
+        opens, clicks = tracks(request.user)
+        context["tracking_off"] = not (opens or clicks)
     if request.GET.get("part") == "feed":
         return render(request, "salestools/_activity_feed.html", context)
-    opens, clicks = tracks(request.user)
-    context.update(
-        contacts=activity.contact_choices(request.user),
-        tracking_on=opens or clicks,
-        has_tracked=activity.has_tracked(request.user),
-    )
+    context["contacts"] = activity.contact_choices(request.user)
     return render(request, "salestools/activity.html", context)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_contact, make_user
-from comptoir.mail import events
+from comptoir.mail import events, preferences
 from comptoir.mail.models import OutboundEmail
 from comptoir.mail.tests.test_sending import connect
 from comptoir.mail.tests.test_tracking import send
@@ -122,3 +122,12 @@ def test_the_tally_notifies_the_sender_per_their_switches(
         events.tally()
     assert Notification.objects.filter(recipient=rep, kind="email_opened").count() == 1
     assert Notification.objects.filter(recipient=rep, kind="email_clicked").count() == 1
+
+
+def test_the_empty_feed_says_when_tracking_is_off(client):
+    user = make_user(first_name="Lea")
+    client.force_login(user)
+    assert "No email activity yet" in client.get("/sales-tools/activity/").content.decode()
+    preferences.set_tracking(user, opens=False, clicks=False)
+    page = client.get("/sales-tools/activity/?part=feed").content.decode()
+    assert "Tracking is off" in page and "/settings/email/" in page
