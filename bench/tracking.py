@@ -3,12 +3,14 @@ through `comptoir serve`, beside a bare Django view's (/healthz) from the same s
 
     .venv/bin/python bench/tracking.py --database sqlite --scale 0.1
     .venv/bin/python bench/tracking.py --database sqlite --scale 1     # the 1M-contact run
-    .venv/bin/python bench/tracking.py --database postgres --scale 0.1
+    .venv/bin/python bench/tracking.py --database postgres --scale 0.1 --mail-only
 
 The database (bench/data/tracking-<database>, or PostgreSQL comptoir_bench_tracking) is
 seeded on the first run: `seed_demo` with scale x (1M contacts, 100k companies, 200k deals,
 1M activities), then scale x 100,000 sent emails with tracking on and scale x 1,000,000
 events, so the pixel's SELECT and INSERT land on tables of a real portal's size.
+`--mail-only` skips seed_demo (the pixel and the redirect read no CRM table; seeding 0.1
+of the CRM on PostgreSQL takes over half an hour on the shared machine).
 
 Load: CLIENTS processes on loopback, each with one keep-alive connection, sending requests
 one after another for --seconds; the pixel and click URLs cycle over 500 emails (valid
@@ -59,7 +61,7 @@ def setup(database: str, data_dir: str | None) -> None:
     django.setup()
 
 
-def seed(scale: float) -> None:
+def seed(scale: float, crm: bool = True) -> None:
     import datetime as dt
 
     from django.core.management import call_command
@@ -72,7 +74,7 @@ def seed(scale: float) -> None:
     from comptoir.users.models import User
 
     call_command("migrate", verbosity=0)
-    if not Contact.objects.exists():
+    if crm and not Contact.objects.exists():
         counts = {k: int(v * scale) for k, v in SEED_ARGS.items()}
         start = time.perf_counter()
         call_command("seed_demo", seed=42, **counts)
@@ -203,17 +205,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--data-dir")
+    parser.add_argument(
+        "--mail-only",
+        action="store_true",
+        help="seed only the emails and events (the pixel reads no CRM table), not seed_demo",
+    )
     args = parser.parse_args()
     setup(args.database, args.data_dir)
-    seed(args.scale)
+    seed(args.scale, crm=not args.mail_only)
 
     from comptoir.contacts.models import Contact
     from comptoir.mail import tracking
     from comptoir.mail.models import EmailEvent, OutboundEmail
 
-    ids = list(
-        OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True)[:SAMPLE]
-    )
+    ids = list(OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True)[:SAMPLE])
     pixels = [f"/t/o/{tracking.make_token(pk, tracking.OPEN)}/" for pk in ids]
     clicks = [f"/t/c/{tracking.make_token(pk, pk % 2)}/" for pk in ids]
     events_before = EmailEvent.objects.count()
