@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0003_outbound_attachments'),
+        ('mail', '0004_oauth'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
