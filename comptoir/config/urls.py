@@ -69,6 +69,8 @@ urlpatterns = [
     path("imports/", include("comptoir.imports.urls")),
     path("notifications/", include("comptoir.notifications.urls")),
     path("mail/", include("comptoir.mail.urls")),
+    # The open pixel and click redirect of tracked emails: public, short (they are in mail).
+    path("t/", include("comptoir.mail.tracking_urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 

@@ -21,7 +21,7 @@ from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import update_record
-from comptoir.mail import connection, services
+from comptoir.mail import connection, services, tracking
 from comptoir.mail.models import OutboundEmail, OutboundStatus
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ def address_of(formatted: str) -> str:
 
 
 def build_message(outbound: OutboundEmail) -> EmailMessage:
-    """The MIME message: text and HTML alternatives, threading headers, no Bcc header."""
+    """The MIME message: text and HTML alternatives, threading headers, no Bcc header; the
+    HTML part with its open pixel and redirected links when tracked (tracking.rewrite)."""
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = outbound.from_address
     if outbound.reply_to:
@@ -68,7 +69,16 @@ def build_message(outbound: OutboundEmail) -> EmailMessage:
         message["References"] = outbound.references or outbound.in_reply_to
     message["X-Mailer"] = "Comptoir"
     message.set_content(outbound.text)
-    page = f"<!DOCTYPE html><html><body>{outbound.html}</body></html>"
+    body = outbound.html
+    if outbound.track_opens or outbound.track_clicks:
+        body = tracking.rewrite(
+            body,
+            outbound.pk,
+            outbound.tracked_links,
+            opens=outbound.track_opens,
+            clicks=outbound.track_clicks,
+        )
+    page = f"<!DOCTYPE html><html><body>{body}</body></html>"
     message.add_alternative(page, subtype="html")
     for attachment in outbound.attachments.all():
         maintype, _sep, subtype = attachment.content_type.partition("/")

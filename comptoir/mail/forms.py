@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.secrets import UnreadableSecret
 from comptoir.mail.models import Security
+from comptoir.mail.preferences import clean_networks
 from comptoir.mail.presets import OTHER, PRESETS, preset_choices
 
 HOST_RE = re.compile(
@@ -211,6 +212,26 @@ class SyncForm(forms.Form):
     )
 
 
+class TrackingForm(forms.Form):
+    """A user's tracking switches (Settings > Email)."""
+
+    track_opens = forms.BooleanField(
+        label=_lazy("Track email opens"),
+        required=False,
+        help_text=_lazy(
+            "An invisible image in the emails you send tells you when they are opened."
+        ),
+    )
+    track_clicks = forms.BooleanField(
+        label=_lazy("Track clicks"),
+        required=False,
+        help_text=_lazy(
+            "The links of the emails you send go through Comptoir, which tells you when they "
+            "are clicked."
+        ),
+    )
+
+
 class InboundSettingsForm(forms.Form):
     """Settings > Email, for admins: the portal's BCC and forwarding addresses (SET-8)."""
 
@@ -289,6 +310,23 @@ class InboundSettingsForm(forms.Form):
             ):
                 self.add_error("imap_password", _lazy("Enter the password."))
         return cleaned
+
+
+class ExcludedNetworksForm(forms.Form):
+    """The portal's networks whose opens and clicks are nobody's (Settings > Email, admins)."""
+
+    excluded_networks = forms.CharField(
+        label=_lazy("IP addresses excluded from tracking"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_lazy(
+            "One address or network (CIDR) per line, e.g. your office's 203.0.113.0/24: opens "
+            "and clicks from them are kept but not counted."
+        ),
+    )
+
+    def clean_excluded_networks(self):
+        return clean_networks(self.cleaned_data["excluded_networks"])
 
 
 class OAuthAppForm(forms.Form):

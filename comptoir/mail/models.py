@@ -141,6 +141,16 @@ class OutboundEmail(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)  # the SMTP server said 250
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)  # the server's last answer, in its words
+    # Tracking (comptoir/mail/tracking.py), decided when the email is written from the
+    # author's switches: the pixel and the redirected links are put in when the MIME message
+    # is made, never in the engagement's body (the timeline shows the email as written).
+    track_opens = models.BooleanField(default=False)
+    track_clicks = models.BooleanField(default=False)
+    tracked_links = models.JSONField(default=list)  # the original URLs, a click token's index
+    # Who sent it, to tell their own opens and clicks apart: the address the composer was
+    # posted from, and a hash of their session cookie (never the cookie itself).
+    sender_ip = models.GenericIPAddressField(null=True, blank=True)
+    sender_session = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,3 +280,72 @@ class InboundSettings(models.Model):
 
     def addresses(self) -> set[str]:
         return {a.lower() for a in (self.bcc_address, self.forward_address) if a}
+
+
+class EventKind(models.TextChoices):
+    OPEN = "open", _lazy("Opened")
+    CLICK = "click", _lazy("Clicked")
+    REPLY = "reply", _lazy("Replied")
+    BOUNCE = "bounce", _lazy("Bounced")
+
+
+class EmailEvent(models.Model):
+    """Something that happened to an email sent from the CRM after it left: an open (the
+    pixel), a click (the redirect), a reply or a bounce (found by the mailbox sync).
+
+    Written by comptoir/mail/events.record_event only, one INSERT. `automated` events (an
+    excluded network, the sender themselves, a security scanner) are kept, with their
+    `reason`, but counted nowhere. `tallied` is set once the worker has carried the event
+    into the engagement's counts and the notifications (events.tally)."""
+
+    # No index of its own: email_event_outbound_idx (outbound, kind) serves it (one index
+    # fewer for the pixel's INSERT to write).
+    outbound = models.ForeignKey(
+        OutboundEmail, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    kind = models.CharField(max_length=8, choices=EventKind.choices)
+    occurred_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    url = models.TextField(blank=True)  # a click's original URL
+    automated = models.BooleanField(default=False)
+    reason = models.CharField(max_length=32, blank=True)  # why automated (tracking.REASONS)
+    tallied = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["outbound", "kind"], name="email_event_outbound_idx"),
+            models.Index(fields=["-occurred_at"], name="email_event_recent_idx"),
+            models.Index(
+                fields=["id"], condition=models.Q(tallied=False), name="email_event_pending_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.outbound_id}"
+
+
+class TrackingPreference(models.Model):
+    """A user's tracking switches (SET-9; HubSpot's Settings > General > Email, "Track email
+    opens" / "Track clicks"). No row: both on, as HubSpot ships them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracking_preference"
+    )
+    track_opens = models.BooleanField(default=True)
+    track_clicks = models.BooleanField(default=True)
+
+    def __str__(self):
+        return f"tracking of {self.user_id}"
+
+
+class TrackingSettings(models.Model):
+    """The portal's tracking settings (one row, pk 1): the networks whose opens and clicks
+    are not a person's (the office, the VPN), one CIDR per line."""
+
+    SINGLETON = 1
+
+    excluded_networks = models.TextField(blank=True)
+
+    def __str__(self):
+        return "tracking settings"

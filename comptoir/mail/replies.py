@@ -11,7 +11,8 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import update_record
-from comptoir.mail.models import OutboundEmail, OutboundStatus
+from comptoir.mail import events
+from comptoir.mail.models import EventKind, OutboundEmail, OutboundStatus
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,10 @@ BOUNCE_OBSERVERS: list = []
 
 
 def mark_replied(outbound: OutboundEmail, message) -> None:
-    """`message` (an InboundMessage, logged already) answers `outbound`."""
+    """`message` (an InboundMessage, logged already) answers `outbound`: a REPLY event (the
+    worker's tally counts it on the engagement, the feed and the sender's notice show it)."""
     log.info("Email %s answered by inbound message %s.", outbound.pk, message.pk)
+    events.record_event(outbound, EventKind.REPLY, at=message.received_at or None)
     for observer in REPLY_OBSERVERS:
         transaction.on_commit(lambda o=observer: o(outbound, message), robust=True)
 
@@ -51,6 +54,7 @@ def mark_bounced(outbound: OutboundEmail, reason: str) -> bool:
                     outbound.user, SourceType.SALES, f"outbound-email:{outbound.pk}"
                 ),
             )
+        events.record_event(outbound, EventKind.BOUNCE)
         for observer in BOUNCE_OBSERVERS:
             transaction.on_commit(lambda o=observer: o(outbound, reason), robust=True)
     log.warning("Email %s bounced: %s", outbound.pk, reason)

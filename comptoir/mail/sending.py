@@ -57,7 +57,7 @@ from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import archive_record, create_record, update_record
 from comptoir.core.ui.richtext import clean_html, text_to_html
-from comptoir.mail import services
+from comptoir.mail import preferences, services, tracking
 from comptoir.mail.delivery import address_of
 from comptoir.mail.models import OutboundAttachment, OutboundEmail, OutboundStatus
 from comptoir.mail.tasks import send_email
@@ -91,6 +91,10 @@ class Draft:
     template_id: int | None = None
     record: tuple[str, int] | None = None  # (object type, id) the composer is on
     attachments: list = field(default_factory=list)  # uploaded files
+    # Who writes it, to tell their own opens and clicks apart (tracking.classify): the
+    # address the form came from and their session key (only its hash is kept).
+    sender_ip: str = ""
+    session_key: str = ""
 
 
 # -- reading what was typed --------------------------------------------------------------------
@@ -363,6 +367,7 @@ def compose(user, draft: Draft) -> OutboundEmail:
             template_id=draft.template_id,
             engagement_id=engagement.pk,
             send_at=send_at,
+            **_tracking(user, html, draft),
         )
         for upload in draft.attachments:
             name = attachment_name(upload.name)
@@ -378,6 +383,18 @@ def compose(user, draft: Draft) -> OutboundEmail:
             transaction.on_commit(lambda: _enqueue(outbound.pk))
     log.info("Email %s composed by user %s (%s).", outbound.pk, user.pk, outbound.status)
     return outbound
+
+
+def _tracking(user, html: str, draft: Draft) -> dict:
+    """The OutboundEmail's tracking columns, from the author's switches (SET-9)."""
+    opens, clicks = preferences.tracks(user)
+    return {
+        "track_opens": opens,
+        "track_clicks": clicks,
+        "tracked_links": tracking.links_of(html) if clicks else [],
+        "sender_ip": tracking.clean_address(draft.sender_ip),
+        "sender_session": tracking.session_hash(draft.session_key),
+    }
 
 
 def owner_id_of(user):

@@ -12,14 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.permissions import has_right
-from comptoir.mail import oauth, services, tasks
+from comptoir.mail import oauth, preferences, services, tasks
 from comptoir.mail.connection import describe
 from comptoir.mail.forms import (
+    ExcludedNetworksForm,
     InboundSettingsForm,
     MailboxForm,
     OAuthAppForm,
     PortalSmtpForm,
     SyncForm,
+    TrackingForm,
 )
 from comptoir.mail.presets import PRESETS
 from comptoir.mail.sync import describe_error
@@ -99,7 +101,17 @@ def _oauth_apps(request, forms: dict) -> list[dict]:
     return rows
 
 
-def _page(request, *, form=None, portal_form=None, oauth_forms=None, inbound_form=None, status=200):
+def _page(
+    request,
+    *,
+    form=None,
+    portal_form=None,
+    oauth_forms=None,
+    inbound_form=None,
+    tracking_form=None,
+    networks_form=None,
+    status=200,
+):
     mailbox = services.mailbox_of(request.user)
     if form is None:
         initial = None
@@ -115,7 +127,16 @@ def _page(request, *, form=None, portal_form=None, oauth_forms=None, inbound_for
         "oauth_providers": oauth.available(),
         "oauth_connected": mailbox is not None and mailbox.auth_method == "xoauth2",
     }
+    if tracking_form is None:
+        opens, clicks = preferences.tracks(request.user)
+        tracking_form = TrackingForm(initial={"track_opens": opens, "track_clicks": clicks})
+    context["tracking_form"] = tracking_form
     if has_right(request.user, "can_manage_settings"):
+        if networks_form is None:
+            networks_form = ExcludedNetworksForm(
+                initial={"excluded_networks": preferences.excluded_networks()}
+            )
+        context["networks_form"] = networks_form
         account = services.portal_account()
         if portal_form is None:
             initial = None
@@ -232,6 +253,30 @@ def remove_portal_account(request):
     return redirect("settings:email")
 
 
+@require_POST
+def tracking_settings(request):
+    form = TrackingForm(request.POST)
+    form.is_valid()  # two check boxes: always valid
+    preferences.set_tracking(
+        request.user,
+        opens=form.cleaned_data.get("track_opens", False),
+        clicks=form.cleaned_data.get("track_clicks", False),
+    )
+    messages.success(request, _("Tracking settings saved."))
+    return redirect("settings:email")
+
+
+@settings_admin
+@require_POST
+def excluded_networks(request):
+    form = ExcludedNetworksForm(request.POST)
+    if form.is_valid():
+        preferences.set_excluded_networks(form.cleaned_data["excluded_networks"])
+        messages.success(request, _("Excluded IP addresses saved."))
+        return redirect("settings:email")
+    return _page(request, networks_form=form, status=422)
+
+
 OAUTH_SESSION = "mail_oauth_pending"
 
 
@@ -318,4 +363,6 @@ urlpatterns = [
     path("portal/", portal_account, name="email_portal"),
     path("portal/test/", test_portal_account, name="email_portal_test"),
     path("portal/remove/", remove_portal_account, name="email_portal_remove"),
+    path("tracking/", tracking_settings, name="email_tracking"),
+    path("tracking/networks/", excluded_networks, name="email_networks"),
 ]

@@ -6,7 +6,7 @@ import socket
 
 from django.tasks import task
 
-from comptoir.mail import delivery, oauth
+from comptoir.mail import delivery, events, oauth
 from comptoir.mail.models import Mailbox
 
 
@@ -72,3 +72,13 @@ def resume_interrupted(now=None) -> list[int]:
     for pk in resumed:
         send_email.enqueue(pk)
     return resumed
+
+
+@task
+def tally_email_events() -> int:
+    """Every minute (comptoir.core.scheduling): opens, clicks and replies recorded since the
+    last run carried into their emails' counts and the notifications (events.tally)."""
+    total = 0
+    while taken := events.tally():
+        total += taken
+    return total

@@ -32,6 +32,7 @@ from comptoir.core.ui.record_access import (
 from comptoir.mail import panel, sending
 from comptoir.mail.models import OutboundStatus
 from comptoir.mail.sending import ComposeError
+from comptoir.users.throttle import client_address
 
 SUGGESTIONS = 8
 
@@ -52,6 +53,8 @@ def send(request, object_type, pk):
         draft = panel.draft_from(
             request.POST, record=(ot.name, record.pk), later=later, files=request.FILES
         )
+        draft.sender_ip = client_address(request)
+        draft.session_key = request.session.session_key or ""
         outbound = sending.compose(request.user, draft)
     except ComposeError as exc:
         if not request.htmx:

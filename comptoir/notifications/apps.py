@@ -10,12 +10,14 @@ class NotificationsConfig(AppConfig):
         from comptoir.core.records import observers
         from comptoir.core.ui.composer import NOTE_OBSERVERS
         from comptoir.mail.delivery import FAILURE_OBSERVERS
+        from comptoir.mail.events import EVENT_OBSERVERS
         from comptoir.mail.inbound import REFUSED_OBSERVERS
         from comptoir.mail.replies import BOUNCE_OBSERVERS
         from comptoir.notifications.mentions import notify_mentions
         from comptoir.notifications.services import (
             AssignmentNotices,
             email_bounced,
+            email_engaged,
             email_failed,
             inbound_refused,
         )
@@ -29,3 +31,5 @@ class NotificationsConfig(AppConfig):
             BOUNCE_OBSERVERS.append(email_bounced)
         if inbound_refused not in REFUSED_OBSERVERS:
             REFUSED_OBSERVERS.append(inbound_refused)
+        if email_engaged not in EVENT_OBSERVERS:
+            EVENT_OBSERVERS.append(email_engaged)

@@ -22,6 +22,11 @@ EMAIL_FAILED = "email_failed"
 WEBHOOKS_DISABLED = "webhooks_disabled"
 EMAIL_BOUNCED = "email_bounced"
 INBOUND_REFUSED = "inbound_refused"
+EMAIL_OPENED = "email_opened"
+EMAIL_CLICKED = "email_clicked"
+EMAIL_REPLIED = "email_replied"
+# Where the email-tracking notices lead: the activity feed (Sales tools > Notifications).
+EMAIL_ACTIVITY = "email_activity"
 
 # An owner change notifies the new owner on the types whose description says `assignable`.
 
@@ -89,6 +94,24 @@ KINDS = {
             ),
             email=False,
         ),
+        Kind(
+            EMAIL_OPENED,
+            _lazy("Email opened"),
+            _lazy("Someone opens an email you sent from Comptoir with tracking on."),
+            email=False,
+        ),
+        Kind(
+            EMAIL_CLICKED,
+            _lazy("Link clicked"),
+            _lazy("Someone clicks a link in an email you sent from Comptoir."),
+            email=False,
+        ),
+        Kind(
+            EMAIL_REPLIED,
+            _lazy("Email replied"),
+            _lazy("A contact replies to an email you sent from Comptoir."),
+            email=False,
+        ),
     )
 }
 
@@ -147,6 +170,15 @@ def title(notification) -> str:
         return _("Your email “%(record)s” bounced") % values
     if kind == INBOUND_REFUSED:
         return _("Mail from %(record)s to the logging address was refused") % values
+    if kind == EMAIL_OPENED:
+        return _("%(who)s opened “%(record)s”") % {**values, "who": params.get("who") or "?"}
+    if kind == EMAIL_CLICKED:
+        return _("%(who)s clicked a link in “%(record)s”") % {
+            **values,
+            "who": params.get("who") or "?",
+        }
+    if kind == EMAIL_REPLIED:
+        return _("%(who)s replied to “%(record)s”") % {**values, "who": params.get("who") or "?"}
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -161,6 +193,8 @@ def record_url(notification) -> str:
         return reverse("settings:webhook_app", args=[pk])
     if object_type == "inbound_messages":
         return reverse("settings:email")
+    if object_type == EMAIL_ACTIVITY:
+        return reverse("salestools:activity")
     if object_type == "exports":
         return reverse("imports:export", args=[pk])
     if object_type == "tasks":

@@ -21,8 +21,12 @@ from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
 from comptoir.notifications.kinds import (
     ASSIGNED,
+    EMAIL_ACTIVITY,
     EMAIL_BOUNCED,
+    EMAIL_CLICKED,
     EMAIL_FAILED,
+    EMAIL_OPENED,
+    EMAIL_REPLIED,
     EXPORT_READY,
     INBOUND_REFUSED,
     KINDS,
@@ -251,6 +255,37 @@ def inbound_refused(message) -> None:
                 body=message.subject[:500],
             )
             for pk in admins.values_list("pk", flat=True)
+        ]
+    )
+
+
+_ENGAGED = {"open": EMAIL_OPENED, "click": EMAIL_CLICKED, "reply": EMAIL_REPLIED}
+
+
+def email_engaged(outbound, events) -> None:
+    """A person opened, clicked or replied to an email written in the CRM (the worker's
+    tally, comptoir.mail.events): its author is told once per kind for the events of one
+    tally (five opens in a minute are one notice), per their SET-7 switches."""
+    by_kind = {}
+    for event in events:
+        if event.kind in _ENGAGED:
+            by_kind.setdefault(event.kind, []).append(event)
+    who = ""
+    if outbound.to:
+        name, _sep, address = outbound.to[0].rpartition("<")
+        who = name.strip().strip('"') or address.rstrip(">").strip()
+    _add(
+        [
+            Intent(
+                _ENGAGED[kind],
+                object_type=EMAIL_ACTIVITY,
+                object_id=outbound.pk,
+                record=outbound.subject[:200],
+                user_id=outbound.user_id,
+                body=found[-1].url[:500] if kind == "click" else "",
+                params={"who": who[:200], "count": len(found)},
+            )
+            for kind, found in by_kind.items()
         ]
     )
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from comptoir.salestools import views
+from comptoir.salestools import activity_views, views
 
 app_name = "salestools"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("activity/", activity_views.feed, name="activity"),
     path("calls/new/", views.queue_create, name="call_queue_create"),
     path("calls/<id:queue_id>/", views.queue_page, name="call_queue"),
     path("calls/<id:queue_id>/log/", views.log_call, name="call_queue_log"),

@@ -506,6 +506,8 @@ CALLS = _engagement(
     ),
 )
 
+_TRACKED = {"read_only": True, "calculated": True}
+
 EMAILS = _engagement(
     select("hs_email_direction", "Email direction", "Sens de l'e-mail", EMAIL_DIRECTIONS),
     text("hs_email_subject", "Email subject", "Objet de l'e-mail"),
@@ -513,6 +515,15 @@ EMAILS = _engagement(
     html("hs_email_html", "Email body (HTML)", "Corps de l'e-mail (HTML)"),
     select("hs_email_status", "Email send status", "Statut d'envoi de l'e-mail", EMAIL_STATUSES),
     textarea("hs_email_headers", "Email headers", "En-têtes de l'e-mail"),
+    # Tracking (comptoir/mail/events.py keeps them): a person's opens, clicks and replies.
+    number("hs_email_open_count", "Number of opens", "Nombre d'ouvertures", **_TRACKED),
+    number("hs_email_click_count", "Number of clicks", "Nombre de clics", **_TRACKED),
+    number("hs_email_reply_count", "Number of replies", "Nombre de réponses", **_TRACKED),
+    datetime("hs_email_last_open_date", "Last open date", "Date de dernière ouverture", **_TRACKED),
+    datetime("hs_email_last_click_date", "Last click date", "Date du dernier clic", **_TRACKED),
+    datetime(
+        "hs_email_last_reply_date", "Last reply date", "Date de la dernière réponse", **_TRACKED
+    ),
 )
 
 MEETINGS = _engagement(

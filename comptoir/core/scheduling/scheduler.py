@@ -29,6 +29,8 @@ PERIODIC_JOBS = {
     "send_due_emails": (60, "comptoir.mail.tasks.send_due_emails"),
     # Connected mailboxes read for replies, bounces and emails with contacts (IMAP).
     "sync_mailboxes": (180, "comptoir.mail.tasks.sync_mailboxes"),
+    # Opens, clicks and replies of those emails: counts on the engagement, notifications.
+    "tally_email_events": (60, "comptoir.mail.tasks.tally_email_events"),
     # OAuth2 mailboxes' access tokens ending within 15 minutes, renewed.
     "refresh_mail_tokens": (600, "comptoir.mail.tasks.refresh_mail_tokens"),
     # Webhook events waiting in the outbox, and the retries whose time came.

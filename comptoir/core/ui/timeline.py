@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from comptoir.core.accounts import user_model
 from comptoir.core.associations.models import Association
@@ -245,7 +246,7 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
         body = safe_html(p.get("hs_note_body"))
     elif kind == "emails":
         title = p.get("hs_email_subject") or _("(no subject)")
-        meta = [val("hs_email_direction"), val("hs_email_status")]
+        meta = [val("hs_email_direction"), val("hs_email_status"), *_tracked(p, val)]
         reply = activity.pk
         body = safe_html(p.get("hs_email_html") or text_to_html(p.get("hs_email_text")))
     elif kind == "calls":
@@ -288,6 +289,40 @@ def activity_entry(activity, tz: str, now: dt.datetime) -> dict:
         "reply": reply,  # an email: the composer answers it (?compose=email&reply=<id>)
         "owner": all_owner_names().get(str(owner), "") if owner else "",
     }
+
+
+def _count(value) -> int:
+    try:
+        return max(int(float(value or 0)), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _tracked(props: dict, val) -> list[str]:
+    """An email's opens and clicks (comptoir/mail/events.py counts them): "Opened 3 times,
+    last on 4 Dec 2026 10:02"."""
+    lines = []
+    opens = _count(props.get("hs_email_open_count"))
+    if opens:
+        lines.append(
+            ngettext(
+                "Opened %(count)d time, last on %(when)s",
+                "Opened %(count)d times, last on %(when)s",
+                opens,
+            )
+            % {"count": opens, "when": val("hs_email_last_open_date")}
+        )
+    clicks = _count(props.get("hs_email_click_count"))
+    if clicks:
+        lines.append(
+            ngettext(
+                "Clicked %(count)d time, last on %(when)s",
+                "Clicked %(count)d times, last on %(when)s",
+                clicks,
+            )
+            % {"count": clicks, "when": val("hs_email_last_click_date")}
+        )
+    return lines
 
 
 def event_entry(ot, event, actors: dict, tz: str) -> dict:

@@ -16,7 +16,9 @@ from comptoir.core.associations.services import associated_ids
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_company, make_contact, make_user
 from comptoir.mail import delivery, sending, sync
+from comptoir.mail.events import tally
 from comptoir.mail.models import (
+    EmailEvent,
     InboundMessage,
     InboundStatus,
     Mailbox,
@@ -120,6 +122,11 @@ def test_a_reply_is_logged_once_on_the_thread_and_records(
     assert "Merci" in email_.properties["hs_email_text"]
     assert associated_ids("emails", email_.pk, "contacts") == [contact.pk]
     assert associated_ids("emails", email_.pk, "companies") == [company.pk]
+    # A REPLY event: the tally counts it on the email, the feed and the notice show it.
+    assert list(EmailEvent.objects.values_list("outbound_id", "kind")) == [(outbound.pk, "reply")]
+    tally()
+    sent_email = base_queryset("emails").get(pk=outbound.engagement_id)
+    assert sent_email.properties["hs_email_reply_count"] == 1
     rep.mailbox.refresh_from_db()
     assert rep.mailbox.last_synced_at is not None and rep.mailbox.sync_error == {}
 
@@ -247,6 +254,7 @@ def test_a_bounce_marks_the_email_bounced_and_tells_the_sender(
     assert props["hs_email_status"] == "BOUNCED"
     notice = Notification.objects.get(recipient=rep, kind="email_bounced")
     assert "User unknown" in notice.body
+    assert EmailEvent.objects.filter(outbound=outbound, kind="bounce").count() == 1
     # A report about an email not sent from the CRM is not kept.
     imap_box.append(
         DSN.format(message_id="<other@example.com>")

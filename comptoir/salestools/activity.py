@@ -1,0 +1,109 @@
+"""The email activity feed (Sales tools > Notifications, TOOL-2): who opened, clicked or
+replied to the emails the user sent from Comptoir, newest first.
+
+A user sees the events of their own emails only; automated events (scanners, excluded
+networks, the sender) are left out. The contact shown is the first contact, among those the
+user may see, associated with the email's engagement."""
+
+from dataclasses import dataclass
+
+from comptoir.core.associations.services import associated_ids, associations_by_target
+from comptoir.core.records.values import base_queryset, display_name
+from comptoir.mail.models import EmailEvent, EventKind
+
+FEED_KINDS = (EventKind.OPEN, EventKind.CLICK, EventKind.REPLY)
+PAGE = 50
+CONTACT_CHOICES = 100
+
+
+@dataclass
+class Entry:
+    pk: int
+    kind: str
+    occurred_at: object
+    subject: str
+    url: str
+    contact_id: int | None
+    contact_name: str
+    recipient: str
+
+
+def _events(user, kind: str = "", contact_id: int | None = None):
+    events = EmailEvent.objects.filter(outbound__user=user, automated=False, kind__in=FEED_KINDS)
+    if kind in FEED_KINDS:
+        events = events.filter(kind=kind)
+    if contact_id is not None:
+        if not base_queryset("contacts", user=user).filter(pk=contact_id).exists():
+            return events.none()  # a contact the user may not see reads as one with no email
+        events = events.filter(
+            outbound__engagement_id__in=associated_ids("contacts", contact_id, "emails")
+        )
+    return events
+
+
+def _recipient(outbound) -> str:
+    if not outbound.to:
+        return ""
+    name, _sep, address = outbound.to[0].rpartition("<")
+    return name.strip().strip('"') or address.rstrip(">").strip()
+
+
+def feed(user, *, kind: str = "", contact_id: int | None = None, limit: int = PAGE):
+    """The latest events of the user's emails, as Entries (a constant number of queries)."""
+    rows = list(
+        _events(user, kind, contact_id)
+        .select_related("outbound")
+        .only(
+            "pk",
+            "kind",
+            "occurred_at",
+            "url",
+            "outbound__subject",
+            "outbound__to",
+            "outbound__engagement_id",
+        )
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+    engagements = {r.outbound.engagement_id for r in rows if r.outbound.engagement_id}
+    links = associations_by_target("emails", engagements, "contacts", user=user)
+    first = {eid: min(targets) for eid, targets in links.items() if targets}
+    contacts = {
+        c.pk: display_name("contacts", c)
+        for c in base_queryset("contacts", user=user)
+        .filter(pk__in=set(first.values()))
+        .only("pk", "firstname", "lastname", "email")
+    }
+    entries = []
+    for r in rows:
+        contact_id_ = first.get(r.outbound.engagement_id)
+        entries.append(
+            Entry(
+                pk=r.pk,
+                kind=r.kind,
+                occurred_at=r.occurred_at,
+                subject=r.outbound.subject,
+                url=r.url,
+                contact_id=contact_id_ if contact_id_ in contacts else None,
+                contact_name=contacts.get(contact_id_, ""),
+                recipient=_recipient(r.outbound),
+            )
+        )
+    return entries
+
+
+def contact_choices(user) -> list[tuple[int, str]]:
+    """The contacts of the user's recent tracked emails (the feed's contact filter)."""
+    engagements = list(
+        _events(user)
+        .order_by("-occurred_at")
+        .values_list("outbound__engagement_id", flat=True)[:1000]
+    )
+    links = associations_by_target("emails", set(engagements) - {None}, "contacts", user=user)
+    ids = {cid for targets in links.values() for cid in targets}
+    found = (
+        base_queryset("contacts", user=user)
+        .filter(pk__in=ids)
+        .only("pk", "firstname", "lastname", "email")
+    )
+    names = sorted(((c.pk, display_name("contacts", c)) for c in found), key=lambda x: x[1])
+    return names[:CONTACT_CHOICES]
