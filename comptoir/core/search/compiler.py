@@ -277,7 +277,9 @@ def _substring_prefilter(ot: ObjectType, defn, raw: str, *, scan: bool, regex: s
         rows = RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s{sql}', [match, *params])
         return Q(In(NotIndexed(F("pk")), rows)) if scan else Q(pk__in=rows)
 
-    patterns = None if exact or not regex else native_patterns(raw)
+    # A scan (a page walking its sort index) checks only the rows it visits: the index's
+    # bare match then, and the regex on those rows.
+    patterns = None if exact or not regex or scan else native_patterns(raw)
     if patterns is None:
         return rows_in("", []), exact
     # Python's regex (a function call per row, and the record read for it) was most of
@@ -600,7 +602,8 @@ def search(object_type, request: dict, *, base=None, user=None, count: bool = Tr
 
     total = exact_total() if count and count_first else None
     page = qs
-    if total is not None and scan_worthwhile(total, sorted_by_property):
+    # Many matches: walk the sort index (id order is the table's own) checking each row.
+    if total is not None and scan_worthwhile(total, narrowed_down):
         page = filtered_queryset(
             ot, filter_groups=groups, filters=filters, query=query, base=base, scan=True
         )
