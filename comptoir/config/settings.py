@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "comptoir.users.middleware.UserLanguageMiddleware",
     "comptoir.users.middleware.AuditContextMiddleware",
+    "comptoir.users.middleware.TwoFactorRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.core.middleware.UnstorableInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -8,6 +8,7 @@ from comptoir.core.ui.urls import type_urls
 from comptoir.core.views import healthz, readyz
 from comptoir.dashboard import views as dashboard_views
 from comptoir.hubspot_api.api import register
+from comptoir.users import sign_in_code
 from comptoir.users import views as user_views
 
 api = register()
@@ -30,6 +31,7 @@ urlpatterns = [
     path("readyz", login_not_required(readyz), name="readyz"),
     path("metrics", login_not_required(metrics), name="metrics"),
     path("login/", user_views.LoginView.as_view(), name="login"),
+    path("login/code/", sign_in_code.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
     path("password-reset/", user_views.PasswordResetView.as_view(), name="password_reset"),
     path(

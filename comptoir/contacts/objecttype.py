@@ -75,6 +75,7 @@ def object_types() -> tuple[ObjectType, ...]:
             permission_label=_("Contacts"),
             scope_label=_("Contacts and activities"),
             mergeable=True,
+            personal_data=True,
             activity_rollups=True,
             association_counts={"num_associated_deals": "deals"},
             search_detail="email",

@@ -5,6 +5,7 @@ action or person, 50 a page (older ones by the id they come before)."""
 import json
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.audit.log import AuditAction
 from comptoir.core.audit.models import AuditEvent
@@ -13,6 +14,34 @@ from comptoir.settings_pages.views import page, settings_admin
 
 KEY = "audit"
 PAGE = 50
+
+# The words of the details services write (comptoir/core/audit/log.py's record(**details));
+# a key not named here shows as written, and a portal setting by its own name.
+DETAIL_LABELS = {
+    "archived": _("archived"),
+    "change": _("change"),
+    "changed": _("changed"),
+    "count": _("count"),
+    "filters": _("filters"),
+    "format": _("format"),
+    "ids": _("ids"),
+    "label": _("label"),
+    "left": _("left"),
+    "members": _("members"),
+    "object_type": _("object type"),
+    "records_to": _("records handed to"),
+    "role": _("role"),
+    "scopes": _("scopes"),
+    "step": _("step"),
+}
+
+
+def summary(details: dict) -> str:
+    return ", ".join(
+        f"{DETAIL_LABELS.get(k, k)}: "
+        f"{v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
+        for k, v in sorted(details.items())
+    )
 
 
 @settings_admin
@@ -35,10 +64,7 @@ def audit_log(request):
     labels = dict(AuditAction.choices)
     for row in rows:
         row.label = labels.get(row.action, row.action)
-        row.summary = ", ".join(
-            f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
-            for k, v in sorted(row.details.items())
-        )
+        row.summary = summary(row.details)
     return page(
         request,
         KEY,

@@ -68,6 +68,15 @@ class ConfigurationForm(forms.Form):
         error_messages={"invalid_choice": _lazy("Choose English or French.")},
     )
 
+    require_two_factor = forms.BooleanField(
+        label=_lazy("Require two-factor sign-in for every user"),
+        help_text=_lazy(
+            "Users without an authenticator app set one up at their next sign-in. "
+            "The API's tokens are not affected."
+        ),
+        required=False,
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["report_time_zone"].choices = [(z, z.replace("_", " ")) for z in time_zones()]
@@ -87,7 +96,14 @@ class ConfigurationForm(forms.Form):
         return value
 
 
-FIELDS = ("company_name", "company_domain", "report_time_zone", "currency", "default_language")
+FIELDS = (
+    "company_name",
+    "company_domain",
+    "report_time_zone",
+    "currency",
+    "default_language",
+    "require_two_factor",
+)
 
 
 @settings_admin

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from comptoir.core.i18n import LANGUAGES
 from comptoir.settings_pages.views import page
 from comptoir.users import profile as user_profile
+from comptoir.users import two_factor
 from comptoir.users.models import User
 from comptoir.users.services import UserError
 
@@ -92,6 +93,7 @@ def _page(request, profile=None, photo=None, password=None, status=200):
             ),
             "photo_form": photo or PhotoForm(),
             "password_form": password or _password_form(user),
+            "two_factor_on": two_factor.is_enabled(user),
         },
         status=status,
     )

@@ -13,7 +13,7 @@ from comptoir.core.objects.registry import crm_names
 from comptoir.core.records.values import base_queryset
 from comptoir.settings_pages import team_forms as forms
 from comptoir.settings_pages.views import htmx_redirect, page, settings_admin
-from comptoir.users import deactivation, invitations, teams_and_roles
+from comptoir.users import deactivation, invitations, teams_and_roles, two_factor
 from comptoir.users.models import Owner, Role, Team, User
 from comptoir.users.services import UserError
 
@@ -178,9 +178,21 @@ def edit_user(request, pk):
             "member": user,
             "state": invitations.user_state(user),
             "form": form,
+            "two_factor_on": two_factor.is_enabled(user),
         },
         status=status,
     )
+
+
+@settings_admin
+@require_POST
+def reset_two_factor(request, pk):
+    """A lost phone: the user signs in with their password alone, then sets it up again
+    (at once when the portal requires it)."""
+    user = get_object_or_404(User, pk=pk)
+    if two_factor.reset(user):
+        messages.success(request, _("Two-factor sign-in of %(name)s was reset.") % {"name": user})
+    return redirect("settings:team_user", pk=user.pk)
 
 
 @settings_admin

@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from comptoir.core.secrets import SecretField
 from comptoir.users.roles import BUILTIN_LABELS
 
 
@@ -170,3 +171,18 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} until {self.window_ends:%Y-%m-%d %H:%M}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator app (TOTP, comptoir/users/two_factor.py). Unconfirmed until
+    the user types a first code; `last_step` refuses a code seen before (no replay)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = SecretField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    recovery_codes = models.JSONField(default=list)  # SHA-256 hashes of the unused ones
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"two-factor device of {self.user.email}"

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core.i18n import LANGUAGES
-from comptoir.users import throttle
+from comptoir.users import sign_in_code, throttle, two_factor
 from comptoir.users.invitations import invitation_tokens
 from comptoir.users.models import User
 
@@ -63,8 +63,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.is_enabled(user):
+            return sign_in_code.begin(self.request, user, self.get_success_url())
         response = super().form_valid(form)
-        language = form.get_user().language
+        language = user.language
         if language:
             response.set_cookie("django_language", language, max_age=365 * 86400, samesite="Lax")
         return response

@@ -33,6 +33,16 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
     RECORDS_DELETED = "records_deleted", _("Records deleted for good")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor sign-in turned off")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset by an administrator")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    PROPERTY_CREATED = "property_created", _("Property created")
+    PROPERTY_CHANGED = "property_changed", _("Property changed")
+    PROPERTY_ARCHIVED = "property_archived", _("Property archived")
+    PROPERTY_RESTORED = "property_restored", _("Property restored")
+    PIPELINE_CHANGED = "pipeline_changed", _("Pipeline or stage changed")
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported (GDPR)")
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,7 @@ class ObjectType:
     permission_label: object = ""  # its row in the role form (CRM records)
     scope_label: object = ""  # its group of API token scopes, when not permission_label
     mergeable: bool = False
+    personal_data: bool = False  # a person's record: GDPR export (records/personal_data.py)
     activity_rollups: bool = False  # keeps num_notes, notes_last_updated... (rollups.py)
     timeline_position: int = 0  # an engagement's place among the timeline's filters
     conversation: bool = False  # an engagement counting as "times contacted" (calls...)

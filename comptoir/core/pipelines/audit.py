@@ -5,6 +5,8 @@ The services call `record` inside their transaction, so a refused change leaves 
 
 from django.utils import timezone
 
+from comptoir.core.audit import log as audit_log
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
 
 
@@ -37,6 +39,11 @@ def record(action: str, target: Pipeline | PipelineStage, source=None) -> Pipeli
     pipeline = target.pipeline if is_stage else target
     what = f"stage {target.stage_id}" if is_stage else f"pipeline {pipeline.pipeline_id}"
     verb = {PipelineAudit.CREATE: "created", PipelineAudit.UPDATE: "updated"}.get(action, "deleted")
+    audit_log.record(
+        AuditAction.PIPELINE_CHANGED,
+        f"{pipeline.object_type} {what}: {target.label}",
+        change=verb,
+    )
     return PipelineAudit.objects.create(
         object_type=pipeline.object_type,
         pipeline_id=pipeline.pipeline_id,

@@ -21,6 +21,9 @@ class PortalSettings(models.Model):
     # an object type left out shows the built-in choice (the type's `pages.about`).
     about_properties = models.JSONField(default=dict, blank=True)
 
+    # Issue 19 (security): every user signs in with a code from an authenticator app too.
+    require_two_factor = models.BooleanField(default=False)
+
     class Meta:
         verbose_name_plural = "portal settings"
 

@@ -31,12 +31,27 @@ def update_portal(**changes) -> PortalSettings:
         raise ValueError(f"unknown portal setting(s): {', '.join(sorted(unknown))}")
     settings, _ = PortalSettings.objects.get_or_create(pk=1)
     zone_before = settings.report_time_zone
+    changed = {
+        name: [getattr(settings, name), value]
+        for name, value in changes.items()
+        if getattr(settings, name) != value
+    }
     for name, value in changes.items():
         setattr(settings, name, value)
     settings.save(update_fields=list(changes))
-    audit.record(AuditAction.SETTINGS_CHANGED, "portal", changed=sorted(changes))
+    if changed:
+        audit.record(AuditAction.SETTINGS_CHANGED, "portal", **_loggable(changed))
     registry.invalidate()
     if settings.report_time_zone != zone_before:
         for observer in ZONE_OBSERVERS:
             observer()
     return settings
+
+
+def _loggable(changed: dict) -> dict:
+    """{setting: [before, after]} for the audit log; long values (the About card's
+    choices) are named, not copied."""
+    return {
+        name: values if all(isinstance(v, str | int | bool) for v in values) else "…"
+        for name, values in changed.items()
+    }

@@ -9,6 +9,8 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.core.audit import log as audit
+from comptoir.core.audit.log import AuditAction
 from comptoir.core.inputs import clean_int, clean_text, storable
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
@@ -158,6 +160,7 @@ def create_property(object_type, data: dict, *, source=None) -> PropertyDefiniti
             created_by_id=getattr(source, "actor_id", None),
             updated_by_id=getattr(source, "actor_id", None),
         )
+        audit.record(AuditAction.PROPERTY_CREATED, f"{ot.name}.{defn.name}", label=defn.label)
         registry.invalidate()
     return defn
 
@@ -252,6 +255,9 @@ def update_property(object_type, name: str, data: dict, *, source=None) -> Prope
             _fail("type", "TYPE_CHANGE", "the type of a property cannot change once created")
         defn.updated_by_id = getattr(source, "actor_id", None)
         defn.save()
+        audit.record(
+            AuditAction.PROPERTY_CHANGED, f"{ot.name}.{defn.name}", changed=sorted(map(str, data))
+        )
         registry.invalidate()
     return defn
 
@@ -265,8 +271,12 @@ def archive_property(object_type, name: str, *, source=None) -> None:
         _fail(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist on {ot.name}')
     if not defn.archivable or defn.hubspot_defined:
         _fail(name, "NOT_ARCHIVABLE", f"{name} is a default property and cannot be archived")
-    PropertyDefinition.objects.filter(pk=defn.pk).update(archived=True, archived_at=timezone.now())
-    registry.invalidate()
+    with transaction.atomic():
+        PropertyDefinition.objects.filter(pk=defn.pk).update(
+            archived=True, archived_at=timezone.now()
+        )
+        audit.record(AuditAction.PROPERTY_ARCHIVED, f"{ot.name}.{defn.name}")
+        registry.invalidate()
     # An archived property is filtered on no more: its substring index (and, on SQLite,
     # the triggers every write of the type runs) goes; a restore builds it on demand again.
     drop_substring_index(ot, defn.name)
@@ -274,12 +284,14 @@ def archive_property(object_type, name: str, *, source=None) -> None:
 
 def restore_property(object_type, name: str, *, source=None) -> PropertyDefinition:
     ot = get_object_type(object_type)
-    updated = PropertyDefinition.objects.filter(
-        object_type=ot.name, name=_findable(name), archived=True
-    ).update(archived=False, archived_at=None)
-    if not updated:
-        _fail(name, "PROPERTY_DOESNT_EXIST", f'No archived property "{name}" on {ot.name}')
-    registry.invalidate()
+    with transaction.atomic():
+        updated = PropertyDefinition.objects.filter(
+            object_type=ot.name, name=_findable(name), archived=True
+        ).update(archived=False, archived_at=None)
+        if not updated:
+            _fail(name, "PROPERTY_DOESNT_EXIST", f'No archived property "{name}" on {ot.name}')
+        audit.record(AuditAction.PROPERTY_RESTORED, f"{ot.name}.{name}")
+        registry.invalidate()
     return PropertyDefinition.objects.get(object_type=ot.name, name=name)
 
 

@@ -24,7 +24,7 @@ from comptoir.core.properties.models import PropertyGroup
 from comptoir.core.records import reads
 from comptoir.core.records.values import base_queryset, display_name, read_value
 from comptoir.core.ui import cards as cards_mod
-from comptoir.core.ui import composer
+from comptoir.core.ui import composer, personal_data
 from comptoir.core.ui import timeline as tl
 from comptoir.core.ui.record import about_names as configured_about
 from comptoir.core.ui.record import page_type, property_rows
@@ -219,6 +219,7 @@ def record_detail(request, object_type, pk):
         "can_edit": head["can_edit"],
         "about": rows(ot, record, about_names(ot), may_edit=head["can_edit"]),
         "where": "about",
+        "personal_data": personal_data.may_export(request.user, ot),
         "cards": [
             {
                 **card,

@@ -6,6 +6,7 @@ from comptoir.core.ui import (
     association_cards,
     deleted,
     inline_edit,
+    personal_data,
     property_history,
     record_page,
     record_timeline,
@@ -46,6 +47,12 @@ def record_urls(kw: dict) -> list:
     return [
         path("<id:pk>/", page.record_detail, kw, name="detail"),
         path("<id:pk>/properties/", page.all_properties, kw, name="properties"),
+        path(
+            "<id:pk>/personal-data/",
+            personal_data.export_personal_data,
+            kw,
+            name="personal_data",
+        ),
         path(prop, edit.property_value, kw, name="property"),
         path(f"{prop}edit/", edit.property_edit, kw, name="property_edit"),
         path(f"{prop}history/", hist.property_history_view, kw, name="property_history"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("invite/", views.invite, name="team_invite"),
     path("users/<id:pk>/", views.edit_user, name="team_user"),
     path("users/<id:pk>/resend/", views.resend, name="team_resend"),
+    path("users/<id:pk>/two-factor/reset/", views.reset_two_factor, name="team_two_factor_reset"),
     path("users/<id:pk>/deactivate/", views.deactivate, name="team_deactivate"),
     path("users/<id:pk>/reactivate/", views.reactivate, name="team_reactivate"),
     path("teams/", views.teams, name="team_teams"),

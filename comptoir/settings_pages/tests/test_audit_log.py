@@ -122,3 +122,43 @@ def test_the_page_lists_filters_and_pages_for_admins_only(admin_client, rep):
     someone = Client()
     someone.force_login(rep)
     assert someone.get(URL).status_code == 404
+
+
+def test_property_and_pipeline_changes_are_audited_in_the_admins_language(admin_client, admin):
+    from comptoir.core.pipelines.services import create_pipeline
+    from comptoir.core.properties.services import (
+        archive_property,
+        create_property,
+        restore_property,
+        update_property,
+    )
+
+    create_property(
+        "contacts",
+        {"name": "segment", "label": "Segment", "type": "string", "fieldType": "text",
+         "groupName": "contactinformation"},
+    )  # fmt: skip
+    update_property("contacts", "segment", {"label": "Segment client"})
+    archive_property("contacts", "segment")
+    restore_property("contacts", "segment")
+    create_pipeline("deals", {"label": "Partenaires", "stages": [
+        {"label": "Premier contact", "displayOrder": 0, "metadata": {"probability": "0.1"}},
+    ]})  # fmt: skip
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="p")
+        .order_by("id")
+        .values_list("action", "target")
+    )
+    assert actions[:4] == [
+        ("property_created", "contacts.segment"),
+        ("property_changed", "contacts.segment"),
+        ("property_archived", "contacts.segment"),
+        ("property_restored", "contacts.segment"),
+    ]
+    assert ("pipeline_changed", "deals pipeline") in [(a, t[:14]) for a, t in actions[4:]]
+    assert AuditEvent.objects.get(action="property_changed").details == {"changed": ["label"]}
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    html = admin_client.get("/settings/audit/").content.decode()
+    assert "Propriété créée" in html and "libellé: Segment" in html
+    assert "modifié: [&quot;label&quot;]" in html
