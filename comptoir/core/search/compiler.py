@@ -46,7 +46,6 @@ from comptoir.core.properties.expressions import (
     NotIndexed,
     comparable_expression,
 )
-from comptoir.core.properties.indexes import value_sql
 from comptoir.core.properties.substring_indexes import fts_match
 from comptoir.core.records.values import base_queryset
 from comptoir.core.search import totals
@@ -247,7 +246,7 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
     if not defn.kind.free_text:
         text_expr = Lower(models.functions.Cast(expr, models.TextField()))
     condition = Q(IRegex(text_expr, _token_regex(str(raw))))
-    found = _substring_prefilter(ot, defn, str(raw), scan=scan, regex=_token_regex(str(raw)))
+    found = _substring_prefilter(ot, defn, str(raw), scan=scan)
     if found is not None:
         prefilter, exact = found
         if operator == "CONTAINS_TOKEN":
@@ -258,82 +257,21 @@ def compile_filter(ot: ObjectType, flt: dict, *, scan: bool = False) -> Q:
     return condition if operator == "CONTAINS_TOKEN" else ~condition | missing
 
 
-def _substring_prefilter(ot: ObjectType, defn, raw: str, *, scan: bool, regex: str = ""):
+def _substring_prefilter(ot: ObjectType, defn, raw: str, *, scan: bool):
     """(condition, exact) from the property's substring index, or None when it has none
     or the value has no part long enough to look up (docs/architecture.md §6).
 
     SQLite only: the FTS5 trigram table of the property answers `id IN (...)`. On
-    PostgreSQL the pg_trgm GIN index serves the regex itself. With `regex` (the exact
-    CONTAINS_TOKEN pattern) and a value `native_patterns` can write, the condition returned
-    is exact: the index's ASCII rows checked by GLOB, the others by the regex."""
+    PostgreSQL the pg_trgm GIN index serves the regex itself."""
     if connection.vendor != "sqlite" or not defn.substring_index or not defn.kind.free_text:
         return None
     match, exact = fts_match(raw)
     if match is None:
         return None
     fts = defn.substring_index
-
-    def rows_in(sql: str, params: list) -> Q:
-        rows = RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s{sql}', [match, *params])
-        return Q(In(NotIndexed(F("pk")), rows)) if scan else Q(pk__in=rows)
-
-    # A scan (a page walking its sort index) checks only the rows it visits: the index's
-    # bare match then, and the regex on those rows.
-    patterns = None if exact or not regex or scan else native_patterns(raw)
-    if patterns is None:
-        return rows_in("", []), exact
-    # Python's regex (a function call per row, and the record read for it) was most of
-    # the time of a token matching 14,000 rows. The index's `v` is the lower-cased value
-    # when that is ASCII (same length in characters and in bytes), where GLOB decides
-    # exactly; the other rows keep the regex on the record's comparable expression
-    # (value_sql: the compiler's SQL). `+v`: FTS5 would take a GLOB as a lookup of its own.
-    either = " OR ".join(["v GLOB %s"] * len(patterns))
-    table = ot.model._meta.db_table
-    sql = (
-        " AND CASE WHEN length(+v) = length(CAST(+v AS BLOB)) "
-        f"THEN ({either}) ELSE (SELECT {value_sql(defn, 'sqlite')} REGEXP %s "
-        f'FROM "{table}" WHERE "{table}".id = "{fts}".rowid) END'
-    )
-    return rows_in(sql, [*patterns, "(?i)" + regex]), True
-
-
-_WORD = "0-9a-z_"  # Python's \w on lower-cased ASCII text
-_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # Python's \s on ASCII text
-
-
-def _glob_literal(text: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
-
-
-def native_patterns(raw: str) -> list[str] | None:
-    """GLOB patterns which, on a substring index's `v` (the lower-cased value, when it is
-    ASCII), match exactly the values `_token_regex(raw)` matches; None when the value is
-    not ASCII or its wildcards need the regex (a `*` between two parts). A whole token
-    (`manager`): `manager` between two non-word characters or the ends; `dir*`: the
-    value or one of its words starts with `dir`; `*eur`: the value or a word ends so."""
-    text = raw.lower()
-    if not text.isascii():
-        return None
-    pieces = text.split("*")
-    inner = [p for p in pieces if p]
-    if len(inner) != 1 or len(pieces) > 3 or (len(pieces) == 3 and (pieces[0] or pieces[2])):
-        return None  # no part, or parts with a `*` between them
-    part = _glob_literal(inner[0])
-    if len(pieces) == 1:  # the whole value, or at its start, its end, or inside it
-        edge = f"[^{_WORD}]"
-        return [part, f"{part}{edge}*", f"*{edge}{part}", f"*{edge}{part}{edge}*"]
-    if len(pieces) == 3:
-        return None  # `*part*`: the index alone is exact already (fts_match)
-    whitespace = any(c in _SPACE for c in inner[0])
-    if pieces[1] == "":  # part*
-        found = [f"{part}*"]
-        if not whitespace:
-            found.append(f"*[{_SPACE}]{part}*")
-        return found
-    found = [f"*{part}"]  # *part
-    if not whitespace:
-        found.append(f"*{part}[{_SPACE}]*")
-    return found
+    rows = RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [match])
+    condition = Q(In(NotIndexed(F("pk")), rows)) if scan else Q(pk__in=rows)
+    return condition, exact
 
 
 def _multi_filter(defn, expr, flt: dict, operator: str, *, column: bool) -> Q:
@@ -602,8 +540,7 @@ def search(object_type, request: dict, *, base=None, user=None, count: bool = Tr
 
     total = exact_total() if count and count_first else None
     page = qs
-    # Many matches: walk the sort index (id order is the table's own) checking each row.
-    if total is not None and scan_worthwhile(total, narrowed_down):
+    if total is not None and scan_worthwhile(total, sorted_by_property):
         page = filtered_queryset(
             ot, filter_groups=groups, filters=filters, query=query, base=base, scan=True
         )
