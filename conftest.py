@@ -12,7 +12,7 @@ hypothesis_settings.load_profile("comptoir")
 
 
 # Real SMTP and IMAP servers (aiosmtpd, Dovecot) for the tests that need them.
-pytest_plugins = ["comptoir.core.testing.mailservers"]
+pytest_plugins = ["comptoir.core.testing.mailservers", "comptoir.core.testing.oauth_provider"]
 
 
 def pytest_configure(config):

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from comptoir.core import pwa
 from comptoir.core.metrics import metrics
 from comptoir.core.objects.registry import page_types
 from comptoir.core.ui.urls import type_urls
@@ -30,6 +31,9 @@ urlpatterns = [
     path("healthz", login_not_required(healthz), name="healthz"),
     path("readyz", login_not_required(readyz), name="readyz"),
     path("metrics", login_not_required(metrics), name="metrics"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
+    path("offline/", pwa.offline, name="pwa_offline"),
     path("login/", user_views.LoginView.as_view(), name="login"),
     path("login/code/", sign_in_code.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),

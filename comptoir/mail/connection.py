@@ -37,6 +37,7 @@ class Endpoint:
     security: str  # ssl, starttls, none
     username: str
     password: str
+    mechanism: str = "password"  # or "xoauth2": `password` is then an OAuth2 access token
 
 
 class MailFailure(Exception):
@@ -170,6 +171,43 @@ def server_text(value) -> str:
     return " ".join(str(value).split())[:200]
 
 
+def sasl_xoauth2(username: str, token: str) -> str:
+    """The XOAUTH2 initial response, before base64 (Google's and Microsoft's format)."""
+    return f"user={username}\x01auth=Bearer {token}\x01\x01"
+
+
+def _once(first):
+    """A SASL answer: `first`, then an empty line to a server's error challenge (XOAUTH2
+    sends one before its failure code)."""
+    sent = []
+
+    def answer(challenge=None):
+        if sent:
+            return first[:0]
+        sent.append(True)
+        return first
+
+    return answer
+
+
+def smtp_login(client: smtplib.SMTP, endpoint: Endpoint) -> None:
+    if endpoint.mechanism == "xoauth2":
+        answer = _once(sasl_xoauth2(endpoint.username, endpoint.password))
+        client.auth("XOAUTH2", answer, initial_response_ok=True)
+    else:
+        client.login(endpoint.username, endpoint.password)
+
+
+def imap_login(client: imaplib.IMAP4, endpoint: Endpoint) -> None:
+    """LOGIN, or AUTHENTICATE XOAUTH2 for an OAuth2 mailbox (every IMAP sign-in goes here)."""
+    if endpoint.mechanism == "xoauth2":
+        client.authenticate(
+            "XOAUTH2", _once(sasl_xoauth2(endpoint.username, endpoint.password).encode())
+        )
+    else:
+        client.login(endpoint.username, endpoint.password)
+
+
 @contextlib.contextmanager
 def smtp_session(endpoint: Endpoint):
     """A connected SMTP client: EHLO, STARTTLS when chosen, AUTH. MailFailure when any of
@@ -194,7 +232,7 @@ def smtp_session(endpoint: Endpoint):
                 if not client.has_extn("auth"):
                     raise MailFailure("no_auth", "smtp_security", {"host": endpoint.host})
                 try:
-                    client.login(endpoint.username, endpoint.password)
+                    smtp_login(client, endpoint)
                 except smtplib.SMTPAuthenticationError:
                     raise MailFailure("auth", "smtp_password", {"host": endpoint.host}) from None
                 except smtplib.SMTPException as exc:
@@ -236,7 +274,7 @@ def check_imap(endpoint: Endpoint) -> None:
                 raise MailFailure("no_starttls", "imap_security", {"host": endpoint.host})
             client.starttls(ssl_context=ssl_context())
         try:
-            client.login(endpoint.username, endpoint.password)
+            imap_login(client, endpoint)
         except imaplib.IMAP4.error as exc:
             text = server_text(exc.args[0] if exc.args else "")
             if "AUTHENTICATIONFAILED" in text.upper() or "AUTHENTICATE" in text.upper():
@@ -302,6 +340,14 @@ def describe(result: dict) -> str:
             "enter it again."
         ),
         "protocol": _("%(host)s answered something unexpected: %(detail)s"),
+        "oauth_revoked": _(
+            "The provider no longer accepts Comptoir's access to this mailbox (consent "
+            "withdrawn or password changed): connect it again."
+        ),
+        "oauth_unavailable": _(
+            "The provider could not renew Comptoir's access to this mailbox just now: "
+            "try again in a moment."
+        ),
     }
     template = messages.get(code) or _("The connection test failed.")
     return template % params

@@ -38,7 +38,7 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 DUE_BATCH = 100
 SEND_DUE_SECONDS = 50  # a periodic run's time; the job comes back every minute
 # Connection failures that may pass (retried); the others need someone to act.
-TEMPORARY_FAILURES = {"timeout", "refused", "unreachable", "closed"}
+TEMPORARY_FAILURES = {"timeout", "refused", "unreachable", "closed", "oauth_unavailable"}
 # Called, in order, after an email failed for good: f(outbound). The notifications app
 # tells the sender (added in its AppConfig.ready()).
 FAILURE_OBSERVERS: list = []
@@ -112,7 +112,13 @@ def _reply_text(code, message) -> str:
 def _transmit(outbound: OutboundEmail) -> dict:
     """Send through SMTP; write `accepted_at` as soon as the server accepts DATA. Returns
     the recipients refused ({address: (code, text)}), raises Temporary/PermanentFailure."""
-    envelope_from, endpoint = _endpoint(outbound)
+    try:
+        envelope_from, endpoint = _endpoint(outbound)
+    except connection.MailFailure as failure:  # an OAuth2 token that could not be renewed
+        text = connection.describe(failure.as_dict())
+        if failure.code in TEMPORARY_FAILURES:
+            raise TemporaryFailure(text) from None
+        raise PermanentFailure(text) from None
     recipients = [address_of(a) for a in (*outbound.to, *outbound.cc, *outbound.bcc)]
     try:
         data = build_message(outbound).as_bytes()

@@ -196,3 +196,48 @@ class PortalSmtpForm(SmtpForm):
         max_length=254,
         help_text=_lazy("The sender of notifications, e.g. crm@example.com."),
     )
+
+
+class OAuthAppForm(forms.Form):
+    """An OAuth2 application registered with Google or Microsoft (comptoir/mail/oauth.py)."""
+
+    client_id = forms.CharField(label=_lazy("Client ID"), max_length=300)
+    client_secret = password_field(_lazy("Client secret"), "")
+    tenant = forms.RegexField(
+        label=_lazy("Tenant"),
+        regex=r"^[A-Za-z0-9.-]{1,100}$",
+        max_length=100,
+        required=False,
+        help_text=_lazy("Microsoft only: your directory's ID or domain; blank for any account."),
+        error_messages={"invalid": _lazy("Letters, digits, dots and dashes only.")},
+    )
+
+    def __init__(self, *args, provider: str, stored=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider, self.stored = provider, stored
+        self.prefix = provider
+        if provider != "microsoft":
+            del self.fields["tenant"]
+        if self._has_secret():
+            self.fields["client_secret"].help_text = _lazy(
+                "A secret is set: leave blank to keep it."
+            )
+
+    def _has_secret(self) -> bool:
+        value = getattr(self.stored, "client_secret", "") if self.stored is not None else ""
+        return bool(value) and not isinstance(value, UnreadableSecret)
+
+    def clean_client_id(self):
+        return no_control(
+            self.cleaned_data["client_id"].strip(),
+            _lazy("The client ID cannot contain line breaks or control characters."),
+        )
+
+    def clean_client_secret(self):
+        value = no_control(
+            self.cleaned_data["client_secret"],
+            _lazy("The secret cannot contain line breaks or control characters."),
+        )
+        if not value and not self._has_secret():
+            raise forms.ValidationError(_lazy("Enter the client secret."), code="required")
+        return value

@@ -20,8 +20,7 @@ class Security(models.TextChoices):
 
 class AuthMethod(models.TextChoices):
     PASSWORD = "password", _lazy("Password")
-    # Gmail and Microsoft 365 through OAuth2 (SASL XOAUTH2): the connection flow is a later
-    # step; the column is here so that adding it needs no change to existing rows.
+    # Gmail and Microsoft 365 through OAuth2 (SASL XOAUTH2): comptoir/mail/oauth.py.
     XOAUTH2 = "xoauth2", _lazy("OAuth2")
 
 
@@ -60,7 +59,26 @@ class Mailbox(SmtpAccount):
     # Blank: the SMTP user name and password sign in to IMAP too (the usual case).
     imap_username = models.CharField(max_length=254, blank=True)
     imap_password = SecretField()
+    # OAuth2 (auth_method XOAUTH2): the provider's tokens; the access token is renewed by
+    # the worker before it expires (comptoir/mail/oauth.py).
+    oauth_refresh_token = SecretField()
+    oauth_access_token = SecretField()
+    oauth_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class OAuthApp(models.Model):
+    """An OAuth2 application an administrator registered with Google or Microsoft, so that
+    users connect their mailbox with "Sign in with..." instead of an app password."""
+
+    provider = models.CharField(max_length=16, unique=True)  # oauth.PROVIDERS
+    client_id = models.CharField(max_length=300)
+    client_secret = SecretField()
+    tenant = models.CharField(max_length=100, blank=True, default="")  # Microsoft: "common"
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.provider} OAuth app"
 
 
 class PortalMailAccount(SmtpAccount):

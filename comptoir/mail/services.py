@@ -2,7 +2,7 @@
 sends for a user (`sender_for`). The worker (sending, sync) calls these too."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.utils import timezone
 from comptoir.core.secrets import UnreadableSecret
 from comptoir.mail import connection
 from comptoir.mail.connection import IMAP, SMTP, Endpoint
-from comptoir.mail.models import Mailbox, PortalMailAccount
+from comptoir.mail.models import AuthMethod, Mailbox, PortalMailAccount
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ def connect_mailbox(user, data: dict) -> Mailbox:
         mailbox.imap_password = data["imap_password"]
     elif not mailbox.imap_username:
         mailbox.imap_password = ""
+    if mailbox.auth_method != AuthMethod.PASSWORD:  # from OAuth2 back to a password
+        mailbox.auth_method = AuthMethod.PASSWORD
+        mailbox.oauth_access_token = mailbox.oauth_refresh_token = ""
+        mailbox.oauth_expires_at = None
     mailbox.last_test, mailbox.last_tested_at = {}, None
     mailbox.save()
     log.info("Mailbox of user %s connected (%s).", user.pk, mailbox.smtp_host)
@@ -54,26 +58,57 @@ def disconnect_mailbox(user) -> bool:
     return bool(deleted)
 
 
+def _oauth_token(mailbox: Mailbox, protocol: str) -> str:
+    """A fresh OAuth2 access token; MailFailure when the provider refuses or fails."""
+    from comptoir.mail import oauth  # oauth reads this module's neighbours' models only
+
+    try:
+        return oauth.access_token(mailbox)
+    except oauth.OAuthError as exc:
+        code = "oauth_revoked" if exc.code == "refused" else "oauth_unavailable"
+        raise connection.MailFailure(code, f"{protocol}_password") from None
+
+
+def _uses_oauth(account) -> bool:
+    return isinstance(account, Mailbox) and account.auth_method == AuthMethod.XOAUTH2
+
+
+def _with_oauth(endpoint: Endpoint, account) -> Endpoint:
+    """An OAuth2 mailbox signs in to both servers as its address with a fresh token."""
+    if not _uses_oauth(account):
+        return endpoint
+    token = _oauth_token(account, endpoint.protocol)
+    return replace(endpoint, username=account.smtp_username, password=token, mechanism="xoauth2")
+
+
 def smtp_endpoint(account) -> Endpoint:
-    return Endpoint(
-        SMTP,
-        account.smtp_host,
-        account.smtp_port,
-        account.smtp_security,
-        account.smtp_username,
-        account.smtp_password,
+    """Raises MailFailure when an OAuth2 mailbox's token cannot be renewed."""
+    return _with_oauth(
+        Endpoint(
+            SMTP,
+            account.smtp_host,
+            account.smtp_port,
+            account.smtp_security,
+            account.smtp_username,
+            account.smtp_password,
+        ),
+        account,
     )
 
 
 def imap_endpoint(mailbox: Mailbox) -> Endpoint:
+    """Raises MailFailure when an OAuth2 mailbox's token cannot be renewed."""
     own = bool(mailbox.imap_username)
-    return Endpoint(
-        IMAP,
-        mailbox.imap_host,
-        mailbox.imap_port,
-        mailbox.imap_security,
-        mailbox.imap_username if own else mailbox.smtp_username,
-        mailbox.imap_password if own else mailbox.smtp_password,
+    return _with_oauth(
+        Endpoint(
+            IMAP,
+            mailbox.imap_host,
+            mailbox.imap_port,
+            mailbox.imap_security,
+            mailbox.imap_username if own else mailbox.smtp_username,
+            mailbox.imap_password if own else mailbox.smtp_password,
+        ),
+        mailbox,
     )
 
 
@@ -91,10 +126,19 @@ def _store(account, result: dict) -> dict:
     return result
 
 
+def _check_with(make_endpoint, account) -> dict:
+    try:
+        endpoint = make_endpoint(account)
+    except connection.MailFailure as failure:
+        return failure.as_dict()
+    return _check(endpoint)
+
+
 def test_mailbox(mailbox: Mailbox) -> dict:
     """Connect to both servers; store and return {"smtp": outcome, "imap": outcome}."""
     return _store(
-        mailbox, {SMTP: _check(smtp_endpoint(mailbox)), IMAP: _check(imap_endpoint(mailbox))}
+        mailbox,
+        {SMTP: _check_with(smtp_endpoint, mailbox), IMAP: _check_with(imap_endpoint, mailbox)},
     )
 
 
@@ -135,7 +179,7 @@ class Sender:
 
     source: str  # "mailbox", "portal" (set in Settings) or "environment" (COMPTOIR_SMTP_*)
     from_address: str
-    smtp: Endpoint
+    smtp: Endpoint | None  # None for a mailbox: see sender_for
 
 
 def environment_sender() -> Sender | None:
@@ -170,5 +214,7 @@ def sender_for(user) -> Sender | None:
     environment); None when there is none at all (mail then goes to the console)."""
     mailbox = mailbox_of(user) if user is not None else None
     if mailbox is not None:
-        return Sender("mailbox", mailbox.email_address, smtp_endpoint(mailbox))
+        # No endpoint here: an OAuth2 mailbox's would renew its token, and this answers pages
+        # (the composer); delivery builds it when it sends (delivery._endpoint).
+        return Sender("mailbox", mailbox.email_address, None)
     return portal_sender()

@@ -7,14 +7,14 @@ import json
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.permissions import has_right
-from comptoir.mail import services
+from comptoir.mail import oauth, services
 from comptoir.mail.connection import describe
-from comptoir.mail.forms import MailboxForm, PortalSmtpForm
+from comptoir.mail.forms import MailboxForm, OAuthAppForm, PortalSmtpForm
 from comptoir.mail.presets import PRESETS
 from comptoir.settings_pages.views import page, settings_admin
 
@@ -43,7 +43,23 @@ def _status(account) -> dict:
     return {"account": account, "passed": services.passed(account), "outcomes": _outcomes(account)}
 
 
-def _page(request, *, form=None, portal_form=None, status=200):
+def _oauth_apps(request, forms: dict) -> list[dict]:
+    """One form per provider, with the address to register at the provider."""
+    registered = {app.provider: app for app in oauth.OAuthApp.objects.all()}
+    redirect_uri = request.build_absolute_uri(reverse("settings:email_oauth_callback"))
+    rows = []
+    for key, provider in oauth.PROVIDERS.items():
+        app = registered.get(key)
+        form = forms.get(key) or OAuthAppForm(
+            provider=key,
+            initial={"client_id": app.client_id, "tenant": app.tenant} if app else None,
+            stored=app,
+        )
+        rows.append({"provider": provider, "app": app, "form": form, "redirect_uri": redirect_uri})
+    return rows
+
+
+def _page(request, *, form=None, portal_form=None, oauth_forms=None, status=200):
     mailbox = services.mailbox_of(request.user)
     if form is None:
         initial = None
@@ -55,6 +71,8 @@ def _page(request, *, form=None, portal_form=None, status=200):
         "form": form,
         "mailbox": _status(mailbox),
         "presets_json": json.dumps({key: p.fields() for key, p in PRESETS.items()}),
+        "oauth_providers": oauth.available(),
+        "oauth_connected": mailbox is not None and mailbox.auth_method == "xoauth2",
     }
     if has_right(request.user, "can_manage_settings"):
         account = services.portal_account()
@@ -68,6 +86,7 @@ def _page(request, *, form=None, portal_form=None, status=200):
             "form": portal_form,
             "environment": services.environment_sender() if account is None else None,
         }
+        context["oauth_apps"] = _oauth_apps(request, oauth_forms or {})
     return page(request, "email", "mail/settings.html", context, status=status)
 
 
@@ -138,7 +157,83 @@ def remove_portal_account(request):
     return redirect("settings:email")
 
 
+OAUTH_SESSION = "mail_oauth_pending"
+
+
+@require_GET
+def oauth_start(request, provider):
+    """The "Connect with Google/Microsoft" link: off to the provider's consent page. A link,
+    not a form: the page's Content-Security-Policy (form-action 'self') stops a form whose
+    answer redirects to another site; the `state` kept in the session guards the return."""
+    if provider not in oauth.PROVIDERS or oauth.app_for(provider) is None:
+        raise Http404
+    redirect_uri = request.build_absolute_uri(reverse("settings:email_oauth_callback"))
+    url, pending = oauth.authorization(provider, redirect_uri)
+    request.session[OAUTH_SESSION] = pending
+    return redirect(url)
+
+
+def oauth_callback(request):
+    """The provider sends the user back here with a code (or an error)."""
+    pending = request.session.pop(OAUTH_SESSION, None)
+    redirect_uri = request.build_absolute_uri(reverse("settings:email_oauth_callback"))
+    try:
+        mailbox = oauth.complete(request.user, pending, request.GET, redirect_uri)
+    except oauth.OAuthError as exc:
+        messages.error(request, _oauth_failure(exc.code))
+        return redirect("settings:email")
+    services.test_mailbox(mailbox)
+    messages.success(
+        request, _("Mailbox %(address)s connected.") % {"address": mailbox.email_address}
+    )
+    return redirect("settings:email")
+
+
+def _oauth_failure(code: str) -> str:
+    return {
+        "state": _(
+            "The connection did not come back from this page or took too long: start again."
+        ),
+        "denied": _("The provider did not give access to the mailbox: nothing was connected."),
+        "no_app": _("Connecting with this provider is no longer set up: ask an administrator."),
+        "refused": _(
+            "The provider refused the connection (the application's client id or secret may "
+            "be wrong): ask an administrator."
+        ),
+        "no_refresh_token": _(
+            "The provider gave no lasting access (no refresh token): start again."
+        ),
+        "no_email": _("The provider did not tell the mailbox's address: start again."),
+    }.get(code, _("The provider could not be reached: try again in a moment."))
+
+
+@settings_admin
+@require_POST
+def oauth_app(request, provider):
+    if provider not in oauth.PROVIDERS:
+        raise Http404
+    stored = oauth.OAuthApp.objects.filter(provider=provider).first()
+    if request.POST.get("remove"):
+        oauth.remove_app(provider)
+        messages.success(request, _("The application was removed."))
+        return redirect("settings:email")
+    form = OAuthAppForm(request.POST, provider=provider, stored=stored)
+    if form.is_valid():
+        oauth.save_app(
+            provider,
+            form.cleaned_data["client_id"],
+            form.cleaned_data["client_secret"],
+            form.cleaned_data.get("tenant", ""),
+        )
+        messages.success(request, _("The application was saved."))
+        return redirect("settings:email")
+    return _page(request, oauth_forms={provider: form}, status=422)
+
+
 urlpatterns = [
+    path("oauth/callback/", oauth_callback, name="email_oauth_callback"),
+    path("oauth/<str:provider>/", oauth_start, name="email_oauth_start"),
+    path("oauth-apps/<str:provider>/", oauth_app, name="email_oauth_app"),
     path("", email_settings, name="email"),
     path("test/", test_mailbox, name="email_test"),
     path("disconnect/", disconnect_mailbox, name="email_disconnect"),

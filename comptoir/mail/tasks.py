@@ -6,7 +6,7 @@ import socket
 
 from django.tasks import task
 
-from comptoir.mail import delivery
+from comptoir.mail import delivery, oauth
 
 
 def _worker_id() -> str:
@@ -24,6 +24,12 @@ def send_due_emails() -> int:
     """Every minute (comptoir.core.scheduling): the scheduled emails whose time came, and
     those whose back-off is over."""
     return delivery.send_due(_worker_id())
+
+
+@task
+def refresh_mail_tokens() -> int:
+    """Every 10 minutes: OAuth2 mailboxes' access tokens that end soon, renewed."""
+    return oauth.refresh_expiring()
 
 
 def resume_interrupted(now=None) -> list[int]:

@@ -109,6 +109,58 @@ def skip(entry: CallQueueEntry) -> None:
         _finish(entry, CallQueueEntry.SKIPPED)
 
 
+UPCOMING = 10
+MOVES = ("up", "down", "next")
+
+
+def upcoming(queue: CallQueue, user, current_entry=None) -> list[dict]:
+    """The next contacts after the one on screen, in order, with their names (those no
+    longer visible are left out here and skipped when their turn comes)."""
+    entries = list(
+        queue.entries.filter(state=CallQueueEntry.PENDING)
+        .exclude(pk=getattr(current_entry, "pk", None))
+        .order_by("position")[:UPCOMING]
+    )
+    contacts = {
+        c.pk: c
+        for c in base_queryset("contacts", user=user).filter(pk__in=[e.contact_id for e in entries])
+    }
+    return [
+        {"entry": e, "name": display_name("contacts", contacts[e.contact_id])}
+        for e in entries
+        if e.contact_id in contacts
+    ]
+
+
+def move(queue: CallQueue, entry_id, to: str) -> bool:
+    """Move a contact still to call one place up or down, or to the front ("next": called
+    right after the one on screen... or first when none is). The other pending contacts
+    keep their order; the done ones keep their places."""
+    if to not in MOVES:
+        raise QueueError(_("Choose up, down or next."))
+    with transaction.atomic():
+        pending = list(
+            queue.entries.select_for_update()
+            .filter(state=CallQueueEntry.PENDING)
+            .order_by("position", "pk")
+        )
+        index = next((i for i, e in enumerate(pending) if e.pk == entry_id), None)
+        if index is None:
+            return False
+        slots = [e.position for e in pending]
+        entry = pending.pop(index)
+        target = {"up": max(index - 1, 0), "down": min(index + 1, len(pending))}.get(to)
+        if to == "next":
+            target = min(1, len(pending))  # after the one on screen (the first pending)
+        pending.insert(target, entry)
+        # The same slots, dealt out again: done entries never collide with them.
+        slots = sorted(slots)
+        for slot, item in zip(slots, pending, strict=True):
+            item.position = slot
+        CallQueueEntry.objects.bulk_update(pending, ["position"])
+    return True
+
+
 def change_settings(queue: CallQueue, *, auto_advance: bool, delay: str) -> None:
     try:
         seconds = int(delay)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calls/<id:queue_id>/", views.queue_page, name="call_queue"),
     path("calls/<id:queue_id>/log/", views.log_call, name="call_queue_log"),
     path("calls/<id:queue_id>/skip/", views.skip, name="call_queue_skip"),
+    path("calls/<id:queue_id>/move/", views.move, name="call_queue_move"),
     path("calls/<id:queue_id>/settings/", views.change_settings, name="call_queue_settings"),
     path("calls/<id:queue_id>/delete/", views.delete, name="call_queue_delete"),
 ]

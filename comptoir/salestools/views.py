@@ -118,6 +118,7 @@ def queue_page(request, queue_id):
 def _calling_screen(request, queue, entry, contact, *, raw=None, errors=None, status=200):
     context = {"queue": queue, "progress": call_queue.progress(queue), "entry": entry}
     if contact is not None:
+        context["upcoming"] = call_queue.upcoming(queue, request.user, entry)
         owner = owner_for(request.user)
         context.update(
             contact=contact,
@@ -185,6 +186,21 @@ def skip(request, queue_id):
     entry = queue.entries.filter(pk=request.POST.get("entry") or 0).first()
     if entry is not None:
         call_queue.skip(entry)
+    return redirect(_queue_url(queue))
+
+
+@require_POST
+def move(request, queue_id):
+    """Move a contact of "Up next" up, down, or to right after the current one."""
+    queue = _queue(request, queue_id)
+    entry_id = parse_id(request.POST.get("entry", ""))
+    try:
+        moved = entry_id is not None and call_queue.move(queue, entry_id, request.POST.get("to"))
+    except call_queue.QueueError as exc:
+        messages.error(request, str(exc))
+        moved = True
+    if not moved:
+        messages.error(request, _("This contact was already done in this queue."))
     return redirect(_queue_url(queue))
 
 

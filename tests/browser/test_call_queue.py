@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_company, make_contact
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
+from tests.browser.settings_helpers import no_sideways_scroll, review_shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -126,3 +127,31 @@ def test_deleting_a_call_queue_asks_first_in_french(people, page, live_server, s
     page.wait_for_timeout(300)
     assert asked[-1].startswith("Supprimer les fiches sélectionnées")
     expect(page.get_by_role("link", name="Paul Durand")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_rep_reorders_the_queue_in_french(people, browser, live_server, seller, width):
+    from comptoir.salestools.call_queue import create_queue
+
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    zoe = make_contact(
+        email="zoe@acme.fr", firstname="Zoé", lastname="Martin", phone="01 02 03 04 05",
+        hubspot_owner_id=seller.owner.pk,
+    )  # fmt: skip
+    queue = create_queue(seller, [people[0].pk, people[1].pk, zoe.pk], name="Relances")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    page = sign_in(context, live_server)
+    page.goto(f"{live_server.url}/sales-tools/calls/{queue.pk}/")
+    upcoming = page.get_by_role("region", name="À suivre")
+    expect(upcoming.locator(".upcoming-name")).to_have_text(["Paul Durand", "Zoé Martin"])
+    upcoming.get_by_role("button", name="Appeler Zoé Martin juste après").click()
+    expect(upcoming.locator(".upcoming-name")).to_have_text(["Zoé Martin", "Paul Durand"])
+    upcoming.get_by_role("button", name="Descendre Zoé Martin").click()
+    expect(upcoming.locator(".upcoming-name")).to_have_text(["Paul Durand", "Zoé Martin"])
+    if width == 390:
+        no_sideways_scroll(page)
+    review_shot(page, f"call-queue-upcoming-{width}")
+    # Léa, on screen, is still the one to call.
+    expect(page.get_by_role("heading", level=2, name="Léa Lefèvre")).to_be_visible()
+    context.close()

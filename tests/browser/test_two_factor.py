@@ -13,16 +13,23 @@ from tests.browser.settings_helpers import no_sideways_scroll, review_shot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def password_step(browser, live_server, width, start):
+    """A new browser signs in with the password from `start` (the sign-in page, or a page
+    that sends there)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server.url}{start}")
+    page.get_by_label("E-mail").fill("camille@example.com")
+    page.get_by_label("Mot de passe").fill("Pass-word-123")
+    page.get_by_role("button", name="Se connecter").click()
+    return context, page
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_rep_sets_up_an_app_and_signs_in_with_its_code(browser, live_server, seller, width):
     seller.language = "fr"
     seller.save(update_fields=["language"])
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("E-mail").fill("camille@example.com")
-    page.get_by_label("Mot de passe").fill("Pass-word-123")
-    page.get_by_role("button", name="Se connecter").click()
+    context, page = password_step(browser, live_server, width, "/login/")
     page.wait_for_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}/settings/profile/")
@@ -51,12 +58,7 @@ def test_a_rep_sets_up_an_app_and_signs_in_with_its_code(browser, live_server, s
     expect(page.get_by_role("region", name="Double authentification")).to_contain_text("Activée")
     context.close()
 
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/contacts/")
-    page.get_by_label("E-mail").fill("camille@example.com")
-    page.get_by_label("Mot de passe").fill("Pass-word-123")
-    page.get_by_role("button", name="Se connecter").click()
+    context, page = password_step(browser, live_server, width, "/contacts/")
     expect(page.get_by_role("heading", name="Double authentification")).to_be_visible()
     page.get_by_label("Code", exact=True).fill("000000")
     page.get_by_role("button", name="Vérifier").click()

@@ -27,6 +27,8 @@ PERIODIC_JOBS = {
     ),
     # Emails written in the CRM whose time came (scheduled, or retried after a back-off).
     "send_due_emails": (60, "comptoir.mail.tasks.send_due_emails"),
+    # OAuth2 mailboxes' access tokens ending within 15 minutes, renewed.
+    "refresh_mail_tokens": (600, "comptoir.mail.tasks.refresh_mail_tokens"),
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.

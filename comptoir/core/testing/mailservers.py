@@ -172,8 +172,27 @@ class Dovecot:
         return self.root / "mail" / user
 
 
-def start_dovecot(cert: Path, key: Path, users: dict[str, str]) -> Dovecot:
-    """Dovecot on two free ports; raises RuntimeError saying why it could not start."""
+OAUTH2_PASSDB = """
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+OAUTH2_CONF = """introspection_mode = post
+introspection_url = {url}
+username_attribute = email
+active_attribute = active
+active_value = true
+"""
+
+
+def start_dovecot(
+    cert: Path, key: Path, users: dict[str, str], introspection_url: str = ""
+) -> Dovecot:
+    """Dovecot on two free ports; raises RuntimeError saying why it could not start. With
+    `introspection_url`, it also takes OAuth2 tokens (SASL XOAUTH2), checked at that address
+    (RFC 7662 token introspection)."""
     if not Path(DOVECOT).exists():
         raise RuntimeError("dovecot is not installed (Debian package dovecot-imapd)")
     user, group = _account("dovecot")
@@ -186,16 +205,16 @@ def start_dovecot(cert: Path, key: Path, users: dict[str, str]) -> Dovecot:
         "".join(f"{name}:{{PLAIN}}{password}::::\n" for name, password in users.items())
     )
     server = Dovecot(root, free_port(), free_port())
-    (root / "dovecot.conf").write_text(
-        DOVECOT_CONF.format(
-            host=HOST,
-            root=root,
-            user=user,
-            group=group,
-            port=server.port,
-            ssl_port=server.ssl_port,
-        )
+    conf = DOVECOT_CONF.format(
+        host=HOST, root=root, user=user, group=group, port=server.port, ssl_port=server.ssl_port
     )
+    if introspection_url:
+        conf = conf.replace(
+            "auth_mechanisms = plain login", "auth_mechanisms = plain login xoauth2 oauthbearer"
+        )
+        conf += OAUTH2_PASSDB.format(root=root)
+        (root / "dovecot-oauth2.conf.ext").write_text(OAUTH2_CONF.format(url=introspection_url))
+    (root / "dovecot.conf").write_text(conf)
     entry = pwd.getpwnam(user)
     if os.geteuid() == 0:
         for path in [root, *root.rglob("*")]:

@@ -183,3 +183,49 @@ def test_queue_settings_and_index(client_in, contacts):
     assert queue.name in html and "0 of 1 done" in html and "Start calling" in html
     client_in.post(f"/sales-tools/calls/{queue.pk}/delete/")
     assert "No call queue yet" in client_in.get("/sales-tools/").content.decode()
+
+
+def test_reorder_the_contacts_still_to_call(client_in, contacts):
+    lea, paul, zoe, _acme = contacts
+    queue = start(client_in, [lea.pk, paul.pk, zoe.pk])
+    url = f"/sales-tools/calls/{queue.pk}/"
+    html = client_in.get(url).content.decode()
+    assert "Up next" in html and html.index("Paul Durand") < html.index("Zoé Martin")
+
+    zoe_entry = queue.entries.get(contact_id=zoe.pk)
+    response = client_in.post(f"{url}move/", {"entry": zoe_entry.pk, "to": "next"})
+    assert response.status_code == 302
+    order = list(queue.entries.order_by("position").values_list("contact_id", flat=True))
+    assert order == [lea.pk, zoe.pk, paul.pk]  # Léa, on screen, stays first
+    client_in.post(f"{url}move/", {"entry": zoe_entry.pk, "to": "down"})
+    order = list(queue.entries.order_by("position").values_list("contact_id", flat=True))
+    assert order == [lea.pk, paul.pk, zoe.pk]
+
+    # Done contacts keep their places; moving one is refused in words.
+    lea_entry = queue.entries.get(contact_id=lea.pk)
+    client_in.post(f"{url}skip/", {"entry": lea_entry.pk})
+    refused = client_in.post(f"{url}move/", {"entry": lea_entry.pk, "to": "down"}, follow=True)
+    assert "This contact was already done in this queue." in refused.content.decode()
+    client_in.post(f"{url}move/", {"entry": zoe_entry.pk, "to": "up"})
+    pending = queue.entries.filter(state=CallQueueEntry.PENDING).order_by("position")
+    assert [e.contact_id for e in pending] == [zoe.pk, paul.pk]
+    positions = list(queue.entries.values_list("position", flat=True))
+    assert len(set(positions)) == len(positions)
+
+    hostile = client_in.post(f"{url}move/", {"entry": "x'--", "to": "<b>"}, follow=True)
+    assert hostile.status_code == 200
+    bad_way = client_in.post(f"{url}move/", {"entry": zoe_entry.pk, "to": "sideways"}, follow=True)
+    assert "Choose up, down or next." in bad_way.content.decode()
+
+
+def test_nobody_reorders_anothers_queue(client, contacts):
+    owner = make_user("owner@example.com")
+    client.force_login(owner)
+    queue = start(client, [c.pk for c in contacts[:3]])
+    entry = queue.entries.order_by("position").last()
+    client.force_login(make_user("other@example.com"))
+    response = client.post(
+        f"/sales-tools/calls/{queue.pk}/move/", {"entry": entry.pk, "to": "next"}
+    )
+    assert response.status_code == 404
+    assert queue.entries.order_by("position").last().pk == entry.pk

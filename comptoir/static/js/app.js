@@ -213,3 +213,11 @@ document.addEventListener("change", (event) => {
     input.removeAttribute("aria-invalid");
   }
 });
+
+// Comptoir installs as an app on phones and desktops (comptoir/core/pwa.py): the service
+// worker keeps the app shell and answers with the offline page when the network is gone.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  });
+}
