@@ -27,4 +27,6 @@ def test_column_counts_and_totals_come_from_the_board_index(client_in):
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + grouped[0])
             plan = " ".join(row[0] for row in cursor.fetchall())
-            assert "Index Only Scan using deal_board_idx" in plan, plan
+            # Index-only once vacuumed (the visibility map: docs/performance.md); a bitmap
+            # scan of it on a tiny table the tests never vacuum.
+            assert "on deal_board_idx" in plan or "using deal_board_idx" in plan, plan
