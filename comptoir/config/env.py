@@ -199,3 +199,44 @@ def cache(url: str) -> dict:
     if not url.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured(f"COMPTOIR_CACHE_URL={url!r}: use redis://host:port/db.")
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+def storage(directory: Path) -> dict:
+    """COMPTOIR_STORAGE: where imports, exports and attachments are kept (docs/deployment.md,
+    "File storage"). `database` (default): in the database, seen by every machine using it;
+    `s3`: an S3-compatible bucket (COMPTOIR_S3_*); `filesystem`: the data dir's `media`
+    directory, for a single machine."""
+    kind = env_choice("COMPTOIR_STORAGE", "database", {"database", "s3", "filesystem"})
+    if kind == "database":
+        return {"BACKEND": "comptoir.core.files.database.DatabaseStorage"}
+    if kind == "filesystem":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(directory / "media")},
+        }
+    bucket = env_str("COMPTOIR_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("COMPTOIR_STORAGE=s3 needs COMPTOIR_S3_BUCKET (a bucket name).")
+    options = {
+        "bucket_name": bucket,
+        "file_overwrite": False,  # a name is never reused: another file gets another name
+        "default_acl": None,
+        "querystring_auth": True,
+        "location": env_str("COMPTOIR_S3_PREFIX").strip("/"),
+    }
+    endpoint = env_str("COMPTOIR_S3_ENDPOINT_URL")
+    if endpoint:
+        options["endpoint_url"] = env_url("COMPTOIR_S3_ENDPOINT_URL", "")
+    for variable, option in (
+        ("COMPTOIR_S3_ACCESS_KEY_ID", "access_key"),
+        ("COMPTOIR_S3_SECRET_ACCESS_KEY", "secret_key"),
+        ("COMPTOIR_S3_REGION", "region_name"),
+    ):
+        if env_str(variable):
+            options[option] = env_str(variable)
+    if ("access_key" in options) != ("secret_key" in options):
+        raise ImproperlyConfigured(
+            "Set both COMPTOIR_S3_ACCESS_KEY_ID and COMPTOIR_S3_SECRET_ACCESS_KEY, or neither "
+            "(the AWS_* variables or the machine's role then apply)."
+        )
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

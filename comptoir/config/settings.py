@@ -57,7 +57,9 @@ INSTALLED_APPS = [
     "comptoir.dashboard",
     "comptoir.imports",
     "comptoir.salestools",
+    "comptoir.meetings",
     "comptoir.emailtemplates",
+    "comptoir.webhooks",
     "comptoir.demo",
 ]
 
@@ -150,6 +152,12 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
+# Stored files (imports, exports, mail attachments, photos): in the database unless
+# COMPTOIR_STORAGE says otherwise (comptoir/core/files; docs/deployment.md, "File storage").
+STORAGES = {
+    "default": env.storage(DATA_DIR),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -189,6 +197,24 @@ COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
 COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=1)
 # The attachments of one email sent from Comptoir, in all (MB; most servers take 20 to 25).
 COMPTOIR_MAIL_ATTACHMENTS_MB = env.env_int("COMPTOIR_MAIL_ATTACHMENTS_MB", 10, minimum=1)
+# Webhooks (comptoir/webhooks): target URLs on private, loopback or link-local addresses
+# are refused unless allowed (a receiver on the local network); a CA file is trusted
+# besides the system's; a receiver answers within the timeout (seconds) or the try failed;
+# an app whose batches failed every try this many times in a row is switched off.
+COMPTOIR_WEBHOOK_ALLOW_PRIVATE_HOSTS = env.env_bool("COMPTOIR_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
+COMPTOIR_WEBHOOK_TIMEOUT = env.env_int("COMPTOIR_WEBHOOK_TIMEOUT", 5, minimum=1)
+COMPTOIR_WEBHOOK_CA_FILE = env.env_file("COMPTOIR_WEBHOOK_CA_FILE")
+COMPTOIR_WEBHOOK_DISABLE_AFTER = env.env_int("COMPTOIR_WEBHOOK_DISABLE_AFTER", 5, minimum=1)
+
+# Mailbox sync and received mail (comptoir/mail/sync.py, comptoir/mail/mailserver.py): the
+# messages read per IMAP batch, the largest message kept whole (MB; the SMTP listener
+# refuses bigger ones), a sync run's claim after which it is taken as dead (seconds), how
+# far back the first sync of a mailbox reads (days), and `comptoir mailserver`'s address.
+COMPTOIR_MAIL_SYNC_BATCH = env.env_int("COMPTOIR_MAIL_SYNC_BATCH", 200, minimum=1)
+COMPTOIR_MAIL_INBOUND_MB = env.env_int("COMPTOIR_MAIL_INBOUND_MB", 25, minimum=1)
+COMPTOIR_MAIL_SYNC_STALL = env.env_int("COMPTOIR_MAIL_SYNC_STALL", 900, minimum=1)
+COMPTOIR_MAIL_SYNC_DAYS = env.env_int("COMPTOIR_MAIL_SYNC_DAYS", 30, minimum=0)
+COMPTOIR_MAILSERVER_BIND = env.env_str("COMPTOIR_MAILSERVER_BIND", "127.0.0.1:2525")
 # `comptoir serve`: its default address and number of processes (0: cores + 1, at most 4).
 COMPTOIR_BIND = env.env_str("COMPTOIR_BIND", "127.0.0.1:8000")
 WEB_CONCURRENCY = env.env_int("WEB_CONCURRENCY", 0, minimum=0)

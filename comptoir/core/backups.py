@@ -1,8 +1,10 @@
 """Backup and restore (RUN-4): one archive holding the database and the stored files.
 
 An archive is a plain tar file: the database (`database.sqlite3`, made with SQLite's online
-backup API while Comptoir runs, or `database.pgdump`, `pg_dump`'s custom format), the files
-of the data dir (`files/media/...`, and the key files `secret_key` and `secret_keys` that
+backup API while Comptoir runs, or `database.pgdump`, `pg_dump`'s custom format), the stored
+files (`files/media/<name>`, read through the storage: none with the default database
+storage, whose files are in the dump already; every file of an S3 bucket or of the local
+directory otherwise), the key files of the data dir (`secret_key` and `secret_keys`, that
 the stored sessions and encrypted mail passwords need), and last `manifest.json`: the
 format, Comptoir's version, the database vendor, the migrations applied and the size and
 SHA256 of every other member.
@@ -11,8 +13,10 @@ A restore reads the manifest, checks every member against it and refuses before 
 anything: a damaged or altered archive, a member outside the archive's layout (`..`, an
 absolute path, a link), a database of another vendor, a schema newer than this code (a
 migration it does not know), a target database that is not empty. Then it restores the
-database, the files and the keys, and migrates (an archive of an older version is
-upgraded). The archive holds the keys: keep it as carefully as the database itself.
+database and the keys, migrates (an archive of an older version is upgraded), then saves
+the stored files into the configured storage (an archive of a filesystem or S3 installation
+restored into a database-storage one moves its files into the database). The archive
+holds the keys: keep it as carefully as the database itself.
 """
 
 import datetime as dt
@@ -29,18 +33,22 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.files import File
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from comptoir.core.files import stored as stored_files
+from comptoir.core.files.database import DatabaseStorage
 from comptoir.core.version import comptoir_version
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 KEY_FILES = ("secret_key", "secret_keys")
+MEDIA = "files/media/"
 PREFIX = "comptoir-backup-"
 CHUNK = 1024 * 1024
 
@@ -61,13 +69,15 @@ def create_backup(directory: Path, *, now: dt.datetime | None = None) -> Path:
     partial = final.with_suffix(".tar.partial")
     with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as work:
         dump = _dump_database(Path(work))
-        members = {DATABASE_MEMBER[connection.vendor]: dump, **_stored_files()}
+        members = {DATABASE_MEMBER[connection.vendor]: dump, **_key_files()}
         checksums = {}
         # The archive holds the keys: readable by Comptoir's user only, from its first byte.
         handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
         with handle, tarfile.open(fileobj=handle, mode="w") as tar:
             for name, path in members.items():
                 checksums[name] = _add_hashed(tar, name, path)
+            for name in _stored_names():
+                checksums[f"{MEDIA}{name}"] = _add_stored(tar, name)
             manifest = {
                 "format": FORMAT,
                 "comptoir": comptoir_version(),
@@ -110,13 +120,27 @@ def _dump_database(work: Path) -> Path:
     raise BackupError(f"backups of a {connection.vendor} database are not supported.")
 
 
-def _stored_files() -> dict[str, Path]:
+def _stored_names() -> list[str]:
+    """The storage's files when they are not in the database (and so not in its dump)."""
+    if isinstance(stored_files.storage(), DatabaseStorage):
+        return []
+    return list(stored_files.walk())
+
+
+def _add_stored(tar: tarfile.TarFile, name: str) -> dict:
+    storage = stored_files.storage()
+    info = tarfile.TarInfo(f"{MEDIA}{name}")
+    info.size = storage.size(name)
+    info.mtime = int(storage.get_modified_time(name).timestamp())
+    info.mode = 0o600
+    with storage.open(name, "rb") as handle:
+        reader = _Hashing(handle)
+        tar.addfile(info, reader)
+    return {"size": info.size, "sha256": reader.sha.hexdigest()}
+
+
+def _key_files() -> dict[str, Path]:
     files = {}
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir():
-        for path in sorted(media.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                files[f"files/media/{path.relative_to(media).as_posix()}"] = path
     for name in KEY_FILES:
         path = Path(settings.DATA_DIR) / name
         if path.is_file():
@@ -238,22 +262,32 @@ def restore(path: Path, *, log=print) -> Archive:
         _load_database(dump)
         count = 0
         for name in manifest["members"]:
-            if not name.startswith("files/"):
+            if name.removeprefix("files/") not in KEY_FILES:
                 continue
             relative = PurePosixPath(name).relative_to("files")
             target_path = Path(settings.DATA_DIR).joinpath(*relative.parts)
-            if relative.parts[0] == "media":
-                target_path = Path(settings.MEDIA_ROOT).joinpath(*relative.parts[1:])
-            target_path.parent.mkdir(parents=True, exist_ok=True)
             with tar.extractfile(name) as source, target_path.open("wb") as target:
                 shutil.copyfileobj(source, target, CHUNK)
-            if relative.parts[0] in KEY_FILES:
-                target_path.chmod(0o600)
+            target_path.chmod(0o600)
             count += 1
+        log("Migrating (an archive of an older version is upgraded)…")
+        call_command("migrate", interactive=False, verbosity=0)
+        for name in manifest["members"]:
+            if name.startswith(MEDIA):
+                _restore_stored(tar, name, name.removeprefix(MEDIA))
+                count += 1
         log(f"Restored {count} files.")
-    log("Migrating (an archive of an older version is upgraded)…")
-    call_command("migrate", interactive=False, verbosity=0)
     return archive
+
+
+def _restore_stored(tar: tarfile.TarFile, member: str, name: str) -> None:
+    storage = stored_files.storage()
+    if storage.exists(name):
+        storage.delete(name)  # the archive's file, not an older one of the same name
+    with tar.extractfile(member) as source:
+        saved = storage.save(name, File(source, name=PurePosixPath(name).name))
+    if saved != name:
+        raise BackupError(f"{member}: the storage saved it as {saved!r}, not {name!r}.")
 
 
 def _refuse_newer_schema(applied: dict[str, list[str]]) -> None:

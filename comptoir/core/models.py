@@ -2,6 +2,7 @@
 
 from comptoir.core.associations.models import Association, AssociationLabel, AssociationLimit
 from comptoir.core.audit.models import AuditEvent
+from comptoir.core.files.models import StoredFile, StoredFileChunk
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.pipelines.models import Pipeline, PipelineAudit, PipelineStage
 from comptoir.core.portal.models import PortalSettings
@@ -33,6 +34,8 @@ __all__ = [
     "PropertyIndexRequest",
     "SavedView",
     "SchemaVersion",
+    "StoredFile",
+    "StoredFileChunk",
     "TimelineEvent",
     "ViewPreference",
     "WorkerHeartbeat",

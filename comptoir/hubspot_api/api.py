@@ -25,6 +25,7 @@ from comptoir.hubspot_api import (
     pipelines,
     properties,
     schemas,
+    webhooks,
 )
 from comptoir.hubspot_api import imports as imports_api
 from comptoir.hubspot_api.auth import TokenAuth
@@ -168,5 +169,6 @@ def register() -> NinjaAPI:
 
     api.add_router("/crm/v3/imports", imports_api.router)
     api.add_router("", legacy.router)
+    api.add_router("/webhooks/v3", webhooks.router)
     api._comptoir_registered = True
     return api

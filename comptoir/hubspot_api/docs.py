@@ -383,6 +383,48 @@ def _inline(node, definitions):
     return node
 
 
+class Throttling(BaseModel):
+    maxConcurrentRequests: int = Field(ge=5, le=20, examples=[10])
+
+
+class WebhookSettingsChange(BaseModel):
+    targetUrl: str = Field(examples=["https://example.com/hubspot/webhooks"])
+    throttling: Throttling | None = None
+
+
+class SubscriptionCreate(BaseModel):
+    eventType: str = Field(examples=["contact.propertyChange", "object.creation"])
+    propertyName: str | None = Field(None, examples=["email"])
+    objectTypeId: str | None = Field(None, examples=["0-27"])
+    active: bool = True
+
+
+class SubscriptionPatch(BaseModel):
+    active: bool
+
+
+class SubscriptionBatchInput(BaseModel):
+    id: int
+    active: bool
+
+
+class SubscriptionBatchUpdate(BaseModel):
+    inputs: list[SubscriptionBatchInput] = Field(max_length=100)
+
+
+MODELS.update(
+    {
+        m.__name__: m
+        for m in (
+            WebhookSettingsChange,
+            SubscriptionCreate,
+            SubscriptionPatch,
+            SubscriptionBatchUpdate,
+        )
+    }
+)
+
+
 def body(name: str, *, array_of: bool = False) -> dict:
     """openapi_extra for an operation whose JSON body is model `name` (or a list of them)."""
     schema = MODELS[name].model_json_schema()
@@ -576,6 +618,8 @@ PATH = {
     "stage_id": TEXT,
     "group_name": TEXT,
     "property_name": TEXT,
+    "app_id": {"type": "string", "pattern": "^[0-9]+$", "description": "The app (token) id."},
+    "subscription_id": {"type": "string", "pattern": "^[0-9]+$"},
 }
 READ_BY_ID = {
     "type": "string",

@@ -10,6 +10,7 @@ from ninja import Router
 
 from comptoir.core.pipelines import audit
 from comptoir.core.pipelines import services as pipes
+from comptoir.core.portal import PORTAL_ID
 from comptoir.hubspot_api import docs
 from comptoir.hubspot_api.auth import api_source, schema_object_type
 from comptoir.hubspot_api.body import json_body
@@ -160,7 +161,6 @@ def _refuse_if_in_use(ot, stage_ids, what: str) -> None:
 # -- audits -----------------------------------------------------------------------------------
 
 SDK_UNFILLED_PIPELINE = "{pipelineId}"
-PORTAL_ID = 1  # one self-hosted portal; HubSpot's PublicAuditInfo requires the field
 
 
 def audit_body(entry) -> dict:

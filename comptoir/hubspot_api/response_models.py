@@ -573,7 +573,39 @@ class LegacyOwnerList(RootModel[list[LegacyOwner]]):
     pass
 
 
+class WebhookThrottling(Model):
+    maxConcurrentRequests: int
+
+
+class WebhookSettings(Model):
+    targetUrl: str
+    throttling: WebhookThrottling
+    createdAt: datetime
+    updatedAt: datetime | None
+
+
+class SubscriptionResponse(Model):
+    id: str
+    eventType: str
+    active: bool
+    propertyName: str | None = None
+    objectTypeId: str | None = None
+    createdAt: datetime
+    updatedAt: datetime | None
+
+
 MODELS = [
+    WebhookSettings,
+    SubscriptionResponse,
+    collection("SubscriptionListResponse", SubscriptionResponse),
+    create_model(
+        "BatchResponseSubscription",
+        __base__=Model,
+        status=(str, ...),
+        results=(list[SubscriptionResponse], ...),
+        startedAt=(datetime, ...),
+        completedAt=(datetime, ...),
+    ),
     SimplePublicObject,
     SimplePublicObjectWithAssociations,
     SimplePublicUpsertObject,

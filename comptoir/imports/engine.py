@@ -24,6 +24,7 @@ from comptoir.core.associations import types as atypes
 from comptoir.core.associations.services import associate
 from comptoir.core.busy import is_busy
 from comptoir.core.db import IMPORT_PRAGMAS, bulk_writes
+from comptoir.core.files import stored as stored_files
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.inputs import storable_text
@@ -165,7 +166,7 @@ class Importer:
 
     def run(self) -> None:
         self.links = file_links(self.imp, self.owners)
-        reader = files.RowReader(self.imp.file_path, file_info(self.imp))
+        reader = files.RowReader(stored_files.local_path(self.imp.file_path), file_info(self.imp))
         batch, cells_in_batch = [], 0
         for line, cells in reader:
             self.beat()
@@ -654,6 +655,7 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         return "superseded"
     except Canceled:
         _finish(imp, ImportState.CANCELED)
+        _forget_files(imp)
         return ImportState.CANCELED
     except files.FileProblem as exc:
         _finish(imp, ImportState.FAILED, f"The file could not be read: {exc}")
@@ -671,7 +673,14 @@ def run(import_id: int, batch_size: int = BATCH_SIZE) -> str:
         _finish(imp, ImportState.FAILED, f"Stopped after {_position(imp)}: {exc}")
         raise
     _finish(imp, ImportState.DONE)
+    _forget_files(imp)
     return ImportState.DONE
+
+
+def _forget_files(imp) -> None:
+    """This machine's copies of a finished import's files (they stay in the storage)."""
+    for part in imp.files:
+        stored_files.forget_local_copy(part.file_path)
 
 
 def run_files(imp, batch_size: int = BATCH_SIZE) -> None:

@@ -2,7 +2,8 @@
 in the background from the records the user may see."""
 
 import csv
-import os
+import shutil
+import tempfile
 import zoneinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.utils import timezone, translation
 from comptoir.core.audit import log as audit
 from comptoir.core.audit.log import AuditAction
 from comptoir.core.busy import is_busy
+from comptoir.core.files import stored as stored_files
 from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import NotAllowed, has_right
@@ -25,7 +27,7 @@ from comptoir.core.savedviews.table import column_headers, table_rows
 from comptoir.core.scheduling.requeue import requeue_quiet
 from comptoir.imports.formulas import NumberText, csv_row, xlsx_row
 from comptoir.imports.models import Export, ExportState, stall_after
-from comptoir.imports.services import safe_name, storage_dir
+from comptoir.imports.services import safe_name, stored_name
 from comptoir.imports.tasks import run_export
 from comptoir.notifications import services as notifications
 
@@ -91,7 +93,7 @@ def run(export_id: int) -> str:
             raise NotAllowed("The user who asked for this export may not export.")
         language = export.language or getattr(user, "language", "") or "en"
         with translation.override(language):
-            path, count = _write(export, user, heartbeat=lambda: _beat(mine))
+            stored, count = _write(export, user, heartbeat=lambda: _beat(mine))
     except Superseded:
         return "superseded"
     except Exception as exc:
@@ -100,9 +102,10 @@ def run(export_id: int) -> str:
         )
         raise
     done = mine.update(
-        state=ExportState.DONE, file_path=str(path), row_count=count, finished_at=timezone.now()
+        state=ExportState.DONE, file_path=stored, row_count=count, finished_at=timezone.now()
     )
     if not done:
+        stored_files.delete(stored)
         return "superseded"
     notifications.export_ready(user.pk, export.pk, export.file_name)
     return ExportState.DONE
@@ -188,11 +191,13 @@ def _name_label(ot) -> str:
     return _("Name")
 
 
-def _write(export, user, heartbeat=lambda: None) -> tuple[Path, int]:
-    """The file, written under a name of its own and moved into place once complete."""
+def _write(export, user, heartbeat=lambda: None) -> tuple[str, int]:
+    """The file, written on this machine's disk, then saved whole in the storage under a
+    name of its own (what every machine's download reads); (its storage name, rows)."""
     header, rows = _chunks(export, user)
-    path = storage_dir("exports") / safe_name(export.file_name)
-    partial = path.with_name(f"{path.name}.part")
+    name = safe_name(export.file_name)
+    work = Path(tempfile.mkdtemp(prefix="export-", dir=stored_files.work_directory()))
+    partial = work / name
     count = 0
     try:
         if export.file_format == "XLSX":
@@ -217,10 +222,10 @@ def _write(export, user, heartbeat=lambda: None) -> tuple[Path, int]:
                     if count % CHUNK == 0:
                         heartbeat()
         heartbeat()
-        os.replace(partial, path)
+        stored = stored_files.save_path(stored_name("exports", name), partial)
     finally:
-        partial.unlink(missing_ok=True)
-    return path, count
+        shutil.rmtree(work, ignore_errors=True)
+    return stored, count
 
 
 def visible_exports(user):

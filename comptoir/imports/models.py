@@ -56,6 +56,8 @@ class Mode(models.TextChoices):
 
 
 class Import(models.Model):
+    STORED_PATH_FIELDS = ("file_path",)  # comptoir migrate_files (core/files/migration.py)
+
     name = models.CharField(max_length=200)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="imports"
@@ -69,7 +71,7 @@ class Import(models.Model):
     # A blank cell clears the record's value (else, as HubSpot does, it leaves it alone).
     clear_empty = models.BooleanField(default=False)
     file_name = models.CharField(max_length=255)
-    file_path = models.CharField(max_length=500)
+    file_path = models.CharField(max_length=500)  # its name in the storage (core/files)
     file_size = models.BigIntegerField(default=0)
     file_format = models.CharField(max_length=20, default="CSV")
     encoding = models.CharField(max_length=30, blank=True, default="")
@@ -220,6 +222,8 @@ class ExportState(models.TextChoices):
 
 
 class Export(models.Model):
+    STORED_PATH_FIELDS = ("file_path",)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="exports"
     )
@@ -233,7 +237,7 @@ class Export(models.Model):
     iso_dates = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=ExportState.choices, default="STARTED")
     row_count = models.IntegerField(default=0)
-    file_path = models.CharField(max_length=500, blank=True, default="")
+    file_path = models.CharField(max_length=500, blank=True, default="")  # in the storage
     error_message = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from comptoir.core.files import stored as stored_files
 from comptoir.core.i18n import type_label
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.permissions import can_edit
@@ -133,7 +134,7 @@ def find_rows(linked, key, wanted: set, owners) -> dict:
     names = _name_columns(linked)
     found = {}
     rows = files.rows(
-        linked.file_path,
+        stored_files.local_path(linked.file_path),
         files.FileInfo(
             file_format=linked.file_format,
             encoding=linked.encoding,

@@ -2,14 +2,15 @@
 call these; the engine (comptoir.imports.engine) does the work in the worker."""
 
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.files import stored as stored_files
 from comptoir.core.inputs import storable
 from comptoir.core.permissions import NotAllowed, has_right
 from comptoir.core.scheduling.requeue import requeue_quiet
@@ -24,10 +25,9 @@ class ImportProblem(ValueError):
     """A request about an import that cannot be done as asked (shown to the user)."""
 
 
-def storage_dir(kind: str) -> Path:
-    path = Path(settings.MEDIA_ROOT) / kind / uuid.uuid4().hex
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def stored_name(kind: str, name: str) -> str:
+    """A storage name of its own for a file of `kind` (imports, exports)."""
+    return f"{kind}/{uuid.uuid4().hex}/{name}"
 
 
 def safe_name(name: str) -> str:
@@ -41,43 +41,36 @@ def require_import_right(user) -> None:
 
 
 def prepare_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
-    """Store the uploaded file (streamed to disk in chunks) and guess how to read it: an
-    unsaved draft. Reading a file may take long (whatever its size or width): callers do it
+    """Store the uploaded file (streamed to a local file in chunks, read there, then saved
+    in the storage every machine sees) and guess how to read it: an unsaved draft.
+    Reading a file may take long (whatever its size or width): callers do it
     before any transaction, so no lock is held meanwhile, then save in a short one."""
     require_import_right(user)
     if objects_choice not in object_choices():
         raise ImportProblem(f"unknown choice of objects {objects_choice!r}")
     name = safe_name(getattr(uploaded, "name", "") or "import.csv")
-    target = storage_dir("imports") / name
-    size = 0
+    work = Path(tempfile.mkdtemp(prefix="upload-", dir=stored_files.work_directory()))
+    target = work / name
     try:
-        files.check_size(getattr(uploaded, "size", None) or 0)
-        with open(target, "wb") as out:
-            for chunk in uploaded.chunks():
-                size += len(chunk)
-                files.check_size(size)  # however the upload reports its size
-                out.write(chunk)
-    except files.FileProblem as exc:
-        shutil.rmtree(target.parent, ignore_errors=True)
-        raise ImportProblem(str(exc)) from None
-    if size == 0:
-        shutil.rmtree(target.parent, ignore_errors=True)
-        raise ImportProblem("the file is empty")
+        size = _receive(uploaded, target)
+        try:
+            info = files.inspect(target, name)  # a hostile file is refused before it is stored
+        except files.FileProblem as exc:
+            raise ImportProblem(str(exc)) from None
+        stored = stored_files.save_path(stored_name("imports", name), target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     imp = Import(
         name=Path(name).stem[:200],
         user=user,
         source=source,
         objects_choice=objects_choice,
         file_name=name,
-        file_path=str(target),
+        file_path=stored,
         file_size=size,
         file_format=files.file_format(name),
     )
     try:
-        try:
-            info = files.inspect(target, name)
-        except files.FileProblem as exc:
-            raise ImportProblem(str(exc)) from None
         imp.encoding, imp.delimiter, imp.sheet = info.encoding, info.delimiter, info.sheet
         read_header(imp)
     except Exception:
@@ -88,10 +81,27 @@ def prepare_draft(user, uploaded, objects_choice: str = "contacts", *, source="C
     return imp
 
 
+def _receive(uploaded, target: Path) -> int:
+    """Write the upload into `target` in chunks, refusing it past the size limit; its size."""
+    size = 0
+    try:
+        files.check_size(getattr(uploaded, "size", None) or 0)
+        with open(target, "wb") as out:
+            for chunk in uploaded.chunks():
+                size += len(chunk)
+                files.check_size(size)  # however the upload reports its size
+                out.write(chunk)
+    except files.FileProblem as exc:
+        raise ImportProblem(str(exc)) from None
+    if size == 0:
+        raise ImportProblem("the file is empty")
+    return size
+
+
 def discard(*drafts: Import) -> None:
     """Remove the stored files of drafts that will not be saved."""
     for draft in drafts:
-        shutil.rmtree(Path(draft.file_path).parent, ignore_errors=True)
+        stored_files.delete(draft.file_path)
 
 
 def create_draft(user, uploaded, objects_choice: str = "contacts", *, source="CRM_UI") -> Import:
@@ -141,7 +151,9 @@ def check_links(imp: Import) -> None:
 def read_header(imp: Import) -> list:
     """(Re)read the header and sample rows with the current reading options."""
     try:
-        header, sample = files.header_and_sample(imp.file_path, file_info(imp))
+        header, sample = files.header_and_sample(
+            stored_files.local_path(imp.file_path), file_info(imp)
+        )
     except files.FileProblem as exc:
         raise ImportProblem(str(exc)) from None
     if not header:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core.files import stored as stored_files
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.i18n import localised_label
 from comptoir.core.inputs import parse_id
@@ -224,7 +225,7 @@ def _setup_context(request, imp, problem=""):
     sheets = []
     if imp.file_format == "SPREADSHEET":
         try:
-            sheets = sheet_names(imp.file_path)
+            sheets = sheet_names(stored_files.local_path(imp.file_path))
         except FileProblem:
             sheets = []
     top = imp.parent or imp
@@ -550,4 +551,11 @@ def export_download(request, pk):
     export = _my_export(request, pk)
     if export.state != "DONE" or not export.file_path:
         raise Http404
-    return FileResponse(open(export.file_path, "rb"), as_attachment=True, filename=export.file_name)
+    try:
+        handle = stored_files.open_file(export.file_path)
+    except FileNotFoundError:
+        raise Http404 from None
+    # Streamed from the storage in blocks, never read whole.
+    response = FileResponse(handle, as_attachment=True, filename=export.file_name)
+    response.block_size = 256 * 1024
+    return response

@@ -257,8 +257,11 @@ def check_smtp(endpoint: Endpoint) -> None:
         pass
 
 
-def check_imap(endpoint: Endpoint) -> None:
-    """LOGIN (after STARTTLS when chosen), then SELECT INBOX."""
+@contextlib.contextmanager
+def imap_session(endpoint: Endpoint):
+    """A signed-in IMAP client (after STARTTLS when chosen; LOGIN or XOAUTH2). MailFailure
+    when connecting or signing in fails; what the body of the `with` raises is left as it
+    is (the mailbox sync says what). Logged out on the way out."""
     addresses = resolve(endpoint.host, endpoint.port, "imap_host")
     if endpoint.security == "ssl":
         cls, kwargs = _PinnedIMAPSSL, {"ssl_context": ssl_context()}
@@ -268,29 +271,39 @@ def check_imap(endpoint: Endpoint) -> None:
     pinned = type(cls.__name__, (cls,), {"pinned": addresses})
     client = None
     try:
-        client = pinned(endpoint.host, endpoint.port, timeout=timeout(), **kwargs)
-        if endpoint.security == "starttls":
-            if "STARTTLS" not in client.capabilities:
-                raise MailFailure("no_starttls", "imap_security", {"host": endpoint.host})
-            client.starttls(ssl_context=ssl_context())
         try:
-            imap_login(client, endpoint)
-        except imaplib.IMAP4.error as exc:
-            text = server_text(exc.args[0] if exc.args else "")
-            if "AUTHENTICATIONFAILED" in text.upper() or "AUTHENTICATE" in text.upper():
+            client = pinned(endpoint.host, endpoint.port, timeout=timeout(), **kwargs)
+            if endpoint.security == "starttls":
+                if "STARTTLS" not in client.capabilities:
+                    raise MailFailure("no_starttls", "imap_security", {"host": endpoint.host})
+                client.starttls(ssl_context=ssl_context())
+            try:
+                imap_login(client, endpoint)
+            except imaplib.IMAP4.error as exc:
+                text = server_text(exc.args[0] if exc.args else "").upper()
+                if "AUTHENTICATIONFAILED" in text or "AUTHENTICATE" in text:
+                    raise MailFailure("auth", "imap_password", {"host": endpoint.host}) from None
+                if "LOGINDISABLED" in text or "PRIVACYREQUIRED" in text:
+                    raise MailFailure("no_auth", "imap_security", {"host": endpoint.host}) from None
                 raise MailFailure("auth", "imap_password", {"host": endpoint.host}) from None
-            if "LOGINDISABLED" in text.upper() or "PRIVACYREQUIRED" in text.upper():
-                raise MailFailure("no_auth", "imap_security", {"host": endpoint.host}) from None
-            raise MailFailure("auth", "imap_password", {"host": endpoint.host}) from None
-        status, _data = client.select("INBOX", readonly=True)
-        if status != "OK":
-            raise MailFailure("no_inbox", "imap_host", {"host": endpoint.host})
-    except Exception as exc:  # every failure is answered in words, never raised on
-        raise network_failure(exc, endpoint) from None
+        except Exception as exc:  # every failure is answered in words, never raised on
+            raise network_failure(exc, endpoint) from None
+        yield client
     finally:
         if client is not None:
-            with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            with contextlib.suppress(OSError, imaplib.IMAP4.error, EOFError):
                 client.logout()
+
+
+def check_imap(endpoint: Endpoint) -> None:
+    """LOGIN (after STARTTLS when chosen), then SELECT INBOX."""
+    with imap_session(endpoint) as client:
+        try:
+            status, _data = client.select("INBOX", readonly=True)
+        except Exception as exc:
+            raise network_failure(exc, endpoint) from None
+        if status != "OK":
+            raise MailFailure("no_inbox", "imap_host", {"host": endpoint.host})
 
 
 def check(endpoint: Endpoint) -> dict:

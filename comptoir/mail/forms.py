@@ -198,6 +198,99 @@ class PortalSmtpForm(SmtpForm):
     )
 
 
+class SyncForm(forms.Form):
+    """The mailbox sync's switch (replies to CRM emails are logged whatever it says)."""
+
+    log_contact_emails = forms.BooleanField(
+        label=_lazy("Also log my other emails with my contacts"),
+        required=False,
+        help_text=_lazy(
+            "Replies to emails sent from Comptoir are always logged. With this on, the other "
+            "emails you exchange with your contacts are logged on their timelines too."
+        ),
+    )
+
+
+class InboundSettingsForm(forms.Form):
+    """Settings > Email, for admins: the portal's BCC and forwarding addresses (SET-8)."""
+
+    bcc_address = forms.EmailField(
+        label=_lazy("BCC address"),
+        max_length=254,
+        required=False,
+        help_text=_lazy("Users put it in Bcc: the email is logged on its recipients' timelines."),
+    )
+    forward_address = forms.EmailField(
+        label=_lazy("Forwarding address"),
+        max_length=254,
+        required=False,
+        help_text=_lazy(
+            "Users forward an email to it: it is logged against its original correspondents."
+        ),
+    )
+    create_contacts = forms.BooleanField(
+        label=_lazy("Create the recipients that are not contacts yet"), required=False
+    )
+    # Optional: a catch-all box the worker polls, instead of `comptoir mailserver`.
+    imap_host = forms.CharField(label=_lazy("IMAP server"), max_length=253, required=False)
+    imap_port = port_field(_lazy("IMAP port"))
+    imap_security = security_field(_lazy("IMAP security"))
+    imap_username = forms.CharField(label=_lazy("User name"), max_length=254, required=False)
+    imap_password = password_field(_lazy("Password"), "")
+
+    def __init__(self, *args, stored=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+        self.fields["imap_port"].required = False
+        self.fields["imap_security"].required = False
+        if (
+            stored is not None
+            and stored.imap_password
+            and not isinstance(stored.imap_password, UnreadableSecret)
+        ):
+            self.fields["imap_password"].help_text = _lazy(
+                "A password is set: leave blank to keep it."
+            )
+
+    def clean_imap_host(self):
+        value = self.cleaned_data["imap_host"].strip()
+        return clean_host(value) if value else ""
+
+    def clean_imap_username(self):
+        return no_control(
+            self.cleaned_data["imap_username"].strip(),
+            _lazy("The user name cannot contain line breaks or control characters."),
+        )
+
+    def clean_imap_password(self):
+        return no_control(
+            self.cleaned_data["imap_password"],
+            _lazy("The password cannot contain line breaks or control characters."),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        bcc, forward = cleaned.get("bcc_address"), cleaned.get("forward_address")
+        if bcc and forward and bcc.lower() == forward.lower():
+            self.add_error(
+                "forward_address", _lazy("The forwarding address must differ from the BCC one.")
+            )
+        if cleaned.get("imap_host"):
+            for name, message in (
+                ("imap_port", _lazy("Enter a port number between 1 and 65535.")),
+                ("imap_security", _lazy("Choose SSL/TLS, STARTTLS or none.")),
+                ("imap_username", _lazy("Enter the user name.")),
+            ):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+            stored = getattr(self.stored, "imap_password", "")
+            if not cleaned.get("imap_password") and (
+                not stored or isinstance(stored, UnreadableSecret)
+            ):
+                self.add_error("imap_password", _lazy("Enter the password."))
+        return cleaned
+
+
 class OAuthAppForm(forms.Form):
     """An OAuth2 application registered with Google or Microsoft (comptoir/mail/oauth.py)."""
 

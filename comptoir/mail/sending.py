@@ -177,7 +177,7 @@ def signature_html(user) -> str:
 # -- composing -----------------------------------------------------------------------------------
 
 
-def _headers_json(from_address: str, sender: str, to, cc, bcc) -> str:
+def headers_json(from_address: str, sender: str, to, cc, bcc) -> str:
     """hs_email_headers as HubSpot writes it."""
 
     def one(formatted: str) -> dict:
@@ -214,7 +214,7 @@ def _thread(user, engagement_id) -> tuple[str, str, str]:
     return parent.message_id, references, subject
 
 
-def _associations(user, recipients: list[str], record) -> list[tuple[str, int, None]]:
+def associations_for(user, recipients: list[str], record) -> list[tuple[str, int, None]]:
     """The recipients that are contacts, their primary companies and open deals, and the
     record written from: each only if the user may see it."""
     addresses = [address_of(a) for a in recipients]
@@ -328,12 +328,12 @@ def compose(user, draft: Draft) -> OutboundEmail:
         "hs_email_subject": subject,
         "hs_email_html": html,
         "hs_email_text": text,
-        "hs_email_headers": _headers_json(
+        "hs_email_headers": headers_json(
             from_address, sender.from_address, lists["to"], lists["cc"], lists["bcc"]
         ),
         "hs_timestamp": format_datetime(send_at),
     }
-    owner = _owner_id(user)
+    owner = owner_id_of(user)
     if owner:
         props["hubspot_owner_id"] = str(owner)
     source = ChangeSource.for_user(user)
@@ -342,7 +342,7 @@ def compose(user, draft: Draft) -> OutboundEmail:
             "emails",
             props,
             source=source,
-            associations=_associations(user, recipients, draft.record),
+            associations=associations_for(user, recipients, draft.record),
             user=user,
         )
         outbound = OutboundEmail.objects.create(
@@ -380,7 +380,7 @@ def compose(user, draft: Draft) -> OutboundEmail:
     return outbound
 
 
-def _owner_id(user):
+def owner_id_of(user):
     return owner_model().objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
 
 
@@ -465,7 +465,7 @@ def reschedule(user, pk, draft: Draft) -> OutboundEmail:
                     "hs_email_html": body,
                     "hs_email_text": text,
                     "hs_timestamp": format_datetime(draft.send_at),
-                    "hs_email_headers": _headers_json(
+                    "hs_email_headers": headers_json(
                         outbound.from_address,
                         outbound.from_address,
                         lists["to"],

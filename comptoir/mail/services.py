@@ -5,13 +5,21 @@ import logging
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from comptoir.core.secrets import UnreadableSecret
 from comptoir.mail import connection
 from comptoir.mail.connection import IMAP, SMTP, Endpoint
-from comptoir.mail.models import AuthMethod, Mailbox, PortalMailAccount
+from comptoir.mail.models import (
+    AuthMethod,
+    InboundMessage,
+    InboundSettings,
+    InboundStatus,
+    Mailbox,
+    PortalMailAccount,
+    SyncFolder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,8 @@ def connect_mailbox(user, data: dict) -> Mailbox:
 
 
 def disconnect_mailbox(user) -> bool:
+    pks = list(Mailbox.objects.filter(user=user).values_list("pk", flat=True))
+    SyncFolder.objects.filter(account__in=[f"mailbox:{pk}" for pk in pks]).delete()
     deleted, _ = Mailbox.objects.filter(user=user).delete()
     if deleted:
         log.info("Mailbox of user %s disconnected.", user.pk)
@@ -218,3 +228,58 @@ def sender_for(user) -> Sender | None:
         # (the composer); delivery builds it when it sends (delivery._endpoint).
         return Sender("mailbox", mailbox.email_address, None)
     return portal_sender()
+
+
+def set_log_contact_emails(user, on: bool) -> bool:
+    """The mailbox sync's switch; False when the user has no mailbox."""
+    return bool(Mailbox.objects.filter(user=user).update(log_contact_emails=bool(on)))
+
+
+def inbound_settings() -> InboundSettings | None:
+    return InboundSettings.objects.filter(pk=InboundSettings.SINGLETON).first()
+
+
+@transaction.atomic
+def save_inbound_settings(data: dict) -> InboundSettings:
+    conf = InboundSettings.objects.select_for_update().filter(
+        pk=InboundSettings.SINGLETON
+    ).first() or InboundSettings(pk=InboundSettings.SINGLETON)
+    conf.bcc_address = (data.get("bcc_address") or "").lower()
+    conf.forward_address = (data.get("forward_address") or "").lower()
+    conf.create_contacts = bool(data.get("create_contacts"))
+    conf.imap_host = data.get("imap_host") or ""
+    conf.imap_port = data.get("imap_port") if conf.imap_host else None
+    conf.imap_security = data.get("imap_security") or "" if conf.imap_host else ""
+    conf.imap_username = data.get("imap_username") or "" if conf.imap_host else ""
+    if not conf.imap_host:
+        conf.imap_password = ""
+    elif data.get("imap_password"):
+        conf.imap_password = data["imap_password"]
+    conf.save()
+    log.info("Logging addresses set (%s, %s).", conf.bcc_address, conf.forward_address)
+    return conf
+
+
+def sync_status(mailbox: Mailbox) -> dict:
+    """The sync's state as the settings page shows it."""
+    counts = dict(
+        InboundMessage.objects.filter(mailbox=mailbox)
+        .values_list("status")
+        .annotate(n=models.Count("pk"))
+        .values_list("status", "n")
+    )
+    failed = (
+        InboundMessage.objects.filter(mailbox=mailbox, status=InboundStatus.FAILED)
+        .order_by("-pk")
+        .values_list("subject", "parse_error")
+        .first()
+    )
+    return {
+        "last_synced_at": mailbox.last_synced_at,
+        "running": mailbox.sync_started_at is not None,
+        "logged": counts.get(InboundStatus.LOGGED, 0),
+        "bounces": counts.get(InboundStatus.BOUNCE, 0),
+        "failed": counts.get(InboundStatus.FAILED, 0),
+        "last_failed": failed,
+        "error": mailbox.sync_error,
+    }

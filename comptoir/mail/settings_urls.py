@@ -12,10 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.permissions import has_right
-from comptoir.mail import oauth, services
+from comptoir.mail import oauth, services, tasks
 from comptoir.mail.connection import describe
-from comptoir.mail.forms import MailboxForm, OAuthAppForm, PortalSmtpForm
+from comptoir.mail.forms import (
+    InboundSettingsForm,
+    MailboxForm,
+    OAuthAppForm,
+    PortalSmtpForm,
+    SyncForm,
+)
 from comptoir.mail.presets import PRESETS
+from comptoir.mail.sync import describe_error
 from comptoir.settings_pages.views import page, settings_admin
 
 
@@ -43,6 +50,39 @@ def _status(account) -> dict:
     return {"account": account, "passed": services.passed(account), "outcomes": _outcomes(account)}
 
 
+def _sync(mailbox) -> dict | None:
+    if mailbox is None:
+        return None
+    state = services.sync_status(mailbox)
+    state["error_text"] = describe_error(state["error"])
+    state["form"] = SyncForm(initial={"log_contact_emails": mailbox.log_contact_emails})
+    return state
+
+
+def _inbound(form=None) -> dict:
+    conf = services.inbound_settings()
+    if form is None:
+        initial = None
+        if conf is not None:
+            initial = {
+                "bcc_address": conf.bcc_address,
+                "forward_address": conf.forward_address,
+                "create_contacts": conf.create_contacts,
+                "imap_host": conf.imap_host,
+                "imap_port": conf.imap_port,
+                "imap_security": conf.imap_security,
+                "imap_username": conf.imap_username,
+            }
+        form = InboundSettingsForm(initial=initial, stored=conf)
+    state = None
+    if conf is not None and conf.imap_host:
+        state = {
+            "last_synced_at": conf.last_synced_at,
+            "error_text": describe_error(conf.sync_error),
+        }
+    return {"form": form, "settings": conf, "box": state}
+
+
 def _oauth_apps(request, forms: dict) -> list[dict]:
     """One form per provider, with the address to register at the provider."""
     registered = {app.provider: app for app in oauth.OAuthApp.objects.all()}
@@ -59,7 +99,7 @@ def _oauth_apps(request, forms: dict) -> list[dict]:
     return rows
 
 
-def _page(request, *, form=None, portal_form=None, oauth_forms=None, status=200):
+def _page(request, *, form=None, portal_form=None, oauth_forms=None, inbound_form=None, status=200):
     mailbox = services.mailbox_of(request.user)
     if form is None:
         initial = None
@@ -71,6 +111,7 @@ def _page(request, *, form=None, portal_form=None, oauth_forms=None, status=200)
         "form": form,
         "mailbox": _status(mailbox),
         "presets_json": json.dumps({key: p.fields() for key, p in PRESETS.items()}),
+        "sync": _sync(mailbox),
         "oauth_providers": oauth.available(),
         "oauth_connected": mailbox is not None and mailbox.auth_method == "xoauth2",
     }
@@ -86,6 +127,7 @@ def _page(request, *, form=None, portal_form=None, oauth_forms=None, status=200)
             "form": portal_form,
             "environment": services.environment_sender() if account is None else None,
         }
+        context["inbound"] = _inbound(inbound_form)
         context["oauth_apps"] = _oauth_apps(request, oauth_forms or {})
     return page(request, "email", "mail/settings.html", context, status=status)
 
@@ -123,6 +165,39 @@ def disconnect_mailbox(request):
         raise Http404
     messages.success(request, _("Mailbox disconnected."))
     return redirect("settings:email")
+
+
+@require_POST
+def sync_settings(request):
+    form = SyncForm(request.POST)
+    form.is_valid()  # a checkbox: always valid
+    if not services.set_log_contact_emails(
+        request.user, form.cleaned_data.get("log_contact_emails", False)
+    ):
+        raise Http404
+    messages.success(request, _("Sync settings saved."))
+    return redirect("settings:email")
+
+
+@require_POST
+def sync_now(request):
+    mailbox = services.mailbox_of(request.user)
+    if mailbox is None:
+        raise Http404
+    tasks.sync_mailbox.enqueue(mailbox.pk)
+    messages.success(request, _("Sync started: the emails found will show in a moment."))
+    return redirect("settings:email")
+
+
+@settings_admin
+@require_POST
+def inbound_settings(request):
+    form = InboundSettingsForm(request.POST, stored=services.inbound_settings())
+    if form.is_valid():
+        services.save_inbound_settings(form.cleaned_data)
+        messages.success(request, _("Logging addresses saved."))
+        return redirect("settings:email")
+    return _page(request, inbound_form=form, status=422)
 
 
 @settings_admin
@@ -237,6 +312,9 @@ urlpatterns = [
     path("", email_settings, name="email"),
     path("test/", test_mailbox, name="email_test"),
     path("disconnect/", disconnect_mailbox, name="email_disconnect"),
+    path("sync/", sync_settings, name="email_sync"),
+    path("sync/now/", sync_now, name="email_sync_now"),
+    path("inbound/", inbound_settings, name="email_inbound"),
     path("portal/", portal_account, name="email_portal"),
     path("portal/test/", test_portal_account, name="email_portal_test"),
     path("portal/remove/", remove_portal_account, name="email_portal_remove"),

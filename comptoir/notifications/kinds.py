@@ -19,6 +19,9 @@ TASK_OVERDUE = "task_overdue"
 MENTION = "mention"
 EXPORT_READY = "export_ready"
 EMAIL_FAILED = "email_failed"
+WEBHOOKS_DISABLED = "webhooks_disabled"
+EMAIL_BOUNCED = "email_bounced"
+INBOUND_REFUSED = "inbound_refused"
 
 # An owner change notifies the new owner on the types whose description says `assignable`.
 
@@ -66,6 +69,25 @@ KINDS = {
             EMAIL_FAILED,
             _lazy("Email not sent"),
             _lazy("An email you sent from Comptoir could not be delivered to the server."),
+        ),
+        Kind(
+            WEBHOOKS_DISABLED,
+            _lazy("Webhooks switched off"),
+            _lazy("The webhooks of one of your API tokens kept failing and were switched off."),
+        ),
+        Kind(
+            EMAIL_BOUNCED,
+            _lazy("Email bounced"),
+            _lazy("The recipient's server sent back an email you sent from Comptoir."),
+        ),
+        Kind(
+            INBOUND_REFUSED,
+            _lazy("Logging address refused a sender"),
+            _lazy(
+                "Someone who is not a Comptoir user wrote to the BCC or forwarding address "
+                "(administrators)."
+            ),
+            email=False,
         ),
     )
 }
@@ -119,6 +141,12 @@ def title(notification) -> str:
         return _("Your export %(record)s is ready to download") % values
     if kind == EMAIL_FAILED:
         return _("Your email “%(record)s” could not be sent") % values
+    if kind == WEBHOOKS_DISABLED:
+        return _("The webhooks of “%(record)s” were switched off") % values
+    if kind == EMAIL_BOUNCED:
+        return _("Your email “%(record)s” bounced") % values
+    if kind == INBOUND_REFUSED:
+        return _("Mail from %(record)s to the logging address was refused") % values
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -129,6 +157,10 @@ def record_url(notification) -> str:
         return reverse("notifications:list")
     if object_type == "outbound_emails":
         return reverse("mail:scheduled")
+    if object_type == "webhook_apps":
+        return reverse("settings:webhook_app", args=[pk])
+    if object_type == "inbound_messages":
+        return reverse("settings:email")
     if object_type == "exports":
         return reverse("imports:export", args=[pk])
     if object_type == "tasks":

@@ -19,10 +19,20 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.properties import registry
 from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
-from comptoir.notifications.kinds import ASSIGNED, EMAIL_FAILED, EXPORT_READY, KINDS, MENTION
+from comptoir.notifications.kinds import (
+    ASSIGNED,
+    EMAIL_BOUNCED,
+    EMAIL_FAILED,
+    EXPORT_READY,
+    INBOUND_REFUSED,
+    KINDS,
+    MENTION,
+    WEBHOOKS_DISABLED,
+)
 from comptoir.notifications.models import Notification, NotificationPreference
 from comptoir.notifications.tasks import send_notification_emails
 from comptoir.users.models import Owner, User
+from comptoir.users.teams_and_roles import settings_admins
 
 # Imports and data migrations never notify: 100k imported rows must not mean 100k emails.
 SILENT_SOURCES = {SourceType.IMPORT, SourceType.MIGRATION, SourceType.MERGE}
@@ -188,6 +198,59 @@ def email_failed(outbound) -> None:
                 user_id=outbound.user_id,
                 body=outbound.error[:500],
             )
+        ]
+    )
+
+
+def webhooks_disabled(user_id: int, app_id: int, name: str, reason: str) -> None:
+    """An app's webhooks kept failing and were switched off (comptoir.webhooks.delivery):
+    the token's owner is told why."""
+    _add(
+        [
+            Intent(
+                WEBHOOKS_DISABLED,
+                object_type="webhook_apps",
+                object_id=app_id,
+                record=name[:200],
+                user_id=user_id,
+                body=reason[:500],
+            )
+        ]
+    )
+
+
+def email_bounced(outbound, reason: str) -> None:
+    """A delivery report said an email written in the CRM was not delivered
+    (comptoir.mail.replies): its author is told, with the receiving server's reason."""
+    _add(
+        [
+            Intent(
+                EMAIL_BOUNCED,
+                object_type="outbound_emails",
+                object_id=outbound.pk,
+                record=outbound.subject[:200],
+                user_id=outbound.user_id,
+                body=reason[:500],
+            )
+        ]
+    )
+
+
+def inbound_refused(message) -> None:
+    """Someone who is not a Comptoir user wrote to the BCC or forwarding address
+    (comptoir.mail.inbound): the administrators are told who."""
+    admins = settings_admins()
+    _add(
+        [
+            Intent(
+                INBOUND_REFUSED,
+                object_type="inbound_messages",
+                object_id=message.pk,
+                record=(message.from_address or "?")[:200],
+                user_id=pk,
+                body=message.subject[:500],
+            )
+            for pk in admins.values_list("pk", flat=True)
         ]
     )
 

@@ -2,7 +2,7 @@
 
 Each settings page adds its Section to SECTIONS (in the seed article's order: properties,
 pipelines, automation, team, import & export, configuration, then indexes (issue 16),
-background jobs, audit log, notifications, email, API tokens, profile); a section shows
+background jobs, audit log, notifications, email, API tokens, webhooks, profile); a section shows
 only to users holding its right."""
 
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ SECTIONS: list[Section] = [
     Section("notifications", _("Notifications"), "settings:notifications"),
     Section("email", _("Email"), "settings:email"),
     Section("api-tokens", _("API tokens"), "settings:api_tokens", "can_use_api"),
+    Section("webhooks", _("Webhooks"), "settings:webhooks", "can_manage_settings"),
     Section("profile", _("Profile"), "settings:profile"),
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("notifications/", include("comptoir.notifications.settings_urls")),
     path("email/", include("comptoir.mail.settings_urls")),
     path("api-tokens/", include("comptoir.settings_pages.sections.tokens")),
+    path("webhooks/", include("comptoir.webhooks.settings_urls")),
     path("profile/", include("comptoir.settings_pages.sections.profile")),
 ]

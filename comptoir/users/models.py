@@ -181,7 +181,7 @@ class TwoFactorDevice(models.Model):
     secret = SecretField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
-    recovery_codes = models.JSONField(default=list)  # SHA-256 hashes of the unused ones
+    recovery_codes = models.JSONField(default=list)  # sha256 hashes of the unused ones
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

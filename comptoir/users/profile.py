@@ -78,7 +78,7 @@ def photo_kind(head: bytes) -> str | None:
 
 
 def set_photo(user: User, upload) -> User:
-    """Store a profile photo (PNG, JPEG, GIF or WebP, at most 2 MB) in MEDIA_ROOT."""
+    """Store a profile photo (PNG, JPEG, GIF or WebP, at most 2 MB) in the storage."""
     if upload.size > PHOTO_MAX_BYTES:
         raise UserError(_("The photo must be 2 MB or smaller."), "photo")
     head = upload.read(16)

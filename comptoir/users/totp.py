@@ -9,6 +9,8 @@ import struct
 import time
 from urllib.parse import quote, urlencode
 
+from comptoir.core.inputs import digits
+
 STEP_SECONDS = 30
 DIGITS = 6
 DRIFT_STEPS = 1  # a code from the step before or after is accepted: phones' clocks drift
@@ -37,7 +39,7 @@ def current_step(now: float | None = None) -> int:
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step `code` belongs to, within the allowed drift, or None."""
     code = "".join(code.split())
-    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
+    if len(code) != DIGITS or digits(code) is None:
         return None
     step = current_step(now)
     for candidate in range(step - DRIFT_STEPS, step + DRIFT_STEPS + 1):

@@ -43,7 +43,7 @@ def test_a_rep_connects_and_tests_their_mailbox(browser, live_server, french, ma
     inbox.get_by_label("Port SMTP").fill(str(servers.smtps_port))
     inbox.get_by_label("Serveur IMAP").fill(servers.host)
     inbox.get_by_label("Port IMAP").fill(str(dovecot.ssl_port))
-    inbox.get_by_role("button", name="Enregistrer").click()
+    inbox.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.get_by_text("Boîte de réception enregistrée.")).to_be_visible()
 
     status = page.locator("#mailbox-status")
@@ -61,7 +61,7 @@ def test_a_rep_connects_and_tests_their_mailbox(browser, live_server, french, ma
 
     inbox = page.get_by_role("region", name="Boîte de réception connectée")
     inbox.get_by_label("Mot de passe", exact=True).fill("mauvais-mot-de-passe")
-    inbox.get_by_role("button", name="Enregistrer").click()
+    inbox.get_by_role("button", name="Enregistrer", exact=True).click()
     status = page.locator("#mailbox-status")
     status.get_by_role("button", name="Tester la connexion").click()
     expect(status).to_contain_text(

@@ -15,7 +15,7 @@ from comptoir.core.inputs import parse_id
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
 from comptoir.core.permissions import NotAllowed, editable
 from comptoir.core.properties.errors import PropertyError, RecordNotFound, ValidationFailed
-from comptoir.core.records import rollups
+from comptoir.core.records import observers, rollups
 from comptoir.core.records.behavior import behavior_for
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import automations_on, update_record
@@ -164,7 +164,9 @@ def associate(
     with transaction.atomic():
         if replace:
             keep = {t.type_id for t in chosen}
-            removed = _delete_pair(from_ot, from_id, to_ot, to_id, exclude_type_ids=keep)
+            removed = _delete_pair(
+                from_ot, from_id, to_ot, to_id, exclude_type_ids=keep, source=source
+            )
             _forget_primary(removed, from_ot, from_id, to_id, source)
         for t in chosen:
             if t.is_primary:
@@ -178,9 +180,9 @@ def associate(
         )
         new = [t for t in chosen if t.type_id not in existing]
         limits.check_room(from_ot, from_id, to_ot, to_id, new)
-        Association.objects.bulk_create(
-            _rows(from_ot, from_id, to_ot, to_id, new), ignore_conflicts=True
-        )
+        added = _rows(from_ot, from_id, to_ot, to_id, new)
+        Association.objects.bulk_create(added, ignore_conflicts=True)
+        observers.associations_written([_observed(row) for row in added], False, source)
         if any(t.is_primary for t in new):
             t = next(t for t in new if t.is_primary)
             holder_ot, holder_id = _holder(t, from_ot, from_id, to_id)
@@ -256,14 +258,22 @@ def _set_primary_company_property(holder_ot, holder_id, company_id, source) -> N
     )
 
 
-def _delete_pair(from_ot, from_id, to_ot, to_id, exclude_type_ids=(), only_type_ids=None):
+def _observed(row: Association) -> observers.AssociationRow:
+    return observers.AssociationRow(
+        row.from_type, row.from_id, row.to_type, row.to_id, row.type_id, row.category
+    )
+
+
+def _delete_pair(
+    from_ot, from_id, to_ot, to_id, exclude_type_ids=(), only_type_ids=None, *, source=None
+):
     forward = Association.objects.filter(
         from_type=from_ot.name, from_id=from_id, to_type=to_ot.name, to_id=to_id
     )
     if only_type_ids is not None:
         forward = forward.filter(type_id__in=list(only_type_ids))
     forward = forward.exclude(type_id__in=list(exclude_type_ids))
-    removed = []
+    removed, gone = [], []
     for row in forward:
         t = atypes.find_type(from_ot, to_ot, row.type_id)
         inverse = t.inverse_type_id if t else None
@@ -275,7 +285,15 @@ def _delete_pair(from_ot, from_id, to_ot, to_id, exclude_type_ids=(), only_type_
             to_id=from_id,
             type_id=inverse,
         ).delete()
+        gone.append(_observed(row))
+        if inverse is not None:
+            gone.append(
+                observers.AssociationRow(
+                    to_ot.name, to_id, from_ot.name, from_id, inverse, row.category
+                )
+            )
         row.delete()
+    observers.associations_written(gone, True, source)
     return [t for t in removed if t is not None]
 
 
@@ -296,6 +314,7 @@ def remove_association(from_type, from_id, to_type, to_id, type_ids=None, *, sou
             to_ot,
             to_id,
             only_type_ids=None if type_ids is None else list(map(int, type_ids)),
+            source=source,
         )
         _forget_primary(removed, from_ot, from_id, to_id, source)
         if removed:

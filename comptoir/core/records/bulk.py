@@ -30,7 +30,7 @@ from comptoir.core.properties.expressions import prop_expression
 from comptoir.core.properties.substring_indexes import filled_in_bulk
 from comptoir.core.records import observers, rollups
 from comptoir.core.records.behavior import behavior_for
-from comptoir.core.records.observers import Change
+from comptoir.core.records.observers import AssociationRow, Change
 from comptoir.core.records.validation import Validator, check_required
 from comptoir.core.records.values import base_queryset, write_value
 from comptoir.core.records.writes import automations_on, search_document, searchable_definitions
@@ -304,9 +304,14 @@ def bulk_create_records(
         if associations and rollups_now and good:
             rollups.after_bulk_links(ot, [associations[i] for i in good], source)
         created = [
-            Change(result.ids[i], values=cleaned[i], at=times[i] if times else now) for i in good
+            Change(result.ids[i], values=cleaned[i], at=times[i] if times else now, kind="created")
+            for i in good
         ]
         observers.written(ot, created, source)
+        if association_rows:
+            observers.associations_written(
+                [AssociationRow(*row) for row in association_rows], False, source
+            )
     result.errors = errors
     return result
 

@@ -64,7 +64,14 @@ def merge_records(object_type, primary_id, merged_id, *, source):
         base_queryset(ot).filter(pk=other.pk).update(
             archived=True, archived_at=now, merged_into_id=primary.pk
         )
-        gone = Change(other.pk, other, before=observers.notes(ot, other), left=True)
+        gone = Change(
+            other.pk,
+            other,
+            before=observers.notes(ot, other),
+            left=True,
+            kind="merged",
+            into=primary.pk,
+        )
         observers.written(ot, [gone], merge_source)
         PropertyChange.objects.filter(object_type=ot.type_id, object_id=other.pk).update(
             object_id=primary.pk

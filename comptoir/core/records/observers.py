@@ -28,6 +28,22 @@ class Change:
     # record was not live before (created, restored).
     before: dict | None = None
     left: bool = False  # the record is no longer live (archived, purged, merged away)
+    # What the write did: "created", "updated", "archived", "restored", "merged" (merged
+    # away into `into`), "purged"; webhooks (API-4) name their events after it.
+    kind: str = ""
+    into: int | None = None  # the surviving record of a merge
+
+
+@dataclass(frozen=True)
+class AssociationRow:
+    """One direction of one association added or removed (its mirror row comes too)."""
+
+    from_type: str  # object type name, "contacts"
+    from_id: int
+    to_type: str
+    to_id: int
+    type_id: int
+    category: str = "HUBSPOT_DEFINED"
 
 
 class WriteObserver:
@@ -48,6 +64,9 @@ class WriteObserver:
 
     def written(self, ot, changes: list[Change], source) -> None:
         """Records of `ot` were written (inside the write's transaction)."""
+
+    def associations_written(self, rows: list[AssociationRow], removed: bool, source) -> None:
+        """Associations were added (or removed), both directions, inside the transaction."""
 
     def batch(self):
         """A context in which many writes are gathered (bulk actions, API batches)."""
@@ -79,6 +98,13 @@ def written(ot, changes: list[Change], source) -> None:
     for observer in _observers:
         if observer.watches(ot):
             observer.written(ot, changes, source)
+
+
+def associations_written(rows: list[AssociationRow], removed: bool, source) -> None:
+    if not rows:
+        return
+    for observer in _observers:
+        observer.associations_written(rows, removed, source)
 
 
 def batched(function):

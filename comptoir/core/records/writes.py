@@ -147,7 +147,7 @@ def create_record(
                 )
             if automations_on(source):
                 behavior.after_create(record, changes, source)
-            observers.written(ot, [Change(record.pk, record, changes)], source)
+            observers.written(ot, [Change(record.pk, record, changes, kind="created")], source)
     except IntegrityError as exc:
         _duplicate_from_integrity(ot, record, exc, user)
         raise
@@ -214,7 +214,9 @@ def _update(ot, behavior, record_id, values, errors, source, at, seen, user):
             rollups.after_record_changed(ot, record.pk, source)
         if automations_on(source):
             behavior.after_update(record, changes, old, source)
-        observers.written(ot, [Change(record.pk, record, changes, before=before)], source)
+        observers.written(
+            ot, [Change(record.pk, record, changes, before=before, kind="updated")], source
+        )
     return record
 
 
@@ -244,7 +246,9 @@ def archive_record(ot, record_id, *, source: ChangeSource, at=None) -> None:
             raise RecordNotFound(ot, record_id)
         events.archived(ot, record.pk, now, source)  # who deleted it, for "Deleted records"
         before = observers.notes(ot, record)
-        observers.written(ot, [Change(record.pk, record, before=before, left=True)], source)
+        observers.written(
+            ot, [Change(record.pk, record, before=before, left=True, kind="archived")], source
+        )
     rollups.after_record_changed(ot, record.pk, source)
 
 
@@ -267,7 +271,7 @@ def restore_record(ot, record_id, *, source: ChangeSource, at=None):
         )
         events.restored(ot, record.pk, now, source)
         record.archived, record.archived_at = False, None
-        observers.written(ot, [Change(record.pk, record)], source)
+        observers.written(ot, [Change(record.pk, record, kind="restored")], source)
         rollups.after_record_changed(ot, record.pk, source)
     return record
 
@@ -287,7 +291,10 @@ def purge_records(ot, record_ids) -> int:
         ids = _with_merged_records(ot, ids)
         if observers.following(ot):  # live ones leave (archived ones left already)
             live = base_queryset(ot).filter(pk__in=ids)
-            gone = [Change(r.pk, r, before=observers.notes(ot, r), left=True) for r in live]
+            gone = [
+                Change(r.pk, r, before=observers.notes(ot, r), left=True, kind="purged")
+                for r in live
+            ]
             observers.written(ot, gone, None)
         delete_all_associations(ot, ids)
         PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()

@@ -27,8 +27,12 @@ PERIODIC_JOBS = {
     ),
     # Emails written in the CRM whose time came (scheduled, or retried after a back-off).
     "send_due_emails": (60, "comptoir.mail.tasks.send_due_emails"),
+    # Connected mailboxes read for replies, bounces and emails with contacts (IMAP).
+    "sync_mailboxes": (180, "comptoir.mail.tasks.sync_mailboxes"),
     # OAuth2 mailboxes' access tokens ending within 15 minutes, renewed.
     "refresh_mail_tokens": (600, "comptoir.mail.tasks.refresh_mail_tokens"),
+    # Webhook events waiting in the outbox, and the retries whose time came.
+    "deliver_webhooks": (30, "comptoir.webhooks.tasks.deliver_webhooks"),
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.
@@ -40,6 +44,8 @@ RECOVERIES = (
     "comptoir.core.properties.index_requests.resume_interrupted",
     # Emails whose worker died while sending: sent, or sent again with the same Message-ID.
     "comptoir.mail.tasks.resume_interrupted",
+    # Webhook batches whose worker died while sending: tried again.
+    "comptoir.webhooks.tasks.resume_interrupted",
 )
 
 

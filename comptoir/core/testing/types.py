@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from comptoir.core.associations.services import associate, associated_ids
 from comptoir.core.associations.types import default_type
+from comptoir.core.files.stored import local_path
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.objects.registry import (
     OBJECT_TYPES,
@@ -550,10 +551,10 @@ class ExportTests:
             1,
         )
         if file_format == "CSV":
-            with open(export.file_path, encoding="utf-8-sig") as handle:
+            with open(local_path(export.file_path), encoding="utf-8-sig") as handle:
                 rows = list(csv.reader(handle))
         else:
-            sheet = load_workbook(export.file_path, read_only=True).worksheets[0]
+            sheet = load_workbook(local_path(export.file_path), read_only=True).worksheets[0]
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert rows[0][0] == "Name"
         assert [row[0] for row in rows[1:]] == [name_of(ot, wanted)]

@@ -29,3 +29,7 @@ def no_stale_statistics():
                 "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid = ANY(%s::regclass[])",
                 [tables],
             )
+
+
+# An S3 server (moto) for the storage tests (test_shared_files.py).
+from comptoir.core.testing.s3 import s3_server  # noqa: E402, F401

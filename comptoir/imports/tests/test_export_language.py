@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.utils import translation
 
+from comptoir.core.files.stored import local_path
 from comptoir.core.portal.services import portal
 from comptoir.core.testing.factories import make_contact, make_user
 from comptoir.imports import exports
@@ -42,7 +43,7 @@ def alice():
 def rows_of(export) -> tuple[list[str], dict]:
     """The header, and the first row by header."""
     export.refresh_from_db()
-    with open(export.file_path, encoding="utf-8-sig") as handle:
+    with open(local_path(export.file_path), encoding="utf-8-sig") as handle:
         header, row = list(csv.reader(handle))
     return header, dict(zip(header, row, strict=True))
 

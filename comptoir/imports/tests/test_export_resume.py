@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from comptoir.core.files.stored import local_path
 from comptoir.core.scheduling import scheduler
 from comptoir.core.testing.factories import make_contact, make_user
 from comptoir.imports import exports
@@ -56,7 +57,7 @@ def test_an_export_whose_worker_died_shows_so_and_is_queued_again(rep, client):
     assert exports.run(export.pk) == ExportState.DONE
     export.refresh_from_db()
     assert (export.state, export.row_count, export.attempt) == (ExportState.DONE, 1, 1)
-    written = rows(export.file_path)
+    written = rows(local_path(export.file_path))
     assert len(written) == 2 and written[1][0].startswith("Ana")
 
 
@@ -94,8 +95,8 @@ def test_a_run_thought_dead_that_wakes_up_finishes_nothing(rep, monkeypatch):
     export.refresh_from_db()
     assert outcomes == ["thought dead", ExportState.DONE]
     assert (export.state, export.attempt, export.row_count) == (ExportState.DONE, 2, 5)
-    assert len(rows(export.file_path)) == 6  # header and five contacts, written once
-    final = Path(export.file_path)
+    assert len(rows(local_path(export.file_path))) == 6  # header and five contacts, written once
+    final = Path(local_path(export.file_path))
     assert [p.name for p in final.parent.iterdir()] == [final.name]  # no partial file left
 
 

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from comptoir.core.files.stored import local_path
 from comptoir.core.records.values import base_queryset
 from comptoir.core.savedviews.models import ViewPreference
 from comptoir.core.testing.factories import make_contact, make_deal, make_user
@@ -41,7 +42,7 @@ def seller():
 def test_csv_export_guards_every_payload(seller, payload):
     make_contact(firstname=payload, jobtitle=payload, email="a@example.com")
     export = _export(seller, "contacts", "CSV")
-    with open(export.file_path, encoding="utf-8-sig", newline="") as handle:
+    with open(local_path(export.file_path), encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["Name", "Job title", "Email"]
     name, jobtitle, email = rows[1]
@@ -54,10 +55,10 @@ def test_csv_export_guards_every_payload(seller, payload):
 def test_xlsx_export_writes_payloads_as_text_cells_never_formulas(seller, payload):
     make_contact(firstname="Zoé", jobtitle=payload, email="a@example.com")
     export = _export(seller, "contacts", "XLSX")
-    with zipfile.ZipFile(export.file_path) as archive:
+    with zipfile.ZipFile(local_path(export.file_path)) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml
-    sheet = load_workbook(export.file_path).worksheets[0]
+    sheet = load_workbook(local_path(export.file_path)).worksheets[0]
     cell = sheet.cell(row=2, column=2)
     assert cell.data_type == "s" and cell.quotePrefix
     # XML reads a carriage return back as a line feed; the cell stays text all the same.
@@ -71,7 +72,7 @@ def test_numbers_of_number_properties_stay_numbers():
     user = make_user("seller@example.com", role="Sales manager")
     make_deal(dealname="-1+1", amount="-12.5")
     export = _export(user, "deals", "XLSX")
-    sheet = load_workbook(export.file_path).worksheets[0]
+    sheet = load_workbook(local_path(export.file_path)).worksheets[0]
     header = [c.value for c in sheet[1]]
     amount = sheet.cell(row=2, column=header.index("Amount") + 1)
     assert (amount.data_type, amount.value) == ("n", -12.5)
@@ -80,7 +81,7 @@ def test_numbers_of_number_properties_stay_numbers():
         "-1+1",
     )
     export = _export(user, "deals", "CSV")
-    with open(export.file_path, encoding="utf-8-sig", newline="") as handle:
+    with open(local_path(export.file_path), encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     amount_text = rows[1][rows[0].index("Amount")]
     assert amount_text.startswith("-") and "12.5" in amount_text

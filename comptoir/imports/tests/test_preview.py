@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from comptoir.core.files.stored import local_path
 from comptoir.core.testing.factories import make_company, make_user
 from comptoir.imports.models import Import
 from comptoir.imports.tests.helpers import csv_bytes
@@ -149,7 +150,7 @@ def test_a_linked_file_broken_further_down_still_shows_the_rows_found(client, im
     imp = Import.objects.get(parent=None)
     linked = imp.linked_files.get()
     assert linked.encoding == "utf-8"
-    with open(linked.file_path, "ab") as handle:
+    with open(local_path(linked.file_path), "ab") as handle:
         handle.write(b"\xff\xfe broken.fr,Broken\r\n")
 
     _heads, rows, _html = _preview_cells(client, imp)
@@ -157,7 +158,7 @@ def test_a_linked_file_broken_further_down_still_shows_the_rows_found(client, im
     assert _text(rows[0][-1]) == "Line 2: Globex"
     # A key found nowhere makes it read the whole file: the broken end is then no match.
     contacts = [CONTACTS[0], ["x@y.fr", "X", "Y", "absent.fr"]]
-    with open(imp.file_path, "wb") as handle:
+    with open(local_path(imp.file_path), "wb") as handle:
         handle.write(csv_bytes(contacts))
     _heads, rows, _html = _preview_cells(client, imp)
     assert _text(rows[0][-1]) == "No match: not associated"

@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from comptoir.core.files.stored import local_path
 from comptoir.core.permissions import NotAllowed
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import update_record
@@ -89,13 +90,13 @@ def test_export_follows_the_list_filters_and_what_the_user_may_see(db):
     make_contact(email="c@example.com", firstname="Chloé", lastname="Colin")
     export = _run_export(rep, "q=alice", "CSV")
     assert export.state == ExportState.DONE and export.row_count == 1
-    with open(export.file_path, encoding="utf-8-sig") as handle:
+    with open(local_path(export.file_path), encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["Name", "Email"]
     assert rows[1][:2] == ["Alice Arnaud", "a@example.com"]
 
     export = _run_export(rep, "", "XLSX")
-    sheet = load_workbook(export.file_path, read_only=True).worksheets[0]
+    sheet = load_workbook(local_path(export.file_path), read_only=True).worksheets[0]
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["Alice Arnaud", "Bruno Bernard", "Chloé Colin"]
 

@@ -137,10 +137,18 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         "Notifications",
         "Email",
         "API tokens",
+        "Webhooks",
         "Profile",
     ]
     for url, label in entries:
         assert admin_client.get(url).status_code == 200, label
     assert menu.select_one('a[aria-current="page"]').get("href") == "/settings/automation/"
     keys = {section["key"] for section in visible_sections(rep)}
-    assert not keys & {"properties", "pipelines", "automation", "configuration", "indexes"}
+    assert not keys & {
+        "properties",
+        "pipelines",
+        "automation",
+        "configuration",
+        "indexes",
+        "webhooks",
+    }

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from comptoir.core.files.stored import local_path
 from comptoir.core.permissions import can_edit, can_view, has_right
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import (
@@ -389,7 +390,7 @@ def test_exports_call_queues_and_the_dashboard_hold_only_own_records(world):
     export = exports.start_export(world["alice"], "contacts", "", "CSV")
     exports.run(export.pk)
     export.refresh_from_db()
-    with open(export.file_path, encoding="utf-8-sig") as handle:
+    with open(local_path(export.file_path), encoding="utf-8-sig") as handle:
         names = [row[0] for row in csv.reader(handle)][1:]
     assert names == ["Aaa Aaason"]
 

@@ -288,24 +288,27 @@ def test_profile_fields_and_owner_name_follow(admin):
     assert caught.value.field == "language" and User.objects.get(pk=admin.pk).language == "fr"
 
 
-def test_a_photo_must_be_an_image(admin, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_photo_must_be_an_image(admin):
+    from django.core.files.storage import default_storage as storage
+
+    from comptoir.core.files.stored import walk
+
     with pytest.raises(UserError, match="PNG, JPEG") as caught:
         user_profile.set_photo(admin, SimpleUploadedFile("me.png", b"%PDF-1.4 not an image"))
     assert caught.value.field == "photo"
-    assert not User.objects.get(pk=admin.pk).photo and not any(tmp_path.rglob("*.*"))
+    assert not User.objects.get(pk=admin.pk).photo and not list(walk())
     big = SimpleUploadedFile("big.png", PNG + b"\0" * user_profile.PHOTO_MAX_BYTES)
     with pytest.raises(UserError, match="2 MB"):
         user_profile.set_photo(admin, big)
 
     user_profile.set_photo(admin, SimpleUploadedFile("me.png", PNG))
     first = User.objects.get(pk=admin.pk).photo.name
-    assert first.endswith(".png") and (tmp_path / first).read_bytes() == PNG
+    assert first.endswith(".png") and storage.open(first).read() == PNG
     user_profile.set_photo(admin, BytesIOUpload(PNG))
     second = User.objects.get(pk=admin.pk).photo.name
-    assert second != first and not (tmp_path / first).exists()
+    assert second != first and not storage.exists(first)
     user_profile.remove_photo(admin)
-    assert not User.objects.get(pk=admin.pk).photo and not (tmp_path / second).exists()
+    assert not User.objects.get(pk=admin.pk).photo and not storage.exists(second)
 
 
 class BytesIOUpload(BytesIO):

@@ -19,7 +19,7 @@ PASSWORD = "Pass-word-123"
 
 def test_codes_are_rfc_6238s():
     secret = base64.b32encode(b"12345678901234567890").decode()
-    # RFC 6238, appendix B (SHA-1, 8 digits).
+    # RFC 6238, appendix B (HMAC-SHA1, 8 digits).
     assert totp.code_at(secret, 59 // 30, digits=8) == "94287082"
     assert totp.code_at(secret, 1111111109 // 30, digits=8) == "07081804"
     assert totp.code_at(secret, 2000000000 // 30, digits=8) == "69279037"

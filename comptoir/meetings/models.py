@@ -1,0 +1,72 @@
+"""Meetings (TOOL-7): a user's booking links (/meet/<slug>) and the bookings made through
+them. A booking is also a `meetings` engagement on the contact's timeline (meeting_id);
+the rows here keep what the engagement does not: the link, the visitor's answers, the
+cancel token, and a unique slot per host, which makes two bookings of one slot impossible."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def default_hours() -> dict:
+    """Monday to Friday, 9:00 to 17:00 (the host's time zone)."""
+    return {day: [["09:00", "17:00"]] for day in WEEKDAYS[:5]}
+
+
+class MeetingLink(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_links"
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    location = models.CharField(max_length=500, blank=True, default="")  # place or video link
+    description = models.TextField(blank=True, default="")
+    # {"mon": [["09:00", "12:00"], ["14:00", "18:00"]], ...} in `time_zone`
+    hours = models.JSONField(default=default_hours)
+    time_zone = models.CharField(max_length=64, default="Europe/Paris")
+    buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
+    minimum_notice_minutes = models.PositiveIntegerField(default=120)
+    horizon_days = models.PositiveSmallIntegerField(default=30)
+    questions = models.JSONField(default=list, blank=True)  # [{"label": ..., "required": bool}]
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"/meet/{self.slug}"
+
+
+class Booking(models.Model):
+    CONFIRMED, CANCELLED = "confirmed", "cancelled"
+
+    link = models.ForeignKey(MeetingLink, on_delete=models.PROTECT, related_name="bookings")
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=10, default=CONFIRMED)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    answers = models.JSONField(default=dict, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, default="")  # the visitor's
+    contact_id = models.BigIntegerField(null=True, blank=True)
+    meeting_id = models.BigIntegerField(null=True, blank=True)  # the engagement
+    token = models.CharField(max_length=64, unique=True)  # cancel and reschedule links
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # One confirmed booking per host and start: the second of two visitors who
+            # chose the same slot at once gets "just taken", whatever the processes.
+            models.UniqueConstraint(
+                fields=["host", "start"],
+                condition=models.Q(status="confirmed"),
+                name="one_booking_per_host_slot",
+            )
+        ]
+        indexes = [models.Index(fields=["host", "start"], name="booking_host_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.start:%Y-%m-%d %H:%M}"
