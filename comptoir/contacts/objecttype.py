@@ -103,6 +103,7 @@ def object_types() -> tuple[ObjectType, ...]:
                     "hs_lead_status",
                     "phone",
                     "country",
+                    "num_notes",
                 ),
                 # Fits a laptop's frame at 1280 px with a real team's values (issue 14):
                 # the create date is a quick filter, the default sort and the "Recently

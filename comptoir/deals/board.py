@@ -200,7 +200,7 @@ def build_columns(
     qs = deals_queryset(state, user, pipeline)
     if only is not None:
         qs = qs.filter(dealstage__in=list(columns))
-    totals = qs.order_by().values("dealstage").annotate(n=Count("pk"), total=Sum("amount"))
+    totals = qs.order_by().values("dealstage").annotate(n=Count("*"), total=Sum("amount"))
     for row in totals:
         column = columns.get(row["dealstage"])
         if column is not None:

@@ -26,6 +26,7 @@ from comptoir.core.search.compiler import (
     compile_filter_groups,
     order_by,
     scan_worthwhile,
+    sort_from_index,
 )
 
 PAGE_SIZES = (25, 50, 100)
@@ -300,6 +301,8 @@ def page_of(state: ListState, qs, user=None, count: int = 0):
     ordering = order_by(state.ot, [state.sort])
     if user is not None and state.filtered and scan_worthwhile(count, True):
         qs = state.queryset(user, scan=True)
+    elif state.filtered and not sort_from_index(count):
+        ordering = order_by(state.ot, [state.sort], from_index=False)
     offset = (state.page - 1) * state.per_page
     rows = list(qs.order_by(*ordering)[offset : offset + state.per_page + 1])
     return rows[: state.per_page], len(rows) > state.per_page

@@ -396,8 +396,31 @@ def parse_sorts(sorts) -> list[tuple[str, bool]]:
     return result
 
 
-def order_by(object_type, sorts) -> list:
-    """ORDER BY expressions for one sort (HubSpot honours only the first), then id."""
+def order_by(object_type, sorts, *, from_index: bool = True) -> list:
+    """ORDER BY expressions for one sort (HubSpot honours only the first), then id.
+
+    `from_index=False` (SQLite): the same order, written so that the planner cannot read it
+    from an index (`+x`): a filter matching few rows is then answered from its own index and
+    its matches sorted, rather than by walking the whole sort index (or the table in id
+    order) checking each row, which SQLite, without value statistics, otherwise prefers
+    (`sort_from_index` decides)."""
+    ordering = _order_by(object_type, sorts)
+    if from_index or connection.vendor != "sqlite":
+        return ordering
+    first = ordering[0]
+    if isinstance(first, str):
+        expression = NotIndexed(F("pk"))
+        return [expression.desc() if first.startswith("-") else expression.asc(), *ordering[1:]]
+    first = first.copy()
+    first.expression = (
+        IsNullKey(NotIndexed(first.expression.source_expressions[0]))
+        if isinstance(first.expression, IsNullKey)
+        else NotIndexed(first.expression)
+    )
+    return [first, *ordering[1:]]
+
+
+def _order_by(object_type, sorts) -> list:
     ot = get_object_type(object_type)
     parsed = parse_sorts(sorts)[:1]
     if not parsed:
@@ -452,6 +475,13 @@ def scan_worthwhile(count: int, sorted_by_property: bool) -> bool:
     return sorted_by_property and count > SCAN_THRESHOLD and connection.vendor == "sqlite"
 
 
+def sort_from_index(count: int) -> bool:
+    """False when a filtered page's `count` matches are better read through the filters'
+    indexes and sorted (SQLite, few matches: `order_by(from_index=False)`) than by walking
+    the sort index; the other side of `scan_worthwhile`."""
+    return count > SCAN_THRESHOLD or connection.vendor != "sqlite"
+
+
 def parse_paging(limit, after) -> tuple[int, int]:
     limit = 10 if limit in (None, "") else whole_number(limit)
     offset = 0 if after in (None, "") else whole_number(after)
@@ -487,7 +517,12 @@ def search(object_type, request: dict, *, base=None, user=None, count: bool = Tr
         base = base_queryset(ot, user=user)
     qs = filtered_queryset(ot, filter_groups=groups, filters=filters, query=query, base=base)
     ordering = order_by(ot, request.get("sorts"))
-    sorted_by_property = ordering[0] not in ("pk", "-pk") and bool(groups or filters or query)
+    narrowed_down = bool(groups or filters or query)
+    sorted_by_property = ordering[0] not in ("pk", "-pk") and narrowed_down
+    # SQLite: the total first for every filtered request, as it decides the page's plan
+    # (sort_from_index; id order included: walking the table in id order for a filter of
+    # few matches reads the whole table).
+    count_first = sorted_by_property or (narrowed_down and connection.vendor == "sqlite")
 
     def exact_total() -> int:
         def narrowed(flts: list) -> models.QuerySet:
@@ -503,12 +538,14 @@ def search(object_type, request: dict, *, base=None, user=None, count: bool = Tr
             narrowed=narrowed,
         )
 
-    total = exact_total() if count and sorted_by_property else None
+    total = exact_total() if count and count_first else None
     page = qs
     if total is not None and scan_worthwhile(total, sorted_by_property):
         page = filtered_queryset(
             ot, filter_groups=groups, filters=filters, query=query, base=base, scan=True
         )
+    elif total is not None and not sort_from_index(total):
+        ordering = order_by(ot, request.get("sorts"), from_index=False)
     records = list(page.order_by(*ordering)[offset : offset + limit + 1])
     has_more = len(records) > limit
     records = records[:limit]
