@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.template_list, name="list"),
     path("new/", views.template_create, name="create"),
     path("picker/", views.picker, name="picker"),
+    path("analytics/", views.template_analytics, name="analytics"),
     path("folders/new/", views.folder_create, name="folder_create"),
     path("folders/<id:folder_id>/delete/", views.folder_delete, name="folder_delete"),
     path("<id:template_id>/", views.template_detail, name="detail"),

@@ -16,7 +16,7 @@ from comptoir.core.permissions import NotAllowed
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.search.compiler import SearchError, filtered_queryset
 from comptoir.core.ui.richtext import clean_html
-from comptoir.emailtemplates import services
+from comptoir.emailtemplates import analytics, services
 from comptoir.emailtemplates.access import can_edit, get_visible, visible_templates
 from comptoir.emailtemplates.models import TemplateFolder
 from comptoir.emailtemplates.rendering import render_template
@@ -274,6 +274,27 @@ def _set_archived(request, template_id, archived: bool):
         return redirect("emailtemplates:list")
     messages.success(request, _("Template “%(name)s” restored.") % {"name": template.name})
     return redirect("emailtemplates:detail", template.pk)
+
+
+@require_GET
+def template_analytics(request):
+    """Templates > Analyze: sent, opened, clicked, replied per template or per user."""
+    days = parse_id(request.GET.get("days", "")) or 30
+    days = days if days in analytics.PERIODS else 30
+    group = request.GET.get("by", "template")
+    group = group if group in analytics.GROUPS else "template"
+    rows = analytics.report(request.user, days=days, group=group)
+    return render(
+        request,
+        "emailtemplates/analytics.html",
+        {
+            "rows": rows,
+            "total": analytics.totals(rows),
+            "days": days,
+            "group": group,
+            "periods": analytics.PERIODS,
+        },
+    )
 
 
 @require_GET
