@@ -42,7 +42,7 @@ def test_a_rep_sends_an_email_from_a_contact_and_sees_it_on_the_timeline(
     page.goto(f"{live_server.url}/contacts/{contact.pk}/?compose=email")
     form = page.locator("#send-form")
     expect(form.get_by_label("To", exact=True)).to_have_count(0)  # in French
-    expect(form.get_by_label("Au", exact=True)).to_have_value("anne@client.fr")
+    expect(form.get_by_label("À", exact=True)).to_have_value("anne@client.fr")
     expect(form).to_contain_text("De\u00a0: rep@example.com")
     expect(form).to_contain_text("Camille Martin")  # the signature, shown before sending
     form.get_by_label("Cc", exact=True).fill("boss@client.fr")
