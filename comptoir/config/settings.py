@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "comptoir.core.ui.nav.nav_items",
+                "comptoir.core.pwa.service_worker_setting",
             ],
         },
     },
@@ -278,3 +279,7 @@ LOGGING = {
         ),
     },
 }
+
+# The installable app (comptoir/core/pwa.py): the pages link its manifest and register its
+# service worker.
+COMPTOIR_SERVICE_WORKER = env.env_bool("COMPTOIR_SERVICE_WORKER", True)

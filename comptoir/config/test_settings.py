@@ -22,3 +22,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "comptoir.core.testing.projects"]
 # their own DATA_DIR). The test mail servers listen on 127.0.0.1.
 COMPTOIR_SECRET_KEYS = ["Jx4N3S0i0m3QXG5Zr9S2kq7hJ3b8cC1mVwYy0eTqRkQ="]
 COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = True
+
+# The installable app's background fetches (Chromium reads the manifest when it likes; the
+# service worker its shell and the offline page, signed in) would run in the live server
+# while a browser test writes: SQLite's shared in-memory test database then deadlocks (a
+# browser test hung on it). tests/browser/test_pwa.py switches it on for itself.
+COMPTOIR_SERVICE_WORKER = False

@@ -6,6 +6,7 @@ CRM's data must be the live one."""
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -66,6 +67,13 @@ def service_worker(request):
         {"version": version, "shell": [*shell, offline], "offline": offline},
         content_type="text/javascript; charset=utf-8",
     )
+
+
+def service_worker_setting(request) -> dict:
+    """The pages' templates learn whether to link the manifest and register the worker
+    (COMPTOIR_SERVICE_WORKER: the browser tests leave them off, as the browser's background
+    fetches would race their writes)."""
+    return {"service_worker": settings.COMPTOIR_SERVICE_WORKER}
 
 
 @login_not_required

@@ -11,7 +11,10 @@ from tests.browser.settings_helpers import no_sideways_scroll, review_shot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_chromium_finds_it_installable_and_it_works_offline(browser, live_server, seller, tmp_path):
+def test_chromium_finds_it_installable_and_it_works_offline(
+    browser, live_server, seller, tmp_path, settings
+):
+    settings.COMPTOIR_SERVICE_WORKER = True  # off for the other browser tests
     seller.language = "fr"
     seller.save(update_fields=["language"])
     # A profile on disk: Chromium never offers to install from an incognito context.

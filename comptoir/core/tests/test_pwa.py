@@ -33,9 +33,14 @@ def test_the_service_worker_keeps_the_shell_and_the_offline_page(client):
     assert client.get("/offline/").status_code == 200
 
 
-def test_every_page_links_the_manifest(client):
+def test_every_page_links_the_manifest_and_the_worker_when_on(client, settings):
     from comptoir.core.testing.factories import make_user
 
     client.force_login(make_user())
     html = client.get("/contacts/").content.decode()
+    assert "manifest.webmanifest" not in html  # the test settings switch the app off
+    assert "comptoir-service-worker" not in html
+    settings.COMPTOIR_SERVICE_WORKER = True
+    html = client.get("/contacts/").content.decode()
+    assert '<meta name="comptoir-service-worker" content="/sw.js">' in html
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html

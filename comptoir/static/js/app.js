@@ -216,8 +216,9 @@ document.addEventListener("change", (event) => {
 
 // Comptoir installs as an app on phones and desktops (comptoir/core/pwa.py): the service
 // worker keeps the app shell and answers with the offline page when the network is gone.
-if ("serviceWorker" in navigator && window.isSecureContext) {
+const serviceWorker = document.querySelector('meta[name="comptoir-service-worker"]');
+if (serviceWorker && "serviceWorker" in navigator && window.isSecureContext) {
   window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+    navigator.serviceWorker.register(serviceWorker.content, { scope: "/" }).catch(() => {});
   });
 }
