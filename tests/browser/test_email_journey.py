@@ -22,19 +22,10 @@ from comptoir.mail import delivery, events, sync
 from comptoir.mail.models import Mailbox, OutboundEmail
 from tests.browser.conftest import sign_in
 from tests.browser.settings_helpers import no_sideways_scroll, review_shot
+from tests.browser.test_mailbox_sync import empty_inbox
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 READER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
-
-
-def empty_inbox(servers, port):
-    client = imaplib.IMAP4(servers.host, port)
-    client.login(servers.user, servers.password)
-    _typ, data = client.select("INBOX")
-    if int(data[0] or 0):
-        client.store("1:*", "+FLAGS", "(\\Deleted)")
-        client.expunge()
-    return client
 
 
 @pytest.mark.parametrize("width", [1280, 390])
