@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "comptoir.salestools",
     "comptoir.meetings",
     "comptoir.emailtemplates",
+    "comptoir.documents",
+    "comptoir.sequences",
+    "comptoir.prospects",
     "comptoir.webhooks",
     "comptoir.demo",
 ]

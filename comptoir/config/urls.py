@@ -64,6 +64,10 @@ urlpatterns = [
     # Each object type with pages: /contacts/, /companies/, /deals/, /tasks/...
     *(path(f"{ot.name}/", include(type_urls(ot))) for ot in page_types()),
     path("sales-tools/templates/", include("comptoir.emailtemplates.urls")),
+    path("sales-tools/documents/", include("comptoir.documents.urls")),
+    path("sales-tools/sequences/", include("comptoir.sequences.urls")),
+    path("sales-tools/meetings/", include("comptoir.meetings.urls")),
+    path("sales-tools/prospects/", include("comptoir.prospects.urls")),
     path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
     path("imports/", include("comptoir.imports.urls")),

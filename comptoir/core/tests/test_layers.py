@@ -49,8 +49,8 @@ def test_a_wrong_way_import_breaks_a_contract(monkeypatch):
         monkeypatch, ("comptoir.deals.models", "comptoir.contacts.models")
     )
     features = (
-        "Feature apps: the API over webhooks over imports over notifications over mail over "
-        "the settings shell"
+        "Feature apps: the API over the sales tools over webhooks over imports over "
+        "notifications over mail over the settings shell"
     )
     assert features in (
         broken_contracts(monkeypatch, ("comptoir.settings_pages.views", "comptoir.imports.views"))
