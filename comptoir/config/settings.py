@@ -265,6 +265,10 @@ COMPTOIR_API_DAILY_LIMIT = env.env_int("COMPTOIR_API_DAILY_LIMIT", 5_000_000, mi
 # (sign-in and password-reset throttling) is read from X-Forwarded-For.
 COMPTOIR_TRUSTED_PROXIES = env.env_list("COMPTOIR_TRUSTED_PROXIES", [])
 
+# The DNS server the worker asks for visitors' reverse DNS (Prospects, TOOL-6), "host" or
+# "host:port"; empty: the system's resolvers.
+COMPTOIR_PROSPECTS_DNS = env.env_str("COMPTOIR_PROSPECTS_DNS")
+
 # Rate-limit counters and shared caches: Redis when several processes or machines serve.
 CACHES = {"default": env.cache(env.env_str("COMPTOIR_CACHE_URL"))}
 

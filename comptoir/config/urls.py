@@ -75,6 +75,8 @@ urlpatterns = [
     path("mail/", include("comptoir.mail.urls")),
     # The open pixel and click redirect of tracked emails: public, short (they are in mail).
     path("t/", include("comptoir.mail.tracking_urls")),
+    # The website snippet and its beacons (TOOL-6): public.
+    path("p/", include("comptoir.prospects.public_urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 

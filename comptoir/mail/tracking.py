@@ -26,6 +26,7 @@ import hashlib
 import html as html_lib
 import ipaddress
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -265,3 +266,51 @@ def validate_networks(text: str) -> list[str]:
         except ValueError:
             bad.append(line.strip()[:60])
     return bad
+
+
+# -- the visitor hint (TOOL-6) ---------------------------------------------------------------
+# A click on a tracked link to the company's own website lands with `?_cmp=<hint>`: the
+# email's id and an HMAC of it, which the website snippet sends back with its page views, so
+# that the visitor is known as the email's recipient. The hint names no address; without the
+# key none can be made. Which hosts are the company's website is the prospects app's to say:
+# it adds a callable returning them here in its ready() (mail is below prospects).
+HINT_PARAM = "_cmp"
+HINT_HOSTS: list = []
+
+
+def visitor_hint(outbound_id: int) -> str:
+    value = _b36(outbound_id)
+    return f"{value}.{_mac(value + '.v', settings.SECRET_KEY)}"
+
+
+def read_visitor_hint(hint) -> int | None:
+    """The email id of a hint this portal made; None for anything else."""
+    if not isinstance(hint, str) or len(hint) > 40:
+        return None
+    pk_text, _dot, mac = hint.partition(".")
+    if not re.fullmatch(r"[0-9a-z]{1,13}", pk_text) or not mac:
+        return None
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
+    if not any(constant_time_compare(mac, _mac(pk_text + ".v", s)) for s in secrets):
+        return None
+    return int(pk_text, 36)
+
+
+def _hint_host(host: str) -> bool:
+    host = (host or "").lower().rstrip(".")
+    for hosts in HINT_HOSTS:
+        for domain in hosts():
+            if host == domain or host.endswith("." + domain):
+                return True
+    return False
+
+
+def with_visitor_hint(url: str, outbound_id: int) -> str:
+    """`url` with the visitor hint added when it leads to the company's website."""
+    if not HINT_HOSTS:
+        return url
+    parts = urlsplit(url)
+    if not _hint_host(parts.hostname or ""):
+        return url
+    query = parts.query + ("&" if parts.query else "") + f"{HINT_PARAM}={visitor_hint(outbound_id)}"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

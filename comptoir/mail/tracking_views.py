@@ -6,7 +6,8 @@ worker (events.tally).
 
 A token that is not one of ours, or whose email is gone, answers the same neutral 404 (a
 transparent pixel for the open URL), never a 500. A click redirects only to the URL stored
-at the token's index (tracking.read_token / OutboundEmail.tracked_links)."""
+at the token's index (tracking.read_token / OutboundEmail.tracked_links), with the
+visitor hint added when it leads to the company's website (tracking.with_visitor_hint)."""
 
 import datetime as dt
 import json
@@ -136,4 +137,6 @@ def click(request, token):
     if not tracking.trackable(url):
         return _missing()
     _record(request, row, EventKind.CLICK, url)
-    return _no_store(HttpResponseRedirect(url))
+    # A link to the company's website carries the visitor hint (TOOL-6): its snippet
+    # then knows the visitor as this email's recipient.
+    return _no_store(HttpResponseRedirect(tracking.with_visitor_hint(url, row["pk"])))

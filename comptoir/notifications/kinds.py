@@ -2,7 +2,7 @@
 
 Titles are written when shown, from the names stored in `params` when the notification
 was made, so each reader sees them in their own language. Email opened / new prospect
-come with the sales tools."""
+come with the sales tools (new prospect: TOOL-6)."""
 
 from dataclasses import dataclass
 
@@ -25,6 +25,9 @@ INBOUND_REFUSED = "inbound_refused"
 EMAIL_OPENED = "email_opened"
 EMAIL_CLICKED = "email_clicked"
 EMAIL_REPLIED = "email_replied"
+NEW_PROSPECT = "new_prospect"
+# Where a new prospect's notice leads: the Prospects page (Sales tools > Prospects).
+PROSPECTS = "prospects"
 # Where the email-tracking notices lead: the activity feed (Sales tools > Notifications).
 EMAIL_ACTIVITY = "email_activity"
 
@@ -112,6 +115,15 @@ KINDS = {
             _lazy("A contact replies to an email you sent from Comptoir."),
             email=False,
         ),
+        Kind(
+            NEW_PROSPECT,
+            _lazy("New prospect"),
+            _lazy(
+                "A company visits the website for the first time (Prospects: its "
+                "subscribers and the company's owner)."
+            ),
+            email=False,
+        ),
     )
 }
 
@@ -179,6 +191,8 @@ def title(notification) -> str:
         }
     if kind == EMAIL_REPLIED:
         return _("%(who)s replied to “%(record)s”") % {**values, "who": params.get("who") or "?"}
+    if kind == NEW_PROSPECT:
+        return _("New prospect on the website: %(record)s") % values
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 
@@ -193,6 +207,8 @@ def record_url(notification) -> str:
         return reverse("settings:webhook_app", args=[pk])
     if object_type == "inbound_messages":
         return reverse("settings:email")
+    if object_type == PROSPECTS:
+        return reverse("prospects:index")
     if object_type == EMAIL_ACTIVITY:
         return reverse("salestools:activity")
     if object_type == "exports":

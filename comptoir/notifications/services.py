@@ -31,6 +31,8 @@ from comptoir.notifications.kinds import (
     INBOUND_REFUSED,
     KINDS,
     MENTION,
+    NEW_PROSPECT,
+    PROSPECTS,
     WEBHOOKS_DISABLED,
 )
 from comptoir.notifications.models import Notification, NotificationPreference
@@ -288,6 +290,32 @@ def email_engaged(outbound, events) -> None:
             for kind, found in by_kind.items()
         ]
     )
+
+
+def new_prospect(prospect_id: int, domain: str, *, user_ids=(), owner_id=None) -> None:
+    """A company visited the website for the first time (comptoir.prospects.attribution):
+    the Prospects page's subscribers and the matched company's owner are told, once each."""
+    intents = [
+        Intent(
+            NEW_PROSPECT,
+            object_type=PROSPECTS,
+            object_id=prospect_id,
+            record=domain[:200],
+            user_id=uid,
+        )
+        for uid in dict.fromkeys(user_ids)
+    ]
+    if owner_id not in (None, ""):
+        intents.append(
+            Intent(
+                NEW_PROSPECT,
+                object_type=PROSPECTS,
+                object_id=prospect_id,
+                record=domain[:200],
+                owner_id=int(owner_id),
+            )
+        )
+    _add(intents)
 
 
 # -- preferences -----------------------------------------------------------------------------

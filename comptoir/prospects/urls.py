@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comptoir.prospects import views
 
 app_name = "prospects"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<id:prospect_id>/assign/", views.assign, name="assign"),
+    path("<id:prospect_id>/company/", views.create_company, name="create_company"),
+    path("digest/", views.subscribe, name="subscribe"),
+]

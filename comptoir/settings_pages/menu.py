@@ -2,7 +2,7 @@
 
 Each settings page adds its Section to SECTIONS (in the seed article's order: properties,
 pipelines, automation, team, import & export, configuration, then indexes (issue 16),
-background jobs, audit log, notifications, email, API tokens, webhooks, profile); a section shows
+background jobs, audit log, notifications, email, API tokens, webhooks, prospects, profile); a section shows
 only to users holding its right."""
 
 from dataclasses import dataclass
@@ -36,6 +36,7 @@ SECTIONS: list[Section] = [
     Section("email", _("Email"), "settings:email"),
     Section("api-tokens", _("API tokens"), "settings:api_tokens", "can_use_api"),
     Section("webhooks", _("Webhooks"), "settings:webhooks", "can_manage_settings"),
+    Section("prospects", _("Prospects"), "settings:prospects", "can_manage_settings"),
     Section("profile", _("Profile"), "settings:profile"),
 ]
 

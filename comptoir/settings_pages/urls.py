@@ -21,5 +21,6 @@ urlpatterns = [
     path("email/", include("comptoir.mail.settings_urls")),
     path("api-tokens/", include("comptoir.settings_pages.sections.tokens")),
     path("webhooks/", include("comptoir.webhooks.settings_urls")),
+    path("prospects/", include("comptoir.prospects.settings_urls")),
     path("profile/", include("comptoir.settings_pages.sections.profile")),
 ]

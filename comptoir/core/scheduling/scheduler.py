@@ -35,6 +35,12 @@ PERIODIC_JOBS = {
     "refresh_mail_tokens": (600, "comptoir.mail.tasks.refresh_mail_tokens"),
     # Webhook events waiting in the outbox, and the retries whose time came.
     "deliver_webhooks": (30, "comptoir.webhooks.tasks.deliver_webhooks"),
+    # The website's page views to visitors, contacts and companies (reverse DNS here).
+    "attribute_page_views": (60, "comptoir.prospects.tasks.attribute_page_views"),
+    # Raw page views older than the retention period set in Settings > Prospects.
+    "purge_page_views": (3600, "comptoir.prospects.tasks.purge_page_views"),
+    # The Prospects digest at 8:00 in each subscriber's time zone.
+    "send_prospect_digests": (60, "comptoir.prospects.tasks.send_prospect_digests"),
 }
 # Called on every tick, by every worker: each finds the work nobody runs any more (its
 # worker died) and queues it again, claimed by a conditional UPDATE.
