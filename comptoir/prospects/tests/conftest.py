@@ -72,8 +72,8 @@ def dns_server():
     server.close()
 
 
-@pytest.fixture
-def dns(dns_server, settings):
+@pytest.fixture(name="dns")
+def dns_fixture(dns_server, settings):
     dns_server.names.clear()
     dns_server.slow.clear()
     dns_server.asked.clear()
