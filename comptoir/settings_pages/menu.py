@@ -2,8 +2,8 @@
 
 Each settings page adds its Section to SECTIONS (in the seed article's order: properties,
 pipelines, automation, team, import & export, configuration, then indexes (issue 16),
-background jobs, audit log, notifications, email, API tokens, webhooks, prospects, profile); a section shows
-only to users holding its right."""
+background jobs, audit log, notifications, email, API tokens, webhooks, prospects,
+profile); a section shows only to users holding its right."""
 
 from dataclasses import dataclass
 

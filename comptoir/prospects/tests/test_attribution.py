@@ -4,6 +4,7 @@ and timeouts; a tracked email's recipient; identify()), visits and days counted 
 "new prospect" notifications, the purge after the retention period, the periodic jobs."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -112,7 +113,7 @@ def test_a_tracked_email_click_makes_the_visitor_its_recipient(client, website, 
     hint = tracking.visitor_hint(email.pk)
     response = client.post(
         "/p/collect",
-        '{"v": "AbCdEfGhIjKlMnOpQrStUv", "h": "%s", "e": [{"u": "%s/offre"}]}' % (hint, SITE),
+        json.dumps({"v": "AbCdEfGhIjKlMnOpQrStUv", "h": hint, "e": [{"u": f"{SITE}/offre"}]}),
         content_type="text/plain",
         HTTP_ORIGIN=SITE,
         REMOTE_ADDR="81.250.113.77",

@@ -21,16 +21,20 @@ pytestmark = pytest.mark.django_db
 
 def prospect(domain, *, days_ago=0, visits=2, views=5, first_days_ago=None, company=None):
     now = timezone.now()
+    first = days_ago if first_days_ago is None else first_days_ago
     p = Prospect.objects.create(
         domain=domain,
         company_id=company.pk if company else None,
-        first_seen_at=now - dt.timedelta(days=days_ago if first_days_ago is None else first_days_ago),
+        first_seen_at=now - dt.timedelta(days=first),
         last_seen_at=now - dt.timedelta(days=days_ago),
         visits=visits,
         page_views=views,
     )
     ProspectDay.objects.create(
-        prospect=p, day=services.today() - dt.timedelta(days=days_ago), visits=visits, page_views=views
+        prospect=p,
+        day=services.today() - dt.timedelta(days=days_ago),
+        visits=visits,
+        page_views=views,
     )
     return p
 
@@ -74,7 +78,9 @@ def test_the_list_with_its_filters(client, rep):
     assert client.get("/sales-tools/prospects/?period=x&kind=y&owner=z").status_code == 200
 
 
-def test_the_query_count_does_not_grow_with_the_companies(client, rep, django_assert_max_num_queries):
+def test_the_query_count_does_not_grow_with_the_companies(
+    client, rep, django_assert_max_num_queries
+):
     for n in range(3):
         prospect(f"p{n}.fr", company=make_company(name=f"P{n}", domain=f"p{n}.fr") if n else None)
     client.get("/sales-tools/prospects/")
@@ -165,14 +171,16 @@ def test_subscribe_and_the_digest_at_eight_in_the_subscribers_zone(client, rep):
     assert response.status_code == 302
     sub = DigestSubscription.objects.get(user=rep)
     assert sub.time_zone == "America/Montreal"
-    assert client.post("/sales-tools/prospects/digest/", {"time_zone": "Mars/Base"}).status_code == 302
+    assert (
+        client.post("/sales-tools/prospects/digest/", {"time_zone": "Mars/Base"}).status_code == 302
+    )
     assert DigestSubscription.objects.get(user=rep).time_zone == "America/Montreal"
     sub.last_sent_on = None
     sub.save()
     # Yesterday's visits in the report time zone.
     p = prospect("leroy.fr", days_ago=1)
     ProspectDay.objects.filter(prospect=p).update(day=dt.date(2026, 3, 9))
-    # 7:59 in Montreal (EDT from 8 March 2026: UTC-4): not yet.
+    # 7:59 in Montreal (summer time from 8 March 2026, four hours behind UTC): not yet.
     assert digest.send_digests(dt.datetime(2026, 3, 10, 11, 59, tzinfo=dt.UTC)) == 0
     assert mail.outbox == []
     # 8:00 there: sent, once.
