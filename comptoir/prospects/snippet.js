@@ -22,13 +22,14 @@
   var blocked = n.doNotTrack === "1" || n.doNotTrack === "yes" || w.doNotTrack === "1" ||
     n.msDoNotTrack === "1" || n.globalPrivacyControl === true;
   var me = d.currentScript;
-  var consent = !!(me && me.getAttribute("data-consent") === "granted");
   var email = "", hint = "", queue = [], timer = null;
 
   function readCookie() {
     var m = d.cookie.match(/(?:^|;\s*)_cmp_vid=([A-Za-z0-9_-]{22})(?:;|$)/);
     return m ? m[1] : "";
   }
+  // The cookie exists only once consent was given: its presence is that consent, kept.
+  var consent = !!(me && me.getAttribute("data-consent") === "granted") || readCookie() !== "";
   function writeCookie(value, age) {
     d.cookie = COOKIE + "=" + value + "; Max-Age=" + age + "; Path=/; SameSite=Lax" +
       (location.protocol === "https:" ? "; Secure" : "");
@@ -83,7 +84,7 @@
     var what = args[0];
     if (what === "consent") {
       consent = !!args[1];
-      if (!consent) { writeCookie("", 0); }
+      if (consent) { visitor(); } else { writeCookie("", 0); }
     } else if (what === "identify") {
       if (typeof args[1] === "string" && args[1].length <= 254) { email = args[1]; schedule(400); }
     } else if (what === "page") {
