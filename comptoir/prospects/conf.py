@@ -6,6 +6,7 @@ by `registry.invalidate` when an administrator saves); checked and saved here on
 
 import contextlib
 import ipaddress
+import time
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,6 +17,9 @@ from comptoir.core.properties import registry
 from comptoir.prospects.domains import registrable
 from comptoir.prospects.models import ProspectSettings
 
+CACHE_KEY = "prospects:conf"
+BEACON_RECHECK = 5.0
+_beacon_check = [0.0]
 MAX_DOMAINS = 50
 MAX_RANGES = 500
 RETENTION_MIN, RETENTION_MAX = 1, 3650
@@ -42,7 +46,19 @@ def _load() -> Conf:
 
 
 def conf() -> Conf:
-    return registry.cached("prospects:conf", _load)
+    return registry.cached(CACHE_KEY, _load)
+
+
+def beacon_conf() -> Conf:
+    """conf() for /p/collect: the version row is read at most every BEACON_RECHECK seconds
+    per process (a query saved on most beacons); a change saved in another process is seen
+    within that time, one saved in this process (or any cache drop) at once."""
+    now = time.monotonic()
+    found = registry.peek(CACHE_KEY)
+    if found is not None and now - _beacon_check[0] < BEACON_RECHECK:
+        return found
+    _beacon_check[0] = now
+    return conf()
 
 
 def stored() -> ProspectSettings:

@@ -92,6 +92,14 @@ def cached(key: str, loader):
     return value
 
 
+def peek(key: str):
+    """The value cached under `key` without reading the version row (None when absent or
+    dropped): for a hot public endpoint that accepts seeing a change a few seconds late
+    (the prospects' beacons, comptoir/prospects/conf.py); it still calls `cached` now and
+    then."""
+    return _cache.get(key)
+
+
 def definitions(object_type: "str | ObjectType", *, include_archived: bool = False) -> dict:
     """{name: PropertyDefinition} for an object type, display order."""
     ot = get_object_type(object_type)
