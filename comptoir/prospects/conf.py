@@ -34,7 +34,9 @@ class Conf:
 
 
 def _load() -> Conf:
-    row, _created = ProspectSettings.objects.get_or_create(pk=ProspectSettings.SINGLETON)
+    # Read on public paths (beacons, clicks): nothing is written there, defaults if no row.
+    row = ProspectSettings.objects.filter(pk=ProspectSettings.SINGLETON).first()
+    row = row or ProspectSettings(pk=ProspectSettings.SINGLETON)
     domains = tuple(d for d in row.allowed_domains.split() if d)
     ranges = []
     for line in row.ip_ranges.splitlines():
@@ -183,5 +185,6 @@ def save(
 
 
 def website_domains() -> tuple[str, ...]:
-    """The website's domains (mail.tracking.HINT_HOSTS asks for them on a click)."""
-    return conf().domains
+    """The website's domains (mail.tracking.HINT_HOSTS asks for them on a click, which
+    then costs no query on most clicks: beacon_conf)."""
+    return beacon_conf().domains

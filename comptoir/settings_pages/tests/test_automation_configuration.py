@@ -138,6 +138,7 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         "Email",
         "API tokens",
         "Webhooks",
+        "Prospects",
         "Profile",
     ]
     for url, label in entries:
@@ -151,4 +152,5 @@ def test_admins_see_the_sections_in_the_menu(admin_client, rep):
         "configuration",
         "indexes",
         "webhooks",
+        "prospects",
     }
