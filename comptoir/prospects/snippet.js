@@ -84,7 +84,7 @@
     var what = args[0];
     if (what === "consent") {
       consent = !!args[1];
-      if (consent) { visitor(); } else { writeCookie("", 0); }
+      if (consent && !blocked) { visitor(); } else if (!consent) { writeCookie("", 0); }
     } else if (what === "identify") {
       if (typeof args[1] === "string" && args[1].length <= 254) { email = args[1]; schedule(400); }
     } else if (what === "page") {
