@@ -166,3 +166,23 @@ def test_the_click_redirect_carries_the_hint_to_the_website_only(client, website
     assert tracking.read_visitor_hint(location.split("_cmp=")[1]) == email.pk
     elsewhere = client.get(f"/t/c/{tracking.make_token(email.pk, 1)}/")
     assert elsewhere["Location"] == "https://other.example/"
+
+
+def test_a_warm_beacon_reads_nothing(client, website):
+    payload = {"v": VISITOR, "e": [page()]}
+    assert beacon(client, payload).status_code == 204  # the process's settings read once
+    with CaptureQueriesContext(connection) as queries:
+        assert beacon(client, payload).status_code == 204
+    sql = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # SET: PostgreSQL's asynchronous commit for this transaction.
+    assert [s for s in sql if s not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "SET")] == [
+        "INSERT"
+    ]
+
+
+def test_a_settings_change_is_seen_at_once_in_this_process(client, website):
+    from comptoir.prospects import conf
+
+    assert beacon(client, {"e": [page()]}).status_code == 204
+    conf.save("other-shop.fr", "", 90, True)
+    assert beacon(client, {"e": [page()]}).status_code == 403

@@ -257,3 +257,12 @@ def test_settings_are_for_administrators_only(client, rep):
 def test_page_views_are_not_shown_to_anyone_raw(client, rep):
     PageView.objects.create(occurred_at=timezone.now(), url="https://www.acme-shop.fr/secret")
     assert "secret" not in client.get("/sales-tools/prospects/").content.decode()
+
+
+def test_new_prospect_is_chosen_in_settings_notifications(client, rep):
+    page = client.get("/settings/notifications/").content.decode()
+    assert "New prospect" in page and 'name="new_prospect:in_app"' in page
+    client.post("/settings/notifications/", {"new_prospect:email": "on"})
+    from comptoir.notifications.services import preferences
+
+    assert preferences(rep)["new_prospect"] == (False, True)
