@@ -283,6 +283,7 @@ def attribute(now=None) -> int:
         company_domains = _companies_by_id({v for v in contact_companies.values() if v})
         # Count.
         days = defaultdict(lambda: [0, 0])  # (domain, day) -> [visits, page views]
+        by_domain = defaultdict(list)  # domain -> page view ids
         seen = {}  # domain -> (first, last)
         for row in rows:
             key = visitor_key(row)
@@ -307,6 +308,7 @@ def attribute(now=None) -> int:
             visitor.last_seen_at = max(visitor.last_seen_at or row.occurred_at, row.occurred_at)
             if not domain:
                 continue
+            by_domain[domain].append(row.pk)
             counts = days[(domain, row.occurred_at.astimezone(zone).date())]
             counts[0] += int(new_visit)
             counts[1] += 1
@@ -316,6 +318,8 @@ def attribute(now=None) -> int:
         if seen:
             new_prospects = _save_counts(days, seen)
         PageView.objects.filter(pk__in=[r.pk for r in rows]).update(processed=True)
+        for domain, ids in by_domain.items():
+            PageView.objects.filter(pk__in=ids).update(domain=domain)
         if new_prospects:
             _tell(new_prospects)
     return len(rows)

@@ -50,9 +50,12 @@ class PageView(models.Model):
     email_id = models.BigIntegerField(null=True, blank=True)
     email = models.CharField(max_length=254, blank=True, default="")
     processed = models.BooleanField(default=False)
+    # The visiting company's domain, written by the worker (the pages a company read).
+    domain = models.CharField(max_length=253, blank=True, default="")
 
     class Meta:
         indexes = [
+            models.Index(fields=["domain", "occurred_at"], name="prospects_pv_domain"),
             models.Index(
                 fields=["id"], name="prospects_pv_pending", condition=models.Q(processed=False)
             ),

@@ -185,8 +185,11 @@ def _read(request) -> bytes:
     return body
 
 
-_COLUMNS = "occurred_at, visitor, url, referrer, title, ip, user_agent, email_id, email, processed"
-_ROW = "(" + ", ".join(["%s"] * 10) + ")"
+_COLUMNS = (
+    "occurred_at, visitor, url, referrer, title, ip, user_agent, email_id, email, processed, "
+    "domain"
+)
+_ROW = "(" + ", ".join(["%s"] * 11) + ")"
 
 
 def _write(rows: list[tuple]) -> None:
@@ -206,6 +209,7 @@ def _write(rows: list[tuple]) -> None:
             email_id,
             email,
             False,
+            "",
         ]
     sql = f"INSERT INTO {PageView._meta.db_table} ({_COLUMNS}) VALUES " + ", ".join(
         [_ROW] * len(rows)

@@ -8,9 +8,10 @@ chosen before a company exists, and the company it matches."""
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from comptoir.core.history.source import ChangeSource
@@ -19,7 +20,13 @@ from comptoir.core.portal.services import portal
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import create_record, update_record
 from comptoir.prospects.attribution import companies_for_domains
-from comptoir.prospects.models import DigestSubscription, Prospect, ProspectDay, Visitor
+from comptoir.prospects.models import (
+    DigestSubscription,
+    PageView,
+    Prospect,
+    ProspectDay,
+    Visitor,
+)
 
 PERIODS = {"1": 1, "7": 7, "30": 30, "90": 90}
 DEFAULT_PERIOD = "30"
@@ -38,6 +45,7 @@ class Row:
     new: bool
     owner_id: int | None
     contacts: list
+    pages: list = None
 
 
 def today(zone_name: str | None = None) -> dt.date:
@@ -108,7 +116,35 @@ def visiting(
         if len(rows) >= LIMIT:
             break
     _add_contacts(rows, user)
+    _add_pages(rows, start, until, zone)
     return rows
+
+
+def _add_pages(rows, start, until, zone, shown: int = 3) -> None:
+    """The pages each company read most in the period ([(path, views)]), from the raw page
+    views still kept (the retention period)."""
+    for row in rows:
+        row.pages = []
+    if not rows:
+        return
+    by_domain = {r.prospect.domain: r for r in rows}
+    views = PageView.objects.filter(domain__in=by_domain, occurred_at__gte=start).exclude(url="")
+    if until is not None:
+        end = timezone.make_aware(
+            dt.datetime.combine(until + dt.timedelta(days=1), dt.time()), zone
+        )
+        views = views.filter(occurred_at__lt=end)
+    counted = {}
+    for domain, url, n in (
+        views.values("domain", "url").annotate(n=Count("id")).values_list("domain", "url", "n")
+    ):
+        path = urlsplit(url).path or "/"
+        key = (domain, path)
+        counted[key] = counted.get(key, 0) + n
+    for (domain, path), n in sorted(counted.items(), key=lambda item: (-item[1], item[0][1])):
+        row = by_domain[domain]
+        if len(row.pages) < shown:
+            row.pages.append((path, n))
 
 
 def _add_contacts(rows, user) -> None:

@@ -52,6 +52,8 @@ def test_a_configured_network_names_the_company(website, dns):
     assert not PageView.objects.filter(processed=False).exists()
     assert attribution.attribute_all() == 0  # counted once
     assert dns.asked == []  # a configured network needs no DNS
+    assert set(PageView.objects.values_list("domain", flat=True)) == {"durand.fr"}
+    assert services.visiting(make_user())[0].pages == [("/", 3)]
 
 
 def test_a_new_visit_after_thirty_minutes(website, dns):
