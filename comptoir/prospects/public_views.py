@@ -186,8 +186,7 @@ def _read(request) -> bytes:
 
 
 _COLUMNS = (
-    "occurred_at, visitor, url, referrer, title, ip, user_agent, email_id, email, processed, "
-    "domain"
+    "occurred_at, visitor, url, referrer, title, ip, user_agent, email_id, email, processed, domain"
 )
 _ROW = "(" + ", ".join(["%s"] * 11) + ")"
 

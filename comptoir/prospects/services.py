@@ -102,7 +102,10 @@ def visiting(
         rows.append(
             Row(
                 prospect=prospect,
-                name=(company["name"] or company["domain"]) if company else prospect.domain,
+                # A company the user may not see is named by the domain only.
+                name=(company["name"] or company["domain"])
+                if company and company["pk"] in visible
+                else prospect.domain,
                 company_id=company["pk"] if company else None,
                 visible=bool(company) and company["pk"] in visible,
                 visits=s["visits"] or 0,

@@ -147,21 +147,26 @@ def test_bad_input_on_the_page(client, rep):
 
 
 def test_a_company_the_user_may_not_change_answers_404(client, db):
-    from comptoir.core.testing.factories import make_user as mk
-
-    boss = mk(first_name="Boss")
-    durand = make_company(
-        name="Durand SA", domain="durand.fr", hubspot_owner_id=str(Owner.objects.get(user=boss).pk)
-    )
+    boss = make_user(first_name="Boss")
+    boss_owner = str(Owner.objects.get(user=boss).pk)
+    durand = make_company(name="Durand SA", domain="durand.fr", hubspot_owner_id=boss_owner)
     p = prospect("durand.fr", company=durand)
-    limited = mk(role="Sales rep")
-    client.force_login(limited)
-    from comptoir.core.permissions import can_edit
-
-    if can_edit(limited, "companies", durand):
-        pytest.skip("this role may change every company")
+    client.force_login(make_user(role="Sales rep"))  # sees every company, changes its own
+    assert "Durand SA" in client.get("/sales-tools/prospects/").content.decode()
     response = client.post(f"/sales-tools/prospects/{p.pk}/assign/", {"owner": ""})
     assert response.status_code == 404
+    assert base_queryset("companies").get(pk=durand.pk).hubspot_owner_id == int(boss_owner)
+
+
+def test_a_company_the_user_may_not_see_is_named_by_its_domain_only(client, db):
+    boss = make_user(first_name="Boss")
+    boss_owner = str(Owner.objects.get(user=boss).pk)
+    durand = make_company(name="Durand SA", domain="durand.fr", hubspot_owner_id=boss_owner)
+    prospect("durand.fr", company=durand)
+    client.force_login(make_user(role="Sales rep – private"))  # noqa: RUF001
+    body = client.get("/sales-tools/prospects/").content.decode()
+    assert "Durand SA" not in body and "<strong>durand.fr</strong>" in body
+    assert f"/companies/{durand.pk}/" not in body
 
 
 def test_subscribe_and_the_digest_at_eight_in_the_subscribers_zone(client, rep):
