@@ -144,9 +144,12 @@ def write(hits: list[Hit], known: dict | None = None) -> int:
 
 
 class Queue:
-    """The server process's hits waiting for the writer thread (one per process)."""
+    """The server process's hits waiting for the writer thread (one per process). `writer`
+    writes a list of queued items (the prospects' page views use one too: TOOL-6)."""
 
-    def __init__(self):
+    def __init__(self, writer=None, name: str = "tracking-hits"):
+        self._writer = writer or write
+        self._name = name
         self._lock = threading.Lock()
         self._hits: list[Hit] = []
         self._wake = threading.Event()
@@ -169,7 +172,7 @@ class Queue:
         self._wake.set()  # the previous thread wakes and sees it is not the current one
         self._wake = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(self._generation, self._wake), name="tracking-hits", daemon=True
+            target=self._run, args=(self._generation, self._wake), name=self._name, daemon=True
         )
         self._thread.start()
 
@@ -190,9 +193,9 @@ class Queue:
         if not hits:
             return 0
         try:
-            return write(hits)
+            return self._writer(hits)
         except Exception:
-            log.exception("%d opens and clicks could not be written", len(hits))
+            log.exception("%d items of %s could not be written", len(hits), self._name)
             return 0
 
     def _run(self, generation: int, wake: threading.Event) -> None:

@@ -5,16 +5,19 @@ the Origin header, or the Referer when a browser sends no Origin, must be one of
 domains or under one; every page URL too) and answers CORS only to those. A beacon is read
 up to MAX_BODY bytes and checked whole (JSON, sizes, URLs, the visitor id's form, the
 tracked email's signed hint, the identified address) before anything is written: a bad one
-gets a 4xx naming what is wrong and writes nothing. The good one is written in one INSERT
-for all its page views; attributing them is the worker's
-(`attribution.attribute`), never the request's."""
+gets a 4xx naming what is wrong and writes nothing. The good one is queued for the
+server process's writer thread (one transaction every COMPTOIR_TRACKING_FLUSH_MS for all
+the beacons received meanwhile), or written at once in one INSERT when that is 0.
+Attributing them is the worker's (`attribution.attribute`), never the request's."""
 
+import atexit
 import json
 import re
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
@@ -22,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from comptoir.mail import hits
 from comptoir.mail.tracking import clean_address, clean_agent, read_visitor_hint
 from comptoir.prospects.conf import beacon_conf, host_allowed
 from comptoir.prospects.models import PageView
@@ -31,6 +35,7 @@ MAX_BODY = 16 * 1024
 MAX_EVENTS = 20
 MAX_URL = 2048
 MAX_TITLE = 300
+CHUNK = 500  # rows an INSERT (11 parameters each: under SQLite's 32,766)
 VISITOR = re.compile(r"[A-Za-z0-9_-]{22}")
 EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}")
 SNIPPET = Path(__file__).with_name("snippet.js")
@@ -191,9 +196,21 @@ _COLUMNS = (
 _ROW = "(" + ", ".join(["%s"] * 11) + ")"
 
 
-def _write(rows: list[tuple]) -> None:
-    """All the beacon's page views in one INSERT, written as SQL (the ORM's bulk_create
-    cost a third of the request when measured: bench/prospects.py)."""
+def _write(rows: list[tuple]) -> int:
+    """Page views in one transaction, an INSERT written as SQL per CHUNK rows (the ORM's
+    bulk_create cost a third of the request when measured: bench/prospects.py)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A page view is worth less than the wait for the WAL's flush: a crash may
+            # lose the last fraction of a second of them, never half of one.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        for start in range(0, len(rows), CHUNK):
+            sql, params = _insert(rows[start : start + CHUNK])
+            cursor.execute(sql, params)
+    return len(rows)
+
+
+def _insert(rows: list[tuple]) -> tuple[str, list]:
     ops = connection.ops
     params = []
     for at, visitor, url, referrer, title, ip, agent, email_id, email in rows:
@@ -213,12 +230,21 @@ def _write(rows: list[tuple]) -> None:
     sql = f"INSERT INTO {PageView._meta.db_table} ({_COLUMNS}) VALUES " + ", ".join(
         [_ROW] * len(rows)
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A page view is worth less than the wait for the WAL's flush: a crash may
-            # lose the last fraction of a second of them, never half of one.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(sql, params)
+    return sql, params
+
+
+def _queued(batches: list[list[tuple]]) -> int:
+    """The writer thread's flush: every queued beacon's page views, in one transaction."""
+    return _write([row for rows in batches for row in rows])
+
+
+# With COMPTOIR_TRACKING_FLUSH_MS above 0 (the default), a beacon's page views are queued
+# and a thread of the server process writes the queue every so many milliseconds, as the
+# email pixel's opens are (comptoir/mail/hits.py: a process killed with -9 loses its last
+# fraction of a second of page views; never half a beacon). With 0 (the tests), each
+# beacon writes its own before answering.
+queue = hits.Queue(writer=_queued, name="prospects-page-views")
+atexit.register(queue.stop)
 
 
 @login_not_required
@@ -252,5 +278,8 @@ def collect(request):
     rows = [(now, visitor, u, r, t, ip, agent, *who) for u, r, t in beacon["pages"]]
     if not rows:  # an identify() alone: a row without a page, the worker only reads who
         rows = [(now, visitor, "", "", "", ip, agent, *who)]
-    _write(rows)
+    if settings.COMPTOIR_TRACKING_FLUSH_MS > 0:
+        queue.add(rows)
+    else:
+        _write(rows)
     return _answer(204, origin)

@@ -186,3 +186,22 @@ def test_a_settings_change_is_seen_at_once_in_this_process(client, website):
     assert beacon(client, {"e": [page()]}).status_code == 204
     conf.save("other-shop.fr", "", 90, True)
     assert beacon(client, {"e": [page()]}).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queued_beacons_are_written_together_by_the_process_thread(client, website, settings):
+    from comptoir.prospects import public_views
+
+    settings.COMPTOIR_TRACKING_FLUSH_MS = 50
+    try:
+        for n in range(3):
+            assert beacon(client, {"e": [page(SITE + f"/p{n}")]}).status_code == 204
+        assert beacon(client, {"e": [page("https://evil.example/")]}).status_code == 403
+        public_views.queue.flush()
+    finally:
+        public_views.queue.stop()
+    assert sorted(PageView.objects.values_list("url", flat=True)) == [
+        SITE + "/p0",
+        SITE + "/p1",
+        SITE + "/p2",
+    ]
