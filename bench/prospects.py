@@ -144,7 +144,7 @@ def bodies(batch: int, count: int = 200) -> list[bytes]:
             {
                 "u": SITE + rng.choice(PATHS) + f"?utm_source=newsletter&n={n}",
                 "r": "https://www.google.fr/",
-                "t": "Acme Shop – robots pour l'industrie",
+                "t": "Acme Shop - robots pour l'industrie",
             }
             for _ in range(batch)
         ]
