@@ -15,6 +15,7 @@ from comptoir.mail import hits
 from comptoir.mail.models import EmailEvent, OutboundEmail
 from comptoir.mail.tests.test_sending import connect
 from comptoir.mail.tests.test_tracking import BROWSER, late, path_of, send, urls
+from comptoir.prospects.conf import website_domains
 
 # The writer thread has its own connection: it sees only what was committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,6 +53,9 @@ def test_a_pixel_request_queues_its_open_and_the_writer_thread_writes_it(
     late(outbound)
     click_url, _second, pixel_url = urls(html)
     client.get("/healthz")
+    # The website's domains (TOOL-6's visitor hint on clicks), read once in a few seconds
+    # per process (comptoir/prospects/conf.py, beacon_conf): read before measuring.
+    website_domains()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(
             path_of(pixel_url), HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="198.51.100.4"
