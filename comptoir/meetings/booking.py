@@ -4,7 +4,9 @@ logged as a `meetings` engagement on the contact (owned by the host), and the bo
 unique (host, start) makes a second booking of the same slot impossible even when two
 processes got past the check together: that visitor hears "just taken".
 
-History names the source SALES with the booking link as its id."""
+History names the source SALES with the booking link as its id. A booking stops the
+contact's sequences; a cancel marks the engagement CANCELED (through the write path, so
+with its history); a reschedule cancels and books again in one transaction."""
 
 import datetime as dt
 import secrets
@@ -21,9 +23,10 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
-from comptoir.core.records.writes import create_record
+from comptoir.core.records.writes import create_record, update_record
 from comptoir.meetings import availability
 from comptoir.meetings.models import Booking, MeetingLink
+from comptoir.sequences.stopping import MEETING_BOOKED, stop_sequences
 
 
 class BookingError(Exception):
@@ -78,7 +81,9 @@ def _description(booking_answers: dict) -> str:
     )
 
 
-def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Booking:
+def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, extra_busy=()) -> Booking:
+    """Book `start` for the visitor (`data`: the form); `extra_busy`: the host's calendar's
+    busy times, read before (never a network call inside the transaction)."""
     now = now or timezone.now()
     visitor = clean(link, data)
     if start.tzinfo is None:
@@ -90,7 +95,7 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Book
         with transaction.atomic():
             # One booking at a time per host (PostgreSQL row lock; SQLite writes one by one).
             user_model().objects.select_for_update().filter(pk=link.user_id).first()
-            if not availability.is_free(link, start, now=now):
+            if not availability.is_free(link, start, now=now, extra_busy=extra_busy):
                 raise _taken()
             contact = _contact_for(visitor["email"], visitor["name"], source)
             owner = getattr(link.user, "owner", None)
@@ -109,6 +114,7 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Book
                 source=source,
                 associations=[("contacts", contact.pk, None)],
             )
+            stop_sequences(contact.pk, MEETING_BOOKED)
             return Booking.objects.create(
                 link=link,
                 host_id=link.user_id,
@@ -124,3 +130,53 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Book
             )
     except IntegrityError:  # the other visitor's booking committed first
         raise _taken() from None
+
+
+def _source(booking: Booking) -> ChangeSource:
+    return ChangeSource(type=SourceType.SALES, id=f"meeting-link:{booking.link_id}")
+
+
+def _cancel_locked(booking: Booking, now: dt.datetime, outcome: str) -> None:
+    booking.status, booking.cancelled_at = Booking.CANCELLED, now
+    booking.save(update_fields=["status", "cancelled_at"])
+    if booking.meeting_id and base_queryset("meetings").filter(pk=booking.meeting_id).exists():
+        update_record(
+            "meetings", booking.meeting_id, {"hs_meeting_outcome": outcome}, source=_source(booking)
+        )
+
+
+def cancel(booking: Booking, *, now=None) -> bool:
+    """Cancel a confirmed booking (its slot is free again); False if it was not confirmed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update()
+            .filter(pk=booking.pk, status=Booking.CONFIRMED)
+            .first()
+        )
+        if locked is None:
+            return False
+        _cancel_locked(locked, now, "CANCELED")
+    booking.refresh_from_db()
+    return True
+
+
+def reschedule(booking: Booking, start: dt.datetime, *, now=None, extra_busy=()) -> Booking:
+    """Move a confirmed booking to `start`: the old one cancelled (its engagement marked
+    RESCHEDULED) and a new one booked, in one transaction (a taken slot changes nothing)."""
+    now = now or timezone.now()
+    link = booking.link
+    data = {"name": booking.name, "email": booking.email, "time_zone": booking.time_zone}
+    for index, question in enumerate(link.questions or []):
+        answer = booking.answers.get(str(question.get("label", ""))[:200], "")
+        data[f"q{index}"] = answer or ("-" if question.get("required") else "")
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update()
+            .filter(pk=booking.pk, status=Booking.CONFIRMED)
+            .first()
+        )
+        if locked is None:
+            raise BookingError("start", _("This meeting was cancelled: book a new one."), "gone")
+        _cancel_locked(locked, now, "RESCHEDULED")
+        return book(link, start, data, now=now, extra_busy=extra_busy)

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from comptoir.core.secrets import SecretField
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -54,6 +56,9 @@ class Booking(models.Model):
     contact_id = models.BigIntegerField(null=True, blank=True)
     meeting_id = models.BigIntegerField(null=True, blank=True)  # the engagement
     token = models.CharField(max_length=64, unique=True)  # cancel and reschedule links
+    # The event written into the host's connected calendar (CalDAV), to remove on cancel.
+    calendar_event_url = models.CharField(max_length=500, blank=True, default="")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -70,3 +75,22 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.start:%Y-%m-%d %H:%M}"
+
+
+class CalendarConnection(models.Model):
+    """A user's own calendar over CalDAV: its busy times leave their booking links, and
+    each booking is written into it. The password is encrypted at rest (core/secrets)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_calendar"
+    )
+    url = models.URLField(max_length=500)  # the calendar collection
+    username = models.CharField(max_length=200, blank=True, default="")
+    password = SecretField()
+    # The last failure to read or write it ("" when the last try worked), for the host.
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.url
