@@ -2,6 +2,7 @@
 from POST data into clean values and errors per field ({field: [message]}), so that a page
 shows every error beside its field and nothing is saved while one remains."""
 
+import itertools
 import re
 import zoneinfo
 from functools import lru_cache
@@ -82,7 +83,7 @@ def _hours(data, errors: dict) -> dict:
                 break
             ranges.append([start, end])
         ranges.sort()
-        if any(a[1] > b[0] for a, b in zip(ranges, ranges[1:], strict=False)):
+        if any(a[1] > b[0] for a, b in itertools.pairwise(ranges)):
             errors.setdefault(name, []).append(_("These ranges overlap."))
         if ranges:
             hours[day] = ranges

@@ -146,7 +146,7 @@ def test_another_users_link_answers_404(client_in, user):
 
 
 def test_a_visitor_books_in_their_time_zone_and_both_sides_get_the_invitation(user):
-    link = make_link(user, questions=[{"label": "Votre besoin ?", "required": True}])
+    make_link(user, questions=[{"label": "Votre besoin ?", "required": True}])
     visitor = Client(HTTP_ACCEPT_LANGUAGE="fr")
     page = visitor.get("/meet/claire/?tz=America/Montreal")
     html = page.content.decode()
