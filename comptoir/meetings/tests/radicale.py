@@ -56,7 +56,7 @@ def running_radicale():
     try:
         for _attempt in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/.web/", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/.web/", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)

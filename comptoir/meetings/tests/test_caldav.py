@@ -85,9 +85,7 @@ def test_a_bad_address_is_named(client_in, user):
 
 
 def test_busy_times_leave_the_page_and_bookings_go_into_the_calendar(user, link, calendar_url):
-    CalendarConnection.objects.create(
-        user=user, url=calendar_url, username=USER, password=PASSWORD
-    )
+    CalendarConnection.objects.create(user=user, url=calendar_url, username=USER, password=PASSWORD)
     visitor = Client()
     before = offered(visitor.get("/meet/claire/").content.decode())
     busy_start, busy_end = slot_time(before[2]), slot_time(before[2]) + dt.timedelta(hours=1)
