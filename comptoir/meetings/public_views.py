@@ -115,9 +115,17 @@ def _context(request, link, zone_name, *, now, chosen=None, reschedule_of=None):
     )
     language = _language()
     zone = zoneinfo.ZoneInfo(zone_name)
+    wanted = parse_day(request.GET.get("day") or request.POST.get("day"))
+    if chosen is not None:
+        wanted = chosen.astimezone(zone).date()
+    selected = wanted if wanted in days else next(iter(days), None)
     shown_days = [
         {
+            "value": day.isoformat(),
             "label": format_date(day, "full", locale=language),
+            "short": format_date(day, "EEE d MMM", locale=language),
+            "count": len(starts),
+            "selected": day == selected,
             "slots": [
                 {
                     "value": start.strftime(SLOT_FORMAT),
@@ -137,6 +145,7 @@ def _context(request, link, zone_name, *, now, chosen=None, reschedule_of=None):
         "zone": zone_name,
         "time_zones": time_zones(),
         "days": shown_days,
+        "selected": next((d for d in shown_days if d["selected"]), None),
         "first": first,
         "previous": max(previous, today).isoformat() if first > today else "",
         "following": following.isoformat() if following <= last else "",

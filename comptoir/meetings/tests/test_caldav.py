@@ -10,6 +10,7 @@ import caldav
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from comptoir.core.testing.mailservers import free_port
 from comptoir.meetings.models import WEEKDAYS, Booking, CalendarConnection, MeetingLink
@@ -19,6 +20,11 @@ from comptoir.meetings.tests.radicale import PASSWORD, USER
 pytestmark = pytest.mark.django_db
 
 ALL_DAY = {day: [["00:00", "24:00"]] for day in WEEKDAYS}
+
+
+def later() -> str:
+    """A day with a full day of free times, whatever the hour the test runs at."""
+    return (timezone.now() + dt.timedelta(days=2)).date().isoformat()
 
 
 def offered(html: str) -> list[str]:
@@ -87,7 +93,7 @@ def test_a_bad_address_is_named(client_in, user):
 def test_busy_times_leave_the_page_and_bookings_go_into_the_calendar(user, link, calendar_url):
     CalendarConnection.objects.create(user=user, url=calendar_url, username=USER, password=PASSWORD)
     visitor = Client()
-    before = offered(visitor.get("/meet/claire/").content.decode())
+    before = offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())
     busy_start, busy_end = slot_time(before[2]), slot_time(before[2]) + dt.timedelta(hours=1)
     calendar(calendar_url).save_event(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
@@ -95,7 +101,7 @@ def test_busy_times_leave_the_page_and_bookings_go_into_the_calendar(user, link,
         f"DTSTART:{busy_start:%Y%m%dT%H%M%SZ}\r\nDTEND:{busy_end:%Y%m%dT%H%M%SZ}\r\n"
         "SUMMARY:Dentiste\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    after = offered(visitor.get("/meet/claire/").content.decode())
+    after = offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())
     gone = [s for s in before if s not in after]
     # A 30-minute meeting cannot start from 30 minutes before the busy hour to its end.
     assert gone and all(
@@ -129,7 +135,7 @@ def test_a_calendar_down_or_refusing_gives_crm_slots_and_tells_the_host(
         CalendarConnection.objects.update_or_create(
             user=user, defaults={"url": url, "username": USER, "password": password}
         )
-        page = Client().get("/meet/claire/")
+        page = Client().get(f"/meet/claire/?day={later()}")
         assert page.status_code == 200 and offered(page.content.decode())
         conn = CalendarConnection.objects.get(user=user)
         assert conn.last_error and conn.last_error_at
@@ -146,6 +152,6 @@ def test_a_calendar_down_or_refusing_gives_crm_slots_and_tells_the_host(
     conn = CalendarConnection.objects.get(user=user)
     conn.password = PASSWORD
     conn.save()
-    Client().get("/meet/claire/")
+    Client().get(f"/meet/claire/?day={later()}")
     conn.refresh_from_db()
     assert conn.last_error == ""

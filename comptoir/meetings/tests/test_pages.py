@@ -11,6 +11,7 @@ import icalendar
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from comptoir.core.history.models import PropertyChange
 from comptoir.core.objects.registry import get_object_type
@@ -31,6 +32,11 @@ def make_link(user, **kw):
     kw.setdefault("minimum_notice_minutes", 60)
     kw.setdefault("location", "https://visio.example/claire")
     return MeetingLink.objects.create(user=user, **kw)
+
+
+def later() -> str:
+    """A day with a full day of free times, whatever the hour the test runs at."""
+    return (timezone.now() + dt.timedelta(days=2)).date().isoformat()
 
 
 def offered(html: str) -> list[str]:
@@ -148,7 +154,7 @@ def test_another_users_link_answers_404(client_in, user):
 def test_a_visitor_books_in_their_time_zone_and_both_sides_get_the_invitation(user):
     make_link(user, questions=[{"label": "Votre besoin ?", "required": True}])
     visitor = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    page = visitor.get("/meet/claire/?tz=America/Montreal")
+    page = visitor.get(f"/meet/claire/?tz=America/Montreal&day={later()}")
     html = page.content.decode()
     assert page.status_code == 200 and 'lang="fr"' in html
     assert "Choisissez un horaire" in html or "Choose a time" in html
@@ -182,17 +188,20 @@ def test_a_visitor_books_in_their_time_zone_and_both_sides_get_the_invitation(us
     to_visitor = next(m for m in mail.outbox if m.to == ["zoe@example.org"])
     assert "Invitation" in to_visitor.subject and booking.token in to_visitor.body
     # The slot is gone from the page; the meeting is on the contact.
-    assert slot not in offered(visitor.get("/meet/claire/?tz=America/Montreal").content.decode())
+    assert slot not in offered(
+        visitor.get(f"/meet/claire/?tz=America/Montreal&day={later()}").content.decode()
+    )
     meeting = base_queryset("meetings").get(pk=booking.meeting_id)
     assert meeting.properties["hs_meeting_outcome"] == "SCHEDULED"
 
 
 def test_the_visitors_time_zone_and_language_in_english(user):
     make_link(user)
-    html = Client(HTTP_ACCEPT_LANGUAGE="en").get("/meet/claire/").content.decode()
+    html = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/meet/claire/?day={later()}").content.decode()
     assert 'lang="en"' in html and "Choose a time" in html
     assert 'value="Europe/Paris" selected' in html  # the host's zone until the script says
     assert "data-meet-zone" in html and "js/meet.js" in html
+    assert 'aria-current="date"' in html  # the first day with free times, chosen
     bogus = Client().get("/meet/claire/?tz=<script>alert(1)</script>&from=9999-99-99")
     assert bogus.status_code == 200 and b"<script>alert" not in bogus.content
 
@@ -200,7 +209,7 @@ def test_the_visitors_time_zone_and_language_in_english(user):
 def test_bad_input_is_named_and_nothing_is_booked(user):
     link = make_link(user, questions=[{"label": "Votre besoin ?", "required": True}])
     visitor = Client()
-    slot = offered(visitor.get("/meet/claire/").content.decode())[0]
+    slot = offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())[0]
     base = {
         "slot": slot,
         "tz": "Europe/Paris",
@@ -238,7 +247,7 @@ def test_bad_input_is_named_and_nothing_is_booked(user):
 def test_a_slot_taken_meanwhile_says_just_taken(user):
     make_link(user)
     first, second = Client(), Client()
-    slot = offered(first.get("/meet/claire/").content.decode())[0]
+    slot = offered(first.get(f"/meet/claire/?day={later()}").content.decode())[0]
     data = {"slot": slot, "tz": "Europe/Paris", "name": "Zoé", "email": "zoe@example.org"}
     assert first.post("/meet/claire/", data).status_code == 302
     response = second.post("/meet/claire/", {**data, "email": "other@example.org"})
@@ -251,7 +260,7 @@ def test_a_slot_taken_meanwhile_says_just_taken(user):
 def test_cancel_marks_the_engagement_and_sends_the_cancellation(user):
     link = make_link(user)
     visitor = Client()
-    slot = offered(visitor.get("/meet/claire/").content.decode())[0]
+    slot = offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())[0]
     visitor.post("/meet/claire/", {"slot": slot, "name": "Zoé", "email": "zoe@example.org"})
     booking = Booking.objects.get()
     mail.outbox.clear()
@@ -277,7 +286,7 @@ def test_cancel_marks_the_engagement_and_sends_the_cancellation(user):
         assert part.get_param("method") == "CANCEL"
         assert b"STATUS:CANCELLED" in part.get_payload(decode=True)
     # The slot is free again; a second cancel does nothing more.
-    assert slot in offered(visitor.get("/meet/claire/").content.decode())
+    assert slot in offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())
     visitor.post(f"/meet/booking/{booking.token}/cancel/")
     assert len(mail.outbox) == 2
     assert (
@@ -289,7 +298,7 @@ def test_cancel_marks_the_engagement_and_sends_the_cancellation(user):
 def test_reschedule_moves_the_booking_in_one_go(user):
     make_link(user)
     visitor = Client()
-    slots = offered(visitor.get("/meet/claire/").content.decode())
+    slots = offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())
     visitor.post("/meet/claire/", {"slot": slots[0], "name": "Zoé", "email": "zoe@example.org"})
     old = Booking.objects.get()
     mail.outbox.clear()

@@ -1,0 +1,104 @@
+"""Meetings (TOOL-7) in Chromium, in French, at 1280 and 390 px: a rep creates a booking
+link in Sales tools > Meetings; a visitor in Toronto opens it, sees the times in their own
+time zone (detected by the page), books one, gets the confirmation, and both sides receive
+the iCalendar invitation (METHOD:REQUEST)."""
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from comptoir.meetings.models import Booking, MeetingLink
+from tests.browser.conftest import screenshot, sign_in
+from tests.browser.settings_helpers import no_sideways_scroll, review_shot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+DAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_rep_creates_a_link_and_a_visitor_books_it(
+    browser, live_server, seller, settings, width
+):
+    settings.COMPTOIR_BASE_URL = live_server.url
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
+
+    # 1. The rep creates the link.
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR", **phone)
+    page = sign_in(context, live_server)
+    page.goto(f"{live_server.url}/sales-tools/meetings/")
+    expect(page.get_by_role("heading", name="Réunions", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Nouveau lien de réservation").first.click()
+    page.get_by_label("Titre").fill("Découverte")
+    page.get_by_label("Lieu ou lien de visioconférence").fill("https://visio.example/camille")
+    for day in DAYS:
+        page.get_by_label(day, exact=True).fill("00:00-24:00")
+    page.get_by_label("Questions, une par ligne").fill("Votre entreprise ? *")
+    page.get_by_role("button", name="Enregistrer le lien").click()
+    expect(page.get_by_text("Lien de réservation créé.")).to_be_visible()
+    link = MeetingLink.objects.get(user=seller)
+    assert link.slug == "decouverte"
+    expect(page.get_by_role("button", name="Copier le lien de Découverte")).to_be_visible()
+    if width < 600:
+        no_sideways_scroll(page)
+    review_shot(page, f"meetings-links-{width}")
+    context.close()
+
+    # 2. A visitor in Toronto books it.
+    visitor = browser.new_context(
+        viewport={"width": width, "height": 900},
+        locale="fr-FR",
+        timezone_id="America/Toronto",
+        **phone,
+    )
+    page = visitor.new_page()
+    page.goto(f"{live_server.url}/meet/decouverte/")
+    page.wait_for_url(re.compile(r"tz=America"))  # the page asked again in the visitor's zone
+    expect(page.get_by_label("Horaires affichés dans le fuseau horaire")).to_have_value(
+        "America/Toronto"
+    )
+    expect(page.get_by_role("heading", name="Choisissez un horaire")).to_be_visible()
+    if width < 600:
+        no_sideways_scroll(page)
+    review_shot(page, f"meetings-slots-{width}")
+    if width == 1280:
+        screenshot(page, "meetings-booking")
+    first = page.locator(".meet-slot").first
+    slot = re.search(r"slot=(\w+)", first.get_attribute("href")).group(1)
+    start = dt.datetime.strptime(slot, "%Y%m%dT%H%MZ").replace(tzinfo=dt.UTC)
+    local = start.astimezone(zoneinfo.ZoneInfo("America/Toronto"))
+    expect(first).to_have_text(f"{local:%H:%M}")  # shown in the visitor's zone
+    first.click()
+    page.get_by_label("Votre nom").fill("Zoé Tremblay")
+    page.get_by_label("Votre adresse e-mail").fill("pas-un-email")
+    page.get_by_label("Votre entreprise ?").fill("Érable & Cie")
+    page.get_by_role("button", name="Réserver la réunion").click()
+    expect(page.get_by_text("Saisissez une adresse e-mail valide.")).to_be_visible()
+    expect(page.get_by_label("Votre adresse e-mail")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Votre adresse e-mail").fill("zoe@erable.ca")
+    page.get_by_role("button", name="Réserver la réunion").click()
+    expect(page.get_by_role("heading", name="Votre réunion est réservée")).to_be_visible()
+    expect(page.get_by_role("heading", name="Votre réunion est réservée")).to_be_focused()
+    expect(page.get_by_text("America/Toronto")).to_be_visible()
+    expect(page.get_by_role("link", name="Reprogrammer")).to_be_visible()
+    if width < 600:
+        no_sideways_scroll(page)
+    review_shot(page, f"meetings-booked-{width}")
+
+    booking = Booking.objects.get()
+    assert booking.start == start and booking.answers == {"Votre entreprise ?": "Érable & Cie"}
+    # 3. Both sides received the invitation.
+    assert sorted(m.to[0] for m in mail.outbox) == ["camille@example.com", "zoe@erable.ca"]
+    for message in mail.outbox:
+        calendar = next(
+            p for p in message.message().walk() if p.get_content_type() == "text/calendar"
+        )
+        assert calendar.get_param("method") == "REQUEST"
+    to_host = next(m for m in mail.outbox if m.to == ["camille@example.com"])
+    assert to_host.subject == "Invitation : Découverte avec Zoé Tremblay"  # the host's French
+    visitor.close()
