@@ -50,8 +50,6 @@ def _calendar(conn: CalendarConnection):
         username=conn.username or None,
         password=str(conn.password) or None,
         timeout=TIMEOUT,
-        enable_rfc6764=False,
-        require_tls=False,
     )
     return client.calendar(url=conn.url)
 

@@ -29,9 +29,7 @@ class Radicale:
         return f"http://127.0.0.1:{self.port}"
 
     def make_calendar(self, name: str, user: str = USER, password: str = PASSWORD) -> str:
-        client = caldav.DAVClient(
-            url=f"{self.base}/{user}/", username=user, password=password, enable_rfc6764=False
-        )
+        client = caldav.DAVClient(url=f"{self.base}/{user}/", username=user, password=password)
         calendar = client.principal().make_calendar(name=name, cal_id=name)
         return str(calendar.url)
 

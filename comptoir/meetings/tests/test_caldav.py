@@ -36,9 +36,7 @@ def slot_time(slot: str) -> dt.datetime:
 
 
 def calendar(url: str):
-    client = caldav.DAVClient(
-        url=url, username=USER, password=PASSWORD, enable_rfc6764=False, require_tls=False
-    )
+    client = caldav.DAVClient(url=url, username=USER, password=PASSWORD)
     return client.calendar(url=url)
 
 
