@@ -21,6 +21,9 @@ from comptoir.meetings.models import CalendarConnection
 log = logging.getLogger("comptoir.meetings")
 
 TIMEOUT = 5  # seconds: the booking page waits at most this long for the calendar
+# After a failure the calendar is left alone this long (the booking pages stay fast while
+# it is down); saving the connection on the Meetings page tries it again at once.
+RETRY_AFTER = dt.timedelta(minutes=1)
 
 
 class CalendarFailure(Exception):
@@ -86,6 +89,8 @@ def busy_times(user, start: dt.datetime, end: dt.datetime, zone=None):
     conn = connection_of(user)
     if conn is None:
         return [], ""
+    if conn.last_error and conn.last_error_at and conn.last_error_at > timezone.now() - RETRY_AFTER:
+        return [], conn.last_error
     try:
         events = _calendar(conn).search(start=start, end=end, event=True, expand=True)
         found = []

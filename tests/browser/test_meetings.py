@@ -20,9 +20,7 @@ DAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_a_rep_creates_a_link_and_a_visitor_books_it(
-    browser, live_server, seller, settings, width
-):
+def test_a_rep_creates_a_link_and_a_visitor_books_it(browser, live_server, seller, settings, width):
     settings.COMPTOIR_BASE_URL = live_server.url
     seller.language = "fr"
     seller.save(update_fields=["language"])

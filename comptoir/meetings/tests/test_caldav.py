@@ -131,7 +131,8 @@ def test_a_calendar_down_or_refusing_gives_crm_slots_and_tells_the_host(
     down = f"http://127.0.0.1:{free_port()}/claire/work/"
     for url, password in ((down, PASSWORD), (calendar_url, "wrong")):
         CalendarConnection.objects.update_or_create(
-            user=user, defaults={"url": url, "username": USER, "password": password}
+            user=user,
+            defaults={"url": url, "username": USER, "password": password, "last_error": ""},
         )
         page = Client().get(f"/meet/claire/?day={later()}")
         assert page.status_code == 200 and offered(page.content.decode())
@@ -146,10 +147,15 @@ def test_a_calendar_down_or_refusing_gives_crm_slots_and_tells_the_host(
         )
         assert response.status_code == 302
         assert Booking.objects.filter(start=slot_time(slot), calendar_event_url="").exists()
-    # Once it answers again, the notice goes.
+    # While it fails, it is left alone for a minute (the pages stay fast); then tried again,
+    # and once it answers, the notice goes.
     conn = CalendarConnection.objects.get(user=user)
     conn.password = PASSWORD
     conn.save()
+    Client().get(f"/meet/claire/?day={later()}")
+    conn.refresh_from_db()
+    assert conn.last_error
+    CalendarConnection.objects.update(last_error_at=timezone.now() - dt.timedelta(minutes=2))
     Client().get(f"/meet/claire/?day={later()}")
     conn.refresh_from_db()
     assert conn.last_error == ""

@@ -346,3 +346,32 @@ def test_the_widget_script_and_the_embedded_page(user):
     # The CRM's own pages still refuse to be framed.
     assert "frame-ancestors 'none'" in Client().get("/login/")["Content-Security-Policy"]
     assert Client().get("/meet/nobody/embed.js").status_code == 404
+
+
+def test_hostile_visitor_input_is_escaped_cut_or_refused(user):
+    make_link(user, questions=[{"label": "Besoin", "required": False}])
+    visitor = Client()
+    slot = offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())[0]
+    base = {"slot": slot, "name": "Zoé", "email": "zoe@example.org"}
+    nul = visitor.post("/meet/claire/", {**base, "name": "Zo\x00é"})
+    assert nul.status_code == 400 and b"name" in nul.content
+    for hostile in ({"tz": "../../etc/passwd"}, {"embed": "<x>"}, {"q7": "extra"}):
+        assert visitor.get(f"/meet/claire/?day={later()}", hostile).status_code == 200
+    response = visitor.post(
+        "/meet/claire/",
+        {**base, "name": "<script>alert(1)</script>" + "x" * 5000, "q0": "<img src=x>" * 1000,
+         "tz": "Nowhere/Land"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert len(booking.name) == 200 and booking.time_zone == "Europe/Paris"  # the host's
+    assert len(booking.answers["Besoin"]) == 2000
+    page = visitor.get(response["Location"]).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    meeting = base_queryset("meetings").get(pk=booking.meeting_id)
+    assert "<img" not in meeting.properties["hs_meeting_body"]
+    # A token is no way in: long, odd or another booking's.
+    for token in ("x" * 500, "%00", "' or 1=1 --"):
+        assert visitor.get(f"/meet/booking/{token}/").status_code in (400, 404)
+        assert visitor.post(f"/meet/booking/{token}/cancel/").status_code in (400, 404)
+    assert Booking.objects.get().status == Booking.CONFIRMED
