@@ -11,6 +11,7 @@ with its history); a reschedule cancels and books again in one transaction."""
 import datetime as dt
 import secrets
 import zoneinfo
+from collections import Counter
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -132,6 +133,32 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, extra_b
         raise _taken() from None
 
 
+def book_link(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, busy=None) -> Booking:
+    """Book `start` through a personal or a team link. A team link (round robin) tries its
+    members free at `start`, the one with the fewest bookings from the link first (then the
+    longest-serving); "just taken" only when none of them is. `busy`: {user id: the busy
+    times of their own calendar}."""
+    busy = busy or {}
+    hosts = link.hosts()
+    if len(hosts) == 1:
+        return book(
+            link.for_host(hosts[0]), start, data, now=now, extra_busy=busy.get(hosts[0].pk, ())
+        )
+    clean(link, data)  # a visitor's mistake is told before any member is tried
+    counts = Counter(
+        Booking.objects.filter(link=link, status=Booking.CONFIRMED).values_list(
+            "host_id", flat=True
+        )
+    )
+    for host in sorted(hosts, key=lambda h: (counts[h.pk], h.pk)):
+        try:
+            return book(link.for_host(host), start, data, now=now, extra_busy=busy.get(host.pk, ()))
+        except BookingError as error:
+            if error.code != "taken":
+                raise
+    raise _taken()
+
+
 def _source(booking: Booking) -> ChangeSource:
     return ChangeSource(type=SourceType.SALES, id=f"meeting-link:{booking.link_id}")
 
@@ -161,7 +188,7 @@ def cancel(booking: Booking, *, now=None) -> bool:
     return True
 
 
-def reschedule(booking: Booking, start: dt.datetime, *, now=None, extra_busy=()) -> Booking:
+def reschedule(booking: Booking, start: dt.datetime, *, now=None, busy=None) -> Booking:
     """Move a confirmed booking to `start`: the old one cancelled (its engagement marked
     RESCHEDULED) and a new one booked, in one transaction (a taken slot changes nothing)."""
     now = now or timezone.now()
@@ -179,4 +206,4 @@ def reschedule(booking: Booking, start: dt.datetime, *, now=None, extra_busy=())
         if locked is None:
             raise BookingError("start", _("This meeting was cancelled: book a new one."), "gone")
         _cancel_locked(locked, now, "RESCHEDULED")
-        return book(link, start, data, now=now, extra_busy=extra_busy)
+        return book_link(link, start, data, now=now, busy=busy)

@@ -11,7 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.core.inputs import parse_int, storable
+from comptoir.core.accounts import user_model
+from comptoir.core.inputs import parse_id, parse_int, storable
 from comptoir.meetings.models import WEEKDAYS, MeetingLink
 
 DURATIONS = (15, 30, 45, 60, 90, 120)
@@ -120,6 +121,11 @@ def _questions(data, errors: dict) -> list:
     return questions
 
 
+def team_choices() -> list:
+    """The people a team link may book: the portal's active users."""
+    return list(user_model().objects.filter(is_active=True).order_by("first_name", "email"))
+
+
 def link_values(link: MeetingLink | None) -> dict:
     """What the form shows for `link` (a new link: the defaults)."""
     link = link or MeetingLink()
@@ -135,6 +141,8 @@ def link_values(link: MeetingLink | None) -> dict:
         "minimum_notice_minutes": str(link.minimum_notice_minutes),
         "horizon_days": str(link.horizon_days),
         "questions": questions_text(link.questions),
+        "kind": link.kind,
+        "members": [str(pk) for pk in link.members.values_list("pk", flat=True)] if link.pk else [],
     }
     for day in WEEKDAYS:
         values[f"hours_{day}"] = hours_text(link.hours.get(day, []))
@@ -172,6 +180,24 @@ def clean_link(data, link: MeetingLink | None) -> tuple[dict, dict]:
         "horizon_days": _number(data, "horizon_days", 1, 365, errors),
         "questions": _questions(data, errors),
     }
+    kind = str(data.get("kind", MeetingLink.PERSONAL))
+    if kind not in (MeetingLink.PERSONAL, MeetingLink.ROUND_ROBIN):
+        errors["kind"] = [_("Choose a kind of link from the list.")]
+    members = []
+    if kind == MeetingLink.ROUND_ROBIN:
+        wanted = (
+            {parse_id(raw) for raw in data.getlist("members")}
+            if hasattr(data, "getlist")
+            else set()
+        )
+        known = {u.pk: u for u in team_choices()}
+        if None in wanted or not wanted <= set(known):
+            errors["members"] = [_("Choose team members from the list.")]
+        elif len(wanted) < 2:
+            errors["members"] = [_("Choose at least two team members.")]
+        members = [known[pk] for pk in sorted(wanted - {None}) if pk in known]
+    values["kind"] = kind
+    values["members"] = members
     if not values["hours"] and not any(k.startswith("hours_") for k in errors):
         errors["hours_mon"] = [_("Give working hours for at least one day.")]
     return values, errors

@@ -3,6 +3,8 @@ them. A booking is also a `meetings` engagement on the contact's timeline (meeti
 the rows here keep what the engagement does not: the link, the visitor's answers, the
 cancel token, and a unique slot per host, which makes two bookings of one slot impossible."""
 
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,10 +37,33 @@ class MeetingLink(models.Model):
     horizon_days = models.PositiveSmallIntegerField(default=30)
     questions = models.JSONField(default=list, blank=True)  # [{"label": ..., "required": bool}]
     active = models.BooleanField(default=True)
+    # A team link (round robin): each time is offered when one of `members` is free, and
+    # booked with the free member who has the fewest bookings from this link so far.
+    PERSONAL, ROUND_ROBIN = "personal", "round_robin"
+    kind = models.CharField(max_length=12, default=PERSONAL)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="team_meeting_links"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"/meet/{self.slug}"
+
+    def hosts(self) -> list:
+        """Who may be booked through the link: its user, or a team link's members."""
+        if self.kind == self.ROUND_ROBIN:
+            members = list(self.members.order_by("pk"))
+            if members:
+                return members
+        return [self.user]
+
+    def for_host(self, user) -> "MeetingLink":
+        """The link as seen for one host (availability and booking read `link.user`)."""
+        if user.pk == self.user_id:
+            return self
+        clone = copy.copy(self)
+        clone.user = user
+        return clone
 
 
 class Booking(models.Model):

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from comptoir.core.inputs import parse_day
 from comptoir.meetings import availability, calendars, invitations
-from comptoir.meetings.booking import BookingError, book, cancel, reschedule
+from comptoir.meetings.booking import BookingError, book_link, cancel, reschedule
 from comptoir.meetings.forms import time_zones
 from comptoir.meetings.models import Booking, MeetingLink
 
@@ -96,17 +96,24 @@ def _offer(link: MeetingLink, zone_name: str, first: dt.date | None, now: dt.dat
     host_first = first - dt.timedelta(days=1)
     span_start = dt.datetime.combine(host_first, dt.time(0), tzinfo=dt.UTC)
     span_end = span_start + dt.timedelta(days=DAYS_SHOWN + 3)
-    busy, problem = calendars.busy_times(
-        link.user, span_start, span_end, zoneinfo.ZoneInfo(link.time_zone)
-    )
-    found = availability.slots(link, host_first, DAYS_SHOWN + 2, now=now, extra_busy=busy)
+    busy, problems, found = {}, [], {}
+    for host in link.hosts():
+        busy[host.pk], problem = calendars.busy_times(
+            host, span_start, span_end, zoneinfo.ZoneInfo(link.time_zone)
+        )
+        problems.append(problem)
+        free = availability.slots(
+            link.for_host(host), host_first, DAYS_SHOWN + 2, now=now, extra_busy=busy[host.pk]
+        )
+        for day, starts in free.items():
+            found[day] = sorted({*found.get(day, []), *starts})
     days: dict[dt.date, list[dt.datetime]] = {}
     for starts in found.values():
         for start in starts:
             local = start.astimezone(zone).date()
             if first <= local < first + dt.timedelta(days=DAYS_SHOWN):
                 days.setdefault(local, []).append(start)
-    return first, today, last, dict(sorted(days.items())), busy, problem
+    return first, today, last, dict(sorted(days.items())), busy, any(problems)
 
 
 def _context(request, link, zone_name, *, now, chosen=None, reschedule_of=None):
@@ -141,7 +148,7 @@ def _context(request, link, zone_name, *, now, chosen=None, reschedule_of=None):
     following = first + dt.timedelta(days=DAYS_SHOWN)
     return {
         "link": link,
-        "host_name": link.user.get_full_name() or link.user.email,
+        "host_name": _host_names(link),
         "zone": zone_name,
         "time_zones": time_zones(),
         "days": shown_days,
@@ -154,6 +161,10 @@ def _context(request, link, zone_name, *, now, chosen=None, reschedule_of=None):
         "reschedule_of": reschedule_of,
         "busy": busy,
     }
+
+
+def _host_names(link: MeetingLink) -> str:
+    return ", ".join(host.get_full_name() or host.email for host in link.hosts())
 
 
 def _chosen_context(context, link, chosen: dt.datetime | None, zone_name: str):
@@ -235,9 +246,9 @@ def _book(request, link, zone_name, chosen, now, *, old: Booking | None = None):
         return _render(request, context, status=400)
     try:
         if old is None:
-            booking = book(link, chosen, data, now=now, extra_busy=context["busy"])
+            booking = book_link(link, chosen, data, now=now, busy=context["busy"])
         else:
-            booking = reschedule(old, chosen, now=now, extra_busy=context["busy"])
+            booking = reschedule(old, chosen, now=now, busy=context["busy"])
     except BookingError as error:
         if error.field == "start":
             # Just taken, or a time that was never offered: the list again, fresh.

@@ -70,6 +70,7 @@ def _edit(request, link: MeetingLink | None):
     if request.method == "POST":
         values, errors = forms.clean_link(request.POST, link)
         if not errors:
+            members = values.pop("members")
             with transaction.atomic():
                 if link is None:
                     link = MeetingLink.objects.create(user=request.user, **values)
@@ -79,8 +80,10 @@ def _edit(request, link: MeetingLink | None):
                         setattr(link, name, value)
                     link.save()
                     messages.success(request, _("Booking link saved."))
+                link.members.set(members)
             return redirect("meetings:index")
         shown = {k: str(request.POST.get(k, ""))[:5000] for k in forms.link_values(None)}
+        shown["members"] = [str(v)[:20] for v in request.POST.getlist("members")][:100]
         status = 400
     else:
         shown, errors, status = forms.link_values(link), {}, 200
@@ -94,6 +97,7 @@ def _edit(request, link: MeetingLink | None):
             "hours": _hours_fields(shown, errors),
             "durations": forms.DURATIONS,
             "time_zones": forms.time_zones(),
+            "people": forms.team_choices(),
         },
         status=status,
     )

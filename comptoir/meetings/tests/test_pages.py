@@ -375,3 +375,57 @@ def test_hostile_visitor_input_is_escaped_cut_or_refused(user):
         assert visitor.get(f"/meet/booking/{token}/").status_code in (400, 404)
         assert visitor.post(f"/meet/booking/{token}/cancel/").status_code in (400, 404)
     assert Booking.objects.get().status == Booking.CONFIRMED
+
+
+def test_a_team_link_books_its_members_in_turn(client_in, user):
+    colleague = make_user("paul@example.com", first_name="Paul")
+    response = client_in.post(
+        "/sales-tools/meetings/new/",
+        link_form(
+            slug="equipe", kind="round_robin", members=[str(user.pk), str(colleague.pk)],
+            **{f"hours_{d}": "00:00-24:00" for d in WEEKDAYS}, minimum_notice_minutes="60",
+        ),
+    )  # fmt: skip
+    assert response.status_code == 302
+    link = MeetingLink.objects.get(slug="equipe")
+    assert link.kind == "round_robin" and {u.pk for u in link.hosts()} == {user.pk, colleague.pk}
+    assert "Team (round robin)" in client_in.get("/sales-tools/meetings/").content.decode()
+    page = Client().get(f"/meet/equipe/?day={later()}").content.decode()
+    assert "Paul" in page
+    slots = offered(page)
+    data = {"slot": slots[0], "q0": "Acme"}
+    hosts = []
+    for n in range(2):
+        response = Client().post("/meet/equipe/", {**data, "name": f"V{n}", "email": f"v{n}@x.org"})
+        assert response.status_code == 302
+        hosts.append(Booking.objects.latest("pk").host_id)
+    assert sorted(hosts) == sorted([user.pk, colleague.pk])  # both members, one slot
+    assert slots[0] not in offered(Client().get(f"/meet/equipe/?day={later()}").content.decode())
+    third = Client().post("/meet/equipe/", {**data, "name": "V3", "email": "v3@x.org"})
+    assert third.status_code == 409 and "just taken" in third.content.decode()
+    # In turn: the next slot goes to the member with the fewest bookings (a tie: the first).
+    Client().post("/meet/equipe/", {**data, "slot": slots[8], "name": "V4", "email": "v4@x.org"})
+    Client().post("/meet/equipe/", {**data, "slot": slots[12], "name": "V5", "email": "v5@x.org"})
+    counts = [Booking.objects.filter(link=link, host=h).count() for h in (user, colleague)]
+    assert counts == [2, 2]
+    # The colleague's meeting is theirs: owned by them, on the contact.
+    booked = Booking.objects.filter(host=colleague).first()
+    meeting = base_queryset("meetings").get(pk=booked.meeting_id)
+    assert meeting.hubspot_owner_id == colleague.owner.pk
+
+
+def test_team_members_must_be_real_people(client_in, user):
+    other = make_user()
+    for members, message in (
+        ([str(user.pk)], "at least two"),
+        ([str(user.pk), "999999"], "from the list"),
+        ([str(user.pk), "x; drop table"], "from the list"),
+    ):
+        response = client_in.post(
+            "/sales-tools/meetings/new/", link_form(kind="round_robin", members=members)
+        )
+        assert response.status_code == 400 and message in response.content.decode()
+    response = client_in.post("/sales-tools/meetings/new/", link_form(kind="tyrant"))
+    assert response.status_code == 400
+    assert not MeetingLink.objects.exists()
+    assert other.is_active
