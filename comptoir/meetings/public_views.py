@@ -23,6 +23,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from comptoir.core.inputs import parse_day
@@ -41,14 +42,19 @@ EMBEDDABLE = {
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "frame-ancestors": ["*"],
+    "frame-ancestors": ["http:", "https:"],
     "form-action": [CSP.SELF],
 }
 
 
 def public(view):
-    """A page anyone may open, inside an iframe on another site too."""
-    return login_not_required(xframe_options_exempt(csp_override(EMBEDDABLE)(view)))
+    """A page anyone may open, inside an iframe on another site too.
+
+    Without CSRF check: in the widget's iframe on the company's site, the browser does not
+    send Comptoir's CSRF cookie (SameSite), and a forged form could do nothing a visitor
+    cannot: book as anyone (anonymous, checked like any booking), or cancel and reschedule
+    with the booking's secret token, which the forger does not have."""
+    return csrf_exempt(login_not_required(xframe_options_exempt(csp_override(EMBEDDABLE)(view))))
 
 
 def _link(slug: str) -> MeetingLink:

@@ -4,7 +4,9 @@ time zone (detected by the page), books one, gets the confirmation, and both sid
 the iCalendar invitation (METHOD:REQUEST)."""
 
 import datetime as dt
+import http.server
 import re
+import threading
 import zoneinfo
 
 import pytest
@@ -16,6 +18,27 @@ from tests.browser.conftest import screenshot, sign_in
 from tests.browser.settings_helpers import no_sideways_scroll, review_shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def website(html: str) -> http.server.HTTPServer:
+    """A company's website on another origin (a real server: Chromium lets a loopback page
+    load Comptoir's script, not a page it cannot place)."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 DAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 
 
@@ -100,3 +123,44 @@ def test_a_rep_creates_a_link_and_a_visitor_books_it(browser, live_server, selle
     to_host = next(m for m in mail.outbox if m.to == ["camille@example.com"])
     assert to_host.subject == "Invitation : Découverte avec Zoé Tremblay"  # the host's French
     visitor.close()
+
+
+def test_the_widget_resizes_and_a_visitor_cancels_in_english(
+    browser, live_server, seller, settings
+):
+    settings.COMPTOIR_BASE_URL = live_server.url
+    MeetingLink.objects.create(
+        user=seller, slug="demo", title="Demo", minimum_notice_minutes=0,
+        hours={d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    )  # fmt: skip
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    # A company's website (another origin than Comptoir's: 127.0.0.1, not localhost) with
+    # the widget's script tag.
+    site = f'<h1>Acme</h1><script src="{live_server.url}/meet/demo/embed.js" async></script>'
+    server = website(site)
+    page.goto(f"http://127.0.0.1:{server.server_port}/")
+    frame_element = page.locator("iframe")
+    expect(frame_element).to_have_count(1)
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("heading", name="Choose a time")).to_be_visible()
+    page.wait_for_function("document.querySelector('iframe').offsetHeight > 600")
+    frame.locator(".meet-slot").first.click()
+    frame.get_by_label("Your name").fill("Zoe Smith")
+    frame.get_by_label("Your email").fill("zoe@example.org")
+    frame.get_by_role("button", name="Book the meeting").click()
+    expect(frame.get_by_role("heading", name="Your meeting is booked")).to_be_visible()
+    review_shot(page, "meetings-widget-1280")
+    frame.get_by_role("link", name="Cancel the meeting").click()
+    frame.get_by_role("button", name="Yes, cancel the meeting").click()
+    expect(frame.get_by_role("heading", name="This meeting is cancelled")).to_be_visible()
+    assert Booking.objects.get().status == Booking.CANCELLED
+    methods = sorted(
+        next(p for p in m.message().walk() if p.get_content_type() == "text/calendar").get_param(
+            "method"
+        )
+        for m in mail.outbox
+    )
+    assert methods == ["CANCEL", "CANCEL", "REQUEST", "REQUEST"]
+    context.close()
+    server.shutdown()

@@ -341,7 +341,7 @@ def test_the_widget_script_and_the_embedded_page(user):
     assert "/meet/claire/?embed=1" in body and "comptoirMeetHeight" in body
     page = Client().get("/meet/claire/?embed=1")
     assert "X-Frame-Options" not in page
-    assert "frame-ancestors *" in page["Content-Security-Policy"]
+    assert "frame-ancestors http: https:" in page["Content-Security-Policy"]
     assert "data-meet-embed" in page.content.decode()
     # The CRM's own pages still refuse to be framed.
     assert "frame-ancestors 'none'" in Client().get("/login/")["Content-Security-Policy"]
@@ -429,3 +429,17 @@ def test_team_members_must_be_real_people(client_in, user):
     assert response.status_code == 400
     assert not MeetingLink.objects.exists()
     assert other.is_active
+
+
+def test_the_widget_posts_without_the_csrf_cookie(user):
+    make_link(user)
+    framed = Client(enforce_csrf_checks=True)  # the iframe gets no SameSite cookie
+    slot = offered(framed.get(f"/meet/claire/?day={later()}&embed=1").content.decode())[0]
+    response = framed.post(
+        "/meet/claire/", {"slot": slot, "name": "Zoé", "email": "zoe@example.org", "embed": "1"}
+    )
+    assert response.status_code == 302 and "embed=1" in response["Location"]
+    token = Booking.objects.get().token
+    assert framed.post(f"/meet/booking/{token}/cancel/", {"embed": "1"}).status_code == 302
+    # The signed-in pages keep their CSRF check.
+    assert Client(enforce_csrf_checks=True).post("/login/", {}).status_code == 403
