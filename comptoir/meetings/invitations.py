@@ -3,9 +3,10 @@ METHOD:CANCEL on cancel) emailed to the visitor and to the host through the port
 (comptoir/mail/backend.py), with the cancel and reschedule links; the same event is written
 into the host's connected calendar.
 
-The emails go after the booking committed: a mail server that is down loses the email (it
-is logged), never the booking. Each side reads the email in its language: the host in their
-own, the visitor in the one their booking page was shown in."""
+The worker sends them after the booking committed (tasks.py): a mail server that is down
+loses the email (it is logged), never the booking, and never slows the visitor's page. Each
+side reads the email in its language: the host in their own, the visitor in the one their
+booking page was shown in."""
 
 import datetime as dt
 import logging
@@ -150,15 +151,16 @@ def send(booking: Booking, method: str, *, visitor_language: str = "") -> int:
         return 0
 
 
-def booked(booking: Booking, *, visitor_language: str = "") -> None:
-    """After a booking committed: the event into the host's calendar, the invitations."""
+def booked(booking: Booking, *, visitor_language: str = "") -> int:
+    """After a booking committed (the worker, tasks.py): the event into the host's
+    calendar, then the invitations."""
     url = calendars.write_event(booking, calendar_text(booking, REQUEST))
     if url:
         Booking.objects.filter(pk=booking.pk).update(calendar_event_url=url)
         booking.calendar_event_url = url
-    send(booking, REQUEST, visitor_language=visitor_language)
+    return send(booking, REQUEST, visitor_language=visitor_language)
 
 
-def cancelled(booking: Booking, *, visitor_language: str = "") -> None:
+def cancelled(booking: Booking, *, visitor_language: str = "") -> int:
     calendars.delete_event(booking)
-    send(booking, CANCEL, visitor_language=visitor_language)
+    return send(booking, CANCEL, visitor_language=visitor_language)

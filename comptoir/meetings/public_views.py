@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from comptoir.core.inputs import parse_day
-from comptoir.meetings import availability, calendars, invitations
+from comptoir.meetings import availability, calendars, invitations, tasks
 from comptoir.meetings.booking import BookingError, book_link, cancel, reschedule
 from comptoir.meetings.forms import time_zones
 from comptoir.meetings.models import Booking, MeetingLink
@@ -266,9 +266,8 @@ def _book(request, link, zone_name, chosen, now, *, old: Booking | None = None):
         context["errors"] = {error.field: error.message}
         return _render(request, context, status=400)
     if old is not None:
-        old.refresh_from_db()
-        invitations.cancelled(old, visitor_language=_language())
-    invitations.booked(booking, visitor_language=_language())
+        tasks.send_invitations.enqueue(old.pk, invitations.CANCEL, _language())
+    tasks.send_invitations.enqueue(booking.pk, invitations.REQUEST, _language())
     target = reverse("meet:manage", args=[booking.token]) + _query(context, done="1")
     return redirect(target)
 
@@ -300,7 +299,7 @@ def cancel_page(request, token: str):
     context = _manage_context(request, booking)
     if request.method == "POST" and booking.status == Booking.CONFIRMED and not context["past"]:
         if cancel(booking):
-            invitations.cancelled(booking, visitor_language=_language())
+            tasks.send_invitations.enqueue(booking.pk, invitations.CANCEL, _language())
         return redirect(reverse("meet:manage", args=[booking.token]) + _query(context))
     return render(request, "meetings/cancel.html", context)
 

@@ -20,6 +20,13 @@ from tests.browser.settings_helpers import no_sideways_scroll, review_shot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """The worker's tasks (the invitations) run at once, in the live server's thread too
+    (a changed TASKS setting resets the backends of every thread)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 def website(html: str) -> http.server.HTTPServer:
     """A company's website on another origin (a real server: Chromium lets a loopback page
     load Comptoir's script, not a page it cannot place)."""

@@ -17,6 +17,7 @@ from comptoir.core.history.models import PropertyChange
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_user
+from comptoir.core.testing.mailservers import free_port
 from comptoir.meetings.models import WEEKDAYS, Booking, MeetingLink
 from comptoir.meetings.public_views import SLOT_FORMAT
 
@@ -443,3 +444,19 @@ def test_the_widget_posts_without_the_csrf_cookie(user):
     assert framed.post(f"/meet/booking/{token}/cancel/", {"embed": "1"}).status_code == 302
     # The signed-in pages keep their CSRF check.
     assert Client(enforce_csrf_checks=True).post("/login/", {}).status_code == 403
+
+
+def test_a_mail_server_down_loses_the_email_not_the_booking(user, settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "comptoir.mail.backend.PortalBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    make_link(user)
+    visitor = Client()
+    slot = offered(visitor.get(f"/meet/claire/?day={later()}").content.decode())[0]
+    response = visitor.post("/meet/claire/", {"slot": slot, "name": "Zoé", "email": "z@x.org"})
+    assert response.status_code == 302
+    assert Booking.objects.get().status == Booking.CONFIRMED
+    assert "Your meeting is booked" in visitor.get(response["Location"]).content.decode()
