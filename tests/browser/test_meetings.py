@@ -67,6 +67,7 @@ def test_a_rep_creates_a_link_and_a_visitor_books_it(browser, live_server, selle
     for day in DAYS:
         page.get_by_label(day, exact=True).fill("00:00-24:00")
     page.get_by_label("Questions, une par ligne").fill("Votre entreprise ? *")
+    review_shot(page, f"meetings-edit-{width}")
     page.get_by_role("button", name="Enregistrer le lien").click()
     expect(page.get_by_text("Lien de réservation créé.")).to_be_visible()
     link = MeetingLink.objects.get(user=seller)
