@@ -44,7 +44,7 @@ async function start(root) {
   root.querySelectorAll("[data-page]").forEach((el) => observer.observe(el));
 
   function showStatus() {
-    if (status) status.textContent = root.dataset.pageLabel.replace("%(n)s", current).replace("%(total)s", total);
+    if (status) status.textContent = root.dataset.pageLabel.replace("{n}", current).replace("{total}", total);
   }
   showStatus();
 
@@ -99,7 +99,7 @@ async function drawPages(pdf, root) {
     canvas.width = Math.floor(viewport.width);
     canvas.height = Math.floor(viewport.height);
     canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", root.dataset.pageLabel.replace("%(n)s", n).replace("%(total)s", pdf.numPages));
+    canvas.setAttribute("aria-label", root.dataset.pageLabel.replace("{n}", n).replace("{total}", pdf.numPages));
     figure.append(canvas);
     root.append(figure);
     await page.render({ canvasContext: canvas.getContext("2d"), canvas, viewport }).promise;

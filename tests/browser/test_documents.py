@@ -1,0 +1,112 @@
+"""Documents in Chromium, in French, at 1280 and 390 px (TOOL-4): upload a PDF, create a
+share link for a contact, open it as the recipient in another browser context (the pages
+drawn by pdf.js on canvases, the reading beacons recorded), then see the figures on the
+document's page and the view on the contact's timeline; insert a link from the composer."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from comptoir.core.testing.factories import make_contact
+from comptoir.documents.models import Document, PageTime, ViewSession
+from comptoir.documents.tests.pdfs import make_pdf
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def lea(seller):
+    return make_contact(
+        email="lea@acme.fr", firstname="Léa", lastname="Lefèvre", hubspot_owner_id=seller.owner.pk
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_upload_share_view_and_see_the_figures(
+    seller, lea, page, browser, live_server, tmp_path, width
+):
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    pdf = tmp_path / "Offre Acme.pdf"
+    pdf.write_bytes(make_pdf(3, title="Offre Acme"))
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/sales-tools/")
+    page.get_by_role("link", name="Ouvrir les documents").click()
+    expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()
+    expect(page.get_by_text("Aucun document pour l'instant")).to_be_visible()
+    expect(page.get_by_text("25 Mo au maximum")).to_be_visible()  # the limit, before uploading
+    page.get_by_label("Fichier").set_input_files(str(pdf))
+    page.get_by_label("Titre (facultatif)").fill("Offre 2027")
+    screenshot(page, f"documents-library-{width}")
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_text("Document « Offre 2027 » importé.")).to_be_visible()
+    expect(page.get_by_text("PDF, 3 pages")).to_be_visible()
+
+    page.get_by_label("E-mail du destinataire").fill("lea@acme.fr")
+    page.get_by_role("button", name="Créer le lien").click()
+    expect(page.get_by_text("Lien de partage créé")).to_be_visible()
+    url = page.locator("[data-share-url]").first.input_value()
+    assert "/d/" in url
+
+    # The recipient, in a browser of their own.
+    context = browser.new_context(
+        viewport={"width": width, "height": 844}, locale="fr-FR", is_mobile=width < 500
+    )
+    viewer = context.new_page()
+    errors = []
+    viewer.on("pageerror", lambda exc: errors.append(str(exc)))
+    viewer.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    viewer.goto(url)
+    expect(viewer.get_by_role("heading", level=1, name="Offre 2027")).to_be_visible()
+    expect(viewer.locator("canvas")).to_have_count(3, timeout=20_000)
+    expect(viewer.get_by_role("link", name="Télécharger")).to_be_visible()
+    expect(viewer.get_by_text("Page 1 sur 3")).to_be_visible()
+    with viewer.expect_response("**/beacon/", timeout=20_000) as beacon:
+        viewer.wait_for_timeout(3000)
+        viewer.locator("[data-page='2']").scroll_into_view_if_needed()
+    assert beacon.value.status == 204
+    screenshot(viewer, f"documents-viewer-{width}")
+    assert viewer.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()  # leaving: the last seconds go with sendBeacon
+    assert not errors, errors
+    session = ViewSession.objects.get()
+    assert session.contact_id == lea.pk and session.seconds > 0
+    assert PageTime.objects.filter(session=session).exists()
+
+    page.reload()
+    figures = page.get_by_role("region", name="Statistiques")
+    expect(figures.locator("[data-figure=views]")).to_have_text("1")
+    expect(figures.get_by_text("Temps par page")).to_be_visible()
+    expect(figures.get_by_text("lea@acme.fr")).to_be_visible()
+    screenshot(page, f"documents-analytics-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    expect(page.get_by_text("lea@acme.fr a consulté le document « Offre 2027 »")).to_be_visible()
+    if width != 1280:
+        return
+    # From the email composer: the document picker inserts a link for Léa.
+    page.get_by_role("tab", name="E-mail").click()
+    panel = page.locator("#composer-panel-email")
+    hidden_log = panel.locator("details.composer-log:not([open]) > summary")
+    if hidden_log.count() and not panel.locator("[data-document-picker]:visible").count():
+        hidden_log.click()
+    picker = panel.locator("[data-document-picker]:visible").first
+    form = picker.locator("xpath=ancestor::form")
+    picker.get_by_text("Documents", exact=True).click()
+    picker.get_by_label("Rechercher des documents").fill("offre")
+    picker.get_by_role("button", name="Offre 2027").click()
+    # The send form's rich editor gets a link; the log form's plain body the address.
+    editor = form.locator("[data-rich-editor]")
+    if editor.count():
+        expect(editor.get_by_role("link", name="Offre 2027")).to_be_visible()
+        href = editor.get_by_role("link", name="Offre 2027").get_attribute("href")
+    else:
+        body = form.get_by_label("Corps de l'e-mail")
+        expect(body).to_have_value(re.compile(r"^Offre 2027: http.*/d/"))
+        href = body.input_value().split(": ", 1)[1]
+    assert "/d/" in href and href != url  # Léa's composer link: one made by the composer
+    screenshot(page, "documents-composer")
+    assert Document.objects.count() == 1
