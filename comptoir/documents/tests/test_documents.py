@@ -397,3 +397,14 @@ def test_the_library_reads_in_few_queries(owner, django_assert_max_num_queries):
     client = signed_in(owner)
     with django_assert_max_num_queries(15):
         assert client.get("/sales-tools/documents/").status_code == 200
+
+
+def test_views_show_in_the_activity_feed_of_the_owner_only(owner, rep, document, contact):
+    link = services.create_link(owner, document, contact_id=contact.pk)
+    Client().get(f"/d/{link.token}/")
+    page = signed_in(owner).get("/sales-tools/activity/")
+    text = re.sub(r"\s+", " ", page.content.decode())
+    assert "Léa Petit opened the document “Offre 2027”" in text
+    only = signed_in(owner).get("/sales-tools/activity/?kind=document&part=feed")
+    assert "Offre 2027" in only.content.decode()
+    assert "Offre 2027" not in signed_in(rep).get("/sales-tools/activity/").content.decode()
