@@ -309,9 +309,7 @@ def start_view(link: ShareLink, *, email: str = "", user_agent: str = "") -> Vie
                 document_id=document.pk,
             )
         if first:
-            notices.document_viewed(
-                document.owner_id, document.pk, document.name, who=email or _("Someone")
-            )
+            notices.document_viewed(document.owner_id, document.pk, document.name, who=email)
     return session
 
 

@@ -190,7 +190,7 @@ def title(notification) -> str:
     if kind == DOCUMENT_VIEWED:
         return _("%(who)s opened your document “%(record)s”") % {
             **values,
-            "who": params.get("who") or "?",
+            "who": params.get("who") or _("Someone"),
         }
     return str(KINDS[kind].label) if kind in KINDS else kind
 

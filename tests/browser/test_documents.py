@@ -16,6 +16,56 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+WORDS = {
+    "fr": {
+        "open": "Ouvrir les documents",
+        "none_yet": "Aucun document pour l'instant",
+        "limit": "25 Mo au maximum",
+        "too_big": "Ce fichier pèse plus de 1 Mo, la limite.",
+        "file": "Fichier",
+        "title": "Titre (facultatif)",
+        "upload": "Importer",
+        "uploaded": "Document « Offre 2027 » importé.",
+        "pages": "PDF, 3 pages",
+        "recipient": "E-mail du destinataire",
+        "create": "Créer le lien",
+        "created": "Lien de partage créé",
+        "download": "Télécharger",
+        "page_of": "Page 1 sur 3",
+        "analytics": "Statistiques",
+        "per_page": "Temps par page",
+        "timeline": "lea@acme.fr a consulté le document « Offre 2027 »",
+        "email_tab": "E-mail",
+        "search": "Rechercher des documents",
+        "body": "Corps de l'e-mail",
+        "locale": "fr-FR",
+    },
+    "en": {
+        "open": "Open documents",
+        "none_yet": "No document yet",
+        "limit": "At most 25 MB",
+        "too_big": "This file weighs more than 1 MB, the limit.",
+        "file": "File",
+        "title": "Title (optional)",
+        "upload": "Upload",
+        "uploaded": "Document “Offre 2027” uploaded.",
+        "pages": "PDF, 3 pages",
+        "recipient": "Recipient's email",
+        "create": "Create the link",
+        "created": "Share link created",
+        "download": "Download",
+        "page_of": "Page 1 of 3",
+        "analytics": "Analytics",
+        "per_page": "Time per page",
+        "timeline": "lea@acme.fr viewed the document “Offre 2027”",
+        "email_tab": "Email",
+        "search": "Search documents",
+        "body": "Email body",
+        "locale": "en-US",
+    },
+}
+
+
 @pytest.fixture
 def lea(seller):
     return make_contact(
@@ -23,36 +73,47 @@ def lea(seller):
     )
 
 
-@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280)])
 def test_upload_share_view_and_see_the_figures(
-    seller, lea, page, browser, live_server, tmp_path, width
+    seller, lea, page, browser, live_server, tmp_path, settings, language, width
 ):
-    seller.language = "fr"
+    seller.language = language
     seller.save(update_fields=["language"])
+    w = WORDS[language]
+    shot = "" if language == "fr" else "-en"
     pdf = tmp_path / "Offre Acme.pdf"
     pdf.write_bytes(make_pdf(3, title="Offre Acme"))
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/sales-tools/")
-    page.get_by_role("link", name="Ouvrir les documents").click()
+    page.get_by_role("link", name=w["open"]).click()
     expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()
-    expect(page.get_by_text("Aucun document pour l'instant")).to_be_visible()
-    expect(page.get_by_text("25 Mo au maximum")).to_be_visible()  # the limit, before uploading
-    page.get_by_label("Fichier").set_input_files(str(pdf))
-    page.get_by_label("Titre (facultatif)").fill("Offre 2027")
-    screenshot(page, f"documents-library-{width}")
-    page.get_by_role("button", name="Importer").click()
-    expect(page.get_by_text("Document « Offre 2027 » importé.")).to_be_visible()
-    expect(page.get_by_text("PDF, 3 pages")).to_be_visible()
+    expect(page.get_by_text(w["none_yet"])).to_be_visible()
+    expect(page.get_by_text(w["limit"])).to_be_visible()  # the limit, before uploading
+    # Over the limit: said at once, before anything is sent (the server checks again).
+    settings.COMPTOIR_DOCUMENTS_MAX_MB = 1
+    page.reload()
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1))
+    page.get_by_label(w["file"]).set_input_files(str(big))
+    expect(page.get_by_text(w["too_big"])).to_be_visible()
+    settings.COMPTOIR_DOCUMENTS_MAX_MB = 25
+    page.reload()
+    page.get_by_label(w["file"]).set_input_files(str(pdf))
+    page.get_by_label(w["title"]).fill("Offre 2027")
+    screenshot(page, f"documents-library-{width}{shot}")
+    page.get_by_role("button", name=w["upload"]).click()
+    expect(page.get_by_text(w["uploaded"])).to_be_visible()
+    expect(page.get_by_text(w["pages"])).to_be_visible()
 
-    page.get_by_label("E-mail du destinataire").fill("lea@acme.fr")
-    page.get_by_role("button", name="Créer le lien").click()
-    expect(page.get_by_text("Lien de partage créé")).to_be_visible()
+    page.get_by_label(w["recipient"]).fill("lea@acme.fr")
+    page.get_by_role("button", name=w["create"]).click()
+    expect(page.get_by_text(w["created"])).to_be_visible()
     url = page.locator("[data-share-url]").first.input_value()
     assert "/d/" in url
 
     # The recipient, in a browser of their own.
     context = browser.new_context(
-        viewport={"width": width, "height": 844}, locale="fr-FR", is_mobile=width < 500
+        viewport={"width": width, "height": 844}, locale=w["locale"], is_mobile=width < 500
     )
     viewer = context.new_page()
     errors = []
@@ -61,13 +122,13 @@ def test_upload_share_view_and_see_the_figures(
     viewer.goto(url)
     expect(viewer.get_by_role("heading", level=1, name="Offre 2027")).to_be_visible()
     expect(viewer.locator("canvas")).to_have_count(3, timeout=20_000)
-    expect(viewer.get_by_role("link", name="Télécharger")).to_be_visible()
-    expect(viewer.get_by_text("Page 1 sur 3")).to_be_visible()
+    expect(viewer.get_by_role("link", name=w["download"])).to_be_visible()
+    expect(viewer.get_by_text(w["page_of"])).to_be_visible()
     with viewer.expect_response("**/beacon/", timeout=20_000) as beacon:
         viewer.wait_for_timeout(3000)
         viewer.locator("[data-page='2']").scroll_into_view_if_needed()
     assert beacon.value.status == 204
-    screenshot(viewer, f"documents-viewer-{width}")
+    screenshot(viewer, f"documents-viewer-{width}{shot}")
     assert viewer.evaluate("document.documentElement.scrollWidth") <= width
     context.close()  # leaving: the last seconds go with sendBeacon
     assert not errors, errors
@@ -76,19 +137,19 @@ def test_upload_share_view_and_see_the_figures(
     assert PageTime.objects.filter(session=session).exists()
 
     page.reload()
-    figures = page.get_by_role("region", name="Statistiques")
+    figures = page.get_by_role("region", name=w["analytics"])
     expect(figures.locator("[data-figure=views]")).to_have_text("1")
-    expect(figures.get_by_text("Temps par page")).to_be_visible()
+    expect(figures.get_by_text(w["per_page"])).to_be_visible()
     expect(figures.get_by_text("lea@acme.fr")).to_be_visible()
-    screenshot(page, f"documents-analytics-{width}")
+    screenshot(page, f"documents-analytics-{width}{shot}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     page.goto(f"{live_server.url}/contacts/{lea.pk}/")
-    expect(page.get_by_text("lea@acme.fr a consulté le document « Offre 2027 »")).to_be_visible()
+    expect(page.get_by_text(w["timeline"])).to_be_visible()
     if width != 1280:
         return
     # From the email composer: the document picker inserts a link for Léa.
-    page.get_by_role("tab", name="E-mail").click()
+    page.get_by_role("tab", name=w["email_tab"]).click()
     panel = page.locator("#composer-panel-email")
     hidden_log = panel.locator("details.composer-log:not([open]) > summary")
     if hidden_log.count() and not panel.locator("[data-document-picker]:visible").count():
@@ -96,7 +157,7 @@ def test_upload_share_view_and_see_the_figures(
     picker = panel.locator("[data-document-picker]:visible").first
     form = picker.locator("xpath=ancestor::form")
     picker.get_by_text("Documents", exact=True).click()
-    picker.get_by_label("Rechercher des documents").fill("offre")
+    picker.get_by_label(w["search"]).fill("offre")
     picker.get_by_role("button", name="Offre 2027").click()
     # The send form's rich editor gets a link; the log form's plain body the address.
     editor = form.locator("[data-rich-editor]")
@@ -104,9 +165,9 @@ def test_upload_share_view_and_see_the_figures(
         expect(editor.get_by_role("link", name="Offre 2027")).to_be_visible()
         href = editor.get_by_role("link", name="Offre 2027").get_attribute("href")
     else:
-        body = form.get_by_label("Corps de l'e-mail")
+        body = form.get_by_label(w["body"])
         expect(body).to_have_value(re.compile(r"^Offre 2027: http.*/d/"))
         href = body.input_value().split(": ", 1)[1]
     assert "/d/" in href and href != url  # Léa's composer link: one made by the composer
-    screenshot(page, "documents-composer")
+    screenshot(page, f"documents-composer{shot}")
     assert Document.objects.count() == 1

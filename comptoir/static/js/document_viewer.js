@@ -28,9 +28,9 @@ async function start(root) {
     return;
   }
 
-  const ratios = new Map();
+  const ratios = new Map(); // page -> its height on screen (px): the page read is the most visible
   const observer = new IntersectionObserver((entries) => {
-    for (const entry of entries) ratios.set(Number(entry.target.dataset.page), entry.intersectionRatio);
+    for (const entry of entries) ratios.set(Number(entry.target.dataset.page), entry.intersectionRect.height);
     let best = current;
     let bestRatio = -1;
     for (const [page, ratio] of ratios) {
@@ -40,7 +40,7 @@ async function start(root) {
       current = best;
       showStatus();
     }
-  }, { threshold: [0, 0.25, 0.5, 0.75, 1] });
+  }, { threshold: Array.from({ length: 21 }, (_, i) => i / 20) });
   root.querySelectorAll("[data-page]").forEach((el) => observer.observe(el));
 
   function showStatus() {
