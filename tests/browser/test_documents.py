@@ -122,6 +122,16 @@ def test_upload_share_view_and_see_the_figures(
     viewer.goto(url)
     expect(viewer.get_by_role("heading", level=1, name="Offre 2027")).to_be_visible()
     expect(viewer.locator("canvas")).to_have_count(3, timeout=20_000)
+    expect(viewer.locator("[data-page='1'][data-drawn=true]")).to_have_count(1, timeout=20_000)
+    painted = viewer.evaluate(
+        """() => {
+          const c = document.querySelector("[data-page='1'] canvas");
+          const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 200) return true;
+          return false;
+        }"""
+    )
+    assert painted  # pdf.js drew the page (its text and its band), not a blank canvas
     expect(viewer.get_by_role("link", name=w["download"])).to_be_visible()
     expect(viewer.get_by_text(w["page_of"])).to_be_visible()
     with viewer.expect_response("**/beacon/", timeout=20_000) as beacon:

@@ -85,23 +85,46 @@ async function start(root) {
   window.addEventListener("pagehide", leave);
 }
 
+// Every page gets its canvas at once (sized like the first page until drawn), and is drawn
+// when it comes near the screen: a long PDF does not hold hundreds of drawn pages at load.
 async function drawPages(pdf, root) {
   const width = Math.min(root.clientWidth || 800, 1000);
   const ratio = window.devicePixelRatio || 1;
-  for (let n = 1; n <= pdf.numPages; n++) {
+  const first = (await pdf.getPage(1)).getViewport({ scale: 1 });
+  const drawn = new Set();
+  async function draw(figure) {
+    const n = Number(figure.dataset.page);
+    if (drawn.has(n)) return;
+    drawn.add(n);
     const page = await pdf.getPage(n);
     const base = page.getViewport({ scale: 1 });
     const viewport = page.getViewport({ scale: (width / base.width) * ratio });
+    const canvas = figure.querySelector("canvas");
+    canvas.width = Math.floor(viewport.width);
+    canvas.height = Math.floor(viewport.height);
+    await page.render({ canvasContext: canvas.getContext("2d"), canvas, viewport }).promise;
+    figure.dataset.drawn = "true";
+  }
+  const near = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (entry.isIntersecting) {
+        near.unobserve(entry.target);
+        draw(entry.target);
+      }
+    }
+  }, { rootMargin: "150% 0px" });
+  for (let n = 1; n <= pdf.numPages; n++) {
     const figure = document.createElement("figure");
     figure.className = "viewer-page";
     figure.dataset.page = String(n);
     const canvas = document.createElement("canvas");
-    canvas.width = Math.floor(viewport.width);
-    canvas.height = Math.floor(viewport.height);
+    canvas.width = Math.floor(width * ratio);
+    canvas.height = Math.floor((width * ratio * first.height) / first.width);
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", root.dataset.pageLabel.replace("{n}", n).replace("{total}", pdf.numPages));
     figure.append(canvas);
     root.append(figure);
-    await page.render({ canvasContext: canvas.getContext("2d"), canvas, viewport }).promise;
+    near.observe(figure);
   }
+  await draw(root.querySelector("[data-page='1']"));
 }
