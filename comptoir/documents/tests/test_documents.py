@@ -408,3 +408,19 @@ def test_views_show_in_the_activity_feed_of_the_owner_only(owner, rep, document,
     only = signed_in(owner).get("/sales-tools/activity/?kind=document&part=feed")
     assert "Offre 2027" in only.content.decode()
     assert "Offre 2027" not in signed_in(rep).get("/sales-tools/activity/").content.decode()
+
+
+def test_a_documents_page_reads_in_few_queries_whatever_its_views(
+    owner, document, django_assert_max_num_queries
+):
+    for n in range(4):
+        contact = make_contact(email=f"c{n}@client.fr")
+        link = services.create_link(owner, document, contact_id=contact.pk)
+        for _ in range(3):
+            _viewer, session = _open(link)
+            services.record_beacon(link, session.key, ["1", "2"], ["4", "5"])
+    client = signed_in(owner)
+    with django_assert_max_num_queries(20):
+        page = client.get(f"/sales-tools/documents/{document.pk}/")
+    assert page.status_code == 200
+    assert b'data-figure="views">12<' in page.content
