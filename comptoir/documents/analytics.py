@@ -27,7 +27,7 @@ class Figures:
 
 
 def figures(document) -> Figures:
-    views = ViewSession.objects.filter(document=document)
+    views = ViewSession.objects.filter(document=document, internal=False)
     totals = views.aggregate(n=Count("pk"), avg=Avg("seconds"))
     result = Figures(
         views=totals["n"] or 0,
@@ -41,7 +41,9 @@ def figures(document) -> Figures:
     result.downloads = views.filter(downloaded=True).count()
     per_page = {
         row["page"]: row
-        for row in PageTime.objects.filter(session__document=document, seconds__gt=0)
+        for row in PageTime.objects.filter(
+            session__document=document, session__internal=False, seconds__gt=0
+        )
         .values("page")
         .annotate(seconds=Sum("seconds"), views=Count("session", distinct=True))
     }

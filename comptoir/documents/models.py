@@ -87,6 +87,9 @@ class ViewSession(models.Model):
     last_seen_at = models.DateTimeField(default=timezone.now)
     seconds = models.IntegerField(default=0)
     downloaded = models.BooleanField(default=False)
+    # Opened by a signed-in Comptoir user (the sender checking their link): kept for the
+    # beacons, left out of the figures, the timeline, the feed and the notifications.
+    internal = models.BooleanField(default=False)
     user_agent = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:

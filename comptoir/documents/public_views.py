@@ -67,7 +67,10 @@ def viewer(request, token):
     if link.ask_email and not email:
         return _private(render(request, "documents/public_gate.html", {"link": link}))
     session = services.start_view(
-        link, email=email, user_agent=request.META.get("HTTP_USER_AGENT", "")
+        link,
+        email=email,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        internal=request.user.is_authenticated,  # the sender checking the link: not a view
     )
     document = link.document
     return _private(

@@ -279,15 +279,18 @@ def viewer_contact_id(link: ShareLink, email: str) -> int | None:
     return base_queryset("contacts").filter(email=email).values_list("pk", flat=True).first()
 
 
-def start_view(link: ShareLink, *, email: str = "", user_agent: str = "") -> ViewSession:
+def start_view(
+    link: ShareLink, *, email: str = "", user_agent: str = "", internal: bool = False
+) -> ViewSession:
     """A new view of `link`: its row, the contact's timeline event and, on the link's first
-    view, the document owner's notification."""
+    view, the document owner's notification; an `internal` view (a signed-in user's) only
+    its row."""
     document = link.document
     email = email or link.email
-    contact_id = viewer_contact_id(link, email)
+    contact_id = None if internal else viewer_contact_id(link, email)
     now = timezone.now()
     with transaction.atomic():
-        first = not ViewSession.objects.filter(link=link).exists()
+        first = not internal and not ViewSession.objects.filter(link=link, internal=False).exists()
         session = ViewSession.objects.create(
             link=link,
             document=document,
@@ -297,6 +300,7 @@ def start_view(link: ShareLink, *, email: str = "", user_agent: str = "") -> Vie
             started_at=now,
             last_seen_at=now,
             user_agent=(user_agent or "")[:300],
+            internal=internal,
         )
         if contact_id is not None:
             timeline_events.document_viewed(

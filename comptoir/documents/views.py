@@ -3,7 +3,7 @@ and upload form, a document's page (its share links and figures), and what the r
 composer asks for (the picker's list and a link made for the record's contact)."""
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +36,7 @@ def _library(request, *, errors=None, values=None, status=200):
         qs = qs.filter(folder=folder) if folder else qs.none()
     if query:
         qs = qs.filter(name__icontains=query)
+    qs = qs.annotate(view_count=Count("views", filter=Q(views__internal=False)))
     documents = list(qs.order_by("name", "pk")[: PAGE_SIZE + 1])
     rows = [
         {"d": d, "size": checks.human_size(d.size), "editable": can_edit(request.user, d)}
@@ -143,7 +144,7 @@ def _detail(request, document, *, errors=None, values=None, status=200):
     figures = analytics.figures(document)
     counts = dict(
         ShareLink.objects.filter(document=document)
-        .annotate(n=Count("views"))
+        .annotate(n=Count("views", filter=Q(views__internal=False)))
         .values_list("pk", "n")
     )
     links = _links(request, document)

@@ -56,7 +56,9 @@ def _recipient(outbound) -> str:
 
 def _document_views(user, contact_id: int | None, limit: int) -> list[Entry]:
     """The latest views of the documents the user owns or sent a link to."""
-    views = ViewSession.objects.filter(Q(document__owner=user) | Q(link__created_by=user))
+    views = ViewSession.objects.filter(
+        Q(document__owner=user) | Q(link__created_by=user), internal=False
+    )
     if contact_id is not None:
         if not base_queryset("contacts", user=user).filter(pk=contact_id).exists():
             return []

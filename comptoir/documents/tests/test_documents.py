@@ -424,3 +424,20 @@ def test_a_documents_page_reads_in_few_queries_whatever_its_views(
         page = client.get(f"/sales-tools/documents/{document.pk}/")
     assert page.status_code == 200
     assert b'data-figure="views">12<' in page.content
+
+
+def test_the_sender_opening_their_own_link_is_not_a_view(owner, document, contact):
+    link = services.create_link(owner, document, contact_id=contact.pk)
+    client = signed_in(owner)
+    page = client.get(f"/d/{link.token}/")
+    assert page.status_code == 200 and b"data-document-viewer" in page.content
+    session = ViewSession.objects.get()
+    assert session.internal and session.contact_id is None
+    file = client.get(f"/d/{link.token}/file/?s={session.key}")
+    assert file.status_code == 200
+    assert analytics.figures(document).views == 0
+    assert not TimelineEvent.objects.filter(event_type=EventType.DOCUMENT_VIEWED).exists()
+    assert not Notification.objects.filter(kind="document_viewed").exists()
+    Client().get(f"/d/{link.token}/")  # then the contact: the first real view
+    assert analytics.figures(document).views == 1
+    assert Notification.objects.filter(kind="document_viewed").count() == 1
