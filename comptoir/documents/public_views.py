@@ -26,7 +26,9 @@ EMAIL_KEY = "document-link-email-%s"
 
 def _private(response):
     response["Cache-Control"] = "no-store, max-age=0"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token never leaves in a Referer to another site; "no-referrer" would also make the
+    # browser send `Origin: null` with the email form, which CSRF checks then refuse.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

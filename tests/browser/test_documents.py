@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_contact
+from comptoir.documents import services
 from comptoir.documents.models import Document, PageTime, ViewSession
 from comptoir.documents.tests.pdfs import make_pdf
 from tests.browser.conftest import screenshot
@@ -140,6 +141,24 @@ def test_upload_share_view_and_see_the_figures(
     assert beacon.value.status == 204
     screenshot(viewer, f"documents-viewer-{width}{shot}")
     assert viewer.evaluate("document.documentElement.scrollWidth") <= width
+    if width == 390 and language == "fr":
+        # A link asking for the viewer's email first (the form posts with its CSRF token).
+        document = Document.objects.get()
+        gated = services.create_link(seller, document, ask_email=True, allow_download=False)
+        other = context.new_page()
+        other.goto(f"{live_server.url}/d/{gated.token}/")
+        other.get_by_label("Votre e-mail").fill(
+            "paul@acme"
+        )  # the browser takes it, the server does not
+        other.get_by_role("button", name="Voir le document").click()
+        expect(other.get_by_text("Saisissez une adresse e-mail valide")).to_be_visible()
+        other.get_by_label("Votre e-mail").fill("paul@acme.fr")
+        other.get_by_role("button", name="Voir le document").click()
+        expect(other.locator("canvas")).to_have_count(3, timeout=20_000)
+        expect(other.get_by_role("link", name=w["download"])).to_have_count(0)
+        screenshot(other, "documents-viewer-gated-390")
+        other.close()
+        ViewSession.objects.filter(link=gated).delete()
     context.close()  # leaving: the last seconds go with sendBeacon
     assert not errors, errors
     session = ViewSession.objects.get()
