@@ -6,12 +6,16 @@ document's page and the view on the contact's timeline; insert a link from the c
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from comptoir.core.testing.factories import make_contact
 from comptoir.documents import services
-from comptoir.documents.models import Document, PageTime, ViewSession
+from comptoir.documents.models import Document, PageTime, ShareLink, ViewSession
 from comptoir.documents.tests.pdfs import make_pdf
+from comptoir.mail import delivery
+from comptoir.mail.models import OutboundEmail
+from comptoir.mail.tests.test_sending import connect
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -200,3 +204,40 @@ def test_upload_share_view_and_see_the_figures(
     assert "/d/" in href and href != url  # Léa's composer link: one made by the composer
     screenshot(page, f"documents-composer{shot}")
     assert Document.objects.count() == 1
+
+
+@pytest.mark.slow
+def test_a_document_link_inserted_in_the_send_form_goes_out_and_opens(
+    seller, lea, page, browser, live_server, mail_settings
+):
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    connect(seller, mail_settings)
+    document = services.upload_document(
+        seller, SimpleUploadedFile("offre.pdf", make_pdf(2)), name="Offre 2027"
+    )
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/?compose=email")
+    form = page.locator("#send-form")
+    form.get_by_label("Objet", exact=True).fill("Votre offre")
+    form.locator("#send-editor").click()
+    page.keyboard.type("Bonjour Léa, voici l'offre : ")
+    picker = form.locator("[data-document-picker]")
+    picker.get_by_text("Documents", exact=True).click()
+    picker.get_by_label("Rechercher des documents").fill("offre")
+    picker.get_by_role("button", name="Offre 2027").click()
+    link = form.locator("#send-editor").get_by_role("link", name="Offre 2027")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    share = ShareLink.objects.get(document=document)
+    assert href.endswith(f"/d/{share.token}/") and share.contact_id == lea.pk
+    screenshot(page, "documents-send-form")
+    form.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page.get_by_text("E-mail en cours d'envoi.")).to_be_attached()
+    assert delivery.send_due() == 1
+    outbound = OutboundEmail.objects.get()
+    assert share.token in outbound.html or any(share.token in u for u in outbound.tracked_links)
+    viewer = browser.new_context(locale="fr-FR").new_page()
+    viewer.goto(href)
+    expect(viewer.locator("canvas")).to_have_count(2, timeout=20_000)
+    viewer.context.close()
+    assert ViewSession.objects.get().contact_id == lea.pk
