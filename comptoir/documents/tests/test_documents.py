@@ -364,6 +364,12 @@ def test_a_view_reaches_the_timeline_and_notifies_the_owner_once(owner, document
     assert events.count() == 2
     notices = Notification.objects.filter(recipient=owner, kind="document_viewed")
     assert notices.count() == 1
+    listed = signed_in(owner).get("/notifications/")
+    assert listed.status_code == 200
+    assert "lea@client.fr opened your document “Offre 2027”" in listed.content.decode()
+    opened = signed_in(owner).get(f"/notifications/{notices.get().pk}/open/")
+    assert opened.status_code == 302
+    assert opened["Location"] == f"/sales-tools/documents/{document.pk}/"
     page = signed_in(owner).get(f"/contacts/{contact.pk}/timeline/")
     text = re.sub(r"\s+", " ", page.content.decode())
     assert "lea@client.fr viewed the document “Offre 2027”" in text
