@@ -151,12 +151,12 @@ def test_upload_share_view_and_see_the_figures(
         gated = services.create_link(seller, document, ask_email=True, allow_download=False)
         other = context.new_page()
         other.goto(f"{live_server.url}/d/{gated.token}/")
-        other.get_by_label("Votre e-mail").fill(
+        other.get_by_label("Votre adresse e-mail").fill(
             "paul@acme"
         )  # the browser takes it, the server does not
         other.get_by_role("button", name="Voir le document").click()
         expect(other.get_by_text("Saisissez une adresse e-mail valide")).to_be_visible()
-        other.get_by_label("Votre e-mail").fill("paul@acme.fr")
+        other.get_by_label("Votre adresse e-mail").fill("paul@acme.fr")
         other.get_by_role("button", name="Voir le document").click()
         expect(other.locator("canvas")).to_have_count(3, timeout=20_000)
         expect(other.get_by_role("link", name=w["download"])).to_have_count(0)
