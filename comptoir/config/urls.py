@@ -67,6 +67,7 @@ urlpatterns = [
     path("sales-tools/documents/", include("comptoir.documents.urls")),
     path("sales-tools/sequences/", include("comptoir.sequences.urls")),
     path("sales-tools/meetings/", include("comptoir.meetings.urls")),
+    path("meet/", include("comptoir.meetings.public_urls")),
     path("sales-tools/prospects/", include("comptoir.prospects.urls")),
     path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),
@@ -77,6 +78,8 @@ urlpatterns = [
     path("t/", include("comptoir.mail.tracking_urls")),
     # The website snippet and its beacons (TOOL-6): public.
     path("p/", include("comptoir.prospects.public_urls")),
+    # Shared documents (TOOL-4): the public viewer of a share link, its file and beacons.
+    path("d/", include("comptoir.documents.public_urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 

@@ -29,6 +29,7 @@ EMAIL_REPLIED = "email_replied"
 NEW_PROSPECT = "new_prospect"
 # Where a new prospect's notice leads: the Prospects page (Sales tools > Prospects).
 PROSPECTS = "prospects"
+DOCUMENT_VIEWED = "document_viewed"
 # Where the email-tracking notices lead: the activity feed (Sales tools > Notifications).
 EMAIL_ACTIVITY = "email_activity"
 
@@ -117,6 +118,12 @@ KINDS = {
             email=False,
         ),
         Kind(
+            DOCUMENT_VIEWED,
+            _lazy("Document viewed"),
+            _lazy("Someone opens a link to one of your documents for the first time."),
+            email=False,
+        ),
+        Kind(
             NEW_PROSPECT,
             _lazy("New prospect"),
             _lazy(
@@ -194,6 +201,11 @@ def title(notification) -> str:
         return _("%(who)s replied to “%(record)s”") % {**values, "who": params.get("who") or "?"}
     if kind == NEW_PROSPECT:
         return _("New prospect on the website: %(record)s") % values
+    if kind == DOCUMENT_VIEWED:
+        return _("%(who)s opened your document “%(record)s”") % {
+            **values,
+            "who": params.get("who") or _("Someone"),
+        }
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 

@@ -21,6 +21,7 @@ from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
 from comptoir.notifications.kinds import (
     ASSIGNED,
+    DOCUMENT_VIEWED,
     EMAIL_ACTIVITY,
     EMAIL_BOUNCED,
     EMAIL_CLICKED,
@@ -318,6 +319,23 @@ def new_prospect(prospect_id: int, domain: str, *, user_ids=(), owner_id=None) -
             )
         )
     _add(intents)
+
+
+def document_viewed(user_id: int, document_id: int, name: str, *, who: str) -> None:
+    """A share link of a document was opened for the first time (comptoir.documents): its
+    owner is told who opened it, per their SET-7 switches."""
+    _add(
+        [
+            Intent(
+                DOCUMENT_VIEWED,
+                object_type="documents",
+                object_id=document_id,
+                record=name[:200],
+                user_id=user_id,
+                params={"who": who[:200]},
+            )
+        ]
+    )
 
 
 # -- preferences -----------------------------------------------------------------------------

@@ -40,3 +40,17 @@ def archived(ot, object_id, at, source):
 
 def restored(ot, object_id, at, source):
     return _event(ot, object_id, EventType.RESTORED, at, source)
+
+
+def document_viewed(ot, object_id, at, source, *, name, who, document_id):
+    """A contact opened a document's share link (comptoir/documents)."""
+    return _event(
+        ot,
+        object_id,
+        EventType.DOCUMENT_VIEWED,
+        at,
+        source,
+        name=name,
+        who=who,
+        document_id=document_id,
+    )

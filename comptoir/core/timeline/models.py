@@ -11,6 +11,7 @@ class EventType(models.TextChoices):
     RESTORED = "restored"
     ARCHIVED = "archived"  # deleted: moved to the recycle bin (who and when, SET-13)
     ASSOCIATED = "associated"
+    DOCUMENT_VIEWED = "document_viewed"  # a shared document opened by the contact (TOOL-4)
 
 
 class TimelineEvent(models.Model):
