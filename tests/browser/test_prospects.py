@@ -136,3 +136,26 @@ def test_the_empty_state_in_french(page, live_server, seller):
     expect(page.get_by_text("Aucune visite pour l'instant")).to_be_visible()
     expect(page.get_by_label("Code à copier")).to_contain_text("/p/snippet.js")
     screenshot(page, "prospects-empty")
+
+
+def test_settings_in_french_refuse_a_bad_domain(browser, live_server, db):
+    from comptoir.core.testing.factories import make_user
+
+    admin = make_user("admin@example.com", role="Super admin")
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    context = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="fr-FR")
+    page = sign_in(context, live_server, email="admin@example.com")
+    page.goto(f"{live_server.url}/settings/prospects/")
+    page.get_by_label("Domaines du site web").fill("acme-shop.fr\npas un domaine!")
+    page.get_by_label("Conserver les pages vues brutes (jours)").fill("0")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("« domaine! » n'est pas un domaine.")).to_be_visible()
+    expect(page.get_by_text("Saisissez un nombre de jours de 1 à 3650.")).to_be_visible()
+    screenshot(page, "prospects-settings")
+    page.get_by_label("Domaines du site web").fill("acme-shop.fr")
+    page.get_by_label("Conserver les pages vues brutes (jours)").fill("30")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Paramètres des prospects enregistrés.")).to_be_visible()
+    assert conf.conf().domains == ("acme-shop.fr",) and conf.conf().retention_days == 30
+    context.close()
