@@ -40,3 +40,19 @@ def archived(ot, object_id, at, source):
 
 def restored(ot, object_id, at, source):
     return _event(ot, object_id, EventType.RESTORED, at, source)
+
+
+def sequence_changed(ot, object_id, at, source, *, action, sequence_id, sequence, reason=""):
+    """A contact enrolled in a sequence, paused, resumed, unenrolled (`reason`: replied,
+    bounced, meeting_booked, by_hand...) or finished (TOOL-5)."""
+    return _event(
+        ot,
+        object_id,
+        EventType.SEQUENCE,
+        at,
+        source,
+        action=action,
+        sequence_id=sequence_id,
+        sequence=sequence,
+        reason=reason,
+    )

@@ -1,0 +1,450 @@
+"""The worker's side of sequences (TOOL-5): when each step is due, and running it.
+
+The rules a step follows:
+
+- **Business days.** A step comes `delay_days` business days after the previous one (the
+  first: after the enrolment); Saturdays, Sundays and the portal's holidays (`Holiday`)
+  are skipped.
+- **The send window.** An automated email goes between the sequence's `window_start` and
+  `window_end` hours, on a business day, in the contact's time zone when known (a contact
+  property `hs_timezone` holding an IANA name), else the sender's, else the portal's.
+  Outside it, the step waits for the window's next opening. Tasks are not held by it.
+- **The daily limit.** One mailbox sends at most `SequenceSettings.daily_limit` sequence
+  emails a day (the sender's day); past it, the step waits for the next business day.
+
+Why a step never runs twice and is never skipped, even when the worker is killed (kill -9)
+in the middle of one: a step is ONE transaction that
+
+1. inserts its `StepExecution` row, unique per (enrolment, step): the claim (a second
+   worker's insert waits for the first's commit, then fails: the step is done);
+2. writes what the step makes: the email through the mail app (`sending.compose`: the
+   `OutboundEmail` row with its Message-ID made once, and its engagement) or the task
+   through the records' write path;
+3. moves the enrolment on (its next due time), by a conditional UPDATE on its state: an
+   enrolment stopped meanwhile rolls the whole step back.
+
+A worker killed before the commit leaves nothing (the next run does the step); after it,
+the email is the mail app's, whose state machine sends it once per Message-ID
+(comptoir/mail/sending.py). Which step comes next is read from the execution rows (the
+first step by position without one), never from a counter that could be out of step.
+"""
+
+import datetime as dt
+import logging
+import time
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.history.models import SourceType
+from comptoir.core.history.source import ChangeSource
+from comptoir.core.portal.services import portal
+from comptoir.core.properties import registry
+from comptoir.core.properties.coercion import format_datetime
+from comptoir.core.records.values import base_queryset
+from comptoir.core.records.writes import create_record
+from comptoir.emailtemplates import tokens
+from comptoir.emailtemplates.rendering import render_template
+from comptoir.mail import sending, services
+from comptoir.mail.models import EmailEvent, EventKind, OutboundEmail
+from comptoir.sequences import stopping
+from comptoir.sequences.models import (
+    Enrollment,
+    EnrollmentState,
+    Holiday,
+    SequenceSettings,
+    Step,
+    StepExecution,
+    StepKind,
+)
+
+log = logging.getLogger(__name__)
+
+DUE_BATCH = 200
+RUN_SECONDS = 50  # a periodic run's time; the job comes back every minute
+CONTACT_ZONE_PROPERTY = "hs_timezone"
+TASK_TYPES = {StepKind.MANUAL_EMAIL: "EMAIL", StepKind.CALL: "CALL", StepKind.TASK: "TODO"}
+
+
+# -- days and hours ----------------------------------------------------------------------------
+
+
+def holidays() -> set[dt.date]:
+    return set(Holiday.objects.values_list("day", flat=True))
+
+
+def is_business_day(day: dt.date, off: set[dt.date]) -> bool:
+    return day.weekday() < 5 and day not in off
+
+
+def add_business_days(day: dt.date, n: int, off: set[dt.date]) -> dt.date:
+    """The n-th business day after `day` (n=0: `day` itself if a business day, else the
+    next one)."""
+    while not is_business_day(day, off):
+        day += dt.timedelta(days=1)
+    for _i in range(n):
+        day += dt.timedelta(days=1)
+        while not is_business_day(day, off):
+            day += dt.timedelta(days=1)
+    return day
+
+
+def zone_named(name: str):
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def zone_for(contact, user):
+    """The contact's time zone when known, else the sender's, else the portal's."""
+    if contact is not None and CONTACT_ZONE_PROPERTY in registry.definitions("contacts"):
+        found = zone_named(str((contact.properties or {}).get(CONTACT_ZONE_PROPERTY) or ""))
+        if found is not None:
+            return found
+    for attribute in ("time_zone", "timezone"):
+        found = zone_named(str(getattr(user, attribute, "") or ""))
+        if found is not None:
+            return found
+    return zone_named(portal().report_time_zone) or dt.UTC
+
+
+def in_window(moment: dt.datetime, sequence, zone, off: set[dt.date]) -> dt.datetime:
+    """`moment`, or the next opening of the send window after it."""
+    local = moment.astimezone(zone)
+    start, end = sequence.window_start, max(sequence.window_end, sequence.window_start + 1)
+    day = local.date()
+    if is_business_day(day, off) and start <= local.hour < end:
+        return moment
+    if is_business_day(day, off) and local.hour < start:
+        opening = day
+    else:
+        opening = add_business_days(day + dt.timedelta(days=1), 0, off)
+    naive = dt.datetime.combine(opening, dt.time(start))
+    return naive.replace(tzinfo=zone).astimezone(dt.UTC)
+
+
+def due_after(moment: dt.datetime, step: Step, zone, off: set[dt.date]) -> dt.datetime:
+    """When `step` is due, `moment` being when the previous one ran (or the enrolment):
+    `delay_days` business days later at the same time of day (0: now, or the next business
+    day); emails then fitted into the send window."""
+    local = moment.astimezone(zone)
+    day = add_business_days(local.date(), step.delay_days, off)
+    if day == local.date():
+        due = moment
+    else:
+        due = dt.datetime.combine(day, local.time()).replace(tzinfo=zone).astimezone(dt.UTC)
+    if step.kind == StepKind.EMAIL:
+        due = in_window(due, step.sequence, zone, off)
+    return due
+
+
+def next_day(moment: dt.datetime, sequence, zone, off) -> dt.datetime:
+    """The send window's opening on the next business day (a mailbox at its limit)."""
+    local = moment.astimezone(zone)
+    day = add_business_days(local.date() + dt.timedelta(days=1), 0, off)
+    naive = dt.datetime.combine(day, dt.time(sequence.window_start))
+    return naive.replace(tzinfo=zone).astimezone(dt.UTC)
+
+
+def daily_limit() -> int:
+    row = SequenceSettings.objects.filter(pk=SequenceSettings.SINGLETON).first()
+    return row.daily_limit if row else SequenceSettings._meta.get_field("daily_limit").default
+
+
+# -- what comes next ----------------------------------------------------------------------------
+
+
+def next_step(enrollment: Enrollment) -> Step | None:
+    """The first step (by position) this enrolment has not done."""
+    done = StepExecution.objects.filter(enrollment_id=enrollment.pk).values("step_id")
+    return (
+        Step.objects.filter(sequence_id=enrollment.sequence_id)
+        .exclude(pk__in=done)
+        .select_related("sequence", "template")
+        .order_by("position", "pk")
+        .first()
+    )
+
+
+def first_due(sequence, steps: list[Step], contact, user, now, off) -> dt.datetime | None:
+    if not steps:
+        return None
+    return due_after(now, steps[0], zone_for(contact, user), off)
+
+
+# -- running due enrolments ------------------------------------------------------------------------
+
+
+class Stop(Exception):
+    """The step cannot run now: the enrolment is paused with this reason (bad input)."""
+
+
+class Gone(Exception):
+    """The enrolment changed under the step (stopped, paused): the step is rolled back."""
+
+
+@dataclass
+class Run:
+    """One periodic run's shared state: holidays, the limit, emails each sender sent today."""
+
+    now: dt.datetime
+    off: set = field(default_factory=set)
+    limit: int = 0
+    sent_today: dict = field(default_factory=dict)  # (user id, local date) → count
+    outcomes: dict = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+def _sent_on(run: Run, user_id: int, zone, day: dt.date) -> int:
+    key = (user_id, day)
+    if key not in run.sent_today:
+        start = dt.datetime.combine(day, dt.time()).replace(tzinfo=zone)
+        run.sent_today[key] = StepExecution.objects.filter(
+            sender_id=user_id,
+            outbound__isnull=False,
+            executed_at__gte=start,
+            executed_at__lt=start + dt.timedelta(days=1),
+        ).count()
+    return run.sent_today[key]
+
+
+def run_due(now=None, *, seconds: float = RUN_SECONDS) -> dict:
+    """Run the enrolments whose step is due (the periodic job), batch after batch for at
+    most `seconds`; returns {outcome: count}. A problem with one enrolment pauses it with
+    its reason and the run goes on."""
+    run = Run(now=now or timezone.now(), off=holidays(), limit=daily_limit())
+    started = time.monotonic()
+    seen: set[int] = set()
+    while time.monotonic() - started < seconds:
+        due = [
+            pk
+            for pk in Enrollment.objects.filter(state=EnrollmentState.ACTIVE, due_at__lte=run.now)
+            .exclude(pk__in=seen)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)[:DUE_BATCH]
+        ]
+        if not due:
+            break
+        for pk in due:
+            seen.add(pk)
+            try:
+                run.count(run_one(pk, run))
+            except Exception:  # one enrolment's failure must not stop the others
+                log.exception("Sequence enrolment %s failed.", pk)
+                _pause(pk, "error", _("An unexpected error stopped this step; try resuming."))
+                run.count("error")
+    return run.outcomes
+
+
+def run_one(pk: int, run: Run) -> str:
+    """Run the due step of one enrolment; returns what happened."""
+    enrollment = (
+        Enrollment.objects.select_related("sequence", "user")
+        .filter(pk=pk, state=EnrollmentState.ACTIVE, due_at__lte=run.now)
+        .first()
+    )
+    if enrollment is None:
+        return "not_due"
+    user = enrollment.user
+    contact = base_queryset("contacts").filter(pk=enrollment.contact_id).first()
+    if contact is None:
+        stopping.end(enrollment, EnrollmentState.UNENROLLED, stopping.CONTACT_DELETED)
+        return "contact_gone"
+    stopped = _answered(enrollment)
+    if stopped:
+        stopping.end(enrollment, EnrollmentState.UNENROLLED, stopped)
+        return stopped
+    step = next_step(enrollment)
+    if step is None:
+        stopping.end(enrollment, EnrollmentState.FINISHED, "")
+        return "finished"
+    zone = zone_for(contact, user)
+    try:
+        if step.kind == StepKind.EMAIL:
+            wait = _held(enrollment, step, zone, run)
+            if wait is not None:
+                Enrollment.objects.filter(pk=pk, state=EnrollmentState.ACTIVE).update(
+                    due_at=wait, updated_at=run.now
+                )
+                return "deferred"
+            draft = _draft(enrollment, step, contact, user)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    execution = StepExecution.objects.create(
+                        enrollment=enrollment, step=step, executed_at=run.now, sender_id=user.pk
+                    )
+            except IntegrityError:  # done by another worker meanwhile
+                return "taken"
+            if step.kind == StepKind.EMAIL:
+                try:
+                    outbound = sending.compose(user, draft)
+                except sending.ComposeError as exc:
+                    raise Stop(" ".join(str(m) for m in exc.errors.values())) from None
+                execution.outbound = outbound
+                execution.engagement_id = outbound.engagement_id
+            else:
+                execution.engagement_id = _task(enrollment, step, contact, user, run.now).pk
+            execution.save(update_fields=["outbound", "engagement_id"])
+            _advance(enrollment, step, contact, zone, run, execution)
+    except Stop as exc:
+        _pause(pk, "error", str(exc))
+        return "paused"
+    except Gone:
+        return "gone"
+    if step.kind == StepKind.EMAIL:
+        day = run.now.astimezone(zone).date()
+        run.sent_today[(user.pk, day)] = _sent_on(run, user.pk, zone, day) + 1
+        return "email"
+    return "task"
+
+
+def _answered(enrollment: Enrollment) -> str:
+    """REPLIED or BOUNCED when one of the enrolment's emails was answered or bounced (the
+    mail sync records it; the observers stop the sequence at once, this check catches what
+    they missed)."""
+    outbounds = StepExecution.objects.filter(
+        enrollment_id=enrollment.pk, outbound__isnull=False
+    ).values("outbound_id")
+    kinds = set(
+        EmailEvent.objects.filter(
+            outbound_id__in=outbounds, kind__in=[EventKind.REPLY, EventKind.BOUNCE]
+        ).values_list("kind", flat=True)
+    )
+    if EventKind.BOUNCE in kinds:
+        return stopping.BOUNCED
+    if EventKind.REPLY in kinds:
+        return stopping.REPLIED
+    return ""
+
+
+def _held(enrollment, step, zone, run: Run) -> dt.datetime | None:
+    """When an automated email must wait: outside the window, or its mailbox at its
+    limit today; None when it may go now."""
+    opening = in_window(run.now, enrollment.sequence, zone, run.off)
+    if opening > run.now:
+        return opening
+    day = run.now.astimezone(zone).date()
+    if _sent_on(run, enrollment.user_id, zone, day) >= run.limit:
+        return next_day(run.now, enrollment.sequence, zone, run.off)
+    return None
+
+
+def _draft(enrollment, step, contact, user) -> sending.Draft:
+    """The email of an automated step for this contact; Stop with the reason when it cannot
+    be written (no email, no mailbox, no template, a token naming a property gone)."""
+    if not contact.email:
+        raise Stop(_("The contact has no email address."))
+    if services.mailbox_of(user) is None:
+        raise Stop(_("The sender has no mailbox connected (Settings > Email)."))
+    template = step.template
+    if template is None or template.archived:
+        raise Stop(_("The step's email template was deleted; choose another one."))
+    for token in tokens.tokens_in(template.subject or "", template.body or ""):
+        if not tokens.known(token):
+            raise Stop(
+                _(
+                    "The template “%(template)s” uses “%(token)s”, a property that no longer "
+                    "exists (archived); change the template."
+                )
+                % {"template": template.name, "token": token.name}
+            )
+    rendered = render_template(template, contact=contact, sender=user)
+    name = " ".join(filter(None, [contact.firstname or "", contact.lastname or ""])).replace(
+        '"', ""
+    )
+    to = f'"{name}" <{contact.email}>' if name else contact.email
+    subject, reply_to = rendered.subject, None
+    if enrollment.first_engagement_id:
+        first = OutboundEmail.objects.filter(engagement_id=enrollment.first_engagement_id).first()
+        if first is not None:
+            subject = (
+                first.subject
+                if first.subject.lower().startswith("re:")
+                else (f"Re: {first.subject}")
+            )
+            reply_to = enrollment.first_engagement_id
+    return sending.Draft(
+        to=to,
+        subject=subject or template.name,
+        html=rendered.html,
+        reply_to=reply_to,
+        template_id=template.pk,
+        record=("contacts", contact.pk),
+    )
+
+
+def source_for(enrollment) -> ChangeSource:
+    return ChangeSource.for_user(enrollment.user, SourceType.SALES, f"sequence:{enrollment.pk}")
+
+
+def _task(enrollment, step, contact, user, now):
+    title = step.title or f"{step.get_kind_display()} – {enrollment.sequence.name}"
+    props = {
+        "hs_task_subject": title[:200],
+        "hs_task_type": TASK_TYPES[step.kind],
+        "hs_task_status": "NOT_STARTED",
+        "hs_timestamp": format_datetime(now),
+    }
+    if step.notes:
+        props["hs_task_body"] = step.notes
+    owner = sending.owner_id_of(user)
+    if owner:
+        props["hubspot_owner_id"] = str(owner)
+    return create_record(
+        "tasks",
+        props,
+        source=source_for(enrollment),
+        associations=[("contacts", contact.pk, None)],
+        user=user,
+    )
+
+
+def _advance(enrollment, step, contact, zone, run: Run, execution) -> None:
+    """Move the enrolment to its next step (or finish it), in the step's transaction."""
+    following = (
+        Step.objects.filter(sequence_id=enrollment.sequence_id, position__gt=step.position)
+        .exclude(pk__in=StepExecution.objects.filter(enrollment_id=enrollment.pk).values("step_id"))
+        .select_related("sequence")
+        .order_by("position", "pk")
+        .first()
+    )
+    changes = {"updated_at": run.now}
+    if step.kind == StepKind.EMAIL and not enrollment.first_engagement_id:
+        changes["first_engagement_id"] = execution.engagement_id
+    if following is None:
+        changes.update(state=EnrollmentState.FINISHED, due_at=None, ended_at=run.now)
+    else:
+        changes["due_at"] = due_after(run.now, following, zone, run.off)
+    moved = Enrollment.objects.filter(pk=enrollment.pk, state=EnrollmentState.ACTIVE).update(
+        **changes
+    )
+    if not moved:
+        raise Gone()
+    if following is None:
+        stopping.record(enrollment, "finished", "")
+
+
+def _pause(pk: int, reason: str, error: str) -> None:
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_related("sequence")
+            .filter(pk=pk, state=EnrollmentState.ACTIVE)
+            .first()
+        )
+        if enrollment is None:
+            return
+        Enrollment.objects.filter(pk=pk, state=EnrollmentState.ACTIVE).update(
+            state=EnrollmentState.PAUSED,
+            reason=reason,
+            error=error[:2000],
+            updated_at=timezone.now(),
+        )
+        stopping.record(enrollment, "paused", reason, error=error)
+    log.warning("Sequence enrolment %s paused: %s", pk, error)
