@@ -385,7 +385,7 @@ def source_for(enrollment) -> ChangeSource:
 
 
 def _task(enrollment, step, contact, user, now):
-    title = step.title or f"{step.get_kind_display()} – {enrollment.sequence.name}"
+    title = step.title or f"{enrollment.sequence.name}: {step.get_kind_display()}"
     props = {
         "hs_task_subject": title[:200],
         "hs_task_type": TASK_TYPES[step.kind],
