@@ -3,8 +3,9 @@
 The rules a step follows:
 
 - **Business days.** A step comes `delay_days` business days after the previous one (the
-  first: after the enrolment); Saturdays, Sundays and the portal's holidays (`Holiday`)
-  are skipped.
+  first: after the enrolment); the days the portal does not work (Saturdays and Sundays
+  unless `SequenceSettings.working_days` says otherwise) and its holidays (`Holiday`) are
+  skipped.
 - **The send window.** An automated email goes between the sequence's `window_start` and
   `window_end` hours, on a business day, in the contact's time zone when known (a contact
   property `hs_timezone` holding an IANA name), else the sender's, else the portal's.
@@ -72,15 +73,28 @@ TASK_TYPES = {StepKind.MANUAL_EMAIL: "EMAIL", StepKind.CALL: "CALL", StepKind.TA
 # -- days and hours ----------------------------------------------------------------------------
 
 
-def holidays() -> set[dt.date]:
-    return set(Holiday.objects.values_list("day", flat=True))
+@dataclass(frozen=True)
+class Calendar:
+    """The portal's working days: its weekdays (0 Monday ... 6 Sunday) minus its holidays."""
+
+    off: frozenset = frozenset()
+    weekdays: frozenset = frozenset(range(5))
+
+    def works(self, day: dt.date) -> bool:
+        return day.weekday() in self.weekdays and day not in self.off
 
 
-def is_business_day(day: dt.date, off: set[dt.date]) -> bool:
-    return day.weekday() < 5 and day not in off
+def calendar() -> Calendar:
+    row = SequenceSettings.objects.filter(pk=SequenceSettings.SINGLETON).first()
+    weekdays = frozenset(row.working_days) if row and row.working_days else frozenset(range(5))
+    return Calendar(frozenset(Holiday.objects.values_list("day", flat=True)), weekdays)
 
 
-def add_business_days(day: dt.date, n: int, off: set[dt.date]) -> dt.date:
+def is_business_day(day: dt.date, off: Calendar) -> bool:
+    return off.works(day)
+
+
+def add_business_days(day: dt.date, n: int, off: Calendar) -> dt.date:
     """The n-th business day after `day` (n=0: `day` itself if a business day, else the
     next one)."""
     while not is_business_day(day, off):
@@ -112,7 +126,7 @@ def zone_for(contact, user):
     return zone_named(portal().report_time_zone) or dt.UTC
 
 
-def in_window(moment: dt.datetime, sequence, zone, off: set[dt.date]) -> dt.datetime:
+def in_window(moment: dt.datetime, sequence, zone, off: Calendar) -> dt.datetime:
     """`moment`, or the next opening of the send window after it."""
     local = moment.astimezone(zone)
     start, end = sequence.window_start, max(sequence.window_end, sequence.window_start + 1)
@@ -127,7 +141,7 @@ def in_window(moment: dt.datetime, sequence, zone, off: set[dt.date]) -> dt.date
     return naive.replace(tzinfo=zone).astimezone(dt.UTC)
 
 
-def due_after(moment: dt.datetime, step: Step, zone, off: set[dt.date]) -> dt.datetime:
+def due_after(moment: dt.datetime, step: Step, zone, off: Calendar) -> dt.datetime:
     """When `step` is due, `moment` being when the previous one ran (or the enrolment):
     `delay_days` business days later at the same time of day (0: now, or the next business
     day); emails then fitted into the send window."""
@@ -192,7 +206,7 @@ class Run:
     """One periodic run's shared state: holidays, the limit, emails each sender sent today."""
 
     now: dt.datetime
-    off: set = field(default_factory=set)
+    off: Calendar = field(default_factory=Calendar)
     limit: int = 0
     sent_today: dict = field(default_factory=dict)  # (user id, local date) → count
     outcomes: dict = field(default_factory=dict)
@@ -218,7 +232,7 @@ def run_due(now=None, *, seconds: float = RUN_SECONDS) -> dict:
     """Run the enrolments whose step is due (the periodic job), batch after batch for at
     most `seconds`; returns {outcome: count}. A problem with one enrolment pauses it with
     its reason and the run goes on."""
-    run = Run(now=now or timezone.now(), off=holidays(), limit=daily_limit())
+    run = Run(now=now or timezone.now(), off=calendar(), limit=daily_limit())
     started = time.monotonic()
     seen: set[int] = set()
     while time.monotonic() - started < seconds:

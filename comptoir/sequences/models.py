@@ -143,4 +143,6 @@ class SequenceSettings(models.Model):
     SINGLETON = 1
     # Automated sequence emails one mailbox sends per day (the sender's day).
     daily_limit = models.PositiveIntegerField(default=200)
+    # The days of the week steps fall on (0 Monday ... 6 Sunday).
+    working_days = models.JSONField(default=list)  # empty: Monday to Friday
     updated_at = models.DateTimeField(default=timezone.now)

@@ -263,7 +263,7 @@ def enroll(user, sequence: Sequence, contact_ids, now=None) -> tuple[list[Enroll
             {"__all__": _("Connect your mailbox first (Settings > Email): sequences send from it.")}
         )
     check = check_contacts(user, sequence, contact_ids)
-    off = engine.holidays()
+    off = engine.calendar()
     made = []
     for contact in check.ok:
         due = engine.due_after(now, steps[0], engine.zone_for(contact, user), off)
@@ -429,8 +429,8 @@ def sending_settings() -> SequenceSettings:
 
 
 def save_settings(data: dict) -> SequenceSettings:
-    """The daily limit per mailbox and the holidays (one date a line, YYYY-MM-DD, with an
-    optional name after it)."""
+    """The daily limit per mailbox, the working days (`working_days`: "1" Monday to "7"
+    Sunday) and the holidays (one date a line, YYYY-MM-DD, with an optional name after it)."""
     errors = {}
     try:
         limit = int(str(data.get("daily_limit", "")).strip())
@@ -449,11 +449,17 @@ def save_settings(data: dict) -> SequenceSettings:
         except ValueError:
             errors["holidays"] = _("Line %(n)d: write a date as YYYY-MM-DD.") % {"n": number}
             break
+    weekdays = sorted(
+        {d for d in map(parse_id, data.get("working_days") or []) if d} & set(range(1, 8))
+    )
+    if not weekdays:
+        errors["working_days"] = _("Choose at least one working day.")
     if errors:
         raise SequenceError(errors)
     with transaction.atomic():
         row = sending_settings()
         row.daily_limit, row.updated_at = limit, timezone.now()
+        row.working_days = [d - 1 for d in weekdays]  # the form counts Monday as 1
         row.save()
         Holiday.objects.exclude(day__in=list(days)).delete()
         for day, name in days.items():

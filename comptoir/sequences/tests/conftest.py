@@ -4,8 +4,10 @@ import pytest
 
 from comptoir.core.portal.services import portal
 from comptoir.core.testing.factories import make_contact, make_user
+from comptoir.core.testing.processes import _site_template, site  # noqa: F401 (test_kill)
 from comptoir.emailtemplates.services import create_template
 from comptoir.mail import services as mail_services
+from comptoir.mail.tests.test_send_kill import accepting_server, holding_server  # noqa: F401
 from comptoir.sequences import services
 
 # Tuesday 3 March 2026, 10:00 in Paris (09:00 UTC): a business day, inside 8-18.

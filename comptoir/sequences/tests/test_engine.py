@@ -51,17 +51,19 @@ def deliver_all():
 
 def test_business_days_skip_weekends_and_holidays():
     friday = dt.date(2026, 3, 6)
-    assert engine.add_business_days(friday, 1, set()) == dt.date(2026, 3, 9)
-    assert engine.add_business_days(friday, 0, set()) == friday
+    assert engine.add_business_days(friday, 1, engine.Calendar()) == dt.date(2026, 3, 9)
+    assert engine.add_business_days(friday, 0, engine.Calendar()) == friday
     saturday = dt.date(2026, 3, 7)
-    assert engine.add_business_days(saturday, 0, set()) == dt.date(2026, 3, 9)
-    off = {dt.date(2026, 3, 9)}
+    assert engine.add_business_days(saturday, 0, engine.Calendar()) == dt.date(2026, 3, 9)
+    off = engine.Calendar(frozenset({dt.date(2026, 3, 9)}))
     assert engine.add_business_days(friday, 1, off) == dt.date(2026, 3, 10)
     assert engine.add_business_days(friday, 3, off) == dt.date(2026, 3, 12)
+    every_day = engine.Calendar(weekdays=frozenset(range(7)))
+    assert engine.add_business_days(friday, 1, every_day) == saturday
 
 
 def test_the_send_window_opens_on_the_next_business_morning(sequence):
-    off = {dt.date(2026, 3, 9)}  # Monday off
+    off = engine.Calendar(frozenset({dt.date(2026, 3, 9)}))  # Monday off
     inside = paris(2026, 3, 3, 10)
     assert engine.in_window(inside, sequence, PARIS, off) == inside
     early = paris(2026, 3, 3, 6)
@@ -308,14 +310,19 @@ def test_who_cannot_be_enrolled_and_why(rep, sequence, contact):
 
 def test_holidays_and_the_limit_are_set_in_one_form(db):
     services.save_settings(
-        {"daily_limit": "50", "holidays": "2026-05-01 Fête du travail\n2026-05-08"}
+        {
+            "daily_limit": "50",
+            "working_days": ["1", "2", "3", "4", "5", "6"],
+            "holidays": "2026-05-01 Fête du travail\n2026-05-08",
+        }
     )
     assert services.sending_settings().daily_limit == 50
+    assert engine.calendar().weekdays == frozenset(range(6))
     assert list(Holiday.objects.values_list("day", "name")) == [
         (dt.date(2026, 5, 1), "Fête du travail"),
         (dt.date(2026, 5, 8), ""),
     ]
     with pytest.raises(services.SequenceError) as exc:
         services.save_settings({"daily_limit": "0", "holidays": "demain"})
-    assert set(exc.value.errors) == {"daily_limit", "holidays"}
+    assert set(exc.value.errors) == {"daily_limit", "holidays", "working_days"}
     assert Holiday.objects.count() == 2
