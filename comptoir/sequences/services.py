@@ -146,7 +146,7 @@ def save_step(user, sequence: Sequence, data: dict, step: Step | None = None) ->
     if len(title) > 200:
         errors["title"] = _("At most 200 characters.")
     if step is None and sequence.steps.count() >= MAX_STEPS:
-        errors["__all__"] = _("A sequence has at most %(n)d steps.") % {"n": MAX_STEPS}
+        errors["form"] = _("A sequence has at most %(n)d steps.") % {"n": MAX_STEPS}
     if errors:
         raise SequenceError(errors)
     with transaction.atomic():
@@ -257,10 +257,10 @@ def enroll(user, sequence: Sequence, contact_ids, now=None) -> tuple[list[Enroll
     now = now or timezone.now()
     steps = list(sequence.steps.select_related("sequence").order_by("position", "pk"))
     if not steps:
-        raise SequenceError({"__all__": _("Add a step to the sequence first.")})
+        raise SequenceError({"form": _("Add a step to the sequence first.")})
     if mail_services.mailbox_of(user) is None and any(s.kind == StepKind.EMAIL for s in steps):
         raise SequenceError(
-            {"__all__": _("Connect your mailbox first (Settings > Email): sequences send from it.")}
+            {"form": _("Connect your mailbox first (Settings > Email): sequences send from it.")}
         )
     check = check_contacts(user, sequence, contact_ids)
     off = engine.calendar()
