@@ -426,7 +426,7 @@ def gdpr_delete(request, object_type: str):
         ot, data.get("idProperty"), data.get("objectId"), archived=None, user=request.user
     )
     require_edit(request.user, ot, record)
-    writes.purge_records(ot, [record.pk])
+    writes.purge_records(ot, [record.pk], gdpr=True, source=api_source(request))
     return respond(None, status=204)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from comptoir.core.history.source import automation_author
 from comptoir.core.objects.registry import UnknownObjectType, get_object_type
+from comptoir.users.teams_and_roles import is_settings_admin
 
 ASSIGNED = "assigned"
 TASK_DUE = "task_due"
@@ -190,7 +191,10 @@ def record_url(notification) -> str:
     if object_type == "outbound_emails":
         return reverse("mail:scheduled")
     if object_type == "webhook_apps":
-        return reverse("settings:webhook_app", args=[pk])
+        # Only administrators open an app's webhooks; its token's owner sees their tokens.
+        if is_settings_admin(notification.recipient):
+            return reverse("settings:webhook_app", args=[pk])
+        return reverse("settings:api_tokens")
     if object_type == "inbound_messages":
         return reverse("settings:email")
     if object_type == EMAIL_ACTIVITY:

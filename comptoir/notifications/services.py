@@ -208,7 +208,8 @@ def email_failed(outbound) -> None:
 
 def webhooks_disabled(user_id: int, app_id: int, name: str, reason: str) -> None:
     """An app's webhooks kept failing and were switched off (comptoir.webhooks.delivery):
-    the token's owner is told why."""
+    the token's owner and the administrators (who can switch them on again) are told why."""
+    told = [user_id, *settings_admins().exclude(pk=user_id).values_list("pk", flat=True)]
     _add(
         [
             Intent(
@@ -216,9 +217,10 @@ def webhooks_disabled(user_id: int, app_id: int, name: str, reason: str) -> None
                 object_type="webhook_apps",
                 object_id=app_id,
                 record=name[:200],
-                user_id=user_id,
+                user_id=uid,
                 body=reason[:500],
             )
+            for uid in told
         ]
     )
 

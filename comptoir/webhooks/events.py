@@ -15,6 +15,8 @@ PROPERTY_CHANGE = "propertyChange"
 ASSOCIATION_CHANGE = "associationChange"
 MERGE = "merge"
 RESTORE = "restore"
+# A person's record erased for good at their request (GDPR): HubSpot's contact-only event.
+PRIVACY_DELETION = "privacyDeletion"
 
 ACTIONS = {
     CREATION: pgettext_lazy("webhook event", "Created"),
@@ -23,6 +25,7 @@ ACTIONS = {
     ASSOCIATION_CHANGE: pgettext_lazy("webhook event", "Association changed"),
     MERGE: pgettext_lazy("webhook event", "Merged"),
     RESTORE: pgettext_lazy("webhook event", "Restored"),
+    PRIVACY_DELETION: pgettext_lazy("webhook event", "Erased for privacy (GDPR)"),
 }
 # HubSpot's own prefixes for the types that had webhooks before the generic form.
 LEGACY = {"contacts": "contact", "companies": "company", "deals": "deal"}
@@ -31,6 +34,11 @@ GENERIC = "object"
 
 class UnknownEventType(ValueError):
     pass
+
+
+def applies(ot, action: str) -> bool:
+    """Whether records of `ot` have this event: privacy deletions are of people's records."""
+    return action != PRIVACY_DELETION or ot.personal_data
 
 
 def subscription_type(object_type: str, action: str) -> str:
@@ -54,14 +62,16 @@ def parse(event_type: str, object_type_id: str | None = None) -> tuple[str, str]
             ot = get_object_type(object_type_id or "")
         except UnknownObjectType:
             raise UnknownEventType(event_type) from None
-        if ot not in subscribable_types():
+        if ot not in subscribable_types() or not applies(ot, action):
             raise UnknownEventType(event_type)
         return ot.name, action
     for name, legacy in LEGACY.items():
         if legacy == prefix:
             try:
-                get_object_type(name)
+                ot = get_object_type(name)
             except UnknownObjectType:
+                break
+            if not applies(ot, action):
                 break
             return name, action
     raise UnknownEventType(event_type)

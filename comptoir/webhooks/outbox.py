@@ -85,6 +85,7 @@ _FLAGS = {
     events.DELETION: "DELETED",
     events.MERGE: "MERGED",
     events.RESTORE: "RESTORED",
+    events.PRIVACY_DELETION: "PRIVACY_DELETED",
 }
 _ACTION_OF_KIND = {
     "created": events.CREATION,
@@ -106,9 +107,19 @@ def events_of_change(ot, change, subs: dict, source, now) -> list[tuple]:
                 payload = {**origin, "propertyName": name, "propertyValue": change.values[name]}
                 rows.append(_event(sub, ot, events.PROPERTY_CHANGE, change.record_id, at, payload))
         return rows
-    action = _ACTION_OF_KIND.get(change.kind)
-    if action is None:
-        return rows
+    if change.kind == "erased":  # a GDPR erasure: a deletion too, if the record was live
+        actions = [events.PRIVACY_DELETION] + (
+            [events.DELETION] if change.before is not None else []
+        )
+    else:
+        actions = [_ACTION_OF_KIND[change.kind]] if change.kind in _ACTION_OF_KIND else []
+    for action in actions:
+        rows.extend(_events_of_action(ot, action, change, subs, origin, at))
+    return rows
+
+
+def _events_of_action(ot, action, change, subs, origin, at) -> list[tuple]:
+    rows = []
     for sub in subs.get((ot.name, action), ()):
         payload = {**origin, "changeFlag": _FLAGS[action]}
         object_id = change.record_id

@@ -83,6 +83,8 @@ def _check_subscription(object_type: str, action: str, property_name: str) -> tu
         raise WebhookError("objectType", _("Unknown object type."))
     if action not in events.ACTIONS:
         raise WebhookError("eventType", _("Unknown event type."))
+    if not events.applies(ot, action):
+        raise WebhookError("eventType", _("Only records of people (contacts) have this event."))
     property_name = (property_name or "").strip()
     if action == events.PROPERTY_CHANGE:
         if not property_name:

@@ -380,25 +380,38 @@ def primary_company_id(holder_type, holder_id) -> int | None:
     )
 
 
-def delete_all_associations(ot, ids) -> None:
-    """Remove every association of these records, both directions (purge)."""
+def delete_all_associations(ot, ids, *, source=None) -> None:
+    """Remove every association of these records, both directions (purge, merge); the
+    observers (webhooks' associationChange) see each row removed."""
     ot = get_object_type(ot)
-    forward = Association.objects.filter(from_type=ot.name, from_id__in=list(ids))
+    ids = list(ids)
+    forward = Association.objects.filter(from_type=ot.name, from_id__in=ids)
+    rows = list(
+        forward.values_list("from_type", "from_id", "to_type", "to_id", "type_id", "category")
+    )
     targets: dict[str, set[int]] = defaultdict(set)
-    for to_type, to_id in forward.values_list("to_type", "to_id").distinct():
+    for _from_type, _from_id, to_type, to_id, _type_id, _category in rows:
         targets[to_type].add(to_id)
+    backward = []
     for to_type, to_ids in targets.items():
-        Association.objects.filter(
-            from_type=to_type, from_id__in=list(to_ids), to_type=ot.name, to_id__in=list(ids)
-        ).delete()
+        mirror = Association.objects.filter(
+            from_type=to_type, from_id__in=list(to_ids), to_type=ot.name, to_id__in=ids
+        )
+        backward += mirror.values_list(
+            "from_type", "from_id", "to_type", "to_id", "type_id", "category"
+        )
+        mirror.delete()
     forward.delete()
+    gone = [observers.AssociationRow(*row) for row in rows + backward]
+    if gone:
+        observers.associations_written(gone, True, source)
 
 
 def move_associations(ot, from_id: int, to_id: int, *, source) -> None:
     """Give record `to_id` every association of `from_id` (merge), without duplicates."""
     ot = get_object_type(ot)
     rows = list(Association.objects.filter(from_type=ot.name, from_id=from_id))
-    delete_all_associations(ot, [from_id])
+    delete_all_associations(ot, [from_id], source=source)
     by_target: dict = defaultdict(list)
     for row in rows:
         if row.to_type == ot.name and row.to_id == to_id:

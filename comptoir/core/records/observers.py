@@ -29,7 +29,8 @@ class Change:
     before: dict | None = None
     left: bool = False  # the record is no longer live (archived, purged, merged away)
     # What the write did: "created", "updated", "archived", "restored", "merged" (merged
-    # away into `into`), "purged"; webhooks (API-4) name their events after it.
+    # away into `into`), "purged", "erased" (GDPR; `before` None if it was archived);
+    # webhooks (API-4) name their events after it.
     kind: str = ""
     into: int | None = None  # the surviving record of a merge
 
@@ -80,6 +81,11 @@ def register(observer: WriteObserver) -> None:
     """Add an observer, once; they are called in the order registered."""
     if all(o.name != observer.name for o in _observers):
         _observers.append(observer)
+
+
+def watched(ot) -> bool:
+    """Whether any observer watches writes of `ot` at all."""
+    return any(o.watches(ot) for o in _observers)
 
 
 def following(ot) -> bool:

@@ -276,10 +276,12 @@ def restore_record(ot, record_id, *, source: ChangeSource, at=None):
     return record
 
 
-def purge_records(ot, record_ids) -> int:
+def purge_records(ot, record_ids, *, gdpr: bool = False, source=None) -> int:
     """Delete records for good with their history, associations and timeline (GDPR, purge),
     and the records merged into them: those keep the merged person's email and names, and a
-    GDPR erasure that left them would not erase anything."""
+    GDPR erasure that left them would not erase anything. Observers see the live records
+    leave ("purged"), or, for a GDPR erasure, every record erased ("erased": webhooks send
+    HubSpot's privacyDeletion), and the associations removed."""
     # Imported here: comptoir.core.associations.services imports this module when loaded.
     from comptoir.core.associations.services import delete_all_associations
 
@@ -289,14 +291,20 @@ def purge_records(ot, record_ids) -> int:
         return 0
     with transaction.atomic():
         ids = _with_merged_records(ot, ids)
-        if observers.following(ot):  # live ones leave (archived ones left already)
-            live = base_queryset(ot).filter(pk__in=ids)
+        if observers.watched(ot):  # live ones leave (archived ones left already)
+            erased = base_queryset(ot, archived=None if gdpr else False).filter(pk__in=ids)
             gone = [
-                Change(r.pk, r, before=observers.notes(ot, r), left=True, kind="purged")
-                for r in live
+                Change(
+                    r.pk,
+                    r,
+                    before=None if r.archived else observers.notes(ot, r),
+                    left=True,
+                    kind="erased" if gdpr else "purged",
+                )
+                for r in erased
             ]
-            observers.written(ot, gone, None)
-        delete_all_associations(ot, ids)
+            observers.written(ot, gone, source)
+        delete_all_associations(ot, ids, source=source)
         PropertyChange.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         TimelineEvent.objects.filter(object_type=ot.type_id, object_id__in=ids).delete()
         deleted, _ = base_queryset(ot, archived=None).filter(pk__in=ids).delete()

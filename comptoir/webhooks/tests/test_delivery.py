@@ -15,16 +15,23 @@ from hubspot.utils.signature import Signature
 
 from comptoir.core.associations.services import associate, remove_association
 from comptoir.core.records.merge import merge_records
-from comptoir.core.records.writes import archive_record, restore_record, update_record
+from comptoir.core.records.writes import (
+    archive_record,
+    purge_records,
+    restore_record,
+    update_record,
+)
 from comptoir.core.testing.factories import (
     UI,
     make_activity,
     make_company,
     make_contact,
     make_deal,
+    make_user,
 )
 from comptoir.notifications.kinds import record_url, title
 from comptoir.notifications.models import Notification
+from comptoir.users.models import Role
 from comptoir.webhooks import delivery, services
 from comptoir.webhooks.models import BatchState, WebhookAttempt, WebhookBatch, WebhookEvent
 
@@ -345,3 +352,83 @@ def test_activities_use_hubspots_generic_event_names(receiver, app):
         ("object.propertyChange", "0-27", task.pk),
     ]
     assert sent[1]["propertyValue"] == "Rappeler lundi"
+
+
+def test_a_gdpr_erasure_sends_privacy_deletion_and_the_links_it_removed(receiver, app):
+    subscribe(
+        app,
+        receiver.url,
+        ("contacts", "privacyDeletion"),
+        ("contacts", "deletion"),
+        ("companies", "associationChange"),
+    )
+    company = make_company(name="Acme")
+    live = make_contact(email="live@example.com", associations=[("companies", company.pk, None)])
+    gone = make_contact(email="gone@example.com")
+    archive_record("contacts", gone.pk, source=UI)
+    delivery.deliver_due("tests")
+    receiver.requests.clear()
+
+    purge_records("contacts", [live.pk], gdpr=True, source=UI)
+    purge_records("contacts", [gone.pk], gdpr=True, source=UI)
+    purge_records("companies", [make_company(name="Old").pk])  # a purge, not an erasure
+    delivery.deliver_due("tests")
+    sent = events_sent(receiver)
+    erased = [(e["subscriptionType"], e["objectId"], e.get("changeFlag")) for e in sent]
+    assert ("contact.privacyDeletion", live.pk, "PRIVACY_DELETED") in erased
+    assert ("contact.deletion", live.pk, "DELETED") in erased
+    # Archived before: its deletion was sent then; the erasure is still told.
+    assert ("contact.privacyDeletion", gone.pk, "PRIVACY_DELETED") in erased
+    assert ("contact.deletion", gone.pk, "DELETED") not in erased
+    removed = [e for e in sent if e["subscriptionType"] == "company.associationChange"]
+    # One event per association type removed (the primary company and the unlabelled one).
+    assert {(e["fromObjectId"], e["toObjectId"], e["associationRemoved"]) for e in removed} == {
+        (company.pk, live.pk, True)
+    }
+    assert len({e["associationTypeId"] for e in removed}) == len(removed) == 2
+
+
+def test_a_merge_tells_the_links_moved_away_from_the_merged_record(receiver, app):
+    subscribe(app, receiver.url, ("companies", "associationChange"))
+    company = make_company(name="Acme")
+    a = make_contact(email="a@example.com")
+    b = make_contact(email="b@example.com", associations=[("companies", company.pk, None)])
+    merge_records("contacts", a.pk, b.pk, source=UI)
+    delivery.deliver_due("tests")
+    links = {
+        (e["fromObjectId"], e["toObjectId"], e["associationRemoved"])
+        for e in events_sent(receiver)
+        if e["subscriptionType"] == "company.associationChange"
+    }
+    assert (company.pk, b.pk, True) in links  # the merged-away contact's link removed
+    assert (company.pk, a.pk, False) in links  # and given to the survivor
+
+
+def test_privacy_deletion_is_a_contacts_event_only(app):
+    with pytest.raises(services.WebhookError) as raised:
+        services.create_subscription(app, "companies", "privacyDeletion")
+    assert raised.value.field == "eventType"
+    assert "contacts" in raised.value.message
+    assert services.create_subscription(app, "contacts", "privacyDeletion").action == (
+        "privacyDeletion"
+    )
+
+
+def test_a_token_owner_who_is_no_admin_is_told_where_they_can_look(
+    receiver, app, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.COMPTOIR_WEBHOOK_DISABLE_AFTER = 1
+    subscribe(app, receiver.url, ("contacts", "creation"))
+    owner = app.user
+    owner.role = Role.objects.get(name="Sales manager")  # the admin who subscribed, demoted
+    owner.is_superuser = False
+    owner.save()
+    other_admin = make_user("boss@example.com", role="Super admin")
+    receiver.status = 400
+    make_contact(email="one@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.deliver_due("tests")
+    notices = {n.recipient_id: n for n in Notification.objects.filter(kind="webhooks_disabled")}
+    assert set(notices) == {owner.pk, other_admin.pk}
+    assert record_url(notices[owner.pk]) == "/settings/api-tokens/"
+    assert record_url(notices[other_admin.pk]) == f"/settings/webhooks/{app.pk}/"
