@@ -125,8 +125,8 @@ def test_a_selection_lists_who_cannot_be_enrolled_and_why(signed_in, sequence, c
         reverse("sequences:enroll")
         + f"?ids={contact.pk}&ids={no_email.pk}&ids=424242&sequence={sequence.pk}"
     ).content.decode()
-    assert "Anne Martin</strong>: Already in a sequence" in page
-    assert "Sans Adresse</strong>: No email address" in page
+    assert 'Anne Martin</strong> <span class="muted">Already in a sequence' in page
+    assert 'Sans Adresse</strong> <span class="muted">No email address' in page
     assert "1 contact not found" in page
     assert "0 contacts will be enrolled." in page
 
