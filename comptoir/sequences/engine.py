@@ -37,6 +37,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,19 +235,16 @@ def run_due(now=None, *, seconds: float = RUN_SECONDS) -> dict:
     its reason and the run goes on."""
     run = Run(now=now or timezone.now(), off=calendar(), limit=daily_limit())
     started = time.monotonic()
-    seen: set[int] = set()
+    after = None  # (due_at, pk) of the last one looked at: each is looked at once a run
     while time.monotonic() - started < seconds:
-        due = [
-            pk
-            for pk in Enrollment.objects.filter(state=EnrollmentState.ACTIVE, due_at__lte=run.now)
-            .exclude(pk__in=seen)
-            .order_by("due_at", "pk")
-            .values_list("pk", flat=True)[:DUE_BATCH]
-        ]
-        if not due:
+        due = Enrollment.objects.filter(state=EnrollmentState.ACTIVE, due_at__lte=run.now)
+        if after is not None:
+            due = due.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
+        batch = list(due.order_by("due_at", "pk").values_list("due_at", "pk")[:DUE_BATCH])
+        if not batch:
             break
-        for pk in due:
-            seen.add(pk)
+        after = batch[-1]
+        for _due_at, pk in batch:
             try:
                 run.count(run_one(pk, run))
             except Exception:  # one enrolment's failure must not stop the others

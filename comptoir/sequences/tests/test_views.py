@@ -206,3 +206,25 @@ def test_the_sending_rules_page(signed_in, rep, client):
     )
     assert services.sending_settings().daily_limit == 30
     assert Holiday.objects.get().name == "Noël"
+
+
+def test_the_pages_and_a_step_cost_a_fixed_number_of_queries(
+    signed_in, rep, template, query_budget
+):
+    from comptoir.sequences import engine
+    from comptoir.sequences.tests.conftest import TUESDAY_10
+
+    for n in range(3):
+        sequence = services.save_sequence(rep, {"name": f"S{n}"})
+        services.save_step(rep, sequence, {"kind": "email", "template": template.pk})
+    contacts = [make_contact(email=f"q{n}@client.fr", firstname=f"Q{n}") for n in range(3)]
+    services.enroll(rep, sequence, [c.pk for c in contacts], now=TUESDAY_10)
+    with query_budget("ui.sequences_list"):
+        assert signed_in.get(reverse("sequences:list")).status_code == 200
+    with query_budget("ui.sequence_detail"):
+        assert signed_in.get(reverse("sequences:detail", args=[sequence.pk])).status_code == 200
+    run = engine.Run(now=TUESDAY_10, off=engine.calendar(), limit=engine.daily_limit())
+    first, *others = Enrollment.objects.order_by("pk").values_list("pk", flat=True)
+    assert engine.run_one(first, run) == "email"  # warms the per-run counts
+    with query_budget("sequences.email_step"):
+        assert engine.run_one(others[0], run) == "email"
