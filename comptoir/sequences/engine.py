@@ -28,12 +28,14 @@ A worker killed before the commit leaves nothing (the next run does the step); a
 the email is the mail app's, whose state machine sends it once per Message-ID
 (comptoir/mail/sending.py). Which step comes next is read from the execution rows (the
 first step by position without one), never from a counter that could be out of step.
+A run reads what a batch of due enrolments needs in four queries (`prefetch`).
 """
 
 import datetime as dt
 import logging
 import time
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -173,24 +175,6 @@ def daily_limit() -> int:
 # -- what comes next ----------------------------------------------------------------------------
 
 
-def next_step(enrollment: Enrollment) -> Step | None:
-    """The first step (by position) this enrolment has not done."""
-    done = StepExecution.objects.filter(enrollment_id=enrollment.pk).values("step_id")
-    return (
-        Step.objects.filter(sequence_id=enrollment.sequence_id)
-        .exclude(pk__in=done)
-        .select_related("sequence", "template")
-        .order_by("position", "pk")
-        .first()
-    )
-
-
-def first_due(sequence, steps: list[Step], contact, user, now, off) -> dt.datetime | None:
-    if not steps:
-        return None
-    return due_after(now, steps[0], zone_for(contact, user), off)
-
-
 # -- running due enrolments ------------------------------------------------------------------------
 
 
@@ -211,6 +195,16 @@ class Run:
     limit: int = 0
     sent_today: dict = field(default_factory=dict)  # (user id, local date) → count
     outcomes: dict = field(default_factory=dict)
+    steps: dict = field(default_factory=dict)  # sequence id → its steps, in order
+
+    def steps_of(self, sequence_id: int) -> list[Step]:
+        if sequence_id not in self.steps:
+            self.steps[sequence_id] = list(
+                Step.objects.filter(sequence_id=sequence_id)
+                .select_related("sequence", "template")
+                .order_by("position", "pk")
+            )
+        return self.steps[sequence_id]
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -244,9 +238,10 @@ def run_due(now=None, *, seconds: float = RUN_SECONDS) -> dict:
         if not batch:
             break
         after = batch[-1]
+        read = prefetch([pk for _due_at, pk in batch], run)
         for _due_at, pk in batch:
             try:
-                run.count(run_one(pk, run))
+                run.count(run_one(pk, run, read))
             except Exception:  # one enrolment's failure must not stop the others
                 log.exception("Sequence enrolment %s failed.", pk)
                 _pause(pk, "error", _("An unexpected error stopped this step; try resuming."))
@@ -254,25 +249,69 @@ def run_due(now=None, *, seconds: float = RUN_SECONDS) -> dict:
     return run.outcomes
 
 
-def run_one(pk: int, run: Run) -> str:
+@dataclass
+class Batch:
+    """What the steps of a batch of enrolments read, in four queries: the enrolments, their
+    contacts, the steps each has done, and which were answered or bounced. Read before any
+    step runs: the step's own transaction (its unique claim, the conditional UPDATE of the
+    enrolment) is what keeps a stale read from doing anything twice."""
+
+    enrollments: dict
+    contacts: dict
+    done: dict
+    answered: dict
+
+
+def prefetch(pks, run: Run) -> Batch:
+    enrollments = {
+        e.pk: e
+        for e in Enrollment.objects.select_related("sequence", "user").filter(
+            pk__in=list(pks), state=EnrollmentState.ACTIVE, due_at__lte=run.now
+        )
+    }
+    contacts = {
+        c.pk: c
+        for c in base_queryset("contacts").filter(
+            pk__in=[e.contact_id for e in enrollments.values()]
+        )
+    }
+    done, sent = defaultdict(set), {}
+    for enrollment_id, step_id, outbound_id in StepExecution.objects.filter(
+        enrollment_id__in=list(enrollments)
+    ).values_list("enrollment_id", "step_id", "outbound_id"):
+        done[enrollment_id].add(step_id)
+        if outbound_id is not None:
+            sent[outbound_id] = enrollment_id
+    answered = {}
+    if sent:
+        for outbound_id, kind in EmailEvent.objects.filter(
+            outbound_id__in=list(sent), kind__in=[EventKind.REPLY, EventKind.BOUNCE]
+        ).values_list("outbound_id", "kind"):
+            enrollment_id = sent[outbound_id]
+            if kind == EventKind.BOUNCE:
+                answered[enrollment_id] = stopping.BOUNCED
+            else:
+                answered.setdefault(enrollment_id, stopping.REPLIED)
+    return Batch(enrollments, contacts, done, answered)
+
+
+def run_one(pk: int, run: Run, batch: Batch | None = None) -> str:
     """Run the due step of one enrolment; returns what happened."""
-    enrollment = (
-        Enrollment.objects.select_related("sequence", "user")
-        .filter(pk=pk, state=EnrollmentState.ACTIVE, due_at__lte=run.now)
-        .first()
-    )
+    batch = batch or prefetch([pk], run)
+    enrollment = batch.enrollments.get(pk)
     if enrollment is None:
         return "not_due"
     user = enrollment.user
-    contact = base_queryset("contacts").filter(pk=enrollment.contact_id).first()
+    contact = batch.contacts.get(enrollment.contact_id)
     if contact is None:
         stopping.end(enrollment, EnrollmentState.UNENROLLED, stopping.CONTACT_DELETED)
         return "contact_gone"
-    stopped = _answered(enrollment)
+    stopped = batch.answered.get(pk)
     if stopped:
         stopping.end(enrollment, EnrollmentState.UNENROLLED, stopped)
         return stopped
-    step = next_step(enrollment)
+    done = batch.done.get(pk, set())
+    step = next((s for s in run.steps_of(enrollment.sequence_id) if s.pk not in done), None)
     if step is None:
         stopping.end(enrollment, EnrollmentState.FINISHED, "")
         return "finished"
@@ -304,7 +343,7 @@ def run_one(pk: int, run: Run) -> str:
             else:
                 execution.engagement_id = _task(enrollment, step, contact, user, run.now).pk
             execution.save(update_fields=["outbound", "engagement_id"])
-            _advance(enrollment, step, contact, zone, run, execution)
+            _advance(enrollment, step, zone, run, execution, done)
     except Stop as exc:
         _pause(pk, "error", str(exc))
         return "paused"
@@ -315,25 +354,6 @@ def run_one(pk: int, run: Run) -> str:
         run.sent_today[(user.pk, day)] = _sent_on(run, user.pk, zone, day) + 1
         return "email"
     return "task"
-
-
-def _answered(enrollment: Enrollment) -> str:
-    """REPLIED or BOUNCED when one of the enrolment's emails was answered or bounced (the
-    mail sync records it; the observers stop the sequence at once, this check catches what
-    they missed)."""
-    outbounds = StepExecution.objects.filter(
-        enrollment_id=enrollment.pk, outbound__isnull=False
-    ).values("outbound_id")
-    kinds = set(
-        EmailEvent.objects.filter(
-            outbound_id__in=outbounds, kind__in=[EventKind.REPLY, EventKind.BOUNCE]
-        ).values_list("kind", flat=True)
-    )
-    if EventKind.BOUNCE in kinds:
-        return stopping.BOUNCED
-    if EventKind.REPLY in kinds:
-        return stopping.REPLIED
-    return ""
 
 
 def _held(enrollment, step, zone, run: Run) -> dt.datetime | None:
@@ -418,14 +438,15 @@ def _task(enrollment, step, contact, user, now):
     )
 
 
-def _advance(enrollment, step, contact, zone, run: Run, execution) -> None:
+def _advance(enrollment, step, zone, run: Run, execution, done: set) -> None:
     """Move the enrolment to its next step (or finish it), in the step's transaction."""
-    following = (
-        Step.objects.filter(sequence_id=enrollment.sequence_id, position__gt=step.position)
-        .exclude(pk__in=StepExecution.objects.filter(enrollment_id=enrollment.pk).values("step_id"))
-        .select_related("sequence")
-        .order_by("position", "pk")
-        .first()
+    following = next(
+        (
+            s
+            for s in run.steps_of(enrollment.sequence_id)
+            if s.position > step.position and s.pk not in done and s.pk != step.pk
+        ),
+        None,
     )
     changes = {"updated_at": run.now}
     if step.kind == StepKind.EMAIL and not enrollment.first_engagement_id:

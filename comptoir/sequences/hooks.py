@@ -1,6 +1,6 @@
 """A contact who replies, or whose email bounces, leaves their sequences (TOOL-5): the mail
 app's reply and bounce observers (comptoir/mail/replies.py), added in AppConfig.ready().
-The engine also checks the enrolment's own emails before each step (engine._answered), so
+The engine also checks the enrolment's own emails before each step (engine.prefetch), so
 a reply recorded while the observer could not run still stops the sequence."""
 
 from comptoir.core.records.values import base_queryset
