@@ -4,10 +4,12 @@ openpyxl seeks: they read a path), delete one. Names are storage names such as
 `imports/3f2a…/contacts.csv`; a row written before storage existed holds an absolute path
 on this machine's disk, still read from there until `comptoir migrate_files` moves it."""
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -15,6 +17,12 @@ from django.core.files import File
 from django.core.files.storage import storages
 
 CHUNK = 1024 * 1024
+# This machine's copies of stored files and its work files older than this are removed
+# (by any process using the cache, at most once an hour each): a reader needing one again
+# downloads it again, and a file open while it goes keeps being read.
+CACHE_MAX_AGE = 2 * 24 * 3600
+PRUNE_EVERY = 3600
+_last_prune = 0.0
 
 
 def storage():
@@ -70,6 +78,7 @@ def local_path(name: str) -> Path:
     target = _cache_path(name)
     if target.is_file():
         return target
+    prune_local_cache()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".download-")
     try:
@@ -100,9 +109,42 @@ def walk(directory: str = ""):
 
 def work_directory() -> Path:
     """A directory of this machine's for files on their way into the storage."""
+    prune_local_cache()
     path = Path(settings.DATA_DIR) / "cache" / "work"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def prune_local_cache(now: float | None = None, *, force: bool = False) -> int:
+    """Remove this machine's cached copies and work files older than CACHE_MAX_AGE (servers
+    and workers each call it as they use the cache; the worker's tick too); returns how
+    many files went. At most once an hour per process unless `force`."""
+    global _last_prune
+    now = time.time() if now is None else now
+    if not force and now - _last_prune < PRUNE_EVERY:
+        return 0
+    _last_prune = now
+    removed = 0
+    root = Path(settings.DATA_DIR) / "cache"
+    for part in ("files", "work"):
+        for directory, _subdirs, names in os.walk(root / part, topdown=False):
+            for name in names:
+                path = Path(directory) / name
+                try:
+                    if now - path.stat().st_mtime > CACHE_MAX_AGE:
+                        path.unlink()
+                        removed += 1
+                except FileNotFoundError:
+                    continue  # another process removed it first
+            if Path(directory) != root / part:
+                with contextlib.suppress(OSError):  # not empty: kept
+                    Path(directory).rmdir()
+    return removed
+
+
+def prune_on_tick(now) -> None:
+    """The worker's tick (core/scheduling): its machine's cache pruned too."""
+    prune_local_cache()
 
 
 def _path_in_storage(name: str) -> Path | None:

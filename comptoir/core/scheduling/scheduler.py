@@ -50,6 +50,8 @@ RECOVERIES = (
     "comptoir.mail.tasks.resume_interrupted",
     # Webhook batches whose worker died while sending: tried again.
     "comptoir.webhooks.tasks.resume_interrupted",
+    # This machine's cached copies of stored files, past their age (at most hourly).
+    "comptoir.core.files.stored.prune_on_tick",
 )
 
 

@@ -2,6 +2,7 @@
 files moved from the disk into it (`comptoir migrate_files`), and the storage's settings."""
 
 import io
+import os
 import tracemalloc
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from comptoir.core.files import stored
 from comptoir.core.files.database import DatabaseStorage
 from comptoir.core.files.models import StoredFile, StoredFileChunk
+from comptoir.core.scheduling import scheduler
 from comptoir.core.tests.test_config import _comptoir
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +248,37 @@ def test_a_finished_import_leaves_no_copy_on_the_machine(settings):
     assert not copy.exists() and stored.storage().exists(imp.file_path)
     # Read again (an undo, a resumed run), it comes back from the storage.
     assert stored.local_path(imp.file_path).read_bytes() == b"Email\r\nana@globex.fr\r\n"
+
+
+def test_a_machines_old_cached_copies_and_work_files_are_pruned(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    name = stored.save("imports/p/contacts.csv", ContentFile(b"email\na@example.com\n"))
+    copy = stored.local_path(name)  # the database storage: a copy in cache/files
+    assert copy.is_file() and "cache/files" in str(copy)
+    work = stored.work_directory() / "upload.csv"
+    work.write_text("x")
+    fresh = stored.work_directory() / "fresh.csv"
+    fresh.write_text("y")
+    now = copy.stat().st_mtime + stored.CACHE_MAX_AGE + 60
+    for old in (copy, work):
+        os.utime(old, (now - stored.CACHE_MAX_AGE - 1, now - stored.CACHE_MAX_AGE - 1))
+    os.utime(fresh, (now, now))
+
+    assert stored.prune_local_cache(now, force=True) == 2
+    assert not copy.exists() and not copy.parent.exists()  # its directory went too
+    assert not work.exists() and fresh.exists()
+    assert stored.prune_local_cache(now) == 0  # at most once an hour per process
+    # Wanted again: downloaded again from the storage.
+    assert stored.local_path(name).read_bytes() == b"email\na@example.com\n"
+
+
+def test_the_workers_tick_prunes_its_machines_cache(settings, tmp_path, monkeypatch):
+    settings.DATA_DIR = tmp_path
+    old = stored.work_directory() / "left-behind.csv"
+    old.write_text("x")
+    long_ago = old.stat().st_mtime - stored.CACHE_MAX_AGE - 60
+    os.utime(old, (long_ago, long_ago))
+    monkeypatch.setattr(stored, "_last_prune", 0.0)
+    monkeypatch.setattr(scheduler, "PERIODIC_JOBS", {})  # only the recoveries
+    scheduler.tick("tests")
+    assert not old.exists()
