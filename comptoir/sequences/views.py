@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.core.inputs import parse_id
@@ -197,7 +198,11 @@ def enroll(request):
         else:
             messages.success(
                 request,
-                _("%(n)d contacts enrolled in “%(name)s”.")
+                ngettext(
+                    "%(n)d contact enrolled in “%(name)s”.",
+                    "%(n)d contacts enrolled in “%(name)s”.",
+                    len(made),
+                )
                 % {"n": len(made), "name": sequence.name},
             )
             if len(ids) == 1 and made:

@@ -84,6 +84,7 @@ def test_create_a_sequence_enroll_a_contact_and_the_first_email_arrives(
     page.get_by_role("button", name="Inscrire", exact=True).click()
     page.wait_for_url(f"{live_server.url}/contacts/{contact.pk}/")
     expect(page.get_by_text("Inscrit à la séquence « Relance devis »")).to_be_visible()
+    review_shot(page, f"sequences-record-{width}")
     assert Enrollment.objects.get().state == "active"
 
     # 4. The worker's run: the first email goes, through the rep's mailbox, to aiosmtpd.
