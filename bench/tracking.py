@@ -16,7 +16,8 @@ Load: CLIENTS processes on loopback, each with one keep-alive connection, sendin
 one after another for --seconds; the pixel and click URLs cycle over 500 emails (valid
 signed tokens). The bare view, the pixel and the click are measured in turns, --runs
 times each, compared by their medians. Each pixel or click request writes one event row,
-as in production (one SELECT, one INSERT: comptoir/mail/tracking_views.py).
+as in production (queued by the server process and written in batches by its thread:
+comptoir/mail/hits.py; the redirect reads the email's links first).
 """
 
 import argparse

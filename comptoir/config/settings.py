@@ -201,6 +201,10 @@ COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
 COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=1)
 # The attachments of one email sent from Comptoir, in all (MB; most servers take 20 to 25).
 COMPTOIR_MAIL_ATTACHMENTS_MB = env.env_int("COMPTOIR_MAIL_ATTACHMENTS_MB", 10, minimum=1)
+# Opens and clicks of tracked emails are queued by the server process and written every
+# this many milliseconds in one transaction (comptoir/mail/hits.py); 0: each request
+# writes its own before answering.
+COMPTOIR_TRACKING_FLUSH_MS = env.env_int("COMPTOIR_TRACKING_FLUSH_MS", 200, minimum=0)
 # Webhooks (comptoir/webhooks): target URLs on private, loopback or link-local addresses
 # are refused unless allowed (a receiver on the local network); a CA file is trusted
 # besides the system's; a receiver answers within the timeout (seconds) or the try failed;

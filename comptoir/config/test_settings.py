@@ -28,3 +28,7 @@ COMPTOIR_MAIL_ALLOW_PRIVATE_HOSTS = True
 # while a browser test writes: SQLite's shared in-memory test database then deadlocks (a
 # browser test hung on it). tests/browser/test_pwa.py switches it on for itself.
 COMPTOIR_SERVICE_WORKER = False
+
+# Opens and clicks written by the request itself, so that a test sees them at once;
+# comptoir/mail/tests/test_tracking_queue.py tests the queue.
+COMPTOIR_TRACKING_FLUSH_MS = 0

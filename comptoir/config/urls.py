@@ -67,6 +67,7 @@ urlpatterns = [
     path("sales-tools/documents/", include("comptoir.documents.urls")),
     path("sales-tools/sequences/", include("comptoir.sequences.urls")),
     path("sales-tools/meetings/", include("comptoir.meetings.urls")),
+    path("meet/", include("comptoir.meetings.public_urls")),
     path("sales-tools/prospects/", include("comptoir.prospects.urls")),
     path("sales-tools/", include("comptoir.salestools.urls")),
     path("settings/", include("comptoir.settings_pages.urls")),

@@ -1,39 +1,28 @@
 """The open pixel and the click redirect (/t/o/<token>/, /t/c/<token>/): public, no
-session read, no CSRF, never cached. Each answers after one SELECT (the email's tracking
-columns and the portal's excluded networks, in one query) and one INSERT (the event,
-events.insert_event: record_event's row, as SQL); counts and notifications follow in the
-worker (events.tally).
+session read, no CSRF, never cached. The pixel checks its signed token and queues the open
+(comptoir/mail/hits.py: a thread of the process writes the queue in batches); the redirect
+reads the email's links (one SELECT) and queues the click. Counts and notifications follow
+in the worker (events.tally).
 
-A token that is not one of ours, or whose email is gone, answers the same neutral 404 (a
-transparent pixel for the open URL), never a 500. A click redirects only to the URL stored
-at the token's index (tracking.read_token / OutboundEmail.tracked_links)."""
+A token that is not one of ours answers a neutral 404 (a transparent pixel for the open
+URL), never a 500; so does a click, or an open written at once (a zero
+COMPTOIR_TRACKING_FLUSH_MS), whose email is gone (the writer drops a queued open of a
+deleted email). A click redirects only to the URL stored at the token's index
+(tracking.read_token / OutboundEmail.tracked_links)."""
 
-import datetime as dt
-import json
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from comptoir.mail import tracking
-from comptoir.mail.events import insert_event
-from comptoir.mail.models import EventKind, TrackingSettings
+from comptoir.mail import hits, tracking
+from comptoir.mail.models import EventKind
 from comptoir.users.throttle import client_address
 
 log = logging.getLogger(__name__)
-
-# The email's tracking columns and the portal's excluded networks, in one statement written
-# as SQL (the ORM's query building cost more than the query itself when measured).
-_SELECT = (
-    "SELECT o.id, o.tracked_links, o.sent_at, o.accepted_at, o.sender_ip, o.sender_session, "
-    "(SELECT s.excluded_networks FROM mail_trackingsettings s WHERE s.id = %s) "
-    "FROM mail_outboundemail o WHERE o.id = %s"
-)
 
 
 def _no_store(response):
@@ -52,58 +41,17 @@ def _missing():
     return _no_store(HttpResponse("Not found\n", content_type="text/plain", status=404))
 
 
-def _moment(value):
-    """A datetime column read by raw SQL (SQLite gives text, PostgreSQL a datetime)."""
-    if value is None or isinstance(value, dt.datetime):
-        moment = value
-    else:
-        moment = parse_datetime(str(value))
-    if moment is not None and timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment
-
-
-def _email(pk: int) -> dict | None:
-    """The email's tracking columns and the excluded networks, in one query; None if gone."""
-    with connection.cursor() as cursor:
-        cursor.execute(_SELECT, [TrackingSettings.SINGLETON, pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, links, sent_at, accepted_at, sender_ip, sender_session, excluded = row
-    if isinstance(links, str | bytes):
-        try:
-            links = json.loads(links)
-        except ValueError:
-            links = []
-    return {
-        "pk": pk,
-        "tracked_links": links if isinstance(links, list) else [],
-        "sent_at": _moment(sent_at),
-        "accepted_at": _moment(accepted_at),
-        "sender_ip": str(sender_ip) if sender_ip else None,
-        "sender_session": sender_session or "",
-        "excluded": excluded or "",
-    }
-
-
-def _record(request, row, kind, url=""):
-    now = timezone.now()
-    ip = tracking.clean_address(client_address(request))
-    agent = tracking.clean_agent(request.META.get("HTTP_USER_AGENT", ""))
+def _hit(request, outbound_id: int, kind: str, url: str = "") -> hits.Hit:
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
-    reason = tracking.classify(
+    return hits.Hit(
+        outbound_id,
         kind,
-        ip=ip,
-        user_agent=agent,
-        at=now,
-        sent_at=row["accepted_at"] or row["sent_at"],
-        excluded=row["excluded"] or "",
-        sender_ip=row["sender_ip"],
-        sender_session=row["sender_session"],
+        at=timezone.now(),
+        ip=tracking.clean_address(client_address(request)),
+        user_agent=tracking.clean_agent(request.META.get("HTTP_USER_AGENT", "")),
+        url=url,
         session_key=session_key if isinstance(session_key, str) else "",
     )
-    insert_event(row["pk"], kind, at=now, ip=ip, user_agent=agent, url=url, reason=reason)
 
 
 @login_not_required
@@ -112,10 +60,9 @@ def open_pixel(request, token):
     found = tracking.read_token(token)
     if found is None or found[1] != tracking.OPEN:
         return _pixel(404)
-    row = _email(found[0])
-    if row is None:
+    # Queued (the email's existence checked by the writer) or written now (tests).
+    if not hits.record(_hit(request, found[0], EventKind.OPEN)):
         return _pixel(404)
-    _record(request, row, EventKind.OPEN)
     return _pixel()
 
 
@@ -125,15 +72,15 @@ def click(request, token):
     found = tracking.read_token(token)
     if found is None or found[1] == tracking.OPEN:
         return _missing()
-    row = _email(found[0])
-    if row is None:
+    email = hits.emails([found[0]]).get(found[0])
+    if email is None:
         return _missing()
-    links = row["tracked_links"] or []
+    links = email["tracked_links"]
     index = int(found[1])
     if index >= len(links) or not isinstance(links[index], str):
         return _missing()
     url = links[index]
     if not tracking.trackable(url):
         return _missing()
-    _record(request, row, EventKind.CLICK, url)
+    hits.record(_hit(request, email["pk"], EventKind.CLICK, url), known={email["pk"]: email})
     return _no_store(HttpResponseRedirect(url))

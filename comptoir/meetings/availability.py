@@ -17,6 +17,7 @@ from comptoir.meetings.models import WEEKDAYS, Booking, MeetingLink
 
 UTC = dt.UTC
 INCREMENT = dt.timedelta(minutes=15)  # HubSpot's default "start time increment"
+NOT_HAPPENING = ("CANCELED", "RESCHEDULED")  # meeting outcomes that keep nobody busy
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def windows(link: MeetingLink, day: dt.date) -> list[Interval]:
 
 def busy(link: MeetingLink, start: dt.datetime, end: dt.datetime) -> list[Interval]:
     """What keeps the host busy between `start` and `end`: confirmed bookings and the CRM
-    meetings they own (whoever logged them)."""
+    meetings they own (whoever logged them), but for those canceled or rescheduled."""
     found = [
         Interval(b.start, b.end)
         for b in Booking.objects.filter(
@@ -80,6 +81,8 @@ def busy(link: MeetingLink, start: dt.datetime, end: dt.datetime) -> list[Interv
         meetings = base_queryset("meetings").filter(compile_filter_groups("meetings", groups))
         defs = registry.definitions("meetings")
         for meeting in meetings:
+            if read_value(meeting, defs["hs_meeting_outcome"]) in NOT_HAPPENING:
+                continue
             begin = _instant(read_value(meeting, defs["hs_meeting_start_time"]))
             finish = _instant(read_value(meeting, defs["hs_meeting_end_time"]))
             if begin and finish and finish > begin:
@@ -132,8 +135,9 @@ def slots(
     return result
 
 
-def is_free(link: MeetingLink, start: dt.datetime, *, now: dt.datetime) -> bool:
-    """Whether `start` is one of the link's free start times (checked again at booking)."""
+def is_free(link: MeetingLink, start: dt.datetime, *, now: dt.datetime, extra_busy=()) -> bool:
+    """Whether `start` is one of the link's free start times (checked again at booking);
+    `extra_busy`: the host's calendar's busy times, read before the transaction."""
     tz = zoneinfo.ZoneInfo(link.time_zone)
     day = start.astimezone(tz).date()
-    return start in slots(link, day, 1, now=now).get(day, [])
+    return start in slots(link, day, 1, now=now, extra_busy=extra_busy).get(day, [])

@@ -4,11 +4,14 @@ logged as a `meetings` engagement on the contact (owned by the host), and the bo
 unique (host, start) makes a second booking of the same slot impossible even when two
 processes got past the check together: that visitor hears "just taken".
 
-History names the source SALES with the booking link as its id."""
+History names the source SALES with the booking link as its id. A booking stops the
+contact's sequences; a cancel marks the engagement CANCELED (through the write path, so
+with its history); a reschedule cancels and books again in one transaction."""
 
 import datetime as dt
 import secrets
 import zoneinfo
+from collections import Counter
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,9 +24,10 @@ from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.properties.coercion import format_datetime
 from comptoir.core.records.values import base_queryset
-from comptoir.core.records.writes import create_record
+from comptoir.core.records.writes import create_record, update_record
 from comptoir.meetings import availability
 from comptoir.meetings.models import Booking, MeetingLink
+from comptoir.sequences.stopping import MEETING_BOOKED, stop_sequences
 
 
 class BookingError(Exception):
@@ -78,7 +82,9 @@ def _description(booking_answers: dict) -> str:
     )
 
 
-def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Booking:
+def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, extra_busy=()) -> Booking:
+    """Book `start` for the visitor (`data`: the form); `extra_busy`: the host's calendar's
+    busy times, read before (never a network call inside the transaction)."""
     now = now or timezone.now()
     visitor = clean(link, data)
     if start.tzinfo is None:
@@ -90,7 +96,7 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Book
         with transaction.atomic():
             # One booking at a time per host (PostgreSQL row lock; SQLite writes one by one).
             user_model().objects.select_for_update().filter(pk=link.user_id).first()
-            if not availability.is_free(link, start, now=now):
+            if not availability.is_free(link, start, now=now, extra_busy=extra_busy):
                 raise _taken()
             contact = _contact_for(visitor["email"], visitor["name"], source)
             owner = getattr(link.user, "owner", None)
@@ -109,6 +115,7 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Book
                 source=source,
                 associations=[("contacts", contact.pk, None)],
             )
+            stop_sequences(contact.pk, MEETING_BOOKED)
             return Booking.objects.create(
                 link=link,
                 host_id=link.user_id,
@@ -124,3 +131,79 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None) -> Book
             )
     except IntegrityError:  # the other visitor's booking committed first
         raise _taken() from None
+
+
+def book_link(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, busy=None) -> Booking:
+    """Book `start` through a personal or a team link. A team link (round robin) tries its
+    members free at `start`, the one with the fewest bookings from the link first (then the
+    longest-serving); "just taken" only when none of them is. `busy`: {user id: the busy
+    times of their own calendar}."""
+    busy = busy or {}
+    hosts = link.hosts()
+    if len(hosts) == 1:
+        return book(
+            link.for_host(hosts[0]), start, data, now=now, extra_busy=busy.get(hosts[0].pk, ())
+        )
+    clean(link, data)  # a visitor's mistake is told before any member is tried
+    counts = Counter(
+        Booking.objects.filter(link=link, status=Booking.CONFIRMED).values_list(
+            "host_id", flat=True
+        )
+    )
+    for host in sorted(hosts, key=lambda h: (counts[h.pk], h.pk)):
+        try:
+            return book(link.for_host(host), start, data, now=now, extra_busy=busy.get(host.pk, ()))
+        except BookingError as error:
+            if error.code != "taken":
+                raise
+    raise _taken()
+
+
+def _source(booking: Booking) -> ChangeSource:
+    return ChangeSource(type=SourceType.SALES, id=f"meeting-link:{booking.link_id}")
+
+
+def _cancel_locked(booking: Booking, now: dt.datetime, outcome: str) -> None:
+    booking.status, booking.cancelled_at = Booking.CANCELLED, now
+    booking.save(update_fields=["status", "cancelled_at"])
+    if booking.meeting_id and base_queryset("meetings").filter(pk=booking.meeting_id).exists():
+        update_record(
+            "meetings", booking.meeting_id, {"hs_meeting_outcome": outcome}, source=_source(booking)
+        )
+
+
+def cancel(booking: Booking, *, now=None) -> bool:
+    """Cancel a confirmed booking (its slot is free again); False if it was not confirmed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update()
+            .filter(pk=booking.pk, status=Booking.CONFIRMED)
+            .first()
+        )
+        if locked is None:
+            return False
+        _cancel_locked(locked, now, "CANCELED")
+    booking.refresh_from_db()
+    return True
+
+
+def reschedule(booking: Booking, start: dt.datetime, *, now=None, busy=None) -> Booking:
+    """Move a confirmed booking to `start`: the old one cancelled (its engagement marked
+    RESCHEDULED) and a new one booked, in one transaction (a taken slot changes nothing)."""
+    now = now or timezone.now()
+    link = booking.link
+    data = {"name": booking.name, "email": booking.email, "time_zone": booking.time_zone}
+    for index, question in enumerate(link.questions or []):
+        answer = booking.answers.get(str(question.get("label", ""))[:200], "")
+        data[f"q{index}"] = answer or ("-" if question.get("required") else "")
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update()
+            .filter(pk=booking.pk, status=Booking.CONFIRMED)
+            .first()
+        )
+        if locked is None:
+            raise BookingError("start", _("This meeting was cancelled: book a new one."), "gone")
+        _cancel_locked(locked, now, "RESCHEDULED")
+        return book_link(link, start, data, now=now, busy=busy)

@@ -3,9 +3,13 @@ them. A booking is also a `meetings` engagement on the contact's timeline (meeti
 the rows here keep what the engagement does not: the link, the visitor's answers, the
 cancel token, and a unique slot per host, which makes two bookings of one slot impossible."""
 
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from comptoir.core.secrets import SecretField
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -33,10 +37,33 @@ class MeetingLink(models.Model):
     horizon_days = models.PositiveSmallIntegerField(default=30)
     questions = models.JSONField(default=list, blank=True)  # [{"label": ..., "required": bool}]
     active = models.BooleanField(default=True)
+    # A team link (round robin): each time is offered when one of `members` is free, and
+    # booked with the free member who has the fewest bookings from this link so far.
+    PERSONAL, ROUND_ROBIN = "personal", "round_robin"
+    kind = models.CharField(max_length=12, default=PERSONAL)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="team_meeting_links"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"/meet/{self.slug}"
+
+    def hosts(self) -> list:
+        """Who may be booked through the link: its user, or a team link's members."""
+        if self.kind == self.ROUND_ROBIN:
+            members = list(self.members.order_by("pk"))
+            if members:
+                return members
+        return [self.user]
+
+    def for_host(self, user) -> "MeetingLink":
+        """The link as seen for one host (availability and booking read `link.user`)."""
+        if user.pk == self.user_id:
+            return self
+        clone = copy.copy(self)
+        clone.user = user
+        return clone
 
 
 class Booking(models.Model):
@@ -54,6 +81,9 @@ class Booking(models.Model):
     contact_id = models.BigIntegerField(null=True, blank=True)
     meeting_id = models.BigIntegerField(null=True, blank=True)  # the engagement
     token = models.CharField(max_length=64, unique=True)  # cancel and reschedule links
+    # The event written into the host's connected calendar (CalDAV), to remove on cancel.
+    calendar_event_url = models.CharField(max_length=500, blank=True, default="")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -70,3 +100,22 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.start:%Y-%m-%d %H:%M}"
+
+
+class CalendarConnection(models.Model):
+    """A user's own calendar over CalDAV: its busy times leave their booking links, and
+    each booking is written into it. The password is encrypted at rest (core/secrets)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_calendar"
+    )
+    url = models.URLField(max_length=500)  # the calendar collection
+    username = models.CharField(max_length=200, blank=True, default="")
+    password = SecretField()
+    # The last failure to read or write it ("" when the last try worked), for the host.
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.url

@@ -1,0 +1,166 @@
+"""Invitations of a booking (TOOL-7): an iCalendar event (METHOD:REQUEST on booking,
+METHOD:CANCEL on cancel) emailed to the visitor and to the host through the portal's mailer
+(comptoir/mail/backend.py), with the cancel and reschedule links; the same event is written
+into the host's connected calendar.
+
+The worker sends them after the booking committed (tasks.py): a mail server that is down
+loses the email (it is logged), never the booking, and never slows the visitor's page. Each
+side reads the email in its language: the host in their own, the visitor in the one their
+booking page was shown in."""
+
+import datetime as dt
+import logging
+import smtplib
+import zoneinfo
+from email.message import MIMEPart
+
+import icalendar
+from babel.dates import format_datetime
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from comptoir.meetings import calendars
+from comptoir.meetings.models import Booking
+
+log = logging.getLogger("comptoir.meetings")
+
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+
+
+def absolute(path: str) -> str:
+    return settings.COMPTOIR_BASE_URL.rstrip("/") + path
+
+
+def links(booking: Booking) -> dict:
+    return {
+        "manage": absolute(reverse("meet:manage", args=[booking.token])),
+        "cancel": absolute(reverse("meet:cancel", args=[booking.token])),
+        "reschedule": absolute(reverse("meet:reschedule", args=[booking.token])),
+    }
+
+
+def uid(booking: Booking) -> str:
+    return f"booking-{booking.pk}-{booking.token[:12]}@comptoir"
+
+
+def _host_address(booking: Booking) -> str:
+    return booking.host.email or settings.DEFAULT_FROM_EMAIL
+
+
+def calendar_text(booking: Booking, method: str) -> bytes:
+    """The iCalendar object of the booking for `method` (REQUEST or CANCEL)."""
+    link = booking.link
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Comptoir//Meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", uid(booking))
+    event.add("dtstamp", dt.datetime.now(dt.UTC))
+    event.add("dtstart", booking.start.astimezone(dt.UTC))
+    event.add("dtend", booking.end.astimezone(dt.UTC))
+    event.add("summary", f"{link.title} – {booking.name}")  # noqa: RUF001
+    event.add("sequence", 1 if method == CANCEL else 0)
+    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    if link.location:
+        event.add("location", link.location)
+    urls = links(booking)
+    description = [link.description] if link.description else []
+    description += [f"{q}: {a}" for q, a in booking.answers.items()]
+    if method == REQUEST:
+        description += [urls["cancel"], urls["reschedule"]]
+    event.add("description", "\n".join(description))
+    organizer = icalendar.vCalAddress(f"mailto:{_host_address(booking)}")
+    organizer.params["cn"] = icalendar.vText(booking.host.get_full_name() or booking.host.email)
+    event.add("organizer", organizer)
+    attendee = icalendar.vCalAddress(f"mailto:{booking.email}")
+    attendee.params["cn"] = icalendar.vText(booking.name)
+    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = icalendar.vText("ACCEPTED")
+    event.add("attendee", attendee)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def when(booking: Booking, zone_name: str, language: str) -> str:
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name or booking.link.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(booking.link.time_zone)
+    text = format_datetime(booking.start, "full", tzinfo=zone, locale=language)
+    return text
+
+
+def _language_of(user) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return user.language if getattr(user, "language", "") in codes else settings.LANGUAGE_CODE
+
+
+def _message(booking: Booking, method: str, *, to_host: bool, language: str):
+    with translation.override(language):
+        zone = booking.link.time_zone if to_host else booking.time_zone
+        context = {
+            "booking": booking,
+            "link": booking.link,
+            "to_host": to_host,
+            "cancelled": method == CANCEL,
+            "when": when(booking, zone, language),
+            "zone": zone or booking.link.time_zone,
+            "host_name": booking.host.get_full_name() or booking.host.email,
+            "urls": links(booking),
+        }
+        if method == CANCEL:
+            subject = _("Cancelled: %(title)s with %(name)s")
+        else:
+            subject = _("Invitation: %(title)s with %(name)s")
+        other = booking.name if to_host else context["host_name"]
+        subject %= {"title": booking.link.title, "name": other}
+        body = render_to_string("meetings/invitation.txt", context)
+    message = EmailMultiAlternatives(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [_host_address(booking) if to_host else booking.email],
+        reply_to=[booking.email if to_host else _host_address(booking)],
+    )
+    part = MIMEPart()
+    part.set_content(
+        calendar_text(booking, method).decode(),
+        subtype="calendar",
+        charset="utf-8",
+        params={"method": method},
+    )
+    message.attach(part)
+    return message
+
+
+def send(booking: Booking, method: str, *, visitor_language: str = "") -> int:
+    """Email the invitation (or its cancellation) to both sides; how many were sent."""
+    messages = [
+        _message(booking, method, to_host=False, language=visitor_language or "en"),
+        _message(booking, method, to_host=True, language=_language_of(booking.host)),
+    ]
+    try:
+        return mailers.default.send_messages(messages) or 0
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("Invitations of booking %s not sent: %r", booking.pk, exc)
+        return 0
+
+
+def booked(booking: Booking, *, visitor_language: str = "") -> int:
+    """After a booking committed (the worker, tasks.py): the event into the host's
+    calendar, then the invitations."""
+    url = calendars.write_event(booking, calendar_text(booking, REQUEST))
+    if url:
+        Booking.objects.filter(pk=booking.pk).update(calendar_event_url=url)
+        booking.calendar_event_url = url
+    return send(booking, REQUEST, visitor_language=visitor_language)
+
+
+def cancelled(booking: Booking, *, visitor_language: str = "") -> int:
+    calendars.delete_event(booking)
+    return send(booking, CANCEL, visitor_language=visitor_language)
