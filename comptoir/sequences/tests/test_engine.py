@@ -326,3 +326,16 @@ def test_holidays_and_the_limit_are_set_in_one_form(db):
         services.save_settings({"daily_limit": "0", "holidays": "demain"})
     assert set(exc.value.errors) == {"daily_limit", "holidays", "working_days"}
     assert Holiday.objects.count() == 2
+
+
+def test_a_meeting_booked_through_a_link_stops_the_sequence(rep, sequence, contact):
+    from comptoir.meetings.booking import book
+    from comptoir.meetings.tests.test_booking import NOW, SLOT, make_link
+
+    (enrollment,), _check = services.enroll(rep, sequence, [contact.pk], now=TUESDAY_10)
+    link = make_link()
+    book(link, SLOT, {"name": "Anne Martin", "email": "anne@client.fr"}, now=NOW)
+    enrollment.refresh_from_db()
+    assert (enrollment.state, enrollment.reason) == ("unenrolled", stopping.MEETING_BOOKED)
+    figures = services.summaries([sequence])[sequence.pk]
+    assert (figures["active"], figures["meetings"]) == (0, 1)
