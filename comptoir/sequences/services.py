@@ -407,15 +407,16 @@ def step_figures(sequence: Sequence) -> dict[int, dict]:
     ):
         out[step_of[outbound_id]][names[kind]] += 1
     booked = Enrollment.objects.filter(sequence=sequence, reason=stopping.MEETING_BOOKED)
-    for enrollment_id in booked.values_list("pk", flat=True):
-        last = (
-            StepExecution.objects.filter(enrollment_id=enrollment_id)
-            .order_by("-executed_at", "-pk")
-            .values_list("step_id", flat=True)
-            .first()
-        )
-        if last in out:
-            out[last]["meetings"] += 1
+    last = {}  # enrolment → the step it had reached
+    for enrollment_id, step_id in (
+        StepExecution.objects.filter(enrollment__in=booked)
+        .order_by("enrollment_id", "executed_at", "pk")
+        .values_list("enrollment_id", "step_id")
+    ):
+        last[enrollment_id] = step_id
+    for step_id in last.values():
+        if step_id in out:
+            out[step_id]["meetings"] += 1
     return out
 
 

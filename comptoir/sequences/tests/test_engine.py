@@ -339,3 +339,25 @@ def test_a_meeting_booked_through_a_link_stops_the_sequence(rep, sequence, conta
     assert (enrollment.state, enrollment.reason) == ("unenrolled", stopping.MEETING_BOOKED)
     figures = services.summaries([sequence])[sequence.pk]
     assert (figures["active"], figures["meetings"]) == (0, 1)
+
+
+def test_each_step_counts_sent_opened_clicked_replied_and_meetings(rep, sequence, contact):
+    from comptoir.mail import events
+    from comptoir.mail.models import EventKind
+
+    other = make_contact(email="b@client.fr", firstname="B")
+    services.enroll(rep, sequence, [contact.pk, other.pk], now=TUESDAY_10)
+    engine.run_due(TUESDAY_10)
+    first, second = OutboundEmail.objects.order_by("pk")
+    OutboundEmail.objects.update(status="sent")
+    events.record_event(first, EventKind.OPEN)
+    events.record_event(first, EventKind.OPEN)
+    events.record_event(first, EventKind.CLICK)
+    events.record_event(second, EventKind.OPEN, automated=True, reason="scanner")
+    events.record_event(second, EventKind.REPLY)
+    stopping.stop_sequences(contact.pk, stopping.MEETING_BOOKED)
+    step = sequence.steps.get(position=0)
+    figures = services.step_figures(sequence)[step.pk]
+    assert figures == {
+        "done": 2, "sent": 2, "opened": 1, "clicked": 1, "replied": 1, "meetings": 1
+    }  # fmt: skip
