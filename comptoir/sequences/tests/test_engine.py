@@ -361,3 +361,19 @@ def test_each_step_counts_sent_opened_clicked_replied_and_meetings(rep, sequence
     assert figures == {
         "done": 2, "sent": 2, "opened": 1, "clicked": 1, "replied": 1, "meetings": 1
     }  # fmt: skip
+
+
+def test_an_unsubscribed_contact_cannot_be_enrolled(rep, sequence):
+    create_property(
+        "contacts",
+        {
+            "name": "hs_email_optout",
+            "label": "Unsubscribed from all email",
+            "type": "bool",
+            "fieldType": "booleancheckbox",
+        },
+    )
+    out = make_contact(email="out@client.fr", hs_email_optout="true")
+    made, check = services.enroll(rep, sequence, [out.pk], now=TUESDAY_10)
+    assert made == []
+    assert [reason for _c, reason in check.refused] == ["Unsubscribed from emails"]
