@@ -201,6 +201,8 @@ COMPTOIR_MAIL_CA_FILE = env.env_file("COMPTOIR_MAIL_CA_FILE")
 COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=1)
 # The attachments of one email sent from Comptoir, in all (MB; most servers take 20 to 25).
 COMPTOIR_MAIL_ATTACHMENTS_MB = env.env_int("COMPTOIR_MAIL_ATTACHMENTS_MB", 10, minimum=1)
+# One file of the documents library (TOOL-4, comptoir/documents), in MB.
+COMPTOIR_DOCUMENTS_MAX_MB = env.env_int("COMPTOIR_DOCUMENTS_MAX_MB", 25, minimum=1)
 # Opens and clicks of tracked emails are queued by the server process and written every
 # this many milliseconds in one transaction (comptoir/mail/hits.py); 0: each request
 # writes its own before answering.

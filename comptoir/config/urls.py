@@ -76,6 +76,8 @@ urlpatterns = [
     path("mail/", include("comptoir.mail.urls")),
     # The open pixel and click redirect of tracked emails: public, short (they are in mail).
     path("t/", include("comptoir.mail.tracking_urls")),
+    # Shared documents (TOOL-4): the public viewer of a share link, its file and beacons.
+    path("d/", include("comptoir.documents.public_urls")),
     path("", (_public(api_patterns), api_app, api_namespace)),
 ]
 

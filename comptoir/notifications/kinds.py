@@ -26,6 +26,7 @@ INBOUND_REFUSED = "inbound_refused"
 EMAIL_OPENED = "email_opened"
 EMAIL_CLICKED = "email_clicked"
 EMAIL_REPLIED = "email_replied"
+DOCUMENT_VIEWED = "document_viewed"
 # Where the email-tracking notices lead: the activity feed (Sales tools > Notifications).
 EMAIL_ACTIVITY = "email_activity"
 
@@ -113,6 +114,12 @@ KINDS = {
             _lazy("A contact replies to an email you sent from Comptoir."),
             email=False,
         ),
+        Kind(
+            DOCUMENT_VIEWED,
+            _lazy("Document viewed"),
+            _lazy("Someone opens a link to one of your documents for the first time."),
+            email=False,
+        ),
     )
 }
 
@@ -180,6 +187,11 @@ def title(notification) -> str:
         }
     if kind == EMAIL_REPLIED:
         return _("%(who)s replied to “%(record)s”") % {**values, "who": params.get("who") or "?"}
+    if kind == DOCUMENT_VIEWED:
+        return _("%(who)s opened your document “%(record)s”") % {
+            **values,
+            "who": params.get("who") or _("Someone"),
+        }
     return str(KINDS[kind].label) if kind in KINDS else kind
 
 

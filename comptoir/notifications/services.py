@@ -21,6 +21,7 @@ from comptoir.core.records.observers import WriteObserver
 from comptoir.core.records.values import display_name, write_value
 from comptoir.notifications.kinds import (
     ASSIGNED,
+    DOCUMENT_VIEWED,
     EMAIL_ACTIVITY,
     EMAIL_BOUNCED,
     EMAIL_CLICKED,
@@ -288,6 +289,23 @@ def email_engaged(outbound, events) -> None:
                 params={"who": who[:200], "count": len(found)},
             )
             for kind, found in by_kind.items()
+        ]
+    )
+
+
+def document_viewed(user_id: int, document_id: int, name: str, *, who: str) -> None:
+    """A share link of a document was opened for the first time (comptoir.documents): its
+    owner is told who opened it, per their SET-7 switches."""
+    _add(
+        [
+            Intent(
+                DOCUMENT_VIEWED,
+                object_type="documents",
+                object_id=document_id,
+                record=name[:200],
+                user_id=user_id,
+                params={"who": who[:200]},
+            )
         ]
     )
 

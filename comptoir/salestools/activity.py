@@ -1,5 +1,6 @@
 """The email activity feed (Sales tools > Notifications, TOOL-2): who opened, clicked or
-replied to the emails the user sent from Comptoir, newest first.
+replied to the emails the user sent from Comptoir, newest first; and who opened the
+documents the user owns or shared through a link (TOOL-4).
 
 A user sees the events of their own emails only; automated events (scanners, excluded
 networks, the sender) are left out. The contact shown is the first contact, among those the
@@ -7,11 +8,16 @@ user may see, associated with the email's engagement."""
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from comptoir.core.associations.services import associated_ids, associations_by_target
 from comptoir.core.records.values import base_queryset, display_name
+from comptoir.documents.models import ViewSession
 from comptoir.mail.models import EmailEvent, EventKind
 
 FEED_KINDS = (EventKind.OPEN, EventKind.CLICK, EventKind.REPLY)
+DOCUMENT_VIEW = "document"  # a document's share link opened (documents.ViewSession)
+KINDS = (*FEED_KINDS, DOCUMENT_VIEW)
 PAGE = 50
 CONTACT_CHOICES = 100
 
@@ -48,8 +54,60 @@ def _recipient(outbound) -> str:
     return name.strip().strip('"') or address.rstrip(">").strip()
 
 
+def _document_views(user, contact_id: int | None, limit: int) -> list[Entry]:
+    """The latest views of the documents the user owns or sent a link to."""
+    views = ViewSession.objects.filter(
+        Q(document__owner=user) | Q(link__created_by=user), internal=False
+    )
+    if contact_id is not None:
+        if not base_queryset("contacts", user=user).filter(pk=contact_id).exists():
+            return []
+        views = views.filter(contact_id=contact_id)
+    rows = list(
+        views.select_related("document")
+        .only("pk", "started_at", "viewer_email", "contact_id", "document__name")
+        .order_by("-started_at", "-pk")[:limit]
+    )
+    contacts = {
+        c.pk: display_name("contacts", c)
+        for c in base_queryset("contacts", user=user)
+        .filter(pk__in={r.contact_id for r in rows if r.contact_id})
+        .only("pk", "firstname", "lastname", "email")
+    }
+    return [
+        Entry(
+            pk=r.pk,
+            kind=DOCUMENT_VIEW,
+            occurred_at=r.started_at,
+            subject=r.document.name,
+            url="",
+            contact_id=r.contact_id if r.contact_id in contacts else None,
+            contact_name=contacts.get(r.contact_id, ""),
+            recipient=r.viewer_email,
+        )
+        for r in rows
+    ]
+
+
 def feed(user, *, kind: str = "", contact_id: int | None = None, limit: int = PAGE):
-    """The latest events of the user's emails, as Entries (a constant number of queries)."""
+    """The latest events of the user's emails and views of their documents, as Entries
+    (a constant number of queries)."""
+    documents = _document_views(user, contact_id, limit) if kind in ("", DOCUMENT_VIEW) else []
+    if kind == DOCUMENT_VIEW:
+        return documents
+    entries = _email_feed(user, kind=kind, contact_id=contact_id, limit=limit)
+    if not documents:
+        return entries
+    merged = sorted([*entries, *documents], key=lambda e: e.occurred_at, reverse=True)
+    return merged[:limit]
+
+
+def newest_email(entries) -> int:
+    """The newest email event's id (the page's browser notifications follow those)."""
+    return next((e.pk for e in entries if e.kind != DOCUMENT_VIEW), 0)
+
+
+def _email_feed(user, *, kind: str = "", contact_id: int | None = None, limit: int = PAGE):
     rows = list(
         _events(user, kind, contact_id)
         .select_related("outbound")

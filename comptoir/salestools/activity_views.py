@@ -15,7 +15,7 @@ POLL_SECONDS = 15
 @require_GET
 def feed(request):
     kind = request.GET.get("kind", "")
-    if kind not in activity.FEED_KINDS:
+    if kind not in activity.KINDS:
         kind = ""
     contact_id = parse_id(request.GET.get("contact", ""))
     entries = activity.feed(request.user, kind=kind, contact_id=contact_id)
@@ -24,7 +24,7 @@ def feed(request):
         "kind": kind,
         "contact_id": contact_id,
         "filtered": bool(kind or contact_id),
-        "newest": entries[0].pk if entries else 0,
+        "newest": activity.newest_email(entries),
         "poll": POLL_SECONDS,
     }
     if not entries:  # the empty state says why

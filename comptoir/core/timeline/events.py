@@ -56,3 +56,17 @@ def sequence_changed(ot, object_id, at, source, *, action, sequence_id, sequence
         sequence=sequence,
         reason=reason,
     )
+
+
+def document_viewed(ot, object_id, at, source, *, name, who, document_id):
+    """A contact opened a document's share link (comptoir/documents)."""
+    return _event(
+        ot,
+        object_id,
+        EventType.DOCUMENT_VIEWED,
+        at,
+        source,
+        name=name,
+        who=who,
+        document_id=document_id,
+    )

@@ -12,6 +12,7 @@ class EventType(models.TextChoices):
     ARCHIVED = "archived"  # deleted: moved to the recycle bin (who and when, SET-13)
     ASSOCIATED = "associated"
     SEQUENCE = "sequence"  # enrolled in, paused, resumed, left a sequence (TOOL-5)
+    DOCUMENT_VIEWED = "document_viewed"  # a shared document opened by the contact (TOOL-4)
 
 
 class TimelineEvent(models.Model):

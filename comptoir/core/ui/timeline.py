@@ -395,6 +395,13 @@ def event_entry(ot, event, actors: dict, tz: str) -> dict:
         text = _("Deleted (moved to the recycle bin)")
     elif event.event_type == EventType.SEQUENCE:
         text = sequence_text(data)
+    elif event.event_type == EventType.DOCUMENT_VIEWED:
+        text = _("Viewed the document “%(name)s”") % {"name": data.get("name") or "?"}
+        if data.get("who"):
+            text = _("%(who)s viewed the document “%(name)s”") % {
+                "who": data["who"],
+                "name": data.get("name") or "?",
+            }
     else:
         text = _("Association added")
     return {

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='timelineevent',
             name='event_type',
-            field=models.CharField(choices=[('stage_changed', 'Stage Changed'), ('owner_changed', 'Owner Changed'), ('lifecycle_changed', 'Lifecycle Changed'), ('merged', 'Merged'), ('restored', 'Restored'), ('archived', 'Archived'), ('associated', 'Associated'), ('sequence', 'Sequence')], max_length=32),
+            field=models.CharField(choices=[('stage_changed', 'Stage Changed'), ('owner_changed', 'Owner Changed'), ('lifecycle_changed', 'Lifecycle Changed'), ('merged', 'Merged'), ('restored', 'Restored'), ('archived', 'Archived'), ('associated', 'Associated'), ('document_viewed', 'Document Viewed')], max_length=32),
         ),
     ]

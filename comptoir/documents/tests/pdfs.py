@@ -1,0 +1,40 @@
+"""Test PDFs built with pypdf: pages with a line of text each, optionally encrypted."""
+
+import io
+
+from pypdf import PdfWriter
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+)
+
+
+def make_pdf(pages: int = 3, *, password: str | None = None, title: str = "Offre") -> bytes:
+    writer = PdfWriter()
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    font_ref = writer._add_object(font)
+    for n in range(1, pages + 1):
+        page = writer.add_blank_page(width=595, height=842)
+        stream = DecodedStreamObject()
+        stream.set_data(
+            f"BT /F1 36 Tf 72 740 Td ({title} - page {n}) Tj ET "
+            f"0.1 0.5 0.5 rg 72 100 451 {200 + 40 * n} re f".encode()
+        )
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {
+                NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref}),
+            }
+        )
+    if password is not None:
+        writer.encrypt(user_password=password, owner_password=password + "-owner")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,243 @@
+"""Documents in Chromium, in French, at 1280 and 390 px (TOOL-4): upload a PDF, create a
+share link for a contact, open it as the recipient in another browser context (the pages
+drawn by pdf.js on canvases, the reading beacons recorded), then see the figures on the
+document's page and the view on the contact's timeline; insert a link from the composer."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
+
+from comptoir.core.testing.factories import make_contact
+from comptoir.documents import services
+from comptoir.documents.models import Document, PageTime, ShareLink, ViewSession
+from comptoir.documents.tests.pdfs import make_pdf
+from comptoir.mail import delivery
+from comptoir.mail.models import OutboundEmail
+from comptoir.mail.tests.test_sending import connect
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+WORDS = {
+    "fr": {
+        "open": "Ouvrir les documents",
+        "none_yet": "Aucun document pour l'instant",
+        "limit": "25 Mo au maximum",
+        "too_big": "Ce fichier pèse plus de 1 Mo, la limite.",
+        "file": "Fichier",
+        "title": "Titre (facultatif)",
+        "upload": "Importer",
+        "uploaded": "Document « Offre 2027 » importé.",
+        "pages": "PDF, 3 pages",
+        "recipient": "E-mail du destinataire",
+        "create": "Créer le lien",
+        "created": "Lien de partage créé",
+        "download": "Télécharger",
+        "page_of": "Page 1 sur 3",
+        "analytics": "Statistiques",
+        "per_page": "Temps par page",
+        "timeline": "lea@acme.fr a consulté le document « Offre 2027 »",
+        "email_tab": "E-mail",
+        "search": "Rechercher des documents",
+        "body": "Corps de l'e-mail",
+        "locale": "fr-FR",
+    },
+    "en": {
+        "open": "Open documents",
+        "none_yet": "No document yet",
+        "limit": "At most 25 MB",
+        "too_big": "This file weighs more than 1 MB, the limit.",
+        "file": "File",
+        "title": "Title (optional)",
+        "upload": "Upload",
+        "uploaded": "Document “Offre 2027” uploaded.",
+        "pages": "PDF, 3 pages",
+        "recipient": "Recipient's email",
+        "create": "Create the link",
+        "created": "Share link created",
+        "download": "Download",
+        "page_of": "Page 1 of 3",
+        "analytics": "Analytics",
+        "per_page": "Time per page",
+        "timeline": "lea@acme.fr viewed the document “Offre 2027”",
+        "email_tab": "Email",
+        "search": "Search documents",
+        "body": "Email body",
+        "locale": "en-US",
+    },
+}
+
+
+@pytest.fixture
+def lea(seller):
+    return make_contact(
+        email="lea@acme.fr", firstname="Léa", lastname="Lefèvre", hubspot_owner_id=seller.owner.pk
+    )
+
+
+@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280)])
+def test_upload_share_view_and_see_the_figures(
+    seller, lea, page, browser, live_server, tmp_path, settings, language, width
+):
+    seller.language = language
+    seller.save(update_fields=["language"])
+    w = WORDS[language]
+    shot = "" if language == "fr" else "-en"
+    pdf = tmp_path / "Offre Acme.pdf"
+    pdf.write_bytes(make_pdf(3, title="Offre Acme"))
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/sales-tools/")
+    page.get_by_role("link", name=w["open"]).click()
+    expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()
+    expect(page.get_by_text(w["none_yet"])).to_be_visible()
+    expect(page.get_by_text(w["limit"])).to_be_visible()  # the limit, before uploading
+    # Over the limit: said at once, before anything is sent (the server checks again).
+    settings.COMPTOIR_DOCUMENTS_MAX_MB = 1
+    page.reload()
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1))
+    page.get_by_label(w["file"]).set_input_files(str(big))
+    expect(page.get_by_text(w["too_big"])).to_be_visible()
+    settings.COMPTOIR_DOCUMENTS_MAX_MB = 25
+    page.reload()
+    page.get_by_label(w["file"]).set_input_files(str(pdf))
+    page.get_by_label(w["title"]).fill("Offre 2027")
+    screenshot(page, f"documents-library-{width}{shot}")
+    page.get_by_role("button", name=w["upload"]).click()
+    expect(page.get_by_text(w["uploaded"])).to_be_visible()
+    expect(page.get_by_text(w["pages"])).to_be_visible()
+
+    page.get_by_label(w["recipient"]).fill("lea@acme.fr")
+    page.get_by_role("button", name=w["create"]).click()
+    expect(page.get_by_text(w["created"])).to_be_visible()
+    url = page.locator("[data-share-url]").first.input_value()
+    assert "/d/" in url
+
+    # The recipient, in a browser of their own.
+    context = browser.new_context(
+        viewport={"width": width, "height": 844}, locale=w["locale"], is_mobile=width < 500
+    )
+    viewer = context.new_page()
+    errors = []
+    viewer.on("pageerror", lambda exc: errors.append(str(exc)))
+    viewer.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    viewer.goto(url)
+    expect(viewer.get_by_role("heading", level=1, name="Offre 2027")).to_be_visible()
+    expect(viewer.locator("canvas")).to_have_count(3, timeout=20_000)
+    expect(viewer.locator("[data-page='1'][data-drawn=true]")).to_have_count(1, timeout=20_000)
+    painted = viewer.evaluate(
+        """() => {
+          const c = document.querySelector("[data-page='1'] canvas");
+          const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 200) return true;
+          return false;
+        }"""
+    )
+    assert painted  # pdf.js drew the page (its text and its band), not a blank canvas
+    expect(viewer.get_by_role("link", name=w["download"])).to_be_visible()
+    expect(viewer.get_by_text(w["page_of"])).to_be_visible()
+    with viewer.expect_response("**/beacon/", timeout=20_000) as beacon:
+        viewer.wait_for_timeout(3000)
+        viewer.locator("[data-page='2']").scroll_into_view_if_needed()
+    assert beacon.value.status == 204
+    screenshot(viewer, f"documents-viewer-{width}{shot}")
+    assert viewer.evaluate("document.documentElement.scrollWidth") <= width
+    if width == 390 and language == "fr":
+        # A link asking for the viewer's email first (the form posts with its CSRF token).
+        document = Document.objects.get()
+        gated = services.create_link(seller, document, ask_email=True, allow_download=False)
+        other = context.new_page()
+        other.goto(f"{live_server.url}/d/{gated.token}/")
+        other.get_by_label("Votre adresse e-mail").fill(
+            "paul@acme"
+        )  # the browser takes it, the server does not
+        other.get_by_role("button", name="Voir le document").click()
+        expect(other.get_by_text("Saisissez une adresse e-mail valide")).to_be_visible()
+        other.get_by_label("Votre adresse e-mail").fill("paul@acme.fr")
+        other.get_by_role("button", name="Voir le document").click()
+        expect(other.locator("canvas")).to_have_count(3, timeout=20_000)
+        expect(other.get_by_role("link", name=w["download"])).to_have_count(0)
+        screenshot(other, "documents-viewer-gated-390")
+        other.close()
+        ViewSession.objects.filter(link=gated).delete()
+    context.close()  # leaving: the last seconds go with sendBeacon
+    assert not errors, errors
+    session = ViewSession.objects.get()
+    assert session.contact_id == lea.pk and session.seconds > 0
+    assert PageTime.objects.filter(session=session).exists()
+
+    page.reload()
+    figures = page.get_by_role("region", name=w["analytics"])
+    expect(figures.locator("[data-figure=views]")).to_have_text("1")
+    expect(figures.get_by_text(w["per_page"])).to_be_visible()
+    expect(figures.get_by_text("lea@acme.fr")).to_be_visible()
+    screenshot(page, f"documents-analytics-{width}{shot}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    expect(page.get_by_text(w["timeline"])).to_be_visible()
+    if width != 1280:
+        return
+    # From the email composer: the document picker inserts a link for Léa.
+    page.get_by_role("tab", name=w["email_tab"]).click()
+    panel = page.locator("#composer-panel-email")
+    hidden_log = panel.locator("details.composer-log:not([open]) > summary")
+    if hidden_log.count() and not panel.locator("[data-document-picker]:visible").count():
+        hidden_log.click()
+    picker = panel.locator("[data-document-picker]:visible").first
+    form = picker.locator("xpath=ancestor::form")
+    picker.get_by_text("Documents", exact=True).click()
+    picker.get_by_label(w["search"]).fill("offre")
+    picker.get_by_role("button", name="Offre 2027").click()
+    # The send form's rich editor gets a link; the log form's plain body the address.
+    editor = form.locator("[data-rich-editor]")
+    if editor.count():
+        expect(editor.get_by_role("link", name="Offre 2027")).to_be_visible()
+        href = editor.get_by_role("link", name="Offre 2027").get_attribute("href")
+    else:
+        body = form.get_by_label(w["body"])
+        expect(body).to_have_value(re.compile(r"^Offre 2027: http.*/d/"))
+        href = body.input_value().split(": ", 1)[1]
+    assert "/d/" in href and href != url  # Léa's composer link: one made by the composer
+    screenshot(page, f"documents-composer{shot}")
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.slow
+def test_a_document_link_inserted_in_the_send_form_goes_out_and_opens(
+    seller, lea, page, browser, live_server, mail_settings
+):
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    connect(seller, mail_settings)
+    document = services.upload_document(
+        seller, SimpleUploadedFile("offre.pdf", make_pdf(2)), name="Offre 2027"
+    )
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/?compose=email")
+    form = page.locator("#send-form")
+    form.get_by_label("Objet", exact=True).fill("Votre offre")
+    form.locator("#send-editor").click()
+    page.keyboard.type("Bonjour Léa, voici l'offre : ")
+    picker = form.locator("[data-document-picker]")
+    picker.get_by_text("Documents", exact=True).click()
+    picker.get_by_label("Rechercher des documents").fill("offre")
+    picker.get_by_role("button", name="Offre 2027").click()
+    link = form.locator("#send-editor").get_by_role("link", name="Offre 2027")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    share = ShareLink.objects.get(document=document)
+    assert href.endswith(f"/d/{share.token}/") and share.contact_id == lea.pk
+    screenshot(page, "documents-send-form")
+    form.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page.get_by_text("E-mail en cours d'envoi.")).to_be_attached()
+    assert delivery.send_due() == 1
+    outbound = OutboundEmail.objects.get()
+    assert share.token in outbound.html or any(share.token in u for u in outbound.tracked_links)
+    viewer = browser.new_context(locale="fr-FR").new_page()
+    viewer.goto(href)
+    expect(viewer.locator("canvas")).to_have_count(2, timeout=20_000)
+    viewer.context.close()
+    assert ViewSession.objects.get().contact_id == lea.pk
