@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comptoir.sequences import views
 
 app_name = "sequences"
-urlpatterns = []
+urlpatterns = [
+    path("", views.sequence_list, name="list"),
+    path("new/", views.sequence_create, name="create"),
+    path("enroll/", views.enroll, name="enroll"),
+    path("settings/", views.sequence_settings, name="settings"),
+    path("enrollments/<id:enrollment_id>/", views.enrollment_action, name="enrollment"),
+    path("<id:sequence_id>/", views.sequence_detail, name="detail"),
+    path("<id:sequence_id>/delete/", views.sequence_delete, name="delete"),
+    path("<id:sequence_id>/steps/", views.step_add, name="step_add"),
+    path("<id:sequence_id>/steps/<id:step_id>/", views.step_change, name="step_change"),
+]

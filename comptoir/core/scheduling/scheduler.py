@@ -33,6 +33,8 @@ PERIODIC_JOBS = {
     "tally_email_events": (60, "comptoir.mail.tasks.tally_email_events"),
     # OAuth2 mailboxes' access tokens ending within 15 minutes, renewed.
     "refresh_mail_tokens": (600, "comptoir.mail.tasks.refresh_mail_tokens"),
+    # Sequence steps whose time came: emails (within the send rules) and tasks (TOOL-5).
+    "run_sequences": (60, "comptoir.sequences.tasks.run_sequences"),
     # Webhook events waiting in the outbox, and the retries whose time came.
     "deliver_webhooks": (30, "comptoir.webhooks.tasks.deliver_webhooks"),
     # The website's page views to visitors, contacts and companies (reverse DNS here).

@@ -42,6 +42,22 @@ def restored(ot, object_id, at, source):
     return _event(ot, object_id, EventType.RESTORED, at, source)
 
 
+def sequence_changed(ot, object_id, at, source, *, action, sequence_id, sequence, reason=""):
+    """A contact enrolled in a sequence, paused, resumed, unenrolled (`reason`: replied,
+    bounced, meeting_booked, by_hand...) or finished (TOOL-5)."""
+    return _event(
+        ot,
+        object_id,
+        EventType.SEQUENCE,
+        at,
+        source,
+        action=action,
+        sequence_id=sequence_id,
+        sequence=sequence,
+        reason=reason,
+    )
+
+
 def document_viewed(ot, object_id, at, source, *, name, who, document_id):
     """A contact opened a document's share link (comptoir/documents)."""
     return _event(

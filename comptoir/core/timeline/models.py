@@ -11,6 +11,7 @@ class EventType(models.TextChoices):
     RESTORED = "restored"
     ARCHIVED = "archived"  # deleted: moved to the recycle bin (who and when, SET-13)
     ASSOCIATED = "associated"
+    SEQUENCE = "sequence"  # enrolled in, paused, resumed, left a sequence (TOOL-5)
     DOCUMENT_VIEWED = "document_viewed"  # a shared document opened by the contact (TOOL-4)
 
 

@@ -325,6 +325,31 @@ def _tracked(props: dict, val) -> list[str]:
     return lines
 
 
+SEQUENCE_ACTIONS = {
+    "enrolled": _lazy("Enrolled in the sequence “%(name)s”"),
+    "paused": _lazy("Sequence “%(name)s” paused"),
+    "resumed": _lazy("Sequence “%(name)s” resumed"),
+    "unenrolled": _lazy("Unenrolled from the sequence “%(name)s”"),
+    "finished": _lazy("Finished the sequence “%(name)s”"),
+}
+SEQUENCE_REASONS = {
+    "replied": _lazy("the contact replied"),
+    "bounced": _lazy("an email bounced"),
+    "meeting_booked": _lazy("a meeting was booked"),
+    "by_hand": _lazy("by hand"),
+    "contact_deleted": _lazy("the contact was deleted"),
+    "error": _lazy("a step could not run"),
+}
+
+
+def sequence_text(data: dict) -> str:
+    """A sequence event's sentence (TOOL-5): what happened, and why when known."""
+    action = SEQUENCE_ACTIONS.get(data.get("action"), SEQUENCE_ACTIONS["enrolled"])
+    text = str(action) % {"name": data.get("sequence", "")}
+    reason = SEQUENCE_REASONS.get(data.get("reason") or "")
+    return f"{text} ({reason})" if reason else text
+
+
 def event_entry(ot, event, actors: dict, tz: str) -> dict:
     data = event.data or {}
     old, new = data.get("old"), data.get("new")
@@ -368,6 +393,8 @@ def event_entry(ot, event, actors: dict, tz: str) -> dict:
         text = _("Restored from the recycle bin")
     elif event.event_type == EventType.ARCHIVED:
         text = _("Deleted (moved to the recycle bin)")
+    elif event.event_type == EventType.SEQUENCE:
+        text = sequence_text(data)
     elif event.event_type == EventType.DOCUMENT_VIEWED:
         text = _("Viewed the document “%(name)s”") % {"name": data.get("name") or "?"}
         if data.get("who"):
