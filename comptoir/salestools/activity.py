@@ -1,6 +1,7 @@
 """The email activity feed (Sales tools > Notifications, TOOL-2): who opened, clicked or
-replied to the emails the user sent from Comptoir, newest first; and who opened the
-documents the user owns or shared through a link (TOOL-4).
+replied to the emails the user sent from Comptoir, newest first; who opened the
+documents the user owns or shared through a link (TOOL-4); who booked a meeting with the
+user through a booking link (TOOL-7).
 
 A user sees the events of their own emails only; automated events (scanners, excluded
 networks, the sender) are left out. The contact shown is the first contact, among those the
@@ -14,10 +15,12 @@ from comptoir.core.associations.services import associated_ids, associations_by_
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.documents.models import ViewSession
 from comptoir.mail.models import EmailEvent, EventKind
+from comptoir.meetings.models import Booking
 
 FEED_KINDS = (EventKind.OPEN, EventKind.CLICK, EventKind.REPLY)
 DOCUMENT_VIEW = "document"  # a document's share link opened (documents.ViewSession)
-KINDS = (*FEED_KINDS, DOCUMENT_VIEW)
+MEETING_BOOKED = "meeting"  # a visitor booked a meeting (meetings.Booking)
+KINDS = (*FEED_KINDS, DOCUMENT_VIEW, MEETING_BOOKED)
 PAGE = 50
 CONTACT_CHOICES = 100
 
@@ -32,6 +35,7 @@ class Entry:
     contact_id: int | None
     contact_name: str
     recipient: str
+    starts_at: object = None  # a booked meeting's start
 
 
 def _events(user, kind: str = "", contact_id: int | None = None):
@@ -89,22 +93,59 @@ def _document_views(user, contact_id: int | None, limit: int) -> list[Entry]:
     ]
 
 
+def _bookings(user, contact_id: int | None, limit: int) -> list[Entry]:
+    """The latest meetings booked with the user through their booking links."""
+    bookings = Booking.objects.filter(host=user, status=Booking.CONFIRMED)
+    if contact_id is not None:
+        if not base_queryset("contacts", user=user).filter(pk=contact_id).exists():
+            return []
+        bookings = bookings.filter(contact_id=contact_id)
+    rows = list(
+        bookings.select_related("link")
+        .only("pk", "created_at", "start", "name", "email", "contact_id", "link__title")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    visible = set(
+        base_queryset("contacts", user=user)
+        .filter(pk__in={r.contact_id for r in rows if r.contact_id})
+        .values_list("pk", flat=True)
+    )
+    return [
+        Entry(
+            pk=r.pk,
+            kind=MEETING_BOOKED,
+            occurred_at=r.created_at,
+            subject=r.link.title,
+            url="",
+            contact_id=r.contact_id if r.contact_id in visible else None,
+            contact_name=r.name,
+            recipient=r.email,
+            starts_at=r.start,
+        )
+        for r in rows
+    ]
+
+
+# The feed's sources besides the emails' events: kind -> (user, contact id, limit) -> Entries.
+OTHER_SOURCES = {DOCUMENT_VIEW: _document_views, MEETING_BOOKED: _bookings}
+
+
 def feed(user, *, kind: str = "", contact_id: int | None = None, limit: int = PAGE):
-    """The latest events of the user's emails and views of their documents, as Entries
-    (a constant number of queries)."""
-    documents = _document_views(user, contact_id, limit) if kind in ("", DOCUMENT_VIEW) else []
-    if kind == DOCUMENT_VIEW:
-        return documents
+    """The latest events of the user's emails, views of their documents and meetings booked
+    with them, as Entries (a constant number of queries)."""
+    if kind in OTHER_SOURCES:
+        return OTHER_SOURCES[kind](user, contact_id, limit)
     entries = _email_feed(user, kind=kind, contact_id=contact_id, limit=limit)
-    if not documents:
+    if kind:
         return entries
-    merged = sorted([*entries, *documents], key=lambda e: e.occurred_at, reverse=True)
-    return merged[:limit]
+    for source in OTHER_SOURCES.values():
+        entries += source(user, contact_id, limit)
+    return sorted(entries, key=lambda e: e.occurred_at, reverse=True)[:limit]
 
 
 def newest_email(entries) -> int:
     """The newest email event's id (the page's browser notifications follow those)."""
-    return next((e.pk for e in entries if e.kind != DOCUMENT_VIEW), 0)
+    return next((e.pk for e in entries if e.kind in FEED_KINDS), 0)
 
 
 def _email_feed(user, *, kind: str = "", contact_id: int | None = None, limit: int = PAGE):

@@ -1,6 +1,7 @@
 """The email activity feed (issue 17, point 4): a user's own opens, clicks and replies,
 newest first, filtered by kind and contact, refreshed by its HTMX part; another user's
-emails never show; the tally's notifications follow the SET-7 switches."""
+emails never show; the tally's notifications follow the SET-7 switches; meetings booked
+with the user show there too (TOOL-7)."""
 
 import datetime as dt
 
@@ -13,6 +14,9 @@ from comptoir.mail import events, preferences
 from comptoir.mail.models import OutboundEmail
 from comptoir.mail.tests.test_sending import connect
 from comptoir.mail.tests.test_tracking import send
+from comptoir.meetings.booking import book
+from comptoir.meetings.models import Booking
+from comptoir.meetings.tests.test_booking import NOW, SLOT, VISITOR, make_link
 from comptoir.notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +135,22 @@ def test_the_empty_feed_says_when_tracking_is_off(client):
     preferences.set_tracking(user, opens=False, clicks=False)
     page = client.get("/sales-tools/activity/?part=feed").content.decode()
     assert "Tracking is off" in page and "/settings/email/" in page
+
+
+def test_meetings_booked_with_the_user_show_in_their_feed_only(rep, mail_settings, client):
+    link = make_link(email="host@example.com")
+    book(link, SLOT, dict(VISITOR), now=NOW)
+    host = link.user
+    client.force_login(host)
+    page = client.get("/sales-tools/activity/?part=feed").content.decode()
+    assert "Zoé Martin booked “Découverte” for" in page
+    contact_id = Booking.objects.get().contact_id
+    assert f"/contacts/{contact_id}/" in page
+    assert (
+        "Zoé Martin" in client.get("/sales-tools/activity/?kind=meeting&part=feed").content.decode()
+    )
+    assert "Zoé" not in client.get("/sales-tools/activity/?kind=open&part=feed").content.decode()
+    # Another user, even one seeing every contact, never sees someone else's bookings.
+    client.force_login(rep)
+    assert "Zoé" not in client.get("/sales-tools/activity/?part=feed").content.decode()
+    assert "Zoé" not in client.get("/sales-tools/activity/?kind=meeting&part=feed").content.decode()
