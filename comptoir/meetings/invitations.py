@@ -4,7 +4,8 @@ METHOD:CANCEL on cancel) emailed to the visitor and to the host through the port
 into the host's connected calendar.
 
 The worker sends them after the booking committed (tasks.py): a mail server that is down
-loses the email (it is logged), never the booking, and never slows the visitor's page. Each
+never loses the booking nor slows the visitor's page; each side's email is tried again
+later (tasks.RETRY_DELAYS, about a day in all), then given up and logged. Each
 side reads the email in its language: the host in their own, the visitor in the one their
 booking page was shown in."""
 
@@ -29,6 +30,7 @@ from comptoir.meetings.models import Booking
 log = logging.getLogger("comptoir.meetings")
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
+VISITOR, HOST = "visitor", "host"
 
 
 def absolute(path: str) -> str:
@@ -138,22 +140,27 @@ def _message(booking: Booking, method: str, *, to_host: bool, language: str):
     return message
 
 
-def send(booking: Booking, method: str, *, visitor_language: str = "") -> int:
-    """Email the invitation (or its cancellation) to both sides; how many were sent."""
-    messages = [
-        _message(booking, method, to_host=False, language=visitor_language or "en"),
-        _message(booking, method, to_host=True, language=_language_of(booking.host)),
-    ]
-    try:
-        return mailers.default.send_messages(messages) or 0
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("Invitations of booking %s not sent: %r", booking.pk, exc)
-        return 0
+def send(
+    booking: Booking, method: str, *, visitor_language: str = "", sides=(VISITOR, HOST)
+) -> list[str]:
+    """Email the invitation (or its cancellation) to each of `sides`, one message each;
+    returns the sides whose email the mail server did not take (to try again)."""
+    failed = []
+    for side in sides:
+        to_host = side == HOST
+        language = _language_of(booking.host) if to_host else (visitor_language or "en")
+        message = _message(booking, method, to_host=to_host, language=language)
+        try:
+            mailers.default.send_messages([message])
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("Invitation of booking %s to the %s not sent: %r", booking.pk, side, exc)
+            failed.append(side)
+    return failed
 
 
-def booked(booking: Booking, *, visitor_language: str = "") -> int:
+def booked(booking: Booking, *, visitor_language: str = "") -> list[str]:
     """After a booking committed (the worker, tasks.py): the event into the host's
-    calendar, then the invitations."""
+    calendar, then the invitations; the sides not reached."""
     url = calendars.write_event(booking, calendar_text(booking, REQUEST))
     if url:
         Booking.objects.filter(pk=booking.pk).update(calendar_event_url=url)
@@ -161,6 +168,6 @@ def booked(booking: Booking, *, visitor_language: str = "") -> int:
     return send(booking, REQUEST, visitor_language=visitor_language)
 
 
-def cancelled(booking: Booking, *, visitor_language: str = "") -> int:
+def cancelled(booking: Booking, *, visitor_language: str = "") -> list[str]:
     calendars.delete_event(booking)
     return send(booking, CANCEL, visitor_language=visitor_language)

@@ -460,3 +460,41 @@ def test_a_mail_server_down_loses_the_email_not_the_booking(user, settings):
     assert response.status_code == 302
     assert Booking.objects.get().status == Booking.CONFIRMED
     assert "Your meeting is booked" in visitor.get(response["Location"]).content.decode()
+
+
+def test_an_invitation_the_mail_server_refused_is_tried_again_later(user, settings):
+    from django.tasks import task_backends
+    from django_tasks_db.models import DBTaskResult
+
+    from comptoir.meetings import tasks
+    from comptoir.meetings.booking import book
+
+    link = make_link(user)
+    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=2)
+    start -= dt.timedelta(minutes=start.minute % 15)
+    booking = book(link, start, {"name": "Zoé", "email": "zoe@example.org"})
+    mail.outbox.clear()
+    locmem = settings.MAILERS
+    down = {
+        "default": {
+            "BACKEND": "comptoir.mail.backend.PortalBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    settings.MAILERS = down
+    del task_backends["default"]  # the real worker's queue, which can wait
+    before = timezone.now()
+    assert tasks.send_invitations.call(booking.pk, "REQUEST", "fr") == 0
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.args_kwargs["args"] == [booking.pk, "REQUEST", "fr", 1, ["visitor", "host"]]
+    assert queued.run_after >= before + tasks.RETRY_DELAYS[0]
+
+    settings.MAILERS = locmem  # the server is back: the next try reaches both sides
+    assert tasks.send_invitations.call(*queued.args_kwargs["args"]) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["zoe@example.org", user.email])
+    assert DBTaskResult.objects.count() == 1  # nothing more queued
+
+    settings.MAILERS = down
+    last = len(tasks.RETRY_DELAYS)
+    assert tasks.send_invitations.call(booking.pk, "REQUEST", "fr", last, ["host"]) == 0
+    assert DBTaskResult.objects.count() == 1  # the last try: given up (logged)
