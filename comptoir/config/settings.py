@@ -274,6 +274,8 @@ COMPTOIR_TRUSTED_PROXIES = env.env_list("COMPTOIR_TRUSTED_PROXIES", [])
 # The DNS server the worker asks for visitors' reverse DNS (Prospects, TOOL-6), "host" or
 # "host:port"; empty: the system's resolvers.
 COMPTOIR_PROSPECTS_DNS = env.env_str("COMPTOIR_PROSPECTS_DNS")
+# Website beacons (/p/collect) taken from one client address per minute; more answer 429.
+COMPTOIR_PROSPECTS_RATE_LIMIT = env.env_int("COMPTOIR_PROSPECTS_RATE_LIMIT", 300, minimum=0)
 
 # Rate-limit counters and shared caches: Redis when several processes or machines serve.
 CACHES = {"default": env.cache(env.env_str("COMPTOIR_CACHE_URL"))}

@@ -3,21 +3,11 @@
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
+from comptoir.core.counters import count as _count
 from comptoir.hubspot_api.errors import ApiError
 
 INTERVAL_MS = 10_000
-
-
-def _count(key: str, ttl: int) -> int:
-    if cache.add(key, 1, ttl):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, ttl)
-        return 1
 
 
 def check_rate(token) -> dict:

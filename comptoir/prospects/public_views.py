@@ -13,6 +13,7 @@ Attributing them is the worker's (`attribution.attribute`), never the request's.
 import atexit
 import json
 import re
+import time
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from comptoir.core.counters import count
 from comptoir.mail import hits
 from comptoir.mail.tracking import clean_address, clean_agent, read_visitor_hint
 from comptoir.prospects.conf import beacon_conf, host_allowed
@@ -247,6 +249,19 @@ queue = hits.Queue(writer=_queued, name="prospects-page-views")
 atexit.register(queue.stop)
 
 
+RATE_WINDOW = 60  # seconds
+
+
+def _too_many(ip: str | None) -> bool:
+    """More beacons from one address this minute than a person's browsing sends
+    (COMPTOIR_PROSPECTS_RATE_LIMIT; 0: no limit)."""
+    limit = settings.COMPTOIR_PROSPECTS_RATE_LIMIT
+    if not limit:
+        return False
+    window = int(time.time() // RATE_WINDOW)
+    return count(f"pv:{ip or '-'}:{window}", RATE_WINDOW + 1) > limit
+
+
 @login_not_required
 @csrf_exempt
 def collect(request):
@@ -266,12 +281,16 @@ def collect(request):
         return response
     if not origin:
         return _answer(403, "", {"error": "not the portal's website", "field": "origin"})
+    ip = clean_address(client_address(request)) or None
+    if _too_many(ip):
+        response = _answer(429, origin, {"error": "too many beacons from this address"})
+        response["Retry-After"] = str(RATE_WINDOW)
+        return response
     try:
         beacon = parse(_read(request), domains)
     except BadBeacon as bad:
         return _answer(bad.status, origin, {"error": bad.error, "field": bad.field})
     now = timezone.now()
-    ip = clean_address(client_address(request)) or None
     agent = clean_agent(request.META.get("HTTP_USER_AGENT", ""))[:300]
     who = (beacon["email_id"], beacon["email"])
     visitor = beacon["visitor"]

@@ -205,3 +205,25 @@ def test_queued_beacons_are_written_together_by_the_process_thread(client, websi
         SITE + "/p1",
         SITE + "/p2",
     ]
+
+
+def test_too_many_beacons_from_one_address_answer_429_and_write_nothing(client, website, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.COMPTOIR_PROSPECTS_RATE_LIMIT = 3
+    for _ in range(3):
+        assert (
+            beacon(client, {"v": VISITOR, "e": [page()]}, REMOTE_ADDR="203.0.113.7").status_code
+            == 204
+        )
+    written = PageView.objects.count()
+    refused = beacon(client, {"v": VISITOR, "e": [page()]}, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert refused["Access-Control-Allow-Origin"] == SITE  # the site's script can read why
+    assert PageView.objects.count() == written
+    # Another address is not held back by this one.
+    assert (
+        beacon(client, {"v": VISITOR, "e": [page()]}, REMOTE_ADDR="203.0.113.8").status_code == 204
+    )
+    cache.clear()
