@@ -6,22 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from comptoir.core.folders import LibraryFolder
 
-class DocumentFolder(models.Model):
+
+class DocumentFolder(LibraryFolder):
     """A folder of the portal's document library (everyone sees the same folders; what is
     in them depends on who looks: private documents stay their owner's)."""
-
-    name = models.CharField(max_length=100, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["name", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Document(models.Model):

@@ -12,12 +12,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core import folders
 from comptoir.core.files import stored
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.inputs import parse_day, parse_id, storable
+from comptoir.core.inputs import parse_day, parse_id
 from comptoir.core.objects.registry import get_object_type
-from comptoir.core.permissions import NotAllowed, has_right
+from comptoir.core.permissions import NotAllowed
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.coercion import normalize_email
 from comptoir.core.properties.errors import PropertyError
@@ -35,7 +36,6 @@ from comptoir.documents.models import (
 from comptoir.notifications import services as notices
 
 MAX_NAME = 200
-MAX_FOLDER = 100
 MAX_BEACON_SECONDS = 120  # one beacon's time: they come every 10 s, a late one allowed
 GRACE_SECONDS = 5  # clocks and network: a beacon may count a little more than elapsed
 MAX_PAGES_PER_BEACON = 50
@@ -53,17 +53,7 @@ def max_bytes() -> int:
     return settings.COMPTOIR_DOCUMENTS_MAX_MB * 1024 * 1024
 
 
-def _text(errors, name, raw, limit, *, required_message=""):
-    value = (raw or "").strip()
-    if required_message and not value:
-        errors.setdefault(name, []).append(required_message)
-    elif len(value) > limit:
-        errors.setdefault(name, []).append(
-            _("At most %(n)d characters (this one has %(m)d).") % {"n": limit, "m": len(value)}
-        )
-    elif not storable(value):
-        errors.setdefault(name, []).append(_("Contains a character that cannot be stored."))
-    return value
+_text = folders.form_text
 
 
 def _folder(errors, folder_id):
@@ -156,24 +146,12 @@ def _require_edit(user, document) -> None:
 
 
 def create_folder(user, name) -> DocumentFolder:
-    errors: dict[str, list[str]] = {}
-    name = _text(
-        errors, "folder_name", name, MAX_FOLDER, required_message=_("Give the folder a name.")
-    )
-    if not errors and DocumentFolder.objects.filter(name__iexact=name).exists():
-        errors["folder_name"] = [_("A folder named “%(name)s” already exists.") % {"name": name}]
-    if errors:
-        raise DocumentError(errors)
-    return DocumentFolder.objects.create(name=name, created_by=user)
+    return folders.create_folder(DocumentFolder, user, name, DocumentError)
 
 
 def delete_folder(user, folder) -> None:
     """Its creator or an administrator; its documents stay, outside any folder."""
-    if folder.created_by_id != user.pk and not has_right(user, "can_manage_settings"):
-        raise NotAllowed(_("Only the folder's creator or an administrator can delete it."))
-    with transaction.atomic():
-        Document.objects.filter(folder=folder).update(folder=None)
-        folder.delete()
+    folders.delete_folder(user, folder, Document)
 
 
 # -- share links ----------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core import folders
 from comptoir.core.inputs import parse_id, storable
-from comptoir.core.permissions import NotAllowed, has_right
+from comptoir.core.permissions import NotAllowed
 from comptoir.core.ui.richtext import clean_html
 from comptoir.emailtemplates.access import can_edit
 from comptoir.emailtemplates.models import EmailTemplate, TemplateFolder
@@ -15,7 +16,6 @@ from comptoir.emailtemplates.tokens import problems
 MAX_NAME = 200
 MAX_SUBJECT = 500
 MAX_BODY = 200_000  # characters of HTML: a long email is a few thousand
-MAX_FOLDER = 100
 
 
 class TemplateError(ValueError):
@@ -26,24 +26,14 @@ class TemplateError(ValueError):
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 
-def _text(errors, name, raw, limit, *, required=False, label=""):
-    value = (raw or "").strip()
-    if required and not value:
-        errors.setdefault(name, []).append(label)
-    elif len(value) > limit:
-        errors.setdefault(name, []).append(
-            _("At most %(n)d characters (this one has %(m)d).") % {"n": limit, "m": len(value)}
-        )
-    elif not storable(value):
-        errors.setdefault(name, []).append(_("Contains a character that cannot be stored."))
-    return value
+_text = folders.form_text
 
 
 def _clean(name, subject, body, folder_id) -> tuple[dict, dict]:
     errors: dict[str, list[str]] = {}
     values = {
         "name": _text(
-            errors, "name", name, MAX_NAME, required=True, label=_("Give the template a name.")
+            errors, "name", name, MAX_NAME, required_message=_("Give the template a name.")
         ),
         "subject": _text(errors, "subject", subject, MAX_SUBJECT),
     }
@@ -143,22 +133,10 @@ def _require_edit(user, template) -> None:
         raise NotAllowed(_("You can use this shared template but not change it."))
 
 
-def create_folder(user, name):
-    errors: dict[str, list[str]] = {}
-    name = _text(
-        errors, "folder_name", name, MAX_FOLDER, required=True, label=_("Give the folder a name.")
-    )
-    if not errors and TemplateFolder.objects.filter(name__iexact=name).exists():
-        errors["folder_name"] = [_("A folder named “%(name)s” already exists.") % {"name": name}]
-    if errors:
-        raise TemplateError(errors)
-    return TemplateFolder.objects.create(name=name, created_by=user)
+def create_folder(user, name) -> TemplateFolder:
+    return folders.create_folder(TemplateFolder, user, name, TemplateError)
 
 
 def delete_folder(user, folder) -> None:
     """Its creator or an administrator; its templates stay, outside any folder."""
-    if folder.created_by_id != user.pk and not has_right(user, "can_manage_settings"):
-        raise NotAllowed(_("Only the folder's creator or an administrator can delete it."))
-    with transaction.atomic():
-        EmailTemplate.objects.filter(folder=folder).update(folder=None)
-        folder.delete()
+    folders.delete_folder(user, folder, EmailTemplate)
