@@ -27,6 +27,7 @@ import ipaddress
 import logging
 import zoneinfo
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 import dns.exception
 import dns.resolver
@@ -36,8 +37,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from comptoir.core.history.models import SourceType
+from comptoir.core.history.source import ChangeSource
+from comptoir.core.objects.registry import get_object_type
 from comptoir.core.portal.services import portal
 from comptoir.core.records.values import base_queryset
+from comptoir.core.timeline import events as timeline_events
 from comptoir.mail.models import OutboundEmail
 from comptoir.notifications import services as notifications
 from comptoir.prospects.conf import conf
@@ -282,6 +287,7 @@ def attribute(now=None) -> int:
                     contact_companies[contact.pk] = None
         company_domains = _companies_by_id({v for v in contact_companies.values() if v})
         # Count.
+        visits = {}  # visitor key -> its identified contact's visit begun in this batch
         days = defaultdict(lambda: [0, 0])  # (domain, day) -> [visits, page views]
         by_domain = defaultdict(list)  # domain -> page view ids
         seen = {}  # domain -> (first, last)
@@ -306,6 +312,11 @@ def attribute(now=None) -> int:
                 visitor.last_seen_at is None or row.occurred_at - visitor.last_seen_at > VISIT_GAP
             )
             visitor.last_seen_at = max(visitor.last_seen_at or row.occurred_at, row.occurred_at)
+            if visitor.contact_id:
+                if new_visit:
+                    visits[key] = _Visit(visitor.contact_id, row)
+                elif key in visits:
+                    visits[key].pages += 1
             if not domain:
                 continue
             by_domain[domain].append(row.pk)
@@ -322,7 +333,29 @@ def attribute(now=None) -> int:
             PageView.objects.filter(pk__in=ids).update(domain=domain)
         if new_prospects:
             _tell(new_prospects)
+        _on_timelines(visits.values())
     return len(rows)
+
+
+class _Visit:
+    def __init__(self, contact_id: int, first: PageView):
+        self.contact_id, self.first, self.pages = contact_id, first, 1
+
+
+def _on_timelines(visits) -> None:
+    """Each identified contact's visit on their timeline (one event per visit begun)."""
+    contacts = get_object_type("contacts")
+    for visit in visits:
+        page = visit.first
+        timeline_events.website_visited(
+            contacts,
+            visit.contact_id,
+            page.occurred_at,
+            ChangeSource(SourceType.SALES, f"website-visit:{page.pk}"),
+            pages=visit.pages,
+            first_page=(page.title or urlsplit(page.url).path or "/")[:300],
+            url=page.url[:2048],
+        )
 
 
 def _save_visitors(visitors: dict) -> None:

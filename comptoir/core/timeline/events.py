@@ -70,3 +70,18 @@ def document_viewed(ot, object_id, at, source, *, name, who, document_id):
         who=who,
         document_id=document_id,
     )
+
+
+def website_visited(ot, object_id, at, source, *, pages: int, first_page: str, url: str):
+    """The contact visited the company's website (TOOL-6: the snippet's page views, the
+    visitor identified): when the visit began, how many pages, the first one's title."""
+    return _event(
+        ot,
+        object_id,
+        EventType.WEBSITE_VISIT,
+        at,
+        source,
+        pages=pages,
+        first_page=first_page,
+        url=url,
+    )

@@ -13,6 +13,7 @@ class EventType(models.TextChoices):
     ASSOCIATED = "associated"
     SEQUENCE = "sequence"  # enrolled in, paused, resumed, left a sequence (TOOL-5)
     DOCUMENT_VIEWED = "document_viewed"  # a shared document opened by the contact (TOOL-4)
+    WEBSITE_VISIT = "website_visit"  # the contact visited the company's website (TOOL-6)
 
 
 class TimelineEvent(models.Model):

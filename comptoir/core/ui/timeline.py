@@ -402,6 +402,12 @@ def event_entry(ot, event, actors: dict, tz: str) -> dict:
                 "who": data["who"],
                 "name": data.get("name") or "?",
             }
+    elif event.event_type == EventType.WEBSITE_VISIT:
+        text = ngettext(
+            "Visited your website: %(count)d page, from “%(page)s”",
+            "Visited your website: %(count)d pages, from “%(page)s”",
+            data.get("pages") or 1,
+        ) % {"count": data.get("pages") or 1, "page": data.get("first_page") or "/"}
     else:
         text = _("Association added")
     return {

@@ -193,3 +193,29 @@ def test_the_periodic_jobs_are_declared():
     assert PERIODIC_JOBS["send_prospect_digests"][1] == (
         "comptoir.prospects.tasks.send_prospect_digests"
     )
+
+
+def test_an_identified_visitors_visits_are_on_the_contacts_timeline(website, dns, client):
+    from comptoir.core.timeline.models import EventType, TimelineEvent
+
+    company = make_company(name="Leroy", domain="leroy.fr")
+    contact = make_contact(email="paul@leroy.fr", associations=[("companies", company.pk, None)])
+    vid = "ZZZZZZZZZZZZZZZZZZZZZZ"
+    start = timezone.now() - dt.timedelta(hours=3)
+    view(ip="81.250.113.20", visitor=vid, email="paul@leroy.fr", url="", at=start)
+    view(ip="81.250.113.20", visitor=vid, url=SITE + "/tarifs", title="Tarifs", at=start)
+    view(ip="81.250.113.20", visitor=vid, url=SITE + "/contact", at=start + dt.timedelta(minutes=5))
+    attribution.attribute_all()
+    view(ip="81.250.113.20", visitor=vid, url=SITE + "/blog/crm", at=timezone.now())  # a new visit
+    view(ip="198.51.100.7", visitor="", url=SITE + "/")  # someone else: nobody's timeline
+    attribution.attribute_all()
+    events = list(
+        TimelineEvent.objects.filter(event_type=EventType.WEBSITE_VISIT).order_by("occurred_at")
+    )
+    assert [(e.object_id, e.data["pages"], e.data["first_page"]) for e in events] == [
+        (contact.pk, 2, "Tarifs"),
+        (contact.pk, 1, "/blog/crm"),
+    ]
+    client.force_login(make_user(role="Super admin"))
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "Visited your website: 2 pages, from “Tarifs”" in page
