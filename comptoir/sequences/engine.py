@@ -27,7 +27,8 @@ in the middle of one: a step is ONE transaction that
 A worker killed before the commit leaves nothing (the next run does the step); after it,
 the email is the mail app's, whose state machine sends it once per Message-ID
 (comptoir/mail/sending.py). Which step comes next is read from the execution rows (the
-first step by position without one), never from a counter that could be out of step.
+first step without one after the last one done, by position), never from a counter that
+could be out of step.
 A run reads what a batch of due enrolments needs in four queries (`prefetch`).
 """
 
@@ -210,6 +211,13 @@ class Run:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
 
 
+def next_step(steps: list[Step], done: set) -> Step | None:
+    """The first step not done after the last one done, in the sequence's order: a step
+    added (or moved) before where a contact stands is not theirs to go back to."""
+    last = max((i for i, s in enumerate(steps) if s.pk in done), default=-1)
+    return next((s for s in steps[last + 1 :] if s.pk not in done), None)
+
+
 def _sent_on(run: Run, user_id: int, zone, day: dt.date) -> int:
     key = (user_id, day)
     if key not in run.sent_today:
@@ -311,7 +319,7 @@ def run_one(pk: int, run: Run, batch: Batch | None = None) -> str:
         stopping.end(enrollment, EnrollmentState.UNENROLLED, stopped)
         return stopped
     done = batch.done.get(pk, set())
-    step = next((s for s in run.steps_of(enrollment.sequence_id) if s.pk not in done), None)
+    step = next_step(run.steps_of(enrollment.sequence_id), done)
     if step is None:
         stopping.end(enrollment, EnrollmentState.FINISHED, "")
         return "finished"

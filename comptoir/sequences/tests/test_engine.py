@@ -377,3 +377,28 @@ def test_an_unsubscribed_contact_cannot_be_enrolled(rep, sequence):
     made, check = services.enroll(rep, sequence, [out.pk], now=TUESDAY_10)
     assert made == []
     assert [reason for _c, reason in check.refused] == ["Unsubscribed from emails"]
+
+
+def test_a_step_added_before_where_a_contact_stands_is_not_theirs(
+    rep, sequence, contact, template, mail_settings
+):
+    services.enroll(rep, sequence, [contact.pk], now=TUESDAY_10)
+    assert engine.run_due(TUESDAY_10) == {"email": 1}  # step 1 done
+    # A task added as the new first step, while the contact waits for step 2.
+    added = services.save_step(rep, sequence, {"kind": "task", "delay_days": 0, "title": "Lire"})
+    for _ in range(3):
+        services.move_step(sequence, added.pk, -1)
+    assert [s.kind for s in sequence.steps.order_by("position")] == [
+        "task",
+        "email",
+        "email",
+        "call",
+    ]
+    assert engine.run_due(paris(2026, 3, 5, 10)) == {"email": 1}  # step 2, not the new task
+    assert engine.run_due(paris(2026, 3, 6, 10)) == {"task": 1}  # then the call task
+    enrollment = Enrollment.objects.get()
+    assert not StepExecution.objects.filter(enrollment=enrollment, step=added).exists()
+    # A contact enrolled now starts with it.
+    other = make_contact(email="paul@client.fr", firstname="Paul")
+    services.enroll(rep, sequence, [other.pk], now=paris(2026, 3, 9, 10))
+    assert engine.run_due(paris(2026, 3, 9, 10)) == {"task": 1}
