@@ -4,7 +4,9 @@ Each helper fails loudly (ImproperlyConfigured) on a value it cannot understand,
 so a typo in deployment stops the process at start instead of misbehaving later.
 """
 
+import ipaddress
 import os
+import re
 import secrets
 from email.utils import parseaddr
 from pathlib import Path
@@ -50,6 +52,33 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_addresses(name: str) -> list[str]:
+    """A comma-separated list of IP addresses (the proxies trusted to say who the client
+    is), each as Python writes it (so that a REMOTE_ADDR compares equal)."""
+    found = []
+    for item in env_list(name, []):
+        try:
+            found.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}={os.environ[name]!r}: {item!r} is not an IP address "
+                "(use addresses such as 127.0.0.1, ::1, comma-separated)."
+            ) from None
+    return found
+
+
+def env_host_port(name: str) -> str:
+    """A server as host or host:port (a DNS server: 192.0.2.53 or 192.0.2.53:5353)."""
+    value = env_str(name)
+    host, sep, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+    port_ok = not sep or (re.fullmatch("[0-9]{1,5}", port) and 0 < int(port) < 65536)
+    if value and (not (host if sep else value) or not port_ok):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a server address (use 192.0.2.53 or 192.0.2.53:5353)."
+        )
+    return value
 
 
 def env_choice(name: str, default: str, choices: set[str], *, upper: bool = False) -> str:

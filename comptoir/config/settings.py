@@ -269,11 +269,11 @@ COMPTOIR_API_DAILY_LIMIT = env.env_int("COMPTOIR_API_DAILY_LIMIT", 5_000_000, mi
 
 # Reverse proxies in front of Comptoir (their IP addresses): from them, the client's address
 # (sign-in and password-reset throttling) is read from X-Forwarded-For.
-COMPTOIR_TRUSTED_PROXIES = env.env_list("COMPTOIR_TRUSTED_PROXIES", [])
+COMPTOIR_TRUSTED_PROXIES = env.env_addresses("COMPTOIR_TRUSTED_PROXIES")
 
 # The DNS server the worker asks for visitors' reverse DNS (Prospects, TOOL-6), "host" or
 # "host:port"; empty: the system's resolvers.
-COMPTOIR_PROSPECTS_DNS = env.env_str("COMPTOIR_PROSPECTS_DNS")
+COMPTOIR_PROSPECTS_DNS = env.env_host_port("COMPTOIR_PROSPECTS_DNS")
 # Website beacons (/p/collect) taken from one client address per minute; more answer 429.
 COMPTOIR_PROSPECTS_RATE_LIMIT = env.env_int("COMPTOIR_PROSPECTS_RATE_LIMIT", 300, minimum=0)
 

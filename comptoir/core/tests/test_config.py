@@ -110,6 +110,10 @@ def _comptoir(*args: str, tmp_path, **environ: str) -> subprocess.CompletedProce
         ("COMPTOIR_MAIL_CA_FILE", "/nowhere/ca.pem", "is not a file."),
         ("COMPTOIR_TASK_BACKEND", "celery", "is not one of: django.tasks.backends"),
         ("COMPTOIR_LANGUAGE", "de", "is not one of: en, fr."),
+        ("COMPTOIR_TRUSTED_PROXIES", "127.0.0.1, proxy.lan", "'proxy.lan' is not an IP address"),
+        ("COMPTOIR_TRUSTED_PROXIES", "10.0.0.0/8", "'10.0.0.0/8' is not an IP address"),
+        ("COMPTOIR_PROSPECTS_DNS", "192.0.2.53:abc", "is not a server address"),
+        ("COMPTOIR_PROSPECTS_DNS", "192.0.2.53:70000", "is not a server address"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path, variable, value, message):
