@@ -5,10 +5,12 @@ proxy, and `comptoir demo` refusing a database that is not a new playground."""
 import http.client
 import secrets
 import subprocess
+import uuid
+from urllib.parse import urlsplit
 
 import pytest
 
-from comptoir.core.testing.processes import COMPTOIR
+from comptoir.core.testing.processes import COMPTOIR, Site, _admin, _postgres_url
 
 pytestmark = pytest.mark.slow
 
@@ -131,3 +133,39 @@ def test_demo_refuses_a_database_that_is_not_a_new_playground(fresh_site):
     assert result.returncode == 1
     assert "DATABASE_URL is set: comptoir demo would put demo data" in result.stderr
     assert counts(fresh_site) == "[('admin@example.com', True)] 0 0 0"
+
+
+@pytest.mark.skipif(not _postgres_url(), reason="the PostgreSQL role of docs/deployment.md")
+def test_init_backup_and_restore_as_the_databases_owner_not_a_superuser(tmp_path):
+    """docs/deployment.md's PostgreSQL step: a login role that only owns its database (no
+    superuser) installs with `comptoir init` (pg_trgm is a trusted extension), backs up
+    and restores into another database it owns."""
+    url = _postgres_url()
+    role = f"comptoir_owner_{uuid.uuid4().hex[:8]}"
+    secret = secrets.token_urlsafe(16)
+    databases = [role, f"{role}_restored"]
+    _admin(url, f"CREATE ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB PASSWORD '{secret}'")
+    try:
+        for name in databases:
+            _admin(url, f'CREATE DATABASE "{name}" OWNER "{role}"')
+        parts = urlsplit(url)
+        owner = [
+            f"postgres://{role}:{secret}@{parts.hostname}:{parts.port or 5432}/{n}"
+            for n in databases
+        ]
+        installed = Site(tmp_path / "installed", owner[0])
+        installed.root.mkdir()
+        out = installed.manage(
+            "init", "--email", "admin@example.com", "--no-input", COMPTOIR_ADMIN_PASSWORD=PASSWORD
+        )
+        assert "Created the administrator admin@example.com." in out
+        archive = installed.manage("backup", "--output", str(tmp_path / "backups"))
+        archive = archive.strip().splitlines()[-1]
+        restored = Site(tmp_path / "restored", owner[1])
+        restored.root.mkdir()
+        assert "Restored" in restored.manage("restore", archive)
+        assert counts(restored) == "[('admin@example.com', True)] 0 0 0"
+    finally:
+        for name in databases:
+            _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(url, f'DROP ROLE IF EXISTS "{role}"')
