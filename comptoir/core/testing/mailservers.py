@@ -49,8 +49,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_certificate(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost: (cert file, key file)."""
+def make_certificate(directory: Path, names: tuple[str, ...] = ("localhost",)) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and `names`: (cert file, key file)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Comptoir test mail server")])
     now = datetime.datetime.now(datetime.UTC)
@@ -64,7 +64,7 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
         .not_valid_after(now + datetime.timedelta(days=7))
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]
+                [*map(x509.DNSName, names), x509.IPAddress(ipaddress.ip_address(HOST))]
             ),
             critical=False,
         )
