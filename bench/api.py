@@ -19,14 +19,13 @@ import http.client
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-from common import ROOT, setup_django
+from common import free_port, setup_django, start_server
 
 # A typical integration lookup: a name within a lifecycle stage (about a thousand matches).
 SEARCH_TYPICAL = {
@@ -56,36 +55,6 @@ SEARCH_BODY = {
     "properties": ["email", "firstname", "lastname", "lifecyclestage"],
     "limit": 100,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "comptoir"),
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("server did not start")
 
 
 def wrk(url: str, token: str, *, seconds: int, script: str | None = None) -> float:
@@ -159,7 +128,7 @@ def main() -> None:
         "COMPTOIR_LOG_LEVEL": "WARNING",
     }
     port = free_port()
-    server = start_server(env, port, args.workers)
+    server = start_server(port, args.workers, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:

@@ -1,7 +1,9 @@
 """Shared helpers for benchmarks: Django setup, timing, reporting."""
 
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,3 +51,33 @@ TABLE_HEAD = (
     "| operation | Comptoir median ms | Comptoir p95 ms | raw SQL median ms | ratio "
     "| target |\n|---|---|---|---|---|---|"
 )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(
+    port: int, workers: int, threads: int | None = None, env: dict | None = None
+) -> subprocess.Popen:
+    """`comptoir serve` on 127.0.0.1:`port` (quiet), once it accepts connections."""
+    command = [str(ROOT / ".venv" / "bin" / "comptoir"), "serve", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    server = subprocess.Popen(
+        command,
+        env=env if env is not None else {**os.environ, "COMPTOIR_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("server did not start")

@@ -25,13 +25,11 @@ import json
 import multiprocessing
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 
-from common import ROOT
+from common import ROOT, free_port, start_server
 
 PAGE_VIEWS = 500_000
 CLIENTS = 4
@@ -96,39 +94,6 @@ def seed() -> None:
             batch = []
     PageView.objects.bulk_create(batch)
     print(f"{PAGE_VIEWS:,} page views written in {time.perf_counter() - start:.0f} s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "comptoir"),
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-        ],
-        # All the load comes from 127.0.0.1: no per-address limit for the bench.
-        env={**os.environ, "COMPTOIR_LOG_LEVEL": "WARNING", "COMPTOIR_PROSPECTS_RATE_LIMIT": "0"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("server did not start")
 
 
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -211,7 +176,9 @@ def main() -> None:
     single, batched = bodies(1), bodies(args.batch)
     before = PageView.objects.count()
     port = free_port()
-    server = start_server(port, args.workers, args.threads)
+    # All the load comes from 127.0.0.1: no per-address limit for the bench.
+    env = {**os.environ, "COMPTOIR_LOG_LEVEL": "WARNING", "COMPTOIR_PROSPECTS_RATE_LIMIT": "0"}
+    server = start_server(port, args.workers, args.threads, env=env)
     bares, ones, many = [], [], []
     try:
         with multiprocessing.Pool(CLIENTS) as pool:

@@ -24,13 +24,11 @@ import argparse
 import http.client
 import multiprocessing
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 
-from common import ROOT
+from common import ROOT, free_port, start_server
 
 SEED_ARGS = {"contacts": 1_000_000, "companies": 100_000, "deals": 200_000, "activities": 1_000_000}
 EMAILS = 100_000
@@ -132,38 +130,6 @@ def seed(scale: float, crm: bool = True) -> None:
             batch = []
     EmailEvent.objects.bulk_create(batch)
     print(f"{emails:,} emails and {events:,} events written in {time.perf_counter() - start:.0f} s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "comptoir"),
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-        ],
-        env={**os.environ, "COMPTOIR_LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("server did not start")
 
 
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
