@@ -1,6 +1,7 @@
 """Shared helpers for benchmarks: Django setup, timing, reporting."""
 
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -81,3 +82,28 @@ def start_server(
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("server did not start")
+
+
+def bench_database(label: str, database: str, *, data_dir=None, fresh: bool = False) -> Path:
+    """A benchmark's own database, set in the environment before Django starts: the data
+    directory bench/data/<label>-<database> (or `data_dir`) and, on PostgreSQL, the database
+    comptoir_bench_<label>, made if missing (made again, and the SQLite directory emptied,
+    when `fresh`)."""
+    directory = Path(data_dir) if data_dir else ROOT / "bench" / "data" / f"{label}-{database}"
+    if database == "postgres":
+        import psycopg
+
+        name = f"comptoir_bench_{label}"
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            if fresh:
+                c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                c.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    else:
+        if fresh:
+            shutil.rmtree(directory, ignore_errors=True)
+        os.environ.pop("DATABASE_URL", None)
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["COMPTOIR_DATA_DIR"] = str(directory)
+    return directory

@@ -18,31 +18,17 @@ and how many readers one process serves at one beacon per 10 s each.
 import argparse
 import datetime as dt
 import os
-import shutil
 import statistics
 import sys
 import time
 
-from common import ROOT
+from common import ROOT, bench_database
 
 PAGES = 10
 
 
 def fresh_database(database: str) -> None:
-    data_dir = ROOT / "bench" / "data" / f"documents-{database}"
-    if database == "postgres":
-        import psycopg
-
-        name = "comptoir_bench_documents"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            c.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-    else:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        os.environ.pop("DATABASE_URL", None)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["COMPTOIR_DATA_DIR"] = str(data_dir)
+    bench_database("documents", database, fresh=True)
     os.environ.setdefault("COMPTOIR_LOG_LEVEL", "WARNING")
 
 

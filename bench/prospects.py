@@ -29,7 +29,7 @@ import statistics
 import sys
 import time
 
-from common import ROOT, free_port, start_server
+from common import ROOT, bench_database, free_port, start_server
 
 PAGE_VIEWS = 500_000
 CLIENTS = 4
@@ -41,20 +41,7 @@ def setup(database: str, data_dir: str | None) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.config.settings")
     os.environ.setdefault("COMPTOIR_LOG_LEVEL", "WARNING")
-    os.environ["COMPTOIR_DATA_DIR"] = data_dir or str(
-        ROOT / "bench" / "data" / f"prospects-{database}"
-    )
-    os.makedirs(os.environ["COMPTOIR_DATA_DIR"], exist_ok=True)
-    if database == "postgres":
-        import psycopg
-
-        name = "comptoir_bench_prospects"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                c.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    bench_database("prospects", database, data_dir=data_dir)
     import django
 
     django.setup()

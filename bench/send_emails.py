@@ -16,30 +16,16 @@ smtplib, one connection each, with no database at all.
 import argparse
 import os
 import resource
-import shutil
 import smtplib
 import sys
 import time
 from email.message import EmailMessage
 
-from common import ROOT
+from common import ROOT, bench_database
 
 
 def fresh_database(database: str) -> None:
-    data_dir = ROOT / "bench" / "data" / f"send-{database}"
-    if database == "postgres":
-        import psycopg
-
-        name = "comptoir_bench_send"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            c.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-    else:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        os.environ.pop("DATABASE_URL", None)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["COMPTOIR_DATA_DIR"] = str(data_dir)
+    bench_database("send", database, fresh=True)
 
 
 def peak_mb() -> float:

@@ -28,31 +28,17 @@ import argparse
 import datetime as dt
 import os
 import resource
-import shutil
 import sys
 import time
 
-from common import ROOT
+from common import ROOT, bench_database
 
 TUESDAY_10 = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)  # 10:00 in Paris
 TUESDAY_21 = dt.datetime(2026, 3, 3, 20, 0, tzinfo=dt.UTC)
 
 
 def fresh_database(database: str) -> None:
-    data_dir = ROOT / "bench" / "data" / f"sequences-{database}"
-    if database == "postgres":
-        import psycopg
-
-        name = "comptoir_bench_sequences"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            c.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-    else:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        os.environ.pop("DATABASE_URL", None)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["COMPTOIR_DATA_DIR"] = str(data_dir)
+    bench_database("sequences", database, fresh=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.config.settings")
     os.environ.setdefault("COMPTOIR_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
