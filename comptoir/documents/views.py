@@ -14,6 +14,7 @@ from comptoir.core.files import stored
 from comptoir.core.inputs import parse_id
 from comptoir.core.permissions import NotAllowed
 from comptoir.core.records.values import base_queryset, display_name
+from comptoir.core.ui import folders
 from comptoir.documents import analytics, checks, services
 from comptoir.documents.access import can_edit, get_visible, visible_documents
 from comptoir.documents.models import DocumentFolder, ShareLink
@@ -94,31 +95,19 @@ def document_upload(request):
 
 @require_POST
 def folder_create(request):
-    try:
-        folder = services.create_folder(request.user, request.POST.get("folder_name", ""))
-    except services.DocumentError as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("documents:list")
-    messages.success(request, _("Folder “%(name)s” created.") % {"name": folder.name})
-    return redirect(reverse("documents:list") + f"?folder={folder.pk}")
+    return folders.create(request, services.create_folder, services.DocumentError, "documents:list")
 
 
 @require_POST
 def folder_delete(request, folder_id):
-    folder = get_object_or_404(DocumentFolder, pk=folder_id)
-    try:
-        services.delete_folder(request.user, folder)
-    except NotAllowed as exc:
-        messages.error(request, str(exc))
-        return redirect(reverse("documents:list") + f"?folder={folder.pk}")
-    messages.success(
+    return folders.delete(
         request,
-        _("Folder “%(name)s” deleted; its documents are now outside any folder.")
-        % {"name": folder.name},
+        DocumentFolder,
+        folder_id,
+        services.delete_folder,
+        "documents:list",
+        _("Folder “%(name)s” deleted; its documents are now outside any folder."),
     )
-    return redirect("documents:list")
 
 
 def _links(request, document):

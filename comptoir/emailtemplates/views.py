@@ -4,8 +4,7 @@ asks for (the picker's list and a template rendered for a record, as JSON)."""
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +14,7 @@ from comptoir.core.inputs import parse_id
 from comptoir.core.permissions import NotAllowed
 from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.search.compiler import SearchError, filtered_queryset
+from comptoir.core.ui import folders
 from comptoir.core.ui.richtext import clean_html
 from comptoir.emailtemplates import analytics, services
 from comptoir.emailtemplates.access import can_edit, get_visible, visible_templates
@@ -66,31 +66,21 @@ def template_list(request):
 
 @require_POST
 def folder_create(request):
-    try:
-        folder = services.create_folder(request.user, request.POST.get("folder_name", ""))
-    except services.TemplateError as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("emailtemplates:list")
-    messages.success(request, _("Folder “%(name)s” created.") % {"name": folder.name})
-    return redirect(reverse("emailtemplates:list") + f"?folder={folder.pk}")
+    return folders.create(
+        request, services.create_folder, services.TemplateError, "emailtemplates:list"
+    )
 
 
 @require_POST
 def folder_delete(request, folder_id):
-    folder = get_object_or_404(TemplateFolder, pk=folder_id)
-    try:
-        services.delete_folder(request.user, folder)
-    except NotAllowed as exc:
-        messages.error(request, str(exc))
-        return redirect(reverse("emailtemplates:list") + f"?folder={folder.pk}")
-    messages.success(
+    return folders.delete(
         request,
-        _("Folder “%(name)s” deleted; its templates are now outside any folder.")
-        % {"name": folder.name},
+        TemplateFolder,
+        folder_id,
+        services.delete_folder,
+        "emailtemplates:list",
+        _("Folder “%(name)s” deleted; its templates are now outside any folder."),
     )
-    return redirect("emailtemplates:list")
 
 
 def _editor(request, template, values, errors, *, status=200):
