@@ -9,7 +9,8 @@ same query in hand-written SQL on the same database.
 200,000 deals, 1,000,000 activities), seeded by `comptoir seed_demo --seed 42` on first
 run into `bench/data/catalogue-<database>-<scale>` (SQLite) or the PostgreSQL database
 `comptoir_bench_catalogue` (DATABASE_URL overrides it). `--only PATTERN` keeps the
-requests whose name holds PATTERN; `--runs N` (default 5, after one warm-up).
+requests whose name holds PATTERN; `--runs N` (default 5, after one warm-up); `--seed-only`
+seeds and stops (at scale 1 it takes a while: start it while the machine is busy otherwise).
 
 The list-page URLs are built by the UI's own code (`read_condition` turns what a person
 types or picks into a stored filter, `ListState.url` writes the query string), so they are
@@ -904,6 +905,7 @@ def main() -> None:
     parser.add_argument("--data-dir", help="SQLite data directory (seeded if empty)")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--output", help="also write the markdown report to this file")
+    parser.add_argument("--seed-only", action="store_true", help="seed, then stop (no timing)")
     args = parser.parse_args()
 
     data_dir = args.data_dir or str(
@@ -924,6 +926,8 @@ def main() -> None:
 
     translation.activate("en")
     counts = seed_if_needed(args.scale)
+    if args.seed_only:
+        return
     user = bench_user()
     fx = fixtures()
     entries = [e for e in catalogue(fx) if args.only.lower() in e.name.lower()]

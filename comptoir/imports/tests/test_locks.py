@@ -8,6 +8,11 @@ import json
 import pytest
 
 from comptoir.core.testing.processes import wait_for
+from comptoir.imports.tests.runs import (
+    assert_imported_exactly,
+    create_contacts_import,
+    import_state,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -119,23 +124,6 @@ def test_other_writes_go_on_while_an_upload_is_read(site):
 
 
 ROWS = 10_000
-# Every contact the import made, each email's history rows from the import, and the lines
-# of its committed batches.
-COUNT = """
-import json
-from comptoir.core.history.models import PropertyChange, SourceType
-from comptoir.core.records.values import base_queryset
-from comptoir.imports.models import ImportBatch
-emails = list(base_queryset("contacts").values_list("email", flat=True))
-history = PropertyChange.objects.filter(source_type=SourceType.IMPORT, property="email")
-batches = list(ImportBatch.objects.order_by("first_line").values_list("first_line", "last_line"))
-print(json.dumps([len(emails), len(set(emails)), history.count(), batches]))
-"""
-
-
-def _import_state(hubspot, import_id):
-    found = hubspot.crm.imports.core_api.get_by_id(import_id)
-    return found.state, found.metadata.counters.get("CREATED_OBJECTS", 0)
 
 
 def _page(site, path, session, language):
@@ -147,43 +135,20 @@ def test_an_import_whose_worker_is_killed_resumes_by_itself_exactly(site, tmp_pa
     from hubspot import HubSpot
 
     site.env["COMPTOIR_IMPORT_HEARTBEAT"] = "1"  # silent 6 s + 3 lock timeouts (1 s): interrupted
-    path = tmp_path / "contacts.csv"
-    with path.open("w") as handle:
-        handle.write("Email,First name\r\n")
-        handle.writelines(f"p{i}@example.com,Person {i}\r\n" for i in range(ROWS))
     session = site.session()
     site.serve()
     hubspot = HubSpot(access_token=site.token, host=site.url)
-    request = {
-        "name": "Killed",
-        "files": [
-            {
-                "fileName": "contacts.csv",
-                "fileImportPage": {
-                    "columnMappings": [
-                        {
-                            "columnName": "Email",
-                            "columnObjectTypeId": "0-1",
-                            "propertyName": "email",
-                        }
-                    ]
-                },
-            }
-        ],
-    }
-    created = hubspot.crm.imports.core_api.create(
-        files=[str(path)], import_request=json.dumps(request)
-    )
+    created = create_contacts_import(hubspot, tmp_path / "contacts.csv", ROWS, "Killed")
     first = site.start("worker", log="worker-1.log")
     # Once a batch is committed, the worker is killed at once: no time to clean up.
     state, done = wait_for(
-        lambda: (found := _import_state(hubspot, created.id))[1] and found, "a batch committed"
+        lambda: (found := import_state(hubspot, created.id))[1] and found, "a batch committed"
     )
     first.kill()
     first.wait()
     assert state == "PROCESSING" and 0 < done < ROWS
     # No heartbeat any more: the API and the page say so, in English and French.
-    wait_for(lambda: _import_state(hubspot, created.id)[0] == "DEFERRED", "shown interrupted")
+    wait_for(lambda: import_state(hubspot, created.id)[0] == "DEFERRED", "shown interrupted")
     page = _page(site, f"/imports/{created.id}/", session, "en")
     assert "Interrupted, resuming automatically" in page
     assert "The import goes on by itself as soon as a worker is running." in page
@@ -192,10 +157,7 @@ def test_an_import_whose_worker_is_killed_resumes_by_itself_exactly(site, tmp_pa
     assert "Interrompu, reprise automatique" in page
     # A new worker's scheduler queues it again; it goes on after the last committed row.
     site.start("worker", log="worker-2.log")
-    wait_for(lambda: _import_state(hubspot, created.id)[0] == "DONE", "done", tries=6000)
+    wait_for(lambda: import_state(hubspot, created.id)[0] == "DONE", "done", tries=6000)
     final = hubspot.crm.imports.core_api.get_by_id(created.id).metadata.counters
     assert (final["CREATED_OBJECTS"], final["ERRORS"], final["TOTAL_ROWS"]) == (ROWS, 0, ROWS)
-    contacts, emails, history, batches = json.loads(site.python(COUNT).strip().splitlines()[-1])
-    assert (contacts, emails, history) == (ROWS, ROWS, ROWS)  # no row twice, none lost
-    lines = [line for first_line, last in batches for line in range(first_line, last + 1)]
-    assert lines == list(range(2, ROWS + 2))
+    assert_imported_exactly(site, ROWS)
