@@ -2,6 +2,7 @@
 and the counters of several server processes added up by one scrape."""
 
 import datetime as dt
+import json
 import re
 import socket
 import urllib.request
@@ -91,3 +92,37 @@ def _ping(url: str) -> bool:
     except OSError:
         return False
     return True
+
+
+@pytest.mark.slow
+def test_readiness_answers_503_while_the_database_is_down_and_200_once_back(site):
+    """A real outage (PostgreSQL refuses every connection to the site's database): /readyz
+    takes the server out of its load balancer with a 503 and no traceback, /healthz (the
+    process is alive) still answers, and both recover without a restart."""
+    url = site.env.get("DATABASE_URL", "")
+    if not url:
+        pytest.skip("a SQLite file cannot refuse its own process: PostgreSQL only")
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    server = site.serve()
+    assert '"database": "ok"' in _get(f"{server}/readyz")
+
+    def admin(statement: str) -> None:
+        with psycopg.connect(f"{url.rsplit('/', 1)[0]}/postgres", autocommit=True) as conn:
+            conn.execute(statement)
+
+    admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    try:
+        admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        status, _, body = site.request("GET", "/readyz")
+        assert (status, json.loads(body)) == (
+            503,
+            {"status": "unavailable", "database": "unreachable"},
+        )
+        assert site.request("GET", "/healthz")[0] == 200
+    finally:
+        admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    status, _, body = site.request("GET", "/readyz")
+    assert (status, json.loads(body)["database"]) == (200, "ok")
+    assert "Traceback" not in site.log("serve.log")
