@@ -73,6 +73,14 @@ def get_own(user, pk) -> Sequence:
     return found
 
 
+def get_step(sequence: Sequence, pk) -> Step:
+    """One of the sequence's steps; 404 for any other id."""
+    found = sequence.steps.select_related("template").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such step")
+    return found
+
+
 # -- the sequence and its steps -----------------------------------------------------------------
 
 

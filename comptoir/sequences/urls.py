@@ -13,4 +13,5 @@ urlpatterns = [
     path("<id:sequence_id>/delete/", views.sequence_delete, name="delete"),
     path("<id:sequence_id>/steps/", views.step_add, name="step_add"),
     path("<id:sequence_id>/steps/<id:step_id>/", views.step_change, name="step_change"),
+    path("<id:sequence_id>/steps/<id:step_id>/edit/", views.step_edit, name="step_edit"),
 ]

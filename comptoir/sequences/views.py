@@ -108,7 +108,22 @@ def sequence_detail(request, sequence_id):
             return render(request, "sequences/detail.html", context, status=400)
         messages.success(request, _("Sequence saved."))
         return redirect("sequences:detail", sequence.pk)
-    return render(request, "sequences/detail.html", _detail_context(request, sequence))
+    extra = {}
+    if sequence.owner_id == request.user.pk and (edit := parse_id(request.GET.get("edit"))):
+        step = sequence.steps.filter(pk=edit).first()
+        if step is not None:  # another sequence's step: the page as usual
+            extra = {"editing": step, "step_values": _step_values(step)}
+    return render(request, "sequences/detail.html", _detail_context(request, sequence, **extra))
+
+
+def _step_values(step) -> dict:
+    """A step's fields as the step form shows them (what a POST would carry)."""
+    return {
+        "kind": step.kind,
+        "delay_days": step.delay_days,
+        "template": str(step.template_id or ""),
+        "title": step.title,
+    }
 
 
 @require_POST
@@ -128,6 +143,24 @@ def step_add(request, sequence_id):
             request, sequence, step_errors=_errors(exc), step_values=request.POST
         )
         return render(request, "sequences/detail.html", context, status=400)
+    return redirect(reverse("sequences:detail", args=[sequence.pk]) + "#steps")
+
+
+@require_POST
+def step_edit(request, sequence_id, step_id):
+    """Change a step in place: its kind, delay, template or task title. Contacts who have
+    done it keep their figures; those who have not get the new version."""
+    sequence = services.get_own(request.user, sequence_id)
+    step = services.get_step(sequence, step_id)
+    try:
+        services.save_step(request.user, sequence, request.POST, step)
+    except services.SequenceError as exc:
+        step.refresh_from_db()
+        context = _detail_context(
+            request, sequence, editing=step, step_errors=_errors(exc), step_values=request.POST
+        )
+        return render(request, "sequences/detail.html", context, status=400)
+    messages.success(request, _("Step saved."))
     return redirect(reverse("sequences:detail", args=[sequence.pk]) + "#steps")
 
 

@@ -66,6 +66,15 @@ def test_create_a_sequence_enroll_a_contact_and_the_first_email_arrives(
     page.get_by_role("button", name="Ajouter l'étape").click()
     expect(steps).to_contain_text("2. Tâche d'appel")
     expect(steps).to_contain_text("2 jours ouvrés")
+    # Edited in place: the call comes 3 business days after the email, not 2.
+    page.get_by_role("link", name="Modifier l'étape 2").click()
+    expect(page.get_by_role("heading", name="Modifier l'étape 2")).to_be_visible()
+    expect(page.get_by_label("Titre de la tâche (tâches)")).to_have_value("Appeler Anne")
+    page.get_by_label("Jours ouvrés après l'étape précédente").fill("3")
+    page.get_by_role("button", name="Enregistrer l'étape").click()
+    expect(page.get_by_text("Étape enregistrée.")).to_be_visible()
+    expect(steps).to_contain_text("3 jours ouvrés")
+    expect(page.get_by_role("heading", name="Ajouter une étape")).to_be_visible()
     if width < 600:
         no_sideways_scroll(page)
     review_shot(page, f"sequences-editor-{width}")

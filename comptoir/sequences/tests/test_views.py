@@ -74,6 +74,44 @@ def test_the_editor_creates_a_sequence_and_its_steps(signed_in, rep, template):
     assert "Premier contact" in page.content.decode()
 
 
+def test_a_step_is_edited_in_place(signed_in, rep, sequence, template):
+    steps = list(sequence.steps.order_by("position"))
+    call = next(s for s in steps if s.kind == "call")
+    page = signed_in.get(reverse("sequences:detail", args=[sequence.pk]) + f"?edit={call.pk}")
+    html = page.content.decode()
+    edit = reverse("sequences:step_edit", args=[sequence.pk, call.pk])
+    assert f'action="{edit}"' in html and f"Edit step {call.position + 1}" in html
+    assert f'value="{call.delay_days}"' in html and "Save the step" in html
+    # Bad input: named per field, nothing saved, the form still the step's.
+    bad = signed_in.post(edit, {"kind": "email", "delay_days": "abc", "template": ""})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "Choose an email template." in html and "between 0 and 365" in html
+    assert f'action="{edit}"' in html
+    before = Step.objects.get(pk=call.pk)
+    assert (before.kind, before.delay_days) == (call.kind, call.delay_days)
+    # Saved: same step (its id, its place, its executions), new content.
+    done = signed_in.post(edit, {"kind": "email", "delay_days": "4", "template": template.pk})
+    assert done.status_code == 302
+    after = Step.objects.get(pk=call.pk)
+    assert (after.kind, after.delay_days, after.template_id, after.position) == (
+        "email",
+        4,
+        template.pk,
+        call.position,
+    )
+    assert sequence.steps.count() == len(steps)
+    # Another sequence's step through this sequence's address: 404, unchanged.
+    other = services.save_sequence(rep, {"name": "Autre"})
+    foreign = services.save_step(rep, other, {"kind": "task", "delay_days": "1", "title": "X"})
+    wrong = reverse("sequences:step_edit", args=[sequence.pk, foreign.pk])
+    assert signed_in.post(wrong, {"kind": "call", "delay_days": "0"}).status_code == 404
+    assert Step.objects.get(pk=foreign.pk).kind == "task"
+    # An edit= naming another sequence's step shows the page with the add form.
+    page = signed_in.get(reverse("sequences:detail", args=[sequence.pk]) + f"?edit={foreign.pk}")
+    assert page.status_code == 200 and "Add the step" in page.content.decode()
+
+
 def test_another_users_private_sequence_answers_404(client, sequence, template):
     other = make_user(email="other@example.com")
     client.force_login(other)
@@ -88,6 +126,7 @@ def test_another_users_private_sequence_answers_404(client, sequence, template):
         (reverse("sequences:delete", args=[sequence.pk]), {}),
         (reverse("sequences:step_add", args=[sequence.pk]), {"kind": "call"}),
         (reverse("sequences:step_change", args=[sequence.pk, step.pk]), {"action": "delete"}),
+        (reverse("sequences:step_edit", args=[sequence.pk, step.pk]), {"kind": "task"}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code == 404
