@@ -68,7 +68,7 @@ def _hours_fields(values: dict, errors: dict) -> list:
 
 def _edit(request, link: MeetingLink | None):
     if request.method == "POST":
-        values, errors = forms.clean_link(request.POST, link)
+        values, errors = forms.clean_link(request.POST, link, owner=request.user)
         if not errors:
             members = values.pop("members")
             with transaction.atomic():
