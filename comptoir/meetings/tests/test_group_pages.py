@@ -69,6 +69,9 @@ def attendees(event) -> set[str]:
 
 
 def test_a_rep_makes_a_group_link_with_chosen_colleagues(client_in, user, paul):
+    blank = client_in.get("/sales-tools/meetings/new/").content.decode()
+    assert re.search(rf'name="members" value="{user.pk}" checked', blank)  # the maker first
+    assert not re.search(rf'name="members" value="{paul.pk}" checked', blank)
     form = link_form(
         slug="equipe", kind="group", members=[str(paul.pk)], questions="",
         **{f"hours_{d}": "00:00-24:00" for d in WEEKDAYS},
@@ -84,6 +87,16 @@ def test_a_rep_makes_a_group_link_with_chosen_colleagues(client_in, user, paul):
         assert re.search(rf'name="members" value="{pk}" checked', edit)
     page = Client().get(f"/meet/equipe/?day={later()}").content.decode()
     assert "Sam Seller, Paul Durand" in page and offered(page)
+    # Paul finds the link among those he takes part in (to copy, not to change).
+    member = Client()
+    member.force_login(paul)
+    html = member.get("/sales-tools/meetings/").content.decode()
+    assert "Liens d’équipe dont vous faites partie" in html  # noqa: RUF001
+    assert "/meet/equipe/" in html and "Créé par Sam Seller" in html
+    assert f"/sales-tools/meetings/{link.pk}/edit/" not in html
+    link.active = False
+    link.save(update_fields=["active"])
+    assert "/meet/equipe/" not in member.get("/sales-tools/meetings/").content.decode()
 
 
 def test_group_members_must_be_active_people(client_in, user, paul):
