@@ -39,8 +39,10 @@ def send_invitations(
         failed = invitations.cancelled(booking, visitor_language=language)
         tried = len(invitations.sides_of(booking))
     else:
-        tried = len(sides or ())
-        failed = invitations.send(booking, method, visitor_language=language, sides=sides or ())
+        # Only the sides the booking still has (a member no longer in it gets nothing).
+        sides = [side for side in sides or () if side in invitations.sides_of(booking)]
+        tried = len(sides)
+        failed = invitations.send(booking, method, visitor_language=language, sides=sides)
     if failed:
         retry(booking_id, method, language, attempt, failed)
     return tried - len(failed)

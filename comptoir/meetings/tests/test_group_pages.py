@@ -12,6 +12,7 @@ import icalendar
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_user
@@ -284,3 +285,37 @@ def test_a_members_calendar_down_gives_crm_times_and_tells_that_member(client, u
     assert "pas pu être lu" in page and 'lang="fr"' in page
     client.force_login(user)
     assert "could not be read" not in client.get("/sales-tools/meetings/").content.decode()
+
+
+def test_an_invitation_a_member_missed_is_tried_again_for_that_member_only(
+    user, paul, group, settings
+):
+    from django.tasks import task_backends
+    from django_tasks_db.models import DBTaskResult
+
+    from comptoir.meetings import tasks
+    from comptoir.meetings.booking import book_link
+
+    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=2)
+    start -= dt.timedelta(minutes=start.minute % 15)
+    booking = book_link(group, start, {"name": "Zoé", "email": "zoe@example.org"})
+    locmem = settings.MAILERS
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "comptoir.mail.backend.PortalBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    del task_backends["default"]  # the real worker's queue, which can wait
+    assert tasks.send_invitations.call(booking.pk, "REQUEST", "fr") == 0
+    (queued,) = DBTaskResult.objects.all()
+    sides = ["visitor", "host", f"host:{paul.pk}"]
+    assert queued.args_kwargs["args"] == [booking.pk, "REQUEST", "fr", 1, sides]
+    settings.MAILERS = locmem
+    assert tasks.send_invitations.call(booking.pk, "REQUEST", "fr", 1, [f"host:{paul.pk}"]) == 1
+    assert [m.to for m in mail.outbox] == [[paul.email]]
+    assert "Zoé" in mail.outbox[0].subject
+    # A side naming someone who is not in the booking reaches nobody.
+    stranger = make_user("x@example.com")
+    assert tasks.send_invitations.call(booking.pk, "REQUEST", "fr", 1, [f"host:{stranger.pk}"]) == 0
+    assert len(mail.outbox) == 1
