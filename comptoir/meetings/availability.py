@@ -3,7 +3,11 @@ minus what keeps the host busy (CRM meetings they own, confirmed bookings; later
 calendar), each widened by the link's buffers, from the minimum notice to the horizon.
 
 Everything is computed in UTC from local wall-clock windows, so a day when clocks change
-gives its real hours (a 9:00-17:00 day is 8 hours long either side of the change)."""
+gives its real hours (a 9:00-17:00 day is 8 hours long either side of the change).
+
+A team link's times (`link_slots`) come from each member's: a round robin offers a time
+while one member is free (their union), a group link when every member is (their
+intersection)."""
 
 import datetime as dt
 import zoneinfo
@@ -141,3 +145,26 @@ def is_free(link: MeetingLink, start: dt.datetime, *, now: dt.datetime, extra_bu
     tz = zoneinfo.ZoneInfo(link.time_zone)
     day = start.astimezone(tz).date()
     return start in slots(link, day, 1, now=now, extra_busy=extra_busy).get(day, [])
+
+
+def link_slots(
+    link: MeetingLink, first_day: dt.date, days: int, *, now: dt.datetime, busy=None
+) -> dict[dt.date, list[dt.datetime]]:
+    """{day: [free start times, UTC]} of the link for whoever it books (`link.hosts()`):
+    its user's; a round robin's while one member is free; a group's when all of them are.
+    `busy`: {user id: the busy times of their own calendar}."""
+    busy = busy or {}
+    group = link.kind == MeetingLink.GROUP
+    found: dict[dt.date, set[dt.datetime]] = {}
+    for n, host in enumerate(link.hosts()):
+        free = slots(
+            link.for_host(host), first_day, days, now=now, extra_busy=busy.get(host.pk, ())
+        )
+        for day, starts in free.items():
+            if n == 0:
+                found[day] = set(starts)
+            elif group:
+                found[day] &= set(starts)
+            else:
+                found[day] |= set(starts)
+    return {day: sorted(starts) for day, starts in found.items()}

@@ -2,7 +2,11 @@
 again under a lock on the host, the contact is found by email or created, the meeting is
 logged as a `meetings` engagement on the contact (owned by the host), and the booking row's
 unique (host, start) makes a second booking of the same slot impossible even when two
-processes got past the check together: that visitor hears "just taken".
+processes got past the check together: that visitor hears "just taken". A group link books
+every member at once: each member's row locked (in the order of their ids), each one's slot
+checked again, one engagement owned by the link's user with all of them as attendees, and a
+booking row per member (each unique per host and start), so that a group booking and
+another booking of one of its members for the same time cannot both succeed.
 
 History names the source SALES with the booking link as its id. A booking stops the
 contact's sequences; a cancel marks the engagement CANCELED (through the write path, so
@@ -82,24 +86,42 @@ def _description(booking_answers: dict) -> str:
     )
 
 
-def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, extra_busy=()) -> Booking:
-    """Book `start` for the visitor (`data`: the form); `extra_busy`: the host's calendar's
-    busy times, read before (never a network call inside the transaction)."""
-    now = now or timezone.now()
+def _attendees(hosts) -> dict:
+    """The engagement's attendees (HubSpot's hs_attendee_owner_ids): the hosts' owners."""
+    owners = [getattr(host, "owner", None) for host in hosts]
+    ids = [str(o.pk) for o in owners if o is not None and not o.archived]
+    return {"hs_attendee_owner_ids": ";".join(ids)} if ids else {}
+
+
+def _book(link: MeetingLink, hosts: list, start, data: dict, *, now, busy: dict) -> Booking:
+    """Book `start` with every one of `hosts` at once (the first owns the engagement and
+    holds the visitor's token; a group's others get a row each pointing at it)."""
     visitor = clean(link, data)
     if start.tzinfo is None:
         raise BookingError("start", _("Choose a time from the list."))
     start = start.astimezone(dt.UTC)
     end = start + dt.timedelta(minutes=link.duration_minutes)
     source = ChangeSource(type=SourceType.SALES, id=f"meeting-link:{link.pk}")
+    lead = hosts[0]
     try:
         with transaction.atomic():
-            # One booking at a time per host (PostgreSQL row lock; SQLite writes one by one).
-            user_model().objects.select_for_update().filter(pk=link.user_id).first()
-            if not availability.is_free(link, start, now=now, extra_busy=extra_busy):
-                raise _taken()
+            # One booking at a time per host (PostgreSQL row locks, taken in the order of
+            # the users' ids so that two bookings sharing members never wait on each other
+            # crosswise; SQLite writes one by one). Then each host's slot is checked again.
+            list(
+                user_model()
+                .objects.select_for_update()
+                .filter(pk__in=[h.pk for h in hosts])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            for host in hosts:
+                if not availability.is_free(
+                    link.for_host(host), start, now=now, extra_busy=busy.get(host.pk, ())
+                ):
+                    raise _taken()
             contact = _contact_for(visitor["email"], visitor["name"], source)
-            owner = getattr(link.user, "owner", None)
+            owner = getattr(lead, "owner", None)
             meeting = create_record(
                 "meetings",
                 {
@@ -111,39 +133,54 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, extra_b
                     "hs_meeting_outcome": "SCHEDULED",
                     "hs_meeting_body": _description(visitor["answers"]),
                     **({"hubspot_owner_id": str(owner.pk)} if owner else {}),
+                    **_attendees(hosts),
                 },
                 source=source,
                 associations=[("contacts", contact.pk, None)],
             )
             stop_sequences(contact.pk, MEETING_BOOKED)
-            return Booking.objects.create(
-                link=link,
-                host_id=link.user_id,
-                start=start,
-                end=end,
-                name=visitor["name"],
-                email=visitor["email"],
-                answers=visitor["answers"],
-                time_zone=visitor["time_zone"],
-                contact_id=contact.pk,
-                meeting_id=meeting.pk,
-                token=secrets.token_urlsafe(32),
+            rows = {
+                "link": link, "start": start, "end": end, "name": visitor["name"],
+                "email": visitor["email"], "answers": visitor["answers"],
+                "time_zone": visitor["time_zone"], "contact_id": contact.pk,
+                "meeting_id": meeting.pk,
+            }  # fmt: skip
+            booking = Booking.objects.create(
+                host_id=lead.pk, token=secrets.token_urlsafe(32), **rows
             )
+            for host in hosts[1:]:
+                Booking.objects.create(
+                    host_id=host.pk, main=booking, token=secrets.token_urlsafe(32), **rows
+                )
+            return booking
     except IntegrityError:  # the other visitor's booking committed first
         raise _taken() from None
 
 
+def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, extra_busy=()) -> Booking:
+    """Book `start` with the link's user for the visitor (`data`: the form); `extra_busy`:
+    the host's calendar's busy times, read before (never a network call inside the
+    transaction)."""
+    return _book(
+        link, [link.user], start, data, now=now or timezone.now(), busy={link.user_id: extra_busy}
+    )
+
+
 def book_link(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, busy=None) -> Booking:
-    """Book `start` through a personal or a team link. A team link (round robin) tries its
-    members free at `start`, the one with the fewest bookings from the link first (then the
-    longest-serving); "just taken" only when none of them is. `busy`: {user id: the busy
+    """Book `start` through a personal or a team link. A round robin tries its members free
+    at `start`, the one with the fewest bookings from the link first (then the
+    longest-serving); "just taken" only when none of them is. A group link books all its
+    members at once, or none when one of them is no longer free. `busy`: {user id: the busy
     times of their own calendar}."""
+    now = now or timezone.now()
     busy = busy or {}
     hosts = link.hosts()
+    if link.kind == MeetingLink.GROUP:
+        # The link's user first: the engagement is theirs.
+        hosts = sorted(hosts, key=lambda h: (h.pk != link.user_id, h.pk))
+        return _book(link, hosts, start, data, now=now, busy=busy)
     if len(hosts) == 1:
-        return book(
-            link.for_host(hosts[0]), start, data, now=now, extra_busy=busy.get(hosts[0].pk, ())
-        )
+        return _book(link, hosts, start, data, now=now, busy=busy)
     clean(link, data)  # a visitor's mistake is told before any member is tried
     counts = Counter(
         Booking.objects.filter(link=link, status=Booking.CONFIRMED).values_list(
@@ -152,7 +189,7 @@ def book_link(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, bu
     )
     for host in sorted(hosts, key=lambda h: (counts[h.pk], h.pk)):
         try:
-            return book(link.for_host(host), start, data, now=now, extra_busy=busy.get(host.pk, ()))
+            return _book(link, [host], start, data, now=now, busy=busy)
         except BookingError as error:
             if error.code != "taken":
                 raise
@@ -166,6 +203,10 @@ def _source(booking: Booking) -> ChangeSource:
 def _cancel_locked(booking: Booking, now: dt.datetime, outcome: str) -> None:
     booking.status, booking.cancelled_at = Booking.CANCELLED, now
     booking.save(update_fields=["status", "cancelled_at"])
+    # A group booking's other members are free again too.
+    Booking.objects.filter(main=booking, status=Booking.CONFIRMED).update(
+        status=Booking.CANCELLED, cancelled_at=now
+    )
     if booking.meeting_id and base_queryset("meetings").filter(pk=booking.meeting_id).exists():
         update_record(
             "meetings", booking.meeting_id, {"hs_meeting_outcome": outcome}, source=_source(booking)

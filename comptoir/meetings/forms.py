@@ -149,8 +149,9 @@ def link_values(link: MeetingLink | None) -> dict:
     return values
 
 
-def clean_link(data, link: MeetingLink | None) -> tuple[dict, dict]:
-    """(fields to save, errors by field) from the form's POST data."""
+def clean_link(data, link: MeetingLink | None, owner=None) -> tuple[dict, dict]:
+    """(fields to save, errors by field) from the form's POST data; `owner`: the link's
+    user, always one of a group link's members."""
     errors: dict[str, list] = {}
     title = _text(data, "title", 200, errors, required=True, label=_("a title"))
     slug = _text(data, "slug", 80, errors) or slugify(title)[:80]
@@ -181,10 +182,10 @@ def clean_link(data, link: MeetingLink | None) -> tuple[dict, dict]:
         "questions": _questions(data, errors),
     }
     kind = str(data.get("kind", MeetingLink.PERSONAL))
-    if kind not in (MeetingLink.PERSONAL, MeetingLink.ROUND_ROBIN):
+    if kind not in MeetingLink.KINDS:
         errors["kind"] = [_("Choose a kind of link from the list.")]
     members = []
-    if kind == MeetingLink.ROUND_ROBIN:
+    if kind in (MeetingLink.ROUND_ROBIN, MeetingLink.GROUP):
         wanted = (
             {parse_id(raw) for raw in data.getlist("members")}
             if hasattr(data, "getlist")
@@ -193,6 +194,12 @@ def clean_link(data, link: MeetingLink | None) -> tuple[dict, dict]:
         known = {u.pk: u for u in team_choices()}
         if None in wanted or not wanted <= set(known):
             errors["members"] = [_("Choose team members from the list.")]
+        elif kind == MeetingLink.GROUP and owner is not None:
+            # The link's user meets the visitor with the others: always a member.
+            wanted |= {owner.pk}
+            known.setdefault(owner.pk, owner)
+            if len(wanted) < 2:
+                errors["members"] = [_("Choose at least one other member.")]
         elif len(wanted) < 2:
             errors["members"] = [_("Choose at least two team members.")]
         members = [known[pk] for pk in sorted(wanted - {None}) if pk in known]

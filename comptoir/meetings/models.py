@@ -1,7 +1,10 @@
 """Meetings (TOOL-7): a user's booking links (/meet/<slug>) and the bookings made through
 them. A booking is also a `meetings` engagement on the contact's timeline (meeting_id);
 the rows here keep what the engagement does not: the link, the visitor's answers, the
-cancel token, and a unique slot per host, which makes two bookings of one slot impossible."""
+cancel token, and a unique slot per host, which makes two bookings of one slot impossible.
+A group booking (every member of a group link at once) is a row per member: the link
+owner's (the visitor's token, the engagement) and one for each other member pointing at it
+(`main`), so that each member's slot is taken, in their bookings, feed and calendar."""
 
 import copy
 
@@ -37,9 +40,12 @@ class MeetingLink(models.Model):
     horizon_days = models.PositiveSmallIntegerField(default=30)
     questions = models.JSONField(default=list, blank=True)  # [{"label": ..., "required": bool}]
     active = models.BooleanField(default=True)
-    # A team link (round robin): each time is offered when one of `members` is free, and
+    # A team link. Round robin: each time is offered when one of `members` is free, and
     # booked with the free member who has the fewest bookings from this link so far.
-    PERSONAL, ROUND_ROBIN = "personal", "round_robin"
+    # Group (HubSpot's group meeting link): a time is offered when every member is free
+    # (the link's user is one of them), and booked with all of them at once.
+    PERSONAL, ROUND_ROBIN, GROUP = "personal", "round_robin", "group"
+    KINDS = (PERSONAL, ROUND_ROBIN, GROUP)
     kind = models.CharField(max_length=12, default=PERSONAL)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="team_meeting_links"
@@ -50,9 +56,12 @@ class MeetingLink(models.Model):
         return f"/meet/{self.slug}"
 
     def hosts(self) -> list:
-        """Who may be booked through the link: its user, or a team link's members."""
-        if self.kind == self.ROUND_ROBIN:
-            members = list(self.members.order_by("pk"))
+        """Who may be booked through the link, by pk: its user, or a team link's active
+        members (a deactivated member is left out); a group link's always has its user."""
+        if self.kind in (self.ROUND_ROBIN, self.GROUP):
+            members = [m for m in self.members.order_by("pk") if m.is_active]
+            if self.kind == self.GROUP and all(m.pk != self.user_id for m in members):
+                members = sorted([self.user, *members], key=lambda m: m.pk)
             if members:
                 return members
         return [self.user]
@@ -83,6 +92,11 @@ class Booking(models.Model):
     token = models.CharField(max_length=64, unique=True)  # cancel and reschedule links
     # The event written into the host's connected calendar (CalDAV), to remove on cancel.
     calendar_event_url = models.CharField(max_length=500, blank=True, default="")
+    # A group booking's row for a member other than the link's user: the booking it is part
+    # of (that one's token, contact and engagement count; this row holds the member's slot).
+    main = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="member_rows"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -100,6 +114,13 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.start:%Y-%m-%d %H:%M}"
+
+    def rows(self) -> list["Booking"]:
+        """The booking's rows, one per host booked: this one, then a group's other members'."""
+        return [self, *self.member_rows.select_related("host").order_by("host_id")]
+
+    def hosts(self) -> list:
+        return [row.host for row in self.rows()]
 
 
 class CalendarConnection(models.Model):

@@ -58,7 +58,11 @@ def public(view):
 
 
 def _link(slug: str) -> MeetingLink:
-    link = MeetingLink.objects.filter(slug=slug, active=True).select_related("user").first()
+    link = (
+        MeetingLink.objects.filter(slug=slug, active=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
     if link is None:
         raise Http404
     return link
@@ -66,7 +70,7 @@ def _link(slug: str) -> MeetingLink:
 
 def _booking(token: str) -> Booking:
     booking = (
-        Booking.objects.filter(token=token[:64]).select_related("link", "host").first()
+        Booking.objects.filter(token=token[:64], main=None).select_related("link", "host").first()
         if token
         else None
     )
@@ -102,17 +106,13 @@ def _offer(link: MeetingLink, zone_name: str, first: dt.date | None, now: dt.dat
     host_first = first - dt.timedelta(days=1)
     span_start = dt.datetime.combine(host_first, dt.time(0), tzinfo=dt.UTC)
     span_end = span_start + dt.timedelta(days=DAYS_SHOWN + 3)
-    busy, problems, found = {}, [], {}
+    busy, problems = {}, []
     for host in link.hosts():
         busy[host.pk], problem = calendars.busy_times(
             host, span_start, span_end, zoneinfo.ZoneInfo(link.time_zone)
         )
         problems.append(problem)
-        free = availability.slots(
-            link.for_host(host), host_first, DAYS_SHOWN + 2, now=now, extra_busy=busy[host.pk]
-        )
-        for day, starts in free.items():
-            found[day] = sorted({*found.get(day, []), *starts})
+    found = availability.link_slots(link, host_first, DAYS_SHOWN + 2, now=now, busy=busy)
     days: dict[dt.date, list[dt.datetime]] = {}
     for starts in found.values():
         for start in starts:
@@ -169,8 +169,12 @@ def _context(request, link, zone_name, *, now, chosen=None, reschedule_of=None):
     }
 
 
+def _names(hosts) -> str:
+    return ", ".join(host.get_full_name() or host.email for host in hosts)
+
+
 def _host_names(link: MeetingLink) -> str:
-    return ", ".join(host.get_full_name() or host.email for host in link.hosts())
+    return _names(link.hosts())
 
 
 def _chosen_context(context, link, chosen: dt.datetime | None, zone_name: str):
@@ -277,7 +281,7 @@ def _manage_context(request, booking: Booking) -> dict:
     return {
         "booking": booking,
         "link": booking.link,
-        "host_name": booking.host.get_full_name() or booking.host.email,
+        "host_name": _names(booking.hosts()),
         "when": _when(booking.start, zone_name, booking.link),
         "zone": zone_name,
         "embed": request.GET.get("embed") == "1" or request.POST.get("embed") == "1",

@@ -26,21 +26,23 @@ RETRY_DELAYS = (
 def send_invitations(
     booking_id: int, method: str, language: str = "", attempt: int = 0, sides=None
 ) -> int:
-    """METHOD:REQUEST after a booking (the event written into the host's calendar first),
-    METHOD:CANCEL after a cancel (the event removed); a later attempt sends again only to
+    """METHOD:REQUEST after a booking (the event written into each host's calendar first),
+    METHOD:CANCEL after a cancel (the events removed); a later attempt sends again only to
     the `sides` not reached. Returns how many emails went."""
     booking = Booking.objects.filter(pk=booking_id).select_related("link", "host").first()
     if booking is None or method not in (invitations.REQUEST, invitations.CANCEL):
         return 0
     if attempt == 0 and method == invitations.REQUEST:
         failed = invitations.booked(booking, visitor_language=language)
-        tried = 2
+        tried = len(invitations.sides_of(booking))
     elif attempt == 0:
         failed = invitations.cancelled(booking, visitor_language=language)
-        tried = 2
+        tried = len(invitations.sides_of(booking))
     else:
-        tried = len(sides or ())
-        failed = invitations.send(booking, method, visitor_language=language, sides=sides or ())
+        # Only the sides the booking still has (a member no longer in it gets nothing).
+        sides = [side for side in sides or () if side in invitations.sides_of(booking)]
+        tried = len(sides)
+        failed = invitations.send(booking, method, visitor_language=language, sides=sides)
     if failed:
         retry(booking_id, method, language, attempt, failed)
     return tried - len(failed)

@@ -31,7 +31,14 @@ def index(request):
 def _page(request, calendar_values=None, calendar_errors=None, status=200):
     calendar = calendars.connection_of(request.user)
     links = list(MeetingLink.objects.filter(user=request.user).order_by("-active", "title"))
-    for link in links:
+    # Team links of others that book this user too (theirs to change, not this user's).
+    member_of = list(
+        MeetingLink.objects.filter(members=request.user, active=True, user__is_active=True)
+        .exclude(user=request.user)
+        .select_related("user")
+        .order_by("title")
+    )
+    for link in [*links, *member_of]:
         link.public_url = absolute(f"/meet/{link.slug}/")
     upcoming = (
         Booking.objects.filter(host=request.user, status=Booking.CONFIRMED, end__gte=timezone.now())
@@ -43,6 +50,7 @@ def _page(request, calendar_values=None, calendar_errors=None, status=200):
         "meetings/index.html",
         {
             "links": links,
+            "member_of": member_of,
             "upcoming": upcoming,
             "calendar": calendar,
             "calendar_values": calendar_values
@@ -68,7 +76,7 @@ def _hours_fields(values: dict, errors: dict) -> list:
 
 def _edit(request, link: MeetingLink | None):
     if request.method == "POST":
-        values, errors = forms.clean_link(request.POST, link)
+        values, errors = forms.clean_link(request.POST, link, owner=request.user)
         if not errors:
             members = values.pop("members")
             with transaction.atomic():
@@ -87,6 +95,8 @@ def _edit(request, link: MeetingLink | None):
         status = 400
     else:
         shown, errors, status = forms.link_values(link), {}, 200
+        if link is None:  # a team link of a new link has its maker ticked first
+            shown["members"] = [str(request.user.pk)]
     return render(
         request,
         "meetings/edit.html",

@@ -172,3 +172,164 @@ def test_the_widget_resizes_and_a_visitor_cancels_in_english(
     assert methods == ["CANCEL", "CANCEL", "REQUEST", "REQUEST"]
     context.close()
     server.shutdown()
+
+
+GROUP_WORDS = {
+    "fr": {
+        "days": DAYS,
+        "meetings": "Réunions",
+        "new": "Nouveau lien de réservation",
+        "title": "Titre",
+        "kind": "Type de lien",
+        "group": "Réunion de groupe : vous et les membres ensemble, à une heure où vous êtes "
+        "tous libres",
+        "save": "Enregistrer le lien",
+        "created": "Lien de réservation créé.",
+        "badge": "Réunion de groupe",
+        "choose": "Choisissez un horaire",
+        "name": "Votre nom",
+        "email": "Votre adresse e-mail",
+        "book": "Réserver la réunion",
+        "booked": "Votre réunion est réservée",
+        "upcoming": "Prochaines réunions réservées",
+        "member_of": "Liens d’équipe dont vous faites partie",  # noqa: RUF001
+    },
+    "en": {
+        "days": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "meetings": "Meetings",
+        "new": "New booking link",
+        "title": "Title",
+        "kind": "Kind of link",
+        "group": "Group meeting: you and the members together, at a time when all of you are free",
+        "save": "Save link",
+        "created": "Booking link created.",
+        "badge": "Group meeting",
+        "choose": "Choose a time",
+        "name": "Your name",
+        "email": "Your email",
+        "book": "Book the meeting",
+        "booked": "Your meeting is booked",
+        "upcoming": "Upcoming meetings booked",
+        "member_of": "Team links you take part in",
+    },
+}
+
+
+@pytest.mark.parametrize(("language", "width"), [("fr", 1280), ("fr", 390), ("en", 1280)])
+def test_a_rep_makes_a_group_link_and_a_visitor_books_all_of_them(
+    browser, live_server, seller, settings, language, width
+):
+    """A group meeting (HubSpot's "group" link): the rep ticks two colleagues; the visitor
+    is offered the times when all three are free, books one, and every member has it."""
+    from comptoir.core.testing.factories import make_activity, make_user
+
+    words = GROUP_WORDS[language]
+    settings.COMPTOIR_BASE_URL = live_server.url
+    paul = make_user("paul@example.com", first_name="Paul", last_name="Durand")
+    lea = make_user("lea@example.com", first_name="Léa", last_name="Petit")
+    make_user("hugo@example.com", first_name="Hugo", last_name="Bernard")  # not chosen
+    for person in (seller, paul, lea):
+        person.language = language
+        person.save(update_fields=["language"])
+    phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
+    locale = "fr-FR" if language == "fr" else "en-US"
+
+    # 1. The rep makes the link, ticking Paul and Léa by their labels.
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, **phone)
+    page = sign_in(context, live_server)
+    page.goto(f"{live_server.url}/sales-tools/meetings/")
+    expect(page.get_by_role("heading", name=words["meetings"], exact=True)).to_be_visible()
+    page.get_by_role("link", name=words["new"]).first.click()
+    page.get_by_label(words["title"]).fill("Démo équipe")
+    for day in words["days"]:
+        page.get_by_label(day, exact=True).fill("00:00-24:00")
+    page.get_by_label(words["kind"]).select_option(label=words["group"])
+    for name in ("Paul Durand", "Léa Petit"):
+        page.locator("label.field-check", has_text=name).click()
+        expect(page.get_by_label(name)).to_be_checked()
+    expect(page.get_by_label("Camille Martin")).to_be_checked()  # the maker, ticked first
+    expect(page.get_by_label("Hugo Bernard")).not_to_be_checked()
+    if width < 600:
+        no_sideways_scroll(page)
+    review_shot(page, f"meetings-group-edit-{language}-{width}")
+    page.get_by_role("button", name=words["save"]).click()
+    expect(page.get_by_text(words["created"])).to_be_visible()
+    expect(page.locator(".meeting-link .badge", has_text=words["badge"])).to_be_visible()
+    link = MeetingLink.objects.get(user=seller)
+    assert link.kind == MeetingLink.GROUP and link.slug == "demo-equipe"
+    assert {u.email for u in link.members.all()} == {seller.email, paul.email, lea.email}
+    context.close()
+
+    # Léa has a meeting in the CRM tomorrow at the first hour the visitor would see.
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    busy = soon.replace(hour=10, minute=0, second=0, microsecond=0)
+    make_activity(
+        "meetings",
+        hs_meeting_start_time=f"{busy:%Y-%m-%dT%H:%M:%SZ}",
+        hs_meeting_end_time=f"{busy + dt.timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}",
+        hubspot_owner_id=str(lea.owner.pk),
+    )
+
+    # 2. A visitor books it, seeing all three names.
+    visitor = browser.new_context(
+        viewport={"width": width, "height": 900},
+        locale=locale,
+        timezone_id="Europe/Paris",
+        **phone,
+    )
+    page = visitor.new_page()
+    page.goto(f"{live_server.url}/meet/demo-equipe/?day={busy:%Y-%m-%d}")
+    expect(page.get_by_role("heading", name=words["choose"])).to_be_visible()
+    expect(page.get_by_text("Camille Martin, Paul Durand, Léa Petit")).to_be_visible()
+    offered = [
+        re.search(r"slot=(\w+)", a.get_attribute("href")).group(1)
+        for a in page.locator(".meet-slot").all()
+    ]
+    assert f"{busy:%Y%m%dT%H%MZ}" not in offered  # Léa is busy, so the group is
+    assert f"{busy - dt.timedelta(minutes=30):%Y%m%dT%H%MZ}" in offered
+    if width < 600:
+        no_sideways_scroll(page)
+    review_shot(page, f"meetings-group-slots-{language}-{width}")
+    first = page.locator(".meet-slot").first
+    slot = re.search(r"slot=(\w+)", first.get_attribute("href")).group(1)
+    first.click()
+    page.get_by_label(words["name"]).fill("Zoé Tremblay")
+    page.get_by_label(words["email"]).fill("zoe@erable.ca")
+    page.get_by_role("button", name=words["book"]).click()
+    expect(page.get_by_role("heading", name=words["booked"])).to_be_visible()
+    expect(page.locator(".meet-summary")).to_contain_text("Camille Martin, Paul Durand, Léa Petit")
+    if width < 600:
+        no_sideways_scroll(page)
+    review_shot(page, f"meetings-group-booked-{language}-{width}")
+    visitor.close()
+
+    start = dt.datetime.strptime(slot, "%Y%m%dT%H%MZ").replace(tzinfo=dt.UTC)
+    rows = Booking.objects.filter(start=start, status=Booking.CONFIRMED)
+    assert {r.host.email for r in rows} == {seller.email, paul.email, lea.email}
+    # 3. Everyone received the invitation, every member attending.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["zoe@erable.ca", seller.email, paul.email, lea.email]
+    )
+    for message in mail.outbox:
+        calendar = next(
+            p for p in message.message().walk() if p.get_content_type() == "text/calendar"
+        )
+        assert calendar.get_param("method") == "REQUEST"
+        assert calendar.get_payload(decode=True).count(b"ATTENDEE") == 4
+
+    # 4. Paul, a member, sees it among his upcoming meetings.
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, **phone)
+    page = sign_in(context, live_server, email=paul.email)
+    page.goto(f"{live_server.url}/sales-tools/meetings/")
+    upcoming = page.locator("section", has=page.get_by_role("heading", name=words["upcoming"]))
+    expect(upcoming).to_contain_text("Zoé Tremblay")
+    expect(upcoming).to_contain_text("Démo équipe")
+    member_of = page.locator("section", has=page.get_by_role("heading", name=words["member_of"]))
+    expect(member_of).to_contain_text("Démo équipe")
+    expect(member_of.locator("input[readonly]")).to_have_value(
+        f"{live_server.url}/meet/demo-equipe/"
+    )
+    if width < 600:
+        no_sideways_scroll(page)
+    review_shot(page, f"meetings-group-member-{language}-{width}")
+    context.close()

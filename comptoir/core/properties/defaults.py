@@ -538,4 +538,14 @@ MEETINGS = _engagement(
     select(
         "hs_activity_type", "Call and meeting type", "Type d'appel et de réunion", ACTIVITY_TYPES
     ),
+    # The users taking part (owner ids joined by ";"), such as a group meeting's members.
+    Default(
+        "hs_attendee_owner_ids",
+        "enumeration",
+        "checkbox",
+        "Attendees",
+        "Participants",
+        options_source="owners",
+        referenced_object_type="OWNER",
+    ),
 )
