@@ -1,9 +1,10 @@
 """Email from the CRM, end to end, in Chromium, in French at 1280 and 390 px and in English at
-1280 px (issue 17, point 8), against the real servers (aiosmtpd, Dovecot): a rep connects their mailbox in
-Settings > E-mail, sends a templated email from a contact's record, the recipient opens it
-(the pixel fetched from another address, through a trusted proxy) and clicks its link, the
-recipient's reply dropped into the rep's Dovecot mailbox is synced, and the feed, the
-timeline and the template analytics show sent, opened, clicked, replied."""
+1280 px (issue 17, point 8), against the real servers (aiosmtpd, Dovecot): a rep connects
+their mailbox in Settings > E-mail, sends a templated email from a contact's record, the
+recipient opens it (the pixel fetched from another address, through a trusted proxy) and
+clicks its link, the recipient's reply dropped into the rep's Dovecot mailbox is synced,
+and the feed, the timeline and the template analytics show sent, opened, clicked,
+replied."""
 
 import datetime as dt
 import email
