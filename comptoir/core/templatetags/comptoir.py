@@ -1,5 +1,6 @@
 """Template helpers of the browser app: icons, initials, property values per locale."""
 
+from babel import numbers as babel_numbers
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -95,3 +96,10 @@ def local_datetime(moment, style: str = "datetime") -> str:
 
     tz = portal().report_time_zone
     return format_date(moment, tz) if style == "date" else format_datetime_short(moment, tz)
+
+
+@register.filter
+def percentage(share) -> str:
+    """A share (0..1) as a whole percentage in the reader's language (Babel): “50 %” in
+    French (a no-break space), “50%” in English."""
+    return babel_numbers.format_percent(share, locale=i18n.babel_locale())

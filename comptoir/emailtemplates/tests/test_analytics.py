@@ -76,13 +76,22 @@ def test_an_admin_sees_everyones_but_not_a_private_template_of_someone_else(team
     assert [r.label for r in own] == ["Offre", "Secret d'Olivier"]
 
 
+def test_the_rates_in_english_without_the_french_space(client, team):
+    _admin, rep, *_ = team
+    rep.language = "en"
+    rep.save(update_fields=["language"])
+    client.force_login(rep)
+    html = client.get("/sales-tools/templates/analytics/").content.decode()
+    assert "Template analytics" in html and ">50%<" in html and "50\u00a0%" not in html
+
+
 def test_the_page_in_french_and_its_hostile_parameters(client, team):
     _admin, rep, *_ = team
     rep.language = "fr"
     rep.save(update_fields=["language"])
     client.force_login(rep)
     html = client.get("/sales-tools/templates/analytics/").content.decode()
-    assert "Statistiques des modèles" in html and "50 %" in html and "Offre" in html
+    assert "Statistiques des modèles" in html and "50\u00a0%" in html and "Offre" in html
     for query in ("?days=-1&by=<script>", "?days=99999999999999999999&by=user", "?days=x"):
         response = client.get(f"/sales-tools/templates/analytics/{query}")
         assert response.status_code == 200 and "<script>" not in response.content.decode()

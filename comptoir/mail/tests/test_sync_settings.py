@@ -2,6 +2,8 @@
 messages that could not be read, the last failure) and the switch, each user their own;
 the logging addresses for admins only, bad input refused field by field."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -60,6 +62,30 @@ def test_the_sync_state_in_plain_words(client_in, user):
     assert "<dd>3</dd>" in page
     assert "Last one: “Broken”: The message is empty." in page
     assert "Last sync failed" in page and "The server refused the user name or password." in page
+
+
+@pytest.mark.parametrize(
+    "language, tested, synced",
+    [
+        ("en", "Tested Jan 15, 2099, 2:30\u202fPM.", "Jan 15, 2099, 3:45\u202fPM"),
+        ("fr", "Testée le 15 janv. 2099 à 14:30.", "15 janv. 2099 à 15:45"),
+    ],
+)
+def test_the_test_and_sync_times_in_the_readers_language_and_the_portals_zone(
+    client_in, user, language, tested, synced
+):
+    user.language = language
+    user.save(update_fields=["language"])
+    client_in.cookies["django_language"] = language
+    connect(  # 13:30 and 14:45 UTC: 14:30 and 15:45 in Paris, the portal's zone
+        user,
+        last_test={"smtp": {"code": "ok"}, "imap": {"code": "ok"}},
+        last_tested_at=dt.datetime(2099, 1, 15, 13, 30, tzinfo=dt.UTC),
+        last_synced_at=dt.datetime(2099, 1, 15, 14, 45, tzinfo=dt.UTC),
+    )
+    page = client_in.get(URL).content.decode()
+    assert tested in page and f"<dd>{synced}" in page
+    assert "a.m." not in page and "p.m." not in page  # not Django's English DATETIME_FORMAT
 
 
 def test_the_switch_is_saved_for_the_users_own_mailbox_only(client_in, user):
