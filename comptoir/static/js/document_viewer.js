@@ -153,6 +153,13 @@ function onWebsite(host) {
   return hosts.some((domain) => host === domain || host.endsWith("." + domain));
 }
 
+// A point of the PDF page on the page as drawn at `viewport` (its transform: scale, rotation,
+// the y axis pointing down).
+function toViewport(viewport, x, y) {
+  const [a, b, c, d, e, f] = viewport.transform;
+  return [a * x + c * y + e, b * x + d * y + f];
+}
+
 // The page's web links (pdf.js "Link" annotations with a URL) as anchors over the canvas,
 // placed in percents of the page so that they follow its drawn size.
 function addLinks(figure, viewport, annotations) {
@@ -166,7 +173,8 @@ function addLinks(figure, viewport, annotations) {
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") continue;
     if (root.dataset.hint && onWebsite(url.hostname)) url.searchParams.set(HINT_PARAM, root.dataset.hint);
-    const [x1, y1, x2, y2] = viewport.convertToViewportRectangle(annotation.rect);
+    const [x1, y1] = toViewport(viewport, annotation.rect[0], annotation.rect[1]);
+    const [x2, y2] = toViewport(viewport, annotation.rect[2], annotation.rect[3]);
     const link = document.createElement("a");
     link.className = "viewer-link";
     link.href = url.toString();
