@@ -124,7 +124,7 @@ def test_visits_reach_the_prospects_page(browser, live_server, seller, website, 
     row = page.get_by_role("row").filter(has_text="Durand SA")
     expect(row).to_be_visible()
     expect(row.get_by_text("Nouvelle")).to_be_visible()
-    expect(page.get_by_role("link", name="Durand SA")).to_be_visible()
+    expect(page.get_by_role("link", name="Durand SA", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     screenshot(page, f"prospects-{width}")
 
