@@ -1,11 +1,13 @@
 """Per-document figures (TOOL-4): views, unique viewers, average time, pages read and the
-time spent on each page, from the views of all its links (a constant number of queries)."""
+time spent on each page, from the views of all its links (a constant number of queries).
+Only confirmed views count (`ViewSession.confirmed_at`: the viewer's browser read it), never
+the sender's own."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Sum
 
-from comptoir.documents.models import PageTime, ViewSession
+from comptoir.documents.models import PageTime, ViewSession, counted
 
 RECENT = 20
 
@@ -27,7 +29,7 @@ class Figures:
 
 
 def figures(document) -> Figures:
-    views = ViewSession.objects.filter(document=document, internal=False)
+    views = ViewSession.objects.filter(counted(), document=document)
     totals = views.aggregate(n=Count("pk"), avg=Avg("seconds"))
     result = Figures(
         views=totals["n"] or 0,
@@ -42,7 +44,7 @@ def figures(document) -> Figures:
     per_page = {
         row["page"]: row
         for row in PageTime.objects.filter(
-            session__document=document, session__internal=False, seconds__gt=0
+            counted("session__"), session__document=document, seconds__gt=0
         )
         .values("page")
         .annotate(seconds=Sum("seconds"), views=Count("session", distinct=True))

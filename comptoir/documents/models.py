@@ -53,6 +53,9 @@ class ShareLink(models.Model):
     ask_email = models.BooleanField(default=False)
     allow_download = models.BooleanField(default=True)
     expires_at = models.DateTimeField(null=True, blank=True)  # the end of the chosen day
+    # When its first counted view was confirmed: set once, by a conditional UPDATE, which
+    # claims the owner's "first view" notification.
+    viewed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -66,7 +69,13 @@ class ShareLink(models.Model):
 
 
 class ViewSession(models.Model):
-    """One opening of a share link; the viewer's beacons add to its time and pages."""
+    """One opening of a share link; the viewer's beacons add to its time and pages.
+
+    The GET of the link makes the row; it is a person's view, and counts (figures, the
+    contact's timeline, the activity feed, the notification), only once `confirmed_at` is
+    set: by the first reading beacon of the viewer's pdf.js page, or the download of a file
+    that is not a PDF. A mail scanner or a link preview fetching the link runs no script:
+    its session stays unconfirmed, kept but counted nowhere."""
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="views")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="views")
@@ -81,9 +90,16 @@ class ViewSession(models.Model):
     # beacons, left out of the figures, the timeline, the feed and the notifications.
     internal = models.BooleanField(default=False)
     user_agent = models.CharField(max_length=300, blank=True, default="")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["document", "started_at"], name="docview_doc_idx")]
+
+
+def counted(prefix: str = "") -> models.Q:
+    """The views that count: a person's (not the sender's), confirmed as read. `prefix`
+    reaches them through a relation ("views__", "session__")."""
+    return models.Q(**{f"{prefix}internal": False, f"{prefix}confirmed_at__isnull": False})
 
 
 class PageTime(models.Model):

@@ -1,7 +1,11 @@
 """The public side of share links (/d/<token>/, TOOL-4): the viewer, the optional email
 question, the file (only through a view that checks the link and the view's key, never a
 storage URL) and the reading beacons. No sign-in; a token that is not one of ours, a
-deleted or an expired link all answer the same 404 page."""
+deleted or an expired link all answer the same 404 page.
+
+Opening the link makes a view session, which counts only once the viewer's page sends its
+first reading beacon (or a file that is not a PDF is downloaded through it): a mail
+scanner or a link preview fetching the link is no view (services.confirm_view)."""
 
 import logging
 
@@ -75,6 +79,7 @@ def viewer(request, token):
         internal=request.user.is_authenticated,  # the sender checking the link: not a view
     )
     document = link.document
+    hint, hint_hosts = services.website_hint(link, session)
     return _private(
         render(
             request,
@@ -83,6 +88,8 @@ def viewer(request, token):
                 "link": link,
                 "document": document,
                 "session": session,
+                "hint": hint,
+                "hint_hosts": " ".join(hint_hosts),
                 "size": checks.human_size(document.size),
                 "can_download": link.allow_download or not document.is_pdf,
             },
@@ -127,7 +134,7 @@ def download(request, token):
     if session is None or not (link.allow_download or not link.document.is_pdf):
         return _missing(request)
     response = _file_response(_open(link), link.document, attachment=True)
-    services.mark_downloaded(session)
+    services.mark_downloaded(link, session)
     return _private(response)
 
 

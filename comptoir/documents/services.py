@@ -33,6 +33,7 @@ from comptoir.documents.models import (
     ShareLink,
     ViewSession,
 )
+from comptoir.mail import tracking
 from comptoir.notifications import services as notices
 
 MAX_NAME = 200
@@ -260,39 +261,73 @@ def viewer_contact_id(link: ShareLink, email: str) -> int | None:
 def start_view(
     link: ShareLink, *, email: str = "", user_agent: str = "", internal: bool = False
 ) -> ViewSession:
-    """A new view of `link`: its row, the contact's timeline event and, on the link's first
-    view, the document owner's notification; an `internal` view (a signed-in user's) only
-    its row."""
-    document = link.document
+    """A new opening of `link`: its row only. It counts (figures, the contact's timeline,
+    the feed, the owner's notification) once `confirm_view` sees the viewer read it; an
+    `internal` view (a signed-in user's) never does."""
     email = email or link.email
-    contact_id = None if internal else viewer_contact_id(link, email)
     now = timezone.now()
+    return ViewSession.objects.create(
+        link=link,
+        document=link.document,
+        key=secrets.token_urlsafe(24),
+        viewer_email=email[:254],
+        contact_id=None if internal else viewer_contact_id(link, email),
+        started_at=now,
+        last_seen_at=now,
+        user_agent=(user_agent or "")[:300],
+        internal=internal,
+    )
+
+
+def confirm_view(link: ShareLink, session: ViewSession) -> bool:
+    """The view is a person's (their browser's first reading beacon, or the download of a
+    file that is not a PDF): counted from now on, its contact's timeline event written and,
+    on the link's first counted view, the document's owner told. Each a conditional UPDATE:
+    whatever beacons arrive together, a view is counted, and a link notified, exactly once.
+    Whether this call did it."""
+    if session.internal or session.confirmed_at is not None:
+        return False
+    now = timezone.now()
+    document = link.document
     with transaction.atomic():
-        first = not internal and not ViewSession.objects.filter(link=link, internal=False).exists()
-        session = ViewSession.objects.create(
-            link=link,
-            document=document,
-            key=secrets.token_urlsafe(24),
-            viewer_email=email[:254],
-            contact_id=contact_id,
-            started_at=now,
-            last_seen_at=now,
-            user_agent=(user_agent or "")[:300],
-            internal=internal,
-        )
-        if contact_id is not None:
+        claimed = ViewSession.objects.filter(
+            pk=session.pk, internal=False, confirmed_at__isnull=True
+        ).update(confirmed_at=now)
+        if not claimed:
+            return False
+        session.confirmed_at = now
+        if session.contact_id is not None:
             timeline_events.document_viewed(
                 get_object_type("contacts"),
-                contact_id,
-                now,
+                session.contact_id,
+                session.started_at,
                 ChangeSource(SourceType.SALES, f"document-view:{session.pk}"),
                 name=document.name,
-                who=email,
+                who=session.viewer_email,
                 document_id=document.pk,
             )
+        first = ShareLink.objects.filter(pk=link.pk, viewed_at__isnull=True).update(viewed_at=now)
         if first:
-            notices.document_viewed(document.owner_id, document.pk, document.name, who=email)
-    return session
+            notices.document_viewed(
+                document.owner_id, document.pk, document.name, who=session.viewer_email
+            )
+    return True
+
+
+def website_hint(link: ShareLink, session: ViewSession) -> tuple[str, tuple[str, ...]]:
+    """(the signed hint, the website's domains) the viewer adds to the PDF's links to the
+    company's website (TOOL-6: the visitor is then known as the link's contact); ("", ())
+    when there is none to give: no website set, the sender's own view, no contact, or a
+    contact found only from an address the viewer typed (unverified: never trusted to
+    name a person)."""
+    if session.internal or session.contact_id is None:
+        return "", ()
+    if link.contact_id is None and link.ask_email:
+        return "", ()
+    domains = tracking.hint_domains()
+    if not domains:
+        return "", ()
+    return tracking.contact_hint(session.contact_id), domains
 
 
 class BeaconRefused(ValueError):
@@ -320,7 +355,8 @@ def _int(field: str, raw, low: int, high: int) -> int:
 def record_beacon(link: ShareLink, key: str, pages, seconds) -> ViewSession:
     """Add the time a viewer spent on pages: `pages` and `seconds` are parallel lists as
     posted. Refused (BeaconRefused, nothing written) for another link's session, a page the
-    document does not have, or more time than has passed since the last beacon."""
+    document does not have, or more time than has passed since the last beacon. The first
+    accepted beacon of a view confirms it (`confirm_view`), in the same transaction."""
     if len(pages) != len(seconds) or len(pages) > MAX_PAGES_PER_BEACON:
         raise BeaconRefused("page", _("Send one time per page."))
     document = link.document
@@ -359,9 +395,17 @@ def record_beacon(link: ShareLink, key: str, pages, seconds) -> ViewSession:
         ViewSession.objects.filter(pk=session.pk).update(
             last_seen_at=now, seconds=F("seconds") + total
         )
+        # The first beacon: the viewer's browser drew the pages and someone reads them.
+        confirm_view(link, session)
     return session
 
 
-def mark_downloaded(session: ViewSession | None) -> None:
-    if session is not None:
+def mark_downloaded(link: ShareLink, session: ViewSession | None) -> None:
+    """The file was downloaded through the view; for a file that is not a PDF (no pages to
+    read: downloading is how it is seen) the download confirms the view."""
+    if session is None:
+        return
+    with transaction.atomic():
         ViewSession.objects.filter(pk=session.pk).update(downloaded=True)
+        if not link.document.is_pdf:
+            confirm_view(link, session)

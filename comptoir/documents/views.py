@@ -3,7 +3,7 @@ and upload form, a document's page (its share links and figures), and what the r
 composer asks for (the picker's list and a link made for the record's contact)."""
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from comptoir.core.records.values import base_queryset, display_name
 from comptoir.core.ui import folders
 from comptoir.documents import analytics, checks, services
 from comptoir.documents.access import can_edit, get_visible, visible_documents
-from comptoir.documents.models import DocumentFolder, ShareLink
+from comptoir.documents.models import DocumentFolder, ShareLink, counted
 
 PAGE_SIZE = 100
 PICKER_SIZE = 20
@@ -37,7 +37,7 @@ def _library(request, *, errors=None, values=None, status=200):
         qs = qs.filter(folder=folder) if folder else qs.none()
     if query:
         qs = qs.filter(name__icontains=query)
-    qs = qs.annotate(view_count=Count("views", filter=Q(views__internal=False)))
+    qs = qs.annotate(view_count=Count("views", filter=counted("views__")))
     documents = list(qs.order_by("name", "pk")[: PAGE_SIZE + 1])
     rows = [
         {"d": d, "size": checks.human_size(d.size), "editable": can_edit(request.user, d)}
@@ -133,7 +133,7 @@ def _detail(request, document, *, errors=None, values=None, status=200):
     figures = analytics.figures(document)
     counts = dict(
         ShareLink.objects.filter(document=document)
-        .annotate(n=Count("views", filter=Q(views__internal=False)))
+        .annotate(n=Count("views", filter=counted("views__")))
         .values_list("pk", "n")
     )
     links = _links(request, document)

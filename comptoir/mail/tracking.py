@@ -269,13 +269,25 @@ def validate_networks(text: str) -> list[str]:
 
 
 # -- the visitor hint (TOOL-6) ---------------------------------------------------------------
-# A click on a tracked link to the company's own website lands with `?_cmp=<hint>`: the
-# email's id and an HMAC of it, which the website snippet sends back with its page views, so
-# that the visitor is known as the email's recipient. The hint names no address; without the
-# key none can be made. Which hosts are the company's website is the prospects app's to say:
-# it adds a callable returning them here in its ready() (mail is below prospects).
+# A click on a tracked link to the company's own website lands with `?_cmp=<hint>`, which the
+# website snippet sends back with its page views, so that the visitor is known:
+# - a tracked email's hint, `<email id>.<mac>`: the visitor is the email's recipient;
+# - a shared document's hint (TOOL-4: the links of the PDF drawn in the viewer of a link made
+#   for a contact), `c.<contact id>.<mac>`: the visitor is that contact.
+# Ids in base 36, the mac an HMAC of the id and the kind ("v", "c": a hint of one kind is
+# never read as the other, nor as a click token). Without the key none can be made or
+# changed. Which hosts are the company's website is the prospects app's to say: it adds a
+# callable returning them here in its ready() (mail is below prospects).
 HINT_PARAM = "_cmp"
 HINT_HOSTS: list = []
+HINT_MAX = 40
+EMAIL_HINT = "email"
+CONTACT_HINT = "contact"
+_CONTACT_PREFIX = "c"
+
+
+def _secrets() -> list:
+    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
 
 
 def visitor_hint(outbound_id: int) -> str:
@@ -283,26 +295,51 @@ def visitor_hint(outbound_id: int) -> str:
     return f"{value}.{_mac(value + '.v', settings.SECRET_KEY)}"
 
 
-def read_visitor_hint(hint) -> int | None:
-    """The email id of a hint this portal made; None for anything else."""
-    if not isinstance(hint, str) or len(hint) > 40:
+def contact_hint(contact_id: int) -> str:
+    """The hint of a document link's recipient contact (at most 38 characters)."""
+    value = _b36(contact_id)
+    return f"{_CONTACT_PREFIX}.{value}.{_mac(value + '.c', settings.SECRET_KEY)}"
+
+
+def read_hint(hint) -> tuple[str, int] | None:
+    """(EMAIL_HINT, email id) or (CONTACT_HINT, contact id) of a hint this portal made; None
+    for anything else (forged, truncated, another portal's, garbage)."""
+    if not isinstance(hint, str) or len(hint) > HINT_MAX:
         return None
-    pk_text, _dot, mac = hint.partition(".")
+    parts = hint.split(".")
+    if len(parts) == 2:
+        kind, suffix, (pk_text, mac) = EMAIL_HINT, ".v", parts
+    elif len(parts) == 3 and parts[0] == _CONTACT_PREFIX:
+        kind, suffix, (pk_text, mac) = CONTACT_HINT, ".c", parts[1:]
+    else:
+        return None
     if not re.fullmatch(r"[0-9a-z]{1,13}", pk_text) or not mac:
         return None
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
-    if not any(constant_time_compare(mac, _mac(pk_text + ".v", s)) for s in secrets):
+    if not any(constant_time_compare(mac, _mac(pk_text + suffix, s)) for s in _secrets()):
         return None
-    return int(pk_text, 36)
+    return kind, int(pk_text, 36)
+
+
+def read_visitor_hint(hint) -> int | None:
+    """The email id of an email's hint this portal made; None for anything else."""
+    found = read_hint(hint)
+    return found[1] if found and found[0] == EMAIL_HINT else None
+
+
+def hint_domains() -> tuple[str, ...]:
+    """The company's website domains (those links to them, and to their subdomains, carry
+    the hint); none when the prospects app has none set."""
+    found = []
+    for hosts in HINT_HOSTS:
+        for domain in hosts():
+            if domain not in found:
+                found.append(domain)
+    return tuple(found)
 
 
 def _hint_host(host: str) -> bool:
     host = (host or "").lower().rstrip(".")
-    for hosts in HINT_HOSTS:
-        for domain in hosts():
-            if host == domain or host.endswith("." + domain):
-                return True
-    return False
+    return any(host == domain or host.endswith("." + domain) for domain in hint_domains())
 
 
 def with_visitor_hint(url: str, outbound_id: int) -> str:

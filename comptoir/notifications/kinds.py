@@ -224,7 +224,7 @@ def record_url(notification) -> str:
     if object_type == "inbound_messages":
         return reverse("settings:email")
     if object_type == PROSPECTS:
-        return reverse("prospects:index")
+        return reverse("prospects:detail", args=[pk])
     if object_type == EMAIL_ACTIVITY:
         return reverse("salestools:activity")
     if object_type == "exports":

@@ -10,7 +10,8 @@ first:
    request never waits for DNS.
 2. **Then, in one transaction** (the pending rows locked, `skip_locked` on PostgreSQL, so
    two workers never count a page view twice): who each visitor is (a tracked email's
-   recipient, an identify() address: a contact, by email), which company it is (the
+   recipient or an identify() address: a contact, by email; a shared document's recipient
+   contact, by id, when it is still a live record), which company it is (the
    contact's primary company, else a configured network, else its reverse DNS name's
    registrable domain, not an access provider's), a new visit after VISIT_GAP without a
    page view; the per-day counts of each visiting company (`ProspectDay`, days in the
@@ -195,6 +196,13 @@ def _contacts(emails: set[str]) -> dict[str, tuple[int, int | None]]:
     return found
 
 
+def _live_contacts(ids: set[int]) -> set[int]:
+    """Those of `ids` that are live contact records."""
+    if not ids:
+        return set()
+    return set(base_queryset("contacts").filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def _companies_by_id(ids) -> dict[int, str]:
     """{company id: registrable domain} of live companies with a domain."""
     if not ids:
@@ -252,6 +260,8 @@ def attribute(now=None) -> int:
                     recipients[pk] = _address(to[0])
         wanted = {r.email for r in rows if r.email} | set(recipients.values())
         contacts = _contacts(wanted)
+        # Shared documents' recipients (their hint names the contact): live ones only.
+        hinted = _live_contacts({r.contact_id for r in rows if r.contact_id})
         # The visitors of the batch, as the worker knew them.
         keys = {visitor_key(r) for r in rows}
         visitors = {v.key: v for v in Visitor.objects.filter(key__in=keys)}
@@ -263,7 +273,12 @@ def attribute(now=None) -> int:
         # Contacts named in this batch, per visitor.
         for row in rows:
             address = row.email or recipients.get(row.email_id) or ""
-            if address and address in contacts:
+            contact_id = None
+            if row.contact_id in hinted:
+                contact_id = row.contact_id
+            elif address and address in contacts:
+                contact_id = contacts[address][0]
+            if contact_id is not None:
                 key = visitor_key(row)
                 visitor = visitors.get(key)
                 if visitor is None:
@@ -271,7 +286,7 @@ def attribute(now=None) -> int:
                         key=key, last_seen_at=row.occurred_at - 2 * VISIT_GAP
                     )
                     visitor._new = True
-                visitor.contact_id = contacts[address][0]
+                visitor.contact_id = contact_id
         contact_companies = {}
         contact_ids = {v.contact_id for v in visitors.values() if v.contact_id}
         if contact_ids:

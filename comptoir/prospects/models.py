@@ -45,9 +45,11 @@ class PageView(models.Model):
     title = models.CharField(max_length=300, blank=True, default="")
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True, default="")
-    # Who the visitor is, as the request said it: a tracked email's id (its signed hint
-    # checked in the request) or the address given to identify().
+    # Who the visitor is, as the request said it: a tracked email's id or a shared
+    # document's recipient contact (their signed hints checked in the request), or the
+    # address given to identify().
     email_id = models.BigIntegerField(null=True, blank=True)
+    contact_id = models.BigIntegerField(null=True, blank=True)
     email = models.CharField(max_length=254, blank=True, default="")
     processed = models.BooleanField(default=False)
     # The visiting company's domain, written by the worker (the pages a company read).

@@ -5,7 +5,9 @@ the Origin header, or the Referer when a browser sends no Origin, must be one of
 domains or under one; every page URL too) and answers CORS only to those. A beacon is read
 up to MAX_BODY bytes and checked whole (JSON, sizes, URLs, the visitor id's form, the
 tracked email's signed hint, the identified address) before anything is written: a bad one
-gets a 4xx naming what is wrong and writes nothing. The good one is queued for the
+gets a 4xx naming what is wrong and writes nothing. The hint (`h`) is a tracked email's or a
+shared document's (mail/tracking.py `read_hint`): the email's id, or the contact's, is kept
+on the page views for the worker. The good one is queued for the
 server process's writer thread (one transaction every COMPTOIR_TRACKING_FLUSH_MS for all
 the beacons received meanwhile), or written at once in one INSERT when that is 0.
 Attributing them is the worker's (`attribution.attribute`), never the request's."""
@@ -27,8 +29,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from comptoir.core.counters import count
-from comptoir.mail import hits
-from comptoir.mail.tracking import clean_address, clean_agent, read_visitor_hint
+from comptoir.mail import hits, tracking
+from comptoir.mail.tracking import clean_address, clean_agent
 from comptoir.prospects.conf import beacon_conf, host_allowed
 from comptoir.prospects.models import PageView
 from comptoir.users.throttle import client_address
@@ -37,7 +39,7 @@ MAX_BODY = 16 * 1024
 MAX_EVENTS = 20
 MAX_URL = 2048
 MAX_TITLE = 300
-CHUNK = 500  # rows an INSERT (11 parameters each: under SQLite's 32,766)
+CHUNK = 500  # rows an INSERT (12 parameters each: under SQLite's 32,766)
 VISITOR = re.compile(r"[A-Za-z0-9_-]{22}")
 EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}")
 SNIPPET = Path(__file__).with_name("snippet.js")
@@ -149,12 +151,17 @@ def parse(body: bytes, domains) -> dict:
     visitor = _text(data.get("v"), "v", 64)
     if visitor and not VISITOR.fullmatch(visitor):
         raise BadBeacon(400, "not a visitor id", "v")
-    hint = _text(data.get("h"), "h", 40)
-    email_id = None
+    hint = _text(data.get("h"), "h", tracking.HINT_MAX)
+    email_id = contact_id = None
     if hint:
-        email_id = read_visitor_hint(hint)
-        if email_id is None:
+        found = tracking.read_hint(hint)
+        if found is None:
             raise BadBeacon(400, "not a hint of this portal", "h")
+        kind, pk = found
+        if kind == tracking.CONTACT_HINT:
+            contact_id = pk
+        else:
+            email_id = pk
     email = _text(data.get("i"), "i", 254).strip()
     if email and not EMAIL.fullmatch(email):
         raise BadBeacon(400, "not an email address", "i")
@@ -174,9 +181,15 @@ def parse(body: bytes, domains) -> dict:
                 _text(event.get("t"), f"e.{n}.t", MAX_TITLE),
             )
         )
-    if not pages and not (email_id or email):
+    if not pages and not (email_id or contact_id or email):
         raise BadBeacon(400, "nothing to record", "e")
-    return {"visitor": visitor, "email_id": email_id, "email": email.lower(), "pages": pages}
+    return {
+        "visitor": visitor,
+        "email_id": email_id,
+        "contact_id": contact_id,
+        "email": email.lower(),
+        "pages": pages,
+    }
 
 
 def _read(request) -> bytes:
@@ -193,9 +206,10 @@ def _read(request) -> bytes:
 
 
 _COLUMNS = (
-    "occurred_at, visitor, url, referrer, title, ip, user_agent, email_id, email, processed, domain"
+    "occurred_at, visitor, url, referrer, title, ip, user_agent, email_id, contact_id, email, "
+    "processed, domain"
 )
-_ROW = "(" + ", ".join(["%s"] * 11) + ")"
+_ROW = "(" + ", ".join(["%s"] * 12) + ")"
 
 
 def _write(rows: list[tuple]) -> int:
@@ -215,7 +229,7 @@ def _write(rows: list[tuple]) -> int:
 def _insert(rows: list[tuple]) -> tuple[str, list]:
     ops = connection.ops
     params = []
-    for at, visitor, url, referrer, title, ip, agent, email_id, email in rows:
+    for at, visitor, url, referrer, title, ip, agent, email_id, contact_id, email in rows:
         params += [
             ops.adapt_datetimefield_value(at),
             visitor,
@@ -225,6 +239,7 @@ def _insert(rows: list[tuple]) -> tuple[str, list]:
             ops.adapt_ipaddressfield_value(ip),
             agent,
             email_id,
+            contact_id,
             email,
             False,
             "",
@@ -292,7 +307,7 @@ def collect(request):
         return _answer(bad.status, origin, {"error": bad.error, "field": bad.field})
     now = timezone.now()
     agent = clean_agent(request.META.get("HTTP_USER_AGENT", ""))[:300]
-    who = (beacon["email_id"], beacon["email"])
+    who = (beacon["email_id"], beacon["contact_id"], beacon["email"])
     visitor = beacon["visitor"]
     rows = [(now, visitor, u, r, t, ip, agent, *who) for u, r, t in beacon["pages"]]
     if not rows:  # an identify() alone: a row without a page, the worker only reads who

@@ -1,5 +1,6 @@
 """The Prospects page's reads and writes (TOOL-6): visiting companies over a period, their
-owner, the company created for one, the digest subscriptions.
+owner, the company created for one, one company's page views grouped in visits, the digest
+subscriptions.
 
 Company records are written only through the record services (`create_record`,
 `update_record`: validation, history, automations); a prospect's own row keeps the owner
@@ -7,9 +8,10 @@ chosen before a company exists, and the company it matches."""
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
@@ -19,7 +21,7 @@ from comptoir.core.permissions import can_edit
 from comptoir.core.portal.services import portal
 from comptoir.core.records.values import base_queryset
 from comptoir.core.records.writes import create_record, update_record
-from comptoir.prospects.attribution import companies_for_domains
+from comptoir.prospects.attribution import VISIT_GAP, companies_for_domains, visitor_key
 from comptoir.prospects.models import (
     DigestSubscription,
     PageView,
@@ -31,6 +33,7 @@ from comptoir.prospects.models import (
 PERIODS = {"1": 1, "7": 7, "30": 30, "90": 90}
 DEFAULT_PERIOD = "30"
 LIMIT = 200
+VIEWS_PER_PAGE = 50
 
 
 @dataclass
@@ -172,6 +175,77 @@ def _add_contacts(rows, user) -> None:
         row = by_domain[domain]
         if contact is not None and len(row.contacts) < 5 and contact not in row.contacts:
             row.contacts.append(contact)
+
+
+# -- one company's page views ------------------------------------------------------------------
+
+
+def shown_name(user, prospect: Prospect) -> tuple[str, int | None]:
+    """(its name as the user may see it, the company id when the user may open it): a
+    company the user may not see is named by the prospect's domain only, as on the list."""
+    if prospect.company_id:
+        company = (
+            base_queryset("companies", user=user)
+            .filter(pk=prospect.company_id)
+            .values("pk", "name", "domain")
+            .first()
+        )
+        if company is not None:
+            return company["name"] or company["domain"] or prospect.domain, company["pk"]
+    return prospect.domain, None
+
+
+@dataclass
+class Visit:
+    """A visitor's page views without a VISIT_GAP between them, newest first."""
+
+    key: str
+    contact: object = None  # the contact the visitor is known as, when the user may see it
+    views: list = field(default_factory=list)
+
+    @property
+    def start(self):
+        return self.views[-1].occurred_at
+
+    @property
+    def end(self):
+        return self.views[0].occurred_at
+
+
+def page_views(user, prospect: Prospect, number) -> tuple[Page, list[Visit]]:
+    """Page `number` of the raw page views kept of the company (newest first, VIEWS_PER_PAGE
+    a page), and those page views grouped in visits (a visit running over two pages shows
+    on both). A constant number of queries, whatever the page holds."""
+    views = (
+        PageView.objects.filter(domain=prospect.domain)
+        .exclude(url="")
+        .only("pk", "occurred_at", "visitor", "ip", "user_agent", "url", "title")
+        .order_by("-occurred_at", "-pk")
+    )
+    page = Paginator(views, VIEWS_PER_PAGE).get_page(number)
+    rows = list(page.object_list)
+    keys = {row.pk: visitor_key(row) for row in rows}
+    known = dict(
+        Visitor.objects.filter(key__in=set(keys.values()), contact_id__isnull=False).values_list(
+            "key", "contact_id"
+        )
+    )
+    contacts = {
+        c.pk: c
+        for c in base_queryset("contacts", user=user)
+        .filter(pk__in=set(known.values()))
+        .only("pk", "firstname", "lastname", "email")
+    }
+    visits: list[Visit] = []
+    open_visits: dict[str, Visit] = {}
+    for row in rows:
+        key = keys[row.pk]
+        visit = open_visits.get(key)
+        if visit is None or visit.start - row.occurred_at > VISIT_GAP:
+            visit = open_visits[key] = Visit(key=key, contact=contacts.get(known.get(key)))
+            visits.append(visit)
+        visit.views.append(row)
+    return page, visits
 
 
 def get_prospect(pk) -> Prospect | None:

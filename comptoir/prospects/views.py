@@ -1,6 +1,6 @@
 """Sales tools > Prospects (TOOL-6): the companies visiting the website, filters, assign an
 owner, create the company, the daily digest subscription; the empty state shows how to
-install the snippet."""
+install the snippet. A company's page lists every page view kept, grouped in visits."""
 
 import functools
 import zoneinfo
@@ -16,6 +16,8 @@ from comptoir.core.inputs import parse_id
 from comptoir.core.permissions import has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import DuplicateValue, ValidationFailed
+from comptoir.core.properties.formatting import format_datetime_short
+from comptoir.core.ui.pager import pager, query_page_url
 from comptoir.core.ui.phrases import errors_text
 from comptoir.prospects import conf, services
 from comptoir.prospects.models import PageView
@@ -101,6 +103,47 @@ def index(request):
         ],
     }
     return render(request, "prospects/index.html", context)
+
+
+def _zone(user) -> str:
+    """The user's time zone here: their digest's, else the portal's report time zone."""
+    sub = services.subscription(user)
+    return sub.time_zone if sub else portal().report_time_zone
+
+
+@require_GET
+def detail(request, prospect_id):
+    """One visiting company: its totals and every page view kept, newest first, in visits."""
+    prospect = _prospect(prospect_id)
+    name, company_id = services.shown_name(request.user, prospect)
+    page, visits = services.page_views(request.user, prospect, request.GET.get("page"))
+    zone = _zone(request.user)
+    for visit in visits:
+        visit.start_text = format_datetime_short(visit.start, zone)
+        visit.end_text = format_datetime_short(visit.end, zone)
+        for view in visit.views:
+            view.when = format_datetime_short(view.occurred_at, zone)
+    return render(
+        request,
+        "prospects/detail.html",
+        {
+            "prospect": prospect,
+            "name": name,
+            "company_id": company_id,
+            "visits": visits,
+            "page": page,
+            "pager": pager(
+                page.number,
+                page.has_next(),
+                query_page_url(request),
+                pages=page.paginator.num_pages,
+            ),
+            "zone": zone,
+            "first_seen": format_datetime_short(prospect.first_seen_at, zone),
+            "last_seen": format_datetime_short(prospect.last_seen_at, zone),
+            "retention_days": conf.conf().retention_days,
+        },
+    )
 
 
 def _back(request):

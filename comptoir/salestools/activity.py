@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from comptoir.core.associations.services import associated_ids, associations_by_target
 from comptoir.core.records.values import base_queryset, display_name
-from comptoir.documents.models import ViewSession
+from comptoir.documents.models import ViewSession, counted
 from comptoir.mail.models import EmailEvent, EventKind
 from comptoir.meetings.models import Booking
 
@@ -59,9 +59,10 @@ def _recipient(outbound) -> str:
 
 
 def _document_views(user, contact_id: int | None, limit: int) -> list[Entry]:
-    """The latest views of the documents the user owns or sent a link to."""
+    """The latest views of the documents the user owns or sent a link to (confirmed ones:
+    read in a browser, not fetched by a scanner)."""
     views = ViewSession.objects.filter(
-        Q(document__owner=user) | Q(link__created_by=user), internal=False
+        Q(document__owner=user) | Q(link__created_by=user), counted()
     )
     if contact_id is not None:
         if not base_queryset("contacts", user=user).filter(pk=contact_id).exists():

@@ -167,6 +167,7 @@ def test_upload_share_view_and_see_the_figures(
     assert not errors, errors
     session = ViewSession.objects.get()
     assert session.contact_id == lea.pk and session.seconds > 0
+    assert session.confirmed_at is not None  # counted: the page's first beacon
     assert PageTime.objects.filter(session=session).exists()
 
     page.reload()

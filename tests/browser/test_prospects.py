@@ -4,20 +4,29 @@ includes the snippet; no cookie until the
 visitor accepts, then page views arrive with the visitor's id; a browser sending Global
 Privacy Control sends nothing; the worker attributes the views (a configured network);
 the company appears on Sales tools > Prospects in French at 1280 and 390 px, and the rep
-assigns it to themself."""
+assigns it to themself. A shared document's PDF links to the website: the viewer gives them
+the recipient contact's hint, the website's snippet sends it back, the worker puts the visit
+on the contact. A company's page lists its page views in visits (French at 1280 and 390 px,
+English at 1280)."""
 
+import datetime as dt
 import functools
 import http.server
 import threading
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from comptoir.core.records.values import base_queryset
-from comptoir.core.testing.factories import make_company
+from comptoir.core.testing.factories import make_company, make_contact
+from comptoir.documents import services as documents
+from comptoir.documents.models import ViewSession
+from comptoir.documents.tests.pdfs import make_pdf
 from comptoir.prospects import attribution, conf
-from comptoir.prospects.models import PageView
+from comptoir.prospects.models import PageView, Prospect, ProspectDay, Visitor
 from comptoir.users.models import Owner
 from tests.browser.conftest import screenshot, sign_in
 
@@ -115,7 +124,7 @@ def test_visits_reach_the_prospects_page(browser, live_server, seller, website, 
     row = page.get_by_role("row").filter(has_text="Durand SA")
     expect(row).to_be_visible()
     expect(row.get_by_text("Nouvelle")).to_be_visible()
-    expect(page.get_by_role("link", name="Durand SA")).to_be_visible()
+    expect(page.get_by_role("link", name="Durand SA", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     screenshot(page, f"prospects-{width}")
 
@@ -158,4 +167,185 @@ def test_settings_in_french_refuse_a_bad_domain(browser, live_server, db):
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Paramètres des prospects enregistrés.")).to_be_visible()
     assert conf.conf().domains == ("acme-shop.fr",) and conf.conf().retention_days == 30
+    context.close()
+
+
+def test_a_document_link_makes_the_visitor_its_contact(browser, live_server, seller, website):
+    """Léa, who accepted the website's cookies some day, opens the offer shared with her and
+    clicks its link to the prices: the website knows her from then on."""
+    seller.language = "fr"
+    seller.save(update_fields=["language"])
+    conf.save("127.0.0.1", "", 90, True)
+    durand = make_company(name="Durand SA", domain="durand.fr")
+    lea = make_contact(
+        email="lea@durand.fr",
+        firstname="Léa",
+        lastname="Lefèvre",
+        hubspot_owner_id=seller.owner.pk,
+        associations=[("companies", durand.pk, None)],
+    )
+    pdf = make_pdf(2, title="Offre Durand", link=website + "/tarifs.html")
+    document = documents.upload_document(
+        seller, SimpleUploadedFile("offre.pdf", pdf), name="Offre 2027"
+    )
+    link = documents.create_link(seller, document, contact_id=lea.pk)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    site = context.new_page()
+    site.goto(website + "/index.html")
+    site.get_by_role("button", name="Accepter les cookies").click()
+    expect(site.locator("#accept")).to_have_text("OK")
+    wait_for_views(1)
+    site.close()
+    vid = next(c["value"] for c in context.cookies() if c["name"] == "_cmp_vid")
+
+    viewer = context.new_page()
+    errors = []
+    viewer.on("pageerror", lambda exc: errors.append(str(exc)))
+    with viewer.expect_response("**/beacon/", timeout=20_000) as first_beacon:
+        viewer.goto(f"{live_server.url}/d/{link.token}/")
+        expect(viewer.locator("[data-page='1'][data-drawn=true]")).to_have_count(1, timeout=20_000)
+    assert first_beacon.value.status == 204
+    target = viewer.get_by_role("link", name=f"Lien vers {website}/tarifs.html")
+    expect(target).to_be_visible()
+    assert "_cmp=c." in target.get_attribute("href")
+    # Over the line "Voir nos tarifs" of the page (x 66-300, y 650-690 of 595 x 842 points).
+    box, canvas = target.bounding_box(), viewer.locator("[data-page='1'] canvas").bounding_box()
+    scale = canvas["width"] / 595
+    assert abs(box["x"] - canvas["x"] - 66 * scale) < 2
+    assert abs(box["y"] - canvas["y"] - (842 - 690) * scale) < 2
+    assert abs(box["width"] - 234 * scale) < 2 and abs(box["height"] - 40 * scale) < 2
+    screenshot(viewer, "documents-viewer-website-link")
+    with context.expect_page() as opened:
+        target.click()
+    landed = opened.value
+    expect(landed.get_by_role("heading", name="Tarifs")).to_be_visible()
+    expect(landed).to_have_url(website + "/tarifs.html")  # the snippet dropped the hint
+    wait_for_views(2)
+    hinted = PageView.objects.get(url=website + "/tarifs.html")
+    assert (hinted.contact_id, hinted.visitor) == (lea.pk, vid)
+    landed.get_by_role("link", name="Nos tarifs").click()  # later pages: no hint any more
+    wait_for_views(3)
+    assert PageView.objects.filter(contact_id__isnull=True).count() == 2
+    context.close()
+    assert not errors, errors
+    assert ViewSession.objects.get().confirmed_at is not None  # and the view counted
+
+    assert attribution.attribute_all() == 3  # the worker's minute
+    assert Visitor.objects.get(key=f"v:{vid}").contact_id == lea.pk
+    prospect = Prospect.objects.get()
+    assert (prospect.domain, prospect.company_id, prospect.page_views) == (
+        "durand.fr",
+        durand.pk,
+        3,
+    )
+
+    rep = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = sign_in(rep, live_server)
+    page.goto(f"{live_server.url}/contacts/{lea.pk}/")
+    expect(page.get_by_text("A visité votre site web")).to_be_visible()
+    page.goto(f"{live_server.url}/sales-tools/prospects/")
+    page.get_by_role("link", name="Pages vues de Durand SA").click()
+    expect(page.get_by_role("heading", level=1, name="Durand SA")).to_be_visible()
+    visit = page.locator(".prospect-visit").first
+    expect(visit.get_by_role("link", name="Léa Lefèvre")).to_be_visible()
+    expect(visit.get_by_text("3 pages")).to_be_visible()
+    rep.close()
+
+
+WORDS = {
+    "fr": {
+        "list_link": "Pages vues de Durand SA",
+        "views": "Pages vues",
+        "unknown": "Visiteur inconnu",
+        "next": "Suivant",
+        "page_2": "Page 2 sur 2",
+        "zone": "Heures en America/Montreal",
+        "locale": "fr-FR",
+        "empty": "Aucune page vue conservée",
+        "breadcrumb": "Prospects",
+    },
+    "en": {
+        "list_link": "Page views of Durand SA",
+        "views": "Page views",
+        "unknown": "Unknown visitor",
+        "next": "Next",
+        "page_2": "Page 2 of 2",
+        "zone": "Times in America/Montreal",
+        "locale": "en-US",
+        "empty": "No page view kept",
+        "breadcrumb": "Prospects",
+    },
+}
+
+
+@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280)])
+def test_a_companys_page_views(browser, live_server, seller, language, width):
+    from comptoir.prospects.models import DigestSubscription
+
+    seller.language = language
+    seller.save(update_fields=["language"])
+    w = WORDS[language]
+    DigestSubscription.objects.create(user=seller, time_zone="America/Montreal")
+    durand = make_company(name="Durand SA", domain="durand.fr")
+    lea = make_contact(
+        email="lea@durand.fr", firstname="Léa", lastname="Lefèvre", hubspot_owner_id=seller.owner.pk
+    )
+    now = timezone.now()
+    prospect = Prospect.objects.create(
+        domain="durand.fr",
+        company_id=durand.pk,
+        first_seen_at=now - dt.timedelta(days=3),
+        last_seen_at=now,
+        visits=12,
+        page_views=60,
+    )
+    ProspectDay.objects.create(prospect=prospect, day=now.date(), visits=12, page_views=60)
+    vid = "LeaLeaLeaLeaLeaLeaLeaL"
+    Visitor.objects.create(key=f"v:{vid}", contact_id=lea.pk, last_seen_at=now)
+    site = "https://www.acme-shop.fr"
+    PageView.objects.bulk_create(
+        [
+            PageView(
+                occurred_at=now - dt.timedelta(minutes=n * 7),
+                visitor=vid if n < 5 else "",
+                ip="198.51.100.7",
+                user_agent="Mozilla/5.0",
+                url=f"{site}/tarifs/offre-{n}?utm_source=newsletter-de-printemps-2027",
+                title=f"Tarifs {n}" if n % 3 else "",
+                processed=True,
+                domain="durand.fr",
+            )
+            for n in range(60)
+        ]
+    )
+    context = browser.new_context(
+        viewport={"width": width, "height": 900 if width > 600 else 844},
+        locale=w["locale"],
+        **({"is_mobile": True, "has_touch": True} if width < 600 else {}),
+    )
+    page = sign_in(context, live_server)
+    page.goto(f"{live_server.url}/sales-tools/prospects/")
+    page.get_by_role("link", name=w["list_link"]).click()
+    expect(page.get_by_role("heading", level=1, name="Durand SA")).to_be_visible()
+    expect(page.get_by_role("heading", name=w["views"], exact=True)).to_be_visible()
+    expect(page.get_by_text(w["zone"])).to_be_visible()
+    first = page.locator(".prospect-visit").first
+    expect(first.get_by_role("link", name="Léa Lefèvre")).to_be_visible()
+    expect(first.get_by_text("Tarifs 1", exact=True)).to_be_visible()
+    expect(page.get_by_text(w["unknown"]).first).to_be_visible()
+    expect(page.locator(".prospect-page")).to_have_count(50)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    screenshot(page, f"prospect-views-{width}{'' if language == 'fr' else '-en'}")
+    page.get_by_role("link", name=w["next"]).click()
+    expect(page.get_by_text(w["page_2"])).to_be_visible()
+    expect(page.locator(".prospect-page")).to_have_count(10)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    # Once the raw page views are purged: said plainly, the totals kept.
+    PageView.objects.all().delete()
+    page.reload()
+    expect(page.get_by_text(w["empty"])).to_be_visible()
+    expect(page.locator("[data-figure=page-views]")).to_have_text("60")
+    page.get_by_role("link", name=w["breadcrumb"], exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/sales-tools/prospects/")
     context.close()

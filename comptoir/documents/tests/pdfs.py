@@ -1,16 +1,22 @@
-"""Test PDFs built with pypdf: pages with a line of text each, optionally encrypted."""
+"""Test PDFs built with pypdf: pages with a line of text each, optionally encrypted, and
+optionally a web link on the first page (a "Link" annotation over a line of text)."""
 
 import io
 
 from pypdf import PdfWriter
+from pypdf.annotations import Link
 from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     NameObject,
 )
 
+LINK_TEXT = "Voir nos tarifs"
 
-def make_pdf(pages: int = 3, *, password: str | None = None, title: str = "Offre") -> bytes:
+
+def make_pdf(
+    pages: int = 3, *, password: str | None = None, title: str = "Offre", link: str = ""
+) -> bytes:
     writer = PdfWriter()
     font = DictionaryObject(
         {
@@ -23,16 +29,18 @@ def make_pdf(pages: int = 3, *, password: str | None = None, title: str = "Offre
     for n in range(1, pages + 1):
         page = writer.add_blank_page(width=595, height=842)
         stream = DecodedStreamObject()
-        stream.set_data(
-            f"BT /F1 36 Tf 72 740 Td ({title} - page {n}) Tj ET "
-            f"0.1 0.5 0.5 rg 72 100 451 {200 + 40 * n} re f".encode()
-        )
+        text = f"BT /F1 36 Tf 72 740 Td ({title} - page {n}) Tj ET "
+        if link and n == 1:
+            text += f"BT /F1 24 Tf 72 660 Td ({LINK_TEXT}) Tj ET "
+        stream.set_data(f"{text}0.1 0.5 0.5 rg 72 100 451 {200 + 40 * n} re f".encode())
         page[NameObject("/Contents")] = writer._add_object(stream)
         page[NameObject("/Resources")] = DictionaryObject(
             {
                 NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref}),
             }
         )
+    if link:
+        writer.add_annotation(page_number=0, annotation=Link(rect=(66, 650, 300, 690), url=link))
     if password is not None:
         writer.encrypt(user_password=password, owner_password=password + "-owner")
     out = io.BytesIO()

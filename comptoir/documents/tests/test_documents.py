@@ -1,7 +1,9 @@
 """Documents (TOOL-4): the library (upload checked by content, size limit, folders, private
 or shared), share links (unguessable, expiry, email question, download on or off), the
-public viewer and its file, beacons (forged ones refused without a 500), the figures, the
-timeline event and the first-view notification, and the composer's link."""
+public viewer and its file, beacons (forged ones refused without a 500), a view counted
+only from its first beacon (a fetch alone counts nowhere; concurrent first beacons once),
+the figures, the timeline event and the first-view notification, the hint the viewer gives
+the PDF's links to the website (TOOL-6), and the composer's link."""
 
 import datetime as dt
 import re
@@ -354,16 +356,53 @@ def test_a_beacon_for_another_links_view_or_a_forged_key_is_refused(owner, docum
     assert again.status_code == 400
 
 
-def test_a_view_reaches_the_timeline_and_notifies_the_owner_once(owner, document, contact):
+def _read(link, session, client=None, seconds="3"):
+    """The viewer's page reporting its first seconds read (its pdf.js drew the pages)."""
+    return (client or Client()).post(
+        f"/d/{link.token}/beacon/", {"s": session.key, "page": "1", "seconds": seconds}
+    )
+
+
+def test_a_fetch_without_a_beacon_counts_nowhere(owner, document, contact):
+    """A mail scanner or a link preview: the page and even the file fetched, no script run."""
     link = services.create_link(owner, document, contact_id=contact.pk)
-    Client().get(f"/d/{link.token}/")
-    Client().get(f"/d/{link.token}/")
+    scanner = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; Proofpoint URL Defense)")
+    assert scanner.get(f"/d/{link.token}/").status_code == 200
+    session = ViewSession.objects.get()
+    assert session.contact_id == contact.pk and session.confirmed_at is None  # kept
+    assert scanner.get(f"/d/{link.token}/file/?s={session.key}").status_code == 200
+    assert scanner.get(f"/d/{link.token}/download/?s={session.key}").status_code == 200  # a PDF
+    figures = analytics.figures(document)
+    assert (figures.views, figures.viewers, figures.downloads) == (0, 0, 0)
+    assert not TimelineEvent.objects.filter(event_type=EventType.DOCUMENT_VIEWED).exists()
+    assert not Notification.objects.filter(kind="document_viewed").exists()
+    assert ShareLink.objects.get().viewed_at is None
+    client = signed_in(owner)
+    assert (
+        "Offre 2027"
+        not in client.get("/sales-tools/activity/?kind=document&part=feed").content.decode()
+    )
+    assert b'data-figure="views">0<' in client.get(f"/sales-tools/documents/{document.pk}/").content
+
+
+def test_the_first_beacon_counts_the_view_once(owner, document, contact):
+    link = services.create_link(owner, document, contact_id=contact.pk)
+    _viewer, first = _open(link)
+    _viewer, second = _open(link)
+    assert _read(link, first).status_code == 204
+    assert ViewSession.objects.get(pk=first.pk).confirmed_at is not None
+    ViewSession.objects.filter(pk=first.pk).update(
+        last_seen_at=timezone.now() - dt.timedelta(seconds=60)
+    )
+    assert _read(link, first).status_code == 204  # a later beacon: time, not another view
+    assert _read(link, second).status_code == 204
     events = TimelineEvent.objects.filter(
         object_id=contact.pk, event_type=EventType.DOCUMENT_VIEWED
     )
-    assert events.count() == 2
+    assert events.count() == 2  # one per view
+    assert analytics.figures(document).views == 2
     notices = Notification.objects.filter(recipient=owner, kind="document_viewed")
-    assert notices.count() == 1
+    assert notices.count() == 1  # the link's first view only
     listed = signed_in(owner).get("/notifications/")
     assert listed.status_code == 200
     assert "lea@client.fr opened your document “Offre 2027”" in listed.content.decode()
@@ -373,6 +412,62 @@ def test_a_view_reaches_the_timeline_and_notifies_the_owner_once(owner, document
     page = signed_in(owner).get(f"/contacts/{contact.pk}/timeline/")
     text = re.sub(r"\s+", " ", page.content.decode())
     assert "lea@client.fr viewed the document “Offre 2027”" in text
+    # A refused beacon confirms nothing.
+    _viewer, third = _open(link)
+    assert _read(link, third, seconds="9999").status_code == 400
+    assert ViewSession.objects.get(pk=third.pk).confirmed_at is None
+    assert events.count() == 2
+
+
+def test_a_file_that_is_not_a_pdf_counts_when_downloaded(owner):
+    doc = services.upload_document(owner, SimpleUploadedFile("t.csv", b"a;b\n"), name="Tarifs")
+    link = services.create_link(owner, doc, email="x@y.fr")
+    viewer = Client()
+    viewer.get(f"/d/{link.token}/")
+    assert analytics.figures(doc).views == 0
+    key = ViewSession.objects.get().key
+    assert viewer.get(f"/d/{link.token}/download/?s={key}").status_code == 200
+    viewer.get(f"/d/{link.token}/download/?s={key}")  # twice: still one view
+    assert analytics.figures(doc).views == 1
+    assert Notification.objects.filter(kind="document_viewed").count() == 1
+
+
+def test_concurrent_first_beacons_count_each_view_once(owner, document, contact):
+    """Two first beacons of the same view, and of two views of the same link, at the same
+    moment on PostgreSQL: each view counted once, the link notified once."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions waiting on a row lock: PostgreSQL")
+    link = services.create_link(owner, document, contact_id=contact.pk)
+    _viewer, first = _open(link)
+    _viewer, second = _open(link)
+    sessions = [first, first, second, second, first, second]
+    barrier = threading.Barrier(len(sessions))
+    answers = []
+
+    def send(session):
+        try:
+            barrier.wait()
+            answers.append(_read(link, session, seconds="1").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [204] * len(sessions)
+    events = TimelineEvent.objects.filter(
+        object_id=contact.pk, event_type=EventType.DOCUMENT_VIEWED
+    )
+    assert sorted(e.occurred_at for e in events) == [first.started_at, second.started_at]
+    assert Notification.objects.filter(kind="document_viewed").count() == 1
+    assert analytics.figures(document).views == 2
+    assert ViewSession.objects.get(pk=first.pk).seconds == 3
 
 
 def test_the_composer_gets_a_link_for_the_contact(owner, rep, document, contact):
@@ -407,7 +502,8 @@ def test_the_library_reads_in_few_queries(owner, django_assert_max_num_queries):
 
 def test_views_show_in_the_activity_feed_of_the_owner_only(owner, rep, document, contact):
     link = services.create_link(owner, document, contact_id=contact.pk)
-    Client().get(f"/d/{link.token}/")
+    _viewer, session = _open(link)
+    _read(link, session)
     page = signed_in(owner).get("/sales-tools/activity/")
     text = re.sub(r"\s+", " ", page.content.decode())
     assert "Léa Petit opened the document “Offre 2027”" in text
@@ -441,9 +537,56 @@ def test_the_sender_opening_their_own_link_is_not_a_view(owner, document, contac
     assert session.internal and session.contact_id is None
     file = client.get(f"/d/{link.token}/file/?s={session.key}")
     assert file.status_code == 200
+    ViewSession.objects.filter(pk=session.pk).update(
+        last_seen_at=timezone.now() - dt.timedelta(seconds=60)
+    )
+    assert _read(link, session, client).status_code == 204  # their beacons: time only
+    assert ViewSession.objects.get(pk=session.pk).confirmed_at is None
     assert analytics.figures(document).views == 0
     assert not TimelineEvent.objects.filter(event_type=EventType.DOCUMENT_VIEWED).exists()
     assert not Notification.objects.filter(kind="document_viewed").exists()
-    Client().get(f"/d/{link.token}/")  # then the contact: the first real view
+    _viewer, theirs = _open(link)  # then the contact: the first real view
+    _read(link, theirs)
     assert analytics.figures(document).views == 1
     assert Notification.objects.filter(kind="document_viewed").count() == 1
+
+
+# -- the website hint (TOOL-6) ----------------------------------------------------------------
+
+
+def _hint(page) -> str | None:
+    found = re.search(rb'data-hint="([^"]*)" data-hint-hosts="([^"]*)"', page.content)
+    return (found.group(1).decode(), found.group(2).decode()) if found else None
+
+
+def test_the_viewer_gives_the_pdfs_website_links_the_contacts_hint(owner, document, contact):
+    from comptoir.mail import tracking
+    from comptoir.prospects import conf
+
+    link = services.create_link(owner, document, contact_id=contact.pk)
+    assert _hint(Client().get(f"/d/{link.token}/")) is None  # no website set: nothing to mark
+    conf.save("acme-shop.fr\nacme.io", "", 90, True)
+    hint, hosts = _hint(Client().get(f"/d/{link.token}/"))
+    assert hosts == "acme-shop.fr acme.io"
+    assert tracking.read_hint(hint) == (tracking.CONTACT_HINT, contact.pk)
+    assert len(hint) <= tracking.HINT_MAX
+    # A link made for an address that is a contact's (the sender's choice): that contact.
+    by_address = services.create_link(owner, document, email="LEA@client.fr")
+    hint, _hosts = _hint(Client().get(f"/d/{by_address.token}/"))
+    assert tracking.read_hint(hint) == (tracking.CONTACT_HINT, contact.pk)
+    # An email asked to the viewer, typed by them: unverified, no hint (the view is still
+    # the contact's on the timeline, as before); an address of no contact: none either.
+    gated = services.create_link(owner, document, ask_email=True)
+    viewer = Client()
+    viewer.post(f"/d/{gated.token}/", {"email": "lea@client.fr"})
+    page = viewer.get(f"/d/{gated.token}/")
+    assert b"data-document-viewer" in page.content and _hint(page) is None
+    stranger = services.create_link(owner, document, email="nobody@elsewhere.fr")
+    assert _hint(Client().get(f"/d/{stranger.token}/")) is None
+    # The sender checking their link: never identified as their contact.
+    assert _hint(signed_in(owner).get(f"/d/{link.token}/")) is None
+    # A gated link made for the contact: the link's contact, whatever was typed.
+    for_lea = services.create_link(owner, document, contact_id=contact.pk, ask_email=True)
+    viewer.post(f"/d/{for_lea.token}/", {"email": "someone@else.fr"})
+    hint, _hosts = _hint(viewer.get(f"/d/{for_lea.token}/"))
+    assert tracking.read_hint(hint) == (tracking.CONTACT_HINT, contact.pk)

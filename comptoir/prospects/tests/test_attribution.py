@@ -134,6 +134,47 @@ def test_a_tracked_email_click_makes_the_visitor_its_recipient(client, website, 
     assert [c.pk for c in rows[0].contacts] == [contact.pk]
 
 
+def test_a_document_links_hint_makes_the_visitor_its_contact(client, website, dns):
+    """TOOL-4's share link for a contact: a link of the PDF to the website carries the
+    contact's hint; the visitor is that contact, and their browser stays theirs."""
+    from comptoir.core.records.writes import archive_record
+    from comptoir.core.testing.factories import UI
+    from comptoir.core.timeline.models import EventType, TimelineEvent
+
+    company = make_company(name="Client SA", domain="client.fr")
+    contact = make_contact(
+        email="anne@client.fr", firstname="Anne", associations=[("companies", company.pk, None)]
+    )
+    vid = "AbCdEfGhIjKlMnOpQrStUv"
+    response = client.post(
+        "/p/collect",
+        json.dumps({"v": vid, "h": tracking.contact_hint(contact.pk), "e": [{"u": f"{SITE}/a"}]}),
+        content_type="text/plain",
+        HTTP_ORIGIN=SITE,
+        REMOTE_ADDR="81.250.113.77",
+    )
+    assert response.status_code == 204
+    attribution.attribute_all()
+    visitor = Visitor.objects.get(key=f"v:{vid}")
+    assert visitor.contact_id == contact.pk and visitor.domain == "client.fr"
+    assert Prospect.objects.get().company_id == company.pk
+    assert TimelineEvent.objects.filter(
+        object_id=contact.pk, event_type=EventType.WEBSITE_VISIT
+    ).exists()
+    view(ip="81.250.113.78", visitor=vid, url=SITE + "/b")  # later, no hint: still hers
+    attribution.attribute_all()
+    assert Prospect.objects.get().page_views == 2
+    assert Visitor.objects.get(key=f"v:{vid}").contact_id == contact.pk
+    # A hint for a contact deleted since (or never: the id is signed, not checked in the
+    # request) identifies nobody.
+    archive_record("contacts", contact.pk, source=UI)
+    other = "ZyXwVuTsRqPoNmLkJiHgFe"
+    view(ip="81.250.113.79", visitor=other, contact_id=contact.pk)
+    view(ip="81.250.113.79", visitor="YyXwVuTsRqPoNmLkJiHgFe", contact_id=contact.pk + 999)
+    attribution.attribute_all()
+    assert not Visitor.objects.filter(contact_id__isnull=False).exclude(key=f"v:{vid}").exists()
+
+
 def test_identify_names_the_contact(website, dns):
     company = make_company(name="Leroy", domain="leroy.fr")
     contact = make_contact(email="paul@leroy.fr", associations=[("companies", company.pk, None)])

@@ -120,6 +120,16 @@ def test_nothing_is_accepted_before_the_domains_are_set(client, db):
         ({"v": "A" * 100, "e": [page()]}, 413, "v"),
         ({"h": "abc.forged", "e": [page()]}, 400, "h"),
         ({"h": "1." + "A" * 22, "e": [page()]}, 400, "h"),
+        ({"h": "c.1." + "A" * 22, "e": [page()]}, 400, "h"),
+        ({"h": "c.1", "e": [page()]}, 400, "h"),
+        ({"h": "x.1." + tracking.contact_hint(1).split(".")[2], "e": [page()]}, 400, "h"),
+        ({"h": "c." + "1" * 14 + "." + "A" * 22, "e": [page()]}, 400, "h"),
+        ({"h": tracking.contact_hint(1) + "x" * 20, "e": [page()]}, 413, "h"),
+        ({"h": tracking.contact_hint(1)[:-1], "e": [page()]}, 400, "h"),  # truncated
+        ({"h": tracking.contact_hint(1).replace("c.1.", "c.2."), "e": [page()]}, 400, "h"),
+        ({"h": tracking.contact_hint(1)[2:], "e": [page()]}, 400, "h"),  # not an email's
+        ({"h": "c." + tracking.visitor_hint(1), "e": [page()]}, 400, "h"),  # nor the reverse
+        ({"h": ["c.1"], "e": [page()]}, 400, "h"),
         ({"i": "not an email", "e": [page()]}, 400, "i"),
         ({"i": "a@b.fr\nBcc: x@y.fr"}, 400, "i"),
     ],
@@ -151,6 +161,23 @@ def test_a_signed_hint_and_an_identify_are_kept(client, website):
     assert beacon(client, {"v": VISITOR, "i": "Anne@Client.fr"}).status_code == 204
     alone = PageView.objects.get(url="")
     assert alone.email == "anne@client.fr" and alone.visitor == VISITOR
+
+
+def test_a_document_links_contact_hint_is_kept(client, website):
+    hint = tracking.contact_hint(4242)
+    assert tracking.read_hint(hint) == (tracking.CONTACT_HINT, 4242)
+    assert tracking.read_visitor_hint(hint) is None  # never read as an email's
+    assert beacon(client, {"v": VISITOR, "h": hint, "e": [page()]}).status_code == 204
+    row = PageView.objects.get()
+    assert (row.contact_id, row.email_id, row.visitor) == (4242, None, VISITOR)
+
+
+def test_a_contact_hint_from_another_portal_is_refused(client, website, settings):
+    hint = tracking.contact_hint(42)
+    settings.SECRET_KEY = "another portal's key, long enough to be a key of its own"
+    response = beacon(client, {"h": hint, "e": [page()]})
+    assert response.status_code == 400 and response.json()["field"] == "h"
+    assert not PageView.objects.exists()
 
 
 def test_other_methods(client, website):

@@ -271,3 +271,170 @@ def test_new_prospect_is_chosen_in_settings_notifications(client, rep):
     from comptoir.notifications.services import preferences
 
     assert preferences(rep)["new_prospect"] == (False, True)
+
+
+# -- a prospect's page views ---------------------------------------------------------------------
+
+SITE = "https://www.acme-shop.fr"
+
+
+def seen(p, minutes_ago, *, visitor="", path="/", title="", ip="198.51.100.7"):
+    return PageView.objects.create(
+        occurred_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+        visitor=visitor,
+        url=SITE + path,
+        title=title,
+        ip=ip,
+        user_agent="Mozilla/5.0",
+        processed=True,
+        domain=p.domain,
+    )
+
+
+def test_a_prospects_page_views_newest_first_in_visits(client, rep):
+    from comptoir.core.testing.factories import make_contact
+    from comptoir.prospects.models import Visitor
+
+    durand = make_company(name="Durand SA", domain="durand.fr")
+    p = prospect("durand.fr", company=durand, visits=3, views=5)
+    anne = make_contact(email="anne@durand.fr", firstname="Anne", lastname="Roux")
+    vid = "AbCdEfGhIjKlMnOpQrStUv"
+    Visitor.objects.create(key=f"v:{vid}", contact_id=anne.pk, last_seen_at=timezone.now())
+    seen(p, 200, visitor=vid, path="/tarifs", title="Tarifs")  # Anne's first visit
+    seen(p, 190, visitor=vid, path="/contact", title="Contact")
+    seen(p, 100, path="/blog")  # someone from Durand, unknown
+    seen(p, 10, visitor=vid, path="/offre?ref=1", title="Offre")  # Anne again: a new visit
+    seen(p, 5, path="/blog/crm", title="")
+    PageView.objects.create(  # another company's: not here
+        occurred_at=timezone.now(), url=SITE + "/other", domain="leroy.fr", processed=True
+    )
+    DigestSubscription.objects.create(user=rep, time_zone="America/Montreal")
+    page = client.get(f"/sales-tools/prospects/{p.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Durand SA" in body and f"/companies/{durand.pk}/" in body
+    assert "/other" not in body
+    urls = [SITE + u for u in ("/blog/crm", "/offre?ref=1", "/blog", "/contact", "/tarifs")]
+    positions = [body.index(u + "<") for u in urls]
+    assert positions == sorted(positions)  # newest first
+    assert body.count('class="prospect-visit"') == 4  # two of Anne's visits, two unknown
+    assert body.count(f'href="/contacts/{anne.pk}/"') == 2 and "Anne Roux" in body
+    assert "2 pages" in body and "(no title)" in body
+    assert "Times in America/Montreal" in body
+    moment = timezone.now() - dt.timedelta(minutes=10)
+    local = moment.astimezone(__import__("zoneinfo").ZoneInfo("America/Montreal"))
+    assert local.strftime("%-I:%M") in body  # the subscriber's time zone
+    # From the list, each company leads there; the "new prospect" notice too.
+    listing = client.get("/sales-tools/prospects/").content.decode()
+    assert f'href="/sales-tools/prospects/{p.pk}/"' in listing
+
+
+def test_a_contact_the_user_may_not_see_is_not_named(client, db):
+    from comptoir.core.testing.factories import make_contact
+    from comptoir.prospects.models import Visitor
+
+    boss = make_user(first_name="Boss")
+    boss_owner = str(Owner.objects.get(user=boss).pk)
+    hidden = make_contact(email="secret@durand.fr", firstname="Secret", hubspot_owner_id=boss_owner)
+    durand = make_company(name="Durand SA", domain="durand.fr", hubspot_owner_id=boss_owner)
+    p = prospect("durand.fr", company=durand)
+    vid = "AbCdEfGhIjKlMnOpQrStUv"
+    Visitor.objects.create(key=f"v:{vid}", contact_id=hidden.pk, last_seen_at=timezone.now())
+    seen(p, 3, visitor=vid, path="/tarifs", title="Tarifs")
+    client.force_login(make_user(role="Sales rep – private"))  # noqa: RUF001
+    body = client.get(f"/sales-tools/prospects/{p.pk}/").content.decode()
+    assert "Tarifs" in body and "Unknown visitor" in body
+    assert "Secret" not in body and f"/contacts/{hidden.pk}/" not in body
+    # The company too: named by its domain only, as on the list, without a link.
+    assert "Durand SA" not in body and f"/companies/{durand.pk}/" not in body
+    assert "<h1>durand.fr</h1>" in body
+
+
+def test_page_views_are_paged_by_fifty(client, rep):
+    p = prospect("durand.fr", views=60)
+    PageView.objects.bulk_create(
+        [
+            PageView(
+                occurred_at=timezone.now() - dt.timedelta(minutes=n),
+                url=f"{SITE}/p{n}",
+                domain=p.domain,
+                processed=True,
+            )
+            for n in range(60)
+        ]
+    )
+    url = f"/sales-tools/prospects/{p.pk}/"
+    first = client.get(url).content.decode()
+    assert f"{SITE}/p0<" in first and f"{SITE}/p49<" in first and f"{SITE}/p50<" not in first
+    assert "Page 1 of 2" in first and "?page=2" in first
+    second = client.get(url + "?page=2").content.decode()
+    assert f"{SITE}/p50<" in second and f"{SITE}/p59<" in second and f"{SITE}/p0<" not in second
+    # Nonsense pages: the first or the last, never a 500.
+    for bad in ("abc", "-1", "²", "1e9", "99999999999999999999999999"):
+        response = client.get(url, {"page": bad})
+        assert response.status_code == 200, bad
+
+
+def test_a_prospects_page_reads_in_a_constant_number_of_queries(
+    client, rep, django_assert_max_num_queries
+):
+    from comptoir.core.testing.factories import make_contact
+    from comptoir.prospects.models import Visitor
+
+    durand = make_company(name="Durand SA", domain="durand.fr")
+    p = prospect("durand.fr", company=durand)
+
+    def add(n, start):
+        for k in range(start, start + n):
+            vid = f"{k:022d}"
+            contact = make_contact(email=f"c{k}@durand.fr", firstname=f"C{k}")
+            Visitor.objects.create(
+                key=f"v:{vid}", contact_id=contact.pk, last_seen_at=p.last_seen_at
+            )
+            for m in range(3):
+                seen(p, k * 60 + m, visitor=vid, path=f"/{k}/{m}", title=f"Page {k}.{m}")
+
+    add(1, 0)
+    url = f"/sales-tools/prospects/{p.pk}/"
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(url).status_code == 200
+    add(20, 1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(url).content.decode()
+    assert body.count('class="prospect-visit"') == 17  # 50 page views: 16 visits and a part
+
+
+def test_purged_page_views_leave_a_clear_empty_state(client, rep):
+    p = prospect("durand.fr", visits=4, views=12)
+    body = client.get(f"/sales-tools/prospects/{p.pk}/").content.decode()
+    assert "No page view kept" in body and "kept 90 days" in body
+    assert 'data-figure="page-views">12<' in body  # the totals remain
+
+
+def test_hostile_prospect_ids_answer_404_like_a_missing_one(client, rep):
+    import re
+
+    def without_token(response):  # each answer has its own CSRF token
+        return re.sub(r"[A-Za-z0-9]{64}", "", response.content.decode())
+
+    p = prospect("durand.fr")
+    missing = client.get(f"/sales-tools/prospects/{p.pk + 1000}/")
+    assert missing.status_code == 404
+    for bad in ("abc", "-1", "1.0", "0x10", "99999999999999999999999", "%C2%B2", "1%20"):
+        response = client.get(f"/sales-tools/prospects/{bad}/")
+        assert response.status_code == 404, bad
+        assert without_token(response) == without_token(missing), bad
+
+
+def test_the_new_prospect_notice_opens_its_page(db, django_capture_on_commit_callbacks):
+    from comptoir.notifications.kinds import record_url
+    from comptoir.notifications.models import Notification
+    from comptoir.notifications.services import new_prospect
+
+    user = make_user()
+    p = prospect("durand.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        new_prospect(p.pk, p.domain, user_ids=[user.pk], owner_id=None)
+    notice = Notification.objects.get(recipient=user)
+    assert record_url(notice) == f"/sales-tools/prospects/{p.pk}/"

@@ -1,9 +1,16 @@
 // The public viewer of a shared document (TOOL-4, comptoir/documents/public_views.py):
-// draws each page of the PDF with pdf.js on a canvas and tells the server, every 10 s and
-// when the reader leaves (navigator.sendBeacon), how many seconds were spent on which page.
-// Only the time the tab is visible counts.
+// draws each page of the PDF with pdf.js on a canvas and tells the server, after the first
+// second read (which makes the opening count as a view: a scanner fetching the link runs no
+// script), every 10 s and when the reader leaves (navigator.sendBeacon), how many seconds
+// were spent on which page. Only the time the tab is visible counts.
+//
+// The PDF's web links are laid over each drawn page as real links; those to the company's
+// own website (data-hint-hosts, Settings > Prospects) carry the recipient contact's signed
+// hint (?_cmp=, data-hint), which the website snippet sends back (TOOL-6): the visitor is
+// known as that contact.
 const root = document.querySelector("[data-document-viewer]");
 const FLUSH_MS = 10000;
+const HINT_PARAM = "_cmp";
 
 if (root) start(root);
 
@@ -48,8 +55,14 @@ async function start(root) {
   }
   showStatus();
 
+  let confirmed = false;
   setInterval(() => {
-    if (document.visibilityState === "visible") pending.set(current, (pending.get(current) || 0) + 1);
+    if (document.visibilityState !== "visible") return;
+    pending.set(current, (pending.get(current) || 0) + 1);
+    if (!confirmed) {
+      confirmed = true;
+      flush(); // the first second read: the server counts the view from this beacon
+    }
   }, 1000);
 
   function body() {
@@ -103,6 +116,11 @@ async function drawPages(pdf, root) {
     canvas.width = Math.floor(viewport.width);
     canvas.height = Math.floor(viewport.height);
     await page.render({ canvasContext: canvas.getContext("2d"), canvas, viewport }).promise;
+    try {
+      addLinks(figure, base, await page.getAnnotations({ intent: "display" }));
+    } catch (error) {
+      // A page whose annotations cannot be read is still shown, without its links.
+    }
     figure.dataset.drawn = "true";
   }
   const near = new IntersectionObserver((entries) => {
@@ -127,4 +145,46 @@ async function drawPages(pdf, root) {
     near.observe(figure);
   }
   await draw(root.querySelector("[data-page='1']"));
+}
+
+function onWebsite(host) {
+  const hosts = (root.dataset.hintHosts || "").split(/\s+/).filter(Boolean);
+  host = host.toLowerCase().replace(/\.$/, "");
+  return hosts.some((domain) => host === domain || host.endsWith("." + domain));
+}
+
+// A point of the PDF page on the page as drawn at `viewport` (its transform: scale, rotation,
+// the y axis pointing down).
+function toViewport(viewport, x, y) {
+  const [a, b, c, d, e, f] = viewport.transform;
+  return [a * x + c * y + e, b * x + d * y + f];
+}
+
+// The page's web links (pdf.js "Link" annotations with a URL) as anchors over the canvas,
+// placed in percents of the page so that they follow its drawn size.
+function addLinks(figure, viewport, annotations) {
+  for (const annotation of annotations) {
+    if (annotation.subtype !== "Link" || !annotation.url) continue;
+    let url;
+    try {
+      url = new URL(annotation.url);
+    } catch (error) {
+      continue;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") continue;
+    if (root.dataset.hint && onWebsite(url.hostname)) url.searchParams.set(HINT_PARAM, root.dataset.hint);
+    const [x1, y1] = toViewport(viewport, annotation.rect[0], annotation.rect[1]);
+    const [x2, y2] = toViewport(viewport, annotation.rect[2], annotation.rect[3]);
+    const link = document.createElement("a");
+    link.className = "viewer-link";
+    link.href = url.toString();
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.setAttribute("aria-label", root.dataset.linkLabel.replace("{url}", annotation.url));
+    link.style.left = `${(Math.min(x1, x2) / viewport.width) * 100}%`;
+    link.style.top = `${(Math.min(y1, y2) / viewport.height) * 100}%`;
+    link.style.width = `${(Math.abs(x2 - x1) / viewport.width) * 100}%`;
+    link.style.height = `${(Math.abs(y2 - y1) / viewport.height) * 100}%`;
+    figure.append(link);
+  }
 }
