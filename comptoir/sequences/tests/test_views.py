@@ -225,6 +225,29 @@ def test_pause_resume_and_unenroll_by_hand(signed_in, sequence, contact):
     assert enrollment.reason == "by_hand"
     page = signed_in.get(reverse("sequences:detail", args=[sequence.pk])).content.decode()
     assert "Unenrolled" in page and "By hand" in page
+    # Each change is on the contact's timeline, in order, with its reason and its author.
+    events = TimelineEvent.objects.filter(
+        object_id=contact.pk, event_type=EventType.SEQUENCE
+    ).order_by("occurred_at", "pk")
+    assert list(events.values_list("data__action", "data__reason")) == [
+        ("enrolled", ""),
+        ("paused", "by_hand"),
+        ("resumed", ""),
+        ("unenrolled", "by_hand"),
+    ]
+    assert set(events.values_list("data__sequence", flat=True)) == {"Relance"}
+    assert set(events.values_list("actor_id", flat=True)) == {sequence.owner_id}
+    record = signed_in.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    for text in (
+        "Enrolled in the sequence “Relance”",
+        "Sequence “Relance” paused (by hand)",
+        "Sequence “Relance” resumed",
+        "Unenrolled from the sequence “Relance” (by hand)",
+    ):
+        assert text in record
+    # A second unenroll does nothing, and adds nothing to the timeline.
+    assert signed_in.post(url, {"action": "unenroll"}).status_code == 302
+    assert events.count() == 4
 
 
 def test_the_sending_rules_page(signed_in, rep, client):
