@@ -16,22 +16,13 @@ from comptoir.core.timeline.models import EventType, TimelineEvent
 from comptoir.mail import delivery, tasks
 from comptoir.mail import services as mail_services
 from comptoir.mail.models import OutboundEmail, OutboundStatus
-from comptoir.mail.tests.conftest import ImapBox
 from comptoir.mail.tests.test_sync import DSN
 from comptoir.sequences import engine, services, stopping
-from comptoir.sequences.models import Enrollment, EnrollmentState, StepExecution
+from comptoir.sequences.models import EnrollmentState, StepExecution
 from comptoir.sequences.tests.conftest import TUESDAY_10
 from comptoir.sequences.tests.test_engine import paris
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def imap_box(mail_settings):
-    mail_settings.require_dovecot()
-    box = ImapBox(mail_settings)
-    yield box
-    box.close()
 
 
 @pytest.fixture

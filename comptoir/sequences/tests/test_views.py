@@ -200,7 +200,7 @@ def chosen(html) -> list[int]:
     return [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', html)]
 
 
-def test_a_saved_view_s_filters_decide_who_is_enrolled(signed_in, rep, sequence, monkeypatch):
+def test_a_saved_view_s_filters_decide_who_is_enrolled(signed_in, rep, sequence):
     lyon = [
         make_contact(email=f"l{i}@client.fr", lastname=f"Lyon{i}", city="Lyon") for i in range(3)
     ]
@@ -227,6 +227,9 @@ def test_a_saved_view_s_filters_decide_who_is_enrolled(signed_in, rep, sequence,
     html = enroll_view_page(signed_in, f"?view={private.pk}")
     assert chosen(html) == [] and "0 contacts chosen" in html
     assert "That view no longer exists" in html
+    # So do filters that cannot be read (they would otherwise be dropped: everyone).
+    html = enroll_view_page(signed_in, "?filters=%7Bnot-json")
+    assert chosen(html) == [] and "The filters could not be applied" in html
 
 
 def test_a_view_larger_than_the_cap_says_who_is_left_out(signed_in, rep, sequence, monkeypatch):
