@@ -202,20 +202,30 @@ def _next(request, default: str) -> str:
 # -- enrolling -----------------------------------------------------------------------------------
 
 
-def _chosen_ids(request) -> list[int]:
-    """The contacts asked for: `ids` (a record, a selection), or the whole view of the
-    contacts list (`scope=view` with the list's query string)."""
+def _chosen_ids(request) -> tuple[list[int], int, list[str]]:
+    """The contacts asked for, at most MAX_ENROLL of them; how many were asked for; and why
+    none could be read. `ids` (a record, a selection: `total` carries the count of a view
+    from one page to the next), or the whole view of the contacts list (`scope=view` with
+    the list's query string: its saved view, filters and search decide who). A saved view
+    one cannot see (or deleted) chooses nobody, never the whole list."""
     source = request.POST if request.method == "POST" else request.GET
+    cap = services.MAX_ENROLL
     if source.get("scope") == "view":
         state = ListState.from_request(request, get_object_type("contacts"))
+        if state.errors:
+            return [], 0, [str(e) for e in state.errors]
         qs = state.queryset(request.user).order_by(*order_by(state.ot, [state.sort]))
-        return list(qs.values_list("pk", flat=True)[: services.MAX_ENROLL])
-    return [i for i in map(parse_id, source.getlist("ids")) if i is not None]
+        ids = list(qs.values_list("pk", flat=True)[: cap + 1])
+        total = len(ids) if len(ids) <= cap else qs.count()
+        return ids[:cap], total, []
+    ids = list(dict.fromkeys(i for i in map(parse_id, source.getlist("ids")) if i is not None))
+    total = max(len(ids), parse_id(source.get("total")) or 0)
+    return ids[:cap], total, []
 
 
 @require_http_methods(["GET", "POST"])
 def enroll(request):
-    ids = _chosen_ids(request)
+    ids, total, problems = _chosen_ids(request)
     sequences = list(services.visible_sequences(request.user))
     sequence_id = parse_id(
         (request.POST if request.method == "POST" else request.GET).get("sequence")
@@ -250,7 +260,10 @@ def enroll(request):
         "sequences/enroll.html",
         {
             "ids": ids,
-            "count": len(ids),
+            "count": total,
+            "cap": services.MAX_ENROLL,
+            "left_out": total - len(ids),
+            "problems": problems,
             "names": [display_name("contacts", c) for c in chosen],
             "sequences": sequences,
             "sequence": sequence,

@@ -7,6 +7,7 @@ from comptoir.core.testing.factories import make_contact, make_user
 from comptoir.core.testing.processes import _site_template, site  # noqa: F401 (test_kill)
 from comptoir.emailtemplates.services import create_template
 from comptoir.mail import services as mail_services
+from comptoir.mail.tests.conftest import imap_box  # noqa: F401 (test_stops_end_to_end)
 from comptoir.mail.tests.test_send_kill import accepting_server, holding_server  # noqa: F401
 from comptoir.sequences import services
 

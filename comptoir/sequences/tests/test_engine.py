@@ -11,6 +11,7 @@ import pytest
 
 from comptoir.core.associations.services import associated_ids
 from comptoir.core.history.models import PropertyChange
+from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties.services import archive_property, create_property
 from comptoir.core.records.values import base_queryset
 from comptoir.core.testing.factories import make_contact, make_user
@@ -26,8 +27,9 @@ from comptoir.sequences.models import (
     SequenceSettings,
     StepExecution,
 )
-from comptoir.sequences.tests.conftest import TUESDAY_10
+from comptoir.sequences.tests.conftest import TUESDAY_10, connect
 from comptoir.users.profile import update_profile
+from comptoir.users.services import owner_for
 
 pytestmark = pytest.mark.django_db
 PARIS = engine.zone_named("Europe/Paris")
@@ -140,6 +142,52 @@ def test_a_sequence_sends_threaded_follow_ups_then_makes_a_call_task(
     assert actions == ["enrolled", "finished"]
 
 
+def test_a_manual_email_step_makes_an_email_task_for_the_rep(rep, template, contact):
+    sequence = services.save_sequence(rep, {"name": "Relance"})
+    services.save_step(
+        rep,
+        sequence,
+        {"kind": "manual_email", "delay_days": 1, "title": "Écrire à Anne", "notes": "Le devis"},
+    )
+    services.save_step(rep, sequence, {"kind": "manual_email", "delay_days": 2})
+    (enrollment,), _check = services.enroll(rep, sequence, [contact.pk], now=TUESDAY_10)
+    wednesday = paris(2026, 3, 4, 10)  # one business day on, same hour
+    assert enrollment.due_at == wednesday
+    assert engine.run_due(TUESDAY_10) == {}
+
+    assert engine.run_due(wednesday) == {"task": 1}
+    assert not OutboundEmail.objects.exists()  # the rep writes it; nothing is sent
+    (task_id,) = associated_ids("contacts", contact.pk, "tasks")
+    task = base_queryset("tasks").get(pk=task_id)
+    props = task.properties
+    assert props["hs_task_type"] == "EMAIL"
+    assert props["hs_task_subject"] == "Écrire à Anne"
+    assert props["hs_task_body"] == "Le devis"
+    assert props["hs_task_status"] == "NOT_STARTED"
+    assert task.hs_timestamp == wednesday  # due when the step came
+    assert task.hubspot_owner_id == owner_for(rep).pk
+    # Written through the write path: its history says the enrolment made it.
+    changes = PropertyChange.objects.filter(
+        object_type=get_object_type("tasks").type_id, object_id=task.pk
+    )
+    assert {"hs_task_subject", "hs_task_type", "hubspot_owner_id"} <= set(
+        changes.values_list("property", flat=True)
+    )
+    assert set(changes.values_list("source_id", flat=True)) == {f"sequence:{enrollment.pk}"}
+    execution = StepExecution.objects.get(enrollment=enrollment)
+    assert (execution.engagement_id, execution.outbound_id) == (task.pk, None)
+
+    # A step without a title is named after its sequence and kind; the rep sees the task.
+    friday = paris(2026, 3, 6, 10)
+    assert engine.run_due(friday) == {"task": 1}
+    second = base_queryset("tasks", user=rep).exclude(pk=task.pk).get()
+    assert second.properties["hs_task_subject"] == "Relance: Manual email task"
+    assert second.properties["hs_task_type"] == "EMAIL"
+    assert associated_ids("tasks", second.pk, "contacts") == [contact.pk]
+    enrollment.refresh_from_db()
+    assert enrollment.state == EnrollmentState.FINISHED
+
+
 def test_an_email_due_at_night_waits_for_the_window(rep, sequence, contact):
     night = paris(2026, 3, 3, 21)
     (enrollment,), _check = services.enroll(rep, sequence, [contact.pk], now=night)
@@ -164,6 +212,32 @@ def test_the_daily_limit_holds_the_rest_to_the_next_business_day(rep, sequence):
     assert engine.run_due(friday + dt.timedelta(hours=1)) == {}
     assert engine.run_due(paris(2026, 3, 9, 8)) == {"email": 1}
     assert OutboundEmail.objects.count() == 3
+
+
+def test_the_daily_limit_is_each_mailbox_s_own(rep, sequence, template, mail_settings):
+    SequenceSettings.objects.create(pk=SequenceSettings.SINGLETON, daily_limit=2)
+    paul = make_user(email="paul@example.com", first_name="Paul", last_name="Roux")
+    connect(paul, mail_settings)
+    theirs = services.save_sequence(paul, {"name": "Celle de Paul"})
+    his = create_template(paul, name="Le sien", subject="Bonjour", body="<p>Bonjour</p>")
+    services.save_step(paul, theirs, {"kind": "email", "delay_days": 0, "template": his.pk})
+    ritas = [make_contact(email=f"r{i}@client.fr", firstname=f"R{i}") for i in range(3)]
+    pauls = [make_contact(email=f"p{i}@client.fr", firstname=f"P{i}") for i in range(3)]
+    friday = paris(2026, 3, 6, 10)
+    services.enroll(rep, sequence, [c.pk for c in ritas], now=friday)
+    services.enroll(paul, theirs, [c.pk for c in pauls], now=friday)
+
+    # Each mailbox sends its 2 the same day: Rita's sends use none of Paul's budget.
+    assert engine.run_due(friday) == {"email": 4, "deferred": 2}
+    sent = OutboundEmail.objects.values_list("user_id", flat=True)
+    assert sorted(sent) == sorted([rep.pk, rep.pk, paul.pk, paul.pk])
+    waiting = Enrollment.objects.filter(executions__isnull=True)
+    assert sorted(waiting.values_list("user_id", flat=True)) == sorted([rep.pk, paul.pk])
+    assert set(waiting.values_list("due_at", flat=True)) == {paris(2026, 3, 9, 8)}
+    # Later that day (a new run, counting from the database): still nothing more.
+    assert engine.run_due(friday + dt.timedelta(hours=2)) == {}
+    # Monday: each sends the one left.
+    assert engine.run_due(paris(2026, 3, 9, 8)) == {"email": 2}
 
 
 def test_a_step_runs_once_whatever_the_runs(rep, sequence, contact, monkeypatch):

@@ -2,9 +2,13 @@
 a view with the preview and the refusals, pause/resume/unenroll, the sending rules; and
 what another user may not do (a private sequence, contacts they cannot see: 404)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from comptoir.core.objects.registry import get_object_type
+from comptoir.core.savedviews.services import save_view
 from comptoir.core.testing.factories import make_contact, make_user
 from comptoir.core.timeline.models import EventType, TimelineEvent
 from comptoir.emailtemplates.services import create_template
@@ -185,6 +189,94 @@ def test_enrolling_a_whole_view(signed_in, sequence):
     assert sorted(Enrollment.objects.values_list("contact_id", flat=True)) == sorted(chosen)
 
 
+def enroll_view_page(client, query, **extra):
+    """The contacts list's Actions menu: “Enroll the contacts of this view in a sequence”."""
+    page = client.post(reverse("sequences:enroll") + query, {"scope": "view", **extra})
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+def chosen(html) -> list[int]:
+    return [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', html)]
+
+
+def test_a_saved_view_s_filters_decide_who_is_enrolled(signed_in, rep, sequence):
+    lyon = [
+        make_contact(email=f"l{i}@client.fr", lastname=f"Lyon{i}", city="Lyon") for i in range(3)
+    ]
+    make_contact(email="paris@client.fr", lastname="Paris", city="Paris")
+    make_contact(email="nowhere@client.fr", lastname="Nulle part")
+    filters = [{"filters": [{"propertyName": "city", "operator": "EQ", "value": "Lyon"}]}]
+    view = save_view(rep, get_object_type("contacts"), "Lyonnais", filter_groups=filters)
+    # The list's Actions menu posts to the enroll page with the list's own query string.
+    listing = signed_in.get(reverse("contacts:list") + f"?view={view.pk}").content.decode()
+    assert f'action="{reverse("sequences:enroll")}?view={view.pk}' in listing
+    html = enroll_view_page(signed_in, f"?view={view.pk}")
+    assert "3 contacts chosen" in html and 'id="enroll-cap"' not in html
+    assert sorted(chosen(html)) == sorted(c.pk for c in lyon)
+    signed_in.post(
+        reverse("sequences:enroll"),
+        {"ids": chosen(html), "sequence": sequence.pk, "confirm": "1"},
+    )
+    assert sorted(Enrollment.objects.values_list("contact_id", flat=True)) == sorted(
+        c.pk for c in lyon
+    )
+    # Another user's private view (or a deleted one) chooses nobody, not the whole list.
+    other = make_user(email="other-views@example.com")
+    private = save_view(other, get_object_type("contacts"), "À moi", filter_groups=filters)
+    html = enroll_view_page(signed_in, f"?view={private.pk}")
+    assert chosen(html) == [] and "0 contacts chosen" in html
+    assert "That view no longer exists" in html
+    # So do filters that cannot be read (they would otherwise be dropped: everyone).
+    html = enroll_view_page(signed_in, "?filters=%7Bnot-json")
+    assert chosen(html) == [] and "The filters could not be applied" in html
+
+
+def test_a_view_larger_than_the_cap_says_who_is_left_out(signed_in, rep, sequence, monkeypatch):
+    monkeypatch.setattr(services, "MAX_ENROLL", 3)
+    everyone = [
+        make_contact(email=f"t{i}@client.fr", firstname=f"T{i}", lastname="Tous", city="Nantes")
+        for i in range(5)
+    ]
+    filters = [{"filters": [{"propertyName": "city", "operator": "EQ", "value": "Nantes"}]}]
+    view = save_view(rep, get_object_type("contacts"), "Nantais", filter_groups=filters)
+    html = enroll_view_page(signed_in, f"?view={view.pk}&sort=firstname")
+    taken = chosen(html)
+    assert taken == [c.pk for c in everyone[:3]]  # the first ones, in the view's order
+    assert "5 contacts chosen" in html
+    notice = (
+        "At most 3 contacts are enrolled at once: the first 3 of the 5 chosen are taken, and "
+        "the other 2 will not be enrolled. To enroll them, enroll a narrower view afterwards."
+    )
+    assert notice in html
+    # Still said once a sequence is chosen, with the preview, next to how many will be.
+    preview = signed_in.get(
+        reverse("sequences:enroll"),
+        {"ids": taken, "total": "5", "sequence": sequence.pk},
+    ).content.decode()
+    assert notice in preview and "3 contacts will be enrolled." in preview
+    signed_in.post(
+        reverse("sequences:enroll"),
+        {"ids": taken, "total": "5", "sequence": sequence.pk, "confirm": "1"},
+    )
+    assert sorted(Enrollment.objects.values_list("contact_id", flat=True)) == taken
+    # In French, in plain words too; one left out is said in the singular.
+    make_contact(email="t9@client.fr", firstname="T9", city="Nantes")
+    Enrollment.objects.all().delete()
+    signed_in.cookies["django_language"] = "fr"
+    monkeypatch.setattr(services, "MAX_ENROLL", 5)
+    html = enroll_view_page(signed_in, f"?view={view.pk}")
+    assert "6 contacts choisis" in html
+    assert (
+        "Au plus 5 contacts sont inscrits à la fois\u00a0: les 5 premiers des 6 choisis sont "
+        "pris, et 1 autre contact ne sera pas inscrit. Pour l'inscrire, inscrivez ensuite "
+        "une vue plus restreinte."
+    ) in html
+    # A selection within the cap says nothing of the kind.
+    html = signed_in.post(reverse("sequences:enroll"), {"ids": taken}).content.decode()
+    assert 'id="enroll-cap"' not in html and "3 contacts choisis" in html
+
+
 def test_contacts_one_cannot_see_are_never_enrolled(client, mail_settings):
     rep = make_user(email="private@example.com", role="Sales rep \u2013 private")
     connect(rep, mail_settings)
@@ -225,6 +317,29 @@ def test_pause_resume_and_unenroll_by_hand(signed_in, sequence, contact):
     assert enrollment.reason == "by_hand"
     page = signed_in.get(reverse("sequences:detail", args=[sequence.pk])).content.decode()
     assert "Unenrolled" in page and "By hand" in page
+    # Each change is on the contact's timeline, in order, with its reason and its author.
+    events = TimelineEvent.objects.filter(
+        object_id=contact.pk, event_type=EventType.SEQUENCE
+    ).order_by("occurred_at", "pk")
+    assert list(events.values_list("data__action", "data__reason")) == [
+        ("enrolled", ""),
+        ("paused", "by_hand"),
+        ("resumed", ""),
+        ("unenrolled", "by_hand"),
+    ]
+    assert set(events.values_list("data__sequence", flat=True)) == {"Relance"}
+    assert set(events.values_list("actor_id", flat=True)) == {sequence.owner_id}
+    record = signed_in.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    for text in (
+        "Enrolled in the sequence “Relance”",
+        "Sequence “Relance” paused (by hand)",
+        "Sequence “Relance” resumed",
+        "Unenrolled from the sequence “Relance” (by hand)",
+    ):
+        assert text in record
+    # A second unenroll does nothing, and adds nothing to the timeline.
+    assert signed_in.post(url, {"action": "unenroll"}).status_code == 302
+    assert events.count() == 4
 
 
 def test_the_sending_rules_page(signed_in, rep, client):
