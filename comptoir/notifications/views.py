@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from comptoir.core.ui.pager import pager, query_page_url
+from comptoir.core.ui.pager import paginator_pager
 from comptoir.notifications import services
 from comptoir.notifications.models import Notification
 from comptoir.users.models import User
@@ -41,12 +41,7 @@ def notification_list(request):
         "notifications/list.html",
         {
             "page": page,
-            "pager": pager(
-                page.number,
-                page.has_next(),
-                query_page_url(request),
-                pages=page.paginator.num_pages,
-            ),
+            "pager": paginator_pager(request, page),
             "unread": services.unread_count(request.user),
         },
     )

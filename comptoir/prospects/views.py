@@ -17,7 +17,7 @@ from comptoir.core.permissions import has_right
 from comptoir.core.portal.services import portal
 from comptoir.core.properties.errors import DuplicateValue, ValidationFailed
 from comptoir.core.properties.formatting import format_datetime_short
-from comptoir.core.ui.pager import pager, query_page_url
+from comptoir.core.ui.pager import paginator_pager
 from comptoir.core.ui.phrases import errors_text
 from comptoir.prospects import conf, services
 from comptoir.prospects.models import PageView
@@ -132,12 +132,7 @@ def detail(request, prospect_id):
             "company_id": company_id,
             "visits": visits,
             "page": page,
-            "pager": pager(
-                page.number,
-                page.has_next(),
-                query_page_url(request),
-                pages=page.paginator.num_pages,
-            ),
+            "pager": paginator_pager(request, page),
             "zone": zone,
             "first_seen": format_datetime_short(prospect.first_seen_at, zone),
             "last_seen": format_datetime_short(prospect.last_seen_at, zone),

@@ -64,6 +64,17 @@ def list_pager(state: ListState, has_next: bool) -> Pager:
     )
 
 
+def paginator_pager(request, page) -> Pager:
+    """The pager of a Django Paginator's `page` of a list paged by `?page=` (its number of
+    pages shown, the request's other parameters kept in the links)."""
+    return pager(
+        page.number,
+        page.has_next(),
+        query_page_url(request),
+        pages=page.paginator.num_pages,
+    )
+
+
 def query_page_url(request) -> Callable[[int], str]:
     """Links to other pages of a list paged by `?page=`, its other parameters kept."""
 
