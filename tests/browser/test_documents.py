@@ -71,6 +71,20 @@ WORDS = {
 }
 
 
+# The offer's first page, as a rep would send it.
+OFFER = (
+    "Proposition commerciale pour Acme SAS",
+    "Préparée par Camille Martin, Comptoir",
+    "",
+    "1. Licences Comptoir Pro : 25 utilisateurs",
+    "2. Accompagnement au déploiement : 3 jours",
+    "3. Formation des équipes commerciales : 2 sessions",
+    "",
+    "Total annuel : 14 250 EUR HT",
+    "Validité de l'offre : 30 jours",
+)
+
+
 @pytest.fixture
 def lea(seller):
     return make_contact(
@@ -99,7 +113,7 @@ def test_upload_share_view_and_see_the_figures(
     w = WORDS[language]
     shot = "" if language == "fr" else "-en"
     pdf = tmp_path / "Offre Acme.pdf"
-    pdf.write_bytes(make_pdf(3, title="Offre Acme"))
+    pdf.write_bytes(make_pdf(3, title="Offre Acme", lines=OFFER))
     page.goto(f"{live_server.url}/sales-tools/")
     page.get_by_role("link", name=w["open"]).click()
     expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()
