@@ -124,6 +124,7 @@ def _person(person, prop: str) -> str | None:
         "jobtitle": getattr(person, "job_title", ""),
         "phone": getattr(person, "phone", ""),
         "company": getattr(person, "company", ""),
+        "meetinglink": getattr(person, "meeting_link", ""),
     }.get(prop)
     return value or None
 

@@ -61,6 +61,7 @@ SENDER_FIELDS = {
     "jobtitle": _lazy("Job title"),
     "phone": _lazy("Phone number"),
     "company": _lazy("Company name"),
+    "meetinglink": _lazy("Meeting link"),
 }
 PEOPLE = {"owner": OWNER_FIELDS, "sender": SENDER_FIELDS}
 

@@ -71,13 +71,15 @@ def clean(link: MeetingLink, data: dict) -> dict:
 
 
 def _contact_for(email: str, name: str, source: ChangeSource):
-    found = base_queryset("contacts").filter(email=email).first()
-    if found is not None:
-        return found
+    """The contact with this email, its blank names filled from what the visitor typed
+    (never overwriting the CRM's), or a new contact."""
     first, _space, last = name.partition(" ")
-    return create_record(
-        "contacts", {"email": email, "firstname": first, "lastname": last}, source=source
-    )
+    typed = {"firstname": first.strip(), "lastname": last.strip()}
+    found = base_queryset("contacts").filter(email=email).first()
+    if found is None:
+        return create_record("contacts", {"email": email, **typed}, source=source)
+    blanks = {k: v for k, v in typed.items() if v and not getattr(found, k, "")}
+    return update_record("contacts", found.pk, blanks, source=source) if blanks else found
 
 
 def _description(booking_answers: dict) -> str:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.link_create, name="create"),
     path("<id:link_id>/edit/", views.link_edit, name="edit"),
     path("<id:link_id>/active/", views.link_active, name="active"),
+    path("<id:link_id>/profile/", views.link_profile, name="profile"),
     path("calendar/", views.calendar_connect, name="calendar"),
     path("calendar/disconnect/", views.calendar_disconnect, name="calendar_disconnect"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from comptoir.meetings import calendars, forms
 from comptoir.meetings.invitations import absolute
 from comptoir.meetings.models import WEEKDAYS, Booking, CalendarConnection, MeetingLink
+from comptoir.users.profile import update_profile
 
 
 def _own_link(request, link_id: int) -> MeetingLink:
@@ -130,6 +131,20 @@ def link_active(request, link_id: int):
         messages.success(request, _("The link takes bookings again."))
     else:
         messages.success(request, _("The link is deactivated: visitors can no longer book."))
+    return redirect("meetings:index")
+
+
+@require_POST
+def link_profile(request, link_id: int):
+    """Make this link the meeting link of the user's profile (SET-11), the one templates
+    insert with {{ sender.meetinglink }}."""
+    link = _own_link(request, link_id)
+    if not link.active:
+        raise Http404
+    update_profile(request.user, meeting_link=absolute(f"/meet/{link.slug}/"))
+    messages.success(
+        request, _("“%(title)s” is now the meeting link of your profile.") % {"title": link.title}
+    )
     return redirect("meetings:index")
 
 

@@ -8,7 +8,8 @@ The rules a step follows:
   skipped.
 - **The send window.** An automated email goes between the sequence's `window_start` and
   `window_end` hours, on a business day, in the contact's time zone when known (a contact
-  property `hs_timezone` holding an IANA name), else the sender's, else the portal's.
+  property `hs_timezone` holding an IANA name), else the sender's (their profile's time
+  zone), else the account's (Settings > Account).
   Outside it, the step waits for the window's next opening. Tasks are not held by it.
 - **The daily limit.** One mailbox sends at most `SequenceSettings.daily_limit` sequence
   emails a day (the sender's day); past it, the step waits for the next business day.
@@ -118,16 +119,14 @@ def zone_named(name: str):
 
 
 def zone_for(contact, user):
-    """The contact's time zone when known, else the sender's, else the portal's."""
+    """The contact's time zone when known, else the sender's (their profile), else the
+    account's."""
     if contact is not None and CONTACT_ZONE_PROPERTY in registry.definitions("contacts"):
         found = zone_named(str((contact.properties or {}).get(CONTACT_ZONE_PROPERTY) or ""))
         if found is not None:
             return found
-    for attribute in ("time_zone", "timezone"):
-        found = zone_named(str(getattr(user, attribute, "") or ""))
-        if found is not None:
-            return found
-    return zone_named(portal().report_time_zone) or dt.UTC
+    found = zone_named(getattr(user, "time_zone", "") or "")
+    return found or zone_named(portal().report_time_zone) or dt.UTC
 
 
 def in_window(moment: dt.datetime, sequence, zone, off: Calendar) -> dt.datetime:

@@ -15,8 +15,9 @@ class Sequence(models.Model):
     )
     name = models.CharField(max_length=200)
     shared = models.BooleanField(default=False)  # False: its owner's alone
-    # The send window, in hours of the contact's time zone (else the sender's): automated
-    # emails go on business days between window_start:00 and window_end:00.
+    # The send window, in hours of the contact's time zone (else the sender's, else the
+    # account's): automated emails go on business days between window_start:00 and
+    # window_end:00.
     window_start = models.PositiveSmallIntegerField(default=8)
     window_end = models.PositiveSmallIntegerField(default=18)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,6 +1,6 @@
 """Settings > Profile (SET-11): every user's own name, photo, job title, phone, language,
-email signature and password. Photos are served to signed-in users only, never as public
-files."""
+time zone, meeting link, email signature and password. Photos are served to signed-in
+users only, never as public files."""
 
 from django import forms
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from comptoir.core.i18n import LANGUAGES
+from comptoir.core.portal.services import portal
 from comptoir.settings_pages.views import page
 from comptoir.users import profile as user_profile
 from comptoir.users import two_factor
@@ -49,6 +50,31 @@ class ProfileForm(forms.Form):
         required=False,
         error_messages={"invalid": _lazy("Letters, digits and _ only, 15 at most.")},
     )
+    time_zone = forms.ChoiceField(
+        label=_lazy("Time zone"),
+        required=False,
+        help_text=_lazy(
+            "Sequence emails to contacts whose time zone is unknown go in your working hours."
+        ),
+    )
+    meeting_link = forms.CharField(
+        label=_lazy("Meeting link"),
+        max_length=500,
+        required=False,
+        help_text=_lazy(
+            "The page where contacts book a meeting with you (Sales tools > Meetings); "
+            "templates insert it with {{ sender.meetinglink }}."
+        ),
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        account = portal().report_time_zone
+        self.fields["time_zone"].choices = [
+            ("", _("The account's (%(zone)s)") % {"zone": account}),
+            *((zone, zone.replace("_", " ")) for zone in user_profile.time_zones()),
+        ]
 
 
 class PhotoForm(forms.Form):
@@ -89,6 +115,8 @@ def _page(request, profile=None, photo=None, password=None, status=200):
                     "company": user.company,
                     "education": user.education,
                     "twitter_username": user.twitter_username,
+                    "time_zone": user.time_zone,
+                    "meeting_link": user.meeting_link,
                 }
             ),
             "photo_form": photo or PhotoForm(),

@@ -68,6 +68,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     company = models.CharField(max_length=150, blank=True, default="")
     education = models.CharField(max_length=250, blank=True, default="")
     twitter_username = models.CharField(max_length=50, blank=True, default="")
+    # An IANA name; "" is the account's (Settings > Account). Sequences' send windows use
+    # it for contacts whose own zone is unknown.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    # The booking page contacts are sent to (`{{ sender.meetinglink }}` in templates).
+    meeting_link = models.CharField(max_length=500, blank=True, default="")
     photo = models.FileField(upload_to="photos/", blank=True, default="")
     role = models.ForeignKey(
         Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users"

@@ -1,11 +1,13 @@
-"""The user's own profile (SET-11): names, job title, phone, language, email signature and
-photo.
+"""The user's own profile (SET-11): names, job title, phone, language, time zone, meeting
+link, email signature and photo.
 
 Every refusal is a UserError naming the form field it belongs to, worded for the user;
 nothing is changed when one is raised."""
 
 import secrets
+import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -44,12 +46,18 @@ def update_profile(user: User, **fields) -> User:
         "company",
         "education",
         "twitter_username",
+        "time_zone",
+        "meeting_link",
     }
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"unknown profile field(s): {', '.join(sorted(unknown))}")
     if fields.get("language") not in (None, "", *LANGUAGES):
         raise UserError(_("Choose English or French."), "language")
+    if fields.get("time_zone") and fields["time_zone"] not in time_zones():
+        raise UserError(_("Choose a time zone from the list."), "time_zone")
+    if fields.get("meeting_link"):
+        fields["meeting_link"] = clean_meeting_link(fields["meeting_link"])
     # A signature and a bio keep their line breaks and indentation; the other fields are
     # trimmed; a Twitter username is kept without its "@".
     values = {
@@ -66,6 +74,28 @@ def update_profile(user: User, **fields) -> User:
             registry.invalidate()
     user.refresh_from_db()
     return user
+
+
+def time_zones() -> list[str]:
+    """The IANA time zones a user may choose, sorted."""
+    return sorted(z for z in zoneinfo.available_timezones() if "/" in z and z[0].isupper())
+
+
+def clean_meeting_link(value: str) -> str:
+    """An http(s) address of at most 500 characters, else a UserError on the field."""
+    link = (value or "").strip()
+    parts = urlsplit(link)
+    if (
+        len(link) > 500
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() or ord(c) < 32 for c in link)
+    ):
+        raise UserError(
+            _("Enter a web address starting with https:// (your booking page)."),
+            "meeting_link",
+        )
+    return link
 
 
 def photo_kind(head: bytes) -> str | None:

@@ -193,6 +193,16 @@ def test_a_rep_creates_an_api_token_and_sets_a_profile_photo(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Votre profil a été enregistré.")
     expect(page.get_by_label("Intitulé du poste")).to_have_value("Account executive")
+    # A time zone picked by its label, a meeting link typed: in French now.
+    page.get_by_label("Fuseau horaire").select_option(label="America/New York")
+    page.get_by_label("Lien de réunion").fill("ftp://mauvais")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("Saisissez une adresse web commençant par https://")).to_be_visible()
+    page.get_by_label("Lien de réunion").fill("https://cal.example.com/rita")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Votre profil a été enregistré.")
+    expect(page.get_by_label("Fuseau horaire")).to_have_value("America/New_York")
+    expect(page.get_by_label("Lien de réunion")).to_have_value("https://cal.example.com/rita")
     screenshot(page, "settings-profile")
     context.close()
 

@@ -25,7 +25,8 @@ def tpl(subject="", body=""):
 def sender():
     user = make_user("sam@example.com", first_name="Sam", last_name="Vendeur")
     user.job_title = "AE"
-    user.save(update_fields=["job_title"])
+    user.meeting_link = "https://comptoir.example.com/meet/sam/"
+    user.save(update_fields=["job_title", "meeting_link"])
     return user
 
 
@@ -119,7 +120,8 @@ def test_render_fills_contact_company_owner_and_sender(lea, sender):
             "<p>Bonjour {{ contact.firstname }} {{ contact.lastname }},</p>"
             "<p>{{ deal.dealname }} : {{ deal.amount }}, le {{ deal.closedate }}</p>"
             "<p>Stage {{ contact.lifecyclestage }}</p>"
-            "<p>{{ owner.fullname }} / {{ sender.firstname }} ({{ sender.jobtitle }})</p>",
+            "<p>{{ owner.fullname }} / {{ sender.firstname }} ({{ sender.jobtitle }})</p>"
+            "<p>{{ sender.meetinglink }}</p>",
         ),
         contact=lea,
         sender=sender,
@@ -130,6 +132,7 @@ def test_render_fills_contact_company_owner_and_sender(lea, sender):
     assert "Renouvellement : €1,200.00, le Mar 1, 2026" in rendered.html
     assert "Stage Customer" in rendered.html  # the option's label, not its value
     assert "Sam Vendeur / Sam (AE)" in rendered.html
+    assert "<p>https://comptoir.example.com/meet/sam/</p>" in rendered.html
     assert rendered.missing_tokens == []
     assert rendered.text.splitlines()[0] == "Bonjour Léa Lefèvre,"
 

@@ -79,6 +79,13 @@ def test_an_existing_contact_is_used_and_bad_input_is_named():
     assert not Booking.objects.exists()
     booking = book(link, SLOT, {**VISITOR, "time_zone": "Mars/Olympus", "q0": "x"}, now=NOW)
     assert booking.contact_id == known.pk and booking.time_zone == ""
+    # Updated: the blank last name filled from what the visitor typed, with its history;
+    # the CRM's first name kept.
+    known.refresh_from_db()
+    typed_last = VISITOR["name"].partition(" ")[2]
+    assert (known.firstname, known.lastname) == ("Zoé", typed_last)
+    change = PropertyChange.objects.filter(property="lastname", object_id=known.pk).latest("pk")
+    assert change.value == typed_last
 
 
 @pytest.mark.django_db(transaction=True)

@@ -129,6 +129,22 @@ def test_form_errors_name_their_field_and_save_nothing(client_in, user):
     assert not MeetingLink.objects.filter(user=user).exists()
 
 
+def test_a_link_goes_on_the_profile(client_in, user):
+    link = make_link(user, slug="sam-30")
+    html = client_in.get("/sales-tools/meetings/").content.decode()
+    assert "Put Découverte on your profile" in html
+    done = client_in.post(f"/sales-tools/meetings/{link.pk}/profile/", follow=True)
+    user.refresh_from_db()
+    assert user.meeting_link.endswith("/meet/sam-30/") and user.meeting_link.startswith("http")
+    html = done.content.decode()
+    assert "is now the meeting link of your profile" in html and "On your profile" in html
+    # Another user's link, or a deactivated one, is not put there.
+    other = make_link(make_user(), slug="autre")
+    assert client_in.post(f"/sales-tools/meetings/{other.pk}/profile/").status_code == 404
+    MeetingLink.objects.filter(pk=link.pk).update(active=False)
+    assert client_in.post(f"/sales-tools/meetings/{link.pk}/profile/").status_code == 404
+
+
 def test_another_users_link_answers_404(client_in, user):
     other = make_link(make_user(), slug="autre")
     for url in (f"/sales-tools/meetings/{other.pk}/edit/", "/sales-tools/meetings/999999/edit/"):

@@ -27,6 +27,7 @@ from comptoir.sequences.models import (
     StepExecution,
 )
 from comptoir.sequences.tests.conftest import TUESDAY_10
+from comptoir.users.profile import update_profile
 
 pytestmark = pytest.mark.django_db
 PARIS = engine.zone_named("Europe/Paris")
@@ -83,6 +84,11 @@ def test_the_contact_time_zone_wins_when_known(rep):
     assert engine.zone_for(contact, rep).key == "America/New_York"
     contact = make_contact(email="bad@client.us", hs_timezone="Mars/Olympus")
     assert engine.zone_for(contact, rep).key == "Europe/Paris"
+    # Unknown for the contact: the sender's, from their profile, before the account's.
+    update_profile(rep, time_zone="Asia/Tokyo")
+    assert engine.zone_for(contact, rep).key == "Asia/Tokyo"
+    known = make_contact(email="bob@client.us", hs_timezone="America/New_York")
+    assert engine.zone_for(known, rep).key == "America/New_York"  # the contact's still wins
 
 
 # -- a sequence from start to end -----------------------------------------------------------------

@@ -134,6 +134,45 @@ def test_profile_saves_and_switches_the_language(rep):
     assert User.objects.get(pk=rep.pk).first_name == "Rita"
 
 
+def test_profile_time_zone_and_meeting_link(rep):
+    client = client_for(rep)
+    page = text(client.get("/settings/profile/"))
+    assert "The account&#x27;s (Europe/Paris)" in page and "America/New York" in page
+    base = {"first_name": "Rita", "language": "en"}
+    for zone, link, field in (
+        ("Mars/Olympus", "", "time_zone"),
+        ("", "javascript:alert(1)", "meeting_link"),
+        ("", "ftp://files.example.com/", "meeting_link"),
+        ("", "https://", "meeting_link"),
+        ("", "https://cal.example.com/a b", "meeting_link"),
+    ):
+        refused = client.post(
+            "/settings/profile/", {**base, "time_zone": zone, "meeting_link": link}
+        )
+        assert refused.status_code == 422 and field_error(refused, field), (zone, link)
+        user = User.objects.get(pk=rep.pk)
+        assert (user.time_zone, user.meeting_link) == ("", "")  # nothing half-saved
+    done = client.post(
+        "/settings/profile/",
+        {
+            **base,
+            "time_zone": "America/New_York",
+            "meeting_link": " https://comptoir.example.com/meet/rita/ ",
+        },
+    )
+    assert done.status_code == 302
+    user = User.objects.get(pk=rep.pk)
+    assert (user.time_zone, user.meeting_link) == (
+        "America/New_York",
+        "https://comptoir.example.com/meet/rita/",
+    )
+    page = text(client.get("/settings/profile/"))
+    assert '<option value="America/New_York" selected>' in page
+    # Back to the account's.
+    client.post("/settings/profile/", {**base, "time_zone": "", "meeting_link": ""})
+    assert User.objects.get(pk=rep.pk).time_zone == ""
+
+
 def test_photo_upload_is_served_to_signed_in_users_only(rep, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client = client_for(rep)
