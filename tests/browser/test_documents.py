@@ -1,7 +1,7 @@
-"""Documents in Chromium, in French, at 1280 and 390 px (TOOL-4): upload a PDF, create a
-share link for a contact, open it as the recipient in another browser context (the pages
-drawn by pdf.js on canvases, the reading beacons recorded), then see the figures on the
-document's page and the view on the contact's timeline; insert a link from the composer."""
+"""Documents in Chromium, in French and English, at 1280 and 390 px (TOOL-4): upload a PDF,
+create a share link for a contact, open it as the recipient in another browser context (the
+pages drawn by pdf.js on canvases, the reading beacons recorded), then see the figures on
+the document's page and the view on the contact's timeline; insert a link from the composer."""
 
 import re
 
@@ -16,7 +16,7 @@ from comptoir.documents.tests.pdfs import make_pdf
 from comptoir.mail import delivery
 from comptoir.mail.models import OutboundEmail
 from comptoir.mail.tests.test_sending import connect
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,6 +71,20 @@ WORDS = {
 }
 
 
+# The offer's first page, as a rep would send it.
+OFFER = (
+    "Proposition commerciale pour Acme SAS",
+    "Préparée par Camille Martin, Comptoir",
+    "",
+    "1. Licences Comptoir Pro : 25 utilisateurs",
+    "2. Accompagnement au déploiement : 3 jours",
+    "3. Formation des équipes commerciales : 2 sessions",
+    "",
+    "Total annuel : 14 250 EUR HT",
+    "Validité de l'offre : 30 jours",
+)
+
+
 @pytest.fixture
 def lea(seller):
     return make_contact(
@@ -78,17 +92,28 @@ def lea(seller):
     )
 
 
-@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280)])
+@pytest.fixture
+def rep_page(browser, live_server, seller, language, width):
+    """The rep's page in a browser speaking their language (its date fields too)."""
+    phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale=WORDS[language]["locale"], **phone
+    )
+    yield sign_in(context, live_server)
+    context.close()
+
+
+@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280), ("en", 390)])
 def test_upload_share_view_and_see_the_figures(
-    seller, lea, page, browser, live_server, tmp_path, settings, language, width
+    seller, lea, rep_page, browser, live_server, tmp_path, settings, language, width
 ):
+    page = rep_page
     seller.language = language
     seller.save(update_fields=["language"])
     w = WORDS[language]
     shot = "" if language == "fr" else "-en"
     pdf = tmp_path / "Offre Acme.pdf"
-    pdf.write_bytes(make_pdf(3, title="Offre Acme"))
-    page.set_viewport_size({"width": width, "height": 900})
+    pdf.write_bytes(make_pdf(3, title="Offre Acme", lines=OFFER))
     page.goto(f"{live_server.url}/sales-tools/")
     page.get_by_role("link", name=w["open"]).click()
     expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()
@@ -139,6 +164,8 @@ def test_upload_share_view_and_see_the_figures(
     assert painted  # pdf.js drew the page (its text and its band), not a blank canvas
     expect(viewer.get_by_role("link", name=w["download"])).to_be_visible()
     expect(viewer.get_by_text(w["page_of"])).to_be_visible()
+    if (language, width) == ("fr", 1280):
+        screenshot(viewer, "documents-viewer")  # the README's: the first page, drawn
     with viewer.expect_response("**/beacon/", timeout=20_000) as beacon:
         viewer.wait_for_timeout(3000)
         viewer.locator("[data-page='2']").scroll_into_view_if_needed()
@@ -176,6 +203,9 @@ def test_upload_share_view_and_see_the_figures(
     expect(figures.get_by_text(w["per_page"])).to_be_visible()
     expect(figures.get_by_text("lea@acme.fr")).to_be_visible()
     screenshot(page, f"documents-analytics-{width}{shot}")
+    if (language, width) == ("fr", 1280):
+        page.evaluate("window.scrollTo(0, 0)")  # the reload kept the scroll: from the title
+        screenshot(page, "documents-analytics")  # the README's
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     page.goto(f"{live_server.url}/contacts/{lea.pk}/")

@@ -1,7 +1,7 @@
-"""Meetings (TOOL-7) in Chromium, in French, at 1280 and 390 px: a rep creates a booking
-link in Sales tools > Meetings; a visitor in Toronto opens it, sees the times in their own
-time zone (detected by the page), books one, gets the confirmation, and both sides receive
-the iCalendar invitation (METHOD:REQUEST)."""
+"""Meetings (TOOL-7) in Chromium, in French and English, at 1280 and 390 px: a rep creates
+a booking link in Sales tools > Meetings; a visitor in Toronto opens it, sees the times in
+their own time zone (detected by the page) and format, books one, gets the confirmation, and
+both sides receive the iCalendar invitation (METHOD:REQUEST)."""
 
 import datetime as dt
 import http.server
@@ -48,76 +48,136 @@ def website(html: str) -> http.server.HTTPServer:
 
 DAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 
+WORDS = {
+    "fr": {
+        "locale": "fr-FR",
+        "days": DAYS,
+        "meetings": "Réunions",
+        "new": "Nouveau lien de réservation",
+        "title": "Titre",
+        "location": "Lieu ou lien de visioconférence",
+        "questions": "Questions, une par ligne",
+        "save": "Enregistrer le lien",
+        "created": "Lien de réservation créé.",
+        "copy": "Copier le lien de Découverte",
+        "zone": "Horaires affichés dans le fuseau horaire",
+        "choose": "Choisissez un horaire",
+        "name": "Votre nom",
+        "email": "Votre adresse e-mail",
+        "book": "Réserver la réunion",
+        "invalid": "Saisissez une adresse e-mail valide.",
+        "booked": "Votre réunion est réservée",
+        "reschedule": "Reprogrammer",
+        "subject": "Invitation : Découverte avec Zoé Tremblay",
+    },
+    "en": {
+        "locale": "en-US",
+        "days": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "meetings": "Meetings",
+        "new": "New booking link",
+        "title": "Title",
+        "location": "Location or video link",
+        "questions": "Questions, one per line",
+        "save": "Save link",
+        "created": "Booking link created.",
+        "copy": "Copy the link of Découverte",
+        "zone": "Times shown in the time zone",
+        "choose": "Choose a time",
+        "name": "Your name",
+        "email": "Your email",
+        "book": "Book the meeting",
+        "invalid": "Enter a valid email address.",
+        "booked": "Your meeting is booked",
+        "reschedule": "Reschedule",
+        "subject": "Invitation: Découverte with Zoé Tremblay",
+    },
+}
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_a_rep_creates_a_link_and_a_visitor_books_it(browser, live_server, seller, settings, width):
+
+def slot_text(local: dt.datetime, language: str) -> re.Pattern:
+    """A time as the visitor reads it: 14:30 in French, 2:30 PM in English."""
+    if language == "fr":
+        return re.compile(rf"^{local:%H:%M}$")
+    return re.compile(rf"^{local.hour % 12 or 12}:{local:%M}\s?{local:%p}$")
+
+
+@pytest.mark.parametrize(
+    ("language", "width"), [("fr", 1280), ("fr", 390), ("en", 1280), ("en", 390)]
+)
+def test_a_rep_creates_a_link_and_a_visitor_books_it(
+    browser, live_server, seller, settings, language, width
+):
+    w = WORDS[language]
+    shot = f"{width}" if language == "fr" else f"{width}-en"
     settings.COMPTOIR_BASE_URL = live_server.url
-    seller.language = "fr"
+    seller.language = language
     seller.save(update_fields=["language"])
     phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
 
     # 1. The rep creates the link.
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR", **phone)
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale=w["locale"], **phone
+    )
     page = sign_in(context, live_server)
     page.goto(f"{live_server.url}/sales-tools/meetings/")
-    expect(page.get_by_role("heading", name="Réunions", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Nouveau lien de réservation").first.click()
-    page.get_by_label("Titre").fill("Découverte")
-    page.get_by_label("Lieu ou lien de visioconférence").fill("https://visio.example/camille")
-    for day in DAYS:
+    expect(page.get_by_role("heading", name=w["meetings"], exact=True)).to_be_visible()
+    page.get_by_role("link", name=w["new"]).first.click()
+    page.get_by_label(w["title"]).fill("Découverte")
+    page.get_by_label(w["location"]).fill("https://visio.example/camille")
+    for day in w["days"]:
         page.get_by_label(day, exact=True).fill("00:00-24:00")
-    page.get_by_label("Questions, une par ligne").fill("Votre entreprise ? *")
-    review_shot(page, f"meetings-edit-{width}")
-    page.get_by_role("button", name="Enregistrer le lien").click()
-    expect(page.get_by_text("Lien de réservation créé.")).to_be_visible()
+    page.get_by_label(w["questions"]).fill("Votre entreprise ? *")
+    review_shot(page, f"meetings-edit-{shot}")
+    page.get_by_role("button", name=w["save"]).click()
+    expect(page.get_by_text(w["created"])).to_be_visible()
     link = MeetingLink.objects.get(user=seller)
     assert link.slug == "decouverte"
-    expect(page.get_by_role("button", name="Copier le lien de Découverte")).to_be_visible()
+    expect(page.get_by_role("button", name=w["copy"])).to_be_visible()
     if width < 600:
         no_sideways_scroll(page)
-    review_shot(page, f"meetings-links-{width}")
+    review_shot(page, f"meetings-links-{shot}")
+    if (language, width) == ("fr", 1280):
+        screenshot(page, "meetings-links")
     context.close()
 
     # 2. A visitor in Toronto books it.
     visitor = browser.new_context(
         viewport={"width": width, "height": 900},
-        locale="fr-FR",
+        locale=w["locale"],
         timezone_id="America/Toronto",
         **phone,
     )
     page = visitor.new_page()
     page.goto(f"{live_server.url}/meet/decouverte/")
     page.wait_for_url(re.compile(r"tz=America"))  # the page asked again in the visitor's zone
-    expect(page.get_by_label("Horaires affichés dans le fuseau horaire")).to_have_value(
-        "America/Toronto"
-    )
-    expect(page.get_by_role("heading", name="Choisissez un horaire")).to_be_visible()
+    expect(page.get_by_label(w["zone"])).to_have_value("America/Toronto")
+    expect(page.get_by_role("heading", name=w["choose"])).to_be_visible()
     if width < 600:
         no_sideways_scroll(page)
-    review_shot(page, f"meetings-slots-{width}")
-    if width == 1280:
+    review_shot(page, f"meetings-slots-{shot}")
+    if (language, width) == ("fr", 1280):
         screenshot(page, "meetings-booking")
     first = page.locator(".meet-slot").first
     slot = re.search(r"slot=(\w+)", first.get_attribute("href")).group(1)
     start = dt.datetime.strptime(slot, "%Y%m%dT%H%MZ").replace(tzinfo=dt.UTC)
     local = start.astimezone(zoneinfo.ZoneInfo("America/Toronto"))
-    expect(first).to_have_text(f"{local:%H:%M}")  # shown in the visitor's zone
+    expect(first).to_have_text(slot_text(local, language))  # shown in the visitor's zone
     first.click()
-    page.get_by_label("Votre nom").fill("Zoé Tremblay")
-    page.get_by_label("Votre adresse e-mail").fill("pas-un-email")
+    page.get_by_label(w["name"]).fill("Zoé Tremblay")
+    page.get_by_label(w["email"]).fill("pas-un-email")
     page.get_by_label("Votre entreprise ?").fill("Érable & Cie")
-    page.get_by_role("button", name="Réserver la réunion").click()
-    expect(page.get_by_text("Saisissez une adresse e-mail valide.")).to_be_visible()
-    expect(page.get_by_label("Votre adresse e-mail")).to_have_attribute("aria-invalid", "true")
-    page.get_by_label("Votre adresse e-mail").fill("zoe@erable.ca")
-    page.get_by_role("button", name="Réserver la réunion").click()
-    expect(page.get_by_role("heading", name="Votre réunion est réservée")).to_be_visible()
-    expect(page.get_by_role("heading", name="Votre réunion est réservée")).to_be_focused()
+    page.get_by_role("button", name=w["book"]).click()
+    expect(page.get_by_text(w["invalid"])).to_be_visible()
+    expect(page.get_by_label(w["email"])).to_have_attribute("aria-invalid", "true")
+    page.get_by_label(w["email"]).fill("zoe@erable.ca")
+    page.get_by_role("button", name=w["book"]).click()
+    expect(page.get_by_role("heading", name=w["booked"])).to_be_visible()
+    expect(page.get_by_role("heading", name=w["booked"])).to_be_focused()
     expect(page.get_by_text("America/Toronto")).to_be_visible()
-    expect(page.get_by_role("link", name="Reprogrammer")).to_be_visible()
+    expect(page.get_by_role("link", name=w["reschedule"])).to_be_visible()
     if width < 600:
         no_sideways_scroll(page)
-    review_shot(page, f"meetings-booked-{width}")
+    review_shot(page, f"meetings-booked-{shot}")
 
     booking = Booking.objects.get()
     assert booking.start == start and booking.answers == {"Votre entreprise ?": "Érable & Cie"}
@@ -129,7 +189,7 @@ def test_a_rep_creates_a_link_and_a_visitor_books_it(browser, live_server, selle
         )
         assert calendar.get_param("method") == "REQUEST"
     to_host = next(m for m in mail.outbox if m.to == ["camille@example.com"])
-    assert to_host.subject == "Invitation : Découverte avec Zoé Tremblay"  # the host's French
+    assert to_host.subject == w["subject"]  # in the host's language
     visitor.close()
 
 
@@ -215,7 +275,9 @@ GROUP_WORDS = {
 }
 
 
-@pytest.mark.parametrize(("language", "width"), [("fr", 1280), ("fr", 390), ("en", 1280)])
+@pytest.mark.parametrize(
+    ("language", "width"), [("fr", 1280), ("fr", 390), ("en", 1280), ("en", 390)]
+)
 def test_a_rep_makes_a_group_link_and_a_visitor_books_all_of_them(
     browser, live_server, seller, settings, language, width
 ):

@@ -1,13 +1,12 @@
 """Prospects in Chromium (issue 18, point 4; TOOL-6): the company's website, a page served
 by a small http.server on another port and host (127.0.0.1; Comptoir at localhost),
-includes the snippet; no cookie until the
-visitor accepts, then page views arrive with the visitor's id; a browser sending Global
-Privacy Control sends nothing; the worker attributes the views (a configured network);
-the company appears on Sales tools > Prospects in French at 1280 and 390 px, and the rep
-assigns it to themself. A shared document's PDF links to the website: the viewer gives them
-the recipient contact's hint, the website's snippet sends it back, the worker puts the visit
-on the contact. A company's page lists its page views in visits (French at 1280 and 390 px,
-English at 1280)."""
+includes the snippet; no cookie until the visitor accepts, then page views arrive with the
+visitor's id; a browser sending Global Privacy Control sends nothing; the worker attributes
+the views (a configured network); the company appears on Sales tools > Prospects in French
+and English at 1280 and 390 px, and the rep assigns it to themself. A shared document's PDF
+links to the website: the viewer gives them the recipient contact's hint, the website's
+snippet sends it back, the worker puts the visit on the contact. A company's page lists its
+page views in visits (French and English at 1280 and 390 px)."""
 
 import datetime as dt
 import functools
@@ -29,6 +28,7 @@ from comptoir.prospects import attribution, conf
 from comptoir.prospects.models import PageView, Prospect, ProspectDay, Visitor
 from comptoir.users.models import Owner
 from tests.browser.conftest import screenshot, sign_in
+from tests.browser.settings_helpers import no_sideways_scroll
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -69,9 +69,30 @@ def wait_for_views(count, seconds=15):
     raise AssertionError(f"{PageView.objects.count()} page views, {count} expected")
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_visits_reach_the_prospects_page(browser, live_server, seller, website, width):
-    seller.language = "fr"
+LIST_WORDS = {
+    "fr": {
+        "locale": "fr-FR",
+        "new": "Nouvelle",
+        "owner_of": "Propriétaire de Durand SA",
+        "owner_saved": "Propriétaire enregistré.",
+        "visitors": "Visiteurs",
+        "no_match": "Aucune entreprise ne correspond à ces filtres",
+    },
+    "en": {
+        "locale": "en-US",
+        "new": "New",
+        "owner_of": "Owner of Durand SA",
+        "owner_saved": "Owner saved.",
+        "visitors": "Visitors",
+        "no_match": "No company matches these filters",
+    },
+}
+
+
+@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280), ("en", 390)])
+def test_visits_reach_the_prospects_page(browser, live_server, seller, website, language, width):
+    w = LIST_WORDS[language]
+    seller.language = language
     seller.save(update_fields=["language"])
     # The website is served at 127.0.0.1 (the Comptoir server answers at localhost: another
     # origin; both on loopback, so Chromium's private network rules let the beacons go).
@@ -112,10 +133,29 @@ def test_visits_reach_the_prospects_page(browser, live_server, seller, website, 
     context.close()
 
     assert attribution.attribute_all() == 2  # the worker's minute
+    # Two other companies visited this week (as the worker counted them): the page has
+    # several rows, one of them a domain without a company yet.
+    now = timezone.now()
+    martin = make_company(name="Martin & Fils", domain="martin-fils.fr")
+    for domain, company_id, visits, views in (
+        ("martin-fils.fr", martin.pk, 7, 23),
+        ("boulangerie-lemoine.fr", None, 3, 5),
+    ):
+        other = Prospect.objects.create(
+            domain=domain,
+            company_id=company_id,
+            first_seen_at=now - dt.timedelta(days=2),
+            last_seen_at=now - dt.timedelta(hours=visits),
+            visits=visits,
+            page_views=views,
+        )
+        ProspectDay.objects.create(
+            prospect=other, day=timezone.localdate(now), visits=visits, page_views=views
+        )
 
     rep = browser.new_context(
         viewport={"width": width, "height": 900 if width > 600 else 844},
-        locale="fr-FR",
+        locale=w["locale"],
         **({"is_mobile": True, "has_touch": True} if width < 600 else {}),
     )
     page = sign_in(rep, live_server)
@@ -123,18 +163,22 @@ def test_visits_reach_the_prospects_page(browser, live_server, seller, website, 
     expect(page.get_by_role("heading", name="Prospects", exact=True)).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Durand SA")
     expect(row).to_be_visible()
-    expect(row.get_by_text("Nouvelle")).to_be_visible()
+    expect(row.get_by_text(w["new"], exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Durand SA", exact=True)).to_be_visible()
+    if width < 600:
+        no_sideways_scroll(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-    screenshot(page, f"prospects-{width}")
+    screenshot(page, f"prospects-{width}{'' if language == 'fr' else '-en'}")
+    if (language, width) == ("fr", 1280):
+        screenshot(page, "prospects")  # the README's
 
     owner = Owner.objects.get(user=seller)
-    row.get_by_label("Propriétaire de Durand SA").select_option(str(owner.pk))
-    expect(page.get_by_text("Propriétaire enregistré.")).to_be_visible()
+    row.get_by_label(w["owner_of"]).select_option(str(owner.pk))
+    expect(page.get_by_text(w["owner_saved"])).to_be_visible()
     company = base_queryset("companies").get(pk=durand.pk)
     assert company.hubspot_owner_id == owner.pk
-    page.get_by_label("Visiteurs").select_option("returning")
-    expect(page.get_by_text("Aucune entreprise ne correspond à ces filtres")).to_be_visible()
+    page.get_by_label(w["visitors"]).select_option("returning")
+    expect(page.get_by_text(w["no_match"])).to_be_visible()
     rep.close()
 
 
@@ -279,7 +323,7 @@ WORDS = {
 }
 
 
-@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280)])
+@pytest.mark.parametrize("language, width", [("fr", 1280), ("fr", 390), ("en", 1280), ("en", 390)])
 def test_a_companys_page_views(browser, live_server, seller, language, width):
     from comptoir.prospects.models import DigestSubscription
 
