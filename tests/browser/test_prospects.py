@@ -60,7 +60,7 @@ def website(tmp_path, live_server):
     server.server_close()
 
 
-def wait_for_views(count, seconds=15):
+def wait_for_views(count, seconds=45):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if PageView.objects.count() >= count:
