@@ -4,6 +4,7 @@ link, email signature and photo.
 Every refusal is a UserError naming the form field it belongs to, worded for the user;
 nothing is changed when one is raised."""
 
+import functools
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -76,9 +77,10 @@ def update_profile(user: User, **fields) -> User:
     return user
 
 
-def time_zones() -> list[str]:
-    """The IANA time zones a user may choose, sorted."""
-    return sorted(z for z in zoneinfo.available_timezones() if "/" in z and z[0].isupper())
+@functools.cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zones a user may choose, sorted (read from the zone database once)."""
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and z[0].isupper()))
 
 
 def clean_meeting_link(value: str) -> str:
