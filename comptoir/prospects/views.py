@@ -2,9 +2,6 @@
 owner, create the company, the daily digest subscription; the empty state shows how to
 install the snippet. A company's page lists every page view kept, grouped in visits."""
 
-import functools
-import zoneinfo
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,6 +19,7 @@ from comptoir.core.ui.phrases import errors_text
 from comptoir.prospects import conf, services
 from comptoir.prospects.models import PageView
 from comptoir.users.models import Owner
+from comptoir.users.profile import time_zones
 
 
 def _owners():
@@ -34,12 +32,6 @@ def _owners():
 
 def _owner_names(owners) -> dict:
     return {pk: (f"{first} {last}".strip() or email) for pk, first, last, email in owners}
-
-
-@functools.cache
-def _zones() -> tuple[str, ...]:
-    # Read once per process: listing the zones walks the time zone database's files.
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
 
 
 def snippet_tag(request) -> str:
@@ -93,7 +85,7 @@ def index(request):
         "snippet_tag": snippet_tag(request),
         "can_configure": has_right(request.user, "can_manage_settings"),
         "subscription": sub,
-        "zones": _zones(),
+        "zones": time_zones(),
         "zone": sub.time_zone if sub else portal().report_time_zone,
         "periods": [
             ("1", _("Today")),
@@ -106,9 +98,10 @@ def index(request):
 
 
 def _zone(user) -> str:
-    """The user's time zone here: their digest's, else the portal's report time zone."""
+    """The user's time zone here: their digest's, else their profile's, else the portal's
+    report time zone."""
     sub = services.subscription(user)
-    return sub.time_zone if sub else portal().report_time_zone
+    return sub.time_zone if sub else (user.time_zone or portal().report_time_zone)
 
 
 @require_GET
@@ -196,7 +189,7 @@ def subscribe(request):
         messages.success(request, _("You will not get the daily digest any more."))
         return _back(request)
     zone = request.POST.get("time_zone", "")
-    if zone not in _zones():
+    if zone not in time_zones():
         messages.error(request, _("Time zone: choose one of the list."))
         return _back(request)
     services.subscribe(request.user, zone)

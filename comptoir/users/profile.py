@@ -79,8 +79,10 @@ def update_profile(user: User, **fields) -> User:
 
 @functools.cache
 def time_zones() -> tuple[str, ...]:
-    """The IANA time zones a user may choose, sorted (read from the zone database once)."""
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and z[0].isupper()))
+    """The IANA time zones a user may choose (the profile, the Prospects digest), sorted;
+    read once per process: listing them walks the time zone database's files."""
+    names = zoneinfo.available_timezones()
+    return tuple(sorted(z for z in names if ("/" in z and z[0].isupper()) or z == "UTC"))
 
 
 def clean_meeting_link(value: str) -> str:
