@@ -5,8 +5,14 @@
   pixel), and an HMAC of both keyed with SECRET_KEY (salted for this use; the fallback keys
   are accepted while a key is rotated). Without the key no token can be made or changed;
   a token names no address, subject or person.
-- **Never an open redirect.** A click token names an index, not a URL: the redirect goes
-  to the URL stored at that index when the email was written, and only to an http(s) one.
+- **Never an open redirect.** A click URL carries the link's address in its `u` parameter
+  (base64url: no address in clear for filters to take for a redirector) and a token whose
+  HMAC covers the id, the index and that address: the redirect goes only
+  to an http(s) address the portal itself signed when it wrote the email, without reading
+  the database (a click during a database outage still reaches the page; a link in a
+  recipient's mailbox keeps working after the email is deleted from the CRM, uncounted).
+  Links of emails sent before addresses were signed carry no `u`: their token names an
+  index, and the redirect goes to the URL stored at that index.
 - **Where it goes in.** `rewrite()` puts the pixel and the redirected links into the HTML
   part when the MIME message is made (delivery.build_message); the engagement's body, shown
   on the timelines, stays as written, so the author reading it in Comptoir opens nothing.
@@ -34,6 +40,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 SALT = "comptoir.mail.tracking"
 OPEN = "o"
 MAX_LINKS = 200
+URL_PARAM = "u"  # a click URL's query parameter: the link's address, signed by the token
+MAX_URL = 4096
 # A transparent 1x1 GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -88,14 +96,20 @@ def _mac(value: str, secret) -> str:
     return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
-def make_token(outbound_id: int, index: int | str) -> str:
+def _signed(value: str, url: str | None) -> str:
+    """What a token's HMAC covers: the id and index, and the link's address when signed."""
+    return value if url is None else f"{value}\n{url}"
+
+
+def make_token(outbound_id: int, index: int | str, url: str | None = None) -> str:
     value = f"{_b36(outbound_id)}.{index}"
-    return f"{value}.{_mac(value, settings.SECRET_KEY)}"
+    return f"{value}.{_mac(_signed(value, url), settings.SECRET_KEY)}"
 
 
-def read_token(token: str) -> tuple[int, str] | None:
-    """(outbound id, OPEN or the link's index as text) of a token this portal made; None
-    for anything else (tampered, truncated, garbage)."""
+def read_token(token: str, url: str | None = None) -> tuple[int, str] | None:
+    """(outbound id, OPEN or the link's index as text) of a token this portal made (for
+    `url`, when given: a click token signs its link's address); None for anything else
+    (tampered, truncated, garbage, another address)."""
     if not isinstance(token, str) or len(token) > 80:
         return None
     parts = token.split(".")
@@ -106,7 +120,9 @@ def read_token(token: str) -> tuple[int, str] | None:
         return None
     if index != OPEN and not re.fullmatch(r"[0-9]{1,3}", index):
         return None
-    value = f"{pk_text}.{index}"
+    if url is not None and (index == OPEN or not isinstance(url, str) or len(url) > MAX_URL):
+        return None
+    value = _signed(f"{pk_text}.{index}", url)
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
     if not any(constant_time_compare(mac, _mac(value, secret)) for secret in secrets):
         return None
@@ -132,8 +148,25 @@ def pixel_url(outbound_id: int) -> str:
     return f"{_base()}/t/o/{make_token(outbound_id, OPEN)}/"
 
 
-def click_url(outbound_id: int, index: int) -> str:
-    return f"{_base()}/t/c/{make_token(outbound_id, index)}/"
+def click_url(outbound_id: int, index: int, url: str) -> str:
+    """The redirect to `url`, the email's link at `index`, signed (see the module's doc)."""
+    token = make_token(outbound_id, index, url)
+    address = base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+    return f"{_base()}/t/c/{token}/?{URL_PARAM}={address}"
+
+
+def address_of(value) -> str | None:
+    """The address a click URL's `u` parameter carries; None when it is not one we wrote."""
+    if (
+        not isinstance(value, str)
+        or len(value) > MAX_URL * 2
+        or not re.fullmatch(r"[A-Za-z0-9_-]*", value)
+    ):
+        return None
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
 
 
 # -- links ---------------------------------------------------------------------------------------
@@ -167,7 +200,7 @@ def rewrite(html: str, outbound_id: int, links: list, *, opens: bool, clicks: bo
             url = html_lib.unescape(match.group(2)).strip()
             if url not in index:
                 return match.group(0)
-            target = html_lib.escape(click_url(outbound_id, index[url]))
+            target = html_lib.escape(click_url(outbound_id, index[url], url))
             return f"{match.group(1)}{target}{match.group(3)}"
 
         html = _LINK.sub(redirected, html)

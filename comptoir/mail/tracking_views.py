@@ -1,15 +1,16 @@
-"""The open pixel and the click redirect (/t/o/<token>/, /t/c/<token>/): public, no
-session read, no CSRF, never cached. The pixel checks its signed token and queues the open
-(comptoir/mail/hits.py: a thread of the process writes the queue in batches); the redirect
-reads the email's links (one SELECT) and queues the click. Counts and notifications follow
-in the worker (events.tally).
+"""The open pixel and the click redirect (/t/o/<token>/, /t/c/<token>/?u=<address>):
+public, no session read, no CSRF, never cached. The pixel checks its signed token and queues
+the open (comptoir/mail/hits.py: a thread of the process writes the queue in batches); so
+does the redirect, whose token signs the link's address (tracking's module doc): neither
+reads the database. Counts and notifications follow in the worker (events.tally).
 
 A token that is not one of ours answers a neutral 404 (a transparent pixel for the open
-URL), never a 500; so does a click, or an open written at once (a zero
-COMPTOIR_TRACKING_FLUSH_MS), whose email is gone (the writer drops a queued open of a
-deleted email). A click redirects only to the URL stored at the token's index
-(tracking.read_token / OutboundEmail.tracked_links), with the visitor hint added when it
-leads to the company's website (tracking.with_visitor_hint, TOOL-6)."""
+URL), never a 500; so does an open written at once (a zero COMPTOIR_TRACKING_FLUSH_MS)
+whose email is gone (the writer drops a queued open or click of a deleted email), and the
+click of an unsigned link (an email sent before addresses were signed) whose email is gone.
+A click redirects only to the address its token signs or, unsigned, to the URL stored at
+the token's index (OutboundEmail.tracked_links), with the visitor hint added when it leads
+to the company's website (tracking.with_visitor_hint, TOOL-6)."""
 
 import logging
 
@@ -70,6 +71,10 @@ def open_pixel(request, token):
 @login_not_required
 @csrf_exempt
 def click(request, token):
+    address = request.GET.get(tracking.URL_PARAM)
+    if address is not None:
+        return _signed_click(request, token, tracking.address_of(address))
+    # A link of an email sent before addresses were signed: the address stored at its index.
     found = tracking.read_token(token)
     if found is None or found[1] == tracking.OPEN:
         return _missing()
@@ -87,3 +92,13 @@ def click(request, token):
     # A link to the company's website carries the visitor hint (TOOL-6): its snippet
     # then knows the visitor as this email's recipient.
     return _no_store(HttpResponseRedirect(tracking.with_visitor_hint(url, email["pk"])))
+
+
+def _signed_click(request, token, url):
+    """A click whose address the token signs: no database read before the redirect (the
+    writer drops the click of an email that is gone; the link still leads to its page)."""
+    found = None if url is None else tracking.read_token(token, url=url)
+    if found is None or not tracking.trackable(url):
+        return _missing()
+    hits.record(_hit(request, found[0], EventKind.CLICK, url))
+    return _no_store(HttpResponseRedirect(tracking.with_visitor_hint(url, found[0])))

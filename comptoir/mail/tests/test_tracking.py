@@ -5,6 +5,7 @@ automated opens and clicks are kept but not counted; the worker's tally writes t
 on the engagement and its history; another user's token, a tampered token, a deleted
 email and hostile headers answer a neutral 404, never a 500."""
 
+import base64
 import datetime as dt
 import email
 import email.policy
@@ -85,9 +86,10 @@ def test_the_received_email_has_the_pixel_and_redirected_links_and_the_timeline_
     assert len(found) == 3  # two links, one pixel
     assert "client.example" not in html and "www.example.org" not in html
     assert 'href="mailto:rita@example.com"' in html  # not http(s): left alone
-    # The token names no address, subject or person.
+    # The token names no address, subject or person; the link's address is not in clear.
     for url in found:
         assert "anne" not in url and "devis" not in url.lower()
+        assert url.count("http") == 1
     # The engagement (the timeline) shows the email as written.
     props = base_queryset("emails").get(pk=outbound.engagement_id).properties
     assert "/t/" not in props["hs_email_html"]
@@ -167,6 +169,31 @@ def test_tampered_foreign_and_made_up_tokens_answer_a_neutral_404(rep, mail_sett
         assert response.status_code == 404, candidate
         assert "Location" not in response.headers
         assert response.content == b"Not found\n"
+    # An email sent before addresses were signed: its unsigned links lead to the stored URL.
+    late(outbound)
+    response = client.get(f"/t/c/{tracking.make_token(outbound.pk, 1)}/", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 302 and response["Location"] == "https://www.example.org/"
+    EmailEvent.objects.all().delete()
+    # A signed address: only the one the token signs, never another.
+    address = path_of(click_url).split("?u=")[1]
+    evil = base64.urlsafe_b64encode(b"https://evil.example/").decode().rstrip("=")
+    second = base64.urlsafe_b64encode(b"https://www.example.org/").decode().rstrip("=")
+    for query in (
+        f"{token}/?u={evil}",  # the token of the first link, another address
+        f"{token}/?u={second}",  # the email's other link, with the first one's token
+        f"{pk}.1.{mac}/?u={second}",  # the other index, the first token's mac
+        f"{tracking.make_token(outbound.pk, 0)}/?u={address}",  # unsigned token, an address
+        f"{token}/?u=",
+        f"{token}/?u={address[:-2]}",
+        f"{token}/?u={address}%C3%A9",
+        f"{token}/?u=!!{address}",
+        f"{token}/?u=" + base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        f"{token}/?u=" + "A" * 9000,
+        f"{pk}.o.{mac}/?u={address}",
+    ):
+        response = client.get(f"/t/c/{query}", HTTP_USER_AGENT=BROWSER)
+        assert response.status_code == 404, query
+        assert "Location" not in response.headers
     # A NUL in the path is refused before any view (UnstorableInputMiddleware).
     response = client.get("/t/c/%00%0d%0aSet-Cookie:x=1/")
     assert response.status_code == 400 and "Location" not in response.headers
@@ -182,11 +209,15 @@ def test_tampered_foreign_and_made_up_tokens_answer_a_neutral_404(rep, mail_sett
         response = client.get(f"/t/o/{candidate}/")
         assert response.status_code == 404
         assert response.content == tracking.PIXEL
-    assert EmailEvent.objects.count() == 1  # the query-string one, to the email's own link
-    # The email deleted: its tokens answer the same 404.
+    assert EmailEvent.objects.count() == 0
+    # The email deleted: the pixel answers the same 404; the link in the recipient's mailbox
+    # still leads to its page (its address is signed), and nothing is counted.
     OutboundEmail.objects.filter(pk=outbound.pk).delete()
-    assert client.get(path_of(click_url)).status_code == 404
+    response = client.get(path_of(click_url))
+    assert response.status_code == 302
+    assert response["Location"] == "https://client.example/devis?id=1&v=2"
     assert client.get(path_of(pixel_url)).status_code == 404
+    assert EmailEvent.objects.count() == 0
 
 
 def test_a_stored_link_that_is_not_http_is_never_redirected_to(rep, mail_settings, client):
