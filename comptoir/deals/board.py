@@ -24,7 +24,7 @@ from comptoir.core.properties.registry import cached
 from comptoir.core.savedviews.listing import ListState
 from comptoir.core.search.compiler import MAX_FILTERS_PER_GROUP, order_by, scan_worthwhile
 
-CARD_LIMIT = 50  # cards a column shows at first, and loads each time it is scrolled down
+CARD_LIMIT = 20  # cards a column shows at first, and loads each time it is scrolled down
 MAX_CARDS = 500  # cards a column may keep when re-rendered after a move
 CARD_FIELDS = (
     "pk",
@@ -138,13 +138,21 @@ def deals_queryset(state: ListState, user, pipeline: PipelineInfo, *, scan: bool
     return qs.filter(pipeline=pipeline.pipeline_id)
 
 
-def _card(deal, stage: Stage | None, now, tz, currency, owners) -> Card:
+_ID = "918273645"  # stands for a card's deal id in the record URL reversed once per board
+
+
+def _record_url() -> str:
+    """A deal's record URL with `_ID` for its id, reversed once for a whole board."""
+    return reverse("deals:detail", args=[int(_ID)])
+
+
+def _card(deal, stage: Stage | None, now, tz, currency, owners, record_url: str) -> Card:
     close = deal.closedate
     owner = owners.get(str(deal.hubspot_owner_id), "") if deal.hubspot_owner_id else ""
     return Card(
         pk=deal.pk,
         name=deal.dealname or f"#{deal.pk}",
-        url=reverse("deals:detail", args=[deal.pk]),
+        url=record_url.replace(_ID, str(deal.pk)),
         amount=format_amount(deal.amount, currency) if deal.amount is not None else "",
         close_date=format_date(close, tz) if close else "",
         overdue=bool(close and close < now and stage is not None and not stage.is_closed),
@@ -232,11 +240,12 @@ def build_columns(
             deals.insert(0, extra)
     now = timezone.now()
     owners = owner_names()
+    record_url = _record_url()
     for deal in deals:
         column = columns.get(deal.dealstage)
         if column is None:
             continue
-        card = _card(deal, column.stage, now, tz, currency, owners)
+        card = _card(deal, column.stage, now, tz, currency, owners, record_url)
         card.moved = deal.pk == pinned
         if card.moved:
             column.cards.insert(0, card)
