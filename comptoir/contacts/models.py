@@ -35,6 +35,14 @@ class Contact(CrmRecord):
                 condition=models.Q(archived=False),
                 name="contact_live_created_idx",
             ),
+            # Live contacts by lifecycle stage then id: the list sorted by stage descending
+            # walks it backwards (SQLite: the (stage, archived) index orders ids within
+            # (stage, archived), so it sorted each stage's ids: 376 ms at 1M; issue 16).
+            models.Index(
+                fields=["lifecyclestage", "id"],
+                condition=models.Q(archived=False),
+                name="contact_lifecycle_live_idx",
+            ),
         ]
 
     def __str__(self) -> str:
