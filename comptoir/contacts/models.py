@@ -43,6 +43,14 @@ class Contact(CrmRecord):
                 condition=models.Q(archived=False),
                 name="contact_lifecycle_live_idx",
             ),
+            # A rep's contacts at a stage ("my customers"), newest first, the list's default
+            # order: counted from the index and read in order (SQLite looked up every
+            # contact of the stage to check its owner: 360 ms at 1M; issue 16).
+            models.Index(
+                fields=["hubspot_owner_id", "lifecyclestage", "created_at"],
+                condition=models.Q(archived=False),
+                name="contact_owner_stage_live_idx",
+            ),
         ]
 
     def __str__(self) -> str:
