@@ -26,7 +26,9 @@ from comptoir.core.search.compiler import (
     compile_filter_groups,
     order_by,
     scan_worthwhile,
+    scanned_page,
     sort_from_index,
+    sorted_rows,
 )
 
 PAGE_SIZES = (25, 50, 100)
@@ -297,12 +299,22 @@ def bounded_count(qs) -> tuple[int, bool]:
 
 def page_of(state: ListState, qs, user=None, count: int = 0):
     """One page of rows. A filter matching many rows is checked row by row while walking
-    the sort index (SQLite would otherwise fetch every match and sort them all)."""
+    the sort index (SQLite would otherwise fetch every match and sort them all), within a
+    window (compiler.scanned_page) past which its matches are read through its index."""
     ordering = order_by(state.ot, [state.sort])
-    if user is not None and state.filtered and scan_worthwhile(count, True):
-        qs = state.queryset(user, scan=True)
-    elif state.filtered and not sort_from_index(count):
-        ordering = order_by(state.ot, [state.sort], from_index=False)
     offset = (state.page - 1) * state.per_page
-    rows = list(qs.order_by(*ordering)[offset : offset + state.per_page + 1])
+    rows = None
+    stop = offset + state.per_page + 1
+    if user is not None and state.filtered and scan_worthwhile(count, True):
+        base = base_queryset(state.ot, user=user)
+        scan = state.queryset(user, scan=True)
+        rows = scanned_page(state.ot, scan, base, ordering, offset, state.per_page, count)
+        if rows is None:  # matches bunched far along the order: through their index
+            unindexed = order_by(state.ot, None, from_index=False, ordering=ordering)
+            rows = sorted_rows(qs, unindexed, offset, stop)
+    elif state.filtered and not sort_from_index(count):
+        unindexed = order_by(state.ot, [state.sort], from_index=False)
+        rows = sorted_rows(qs, unindexed, offset, stop)
+    if rows is None:
+        rows = list(qs.order_by(*ordering)[offset : offset + state.per_page + 1])
     return rows[: state.per_page], len(rows) > state.per_page
