@@ -12,7 +12,7 @@ import threading
 import caldav
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -202,7 +202,14 @@ def within(seconds: float, call):
     """`call()`'s result, run in a thread the test waits for at most `seconds` (far more
     than the calendar's timeout): a call still waiting then fails the test, never hangs it."""
     result: list = []
-    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
+
+    def run():
+        try:
+            result.append(call())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(timeout=seconds)
     assert not thread.is_alive() and result, "still waiting for the calendar"
