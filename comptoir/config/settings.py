@@ -207,6 +207,9 @@ COMPTOIR_DOCUMENTS_MAX_MB = env.env_int("COMPTOIR_DOCUMENTS_MAX_MB", 25, minimum
 # this many milliseconds in one transaction (comptoir/mail/hits.py); 0: each request
 # writes its own before answering.
 COMPTOIR_TRACKING_FLUSH_MS = env.env_int("COMPTOIR_TRACKING_FLUSH_MS", 200, minimum=0)
+# Meetings (comptoir/meetings/calendars.py): seconds a user's CalDAV calendar has to answer
+# each request (the booking page's busy times, the worker's writes), then it is given up.
+COMPTOIR_CALDAV_TIMEOUT = env.env_int("COMPTOIR_CALDAV_TIMEOUT", 5, minimum=1)
 # Webhooks (comptoir/webhooks): target URLs on private, loopback or link-local addresses
 # are refused unless allowed (a receiver on the local network); a CA file is trusted
 # besides the system's; a receiver answers within the timeout (seconds) or the try failed;

@@ -171,9 +171,9 @@ def book(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, extra_b
 def book_link(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, busy=None) -> Booking:
     """Book `start` through a personal or a team link. A round robin tries its members free
     at `start`, the one with the fewest bookings from the link first (then the
-    longest-serving); "just taken" only when none of them is. A group link books all its
-    members at once, or none when one of them is no longer free. `busy`: {user id: the busy
-    times of their own calendar}."""
+    longest-serving, the counts read under a lock on the link); "just taken" only when none
+    of them is. A group link books all its members at once, or none when one of them is no
+    longer free. `busy`: {user id: the busy times of their own calendar}."""
     now = now or timezone.now()
     busy = busy or {}
     hosts = link.hosts()
@@ -184,17 +184,23 @@ def book_link(link: MeetingLink, start: dt.datetime, data: dict, *, now=None, bu
     if len(hosts) == 1:
         return _book(link, hosts, start, data, now=now, busy=busy)
     clean(link, data)  # a visitor's mistake is told before any member is tried
-    counts = Counter(
-        Booking.objects.filter(link=link, status=Booking.CONFIRMED).values_list(
-            "host_id", flat=True
+    with transaction.atomic():
+        # The members' counts are read under a lock on the link, so that visitors booking
+        # through it at once are shared out in turn, not all given the member who had the
+        # fewest before any of them booked (the link first, then the member: always in this
+        # order, so no two bookings wait on each other crosswise).
+        MeetingLink.objects.select_for_update().filter(pk=link.pk).values_list("pk").first()
+        counts = Counter(
+            Booking.objects.filter(link=link, status=Booking.CONFIRMED).values_list(
+                "host_id", flat=True
+            )
         )
-    )
-    for host in sorted(hosts, key=lambda h: (counts[h.pk], h.pk)):
-        try:
-            return _book(link, [host], start, data, now=now, busy=busy)
-        except BookingError as error:
-            if error.code != "taken":
-                raise
+        for host in sorted(hosts, key=lambda h: (counts[h.pk], h.pk)):
+            try:
+                return _book(link, [host], start, data, now=now, busy=busy)
+            except BookingError as error:
+                if error.code != "taken":
+                    raise
     raise _taken()
 
 

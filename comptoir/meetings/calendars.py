@@ -1,18 +1,24 @@
 """The host's own calendar over CalDAV (TOOL-7): busy times read from it leave the booking
 page, and each booking is written into it (and removed on cancel).
 
-Every call has a short timeout. A calendar that cannot be read (down, refused, wrong
-password) never fails a page: the visitor gets the slots from the CRM's data, the failure is
-kept on the connection (`last_error`) and shown to the host on their Meetings page. Its host
-goes through the mail accounts' address check (no private address unless allowed)."""
+Every request has a short timeout (COMPTOIR_CALDAV_TIMEOUT seconds, 5 by default: a server
+that takes the connection and never answers is given up after it; the `caldav` library
+tries once more without a body after a failure, so a call waits at most about twice that).
+A calendar that cannot be read (down, hanging, refused, wrong password) never fails a page:
+the visitor gets the slots from the CRM's data, the failure is kept on the connection
+(`last_error`) and shown to the host on their Meetings page. Its host goes through the mail
+accounts' address check (no private address unless allowed)."""
 
 import datetime as dt
 import logging
 import urllib.parse
 
 import caldav
+import requests
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from comptoir.mail import connection as mail_connection
 from comptoir.meetings.availability import Interval
@@ -20,7 +26,6 @@ from comptoir.meetings.models import CalendarConnection
 
 log = logging.getLogger("comptoir.meetings")
 
-TIMEOUT = 5  # seconds: the booking page waits at most this long for the calendar
 # After a failure the calendar is left alone this long (the booking pages stay fast while
 # it is down); saving the connection on the Meetings page tries it again at once.
 RETRY_AFTER = dt.timedelta(minutes=1)
@@ -52,13 +57,21 @@ def _calendar(conn: CalendarConnection):
         url=conn.url,
         username=conn.username or None,
         password=str(conn.password) or None,
-        timeout=TIMEOUT,
+        timeout=settings.COMPTOIR_CALDAV_TIMEOUT,
     )
     return client.calendar(url=conn.url)
 
 
 def _failed(conn: CalendarConnection, exc: BaseException) -> str:
-    text = str(exc) if isinstance(exc, CalendarFailure) else type(exc).__name__
+    if isinstance(exc, CalendarFailure):
+        text = str(exc)
+    elif isinstance(exc, requests.Timeout | TimeoutError):
+        seconds = settings.COMPTOIR_CALDAV_TIMEOUT
+        text = ngettext(
+            "no answer within %(seconds)d second", "no answer within %(seconds)d seconds", seconds
+        ) % {"seconds": seconds}
+    else:
+        text = type(exc).__name__
     message = _("The calendar could not be reached (%(reason)s).") % {"reason": text[:300]}
     CalendarConnection.objects.filter(pk=conn.pk).update(
         last_error=message[:500], last_error_at=timezone.now()

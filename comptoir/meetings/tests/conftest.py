@@ -1,5 +1,6 @@
 import pytest
 
+from comptoir.core.testing.processes import _site_template  # noqa: F401
 from comptoir.meetings.tests.radicale import running_radicale
 
 

@@ -1,14 +1,18 @@
 """The host's calendar over CalDAV (TOOL-7), against a real Radicale: connected from the
 Meetings page with its password encrypted at rest; its busy times leave the booking page; a
-booking is written into it and a cancel removes it; a calendar that is down or refuses the
-password gives the visitor the CRM's slots and the host a clear notice, never a 500."""
+booking is written into it and a cancel removes it; a calendar that is down, refuses the
+password or takes the connection and never answers gives the visitor the CRM's slots and
+the host a clear notice, never a 500 nor a page (or a worker's job) waiting for ever."""
 
 import datetime as dt
 import re
+import socket
+import threading
 
 import caldav
 import pytest
-from django.db import connection
+from django.core import mail
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -159,3 +163,108 @@ def test_a_calendar_down_or_refusing_gives_crm_slots_and_tells_the_host(
     Client().get(f"/meet/claire/?day={later()}")
     conn.refresh_from_db()
     assert conn.last_error == ""
+
+
+class HangingServer:
+    """A "calendar server" that accepts every connection and never answers a byte; its
+    connections are closed when the test ends (what is still waiting on it then fails)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/claire/work/"
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _address = self.listener.accept()
+            except OSError:  # closed
+                return
+            self.accepted.append(conn)
+
+    def close(self):
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def hanging():
+    server = HangingServer()
+    yield server
+    server.close()
+
+
+def within(seconds: float, call):
+    """`call()`'s result, run in a thread the test waits for at most `seconds` (far more
+    than the calendar's timeout): a call still waiting then fails the test, never hangs it."""
+    result: list = []
+
+    def run():
+        try:
+            result.append(call())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    assert not thread.is_alive() and result, "still waiting for the calendar"
+    return result[0]
+
+
+@pytest.mark.django_db(transaction=True)  # the pages' threads see the test's rows
+def test_a_calendar_that_never_answers_is_given_up_after_the_timeout(
+    client_in, user, link, hanging, settings
+):
+    from django.tasks import task_backends
+    from django_tasks_db.models import DBTaskResult
+
+    from comptoir.meetings import tasks
+
+    settings.COMPTOIR_CALDAV_TIMEOUT = 1
+    CalendarConnection.objects.create(user=user, url=hanging.url, username=USER, password="x")
+    page = within(60, lambda: Client().get(f"/meet/claire/?day={later()}"))
+    # The page asked the calendar (which took the connection), gave up after the timeout
+    # and offered the times free in the CRM; the host is told why.
+    assert page.status_code == 200 and offered(page.content.decode())
+    assert hanging.accepted
+    conn = CalendarConnection.objects.get(user=user)
+    assert conn.last_error == "The calendar could not be reached (no answer within 1 second)."
+    html = client_in.get("/sales-tools/meetings/").content.decode()
+    assert "Your calendar could not be read: The calendar could not be reached (no answer" in html
+    # In French too (a minute later, when the calendar is tried again).
+    CalendarConnection.objects.update(last_error_at=timezone.now() - dt.timedelta(minutes=2))
+    french = within(60, lambda: Client(HTTP_ACCEPT_LANGUAGE="fr").get("/meet/claire/"))
+    assert french.status_code == 200 and 'lang="fr"' in french.content.decode()
+    conn.refresh_from_db()
+    assert "pas de réponse en 1 seconde" in conn.last_error
+
+    # A booking meanwhile: the page does not wait for the calendar again (left alone for a
+    # minute after a failure), the booking stands, the event is the worker's job.
+    del task_backends["default"]  # the real worker's queue (each thread makes its own)
+    assert task_backends["default"].supports_defer
+    asked = len(hanging.accepted)
+    slot = offered(page.content.decode())[0]
+    response = within(
+        60,
+        lambda: Client().post(
+            "/meet/claire/", {"slot": slot, "name": "Zoé", "email": "zoe@example.org"}
+        ),
+    )
+    assert response.status_code == 302 and len(hanging.accepted) == asked
+    booking = Booking.objects.get()
+    (job,) = DBTaskResult.objects.all()
+    # The worker's job tries the calendar, gives up after the timeout, sends both
+    # invitations all the same and ends; the booking stands without the calendar's event.
+    mail.outbox.clear()
+    sent = within(60, lambda: tasks.send_invitations.call(*job.args_kwargs["args"]))
+    assert sent == 2 and len(mail.outbox) == 2
+    assert len(hanging.accepted) > asked
+    booking.refresh_from_db()
+    assert booking.status == Booking.CONFIRMED and booking.calendar_event_url == ""
+    conn.refresh_from_db()
+    assert conn.last_error == "The calendar could not be reached (no answer within 1 second)."
