@@ -98,3 +98,77 @@ def test_a_create_date_total_is_counted_from_the_live_contacts_index(contacts):
             plan = " ".join(row[0] for row in cursor.fetchall())
             # Index-only once vacuumed (the visibility map); any scan of it on a tiny table.
             assert "contact_live_created_idx" in plan, plan
+
+
+def sorted_reads(queries) -> list[str]:
+    """The statements that read contacts in an order (the page's)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "contacts_contact"' in q["sql"] and "ORDER BY" in q["sql"]
+    ]
+
+
+@pytest.fixture
+def bunched():
+    """Forty contacts whose only matches of "num_notes > 3" are the eight oldest: the newest
+    have the fewest activities, as in the click catalogue."""
+    contacts = []
+    for i in range(40):
+        contact = make_contact(firstname=f"B{i}")
+        update_record(
+            "contacts", contact.pk, {"num_notes": 5 if i < 8 else 0}, source=AUTO,
+            allow_read_only=True,
+        )  # fmt: skip
+        contacts.append(contact.pk)
+    return contacts
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """The thresholds of a million rows brought down to a few dozen."""
+    from comptoir.core.search import compiler
+
+    monkeypatch.setattr(compiler, "SCAN_THRESHOLD", 2)
+    monkeypatch.setattr(compiler, "SCAN_WINDOW_MIN", 2)
+    monkeypatch.setattr(compiler, "SCAN_WINDOW_SPREAD", 1)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's walk of the sort index")
+@pytest.mark.parametrize("after", ["", "2"])
+def test_matches_bunched_at_the_end_of_the_order_are_read_through_their_index(
+    bunched, small_window, after
+):
+    """The walk of the sort index stops at its window (the rows the page needs, times 40
+    contacts / 8 matches: 15 of the newest for the first page, 25 for the second, none a
+    match) and the matches are read through their index and sorted, instead of walking the
+    whole table."""
+    request = {"filterGroups": [{"filters": [NOTES_GT_3]}], "sorts": ["-createdate"], "limit": 2}
+    if after:
+        request["after"] = after
+    with CaptureQueriesContext(connection) as queries:
+        result = search("contacts", request)
+    expected = list(reversed(bunched[:8]))[int(after or 0) :][:2]
+    assert result.total == 8 and [r.pk for r in result.records] == expected
+    pages = sorted_reads(queries)
+    assert len(pages) == 2, pages
+    window, fallback = pages
+    assert f"LIMIT {25 if after else 15})" in window, window  # the newest walked, no more
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + fallback)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING INDEX json_contact_num_notes" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's walk of the sort index")
+def test_matches_spread_along_the_order_are_found_within_the_window(bunched, small_window):
+    request = {
+        "filterGroups": [{"filters": [{**NOTES_GT_3, "operator": "LT", "value": "3"}]}],
+        "sorts": ["-createdate"],
+        "limit": 2,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        result = search("contacts", request)
+    assert result.total == 32 and [r.pk for r in result.records] == bunched[::-1][:2]
+    pages = sorted_reads(queries)
+    assert len(pages) == 1 and "LIMIT 3)" in pages[0], pages  # 3 x 40 / 32: one read
