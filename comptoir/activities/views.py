@@ -111,9 +111,9 @@ def tasks_page(request):
     try:
         base = state.untabbed_queryset(request.user)
         counts = page.tab_counts(base, tz)
-        count = counts.get(state.tab, (0, False))[0]
+        count, capped = counts.get(state.tab, (0, False))
         qs = base.filter(page.tab_condition(state.tab, tz))
-        tasks, has_next = listing.page_of(state, qs, request.user, count)
+        tasks, has_next = listing.page_of(state, qs, request.user, count, capped)
         index_requests.note_queries(ot, state.used_properties(request.user))
     except SearchError as exc:
         state.errors.append(str(exc))

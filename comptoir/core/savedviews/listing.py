@@ -297,7 +297,7 @@ def bounded_count(qs) -> tuple[int, bool]:
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 
-def page_of(state: ListState, qs, user=None, count: int = 0):
+def page_of(state: ListState, qs, user=None, count: int = 0, capped: bool = False):
     """One page of rows. A filter matching many rows is checked row by row while walking
     the sort index (SQLite would otherwise fetch every match and sort them all), within a
     window (compiler.scanned_page) past which its matches are read through its index."""
@@ -308,7 +308,9 @@ def page_of(state: ListState, qs, user=None, count: int = 0):
     if user is not None and state.filtered and scan_worthwhile(count, True):
         base = base_queryset(state.ot, user=user)
         scan = state.queryset(user, scan=True)
-        rows = scanned_page(state.ot, scan, base, ordering, offset, state.per_page, count)
+        rows = scanned_page(
+            state.ot, scan, base, ordering, offset, state.per_page, count, exact=not capped
+        )
         if rows is None:  # matches bunched far along the order: through their index
             unindexed = order_by(state.ot, None, from_index=False, ordering=ordering)
             rows = sorted_rows(qs, unindexed, offset, stop)

@@ -480,9 +480,12 @@ def scan_worthwhile(count: int, sorted_by_property: bool) -> bool:
 # of them predicts (at least SCAN_WINDOW_MIN): enough for matches spread unevenly.
 SCAN_WINDOW_SPREAD = 4
 SCAN_WINDOW_MIN = 2000
+# Past the window, at most this many matches are sorted; more (or a number not known past a
+# page's count cap), and the walk goes on: sorting them all could cost more than any walk.
+SORT_AT_MOST = 20_000
 
 
-def scanned_page(ot, scan_qs, base, ordering, offset: int, limit: int, matches: int):
+def scanned_page(ot, scan_qs, base, ordering, offset: int, limit: int, matches: int, exact=True):
     """Rows offset..offset+limit (one more, to tell there are more) of `scan_qs` (filters
     checked row by row, `scan=True`) in `ordering`, found among a window of the first
     records of `base` in that order; None when the window held too few of them.
@@ -492,11 +495,12 @@ def scanned_page(ot, scan_qs, base, ordering, offset: int, limit: int, matches: 
     fewest activities, so "num_notes > 3" newest first walked 480,000 of 1,000,000 contacts
     (649 ms). The window bounds that walk at about SCAN_WINDOW_SPREAD times what the
     filter's share of the records predicts; past it the caller reads the matches through
-    the filter's index and sorts them (`order_by(from_index=False)`)."""
+    the filter's index and sorts them (`order_by(from_index=False)`), when they are
+    `exact`ly `matches` and no more than SORT_AT_MOST."""
     wanted = offset + limit + 1
     records = live_counts.stored(ot) or 0
     window = max(SCAN_WINDOW_MIN, wanted * records * SCAN_WINDOW_SPREAD // max(matches, 1))
-    if window >= records:  # the window is the whole table: a plain walk
+    if window >= records or not exact or matches > SORT_AT_MOST:  # a plain walk
         return list(scan_qs.order_by(*ordering)[offset:wanted])
     first = base.order_by(*ordering).values("pk")[:window]
     # Not from the sort index: SQLite reads the window's ids, checks and sorts them.

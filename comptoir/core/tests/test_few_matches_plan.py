@@ -172,3 +172,20 @@ def test_matches_spread_along_the_order_are_found_within_the_window(bunched, sma
     assert result.total == 32 and [r.pk for r in result.records] == bunched[::-1][:2]
     pages = sorted_reads(queries)
     assert len(pages) == 1 and "LIMIT 3)" in pages[0], pages  # 3 x 40 / 32: one read
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's walk of the sort index")
+def test_more_matches_than_a_page_may_sort_are_walked_to_the_end(
+    bunched, small_window, monkeypatch
+):
+    """Sorting every match could cost more than any walk: past SORT_AT_MOST the walk is not
+    bounded (nor when a list page's count stopped at its cap)."""
+    from comptoir.core.search import compiler
+
+    monkeypatch.setattr(compiler, "SORT_AT_MOST", 7)
+    request = {"filterGroups": [{"filters": [NOTES_GT_3]}], "sorts": ["-createdate"], "limit": 2}
+    with CaptureQueriesContext(connection) as queries:
+        result = search("contacts", request)
+    assert result.total == 8 and [r.pk for r in result.records] == bunched[:8][::-1][:2]
+    pages = sorted_reads(queries)
+    assert len(pages) == 1 and " IN (SELECT" not in pages[0], pages

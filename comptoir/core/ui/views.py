@@ -85,7 +85,7 @@ def list_context(request, ot, state: ListState) -> dict:
     try:
         qs = state.queryset(request.user)
         count, capped = state.bounded_count(request.user, qs)
-        rows, has_next = listing.page_of(state, qs, request.user, count)
+        rows, has_next = listing.page_of(state, qs, request.user, count, capped)
         index_requests.note_queries(ot, state.used_properties(request.user))
     except SearchError as exc:
         state.errors.append(str(exc))
