@@ -11,6 +11,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from babel.numbers import format_percent
+from django.db import connection
 from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -141,6 +142,26 @@ def deals_queryset(state: ListState, user, pipeline: PipelineInfo, *, scan: bool
 _ID = "918273645"  # stands for a card's deal id in the record URL reversed once per board
 
 
+# The columns of the covering index `dash_deal_close_idx` (dashboard/migrations/0005): a
+# board filtered on these alone is counted from that index, each filter checked in it.
+# SQLite, without value statistics, otherwise read every deal the close date's or the
+# owner's own index found (owner and close date: 12-45 ms against 2 at 20,000 deals).
+COUNTED_FROM_INDEX = frozenset({"dealstage", "closedate", "hubspot_owner_id", "amount", "pipeline"})
+
+
+def totals_queryset(state: ListState, user, pipeline: PipelineInfo):
+    """The deals whose counts and amounts per stage the board shows."""
+    qs = deals_queryset(state, user, pipeline)
+    if connection.vendor != "sqlite" or state.query:
+        return qs
+    if state.saved_view is not None and state.saved_view.query:
+        return qs
+    used = {name for name, operator in state.used_properties(user) if operator != "SORT"}
+    if not used or not used <= COUNTED_FROM_INDEX:
+        return qs
+    return state.queryset(user, scan=True).filter(pipeline=pipeline.pipeline_id)
+
+
 def _record_url() -> str:
     """A deal's record URL with `_ID` for its id, reversed once for a whole board."""
     return reverse("deals:detail", args=[int(_ID)])
@@ -208,7 +229,10 @@ def build_columns(
     qs = deals_queryset(state, user, pipeline)
     if only is not None:
         qs = qs.filter(dealstage__in=list(columns))
-    totals = qs.order_by().values("dealstage").annotate(n=Count("*"), total=Sum("amount"))
+    counted = totals_queryset(state, user, pipeline)
+    if only is not None:
+        counted = counted.filter(dealstage__in=list(columns))
+    totals = counted.order_by().values("dealstage").annotate(n=Count("*"), total=Sum("amount"))
     for row in totals:
         column = columns.get(row["dealstage"])
         if column is not None:
