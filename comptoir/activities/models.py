@@ -12,6 +12,13 @@ class Activity(CrmRecord):
     class Meta:
         verbose_name_plural = "activities"
         indexes = [
+            # The few archived records: a search's total is counted over every record (from
+            # the filters' indexes alone) less the archived ones (core/search/totals.py).
+            models.Index(
+                fields=["object_type_name", "id"],
+                condition=models.Q(archived=True),
+                name="activity_archived_idx",
+            ),
             models.Index(
                 fields=["object_type_name", "hs_timestamp"], name="activity_type_time_idx"
             ),

@@ -18,6 +18,11 @@ class Company(CrmRecord):
             )
         ]
         indexes = [
+            # The few archived records: a search's total is counted over every record (from
+            # the filters' indexes alone) less the archived ones (core/search/totals.py).
+            models.Index(
+                fields=["id"], condition=models.Q(archived=True), name="company_archived_idx"
+            ),
             models.Index(Lower("name"), "id", name="company_name_idx"),
             models.Index(fields=["updated_at"], name="company_updated_idx"),
             # Imports find the companies a file names by their exact name, a batch at a time.

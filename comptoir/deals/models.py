@@ -15,6 +15,11 @@ class Deal(CrmRecord):
 
     class Meta:
         indexes = [
+            # The few archived records: a search's total is counted over every record (from
+            # the filters' indexes alone) less the archived ones (core/search/totals.py).
+            models.Index(
+                fields=["id"], condition=models.Q(archived=True), name="deal_archived_idx"
+            ),
             models.Index(Lower("dealname"), "id", name="deal_name_idx"),
             models.Index(fields=["pipeline", "dealstage"], name="deal_stage_idx"),
             # The board's counts and amount sums per stage, from the index alone (one

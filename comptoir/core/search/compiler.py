@@ -573,6 +573,20 @@ def search(object_type, request: dict, *, base=None, user=None, count: bool = Tr
         def narrowed(flts: list) -> models.QuerySet:
             return apply_query(base.filter(_all_of(ot, flts, scan=False, limit=None)), ot, query)
 
+        def split():
+            def over(archived, scan=False):
+                return filtered_queryset(
+                    ot,
+                    filter_groups=groups,
+                    filters=filters,
+                    query=query,
+                    base=base_queryset(ot, archived=archived),
+                    scan=scan,
+                )
+
+            # The archived records read through their partial index, filters row by row.
+            return over(None), over(True, scan=True), base_queryset(ot, archived=True)
+
         return totals.total(
             ot,
             filter_groups=groups,
@@ -581,6 +595,7 @@ def search(object_type, request: dict, *, base=None, user=None, count: bool = Tr
             whole=whole,
             counted=qs,
             narrowed=narrowed,
+            split=split if whole and connection.vendor == "sqlite" else None,
         )
 
     total = exact_total() if count and count_first else None

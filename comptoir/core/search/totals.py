@@ -13,6 +13,13 @@ every row for it:
   from its index (trigram, B-tree). With two negative filters, inclusion-exclusion: four
   counts. `count(A)` is the kept live count when A is nothing.
 
+* **Any other request, on SQLite, when the asker sees every record**: the matches among
+  every record, archived or not, less the archived matches (`split`). The filters' own
+  indexes hold no `archived` column, so counting the live matches looked up each match's
+  row only to read that flag (12 ms for 8,000 matches, against 0.35 without it); the
+  archived records are read through their partial index (`<type>_archived_idx`), each
+  checked against the filters. Only while they are few (ARCHIVED_AT_MOST).
+
 All the counts run as one statement, so they read one snapshot of the database and the
 difference is exact however many writers commit meanwhile.
 """
@@ -31,6 +38,7 @@ POSITIVE = {
     "NOT_HAS_PROPERTY": "HAS_PROPERTY",
 }
 MAX_NEGATIVES = 2  # 2**n counts
+ARCHIVED_AT_MOST = 20_000  # archived records past which `split` costs more than it saves
 PEEK_SQLITE = 2000  # a list page's positive count on SQLite (see `bounded`)
 
 
@@ -58,19 +66,21 @@ def positives(flt: dict) -> list[dict]:
     return [{**flt, "operator": POSITIVE[flt["operator"]]}, has_value]
 
 
-def total(ot, *, filter_groups, filters, query, whole: bool, counted, narrowed) -> int:
+def total(ot, *, filter_groups, filters, query, whole: bool, counted, narrowed, split=None) -> int:
     """The exact number of records the request matches.
 
     `whole`: True when the records the asker may see are all the type's live records;
     `counted`: the request's queryset, counted when no shortcut applies; `narrowed(flts)`:
-    the asker's records matching the filters `flts` and the query."""
+    the asker's records matching the filters `flts` and the query; `split()`: (the request
+    over every record, archived or not; over the archived ones, each checked row by row;
+    every archived record), for counting the first less the second."""
     flts = conjunction(filter_groups, filters)
     if flts is None:
-        return counted.count()
+        return _by_difference(split, counted) if split else counted.count()
     negatives = [f for f in flts if negative(f)]
     rest = [f for f in flts if not negative(f)]
     if len(negatives) > MAX_NEGATIVES or not (negatives or (whole and not rest and not query)):
-        return counted.count()
+        return _by_difference(split, counted) if split else counted.count()
     terms: list[tuple[int, str, list]] = []
     for size in range(len(negatives) + 1):
         for chosen in combinations(negatives, size):
@@ -89,6 +99,26 @@ def total(ot, *, filter_groups, filters, query, whole: bool, counted, narrowed) 
         cursor.execute(f"SELECT {expression}", [p for _, _, params in terms for p in params])
         value = cursor.fetchone()[0]
     # NULL: the live count is not kept yet for this type.
+    return counted.count() if value is None else int(value)
+
+
+def _by_difference(split, counted) -> int:
+    """count(every record matching) - count(archived records matching), in one statement;
+    `counted` counted instead when the archived records are too many for it to pay (the
+    statement's CASE reads no further than the first ARCHIVED_AT_MOST + 1 of them)."""
+    everything, archived, all_archived = split()
+    # In id order: SQLite then reads the partial index of archived records, not another.
+    few = all_archived.order_by("pk").values("pk")[: ARCHIVED_AT_MOST + 1]
+    sqls = [
+        few.query.sql_with_params(),
+        everything.order_by().values("pk").query.sql_with_params(),
+        archived.order_by().values("pk").query.sql_with_params(),
+    ]
+    first, every, gone = (f"(SELECT COUNT(*) FROM ({sql}) AS counted)" for sql, _ in sqls)
+    params = [*sqls[0][1], ARCHIVED_AT_MOST, *sqls[1][1], *sqls[2][1]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT CASE WHEN {first} > %s THEN NULL ELSE {every} - {gone} END", params)
+        value = cursor.fetchone()[0]
     return counted.count() if value is None else int(value)
 
 
