@@ -1,7 +1,9 @@
 """Documents in Chromium, in French and English, at 1280 and 390 px (TOOL-4): upload a PDF,
 create a share link for a contact, open it as the recipient in another browser context (the
 pages drawn by pdf.js on canvases, the reading beacons recorded), then see the figures on
-the document's page and the view on the contact's timeline; insert a link from the composer."""
+the document's page and the view on the contact's timeline; insert a link from the composer.
+While the reader stays, periodic beacons add to the time per page; leaving sends the last
+seconds with navigator.sendBeacon."""
 
 import re
 import time

@@ -1,7 +1,8 @@
 """Prospects in Chromium (issue 18, point 4; TOOL-6): the company's website, a page served
 by a small http.server on another port and host (127.0.0.1; Comptoir at localhost),
 includes the snippet; no cookie until the visitor accepts, then page views arrive with the
-visitor's id; a browser sending Global Privacy Control sends nothing; the worker attributes
+visitor's id; a browser sending Global Privacy Control sends nothing, one saying Do Not
+Track neither (no cookie, no page view, even after consent); the worker attributes
 the views (a configured network); the company appears on Sales tools > Prospects in French
 and English at 1280 and 390 px, and the rep assigns it to themself. A shared document's PDF
 links to the website: the viewer gives them the recipient contact's hint, the website's
