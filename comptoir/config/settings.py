@@ -203,6 +203,9 @@ COMPTOIR_MAIL_SEND_STALL = env.env_int("COMPTOIR_MAIL_SEND_STALL", 600, minimum=
 COMPTOIR_MAIL_ATTACHMENTS_MB = env.env_int("COMPTOIR_MAIL_ATTACHMENTS_MB", 10, minimum=1)
 # One file of the documents library (TOOL-4, comptoir/documents), in MB.
 COMPTOIR_DOCUMENTS_MAX_MB = env.env_int("COMPTOIR_DOCUMENTS_MAX_MB", 25, minimum=1)
+# The document viewer sends the time read per page every this many seconds (and when the
+# reader leaves); the browser tests shorten it to see several beacons of one reading.
+COMPTOIR_DOCUMENTS_BEACON_SECONDS = 10
 # Opens and clicks of tracked emails are queued by the server process and written every
 # this many milliseconds in one transaction (comptoir/mail/hits.py); 0: each request
 # writes its own before answering.

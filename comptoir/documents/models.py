@@ -2,6 +2,8 @@
 shared with the team; share links per document and recipient; the views those links got,
 with the time spent on each page."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -66,6 +68,14 @@ class ShareLink(models.Model):
 
     def expired(self, now=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def open_until(self):
+        """The last moment it opens (None: always), shown as its day, the one chosen:
+        `expires_at` is the next day's midnight, which would read as the day after."""
+        if self.expires_at is None:
+            return None
+        return self.expires_at - dt.timedelta(microseconds=1)
 
 
 class ViewSession(models.Model):

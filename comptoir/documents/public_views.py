@@ -9,6 +9,7 @@ scanner or a link preview fetching the link is no view (services.confirm_view)."
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -92,6 +93,7 @@ def viewer(request, token):
                 "hint_hosts": " ".join(hint_hosts),
                 "size": checks.human_size(document.size),
                 "can_download": link.allow_download or not document.is_pdf,
+                "flush_seconds": settings.COMPTOIR_DOCUMENTS_BEACON_SECONDS,
             },
         )
     )

@@ -129,7 +129,38 @@ def _property_select(row):
     return row.locator("select[name*='_p']")  # g<group>_p<row>, in either language
 
 
+def _test_only_list_paths() -> list[str]:
+    """The list pages of the object types only the tests install (comptoir/config/
+    test_settings.py: "Projects"), which no Comptoir shows."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    from comptoir.config import settings as production
+    from comptoir.core.objects.registry import page_types
+
+    return [
+        reverse(f"{ot.name}:list")
+        for ot in page_types()
+        if apps.get_model(ot.model_label)._meta.app_config.name not in production.INSTALLED_APPS
+    ]
+
+
+# Hides (or shows again) the navigation entries of the given list pages.
+_NAV_ENTRIES = """([paths, hide]) => {
+  for (const a of document.querySelectorAll("#sidenav a[href]")) {
+    if (paths.includes(new URL(a.href).pathname)) a.closest("li").hidden = hide;
+  }
+}"""
+
+
 def screenshot(page, name: str) -> None:
-    """Keep a picture of the main pages for the README (docs/screenshots)."""
+    """Keep a picture of the main pages for the README (docs/screenshots), as a Comptoir
+    looks: without the navigation entry of the tests' own object type, hidden for the
+    picture only (the test then goes on with the page as it was)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    paths = _test_only_list_paths()
+    page.evaluate(_NAV_ENTRIES, [paths, True])
+    try:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    finally:
+        page.evaluate(_NAV_ENTRIES, [paths, False])

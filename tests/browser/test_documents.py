@@ -1,9 +1,12 @@
 """Documents in Chromium, in French and English, at 1280 and 390 px (TOOL-4): upload a PDF,
 create a share link for a contact, open it as the recipient in another browser context (the
 pages drawn by pdf.js on canvases, the reading beacons recorded), then see the figures on
-the document's page and the view on the contact's timeline; insert a link from the composer."""
+the document's page and the view on the contact's timeline; insert a link from the composer.
+While the reader stays, periodic beacons add to the time per page; leaving sends the last
+seconds with navigator.sendBeacon."""
 
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -272,3 +275,93 @@ def test_a_document_link_inserted_in_the_send_form_goes_out_and_opens(
     expect(viewer.locator("canvas")).to_have_count(2, timeout=20_000)
     viewer.context.close()
     assert ViewSession.objects.get().contact_id == lea.pk
+
+
+# Counts the page's calls of navigator.sendBeacon (still Chromium's own, which it calls).
+SEND_BEACON_CALLS = """
+const send = navigator.sendBeacon.bind(navigator);
+navigator.sendBeacon = (url, data) => {
+  const key = "sendBeacon calls";
+  sessionStorage.setItem(key, String(Number(sessionStorage.getItem(key) || 0) + 1));
+  return send(url, data);
+};
+"""
+
+
+def _reading(browser, live_server, seller, settings, flush_seconds):
+    """A PDF shared with Léa's address, opened by her in a browser of her own: the viewer's
+    page (pages drawn) and the list of its beacon requests, as Chromium sent them."""
+    settings.COMPTOIR_DOCUMENTS_BEACON_SECONDS = flush_seconds
+    document = services.upload_document(
+        seller, SimpleUploadedFile("offre.pdf", make_pdf(3)), name="Offre 2027"
+    )
+    link = services.create_link(seller, document, email="lea@acme.fr")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context.add_init_script(SEND_BEACON_CALLS)
+    viewer = context.new_page()
+    beacons = []
+    viewer.on("request", lambda r: beacons.append(r) if r.url.endswith("/beacon/") else None)
+    viewer.goto(f"{live_server.url}/d/{link.token}/")
+    expect(viewer.locator("[data-page='1'][data-drawn=true]")).to_have_count(1, timeout=20_000)
+    return viewer, beacons
+
+
+def _page_one_seconds() -> int:
+    return PageTime.objects.filter(page=1).values_list("seconds", flat=True).first() or 0
+
+
+def _wait_until(page, check, what: str, seconds: float = 30):
+    """Polls the database (written by the live server's thread) until `check()` holds,
+    waiting through the page (Playwright hands over the page's events meanwhile)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{what}: still not so after {seconds} s")
+
+
+def test_the_viewer_sends_periodic_beacons_while_the_reader_stays(
+    browser, live_server, seller, settings
+):
+    """The reader stays on page 1: every period (1 s here, 10 s in production) a beacon
+    adds the seconds read, and the page's time grows in the database while the page is
+    open (not only when it is left)."""
+    viewer, beacons = _reading(browser, live_server, seller, settings, flush_seconds=1)
+    answered = []
+    viewer.on(
+        "response", lambda r: answered.append(r.status) if r.url.endswith("/beacon/") else None
+    )
+    _wait_until(viewer, lambda: _page_one_seconds() >= 1, "the first second's beacon")
+    first = _page_one_seconds()
+    sent = len(beacons)
+    _wait_until(viewer, lambda: len(answered) >= sent + 3, "three more periodic beacons")
+    _wait_until(viewer, lambda: _page_one_seconds() >= first + 2, "the time of page 1 growing")
+    assert set(answered) == {204}, answered  # each one accepted, none refused
+    assert all(r.resource_type == "fetch" for r in beacons)  # periodic: the page's fetch
+    session = ViewSession.objects.get()
+    assert session.confirmed_at is not None and session.seconds >= first + 2
+    assert not viewer.is_closed()  # all this while the page stays open
+    viewer.context.close()
+
+
+def test_leaving_the_viewer_sends_the_last_seconds_with_send_beacon(
+    browser, live_server, seller, settings
+):
+    """No periodic beacon comes in this reading (every 120 s): the seconds read after the
+    first one reach the database only with the beacon the page sends as the reader leaves
+    (navigator.sendBeacon on pagehide)."""
+    viewer, beacons = _reading(browser, live_server, seller, settings, flush_seconds=120)
+    _wait_until(viewer, lambda: _page_one_seconds() >= 1, "the first second's beacon")
+    before = _page_one_seconds()
+    assert len(beacons) == 1
+    viewer.wait_for_timeout(3500)  # the reader reads on; nothing is sent meanwhile
+    assert len(beacons) == 1 and _page_one_seconds() == before
+    assert viewer.evaluate("sessionStorage.getItem('sendBeacon calls')") is None
+    viewer.goto(f"{live_server.url}/login/")  # the reader leaves (the same tab, same site)
+    # Chromium's sendBeacon was called once, as the page went (counted by SEND_BEACON_CALLS
+    # in the tab's sessionStorage, which the next page of the site still reads).
+    assert viewer.evaluate("sessionStorage.getItem('sendBeacon calls')") == "1"
+    _wait_until(viewer, lambda: _page_one_seconds() > before, "the time sent on leaving recorded")
+    assert ViewSession.objects.get().seconds == _page_one_seconds() >= before + 2
+    viewer.context.close()

@@ -1,7 +1,8 @@
 """Prospects in Chromium (issue 18, point 4; TOOL-6): the company's website, a page served
 by a small http.server on another port and host (127.0.0.1; Comptoir at localhost),
 includes the snippet; no cookie until the visitor accepts, then page views arrive with the
-visitor's id; a browser sending Global Privacy Control sends nothing; the worker attributes
+visitor's id; a browser sending Global Privacy Control sends nothing, one saying Do Not
+Track neither (no cookie, no page view, even after consent); the worker attributes
 the views (a configured network); the company appears on Sales tools > Prospects in French
 and English at 1280 and 390 px, and the rep assigns it to themself. A shared document's PDF
 links to the website: the viewer gives them the recipient contact's hint, the website's
@@ -180,6 +181,72 @@ def test_visits_reach_the_prospects_page(browser, live_server, seller, website, 
     page.get_by_label(w["visitors"]).select_option("returning")
     expect(page.get_by_text(w["no_match"])).to_be_visible()
     rep.close()
+
+
+# Counts, in the tab's sessionStorage (kept from one page of the website to the next), the
+# website page's calls that would send to Comptoir's /p/collect: navigator.sendBeacon and
+# fetch, still the browser's own, which they call.
+COLLECT_CALLS = """
+(() => {
+  const count = (url) => {
+    if (!String(url).includes("/p/collect")) return;
+    const n = Number(sessionStorage.getItem("collect calls") || 0) + 1;
+    sessionStorage.setItem("collect calls", String(n));
+  };
+  const beacon = navigator.sendBeacon.bind(navigator);
+  navigator.sendBeacon = (url, data) => { count(url); return beacon(url, data); };
+  const fetched = window.fetch.bind(window);
+  window.fetch = (url, options) => { count(url); return fetched(url, options); };
+})();
+"""
+
+
+@pytest.mark.parametrize("honoured", ["do-not-track", "none"])
+def test_a_browser_saying_do_not_track_sends_nothing(
+    browser, live_server, seller, website, honoured
+):
+    """The visitor's browser says Do Not Track (the DNT header and navigator.doNotTrack):
+    the snippet sets no cookie and sends no page view, even once the site calls consent, on
+    this page or the next ("none": the same visit from a browser that does not say it, which
+    sends them: the counting sees what the snippet does)."""
+    saved, errors = conf.save("127.0.0.1", "", 90, True)
+    assert saved is not None, errors
+    context = browser.new_context(
+        locale="fr-FR",
+        **({"extra_http_headers": {"DNT": "1"}} if honoured == "do-not-track" else {}),
+    )
+    if honoured == "do-not-track":
+        context.add_init_script("Object.defineProperty(navigator, 'doNotTrack', {get: () => '1'})")
+    context.add_init_script(COLLECT_CALLS)
+    visit = context.new_page()
+    visit.goto(website + "/index.html")
+    visit.wait_for_function("window.__comptoirSnippet === true")  # the snippet ran
+    assert visit.evaluate("navigator.doNotTrack") == ("1" if honoured != "none" else None)
+    visit.get_by_role("button", name="Accepter les cookies").click()
+    expect(visit.locator("#accept")).to_have_text("OK")
+    visit.evaluate("comptoir('identify', 'lea@durand.fr'); comptoir('page')")
+    # Leaving a page sends what it queued (pagehide): two pages left, the second one after
+    # consent was already given on the first.
+    visit.get_by_role("link", name="Nos tarifs").click()
+    expect(visit.get_by_role("heading", name="Tarifs")).to_be_visible()
+    visit.wait_for_function("window.__comptoirSnippet === true")
+    visit.evaluate("comptoir('consent', true)")
+    visit.goto(website + "/index.html")
+    visit.wait_for_function("window.__comptoirSnippet === true")
+    calls = int(visit.evaluate("sessionStorage.getItem('collect calls') || '0'"))
+    cookies = [c for c in context.cookies() if c["name"] == "_cmp_vid"]
+    context.close()
+    if honoured == "none":
+        assert calls >= 2 and len(cookies) == 1
+        wait_for_views(3)  # the two pages left, with the identify call's address
+        return
+    assert calls == 0 and cookies == []
+    # The server got nothing either: a visitor without Do Not Track, after, is its first.
+    other = browser.new_context(locale="fr-FR")
+    other.new_page().goto(website + "/tarifs.html")
+    wait_for_views(1)
+    other.close()
+    assert [v.title for v in PageView.objects.all()] == ["Tarifs"]
 
 
 def test_the_empty_state_in_french(page, live_server, seller):

@@ -13,7 +13,7 @@ from comptoir.users.models import User
 from comptoir.users.roles import SALES_REP_PRIVATE
 from comptoir.users.services import create_token, create_user
 from comptoir.users.tests.test_team import PNG
-from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +61,7 @@ def test_an_admin_invites_a_user_who_accepts_through_the_emailed_link(
     nina = page.get_by_role("row").filter(has_text="nina@example.com")
     expect(nina).to_contain_text("Invited")
     expect(nina.get_by_role("button", name="Resend the invitation to Nina Roux")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "settings-team.png"))
+    screenshot(page, "settings-team")
 
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True, has_touch=True

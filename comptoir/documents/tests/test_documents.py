@@ -7,6 +7,7 @@ the PDF's links to the website (TOOL-6), and the composer's link."""
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comptoir.core.files import stored
+from comptoir.core.portal.services import update_portal
 from comptoir.core.testing.factories import make_contact, make_user
 from comptoir.core.timeline.models import EventType, TimelineEvent
 from comptoir.documents import analytics, services
@@ -230,6 +232,47 @@ def test_an_expired_link_answers_like_a_missing_one(owner, document):
     assert response.status_code == 404 and b"This link does not open" in response.content
     key = ViewSession.objects.get().key
     assert Client().get(f"/d/{link.token}/file/?s={key}").status_code == 404
+
+
+def test_a_link_opens_through_its_last_day_in_the_portals_time_zone(owner, document, monkeypatch):
+    """ "Expires after March 10" (the rep's last day, HubSpot's sense): the link opens until
+    the end of March 10 in the portal's time zone (Toronto here, five hours behind UTC: its
+    evening is already March 11 in UTC) and answers like a missing link from midnight on;
+    the document's page says "until Mar 10", the day chosen. The clock is the test's."""
+    update_portal(report_time_zone="America/Toronto")
+    toronto = zoneinfo.ZoneInfo("America/Toronto")
+    clock = {"now": dt.datetime(2027, 3, 10, 9, 0, tzinfo=toronto)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    link = services.create_link(owner, document, email="a@b.fr", expires_on="2027-03-10")
+    page = signed_in(owner).get(f"/sales-tools/documents/{document.pk}/")
+    assert "until Mar 10, 2027" in page.content.decode()
+    viewer = Client()
+
+    def opens(moment) -> bool:
+        clock["now"] = moment
+        response = viewer.get(f"/d/{link.token}/")
+        assert response.status_code in (200, 404)
+        if response.status_code == 404:
+            assert b"This link does not open" in response.content
+            key = ViewSession.objects.filter(link=link).values_list("key", flat=True).first()
+            assert viewer.get(f"/d/{link.token}/file/?s={key}").status_code == 404
+            assert viewer.post(f"/d/{link.token}/beacon/", {"s": key}).status_code == 404
+        return response.status_code == 200
+
+    assert opens(dt.datetime(2027, 3, 10, 9, 0, tzinfo=toronto))
+    late = dt.datetime(2027, 3, 10, 23, 59, 59, tzinfo=toronto)
+    assert late.astimezone(dt.UTC).date() == dt.date(2027, 3, 11)  # already tomorrow in UTC
+    assert opens(late)
+    # Still March 10 in Toronto: a link ending today can still be made, not one ending
+    # yesterday.
+    assert services.create_link(owner, document, email="c@d.fr", expires_on="2027-03-10")
+    with pytest.raises(services.DocumentError) as exc:
+        services.create_link(owner, document, email="c@d.fr", expires_on="2027-03-09")
+    assert "expires_on" in exc.value.errors
+    assert not opens(dt.datetime(2027, 3, 11, 0, 0, tzinfo=toronto))
+    assert not opens(dt.datetime(2027, 3, 11, 0, 0, 1, tzinfo=toronto))
+    assert not opens(dt.datetime(2027, 3, 12, 12, 0, tzinfo=toronto))
+    assert ViewSession.objects.filter(link=link).count() == 2  # the two openings of the 10th
 
 
 def test_link_options_are_checked_naming_the_field(owner, document, rep):

@@ -1,7 +1,7 @@
 // The public viewer of a shared document (TOOL-4, comptoir/documents/public_views.py):
 // draws each page of the PDF with pdf.js on a canvas and tells the server, after the first
 // second read (which makes the opening count as a view: a scanner fetching the link runs no
-// script), every 10 s and when the reader leaves (navigator.sendBeacon), how many seconds
+// script), every 10 s (data-flush-seconds, COMPTOIR_DOCUMENTS_BEACON_SECONDS) and when the reader leaves (navigator.sendBeacon), how many seconds
 // were spent on which page. Only the time the tab is visible counts.
 //
 // The PDF's web links are laid over each drawn page as real links; those to the company's
@@ -9,7 +9,6 @@
 // hint (?_cmp=, data-hint), which the website snippet sends back (TOOL-6): the visitor is
 // known as that contact.
 const root = document.querySelector("[data-document-viewer]");
-const FLUSH_MS = 10000;
 const HINT_PARAM = "_cmp";
 
 if (root) start(root);
@@ -86,7 +85,7 @@ async function start(root) {
       // Offline: this time is lost, the next beacons carry on.
     }
   }
-  setInterval(flush, FLUSH_MS);
+  setInterval(flush, (Number(root.dataset.flushSeconds) || 10) * 1000);
 
   function leave() {
     const form = body();
