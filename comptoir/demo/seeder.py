@@ -130,38 +130,49 @@ def fast_commits() -> None:
 
 @contextlib.contextmanager
 def indexes_built_after(object_types):
-    """PostgreSQL: the rollups rewrite every contact, company and deal row once, and an
-    UPDATE that changes `properties` inserts the new row version into every index of the
-    table (about 50 for contacts, 15 of them GIN trigram ones): building the secondary
-    indexes again afterwards, from the final rows, is several times faster, as bulk
-    loaders do. One transaction: DDL is transactional, so an interrupted seed gives the
+    """The rollups rewrite every contact, company and deal row once, and each row written
+    goes into every index of its table that covers `properties` or `updated_at`
+    (PostgreSQL: into all of them, about 50 for contacts, 15 of them GIN trigram ones;
+    SQLite: the expression indexes on `properties`): building those indexes again
+    afterwards, from the final rows, is several times faster, as bulk loaders do. One
+    transaction: DDL is transactional on both databases, so an interrupted seed gives the
     indexes back (and its rollups are not kept: `comptoir recompute_rollups` writes them).
-    Primary keys and unique indexes stay. Elsewhere (SQLite): as it is."""
-    if connection.vendor != "postgresql":
-        yield
-        return
+    Primary keys and unique indexes stay (SQLite's substring indexes are FTS5 tables kept
+    by triggers that only fire when their own value changes: they stay too)."""
     tables = [get_object_type(name).model._meta.db_table for name in object_types]
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
-            "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
-            "WHERE t.relname = ANY(%s) AND t.relnamespace = 'public'::regnamespace "
-            "AND NOT i.indisunique AND NOT i.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
-            "ORDER BY 1",
-            [tables],
-        )
+        if postgres:
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+                "WHERE t.relname = ANY(%s) AND t.relnamespace = 'public'::regnamespace "
+                "AND NOT i.indisunique AND NOT i.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+                "ORDER BY 1",
+                [tables],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT '\"' || name || '\"', sql FROM sqlite_master WHERE type = 'index' "
+                f"AND tbl_name IN ({marks}) AND sql IS NOT NULL "
+                "AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+                tables,
+            )
         indexes = cursor.fetchall()
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
         yield
-        # An index cannot be built on a table with deferred foreign key checks pending
-        # (a caller's transaction: the tests'): run them now, as COMMIT would.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        if postgres:
+            # An index cannot be built on a table with deferred foreign key checks pending
+            # (a caller's transaction: the tests'): run them now, as COMMIT would.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _name, definition in indexes:
             cursor.execute(definition)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if postgres:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def checkpoint_sqlite() -> None:
