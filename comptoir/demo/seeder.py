@@ -132,7 +132,7 @@ def fast_commits() -> None:
 def indexes_built_after(object_types):
     """The rollups rewrite every contact, company and deal row once, and each row written
     goes into every index of its table that covers `properties` or `updated_at`
-    (PostgreSQL: into all of them, about 50 for contacts, 15 of them GIN trigram ones;
+    (PostgreSQL: into all of them, 50 for contacts, 15 of them GIN ones;
     SQLite: the expression indexes on `properties`): building those indexes again
     afterwards, from the final rows, is several times faster, as bulk loaders do. One
     transaction: DDL is transactional on both databases, so an interrupted seed gives the
