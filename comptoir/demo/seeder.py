@@ -233,7 +233,13 @@ class Seeder:
         phase = time.monotonic()
         fast_commits()
         with indexes_built_after(rollups.rolled_up()):
-            rolled = rollups.recompute_all(self.source, batch=ROLLUP_BATCH)
+            rolled = rollups.recompute_all(
+                self.source,
+                batch=ROLLUP_BATCH,
+                write=lambda line: self.write(
+                    f"  rollups    {line} ({time.monotonic() - phase:.1f} s)"
+                ),
+            )
         self.created["rollups"] = sum(rolled.values())
         self.write(
             f"  rollups    {self.created['rollups']:>10,} records  "
