@@ -16,7 +16,7 @@ from comptoir.core.associations.models import Association
 from comptoir.core.db import tune_for_bulk_writes
 from comptoir.core.history.models import SourceType
 from comptoir.core.history.source import ChangeSource
-from comptoir.core.objects.registry import get_object_type
+from comptoir.core.objects.registry import activity_types, get_object_type
 from comptoir.core.pipelines.queries import default_pipeline_id, stages
 from comptoir.core.records import rollups
 from comptoir.core.records.bulk import bulk_create_records
@@ -135,9 +135,8 @@ def analyze_for_rollups() -> None:
     comes after them)."""
     if connection.vendor != "postgresql":
         return
-    names = ("contacts", "companies", "deals", "notes")
-    tables = [get_object_type(n).model._meta.db_table for n in names]
-    tables.append(Association._meta.db_table)
+    types = [get_object_type(n) for n in rollups.rolled_up()] + list(activity_types())
+    tables = [ot.model._meta.db_table for ot in types] + [Association._meta.db_table]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in dict.fromkeys(tables)))
 
