@@ -16,14 +16,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from comptoir.core.history.models import PropertyChange
-from comptoir.core.history.services import history_rows
 from comptoir.core.history.source import ChangeSource
 from comptoir.core.objects.registry import get_object_type
 from comptoir.core.properties import registry
 from comptoir.core.properties.errors import ValidationFailed
 from comptoir.core.records import observers
 from comptoir.core.records.behavior import behavior_for
-from comptoir.core.records.bulk import _JSON, _Prep
+from comptoir.core.records.bulk import _JSON, HISTORY_COLUMNS, _Prep, insert_rows
 from comptoir.core.records.observers import Change
 from comptoir.core.records.validation import Validator, check_required
 from comptoir.core.records.values import _attname
@@ -49,8 +48,12 @@ def update_records_in_bulk(
         further.add("hs_timestamp")
     now = timezone.now()
     changed_ids, history, written = [], [], []
-    columns: dict[str, list] = defaultdict(list)  # {attname: [record]}
-    keys: dict[str, list] = defaultdict(list)  # {JSON property: [(id, JSON text or None)]}
+    # {(what changes): [(record, {column or JSON key: prepared value})]}: the records whose
+    # same properties change are written by one UPDATE (every changed property and
+    # updated_at at once: one new row version each on PostgreSQL, one pass of SQLite's
+    # triggers and expression indexes, instead of one per property).
+    groups: dict[tuple, list] = defaultdict(list)
+    history_columns = _HistoryColumns(ot, source, now)
     with transaction.atomic():
         for record, properties in updates:
             values, errors = validate(properties)
@@ -77,77 +80,129 @@ def update_records_in_bulk(
                 continue
             record.updated_at = now
             changed_ids.append(record.pk)
-            for name in changes:
+            shape, row = [], [record.pk]
+            for name in sorted(changes):
                 defn = defs[name]
                 if defn.column:
-                    columns[_attname(defn)].append(record)
+                    attname = _attname(defn)
+                    shape.append(("column", attname))
+                    row.append(getattr(record, attname))
                 else:
                     value = record.properties.get(name)
-                    keys[name].append((record.pk, None if value is None else _JSON.encode(value)))
-            history.extend(history_rows(ot.type_id, record.pk, changes, source, now))
+                    shape.append(("key" if value is not None else "removed", name))
+                    if value is not None:
+                        row.append(_JSON.encode(value))
+            groups[tuple(shape)].append(row)
+            history.extend(history_columns(record.pk, changes))
             written.append(Change(record.pk, record, changes, before=before))
         if written:
-            _write(ot, [c.record_id for c in written], columns, keys, now)
-            PropertyChange.objects.bulk_create(history, batch_size=ROWS_PER_STATEMENT)
+            for shape, rows in groups.items():
+                _write(ot, shape, rows, now)
+            insert_rows(PropertyChange._meta.db_table, HISTORY_COLUMNS, history)
             observers.written(ot, written, source)
     return changed_ids
 
 
-def _write(ot, ids, columns, keys, now) -> None:
+class _HistoryColumns:
+    """History rows as tuples for `insert_rows` (COPY on PostgreSQL), what `history_rows`
+    builds as model instances."""
+
+    def __init__(self, ot, source: ChangeSource, now):
+        self.type_id = ot.type_id
+        changed_at = _Prep(PropertyChange._meta.get_field("changed_at"))(now)
+        self.tail = (changed_at, source.type, source.id, source.actor_id, source.request_id)
+
+    def __call__(self, pk, changes: dict) -> list[tuple]:
+        return [(self.type_id, pk, name, value, *self.tail) for name, value in changes.items()]
+
+
+def _write(ot, shape: tuple, rows: list, now) -> None:
+    """UPDATE the records `rows` [(id, value...)] whose changes have the same `shape`
+    [(kind, column or key)], ROWS_PER_STATEMENT records a statement."""
     model = ot.model
     table = model._meta.db_table
-    for start in range(0, len(ids), ROWS_PER_STATEMENT):
-        model.objects.filter(pk__in=ids[start : start + ROWS_PER_STATEMENT]).update(updated_at=now)
-    for attname, records in columns.items():
-        field = model._meta.get_field(attname)
-        prep = _Prep(field)
-        for start in range(0, len(records), ROWS_PER_STATEMENT):
-            chunk = records[start : start + ROWS_PER_STATEMENT]
-            value = "v.value"
-            if connection.vendor == "postgresql":  # VALUES types NULLs as text
-                value = f"CAST(v.value AS {field.db_type(connection)})"
-            _update_from_values(
-                table,
-                f'"{field.column}" = {value}',
-                [(r.pk, prep(getattr(r, attname))) for r in chunk],
-            )
-    for name, rows in keys.items():
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            _update_from_values(
-                table, _json_assignment(name), rows[start : start + ROWS_PER_STATEMENT]
-            )
-
-
-def _json_assignment(name: str) -> str:
-    """SET clause writing one key of `properties` from v.value (JSON text; NULL removes it)."""
-    if connection.vendor == "postgresql":
-        key = name.replace("'", "''")
-        return (
-            f"properties = CASE WHEN v.value IS NULL THEN properties - '{key}' "
-            f"ELSE jsonb_set(properties, ARRAY['{key}'], v.value::jsonb) END"
+    postgres = connection.vendor == "postgresql"
+    assignments, preps, keys, removed = [], [], [], []
+    stamp = _Prep(model._meta.get_field("updated_at"))(now)
+    position = 0
+    for kind, name in shape:
+        if kind == "removed":
+            removed.append(name)
+            continue
+        position += 1
+        value = f"v.c{position}"
+        if kind == "key":
+            keys.append((name, value))
+            preps.append(None)
+            continue
+        field = model._meta.get_field(name)
+        preps.append(_Prep(field))
+        if postgres:  # VALUES types NULLs as text
+            value = f"CAST({value} AS {field.db_type(connection)})"
+        assignments.append(f'"{field.column}" = {value}')
+    if keys or removed:
+        assignments.append(f"properties = {_json_patch(keys, removed)}")
+    assignments.append('"updated_at" = %s')
+    prepared = []
+    for row in rows:
+        out = [row[0]]
+        for prep, value in zip(preps, row[1:], strict=True):
+            out.append(value if prep is None else prep(value))
+        prepared.append(out)
+    for start in range(0, len(prepared), ROWS_PER_STATEMENT):
+        _update_from_values(
+            table, ", ".join(assignments), [stamp], prepared[start : start + ROWS_PER_STATEMENT]
         )
-    path = '$."' + name.replace("'", "''").replace('"', '\\"') + '"'
-    return (
-        f"properties = CASE WHEN v.value IS NULL THEN json_remove(properties, '{path}') "
-        f"ELSE json_set(properties, '{path}', json(v.value)) END"
-    )
 
 
-def _update_from_values(table: str, assignment: str, rows: list[tuple]) -> None:
-    """One UPDATE of the rows [(id, value)] of `table`, joined on a VALUES list."""
-    marks = ", ".join(["(%s, %s)"] * len(rows))
-    params = [p for row in rows for p in row]
+def _json_patch(keys: list[tuple[str, str]], removed: list[str]) -> str:
+    """`properties` with some keys set from JSON text [(key, SQL of the text)] and others
+    removed."""
+    if connection.vendor == "postgresql":
+        expr = "properties"
+        if removed:
+            names = ", ".join("'" + k.replace("'", "''") + "'" for k in removed)
+            expr = f"({expr} - ARRAY[{names}]::text[])"
+        if keys:
+            pairs = ", ".join(
+                "'" + k.replace("'", "''") + f"', {value}::jsonb" for k, value in keys
+            )
+            expr = f"({expr} || jsonb_build_object({pairs}))"
+        return expr
+
+    def path(name):
+        return "'$.\"" + name.replace("'", "''").replace('"', '\\"') + "\"'"
+
+    expr = "properties"
+    if removed:
+        expr = f"json_remove({expr}, {', '.join(path(k) for k in removed)})"
+    if keys:
+        pairs = ", ".join(f"{path(k)}, json({value})" for k, value in keys)
+        expr = f"json_set({expr}, {pairs})"
+    return expr
+
+
+def _update_from_values(table: str, assignments: str, params: list, rows: list[list]) -> None:
+    """One UPDATE of the rows [(id, value...)] of `table`, joined on a VALUES list v(id, c1,
+    c2...); `params` fill the `%s` of `assignments`."""
+    width = len(rows[0])
+    marks = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+    params = params + [p for row in rows for p in row]
+    names = ", ".join(["id"] + [f"c{n}" for n in range(1, width)])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # VALUES guesses its columns' types from the first row: name them.
             cursor.execute(
-                f'UPDATE "{table}" SET {assignment} FROM (SELECT * FROM (VALUES {marks}) '
-                f'AS r(id, value)) AS v WHERE "{table}".id = v.id::bigint',
+                f'UPDATE "{table}" SET {assignments} FROM (SELECT * FROM (VALUES {marks}) '
+                f'AS r({names})) AS v WHERE "{table}".id = v.id::bigint',
                 params,
             )
         else:
+            columns = ", ".join(
+                f"column{n + 1} AS {name}" for n, name in enumerate(names.split(", "))
+            )
             cursor.execute(
-                f'UPDATE "{table}" SET {assignment} FROM (SELECT column1 AS id, column2 AS value '
+                f'UPDATE "{table}" SET {assignments} FROM (SELECT {columns} '
                 f'FROM (VALUES {marks})) AS v WHERE "{table}".id = v.id',
                 params,
             )

@@ -273,3 +273,57 @@ def test_two_writer_processes_write_exactly_what_one_writes(tmp_path):
     assert len(one["contacts_contact"]) == 3000
     for table in DUMP:
         assert one[table] == two[table], table
+
+
+def _index_definitions() -> set:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')")
+        return set(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_rollups_written_once_with_their_history_and_nothing_left_to_recompute():
+    """Each contact, company and deal holds the rollups its activities and associations
+    give, each non-empty one with one history row from the rollups automation (what one
+    `update_record` per record writes); `recompute_rollups` finds nothing to change, and
+    the indexes the seed rebuilds after its rollups (PostgreSQL) are all back."""
+    from comptoir.core.history.source import ChangeSource
+    from comptoir.core.objects.registry import get_object_type
+    from comptoir.core.properties import registry
+    from comptoir.core.properties.coercion import to_api_string
+    from comptoir.core.records import rollups
+    from comptoir.core.records.values import read_value
+
+    indexes = _index_definitions()
+    seed(contacts=300, companies=40, deals=60, activities=600)
+    assert _index_definitions() == indexes
+    seen = defaultdict(int)
+    for name in rollups.rolled_up():
+        ot = get_object_type(name)
+        defs = registry.definitions(name)
+        records = {r.pk: r for r in ot.model.objects.all()}
+        expected = rollups.activity_rollups(name, records)
+        for pk, counts in rollups.association_counts(name, records).items():
+            expected[pk].update(counts)
+        history = defaultdict(list)
+        rows = PropertyChange.objects.filter(object_type=ot.type_id, source_type="AUTOMATION")
+        for row in rows.values_list("object_id", "property", "value", "source_id"):
+            history[row[0]].append(row[1:])
+        assert set(history) <= set(records)
+        for pk, record in records.items():
+            values = expected[pk]
+            assert {n: read_value(record, defs[n]) for n in values} == values
+            assert sorted(history[pk]) == sorted(
+                (n, to_api_string(defs[n], v), "rollups")
+                for n, v in values.items()
+                if v is not None
+            )
+            seen[name] += values["num_notes"] > 0
+    assert all(seen[name] > 0 for name in rollups.rolled_up()), seen
+    source = ChangeSource(type="IMPORT", id="seed_demo")
+    assert rollups.recompute_all(source) == dict.fromkeys(rollups.rolled_up(), 0)
