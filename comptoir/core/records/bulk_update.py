@@ -31,6 +31,10 @@ from comptoir.core.records.writes import apply_values, automations_on, update_re
 # Changes to these make `update_record` write more than the record's values (timeline events).
 _EVENTFUL = frozenset({"hubspot_owner_id", "dealstage", "lifecyclestage"})
 ROWS_PER_STATEMENT = 500
+# Bound parameters a statement may carry: SQLite refuses more than 32,766 and PostgreSQL
+# 65,535; a record changing many properties at once (an import of wide rows) takes fewer
+# records a statement.
+MAX_PARAMETERS = 30_000
 
 
 def update_records_in_bulk(
@@ -149,9 +153,10 @@ def _write(ot, shape: tuple, rows: list, now) -> None:
         for prep, value in zip(preps, row[1:], strict=True):
             out.append(value if prep is None else prep(value))
         prepared.append(out)
-    for start in range(0, len(prepared), ROWS_PER_STATEMENT):
+    per_statement = max(1, min(ROWS_PER_STATEMENT, (MAX_PARAMETERS - 1) // len(prepared[0])))
+    for start in range(0, len(prepared), per_statement):
         _update_from_values(
-            table, ", ".join(assignments), [stamp], prepared[start : start + ROWS_PER_STATEMENT]
+            table, ", ".join(assignments), [stamp], prepared[start : start + per_statement]
         )
 
 

@@ -152,3 +152,24 @@ def test_an_invalid_value_keeps_nothing():
             allow_read_only=True,
         )
     assert not PropertyChange.objects.filter(object_id=a.pk, property="num_notes").exists()
+
+
+def test_wide_changes_take_fewer_records_a_statement(monkeypatch):
+    """A record changing many properties at once carries a parameter each: the records a
+    statement takes shrink so that no statement passes MAX_PARAMETERS (SQLite refuses past
+    32,766, PostgreSQL past 65,535)."""
+    from comptoir.core.records import bulk_update
+
+    monkeypatch.setattr(bulk_update, "MAX_PARAMETERS", 9)  # 1 id + 3 values: 2 records
+    ids = [make_company().pk for _ in range(5)]
+    records = list(base_queryset("companies").filter(pk__in=ids).order_by("pk"))
+    changes = {"num_notes": 7, "num_associated_contacts": 2, "num_contacted_notes": 1}
+    with CaptureQueriesContext(connection) as queries:
+        update_records_in_bulk(
+            "companies", [(r, changes) for r in records], source=AUTO, allow_read_only=True
+        )
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 3  # 2 + 2 + 1 records
+    defs = registry.definitions("companies")
+    for record in base_queryset("companies").filter(pk__in=ids):
+        assert {n: read_value(record, defs[n]) for n in changes} == changes
