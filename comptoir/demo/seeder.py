@@ -151,7 +151,9 @@ def indexes_built_after(object_types):
     transaction: DDL is transactional on both databases, so an interrupted seed gives the
     indexes back (and its rollups are not kept: `comptoir recompute_rollups` writes them).
     Primary keys and unique indexes stay (SQLite's substring indexes are FTS5 tables kept
-    by triggers that only fire when their own value changes: they stay too)."""
+    by triggers that only fire when their own value changes: they stay too). The price: the
+    three tables are held by this transaction while the rollups run (PostgreSQL: readers
+    wait too), so demo data is seeded into an install nobody is using yet."""
     tables = [get_object_type(name).model._meta.db_table for name in object_types]
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
