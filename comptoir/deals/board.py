@@ -149,9 +149,9 @@ _ID = "918273645"  # stands for a card's deal id in the record URL reversed once
 COUNTED_FROM_INDEX = frozenset({"dealstage", "closedate", "hubspot_owner_id", "amount", "pipeline"})
 
 
-def totals_queryset(state: ListState, user, pipeline: PipelineInfo):
-    """The deals whose counts and amounts per stage the board shows."""
-    qs = deals_queryset(state, user, pipeline)
+def totals_queryset(state: ListState, user, pipeline: PipelineInfo, qs):
+    """The deals whose counts and amounts per stage the board shows: `qs`, the board's
+    deals (deals_queryset), or the same with filters checked in the covering index."""
     if connection.vendor != "sqlite" or state.query:
         return qs
     if state.saved_view is not None and state.saved_view.query:
@@ -227,10 +227,9 @@ def build_columns(
     if not columns:
         return []
     qs = deals_queryset(state, user, pipeline)
+    counted = totals_queryset(state, user, pipeline, qs)
     if only is not None:
         qs = qs.filter(dealstage__in=list(columns))
-    counted = totals_queryset(state, user, pipeline)
-    if only is not None:
         counted = counted.filter(dealstage__in=list(columns))
     totals = counted.order_by().values("dealstage").annotate(n=Count("*"), total=Sum("amount"))
     for row in totals:
