@@ -71,9 +71,11 @@ def total(ot, *, filter_groups, filters, query, whole: bool, counted, narrowed, 
 
     `whole`: True when the records the asker may see are all the type's live records;
     `counted`: the request's queryset, counted when no shortcut applies; `narrowed(flts)`:
-    the asker's records matching the filters `flts` and the query; `split()`: (the request
-    over every record, archived or not; over the archived ones, each checked row by row;
-    every archived record), for counting the first less the second."""
+    the asker's records matching the filters `flts` and the query; `split(flts=None)`: (the
+    request, or the conjunction `flts` and the query, over every record, archived or not;
+    over the archived ones, each checked row by row; every archived record), for counting
+    the first less the second: given, every count is taken that way, the negative filters'
+    positive terms included."""
     flts = conjunction(filter_groups, filters)
     if flts is None:
         return _by_difference(split, counted) if split else counted.count()
@@ -81,25 +83,56 @@ def total(ot, *, filter_groups, filters, query, whole: bool, counted, narrowed, 
     rest = [f for f in flts if not negative(f)]
     if len(negatives) > MAX_NEGATIVES or not (negatives or (whole and not rest and not query)):
         return _by_difference(split, counted) if split else counted.count()
-    terms: list[tuple[int, str, list]] = []
+    plain: list[tuple[int, str, list]] = []  # (sign, count, params): the live matches
+    apart: list[tuple[int, str, list]] = []  # the same, each as every match less archived
     for size in range(len(negatives) + 1):
         for chosen in combinations(negatives, size):
+            sign = -1 if size % 2 else 1
             if size == 0 and whole and not rest and not query:
-                sql, params = live_count_sql(ot)
-            else:
-                extra = [p for flt in chosen for p in positives(flt)]
-                rows = narrowed(rest + extra).order_by().values("pk")
-                inner, params = rows.query.sql_with_params()
-                sql = f"(SELECT COUNT(*) FROM ({inner}) AS counted)"
-            terms.append((-1 if size % 2 else 1, sql, list(params)))
-    expression = terms[0][1] + "".join(
-        f" {'-' if sign < 0 else '+'} {sql}" for sign, sql, _ in terms[1:]
-    )
+                plain.append((sign, *live_count_sql(ot)))
+                apart.append(plain[-1])
+                continue
+            conjoined = rest + [p for flt in chosen for p in positives(flt)]
+            plain.append((sign, *_count(narrowed(conjoined))))
+            if split and negatives:
+                (every, every_params), (gone, gone_params) = (
+                    _count(qs) for qs in split(conjoined)[:2]
+                )
+                apart.append((sign, f"({every} - {gone})", every_params + gone_params))
+    expression, params = _sum(plain)
+    if split and negatives:
+        # The positive terms too are counted from their indexes alone (see `split`), while
+        # the archived records are few; the CASE reads only the branch it takes.
+        few, few_params = _archived_sql(split()[2])
+        difference, difference_params = _sum(apart)
+        expression = f"CASE WHEN {few} > %s THEN {expression} ELSE {difference} END"
+        params = [*few_params, ARCHIVED_AT_MOST, *params, *difference_params]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {expression}", [p for _, _, params in terms for p in params])
+        cursor.execute(f"SELECT {expression}", params)
         value = cursor.fetchone()[0]
     # NULL: the live count is not kept yet for this type.
     return counted.count() if value is None else int(value)
+
+
+def _count(qs) -> tuple[str, list]:
+    """(sql, params) of a scalar subquery counting `qs`'s rows."""
+    inner, params = qs.order_by().values("pk").query.sql_with_params()
+    return f"(SELECT COUNT(*) FROM ({inner}) AS counted)", list(params)
+
+
+def _sum(terms: list[tuple[int, str, list]]) -> tuple[str, list]:
+    expression = terms[0][1] + "".join(
+        f" {'-' if sign < 0 else '+'} {sql}" for sign, sql, _ in terms[1:]
+    )
+    return expression, [p for _, _, params in terms for p in params]
+
+
+def _archived_sql(all_archived) -> tuple[str, list]:
+    """The archived records counted up to ARCHIVED_AT_MOST + 1; in id order, so that SQLite
+    reads the partial index of archived records, not another."""
+    few = all_archived.order_by("pk").values("pk")[: ARCHIVED_AT_MOST + 1]
+    inner, params = few.query.sql_with_params()
+    return f"(SELECT COUNT(*) FROM ({inner}) AS counted)", list(params)
 
 
 def _by_difference(split, counted) -> int:
@@ -107,15 +140,12 @@ def _by_difference(split, counted) -> int:
     `counted` counted instead when the archived records are too many for it to pay (the
     statement's CASE reads no further than the first ARCHIVED_AT_MOST + 1 of them)."""
     everything, archived, all_archived = split()
-    # In id order: SQLite then reads the partial index of archived records, not another.
-    few = all_archived.order_by("pk").values("pk")[: ARCHIVED_AT_MOST + 1]
-    sqls = [
-        few.query.sql_with_params(),
-        everything.order_by().values("pk").query.sql_with_params(),
-        archived.order_by().values("pk").query.sql_with_params(),
-    ]
-    first, every, gone = (f"(SELECT COUNT(*) FROM ({sql}) AS counted)" for sql, _ in sqls)
-    params = [*sqls[0][1], ARCHIVED_AT_MOST, *sqls[1][1], *sqls[2][1]]
+    (first, first_params), (every, every_params), (gone, gone_params) = (
+        _archived_sql(all_archived),
+        _count(everything),
+        _count(archived),
+    )
+    params = [*first_params, ARCHIVED_AT_MOST, *every_params, *gone_params]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT CASE WHEN {first} > %s THEN NULL ELSE {every} - {gone} END", params)
         value = cursor.fetchone()[0]
