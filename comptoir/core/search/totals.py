@@ -83,6 +83,9 @@ def total(ot, *, filter_groups, filters, query, whole: bool, counted, narrowed, 
     rest = [f for f in flts if not negative(f)]
     if len(negatives) > MAX_NEGATIVES or not (negatives or (whole and not rest and not query)):
         return _by_difference(split, counted) if split else counted.count()
+    # A text positive ("contains") checks each match's row anyway: counted apart from the
+    # archived it only read more (measured: 25-45 % slower at 1M).
+    split = split if not any(f["operator"] == "NOT_CONTAINS_TOKEN" for f in negatives) else None
     plain: list[tuple[int, str, list]] = []  # (sign, count, params): the live matches
     apart: list[tuple[int, str, list]] = []  # the same, each as every match less archived
     for size in range(len(negatives) + 1):
